@@ -1,0 +1,72 @@
+// The one catalogue of error codes. Core and agents throw TwisterError with a code from here;
+// the HTTP error handler maps `httpStatus`, the registry turns it into a failed step result.
+
+export const errorCatalogue = {
+  VALIDATION_FAILED: { httpStatus: 400, retryable: false, when: 'input does not match a schema (request body, capability input, config value)' },
+  MALFORMED_JSON: { httpStatus: 400, retryable: false, when: 'a request body is not valid JSON' },
+  UNAUTHORIZED: { httpStatus: 401, retryable: false, when: 'API keys are configured and the request has no valid key' },
+  FORBIDDEN: { httpStatus: 403, retryable: false, when: "the key's role does not allow the operation" },
+  APPROVAL_REQUIRED: { httpStatus: 403, retryable: false, when: 'a destructive capability was called outside a ticket, where no approval can bind to it' },
+  NOT_FOUND: { httpStatus: 404, retryable: false, when: 'no route matches the request' },
+  TICKET_NOT_FOUND: { httpStatus: 404, retryable: false, when: 'no ticket has the given id' },
+  CAPABILITY_NOT_FOUND: { httpStatus: 404, retryable: false, when: 'no registered agent offers the capability id' },
+  DEVICE_NOT_FOUND: { httpStatus: 404, retryable: false, when: 'the device id is not in the inventory' },
+  SERVICE_NOT_FOUND: { httpStatus: 404, retryable: false, when: 'the service name is not declared in configuration' },
+  IDEMPOTENCY_CONFLICT: { httpStatus: 409, retryable: false, when: 'an Idempotency-Key is reused with a different request body' },
+  INVALID_TRANSITION: { httpStatus: 409, retryable: false, when: 'a ticket is asked to move to a state its current state does not lead to' },
+  PAYLOAD_TOO_LARGE: { httpStatus: 413, retryable: false, when: 'a request body is larger than TWISTERLAB_BODY_LIMIT' },
+  UNSUPPORTED_MEDIA_TYPE: { httpStatus: 415, retryable: false, when: 'a request body is not application/json' },
+  COMMAND_NOT_ALLOWED: { httpStatus: 422, retryable: false, when: "a command is not on the device's allow-list or is not a plain argv" },
+  OUTPUT_INVALID: { httpStatus: 500, retryable: false, when: 'a capability returned data that does not match its output schema' },
+  CAPABILITY_FAILED: { httpStatus: 500, retryable: false, when: 'a capability threw an error that carries no code of its own' },
+  INTERNAL: { httpStatus: 500, retryable: false, when: 'an unexpected error; details are logged, never returned' },
+  COMMAND_FAILED: { httpStatus: 502, retryable: false, when: 'a command could not be started (program missing, not executable)' },
+  SERVICE_CHECK_FAILED: { httpStatus: 502, retryable: true, when: 'a health check could not be carried out at all' },
+  STORE_LOCKED: { httpStatus: 503, retryable: false, when: 'another process holds the data directory' },
+  STORE_UNAVAILABLE: { httpStatus: 503, retryable: true, when: 'the database cannot be reached' },
+  SHUTTING_DOWN: { httpStatus: 503, retryable: true, when: 'the process is draining and takes no new work' },
+  CAPABILITY_ABORTED: { httpStatus: 503, retryable: true, when: 'the caller cancelled a running capability (shutdown, client gone)' },
+  CAPABILITY_TIMEOUT: { httpStatus: 504, retryable: true, when: 'a capability did not finish within its timeout' },
+  COMMAND_TIMEOUT: { httpStatus: 504, retryable: true, when: 'a command ran past its timeout; its process tree was killed' },
+  CONFIG_INVALID: { httpStatus: 500, retryable: false, when: 'an environment variable is missing or malformed (raised at start)' },
+} as const satisfies Record<string, { httpStatus: number; retryable: boolean; when: string }>;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+
+export class TwisterError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TwisterError';
+    this.code = code;
+    this.retryable = errorCatalogue[code].retryable;
+    this.details = details;
+  }
+
+  get httpStatus(): number {
+    return errorCatalogue[this.code].httpStatus;
+  }
+}
+
+export function isTwisterError(error: unknown): error is TwisterError {
+  return error instanceof TwisterError;
+}
+
+/** A plain, serialisable view of an error, safe to store and return. */
+export interface ErrorInfo {
+  code: ErrorCode;
+  message: string;
+  retryable: boolean;
+  details?: Record<string, unknown>;
+}
+
+export function toErrorInfo(error: unknown, fallback: ErrorCode = 'CAPABILITY_FAILED'): ErrorInfo {
+  if (isTwisterError(error)) {
+    return { code: error.code, message: error.message, retryable: error.retryable, ...(error.details ? { details: error.details } : {}) };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: fallback, message, retryable: errorCatalogue[fallback].retryable };
+}

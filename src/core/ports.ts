@@ -1,0 +1,81 @@
+// Ports: what core and agents need from the outside world. Adapters implement them; main wires them.
+
+/** One rule of a device's allow-list: the program and a pattern per argument. */
+export interface AllowRule {
+  /** Program name as typed (`df`) — resolved on a fixed safe PATH, never through a shell. */
+  program: string;
+  /** One entry per argument: a literal, or a RegExp source wrapped in slashes (`/^[a-z]+$/`). Exact length. */
+  args: string[];
+}
+
+export interface Device {
+  id: string;
+  kind: 'local' | 'ssh';
+  description: string;
+  allow: AllowRule[];
+}
+
+export interface ExecOptions {
+  timeoutMs: number;
+  /** Bytes kept of stdout and of stderr each; the rest is dropped and `truncated` set. */
+  outputCap: number;
+  signal?: AbortSignal;
+}
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number | null;
+  /** The signal that ended the process, when one did. */
+  signal: string | null;
+  durationMs: number;
+  truncated: boolean;
+  timedOut: boolean;
+}
+
+/** Runs an argv on one device. Never a shell string. */
+export interface CommandExecutor {
+  exec(argv: readonly string[], options: ExecOptions): Promise<ExecResult>;
+}
+
+export interface DeviceInventory {
+  list(): Device[];
+  get(id: string): Device | undefined;
+  executor(id: string): CommandExecutor | undefined;
+}
+
+export const SERVICE_KINDS = ['http', 'tcp', 'postgres', 'redis'] as const;
+export type ServiceKind = (typeof SERVICE_KINDS)[number];
+
+export interface ServiceDeclaration {
+  name: string;
+  kind: ServiceKind;
+  /** URL (http/https/postgres/redis) or `host:port` for tcp. May hold credentials: never log it raw. */
+  target: string;
+  deviceId?: string;
+}
+
+export interface HealthResult {
+  healthy: boolean;
+  latencyMs: number;
+  detail: string;
+}
+
+export interface ServiceChecker {
+  check(service: ServiceDeclaration, options: { timeoutMs: number; signal?: AbortSignal }): Promise<HealthResult>;
+}
+
+export interface SystemMetrics {
+  cpu: { cores: number; usagePercent: number; model: string };
+  memory: { totalBytes: number; usedBytes: number; availableBytes: number; usedPercent: number };
+  disk: Array<{ mount: string; fs: string; sizeBytes: number; usedBytes: number; usePercent: number }>;
+  load: { one: number; five: number; fifteen: number };
+  uptimeSeconds: number;
+  hostname: string;
+  collectedAt: string;
+}
+
+export interface SystemMetricsSource {
+  collect(signal?: AbortSignal): Promise<SystemMetrics>;
+}
+

@@ -1,0 +1,115 @@
+// Tickets: their states, the transitions between them, and the shapes the analysis and plan take.
+import { z } from 'zod';
+import { RISKS } from './capability.ts';
+import { TwisterError } from './errors.ts';
+
+export const TICKET_STATUSES = [
+  'new', 'triaged', 'planned', 'awaiting_approval', 'executing', 'verifying', 'resolved', 'escalated', 'failed',
+] as const;
+export type TicketStatus = (typeof TICKET_STATUSES)[number];
+export const FINAL_STATUSES: ReadonlySet<TicketStatus> = new Set(['resolved', 'escalated', 'failed']);
+
+// Escalation is reachable from every working state: a human can always take over.
+const transitions: Record<TicketStatus, readonly TicketStatus[]> = {
+  new: ['triaged', 'escalated', 'failed'],
+  triaged: ['planned', 'escalated', 'failed'],
+  planned: ['awaiting_approval', 'executing', 'resolved', 'escalated', 'failed'],
+  awaiting_approval: ['executing', 'escalated', 'failed'],
+  executing: ['verifying', 'escalated', 'failed'],
+  verifying: ['resolved', 'escalated', 'failed'],
+  resolved: [],
+  escalated: [],
+  failed: [],
+};
+
+export function canTransition(from: TicketStatus, to: TicketStatus): boolean {
+  return transitions[from].includes(to);
+}
+
+export function assertTransition(from: TicketStatus, to: TicketStatus): void {
+  if (!canTransition(from, to)) {
+    throw new TwisterError('INVALID_TRANSITION', `a ticket cannot move from ${from} to ${to}`, { from, to });
+  }
+}
+
+export const CATEGORIES = [
+  'database', 'network', 'security', 'application', 'hardware', 'access', 'storage', 'performance', 'other',
+] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+export const PRIORITIES = ['critical', 'high', 'medium', 'low'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+export const SENTIMENTS = ['negative', 'neutral', 'positive'] as const;
+export type Sentiment = (typeof SENTIMENTS)[number];
+
+export const URGENCIES = ['high', 'normal', 'low'] as const;
+export type Urgency = (typeof URGENCIES)[number];
+
+export const TICKET_SOURCES = ['api', 'cli', 'mcp', 'orchestrate'] as const;
+export type TicketSource = (typeof TICKET_SOURCES)[number];
+
+const name = z.string().trim().min(1).max(200);
+
+/** Where to act. Given by the submitter, or extracted from the text by the analysis. */
+export const ticketContextSchema = z.strictObject({
+  deviceId: name.optional(),
+  serviceName: name.optional(),
+  url: z.url({ protocol: /^https?$/ }).max(2048).optional(),
+});
+export type TicketContext = z.infer<typeof ticketContextSchema>;
+
+export interface ExtractedContext extends TicketContext {
+  /** What the analysis found in the text, and where it came from. */
+  found: Array<{ kind: 'device' | 'service' | 'url' | 'host' | 'ip'; value: string; source: 'given' | 'text' }>;
+}
+
+export interface Analysis {
+  category: Category;
+  priority: Priority;
+  sentiment: Sentiment;
+  urgency: Urgency;
+  confidence: number;
+  summary: string;
+  /** Why: the cues that fired, per analyser. */
+  evidence: { sentiment: string[]; category: string[]; priority: string[] };
+  context: ExtractedContext;
+  suggestedAgents: string[];
+  /** Which path made the analysis: rules today, the LLM when configured. */
+  path: 'rules' | 'llm';
+}
+
+export const STEP_PHASES = ['diagnose', 'fix', 'verify'] as const;
+export type StepPhase = (typeof STEP_PHASES)[number];
+
+export const POLICY_DECISIONS = ['run', 'needs_approval', 'refuse'] as const;
+export type PolicyDecision = (typeof POLICY_DECISIONS)[number];
+
+export interface Condition {
+  /** Dot path into the step output, e.g. `healthy` or `disk.0.usePercent`. */
+  path: string;
+  op: 'eq' | 'ne' | 'lt' | 'lte' | 'gt' | 'gte';
+  value: string | number | boolean;
+}
+
+export interface PlannedStep {
+  index: number;
+  phase: StepPhase;
+  capability: string;
+  agent: string;
+  params: Record<string, unknown>;
+  risk: (typeof RISKS)[number];
+  description: string;
+  /** For verify steps: every condition must hold for the fix to count as verified. */
+  expect?: Condition[];
+  decision: PolicyDecision;
+  decisionReason: string;
+}
+
+export interface Plan {
+  runbookId: string | null;
+  title: string;
+  steps: PlannedStep[];
+  /** Why nothing safe can be done, when that is the case. */
+  escalation?: string;
+}
