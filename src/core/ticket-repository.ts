@@ -1,0 +1,145 @@
+// The store port for tickets, executions, steps and the audit trail. One `apply` call is one transaction:
+// the orchestrator batches the writes of a phase into it.
+import type { ErrorInfo } from './errors.ts';
+import type { Analysis, Plan, Priority, Category, TicketContext, TicketSource, TicketStatus, StepPhase } from './ticket.ts';
+import type { Risk } from './capability.ts';
+
+export interface Ticket {
+  id: string;
+  createdAt: string;
+  updatedAt: string;
+  status: TicketStatus;
+  description: string;
+  requester: string;
+  source: TicketSource;
+  dryRun: boolean;
+  /** What the submitter gave; the analysis adds what it extracted. */
+  context: TicketContext;
+  analysis: Analysis | null;
+  category: Category | null;
+  priority: Priority | null;
+  resolutionNote: string | null;
+  escalationReason: string | null;
+  idempotencyKey: string | null;
+}
+
+export interface NewTicket {
+  description: string;
+  requester: string;
+  source: TicketSource;
+  dryRun: boolean;
+  context: TicketContext;
+  idempotencyKey?: string;
+  /** Hash of the request that created it, to tell a retry from a conflicting reuse of the key. */
+  requestHash?: string;
+}
+
+export interface Execution {
+  id: string;
+  ticketId: string;
+  createdAt: string;
+  finishedAt: string | null;
+  dryRun: boolean;
+  plan: Plan;
+  success: boolean | null;
+  successRate: number | null;
+  summary: string | null;
+}
+
+export type StepStatus = 'succeeded' | 'failed' | 'skipped';
+
+export interface StepRecord {
+  executionId: string;
+  ticketId: string;
+  index: number;
+  phase: StepPhase;
+  agent: string;
+  capability: string;
+  params: Record<string, unknown>;
+  risk: Risk;
+  status: StepStatus;
+  output: unknown;
+  error: ErrorInfo | null;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+}
+
+export interface AuditEntry {
+  ticketId: string | null;
+  actor: string;
+  /** `ticket.created`, `ticket.status_changed`, `step.finished`, `capability.invoked`, ... */
+  action: string;
+  fromStatus?: TicketStatus | null;
+  toStatus?: TicketStatus | null;
+  details?: Record<string, unknown>;
+}
+
+export interface AuditEvent extends Required<Omit<AuditEntry, 'details'>> {
+  id: number;
+  at: string;
+  details: Record<string, unknown>;
+}
+
+export interface TicketDetail {
+  ticket: Ticket;
+  executions: Execution[];
+  steps: StepRecord[];
+  audit: AuditEvent[];
+}
+
+export interface TicketPatch {
+  analysis?: Analysis;
+  category?: Category;
+  priority?: Priority;
+  context?: TicketContext;
+  resolutionNote?: string;
+  escalationReason?: string;
+}
+
+/** Everything one transaction writes. `transition` is compare-and-swap on the current status. */
+export interface TicketChange {
+  transition?: { from: TicketStatus; to: TicketStatus };
+  patch?: TicketPatch;
+  newExecution?: { id: string; plan: Plan; dryRun: boolean };
+  steps?: StepRecord[];
+  finishExecution?: { id: string; success: boolean; successRate: number; summary: string };
+  audit: AuditEntry[];
+}
+
+export interface TicketFilter {
+  status?: TicketStatus;
+  category?: Category;
+  priority?: Priority;
+  limit: number;
+  offset: number;
+}
+
+export interface TicketRepository {
+  /** Inserts the ticket and its `ticket.created` audit row; with a known idempotency key, returns the existing one. */
+  create(input: NewTicket): Promise<{ ticket: Ticket; created: boolean; requestHash: string | null }>;
+  get(id: string): Promise<Ticket | null>;
+  getDetail(id: string): Promise<TicketDetail | null>;
+  list(filter: TicketFilter): Promise<{ items: Ticket[]; total: number }>;
+  /**
+   * Applies the change in one transaction and returns the ticket after it. Throws INVALID_TRANSITION when
+   * `transition.from` is not the current status (someone else moved it), TICKET_NOT_FOUND when it is gone.
+   */
+  apply(ticketId: string, change: TicketChange): Promise<Ticket>;
+  /** Audit rows not tied to a ticket (direct capability calls). */
+  appendAudit(entries: AuditEntry[]): Promise<void>;
+  /** Tickets not in a final state, oldest first: for recovery at start. */
+  listUnfinished(limit: number): Promise<Ticket[]>;
+  countByStatus(): Promise<Record<string, number>>;
+  ping(): Promise<void>;
+}
+
+export interface AgentRecord {
+  id: string;
+  description: string;
+  capabilities: Array<{ id: string; risk: Risk; description: string }>;
+}
+
+export interface AgentCatalogStore {
+  upsertAgents(agents: AgentRecord[]): Promise<void>;
+}
