@@ -6,6 +6,10 @@ import type { Logger } from './logger.ts';
 export const RISKS = ['read', 'change', 'destructive'] as const;
 export type Risk = (typeof RISKS)[number];
 
+export function riskRank(risk: Risk): number {
+  return RISKS.indexOf(risk);
+}
+
 export interface CapabilityContext<D> {
   /** Aborted on timeout or when the caller gives up: pass it to every I/O call. */
   signal: AbortSignal;
@@ -27,6 +31,11 @@ export interface Capability<I extends z.ZodType = z.ZodType, O extends z.ZodType
   /** Overrides the registry's default timeout. */
   timeoutMs?: number;
   run: (input: z.output<I>, ctx: CapabilityContext<D>) => Promise<z.input<O>>;
+  /**
+   * The risk of one call, when it depends on the input (a command allowed by a read-only rule is `read`).
+   * Never above `risk`, which stays the ceiling; the registry clamps it.
+   */
+  assessRisk?: (input: z.output<I>, deps: D) => Risk;
 }
 
 export interface Agent<D = unknown> {

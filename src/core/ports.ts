@@ -1,4 +1,5 @@
 // Ports: what core and agents need from the outside world. Adapters implement them; main wires them.
+import type { Risk } from './capability.ts';
 
 /** One rule of a device's allow-list: the program and a pattern per argument. */
 export interface AllowRule {
@@ -6,6 +7,8 @@ export interface AllowRule {
   program: string;
   /** One entry per argument: a literal, or a RegExp source wrapped in slashes (`/^[a-z]+$/`). Exact length. */
   args: string[];
+  /** What running it can do; the planner's policy uses it. Rules without one count as `change`. */
+  risk?: Risk;
 }
 
 export interface Device {

@@ -1,7 +1,7 @@
 // The registry is the only caller of a capability's run: it validates input, enforces the timeout,
 // validates output, and turns every thrown error into a failed result with a stable code.
 import { z } from 'zod';
-import type { Agent, Capability, Risk } from './capability.ts';
+import { riskRank, type Agent, type Capability, type Risk } from './capability.ts';
 import { TwisterError, toErrorInfo, type ErrorInfo } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { parseOrThrow } from './validation.ts';
@@ -57,7 +57,8 @@ export class CapabilityRegistry {
     this.defaultTimeoutMs = options.defaultTimeoutMs ?? 30_000;
   }
 
-  register(agent: Agent): void {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each agent has its own deps type
+  register(agent: Agent<any>): void {
     if (this.agents.has(agent.id)) throw new Error(`agent ${agent.id} is already registered`);
     for (const capability of agent.capabilities) {
       if (this.entries.has(capability.id)) throw new Error(`capability ${capability.id} is already registered`);
@@ -86,6 +87,22 @@ export class CapabilityRegistry {
       description: agent.description,
       capabilities: agent.capabilities.map((c) => this.entries.get(c.id)!.descriptor),
     }));
+  }
+
+  /** The risk of one call: the capability's own assessment for this input, never above its declared risk. */
+  riskOf(id: string, input: unknown): Risk | undefined {
+    const entry = this.entries.get(id);
+    if (!entry) return undefined;
+    const { capability, agent } = entry;
+    if (!capability.assessRisk) return capability.risk;
+    const parsed = capability.input.safeParse(input);
+    if (!parsed.success) return capability.risk;
+    try {
+      const assessed = capability.assessRisk(parsed.data, agent.deps);
+      return riskRank(assessed) <= riskRank(capability.risk) ? assessed : capability.risk;
+    } catch {
+      return capability.risk;
+    }
   }
 
   onInvocation(listener: (event: InvocationEvent) => void): void {

@@ -9,16 +9,17 @@ export const TICKET_STATUSES = [
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
 export const FINAL_STATUSES: ReadonlySet<TicketStatus> = new Set(['resolved', 'escalated', 'failed']);
 
-// Escalation is reachable from every working state: a human can always take over.
+// Escalation is reachable from every working state: a human can always take over. A human may also close a
+// ticket that is not executing, and resolve one that was escalated to them. Final states are final for automation.
 const transitions: Record<TicketStatus, readonly TicketStatus[]> = {
-  new: ['triaged', 'escalated', 'failed'],
-  triaged: ['planned', 'escalated', 'failed'],
+  new: ['triaged', 'resolved', 'escalated', 'failed'],
+  triaged: ['planned', 'resolved', 'escalated', 'failed'],
   planned: ['awaiting_approval', 'executing', 'resolved', 'escalated', 'failed'],
-  awaiting_approval: ['executing', 'escalated', 'failed'],
+  awaiting_approval: ['executing', 'resolved', 'escalated', 'failed'],
   executing: ['verifying', 'escalated', 'failed'],
   verifying: ['resolved', 'escalated', 'failed'],
   resolved: [],
-  escalated: [],
+  escalated: ['resolved'],
   failed: [],
 };
 

@@ -1,0 +1,29 @@
+// In-process ticket events: subscribers per ticket id, no buffering. Listeners that throw are isolated.
+import type { TicketEvent, TicketEventBus } from '../../core/events.ts';
+import type { Logger } from '../../core/logger.ts';
+
+export function createInProcessEventBus(logger: Logger): TicketEventBus {
+  const listeners = new Map<string, Set<(event: TicketEvent) => void>>();
+  return {
+    publish(event) {
+      const set = listeners.get(event.ticketId);
+      if (!set) return;
+      for (const listener of set) {
+        try {
+          listener(event);
+        } catch (err) {
+          logger.warn({ err, ticketId: event.ticketId }, 'ticket event listener failed');
+        }
+      }
+    },
+    subscribe(ticketId, listener) {
+      let set = listeners.get(ticketId);
+      if (!set) listeners.set(ticketId, (set = new Set()));
+      set.add(listener);
+      return () => {
+        set.delete(listener);
+        if (set.size === 0) listeners.delete(ticketId);
+      };
+    },
+  };
+}

@@ -1,0 +1,106 @@
+// Maestro exposes the loop itself as capabilities: analyse a task, or orchestrate it end to end
+// (a ticket is created so every run leaves a record).
+import { z } from 'zod';
+import { defineAgent, defineCapability } from '../../core/capability.ts';
+import type { Orchestrator } from '../../core/orchestrator.ts';
+import type { Ticket, TicketRepository } from '../../core/ticket-repository.ts';
+import { CATEGORIES, PRIORITIES, SENTIMENTS, TICKET_STATUSES, URGENCIES, ticketContextSchema } from '../../core/ticket.ts';
+
+export interface MaestroDeps {
+  orchestrator: Orchestrator;
+  store: TicketRepository;
+}
+
+const task = z.string().trim().min(1).max(20_000);
+
+const analysisOutput = z.object({
+  category: z.enum(CATEGORIES),
+  priority: z.enum(PRIORITIES),
+  sentiment: z.enum(SENTIMENTS),
+  urgency: z.enum(URGENCIES),
+  confidence: z.number().min(0).max(1),
+  summary: z.string(),
+  suggested_agents: z.array(z.string()),
+  runbook: z.string().nullable(),
+  context: z.object({ device_id: z.string().optional(), service_name: z.string().optional(), url: z.string().optional() }),
+  evidence: z.object({ sentiment: z.array(z.string()), category: z.array(z.string()), priority: z.array(z.string()) }),
+  path: z.enum(['rules', 'llm']),
+});
+
+export const analyzeTask = defineCapability({
+  id: 'maestro.analyze_task',
+  description: 'Analyse a support request: category, priority, sentiment, urgency, where to act, and which agents would work on it',
+  risk: 'read',
+  input: z.strictObject({ task, context: ticketContextSchema.optional() }),
+  output: analysisOutput,
+  run: async (input, ctx: { deps: MaestroDeps }) => {
+    const { analysis, plan } = await ctx.deps.orchestrator.preview(input.task, input.context ?? {});
+    const c = analysis.context;
+    return {
+      category: analysis.category, priority: analysis.priority, sentiment: analysis.sentiment, urgency: analysis.urgency,
+      confidence: analysis.confidence, summary: analysis.summary, suggested_agents: analysis.suggestedAgents,
+      runbook: plan.runbookId,
+      context: { ...(c.deviceId ? { device_id: c.deviceId } : {}), ...(c.serviceName ? { service_name: c.serviceName } : {}), ...(c.url ? { url: c.url } : {}) },
+      evidence: analysis.evidence, path: analysis.path,
+    };
+  },
+});
+
+const ticketSummary = z.object({
+  id: z.string(),
+  status: z.enum(TICKET_STATUSES),
+  category: z.string().nullable(),
+  priority: z.string().nullable(),
+  resolution_note: z.string().nullable(),
+  escalation_reason: z.string().nullable(),
+});
+
+function summariseTicket(t: Ticket): z.infer<typeof ticketSummary> {
+  return { id: t.id, status: t.status, category: t.category, priority: t.priority, resolution_note: t.resolutionNote, escalation_reason: t.escalationReason };
+}
+
+export const orchestrate = defineCapability({
+  id: 'maestro.orchestrate',
+  description: 'Run the whole loop on a task: analyse, plan, execute, verify, resolve or escalate (dry_run: plan only)',
+  // Its steps go through the same policy as any ticket; what it may change is decided there, step by step.
+  risk: 'change',
+  timeoutMs: 10 * 60_000,
+  input: z.strictObject({ task, context: ticketContextSchema.optional(), dry_run: z.boolean().default(false) }),
+  output: z.object({
+    success: z.boolean(),
+    success_rate: z.number().min(0).max(1),
+    execution_results: z.array(z.object({
+      index: z.number(), phase: z.string(), capability: z.string(), success: z.boolean(),
+      output: z.unknown(), error: z.object({ code: z.string(), message: z.string() }).nullable(), duration_ms: z.number(),
+    })),
+    plan: z.object({ runbook: z.string().nullable(), steps: z.array(z.object({ index: z.number(), phase: z.string(), capability: z.string(), params: z.record(z.string(), z.unknown()), risk: z.string(), decision: z.string() })) }).nullable(),
+    ticket: ticketSummary,
+  }),
+  run: async (input, ctx: { deps: MaestroDeps; actor: string }) => {
+    const { ticket } = await ctx.deps.store.create({
+      description: input.task, requester: ctx.actor, source: 'orchestrate', dryRun: input.dry_run, context: input.context ?? {},
+    });
+    const outcome = await ctx.deps.orchestrator.process(ticket.id);
+    return {
+      success: outcome.success,
+      success_rate: outcome.successRate,
+      execution_results: outcome.steps.map((s) => ({
+        index: s.index, phase: s.phase, capability: s.capability, success: s.status === 'succeeded',
+        output: s.output, error: s.error ? { code: s.error.code, message: s.error.message } : null, duration_ms: s.durationMs,
+      })),
+      plan: outcome.plan
+        ? { runbook: outcome.plan.runbookId, steps: outcome.plan.steps.map((s) => ({ index: s.index, phase: s.phase, capability: s.capability, params: s.params, risk: s.risk, decision: s.decision })) }
+        : null,
+      ticket: summariseTicket(outcome.ticket),
+    };
+  },
+});
+
+export function createMaestroAgent(deps: MaestroDeps) {
+  return defineAgent({
+    id: 'maestro',
+    description: 'Analyses tasks and orchestrates the other agents through the whole loop',
+    deps,
+    capabilities: [analyzeTask, orchestrate],
+  });
+}

@@ -1,0 +1,64 @@
+// Plain-text rendering of tickets, plans, steps and agents for the terminal.
+import type { CapabilityDescriptor } from '../core/registry.ts';
+import type { StepRecord, Ticket, TicketDetail } from '../core/ticket-repository.ts';
+import type { Analysis, Plan } from '../core/ticket.ts';
+
+export function formatAnalysis(a: Analysis): string {
+  const where = [a.context.deviceId && `device ${a.context.deviceId}`, a.context.serviceName && `service ${a.context.serviceName}`, a.context.url]
+    .filter(Boolean).join(', ');
+  return [
+    `analysis  ${a.category} · ${a.priority} priority · ${a.sentiment} · urgency ${a.urgency} · confidence ${a.confidence} (${a.path})`,
+    ...(where ? [`context   ${where}`] : []),
+  ].join('\n');
+}
+
+export function formatPlan(plan: Plan, dryRun: boolean): string {
+  const head = `plan      ${plan.runbookId ?? '(none)'}: ${plan.title}${dryRun ? '  [dry run: nothing will run]' : ''}`;
+  const steps = plan.steps.map((s) => `  ${String(s.index).padStart(2)}. [${s.phase}] ${s.capability} ${JSON.stringify(s.params)}  risk=${s.risk} → ${s.decision}`);
+  const tail = plan.escalation ? [`  escalation: ${plan.escalation}`] : [];
+  return [head, ...steps, ...tail].join('\n');
+}
+
+export function formatStep(step: StepRecord): string {
+  const mark = step.status === 'succeeded' ? 'ok ' : 'ERR';
+  const detail = step.error ? `${step.error.code}: ${step.error.message}` : summariseOutput(step.output);
+  return `  ${mark} ${String(step.index).padStart(2)}. ${step.capability} (${step.durationMs.toFixed(1)} ms) ${detail}`;
+}
+
+function summariseOutput(output: unknown): string {
+  if (output && typeof output === 'object') {
+    const o = output as Record<string, unknown>;
+    if ('healthy' in o) return `healthy=${String(o.healthy)} ${String(o.detail ?? '')}`;
+    if ('exit_code' in o) return `exit ${String(o.exit_code)}: ${String(o.stdout ?? '').trim().split('\n')[0]?.slice(0, 80) ?? ''}`;
+  }
+  const text = JSON.stringify(output) ?? '';
+  return text.length > 90 ? `${text.slice(0, 87)}...` : text;
+}
+
+export function formatFinal(ticket: Pick<Ticket, 'id' | 'status' | 'resolutionNote' | 'escalationReason'>): string {
+  const why = ticket.status === 'resolved' ? ticket.resolutionNote : ticket.escalationReason;
+  return `status    ${ticket.status}${why ? `\n          ${why}` : ''}`;
+}
+
+export function formatTicketDetail(detail: TicketDetail): string {
+  const t = detail.ticket;
+  const execution = detail.executions.at(-1);
+  return [
+    `ticket    ${t.id}  (${t.source}, by ${t.requester}, ${t.createdAt})`,
+    `text      ${t.description.length > 200 ? `${t.description.slice(0, 197)}...` : t.description}`,
+    ...(t.analysis ? [formatAnalysis(t.analysis)] : []),
+    ...(execution ? [formatPlan(execution.plan, execution.dryRun)] : []),
+    ...(detail.steps.length ? ['steps', ...detail.steps.map(formatStep)] : []),
+    formatFinal(t),
+    'audit',
+    ...detail.audit.map((a) => `  ${a.at}  ${a.actor.padEnd(12)} ${a.action}${a.toStatus ? ` ${a.fromStatus ?? ''}→${a.toStatus}` : ''}`),
+  ].join('\n');
+}
+
+export function formatTicketRow(t: Ticket): string {
+  return `${t.id}  ${t.status.padEnd(17)} ${(t.category ?? '-').padEnd(11)} ${(t.priority ?? '-').padEnd(8)} ${t.description.replace(/\s+/g, ' ').slice(0, 60)}`;
+}
+
+export function formatAgents(agents: Array<{ id: string; description: string; capabilities: CapabilityDescriptor[] }>): string {
+  return agents.map((a) => [`${a.id} — ${a.description}`, ...a.capabilities.map((c) => `  ${c.id.padEnd(34)} ${c.risk.padEnd(11)} ${c.description}`)].join('\n')).join('\n');
+}

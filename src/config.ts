@@ -1,0 +1,136 @@
+// The only reader of process.env: parses the environment once, validates it, freezes it, and fails fast
+// naming the variable that is wrong.
+import { isIP } from 'node:net';
+import path from 'node:path';
+import { z } from 'zod';
+import { TwisterError } from './core/errors.ts';
+
+const API_ROLES = ['admin', 'operator', 'viewer'] as const;
+export type ApiRole = (typeof API_ROLES)[number];
+
+export interface ApiKeyConfig {
+  name: string;
+  role: ApiRole;
+  /** sha256 of the key, hex. Keys are never kept in clear after parsing. */
+  sha256: string;
+}
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const envSchema = z.object({
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: int(0, 65535).default(8000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TWISTERLAB_DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?(\+asyncpg)?:\/\//, 'must be a postgresql:// URL').optional(),
+  DATABASE_POOL_SIZE: int(1, 100).default(10),
+  TWISTERLAB_API_KEYS: z.string().optional(),
+  API_KEY_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/, 'must be an HTTP header name').default('X-API-Key'),
+  TWISTERLAB_BODY_LIMIT: int(1024, 50 * 1024 * 1024).default(256 * 1024),
+  TWISTERLAB_SERVICES: z.string().optional(),
+  TWISTERLAB_LOCAL_ALLOW: z.string().optional(),
+  TWISTERLAB_COMMAND_TIMEOUT_MS: int(100, 600_000).default(10_000),
+  TWISTERLAB_OUTPUT_CAP: int(1024, 16 * 1024 * 1024).default(64 * 1024),
+  TWISTERLAB_CHECK_TIMEOUT_MS: int(100, 120_000).default(5_000),
+  TWISTERLAB_CAPABILITY_TIMEOUT_MS: int(100, 600_000).default(30_000),
+  TWISTERLAB_CONCURRENCY: int(1, 256).default(8),
+  TWISTERLAB_RECOVER_ON_START: bool.default(true),
+  TWISTERLAB_URL: z.url().optional(),
+  TWISTERLAB_API_KEY: z.string().optional(),
+});
+
+export interface Config {
+  host: string;
+  port: number;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  dataDir: string;
+  databaseUrl: string | undefined;
+  databasePoolSize: number;
+  apiKeys: ApiKeyConfig[];
+  apiKeyHeader: string;
+  bodyLimit: number;
+  /** Raw declarations; parsed by the service-declaration parser at wiring time. */
+  services: string | undefined;
+  /** Extra allow-list rules for the local device, one per `;`. */
+  localAllow: string[];
+  commandTimeoutMs: number;
+  outputCap: number;
+  checkTimeoutMs: number;
+  capabilityTimeoutMs: number;
+  concurrency: number;
+  recoverOnStart: boolean;
+  /** For the CLI as a client: where the API is and which key to send. */
+  apiUrl: string;
+  apiKey: string | undefined;
+}
+
+/** `name:role:key` or `name:role:sha256:<hex>`, comma-separated. */
+export function parseApiKeys(text: string | undefined, hash: (key: string) => string): ApiKeyConfig[] {
+  if (!text || text.trim() === '') return [];
+  const keys = text.split(',').map((entry, index) => {
+    const [name, role, ...rest] = entry.trim().split(':');
+    const secret = rest.join(':');
+    if (!name || !role || !secret) {
+      throw configError('TWISTERLAB_API_KEYS', `entry ${index + 1} must be name:role:key or name:role:sha256:<hex>`);
+    }
+    if (!(API_ROLES as readonly string[]).includes(role)) {
+      throw configError('TWISTERLAB_API_KEYS', `entry ${index + 1} (${name}) has role "${role}"; roles are ${API_ROLES.join(', ')}`);
+    }
+    const hashed = /^sha256:[0-9a-f]{64}$/.exec(secret) ? secret.slice(7) : undefined;
+    if (!hashed && secret.length < 16) {
+      throw configError('TWISTERLAB_API_KEYS', `the key of ${name} is shorter than 16 characters`);
+    }
+    return { name, role: role as ApiRole, sha256: hashed ?? hash(secret) };
+  });
+  const names = new Set<string>();
+  for (const key of keys) {
+    if (names.has(key.name)) throw configError('TWISTERLAB_API_KEYS', `the name ${key.name} is used twice`);
+    names.add(key.name);
+  }
+  return keys;
+}
+
+function configError(variable: string, problem: string): TwisterError {
+  return new TwisterError('CONFIG_INVALID', `${variable}: ${problem}`, { variable });
+}
+
+export function isLoopbackHost(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  return host === '::1';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv, hash: (key: string) => string): Readonly<Config> {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw configError(String(issue.path[0]), issue.message);
+  }
+  const e = parsed.data;
+  const config: Config = {
+    host: e.HOST,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    dataDir: path.resolve(e.TWISTERLAB_DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    apiKeys: parseApiKeys(e.TWISTERLAB_API_KEYS, hash),
+    apiKeyHeader: e.API_KEY_HEADER.toLowerCase(),
+    bodyLimit: e.TWISTERLAB_BODY_LIMIT,
+    services: e.TWISTERLAB_SERVICES,
+    localAllow: (e.TWISTERLAB_LOCAL_ALLOW ?? '').split(';').map((s) => s.trim()).filter(Boolean),
+    commandTimeoutMs: e.TWISTERLAB_COMMAND_TIMEOUT_MS,
+    outputCap: e.TWISTERLAB_OUTPUT_CAP,
+    checkTimeoutMs: e.TWISTERLAB_CHECK_TIMEOUT_MS,
+    capabilityTimeoutMs: e.TWISTERLAB_CAPABILITY_TIMEOUT_MS,
+    concurrency: e.TWISTERLAB_CONCURRENCY,
+    recoverOnStart: e.TWISTERLAB_RECOVER_ON_START,
+    apiUrl: e.TWISTERLAB_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST === '0.0.0.0' ? '127.0.0.1' : e.HOST}:${e.PORT}`,
+    apiKey: e.TWISTERLAB_API_KEY,
+  };
+  if (!isLoopbackHost(config.host) && config.apiKeys.length === 0) {
+    throw configError('HOST', `${config.host} is not a loopback address and TWISTERLAB_API_KEYS is empty: refusing to serve without keys`);
+  }
+  return Object.freeze(config);
+}

@@ -1,0 +1,29 @@
+// The ticket event port: what the orchestrator publishes as a ticket moves (status, analysis, plan, steps),
+// read by server-sent events and the CLI's live output. In-process today; Redis pub/sub can sit behind it.
+import type { StepRecord } from './ticket-repository.ts';
+import type { Analysis, Plan, TicketStatus } from './ticket.ts';
+
+export type TicketEvent =
+  | { type: 'status'; ticketId: string; from: TicketStatus; to: TicketStatus; at: string; reason?: string }
+  | { type: 'analysis'; ticketId: string; analysis: Analysis }
+  | { type: 'plan'; ticketId: string; plan: Plan; dryRun: boolean }
+  | { type: 'step'; ticketId: string; step: StepRecord }
+  /** Processing stopped: a final state, or `planned` for a dry run. */
+  | { type: 'done'; ticketId: string; status: TicketStatus; success: boolean };
+
+export interface TicketEventBus {
+  publish(event: TicketEvent): void;
+  /** Returns the function that unsubscribes. */
+  subscribe(ticketId: string, listener: (event: TicketEvent) => void): () => void;
+}
+
+/** The queue port: tickets waiting to be processed. */
+export interface TicketQueue {
+  enqueue(ticketId: string): Promise<void>;
+  /** Starts handing queued ids to the handler. */
+  start(handler: (ticketId: string) => Promise<void>): void;
+  /** Stops taking new work and waits for what is in flight. */
+  close(): Promise<void>;
+  /** Ids waiting plus in flight. */
+  depth(): number;
+}

@@ -1,0 +1,70 @@
+// Phase 1 of the loop: sentiment, classification and context extraction, combined by the decision tree
+// (category → sentiment → priority) into one Analysis.
+import { extractContext } from './context-extractor.ts';
+import type { CapabilityRegistry } from './registry.ts';
+import { PRIORITIES, type Analysis, type Category, type Priority, type Sentiment, type TicketContext, type Urgency } from './ticket.ts';
+
+interface SentimentOutput { sentiment: Sentiment; confidence: number; urgency: Urgency; evidence?: Array<{ cue: string }> }
+interface ClassifierOutput { category: Category; priority: Priority; confidence: number; evidence: Array<{ term: string; category?: string }> }
+
+export interface AnalyzerDeps {
+  registry: CapabilityRegistry;
+  /** Names the extractor looks for in the text. */
+  known: () => { devices: string[]; services: string[] };
+}
+
+const rank = (p: Priority) => PRIORITIES.length - PRIORITIES.indexOf(p);
+const byRank = (r: number) => PRIORITIES[PRIORITIES.length - r]!;
+
+/**
+ * The decision tree: urgent → at least high, calm → at most medium, normal → as classified;
+ * a critical classification (outage, breach, data loss) always stands.
+ */
+export function combinePriority(classified: Priority, urgency: Urgency): Priority {
+  if (classified === 'critical') return 'critical';
+  if (urgency === 'high') return byRank(Math.max(rank(classified), rank('high')));
+  if (urgency === 'low') return byRank(Math.min(rank(classified), rank('medium')));
+  return classified;
+}
+
+function summarise(text: string): string {
+  const first = text.trim().split(/(?<=[.!?])\s|\n/)[0] ?? text;
+  return first.length > 160 ? `${first.slice(0, 157)}...` : first;
+}
+
+export async function analyzeTicket(deps: AnalyzerDeps, text: string, given: TicketContext, ticketId?: string): Promise<Analysis> {
+  const options = { actor: 'orchestrator', ...(ticketId ? { ticketId } : {}) };
+  const [sentimentResult, classifierResult] = await Promise.all([
+    deps.registry.invoke('sentiment.analyze_sentiment', { text, detailed: true }, options),
+    deps.registry.invoke('classifier.classify_ticket', { description: text }, options),
+  ]);
+  const sentiment: SentimentOutput = sentimentResult.ok
+    ? (sentimentResult.output as SentimentOutput)
+    : { sentiment: 'neutral', confidence: 0, urgency: 'normal' };
+  const classified: ClassifierOutput = classifierResult.ok
+    ? (classifierResult.output as ClassifierOutput)
+    : { category: 'other', priority: 'medium', confidence: 0, evidence: [] };
+  const priority = combinePriority(classified.priority, sentiment.urgency);
+  const known = deps.known();
+  return {
+    category: classified.category,
+    priority,
+    sentiment: sentiment.sentiment,
+    urgency: sentiment.urgency,
+    confidence: Math.round(Math.min(classified.confidence, Math.max(sentiment.confidence, 0.5)) * 100) / 100,
+    summary: summarise(text),
+    evidence: {
+      sentiment: (sentiment.evidence ?? []).map((e) => e.cue),
+      category: classified.evidence.filter((e) => e.category !== 'priority').map((e) => e.term),
+      priority: [
+        ...classified.evidence.filter((e) => e.category === 'priority').map((e) => e.term),
+        `classified ${classified.priority}, urgency ${sentiment.urgency} → ${priority}`,
+        ...(sentimentResult.ok ? [] : [`sentiment analysis failed: ${sentimentResult.error.code}`]),
+        ...(classifierResult.ok ? [] : [`classification failed: ${classifierResult.error.code}`]),
+      ],
+    },
+    context: extractContext(text, given, known),
+    suggestedAgents: [],
+    path: 'rules',
+  };
+}

@@ -1,0 +1,56 @@
+// buildApp(deps): the Fastify application, separate from listen() so tests can inject() into it.
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { ApiKeyConfig } from '../config.ts';
+import type { Metrics } from '../adapters/metrics/prometheus-metrics.ts';
+import { registerAuth } from './plugins/auth.ts';
+import { registerErrorHandling } from './plugins/error-handler.ts';
+import { capabilityRoutes, type CapabilityRouteDeps } from './routes/capability-routes.ts';
+import { healthRoutes, type HealthRouteDeps } from './routes/health-routes.ts';
+import { ticketRoutes, type TicketRouteDeps } from './routes/ticket-routes.ts';
+
+export interface AppDeps extends TicketRouteDeps, CapabilityRouteDeps, HealthRouteDeps {
+  logger: FastifyBaseLogger;
+  metrics: Metrics;
+  apiKeys: readonly ApiKeyConfig[];
+  apiKeyHeader: string;
+  bodyLimit: number;
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: deps.bodyLimit,
+    disableRequestLogging: true,
+    // Ticket ids come from the client only on lookups; request ids are ours.
+    genReqId: () => crypto.randomUUID(),
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandling(app);
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    deps.metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    if (reply.statusCode >= 500) request.log.warn({ route, status: reply.statusCode }, 'request answered with a server error');
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'TwisterLab API', version: deps.version, description: 'Autonomous technical support: tickets, agents, capabilities.' },
+      components: { securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: deps.apiKeyHeader } } },
+      security: [{ apiKey: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  registerAuth(app, { keys: deps.apiKeys, header: deps.apiKeyHeader });
+  await app.register(ticketRoutes(deps));
+  await app.register(capabilityRoutes(deps));
+  await app.register(healthRoutes(deps));
+  return app as unknown as FastifyInstance;
+}

@@ -1,0 +1,53 @@
+// One error handler for every route: TwisterError codes map to HTTP status from the catalogue, framework
+// errors (bad JSON, body too large, schema validation) get the matching code, and 5xx hide internals.
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { errorCatalogue, isTwisterError, type ErrorCode } from '../../core/errors.ts';
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; details?: Record<string, unknown> };
+}
+
+const frameworkCodes: Record<string, ErrorCode> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'MALFORMED_JSON',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'MALFORMED_JSON',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'VALIDATION_FAILED',
+};
+
+export function toErrorBody(error: FastifyError | Error): { status: number; body: ErrorBody } {
+  if (isTwisterError(error)) {
+    const status = error.httpStatus;
+    const message = status >= 500 && error.code === 'INTERNAL' ? 'internal error' : error.message;
+    return { status, body: { error: { code: error.code, message, ...(error.details && status < 500 ? { details: error.details } : {}) } } };
+  }
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const issues = error.validation.map((v) => `${v.instancePath ? v.instancePath.slice(1).replaceAll('/', '.') : '(root)'}: ${v.message}`);
+    const where = (error as FastifyError).validationContext ?? 'request';
+    return { status: 400, body: { error: { code: 'VALIDATION_FAILED', message: `invalid ${where}: ${issues.join('; ')}` } } };
+  }
+  const fastifyCode = (error as FastifyError).code;
+  const mapped = fastifyCode ? frameworkCodes[fastifyCode] : undefined;
+  if (mapped) {
+    const message = mapped === 'MALFORMED_JSON' ? `request body is not valid JSON: ${error.message}` : error.message;
+    return { status: errorCatalogue[mapped].httpStatus, body: { error: { code: mapped, message } } };
+  }
+  const status = (error as FastifyError).statusCode;
+  if (status && status >= 400 && status < 500) {
+    return { status, body: { error: { code: status === 404 ? 'NOT_FOUND' : 'VALIDATION_FAILED', message: error.message } } };
+  }
+  return { status: 500, body: { error: { code: 'INTERNAL', message: 'internal error' } } };
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const { status, body } = toErrorBody(error);
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ code: body.error.code }, body.error.message);
+    return reply.status(status).send(body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    return reply.status(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } });
+  });
+}

@@ -1,0 +1,44 @@
+// /health for load balancers and humans, /metrics for Prometheus.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Metrics } from '../../adapters/metrics/prometheus-metrics.ts';
+import type { TicketRepository } from '../../core/ticket-repository.ts';
+
+export interface HealthRouteDeps {
+  store: TicketRepository;
+  storeKind: string;
+  metrics: Metrics;
+  version: string;
+  startedAt: Date;
+  queueDepth: () => number;
+}
+
+export function healthRoutes(deps: HealthRouteDeps): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get('/health', { schema: { summary: 'Liveness and store reachability' } }, async (_request, reply) => {
+      const started = performance.now();
+      let store: { ok: boolean; kind: string; latencyMs: number; error?: string };
+      try {
+        await Promise.race([
+          deps.store.ping(),
+          new Promise((_, reject) => setTimeout(() => reject(new Error('store did not answer within 2 s')), 2000).unref()),
+        ]);
+        store = { ok: true, kind: deps.storeKind, latencyMs: performance.now() - started };
+      } catch (error) {
+        store = { ok: false, kind: deps.storeKind, latencyMs: performance.now() - started, error: (error as Error).message };
+      }
+      const body = {
+        status: store.ok ? 'ok' : 'degraded',
+        version: deps.version,
+        uptimeSeconds: Math.round((Date.now() - deps.startedAt.getTime()) / 1000),
+        store,
+        queueDepth: deps.queueDepth(),
+      };
+      return reply.status(store.ok ? 200 : 503).send(body);
+    });
+
+    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+      reply.header('content-type', deps.metrics.registry.contentType);
+      return deps.metrics.registry.metrics();
+    });
+  };
+}

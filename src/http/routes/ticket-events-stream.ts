@@ -1,0 +1,55 @@
+// Server-sent events for one ticket: a snapshot first (subscribed before it is read, so nothing is missed),
+// then every event until processing stops. Heartbeats keep proxies from closing an idle stream.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { TicketEvent, TicketEventBus } from '../../core/events.ts';
+import type { TicketDetail, TicketRepository } from '../../core/ticket-repository.ts';
+import { FINAL_STATUSES } from '../../core/ticket.ts';
+
+const HEARTBEAT_MS = 15_000;
+
+function isSettled(detail: TicketDetail): boolean {
+  if (FINAL_STATUSES.has(detail.ticket.status)) return true;
+  const last = detail.executions.at(-1);
+  return detail.ticket.dryRun && detail.ticket.status === 'planned' && last?.finishedAt != null;
+}
+
+export async function streamTicketEvents(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  deps: { store: TicketRepository; events: TicketEventBus },
+  ticketId: string,
+): Promise<void> {
+  const res = reply.raw;
+  const pending: TicketEvent[] = [];
+  let live = false;
+  let closed = false;
+  const write = (name: string, data: unknown) => {
+    if (!closed) res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+  };
+  const finish = () => {
+    if (closed) return;
+    closed = true;
+    clearInterval(heartbeat);
+    unsubscribe();
+    res.end();
+  };
+  const handle = (event: TicketEvent) => {
+    write(event.type, event);
+    if (event.type === 'done') finish();
+  };
+  const unsubscribe = deps.events.subscribe(ticketId, (event) => (live ? handle(event) : pending.push(event)));
+  const heartbeat = setInterval(() => !closed && res.write(': keep-alive\n\n'), HEARTBEAT_MS);
+  request.raw.on('close', finish);
+
+  reply.hijack();
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  const detail = await deps.store.getDetail(ticketId);
+  if (!detail) return finish();
+  write('snapshot', detail);
+  if (isSettled(detail)) {
+    write('done', { type: 'done', ticketId, status: detail.ticket.status, success: detail.ticket.status === 'resolved' });
+    return finish();
+  }
+  live = true;
+  for (const event of pending.splice(0)) handle(event);
+}

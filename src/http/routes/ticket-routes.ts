@@ -1,0 +1,63 @@
+// /api/v1/tickets: submit (async, idempotent), list, show with its executions, steps and audit, and follow
+// a ticket's progress as server-sent events.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { TwisterError } from '../../core/errors.ts';
+import type { TicketEventBus } from '../../core/events.ts';
+import { submitTicket, type IntakeDeps } from '../../core/ticket-intake.ts';
+import type { TicketRepository } from '../../core/ticket-repository.ts';
+import { errorResponse, listTicketsQuery, ticketDetailSchema, submitTicketBody, ticketIdParams, ticketSchema } from '../schemas.ts';
+import { streamTicketEvents } from './ticket-events-stream.ts';
+
+export interface TicketRouteDeps extends IntakeDeps {
+  store: TicketRepository;
+  events: TicketEventBus;
+}
+
+export function ticketRoutes(deps: TicketRouteDeps): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.post('/api/v1/tickets', {
+      schema: {
+        summary: 'Submit a ticket; it is processed asynchronously',
+        headers: z.object({ 'idempotency-key': z.string().optional() }),
+        body: submitTicketBody,
+        response: { 200: z.object({ ticket: ticketSchema }), 202: z.object({ ticket: ticketSchema }), 409: errorResponse },
+      },
+    }, async (request, reply) => {
+      const key = request.headers['idempotency-key'];
+      const { ticket, created } = await submitTicket(deps, request.body, {
+        requester: request.identity.name, source: 'api', ...(key !== undefined ? { idempotencyKey: key } : {}),
+      });
+      if (!created) reply.header('idempotent-replayed', 'true');
+      reply.header('location', `/api/v1/tickets/${ticket.id}`);
+      return reply.status(created ? 202 : 200).send({ ticket });
+    });
+
+    app.get('/api/v1/tickets', {
+      schema: {
+        summary: 'List tickets, newest first',
+        querystring: listTicketsQuery,
+        response: { 200: z.object({ items: z.array(ticketSchema), total: z.number(), limit: z.number(), offset: z.number() }) },
+      },
+    }, async (request) => {
+      const { items, total } = await deps.store.list(request.query);
+      return { items, total, limit: request.query.limit, offset: request.query.offset };
+    });
+
+    app.get('/api/v1/tickets/:id', {
+      schema: { summary: 'A ticket with its analysis, plan, steps and audit trail', params: ticketIdParams, response: { 200: ticketDetailSchema, 404: errorResponse } },
+    }, async (request) => {
+      const detail = await deps.store.getDetail(request.params.id);
+      if (!detail) throw new TwisterError('TICKET_NOT_FOUND', `no ticket ${request.params.id}`);
+      return detail;
+    });
+
+    app.get('/api/v1/tickets/:id/events', {
+      schema: { summary: 'Server-sent events as the ticket moves (status, analysis, plan, step); ends at a final state', params: ticketIdParams },
+    }, async (request, reply) => {
+      const ticket = await deps.store.get(request.params.id);
+      if (!ticket) throw new TwisterError('TICKET_NOT_FOUND', `no ticket ${request.params.id}`);
+      await streamTicketEvents(request, reply, deps, ticket.id);
+    });
+  };
+}

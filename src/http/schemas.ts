@@ -1,0 +1,66 @@
+// Request and response schemas shared by the routes (zod; OpenAPI is generated from them).
+import { z } from 'zod';
+import { CATEGORIES, PRIORITIES, TICKET_STATUSES, ticketContextSchema } from '../core/ticket.ts';
+
+export const errorResponse = z.object({
+  error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }),
+});
+
+export const ticketSchema = z.object({
+  id: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  status: z.enum(TICKET_STATUSES),
+  description: z.string(),
+  requester: z.string(),
+  source: z.string(),
+  dryRun: z.boolean(),
+  context: ticketContextSchema,
+  analysis: z.unknown().nullable(),
+  category: z.string().nullable(),
+  priority: z.string().nullable(),
+  resolutionNote: z.string().nullable(),
+  escalationReason: z.string().nullable(),
+  idempotencyKey: z.string().nullable(),
+});
+
+export const submitTicketBody = z.strictObject({
+  description: z.string().trim().min(1, 'must not be empty').max(20_000),
+  context: ticketContextSchema.optional(),
+  dryRun: z.boolean().default(false),
+});
+
+export const listTicketsQuery = z.strictObject({
+  status: z.enum(TICKET_STATUSES).optional(),
+  category: z.enum(CATEGORIES).optional(),
+  priority: z.enum(PRIORITIES).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+export const ticketIdParams = z.strictObject({ id: z.uuid('must be a ticket id (UUID)') });
+
+const errorInfo = z.object({ code: z.string(), message: z.string(), retryable: z.boolean(), details: z.record(z.string(), z.unknown()).optional() });
+
+export const executionSchema = z.object({
+  id: z.string(), ticketId: z.string(), createdAt: z.string(), finishedAt: z.string().nullable(), dryRun: z.boolean(),
+  plan: z.unknown(), success: z.boolean().nullable(), successRate: z.number().nullable(), summary: z.string().nullable(),
+});
+
+export const stepSchema = z.object({
+  executionId: z.string(), ticketId: z.string(), index: z.number(), phase: z.string(), agent: z.string(), capability: z.string(),
+  params: z.record(z.string(), z.unknown()), risk: z.string(), status: z.string(), output: z.unknown(), error: errorInfo.nullable(),
+  startedAt: z.string(), finishedAt: z.string(), durationMs: z.number(),
+});
+
+export const auditSchema = z.object({
+  id: z.number(), at: z.string(), ticketId: z.string().nullable(), actor: z.string(), action: z.string(),
+  fromStatus: z.string().nullable(), toStatus: z.string().nullable(), details: z.record(z.string(), z.unknown()),
+});
+
+export const ticketDetailSchema = z.object({
+  ticket: ticketSchema,
+  executions: z.array(executionSchema),
+  steps: z.array(stepSchema),
+  audit: z.array(auditSchema),
+});

@@ -1,0 +1,119 @@
+// The composition root: the only place adapters are created and wired to core, agents and the HTTP app.
+import { readFileSync } from 'node:fs';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { createLocalInventory } from '../adapters/devices/local-inventory.ts';
+import { createInProcessEventBus } from '../adapters/events/in-process-event-bus.ts';
+import { createServiceChecker } from '../adapters/health/service-checker.ts';
+import { createMetrics } from '../adapters/metrics/prometheus-metrics.ts';
+import { createSystemMetricsSource } from '../adapters/metrics-source/system-metrics.ts';
+import { createInProcessQueue } from '../adapters/queue/in-process-queue.ts';
+import { openPgliteStore, openPostgresStore, type OpenedStore } from '../adapters/store/open-store.ts';
+import { createClassifierAgent } from '../agents/classifier/classifier-agent.ts';
+import { createCommanderAgent } from '../agents/commander/commander-agent.ts';
+import { createMaestroAgent } from '../agents/maestro/maestro-agent.ts';
+import { createMonitoringAgent } from '../agents/monitoring/monitoring-agent.ts';
+import { createResolverAgent } from '../agents/resolver/resolver-agent.ts';
+import { createSentimentAgent } from '../agents/sentiment/sentiment-agent.ts';
+import type { Config } from '../config.ts';
+import { DEFAULT_LOCAL_ALLOWLIST, parseAllowRule } from '../core/allowlist.ts';
+import type { TicketEventBus } from '../core/events.ts';
+import type { Logger } from '../core/logger.ts';
+import { Orchestrator } from '../core/orchestrator.ts';
+import { CapabilityRegistry } from '../core/registry.ts';
+import { builtinRunbooks } from '../core/runbooks/builtin-runbooks.ts';
+import { parseServiceDeclarations } from '../core/service-declarations.ts';
+import { buildApp } from '../http/app.ts';
+
+export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+export function createLogger(config: Pick<Config, 'logLevel'>): pino.Logger {
+  return pino({
+    level: config.logLevel,
+    // Secrets never reach a log line through these fields.
+    redact: { paths: ['req.headers["x-api-key"]', 'req.headers.authorization', '*.password', '*.apiKey', '*.token'], censor: '[redacted]' },
+  });
+}
+
+export async function openStore(config: Config, logger: Logger, migrate = true): Promise<OpenedStore> {
+  return config.databaseUrl
+    ? openPostgresStore({ url: config.databaseUrl, logger, poolSize: config.databasePoolSize, migrate })
+    : openPgliteStore({ dataDir: config.dataDir, logger, migrate });
+}
+
+export interface Runtime {
+  app: FastifyInstance;
+  registry: CapabilityRegistry;
+  orchestrator: Orchestrator;
+  opened: OpenedStore;
+  /** Stops taking tickets, waits for those in flight, closes the app and the store. */
+  close(): Promise<void>;
+}
+
+export async function createRuntime(config: Config, logger: pino.Logger): Promise<Runtime> {
+  const services = config.services ? parseServiceDeclarations(config.services) : [];
+  const localAllow = [...DEFAULT_LOCAL_ALLOWLIST, ...config.localAllow.map(parseAllowRule)];
+  const opened = await openStore(config, logger);
+  const store = opened.store;
+  const metrics = createMetrics();
+  const bus = createInProcessEventBus(logger);
+  const events: TicketEventBus = {
+    publish: (event) => {
+      metrics.observeTicketEvent(event);
+      bus.publish(event);
+    },
+    subscribe: (id, listener) => bus.subscribe(id, listener),
+  };
+  const queue = createInProcessQueue({ concurrency: config.concurrency, logger });
+  const registry = new CapabilityRegistry({ logger, defaultTimeoutMs: config.capabilityTimeoutMs });
+  const inventory = createLocalInventory({ allow: localAllow });
+  const known = () => ({ devices: inventory.list().map((d) => d.id), services: services.map((s) => s.name) });
+  const orchestrator = new Orchestrator({ store, registry, events, logger, runbooks: () => builtinRunbooks, known });
+
+  registry.register(createSentimentAgent());
+  registry.register(createClassifierAgent());
+  registry.register(createCommanderAgent({ inventory, timeoutMs: config.commandTimeoutMs, outputCap: config.outputCap }));
+  registry.register(createMonitoringAgent({
+    metrics: createSystemMetricsSource(), services, checker: createServiceChecker(), checkTimeoutMs: config.checkTimeoutMs,
+  }));
+  registry.register(createResolverAgent({ store, events }));
+  registry.register(createMaestroAgent({ orchestrator, store }));
+  registry.onInvocation((event) => metrics.observeInvocation(event));
+  await store.upsertAgents(registry.listAgents().map((a) => ({
+    id: a.id, description: a.description, capabilities: a.capabilities.map((c) => ({ id: c.id, risk: c.risk, description: c.description })),
+  })));
+  metrics.setGaugeSources({ queueDepth: () => queue.depth(), ticketsByStatus: () => store.countByStatus() });
+
+  let accepting = true;
+  queue.start(async (id) => {
+    await orchestrator.process(id);
+  });
+
+  const app = await buildApp({
+    logger: logger as FastifyBaseLogger, metrics, store, events, queue, registry,
+    isAccepting: () => accepting,
+    audit: (entries) => store.appendAudit(entries),
+    mcpStatus: () => ({ state: 'json-dispatch', transports: ['http-json'], tools: registry.list().length }),
+    storeKind: opened.kind, version: VERSION, startedAt: new Date(), queueDepth: () => queue.depth(),
+    apiKeys: config.apiKeys, apiKeyHeader: config.apiKeyHeader, bodyLimit: config.bodyLimit,
+  });
+
+  if (config.recoverOnStart) await recoverUnfinished(store, queue, logger);
+
+  return {
+    app, registry, orchestrator, opened,
+    close: async () => {
+      accepting = false;
+      await app.close();
+      await queue.close();
+      await opened.close();
+    },
+  };
+}
+
+/** Tickets left unfinished by a previous process go back on the queue; the orchestrator decides what is safe. */
+async function recoverUnfinished(store: OpenedStore['store'], queue: ReturnType<typeof createInProcessQueue>, logger: Logger): Promise<void> {
+  const unfinished = (await store.listUnfinished(10_000)).filter((t) => !(t.dryRun && t.status === 'planned'));
+  for (const ticket of unfinished) await queue.enqueue(ticket.id);
+  if (unfinished.length > 0) logger.warn({ count: unfinished.length }, 'recovered unfinished tickets from a previous run');
+}
