@@ -9,6 +9,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
+const json = async (r: Response | Promise<Response>): Promise<any> => (await r).json();
+
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = path.join(ROOT, 'bin/twisterlab.js');
 
@@ -49,7 +52,7 @@ async function waitHealthy(base: string, proc: Proc): Promise<void> {
 async function waitSettled(base: string, id: string): Promise<{ ticket: { status: string }; steps: unknown[]; audit: unknown[] }> {
   const deadline = Date.now() + 20_000;
   for (;;) {
-    const detail = await (await fetch(`${base}/api/v1/tickets/${id}`)).json();
+    const detail = await json(fetch(`${base}/api/v1/tickets/${id}`));
     if (['resolved', 'escalated', 'failed'].includes(detail.ticket.status)) return detail;
     if (Date.now() > deadline) throw new Error(`ticket ${id} stuck in ${detail.ticket.status}`);
     await new Promise((r) => setTimeout(r, 50));
@@ -91,7 +94,7 @@ describe('the server process, end to end', () => {
       body: JSON.stringify({ description: 'The shop is down, customers cannot pay!' }),
     });
     expect(response.status).toBe(202);
-    httpTicket = (await response.json()).ticket.id;
+    httpTicket = (await json(response)).ticket.id;
     const detail = await waitSettled(base, httpTicket);
     expect(detail.ticket.status).toBe('resolved');
     expect(detail.steps.length).toBeGreaterThanOrEqual(2);
@@ -138,9 +141,9 @@ describe('the server process, end to end', () => {
     expect(await server.exited).toBe(0);
     server = run(['serve'], env);
     await waitHealthy(base, server);
-    const page = await (await fetch(`${base}/api/v1/tickets`)).json();
+    const page = await json(fetch(`${base}/api/v1/tickets`));
     expect(page.total).toBe(3);
-    const detail = await (await fetch(`${base}/api/v1/tickets/${httpTicket}`)).json();
+    const detail = await json(fetch(`${base}/api/v1/tickets/${httpTicket}`));
     expect(detail.ticket.status).toBe('resolved');
   }, 60_000);
 });
