@@ -1,0 +1,43 @@
+// The classifier agent: puts a ticket in a category and gives it a priority from weighted keyword and
+// phrase rules (no model), and names the terms that decided it.
+import { z } from 'zod';
+import { defineAgent, defineCapability, type Agent } from '../../core/capability.ts';
+import { CATEGORIES, PRIORITIES } from '../../core/ticket.ts';
+import { classifyText } from './classify-ticket.ts';
+
+export type ClassifierDeps = Record<string, never>;
+
+const inputSchema = z.strictObject({
+  description: z.string().min(1).max(20_000),
+});
+
+const outputSchema = z.strictObject({
+  category: z.enum(CATEGORIES),
+  priority: z.enum(PRIORITIES),
+  confidence: z.number().min(0).max(1),
+  evidence: z.array(z.strictObject({
+    category: z.enum([...CATEGORIES, 'priority']),
+    term: z.string(),
+    weight: z.number(),
+  })),
+  scores: z.record(z.enum(CATEGORIES), z.number()),
+});
+
+export const classifyTicket = defineCapability<typeof inputSchema, typeof outputSchema, ClassifierDeps>({
+  id: 'classifier.classify_ticket',
+  description: 'Classify a ticket description into a category (database, network, security, ...) and a priority, with the terms that decided it',
+  risk: 'read',
+  input: inputSchema,
+  output: outputSchema,
+  timeoutMs: 2_000,
+  run: async ({ description }) => classifyText(description),
+});
+
+export function createClassifierAgent(deps: ClassifierDeps = {}): Agent<ClassifierDeps> {
+  return defineAgent({
+    id: 'classifier',
+    description: 'Ticket category and priority from weighted keyword and phrase rules',
+    deps,
+    capabilities: [classifyTicket],
+  });
+}

@@ -1,0 +1,114 @@
+import { describe, it, expect } from 'vitest';
+import type { Category, Priority } from '../../core/ticket.ts';
+import { classifyText } from './classify-ticket.ts';
+
+type Case = [description: string, category: Category, priority: Priority];
+
+const cases: Case[] = [
+  ['A PostgreSQL query has been blocked for 20 minutes and the orders table is locked', 'database', 'high'],
+  ['Deadlock detected in MySQL replication on the reporting replica', 'database', 'medium'],
+  ['Database connection pool exhausted: too many connections', 'database', 'medium'],
+  ['Replication lag on the Postgres standby is growing', 'database', 'medium'],
+  ['DNS lookups for the intranet time out from the office VPN', 'network', 'medium'],
+  ['Ping to 10.0.0.1 shows 30% packet loss since the switch was replaced', 'network', 'medium'],
+  ['Timeout connecting to port 8443 on the partner gateway, maybe the firewall', 'network', 'medium'],
+  ['The VPN keeps disconnecting and I can\u2019t work', 'network', 'high'],
+  ['We received a phishing email and two users clicked the link', 'security', 'high'],
+  ['Suspicious login from an unknown country, then dozens of failed logins on the admin account', 'security', 'high'],
+  ['Ransomware encrypted our files on the finance share', 'security', 'critical'],
+  ['Our API keys were leaked in a public repository', 'security', 'medium'],
+  ['I forgot my password and I am locked out of my account', 'access', 'high'],
+  ['Permission denied when I open the HR folder, can you grant access?', 'access', 'medium'],
+  ['SSO with MFA fails for new hires: 403 after the authenticator step', 'access', 'medium'],
+  ['/var is full: no space left on device on web02', 'storage', 'medium'],
+  ['My mailbox quota is exceeded and I cannot receive mail', 'storage', 'medium'],
+  ['The backup storage volume ran out of inodes last night', 'storage', 'medium'],
+  ['The API server has high CPU and a memory leak, response time is 10 seconds', 'performance', 'medium'],
+  ['Load average is 40 on the build machine and everything is sluggish', 'performance', 'medium'],
+  ['The reporting screen hangs for a minute every time I filter', 'performance', 'medium'],
+  ['The checkout page returns a 500 error after the last deploy', 'application', 'medium'],
+  ['The app keeps crashing with a NullPointerException in the stack trace', 'application', 'medium'],
+  ['Production is down for everyone, customers can\'t pay', 'application', 'critical'],
+  ['Website down, urgent!!', 'application', 'high'],
+  ['My laptop battery is overheating and the fan is loud', 'hardware', 'medium'],
+  ['RAID disk failure reported on the file server', 'hardware', 'medium'],
+  ['Printer on floor 3 has a paper jam again', 'hardware', 'medium'],
+  ['The external monitor stays black through the docking station', 'hardware', 'medium'],
+  ['The database was wiped and we have data loss on all customer records', 'database', 'critical'],
+  ['Feature request: add a dark mode to the dashboard when you have time', 'application', 'low'],
+  ['How do I export a report to PDF?', 'other', 'low'],
+  ['Could you order me a new chair? No rush.', 'other', 'low'],
+  ['Hello, thank you', 'other', 'medium'],
+];
+
+describe('classifyText', () => {
+  it.each(cases)('classifies %j as %s with %s priority', (description, category, priority) => {
+    const result = classifyText(description);
+    expect({ category: result.category, priority: result.priority }).toEqual({ category, priority });
+  });
+
+  it('classifies a blocked PostgreSQL query as database and names the terms', () => {
+    const result = classifyText('A blocked PostgreSQL query holds a lock on the invoices table');
+    expect(result.category).toBe('database');
+    expect(result.evidence).toContainEqual({ category: 'database', term: 'postgresql', weight: 3 });
+    expect(result.evidence).toContainEqual({ category: 'priority', term: 'blocked', weight: 2 });
+    expect(result.scores.database).toBeGreaterThan(result.scores.network);
+  });
+
+  it('answers other with low confidence when nothing matches', () => {
+    const result = classifyText('The coffee machine on the second floor makes a strange noise');
+    expect(result.category).toBe('other');
+    expect(result.confidence).toBeLessThanOrEqual(0.3);
+    expect(Object.values(result.scores).every((score) => score === 0)).toBe(true);
+  });
+
+  it('lets a phrase win over the single words inside it', () => {
+    const storage = classifyText('no space left on device');
+    expect(storage.category).toBe('storage');
+    expect(storage.evidence.some((e) => e.term === 'device')).toBe(false);
+    const security = classifyText('possible SQL injection in the search box');
+    expect(security.category).toBe('security');
+  });
+
+  it('matches whole words only', () => {
+    // "accounting" holds "account", "portal" holds "port", "important" holds "port" too.
+    const result = classifyText('The accounting portal is important');
+    expect(result.evidence).toEqual([]);
+    expect(result.category).toBe('other');
+  });
+
+  it('breaks ties the same way every time', () => {
+    const text = 'the wifi is slow';
+    const first = classifyText(text);
+    expect(first.scores.network).toBe(first.scores.performance);
+    for (let i = 0; i < 5; i += 1) expect(classifyText(text).category).toBe(first.category);
+    expect(first.category).toBe('network');
+  });
+
+  it('is more confident when one category clearly leads', () => {
+    const clear = classifyText('PostgreSQL deadlock on the orders table, replication lag rising');
+    const split = classifyText('the wifi is slow');
+    expect(clear.confidence).toBeGreaterThan(split.confidence);
+    expect(clear.confidence).toBeLessThanOrEqual(1);
+  });
+
+  it('does not raise priority for a negated alarm', () => {
+    expect(classifyText('There is no data loss but the backup volume is 95% full').priority).toBe('medium');
+    expect(classifyText('The printer is not urgent, the toner is low').priority).toBe('low');
+  });
+
+  it('counts a repeated term with diminishing returns', () => {
+    const once = classifyText('slow');
+    const thrice = classifyText('slow, slow, slow, slow, slow');
+    expect(thrice.scores.performance).toBeGreaterThan(once.scores.performance);
+    expect(thrice.scores.performance).toBe(once.scores.performance * 2);
+  });
+
+  it('stays fast on long and pathological input', () => {
+    for (const text of ['error '.repeat(3_300), 'a-'.repeat(10_000), 'slow_'.repeat(4_000), ' '.repeat(20_000)]) {
+      const started = performance.now();
+      classifyText(text);
+      expect(performance.now() - started).toBeLessThan(200);
+    }
+  });
+});
