@@ -10,7 +10,7 @@ import type { CapabilityRegistry } from './registry.ts';
 import type { Runbook } from './runbooks/runbook.ts';
 import { analyzeTicket } from './ticket-analyzer.ts';
 import type { AuditEntry, StepRecord, Ticket, TicketChange, TicketRepository } from './ticket-repository.ts';
-import { FINAL_STATUSES, type Analysis, type Plan, type PlannedStep, type TicketStatus } from './ticket.ts';
+import { FINAL_STATUSES, type Analysis, type Category, type Plan, type PlannedStep, type TicketStatus } from './ticket.ts';
 
 export interface OrchestratorDeps {
   store: TicketRepository;
@@ -19,6 +19,7 @@ export interface OrchestratorDeps {
   logger: Logger;
   runbooks: () => readonly Runbook[];
   known: () => { devices: string[]; services: string[] };
+  serviceCategory?: (serviceName: string) => Category | undefined;
 }
 
 export interface ExecutionOutcome {

@@ -11,6 +11,8 @@ export interface AnalyzerDeps {
   registry: CapabilityRegistry;
   /** Names the extractor looks for in the text. */
   known: () => { devices: string[]; services: string[] };
+  /** The category a named service implies (its kind: http → application, postgres → database, ...). */
+  serviceCategory?: (serviceName: string) => Category | undefined;
 }
 
 const rank = (p: Priority) => PRIORITIES.length - PRIORITIES.indexOf(p);
@@ -45,9 +47,11 @@ export async function analyzeTicket(deps: AnalyzerDeps, text: string, given: Tic
     ? (classifierResult.output as ClassifierOutput)
     : { category: 'other', priority: 'medium', confidence: 0, evidence: [] };
   const priority = combinePriority(classified.priority, sentiment.urgency);
-  const known = deps.known();
+  const context = extractContext(text, given, deps.known());
+  // The words did not say what kind of problem it is, but the ticket names a service we know the kind of.
+  const implied = classified.category === 'other' && context.serviceName ? deps.serviceCategory?.(context.serviceName) : undefined;
   return {
-    category: classified.category,
+    category: implied ?? classified.category,
     priority,
     sentiment: sentiment.sentiment,
     urgency: sentiment.urgency,
@@ -55,7 +59,10 @@ export async function analyzeTicket(deps: AnalyzerDeps, text: string, given: Tic
     summary: summarise(text),
     evidence: {
       sentiment: (sentiment.evidence ?? []).map((e) => e.cue),
-      category: classified.evidence.filter((e) => e.category !== 'priority').map((e) => e.term),
+      category: [
+        ...classified.evidence.filter((e) => e.category !== 'priority').map((e) => e.term),
+        ...(implied ? [`names service ${context.serviceName} (${implied})`] : []),
+      ],
       priority: [
         ...classified.evidence.filter((e) => e.category === 'priority').map((e) => e.term),
         `classified ${classified.priority}, urgency ${sentiment.urgency} → ${priority}`,
@@ -63,7 +70,7 @@ export async function analyzeTicket(deps: AnalyzerDeps, text: string, given: Tic
         ...(classifierResult.ok ? [] : [`classification failed: ${classifierResult.error.code}`]),
       ],
     },
-    context: extractContext(text, given, known),
+    context,
     suggestedAgents: [],
     path: 'rules',
   };

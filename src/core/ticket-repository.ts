@@ -115,6 +115,16 @@ export interface TicketFilter {
   offset: number;
 }
 
+export interface AuditFilter {
+  /** A ticket id, or null for rows not tied to a ticket; omitted for all. */
+  ticketId?: string | null;
+  actor?: string;
+  action?: string;
+  /** Rows with an id below this one (paging backwards from the newest). */
+  beforeId?: number;
+  limit: number;
+}
+
 export interface TicketRepository {
   /** Inserts the ticket and its `ticket.created` audit row; with a known idempotency key, returns the existing one. */
   create(input: NewTicket): Promise<{ ticket: Ticket; created: boolean; requestHash: string | null }>;
@@ -128,6 +138,8 @@ export interface TicketRepository {
   apply(ticketId: string, change: TicketChange): Promise<Ticket>;
   /** Audit rows not tied to a ticket (direct capability calls). */
   appendAudit(entries: AuditEntry[]): Promise<void>;
+  /** Audit rows, newest first. */
+  listAudit(filter: AuditFilter): Promise<AuditEvent[]>;
   /** Tickets not in a final state, oldest first: for recovery at start. */
   listUnfinished(limit: number): Promise<Ticket[]>;
   countByStatus(): Promise<Record<string, number>>;

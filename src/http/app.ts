@@ -7,6 +7,7 @@ import type { ApiKeyConfig } from '../config.ts';
 import type { Metrics } from '../adapters/metrics/prometheus-metrics.ts';
 import { registerAuth } from './plugins/auth.ts';
 import { registerErrorHandling } from './plugins/error-handler.ts';
+import { auditRoutes } from './routes/audit-routes.ts';
 import { capabilityRoutes, type CapabilityRouteDeps } from './routes/capability-routes.ts';
 import { healthRoutes, type HealthRouteDeps } from './routes/health-routes.ts';
 import { ticketRoutes, type TicketRouteDeps } from './routes/ticket-routes.ts';
@@ -51,6 +52,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAuth(app, { keys: deps.apiKeys, header: deps.apiKeyHeader });
   await app.register(ticketRoutes(deps));
   await app.register(capabilityRoutes(deps));
+  await app.register(auditRoutes(deps));
   await app.register(healthRoutes(deps));
   return app as unknown as FastifyInstance;
 }

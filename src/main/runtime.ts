@@ -68,7 +68,12 @@ export async function createRuntime(config: Config, logger: pino.Logger): Promis
   const registry = new CapabilityRegistry({ logger, defaultTimeoutMs: config.capabilityTimeoutMs });
   const inventory = createLocalInventory({ allow: localAllow });
   const known = () => ({ devices: inventory.list().map((d) => d.id), services: services.map((s) => s.name) });
-  const orchestrator = new Orchestrator({ store, registry, events, logger, runbooks: () => builtinRunbooks, known });
+  const kindCategory = { http: 'application', tcp: 'network', postgres: 'database', redis: 'database' } as const;
+  const serviceCategory = (name: string) => {
+    const kind = services.find((s) => s.name === name)?.kind;
+    return kind ? kindCategory[kind] : undefined;
+  };
+  const orchestrator = new Orchestrator({ store, registry, events, logger, runbooks: () => builtinRunbooks, known, serviceCategory });
 
   registry.register(createSentimentAgent());
   registry.register(createClassifierAgent());

@@ -1,0 +1,107 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../core/logger.ts';
+import { adminQuery, POSTGRES_SERVER, randomDatabaseName } from '../../../test/store/backends.ts';
+import { newTicket } from '../../../test/store/fixtures.ts';
+import { LOCK_FILE_NAME } from './data-dir-lock.ts';
+import { MIGRATIONS_FOLDER, normaliseDatabaseUrl, openPgliteStore, openPostgresStore } from './open-store.ts';
+
+describe('normaliseDatabaseUrl', () => {
+  it('turns the asyncpg URL forms into plain postgresql URLs and leaves others alone', () => {
+    expect(normaliseDatabaseUrl('postgresql+asyncpg://u:p@db:5432/twister')).toBe('postgresql://u:p@db:5432/twister');
+    expect(normaliseDatabaseUrl('postgres+asyncpg://u@db/twister')).toBe('postgresql://u@db/twister');
+    expect(normaliseDatabaseUrl('postgres://u@db/twister')).toBe('postgres://u@db/twister');
+  });
+});
+
+describe('openPgliteStore', () => {
+  let root: string;
+  beforeAll(() => { root = fs.mkdtempSync(path.join(os.tmpdir(), 'twisterlab-store-')); });
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('keeps data across close and reopen, and refuses a second open while the first is open', async () => {
+    const dataDir = path.join(root, 'data');
+    const first = await openPgliteStore({ dataDir, logger: silentLogger });
+    expect(first.kind).toBe('pglite');
+    const { ticket } = await first.store.create(newTicket());
+
+    await expect(openPgliteStore({ dataDir, logger: silentLogger })).rejects.toMatchObject({
+      code: 'STORE_LOCKED',
+      message: expect.stringContaining(`in use by process ${process.pid}`),
+    });
+    expect(await first.store.get(ticket.id)).toEqual(ticket);
+
+    await first.close();
+    await first.close();
+    expect(fs.existsSync(path.join(dataDir, LOCK_FILE_NAME))).toBe(false);
+
+    const second = await openPgliteStore({ dataDir, logger: silentLogger });
+    try {
+      expect(await second.store.get(ticket.id)).toEqual(ticket);
+      expect((await second.store.getDetail(ticket.id))?.audit).toHaveLength(1);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('refuses a data directory that another running process has open, naming that process', async () => {
+    const dataDir = path.join(root, 'shared');
+    const holder = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `
+      const { openPgliteStore } = await import(${JSON.stringify(new URL('./open-store.ts', import.meta.url).href)});
+      const { silentLogger } = await import(${JSON.stringify(new URL('../../core/logger.ts', import.meta.url).href)});
+      const opened = await openPgliteStore({ dataDir: ${JSON.stringify(dataDir)}, logger: silentLogger });
+      process.stdout.write('open\\n');
+      process.stdin.on('data', async () => { await opened.close(); process.exit(0); });
+    `], { stdio: ['pipe', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout.on('data', (chunk: Buffer) => { if (chunk.toString().includes('open')) resolve(); });
+        holder.on('exit', (code) => reject(new Error(`the holder exited with ${code}`)));
+      });
+      await expect(openPgliteStore({ dataDir, logger: silentLogger })).rejects.toMatchObject({
+        code: 'STORE_LOCKED',
+        message: expect.stringContaining(`data directory ${dataDir} is in use by process ${holder.pid} (started `),
+      });
+    } finally {
+      const exited = new Promise((resolve) => holder.on('exit', resolve));
+      holder.stdin.write('close\n');
+      await exited;
+    }
+    const reopened = await openPgliteStore({ dataDir, logger: silentLogger });
+    await reopened.close();
+  });
+});
+
+describe('openPostgresStore', () => {
+  const name = randomDatabaseName();
+  beforeAll(() => adminQuery(`create database ${name}`));
+  afterAll(() => adminQuery(`drop database if exists ${name} with (force)`));
+
+  it('accepts the asyncpg URL form, and migrates once when several processes start together', async () => {
+    const url = `${POSTGRES_SERVER}/${name}`.replace('postgresql://', 'postgresql+asyncpg://');
+    const opened = await Promise.all([1, 2, 3].map(() => openPostgresStore({ url, logger: silentLogger, poolSize: 2 })));
+    try {
+      expect(opened.map((o) => o.kind)).toEqual(['postgres', 'postgres', 'postgres']);
+      const [a, b] = opened;
+      const { ticket } = await a!.store.create(newTicket());
+      expect(await b!.store.get(ticket.id)).toEqual(ticket);
+      const raw = new Client({ connectionString: `${POSTGRES_SERVER}/${name}` });
+      await raw.connect();
+      const { rows } = await raw.query<{ n: number }>('select count(*)::int as n from drizzle.__drizzle_migrations').finally(() => raw.end());
+      const migrationFiles = fs.readdirSync(MIGRATIONS_FOLDER).filter((f) => f.endsWith('.sql'));
+      expect(rows[0]?.n).toBe(migrationFiles.length);
+    } finally {
+      await Promise.all(opened.map((o) => o.close()));
+    }
+  });
+
+  it('reports an unreachable server as STORE_UNAVAILABLE naming the host but never the password', async () => {
+    const attempt = openPostgresStore({ url: 'postgresql://twister:s3cret-pw@127.0.0.1:1/twister', logger: silentLogger });
+    await expect(attempt).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', message: expect.stringContaining('127.0.0.1:1/twister') });
+    await expect(attempt).rejects.not.toMatchObject({ message: expect.stringContaining('s3cret-pw') });
+  });
+});

@@ -1,0 +1,160 @@
+// Opening the store: embedded PGlite in a locked data directory, or PostgreSQL through a pool. Both apply
+// the committed migrations from drizzle/ unless told not to (`twisterlab migrate` runs only that).
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import { Pool } from 'pg';
+import type { PoolClient } from 'pg';
+import { TwisterError } from '../../core/errors.ts';
+import type { Logger } from '../../core/logger.ts';
+import { acquireDataDirLock } from './data-dir-lock.ts';
+import { DrizzleTicketStore } from './ticket-store.ts';
+
+// Resolved from this module, not the working directory: src/adapters/store and dist/adapters/store
+// both sit three levels under the package root.
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../../drizzle', import.meta.url));
+
+// Any fixed 64-bit key; every TwisterLab process that migrates takes this one advisory lock first.
+const MIGRATION_LOCK_KEY = 7_316_845_220_914;
+
+export interface OpenedStore {
+  store: DrizzleTicketStore;
+  kind: 'pglite' | 'postgres';
+  /** Closes the database (and releases the data directory lock). Safe to call more than once. */
+  close(): Promise<void>;
+}
+
+export interface PgliteStoreOptions {
+  dataDir: string;
+  logger: Logger;
+  /** Apply pending migrations after opening; default true. */
+  migrate?: boolean;
+}
+
+export async function openPgliteStore(options: PgliteStoreOptions): Promise<OpenedStore> {
+  const { dataDir, logger } = options;
+  const lock = acquireDataDirLock(dataDir, logger);
+  let client: PGlite | undefined;
+  try {
+    const pgdata = path.join(dataDir, 'pgdata');
+    fs.mkdirSync(pgdata, { recursive: true });
+    client = await PGlite.create(pgdata);
+    const db = drizzlePglite({ client });
+    if (options.migrate !== false) await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    logger.info({ dataDir }, 'embedded store open');
+    const opened = client;
+    return {
+      store: new DrizzleTicketStore(db),
+      kind: 'pglite',
+      close: once(async () => {
+        try {
+          await opened.close();
+        } finally {
+          lock.release();
+        }
+      }),
+    };
+  } catch (error) {
+    await client?.close().catch(() => {});
+    lock.release();
+    throw error;
+  }
+}
+
+export interface PostgresStoreOptions {
+  url: string;
+  logger: Logger;
+  /** Most connections the pool opens; default 10. */
+  poolSize?: number;
+  /** Server-side limit on one statement; default 30 s. */
+  statementTimeoutMs?: number;
+  migrate?: boolean;
+}
+
+/** Accepts the SQLAlchemy-style URLs of the original deployment (`postgresql+asyncpg://`). */
+export function normaliseDatabaseUrl(url: string): string {
+  return url.replace(/^postgres(?:ql)?\+asyncpg:\/\//i, 'postgresql://');
+}
+
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<OpenedStore> {
+  const url = normaliseDatabaseUrl(options.url);
+  const target = describeTarget(url);
+  const pool = new Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    statement_timeout: options.statementTimeoutMs ?? 30_000,
+    application_name: 'twisterlab',
+  });
+  // An idle client losing its connection emits here; without a listener it would crash the process.
+  pool.on('error', (error) => options.logger.warn({ err: error.message, target }, 'idle PostgreSQL connection lost'));
+  try {
+    const client = await connect(pool, url, target);
+    try {
+      if (options.migrate !== false) await migrateWithLock(client, options.logger);
+    } finally {
+      client.release();
+    }
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw error;
+  }
+  options.logger.info({ target }, 'PostgreSQL store open');
+  return {
+    store: new DrizzleTicketStore(drizzlePg({ client: pool })),
+    kind: 'postgres',
+    close: once(() => pool.end()),
+  };
+}
+
+async function connect(pool: Pool, url: string, target: string): Promise<PoolClient> {
+  try {
+    return await pool.connect();
+  } catch (error) {
+    const reason = redact(error instanceof Error ? error.message : String(error), url);
+    throw new TwisterError('STORE_UNAVAILABLE', `cannot connect to PostgreSQL at ${target}: ${reason}`, { target });
+  }
+}
+
+// Several API and worker processes may start together: one migrates, the others wait and then find
+// nothing left to apply.
+async function migrateWithLock(client: PoolClient, logger: Logger): Promise<void> {
+  await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+  try {
+    await migratePg(drizzlePg({ client }), { migrationsFolder: MIGRATIONS_FOLDER });
+    logger.debug('migrations applied');
+  } finally {
+    await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+  }
+}
+
+/** host:port/database, never the user's password. */
+function describeTarget(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname || 'localhost'}:${parsed.port || '5432'}${parsed.pathname || '/'}`;
+  } catch {
+    return '(unparsable DATABASE_URL)';
+  }
+}
+
+function redact(message: string, url: string): string {
+  let password = '';
+  try {
+    password = decodeURIComponent(new URL(url).password);
+  } catch {
+    return message;
+  }
+  return password ? message.split(password).join('***') : message;
+}
+
+function once(run: () => Promise<void>): () => Promise<void> {
+  let done: Promise<void> | undefined;
+  return () => (done ??= run());
+}

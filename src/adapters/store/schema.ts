@@ -1,0 +1,91 @@
+// The database schema, declared once for PGlite and PostgreSQL; `drizzle-kit generate` turns it into the
+// committed SQL migrations under drizzle/. Column names are snake_case, TypeScript fields camelCase.
+import { sql } from 'drizzle-orm';
+import {
+  bigint, boolean, check, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, unique, uuid,
+} from 'drizzle-orm/pg-core';
+import type { ErrorInfo } from '../../core/errors.ts';
+import type { AgentRecord } from '../../core/ticket-repository.ts';
+import { TICKET_STATUSES } from '../../core/ticket.ts';
+import type { Analysis, Plan, TicketContext } from '../../core/ticket.ts';
+
+const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+const statusList = sql.raw(TICKET_STATUSES.map((s) => `'${s}'`).join(', '));
+
+export const tickets = pgTable('tickets', {
+  id: uuid('id').primaryKey(),
+  createdAt: createdAt(),
+  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  status: text('status').notNull(),
+  description: text('description').notNull(),
+  requester: text('requester').notNull(),
+  source: text('source').notNull(),
+  dryRun: boolean('dry_run').notNull().default(false),
+  context: jsonb('context').$type<TicketContext>().notNull().default({}),
+  analysis: jsonb('analysis').$type<Analysis>(),
+  category: text('category'),
+  priority: text('priority'),
+  resolutionNote: text('resolution_note'),
+  escalationReason: text('escalation_reason'),
+  idempotencyKey: text('idempotency_key').unique('tickets_idempotency_key_unique'),
+  requestHash: text('request_hash'),
+}, (t) => [
+  check('tickets_status_check', sql`${t.status} in (${statusList})`),
+  index('tickets_status_created_at_idx').on(t.status, t.createdAt),
+  index('tickets_category_idx').on(t.category),
+  index('tickets_priority_idx').on(t.priority),
+  index('tickets_created_at_idx').on(t.createdAt),
+]);
+
+export const executions = pgTable('executions', {
+  id: uuid('id').primaryKey(),
+  ticketId: uuid('ticket_id').notNull().references(() => tickets.id),
+  createdAt: createdAt(),
+  finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
+  dryRun: boolean('dry_run').notNull(),
+  plan: jsonb('plan').$type<Plan>().notNull(),
+  success: boolean('success'),
+  successRate: doublePrecision('success_rate'),
+  summary: text('summary'),
+}, (t) => [index('executions_ticket_id_idx').on(t.ticketId)]);
+
+export const steps = pgTable('steps', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  executionId: uuid('execution_id').notNull().references(() => executions.id),
+  ticketId: uuid('ticket_id').notNull().references(() => tickets.id),
+  idx: integer('idx').notNull(),
+  phase: text('phase').notNull(),
+  agent: text('agent').notNull(),
+  capability: text('capability').notNull(),
+  params: jsonb('params').$type<Record<string, unknown>>().notNull(),
+  risk: text('risk').notNull(),
+  status: text('status').notNull(),
+  output: jsonb('output'),
+  error: jsonb('error').$type<ErrorInfo>(),
+  startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }).notNull(),
+  finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }).notNull(),
+  durationMs: doublePrecision('duration_ms').notNull(),
+}, (t) => [
+  // The idempotency key of a step: a retried job that writes the same step again changes nothing.
+  unique('steps_execution_id_idx_unique').on(t.executionId, t.idx),
+  index('steps_ticket_id_idx').on(t.ticketId),
+]);
+
+export const agents = pgTable('agents', {
+  id: text('id').primaryKey(),
+  description: text('description').notNull(),
+  capabilities: jsonb('capabilities').$type<AgentRecord['capabilities']>().notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});
+
+// Append-only: a trigger in the `audit_append_only` migration refuses UPDATE, DELETE and TRUNCATE.
+export const auditEvents = pgTable('audit_events', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  ticketId: uuid('ticket_id').references(() => tickets.id),
+  at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  actor: text('actor').notNull(),
+  action: text('action').notNull(),
+  fromStatus: text('from_status'),
+  toStatus: text('to_status'),
+  details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+}, (t) => [index('audit_events_ticket_id_id_idx').on(t.ticketId, t.id)]);

@@ -1,0 +1,189 @@
+// The store port on Drizzle: one class for PGlite and PostgreSQL. Every write is one statement (atomic
+// through data-modifying CTEs), rows come back through RETURNING, and the hot statements are prepared once.
+import { and, asc, desc, eq, isNull, lt, notInArray, sql } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { TwisterError } from '../../core/errors.ts';
+import type {
+  AgentCatalogStore, AgentRecord, AuditEntry, AuditEvent, AuditFilter, NewTicket, Ticket, TicketChange, TicketDetail, TicketFilter,
+  TicketRepository,
+} from '../../core/ticket-repository.ts';
+import { assertTransition, FINAL_STATUSES, TICKET_STATUSES } from '../../core/ticket.ts';
+import { auditValues, toAuditEvent, toExecution, toStep, toTicket } from './rows.ts';
+import { ChangeWriter, explainMiss } from './apply-change.ts';
+import { agents, auditEvents, executions, steps, tickets } from './schema.ts';
+import { guardStoreErrors } from './store-errors.ts';
+import { uuidV7 } from './uuid-v7.ts';
+
+/** A Drizzle database on either driver (`drizzle-orm/pglite` or `drizzle-orm/node-postgres`). */
+export type StoreDatabase = PgDatabase<PgQueryResultHKT, Record<string, unknown>>;
+
+const finalStatuses = [...FINAL_STATUSES];
+
+export class DrizzleTicketStore implements TicketRepository, AgentCatalogStore {
+  private readonly changes: ChangeWriter;
+  private readonly insertTicket;
+  private readonly ticketById;
+  private readonly ticketByKey;
+
+  constructor(private readonly db: StoreDatabase) {
+    this.changes = new ChangeWriter(db);
+    this.insertTicket = prepareInsertTicket(db);
+    this.ticketById = db.select().from(tickets).where(eq(tickets.id, sql.placeholder('id'))).prepare('tl_ticket_by_id');
+    this.ticketByKey = db.select().from(tickets).where(eq(tickets.idempotencyKey, sql.placeholder('key'))).prepare('tl_ticket_by_key');
+  }
+
+  create(input: NewTicket): Promise<{ ticket: Ticket; created: boolean; requestHash: string | null }> {
+    return guardStoreErrors(async () => {
+      const [inserted] = await this.insertTicket.execute({
+        id: uuidV7(),
+        description: input.description,
+        requester: input.requester,
+        source: input.source,
+        dryRun: input.dryRun,
+        context: input.context,
+        key: input.idempotencyKey ?? null,
+        hash: input.requestHash ?? null,
+      });
+      if (inserted) return { ticket: toTicket(inserted), created: true, requestHash: inserted.requestHash };
+      const [existing] = await this.ticketByKey.execute({ key: input.idempotencyKey ?? '' });
+      if (!existing) throw new TwisterError('INTERNAL', 'an idempotency key conflicted but no ticket holds it');
+      return { ticket: toTicket(existing), created: false, requestHash: existing.requestHash };
+    });
+  }
+
+  get(id: string): Promise<Ticket | null> {
+    return guardStoreErrors(async () => {
+      const [row] = await this.ticketById.execute({ id });
+      return row ? toTicket(row) : null;
+    });
+  }
+
+  // One read-only snapshot, so the ticket, its steps and its audit trail agree with each other.
+  getDetail(id: string): Promise<TicketDetail | null> {
+    return guardStoreErrors(() => this.db.transaction(async (tx) => {
+      const [row] = await tx.select().from(tickets).where(eq(tickets.id, id));
+      if (!row) return null;
+      const executionRows = await tx.select().from(executions).where(eq(executions.ticketId, id))
+        .orderBy(asc(executions.createdAt), asc(executions.id));
+      const stepRows = await tx.select({ step: steps }).from(steps)
+        .innerJoin(executions, eq(executions.id, steps.executionId))
+        .where(eq(steps.ticketId, id))
+        .orderBy(asc(executions.createdAt), asc(steps.executionId), asc(steps.idx));
+      const auditRows = await tx.select().from(auditEvents).where(eq(auditEvents.ticketId, id)).orderBy(asc(auditEvents.id));
+      return {
+        ticket: toTicket(row),
+        executions: executionRows.map(toExecution),
+        steps: stepRows.map((r) => toStep(r.step)),
+        audit: auditRows.map(toAuditEvent),
+      };
+    }, { isolationLevel: 'repeatable read', accessMode: 'read only' }));
+  }
+
+  list(filter: TicketFilter): Promise<{ items: Ticket[]; total: number }> {
+    return guardStoreErrors(async () => {
+      const where = and(
+        filter.status ? eq(tickets.status, filter.status) : undefined,
+        filter.category ? eq(tickets.category, filter.category) : undefined,
+        filter.priority ? eq(tickets.priority, filter.priority) : undefined,
+      );
+      const [rows, [totalRow]] = await Promise.all([
+        this.db.select().from(tickets).where(where).orderBy(desc(tickets.createdAt), desc(tickets.id))
+          .limit(filter.limit).offset(filter.offset),
+        this.db.select({ total: sql<number>`count(*)::int` }).from(tickets).where(where),
+      ]);
+      return { items: rows.map(toTicket), total: totalRow?.total ?? 0 };
+    });
+  }
+
+  async apply(ticketId: string, change: TicketChange): Promise<Ticket> {
+    if (change.transition) assertTransition(change.transition.from, change.transition.to);
+    return await guardStoreErrors(async () => {
+      const row = await this.changes.apply(ticketId, change);
+      if (!row) throw await explainMiss(this.db, ticketId, change);
+      return toTicket(row);
+    });
+  }
+
+  appendAudit(entries: AuditEntry[]): Promise<void> {
+    if (entries.length === 0) return Promise.resolve();
+    return guardStoreErrors(async () => {
+      await this.db.insert(auditEvents).values(entries.map(auditValues));
+    });
+  }
+
+  listAudit(filter: AuditFilter): Promise<AuditEvent[]> {
+    return guardStoreErrors(async () => {
+      const byTicket = filter.ticketId === null ? isNull(auditEvents.ticketId)
+        : filter.ticketId !== undefined ? eq(auditEvents.ticketId, filter.ticketId) : undefined;
+      const rows = await this.db.select().from(auditEvents).where(and(
+        byTicket,
+        filter.actor !== undefined ? eq(auditEvents.actor, filter.actor) : undefined,
+        filter.action !== undefined ? eq(auditEvents.action, filter.action) : undefined,
+        filter.beforeId !== undefined ? lt(auditEvents.id, filter.beforeId) : undefined,
+      )).orderBy(desc(auditEvents.id)).limit(filter.limit);
+      return rows.map(toAuditEvent);
+    });
+  }
+
+  listUnfinished(limit: number): Promise<Ticket[]> {
+    return guardStoreErrors(async () => {
+      const rows = await this.db.select().from(tickets).where(notInArray(tickets.status, finalStatuses))
+        .orderBy(asc(tickets.createdAt), asc(tickets.id)).limit(limit);
+      return rows.map(toTicket);
+    });
+  }
+
+  /** Every status is present, with 0 when no ticket has it, so gauges built on it never go missing. */
+  countByStatus(): Promise<Record<string, number>> {
+    return guardStoreErrors(async () => {
+      const rows = await this.db.select({ status: tickets.status, n: sql<number>`count(*)::int` })
+        .from(tickets).groupBy(tickets.status);
+      const counts: Record<string, number> = Object.fromEntries(TICKET_STATUSES.map((s) => [s, 0]));
+      for (const row of rows) counts[row.status] = Number(row.n);
+      return counts;
+    });
+  }
+
+  ping(): Promise<void> {
+    return guardStoreErrors(async () => {
+      await this.db.execute(sql`select 1`);
+    });
+  }
+
+  upsertAgents(records: AgentRecord[]): Promise<void> {
+    if (records.length === 0) return Promise.resolve();
+    return guardStoreErrors(async () => {
+      await this.db.insert(agents)
+        .values(records.map((a) => ({ id: a.id, description: a.description, capabilities: a.capabilities })))
+        .onConflictDoUpdate({
+          target: agents.id,
+          set: {
+            description: sql`excluded.description`,
+            capabilities: sql`excluded.capabilities`,
+            updatedAt: sql`now()`,
+          },
+        });
+    });
+  }
+}
+
+// One statement: the ticket and its `ticket.created` audit row are written together or not at all, and
+// a known idempotency key inserts neither (the CTE returns no row).
+function prepareInsertTicket(db: StoreDatabase) {
+  const p = (name: string) => sql.placeholder(name);
+  const ins = db.$with('ins').as(db.insert(tickets).values({
+    id: p('id'),
+    status: 'new',
+    description: p('description'),
+    requester: p('requester'),
+    source: p('source'),
+    dryRun: p('dryRun'),
+    context: p('context'),
+    idempotencyKey: p('key'),
+    requestHash: p('hash'),
+  }).onConflictDoNothing({ target: tickets.idempotencyKey }).returning());
+  const audit = db.$with('audit', { id: sql<number>`id` }).as(sql`
+    insert into audit_events (ticket_id, actor, action, to_status)
+    select id, requester, 'ticket.created', status from ins returning id`);
+  return db.with(ins, audit).select().from(ins).prepare('tl_create_ticket');
+}
