@@ -2,13 +2,13 @@
 // default, PostgreSQL with --backend postgres). Prints p50/p99 latency, errors and the server's RSS.
 //   node --import tsx bench/ingest/run.ts [--rate 500] [--seconds 10] [--backend pglite|postgres]
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { PACKAGE_ROOT } from '../../src/adapters/package-root.ts';
 import { fmt, rssOf, scratchDatabase } from '../lib/stats.ts';
 
 const { values } = parseArgs({
@@ -19,7 +19,10 @@ const { values } = parseArgs({
     backend: { type: 'string', default: 'pglite' },
   },
 });
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ROOT = PACKAGE_ROOT;
+// The compiled server when `npm run bench:ingest` built it, so RSS is the production figure, not tsx's.
+const compiled = path.join(ROOT, 'dist/src/main/cli.js');
+const serverArgs = existsSync(compiled) && import.meta.url.includes('/dist/') ? [compiled, 'serve'] : ['--import', 'tsx', 'src/main/cli.ts', 'serve'];
 
 const port = await new Promise<number>((resolve) => {
   const s = createServer();
@@ -30,7 +33,7 @@ const port = await new Promise<number>((resolve) => {
 });
 const dataDir = mkdtempSync(path.join(tmpdir(), 'twisterlab-ingest-'));
 const db = values.backend === 'postgres' ? await scratchDatabase() : undefined;
-const server = spawn(process.execPath, ['--import', 'tsx', 'src/main/cli.ts', 'serve'], {
+const server = spawn(process.execPath, serverArgs, {
   cwd: ROOT,
   env: { ...process.env, PORT: String(port), TWISTERLAB_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...(db ? { DATABASE_URL: db.url } : {}) },
   stdio: ['ignore', 'inherit', 'inherit'],

@@ -17,6 +17,7 @@ const { values } = parseArgs({
     tickets: { type: 'string', default: '1000' },
     concurrency: { type: 'string', default: '32' },
     backend: { type: 'string', default: 'both' },
+    mode: { type: 'string', default: 'both' },
   },
 });
 const TICKETS = Number(values.tickets);
@@ -80,7 +81,7 @@ const backends = values.backend === 'both' ? (['pglite', 'postgres'] as const) :
 console.log(`bench/orchestrate: ${TICKETS} tickets per run, ${CONCURRENCY} at a time, one process (node ${process.version})`);
 console.log('backend   mode              tickets/s   p50 ms   p99 ms   loaded p50 ms   RSS MiB  peak MiB');
 for (const backend of backends) {
-  for (const mode of Object.keys(MODES) as Array<keyof typeof MODES>) {
+  for (const mode of (values.mode === 'both' ? Object.keys(MODES) : [values.mode]) as Array<keyof typeof MODES>) {
     const r = await measure(backend, mode);
     console.log(`${r.backend.padEnd(9)} ${r.mode.padEnd(17)} ${fmt(r.perSecond, 1).padStart(9)} ${fmt(r.p50).padStart(8)} ${fmt(r.p99).padStart(8)} ${fmt(r.loadedP50).padStart(15)} ${fmt(r.rssMiB, 1).padStart(9)} ${fmt(r.peakMiB, 1).padStart(9)}`);
   }

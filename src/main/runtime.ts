@@ -1,7 +1,7 @@
 // The composition root: the only place adapters are created and wired to core, agents and the HTTP app.
-import { readFileSync } from 'node:fs';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import pino from 'pino';
+import { PACKAGE_VERSION } from '../adapters/package-root.ts';
 import { createLocalInventory } from '../adapters/devices/local-inventory.ts';
 import { createInProcessEventBus } from '../adapters/events/in-process-event-bus.ts';
 import { createServiceChecker } from '../adapters/health/service-checker.ts';
@@ -25,7 +25,7 @@ import { builtinRunbooks } from '../core/runbooks/builtin-runbooks.ts';
 import { parseServiceDeclarations } from '../core/service-declarations.ts';
 import { buildApp } from '../http/app.ts';
 
-export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+export const VERSION = PACKAGE_VERSION;
 
 export function createLogger(config: Pick<Config, 'logLevel'>): pino.Logger {
   return pino({

@@ -2,7 +2,7 @@
 // the committed migrations from drizzle/ unless told not to (`twisterlab migrate` runs only that).
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../package-root.ts';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -17,7 +17,7 @@ import { DrizzleTicketStore } from './ticket-store.ts';
 
 // Resolved from this module, not the working directory: src/adapters/store and dist/adapters/store
 // both sit three levels under the package root.
-export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../../drizzle', import.meta.url));
+export const MIGRATIONS_FOLDER = path.join(PACKAGE_ROOT, 'drizzle');
 
 // Any fixed 64-bit key; every TwisterLab process that migrates takes this one advisory lock first.
 const MIGRATION_LOCK_KEY = 7_316_845_220_914;
