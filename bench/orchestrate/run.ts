@@ -38,7 +38,7 @@ async function measure(backend: 'pglite' | 'postgres', mode: keyof typeof MODES)
   const db = backend === 'postgres' ? await scratchDatabase() : undefined;
   const config = loadConfig({
     LOG_LEVEL: 'silent', TWISTERLAB_DATA_DIR: dataDir, TWISTERLAB_SERVICES: `shop=http://127.0.0.1:${servicePort}/`,
-    DATABASE_POOL_SIZE: '16', ...(db ? { DATABASE_URL: db.url } : {}),
+    DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE ?? '16', ...(db ? { DATABASE_URL: db.url } : {}),
   }, hashApiKey);
   const runtime = await createRuntime(config, createLogger(config));
   const { store } = runtime.opened;
@@ -68,6 +68,7 @@ async function measure(backend: 'pglite' | 'postgres', mode: keyof typeof MODES)
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   const rss = rssOf();
+  if (process.env.BENCH_DEBUG) console.error(process.memoryUsage());
   await runtime.close();
   await db?.drop();
   rmSync(dataDir, { recursive: true, force: true });

@@ -1,5 +1,6 @@
 // The orchestrator decides; agents act. It moves one ticket through analyse → plan → execute → verify →
-// resolve or escalate, persisting each phase in one transaction and publishing events as it goes.
+// resolve or escalate. Each write is one transaction: the analysis and plan together, then each step's
+// result together with the status change it leads to, so a ticket costs a handful of commits.
 import { randomUUID } from 'node:crypto';
 import { evaluateConditions, describeCondition } from './conditions.ts';
 import { TwisterError, toErrorInfo } from './errors.ts';
@@ -39,6 +40,13 @@ interface Run {
   steps: StepRecord[];
 }
 
+/** A status change to write with other data: the target, states passed on the way, and audit details per state. */
+interface Move {
+  to: TicketStatus;
+  via?: TicketStatus[];
+  details?: Partial<Record<TicketStatus, Record<string, unknown>>>;
+}
+
 export class Orchestrator {
   constructor(private readonly deps: OrchestratorDeps) {}
 
@@ -48,7 +56,7 @@ export class Orchestrator {
     return { analysis, plan: this.plan(analysis, text) };
   }
 
-  /** Takes a ticket from wherever it stands to a final state (or to `planned`, for a dry run). */
+  /** Takes a ticket from wherever it stands to a final state (or to `planned`, for a dry run or an approval). */
   async process(ticketId: string): Promise<ExecutionOutcome> {
     const outcome = await this.advance(ticketId);
     this.deps.events.publish({ type: 'done', ticketId, status: outcome.ticket.status, success: outcome.success });
@@ -56,26 +64,23 @@ export class Orchestrator {
   }
 
   private async advance(ticketId: string): Promise<ExecutionOutcome> {
-    let ticket = await this.deps.store.get(ticketId);
+    const ticket = await this.deps.store.get(ticketId);
     if (!ticket) throw new TwisterError('TICKET_NOT_FOUND', `no ticket ${ticketId}`);
     try {
-      if (ticket.status === 'new') ticket = await this.triage(ticket);
-      if (ticket.status === 'triaged') return await this.planAndRun(ticket);
-      if (ticket.status === 'planned') return await this.resumePlanned(ticket);
-      if (!FINAL_STATUSES.has(ticket.status)) {
-        // Executing or verifying when we got it: a restart cut it off. Steps may have had effects, so a human decides.
-        ticket = await this.escalate(ticket, `interrupted while ${ticket.status}; a human should check what ran`, null);
-      }
-      return { ticket, plan: null, steps: [], success: ticket.status === 'resolved', successRate: 0 };
+      if (ticket.status === 'new' || ticket.status === 'triaged') return await this.planAndRun(ticket);
+      if (ticket.status === 'planned' && !ticket.dryRun) return await this.resumePlanned(ticket);
+      if (FINAL_STATUSES.has(ticket.status) || ticket.status === 'planned') return settled(ticket);
+      // Executing or verifying when we got it: a restart cut it off. Steps may have had effects, so a human decides.
+      const reason = `interrupted while ${ticket.status}; a human should check what ran`;
+      return settled(await this.write(ticket, { to: 'escalated', details: { escalated: { reason } } }, { patch: { escalationReason: reason }, audit: [] }));
     } catch (error) {
-      return { ticket: await this.fail(ticketId, error), plan: null, steps: [], success: false, successRate: 0 };
+      return settled(await this.fail(ticketId, error));
     }
   }
 
   private async analyze(text: string, context: Ticket['context'], ticketId?: string): Promise<Analysis> {
     const analysis = await analyzeTicket(this.deps, text, context, ticketId);
-    const plan = this.plan(analysis, text);
-    analysis.suggestedAgents = [...new Set(plan.steps.map((s) => s.agent))];
+    analysis.suggestedAgents = [...new Set(this.plan(analysis, text).steps.map((s) => s.agent))];
     return analysis;
   }
 
@@ -87,67 +92,85 @@ export class Orchestrator {
     });
   }
 
-  private async triage(ticket: Ticket): Promise<Ticket> {
-    const analysis = await this.analyze(ticket.description, ticket.context, ticket.id);
-    const next = await this.move(ticket, 'triaged', {
-      patch: { analysis, category: analysis.category, priority: analysis.priority },
-      audit: [],
-    }, { category: analysis.category, priority: analysis.priority, sentiment: analysis.sentiment, urgency: analysis.urgency });
-    this.deps.events.publish({ type: 'analysis', ticketId: ticket.id, analysis });
-    return next;
-  }
-
+  /** Analysis and plan in one write; when every step may run unattended, straight on to executing. */
   private async planAndRun(ticket: Ticket): Promise<ExecutionOutcome> {
-    const plan = this.plan(ticket.analysis!, ticket.description);
+    const fresh = ticket.status === 'new';
+    const analysis = fresh ? await this.analyze(ticket.description, ticket.context, ticket.id) : ticket.analysis!;
+    const plan = this.plan(analysis, ticket.description);
     const executionId = randomUUID();
-    ticket = await this.move(ticket, 'planned', { newExecution: { id: executionId, plan, dryRun: ticket.dryRun }, audit: [] }, {
-      runbook: plan.runbookId, steps: plan.steps.length, executionId,
+    const runnable = !ticket.dryRun && plan.steps.length > 0 && plan.steps.every((s) => s.decision === 'run');
+    const via: TicketStatus[] = [...(fresh ? ['triaged' as const] : []), ...(runnable ? ['planned' as const] : [])];
+    const details = {
+      triaged: { category: analysis.category, priority: analysis.priority, sentiment: analysis.sentiment, urgency: analysis.urgency },
+      planned: { runbook: plan.runbookId, steps: plan.steps.length, executionId, dryRun: ticket.dryRun },
+      executing: { executionId },
+    };
+    const run: Run = { ticket, executionId, plan, steps: [] };
+    run.ticket = await this.write(ticket, { to: runnable ? 'executing' : 'planned', via, details }, {
+      ...(fresh ? { patch: { analysis, category: analysis.category, priority: analysis.priority } } : {}),
+      newExecution: { id: executionId, plan, dryRun: ticket.dryRun },
+      audit: [],
+    }, () => {
+      if (fresh) this.deps.events.publish({ type: 'analysis', ticketId: ticket.id, analysis });
+      this.deps.events.publish({ type: 'plan', ticketId: ticket.id, plan, dryRun: ticket.dryRun });
     });
-    this.deps.events.publish({ type: 'plan', ticketId: ticket.id, plan, dryRun: ticket.dryRun });
-    return this.runPlan({ ticket, executionId, plan, steps: [] });
+    return runnable ? this.execute(run) : this.stopAtPlan(run);
   }
 
+  /** A plan stored but not acted on (the process stopped in between): finish what stopAtPlan would have done. */
   private async resumePlanned(ticket: Ticket): Promise<ExecutionOutcome> {
-    const detail = await this.deps.store.getDetail(ticket.id);
-    const execution = detail?.executions.at(-1);
+    const execution = (await this.deps.store.getDetail(ticket.id))?.executions.at(-1);
     if (!execution) {
-      const escalated = await this.escalate(ticket, 'planned with no stored plan; a human should look', null);
-      return { ticket: escalated, plan: null, steps: [], success: false, successRate: 0 };
+      const reason = 'planned with no stored plan; a human should look';
+      return settled(await this.write(ticket, { to: 'escalated', details: { escalated: { reason } } }, { patch: { escalationReason: reason }, audit: [] }));
     }
-    return this.runPlan({ ticket, executionId: execution.id, plan: execution.plan, steps: [] });
+    return this.stopAtPlan({ ticket, executionId: execution.id, plan: execution.plan, steps: [] });
   }
 
-  private async runPlan(run: Run): Promise<ExecutionOutcome> {
-    const { plan } = run;
-    if (run.ticket.dryRun) {
-      await this.deps.store.apply(run.ticket.id, {
+  private async stopAtPlan(run: Run): Promise<ExecutionOutcome> {
+    const { plan, ticket } = run;
+    if (ticket.dryRun) {
+      await this.deps.store.apply(ticket.id, {
         finishExecution: { id: run.executionId, success: true, successRate: 0, summary: 'dry run: nothing was executed' },
-        audit: [{ ticketId: run.ticket.id, actor: ACTOR, action: 'execution.dry_run', details: { executionId: run.executionId } }],
+        audit: [{ ticketId: ticket.id, actor: ACTOR, action: 'execution.dry_run', details: { executionId: run.executionId } }],
       });
       return this.outcome(run, true);
     }
-    if (plan.steps.length === 0) return this.finishEscalated(run, plan.escalation ?? 'the plan has no steps');
-    const blocked = plan.steps.find((s) => s.decision !== 'run');
-    if (blocked) {
-      // Approvals arrive with the runbook catalogue; until then a step that needs one goes to a human.
-      return this.finishEscalated(run, `step ${blocked.index} (${blocked.capability}) ${blocked.decision === 'refuse' ? 'is refused' : 'needs approval'}: ${blocked.decisionReason}`);
+    if (plan.steps.length === 0) return this.finish(run, 'escalated', plan.escalation ?? 'the plan has no steps');
+    // Approvals arrive with the runbook catalogue; until then a step that needs one goes to a human.
+    const blocked = plan.steps.find((s) => s.decision !== 'run')!;
+    const verdict = blocked.decision === 'refuse' ? 'is refused' : 'needs approval';
+    return this.finish(run, 'escalated', `step ${blocked.index} (${blocked.capability}) ${verdict}: ${blocked.decisionReason}`);
+  }
+
+  private async execute(run: Run): Promise<ExecutionOutcome> {
+    const work = run.plan.steps.filter((s) => s.phase !== 'verify');
+    for (const [i, step] of work.entries()) {
+      const record = await this.invoke(run, step);
+      if (record.error && step.phase === 'fix') {
+        return this.finish(run, 'escalated', `fix step ${step.index} (${step.capability}) failed: ${record.error.code} ${record.error.message}`, record);
+      }
+      if (i < work.length - 1) {
+        await this.recordStep(run, record);
+      } else if (run.plan.escalation) {
+        return this.finish(run, 'escalated', run.plan.escalation, record);
+      } else {
+        run.ticket = await this.recordStep(run, record, { to: 'verifying', details: { verifying: { executionId: run.executionId } } });
+      }
     }
-    run.ticket = await this.move(run.ticket, 'executing', { audit: [] }, { executionId: run.executionId });
-    for (const step of plan.steps.filter((s) => s.phase !== 'verify')) {
-      const record = await this.runStep(run, step);
-      if (!record.error || step.phase !== 'fix') continue;
-      return this.finishEscalated(run, `fix step ${step.index} (${step.capability}) failed: ${record.error.code} ${record.error.message}`);
-    }
-    if (plan.escalation) return this.finishEscalated(run, plan.escalation);
-    run.ticket = await this.move(run.ticket, 'verifying', { audit: [] }, { executionId: run.executionId });
+    if (work.length === 0) run.ticket = await this.write(run.ticket, { to: 'verifying' }, { audit: [] });
     return this.verify(run);
   }
 
   private async verify(run: Run): Promise<ExecutionOutcome> {
+    const checks = run.plan.steps.filter((s) => s.phase === 'verify');
     const failures: string[] = [];
     const passes: string[] = [];
-    for (const step of run.plan.steps.filter((s) => s.phase === 'verify')) {
-      const record = await this.runStep(run, step);
+    let last: StepRecord | undefined;
+    for (const [i, step] of checks.entries()) {
+      const record = await this.invoke(run, step);
+      if (i < checks.length - 1) await this.recordStep(run, record);
+      else last = record;
       if (record.error) {
         failures.push(`${step.description}: ${record.error.code} ${record.error.message}`);
         continue;
@@ -157,13 +180,14 @@ export class Orchestrator {
       if (failed.length > 0) failures.push(`${step.description}: ${failed.map(describeCondition).join(', ')}`);
       else passes.push(`${step.description}: ${outcomes.map(describeCondition).join(', ') || 'ok'}`);
     }
-    if (failures.length > 0) return this.finishEscalated(run, `verification failed: ${failures.join('; ')}`);
+    if (checks.length === 0) failures.push('the plan has no verification');
+    if (failures.length > 0) return this.finish(run, 'escalated', `verification failed: ${failures.join('; ')}`, last);
     const changed = run.plan.steps.some((s) => s.phase === 'fix');
     const note = `${changed ? 'Fixed and verified' : 'Verified, no change was needed'} (runbook ${run.plan.runbookId}): ${passes.join('; ')}`;
-    return this.finish(run, 'resolved', { resolutionNote: note }, note);
+    return this.finish(run, 'resolved', note, last);
   }
 
-  private async runStep(run: Run, step: PlannedStep): Promise<StepRecord> {
+  private async invoke(run: Run, step: PlannedStep): Promise<StepRecord> {
     const startedAt = new Date();
     const result = await this.deps.registry.invoke(step.capability, step.params, { actor: ACTOR, ticketId: run.ticket.id });
     const record: StepRecord = {
@@ -177,48 +201,61 @@ export class Orchestrator {
       durationMs: Math.round(result.durationMs * 1000) / 1000,
     };
     run.steps.push(record);
-    const audit: AuditEntry = {
-      ticketId: run.ticket.id, actor: ACTOR, action: result.ok ? 'step.succeeded' : 'step.failed',
-      details: { executionId: run.executionId, index: step.index, capability: step.capability, ...(result.ok ? {} : { error: result.error.code }) },
-    };
-    await this.deps.store.apply(run.ticket.id, { steps: [record], audit: [audit] });
-    this.deps.events.publish({ type: 'step', ticketId: run.ticket.id, step: record });
     return record;
   }
 
-  private finishEscalated(run: Run, reason: string): Promise<ExecutionOutcome> {
-    return this.finish(run, 'escalated', { escalationReason: reason }, reason);
+  /** Writes a step's result, with the status change it leads to when there is one. */
+  private async recordStep(run: Run, record: StepRecord, move?: Move, change: Omit<TicketChange, 'audit'> = {}): Promise<Ticket> {
+    const audit: AuditEntry = {
+      ticketId: run.ticket.id, actor: ACTOR, action: record.error ? 'step.failed' : 'step.succeeded',
+      details: { executionId: run.executionId, index: record.index, capability: record.capability, ...(record.error ? { error: record.error.code } : {}) },
+    };
+    const publish = () => this.deps.events.publish({ type: 'step', ticketId: run.ticket.id, step: record });
+    if (move) return this.write(run.ticket, move, { ...change, steps: [record], audit: [audit] }, publish);
+    const ticket = await this.deps.store.apply(run.ticket.id, { ...change, steps: [record], audit: [audit] });
+    publish();
+    return ticket;
   }
 
-  private async finish(run: Run, to: 'resolved' | 'escalated', patch: TicketChange['patch'], summary: string): Promise<ExecutionOutcome> {
-    const executed = run.steps.length;
-    const succeeded = run.steps.filter((s) => s.status === 'succeeded').length;
-    const successRate = executed === 0 ? 0 : succeeded / executed;
-    run.ticket = await this.move(run.ticket, to, {
-      patch,
+  private async finish(run: Run, to: 'resolved' | 'escalated', summary: string, record?: StepRecord): Promise<ExecutionOutcome> {
+    const successRate = rate(run.steps);
+    const change = {
+      patch: to === 'resolved' ? { resolutionNote: summary } : { escalationReason: summary },
       finishExecution: { id: run.executionId, success: to === 'resolved', successRate, summary },
-      audit: [],
-    }, { reason: summary, executionId: run.executionId, successRate });
+    };
+    const move: Move = { to, details: { [to]: { reason: summary, executionId: run.executionId, successRate } } };
+    run.ticket = record
+      ? await this.recordStep(run, record, move, change)
+      : await this.write(run.ticket, move, { ...change, audit: [] });
     return this.outcome(run, to === 'resolved');
   }
 
   private outcome(run: Run, success: boolean): ExecutionOutcome {
-    const executed = run.steps.length;
-    const succeeded = run.steps.filter((s) => s.status === 'succeeded').length;
-    return { ticket: run.ticket, plan: run.plan, steps: run.steps, success, successRate: executed === 0 ? 0 : succeeded / executed };
+    return { ticket: run.ticket, plan: run.plan, steps: run.steps, success, successRate: rate(run.steps) };
   }
 
-  private escalate(ticket: Ticket, reason: string, executionId: string | null): Promise<Ticket> {
-    return this.move(ticket, 'escalated', { patch: { escalationReason: reason }, audit: [] }, { reason, executionId });
-  }
-
-  /** One transaction: the status change (compare-and-swap), whatever else the phase writes, and its audit row. */
-  private async move(ticket: Ticket, to: TicketStatus, change: TicketChange, details: Record<string, unknown>): Promise<Ticket> {
-    const from = ticket.status;
-    const audit: AuditEntry = { ticketId: ticket.id, actor: ACTOR, action: 'ticket.status_changed', fromStatus: from, toStatus: to, details };
-    const next = await this.deps.store.apply(ticket.id, { ...change, transition: { from, to }, audit: [...change.audit, audit] });
-    const reason = typeof details.reason === 'string' ? details.reason : undefined;
-    this.deps.events.publish({ type: 'status', ticketId: ticket.id, from, to, at: next.updatedAt, ...(reason ? { reason } : {}) });
+  /**
+   * One transaction: the status change (compare-and-swap, through `via`), whatever else the phase writes, and an
+   * audit row per state entered. Events go out after the commit, so a listener never sees what was not stored.
+   */
+  private async write(ticket: Ticket, move: Move, change: TicketChange, before?: () => void): Promise<Ticket> {
+    const hops = [ticket.status, ...(move.via ?? []), move.to];
+    const audit: AuditEntry[] = hops.slice(1).map((to, i) => ({
+      ticketId: ticket.id, actor: ACTOR, action: 'ticket.status_changed', fromStatus: hops[i]!, toStatus: to, details: move.details?.[to] ?? {},
+    }));
+    const next = await this.deps.store.apply(ticket.id, {
+      ...change,
+      transition: { from: ticket.status, to: move.to, ...(move.via?.length ? { via: move.via } : {}) },
+      audit: [...change.audit, ...audit],
+    });
+    before?.();
+    for (const row of audit) {
+      const reason = row.details?.reason;
+      this.deps.events.publish({
+        type: 'status', ticketId: ticket.id, from: row.fromStatus!, to: row.toStatus!, at: next.updatedAt,
+        ...(typeof reason === 'string' ? { reason } : {}),
+      });
+    }
     return next;
   }
 
@@ -228,8 +265,15 @@ export class Orchestrator {
     const current = await this.deps.store.get(ticketId);
     if (!current) throw error;
     if (FINAL_STATUSES.has(current.status) || info.code === 'INVALID_TRANSITION') return current;
-    return this.move(current, 'failed', { patch: { escalationReason: `internal error: ${info.code}` }, audit: [] }, {
-      reason: `internal error: ${info.code}`,
-    });
+    const reason = `internal error: ${info.code}`;
+    return this.write(current, { to: 'failed', details: { failed: { reason } } }, { patch: { escalationReason: reason }, audit: [] });
   }
+}
+
+function rate(steps: readonly StepRecord[]): number {
+  return steps.length === 0 ? 0 : steps.filter((s) => s.status === 'succeeded').length / steps.length;
+}
+
+function settled(ticket: Ticket): ExecutionOutcome {
+  return { ticket, plan: null, steps: [], success: ticket.status === 'resolved', successRate: 0 };
 }

@@ -97,9 +97,12 @@ export interface TicketPatch {
   escalationReason?: string;
 }
 
-/** Everything one transaction writes. `transition` is compare-and-swap on the current status. */
+/**
+ * Everything one transaction writes. `transition` is compare-and-swap on the current status; `via` lists the
+ * states passed through on the way (each hop must be allowed, and each has its own audit row in `audit`).
+ */
 export interface TicketChange {
-  transition?: { from: TicketStatus; to: TicketStatus };
+  transition?: { from: TicketStatus; to: TicketStatus; via?: TicketStatus[] };
   patch?: TicketPatch;
   newExecution?: { id: string; plan: Plan; dryRun: boolean };
   steps?: StepRecord[];

@@ -33,6 +33,12 @@ export function assertTransition(from: TicketStatus, to: TicketStatus): void {
   }
 }
 
+/** Checks every hop of from → via… → to; one write may take a ticket through states that follow at once. */
+export function assertTransitionPath(from: TicketStatus, via: readonly TicketStatus[], to: TicketStatus): void {
+  const hops = [from, ...via, to];
+  for (let i = 1; i < hops.length; i += 1) assertTransition(hops[i - 1]!, hops[i]!);
+}
+
 export const CATEGORIES = [
   'database', 'network', 'security', 'application', 'hardware', 'access', 'storage', 'performance', 'other',
 ] as const;

@@ -7,7 +7,7 @@ import type {
   AgentCatalogStore, AgentRecord, AuditEntry, AuditEvent, AuditFilter, NewTicket, Ticket, TicketChange, TicketDetail, TicketFilter,
   TicketRepository,
 } from '../../core/ticket-repository.ts';
-import { assertTransition, FINAL_STATUSES, TICKET_STATUSES } from '../../core/ticket.ts';
+import { assertTransitionPath, FINAL_STATUSES, TICKET_STATUSES } from '../../core/ticket.ts';
 import { auditValues, toAuditEvent, toExecution, toStep, toTicket } from './rows.ts';
 import { ChangeWriter, explainMiss } from './apply-change.ts';
 import { agents, auditEvents, executions, steps, tickets } from './schema.ts';
@@ -96,7 +96,7 @@ export class DrizzleTicketStore implements TicketRepository, AgentCatalogStore {
   }
 
   async apply(ticketId: string, change: TicketChange): Promise<Ticket> {
-    if (change.transition) assertTransition(change.transition.from, change.transition.to);
+    if (change.transition) assertTransitionPath(change.transition.from, change.transition.via ?? [], change.transition.to);
     return await guardStoreErrors(async () => {
       const row = await this.changes.apply(ticketId, change);
       if (!row) throw await explainMiss(this.db, ticketId, change);
