@@ -130,6 +130,17 @@ describe('the server process, end to end', () => {
     expect(agents.output()).toMatch(/commander\.execute_command/);
   });
 
+  it('applies migrations to a fresh data directory with `twisterlab migrate`', async () => {
+    const fresh = mkdtempSync(path.join(tmpdir(), 'twisterlab-migrate-'));
+    try {
+      const migrate = run(['migrate'], { ...env, TWISTERLAB_DATA_DIR: fresh });
+      expect(await migrate.exited).toBe(0);
+      expect(migrate.output()).toMatch(/migrations applied \(pglite\)/);
+    } finally {
+      rmSync(fresh, { recursive: true, force: true });
+    }
+  }, 30_000);
+
   it('refuses a second server on the same data directory with a clear message', async () => {
     const second = run(['serve'], { ...env, PORT: String(await freePort()) });
     expect(await second.exited).toBe(1);
