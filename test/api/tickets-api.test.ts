@@ -120,6 +120,27 @@ describe.each(BACKENDS)('tickets API on %s', (backend) => {
     expect(body.execution_results.length).toBeGreaterThanOrEqual(2);
   });
 
+  it('plans with a given context and runs nothing when /orchestrate is a dry run', async () => {
+    const response = await t.app.inject({
+      method: 'POST', url: '/orchestrate', payload: { task: 'it is broken again', context: { service_name: 'web' }, dry_run: true },
+    });
+    const body = response.json();
+    expect(body.ticket.status).toBe('planned');
+    expect(body.execution_results).toEqual([]);
+    expect(body.plan.runbook).toBe('service-unavailable');
+    expect(body.plan.steps[0]).toMatchObject({ capability: 'monitoring.check_service_health', params: { service_name: 'web' }, decision: 'run' });
+  });
+
+  it('analyses a task through maestro.analyze_task without creating a ticket', async () => {
+    const before = (await t.app.inject({ method: 'GET', url: '/api/v1/tickets' })).json().total;
+    const response = await t.app.inject({ method: 'POST', url: '/api/v1/mcp/maestro.analyze_task', payload: { task: 'URGENT: web is down for all customers!!' } });
+    expect(response.json().output).toMatchObject({
+      priority: 'critical', sentiment: 'negative', urgency: 'high', runbook: 'service-unavailable', context: { service_name: 'web' },
+      suggested_agents: expect.arrayContaining(['monitoring', 'commander']),
+    });
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/tickets' })).json().total).toBe(before);
+  });
+
   it('streams a ticket as server-sent events until processing stops', async () => {
     const { ticket } = (await submit({ description: 'web service down again' })).json();
     await waitForTicket(t.app, ticket.id);

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { defineAgent, defineCapability } from '../../core/capability.ts';
 import type { Orchestrator } from '../../core/orchestrator.ts';
 import type { Ticket, TicketRepository } from '../../core/ticket-repository.ts';
-import { CATEGORIES, PRIORITIES, SENTIMENTS, TICKET_STATUSES, URGENCIES, ticketContextSchema } from '../../core/ticket.ts';
+import { CATEGORIES, PRIORITIES, SENTIMENTS, TICKET_STATUSES, URGENCIES, ticketContextSchema, type TicketContext } from '../../core/ticket.ts';
 
 export interface MaestroDeps {
   orchestrator: Orchestrator;
@@ -12,6 +12,22 @@ export interface MaestroDeps {
 }
 
 const task = z.string().trim().min(1).max(20_000);
+
+// Tool inputs speak snake_case like every capability; tickets keep their camelCase context.
+const toolContext = z.strictObject({
+  device_id: ticketContextSchema.shape.deviceId,
+  service_name: ticketContextSchema.shape.serviceName,
+  url: ticketContextSchema.shape.url,
+});
+
+function toTicketContext(context: z.infer<typeof toolContext> | undefined): TicketContext {
+  if (!context) return {};
+  return {
+    ...(context.device_id ? { deviceId: context.device_id } : {}),
+    ...(context.service_name ? { serviceName: context.service_name } : {}),
+    ...(context.url ? { url: context.url } : {}),
+  };
+}
 
 const analysisOutput = z.object({
   category: z.enum(CATEGORIES),
@@ -31,10 +47,10 @@ export const analyzeTask = defineCapability({
   id: 'maestro.analyze_task',
   description: 'Analyse a support request: category, priority, sentiment, urgency, where to act, and which agents would work on it',
   risk: 'read',
-  input: z.strictObject({ task, context: ticketContextSchema.optional() }),
+  input: z.strictObject({ task, context: toolContext.optional() }),
   output: analysisOutput,
   run: async (input, ctx: { deps: MaestroDeps }) => {
-    const { analysis, plan } = await ctx.deps.orchestrator.preview(input.task, input.context ?? {});
+    const { analysis, plan } = await ctx.deps.orchestrator.preview(input.task, toTicketContext(input.context));
     const c = analysis.context;
     return {
       category: analysis.category, priority: analysis.priority, sentiment: analysis.sentiment, urgency: analysis.urgency,
@@ -65,7 +81,7 @@ export const orchestrate = defineCapability({
   // Its steps go through the same policy as any ticket; what it may change is decided there, step by step.
   risk: 'change',
   timeoutMs: 10 * 60_000,
-  input: z.strictObject({ task, context: ticketContextSchema.optional(), dry_run: z.boolean().default(false) }),
+  input: z.strictObject({ task, context: toolContext.optional(), dry_run: z.boolean().default(false) }),
   output: z.object({
     success: z.boolean(),
     success_rate: z.number().min(0).max(1),
@@ -78,7 +94,7 @@ export const orchestrate = defineCapability({
   }),
   run: async (input, ctx: { deps: MaestroDeps; actor: string }) => {
     const { ticket } = await ctx.deps.store.create({
-      description: input.task, requester: ctx.actor, source: 'orchestrate', dryRun: input.dry_run, context: input.context ?? {},
+      description: input.task, requester: ctx.actor, source: 'orchestrate', dryRun: input.dry_run, context: toTicketContext(input.context),
     });
     const outcome = await ctx.deps.orchestrator.process(ticket.id);
     return {
