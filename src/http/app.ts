@@ -5,11 +5,13 @@ import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ApiKeyConfig } from '../config.ts';
 import type { Metrics } from '../adapters/metrics/prometheus-metrics.ts';
+import type { McpHttpSessions } from '../mcp/http-sessions.ts';
 import { registerAuth } from './plugins/auth.ts';
 import { registerErrorHandling } from './plugins/error-handler.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
 import { capabilityRoutes, type CapabilityRouteDeps } from './routes/capability-routes.ts';
 import { healthRoutes, type HealthRouteDeps } from './routes/health-routes.ts';
+import { mcpRoutes } from './routes/mcp-routes.ts';
 import { ticketRoutes, type TicketRouteDeps } from './routes/ticket-routes.ts';
 
 export interface AppDeps extends TicketRouteDeps, CapabilityRouteDeps, HealthRouteDeps {
@@ -18,6 +20,7 @@ export interface AppDeps extends TicketRouteDeps, CapabilityRouteDeps, HealthRou
   apiKeys: readonly ApiKeyConfig[];
   apiKeyHeader: string;
   bodyLimit: number;
+  mcp: McpHttpSessions;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -52,6 +55,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAuth(app, { keys: deps.apiKeys, header: deps.apiKeyHeader });
   await app.register(ticketRoutes(deps));
   await app.register(capabilityRoutes(deps));
+  await app.register(mcpRoutes({ mcp: deps.mcp, keysConfigured: deps.apiKeys.length > 0 }));
+  // Open MCP event streams would keep the server from closing.
+  app.addHook('preClose', () => deps.mcp.closeAll());
   await app.register(auditRoutes(deps));
   await app.register(healthRoutes(deps));
   return app as unknown as FastifyInstance;

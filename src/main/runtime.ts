@@ -19,20 +19,24 @@ import type { Config } from '../config.ts';
 import { DEFAULT_LOCAL_ALLOWLIST, parseAllowRule } from '../core/allowlist.ts';
 import type { TicketEventBus } from '../core/events.ts';
 import type { Logger } from '../core/logger.ts';
+import { CapabilityGateway } from '../core/capability-gateway.ts';
 import { Orchestrator } from '../core/orchestrator.ts';
 import { CapabilityRegistry } from '../core/registry.ts';
 import { builtinRunbooks } from '../core/runbooks/builtin-runbooks.ts';
 import { parseServiceDeclarations } from '../core/service-declarations.ts';
 import { buildApp } from '../http/app.ts';
+import { createMcpService, type McpService } from '../mcp/mcp-service.ts';
 
 export const VERSION = PACKAGE_VERSION;
 
-export function createLogger(config: Pick<Config, 'logLevel'>): pino.Logger {
-  return pino({
+/** Logs go to stdout, or to stderr (fd 2) where stdout carries a protocol (MCP over stdio). */
+export function createLogger(config: Pick<Config, 'logLevel'>, fd: 1 | 2 = 1): pino.Logger {
+  const options: pino.LoggerOptions = {
     level: config.logLevel,
     // Secrets never reach a log line through these fields.
     redact: { paths: ['req.headers["x-api-key"]', 'req.headers.authorization', '*.password', '*.apiKey', '*.token'], censor: '[redacted]' },
-  });
+  };
+  return fd === 1 ? pino(options) : pino(options, pino.destination({ fd, sync: true }));
 }
 
 export async function openStore(config: Config, logger: Logger, migrate = true): Promise<OpenedStore> {
@@ -46,6 +50,7 @@ export interface Runtime {
   registry: CapabilityRegistry;
   orchestrator: Orchestrator;
   opened: OpenedStore;
+  mcp: McpService;
   /** Stops taking tickets, waits for those in flight, closes the app and the store. */
   close(): Promise<void>;
 }
@@ -90,15 +95,16 @@ export async function createRuntime(config: Config, logger: pino.Logger): Promis
   metrics.setGaugeSources({ queueDepth: () => queue.depth(), ticketsByStatus: () => store.countByStatus() });
 
   let accepting = true;
+  const isAccepting = () => accepting;
+  const gateway = new CapabilityGateway({ registry, audit: (entries) => store.appendAudit(entries) });
+  const mcp = createMcpService({ registry, gateway, store, queue, isAccepting, logger, runbooks: () => builtinRunbooks, version: VERSION });
   queue.start(async (id) => {
     await orchestrator.process(id);
   });
 
   const app = await buildApp({
-    logger: logger as FastifyBaseLogger, metrics, store, events, queue, registry,
-    isAccepting: () => accepting,
-    audit: (entries) => store.appendAudit(entries),
-    mcpStatus: () => ({ state: 'json-dispatch', transports: ['http-json'], tools: registry.list().length }),
+    logger: logger as FastifyBaseLogger, metrics, store, events, queue, registry, gateway, isAccepting,
+    mcp: mcp.http, mcpStatus: () => mcp.status(),
     storeKind: opened.kind, version: VERSION, startedAt: new Date(), queueDepth: () => queue.depth(),
     apiKeys: config.apiKeys, apiKeyHeader: config.apiKeyHeader, bodyLimit: config.bodyLimit,
   });
@@ -106,7 +112,7 @@ export async function createRuntime(config: Config, logger: pino.Logger): Promis
   if (config.recoverOnStart) await recoverUnfinished(store, queue, logger);
 
   return {
-    app, registry, orchestrator, opened,
+    app, registry, orchestrator, opened, mcp,
     close: async () => {
       accepting = false;
       await app.close();

@@ -3,20 +3,20 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiKeyConfig, ApiRole } from '../../config.ts';
+import { assertRole, type Caller } from '../../core/access.ts';
 import { TwisterError } from '../../core/errors.ts';
 
-export interface Identity {
-  name: string;
-  role: ApiRole;
-}
+export type Identity = Caller;
 
 declare module 'fastify' {
   interface FastifyRequest {
     identity: Identity;
   }
+  interface FastifyContextConfig {
+    /** The handler checks roles per operation (MCP: one POST carries reads and calls alike). */
+    rolesCheckedByHandler?: boolean;
+  }
 }
-
-const ROLE_RANK: Record<ApiRole, number> = { viewer: 0, operator: 1, admin: 2 };
 const PUBLIC_PREFIXES = ['/health', '/metrics', '/docs'];
 
 export function hashApiKey(key: string): string {
@@ -24,9 +24,7 @@ export function hashApiKey(key: string): string {
 }
 
 export function requireRole(request: FastifyRequest, role: ApiRole, what: string): void {
-  if (ROLE_RANK[request.identity.role] < ROLE_RANK[role]) {
-    throw new TwisterError('FORBIDDEN', `${what} needs the ${role} role; key ${request.identity.name} is ${request.identity.role}`);
-  }
+  assertRole(request.identity, role, what);
 }
 
 export function registerAuth(app: FastifyInstance, options: { keys: readonly ApiKeyConfig[]; header: string }): void {
@@ -52,6 +50,7 @@ export function registerAuth(app: FastifyInstance, options: { keys: readonly Api
   });
   app.addHook('preHandler', async (request) => {
     // Reads are open to every role; anything else needs at least an operator.
+    if (request.routeOptions.config.rolesCheckedByHandler) return;
     if (request.identity && request.method !== 'GET' && request.method !== 'HEAD') requireRole(request, 'operator', `${request.method} ${request.routeOptions.url}`);
   });
 }

@@ -3,15 +3,14 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { AuditEntry } from '../../core/ticket-repository.ts';
-import { TwisterError, errorCatalogue } from '../../core/errors.ts';
+import type { CapabilityGateway } from '../../core/capability-gateway.ts';
+import { errorCatalogue } from '../../core/errors.ts';
 import type { CapabilityRegistry, InvocationResult } from '../../core/registry.ts';
-import { requireRole } from '../plugins/auth.ts';
 import { errorResponse } from '../schemas.ts';
 
 export interface CapabilityRouteDeps {
   registry: CapabilityRegistry;
-  audit: (entries: AuditEntry[]) => Promise<void>;
+  gateway: CapabilityGateway;
   mcpStatus: () => Record<string, unknown>;
 }
 
@@ -20,23 +19,9 @@ const dispatchResult = z.object({
   error: z.object({ code: z.string(), message: z.string(), retryable: z.boolean(), details: z.record(z.string(), z.unknown()).optional() }).optional(),
 });
 
-/** Checks role and risk, runs the capability, writes the audit row. Shared by dispatch and /orchestrate. */
-async function dispatch(deps: CapabilityRouteDeps, request: FastifyRequest, id: string, input: unknown): Promise<InvocationResult> {
-  if (!deps.registry.has(id)) throw new TwisterError('CAPABILITY_NOT_FOUND', `no capability named ${id}; GET /api/v1/agents lists them`);
-  const risk = deps.registry.riskOf(id, input)!;
-  if (risk === 'destructive') {
-    throw new TwisterError('APPROVAL_REQUIRED', `${id} is destructive: submit a ticket so a human can approve the exact step`);
-  }
-  requireRole(request, 'operator', `calling ${id}`);
-  const result = await deps.registry.invoke(id, input, { actor: request.identity.name });
-  // Capability calls outside a ticket leave a row of their own; reads that succeed are counted in metrics only.
-  if (risk !== 'read' || !result.ok) {
-    await deps.audit([{
-      ticketId: null, actor: request.identity.name, action: 'capability.invoked',
-      details: { capability: id, risk, ok: result.ok, ...(result.ok ? {} : { error: result.error.code }), durationMs: Math.round(result.durationMs) },
-    }]);
-  }
-  return result;
+/** Role, risk, the call and its audit row: the gateway, shared with MCP so the two cannot drift. */
+function dispatch(deps: CapabilityRouteDeps, request: FastifyRequest, id: string, input: unknown): Promise<InvocationResult> {
+  return deps.gateway.call(request.identity, id, input, 'rest');
 }
 
 function statusOf(result: InvocationResult): number {

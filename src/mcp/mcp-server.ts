@@ -1,0 +1,47 @@
+// One MCP server (the SDK's low-level Server) per connection: tools and resources answered for the caller the
+// transport identified — the API key of each HTTP request, or the configured identity on stdio.
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import {
+  CallToolRequestSchema, ListResourcesRequestSchema, ListResourceTemplatesRequestSchema, ListToolsRequestSchema, ReadResourceRequestSchema,
+} from '@modelcontextprotocol/sdk/types.js';
+import { ROLES, type Caller, type Role } from '../core/access.ts';
+import { listResources, readResource, resourceTemplates, type McpResourceDeps } from './mcp-resources.ts';
+import type { McpTools } from './mcp-tools.ts';
+
+export interface McpServerDeps {
+  tools: McpTools;
+  resources: McpResourceDeps;
+  version: string;
+}
+
+const INSTRUCTIONS = 'TwisterLab resolves technical support tickets. Submit one with ticket.submit and follow it with ticket.show; '
+  + 'capability tools (agent.verb) act directly and are audited. Destructive capabilities are refused outside a ticket.';
+
+/** How the HTTP transport hands a request's identity to the server (`req.auth`, read back as `extra.authInfo`). */
+export function authInfoFor(caller: Caller): AuthInfo {
+  return { token: '', clientId: caller.name, scopes: [caller.role], extra: { role: caller.role } };
+}
+
+export function callerFromAuthInfo(info: AuthInfo | undefined): Caller {
+  const role = info?.extra?.role;
+  if (!info || typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) {
+    throw new Error('MCP request reached the server without an identity');
+  }
+  return { name: info.clientId, role: role as Role };
+}
+
+export function createMcpServer(deps: McpServerDeps, callerOf: (authInfo: AuthInfo | undefined) => Caller): Server {
+  const server = new Server(
+    { name: 'twisterlab', title: 'TwisterLab', version: deps.version },
+    { capabilities: { tools: { listChanged: false }, resources: { listChanged: false } }, instructions: INSTRUCTIONS },
+  );
+  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: deps.tools.list() }));
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    return deps.tools.call(callerOf(extra.authInfo), request.params.name, request.params.arguments);
+  });
+  server.setRequestHandler(ListResourcesRequestSchema, async () => ({ resources: await listResources(deps.resources) }));
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({ resourceTemplates }));
+  server.setRequestHandler(ReadResourceRequestSchema, async (request) => readResource(deps.resources, request.params.uri));
+  return server;
+}

@@ -1,0 +1,74 @@
+// The MCP tool surface: every registry capability (same id, schemas generated from its zod schemas, called
+// through the capability gateway exactly like REST dispatch) plus the ticket tools.
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { assertRole, type Caller } from '../core/access.ts';
+import type { CapabilityGateway } from '../core/capability-gateway.ts';
+import { isTwisterError, toErrorInfo } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
+import type { CapabilityDescriptor, CapabilityRegistry } from '../core/registry.ts';
+import { ticketTools, type TicketToolDeps } from './ticket-tools.ts';
+import { forMcp, outputSchemaFor, toolError, toolOutput, type ToolDefinition } from './tool-definition.ts';
+
+export interface McpToolDeps extends TicketToolDeps {
+  registry: CapabilityRegistry;
+  gateway: CapabilityGateway;
+  logger: Logger;
+}
+
+function capabilityTool(deps: McpToolDeps, descriptor: CapabilityDescriptor): ToolDefinition {
+  const outputSchema = outputSchemaFor(descriptor.outputSchema);
+  return {
+    tool: {
+      name: descriptor.id,
+      description: `${descriptor.description} (risk: ${descriptor.risk}${descriptor.risk === 'destructive' ? '; refused outside a ticket, where a human approves it' : ''})`,
+      inputSchema: forMcp(descriptor.inputSchema),
+      ...(outputSchema ? { outputSchema } : {}),
+      annotations: {
+        readOnlyHint: descriptor.risk === 'read',
+        destructiveHint: descriptor.risk === 'destructive',
+        openWorldHint: false,
+      },
+    },
+    call: async (caller, args) => {
+      const result = await deps.gateway.call(caller, descriptor.id, args, 'mcp');
+      return result.ok ? toolOutput(result.output) : toolError(result.error);
+    },
+  };
+}
+
+export class McpTools {
+  private readonly byName = new Map<string, ToolDefinition>();
+
+  constructor(private readonly deps: McpToolDeps) {
+    for (const definition of [...deps.registry.list().map((d) => capabilityTool(deps, d)), ...ticketTools(deps)]) {
+      if (this.byName.has(definition.tool.name)) throw new Error(`two MCP tools are named ${definition.tool.name}`);
+      this.byName.set(definition.tool.name, definition);
+    }
+  }
+
+  list() {
+    return [...this.byName.values()].map((d) => d.tool);
+  }
+
+  get size(): number {
+    return this.byName.size;
+  }
+
+  /** Every refusal and failure is a tool error with a catalogue code; nothing internal leaks to the client. */
+  async call(caller: Caller, name: string, args: Record<string, unknown> | undefined): Promise<CallToolResult> {
+    const definition = this.byName.get(name);
+    if (!definition) return toolError({ code: 'CAPABILITY_NOT_FOUND', message: `no tool named ${name}; tools/list lists them` });
+    try {
+      if (definition.role) assertRole(caller, definition.role, `calling ${name}`);
+      return await definition.call(caller, args ?? {});
+    } catch (error) {
+      if (isTwisterError(error) && error.httpStatus < 500) return toolError(toErrorInfo(error));
+      const info = toErrorInfo(error, 'INTERNAL');
+      if (info.code === 'INTERNAL' || info.code === 'CAPABILITY_FAILED') {
+        this.deps.logger.error({ err: error, tool: name, caller: caller.name }, 'MCP tool failed');
+        return toolError({ code: 'INTERNAL', message: 'internal error', retryable: false });
+      }
+      return toolError(info);
+    }
+  }
+}

@@ -1,0 +1,109 @@
+// Ticket tools for MCP clients: submit (the same intake as REST, source `mcp`), show and list. Inputs are
+// snake_case like every tool; the ticket itself comes back in its REST shape, so one resource has one form.
+import { z } from 'zod';
+import type { Caller } from '../core/access.ts';
+import { TwisterError } from '../core/errors.ts';
+import { submitTicket, type IntakeDeps } from '../core/ticket-intake.ts';
+import type { TicketRepository } from '../core/ticket-repository.ts';
+import { CATEGORIES, PRIORITIES, TICKET_STATUSES } from '../core/ticket.ts';
+import { parseOrThrow } from '../core/validation.ts';
+import { toolOutput, zodToolSchema, type ToolDefinition } from './tool-definition.ts';
+
+export interface TicketToolDeps extends IntakeDeps {
+  store: TicketRepository;
+}
+
+const name = z.string().trim().min(1).max(200);
+
+const submitInput = z.strictObject({
+  description: z.string().trim().min(1).max(20_000).describe('What is wrong, in the words of whoever reported it'),
+  context: z.strictObject({
+    device_id: name.optional(),
+    service_name: name.optional(),
+    url: z.url({ protocol: /^https?$/ }).max(2048).optional(),
+  }).optional().describe('Where to act, when known; the analysis also extracts it from the text'),
+  dry_run: z.boolean().default(false).describe('Analyse and plan only; nothing runs'),
+  idempotency_key: z.string().min(1).max(200).optional().describe('A retry with the same key returns the first ticket'),
+});
+
+const showInput = z.strictObject({ ticket_id: z.uuid() });
+
+const listInput = z.strictObject({
+  status: z.enum(TICKET_STATUSES).optional(),
+  category: z.enum(CATEGORIES).optional(),
+  priority: z.enum(PRIORITIES).optional(),
+  limit: z.number().int().min(1).max(200).default(20),
+  offset: z.number().int().min(0).default(0),
+});
+
+const ticket = z.object({
+  id: z.string(), createdAt: z.string(), updatedAt: z.string(), status: z.enum(TICKET_STATUSES), description: z.string(),
+  requester: z.string(), source: z.string(), dryRun: z.boolean(), context: z.record(z.string(), z.unknown()),
+  analysis: z.unknown(), category: z.string().nullable(), priority: z.string().nullable(),
+  resolutionNote: z.string().nullable(), escalationReason: z.string().nullable(), idempotencyKey: z.string().nullable(),
+});
+const rows = z.array(z.record(z.string(), z.unknown()));
+
+const submitOutput = z.object({ ticket, created: z.boolean() });
+const showOutput = z.object({ ticket, executions: rows, steps: rows, audit: rows });
+const listOutput = z.object({ items: z.array(ticket), total: z.number(), limit: z.number(), offset: z.number() });
+
+export function ticketTools(deps: TicketToolDeps): ToolDefinition[] {
+  return [
+    {
+      role: 'operator',
+      tool: {
+        name: 'ticket.submit',
+        title: 'Submit a support ticket',
+        description: 'Submit a ticket; TwisterLab analyses, plans, runs, verifies and resolves or escalates it. Follow it with ticket.show.',
+        inputSchema: zodToolSchema(submitInput, 'input'),
+        outputSchema: zodToolSchema(submitOutput, 'output'),
+        annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+      },
+      call: async (caller: Caller, args) => {
+        const input = parseOrThrow(submitInput, args, 'input for ticket.submit');
+        const c = input.context ?? {};
+        const context = {
+          ...(c.device_id ? { deviceId: c.device_id } : {}), ...(c.service_name ? { serviceName: c.service_name } : {}), ...(c.url ? { url: c.url } : {}),
+        };
+        const result = await submitTicket(deps, { description: input.description, context, dryRun: input.dry_run }, {
+          requester: caller.name, source: 'mcp', ...(input.idempotency_key ? { idempotencyKey: input.idempotency_key } : {}),
+        });
+        return toolOutput(result);
+      },
+    },
+    {
+      role: 'viewer',
+      tool: {
+        name: 'ticket.show',
+        title: 'Show a ticket',
+        description: 'A ticket with its analysis, plans (executions), steps and audit trail',
+        inputSchema: zodToolSchema(showInput, 'input'),
+        outputSchema: zodToolSchema(showOutput, 'output'),
+        annotations: { readOnlyHint: true, openWorldHint: false },
+      },
+      call: async (_caller, args) => {
+        const { ticket_id: id } = parseOrThrow(showInput, args, 'input for ticket.show');
+        const detail = await deps.store.getDetail(id);
+        if (!detail) throw new TwisterError('TICKET_NOT_FOUND', `no ticket ${id}`);
+        return toolOutput(detail);
+      },
+    },
+    {
+      role: 'viewer',
+      tool: {
+        name: 'ticket.list',
+        title: 'List tickets',
+        description: 'Tickets, newest first, filtered by status, category or priority',
+        inputSchema: zodToolSchema(listInput, 'input'),
+        outputSchema: zodToolSchema(listOutput, 'output'),
+        annotations: { readOnlyHint: true, openWorldHint: false },
+      },
+      call: async (_caller, args) => {
+        const filter = parseOrThrow(listInput, args, 'input for ticket.list');
+        const { items, total } = await deps.store.list(filter);
+        return toolOutput({ items, total, limit: filter.limit, offset: filter.offset });
+      },
+    },
+  ];
+}
