@@ -16,6 +16,10 @@ export interface Device {
   kind: 'local' | 'ssh';
   description: string;
   allow: AllowRule[];
+  /** Labels to select devices by (`role:web`, `env:prod`). */
+  tags?: string[];
+  /** `user@host:port` for SSH devices. */
+  address?: string;
 }
 
 export interface ExecOptions {
