@@ -38,7 +38,11 @@ const envSchema = z.object({
   TWISTERLAB_RECOVER_ON_START: bool.default(true),
   TWISTERLAB_URL: z.url().optional(),
   TWISTERLAB_API_KEY: z.string().optional(),
+  TWISTERLAB_MCP_STDIO_ROLE: z.enum(API_ROLES).default('operator'),
 });
+
+/** Every variable this module reads; the deployment files are checked against it. */
+export const ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
 
 export interface Config {
   host: string;
@@ -63,6 +67,8 @@ export interface Config {
   /** For the CLI as a client: where the API is and which key to send. */
   apiUrl: string;
   apiKey: string | undefined;
+  /** The role of `twisterlab mcp` (stdio), whose caller is whoever can start the process. */
+  mcpStdioRole: ApiRole;
 }
 
 /** `name:role:key` or `name:role:sha256:<hex>`, comma-separated. */
@@ -128,6 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, hash: (key: string) => string
     recoverOnStart: e.TWISTERLAB_RECOVER_ON_START,
     apiUrl: e.TWISTERLAB_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST === '0.0.0.0' ? '127.0.0.1' : e.HOST}:${e.PORT}`,
     apiKey: e.TWISTERLAB_API_KEY,
+    mcpStdioRole: e.TWISTERLAB_MCP_STDIO_ROLE,
   };
   if (!isLoopbackHost(config.host) && config.apiKeys.length === 0) {
     throw configError('HOST', `${config.host} is not a loopback address and TWISTERLAB_API_KEYS is empty: refusing to serve without keys`);

@@ -4,6 +4,7 @@ import { ApiClient } from '../cli/api-client.ts';
 import { agentsCommand, listCommand, showCommand, submitCommand, type Output } from '../cli/ticket-commands.ts';
 import { loadConfig } from '../config.ts';
 import { hashApiKey } from '../http/plugins/auth.ts';
+import { serveMcpStdio } from './mcp-stdio.ts';
 import { createLogger, createRuntime, openStore, VERSION } from './runtime.ts';
 
 const USAGE = `twisterlab ${VERSION}
@@ -11,6 +12,7 @@ const USAGE = `twisterlab ${VERSION}
 usage:
   twisterlab serve                         start the API (embedded store unless DATABASE_URL is set)
   twisterlab migrate                       apply database migrations and exit
+  twisterlab mcp                           MCP server on stdin/stdout (role: TWISTERLAB_MCP_STDIO_ROLE)
   twisterlab ticket submit "<text>" [--dry-run] [--wait] [--device ID] [--service NAME] [--url URL]
                                            [--idempotency-key KEY] [--json]
   twisterlab ticket show <id> [--json]
@@ -94,6 +96,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (command === 'serve') return serve();
   if (command === 'migrate') return migrate();
+  if (command === 'mcp') return serveMcpStdio(loadConfig(process.env, hashApiKey));
   return client(argv);
 }
 
