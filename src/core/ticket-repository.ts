@@ -128,6 +128,13 @@ export interface AuditFilter {
   limit: number;
 }
 
+export interface TicketGroupCount {
+  status: TicketStatus;
+  category: Category | null;
+  priority: Priority | null;
+  count: number;
+}
+
 export interface TicketRepository {
   /** Inserts the ticket and its `ticket.created` audit row; with a known idempotency key, returns the existing one. */
   create(input: NewTicket): Promise<{ ticket: Ticket; created: boolean; requestHash: string | null }>;
@@ -146,6 +153,8 @@ export interface TicketRepository {
   /** Tickets not in a final state, oldest first: for recovery at start. */
   listUnfinished(limit: number): Promise<Ticket[]>;
   countByStatus(): Promise<Record<string, number>>;
+  /** Ticket counts per status, category and priority (null before triage); only groups that have tickets. */
+  countByGroup(): Promise<TicketGroupCount[]>;
   ping(): Promise<void>;
 }
 

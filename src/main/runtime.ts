@@ -64,12 +64,12 @@ export async function createRuntime(config: Config, logger: pino.Logger): Promis
   const bus = createInProcessEventBus(logger);
   const events: TicketEventBus = {
     publish: (event) => {
-      metrics.observeTicketEvent(event);
+      metrics.observeTicketEvent(event).catch((err: unknown) => logger.warn({ err }, 'could not record ticket metrics'));
       bus.publish(event);
     },
     subscribe: (id, listener) => bus.subscribe(id, listener),
   };
-  const queue = createInProcessQueue({ concurrency: config.concurrency, logger });
+  const queue = createInProcessQueue({ concurrency: config.concurrency, logger, onDispatch: (ms) => metrics.observeQueueWait(ms / 1000) });
   const registry = new CapabilityRegistry({ logger, defaultTimeoutMs: config.capabilityTimeoutMs });
   const inventory = createLocalInventory({ allow: localAllow });
   const known = () => ({ devices: inventory.list().map((d) => d.id), services: services.map((s) => s.name) });
@@ -92,12 +92,15 @@ export async function createRuntime(config: Config, logger: pino.Logger): Promis
   await store.upsertAgents(registry.listAgents().map((a) => ({
     id: a.id, description: a.description, capabilities: a.capabilities.map((c) => ({ id: c.id, risk: c.risk, description: c.description })),
   })));
-  metrics.setGaugeSources({ queueDepth: () => queue.depth(), ticketsByStatus: () => store.countByStatus() });
 
   let accepting = true;
   const isAccepting = () => accepting;
   const gateway = new CapabilityGateway({ registry, audit: (entries) => store.appendAudit(entries) });
   const mcp = createMcpService({ registry, gateway, store, queue, isAccepting, logger, runbooks: () => builtinRunbooks, version: VERSION });
+  metrics.setSources({
+    queueDepth: () => queue.depth(), ticketGroups: () => store.countByGroup(), mcpSessions: () => mcp.http.size,
+    ticketCreatedAt: async (id) => (await store.get(id))?.createdAt,
+  });
   queue.start(async (id) => {
     await orchestrator.process(id);
   });

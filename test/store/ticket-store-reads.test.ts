@@ -73,6 +73,20 @@ describe.each([pgliteBackend(), postgresBackend()])('store reads on $name', (bac
     expect(Object.values(counts).every((n) => typeof n === 'number')).toBe(true);
   });
 
+  it('counts tickets by status, category and priority, with null before triage', async () => {
+    await ticketIn('new');
+    await ticketIn('triaged', { category: 'network', priority: 'low' });
+    await ticketIn('triaged', { category: 'network', priority: 'low' });
+    await ticketIn('resolved', { category: 'database', priority: 'high' });
+    const groups = await t.store.countByGroup();
+    expect(groups).toHaveLength(3);
+    expect(groups).toEqual(expect.arrayContaining([
+      { status: 'new', category: null, priority: null, count: 1 },
+      { status: 'triaged', category: 'network', priority: 'low', count: 2 },
+      { status: 'resolved', category: 'database', priority: 'high', count: 1 },
+    ]));
+  });
+
   it('returns null for a ticket that does not exist', async () => {
     expect(await t.store.get(crypto.randomUUID())).toBeNull();
     expect(await t.store.getDetail(crypto.randomUUID())).toBeNull();

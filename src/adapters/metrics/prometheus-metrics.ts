@@ -1,47 +1,97 @@
-// Prometheus metrics (prom-client): HTTP, tickets, steps, queue, and the process itself. One registry per
-// app instance so tests can build several apps in one process.
+// Prometheus metrics (prom-client): HTTP, tickets and their outcomes, steps, queue, MCP and the process itself.
+// One registry per app instance so tests can build several apps in one process.
 import client from 'prom-client';
 import type { TicketEvent } from '../../core/events.ts';
 import type { InvocationEvent } from '../../core/registry.ts';
+import type { TicketGroupCount } from '../../core/ticket-repository.ts';
+import { escalationKind, ticketOutcome } from './ticket-outcomes.ts';
+
+/** Where gauges read their values at scrape time, and how a final transition finds when its ticket was created. */
+export interface MetricSources {
+  queueDepth: () => number;
+  ticketGroups: () => Promise<TicketGroupCount[]>;
+  ticketCreatedAt: (ticketId: string) => Promise<string | undefined>;
+  mcpSessions?: () => number;
+}
 
 export interface Metrics {
   registry: client.Registry;
   httpDuration: client.Histogram<'method' | 'route' | 'status'>;
   observeInvocation(event: InvocationEvent): void;
-  observeTicketEvent(event: TicketEvent): void;
-  setGaugeSources(sources: { queueDepth: () => number; ticketsByStatus: () => Promise<Record<string, number>> }): void;
+  /** Counts transitions, outcomes and escalations; a final transition also observes the time to resolution. */
+  observeTicketEvent(event: TicketEvent): Promise<void>;
+  /** Time a ticket waited in the queue before a worker took it. */
+  observeQueueWait(seconds: number): void;
+  setSources(sources: MetricSources): void;
 }
+
+const SECONDS_TO_DAYS = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 4 * 3600, 24 * 3600, 7 * 24 * 3600];
 
 export function createMetrics(): Metrics {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: 'twisterlab_' });
+  // Gauges that prom-client also names `_total`, a suffix Prometheus keeps for counters (promtool rejects them);
+  // the same values remain by type in twisterlab_nodejs_active_{handles,requests,resources}.
+  for (const name of ['active_handles', 'active_requests', 'active_resources']) registry.removeSingleMetric(`twisterlab_nodejs_${name}_total`);
+  const registers = [registry];
   const httpDuration = new client.Histogram({
     name: 'twisterlab_http_request_duration_seconds', help: 'HTTP request duration by route',
-    labelNames: ['method', 'route', 'status'] as const, buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
-    registers: [registry],
+    labelNames: ['method', 'route', 'status'] as const, buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5], registers,
   });
   const stepDuration = new client.Histogram({
-    name: 'twisterlab_step_duration_seconds', help: 'Capability call duration by capability and outcome',
-    labelNames: ['capability', 'outcome'] as const, buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120],
-    registers: [registry],
+    name: 'twisterlab_step_duration_seconds', help: 'Capability call duration by capability and outcome (ok or the error code)',
+    labelNames: ['capability', 'outcome'] as const, buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120], registers,
   });
   const transitions = new client.Counter({
-    name: 'twisterlab_ticket_transitions_total', help: 'Ticket status changes by target status',
-    labelNames: ['status'] as const, registers: [registry],
+    name: 'twisterlab_ticket_transitions_total', help: 'Ticket status changes by target status', labelNames: ['status'] as const, registers,
   });
-  let sources: Parameters<Metrics['setGaugeSources']>[0] | undefined;
+  const outcomes = new client.Counter({
+    name: 'twisterlab_ticket_outcomes_total',
+    help: 'Tickets reaching a final state: resolved_autonomously (verified by TwisterLab), resolved_by_human, escalated, failed',
+    labelNames: ['outcome'] as const, registers,
+  });
+  const escalations = new client.Counter({
+    name: 'twisterlab_escalations_total', help: 'Tickets handed to a human, by reason', labelNames: ['reason'] as const, registers,
+  });
+  const verificationFailures = new client.Counter({
+    name: 'twisterlab_verification_failures_total', help: 'Executions whose verification did not hold after the plan ran', registers,
+  });
+  const resolutionTime = new client.Histogram({
+    name: 'twisterlab_ticket_resolution_seconds', help: 'Time from submission to a final state, by outcome',
+    labelNames: ['outcome'] as const, buckets: SECONDS_TO_DAYS, registers,
+  });
+  const analyses = new client.Counter({
+    name: 'twisterlab_ticket_analyses_total', help: 'Ticket analyses by path (rules, or the LLM when configured)', labelNames: ['path'] as const, registers,
+  });
+  const queueWait = new client.Histogram({
+    name: 'twisterlab_queue_wait_seconds', help: 'Dispatch latency: time from enqueue until processing starts',
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120, 600], registers,
+  });
+  let sources: MetricSources | undefined;
   new client.Gauge({
-    name: 'twisterlab_queue_depth', help: 'Tickets waiting or in flight in this process', registers: [registry],
+    name: 'twisterlab_queue_depth', help: 'Tickets waiting or in flight in this process', registers,
     collect() { if (sources) this.set(sources.queueDepth()); },
   });
   new client.Gauge({
-    name: 'twisterlab_tickets', help: 'Tickets by current status', labelNames: ['status'] as const, registers: [registry],
+    name: 'twisterlab_mcp_sessions', help: 'Open MCP sessions on the Streamable HTTP endpoint', registers,
+    collect() { if (sources?.mcpSessions) this.set(sources.mcpSessions()); },
+  });
+  new client.Gauge({
+    name: 'twisterlab_tickets', help: 'Tickets in the store by status, category and priority (none before triage)',
+    labelNames: ['status', 'category', 'priority'] as const, registers,
     async collect() {
       if (!sources) return;
+      const groups = await sources.ticketGroups();
       this.reset();
-      for (const [status, count] of Object.entries(await sources.ticketsByStatus())) this.set({ status }, count);
+      for (const g of groups) this.set({ status: g.status, category: g.category ?? 'none', priority: g.priority ?? 'none' }, g.count);
     },
   });
+
+  async function observeFinal(ticketId: string, outcome: string, at: string): Promise<void> {
+    const createdAt = await sources?.ticketCreatedAt(ticketId);
+    if (createdAt) resolutionTime.observe({ outcome }, Math.max(0, (Date.parse(at) - Date.parse(createdAt)) / 1000));
+  }
+
   return {
     registry,
     httpDuration,
@@ -49,9 +99,21 @@ export function createMetrics(): Metrics {
       const outcome = event.result.ok ? 'ok' : event.result.error.code;
       stepDuration.observe({ capability: event.capability, outcome }, event.result.durationMs / 1000);
     },
-    observeTicketEvent(event) {
-      if (event.type === 'status') transitions.inc({ status: event.to });
+    async observeTicketEvent(event) {
+      if (event.type === 'analysis') analyses.inc({ path: event.analysis.path });
+      if (event.type !== 'status') return;
+      transitions.inc({ status: event.to });
+      const outcome = ticketOutcome(event.from, event.to);
+      if (!outcome) return;
+      outcomes.inc({ outcome });
+      if (event.to === 'escalated') {
+        const reason = escalationKind(event.reason);
+        escalations.inc({ reason });
+        if (reason === 'verification_failed') verificationFailures.inc();
+      }
+      await observeFinal(event.ticketId, event.to, event.at);
     },
-    setGaugeSources(s) { sources = s; },
+    observeQueueWait: (seconds) => queueWait.observe(seconds),
+    setSources(s) { sources = s; },
   };
 }

@@ -4,8 +4,15 @@ import { TwisterError } from '../../core/errors.ts';
 import type { TicketQueue } from '../../core/events.ts';
 import type { Logger } from '../../core/logger.ts';
 
-export function createInProcessQueue(options: { concurrency: number; logger: Logger }): TicketQueue {
-  const waiting: string[] = [];
+export interface InProcessQueueOptions {
+  concurrency: number;
+  logger: Logger;
+  /** Called as each ticket starts, with how long it waited since it was enqueued. */
+  onDispatch?: (waitedMs: number) => void;
+}
+
+export function createInProcessQueue(options: InProcessQueueOptions): TicketQueue {
+  const waiting: Array<{ id: string; at: number }> = [];
   const queued = new Set<string>();
   const idle: Array<() => void> = [];
   let running = 0;
@@ -18,8 +25,9 @@ export function createInProcessQueue(options: { concurrency: number; logger: Log
 
   const pump = () => {
     while (handler && !closing && running < options.concurrency && waiting.length > 0) {
-      const id = waiting.shift()!;
+      const { id, at } = waiting.shift()!;
       running += 1;
+      options.onDispatch?.(performance.now() - at);
       handler(id)
         .catch((err) => options.logger.error({ err, ticketId: id }, 'ticket handler failed'))
         .finally(() => {
@@ -36,7 +44,7 @@ export function createInProcessQueue(options: { concurrency: number; logger: Log
       if (closing) throw new TwisterError('SHUTTING_DOWN', 'the queue is closing and takes no new tickets');
       if (queued.has(id)) return;
       queued.add(id);
-      waiting.push(id);
+      waiting.push({ id, at: performance.now() });
       // Let the caller answer first; processing starts on the next turn of the event loop.
       setImmediate(pump);
     },

@@ -5,7 +5,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { TwisterError } from '../../core/errors.ts';
 import type {
   AgentCatalogStore, AgentRecord, AuditEntry, AuditEvent, AuditFilter, NewTicket, Ticket, TicketChange, TicketDetail, TicketFilter,
-  TicketRepository,
+  TicketGroupCount, TicketRepository,
 } from '../../core/ticket-repository.ts';
 import { assertTransitionPath, FINAL_STATUSES, TICKET_STATUSES } from '../../core/ticket.ts';
 import { auditValues, toAuditEvent, toExecution, toStep, toTicket } from './rows.ts';
@@ -141,6 +141,14 @@ export class DrizzleTicketStore implements TicketRepository, AgentCatalogStore {
       const counts: Record<string, number> = Object.fromEntries(TICKET_STATUSES.map((s) => [s, 0]));
       for (const row of rows) counts[row.status] = Number(row.n);
       return counts;
+    });
+  }
+
+  countByGroup(): Promise<TicketGroupCount[]> {
+    return guardStoreErrors(async () => {
+      const rows = await this.db.select({ status: tickets.status, category: tickets.category, priority: tickets.priority, n: sql<number>`count(*)::int` })
+        .from(tickets).groupBy(tickets.status, tickets.category, tickets.priority);
+      return rows.map((r) => ({ status: r.status, category: r.category, priority: r.priority, count: Number(r.n) }) as TicketGroupCount);
     });
   }
 
