@@ -30,6 +30,9 @@ const envSchema = z.object({
   TWISTERLAB_BODY_LIMIT: int(1024, 50 * 1024 * 1024).default(256 * 1024),
   TWISTERLAB_SERVICES: z.string().optional(),
   TWISTERLAB_LOCAL_ALLOW: z.string().optional(),
+  TWISTERLAB_DEVICES_FILE: z.string().min(1).optional(),
+  TWISTERLAB_SSH_CONNECT_TIMEOUT_MS: int(100, 120_000).default(5_000),
+  SSH_AUTH_SOCK: z.string().min(1).optional(),
   TWISTERLAB_COMMAND_TIMEOUT_MS: int(100, 600_000).default(10_000),
   TWISTERLAB_OUTPUT_CAP: int(1024, 16 * 1024 * 1024).default(64 * 1024),
   TWISTERLAB_CHECK_TIMEOUT_MS: int(100, 120_000).default(5_000),
@@ -58,6 +61,11 @@ export interface Config {
   services: string | undefined;
   /** Extra allow-list rules for the local device, one per `;`. */
   localAllow: string[];
+  /** YAML or JSON inventory of SSH devices, read at start. */
+  devicesFile: string | undefined;
+  sshConnectTimeoutMs: number;
+  /** ssh-agent socket for devices with `auth.method: agent` that name none. */
+  sshAuthSock: string | undefined;
   commandTimeoutMs: number;
   outputCap: number;
   checkTimeoutMs: number;
@@ -126,6 +134,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, hash: (key: string) => string
     bodyLimit: e.TWISTERLAB_BODY_LIMIT,
     services: e.TWISTERLAB_SERVICES,
     localAllow: (e.TWISTERLAB_LOCAL_ALLOW ?? '').split(';').map((s) => s.trim()).filter(Boolean),
+    devicesFile: e.TWISTERLAB_DEVICES_FILE ? path.resolve(e.TWISTERLAB_DEVICES_FILE) : undefined,
+    sshConnectTimeoutMs: e.TWISTERLAB_SSH_CONNECT_TIMEOUT_MS,
+    sshAuthSock: e.SSH_AUTH_SOCK,
     commandTimeoutMs: e.TWISTERLAB_COMMAND_TIMEOUT_MS,
     outputCap: e.TWISTERLAB_OUTPUT_CAP,
     checkTimeoutMs: e.TWISTERLAB_CHECK_TIMEOUT_MS,

@@ -150,3 +150,42 @@ export function toDeviceView(spec: SshDeviceSpec): Record<string, unknown> {
     maxConcurrency: spec.maxConcurrency, ...(spec.connectTimeoutMs ? { connectTimeoutMs: spec.connectTimeoutMs } : {}), services: spec.services,
   };
 }
+
+/** The store port for devices registered through the API. */
+export interface DeviceRepository {
+  listDevices(): Promise<SshDeviceSpec[]>;
+  /** Throws DEVICE_EXISTS when the id is taken. */
+  insertDevice(spec: SshDeviceSpec): Promise<void>;
+  /** False when no such device is stored. */
+  updateDevice(spec: SshDeviceSpec): Promise<boolean>;
+  deleteDevice(id: string): Promise<boolean>;
+}
+
+export type DeviceSource = 'builtin' | 'file' | 'api';
+
+/** A device as the API lists it: its definition (secrets redacted) and where it comes from. */
+export interface DeviceView {
+  id: string;
+  kind: 'local' | 'ssh';
+  source: DeviceSource;
+  definition: Record<string, unknown>;
+}
+
+export interface PresentedHostKey {
+  fingerprint: string;
+  type: string;
+  publicKey: string;
+}
+
+/** Managing the inventory: what the REST routes and the CLI need. File and built-in devices are read-only. */
+export interface DeviceAdmin {
+  views(): DeviceView[];
+  view(id: string): DeviceView | undefined;
+  add(input: unknown): Promise<DeviceView>;
+  replace(id: string, input: unknown): Promise<DeviceView>;
+  remove(id: string): Promise<void>;
+  /** The host key the device presents now, without logging in. */
+  scanHostKey(id: string): Promise<PresentedHostKey>;
+  /** Trusts the presented key only if its fingerprint is the one the user checked out of band. */
+  trustHostKey(id: string, expectedFingerprint: string): Promise<DeviceView>;
+}

@@ -10,11 +10,12 @@ import { registerAuth } from './plugins/auth.ts';
 import { registerErrorHandling } from './plugins/error-handler.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
 import { capabilityRoutes, type CapabilityRouteDeps } from './routes/capability-routes.ts';
+import { deviceRoutes, type DeviceRouteDeps } from './routes/device-routes.ts';
 import { healthRoutes, type HealthRouteDeps } from './routes/health-routes.ts';
 import { mcpRoutes } from './routes/mcp-routes.ts';
 import { ticketRoutes, type TicketRouteDeps } from './routes/ticket-routes.ts';
 
-export interface AppDeps extends TicketRouteDeps, CapabilityRouteDeps, HealthRouteDeps {
+export interface AppDeps extends TicketRouteDeps, CapabilityRouteDeps, HealthRouteDeps, DeviceRouteDeps {
   logger: FastifyBaseLogger;
   metrics: Metrics;
   apiKeys: readonly ApiKeyConfig[];
@@ -59,6 +60,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Open MCP event streams would keep the server from closing.
   app.addHook('preClose', () => deps.mcp.closeAll());
   await app.register(auditRoutes(deps));
+  await app.register(deviceRoutes(deps));
   await app.register(healthRoutes(deps));
   return app as unknown as FastifyInstance;
 }

@@ -2,9 +2,7 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { PACKAGE_VERSION } from '../adapters/package-root.ts';
-import { createLocalInventory } from '../adapters/devices/local-inventory.ts';
 import { createInProcessEventBus } from '../adapters/events/in-process-event-bus.ts';
-import { createServiceChecker } from '../adapters/health/service-checker.ts';
 import { createMetrics } from '../adapters/metrics/prometheus-metrics.ts';
 import { createSystemMetricsSource } from '../adapters/metrics-source/system-metrics.ts';
 import { createInProcessQueue } from '../adapters/queue/in-process-queue.ts';
@@ -25,6 +23,8 @@ import { CapabilityRegistry } from '../core/registry.ts';
 import { builtinRunbooks } from '../core/runbooks/builtin-runbooks.ts';
 import { parseServiceDeclarations } from '../core/service-declarations.ts';
 import { buildApp } from '../http/app.ts';
+import { wireDevices } from './device-wiring.ts';
+import type { DeviceCatalog } from '../adapters/devices/device-catalog.ts';
 import { createMcpService, type McpService } from '../mcp/mcp-service.ts';
 
 export const VERSION = PACKAGE_VERSION;
@@ -51,14 +51,20 @@ export interface Runtime {
   orchestrator: Orchestrator;
   opened: OpenedStore;
   mcp: McpService;
+  devices: DeviceCatalog;
   /** Stops taking tickets, waits for those in flight, closes the app and the store. */
   close(): Promise<void>;
 }
 
 export async function createRuntime(config: Config, logger: pino.Logger): Promise<Runtime> {
-  const services = config.services ? parseServiceDeclarations(config.services) : [];
+  const configuredServices = config.services ? parseServiceDeclarations(config.services) : [];
   const localAllow = [...DEFAULT_LOCAL_ALLOWLIST, ...config.localAllow.map(parseAllowRule)];
   const opened = await openStore(config, logger);
+  const devices = await wireDevices({ config, opened, localAllow, services: configuredServices, logger }).catch(async (error: unknown) => {
+    await opened.close();
+    throw error;
+  });
+  const { services, catalog: inventory } = devices;
   const store = opened.store;
   const metrics = createMetrics();
   const bus = createInProcessEventBus(logger);
@@ -71,7 +77,6 @@ export async function createRuntime(config: Config, logger: pino.Logger): Promis
   };
   const queue = createInProcessQueue({ concurrency: config.concurrency, logger, onDispatch: (ms) => metrics.observeQueueWait(ms / 1000) });
   const registry = new CapabilityRegistry({ logger, defaultTimeoutMs: config.capabilityTimeoutMs });
-  const inventory = createLocalInventory({ allow: localAllow });
   const known = () => ({ devices: inventory.list().map((d) => d.id), services: services.map((s) => s.name) });
   const kindCategory = { http: 'application', tcp: 'network', postgres: 'database', redis: 'database' } as const;
   const serviceCategory = (name: string) => {
@@ -82,9 +87,10 @@ export async function createRuntime(config: Config, logger: pino.Logger): Promis
 
   registry.register(createSentimentAgent());
   registry.register(createClassifierAgent());
-  registry.register(createCommanderAgent({ inventory, timeoutMs: config.commandTimeoutMs, outputCap: config.outputCap }));
+  registry.register(createCommanderAgent({ inventory, timeoutMs: config.commandTimeoutMs, outputCap: config.outputCap, audit: devices.audit }));
   registry.register(createMonitoringAgent({
-    metrics: createSystemMetricsSource(), services, checker: createServiceChecker(), checkTimeoutMs: config.checkTimeoutMs,
+    metrics: createSystemMetricsSource(), services, checker: devices.checker, checkTimeoutMs: config.checkTimeoutMs,
+    inventory, audit: devices.audit, commandTimeoutMs: config.commandTimeoutMs,
   }));
   registry.register(createResolverAgent({ store, events }));
   registry.register(createMaestroAgent({ orchestrator, store }));
@@ -108,18 +114,19 @@ export async function createRuntime(config: Config, logger: pino.Logger): Promis
   const app = await buildApp({
     logger: logger as FastifyBaseLogger, metrics, store, events, queue, registry, gateway, isAccepting,
     mcp: mcp.http, mcpStatus: () => mcp.status(),
-    storeKind: opened.kind, version: VERSION, startedAt: new Date(), queueDepth: () => queue.depth(),
+    devices: inventory, storeKind: opened.kind, version: VERSION, startedAt: new Date(), queueDepth: () => queue.depth(),
     apiKeys: config.apiKeys, apiKeyHeader: config.apiKeyHeader, bodyLimit: config.bodyLimit,
   });
 
   if (config.recoverOnStart) await recoverUnfinished(store, queue, logger);
 
   return {
-    app, registry, orchestrator, opened, mcp,
+    app, registry, orchestrator, opened, mcp, devices: inventory,
     close: async () => {
       accepting = false;
       await app.close();
       await queue.close();
+      await devices.close();
       await opened.close();
     },
   };

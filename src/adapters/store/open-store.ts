@@ -13,6 +13,7 @@ import type { PoolClient } from 'pg';
 import { TwisterError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { acquireDataDirLock } from './data-dir-lock.ts';
+import { DrizzleDeviceStore } from './device-store.ts';
 import { DrizzleTicketStore } from './ticket-store.ts';
 
 // Resolved from this module, not the working directory: src/adapters/store and dist/adapters/store
@@ -24,6 +25,7 @@ const MIGRATION_LOCK_KEY = 7_316_845_220_914;
 
 export interface OpenedStore {
   store: DrizzleTicketStore;
+  devices: DrizzleDeviceStore;
   kind: 'pglite' | 'postgres';
   /** Closes the database (and releases the data directory lock). Safe to call more than once. */
   close(): Promise<void>;
@@ -50,6 +52,7 @@ export async function openPgliteStore(options: PgliteStoreOptions): Promise<Open
     const opened = client;
     return {
       store: new DrizzleTicketStore(db),
+      devices: new DrizzleDeviceStore(db),
       kind: 'pglite',
       close: once(async () => {
         try {
@@ -106,8 +109,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     throw error;
   }
   options.logger.info({ target }, 'PostgreSQL store open');
+  const db = drizzlePg({ client: pool });
   return {
-    store: new DrizzleTicketStore(drizzlePg({ client: pool })),
+    store: new DrizzleTicketStore(db),
+    devices: new DrizzleDeviceStore(db),
     kind: 'postgres',
     close: once(() => pool.end()),
   };

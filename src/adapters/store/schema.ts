@@ -89,3 +89,26 @@ export const auditEvents = pgTable('audit_events', {
   toStatus: text('to_status'),
   details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
 }, (t) => [index('audit_events_ticket_id_id_idx').on(t.ticketId, t.id)]);
+
+// SSH devices registered through the API (those of TWISTERLAB_DEVICES_FILE live in the file). Secrets are
+// never stored: `auth` holds a method and file paths only.
+export const devices = pgTable('devices', {
+  id: text('id').primaryKey(),
+  description: text('description').notNull().default(''),
+  host: text('host').notNull(),
+  port: integer('port').notNull(),
+  username: text('username').notNull(),
+  auth: jsonb('auth').$type<Record<string, string>>().notNull(),
+  allowPassword: boolean('allow_password').notNull().default(false),
+  hostKey: text('host_key'),
+  tags: jsonb('tags').$type<string[]>().notNull().default([]),
+  allow: jsonb('allow').$type<Array<{ program: string; args: string[]; risk?: string }>>().notNull().default([]),
+  maxConcurrency: integer('max_concurrency').notNull(),
+  connectTimeoutMs: integer('connect_timeout_ms'),
+  services: jsonb('services').$type<Record<string, string>>().notNull().default({}),
+  createdAt: createdAt(),
+  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+}, (t) => [
+  check('devices_port_check', sql`${t.port} between 1 and 65535`),
+  check('devices_max_concurrency_check', sql`${t.maxConcurrency} between 1 and 8`),
+]);

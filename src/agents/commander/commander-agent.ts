@@ -1,9 +1,10 @@
 // The commander runs one allow-listed command on one registered device, as an argv without a shell,
 // and reports its output. A refused command never reaches the executor.
 import { z } from 'zod';
-import { assertAllowed, matchAllowList } from '../../core/allowlist.ts';
+import { matchAllowList } from '../../core/allowlist.ts';
 import { splitCommand } from '../../core/argv.ts';
 import { defineAgent, defineCapability } from '../../core/capability.ts';
+import { runGuarded, type CommandAudit } from '../../core/command-guard.ts';
 import { TwisterError } from '../../core/errors.ts';
 import type { DeviceInventory } from '../../core/ports.ts';
 
@@ -13,6 +14,8 @@ export interface CommanderDeps {
   timeoutMs: number;
   /** Bytes kept of stdout and of stderr each. */
   outputCap: number;
+  /** Records every attempt — executed, refused or failed — with device, argv, exit code and duration. */
+  audit?: CommandAudit;
 }
 
 // The capability's timeout sits above the command's so the command's kill fires, and reports, first.
@@ -55,15 +58,17 @@ export const executeCommand = defineCapability<typeof executeCommandInput, typeo
     const device = inventory.get(input.device_id);
     const executor = inventory.executor(input.device_id);
     if (!device || !executor) {
+      await ctx.deps.audit?.({ outcome: 'refused', deviceId: input.device_id, argv: null, actor: ctx.actor, error: 'DEVICE_NOT_FOUND', ...(ctx.ticketId ? { ticketId: ctx.ticketId } : {}) }).catch(() => undefined);
       throw new TwisterError('DEVICE_NOT_FOUND', `no device "${input.device_id}" in the inventory`, {
         device_id: input.device_id,
         known: inventory.list().map((d) => d.id),
       });
     }
-    const argv = splitCommand(input.command);
-    assertAllowed(argv, device.allow);
-    ctx.logger.info({ device: device.id, argv, actor: ctx.actor }, 'running command');
-    const result = await executor.exec(argv, { timeoutMs, outputCap, signal: ctx.signal });
+    ctx.logger.info({ device: device.id, actor: ctx.actor }, 'running command');
+    const { argv, result } = await runGuarded({
+      device, executor, command: input.command, options: { timeoutMs, outputCap, signal: ctx.signal },
+      actor: ctx.actor, logger: ctx.logger, ...(ctx.ticketId ? { ticketId: ctx.ticketId } : {}), ...(ctx.deps.audit ? { audit: ctx.deps.audit } : {}),
+    });
     const output = {
       device_id: device.id,
       argv,

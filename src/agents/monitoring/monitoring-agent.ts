@@ -1,24 +1,34 @@
 // The monitoring agent reads host metrics and checks the health of declared services.
 // An unhealthy service is a finding (healthy: false), not a failed call.
 import { z } from 'zod';
-import { defineAgent, defineCapability } from '../../core/capability.ts';
+import { defineAgent, defineCapability, type CapabilityContext } from '../../core/capability.ts';
+import { runGuarded, type CommandAudit } from '../../core/command-guard.ts';
 import { TwisterError } from '../../core/errors.ts';
 import { SERVICE_KINDS } from '../../core/ports.ts';
-import type { ServiceChecker, ServiceDeclaration, SystemMetrics, SystemMetricsSource } from '../../core/ports.ts';
+import type { CommandExecutor, Device, DeviceInventory, ServiceChecker, ServiceDeclaration, SystemMetrics, SystemMetricsSource } from '../../core/ports.ts';
+import {
+  CPU_SAMPLE_MS, cpuUsagePercent, METRICS_COMMANDS, METRICS_RULES, parseBasics, parseDf, parseMeminfo, parseModel, parseProcStat,
+} from '../../core/remote-metrics.ts';
 
 export interface MonitoringDeps {
+  /** This machine's metrics (device `local`). */
   metrics: SystemMetricsSource;
   services: ServiceDeclaration[];
   checker: ServiceChecker;
   checkTimeoutMs: number;
+  /** Other devices: their metrics are read from /proc and df through their executor (SSH). */
+  inventory?: DeviceInventory;
+  /** Every metrics command on a remote device is audited like any other command. */
+  audit?: CommandAudit;
+  commandTimeoutMs?: number;
 }
 
-// Metrics come from the machine TwisterLab runs on; remote devices will need their own source.
 const LOCAL_DEVICE_ID = 'local';
+const METRICS_OUTPUT_CAP = 256 * 1024;
 const CAPABILITY_TIMEOUT_MARGIN_MS = 2_000;
 
 const metricsInput = z.strictObject({
-  device_id: z.string().min(1).max(128).optional().describe('Only "local" for now: the machine TwisterLab runs on'),
+  device_id: z.string().min(1).max(128).optional().describe('A device of the inventory; "local" (the default) is the machine TwisterLab runs on'),
 });
 
 const metricsOutput = z.object({
@@ -48,20 +58,51 @@ function toOutput(m: SystemMetrics): z.input<typeof metricsOutput> {
   };
 }
 
+async function collectRemote(device: Device, executor: CommandExecutor, ctx: CapabilityContext<MonitoringDeps>): Promise<SystemMetrics> {
+  const { audit, commandTimeoutMs = 10_000 } = ctx.deps;
+  const run = async (argv: readonly string[], mustSucceed = true) => {
+    const { result } = await runGuarded({
+      device, executor, command: argv, rules: METRICS_RULES, options: { timeoutMs: commandTimeoutMs, outputCap: METRICS_OUTPUT_CAP, signal: ctx.signal },
+      actor: ctx.actor, logger: ctx.logger, ...(ctx.ticketId ? { ticketId: ctx.ticketId } : {}), ...(audit ? { audit } : {}),
+    });
+    if (mustSucceed && (result.timedOut || (result.exitCode !== 0 && result.stdout === ''))) {
+      throw new TwisterError('COMMAND_FAILED', `"${argv.join(' ')}" failed on ${device.id} (exit ${result.exitCode}): ${result.stderr.slice(0, 200)}`, { device_id: device.id });
+    }
+    return result.stdout;
+  };
+  const [basics, memory, firstCpu, model, disk] = await Promise.all([
+    run(METRICS_COMMANDS.basics), run(METRICS_COMMANDS.memory), run(METRICS_COMMANDS.cpu), run(METRICS_COMMANDS.model, false), run(METRICS_COMMANDS.disk),
+  ]);
+  await new Promise((resolve) => setTimeout(resolve, CPU_SAMPLE_MS));
+  const first = parseProcStat(firstCpu);
+  const second = parseProcStat(await run(METRICS_COMMANDS.cpu));
+  return {
+    ...parseBasics(basics),
+    cpu: { cores: Math.max(1, second.cores), usagePercent: cpuUsagePercent(first, second), model: parseModel(model) },
+    memory: parseMeminfo(memory),
+    disk: parseDf(disk),
+    collectedAt: new Date().toISOString(),
+  };
+}
+
 export const getSystemMetrics = defineCapability<typeof metricsInput, typeof metricsOutput, MonitoringDeps>({
   id: 'monitoring.get_system_metrics',
-  description: 'CPU, memory, disk, load and uptime of the machine TwisterLab runs on',
+  description: 'CPU, memory, disk, load and uptime of a device: this machine by default, or an SSH device (from /proc and df)',
   risk: 'read',
   input: metricsInput,
   output: metricsOutput,
   run: async (input, ctx) => {
-    if (input.device_id !== undefined && input.device_id !== LOCAL_DEVICE_ID) {
-      throw new TwisterError('DEVICE_NOT_FOUND', `no metrics source for device "${input.device_id}"; only "${LOCAL_DEVICE_ID}" is supported`, {
-        device_id: input.device_id,
-        known: [LOCAL_DEVICE_ID],
+    const deviceId = input.device_id ?? LOCAL_DEVICE_ID;
+    if (deviceId === LOCAL_DEVICE_ID) return toOutput(await ctx.deps.metrics.collect(ctx.signal));
+    const device = ctx.deps.inventory?.get(deviceId);
+    const executor = ctx.deps.inventory?.executor(deviceId);
+    if (!device || !executor) {
+      throw new TwisterError('DEVICE_NOT_FOUND', `no device "${deviceId}" in the inventory`, {
+        device_id: deviceId,
+        known: ctx.deps.inventory?.list().map((d) => d.id) ?? [LOCAL_DEVICE_ID],
       });
     }
-    return toOutput(await ctx.deps.metrics.collect(ctx.signal));
+    return toOutput(await collectRemote(device, executor, ctx));
   },
 });
 
@@ -71,6 +112,7 @@ const healthInput = z.strictObject({
 
 const healthOutput = z.object({
   service_name: z.string(),
+  device_id: z.string().optional().describe('The device the service lives on; its check runs through that device'),
   kind: z.enum(SERVICE_KINDS),
   healthy: z.boolean(),
   latency_ms: z.number().nonnegative(),
@@ -93,7 +135,7 @@ export const checkServiceHealth = defineCapability<typeof healthInput, typeof he
       });
     }
     const result = await checker.check(service, { timeoutMs: checkTimeoutMs, signal: ctx.signal });
-    return { service_name: service.name, kind: service.kind, healthy: result.healthy, latency_ms: result.latencyMs, detail: result.detail };
+    return { service_name: service.name, ...(service.deviceId ? { device_id: service.deviceId } : {}), kind: service.kind, healthy: result.healthy, latency_ms: result.latencyMs, detail: result.detail };
   },
 });
 
