@@ -1,0 +1,180 @@
+// The deployment files, checked as far as this machine can without a container engine: the Prometheus config
+// by promtool, every dashboard query against the metrics the code exports (and as PromQL, by promtool), the
+// compose file's services, variables and mounts, and the Dockerfile's stages.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { createMetrics } from '../../src/adapters/metrics/prometheus-metrics.ts';
+import { ENV_VARIABLES } from '../../src/config.ts';
+import { promtool } from '../helpers/promtool.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const DEPLOY = path.join(ROOT, 'deploy');
+const read = (file: string) => readFileSync(path.join(DEPLOY, file), 'utf8');
+
+/** Variables of the original design that the compose file sets before the code reads them (README says so). */
+const LATER = ['REDIS_URL', 'OLLAMA_BASE_URL', 'OLLAMA_MODEL', 'SECRET_KEY'];
+
+interface Panel { title: string; type: string; datasource?: { uid: string }; targets?: Array<{ expr: string; datasource?: { uid: string } }> }
+const dashboard = JSON.parse(read('grafana/dashboards/twisterlab.json')) as { uid: string; panels: Panel[] };
+const queryPanels = dashboard.panels.filter((p) => p.type !== 'row');
+
+async function exportedSeries(): Promise<Set<string>> {
+  const names = new Set<string>();
+  for (const metric of await createMetrics().registry.getMetricsAsJSON()) {
+    names.add(metric.name);
+    if (String(metric.type) === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) names.add(`${metric.name}${suffix}`);
+    if (String(metric.type) === 'summary') for (const suffix of ['_sum', '_count']) names.add(`${metric.name}${suffix}`);
+  }
+  return names;
+}
+
+const metricNames = (expr: string) => [...expr.matchAll(/\btwisterlab_[a-z0-9_]+/g)].map((m) => m[0]);
+
+describe('Prometheus configuration', () => {
+  it('passes promtool check config', async () => {
+    const { code, output } = await promtool(['check', 'config', path.join(DEPLOY, 'prometheus.yml')]);
+    expect(output).toMatch(/SUCCESS/);
+    expect(code).toBe(0);
+  });
+
+  it('scrapes the api and mcp services of the compose file on the port they listen on', () => {
+    const config = parse(read('prometheus.yml')) as { scrape_configs: Array<{ job_name: string; static_configs?: Array<{ targets: string[] }> }> };
+    const compose = parse(read('compose.yaml'), { merge: true }) as { services: Record<string, { environment?: Record<string, string> }> };
+    const targets = config.scrape_configs.find((j) => j.job_name === 'twisterlab')!.static_configs!.flatMap((s) => s.targets);
+    expect(targets).toEqual(['api:8000', 'mcp:8000']);
+    for (const target of targets) {
+      const [service, port] = target.split(':');
+      expect(compose.services[service!]!.environment!.PORT).toBe(port);
+    }
+  });
+});
+
+describe('Grafana dashboard', () => {
+  it('queries only metrics the code exports', async () => {
+    const exported = await exportedSeries();
+    for (const panel of queryPanels) {
+      expect(panel.targets?.length, `panel "${panel.title}" has no query`).toBeGreaterThan(0);
+      for (const target of panel.targets!) {
+        const names = metricNames(target.expr);
+        expect(names.length, `panel "${panel.title}" queries no TwisterLab metric`).toBeGreaterThan(0);
+        for (const name of names) expect(exported.has(name), `panel "${panel.title}" queries ${name}, which nothing exports`).toBe(true);
+      }
+    }
+  });
+
+  it('shows every TwisterLab metric (process metrics aside)', async () => {
+    const queried = new Set(queryPanels.flatMap((p) => p.targets!.flatMap((t) => metricNames(t.expr))));
+    const ours = (await createMetrics().registry.getMetricsAsJSON()).map((m) => m.name).filter((n) => !/^twisterlab_(process|nodejs)_/.test(n));
+    for (const name of ours) {
+      expect([...queried].some((q) => q === name || q.startsWith(`${name}_`)), `no panel shows ${name}`).toBe(true);
+    }
+  });
+
+  it('writes valid PromQL in every panel (promtool check rules)', async () => {
+    const rules = queryPanels.flatMap((p, i) => p.targets!.map((t, j) => ({
+      record: `dashboard:panel_${i}_${j}`,
+      expr: t.expr.replaceAll('$__rate_interval', '5m').replaceAll('$__range', '6h').replaceAll('$__interval', '1m'),
+    })));
+    const dir = mkdtempSync(path.join(tmpdir(), 'twisterlab-rules-'));
+    try {
+      const file = path.join(dir, 'dashboard-rules.json');
+      writeFileSync(file, JSON.stringify({ groups: [{ name: 'dashboard', rules }] }));
+      const { code, output } = await promtool(['check', 'rules', file]);
+      expect(output).toMatch(/SUCCESS/);
+      expect(code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('uses the provisioned data source and is provisioned from the folder compose mounts', () => {
+    const datasource = parse(read('grafana/provisioning/datasources/prometheus.yml')) as { datasources: Array<{ uid: string; url: string }> };
+    const uid = datasource.datasources[0]!.uid;
+    expect(datasource.datasources[0]!.url).toBe('http://prometheus:9090');
+    for (const panel of queryPanels) {
+      expect(panel.datasource?.uid).toBe(uid);
+      for (const target of panel.targets!) expect(target.datasource?.uid).toBe(uid);
+    }
+    const provider = parse(read('grafana/provisioning/dashboards/twisterlab.yml')) as { providers: Array<{ options: { path: string } }> };
+    const compose = parse(read('compose.yaml'), { merge: true }) as { services: Record<string, { volumes: string[] }> };
+    expect(compose.services.grafana!.volumes).toContain(`./grafana/dashboards:${provider.providers[0]!.options.path}:ro`);
+  });
+});
+
+interface Service {
+  image?: string; build?: unknown; command?: string[]; profiles?: string[];
+  environment?: Record<string, string>; volumes?: string[];
+}
+
+describe('compose file', () => {
+  const compose = parse(read('compose.yaml'), { merge: true }) as { services: Record<string, Service> };
+  const services = compose.services;
+  const twisterlab = Object.entries(services).filter(([, s]) => s.build !== undefined);
+
+  it('has the API, MCP, workers, PostgreSQL 15, Redis 7 with AOF and noeviction, Ollama, Prometheus and Grafana', () => {
+    expect(Object.keys(services).sort()).toEqual(['api', 'grafana', 'mcp', 'ollama', 'postgres', 'prometheus', 'redis', 'worker']);
+    expect(services.postgres!.image).toMatch(/^postgres:15\b/);
+    expect(services.redis!.image).toMatch(/^redis:7\b/);
+    expect(services.redis!.command!.join(' ')).toMatch(/--appendonly yes/);
+    expect(services.redis!.command!.join(' ')).toMatch(/--maxmemory-policy noeviction/);
+    expect(services.ollama!.image).toMatch(/^ollama\/ollama:/);
+    expect(twisterlab.map(([name]) => name).sort()).toEqual(['api', 'mcp', 'worker']);
+  });
+
+  it('sets only variables the code reads, plus the documented later ones, and all of the original design', () => {
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    for (const [name, service] of twisterlab) {
+      for (const variable of Object.keys(service.environment ?? {})) {
+        expect(ENV_VARIABLES.includes(variable) || LATER.includes(variable), `${name} sets ${variable}, which nothing reads`).toBe(true);
+      }
+      for (const variable of ['DATABASE_URL', 'REDIS_URL', 'OLLAMA_BASE_URL', 'OLLAMA_MODEL', 'SECRET_KEY', 'API_KEY_HEADER']) {
+        expect(service.environment, `${name} lacks ${variable}`).toHaveProperty(variable);
+      }
+    }
+    for (const variable of LATER) expect(readme, `README must say ${variable} takes effect later`).toMatch(new RegExp(`\`${variable}\`[^\\n]*later release`));
+  });
+
+  it('runs only commands the CLI has, outside profiles that are off by default', () => {
+    const usage = spawnSync(process.execPath, [path.join(ROOT, 'bin/twisterlab.js'), '--help'], { encoding: 'utf8' }).stdout;
+    const commands = new Set([...usage.matchAll(/^ {2}twisterlab ([a-z]+)/gm)].map((m) => m[1]));
+    expect(commands).toContain('serve');
+    for (const [name, service] of twisterlab) {
+      if (!commands.has(service.command![0]!)) expect(service.profiles, `${name} runs "${service.command![0]}", which the CLI lacks`).toBeDefined();
+    }
+  });
+
+  it('mounts files that exist in the repository', () => {
+    for (const service of Object.values(services)) {
+      for (const volume of service.volumes ?? []) {
+        const source = volume.split(':')[0]!;
+        if (source.startsWith('.')) expect(existsSync(path.join(DEPLOY, source)), `${source} is missing`).toBe(true);
+      }
+    }
+  });
+});
+
+describe('Dockerfile', () => {
+  const dockerfile = read('Dockerfile');
+  const stages = dockerfile.split(/^FROM /m).slice(1);
+
+  it('builds in one stage and runs as a non-root user in another', () => {
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    const runtime = stages.at(-1)!;
+    expect(runtime).toMatch(/^USER (?!root\b|0\b)\S+/m);
+    expect(runtime).toMatch(/COPY --from=build \/app\/dist/);
+    expect(runtime).toMatch(/ENTRYPOINT \["node", "dist\/src\/main\/cli\.js"\]/);
+  });
+
+  it('copies only paths that exist in the build context', () => {
+    for (const match of dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)) {
+      for (const source of match[1]!.split(/\s+/)) expect(existsSync(path.join(ROOT, source)), `${source} is missing`).toBe(true);
+    }
+    const build = JSON.parse(readFileSync(path.join(ROOT, 'tsconfig.build.json'), 'utf8')) as { include: string[] };
+    for (const folder of build.include) expect(dockerfile).toMatch(new RegExp(`^COPY ${folder} `, 'm'));
+  });
+});
