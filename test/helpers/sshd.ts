@@ -60,7 +60,8 @@ function keygen(file: string): void {
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'twisterlab-test', '-f', file]);
 }
 
-export async function startTestSshd(options: { extraConfig?: string[] } = {}): Promise<TestSshd> {
+/** `logCommands: false` leaves out the logging shell (for benchmarks: sshd runs commands with the user's shell). */
+export async function startTestSshd(options: { extraConfig?: string[]; logCommands?: boolean } = {}): Promise<TestSshd> {
   const dir = mkdtempSync(path.join(tmpdir(), 'twisterlab-sshd-'));
   chmodSync(dir, 0o755);
   const hostKey = path.join(dir, 'host_key');
@@ -72,7 +73,8 @@ export async function startTestSshd(options: { extraConfig?: string[] } = {}): P
   writeFileSync(logShell, `#!/bin/sh\nprintf '%s' "$SSH_ORIGINAL_COMMAND" | base64 -w0 >> ${commandLog}\necho >> ${commandLog}\nexec /bin/sh -c "$SSH_ORIGINAL_COMMAND"\n`);
   chmodSync(logShell, 0o755);
   const publicKey = readFileSync(`${clientKey}.pub`, 'utf8').trim();
-  writeFileSync(path.join(dir, 'authorized_keys'), `command="${logShell}" ${publicKey}\n`);
+  const keyOptions = options.logCommands === false ? '' : `command="${logShell}" `;
+  writeFileSync(path.join(dir, 'authorized_keys'), `${keyOptions}${publicKey}\n`);
   const port = await freePort();
   const logFile = path.join(dir, 'sshd.log');
   writeFileSync(path.join(dir, 'sshd_config'), [
