@@ -25,7 +25,7 @@ export class ApiClient {
     }
   }
 
-  async request<T>(method: 'GET' | 'POST', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+  async request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
     const response = await this.send(path, {
       method,
       headers: this.headers(body === undefined ? headers : { 'content-type': 'application/json', ...headers }),

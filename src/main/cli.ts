@@ -1,6 +1,7 @@
 // The `twisterlab` command: serve and migrate run here; the other commands are clients of a running API.
 import { parseArgs } from 'node:util';
 import { ApiClient } from '../cli/api-client.ts';
+import { devicesCommand, DEVICES_USAGE } from '../cli/device-commands.ts';
 import { agentsCommand, listCommand, showCommand, submitCommand, type Output } from '../cli/ticket-commands.ts';
 import { loadConfig } from '../config.ts';
 import { hashApiKey } from '../http/plugins/auth.ts';
@@ -18,6 +19,7 @@ usage:
   twisterlab ticket show <id> [--json]
   twisterlab tickets [--status S] [--category C] [--priority P] [--limit N] [--json]
   twisterlab agents [--json]
+${DEVICES_USAGE}
 
 Clients talk to TWISTERLAB_URL (default http://HOST:PORT) with TWISTERLAB_API_KEY.`;
 
@@ -96,6 +98,11 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (command === 'serve') return serve();
   if (command === 'migrate') return migrate();
+  if (command === 'devices') {
+    const config = loadConfig(process.env, hashApiKey);
+    const api = new ApiClient({ baseUrl: config.apiUrl, apiKeyHeader: config.apiKeyHeader, ...(config.apiKey ? { apiKey: config.apiKey } : {}) });
+    return devicesCommand(api, argv.slice(1), out);
+  }
   if (command === 'mcp') return serveMcpStdio(loadConfig(process.env, hashApiKey));
   return client(argv);
 }
