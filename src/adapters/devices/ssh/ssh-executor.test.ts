@@ -85,12 +85,27 @@ describe('the SSH executor against a real sshd', () => {
 
   it('kills the remote process when the caller cancels', async () => {
     const { executor } = executorFor(sshd.device());
+    const marker = `4712.${process.pid}1`;
     const controller = new AbortController();
-    const running = executor.exec(['sleep', '4712.5'], { ...options, signal: controller.signal });
-    expect(await waitFor(() => serverProcesses('sleep 4712.5').length === 1, 3_000)).toBe(true);
+    const running = executor.exec(['sleep', marker], { ...options, signal: controller.signal });
+    expect(await waitFor(() => serverProcesses(`sleep ${marker}`).length === 1, 3_000)).toBe(true);
     controller.abort();
     expect(await running).toMatchObject({ timedOut: false, signal: 'SIGKILL' });
-    expect(await waitFor(() => serverProcesses('sleep 4712.5').length === 0, 2_000)).toBe(true);
+    expect(await waitFor(() => serverProcesses(`sleep ${marker}`).length === 0, 2_000)).toBe(true);
+  });
+
+  it('still kills the whole group when the cancel comes before the program has even started', async () => {
+    const { executor } = executorFor(sshd.device());
+    await executor.exec(['true'], options);
+    const marker = `4713.${process.pid}2`;
+    const controller = new AbortController();
+    const running = executor.exec(['sh', '-c', `sleep ${marker} & sleep ${marker}`], { ...options, signal: controller.signal });
+    setTimeout(() => controller.abort(), 5);
+    const started = Date.now();
+    expect(await running).toMatchObject({ timedOut: false, signal: 'SIGKILL' });
+    expect(Date.now() - started).toBeLessThan(4_000);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await waitFor(() => serverProcesses(`sleep ${marker}`).length === 0, 2_000)).toBe(true);
   });
 
   it('runs every command of a device over one connection', async () => {

@@ -45,7 +45,10 @@ function openChannel(client: Client, command: string): Promise<ClientChannel> {
 }
 
 /** Kills the remote process group through a second channel; the caller then closes the first. */
-async function killRemote(client: Client, pgid: number | undefined, channel: ClientChannel): Promise<void> {
+async function killRemote(client: Client, state: RunState, channel: ClientChannel): Promise<void> {
+  // A kill asked for before the group id line arrived waits for it briefly: killing blind would leave children.
+  if (state.preamble !== undefined) await Promise.race([state.preambleRead, new Promise((r) => setTimeout(r, KILL_GRACE_MS))]);
+  const { pgid } = state;
   const killer = pgid === undefined ? undefined : await openChannel(client, buildKillCommand(pgid)).catch(() => undefined);
   if (!killer) {
     // No pid was read (the preamble never came) or no channel could open: ask sshd to signal the session.
@@ -67,6 +70,9 @@ interface RunState {
   pgid?: number;
   /** stdout bytes held back until the pgid line is complete; undefined once it has been read. */
   preamble: Buffer | undefined;
+  /** Settles once the preamble has been read (or found absent). */
+  preambleRead: Promise<void>;
+  markPreambleRead: () => void;
   exit?: { code: number | null; signal: string | null };
   timedOut: boolean;
   killing?: Promise<void>;
@@ -82,6 +88,7 @@ function watchStdout(channel: ClientChannel, stdout: CappedBuffer, state: RunSta
       return;
     }
     state.preamble = undefined;
+    state.markPreambleRead();
     if (read.state === 'found') state.pgid = read.pgid;
     const rest = read.state === 'found' ? read.rest : buffered;
     if (rest.length > 0) stdout.push(rest);
@@ -110,17 +117,21 @@ async function runOnChannel(client: Client, argv: readonly string[], options: Ex
   const channel = await openChannel(client, buildRemoteCommand(argv));
   const stdout = new CappedBuffer(options.outputCap);
   const stderr = new CappedBuffer(options.outputCap);
-  const state: RunState = { preamble: Buffer.alloc(0), timedOut: false };
+  let markPreambleRead = () => {};
+  const preambleRead = new Promise<void>((resolve) => { markPreambleRead = resolve; });
+  const state: RunState = { preamble: Buffer.alloc(0), preambleRead, markPreambleRead, timedOut: false };
   watchStdout(channel, stdout, state);
   channel.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
   const kill = () => {
-    state.killing ??= killRemote(client, state.pgid, channel).finally(() => channel.close());
+    state.killing ??= killRemote(client, state, channel).finally(() => channel.close());
   };
   const timer = setTimeout(() => {
     state.timedOut = true;
     kill();
   }, options.timeoutMs);
   options.signal?.addEventListener('abort', kill, { once: true });
+  // Cancelled while the channel was opening: the listener above came too late for that abort.
+  if (options.signal?.aborted) kill();
   await waitForClose(channel, state, options, kill);
   clearTimeout(timer);
   options.signal?.removeEventListener('abort', kill);
