@@ -1,0 +1,34 @@
+// Scores for a labelled run: accuracy, macro-F1, per-class recall, and the majority-class baseline.
+
+export interface Scores {
+  n: number;
+  accuracy: number;
+  macroF1: number;
+  recall: Record<string, number>;
+}
+
+export function score(pairs: ReadonlyArray<{ gold: string; predicted: string }>, labels: readonly string[]): Scores {
+  const n = pairs.length;
+  const correct = pairs.filter((p) => p.gold === p.predicted).length;
+  const recall: Record<string, number> = {};
+  const f1s: number[] = [];
+  // Macro-F1 over the classes present in the gold labels: a class nobody labelled cannot be scored.
+  for (const label of labels) {
+    const gold = pairs.filter((p) => p.gold === label).length;
+    if (gold === 0) continue;
+    const predicted = pairs.filter((p) => p.predicted === label).length;
+    const hits = pairs.filter((p) => p.gold === label && p.predicted === label).length;
+    const precision = predicted === 0 ? 0 : hits / predicted;
+    recall[label] = hits / gold;
+    f1s.push(precision + recall[label]! === 0 ? 0 : (2 * precision * recall[label]!) / (precision + recall[label]!));
+  }
+  return { n, accuracy: n === 0 ? Number.NaN : correct / n, macroF1: f1s.reduce((a, b) => a + b, 0) / (f1s.length || 1), recall };
+}
+
+/** What always answering the most frequent gold label would score. */
+export function majorityBaseline(golds: readonly string[], labels: readonly string[]): { label: string; scores: Scores } {
+  const counts = new Map<string, number>();
+  for (const gold of golds) counts.set(gold, (counts.get(gold) ?? 0) + 1);
+  const label = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? labels[0]!;
+  return { label, scores: score(golds.map((gold) => ({ gold, predicted: label })), labels) };
+}
