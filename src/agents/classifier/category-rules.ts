@@ -94,6 +94,10 @@ const table: Record<RuleCategory, ReadonlyArray<readonly [string, number]>> = {
     ['{outage|outages|is down|went down|offline|payment|payments}', 1.5],
     ['{website|web app|webapp|web page|webpage|page|app|application|frontend|backend|ui|button|form|checkout|dashboard}', 1.5],
     ['{error message|error code|error|errors}', 1],
+    // Software in general: installs, updates, versions and integrations are application problems unless a more
+    // specific term (a database, a disk, a network) says otherwise.
+    ['{software|plugin|plugins|add-on|add-ons|saas|crm|erp}', 1.5],
+    ['{sync|syncing|synchronization|synchronisation|incompatible|incompatibility}', 1.5],
   ],
   hardware: [
     ['{raid disk failure|disk failure|failed disk|failing disk|drive failure|failed drive|hard drive|hdd|ssd|smart error|bad sectors|degraded raid|raid}', 3.5],

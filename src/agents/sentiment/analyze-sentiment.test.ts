@@ -27,6 +27,13 @@ const complaints: Case[] = [
   ['The report page is extremely slow and this is absolutely terrible!!!', 'negative', 'high'],
   ['I do not like the new dashboard at all', 'negative', 'normal'],
   ['The export is not good', 'negative', 'normal'],
+  // Broken expectations, unanswered contact and hold times: facts again, no sentiment word.
+  ['I shouldn\'t have to call three different numbers to change a booking', 'negative', 'normal'],
+  ['This is the last time I use your service', 'negative', 'normal'],
+  ['Your support line doesn\'t even pick up', 'negative', 'normal'],
+  ['45 minute hold time and counting', 'negative', 'normal'],
+  ['Sent email after email about the invoice', 'negative', 'normal'],
+  ['great service... not!', 'negative', 'normal'],
 ];
 
 const others: Case[] = [

@@ -15,6 +15,8 @@ const SUPPORT_OVERRIDES: Readonly<Record<string, number>> = {
   unresponsive: -2, unusable: -3, rubbish: -3, trash: -2, junk: -2, ripoff: -3, laughable: -2, lying: -2,
   issue: -1, issues: -1, bug: -1, bugs: -1, slow: -1, impossible: -2, horrendous: -3, appalling: -3,
   incompetence: -3, clueless: -2, fixed: 1, smooth: 2, seamless: 2, quick: 1, fast: 1, quickly: 1,
+  lose: -2, losing: -2, aggravating: -2, aggravated: -2, discouraging: -2, lie: -2, lies: -2, blatant: -2, absurd: -2, dismissive: -2, unfortunate: -1, unfortunately: -1, horrid: -3,
+  inexcusable: -3, unprofessional: -3, incompetent: -3, disgraceful: -3, shameful: -3, pathetic: -3,
   promptly: 2, efficient: 2, lifesaver: 3, yay: 3, bravo: 3, thx: 2, thanx: 2, tysm: 3, ty: 2,
 };
 

@@ -86,6 +86,21 @@ const table: ReadonlyArray<readonly [CueKind, number, string]> = [
   ['repeat', -1.5, String.raw`\b(?:another|more)\s+(?:delay|cancell?ation|hour|day|week|issue|problem|outage|error|excuse)\b`],
   ['repeat', -1, String.raw`\b(?:still|again)\b|\b(?:\d+|two|three|four|five|several|multiple|many)\s+times\b`],
   // Complaint facts.
+  // Counterfactuals and broken expectations: what should have happened, what will not happen again.
+  ['complaint', -2.5, String.raw`\b(?:shouldn't|should\s+not|shouldnt)\s+have\s+to\b|\bshould\s+(?:have|'ve)\s+(?:been|told|said|called|sent|offered|given|known|let)\b|\bdeserve(?:s|d)?\s+(?:better|more|an?\s+(?:answer|explanation|apology|refund))\b|\b(?:would|'d)\s+(?:have\s+)?rather\b`],
+  ['complaint', -3, String.raw`\b(?:last|final)\s+time\s+(?:i|we)(?:'ll|\s+will)?\s+(?:ever\s+)?(?:fly|use|buy|book|order|choose|trust|deal)\b|\b(?:ever|never)\s+again\b`],
+  ['complaint', -2.5, String.raw`\bwould\s+have\s+been\s+(?:nice|great|good|helpful|polite|better)\b|\b(?:neither|never|none\s+of\s+(?:it|that|this))\s+happened\b|\bno\s+longer\b|\b(?:past|behind)\s+(?:the\s+)?(?:scheduled|schedule|departure\s+time|due\s+date)\b|\bover\s*booked\b`],
+  // "... NOT!" takes back the praise before it, so it weighs as much as that praise and a complaint together.
+  ['sarcasm', -5, String.raw`\.{2,}\s*not\s*[!.]`],
+  ['sarcasm', -3, String.raw`\b(?:if|as\s+if)\s+you\s+(?:care|cared|actually\s+cared|even\s+care)\b`],
+  ['frustration', -2.5, String.raw`\b(?:want|need|demand|ask)\s+to\s+(?:speak|talk)\s+(?:to|with)\s+(?:an?\s+)?(?:human|real\s+person|manager|supervisor|someone\s+who)\b`],
+  ['repeat', -2, String.raw`\b(call|calls|email|emails|letter|letters|day|days|week|weeks|hour|hours|month|months|attempt|attempts|flight|flights)\s+after\s+\1\b|\b(?:called|emailed|tried|asked|contacted|complained|written|wrote|messaged)\s+(?:you\s+|them\s+|again\s+)?twice\b|\b(?:been\s+)?trying\s+(?:since|for)\b`],
+  // Contact that went unanswered: the support channel itself failed.
+  ['complaint', -2.5, String.raw`\b(?:don't|dont|doesn't|doesnt|didn't|didnt|won't|wont|never|nobody|no\s+one)\s+(?:even\s+)?(?:answer(?:s|ed)?|respond(?:s|ed)?|reply|replied|replies|pick(?:s|ed)?\s+up|call(?:s|ed)?\s+(?:me\s+|us\s+)?back|care[sd]?|get\s+back)\b|\b(?:haven't|havent|hasn't|hasnt|never|didn't|didnt)\s+(?:received|heard\s+back|gotten|got)\b`],
+  ['waiting', -2.5, String.raw`\b(?:${NUM}\s*\+?\s*${SPAN}|${NUM}\s*-\s*(?:minute|hour)s?)\s+(?:of\s+)?(?:hold|wait|waiting|queue)(?:\s+times?)?\b|\b(?:hold|wait)\s+times?\b`],
+  ['complaint', -2, String.raw`\b(?:takes?|took|sends?|sent|kicks?|kicked|brings?|brought)\s+(?:me|us)\s+back\s+to\b|\berror(?:ed|s)?\s+out\b|\b(?:can't|cant|cannot|couldn't|not)\s+even\b`],
+  ['complaint', -2, String.raw`\bno\s+(?:assistance|support|service|phone|contact|way\s+to|option|options|choice|help\s+at|one\s+(?:at|to)|clue)\b|\b(?:needs?|need\s+an?)\s+(?:an?\s+)?(?:entire\s+|complete\s+|serious\s+|major\s+)?(?:overhaul|revision|rethink)\b`],
+  ['sarcasm', -3, String.raw`#(?:sarcasm|not\b|thanksfornothing|notimpressed|epicfail|getittogether|fail\w*|\w*(?:unacceptable|ridiculous|frustrat|angry|annoy|stuck|stranded|delay|cancel|lost|broken|nothanks|neveragain))`],
   ['complaint', -3, String.raw`\bcharged\s+(?:me\s+)?(?:twice|double|two\s+times|again|\d+\s+times)\b|\b(?:double[\s-]charged|overcharged)\b`],
   ['complaint', -3, String.raw`\bmissed\s+(?:my\s+|our\s+|the\s+)?(?:connection|connecting\s+flight|flight|meeting|appointment|deadline)\b`],
   ['complaint', -3, String.raw`\b(?:never|won't|wont|will\s+not)\s+(?:fly(?:ing)?|use|using|buy|recommend|book)\s+(?:with\s+)?(?:you|again|this)\b`],
@@ -96,7 +111,7 @@ const table: ReadonlyArray<readonly [CueKind, number, string]> = [
   ['complaint', -2, String.raw`\b(?:cancell?(?:ed|ing|ations?)|delay(?:ed|s)?|lost|missing|misplaced|damaged|stolen|stuck)\b`],
   ['complaint', -2, String.raw`\b(?:complain(?:t|ts|ed|ing)?|escalate|escalating|compensation|compensate|reimburse(?:ment)?|chargeback|dispute|cancel\s+my\s+(?:account|subscription|contract|membership|service))\b`],
   ['complaint', -2, String.raw`\bwithout\s+(?:any\s+)?(?:notice|warning|telling|notifying|asking|explanation|fixing|resolving|solving|helping|help|an?\s+(?:answer|response|reply|explanation|apology))\b|\b(?:nothing|not\s+much)\s+(?:she|he|they|you|we|i|anyone)\s+can\s+do\b|\bdidn't\s+make\s+it\b`],
-  ['complaint', -2, String.raw`\b${CANT}\s+(?:change|cancel|find|use|get|download|update|reset|receive|see|view|upload|submit|add|select|complete|redeem|apply|hear)\b`],
+  ['complaint', -2, String.raw`\b${CANT}\s+(?:change|cancel|find|use|get|download|update|reset|receive|see|view|upload|submit|add|select|complete|redeem|apply|hear|figure|respond|answer|tell|locate|track|help|explain)\b`],
   ['complaint', -2, String.raw`\b(?:isn't|isnt|is\s+not|hasn't|hasnt|has\s+not|still\s+not)\s+(?:here|arrived|delivered|shown\s+up|come|been\s+(?:delivered|refunded|fixed|resolved))\b`],
   ['complaint', -1.5, String.raw`\b(?:supposed\s+to|was\s+told|were\s+told|been\s+told|promised|declined)\b`],
   ['complaint', -1.5, String.raw`\b(?:refund(?:s|ed)?|wrong|incorrect|late|rebooked)\b`],
