@@ -42,6 +42,9 @@ const envSchema = z.object({
   TWISTERLAB_URL: z.url().optional(),
   TWISTERLAB_API_KEY: z.string().optional(),
   TWISTERLAB_MCP_STDIO_ROLE: z.enum(API_ROLES).default('operator'),
+  TWISTERLAB_BACKUP_ROOTS: z.string().optional(),
+  TWISTERLAB_BACKUP_KEEP: int(1, 10_000).default(10),
+  TWISTERLAB_BACKUP_MAX_AGE_DAYS: int(1, 36_500).default(30),
 });
 
 /** Every variable this module reads; the deployment files are checked against it. */
@@ -77,6 +80,11 @@ export interface Config {
   apiKey: string | undefined;
   /** The role of `twisterlab mcp` (stdio), whose caller is whoever can start the process. */
   mcpStdioRole: ApiRole;
+  /** Absolute directories that file backups, restores and syncs may touch (`:`-separated in the environment). */
+  backupRoots: string[];
+  /** Backups kept per target, and their greatest age. */
+  backupKeep: number;
+  backupMaxAgeDays: number;
 }
 
 /** `name:role:key` or `name:role:sha256:<hex>`, comma-separated. */
@@ -107,6 +115,14 @@ export function parseApiKeys(text: string | undefined, hash: (key: string) => st
 
 function configError(variable: string, problem: string): TwisterError {
   return new TwisterError('CONFIG_INVALID', `${variable}: ${problem}`, { variable });
+}
+
+function parseBackupRoots(text: string | undefined): string[] {
+  const roots = (text ?? '').split(':').map((r) => r.trim()).filter(Boolean);
+  for (const root of roots) {
+    if (!path.isAbsolute(root) || root.includes('\0')) throw configError('TWISTERLAB_BACKUP_ROOTS', `"${root}" is not an absolute path`);
+  }
+  return roots.map((r) => path.resolve(r));
 }
 
 export function isLoopbackHost(host: string): boolean {
@@ -146,6 +162,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, hash: (key: string) => string
     apiUrl: e.TWISTERLAB_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST === '0.0.0.0' ? '127.0.0.1' : e.HOST}:${e.PORT}`,
     apiKey: e.TWISTERLAB_API_KEY,
     mcpStdioRole: e.TWISTERLAB_MCP_STDIO_ROLE,
+    backupRoots: parseBackupRoots(e.TWISTERLAB_BACKUP_ROOTS),
+    backupKeep: e.TWISTERLAB_BACKUP_KEEP,
+    backupMaxAgeDays: e.TWISTERLAB_BACKUP_MAX_AGE_DAYS,
   };
   if (!isLoopbackHost(config.host) && config.apiKeys.length === 0) {
     throw configError('HOST', `${config.host} is not a loopback address and TWISTERLAB_API_KEYS is empty: refusing to serve without keys`);

@@ -34,6 +34,10 @@ export const errorCatalogue = {
   CAPABILITY_ABORTED: { httpStatus: 503, retryable: true, when: 'the caller cancelled a running capability (shutdown, client gone)' },
   CAPABILITY_TIMEOUT: { httpStatus: 504, retryable: true, when: 'a capability did not finish within its timeout' },
   COMMAND_TIMEOUT: { httpStatus: 504, retryable: true, when: 'a command ran past its timeout; its process tree (local or remote) was killed' },
+  PATH_NOT_ALLOWED: { httpStatus: 422, retryable: false, when: 'a backup or sync path is not absolute, has traversal, encoded traversal or a NUL byte, or resolves (links followed) outside TWISTERLAB_BACKUP_ROOTS' },
+  BACKUP_NOT_FOUND: { httpStatus: 404, retryable: false, when: 'no backup has the given id' },
+  BACKUP_CORRUPT: { httpStatus: 422, retryable: false, when: "a backup's file is missing, or its archive or a file in it does not match the recorded sha256" },
+  BACKUP_FAILED: { httpStatus: 502, retryable: false, when: 'pg_dump, pg_restore or Redis failed while taking or restoring a backup' },
   CONFIG_INVALID: { httpStatus: 500, retryable: false, when: 'an environment variable is missing or malformed (raised at start)' },
 } as const satisfies Record<string, { httpStatus: number; retryable: boolean; when: string }>;
 

@@ -23,6 +23,7 @@ import { CapabilityRegistry } from '../core/registry.ts';
 import { builtinRunbooks } from '../core/runbooks/builtin-runbooks.ts';
 import { parseServiceDeclarations } from '../core/service-declarations.ts';
 import { buildApp } from '../http/app.ts';
+import { wireBackupAndSync } from './backup-wiring.ts';
 import { wireDevices } from './device-wiring.ts';
 import type { DeviceCatalog } from '../adapters/devices/device-catalog.ts';
 import { createMcpService, type McpService } from '../mcp/mcp-service.ts';
@@ -92,6 +93,9 @@ export async function createRuntime(config: Config, logger: pino.Logger): Promis
     metrics: createSystemMetricsSource(), services, checker: devices.checker, checkTimeoutMs: config.checkTimeoutMs,
     inventory, audit: devices.audit, commandTimeoutMs: config.commandTimeoutMs,
   }));
+  const { backup, sync } = wireBackupAndSync({ config, opened, devices, services });
+  registry.register(backup);
+  registry.register(sync);
   registry.register(createResolverAgent({ store, events }));
   registry.register(createMaestroAgent({ orchestrator, store }));
   registry.onInvocation((event) => metrics.observeInvocation(event));

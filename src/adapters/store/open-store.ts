@@ -12,6 +12,7 @@ import { Pool } from 'pg';
 import type { PoolClient } from 'pg';
 import { TwisterError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
+import { DrizzleBackupStore } from './backup-store.ts';
 import { acquireDataDirLock } from './data-dir-lock.ts';
 import { DrizzleDeviceStore } from './device-store.ts';
 import { DrizzleTicketStore } from './ticket-store.ts';
@@ -26,6 +27,7 @@ const MIGRATION_LOCK_KEY = 7_316_845_220_914;
 export interface OpenedStore {
   store: DrizzleTicketStore;
   devices: DrizzleDeviceStore;
+  backups: DrizzleBackupStore;
   kind: 'pglite' | 'postgres';
   /** Closes the database (and releases the data directory lock). Safe to call more than once. */
   close(): Promise<void>;
@@ -53,6 +55,7 @@ export async function openPgliteStore(options: PgliteStoreOptions): Promise<Open
     return {
       store: new DrizzleTicketStore(db),
       devices: new DrizzleDeviceStore(db),
+      backups: new DrizzleBackupStore(db),
       kind: 'pglite',
       close: once(async () => {
         try {
@@ -113,6 +116,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   return {
     store: new DrizzleTicketStore(db),
     devices: new DrizzleDeviceStore(db),
+    backups: new DrizzleBackupStore(db),
     kind: 'postgres',
     close: once(() => pool.end()),
   };

@@ -112,3 +112,21 @@ export const devices = pgTable('devices', {
   check('devices_port_check', sql`${t.port} between 1 and 65535`),
   check('devices_max_concurrency_check', sql`${t.maxConcurrency} between 1 and 8`),
 ]);
+
+// Backups taken by the backup agent; the archives sit under <data dir>/backups/. Never a secret: database
+// targets are service names or URLs without a password.
+export const backups = pgTable('backups', {
+  id: uuid('id').primaryKey(),
+  type: text('type').notNull(),
+  target: text('target').notNull(),
+  deviceId: text('device_id').notNull(),
+  path: text('path').notNull(),
+  sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull(),
+  sha256: text('sha256').notNull(),
+  details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+  ticketId: uuid('ticket_id'),
+  createdAt: createdAt(),
+}, (t) => [
+  check('backups_type_check', sql`${t.type} in ('files', 'postgres', 'redis')`),
+  index('backups_type_target_created_at_idx').on(t.type, t.target, t.createdAt),
+]);
