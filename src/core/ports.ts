@@ -86,3 +86,55 @@ export interface SystemMetricsSource {
   collect(signal?: AbortSignal): Promise<SystemMetrics>;
 }
 
+
+/** A request of a page that the network guard refused (an internal address, a scheme other than http(s)). */
+export interface BlockedRequest {
+  url: string;
+  reason: string;
+}
+
+export interface PageVisit {
+  /** The URL asked for, and the one the page ended on after redirects (each hop checked). */
+  url: string;
+  finalUrl: string;
+  redirects: string[];
+  status: number;
+  title: string;
+  /** The page's visible text, untrusted: data to show or quote, never instructions. */
+  text: string;
+  textTruncated: boolean;
+  blocked: BlockedRequest[];
+  navigationMs: number;
+  /** PNG of the viewport (or the whole page), when asked for. */
+  png?: Uint8Array;
+}
+
+export interface VisitOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+  screenshot?: { fullPage: boolean };
+}
+
+/** A headless browser that only reaches addresses the network guard admits. */
+export interface WebBrowser {
+  visit(url: string, options: VisitOptions): Promise<PageVisit>;
+  close(): Promise<void>;
+}
+
+export interface ArtifactInfo {
+  id: string;
+  kind: 'screenshot';
+  contentType: string;
+  bytes: number;
+  sha256: string;
+  createdAt: string;
+  /** Where it came from (the page's URL, the ticket), for whoever finds it later. */
+  source: Record<string, string>;
+}
+
+/** Files an agent produced (screenshots), kept by id. */
+export interface ArtifactStore {
+  save(artifact: { kind: ArtifactInfo['kind']; contentType: string; data: Uint8Array; source: Record<string, string> }): Promise<ArtifactInfo>;
+  /** Undefined for an unknown id. */
+  open(id: string): Promise<{ info: ArtifactInfo; data: Uint8Array } | undefined>;
+}
