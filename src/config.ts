@@ -45,6 +45,7 @@ const envSchema = z.object({
   TWISTERLAB_BACKUP_ROOTS: z.string().optional(),
   TWISTERLAB_BACKUP_KEEP: int(1, 10_000).default(10),
   TWISTERLAB_BACKUP_MAX_AGE_DAYS: int(1, 36_500).default(30),
+  TWISTERLAB_CONFIG_BASELINES: z.string().optional(),
 });
 
 /** Every variable this module reads; the deployment files are checked against it. */
@@ -85,6 +86,8 @@ export interface Config {
   /** Backups kept per target, and their greatest age. */
   backupKeep: number;
   backupMaxAgeDays: number;
+  /** Per service: its configuration directory and a known-good copy of it (the config-drift runbook). */
+  configBaselines: Record<string, { configDir: string; baselineDir: string }>;
 }
 
 /** `name:role:key` or `name:role:sha256:<hex>`, comma-separated. */
@@ -123,6 +126,17 @@ function parseBackupRoots(text: string | undefined): string[] {
     if (!path.isAbsolute(root) || root.includes('\0')) throw configError('TWISTERLAB_BACKUP_ROOTS', `"${root}" is not an absolute path`);
   }
   return roots.map((r) => path.resolve(r));
+}
+
+/** `service=/config/dir:/known-good/dir`, comma-separated. */
+function parseConfigBaselines(text: string | undefined): Config['configBaselines'] {
+  const baselines: Config['configBaselines'] = {};
+  for (const entry of (text ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    const match = /^([A-Za-z0-9_.-]+)=(\/[^:]*):(\/[^:]*)$/.exec(entry);
+    if (!match) throw configError('TWISTERLAB_CONFIG_BASELINES', `"${entry}" must be service=/config/dir:/known-good/dir`);
+    baselines[match[1]!] = { configDir: path.resolve(match[2]!), baselineDir: path.resolve(match[3]!) };
+  }
+  return baselines;
 }
 
 export function isLoopbackHost(host: string): boolean {
@@ -165,6 +179,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, hash: (key: string) => string
     backupRoots: parseBackupRoots(e.TWISTERLAB_BACKUP_ROOTS),
     backupKeep: e.TWISTERLAB_BACKUP_KEEP,
     backupMaxAgeDays: e.TWISTERLAB_BACKUP_MAX_AGE_DAYS,
+    configBaselines: parseConfigBaselines(e.TWISTERLAB_CONFIG_BASELINES),
   };
   if (!isLoopbackHost(config.host) && config.apiKeys.length === 0) {
     throw configError('HOST', `${config.host} is not a loopback address and TWISTERLAB_API_KEYS is empty: refusing to serve without keys`);

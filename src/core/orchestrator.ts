@@ -2,11 +2,11 @@
 // resolve or escalate. Each write is one transaction: the analysis and plan together, then each step's
 // result together with the status change it leads to, so a ticket costs a handful of commits.
 import { randomUUID } from 'node:crypto';
-import { evaluateConditions, describeCondition } from './conditions.ts';
 import { TwisterError, toErrorInfo } from './errors.ts';
 import type { TicketEventBus } from './events.ts';
 import type { Logger } from './logger.ts';
 import { planTicket } from './planner.ts';
+import { backupsTaken, judgeCheck, recheckSteps, restoreSteps } from './rollback.ts';
 import type { CapabilityRegistry } from './registry.ts';
 import type { Runbook } from './runbooks/runbook.ts';
 import { analyzeTicket } from './ticket-analyzer.ts';
@@ -21,6 +21,8 @@ export interface OrchestratorDeps {
   runbooks: () => readonly Runbook[];
   known: () => { devices: string[]; services: string[] };
   serviceCategory?: (serviceName: string) => Category | undefined;
+  /** Facts about a declared service for runbook templates (`{{service.configDir}}`), when configured. */
+  serviceFacts?: (serviceName: string) => Record<string, unknown> | undefined;
 }
 
 export interface ExecutionOutcome {
@@ -86,10 +88,12 @@ export class Orchestrator {
 
   private plan(analysis: Analysis, text: string): Plan {
     const registry = this.deps.registry;
+    const name = analysis.context.serviceName;
+    const service = name ? this.deps.serviceFacts?.(name) : undefined;
     return planTicket(analysis, text, this.deps.runbooks(), (id, params) => {
       const descriptor = registry.get(id);
       return descriptor ? { agent: descriptor.agent, risk: registry.riskOf(id, params)! } : undefined;
-    });
+    }, service ? { service } : {});
   }
 
   /** Analysis and plan in one write; when every step may run unattended, straight on to executing. */
@@ -147,8 +151,14 @@ export class Orchestrator {
     const work = run.plan.steps.filter((s) => s.phase !== 'verify');
     for (const [i, step] of work.entries()) {
       const record = await this.invoke(run, step);
-      if (record.error && step.phase === 'fix') {
-        return this.finish(run, 'escalated', `fix step ${step.index} (${step.capability}) failed: ${record.error.code} ${record.error.message}`, record);
+      if (record.error && (step.phase === 'fix' || step.phase === 'backup')) {
+        const reason = `${step.phase} step ${step.index} (${step.capability}) failed: ${record.error.code} ${record.error.message}`;
+        // A fix that failed part way may have changed things: put back what this execution saved.
+        if (step.phase === 'fix' && backupsTaken(run.steps).length > 0) {
+          await this.recordStep(run, record);
+          return this.rollBack(run, reason);
+        }
+        return this.finish(run, 'escalated', reason, record);
       }
       if (i < work.length - 1) {
         await this.recordStep(run, record);
@@ -164,6 +174,21 @@ export class Orchestrator {
 
   private async verify(run: Run): Promise<ExecutionOutcome> {
     const checks = run.plan.steps.filter((s) => s.phase === 'verify');
+    const { failures, passes, last } = await this.runChecks(run, checks);
+    if (checks.length === 0) failures.push('the plan has no verification');
+    if (failures.length > 0) {
+      const reason = `verification failed: ${failures.join('; ')}`;
+      if (backupsTaken(run.steps).length === 0) return this.finish(run, 'escalated', reason, last);
+      if (last) await this.recordStep(run, last);
+      return this.rollBack(run, reason);
+    }
+    const changed = run.plan.steps.some((s) => s.phase === 'fix');
+    const note = `${changed ? 'Fixed and verified' : 'Verified, no change was needed'} (runbook ${run.plan.runbookId}): ${passes.join('; ')}`;
+    return this.finish(run, 'resolved', note, last);
+  }
+
+  /** Runs checks in order, writing each result but the last, which the caller writes with the move it leads to. */
+  private async runChecks(run: Run, checks: readonly PlannedStep[]): Promise<{ failures: string[]; passes: string[]; last?: StepRecord }> {
     const failures: string[] = [];
     const passes: string[] = [];
     let last: StepRecord | undefined;
@@ -171,20 +196,33 @@ export class Orchestrator {
       const record = await this.invoke(run, step);
       if (i < checks.length - 1) await this.recordStep(run, record);
       else last = record;
-      if (record.error) {
-        failures.push(`${step.description}: ${record.error.code} ${record.error.message}`);
-        continue;
-      }
-      const outcomes = evaluateConditions(record.output, step.expect ?? []);
-      const failed = outcomes.filter((o) => !o.held);
-      if (failed.length > 0) failures.push(`${step.description}: ${failed.map(describeCondition).join(', ')}`);
-      else passes.push(`${step.description}: ${outcomes.map(describeCondition).join(', ') || 'ok'}`);
+      const verdict = judgeCheck(step, record);
+      (verdict.passed ? passes : failures).push(verdict.text);
     }
-    if (checks.length === 0) failures.push('the plan has no verification');
-    if (failures.length > 0) return this.finish(run, 'escalated', `verification failed: ${failures.join('; ')}`, last);
-    const changed = run.plan.steps.some((s) => s.phase === 'fix');
-    const note = `${changed ? 'Fixed and verified' : 'Verified, no change was needed'} (runbook ${run.plan.runbookId}): ${passes.join('; ')}`;
-    return this.finish(run, 'resolved', note, last);
+    return { failures, passes, last };
+  }
+
+  /**
+   * The fix did not hold: restore the backups this execution took (newest first), run the verify steps again,
+   * and escalate with both results attached. The ticket goes to a human even when the rollback worked.
+   */
+  private async rollBack(run: Run, failure: string): Promise<ExecutionOutcome> {
+    const restores = restoreSteps(backupsTaken(run.steps), run.plan.steps.length);
+    const rollback: string[] = [];
+    let restoredAll = true;
+    for (const step of restores) {
+      const record = await this.invoke(run, step);
+      await this.recordStep(run, record);
+      restoredAll &&= !record.error;
+      rollback.push(record.error ? `backup ${String(step.params.backup_id)} not restored: ${record.error.code} ${record.error.message}` : `backup ${String(step.params.backup_id)} restored`);
+    }
+    const rechecks = recheckSteps(run.plan.steps.filter((s) => s.phase === 'verify'), run.plan.steps.length + restores.length);
+    const again = await this.runChecks(run, rechecks);
+    const passed = restoredAll && rechecks.length > 0 && again.failures.length === 0;
+    const results = [...again.failures, ...again.passes];
+    const summary = `${failure}; rolled back: ${rollback.join('; ')}; re-verification ${passed ? 'passed' : 'failed'}: ${results.join('; ') || 'nothing to check'}`;
+    const attached = { verification: failure, rollback, reverification: { passed, results } };
+    return this.finish(run, 'escalated', summary, again.last, attached);
   }
 
   private async invoke(run: Run, step: PlannedStep): Promise<StepRecord> {
@@ -217,13 +255,13 @@ export class Orchestrator {
     return ticket;
   }
 
-  private async finish(run: Run, to: 'resolved' | 'escalated', summary: string, record?: StepRecord): Promise<ExecutionOutcome> {
+  private async finish(run: Run, to: 'resolved' | 'escalated', summary: string, record?: StepRecord, attached: Record<string, unknown> = {}): Promise<ExecutionOutcome> {
     const successRate = rate(run.steps);
     const change = {
       patch: to === 'resolved' ? { resolutionNote: summary } : { escalationReason: summary },
       finishExecution: { id: run.executionId, success: to === 'resolved', successRate, summary },
     };
-    const move: Move = { to, details: { [to]: { reason: summary, executionId: run.executionId, successRate } } };
+    const move: Move = { to, details: { [to]: { reason: summary, executionId: run.executionId, successRate, ...attached } } };
     run.ticket = record
       ? await this.recordStep(run, record, move, change)
       : await this.write(run.ticket, move, { ...change, audit: [] });

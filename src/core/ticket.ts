@@ -86,7 +86,8 @@ export interface Analysis {
   path: 'rules' | 'llm';
 }
 
-export const STEP_PHASES = ['diagnose', 'fix', 'verify'] as const;
+// `backup` steps run before a change; `rollback` restores them when verification fails, `re-verify` checks again.
+export const STEP_PHASES = ['diagnose', 'backup', 'fix', 'verify', 'rollback', 're-verify'] as const;
 export type StepPhase = (typeof STEP_PHASES)[number];
 
 export const POLICY_DECISIONS = ['run', 'needs_approval', 'refuse'] as const;

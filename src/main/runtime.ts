@@ -84,7 +84,8 @@ export async function createRuntime(config: Config, logger: pino.Logger): Promis
     const kind = services.find((s) => s.name === name)?.kind;
     return kind ? kindCategory[kind] : undefined;
   };
-  const orchestrator = new Orchestrator({ store, registry, events, logger, runbooks: () => builtinRunbooks, known, serviceCategory });
+  const serviceFacts = (name: string) => config.configBaselines[name];
+  const orchestrator = new Orchestrator({ store, registry, events, logger, runbooks: () => builtinRunbooks, known, serviceCategory, serviceFacts });
 
   registry.register(createSentimentAgent());
   registry.register(createClassifierAgent());

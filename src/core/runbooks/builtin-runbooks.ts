@@ -24,6 +24,24 @@ export const builtinRunbooks: Runbook[] = [
     verify: [serviceHealthy],
   },
   {
+    // Fits only services with a baseline in TWISTERLAB_CONFIG_BASELINES. The sync is a change; the backup before
+    // it is what the rollback restores when the service is still unhealthy afterwards.
+    id: 'config-drift',
+    title: "A service's configuration drifted: put back its known-good copy",
+    categories: ['application', 'database', 'network', 'performance'],
+    keywords: ['config', 'configuration', 'drift', 'setting', 'misconfigur', 'changed'],
+    diagnose: [{ ...serviceHealthy, description: 'Probe the service before touching its configuration', expect: undefined }],
+    fix: [
+      {
+        capability: 'sync.sync_data',
+        params: { source: '{{service.baselineDir}}', destination: '{{service.configDir}}' },
+        description: 'Copy the known-good configuration over the live one (changed files only, atomic writes)',
+        backup: { target: '{{service.configDir}}', type: 'files' },
+      },
+    ],
+    verify: [serviceHealthy],
+  },
+  {
     id: 'disk-space',
     title: 'Disk filling up',
     categories: ['storage'],

@@ -8,6 +8,11 @@ export interface RunbookStep {
   description: string;
   /** On verify steps: what must hold for the fix to count as verified. */
   expect?: Condition[];
+  /**
+   * On fix steps: what to back up before this step (templated like params). The planner puts a
+   * `backup.create_backup` step before it; a failed verification restores that backup.
+   */
+  backup?: { target: string; type: 'files' | 'postgres' | 'redis'; deviceId?: string; pattern?: string };
 }
 
 export interface Runbook {
