@@ -9,13 +9,14 @@ import type { McpHttpSessions } from '../mcp/http-sessions.ts';
 import { registerAuth } from './plugins/auth.ts';
 import { registerErrorHandling } from './plugins/error-handler.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
+import { artifactRoutes, type ArtifactRouteDeps } from './routes/artifact-routes.ts';
 import { capabilityRoutes, type CapabilityRouteDeps } from './routes/capability-routes.ts';
 import { deviceRoutes, type DeviceRouteDeps } from './routes/device-routes.ts';
 import { healthRoutes, type HealthRouteDeps } from './routes/health-routes.ts';
 import { mcpRoutes } from './routes/mcp-routes.ts';
 import { ticketRoutes, type TicketRouteDeps } from './routes/ticket-routes.ts';
 
-export interface AppDeps extends TicketRouteDeps, CapabilityRouteDeps, HealthRouteDeps, DeviceRouteDeps {
+export interface AppDeps extends TicketRouteDeps, CapabilityRouteDeps, HealthRouteDeps, DeviceRouteDeps, ArtifactRouteDeps {
   logger: FastifyBaseLogger;
   metrics: Metrics;
   apiKeys: readonly ApiKeyConfig[];
@@ -61,6 +62,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('preClose', () => deps.mcp.closeAll());
   await app.register(auditRoutes(deps));
   await app.register(deviceRoutes(deps));
+  await app.register(artifactRoutes(deps));
   await app.register(healthRoutes(deps));
   return app as unknown as FastifyInstance;
 }

@@ -43,8 +43,9 @@ function pageHandler(): Handler {
           document.title = 'Changed by script'; document.getElementById('t').textContent = 'after';
           fetch('${internal}/fetch').catch(() => 0); try { new WebSocket('ws://127.0.0.1:${port}/ws'); } catch (e) {}
           var i = new Image(); i.src = 'http://0x7f.1:${port}/beacon';
-          setTimeout(function () { location.href = '${internal}/navigated'; }, 10);
         </script></body>`);
+      case '/script-navigate':
+        return html(res, `<title>Leaving</title><script>location.href = '${internal}/navigated';</script>`);
       case '/rebind': return html(res, '<title>Rebind</title><p>first answer</p><img src="/pixel.png">');
       default: return html(res, '<title>404</title>', 404);
     }

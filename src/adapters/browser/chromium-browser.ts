@@ -138,6 +138,9 @@ async function navigate(page: Page, url: string, state: PageRouteState, deadline
   let target = url;
   for (;;) {
     state.redirectTo = undefined;
+    const expected = new URL(target);
+    expected.hash = '';
+    state.expectedNavigation = expected.href;
     const timeout = deadline - Date.now();
     if (timeout <= 0) throw new playwrightErrors.TimeoutError('deadline reached');
     const response = await page.goto(target, { waitUntil: 'load', timeout }).catch((error: unknown) => {

@@ -12,6 +12,8 @@ const MAX_BLOCKED_KEPT = 50;
 
 export interface PageRouteState {
   blocked: BlockedRequest[];
+  /** The document navigation the caller started and waits for; navigations the page starts itself are subresources here. */
+  expectedNavigation?: string;
   /** Set when the main document answered with a redirect: the next hop, not yet checked. */
   redirectTo?: string;
   /** Why the main document was refused or failed, for the caller's error. */
@@ -70,7 +72,8 @@ async function fetchFollowing(url: string, init: { method: string; headers: Reco
 
 async function handle(route: Route, state: PageRouteState, options: PageRouterOptions): Promise<void> {
   const request = route.request();
-  const isMain = request.isNavigationRequest() && request.frame().parentFrame() === null;
+  const isMain = request.isNavigationRequest() && request.frame().parentFrame() === null && request.url() === state.expectedNavigation;
+  if (isMain) state.expectedNavigation = undefined;
   const init = { method: request.method(), headers: await request.allHeaders(), body: request.postDataBuffer() };
   const result = isMain ? await fetchChecked(request.url(), init, options) : await fetchFollowing(request.url(), init, options, state);
   if (!result.ok) {

@@ -1,0 +1,23 @@
+import { describe, it, expect } from 'vitest';
+import { loadConfig } from './config.ts';
+
+const hash = (key: string) => `h:${key}`;
+
+describe('browser configuration', () => {
+  it('defaults to Debian Chromium, no allowed internal hosts, 15 s visits, scripts off, 64 KiB of text', () => {
+    expect(loadConfig({}, hash).browser).toEqual({
+      allow: { hosts: [], cidrs: [] }, executablePath: '/usr/bin/chromium', timeoutMs: 15_000, javaScript: false, textCap: 65_536,
+    });
+  });
+
+  it('reads TWISTERLAB_BROWSER_ALLOW as host names and CIDR blocks', () => {
+    const { allow } = loadConfig({ TWISTERLAB_BROWSER_ALLOW: 'intranet.example, 10.1.0.0/16, fd00::/8' }, hash).browser;
+    expect(allow.hosts).toEqual(['intranet.example']);
+    expect(allow.cidrs.map((c) => c.prefix)).toEqual([16, 8]);
+  });
+
+  it('stops on a malformed entry, naming the variable and the entry', () => {
+    expect(() => loadConfig({ TWISTERLAB_BROWSER_ALLOW: '10.0.0.0/8, 0x7f.1' }, hash)).toThrow(/TWISTERLAB_BROWSER_ALLOW: "0x7f.1"/);
+    expect(() => loadConfig({ TWISTERLAB_BROWSER_TIMEOUT_MS: '10' }, hash)).toThrow(/TWISTERLAB_BROWSER_TIMEOUT_MS/);
+  });
+});
