@@ -80,13 +80,15 @@ export function createChromiumBrowser(options: ChromiumBrowserOptions): WebBrows
     const context = await (await browser()).newContext({
       javaScriptEnabled: options.javaScript, serviceWorkers: 'block', acceptDownloads: false, viewport: options.viewport ?? { width: 1280, height: 800 },
     });
+    // Fetches still in flight when the visit ends (a timeout, a page that never answers) are cut with it.
+    const visitEnded = new AbortController();
+    const signal = visitOptions.signal ? AbortSignal.any([visitOptions.signal, visitEnded.signal]) : visitEnded.signal;
     const onAbort = () => void context.close().catch(() => undefined);
     visitOptions.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const state: PageRouteState = { blocked: [] };
       const router = createPageRouter(state, {
-        guard, requestTimeoutMs: visitOptions.timeoutMs, maxResponseBytes: options.maxResponseBytes ?? 16 * 1024 * 1024,
-        ...(visitOptions.signal ? { signal: visitOptions.signal } : {}),
+        guard, requestTimeoutMs: visitOptions.timeoutMs, maxResponseBytes: options.maxResponseBytes ?? 16 * 1024 * 1024, signal,
       });
       await context.route('**/*', router.route);
       await context.routeWebSocket(/.*/, router.webSocket);
@@ -104,6 +106,7 @@ export function createChromiumBrowser(options: ChromiumBrowserOptions): WebBrows
       throw visitOptions.signal?.aborted ? new TwisterError('CAPABILITY_ABORTED', 'the visit was cancelled') : toVisitError(error, url, visitOptions.timeoutMs);
     } finally {
       visitOptions.signal?.removeEventListener('abort', onAbort);
+      visitEnded.abort();
       await context.close().catch(() => undefined);
     }
   }
