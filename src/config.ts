@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { TwisterError } from './core/errors.ts';
+import { parseNetworkAllowList, type NetworkAllowList } from './core/network-guard.ts';
 
 const API_ROLES = ['admin', 'operator', 'viewer'] as const;
 export type ApiRole = (typeof API_ROLES)[number];
@@ -42,6 +43,11 @@ const envSchema = z.object({
   TWISTERLAB_URL: z.url().optional(),
   TWISTERLAB_API_KEY: z.string().optional(),
   TWISTERLAB_MCP_STDIO_ROLE: z.enum(API_ROLES).default('operator'),
+  TWISTERLAB_BROWSER_ALLOW: z.string().optional(),
+  TWISTERLAB_BROWSER_EXECUTABLE: z.string().min(1).default('/usr/bin/chromium'),
+  TWISTERLAB_BROWSER_TIMEOUT_MS: int(500, 300_000).default(15_000),
+  TWISTERLAB_BROWSER_JAVASCRIPT: bool.default(false),
+  TWISTERLAB_BROWSER_TEXT_CAP: int(1024, 4 * 1024 * 1024).default(64 * 1024),
   TWISTERLAB_BACKUP_ROOTS: z.string().optional(),
   TWISTERLAB_BACKUP_KEEP: int(1, 10_000).default(10),
   TWISTERLAB_BACKUP_MAX_AGE_DAYS: int(1, 36_500).default(30),
@@ -81,6 +87,7 @@ export interface Config {
   apiKey: string | undefined;
   /** The role of `twisterlab mcp` (stdio), whose caller is whoever can start the process. */
   mcpStdioRole: ApiRole;
+  browser: BrowserConfig;
   /** Absolute directories that file backups, restores and syncs may touch (`:`-separated in the environment). */
   backupRoots: string[];
   /** Backups kept per target, and their greatest age. */
@@ -88,6 +95,30 @@ export interface Config {
   backupMaxAgeDays: number;
   /** Per service: its configuration directory and a known-good copy of it (the config-drift runbook). */
   configBaselines: Record<string, { configDir: string; baselineDir: string }>;
+}
+
+/** The browser agent: what it may reach although internal, which Chromium, per-visit limits. */
+export interface BrowserConfig {
+  /** Hosts and CIDR blocks opened despite the SSRF guard (`TWISTERLAB_BROWSER_ALLOW`). */
+  allow: NetworkAllowList;
+  executablePath: string;
+  timeoutMs: number;
+  /** Page scripts run only when true (Chromium runs without its sandbox here). */
+  javaScript: boolean;
+  textCap: number;
+}
+
+function browserConfig(e: z.infer<typeof envSchema>): BrowserConfig {
+  let allow: NetworkAllowList;
+  try {
+    allow = parseNetworkAllowList(e.TWISTERLAB_BROWSER_ALLOW);
+  } catch (error) {
+    throw configError('TWISTERLAB_BROWSER_ALLOW', (error as Error).message);
+  }
+  return {
+    allow, executablePath: e.TWISTERLAB_BROWSER_EXECUTABLE, timeoutMs: e.TWISTERLAB_BROWSER_TIMEOUT_MS,
+    javaScript: e.TWISTERLAB_BROWSER_JAVASCRIPT, textCap: e.TWISTERLAB_BROWSER_TEXT_CAP,
+  };
 }
 
 /** `name:role:key` or `name:role:sha256:<hex>`, comma-separated. */
@@ -176,6 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, hash: (key: string) => string
     apiUrl: e.TWISTERLAB_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST === '0.0.0.0' ? '127.0.0.1' : e.HOST}:${e.PORT}`,
     apiKey: e.TWISTERLAB_API_KEY,
     mcpStdioRole: e.TWISTERLAB_MCP_STDIO_ROLE,
+    browser: browserConfig(e),
     backupRoots: parseBackupRoots(e.TWISTERLAB_BACKUP_ROOTS),
     backupKeep: e.TWISTERLAB_BACKUP_KEEP,
     backupMaxAgeDays: e.TWISTERLAB_BACKUP_MAX_AGE_DAYS,

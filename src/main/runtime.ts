@@ -1,13 +1,17 @@
 // The composition root: the only place adapters are created and wired to core, agents and the HTTP app.
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import path from 'node:path';
 import pino from 'pino';
 import { PACKAGE_VERSION } from '../adapters/package-root.ts';
+import { createFileArtifactStore } from '../adapters/artifacts/file-artifact-store.ts';
+import { createChromiumBrowser } from '../adapters/browser/chromium-browser.ts';
 import { createInProcessEventBus } from '../adapters/events/in-process-event-bus.ts';
 import { createMetrics } from '../adapters/metrics/prometheus-metrics.ts';
 import { createSystemMetricsSource } from '../adapters/metrics-source/system-metrics.ts';
 import { createInProcessQueue } from '../adapters/queue/in-process-queue.ts';
 import { openPgliteStore, openPostgresStore, type OpenedStore } from '../adapters/store/open-store.ts';
 import { createClassifierAgent } from '../agents/classifier/classifier-agent.ts';
+import { createBrowserAgent } from '../agents/browser/browser-agent.ts';
 import { createCommanderAgent } from '../agents/commander/commander-agent.ts';
 import { createMaestroAgent } from '../agents/maestro/maestro-agent.ts';
 import { createMonitoringAgent } from '../agents/monitoring/monitoring-agent.ts';
@@ -99,6 +103,10 @@ export async function createRuntime(config: Config, logger: pino.Logger): Promis
   registry.register(sync);
   registry.register(createResolverAgent({ store, events }));
   registry.register(createMaestroAgent({ orchestrator, store }));
+  // Launched on the first visit, not here: a runtime without Chromium still starts (visits answer BROWSER_UNAVAILABLE).
+  const browser = createChromiumBrowser({ ...config.browser, logger });
+  const artifacts = createFileArtifactStore({ dir: path.join(config.dataDir, 'artifacts') });
+  registry.register(createBrowserAgent({ browser, artifacts, timeoutMs: config.browser.timeoutMs }));
   registry.onInvocation((event) => metrics.observeInvocation(event));
   await store.upsertAgents(registry.listAgents().map((a) => ({
     id: a.id, description: a.description, capabilities: a.capabilities.map((c) => ({ id: c.id, risk: c.risk, description: c.description })),
@@ -121,6 +129,7 @@ export async function createRuntime(config: Config, logger: pino.Logger): Promis
     mcp: mcp.http, mcpStatus: () => mcp.status(),
     devices: inventory, storeKind: opened.kind, version: VERSION, startedAt: new Date(), queueDepth: () => queue.depth(),
     apiKeys: config.apiKeys, apiKeyHeader: config.apiKeyHeader, bodyLimit: config.bodyLimit,
+    artifacts,
   });
 
   if (config.recoverOnStart) await recoverUnfinished(store, queue, logger);
@@ -132,6 +141,7 @@ export async function createRuntime(config: Config, logger: pino.Logger): Promis
       await app.close();
       await queue.close();
       await devices.close();
+      await browser.close();
       await opened.close();
     },
   };
