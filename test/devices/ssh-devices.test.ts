@@ -40,7 +40,8 @@ beforeAll(async () => {
     '    services:',
     `      edge-web: http://127.0.0.1:${webPort}/`,
   ].join('\n'));
-  rt = await startTestRuntime('pglite', { TWISTERLAB_DEVICES_FILE: inventory, TWISTERLAB_COMMAND_TIMEOUT_MS: '600' });
+  // 3 s: long enough for a remote login shell on a loaded 2-core machine, short enough for the timeout test below.
+  rt = await startTestRuntime('pglite', { TWISTERLAB_DEVICES_FILE: inventory, TWISTERLAB_COMMAND_TIMEOUT_MS: '3000' });
 });
 
 afterAll(async () => {
