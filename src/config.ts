@@ -52,6 +52,14 @@ const envSchema = z.object({
   TWISTERLAB_BACKUP_KEEP: int(1, 10_000).default(10),
   TWISTERLAB_BACKUP_MAX_AGE_DAYS: int(1, 36_500).default(30),
   TWISTERLAB_CONFIG_BASELINES: z.string().optional(),
+  OLLAMA_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  OLLAMA_MODEL: z.string().min(1).default('mistral'),
+  OPENAI_COMPAT_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  OPENAI_COMPAT_MODEL: z.string().min(1).optional(),
+  OPENAI_COMPAT_API_KEY: z.string().min(1).optional(),
+  TWISTERLAB_LLM_TIMEOUT_MS: int(100, 600_000).default(20_000),
+  TWISTERLAB_LLM_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.6),
+  TWISTERLAB_LLM_INPUT_TOKENS: int(100, 100_000).default(2_000),
 });
 
 /** Every variable this module reads; the deployment files are checked against it. */
@@ -95,6 +103,26 @@ export interface Config {
   backupMaxAgeDays: number;
   /** Per service: its configuration directory and a known-good copy of it (the config-drift runbook). */
   configBaselines: Record<string, { configDir: string; baselineDir: string }>;
+  /** The model server for analysis; undefined: rules only. Ollama wins when both kinds are configured. */
+  llm: LlmConfig | undefined;
+}
+
+export interface LlmConfig {
+  api: 'ollama' | 'openai-compatible';
+  baseUrl: string;
+  model: string;
+  apiKey: string | undefined;
+  timeoutMs: number;
+  minConfidence: number;
+  inputTokens: number;
+}
+
+function llmConfig(e: z.infer<typeof envSchema>): LlmConfig | undefined {
+  const tuning = { timeoutMs: e.TWISTERLAB_LLM_TIMEOUT_MS, minConfidence: e.TWISTERLAB_LLM_MIN_CONFIDENCE, inputTokens: e.TWISTERLAB_LLM_INPUT_TOKENS };
+  if (e.OLLAMA_BASE_URL) return { api: 'ollama', baseUrl: e.OLLAMA_BASE_URL, model: e.OLLAMA_MODEL, apiKey: undefined, ...tuning };
+  if (!e.OPENAI_COMPAT_BASE_URL) return undefined;
+  if (!e.OPENAI_COMPAT_MODEL) throw configError('OPENAI_COMPAT_MODEL', 'is required with OPENAI_COMPAT_BASE_URL');
+  return { api: 'openai-compatible', baseUrl: e.OPENAI_COMPAT_BASE_URL, model: e.OPENAI_COMPAT_MODEL, apiKey: e.OPENAI_COMPAT_API_KEY, ...tuning };
 }
 
 /** The browser agent: what it may reach although internal, which Chromium, per-visit limits. */
@@ -212,6 +240,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, hash: (key: string) => string
     backupKeep: e.TWISTERLAB_BACKUP_KEEP,
     backupMaxAgeDays: e.TWISTERLAB_BACKUP_MAX_AGE_DAYS,
     configBaselines: parseConfigBaselines(e.TWISTERLAB_CONFIG_BASELINES),
+    llm: llmConfig(e),
   };
   if (!isLoopbackHost(config.host) && config.apiKeys.length === 0) {
     throw configError('HOST', `${config.host} is not a loopback address and TWISTERLAB_API_KEYS is empty: refusing to serve without keys`);

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { TwisterError, toErrorInfo } from './errors.ts';
 import type { TicketEventBus } from './events.ts';
+import type { LlmAnalyst } from './llm-analysis.ts';
 import type { Logger } from './logger.ts';
 import { planTicket } from './planner.ts';
 import { backupsTaken, judgeCheck, recheckSteps, restoreSteps } from './rollback.ts';
@@ -23,6 +24,8 @@ export interface OrchestratorDeps {
   serviceCategory?: (serviceName: string) => Category | undefined;
   /** Facts about a declared service for runbook templates (`{{service.configDir}}`), when configured. */
   serviceFacts?: (serviceName: string) => Record<string, unknown> | undefined;
+  /** The LLM analysis path, when a model server is configured. */
+  llm?: LlmAnalyst;
 }
 
 export interface ExecutionOutcome {

@@ -1,6 +1,9 @@
 // Phase 1 of the loop: sentiment, classification and context extraction, combined by the decision tree
 // (category → sentiment → priority) into one Analysis.
 import { extractContext } from './context-extractor.ts';
+import { analyzeWithLlm, type LlmAnalyst } from './llm-analysis.ts';
+import { PROMPT_INJECTION_FLAG, injectionSignals } from './prompt-guard.ts';
+import { redactSecrets } from './redaction.ts';
 import type { CapabilityRegistry } from './registry.ts';
 import { PRIORITIES, type Analysis, type Category, type Priority, type Sentiment, type TicketContext, type Urgency } from './ticket.ts';
 
@@ -13,6 +16,8 @@ export interface AnalyzerDeps {
   known: () => { devices: string[]; services: string[] };
   /** The category a named service implies (its kind: http → application, postgres → database, ...). */
   serviceCategory?: (serviceName: string) => Category | undefined;
+  /** When set, the LLM analyses first and the rules are the fallback. */
+  llm?: LlmAnalyst;
 }
 
 const rank = (p: Priority) => PRIORITIES.length - PRIORITIES.indexOf(p);
@@ -30,11 +35,37 @@ export function combinePriority(classified: Priority, urgency: Urgency): Priorit
 }
 
 function summarise(text: string): string {
-  const first = text.trim().split(/(?<=[.!?])\s|\n/)[0] ?? text;
+  const first = redactSecrets(text).trim().split(/(?<=[.!?])\s|\n/)[0] ?? text;
   return first.length > 160 ? `${first.slice(0, 157)}...` : first;
 }
 
+/** The LLM's analysis over the rules' one when the model answered validly and surely; flags either way. */
 export async function analyzeTicket(deps: AnalyzerDeps, text: string, given: TicketContext, ticketId?: string): Promise<Analysis> {
+  const [rules, llm] = await Promise.all([
+    analyzeWithRules(deps, text, given, ticketId),
+    deps.llm ? analyzeWithLlm(deps.llm, text) : undefined,
+  ]);
+  const signals = injectionSignals(text);
+  const suspected = signals.length > 0 || (llm?.ok === true && llm.value.injectionSuspected);
+  const flags = suspected ? { flags: [PROMPT_INJECTION_FLAG] } : {};
+  const flagEvidence = signals.map((signal) => `instruction-like text: "${signal}"`);
+  if (!llm) return { ...rules, ...flags, evidence: { ...rules.evidence, category: [...rules.evidence.category, ...flagEvidence] } };
+  if (!llm.ok) {
+    return { ...rules, ...flags, fallbackReason: llm.reason, evidence: { ...rules.evidence, category: [...rules.evidence.category, ...flagEvidence] } };
+  }
+  const { category, priority, sentiment, urgency, summary, confidence } = llm.value;
+  const model = `${deps.llm!.llm.client.name}/${deps.llm!.llm.client.model}`;
+  return {
+    ...rules, ...flags, category, priority, sentiment, urgency, summary: redactSecrets(summary), confidence, path: 'llm',
+    evidence: {
+      sentiment: [`${model}: ${sentiment}, urgency ${urgency}`],
+      category: [`${model}: ${category} (confidence ${confidence})`, ...flagEvidence],
+      priority: [`${model}: ${priority}`, `rules said ${rules.category}/${rules.priority}`],
+    },
+  };
+}
+
+async function analyzeWithRules(deps: AnalyzerDeps, text: string, given: TicketContext, ticketId?: string): Promise<Analysis> {
   const options = { actor: 'orchestrator', ...(ticketId ? { ticketId } : {}) };
   const [sentimentResult, classifierResult] = await Promise.all([
     deps.registry.invoke('sentiment.analyze_sentiment', { text, detailed: true }, options),

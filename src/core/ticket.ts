@@ -82,8 +82,12 @@ export interface Analysis {
   evidence: { sentiment: string[]; category: string[]; priority: string[] };
   context: ExtractedContext;
   suggestedAgents: string[];
-  /** Which path made the analysis: rules today, the LLM when configured. */
+  /** Which path made the analysis: the LLM when configured, healthy and sure; the rules otherwise. */
   path: 'rules' | 'llm';
+  /** Why the rules decided although an LLM is configured (unhealthy, timeout, invalid answer, low confidence). */
+  fallbackReason?: string;
+  /** Warnings for a human, e.g. `prompt_injection_suspected`. */
+  flags?: string[];
 }
 
 // `backup` steps run before a change; `rollback` restores them when verification fails, `re-verify` checks again.

@@ -23,6 +23,7 @@ import type { TicketEventBus } from '../core/events.ts';
 import type { Logger } from '../core/logger.ts';
 import { CapabilityGateway } from '../core/capability-gateway.ts';
 import { Orchestrator } from '../core/orchestrator.ts';
+import { createLlmAnalyst } from '../adapters/llm/llm-analyst.ts';
 import { CapabilityRegistry } from '../core/registry.ts';
 import { builtinRunbooks } from '../core/runbooks/builtin-runbooks.ts';
 import { parseServiceDeclarations } from '../core/service-declarations.ts';
@@ -88,8 +89,9 @@ export async function createRuntime(config: Config, logger: pino.Logger): Promis
     const kind = services.find((s) => s.name === name)?.kind;
     return kind ? kindCategory[kind] : undefined;
   };
+  const llm = config.llm ? createLlmAnalyst(config.llm) : undefined;
   const serviceFacts = (name: string) => config.configBaselines[name];
-  const orchestrator = new Orchestrator({ store, registry, events, logger, runbooks: () => builtinRunbooks, known, serviceCategory, serviceFacts });
+  const orchestrator = new Orchestrator({ store, registry, events, logger, runbooks: () => builtinRunbooks, known, serviceCategory, serviceFacts, ...(llm ? { llm } : {}) });
 
   registry.register(createSentimentAgent());
   registry.register(createClassifierAgent());
