@@ -1,6 +1,8 @@
 // The triage paths under evaluation: the rules (the analysers the platform runs without a model) and the LLM.
 import { classifyText } from '../../src/agents/classifier/classify-ticket.ts';
 import { analyzeSentimentText } from '../../src/agents/sentiment/analyze-sentiment.ts';
+import { createLlmAnalyst } from '../../src/adapters/llm/llm-analyst.ts';
+import { analyzeWithLlm } from '../../src/core/llm-analysis.ts';
 import { combinePriority } from '../../src/core/ticket-analyzer.ts';
 import type { Category, Priority, Sentiment } from '../../src/core/ticket.ts';
 
@@ -22,7 +24,28 @@ export function rulesPath(): TriagePath {
   };
 }
 
-/** The LLM path, when a server is configured. */
+/**
+ * The LLM path as the analyser runs it, when OLLAMA_BASE_URL is set: the model's answer, or the rules' when
+ * the answer is refused (the fallbacks are counted and printed, so a silent fallback cannot pass for the model).
+ */
 export function llmPath(): TriagePath | undefined {
-  return undefined;
+  const baseUrl = process.env.OLLAMA_BASE_URL;
+  if (!baseUrl) return undefined;
+  const analyst = createLlmAnalyst({
+    api: 'ollama', baseUrl, model: process.env.OLLAMA_MODEL ?? 'mistral', apiKey: undefined,
+    timeoutMs: Number(process.env.TWISTERLAB_LLM_TIMEOUT_MS ?? 20_000), minConfidence: 0.6, inputTokens: 2_000,
+  });
+  const rules = rulesPath();
+  const fallbacks = new Map<string, number>();
+  const ask = async (text: string) => {
+    const answer = await analyzeWithLlm(analyst, text);
+    if (!answer.ok) fallbacks.set(answer.reason, (fallbacks.get(answer.reason) ?? 0) + 1);
+    return answer.ok ? answer.value : undefined;
+  };
+  process.on('exit', () => { if (fallbacks.size > 0) console.log('LLM fallbacks:', Object.fromEntries(fallbacks)); });
+  return {
+    name: `llm (${analyst.llm.client.model})`,
+    ticket: async (text) => (await ask(text)) ?? rules.ticket(text),
+    sentiment: async (text) => (await ask(text))?.sentiment ?? rules.sentiment(text),
+  };
 }
