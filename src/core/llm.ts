@@ -107,6 +107,9 @@ export function runbookChoiceSchema(options: readonly RunbookChoiceOption[]): Re
   };
 }
 
+// Shell metacharacters, whitespace-separated words or path traversal: a name never looks like this.
+const COMMAND_LIKE = /[;&|`$<>(){}\\\n\r]|\s-{1,2}\w|\.\.\/|^\s*(?:sudo|rm|curl|wget|sh|bash|nc|dd|chmod|shutdown|reboot)\b/i;
+
 /** The model's runbook choice, accepted only when the id is in the catalogue and every parameter is allowed. */
 export function parseRunbookChoice(raw: string, options: readonly RunbookChoiceOption[]): Parsed<RunbookChoice> {
   const json = parseJson(raw);
@@ -122,6 +125,7 @@ export function parseRunbookChoice(raw: string, options: readonly RunbookChoiceO
   const option = options.find((o) => o.id === runbookId);
   if (!option) return { ok: false, reason: `runbook "${runbookId.slice(0, 40)}" is not in the catalogue` };
   for (const [name, value] of Object.entries(params)) {
+    if (COMMAND_LIKE.test(value)) return { ok: false, reason: `parameter ${name.slice(0, 40)} looks like a command` };
     const allowed = option.params[name];
     if (!allowed) return { ok: false, reason: `runbook ${runbookId} takes no parameter "${name.slice(0, 40)}"` };
     if (!allowed.includes(value)) return { ok: false, reason: `parameter ${name} of ${runbookId} is not one of the known values` };

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { TwisterError, toErrorInfo } from './errors.ts';
 import type { TicketEventBus } from './events.ts';
 import type { LlmAnalyst } from './llm-analysis.ts';
+import { planWithLlm } from './llm-planning.ts';
 import type { Logger } from './logger.ts';
 import { planTicket } from './planner.ts';
 import { backupsTaken, judgeCheck, recheckSteps, restoreSteps } from './rollback.ts';
@@ -58,7 +59,7 @@ export class Orchestrator {
   /** Analysis plus the plan it would lead to, without touching the store. */
   async preview(text: string, context: Ticket['context']): Promise<{ analysis: Analysis; plan: Plan }> {
     const analysis = await this.analyze(text, context);
-    return { analysis, plan: this.plan(analysis, text) };
+    return { analysis, plan: await this.choosePlan(analysis, text) };
   }
 
   /** Takes a ticket from wherever it stands to a final state (or to `planned`, for a dry run or an approval). */
@@ -89,11 +90,17 @@ export class Orchestrator {
     return analysis;
   }
 
-  private plan(analysis: Analysis, text: string): Plan {
+  /** The LLM's runbook choice, filled and checked by the rules planner, when a model is configured; else the rules. */
+  private async choosePlan(analysis: Analysis, text: string): Promise<Plan> {
+    if (!this.deps.llm) return this.plan(analysis, text);
+    return planWithLlm(this.deps.llm, analysis, text, this.deps.runbooks(), this.deps.known(), (a, runbooks) => this.plan(a, text, runbooks));
+  }
+
+  private plan(analysis: Analysis, text: string, runbooks: readonly Runbook[] = this.deps.runbooks()): Plan {
     const registry = this.deps.registry;
     const name = analysis.context.serviceName;
     const service = name ? this.deps.serviceFacts?.(name) : undefined;
-    return planTicket(analysis, text, this.deps.runbooks(), (id, params) => {
+    return planTicket(analysis, text, runbooks, (id, params) => {
       const descriptor = registry.get(id);
       return descriptor ? { agent: descriptor.agent, risk: registry.riskOf(id, params)! } : undefined;
     }, service ? { service } : {});
@@ -103,7 +110,7 @@ export class Orchestrator {
   private async planAndRun(ticket: Ticket): Promise<ExecutionOutcome> {
     const fresh = ticket.status === 'new';
     const analysis = fresh ? await this.analyze(ticket.description, ticket.context, ticket.id) : ticket.analysis!;
-    const plan = this.plan(analysis, ticket.description);
+    const plan = await this.choosePlan(analysis, ticket.description);
     const executionId = randomUUID();
     const runnable = !ticket.dryRun && plan.steps.length > 0 && plan.steps.every((s) => s.decision === 'run');
     const via: TicketStatus[] = [...(fresh ? ['triaged' as const] : []), ...(runnable ? ['planned' as const] : [])];

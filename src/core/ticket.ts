@@ -124,4 +124,8 @@ export interface Plan {
   steps: PlannedStep[];
   /** Why nothing safe can be done, when that is the case. */
   escalation?: string;
+  /** Who chose the runbook: the LLM (then filled and checked by the rules planner) or the rules alone. */
+  path?: 'rules' | 'llm';
+  /** Why the rules chose although an LLM is configured (unhealthy, timeout, invalid choice, low confidence). */
+  fallbackReason?: string;
 }
