@@ -2,6 +2,7 @@
 // risk (destructive is refused: only a ticket can carry an approval), role, the registry call, the audit row.
 import { assertRole, type Caller } from './access.ts';
 import { TwisterError, isTwisterError } from './errors.ts';
+import { redactValue } from './redaction.ts';
 import type { CapabilityRegistry, InvocationResult } from './registry.ts';
 import type { AuditEntry } from './ticket-repository.ts';
 
@@ -40,7 +41,8 @@ export class CapabilityGateway {
         capability: id, risk, via, ok: result.ok, ...(result.ok ? {} : { error: result.error.code }), durationMs: Math.round(result.durationMs),
       });
     }
-    return result;
+    // Command output can print secrets (env dumps, config files): callers get it redacted like everything else.
+    return result.ok ? { ...result, output: redactValue(result.output) } : { ...result, error: redactValue(result.error) };
   }
 
   private record(caller: Caller, action: string, details: Record<string, unknown>): Promise<void> {

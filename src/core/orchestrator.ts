@@ -8,6 +8,7 @@ import type { LlmAnalyst } from './llm-analysis.ts';
 import { planWithLlm } from './llm-planning.ts';
 import type { Logger } from './logger.ts';
 import { planTicket } from './planner.ts';
+import { redactValue } from './redaction.ts';
 import { backupsTaken, judgeCheck, recheckSteps, restoreSteps } from './rollback.ts';
 import type { CapabilityRegistry } from './registry.ts';
 import type { Runbook } from './runbooks/runbook.ts';
@@ -242,8 +243,9 @@ export class Orchestrator {
       executionId: run.executionId, ticketId: run.ticket.id, index: step.index, phase: step.phase,
       agent: step.agent, capability: step.capability, params: step.params, risk: step.risk,
       status: result.ok ? 'succeeded' : 'failed',
-      output: result.ok ? result.output : null,
-      error: result.ok ? null : result.error,
+      // Stored, returned and streamed: command output and errors lose their secrets before any of that.
+      output: result.ok ? redactValue(result.output) : null,
+      error: result.ok ? null : redactValue(result.error),
       startedAt: startedAt.toISOString(),
       finishedAt: new Date(startedAt.getTime() + result.durationMs).toISOString(),
       durationMs: Math.round(result.durationMs * 1000) / 1000,

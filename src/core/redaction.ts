@@ -34,3 +34,20 @@ export function truncateToTokens(text: string, budget: number): string {
   if (text.length <= limit) return text;
   return `${text.slice(0, Math.max(0, limit - 20))}\n[… truncated]`;
 }
+
+/** The text with secrets removed and how many were (counted by the markers the redaction added). */
+export function redactCounted(text: string): { text: string; count: number } {
+  const redacted = redactSecrets(text);
+  const markers = (s: string) => s.split(REDACTED).length + s.split('***@').length - 2;
+  return { text: redacted, count: Math.max(0, markers(redacted) - markers(text)) };
+}
+
+/** A JSON-like value (command output, an error) with every string in it redacted; other values as they are. */
+export function redactValue<T>(value: T): T {
+  if (typeof value === 'string') return redactSecrets(value) as T;
+  if (Array.isArray(value)) return value.map((item) => redactValue(item) as unknown) as T;
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactValue(item)])) as T;
+  }
+  return value;
+}

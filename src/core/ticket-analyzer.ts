@@ -3,7 +3,7 @@
 import { extractContext } from './context-extractor.ts';
 import { analyzeWithLlm, type LlmAnalyst } from './llm-analysis.ts';
 import { PROMPT_INJECTION_FLAG, injectionSignals } from './prompt-guard.ts';
-import { redactSecrets } from './redaction.ts';
+import { REDACTED, redactSecrets } from './redaction.ts';
 import type { CapabilityRegistry } from './registry.ts';
 import { PRIORITIES, type Analysis, type Category, type Priority, type Sentiment, type TicketContext, type Urgency } from './ticket.ts';
 
@@ -19,6 +19,8 @@ export interface AnalyzerDeps {
   /** When set, the LLM analyses first and the rules are the fallback. */
   llm?: LlmAnalyst;
 }
+
+export const SECRETS_REDACTED_FLAG = 'secrets_redacted';
 
 const rank = (p: Priority) => PRIORITIES.length - PRIORITIES.indexOf(p);
 const byRank = (r: number) => PRIORITIES[PRIORITIES.length - r]!;
@@ -47,7 +49,9 @@ export async function analyzeTicket(deps: AnalyzerDeps, text: string, given: Tic
   ]);
   const signals = injectionSignals(text);
   const suspected = signals.length > 0 || (llm?.ok === true && llm.value.injectionSuspected);
-  const flags = suspected ? { flags: [PROMPT_INJECTION_FLAG] } : {};
+  // Intake replaced secrets with the marker: a human should know the ticket held some (and rotate them).
+  const raised = [...(suspected ? [PROMPT_INJECTION_FLAG] : []), ...(text.includes(REDACTED) ? [SECRETS_REDACTED_FLAG] : [])];
+  const flags = raised.length > 0 ? { flags: raised } : {};
   const flagEvidence = signals.map((signal) => `instruction-like text: "${signal}"`);
   if (!llm) return { ...rules, ...flags, evidence: { ...rules.evidence, category: [...rules.evidence.category, ...flagEvidence] } };
   if (!llm.ok) {

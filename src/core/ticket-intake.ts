@@ -1,8 +1,10 @@
 // Intake, shared by every surface (REST, MCP, CLI): commit the ticket first, then enqueue it, so an
 // acknowledged ticket is never lost. An Idempotency-Key replays the first answer or refuses a different body.
+// Secrets in the description are redacted before it is stored, so no later surface can show them.
 import { createHash } from 'node:crypto';
 import { TwisterError } from './errors.ts';
 import type { TicketQueue } from './events.ts';
+import { redactCounted } from './redaction.ts';
 import type { Ticket, TicketRepository } from './ticket-repository.ts';
 import type { TicketContext, TicketSource } from './ticket.ts';
 
@@ -36,8 +38,9 @@ export async function submitTicket(deps: IntakeDeps, input: SubmitInput, options
     throw new TwisterError('VALIDATION_FAILED', 'Idempotency-Key must be 1 to 200 characters');
   }
   const hash = key ? requestHash(input) : undefined;
+  const redacted = redactCounted(input.description);
   const { ticket, created, requestHash: storedHash } = await deps.store.create({
-    description: input.description,
+    description: redacted.text,
     context: input.context ?? {},
     dryRun: input.dryRun ?? false,
     requester: options.requester,
@@ -49,6 +52,9 @@ export async function submitTicket(deps: IntakeDeps, input: SubmitInput, options
       throw new TwisterError('IDEMPOTENCY_CONFLICT', `Idempotency-Key ${key} was used for a different request (ticket ${ticket.id})`, { ticketId: ticket.id });
     }
     return { ticket, created: false };
+  }
+  if (redacted.count > 0) {
+    await deps.store.apply(ticket.id, { audit: [{ ticketId: ticket.id, actor: options.requester, action: 'ticket.redacted', details: { redacted: redacted.count } }] });
   }
   await deps.queue.enqueue(ticket.id);
   return { ticket, created: true };
