@@ -39,6 +39,7 @@ const envSchema = z.object({
   TWISTERLAB_CHECK_TIMEOUT_MS: int(100, 120_000).default(5_000),
   TWISTERLAB_CAPABILITY_TIMEOUT_MS: int(100, 600_000).default(30_000),
   TWISTERLAB_CONCURRENCY: int(1, 256).default(8),
+  TWISTERLAB_APPROVAL_TTL_MS: int(1_000, 30 * 24 * 3_600_000).default(3_600_000),
   TWISTERLAB_RECOVER_ON_START: bool.default(true),
   TWISTERLAB_URL: z.url().optional(),
   TWISTERLAB_API_KEY: z.string().optional(),
@@ -90,6 +91,8 @@ export interface Config {
   capabilityTimeoutMs: number;
   concurrency: number;
   recoverOnStart: boolean;
+  /** How long a step needing approval waits before its ticket is escalated. */
+  approvalTtlMs: number;
   /** For the CLI as a client: where the API is and which key to send. */
   apiUrl: string;
   apiKey: string | undefined;
@@ -232,6 +235,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, hash: (key: string) => string
     capabilityTimeoutMs: e.TWISTERLAB_CAPABILITY_TIMEOUT_MS,
     concurrency: e.TWISTERLAB_CONCURRENCY,
     recoverOnStart: e.TWISTERLAB_RECOVER_ON_START,
+    approvalTtlMs: e.TWISTERLAB_APPROVAL_TTL_MS,
     apiUrl: e.TWISTERLAB_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST === '0.0.0.0' ? '127.0.0.1' : e.HOST}:${e.PORT}`,
     apiKey: e.TWISTERLAB_API_KEY,
     mcpStdioRole: e.TWISTERLAB_MCP_STDIO_ROLE,

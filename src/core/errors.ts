@@ -15,6 +15,8 @@ export const errorCatalogue = {
   DEVICE_READ_ONLY: { httpStatus: 409, retryable: false, when: 'a device declared in TWISTERLAB_DEVICES_FILE (or `local`) is changed through the API' },
   SERVICE_NOT_FOUND: { httpStatus: 404, retryable: false, when: 'the service name is not declared in configuration' },
   ARTIFACT_NOT_FOUND: { httpStatus: 404, retryable: false, when: 'no artifact (a screenshot) has the given id' },
+  APPROVAL_NOT_FOUND: { httpStatus: 404, retryable: false, when: 'no approval has the given id' },
+  APPROVAL_CONFLICT: { httpStatus: 409, retryable: false, when: 'an approval is no longer pending (already decided, expired or used) when it is approved or denied' },
   IDEMPOTENCY_CONFLICT: { httpStatus: 409, retryable: false, when: 'an Idempotency-Key is reused with a different request body' },
   INVALID_TRANSITION: { httpStatus: 409, retryable: false, when: 'a ticket is asked to move to a state its current state does not lead to' },
   PAYLOAD_TOO_LARGE: { httpStatus: 413, retryable: false, when: 'a request body is larger than TWISTERLAB_BODY_LIMIT' },

@@ -2,6 +2,7 @@
 // resolve or escalate. Each write is one transaction: the analysis and plan together, then each step's
 // result together with the status change it leads to, so a ticket costs a handful of commits.
 import { randomUUID } from 'node:crypto';
+import { DEFAULT_APPROVAL_TTL_MS, stepHash, type NewApproval } from './approval.ts';
 import { TwisterError, toErrorInfo } from './errors.ts';
 import type { TicketEventBus } from './events.ts';
 import type { LlmAnalyst } from './llm-analysis.ts';
@@ -28,6 +29,8 @@ export interface OrchestratorDeps {
   serviceFacts?: (serviceName: string) => Record<string, unknown> | undefined;
   /** The LLM analysis path, when a model server is configured. */
   llm?: LlmAnalyst;
+  /** How long a step waits for its approval before the ticket is escalated. */
+  approvalTtlMs?: number;
 }
 
 export interface ExecutionOutcome {
@@ -45,6 +48,8 @@ interface Run {
   executionId: string;
   plan: Plan;
   steps: StepRecord[];
+  /** Approval id per step index, on a plan resumed after its approvals. */
+  approvals?: Map<number, string>;
 }
 
 /** A status change to write with other data: the target, states passed on the way, and audit details per state. */
@@ -66,6 +71,8 @@ export class Orchestrator {
   /** Takes a ticket from wherever it stands to a final state (or to `planned`, for a dry run or an approval). */
   async process(ticketId: string): Promise<ExecutionOutcome> {
     const outcome = await this.advance(ticketId);
+    // Waiting for a human is not done: the status event (to awaiting_approval) tells waiting clients.
+    if (outcome.ticket.status === 'awaiting_approval') return outcome;
     this.deps.events.publish({ type: 'done', ticketId, status: outcome.ticket.status, success: outcome.success });
     return outcome;
   }
@@ -76,6 +83,7 @@ export class Orchestrator {
     try {
       if (ticket.status === 'new' || ticket.status === 'triaged') return await this.planAndRun(ticket);
       if (ticket.status === 'planned' && !ticket.dryRun) return await this.resumePlanned(ticket);
+      if (ticket.status === 'awaiting_approval') return await this.resumeApproved(ticket);
       if (FINAL_STATUSES.has(ticket.status) || ticket.status === 'planned') return settled(ticket);
       // Executing or verifying when we got it: a restart cut it off. Steps may have had effects, so a human decides.
       const reason = `interrupted while ${ticket.status}; a human should check what ran`;
@@ -114,22 +122,52 @@ export class Orchestrator {
     const plan = await this.choosePlan(analysis, ticket.description);
     const executionId = randomUUID();
     const runnable = !ticket.dryRun && plan.steps.length > 0 && plan.steps.every((s) => s.decision === 'run');
-    const via: TicketStatus[] = [...(fresh ? ['triaged' as const] : []), ...(runnable ? ['planned' as const] : [])];
+    const waits = !runnable && !ticket.dryRun && plan.steps.length > 0 && !plan.escalation && plan.steps.every((s) => s.decision !== 'refuse');
+    const approvals = waits ? this.approvalsFor(ticket, executionId, plan) : [];
+    const via: TicketStatus[] = [...(fresh ? ['triaged' as const] : []), ...(runnable || waits ? ['planned' as const] : [])];
     const details = {
       triaged: { category: analysis.category, priority: analysis.priority, sentiment: analysis.sentiment, urgency: analysis.urgency },
       planned: { runbook: plan.runbookId, steps: plan.steps.length, executionId, dryRun: ticket.dryRun },
       executing: { executionId },
+      awaiting_approval: { executionId, approvals: approvals.map((a) => ({ id: a.id, step: a.stepIndex })) },
     };
     const run: Run = { ticket, executionId, plan, steps: [] };
-    run.ticket = await this.write(ticket, { to: runnable ? 'executing' : 'planned', via, details }, {
+    run.ticket = await this.write(ticket, { to: runnable ? 'executing' : waits ? 'awaiting_approval' : 'planned', via, details }, {
       ...(fresh ? { patch: { analysis, category: analysis.category, priority: analysis.priority } } : {}),
       newExecution: { id: executionId, plan, dryRun: ticket.dryRun },
+      ...(waits ? { newApprovals: approvals } : {}),
       audit: [],
     }, () => {
       if (fresh) this.deps.events.publish({ type: 'analysis', ticketId: ticket.id, analysis });
       this.deps.events.publish({ type: 'plan', ticketId: ticket.id, plan, dryRun: ticket.dryRun });
     });
+    if (waits) return this.outcome(run, false);
     return runnable ? this.execute(run) : this.stopAtPlan(run);
+  }
+
+  /** One pending approval per step that policy will not run unattended, bound to the step by its hash. */
+  private approvalsFor(ticket: Ticket, executionId: string, plan: Plan): NewApproval[] {
+    const expiresAt = new Date(Date.now() + (this.deps.approvalTtlMs ?? DEFAULT_APPROVAL_TTL_MS)).toISOString();
+    return plan.steps.filter((s) => s.decision === 'needs_approval').map((s) => ({
+      id: randomUUID(), executionId, stepIndex: s.index, stepHash: stepHash(plan.runbookId, s.capability, s.params),
+      requestedBy: ticket.requester, expiresAt,
+    }));
+  }
+
+  /** A waiting plan whose approvals are all given: check each still matches its stored step, then run the plan. */
+  private async resumeApproved(ticket: Ticket): Promise<ExecutionOutcome> {
+    const execution = (await this.deps.store.getDetail(ticket.id))?.executions.at(-1);
+    const approvals = execution ? await this.deps.store.listApprovals({ executionId: execution.id, limit: 1000 }) : [];
+    if (!execution || approvals.length === 0 || approvals.some((a) => a.status !== 'approved')) return settled(ticket);
+    const run: Run = { ticket, executionId: execution.id, plan: execution.plan, steps: [], approvals: new Map(approvals.map((a) => [a.stepIndex, a.id])) };
+    const changed = approvals.find((a) => {
+      const step = execution.plan.steps[a.stepIndex];
+      return !step || stepHash(execution.plan.runbookId, step.capability, step.params) !== a.stepHash;
+    });
+    if (changed) return this.finish(run, 'escalated', `approval ${changed.id} does not match step ${changed.stepIndex} of the stored plan; nothing ran`);
+    const approvedBy = [...new Set(approvals.map((a) => a.decidedBy))];
+    run.ticket = await this.write(ticket, { to: 'executing', details: { executing: { executionId: execution.id, approvedBy } } }, { audit: [] });
+    return this.execute(run);
   }
 
   /** A plan stored but not acted on (the process stopped in between): finish what stopAtPlan would have done. */
@@ -161,6 +199,11 @@ export class Orchestrator {
   private async execute(run: Run): Promise<ExecutionOutcome> {
     const work = run.plan.steps.filter((s) => s.phase !== 'verify');
     for (const [i, step] of work.entries()) {
+      // A step policy would not run unattended runs only on its own approval, consumed exactly once.
+      const approval = step.decision === 'run' ? undefined : run.approvals?.get(step.index);
+      if (step.decision !== 'run' && !(approval && await this.deps.store.consumeApproval(approval))) {
+        return this.finish(run, 'escalated', `step ${step.index} (${step.capability}) has no unused approval; it did not run`);
+      }
       const record = await this.invoke(run, step);
       if (record.error && (step.phase === 'fix' || step.phase === 'backup')) {
         const reason = `${step.phase} step ${step.index} (${step.capability}) failed: ${record.error.code} ${record.error.message}`;

@@ -3,6 +3,7 @@
 import type { ErrorInfo } from './errors.ts';
 import type { Analysis, Plan, Priority, Category, TicketContext, TicketSource, TicketStatus, StepPhase } from './ticket.ts';
 import type { Risk } from './capability.ts';
+import type { Approval, ApprovalFilter, NewApproval } from './approval.ts';
 
 export interface Ticket {
   id: string;
@@ -107,6 +108,8 @@ export interface TicketChange {
   newExecution?: { id: string; plan: Plan; dryRun: boolean };
   steps?: StepRecord[];
   finishExecution?: { id: string; success: boolean; successRate: number; summary: string };
+  /** Pending approvals for steps of the plan (of `newExecution` or an existing execution). */
+  newApprovals?: NewApproval[];
   audit: AuditEntry[];
 }
 
@@ -156,6 +159,14 @@ export interface TicketRepository {
   /** Ticket counts per status, category and priority (null before triage); only groups that have tickets. */
   countByGroup(): Promise<TicketGroupCount[]>;
   ping(): Promise<void>;
+  listApprovals(filter: ApprovalFilter): Promise<Approval[]>;
+  getApproval(id: string): Promise<Approval | null>;
+  /** Compare-and-swap pending (and not expired) → approved or denied; null when it was no longer pending. */
+  decideApproval(id: string, decision: { to: 'approved' | 'denied'; by: string; reason?: string }): Promise<Approval | null>;
+  /** Compare-and-swap approved → consumed, right before the step runs: false when it was already used. */
+  consumeApproval(id: string): Promise<boolean>;
+  /** Pending approvals past their expiry become expired (or, with an execution id, all its pending ones); returns them. */
+  closeApprovals(options: { executionId?: string; to: 'expired' | 'denied'; reason: string }): Promise<Approval[]>;
 }
 
 export interface AgentRecord {

@@ -8,6 +8,7 @@ import type { Metrics } from '../adapters/metrics/prometheus-metrics.ts';
 import type { McpHttpSessions } from '../mcp/http-sessions.ts';
 import { registerAuth } from './plugins/auth.ts';
 import { registerErrorHandling } from './plugins/error-handler.ts';
+import { approvalRoutes, type ApprovalRouteDeps } from './routes/approval-routes.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
 import { artifactRoutes, type ArtifactRouteDeps } from './routes/artifact-routes.ts';
 import { capabilityRoutes, type CapabilityRouteDeps } from './routes/capability-routes.ts';
@@ -16,7 +17,7 @@ import { healthRoutes, type HealthRouteDeps } from './routes/health-routes.ts';
 import { mcpRoutes } from './routes/mcp-routes.ts';
 import { ticketRoutes, type TicketRouteDeps } from './routes/ticket-routes.ts';
 
-export interface AppDeps extends TicketRouteDeps, CapabilityRouteDeps, HealthRouteDeps, DeviceRouteDeps, ArtifactRouteDeps {
+export interface AppDeps extends TicketRouteDeps, CapabilityRouteDeps, HealthRouteDeps, DeviceRouteDeps, ArtifactRouteDeps, ApprovalRouteDeps {
   logger: FastifyBaseLogger;
   metrics: Metrics;
   apiKeys: readonly ApiKeyConfig[];
@@ -61,6 +62,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Open MCP event streams would keep the server from closing.
   app.addHook('preClose', () => deps.mcp.closeAll());
   await app.register(auditRoutes(deps));
+  await app.register(approvalRoutes(deps));
   await app.register(deviceRoutes(deps));
   await app.register(artifactRoutes(deps));
   await app.register(healthRoutes(deps));

@@ -21,11 +21,13 @@ import type { Config } from '../config.ts';
 import { DEFAULT_LOCAL_ALLOWLIST, parseAllowRule } from '../core/allowlist.ts';
 import type { TicketEventBus } from '../core/events.ts';
 import type { Logger } from '../core/logger.ts';
+import { ApprovalService } from '../core/approval-service.ts';
 import { CapabilityGateway } from '../core/capability-gateway.ts';
 import { Orchestrator } from '../core/orchestrator.ts';
 import { createLlmAnalyst } from '../adapters/llm/llm-analyst.ts';
 import { CapabilityRegistry } from '../core/registry.ts';
 import { builtinRunbooks } from '../core/runbooks/builtin-runbooks.ts';
+import type { Runbook } from '../core/runbooks/runbook.ts';
 import { parseServiceDeclarations } from '../core/service-declarations.ts';
 import { buildApp } from '../http/app.ts';
 import { wireBackupAndSync } from './backup-wiring.ts';
@@ -58,11 +60,18 @@ export interface Runtime {
   opened: OpenedStore;
   mcp: McpService;
   devices: DeviceCatalog;
+  approvals: ApprovalService;
   /** Stops taking tickets, waits for those in flight, closes the app and the store. */
   close(): Promise<void>;
 }
 
-export async function createRuntime(config: Config, logger: pino.Logger): Promise<Runtime> {
+export interface RuntimeOptions {
+  /** The runbook catalogue, when not the built-in one (tests plan with runbooks of their own). */
+  runbooks?: readonly Runbook[];
+}
+
+export async function createRuntime(config: Config, logger: pino.Logger, options: RuntimeOptions = {}): Promise<Runtime> {
+  const runbooks = options.runbooks ?? builtinRunbooks;
   const configuredServices = config.services ? parseServiceDeclarations(config.services) : [];
   const localAllow = [...DEFAULT_LOCAL_ALLOWLIST, ...config.localAllow.map(parseAllowRule)];
   const opened = await openStore(config, logger);
@@ -91,7 +100,7 @@ export async function createRuntime(config: Config, logger: pino.Logger): Promis
   };
   const llm = config.llm ? createLlmAnalyst(config.llm) : undefined;
   const serviceFacts = (name: string) => config.configBaselines[name];
-  const orchestrator = new Orchestrator({ store, registry, events, logger, runbooks: () => builtinRunbooks, known, serviceCategory, serviceFacts, ...(llm ? { llm } : {}) });
+  const orchestrator = new Orchestrator({ store, registry, events, logger, runbooks: () => runbooks, known, serviceCategory, serviceFacts, approvalTtlMs: config.approvalTtlMs, ...(llm ? { llm } : {}) });
 
   registry.register(createSentimentAgent());
   registry.register(createClassifierAgent());
@@ -117,7 +126,8 @@ export async function createRuntime(config: Config, logger: pino.Logger): Promis
   let accepting = true;
   const isAccepting = () => accepting;
   const gateway = new CapabilityGateway({ registry, audit: (entries) => store.appendAudit(entries) });
-  const mcp = createMcpService({ registry, gateway, store, queue, isAccepting, logger, runbooks: () => builtinRunbooks, version: VERSION });
+  const approvals = new ApprovalService({ store, queue, events, logger });
+  const mcp = createMcpService({ registry, gateway, store, queue, isAccepting, logger, runbooks: () => runbooks, version: VERSION });
   metrics.setSources({
     queueDepth: () => queue.depth(), ticketGroups: () => store.countByGroup(), mcpSessions: () => mcp.http.size,
     ticketCreatedAt: async (id) => (await store.get(id))?.createdAt,
@@ -131,15 +141,21 @@ export async function createRuntime(config: Config, logger: pino.Logger): Promis
     mcp: mcp.http, mcpStatus: () => mcp.status(),
     devices: inventory, storeKind: opened.kind, version: VERSION, startedAt: new Date(), queueDepth: () => queue.depth(),
     apiKeys: config.apiKeys, apiKeyHeader: config.apiKeyHeader, bodyLimit: config.bodyLimit,
-    artifacts,
+    artifacts, approvals,
   });
+  // Expired approvals escalate their tickets even when nobody comes back to decide.
+  const sweeper = setInterval(() => {
+    approvals.expireDue().catch((err: unknown) => logger.warn({ err }, 'could not expire approvals'));
+  }, Math.min(30_000, Math.max(250, Math.floor(config.approvalTtlMs / 4))));
+  sweeper.unref();
 
   if (config.recoverOnStart) await recoverUnfinished(store, queue, logger);
 
   return {
-    app, registry, orchestrator, opened, mcp, devices: inventory,
+    app, registry, orchestrator, opened, mcp, devices: inventory, approvals,
     close: async () => {
       accepting = false;
+      clearInterval(sweeper);
       await app.close();
       await queue.close();
       await devices.close();

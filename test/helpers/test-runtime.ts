@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { hashApiKey } from '../../src/http/plugins/auth.ts';
-import { createLogger, createRuntime, type Runtime } from '../../src/main/runtime.ts';
+import { createLogger, createRuntime, type Runtime, type RuntimeOptions } from '../../src/main/runtime.ts';
 import type { TicketDetail } from '../../src/core/ticket-repository.ts';
 import { adminQuery, POSTGRES_SERVER, randomDatabaseName } from '../store/backends.ts';
 
@@ -21,7 +21,7 @@ export interface TestRuntime {
   close(): Promise<void>;
 }
 
-export async function startTestRuntime(backend: BackendName, env: Record<string, string> = {}): Promise<TestRuntime> {
+export async function startTestRuntime(backend: BackendName, env: Record<string, string> = {}, options: RuntimeOptions = {}): Promise<TestRuntime> {
   const dataDir = env.TWISTERLAB_DATA_DIR ?? mkdtempSync(path.join(tmpdir(), 'twisterlab-it-'));
   let database: string | undefined;
   if (backend === 'postgres') {
@@ -34,7 +34,7 @@ export async function startTestRuntime(backend: BackendName, env: Record<string,
     ...(database ? { DATABASE_URL: `${POSTGRES_SERVER}/${database}` } : {}),
     ...env,
   }, hashApiKey);
-  const runtime = await createRuntime(config, createLogger(config));
+  const runtime = await createRuntime(config, createLogger(config), options);
   await runtime.app.ready();
   return {
     runtime, app: runtime.app, config, dataDir,

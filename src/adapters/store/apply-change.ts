@@ -25,6 +25,7 @@ interface Shape {
   finishesNew: boolean;
   finishesExisting: boolean;
   steps: boolean;
+  approvals: boolean;
   audit: boolean;
 }
 
@@ -48,6 +49,7 @@ export class ChangeWriter {
       finishesNew,
       finishesExisting: finish !== undefined && !finishesNew,
       steps: (change.steps?.length ?? 0) > 0,
+      approvals: (change.newApprovals?.length ?? 0) > 0,
       audit: change.audit.length > 0,
     };
     const [row] = await this.statement(shape).execute({
@@ -62,6 +64,9 @@ export class ChangeWriter {
       finRate: finish?.successRate ?? null,
       finSummary: finish?.summary ?? null,
       steps: jsonText((change.steps ?? []).map(stepRecord)),
+      approvals: jsonText((change.newApprovals ?? []).map((a) => ({
+        id: a.id, execution_id: a.executionId, step_index: a.stepIndex, step_hash: a.stepHash, requested_by: a.requestedBy, expires_at: a.expiresAt,
+      }))),
       audit: jsonText(change.audit.map(auditRecord)),
     });
     return row;
@@ -69,7 +74,7 @@ export class ChangeWriter {
 
   private statement(shape: Shape): Prepared {
     const flags = [shape.transition, ...SET_FIELDS.map((f) => shape.fields.includes(f)), shape.newExecution,
-      shape.finishesNew, shape.finishesExisting, shape.steps, shape.audit];
+      shape.finishesNew, shape.finishesExisting, shape.steps, shape.audit, shape.approvals];
     const name = `tl_apply_${parseInt(flags.map((f) => (f ? '1' : '0')).join(''), 2).toString(36)}`;
     let statement = this.prepared.get(name);
     if (!statement) {
@@ -107,6 +112,7 @@ function build(db: StoreDatabase, shape: Shape) {
     shape.steps ? insertSteps : undefined,
     shape.finishesExisting ? finishExecution : undefined,
     shape.audit ? insertAudit : undefined,
+    shape.approvals ? insertApprovals : undefined,
   ].flatMap((body, i) => (body ? [db.$with(`w${i}`, { n: sql<number>`1` }).as(body)] : []));
   return db.with(upd, ...writes).select().from(upd);
 }
@@ -137,6 +143,11 @@ const insertAudit = sql`insert into audit_events (ticket_id, actor, action, from
   select a.ticket_id, a.actor, a.action, a.from_status, a.to_status, coalesce(a.details, '{}'::jsonb)
   from upd, jsonb_to_recordset(${p('audit')}::jsonb) as a(ticket_id uuid, actor text, action text,
     from_status text, to_status text, details jsonb)`;
+
+const insertApprovals = sql`insert into approvals (id, ticket_id, execution_id, step_index, step_hash, status, requested_by, expires_at)
+  select a.id, upd.id, a.execution_id, a.step_index, a.step_hash, 'pending', a.requested_by, a.expires_at
+  from upd, jsonb_to_recordset(${p('approvals')}::jsonb) as a(id uuid, execution_id uuid, step_index integer, step_hash text,
+    requested_by text, expires_at timestamptz)`;
 
 function stepRecord(s: StepRecord): Record<string, unknown> {
   return {

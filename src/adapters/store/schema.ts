@@ -130,3 +130,25 @@ export const backups = pgTable('backups', {
   check('backups_type_check', sql`${t.type} in ('files', 'postgres', 'redis')`),
   index('backups_type_target_created_at_idx').on(t.type, t.target, t.createdAt),
 ]);
+
+// Human approvals of plan steps that policy will not run unattended. `step_hash` binds an approval to the exact
+// step (runbook, capability, parameters); status changes are compare-and-swap, so a step is consumed once.
+export const approvals = pgTable('approvals', {
+  id: uuid('id').primaryKey(),
+  ticketId: uuid('ticket_id').notNull().references(() => tickets.id),
+  executionId: uuid('execution_id').notNull().references(() => executions.id),
+  stepIndex: integer('step_index').notNull(),
+  stepHash: text('step_hash').notNull(),
+  status: text('status').notNull(),
+  requestedBy: text('requested_by').notNull(),
+  decidedBy: text('decided_by'),
+  decidedAt: timestamp('decided_at', { withTimezone: true, mode: 'date' }),
+  expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+  reason: text('reason'),
+  createdAt: createdAt(),
+}, (t) => [
+  check('approvals_status_check', sql`${t.status} in ('pending', 'approved', 'denied', 'expired', 'consumed')`),
+  unique('approvals_execution_id_step_index_unique').on(t.executionId, t.stepIndex),
+  index('approvals_status_expires_at_idx').on(t.status, t.expiresAt),
+  index('approvals_ticket_id_idx').on(t.ticketId),
+]);

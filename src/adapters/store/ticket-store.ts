@@ -2,12 +2,14 @@
 // through data-modifying CTEs), rows come back through RETURNING, and the hot statements are prepared once.
 import { and, asc, desc, eq, isNull, lt, notInArray, sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { Approval, ApprovalFilter } from '../../core/approval.ts';
 import { TwisterError } from '../../core/errors.ts';
 import type {
   AgentCatalogStore, AgentRecord, AuditEntry, AuditEvent, AuditFilter, NewTicket, Ticket, TicketChange, TicketDetail, TicketFilter,
   TicketGroupCount, TicketRepository,
 } from '../../core/ticket-repository.ts';
 import { assertTransitionPath, FINAL_STATUSES, TICKET_STATUSES } from '../../core/ticket.ts';
+import * as approvalRows from './approval-store.ts';
 import { auditValues, toAuditEvent, toExecution, toStep, toTicket } from './rows.ts';
 import { ChangeWriter, explainMiss } from './apply-change.ts';
 import { agents, auditEvents, executions, steps, tickets } from './schema.ts';
@@ -156,6 +158,26 @@ export class DrizzleTicketStore implements TicketRepository, AgentCatalogStore {
     return guardStoreErrors(async () => {
       await this.db.execute(sql`select 1`);
     });
+  }
+
+  listApprovals(filter: ApprovalFilter): Promise<Approval[]> {
+    return guardStoreErrors(() => approvalRows.listApprovals(this.db, filter));
+  }
+
+  getApproval(id: string): Promise<Approval | null> {
+    return guardStoreErrors(() => approvalRows.getApproval(this.db, id));
+  }
+
+  decideApproval(id: string, decision: { to: 'approved' | 'denied'; by: string; reason?: string }): Promise<Approval | null> {
+    return guardStoreErrors(() => approvalRows.decideApproval(this.db, id, decision));
+  }
+
+  consumeApproval(id: string): Promise<boolean> {
+    return guardStoreErrors(() => approvalRows.consumeApproval(this.db, id));
+  }
+
+  closeApprovals(options: { executionId?: string; to: 'expired' | 'denied'; reason: string }): Promise<Approval[]> {
+    return guardStoreErrors(() => approvalRows.closeApprovals(this.db, options));
   }
 
   upsertAgents(records: AgentRecord[]): Promise<void> {

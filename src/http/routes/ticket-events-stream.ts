@@ -8,7 +8,8 @@ import { FINAL_STATUSES } from '../../core/ticket.ts';
 const HEARTBEAT_MS = 15_000;
 
 function isSettled(detail: TicketDetail): boolean {
-  if (FINAL_STATUSES.has(detail.ticket.status)) return true;
+  // Waiting for a human approval ends the stream too: nothing more happens until someone decides.
+  if (FINAL_STATUSES.has(detail.ticket.status) || detail.ticket.status === 'awaiting_approval') return true;
   const last = detail.executions.at(-1);
   return detail.ticket.dryRun && detail.ticket.status === 'planned' && last?.finishedAt != null;
 }
@@ -35,7 +36,7 @@ export async function streamTicketEvents(
   };
   const handle = (event: TicketEvent) => {
     write(event.type, event);
-    if (event.type === 'done') finish();
+    if (event.type === 'done' || (event.type === 'status' && event.to === 'awaiting_approval')) finish();
   };
   const unsubscribe = deps.events.subscribe(ticketId, (event) => (live ? handle(event) : pending.push(event)));
   const heartbeat = setInterval(() => !closed && res.write(': keep-alive\n\n'), HEARTBEAT_MS);
