@@ -127,7 +127,7 @@ export async function createRuntime(config: Config, logger: pino.Logger, options
   const isAccepting = () => accepting;
   const gateway = new CapabilityGateway({ registry, audit: (entries) => store.appendAudit(entries) });
   const approvals = new ApprovalService({ store, queue, events, logger });
-  const mcp = createMcpService({ registry, gateway, store, queue, isAccepting, logger, runbooks: () => runbooks, version: VERSION });
+  const mcp = createMcpService({ registry, gateway, store, queue, isAccepting, logger, runbooks: () => runbooks, version: VERSION, approvals });
   metrics.setSources({
     queueDepth: () => queue.depth(), ticketGroups: () => store.countByGroup(), mcpSessions: () => mcp.http.size,
     ticketCreatedAt: async (id) => (await store.get(id))?.createdAt,

@@ -6,12 +6,16 @@ import type { CapabilityGateway } from '../core/capability-gateway.ts';
 import { isTwisterError, toErrorInfo } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { CapabilityDescriptor, CapabilityRegistry } from '../core/registry.ts';
+import type { ApprovalService } from '../core/approval-service.ts';
+import { approvalTools } from './approval-tools.ts';
 import { ticketTools, type TicketToolDeps } from './ticket-tools.ts';
 import { forMcp, outputSchemaFor, toolError, toolOutput, type ToolDefinition } from './tool-definition.ts';
 
 export interface McpToolDeps extends TicketToolDeps {
   registry: CapabilityRegistry;
   gateway: CapabilityGateway;
+  /** Approval tools (list, approve, deny) are offered when given. */
+  approvals?: ApprovalService;
   logger: Logger;
 }
 
@@ -40,7 +44,7 @@ export class McpTools {
   private readonly byName = new Map<string, ToolDefinition>();
 
   constructor(private readonly deps: McpToolDeps) {
-    for (const definition of [...deps.registry.list().map((d) => capabilityTool(deps, d)), ...ticketTools(deps)]) {
+    for (const definition of [...deps.registry.list().map((d) => capabilityTool(deps, d)), ...ticketTools(deps), ...(deps.approvals ? approvalTools(deps.approvals) : [])]) {
       if (this.byName.has(definition.tool.name)) throw new Error(`two MCP tools are named ${definition.tool.name}`);
       this.byName.set(definition.tool.name, definition);
     }
