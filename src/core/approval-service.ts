@@ -12,7 +12,7 @@ export interface ApprovalServiceDeps {
   queue: Pick<TicketQueue, 'enqueue'>;
   events: TicketEventBus;
   logger: Logger;
-  /** Seconds from request to decision, for the latency histogram. */
+  /** Called after each decision (metrics: time from request to decision). */
   onDecided?: (approval: Approval) => void;
 }
 

@@ -126,10 +126,11 @@ export async function createRuntime(config: Config, logger: pino.Logger, options
   let accepting = true;
   const isAccepting = () => accepting;
   const gateway = new CapabilityGateway({ registry, audit: (entries) => store.appendAudit(entries) });
-  const approvals = new ApprovalService({ store, queue, events, logger });
+  const approvals = new ApprovalService({ store, queue, events, logger, onDecided: (a) => metrics.observeApprovalDecision(a) });
   const mcp = createMcpService({ registry, gateway, store, queue, isAccepting, logger, runbooks: () => runbooks, version: VERSION, approvals });
   metrics.setSources({
     queueDepth: () => queue.depth(), ticketGroups: () => store.countByGroup(), mcpSessions: () => mcp.http.size,
+    approvalsPending: async () => (await store.listApprovals({ status: 'pending', limit: 10_000 })).length,
     ticketCreatedAt: async (id) => (await store.get(id))?.createdAt,
   });
   queue.start(async (id) => {

@@ -71,6 +71,7 @@ describe.each(BACKENDS)('approvals (%s)', (backend) => {
     expect(own.json().error.message).toMatch(/alice requested ticket/);
     expect((await decide(rt, approval.id, KEYS.bot, 'approve')).statusCode).toBe(403);
 
+    expect((await rt.app.inject({ method: 'GET', url: '/metrics' })).body).toMatch(/^twisterlab_approvals_pending 1$/m);
     const ok = await decide(rt, approval.id, KEYS.carol, 'approve');
     expect(ok.statusCode).toBe(200);
     expect(ok.json()).toMatchObject({ status: 'approved', decidedBy: 'carol' });
@@ -80,6 +81,9 @@ describe.each(BACKENDS)('approvals (%s)', (backend) => {
     expect(detail.audit.find((a) => a.action === 'approval.approved')).toMatchObject({ actor: 'carol' });
     const after = (await rt.runtime.approvals.list({ ticketId: id, limit: 10 }))[0]!;
     expect(after.status).toBe('consumed');
+    const metrics = (await rt.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toMatch(/^twisterlab_approvals_pending 0$/m);
+    expect(metrics).toMatch(/^twisterlab_approval_decision_seconds_count\{decision="approved"\} 1$/m);
     expect((await decide(rt, approval.id, KEYS.dave, 'approve')).statusCode).toBe(409);
   });
 

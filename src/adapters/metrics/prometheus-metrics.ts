@@ -1,6 +1,7 @@
 // Prometheus metrics (prom-client): HTTP, tickets and their outcomes, steps, queue, MCP and the process itself.
 // One registry per app instance so tests can build several apps in one process.
 import client from 'prom-client';
+import type { Approval } from '../../core/approval.ts';
 import type { TicketEvent } from '../../core/events.ts';
 import type { InvocationEvent } from '../../core/registry.ts';
 import type { TicketGroupCount } from '../../core/ticket-repository.ts';
@@ -12,6 +13,7 @@ export interface MetricSources {
   ticketGroups: () => Promise<TicketGroupCount[]>;
   ticketCreatedAt: (ticketId: string) => Promise<string | undefined>;
   mcpSessions?: () => number;
+  approvalsPending?: () => Promise<number>;
 }
 
 export interface Metrics {
@@ -22,6 +24,8 @@ export interface Metrics {
   observeTicketEvent(event: TicketEvent): Promise<void>;
   /** Time a ticket waited in the queue before a worker took it. */
   observeQueueWait(seconds: number): void;
+  /** Time from an approval's request to its decision. */
+  observeApprovalDecision(approval: Approval): void;
   setSources(sources: MetricSources): void;
 }
 
@@ -67,7 +71,15 @@ export function createMetrics(): Metrics {
     name: 'twisterlab_queue_wait_seconds', help: 'Dispatch latency: time from enqueue until processing starts',
     buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120, 600], registers,
   });
+  const approvalLatency = new client.Histogram({
+    name: 'twisterlab_approval_decision_seconds', help: 'Time from an approval request to its decision, by decision',
+    labelNames: ['decision'] as const, buckets: SECONDS_TO_DAYS, registers,
+  });
   let sources: MetricSources | undefined;
+  new client.Gauge({
+    name: 'twisterlab_approvals_pending', help: 'Plan steps waiting for a human approval', registers,
+    async collect() { if (sources?.approvalsPending) this.set(await sources.approvalsPending()); },
+  });
   new client.Gauge({
     name: 'twisterlab_queue_depth', help: 'Tickets waiting or in flight in this process', registers,
     collect() { if (sources) this.set(sources.queueDepth()); },
@@ -114,6 +126,10 @@ export function createMetrics(): Metrics {
       await observeFinal(event.ticketId, event.to, event.at);
     },
     observeQueueWait: (seconds) => queueWait.observe(seconds),
+    observeApprovalDecision(approval) {
+      const decidedAt = approval.decidedAt ? Date.parse(approval.decidedAt) : Date.now();
+      approvalLatency.observe({ decision: approval.status }, Math.max(0, (decidedAt - Date.parse(approval.createdAt)) / 1000));
+    },
     setSources(s) { sources = s; },
   };
 }
