@@ -31,6 +31,10 @@ export async function submitCommand(client: ApiClient, args: SubmitArgs, out: Ou
   const detail = await client.request<TicketDetail>('GET', `/api/v1/tickets/${ticket.id}`);
   if (args.json) out.write(JSON.stringify(detail));
   else out.write(formatFinal(detail.ticket));
+  if (final === 'awaiting_approval') {
+    if (!args.json) out.write(`          a step needs approval: see \`twisterlab approvals --ticket ${ticket.id}\`, then \`twisterlab approve <id>\` (another admin)`);
+    return 4;
+  }
   return final === 'resolved' || (args.dryRun && final === 'planned') ? 0 : 3;
 }
 

@@ -1,6 +1,7 @@
 // The `twisterlab` command: serve and migrate run here; the other commands are clients of a running API.
 import { parseArgs } from 'node:util';
 import { ApiClient } from '../cli/api-client.ts';
+import { approvalsCommand, APPROVALS_USAGE } from '../cli/approval-commands.ts';
 import { devicesCommand, DEVICES_USAGE } from '../cli/device-commands.ts';
 import { agentsCommand, listCommand, showCommand, submitCommand, type Output } from '../cli/ticket-commands.ts';
 import { loadConfig } from '../config.ts';
@@ -20,6 +21,9 @@ usage:
   twisterlab tickets [--status S] [--category C] [--priority P] [--limit N] [--json]
   twisterlab agents [--json]
 ${DEVICES_USAGE}
+${APPROVALS_USAGE}
+
+\`ticket submit --wait\` exits 0 when resolved, 4 when a step waits for approval, 3 otherwise.
 
 Clients talk to TWISTERLAB_URL (default http://HOST:PORT) with TWISTERLAB_API_KEY.`;
 
@@ -102,6 +106,11 @@ export async function main(argv: string[]): Promise<number> {
     const config = loadConfig(process.env, hashApiKey);
     const api = new ApiClient({ baseUrl: config.apiUrl, apiKeyHeader: config.apiKeyHeader, ...(config.apiKey ? { apiKey: config.apiKey } : {}) });
     return devicesCommand(api, argv.slice(1), out);
+  }
+  if (command === 'approvals' || command === 'approve' || command === 'deny') {
+    const config = loadConfig(process.env, hashApiKey);
+    const api = new ApiClient({ baseUrl: config.apiUrl, apiKeyHeader: config.apiKeyHeader, ...(config.apiKey ? { apiKey: config.apiKey } : {}) });
+    return approvalsCommand(api, argv, out);
   }
   if (command === 'mcp') return serveMcpStdio(loadConfig(process.env, hashApiKey));
   return client(argv);
