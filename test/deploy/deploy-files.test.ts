@@ -17,7 +17,7 @@ const DEPLOY = path.join(ROOT, 'deploy');
 const read = (file: string) => readFileSync(path.join(DEPLOY, file), 'utf8');
 
 /** Variables of the original design that the compose file sets before the code reads them (README says so). */
-const LATER = ['REDIS_URL', 'OLLAMA_BASE_URL', 'OLLAMA_MODEL', 'SECRET_KEY'];
+const LATER = ['REDIS_URL', 'SECRET_KEY'];
 
 interface Panel { title: string; type: string; datasource?: { uid: string }; targets?: Array<{ expr: string; datasource?: { uid: string } }> }
 const dashboard = JSON.parse(read('grafana/dashboards/twisterlab.json')) as { uid: string; panels: Panel[] };
