@@ -23,6 +23,7 @@ import type { TicketEventBus } from '../core/events.ts';
 import type { Logger } from '../core/logger.ts';
 import { ApprovalService } from '../core/approval-service.ts';
 import { CapabilityGateway } from '../core/capability-gateway.ts';
+import { redactingLogHooks } from './log-redaction.ts';
 import { Orchestrator } from '../core/orchestrator.ts';
 import { createLlmAnalyst } from '../adapters/llm/llm-analyst.ts';
 import { CapabilityRegistry } from '../core/registry.ts';
@@ -41,8 +42,9 @@ export const VERSION = PACKAGE_VERSION;
 export function createLogger(config: Pick<Config, 'logLevel'>, fd: 1 | 2 = 1): pino.Logger {
   const options: pino.LoggerOptions = {
     level: config.logLevel,
-    // Secrets never reach a log line through these fields.
+    // Secrets never reach a log line: known fields are censored, and every string is redacted like a prompt.
     redact: { paths: ['req.headers["x-api-key"]', 'req.headers.authorization', '*.password', '*.apiKey', '*.token'], censor: '[redacted]' },
+    hooks: redactingLogHooks,
   };
   return fd === 1 ? pino(options) : pino(options, pino.destination({ fd, sync: true }));
 }
