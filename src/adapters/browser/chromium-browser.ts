@@ -1,7 +1,9 @@
 // The WebBrowser port on Debian's Chromium through playwright-core: one browser, launched on first use and again
 // if it died, a fresh context per visit, every request of the page routed through the guard (page-router.ts).
 import { access, constants } from 'node:fs/promises';
-import { chromium, errors as playwrightErrors, type Browser, type Page } from 'playwright-core';
+// playwright-core is loaded on the first visit: importing it costs ~90 MiB of RSS, which every process would
+// otherwise carry (and every fork of a command would copy the page tables of).
+import type { Browser, Page } from 'playwright-core';
 import { TwisterError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { NetworkAllowList } from '../../core/network-guard.ts';
@@ -50,6 +52,7 @@ export function createChromiumBrowser(options: ChromiumBrowserOptions): WebBrows
     } catch {
       throw new TwisterError('BROWSER_UNAVAILABLE', `no Chromium at ${options.executablePath} (install Debian's chromium package, or set TWISTERLAB_BROWSER_EXECUTABLE)`);
     }
+    const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({ executablePath: options.executablePath, headless: true, args: CHROMIUM_ARGS, timeout: 30_000 }).catch((error: unknown) => {
       throw new TwisterError('BROWSER_UNAVAILABLE', `Chromium did not start: ${(error as Error).message.split('\n')[0]}`);
     });
@@ -145,7 +148,7 @@ async function navigate(page: Page, url: string, state: PageRouteState, deadline
     expected.hash = '';
     state.expectedNavigation = expected.href;
     const timeout = deadline - Date.now();
-    if (timeout <= 0) throw new playwrightErrors.TimeoutError('deadline reached');
+    if (timeout <= 0) throw new TwisterError('PAGE_TIMEOUT', `${url} did not load in time`, { url, redirects });
     const response = await page.goto(target, { waitUntil: 'load', timeout }).catch((error: unknown) => {
       if (state.redirectTo || state.mainRefused || state.mainFailed) return null;
       throw error;
@@ -161,7 +164,8 @@ async function navigate(page: Page, url: string, state: PageRouteState, deadline
 
 function toVisitError(error: unknown, url: string, timeoutMs: number): TwisterError {
   if (error instanceof TwisterError) return error;
-  if (error instanceof playwrightErrors.TimeoutError) return new TwisterError('PAGE_TIMEOUT', `${url} did not load within ${timeoutMs} ms`, { url });
+  // playwright's TimeoutError, recognised by name so the module need not be loaded to classify errors.
+  if (error instanceof Error && error.name === 'TimeoutError') return new TwisterError('PAGE_TIMEOUT', `${url} did not load within ${timeoutMs} ms`, { url });
   const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
   return new TwisterError('PAGE_LOAD_FAILED', message.slice(0, 300), { url });
 }
