@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { ANALYSIS_JSON_SCHEMA, parseAnalysisAnswer, type LlmAnalysis, type Parsed } from './llm.ts';
 import type { GuardedLlm } from './llm-guard.ts';
+import { watchLlm, type LlmObserver } from './llm-observer.ts';
 import { DATA_NOTICE, dataBlock } from './prompt-guard.ts';
 import { redactSecrets, truncateToTokens } from './redaction.ts';
 import { CATEGORIES } from './ticket.ts';
@@ -13,6 +14,8 @@ export interface LlmAnalyst {
   minConfidence: number;
   /** Most tokens of ticket text sent to the model. */
   inputTokens: number;
+  /** Told of every call and fallback (metrics). */
+  observer?: LlmObserver;
 }
 
 const SYSTEM = [
@@ -35,15 +38,14 @@ export function analysisPrompt(text: string, inputTokens: number): string {
 }
 
 export async function analyzeWithLlm(analyst: LlmAnalyst, text: string, signal?: AbortSignal): Promise<Parsed<LlmAnalysis>> {
-  if (!(await analyst.llm.healthy())) {
-    return { ok: false, reason: analyst.llm.circuitOpen ? 'circuit open after repeated failures' : 'the model server is not healthy' };
-  }
+  const watch = watchLlm(analyst, 'analysis');
+  if (!(await analyst.llm.healthy())) return watch.unhealthy();
   const answer = await analyst.llm.complete({ system: SYSTEM, user: analysisPrompt(text, analyst.inputTokens), schema: ANALYSIS_JSON_SCHEMA }, signal);
-  if (!answer.ok) return answer;
+  if (!answer.ok) return watch.failed(answer);
   const parsed = parseAnalysisAnswer(answer.text);
-  if (!parsed.ok) return parsed;
+  if (!parsed.ok) return watch.answered('invalid', parsed);
   if (parsed.value.confidence < analyst.minConfidence) {
-    return { ok: false, reason: `confidence ${parsed.value.confidence} is below ${analyst.minConfidence}` };
+    return watch.answered('low_confidence', { ok: false, reason: `confidence ${parsed.value.confidence} is below ${analyst.minConfidence}` });
   }
-  return parsed;
+  return watch.answered('ok', parsed);
 }

@@ -14,7 +14,8 @@ export interface LlmGuardOptions {
   now?: () => number;
 }
 
-export type LlmCallResult = { ok: true; text: string; cached: boolean } | { ok: false; reason: string };
+export type LlmFailureKind = 'timeout' | 'error' | 'circuit_open';
+export type LlmCallResult = { ok: true; text: string; cached: boolean } | { ok: false; reason: string; kind: LlmFailureKind };
 
 export class GuardedLlm {
   private failures = 0;
@@ -45,7 +46,7 @@ export class GuardedLlm {
     const key = createHash('sha256').update(JSON.stringify([this.client.name, this.client.model, request])).digest('hex');
     const hit = this.cache.get(key);
     if (hit !== undefined) return { ok: true, text: hit, cached: true };
-    if (this.circuitOpen) return { ok: false, reason: 'circuit open after repeated failures' };
+    if (this.circuitOpen) return { ok: false, reason: 'circuit open after repeated failures', kind: 'circuit_open' };
     const timeout = AbortSignal.timeout(this.options.timeoutMs);
     try {
       const text = await this.client.complete({ ...request, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
@@ -54,8 +55,8 @@ export class GuardedLlm {
       return { ok: true, text, cached: false };
     } catch (error) {
       this.recordFailure();
-      if (timeout.aborted) return { ok: false, reason: `no answer within ${this.options.timeoutMs} ms` };
-      return { ok: false, reason: `request failed: ${(error as Error).message.slice(0, 120)}` };
+      if (timeout.aborted) return { ok: false, reason: `no answer within ${this.options.timeoutMs} ms`, kind: 'timeout' };
+      return { ok: false, reason: `request failed: ${(error as Error).message.slice(0, 120)}`, kind: 'error' };
     }
   }
 

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { parseRunbookChoice, runbookChoiceSchema, type Parsed, type RunbookChoice, type RunbookChoiceOption } from './llm.ts';
 import type { LlmAnalyst } from './llm-analysis.ts';
+import { watchLlm } from './llm-observer.ts';
 import { DATA_NOTICE, dataBlock } from './prompt-guard.ts';
 import { redactSecrets, truncateToTokens } from './redaction.ts';
 import type { Runbook } from './runbooks/runbook.ts';
@@ -46,17 +47,22 @@ function planningPrompt(analysis: Analysis, text: string, options: readonly Runb
 export async function chooseRunbook(
   analyst: LlmAnalyst, analysis: Analysis, text: string, options: readonly RunbookChoiceOption[], signal?: AbortSignal,
 ): Promise<Parsed<RunbookChoice & { runbookId: string }>> {
-  if (!(await analyst.llm.healthy())) {
-    return { ok: false, reason: analyst.llm.circuitOpen ? 'circuit open after repeated failures' : 'the model server is not healthy' };
-  }
+  const watch = watchLlm(analyst, 'planning');
+  if (!(await analyst.llm.healthy())) return watch.unhealthy();
   const request = { system: SYSTEM, user: planningPrompt(analysis, text, options, analyst.inputTokens), schema: runbookChoiceSchema(options) };
   const answer = await analyst.llm.complete(request, signal);
-  if (!answer.ok) return answer;
+  if (!answer.ok) return watch.failed(answer);
   const parsed = parseRunbookChoice(answer.text, options);
-  if (!parsed.ok) return parsed;
+  if (!parsed.ok) return watch.answered('invalid', parsed);
   const { runbookId, confidence } = parsed.value;
-  if (confidence < analyst.minConfidence) return { ok: false, reason: `confidence ${confidence} is below ${analyst.minConfidence}` };
-  if (runbookId === null) return { ok: false, reason: 'the model chose no runbook' };
+  if (confidence < analyst.minConfidence) {
+    return watch.answered('low_confidence', { ok: false, reason: `confidence ${confidence} is below ${analyst.minConfidence}` });
+  }
+  watch.call('ok');
+  if (runbookId === null) {
+    watch.fallback('no_runbook');
+    return { ok: false, reason: 'the model chose no runbook' };
+  }
   return { ok: true, value: { ...parsed.value, runbookId } };
 }
 
@@ -78,6 +84,9 @@ export async function planWithLlm(
     if (value !== undefined) context[s.field] = value;
   }
   const plan = planWith({ ...analysis, context }, [runbook]);
-  if (plan.runbookId === null) return rules(`runbook ${runbook.id} does not fit this ticket: ${plan.escalation ?? 'unfilled parameters'}`);
+  if (plan.runbookId === null) {
+    analyst.observer?.onFallback({ stage: 'planning', reason: 'unfit_runbook' });
+    return rules(`runbook ${runbook.id} does not fit this ticket: ${plan.escalation ?? 'unfilled parameters'}`);
+  }
   return { ...plan, path: 'llm' };
 }

@@ -10,7 +10,7 @@ import { planWithLlm } from './llm-planning.ts';
 import type { Logger } from './logger.ts';
 import { planTicket } from './planner.ts';
 import { redactValue } from './redaction.ts';
-import { backupsTaken, judgeCheck, recheckSteps, restoreSteps } from './rollback.ts';
+import { backupsTaken, judgeCheck, recheckSteps, restoreSteps, type RollbackEvent } from './rollback.ts';
 import type { CapabilityRegistry } from './registry.ts';
 import type { Runbook } from './runbooks/runbook.ts';
 import { analyzeTicket } from './ticket-analyzer.ts';
@@ -31,6 +31,8 @@ export interface OrchestratorDeps {
   llm?: LlmAnalyst;
   /** How long a step waits for its approval before the ticket is escalated. */
   approvalTtlMs?: number;
+  /** Told of every rollback (metrics). */
+  onRollback?: (event: RollbackEvent) => void;
 }
 
 export interface ExecutionOutcome {
@@ -273,6 +275,7 @@ export class Orchestrator {
     const rechecks = recheckSteps(run.plan.steps.filter((s) => s.phase === 'verify'), run.plan.steps.length + restores.length);
     const again = await this.runChecks(run, rechecks);
     const passed = restoredAll && rechecks.length > 0 && again.failures.length === 0;
+    this.deps.onRollback?.({ outcome: restoredAll ? 'restored' : 'restore_failed', reverification: passed ? 'passed' : 'failed' });
     const results = [...again.failures, ...again.passes];
     const summary = `${failure}; rolled back: ${rollback.join('; ')}; re-verification ${passed ? 'passed' : 'failed'}: ${results.join('; ') || 'nothing to check'}`;
     const attached = { verification: failure, rollback, reverification: { passed, results } };

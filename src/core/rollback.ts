@@ -4,6 +4,9 @@ import { describeCondition, evaluateConditions } from './conditions.ts';
 import type { StepRecord } from './ticket-repository.ts';
 import type { PlannedStep, StepPhase } from './ticket.ts';
 
+/** A finished rollback, for metrics: whether every backup came back and whether the checks passed again. */
+export interface RollbackEvent { outcome: 'restored' | 'restore_failed'; reverification: 'passed' | 'failed' }
+
 export const BACKUP_CAPABILITY = 'backup.create_backup';
 export const RESTORE_CAPABILITY = 'backup.restore_backup';
 

@@ -100,9 +100,11 @@ export async function createRuntime(config: Config, logger: pino.Logger, options
     const kind = services.find((s) => s.name === name)?.kind;
     return kind ? kindCategory[kind] : undefined;
   };
-  const llm = config.llm ? createLlmAnalyst(config.llm) : undefined;
+  const llmObserver = { onCall: metrics.observeLlmCall, onFallback: metrics.observeLlmFallback };
+  const llm = config.llm ? { ...createLlmAnalyst(config.llm), observer: llmObserver } : undefined;
   const serviceFacts = (name: string) => config.configBaselines[name];
-  const orchestrator = new Orchestrator({ store, registry, events, logger, runbooks: () => runbooks, known, serviceCategory, serviceFacts, approvalTtlMs: config.approvalTtlMs, ...(llm ? { llm } : {}) });
+  const orchestrator = new Orchestrator({ store, registry, events, logger, runbooks: () => runbooks, known, serviceCategory, serviceFacts, approvalTtlMs: config.approvalTtlMs,
+    onRollback: metrics.observeRollback, ...(llm ? { llm } : {}) });
 
   registry.register(createSentimentAgent());
   registry.register(createClassifierAgent());

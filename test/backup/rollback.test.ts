@@ -85,6 +85,8 @@ describe('rollback when verification fails', () => {
     });
     // One audit row per step, rollback and re-verify included.
     expect(detail.audit.filter((a) => a.action.startsWith('step.')).length).toBe(steps.length);
+    const metrics = (await rt.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toMatch(/^twisterlab_rollbacks_total\{outcome="restored",reverification="passed"\} 1$/m);
   });
 
   it('resolves the ticket when the known-good copy repairs the service, with the backup taken first', async () => {

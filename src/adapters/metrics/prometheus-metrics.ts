@@ -1,9 +1,11 @@
-// Prometheus metrics (prom-client): HTTP, tickets and their outcomes, steps, queue, MCP and the process itself.
+// Prometheus metrics (prom-client): HTTP, tickets and their outcomes, steps, LLM, rollbacks, queue, MCP and the process.
 // One registry per app instance so tests can build several apps in one process.
 import client from 'prom-client';
 import type { Approval } from '../../core/approval.ts';
 import type { TicketEvent } from '../../core/events.ts';
+import type { LlmCallEvent, LlmFallbackEvent } from '../../core/llm-observer.ts';
 import type { InvocationEvent } from '../../core/registry.ts';
+import type { RollbackEvent } from '../../core/rollback.ts';
 import type { TicketGroupCount } from '../../core/ticket-repository.ts';
 import { escalationKind, ticketOutcome } from './ticket-outcomes.ts';
 
@@ -26,6 +28,9 @@ export interface Metrics {
   observeQueueWait(seconds: number): void;
   /** Time from an approval's request to its decision. */
   observeApprovalDecision(approval: Approval): void;
+  observeLlmCall(event: LlmCallEvent): void;
+  observeLlmFallback(event: LlmFallbackEvent): void;
+  observeRollback(event: RollbackEvent): void;
   setSources(sources: MetricSources): void;
 }
 
@@ -74,6 +79,22 @@ export function createMetrics(): Metrics {
   const approvalLatency = new client.Histogram({
     name: 'twisterlab_approval_decision_seconds', help: 'Time from an approval request to its decision, by decision',
     labelNames: ['decision'] as const, buckets: SECONDS_TO_DAYS, registers,
+  });
+  const llmCalls = new client.Counter({
+    name: 'twisterlab_llm_calls_total', help: 'LLM calls by provider, purpose (analysis, planning) and outcome',
+    labelNames: ['provider', 'purpose', 'outcome'] as const, registers,
+  });
+  const llmDuration = new client.Histogram({
+    name: 'twisterlab_llm_call_duration_seconds', help: 'LLM call duration by provider and purpose',
+    labelNames: ['provider', 'purpose'] as const, buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 60], registers,
+  });
+  const llmFallbacks = new client.Counter({
+    name: 'twisterlab_llm_fallbacks_total', help: 'Times the rules decided instead of the LLM, by stage and reason',
+    labelNames: ['stage', 'reason'] as const, registers,
+  });
+  const rollbacks = new client.Counter({
+    name: 'twisterlab_rollbacks_total', help: 'Rollbacks after a failed verification, by restore outcome and re-verification result',
+    labelNames: ['outcome', 'reverification'] as const, registers,
   });
   let sources: MetricSources | undefined;
   new client.Gauge({
@@ -130,6 +151,12 @@ export function createMetrics(): Metrics {
       const decidedAt = approval.decidedAt ? Date.parse(approval.decidedAt) : Date.now();
       approvalLatency.observe({ decision: approval.status }, Math.max(0, (decidedAt - Date.parse(approval.createdAt)) / 1000));
     },
+    observeLlmCall(event) {
+      llmCalls.inc({ provider: event.provider, purpose: event.purpose, outcome: event.outcome });
+      llmDuration.observe({ provider: event.provider, purpose: event.purpose }, event.seconds);
+    },
+    observeLlmFallback: (event) => llmFallbacks.inc({ stage: event.stage, reason: event.reason }),
+    observeRollback: (event) => rollbacks.inc({ outcome: event.outcome, reverification: event.reverification }),
     setSources(s) { sources = s; },
   };
 }
