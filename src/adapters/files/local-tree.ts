@@ -1,8 +1,10 @@
 // The FileTree of the machine TwisterLab runs on (node:fs).
 import { randomBytes } from 'node:crypto';
+import { constants as fsConstants, type Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { TEMP_MARKER, type FileKind, type FileStat, type FileTree, type TreeEntry } from '../../core/file-tree.ts';
+import { TwisterError } from '../../core/errors.ts';
+import { TEMP_MARKER, type FileKind, type FileStat, type FileTree, type OpenFile, type TreeEntry } from '../../core/file-tree.ts';
 
 const CHUNK = 1 << 20;
 
@@ -16,30 +18,105 @@ export function tempPathFor(target: string): string {
   return path.posix.join(path.posix.dirname(target), `${TEMP_MARKER}${randomBytes(6).toString('hex')}-${path.posix.basename(target)}`);
 }
 
+const toStat = (stat: Stats): FileStat => ({ kind: kindOf(stat), size: stat.size, mode: stat.mode & 0o7777, mtimeMs: Math.floor(stat.mtimeMs) });
+
+async function openNoFollow(p: string, mode: 'read' | 'write'): Promise<OpenFile> {
+  // O_NONBLOCK: a FIFO swapped in for the file must not hang the open; fstat below refuses it.
+  const flags = (mode === 'write' ? fsConstants.O_RDWR : fsConstants.O_RDONLY) | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK;
+  const handle = await fs.open(p, flags).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ELOOP') throw new TwisterError('PATH_NOT_ALLOWED', `${p} is a symbolic link, which is never followed`, { path: p });
+    throw error;
+  });
+  const stat = await handle.stat();
+  if (!stat.isFile()) {
+    await handle.close();
+    throw new TwisterError('PATH_NOT_ALLOWED', `${p} is not a regular file`, { path: p });
+  }
+  const read = async (position: number, length: number) => {
+    const buffer = Buffer.alloc(length);
+    let filled = 0;
+    while (filled < length) {
+      const { bytesRead } = await handle.read(buffer, filled, length - filled, position + filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return buffer.subarray(0, filled);
+  };
+  return {
+    stat: async () => toStat(await handle.stat()),
+    read,
+    chunks: async function* (position = 0, signal) {
+      for (let at = position; ;) {
+        signal?.throwIfAborted();
+        const chunk = await read(at, CHUNK);
+        if (chunk.length === 0) return;
+        at += chunk.length;
+        yield chunk;
+      }
+    },
+    truncate: (size) => handle.truncate(size),
+    close: () => handle.close(),
+  };
+}
+
 export function createLocalTree(): FileTree {
   const lstat = async (p: string): Promise<FileStat | undefined> => {
     const stat = await fs.lstat(p).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return undefined;
       throw error;
     });
-    return stat ? { kind: kindOf(stat), size: stat.size, mode: stat.mode & 0o7777 } : undefined;
+    return stat ? toStat(stat) : undefined;
+  };
+  const list = async (dir: string): Promise<TreeEntry[]> => {
+    const out: TreeEntry[] = [];
+    for (const name of (await fs.readdir(dir)).sort()) {
+      // Gone between readdir and lstat (a rotated or deleted file): not listed.
+      const stat = await lstat(path.join(dir, name));
+      if (stat) out.push({ path: name, ...stat });
+    }
+    return out;
   };
   return {
     realpath: (p) => fs.realpath(p),
     lstat,
+    list,
     walk: async (root) => {
       const out: TreeEntry[] = [];
       const visit = async (rel: string): Promise<void> => {
-        const names = (await fs.readdir(path.join(root, rel))).sort();
-        for (const name of names) {
-          const child = rel ? `${rel}/${name}` : name;
-          const stat = (await lstat(path.join(root, child)))!;
-          out.push({ path: child, ...stat });
-          if (stat.kind === 'dir') await visit(child);
+        for (const entry of await list(path.join(root, rel))) {
+          const child = rel ? `${rel}/${entry.path}` : entry.path;
+          out.push({ ...entry, path: child });
+          if (entry.kind === 'dir') await visit(child);
         }
       };
       await visit('');
       return out;
+    },
+    open: openNoFollow,
+    writeTemp: async (target, data, mode, signal) => {
+      const temp = tempPathFor(target);
+      const handle = await fs.open(temp, 'wx', mode);
+      let bytes = 0;
+      try {
+        for await (const chunk of data) {
+          signal?.throwIfAborted();
+          await handle.write(chunk, 0, chunk.length, bytes);
+          bytes += chunk.length;
+        }
+        await handle.chmod(mode);
+        await handle.sync();
+        await handle.close();
+        return { path: temp, bytes };
+      } catch (error) {
+        await handle.close().catch(() => undefined);
+        await fs.rm(temp, { force: true });
+        throw error;
+      }
+    },
+    rename: (from, to) => fs.rename(from, to),
+    statfs: async (p) => {
+      const s = await fs.statfs(p);
+      return { sizeBytes: s.blocks * s.bsize, availableBytes: s.bavail * s.bsize, freeBytes: s.bfree * s.bsize };
     },
     read: (p) => fs.readFile(p),
     writeAtomic: async (target, data, mode, signal) => {
