@@ -32,6 +32,7 @@ import type { Runbook } from '../core/runbooks/runbook.ts';
 import { parseServiceDeclarations } from '../core/service-declarations.ts';
 import { buildApp } from '../http/app.ts';
 import { wireBackupAndSync } from './backup-wiring.ts';
+import { wireDiagnostics } from './diagnostics-wiring.ts';
 import { wireDevices } from './device-wiring.ts';
 import type { DeviceCatalog } from '../adapters/devices/device-catalog.ts';
 import { createMcpService, type McpService } from '../mcp/mcp-service.ts';
@@ -116,6 +117,8 @@ export async function createRuntime(config: Config, logger: pino.Logger, options
   const { backup, sync } = wireBackupAndSync({ config, opened, devices, services });
   registry.register(backup);
   registry.register(sync);
+  const diagnostics = wireDiagnostics({ config, devices });
+  registry.register(diagnostics.files);
   registry.register(createResolverAgent({ store, events }));
   registry.register(createMaestroAgent({ orchestrator, store }));
   // Launched on the first visit, not here: a runtime without Chromium still starts (visits answer BROWSER_UNAVAILABLE).
