@@ -5,6 +5,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { TwisterError } from './core/errors.ts';
 import { parseNetworkAllowList, type NetworkAllowList } from './core/network-guard.ts';
+import type { ChangePolicy } from './core/policy.ts';
 
 const API_ROLES = ['admin', 'operator', 'viewer'] as const;
 export type ApiRole = (typeof API_ROLES)[number];
@@ -53,6 +54,9 @@ const envSchema = z.object({
   TWISTERLAB_BACKUP_KEEP: int(1, 10_000).default(10),
   TWISTERLAB_BACKUP_MAX_AGE_DAYS: int(1, 36_500).default(30),
   TWISTERLAB_CONFIG_BASELINES: z.string().optional(),
+  TWISTERLAB_RUNBOOKS_DIR: z.string().min(1).optional(),
+  TWISTERLAB_SERVICES_FILE: z.string().min(1).optional(),
+  TWISTERLAB_CHANGE_POLICY: z.enum(['backup-and-verify', 'verify', 'approve']).default('backup-and-verify'),
   OLLAMA_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   OLLAMA_MODEL: z.string().min(1).default('mistral'),
   OPENAI_COMPAT_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -106,6 +110,15 @@ export interface Config {
   backupMaxAgeDays: number;
   /** Per service: its configuration directory and a known-good copy of it (the config-drift runbook). */
   configBaselines: Record<string, { configDir: string; baselineDir: string }>;
+  /** A directory of the user's runbooks (YAML or JSON), added to the built-in ones. */
+  runbooksDir: string | undefined;
+  /** Services with what runbooks need to act on them (device, restart command, log and config directories). */
+  servicesFile: string | undefined;
+  /**
+   * When a `change` step runs unattended: `backup-and-verify` (a backup before it, or a stated reason there is
+   * nothing to back up, and a verification after), `verify` (a verification after), `approve` (never).
+   */
+  changePolicy: ChangePolicy;
   /** The model server for analysis; undefined: rules only. Ollama wins when both kinds are configured. */
   llm: LlmConfig | undefined;
 }
@@ -244,6 +257,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, hash: (key: string) => string
     backupKeep: e.TWISTERLAB_BACKUP_KEEP,
     backupMaxAgeDays: e.TWISTERLAB_BACKUP_MAX_AGE_DAYS,
     configBaselines: parseConfigBaselines(e.TWISTERLAB_CONFIG_BASELINES),
+    runbooksDir: e.TWISTERLAB_RUNBOOKS_DIR ? path.resolve(e.TWISTERLAB_RUNBOOKS_DIR) : undefined,
+    servicesFile: e.TWISTERLAB_SERVICES_FILE ? path.resolve(e.TWISTERLAB_SERVICES_FILE) : undefined,
+    changePolicy: e.TWISTERLAB_CHANGE_POLICY,
     llm: llmConfig(e),
   };
   if (!isLoopbackHost(config.host) && config.apiKeys.length === 0) {

@@ -13,6 +13,7 @@ export const errorCatalogue = {
   DEVICE_NOT_FOUND: { httpStatus: 404, retryable: false, when: 'the device id is not in the inventory' },
   DEVICE_EXISTS: { httpStatus: 409, retryable: false, when: 'a device is added with an id the inventory already has' },
   DEVICE_READ_ONLY: { httpStatus: 409, retryable: false, when: 'a device declared in TWISTERLAB_DEVICES_FILE (or `local`) is changed through the API' },
+  RUNBOOK_NOT_FOUND: { httpStatus: 404, retryable: false, when: 'no runbook of the catalogue has the given id' },
   SERVICE_NOT_FOUND: { httpStatus: 404, retryable: false, when: 'the service name is not declared in configuration' },
   ARTIFACT_NOT_FOUND: { httpStatus: 404, retryable: false, when: 'no artifact (a screenshot) has the given id' },
   APPROVAL_NOT_FOUND: { httpStatus: 404, retryable: false, when: 'no approval has the given id' },
@@ -45,6 +46,8 @@ export const errorCatalogue = {
   BACKUP_NOT_FOUND: { httpStatus: 404, retryable: false, when: 'no backup has the given id' },
   BACKUP_CORRUPT: { httpStatus: 422, retryable: false, when: "a backup's file is missing, or its archive or a file in it does not match the recorded sha256" },
   BACKUP_FAILED: { httpStatus: 502, retryable: false, when: 'pg_dump, pg_restore or Redis failed while taking or restoring a backup' },
+  RUNBOOK_INVALID: { httpStatus: 500, retryable: false, when: 'a runbook file does not match the runbook schema, or names an unknown capability, parameter or step (raised at load, naming file, runbook and field)' },
+  TEMPLATE_UNRESOLVED: { httpStatus: 422, retryable: false, when: "a step's template ({{steps.…}}) names an output an earlier step did not produce" },
   CONFIG_INVALID: { httpStatus: 500, retryable: false, when: 'an environment variable is missing or malformed (raised at start)' },
 } as const satisfies Record<string, { httpStatus: number; retryable: boolean; when: string }>;
 

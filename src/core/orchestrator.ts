@@ -8,11 +8,13 @@ import type { TicketEventBus } from './events.ts';
 import type { LlmAnalyst } from './llm-analysis.ts';
 import { planWithLlm } from './llm-planning.ts';
 import type { Logger } from './logger.ts';
-import { planTicket } from './planner.ts';
+import { planTicket, type PlanOptions } from './planner.ts';
+import type { ChangePolicy } from './policy.ts';
 import { redactValue } from './redaction.ts';
 import { backupsTaken, judgeCheck, recheckSteps, restoreSteps, type RollbackEvent } from './rollback.ts';
 import type { CapabilityRegistry } from './registry.ts';
 import type { Runbook } from './runbooks/runbook.ts';
+import { resolveStepParams, stepOutputs } from './runbooks/step-templates.ts';
 import { analyzeTicket } from './ticket-analyzer.ts';
 import type { AuditEntry, StepRecord, Ticket, TicketChange, TicketRepository } from './ticket-repository.ts';
 import { FINAL_STATUSES, type Analysis, type Category, type Plan, type PlannedStep, type TicketStatus } from './ticket.ts';
@@ -33,6 +35,8 @@ export interface OrchestratorDeps {
   approvalTtlMs?: number;
   /** Told of every rollback (metrics). */
   onRollback?: (event: RollbackEvent) => void;
+  /** When a change runs unattended (see policy.ts). */
+  changePolicy?: ChangePolicy;
 }
 
 export interface ExecutionOutcome {
@@ -107,14 +111,25 @@ export class Orchestrator {
     return planWithLlm(this.deps.llm, analysis, text, this.deps.runbooks(), this.deps.known(), (a, runbooks) => this.plan(a, text, runbooks));
   }
 
-  private plan(analysis: Analysis, text: string, runbooks: readonly Runbook[] = this.deps.runbooks()): Plan {
+  /**
+   * The plan one runbook would make for a description and context, whatever the ticket's category: the full
+   * plan with parameters filled and a policy decision per step. Nothing is stored or run.
+   */
+  async planRunbook(runbookId: string, input: { description: string; context: Ticket['context']; params?: Record<string, unknown> }): Promise<{ analysis: Analysis; plan: Plan }> {
+    const runbook = this.deps.runbooks().find((r) => r.id === runbookId);
+    if (!runbook) throw new TwisterError('RUNBOOK_NOT_FOUND', `no runbook ${runbookId}`, { runbook: runbookId });
+    const analysis = await analyzeTicket(this.deps, input.description, input.context);
+    return { analysis, plan: this.plan(analysis, input.description, [runbook], { force: true, ...(input.params ? { overrides: input.params } : {}) }) };
+  }
+
+  private plan(analysis: Analysis, text: string, runbooks: readonly Runbook[] = this.deps.runbooks(), options: PlanOptions = {}): Plan {
     const registry = this.deps.registry;
     const name = analysis.context.serviceName;
     const service = name ? this.deps.serviceFacts?.(name) : undefined;
     return planTicket(analysis, text, runbooks, (id, params) => {
       const descriptor = registry.get(id);
       return descriptor ? { agent: descriptor.agent, risk: registry.riskOf(id, params)! } : undefined;
-    }, service ? { service } : {});
+    }, service ? { service } : {}, { ...options, ...(this.deps.changePolicy ? { changePolicy: this.deps.changePolicy } : {}) });
   }
 
   /** Analysis and plan in one write; when every step may run unattended, straight on to executing. */
@@ -199,7 +214,7 @@ export class Orchestrator {
   }
 
   private async execute(run: Run): Promise<ExecutionOutcome> {
-    const work = run.plan.steps.filter((s) => s.phase !== 'verify');
+    const work = run.plan.steps.filter((s) => s.phase !== 'verify' && s.phase !== 'rollback');
     for (const [i, step] of work.entries()) {
       // A step policy would not run unattended runs only on its own approval, consumed exactly once.
       const approval = step.decision === 'run' ? undefined : run.approvals?.get(step.index);
@@ -252,7 +267,11 @@ export class Orchestrator {
       const record = await this.invoke(run, step);
       if (i < checks.length - 1) await this.recordStep(run, record);
       else last = record;
-      const verdict = judgeCheck(step, record);
+      // Condition values may name earlier outputs (`{{steps.usage.bytes}}`): read them as they are now.
+      const expect = step.expect ? resolveStepParams({ expect: step.expect }, stepOutputs(run.plan.steps, run.steps)) : undefined;
+      const verdict = expect?.ok === false
+        ? { passed: false, text: `${step.description}: ${expect.reason}` }
+        : judgeCheck(expect?.ok ? { ...step, expect: expect.value.expect } : step, record);
       (verdict.passed ? passes : failures).push(verdict.text);
     }
     return { failures, passes, last };
@@ -272,6 +291,18 @@ export class Orchestrator {
       restoredAll &&= !record.error;
       rollback.push(record.error ? `backup ${String(step.params.backup_id)} not restored: ${record.error.code} ${record.error.message}` : `backup ${String(step.params.backup_id)} restored`);
     }
+    // The runbook's own rollback steps (undo what a backup does not cover), when policy lets them run.
+    for (const step of run.plan.steps.filter((s) => s.phase === 'rollback')) {
+      if (step.decision !== 'run') {
+        restoredAll = false;
+        rollback.push(`step ${step.index} (${step.capability}) not run: ${step.decisionReason}`);
+        continue;
+      }
+      const record = await this.invoke(run, step);
+      await this.recordStep(run, record);
+      restoredAll &&= !record.error;
+      rollback.push(record.error ? `${step.description}: ${record.error.code} ${record.error.message}` : `${step.description}: done`);
+    }
     const rechecks = recheckSteps(run.plan.steps.filter((s) => s.phase === 'verify'), run.plan.steps.length + restores.length);
     const again = await this.runChecks(run, rechecks);
     const passed = restoredAll && rechecks.length > 0 && again.failures.length === 0;
@@ -284,10 +315,15 @@ export class Orchestrator {
 
   private async invoke(run: Run, step: PlannedStep): Promise<StepRecord> {
     const startedAt = new Date();
-    const result = await this.deps.registry.invoke(step.capability, step.params, { actor: ACTOR, ticketId: run.ticket.id });
+    // `{{steps.<id>.…}}` parameters take the outputs of earlier steps now; the record keeps what really ran.
+    const resolved = resolveStepParams(step.params, stepOutputs(run.plan.steps, run.steps));
+    const params = resolved.ok ? resolved.value : step.params;
+    const result = resolved.ok
+      ? await this.deps.registry.invoke(step.capability, params, { actor: ACTOR, ticketId: run.ticket.id })
+      : { ok: false as const, error: toErrorInfo(new TwisterError('TEMPLATE_UNRESOLVED', resolved.reason), 'TEMPLATE_UNRESOLVED'), durationMs: 0 };
     const record: StepRecord = {
       executionId: run.executionId, ticketId: run.ticket.id, index: step.index, phase: step.phase,
-      agent: step.agent, capability: step.capability, params: step.params, risk: step.risk,
+      agent: step.agent, capability: step.capability, params, risk: step.risk,
       status: result.ok ? 'succeeded' : 'failed',
       // Stored, returned and streamed: command output and errors lose their secrets before any of that.
       output: result.ok ? redactValue(result.output) : null,

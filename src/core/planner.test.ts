@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluateCondition } from './conditions.ts';
 import { planTicket, type CatalogueLookup } from './planner.ts';
 import { decideStep } from './policy.ts';
-import { builtinRunbooks } from './runbooks/builtin-runbooks.ts';
+import { builtinRunbooks } from '../adapters/runbooks/builtin.ts';
 import type { Runbook } from './runbooks/runbook.ts';
 import type { Analysis } from './ticket.ts';
 
@@ -47,17 +47,71 @@ describe('planTicket', () => {
     expect(plan.runbookId).toBe('host-slow');
   });
 
-  it('asks for approval before a change on a high-priority ticket with no backup', () => {
-    const runbook: Runbook = {
+  it('holds a change with no backup before it, unless the runbook says why it needs none', () => {
+    const restart = (withoutBackup?: string): Runbook => ({
       id: 'restart', title: 'restart', categories: ['application'], keywords: [],
-      diagnose: [], fix: [{ capability: 'commander.execute_command', params: { device_id: 'local', command: 'systemctl restart x' }, description: 'restart' }],
+      diagnose: [],
+      fix: [{ capability: 'commander.execute_command', params: { device_id: 'local', command: 'systemctl restart x' }, description: 'restart', ...(withoutBackup ? { withoutBackup } : {}) }],
       verify: [{ capability: 'monitoring.check_service_health', params: { service_name: 'x' }, description: 'check', expect: [] }],
-    };
+    });
     const lookup: CatalogueLookup = (id) => ({ agent: id.split('.')[0]!, risk: id.startsWith('commander.') ? 'change' : 'read' });
-    const high = planTicket(analysis({ priority: 'high' }), 'x', [runbook], lookup);
-    expect(high.steps[0]).toMatchObject({ decision: 'needs_approval', decisionReason: expect.stringMatching(/backup/) });
-    const medium = planTicket(analysis({ priority: 'medium' }), 'x', [runbook], lookup);
-    expect(medium.steps[0]!.decision).toBe('run');
+    const bare = planTicket(analysis({ priority: 'medium' }), 'x', [restart()], lookup);
+    expect(bare.steps[0]).toMatchObject({ decision: 'needs_approval', decisionReason: expect.stringMatching(/backup/) });
+    const stated = planTicket(analysis({ priority: 'high' }), 'x', [restart('a restart keeps no state')], lookup);
+    expect(stated.steps[0]).toMatchObject({ decision: 'run', decisionReason: 'change, verified; nothing to back up: a restart keeps no state' });
+    const verifyOnly = planTicket(analysis(), 'x', [restart()], lookup, {}, { changePolicy: 'verify' });
+    expect(verifyOnly.steps[0]!.decision).toBe('run');
+    const approveAll = planTicket(analysis(), 'x', [restart('a restart keeps no state')], lookup, {}, { changePolicy: 'approve' });
+    expect(approveAll.steps[0]!.decision).toBe('needs_approval');
+  });
+
+  it('fills declared parameters from the analysis, validates them, and lets a caller override them', () => {
+    const runbook: Runbook = {
+      id: 'p', title: 'p', categories: ['database'], keywords: [], requires: ['service'],
+      parameters: {
+        service: { type: 'string', from: '{{context.serviceName}}', pattern: '^[a-z]+$' },
+        grace_ms: { type: 'integer', default: 2000, minimum: 100, maximum: 10000 },
+      },
+      diagnose: [{ id: 'find', capability: 'database.find', params: { service_name: '{{params.service}}' }, description: 'find' }],
+      fix: [{ capability: 'database.end', params: { service_name: '{{params.service}}', pids: '{{steps.find.pids}}', grace_ms: '{{params.grace_ms}}' }, description: 'end', withoutBackup: 'sessions keep no state' }],
+      verify: [{ capability: 'database.find', params: { service_name: '{{params.service}}' }, description: 'again', expect: [{ path: 'count', op: 'lt', value: '{{steps.find.count}}' }] }],
+    };
+    const db = (serviceName?: string) => analysis({ category: 'database' }, { ...(serviceName ? { serviceName } : {}), found: [] });
+    const plan = planTicket(db('orders'), 'slow', [runbook], readOnly);
+    expect(plan.parameters).toEqual({ service: 'orders', grace_ms: 2000 });
+    // Outputs of earlier steps stay templates until the step runs.
+    expect(plan.steps[1]!.params).toEqual({ service_name: 'orders', pids: '{{steps.find.pids}}', grace_ms: 2000 });
+    expect(plan.steps[0]!.ref).toBe('find');
+    expect(plan.steps[2]!.expect).toEqual([{ path: 'count', op: 'lt', value: '{{steps.find.count}}' }]);
+    const noService = planTicket(db(), 'slow', [runbook], readOnly);
+    expect(noService.runbookId).toBeNull();
+    expect(noService.rejected).toEqual([{ runbookId: 'p', reason: 'the ticket names no service' }]);
+    const badName = planTicket(db('Orders-1'), 'slow', [runbook], readOnly);
+    expect(badName.rejected![0]!.reason).toMatch(/parameter service: must match/);
+    const overridden = planTicket(db('orders'), 'slow', [runbook], readOnly, {}, { overrides: { grace_ms: '500' } });
+    expect(overridden.parameters).toEqual({ service: 'orders', grace_ms: 500 });
+    const outOfRange = planTicket(db('orders'), 'slow', [runbook], readOnly, {}, { overrides: { grace_ms: 5 } });
+    expect(outOfRange.runbookId).toBeNull();
+    const forced = planTicket(analysis({ category: 'hardware' }, { serviceName: 'orders', found: [] }), 'x', [runbook], readOnly, {}, { force: true });
+    expect(forced.runbookId).toBe('p');
+  });
+
+  it('counts a step as risky as the runbook declares, never less than the capability says', () => {
+    const runbook: Runbook = {
+      id: 'r', title: 'r', categories: ['application'], keywords: [],
+      diagnose: [{ capability: 'files.list', params: {}, description: 'declared destructive', risk: 'destructive' }],
+      fix: [], verify: [],
+    };
+    const plan = planTicket(analysis(), 'x', [runbook], readOnly);
+    expect(plan.steps[0]).toMatchObject({ risk: 'destructive', decision: 'needs_approval' });
+  });
+
+  it('on equal scores prefers the plan that changes less', () => {
+    const base = { categories: ['application' as const], keywords: [], diagnose: [], verify: [{ capability: 'monitoring.check', params: {}, description: 'v' }] };
+    const invasive: Runbook = { ...base, id: 'a-invasive', title: 'a', fix: [{ capability: 'commander.run', params: {}, description: 'x', withoutBackup: 'none' }] };
+    const gentle: Runbook = { ...base, id: 'b-gentle', title: 'b', fix: [] };
+    const lookup: CatalogueLookup = (id) => ({ agent: 'x', risk: id.startsWith('commander.') ? 'change' : 'read' });
+    expect(planTicket(analysis(), 'x', [invasive, gentle], lookup).runbookId).toBe('b-gentle');
   });
 });
 
@@ -66,6 +120,8 @@ describe('decideStep', () => {
     expect(decideStep({ risk: 'read', priority: 'critical', backupBefore: false, verified: false }).decision).toBe('run');
     expect(decideStep({ risk: 'change', priority: 'low', backupBefore: false, verified: false }).decision).toBe('needs_approval');
     expect(decideStep({ risk: 'change', priority: 'critical', backupBefore: true, verified: true }).decision).toBe('run');
+    expect(decideStep({ risk: 'change', priority: 'low', backupBefore: false, verified: true }).decision).toBe('needs_approval');
+    expect(decideStep({ risk: 'change', priority: 'low', backupBefore: false, verified: true, withoutBackup: 'stateless' }).decision).toBe('run');
     expect(decideStep({ risk: 'destructive', priority: 'low', backupBefore: true, verified: true }).decision).toBe('needs_approval');
   });
 });

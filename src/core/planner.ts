@@ -1,9 +1,11 @@
 // The planner: picks the runbook that fits the analysed ticket, fills its parameters, and asks policy about
 // each step. When nothing fits, the plan says why and the ticket is escalated instead of guessed at.
-import type { Risk } from './capability.ts';
-import { decideStep } from './policy.ts';
+import { riskRank, type Risk } from './capability.ts';
+import { decideStep, type ChangePolicy } from './policy.ts';
 import { BACKUP_CAPABILITY } from './rollback.ts';
-import { fillParams, type Runbook, type RunbookStep } from './runbooks/runbook.ts';
+import type { Runbook, RunbookStep } from './runbooks/runbook.ts';
+import { parameterSchema } from './runbooks/runbook-schema.ts';
+import { tryFill, type Scope } from './runbooks/template.ts';
 import type { Analysis, Plan, PlannedStep, StepPhase } from './ticket.ts';
 
 export interface CatalogueLookup {
@@ -11,85 +13,162 @@ export interface CatalogueLookup {
   (capabilityId: string, params: Record<string, unknown>): { risk: Risk; agent: string } | undefined;
 }
 
-interface Candidate {
-  runbook: Runbook;
-  steps: Array<{ phase: StepPhase; step: RunbookStep; params: Record<string, unknown> }>;
-  score: number;
+interface Planned {
+  phase: StepPhase;
+  step: RunbookStep;
+  params: Record<string, unknown>;
+  risk: Risk;
+  agent: string;
+}
+
+type Fit = { ok: true; runbook: Runbook; steps: Planned[]; score: number; parameters: Record<string, unknown> } | { ok: false; runbookId: string; reason: string };
+
+/** Facts about the named target that templates may use, e.g. `service.configDir` from the services file. */
+export type PlanningFacts = Record<string, unknown>;
+
+export interface PlanOptions {
+  changePolicy?: ChangePolicy;
+  /** Plan this runbook whatever the ticket's category (a dry run of one runbook). */
+  force?: boolean;
+  /** Parameter values given by the caller; they win over `from` and `default`, and are validated the same way. */
+  overrides?: Record<string, unknown>;
+}
+
+const no = (runbookId: string, reason: string): Fit => ({ ok: false, runbookId, reason });
+
+function scopeFor(analysis: Analysis, facts: PlanningFacts): Scope {
+  const first = (kind: string) => analysis.context.found.find((f) => f.kind === kind)?.value;
+  const host = first('host') ?? first('ip') ?? (analysis.context.url ? new URL(analysis.context.url).hostname : undefined);
+  return { context: analysis.context, analysis, found: { host, ip: first('ip'), url: analysis.context.url ?? first('url') }, ...facts };
+}
+
+function missingRequirement(runbook: Runbook, scope: Scope): string | undefined {
+  const found = scope.found as { host?: string; url?: string };
+  const context = scope.context as Analysis['context'];
+  const has = { service: context.serviceName, device: context.deviceId, url: found.url, host: found.host };
+  const missing = (runbook.requires ?? []).find((r) => !has[r]);
+  return missing ? `the ticket names no ${missing}` : undefined;
+}
+
+function fillParameters(runbook: Runbook, scope: Scope, overrides: Record<string, unknown>): { ok: true; values: Record<string, unknown> } | { ok: false; reason: string } {
+  const values: Record<string, unknown> = {};
+  for (const [name, declared] of Object.entries(runbook.parameters ?? {})) {
+    let value: unknown = overrides[name];
+    if (value === undefined && declared.from) {
+      const filled = tryFill(declared.from, scope);
+      if (filled.ok) value = filled.value;
+    }
+    value ??= declared.default;
+    if (value === undefined) return { ok: false, reason: `parameter ${name} has no value` };
+    const parsed = parameterSchema(declared).safeParse(value);
+    if (!parsed.success) return { ok: false, reason: `parameter ${name}: ${parsed.error.issues[0]!.message}` };
+    values[name] = parsed.data;
+  }
+  const unknown = Object.keys(overrides).find((k) => !(k in (runbook.parameters ?? {})));
+  if (unknown) return { ok: false, reason: `parameter ${unknown} is not declared by runbook ${runbook.id}` };
+  return { ok: true, values };
+}
+
+function planStep(phase: StepPhase, step: RunbookStep, scope: Scope, lookup: CatalogueLookup): { ok: true; planned: Planned } | { ok: false; reason: string } {
+  const filled = tryFill({ params: step.params, expect: step.expect }, scope, true);
+  if (!filled.ok) return filled;
+  const found = lookup(step.capability, filled.value.params);
+  if (!found) return { ok: false, reason: `${step.capability} is not registered` };
+  const risk = step.risk && riskRank(step.risk) > riskRank(found.risk) ? step.risk : found.risk;
+  const planned = { ...step, ...(filled.value.expect ? { expect: filled.value.expect } : {}) };
+  return { ok: true, planned: { phase, step: planned, params: filled.value.params, risk, agent: found.agent } };
 }
 
 /**
- * The backup step a fix step asks for (`backup` on the runbook step names what to save, whatever the priority;
- * policy then lets a change on a high or critical ticket run). Null when the step asks for none; undefined when
- * it cannot be planned (templates unfilled, no backup agent): then the runbook does not fit.
+ * The backup step a fix step asks for (`backup` on the runbook step names what to save, whatever the priority).
+ * Null when the step asks for none; a reason when it cannot be planned: then the runbook does not fit.
  */
-function backupFor(step: RunbookStep, scope: Record<string, unknown>, lookup: CatalogueLookup): Candidate['steps'][number] | null | undefined {
+function backupFor(step: RunbookStep, scope: Scope, lookup: CatalogueLookup): Planned | null | string {
   if (!step.backup) return null;
   const { target, type, deviceId, pattern } = step.backup;
-  const backupParams = fillParams({ target, backup_type: type, ...(deviceId ? { device_id: deviceId } : {}), ...(pattern ? { pattern } : {}) }, scope);
-  if (!backupParams || !lookup(BACKUP_CAPABILITY, backupParams)) return undefined;
-  const backupStep: RunbookStep = { capability: BACKUP_CAPABILITY, params: backupParams, description: `Back up ${String(backupParams.target)} before: ${step.description}` };
-  return { phase: 'backup', step: backupStep, params: backupParams };
+  const filled = tryFill({ target, backup_type: type, ...(deviceId ? { device_id: deviceId } : {}), ...(pattern ? { pattern } : {}) }, scope);
+  if (!filled.ok) return `backup: ${filled.reason}`;
+  const found = lookup(BACKUP_CAPABILITY, filled.value);
+  if (!found) return `${BACKUP_CAPABILITY} is not registered`;
+  const description = `Back up ${String(filled.value.target)} before: ${step.description}`;
+  return { phase: 'backup', step: { capability: BACKUP_CAPABILITY, params: filled.value, description }, params: filled.value, risk: found.risk, agent: found.agent };
 }
 
-function fit(runbook: Runbook, analysis: Analysis, text: string, lookup: CatalogueLookup, facts: PlanningFacts): Candidate | undefined {
-  if (!runbook.categories.includes(analysis.category)) return undefined;
-  const scope = { context: analysis.context, analysis, ...facts };
-  const steps: Candidate['steps'] = [];
-  const phases: Array<[StepPhase, RunbookStep[]]> = [['diagnose', runbook.diagnose], ['fix', runbook.fix], ['verify', runbook.verify]];
+function fit(runbook: Runbook, analysis: Analysis, text: string, lookup: CatalogueLookup, facts: PlanningFacts, options: PlanOptions): Fit {
+  if (!options.force && !runbook.categories.includes(analysis.category)) return no(runbook.id, `not a ${analysis.category} runbook`);
+  const base = scopeFor(analysis, facts);
+  const missing = missingRequirement(runbook, base);
+  if (missing) return no(runbook.id, missing);
+  const parameters = fillParameters(runbook, base, options.overrides ?? {});
+  if (!parameters.ok) return no(runbook.id, parameters.reason);
+  const scope = { ...base, params: parameters.values };
+  const steps: Planned[] = [];
+  const phases: Array<[StepPhase, RunbookStep[]]> = [['diagnose', runbook.diagnose], ['fix', runbook.fix], ['verify', runbook.verify], ['rollback', runbook.rollback ?? []]];
   for (const [phase, list] of phases) {
     for (const step of list) {
-      const params = fillParams(step.params, scope);
-      if (!params || !lookup(step.capability, params)) return undefined;
       if (phase === 'fix') {
         const backup = backupFor(step, scope, lookup);
-        if (backup === undefined) return undefined;
+        if (typeof backup === 'string') return no(runbook.id, backup);
         if (backup) steps.push(backup);
       }
-      steps.push({ phase, step, params });
+      const planned = planStep(phase, step, scope, lookup);
+      if (!planned.ok) return no(runbook.id, planned.reason);
+      steps.push(planned.planned);
     }
   }
   const lower = text.toLowerCase();
   const keywordHits = runbook.keywords.filter((k) => lower.includes(k)).length;
   // A runbook that acts on a named target fits better than a generic one.
-  const specificity = JSON.stringify(runbook).includes('{{') ? 2 : 0;
+  const specificity = (runbook.requires?.length ?? 0) > 0 || JSON.stringify(runbook).includes('{{') ? 2 : 0;
   // First category listed is the runbook's home category.
   const home = runbook.categories[0] === analysis.category ? 1 : 0;
-  return { runbook, steps, score: keywordHits + specificity + home };
+  return { ok: true, runbook, steps, score: keywordHits + specificity + home, parameters: parameters.values };
 }
 
-/** Facts about the named target that templates may use, e.g. `service.configDir` of a config baseline. */
-export type PlanningFacts = Record<string, unknown>;
+/** Steps that change something: on a tie, the least invasive plan wins. */
+const invasiveness = (steps: readonly Planned[]) => steps.filter((s) => s.risk !== 'read').length;
 
-export function planTicket(analysis: Analysis, text: string, runbooks: readonly Runbook[], lookup: CatalogueLookup, facts: PlanningFacts = {}): Plan {
-  const candidates = runbooks
-    .map((r) => fit(r, analysis, text, lookup, facts))
-    .filter((c): c is Candidate => c !== undefined)
-    .sort((a, b) => b.score - a.score);
+export function planTicket(
+  analysis: Analysis, text: string, runbooks: readonly Runbook[], lookup: CatalogueLookup, facts: PlanningFacts = {}, options: PlanOptions = {},
+): Plan {
+  const fits = runbooks.map((r) => fit(r, analysis, text, lookup, facts, options));
+  const candidates = fits
+    .filter((c): c is Extract<Fit, { ok: true }> => c.ok)
+    .sort((a, b) => b.score - a.score || invasiveness(a.steps) - invasiveness(b.steps) || a.runbook.id.localeCompare(b.runbook.id));
+  const rejected = fits
+    .filter((c): c is Extract<Fit, { ok: false }> => !c.ok && !c.reason.startsWith('not a '))
+    .map(({ runbookId, reason }) => ({ runbookId, reason }));
   const best = candidates[0];
   if (!best) {
     const missing = analysis.context.serviceName ? '' : ' and no known service or device was named';
+    const why = rejected.length > 0 ? ` (${rejected.map((r) => `${r.runbookId}: ${r.reason}`).join('; ')})` : '';
     return {
       runbookId: null,
       title: 'No runbook fits',
       steps: [],
-      escalation: `no runbook fits a ${analysis.priority}-priority ${analysis.category} ticket${missing}`,
+      escalation: options.force && rejected[0] ? `runbook ${rejected[0].runbookId} cannot be planned: ${rejected[0].reason}` : `no runbook fits a ${analysis.priority}-priority ${analysis.category} ticket${missing}${why}`,
+      ...(rejected.length > 0 ? { rejected } : {}),
     };
   }
   const hasVerification = best.steps.some((s) => s.phase === 'verify');
-  const steps: PlannedStep[] = best.steps.map(({ phase, step, params }, index) => {
-    const { risk, agent } = lookup(step.capability, params)!;
+  const steps: PlannedStep[] = best.steps.map(({ phase, step, params, risk, agent }, index) => {
     const backupBefore = best.steps.slice(0, index).some((s) => s.step.capability === BACKUP_CAPABILITY);
-    const { decision, reason } = decideStep({ risk, priority: analysis.priority, backupBefore, verified: hasVerification });
+    const { decision, reason } = decideStep({
+      risk, priority: analysis.priority, backupBefore, verified: hasVerification,
+      ...(step.withoutBackup ? { withoutBackup: step.withoutBackup } : {}), ...(options.changePolicy ? { changePolicy: options.changePolicy } : {}),
+    });
     return {
       index, phase, capability: step.capability, agent, params, risk, description: step.description,
       ...(step.expect ? { expect: step.expect } : {}),
       decision, decisionReason: reason,
+      ...(step.id ? { ref: step.id } : {}),
     };
   });
   return {
     runbookId: best.runbook.id,
     title: best.runbook.title,
     steps,
+    ...(Object.keys(best.parameters).length > 0 ? { parameters: best.parameters } : {}),
     ...(best.runbook.escalateAfterDiagnosis ? { escalation: best.runbook.escalateAfterDiagnosis } : {}),
   };
 }

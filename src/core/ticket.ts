@@ -116,6 +116,8 @@ export interface PlannedStep {
   expect?: Condition[];
   decision: PolicyDecision;
   decisionReason: string;
+  /** The runbook step's id: later steps read its output through `{{steps.<ref>.…}}`. */
+  ref?: string;
 }
 
 export interface Plan {
@@ -124,6 +126,10 @@ export interface Plan {
   steps: PlannedStep[];
   /** Why nothing safe can be done, when that is the case. */
   escalation?: string;
+  /** The runbook's parameters as filled for this ticket. */
+  parameters?: Record<string, unknown>;
+  /** Runbooks of the ticket's category that did not fit, and why (shown when nothing fits). */
+  rejected?: Array<{ runbookId: string; reason: string }>;
   /** Who chose the runbook: the LLM (then filled and checked by the rules planner) or the rules alone. */
   path?: 'rules' | 'llm';
   /** Why the rules chose although an LLM is configured (unhealthy, timeout, invalid choice, low confidence). */

@@ -27,7 +27,7 @@ import { redactingLogHooks } from './log-redaction.ts';
 import { Orchestrator } from '../core/orchestrator.ts';
 import { createLlmAnalyst } from '../adapters/llm/llm-analyst.ts';
 import { CapabilityRegistry } from '../core/registry.ts';
-import { builtinRunbooks } from '../core/runbooks/builtin-runbooks.ts';
+import { loadCatalogue } from '../adapters/runbooks/runbook-files.ts';
 import type { Runbook } from '../core/runbooks/runbook.ts';
 import { parseServiceDeclarations } from '../core/service-declarations.ts';
 import { buildApp } from '../http/app.ts';
@@ -74,7 +74,8 @@ export interface RuntimeOptions {
 }
 
 export async function createRuntime(config: Config, logger: pino.Logger, options: RuntimeOptions = {}): Promise<Runtime> {
-  const runbooks = options.runbooks ?? builtinRunbooks;
+  // Loaded once the agents are registered, so every step's capability is checked at start.
+  let runbooks: readonly Runbook[] = options.runbooks ?? [];
   const configuredServices = config.services ? parseServiceDeclarations(config.services) : [];
   const localAllow = [...DEFAULT_LOCAL_ALLOWLIST, ...config.localAllow.map(parseAllowRule)];
   const opened = await openStore(config, logger);
@@ -105,6 +106,7 @@ export async function createRuntime(config: Config, logger: pino.Logger, options
   const llm = config.llm ? { ...createLlmAnalyst(config.llm), observer: llmObserver } : undefined;
   const serviceFacts = (name: string) => config.configBaselines[name];
   const orchestrator = new Orchestrator({ store, registry, events, logger, runbooks: () => runbooks, known, serviceCategory, serviceFacts, approvalTtlMs: config.approvalTtlMs,
+    changePolicy: config.changePolicy,
     onRollback: metrics.observeRollback, ...(llm ? { llm } : {}) });
 
   registry.register(createSentimentAgent());
@@ -126,6 +128,15 @@ export async function createRuntime(config: Config, logger: pino.Logger, options
   const artifacts = createFileArtifactStore({ dir: path.join(config.dataDir, 'artifacts') });
   registry.register(createBrowserAgent({ browser, artifacts, timeoutMs: config.browser.timeoutMs }));
   registry.onInvocation((event) => metrics.observeInvocation(event));
+  if (!options.runbooks) {
+    try {
+      runbooks = loadCatalogue(config.runbooksDir, (id) => registry.get(id) !== undefined);
+    } catch (error) {
+      await Promise.allSettled([devices.close(), opened.close()]);
+      throw error;
+    }
+    logger.info({ runbooks: runbooks.length, dir: config.runbooksDir }, 'runbook catalogue loaded');
+  }
   await store.upsertAgents(registry.listAgents().map((a) => ({
     id: a.id, description: a.description, capabilities: a.capabilities.map((c) => ({ id: c.id, risk: c.risk, description: c.description })),
   })));

@@ -11,7 +11,7 @@ import { defineAgent, defineCapability } from '../core/capability.ts';
 import { CapabilityGateway } from '../core/capability-gateway.ts';
 import { silentLogger } from '../core/logger.ts';
 import { CapabilityRegistry } from '../core/registry.ts';
-import { builtinRunbooks } from '../core/runbooks/builtin-runbooks.ts';
+import { builtinRunbooks } from '../adapters/runbooks/builtin.ts';
 import { createMcpServer } from './mcp-server.ts';
 import { McpTools } from './mcp-tools.ts';
 

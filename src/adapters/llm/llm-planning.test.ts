@@ -6,7 +6,7 @@ import { planWithLlm, runbookOptions } from '../../core/llm-planning.ts';
 import { silentLogger } from '../../core/logger.ts';
 import { planTicket } from '../../core/planner.ts';
 import { CapabilityRegistry } from '../../core/registry.ts';
-import { builtinRunbooks } from '../../core/runbooks/builtin-runbooks.ts';
+import { builtinRunbooks } from '../runbooks/builtin.ts';
 import type { Runbook } from '../../core/runbooks/runbook.ts';
 import { analyzeTicket } from '../../core/ticket-analyzer.ts';
 import type { Analysis } from '../../core/ticket.ts';

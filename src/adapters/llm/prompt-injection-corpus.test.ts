@@ -9,7 +9,7 @@ import { silentLogger } from '../../core/logger.ts';
 import { planTicket } from '../../core/planner.ts';
 import { PROMPT_INJECTION_FLAG } from '../../core/prompt-guard.ts';
 import { CapabilityRegistry } from '../../core/registry.ts';
-import { builtinRunbooks } from '../../core/runbooks/builtin-runbooks.ts';
+import { builtinRunbooks } from '../runbooks/builtin.ts';
 import { analyzeTicket } from '../../core/ticket-analyzer.ts';
 import type { Runbook } from '../../core/runbooks/runbook.ts';
 import type { Analysis } from '../../core/ticket.ts';

@@ -1,50 +1,63 @@
-// Runbooks are data: which tickets they fit, and the diagnose, fix and verify steps they plan.
-// Parameters may be templates (`{{context.serviceName}}`) filled from the analysis at planning time.
+// Runbooks are data: which tickets they fit, the parameters they take, and the diagnose, fix, verify and
+// rollback steps they plan. Built-in ones ship as YAML under runbooks/; users add theirs from a directory.
+// Parameters may be templates (`{{params.service}}`, `{{context.serviceName}}`) filled at planning time, or
+// outputs of earlier steps (`{{steps.find.blocker_pids}}`) filled when the step runs (see template.ts).
+import type { Risk } from '../capability.ts';
 import type { Category, Condition } from '../ticket.ts';
 
+/** What a ticket must name for the runbook to fit. */
+export const REQUIREMENTS = ['service', 'device', 'url', 'host'] as const;
+export type Requirement = (typeof REQUIREMENTS)[number];
+
 export interface RunbookStep {
+  /** Name for later steps' templates: `{{steps.<id>.<path into the output>}}`. */
+  id?: string;
   capability: string;
   params: Record<string, unknown>;
   description: string;
-  /** On verify steps: what must hold for the fix to count as verified. */
+  /** On verify steps: what must hold for the fix to count as verified. Values may be templates. */
   expect?: Condition[];
   /**
    * On fix steps: what to back up before this step (templated like params). The planner puts a
    * `backup.create_backup` step before it; a failed verification restores that backup.
    */
   backup?: { target: string; type: 'files' | 'postgres' | 'redis'; deviceId?: string; pattern?: string };
+  /** The step counts as at least this risky, whatever the capability says of the call. */
+  risk?: Risk;
+  /** On a change that has nothing to back up: why (shown with the policy decision). */
+  withoutBackup?: string;
+}
+
+/** A runbook parameter: where its value comes from, its default, and the schema it must satisfy. */
+export interface RunbookParameter {
+  description?: string;
+  /** A template filled from the analysis, e.g. `{{context.serviceName}}`. */
+  from?: string;
+  default?: unknown;
+  type: 'string' | 'integer' | 'number' | 'boolean';
+  pattern?: string;
+  enum?: Array<string | number>;
+  minimum?: number;
+  maximum?: number;
+  maxLength?: number;
 }
 
 export interface Runbook {
   id: string;
   title: string;
+  description?: string;
   categories: Category[];
   /** Words in the ticket that make this runbook a better fit than its siblings. */
   keywords: string[];
+  requires?: Requirement[];
+  parameters?: Record<string, RunbookParameter>;
   diagnose: RunbookStep[];
   fix: RunbookStep[];
   verify: RunbookStep[];
+  /** Run after the backups are restored when verification fails, before checking again. */
+  rollback?: RunbookStep[];
   /** Set on runbooks that gather facts for a human and never close a ticket themselves. */
   escalateAfterDiagnosis?: string;
-}
-
-const TEMPLATE = /^\{\{\s*([a-zA-Z0-9_.]+)\s*\}\}$/;
-
-/** Resolves `{{a.b}}` parameters against the scope; returns undefined when one is missing (the runbook does not fit). */
-export function fillParams(params: Record<string, unknown>, scope: Record<string, unknown>): Record<string, unknown> | undefined {
-  const filled: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(params)) {
-    const match = typeof value === 'string' ? TEMPLATE.exec(value) : null;
-    if (!match) {
-      filled[key] = value;
-      continue;
-    }
-    let resolved: unknown = scope;
-    for (const segment of match[1]!.split('.')) {
-      resolved = resolved !== null && typeof resolved === 'object' ? (resolved as Record<string, unknown>)[segment] : undefined;
-    }
-    if (resolved === undefined || resolved === null || resolved === '') return undefined;
-    filled[key] = resolved;
-  }
-  return filled;
+  /** Where it was loaded from: `builtin` or the file's name. */
+  source?: string;
 }

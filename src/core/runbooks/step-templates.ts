@@ -1,0 +1,22 @@
+// Filling `{{steps.<id>.<path>}}` when a step runs: the outputs of this execution's earlier steps, by the id the
+// runbook gave them. A template naming an output that is not there fails the step (TEMPLATE_UNRESOLVED).
+import type { StepRecord } from '../ticket-repository.ts';
+import type { PlannedStep } from '../ticket.ts';
+import { hasRuntimeTemplates, RUNTIME_ROOT, tryFill, type Scope } from './template.ts';
+
+/** `{ steps: { <ref>: output } }` from the records of steps that succeeded (the latest record per step wins). */
+export function stepOutputs(planned: readonly PlannedStep[], records: readonly StepRecord[]): Scope {
+  const refByIndex = new Map(planned.filter((s) => s.ref).map((s) => [s.index, s.ref!]));
+  const outputs: Record<string, unknown> = {};
+  for (const record of records) {
+    const ref = refByIndex.get(record.index);
+    if (ref && record.status === 'succeeded') outputs[ref] = record.output;
+  }
+  return { [RUNTIME_ROOT]: outputs };
+}
+
+export function resolveStepParams<T>(value: T, scope: Scope): { ok: true; value: T } | { ok: false; reason: string } {
+  if (!hasRuntimeTemplates(value)) return { ok: true, value };
+  const filled = tryFill(value, scope);
+  return filled.ok ? filled : { ok: false, reason: `${filled.reason} (no earlier step produced it)` };
+}
