@@ -64,6 +64,38 @@ export interface StepRecord {
   startedAt: string;
   finishedAt: string;
   durationMs: number;
+  /** How often the capability was called for this step (retries, a re-run after an interruption); 1 when omitted. */
+  attempts?: number;
+}
+
+/** A step written as `running` before its capability was called, with no result yet: it is running, or its process stopped. */
+export interface RunningStep {
+  executionId: string;
+  index: number;
+  capability: string;
+  /** `executionId:index`: the capability gets it as `ctx.idempotencyKey` on every attempt. */
+  idempotencyKey: string;
+  attempts: number;
+  startedAt: string;
+}
+
+/** Where the latest execution of a ticket stands: what a resumed run starts from. */
+export interface ExecutionProgress {
+  execution: Execution;
+  /** Steps with a result, by index. */
+  steps: StepRecord[];
+  /** Steps claimed whose result was never written. */
+  running: RunningStep[];
+  /** The orchestrator lease on the ticket; `live` when its holder may still be working on it. */
+  lease: { owner: string | null; until: string | null; live: boolean };
+}
+
+/** The step to write as `running` right before its capability is called (its idempotency key must be new). */
+export type StepClaim = Omit<StepRecord, 'status' | 'output' | 'error' | 'finishedAt' | 'durationMs' | 'attempts'>;
+
+/** The idempotency key of a step: unique in the store, passed to capabilities, the same on every attempt. */
+export function stepKey(executionId: string, index: number): string {
+  return `${executionId}:${index}`;
 }
 
 export interface AuditEntry {
@@ -104,6 +136,17 @@ export interface TicketPatch {
  */
 export interface TicketChange {
   transition?: { from: TicketStatus; to: TicketStatus; via?: TicketStatus[] };
+  /** Compare-and-swap on the status without moving it: INVALID_TRANSITION when it moved. */
+  expectStatus?: TicketStatus;
+  /**
+   * The orchestrator's lease on the ticket: the change is written only when nobody else holds a live lease
+   * (TICKET_BUSY otherwise), and it takes or renews the lease for `ms`, or gives it up with `release`.
+   */
+  lease?: { owner: string; ms: number; release?: boolean };
+  /** A step to write as `running` before it runs; TICKET_BUSY when its idempotency key was claimed already. */
+  claimStep?: StepClaim;
+  /** A running step run again after an interruption: one more attempt is counted on its row. */
+  retakeStep?: { executionId: string; index: number };
   patch?: TicketPatch;
   newExecution?: { id: string; plan: Plan; dryRun: boolean };
   steps?: StepRecord[];
@@ -142,11 +185,17 @@ export interface TicketRepository {
   /** Inserts the ticket and its `ticket.created` audit row; with a known idempotency key, returns the existing one. */
   create(input: NewTicket): Promise<{ ticket: Ticket; created: boolean; requestHash: string | null }>;
   get(id: string): Promise<Ticket | null>;
+  /** The ticket with its executions, finished steps and audit trail. */
   getDetail(id: string): Promise<TicketDetail | null>;
+  /** The latest execution with every step row written for it, running ones included; null without one. */
+  getProgress(ticketId: string): Promise<ExecutionProgress | null>;
+  /** Extends the lease `owner` holds on the ticket by `ms`; false when it holds none (another process took it over). */
+  renewLease(ticketId: string, owner: string, ms: number): Promise<boolean>;
   list(filter: TicketFilter): Promise<{ items: Ticket[]; total: number }>;
   /**
    * Applies the change in one transaction and returns the ticket after it. Throws INVALID_TRANSITION when
-   * `transition.from` is not the current status (someone else moved it), TICKET_NOT_FOUND when it is gone.
+   * `transition.from` is not the current status (someone else moved it), TICKET_NOT_FOUND when it is gone,
+   * TICKET_BUSY when another process holds the lease or claimed the step first.
    */
   apply(ticketId: string, change: TicketChange): Promise<Ticket>;
   /** Audit rows not tied to a ticket (direct capability calls). */

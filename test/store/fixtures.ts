@@ -61,6 +61,7 @@ export function step(executionId: string, ticketId: string, index: number, overr
     startedAt: '2026-01-01T10:00:00.000Z',
     finishedAt: '2026-01-01T10:00:00.250Z',
     durationMs: 250,
+    attempts: 1,
     ...overrides,
   };
 }

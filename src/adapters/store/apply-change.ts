@@ -7,7 +7,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { SQL } from 'drizzle-orm';
 import type { PgPreparedQuery, PgUpdateSetSource, PreparedQueryConfig } from 'drizzle-orm/pg-core';
 import { TwisterError } from '../../core/errors.ts';
-import type { AuditEntry, StepRecord, TicketChange } from '../../core/ticket-repository.ts';
+import type { AuditEntry, StepClaim, StepRecord, TicketChange } from '../../core/ticket-repository.ts';
 import type { TicketStatus } from '../../core/ticket.ts';
 import type { TicketRow } from './rows.ts';
 import { tickets } from './schema.ts';
@@ -19,6 +19,11 @@ type SetValues = Partial<Record<(typeof SET_FIELDS)[number], unknown>>;
 
 interface Shape {
   transition: boolean;
+  /** A status compare-and-swap without a move (`expectStatus`). */
+  guardsStatus: boolean;
+  lease: 'none' | 'hold' | 'release';
+  claim: boolean;
+  retake: boolean;
   fields: ReadonlyArray<(typeof SET_FIELDS)[number]>;
   newExecution: boolean;
   /** The change finishes the execution it creates: folded into the insert, a statement cannot see its own rows. */
@@ -44,6 +49,10 @@ export class ChangeWriter {
     const finishesNew = finish !== undefined && finish.id === change.newExecution?.id;
     const shape: Shape = {
       transition: change.transition !== undefined,
+      guardsStatus: change.transition === undefined && change.expectStatus !== undefined,
+      lease: change.lease ? (change.lease.release ? 'release' : 'hold') : 'none',
+      claim: change.claimStep !== undefined,
+      retake: change.retakeStep !== undefined,
       fields: SET_FIELDS.filter((f) => f in values),
       newExecution: change.newExecution !== undefined,
       finishesNew,
@@ -55,7 +64,12 @@ export class ChangeWriter {
     const [row] = await this.statement(shape).execute({
       ...values,
       ticketId,
-      from: change.transition?.from ?? null,
+      from: change.transition?.from ?? change.expectStatus ?? null,
+      leaseOwner: change.lease?.owner ?? null,
+      leaseMs: change.lease?.ms ?? null,
+      claim: jsonText(change.claimStep ? stepRecord({ ...change.claimStep, status: 'running' }) : null),
+      retakeExec: change.retakeStep?.executionId ?? null,
+      retakeIdx: change.retakeStep?.index ?? null,
       execId: change.newExecution?.id ?? null,
       execDryRun: change.newExecution?.dryRun ?? null,
       execPlan: jsonText(change.newExecution?.plan),
@@ -74,7 +88,8 @@ export class ChangeWriter {
 
   private statement(shape: Shape): Prepared {
     const flags = [shape.transition, ...SET_FIELDS.map((f) => shape.fields.includes(f)), shape.newExecution,
-      shape.finishesNew, shape.finishesExisting, shape.steps, shape.audit, shape.approvals];
+      shape.finishesNew, shape.finishesExisting, shape.steps, shape.audit, shape.approvals,
+      shape.guardsStatus, shape.lease !== 'none', shape.lease === 'release', shape.claim, shape.retake];
     const name = `tl_apply_${parseInt(flags.map((f) => (f ? '1' : '0')).join(''), 2).toString(36)}`;
     let statement = this.prepared.get(name);
     if (!statement) {
@@ -100,12 +115,18 @@ function setValues(change: TicketChange): SetValues {
 
 function build(db: StoreDatabase, shape: Shape) {
   const conditions: SQL[] = [sql`${tickets.id} = ${p('ticketId')}::uuid`];
-  if (shape.transition) conditions.push(sql`${tickets.status} = ${p('from')}`);
+  if (shape.transition || shape.guardsStatus) conditions.push(sql`${tickets.status} = ${p('from')}`);
+  // Nobody else may hold a live lease: a second process stops here instead of running the ticket's steps too.
+  if (shape.lease !== 'none') {
+    conditions.push(sql`(${tickets.leaseOwner} is null or ${tickets.leaseOwner} = ${p('leaseOwner')} or ${tickets.leaseUntil} < now())`);
+  }
   if (shape.finishesExisting) {
     conditions.push(sql`exists (select 1 from executions where id = ${p('finId')}::uuid and ticket_id = ${p('ticketId')}::uuid)`);
   }
   const set: PgUpdateSetSource<typeof tickets> = { updatedAt: sql`now()` };
   for (const field of shape.fields) Object.assign(set, { [field]: p(field) });
+  if (shape.lease === 'hold') Object.assign(set, { leaseOwner: p('leaseOwner'), leaseUntil: sql`now() + ${p('leaseMs')}::integer * interval '1 millisecond'` });
+  if (shape.lease === 'release') Object.assign(set, { leaseOwner: null, leaseUntil: null });
   const upd = db.$with('upd').as(db.update(tickets).set(set).where(and(...conditions)).returning());
   const writes = [
     shape.newExecution ? insertExecution(shape.finishesNew) : undefined,
@@ -113,6 +134,8 @@ function build(db: StoreDatabase, shape: Shape) {
     shape.finishesExisting ? finishExecution : undefined,
     shape.audit ? insertAudit : undefined,
     shape.approvals ? insertApprovals : undefined,
+    shape.claim ? insertClaim : undefined,
+    shape.retake ? retakeStep : undefined,
   ].flatMap((body, i) => (body ? [db.$with(`w${i}`, { n: sql<number>`1` }).as(body)] : []));
   return db.with(upd, ...writes).select().from(upd);
 }
@@ -125,15 +148,28 @@ function insertExecution(finished: boolean): SQL {
     select ${p('execId')}::uuid, upd.id, ${p('execDryRun')}::boolean, ${p('execPlan')}::jsonb, ${finish} from upd`;
 }
 
-// A retried job writes the same (execution, index) again: the first write stands.
+// A result replaces the step's `running` row. A retried job writes the same (execution, index) again: the first
+// result stands.
 const insertSteps = sql`insert into steps (execution_id, ticket_id, idx, phase, agent, capability, params, risk,
-    status, output, error, started_at, finished_at, duration_ms)
+    status, output, error, started_at, finished_at, duration_ms, attempts)
   select s.execution_id, s.ticket_id, s.idx, s.phase, s.agent, s.capability, s.params, s.risk, s.status, s.output,
-    s.error, s.started_at, s.finished_at, s.duration_ms
+    s.error, s.started_at, s.finished_at, s.duration_ms, coalesce(s.attempts, 1)
   from upd, jsonb_to_recordset(${p('steps')}::jsonb) as s(execution_id uuid, ticket_id uuid, idx integer, phase text,
     agent text, capability text, params jsonb, risk text, status text, output jsonb, error jsonb,
-    started_at timestamptz, finished_at timestamptz, duration_ms double precision)
-  on conflict (execution_id, idx) do nothing`;
+    started_at timestamptz, finished_at timestamptz, duration_ms double precision, attempts integer)
+  on conflict (idempotency_key) do update set params = excluded.params, status = excluded.status, output = excluded.output,
+    error = excluded.error, finished_at = excluded.finished_at, duration_ms = excluded.duration_ms, attempts = excluded.attempts
+  where steps.status = 'running'`;
+
+// No `on conflict`: a key claimed before fails the whole statement (unique violation), so nothing else is written.
+const insertClaim = sql`insert into steps (execution_id, ticket_id, idx, phase, agent, capability, params, risk, status, started_at)
+  select c.execution_id, upd.id, c.idx, c.phase, c.agent, c.capability, c.params, c.risk, 'running', c.started_at
+  from upd, jsonb_to_record(${p('claim')}::jsonb) as c(execution_id uuid, idx integer, phase text, agent text,
+    capability text, params jsonb, risk text, started_at timestamptz)`;
+
+const retakeStep = sql`update steps set attempts = attempts + 1, started_at = now() from upd
+  where steps.execution_id = ${p('retakeExec')}::uuid and steps.idx = ${p('retakeIdx')}::integer
+    and steps.ticket_id = upd.id and steps.status = 'running'`;
 
 const finishExecution = sql`update executions set finished_at = now(), success = ${p('finSuccess')}::boolean,
     success_rate = ${p('finRate')}::double precision, summary = ${p('finSummary')}::text
@@ -149,11 +185,12 @@ const insertApprovals = sql`insert into approvals (id, ticket_id, execution_id, 
   from upd, jsonb_to_recordset(${p('approvals')}::jsonb) as a(id uuid, execution_id uuid, step_index integer, step_hash text,
     requested_by text, expires_at timestamptz)`;
 
-function stepRecord(s: StepRecord): Record<string, unknown> {
+function stepRecord(s: StepClaim & Omit<Partial<StepRecord>, 'status'> & { status: string }): Record<string, unknown> {
   return {
     execution_id: s.executionId, ticket_id: s.ticketId, idx: s.index, phase: s.phase, agent: s.agent,
     capability: s.capability, params: s.params, risk: s.risk, status: s.status, output: s.output ?? null,
-    error: s.error, started_at: s.startedAt, finished_at: s.finishedAt, duration_ms: s.durationMs,
+    error: s.error ?? null, started_at: s.startedAt, finished_at: s.finishedAt ?? null, duration_ms: s.durationMs ?? null,
+    attempts: s.attempts ?? 1,
   };
 }
 
@@ -164,12 +201,14 @@ function auditRecord(entry: AuditEntry): Record<string, unknown> {
   };
 }
 
-/** Why the swap matched no row: the ticket is gone, it moved on, or the execution to finish is not there. */
+/** Why the swap matched no row: the ticket is gone, it moved on, another process holds it, or the execution to finish is not there. */
 export async function explainMiss(db: StoreDatabase, ticketId: string, change: TicketChange): Promise<TwisterError> {
   const finishId = change.finishExecution?.id ?? null;
+  const owner = change.lease?.owner ?? null;
   const [current] = await db.select({
     status: tickets.status,
     hasExecution: sql<boolean>`exists (select 1 from executions where id = ${finishId}::uuid and ticket_id = ${tickets.id})`,
+    heldBy: sql<string | null>`case when ${tickets.leaseUntil} >= now() then ${tickets.leaseOwner} end`,
   }).from(tickets).where(eq(tickets.id, ticketId));
   if (!current) return new TwisterError('TICKET_NOT_FOUND', `no ticket has id ${ticketId}`, { ticketId });
   const { transition } = change;
@@ -180,6 +219,12 @@ export async function explainMiss(db: StoreDatabase, ticketId: string, change: T
       `ticket ${ticketId} is ${status}, not ${transition.from}: it cannot move to ${transition.to}`,
       { ticketId, from: transition.from, to: transition.to, current: status },
     );
+  }
+  if (!transition && change.expectStatus && status !== change.expectStatus) {
+    return new TwisterError('INVALID_TRANSITION', `ticket ${ticketId} is ${status}, no longer ${change.expectStatus}`, { ticketId, from: change.expectStatus, current: status });
+  }
+  if (owner !== null && current.heldBy !== null && current.heldBy !== owner) {
+    return new TwisterError('TICKET_BUSY', `ticket ${ticketId} is being worked on by another process`, { ticketId, holder: current.heldBy });
   }
   if (finishId && !current.hasExecution) {
     return new TwisterError('INTERNAL', `execution ${finishId} of ticket ${ticketId} does not exist`, { ticketId, executionId: finishId });

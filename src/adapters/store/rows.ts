@@ -2,7 +2,7 @@
 // for status-like text columns, and the row values for inserts.
 import type { InferInsertModel, InferSelectModel } from 'drizzle-orm';
 import type { Risk } from '../../core/capability.ts';
-import type { AuditEntry, AuditEvent, Execution, StepRecord, Ticket } from '../../core/ticket-repository.ts';
+import type { AuditEntry, AuditEvent, Execution, RunningStep, StepRecord, Ticket } from '../../core/ticket-repository.ts';
 import type { Category, Priority, StepPhase, TicketSource, TicketStatus } from '../../core/ticket.ts';
 import type { auditEvents, executions, steps, tickets } from './schema.ts';
 
@@ -62,8 +62,21 @@ export function toStep(row: StepRow): StepRecord {
     output: row.output ?? null,
     error: row.error,
     startedAt: iso(row.startedAt),
-    finishedAt: iso(row.finishedAt),
-    durationMs: row.durationMs,
+    // Set on every row but a running one, which is read through toRunningStep.
+    finishedAt: iso(row.finishedAt ?? row.startedAt),
+    durationMs: row.durationMs ?? 0,
+    attempts: row.attempts,
+  };
+}
+
+export function toRunningStep(row: StepRow): RunningStep {
+  return {
+    executionId: row.executionId,
+    index: row.idx,
+    capability: row.capability,
+    idempotencyKey: row.idempotencyKey,
+    attempts: row.attempts,
+    startedAt: iso(row.startedAt),
   };
 }
 

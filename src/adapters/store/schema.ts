@@ -29,6 +29,10 @@ export const tickets = pgTable('tickets', {
   escalationReason: text('escalation_reason'),
   idempotencyKey: text('idempotency_key').unique('tickets_idempotency_key_unique'),
   requestHash: text('request_hash'),
+  // Which orchestrator works on the ticket, and until when: every write of one checks and renews this lease, so
+  // two processes never run the same ticket's steps. Null when nobody holds it.
+  leaseOwner: text('lease_owner'),
+  leaseUntil: timestamp('lease_until', { withTimezone: true, mode: 'date' }),
 }, (t) => [
   check('tickets_status_check', sql`${t.status} in (${statusList})`),
   index('tickets_status_created_at_idx').on(t.status, t.createdAt),
@@ -59,15 +63,18 @@ export const steps = pgTable('steps', {
   capability: text('capability').notNull(),
   params: jsonb('params').$type<Record<string, unknown>>().notNull(),
   risk: text('risk').notNull(),
+  // `running` from just before the capability is called until its result replaces the row.
   status: text('status').notNull(),
   output: jsonb('output'),
   error: jsonb('error').$type<ErrorInfo>(),
   startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }).notNull(),
-  finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }).notNull(),
-  durationMs: doublePrecision('duration_ms').notNull(),
+  finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
+  durationMs: doublePrecision('duration_ms'),
+  // `executionId:index`, unique: a step is claimed once, and a retried job that writes it again changes nothing.
+  idempotencyKey: text('idempotency_key').generatedAlwaysAs(sql`execution_id::text || ':' || idx::text`).notNull(),
+  attempts: integer('attempts').notNull().default(1),
 }, (t) => [
-  // The idempotency key of a step: a retried job that writes the same step again changes nothing.
-  unique('steps_execution_id_idx_unique').on(t.executionId, t.idx),
+  unique('steps_idempotency_key_unique').on(t.idempotencyKey),
   index('steps_ticket_id_idx').on(t.ticketId),
 ]);
 

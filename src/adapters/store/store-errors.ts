@@ -23,3 +23,12 @@ export async function guardStoreErrors<T>(run: () => Promise<T>): Promise<T> {
     throw new TwisterError('STORE_UNAVAILABLE', 'the database cannot be reached', undefined, { cause: error });
   }
 }
+
+/** A unique constraint (by name) refused a row: a key someone else wrote first. */
+export function isUniqueViolation(error: unknown, constraint: string): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth += 1) {
+    const { code, constraint: name } = e as { code?: unknown; constraint?: unknown };
+    if (code === '23505' && (name === constraint || e.message.includes(constraint))) return true;
+  }
+  return false;
+}

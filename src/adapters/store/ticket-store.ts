@@ -1,19 +1,19 @@
 // The store port on Drizzle: one class for PGlite and PostgreSQL. Every write is one statement (atomic
 // through data-modifying CTEs), rows come back through RETURNING, and the hot statements are prepared once.
-import { and, asc, desc, eq, isNull, lt, notInArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull, lt, ne, notInArray, sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { Approval, ApprovalFilter } from '../../core/approval.ts';
 import { TwisterError } from '../../core/errors.ts';
 import type {
-  AgentCatalogStore, AgentRecord, AuditEntry, AuditEvent, AuditFilter, NewTicket, Ticket, TicketChange, TicketDetail, TicketFilter,
-  TicketGroupCount, TicketRepository,
+  AgentCatalogStore, AgentRecord, AuditEntry, AuditEvent, AuditFilter, ExecutionProgress, NewTicket, Ticket, TicketChange, TicketDetail,
+  TicketFilter, TicketGroupCount, TicketRepository,
 } from '../../core/ticket-repository.ts';
 import { assertTransitionPath, FINAL_STATUSES, TICKET_STATUSES } from '../../core/ticket.ts';
 import * as approvalRows from './approval-store.ts';
-import { auditValues, toAuditEvent, toExecution, toStep, toTicket } from './rows.ts';
+import { auditValues, toAuditEvent, toExecution, toRunningStep, toStep, toTicket } from './rows.ts';
 import { ChangeWriter, explainMiss } from './apply-change.ts';
 import { agents, auditEvents, executions, steps, tickets } from './schema.ts';
-import { guardStoreErrors } from './store-errors.ts';
+import { guardStoreErrors, isUniqueViolation } from './store-errors.ts';
 import { uuidV7 } from './uuid-v7.ts';
 
 /** A Drizzle database on either driver (`drizzle-orm/pglite` or `drizzle-orm/node-postgres`). */
@@ -69,7 +69,7 @@ export class DrizzleTicketStore implements TicketRepository, AgentCatalogStore {
         .orderBy(asc(executions.createdAt), asc(executions.id));
       const stepRows = await tx.select({ step: steps }).from(steps)
         .innerJoin(executions, eq(executions.id, steps.executionId))
-        .where(eq(steps.ticketId, id))
+        .where(and(eq(steps.ticketId, id), ne(steps.status, 'running')))
         .orderBy(asc(executions.createdAt), asc(steps.executionId), asc(steps.idx));
       const auditRows = await tx.select().from(auditEvents).where(eq(auditEvents.ticketId, id)).orderBy(asc(auditEvents.id));
       return {
@@ -97,10 +97,46 @@ export class DrizzleTicketStore implements TicketRepository, AgentCatalogStore {
     });
   }
 
+  // Running steps included: one read-only snapshot of the latest execution, its step rows and the lease.
+  getProgress(ticketId: string): Promise<ExecutionProgress | null> {
+    return guardStoreErrors(() => this.db.transaction(async (tx) => {
+      const [lease] = await tx.select({
+        owner: tickets.leaseOwner, until: tickets.leaseUntil, live: sql<boolean>`coalesce(${tickets.leaseUntil} >= now(), false)`,
+      }).from(tickets).where(eq(tickets.id, ticketId));
+      const [execution] = await tx.select().from(executions).where(eq(executions.ticketId, ticketId))
+        .orderBy(desc(executions.createdAt), desc(executions.id)).limit(1);
+      if (!lease || !execution) return null;
+      const rows = await tx.select().from(steps).where(eq(steps.executionId, execution.id)).orderBy(asc(steps.idx));
+      return {
+        execution: toExecution(execution),
+        steps: rows.filter((r) => r.status !== 'running').map(toStep),
+        running: rows.filter((r) => r.status === 'running').map(toRunningStep),
+        lease: { owner: lease.owner, until: lease.until?.toISOString() ?? null, live: lease.live },
+      };
+    }, { isolationLevel: 'repeatable read', accessMode: 'read only' }));
+  }
+
+  renewLease(ticketId: string, owner: string, ms: number): Promise<boolean> {
+    return guardStoreErrors(async () => {
+      const rows = await this.db.update(tickets).set({ leaseUntil: sql`now() + ${ms}::integer * interval '1 millisecond'` })
+        .where(and(eq(tickets.id, ticketId), eq(tickets.leaseOwner, owner))).returning({ id: tickets.id });
+      return rows.length > 0;
+    });
+  }
+
   async apply(ticketId: string, change: TicketChange): Promise<Ticket> {
     if (change.transition) assertTransitionPath(change.transition.from, change.transition.via ?? [], change.transition.to);
     return await guardStoreErrors(async () => {
-      const row = await this.changes.apply(ticketId, change);
+      let row;
+      try {
+        row = await this.changes.apply(ticketId, change);
+      } catch (error) {
+        const claim = change.claimStep;
+        if (!claim || !isUniqueViolation(error, 'steps_idempotency_key_unique')) throw error;
+        throw new TwisterError('TICKET_BUSY', `step ${claim.index} of execution ${claim.executionId} was claimed already`, {
+          ticketId, executionId: claim.executionId, index: claim.index,
+        });
+      }
       if (!row) throw await explainMiss(this.db, ticketId, change);
       return toTicket(row);
     });
