@@ -28,8 +28,8 @@ import { Orchestrator } from '../core/orchestrator.ts';
 import { createLlmAnalyst } from '../adapters/llm/llm-analyst.ts';
 import { CapabilityRegistry } from '../core/registry.ts';
 import { loadCatalogue } from '../adapters/runbooks/runbook-files.ts';
+import { wireServiceProfiles } from './service-profiles-wiring.ts';
 import type { Runbook } from '../core/runbooks/runbook.ts';
-import { parseServiceDeclarations } from '../core/service-declarations.ts';
 import { buildApp } from '../http/app.ts';
 import { wireBackupAndSync } from './backup-wiring.ts';
 import { wireDiagnostics } from './diagnostics-wiring.ts';
@@ -76,7 +76,8 @@ export interface RuntimeOptions {
 export async function createRuntime(config: Config, logger: pino.Logger, options: RuntimeOptions = {}): Promise<Runtime> {
   // Loaded once the agents are registered, so every step's capability is checked at start.
   let runbooks: readonly Runbook[] = options.runbooks ?? [];
-  const configuredServices = config.services ? parseServiceDeclarations(config.services) : [];
+  const profiles = wireServiceProfiles(config);
+  const configuredServices = profiles.declared;
   const localAllow = [...DEFAULT_LOCAL_ALLOWLIST, ...config.localAllow.map(parseAllowRule)];
   const opened = await openStore(config, logger);
   const devices = await wireDevices({ config, opened, localAllow, services: configuredServices, logger }).catch(async (error: unknown) => {
@@ -97,14 +98,10 @@ export async function createRuntime(config: Config, logger: pino.Logger, options
   const queue = createInProcessQueue({ concurrency: config.concurrency, logger, onDispatch: (ms) => metrics.observeQueueWait(ms / 1000) });
   const registry = new CapabilityRegistry({ logger, defaultTimeoutMs: config.capabilityTimeoutMs });
   const known = () => ({ devices: inventory.list().map((d) => d.id), services: services.map((s) => s.name) });
-  const kindCategory = { http: 'application', tcp: 'network', postgres: 'database', redis: 'database' } as const;
-  const serviceCategory = (name: string) => {
-    const kind = services.find((s) => s.name === name)?.kind;
-    return kind ? kindCategory[kind] : undefined;
-  };
+  const serviceCategory = (name: string) => profiles.category(name, services);
   const llmObserver = { onCall: metrics.observeLlmCall, onFallback: metrics.observeLlmFallback };
   const llm = config.llm ? { ...createLlmAnalyst(config.llm), observer: llmObserver } : undefined;
-  const serviceFacts = (name: string) => config.configBaselines[name];
+  const serviceFacts = profiles.facts;
   const orchestrator = new Orchestrator({ store, registry, events, logger, runbooks: () => runbooks, known, serviceCategory, serviceFacts, approvalTtlMs: config.approvalTtlMs,
     changePolicy: config.changePolicy,
     onRollback: metrics.observeRollback, ...(llm ? { llm } : {}) });

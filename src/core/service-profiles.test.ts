@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { parseServiceProfiles } from './service-profiles.ts';
+
+describe('service profiles', () => {
+  it('declares each service and keeps what runbooks need, never the URL', () => {
+    const [web, db] = parseServiceProfiles({
+      services: [
+        { name: 'web', url: 'http://127.0.0.1:8080/health', restart: '/opt/web/restart', logDir: '/var/log/web', category: 'application' },
+        { name: 'orders', url: 'postgres://app:secret@127.0.0.1:5432/orders', device: 'db1' },
+      ],
+    }, 'services.yaml');
+    expect(web!.declaration).toEqual({ name: 'web', kind: 'http', target: 'http://127.0.0.1:8080/health' });
+    expect(web!.facts).toEqual({ name: 'web', kind: 'http', device: 'local', restart: '/opt/web/restart', logDir: '/var/log/web' });
+    expect(db!.declaration).toMatchObject({ kind: 'postgres', deviceId: 'db1' });
+    expect(JSON.stringify(db!.facts)).not.toContain('secret');
+  });
+
+  it.each([
+    [{ services: [{ name: 'web', url: 'ftp://x' }] }, /service web: .*unsupported scheme/],
+    [{ services: [{ name: 'web', url: 'http://x', logDir: 'relative/dir' }] }, /service 1 \(web\), logDir: must be an absolute path/],
+    [{ services: [{ name: 'web', url: 'http://x', configDir: '/etc/web' }] }, /configDir and baselineDir go together/],
+    [{ services: [{ name: 'web', url: 'http://x' }, { name: 'WEB', url: 'http://y' }] }, /declared twice/],
+    [{ services: [{ name: 'web', url: 'http://x', shell: 'sh' }] }, /Unrecognized key/],
+  ])('refuses a bad entry with a message naming it (%#)', (doc, message) => {
+    expect(() => parseServiceProfiles(doc, 'services.yaml')).toThrow(message);
+  });
+
+  it('never echoes credentials in an error', () => {
+    expect(() => parseServiceProfiles({ services: [{ name: 'db', url: 'postgres://u:hunter2@h/db', category: 'nope' }] }, 'f'))
+      .toThrow(expect.objectContaining({ message: expect.not.stringContaining('hunter2') }));
+  });
+});

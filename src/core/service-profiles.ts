@@ -1,0 +1,64 @@
+// Services described for runbooks: where each one runs, how to restart it, where its logs and configuration
+// live. Read from TWISTERLAB_SERVICES_FILE (YAML or JSON); each entry is also a declared service (health checks).
+// The restart command is an argv string run on the service's device through that device's allow-list, like
+// every other command: naming it here does not allow it.
+import { z } from 'zod';
+import { TwisterError } from './errors.ts';
+import type { ServiceDeclaration } from './ports.ts';
+import { parseServiceDeclarations, redactCredentials } from './service-declarations.ts';
+import { CATEGORIES, type Category } from './ticket.ts';
+
+const absolute = z.string().min(1).max(1024).refine((p) => p.startsWith('/'), 'must be an absolute path');
+
+const profileSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/i, 'letters, digits, "_", "." and "-" (at most 64)'),
+  url: z.string().min(1).max(2048),
+  device: z.string().min(1).max(128).optional(),
+  category: z.enum(CATEGORIES).optional(),
+  restart: z.string().min(1).max(1024).optional(),
+  logDir: absolute.optional(),
+  configDir: absolute.optional(),
+  baselineDir: absolute.optional(),
+});
+
+const fileSchema = z.strictObject({ services: z.array(profileSchema).max(1000) });
+
+export interface ServiceProfile {
+  declaration: ServiceDeclaration;
+  category?: Category;
+  /** What runbook templates read as `{{service.…}}`: never the URL, which may hold credentials. */
+  facts: { name: string; kind: string; device: string; restart?: string; logDir?: string; configDir?: string; baselineDir?: string };
+}
+
+export function parseServiceProfiles(doc: unknown, source: string): ServiceProfile[] {
+  const parsed = fileSchema.safeParse(doc);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const index = typeof issue.path[1] === 'number' ? issue.path[1] : undefined;
+    const name = index !== undefined ? (doc as { services?: Array<{ name?: unknown }> }).services?.[index]?.name : undefined;
+    const where = [source, index !== undefined ? `service ${index + 1}${typeof name === 'string' ? ` (${name})` : ''}` : undefined, issue.path.slice(2).join('.') || undefined]
+      .filter(Boolean).join(', ');
+    throw new TwisterError('CONFIG_INVALID', `${where}: ${redactCredentials(issue.message)}`);
+  }
+  const seen = new Set<string>();
+  return parsed.data.services.map((p) => {
+    if (seen.has(p.name.toLowerCase())) throw new TwisterError('CONFIG_INVALID', `${source}: service "${p.name}" is declared twice`);
+    seen.add(p.name.toLowerCase());
+    if ((p.configDir === undefined) !== (p.baselineDir === undefined)) {
+      throw new TwisterError('CONFIG_INVALID', `${source}, service ${p.name}: configDir and baselineDir go together`);
+    }
+    let declaration: ServiceDeclaration;
+    try {
+      [declaration] = parseServiceDeclarations(`${p.name}=${p.url}`) as [ServiceDeclaration];
+    } catch (error) {
+      throw new TwisterError('CONFIG_INVALID', `${source}, service ${p.name}: ${(error as Error).message}`);
+    }
+    const device = p.device ?? 'local';
+    const { name, restart, logDir, configDir, baselineDir } = p;
+    return {
+      declaration: { ...declaration, ...(device !== 'local' ? { deviceId: device } : {}) },
+      ...(p.category ? { category: p.category } : {}),
+      facts: { name, kind: declaration.kind, device, ...(restart ? { restart } : {}), ...(logDir ? { logDir } : {}), ...(configDir ? { configDir } : {}), ...(baselineDir ? { baselineDir } : {}) },
+    };
+  });
+}

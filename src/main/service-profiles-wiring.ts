@@ -1,0 +1,40 @@
+// Declared services from TWISTERLAB_SERVICES and TWISTERLAB_SERVICES_FILE, and what the planner reads about
+// them: the category a service's tickets belong to, and its facts for runbook templates (`{{service.…}}`).
+import { loadServicesFile } from '../adapters/services-file.ts';
+import type { Config } from '../config.ts';
+import { TwisterError } from '../core/errors.ts';
+import type { ServiceDeclaration } from '../core/ports.ts';
+import { parseServiceDeclarations } from '../core/service-declarations.ts';
+import type { Category } from '../core/ticket.ts';
+
+const KIND_CATEGORY = { http: 'application', tcp: 'network', postgres: 'database', redis: 'database' } as const;
+
+export interface ServiceProfiles {
+  /** Services declared in configuration (devices add theirs at wiring). */
+  declared: ServiceDeclaration[];
+  category(name: string, all: readonly ServiceDeclaration[]): Category | undefined;
+  facts(name: string): Record<string, unknown> | undefined;
+}
+
+export function wireServiceProfiles(config: Pick<Config, 'services' | 'servicesFile' | 'configBaselines'>): ServiceProfiles {
+  const fromEnv = config.services ? parseServiceDeclarations(config.services) : [];
+  const profiles = config.servicesFile ? loadServicesFile(config.servicesFile) : [];
+  const envNames = new Set(fromEnv.map((s) => s.name.toLowerCase()));
+  const twice = profiles.find((p) => envNames.has(p.declaration.name.toLowerCase()));
+  if (twice) throw new TwisterError('CONFIG_INVALID', `service "${twice.declaration.name}" is declared in both TWISTERLAB_SERVICES and TWISTERLAB_SERVICES_FILE`);
+  const byName = new Map(profiles.map((p) => [p.declaration.name, p]));
+  return {
+    declared: [...fromEnv, ...profiles.map((p) => p.declaration)],
+    category: (name, all) => {
+      const profile = byName.get(name);
+      if (profile?.category) return profile.category;
+      const kind = all.find((s) => s.name === name)?.kind;
+      return kind ? KIND_CATEGORY[kind] : undefined;
+    },
+    facts: (name) => {
+      const profile = byName.get(name)?.facts;
+      const baseline = config.configBaselines[name];
+      return profile || baseline ? { ...baseline, ...profile } : undefined;
+    },
+  };
+}
