@@ -118,6 +118,7 @@ export async function createRuntime(config: Config, logger: pino.Logger, options
   registry.register(sync);
   const diagnostics = wireDiagnostics({ config, devices });
   registry.register(diagnostics.files);
+  registry.register(diagnostics.security);
   registry.register(createResolverAgent({ store, events }));
   registry.register(createMaestroAgent({ orchestrator, store }));
   // Launched on the first visit, not here: a runtime without Chromium still starts (visits answer BROWSER_UNAVAILABLE).
