@@ -34,6 +34,7 @@ export const errorCatalogue = {
   HOST_KEY_MISMATCH: { httpStatus: 502, retryable: false, when: "an SSH device presented a host key other than the trusted one (possible impersonation)" },
   AUTH_FAILED: { httpStatus: 502, retryable: false, when: 'an SSH device refused every authentication method offered (key, agent, password)' },
   SERVICE_CHECK_FAILED: { httpStatus: 502, retryable: true, when: 'a health check could not be carried out at all' },
+  SERVICE_QUERY_FAILED: { httpStatus: 502, retryable: true, when: 'the database agent could not connect to a declared PostgreSQL or Redis service within the timeout, or the service refused a query (statement_timeout, permission)' },
   PAGE_LOAD_FAILED: { httpStatus: 502, retryable: true, when: 'a page could not be loaded (name not resolved, connection refused, TLS error, too many redirects)' },
   STORE_LOCKED: { httpStatus: 503, retryable: false, when: 'another process holds the data directory' },
   STORE_UNAVAILABLE: { httpStatus: 503, retryable: true, when: 'the database cannot be reached' },
