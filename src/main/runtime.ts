@@ -13,6 +13,7 @@ import { openPgliteStore, openPostgresStore, type OpenedStore } from '../adapter
 import { createClassifierAgent } from '../agents/classifier/classifier-agent.ts';
 import { createBrowserAgent } from '../agents/browser/browser-agent.ts';
 import { createCommanderAgent } from '../agents/commander/commander-agent.ts';
+import { createDatabaseAgent } from '../agents/database/database-agent.ts';
 import { createMaestroAgent } from '../agents/maestro/maestro-agent.ts';
 import { createMonitoringAgent } from '../agents/monitoring/monitoring-agent.ts';
 import { createResolverAgent } from '../agents/resolver/resolver-agent.ts';
@@ -34,6 +35,7 @@ import { buildApp } from '../http/app.ts';
 import { wireBackupAndSync } from './backup-wiring.ts';
 import { wireDiagnostics } from './diagnostics-wiring.ts';
 import { wireDevices } from './device-wiring.ts';
+import { createServiceReach } from '../adapters/devices/ssh/service-reach.ts';
 import type { DeviceCatalog } from '../adapters/devices/device-catalog.ts';
 import { createMcpService, type McpService } from '../mcp/mcp-service.ts';
 
@@ -112,6 +114,10 @@ export async function createRuntime(config: Config, logger: pino.Logger, options
   registry.register(createMonitoringAgent({
     metrics: createSystemMetricsSource(), services, checker: devices.checker, checkTimeoutMs: config.checkTimeoutMs,
     inventory, audit: devices.audit, commandTimeoutMs: config.commandTimeoutMs,
+  }));
+  // The same services as monitoring; those on SSH devices are reached through a tunnel over the device.
+  registry.register(createDatabaseAgent({
+    services, timeoutMs: config.checkTimeoutMs, reach: createServiceReach({ pool: devices.pool, spec: (id) => inventory.spec(id) }),
   }));
   const { backup, sync } = wireBackupAndSync({ config, opened, devices, services });
   registry.register(backup);

@@ -10,14 +10,14 @@ import type { SshPool } from './ssh-pool.ts';
 
 const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443, 'postgres:': 5432, 'postgresql:': 5432, 'redis:': 6379, 'rediss:': 6379 };
 
-interface Target {
+export interface Target {
   host: string;
   port: number;
   /** The declaration's target with host and port replaced by the local end of the tunnel. */
   through(localPort: number): string;
 }
 
-function parseTarget(service: ServiceDeclaration): Target {
+export function parseTarget(service: ServiceDeclaration): Target {
   if (service.kind === 'tcp') {
     const match = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(service.target);
     if (!match) throw new TwisterError('SERVICE_CHECK_FAILED', `tcp service ${service.name} is not host:port`);
@@ -37,7 +37,7 @@ function parseTarget(service: ServiceDeclaration): Target {
 }
 
 /** A loopback listener whose every connection is forwarded through the SSH client to host:port on the device. */
-async function openTunnel(client: Client, host: string, port: number): Promise<{ server: Server; port: number }> {
+export async function openTunnel(client: Client, host: string, port: number): Promise<{ server: Server; port: number }> {
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
     sockets.add(socket);
