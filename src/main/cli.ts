@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { ApiClient } from '../cli/api-client.ts';
 import { approvalsCommand, APPROVALS_USAGE } from '../cli/approval-commands.ts';
 import { devicesCommand, DEVICES_USAGE } from '../cli/device-commands.ts';
+import { runbooksCommand, RUNBOOKS_USAGE } from '../cli/runbook-commands.ts';
 import { agentsCommand, listCommand, showCommand, submitCommand, type Output } from '../cli/ticket-commands.ts';
 import { loadConfig } from '../config.ts';
 import { hashApiKey } from '../http/plugins/auth.ts';
@@ -22,6 +23,7 @@ usage:
   twisterlab agents [--json]
 ${DEVICES_USAGE}
 ${APPROVALS_USAGE}
+${RUNBOOKS_USAGE}
 
 \`ticket submit --wait\` exits 0 when resolved, 4 when a step waits for approval, 3 otherwise.
 
@@ -61,6 +63,12 @@ async function migrate(): Promise<number> {
   return 0;
 }
 
+/** A client of the running API at TWISTERLAB_URL, with TWISTERLAB_API_KEY. */
+function apiClient(): ApiClient {
+  const config = loadConfig(process.env, hashApiKey);
+  return new ApiClient({ baseUrl: config.apiUrl, apiKeyHeader: config.apiKeyHeader, ...(config.apiKey ? { apiKey: config.apiKey } : {}) });
+}
+
 async function client(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true, strict: true,
@@ -70,8 +78,7 @@ async function client(argv: string[]): Promise<number> {
       status: { type: 'string' }, category: { type: 'string' }, priority: { type: 'string' }, limit: { type: 'string' },
     },
   });
-  const config = loadConfig(process.env, hashApiKey);
-  const api = new ApiClient({ baseUrl: config.apiUrl, apiKeyHeader: config.apiKeyHeader, ...(config.apiKey ? { apiKey: config.apiKey } : {}) });
+  const api = apiClient();
   const [command, sub, arg] = positionals;
   if (command === 'agents') return agentsCommand(api, values.json, out);
   if (command === 'tickets') {
@@ -102,16 +109,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (command === 'serve') return serve();
   if (command === 'migrate') return migrate();
-  if (command === 'devices') {
-    const config = loadConfig(process.env, hashApiKey);
-    const api = new ApiClient({ baseUrl: config.apiUrl, apiKeyHeader: config.apiKeyHeader, ...(config.apiKey ? { apiKey: config.apiKey } : {}) });
-    return devicesCommand(api, argv.slice(1), out);
-  }
-  if (command === 'approvals' || command === 'approve' || command === 'deny') {
-    const config = loadConfig(process.env, hashApiKey);
-    const api = new ApiClient({ baseUrl: config.apiUrl, apiKeyHeader: config.apiKeyHeader, ...(config.apiKey ? { apiKey: config.apiKey } : {}) });
-    return approvalsCommand(api, argv, out);
-  }
+  if (command === 'devices') return devicesCommand(apiClient(), argv.slice(1), out);
+  if (command === 'approvals' || command === 'approve' || command === 'deny') return approvalsCommand(apiClient(), argv, out);
+  if (command === 'runbooks') return runbooksCommand(apiClient(), argv, out);
   if (command === 'mcp') return serveMcpStdio(loadConfig(process.env, hashApiKey));
   return client(argv);
 }

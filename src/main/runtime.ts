@@ -164,7 +164,7 @@ export async function createRuntime(config: Config, logger: pino.Logger, options
     mcp: mcp.http, mcpStatus: () => mcp.status(),
     devices: inventory, storeKind: opened.kind, version: VERSION, startedAt: new Date(), queueDepth: () => queue.depth(),
     apiKeys: config.apiKeys, apiKeyHeader: config.apiKeyHeader, bodyLimit: config.bodyLimit,
-    artifacts, approvals,
+    artifacts, approvals, runbooks: () => runbooks, orchestrator,
   });
   // Expired approvals escalate their tickets even when nobody comes back to decide.
   const sweeper = setInterval(() => {

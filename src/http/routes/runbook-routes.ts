@@ -1,0 +1,83 @@
+// The runbook catalogue over REST: list, show, and a dry run of one runbook (the plan it would make for a
+// description and context, with parameters filled and a policy decision per step; nothing is stored or run).
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { RISKS } from '../../core/capability.ts';
+import { TwisterError } from '../../core/errors.ts';
+import type { Orchestrator } from '../../core/orchestrator.ts';
+import type { CapabilityRegistry } from '../../core/registry.ts';
+import type { Runbook } from '../../core/runbooks/runbook.ts';
+import { summarizeRunbook } from '../../core/runbooks/runbook-view.ts';
+import { ticketContextSchema } from '../../core/ticket.ts';
+
+export interface RunbookRouteDeps {
+  runbooks: () => readonly Runbook[];
+  registry: CapabilityRegistry;
+  orchestrator: Pick<Orchestrator, 'planRunbook'>;
+}
+
+const summarySchema = z.object({
+  id: z.string(), title: z.string(), description: z.string().nullable(), categories: z.array(z.string()), keywords: z.array(z.string()),
+  requires: z.array(z.string()), parameters: z.array(z.string()),
+  steps: z.object({ diagnose: z.number(), fix: z.number(), verify: z.number(), rollback: z.number() }),
+  highestRisk: z.enum(RISKS), backsUp: z.boolean(), escalatesAfterDiagnosis: z.boolean(), source: z.string(),
+});
+const idParams = z.strictObject({ id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'a runbook id is lower case letters, digits, "-" and "_"') });
+const json = z.record(z.string(), z.unknown());
+
+export function runbookRoutes(deps: RunbookRouteDeps): FastifyPluginAsyncZod {
+  const riskOf = (id: string, params: Record<string, unknown>) => deps.registry.riskOf(id, params);
+  const find = (id: string) => {
+    const runbook = deps.runbooks().find((r) => r.id === id);
+    if (!runbook) throw new TwisterError('RUNBOOK_NOT_FOUND', `no runbook ${id}`, { runbook: id });
+    return runbook;
+  };
+  return async (app) => {
+    app.get('/api/v1/runbooks', {
+      schema: {
+        summary: 'The runbook catalogue (built-in and from TWISTERLAB_RUNBOOKS_DIR), optionally for one category',
+        querystring: z.strictObject({ category: z.string().min(1).max(40).optional() }),
+        response: { 200: z.object({ items: z.array(summarySchema) }) },
+      },
+    }, async (request) => {
+      const { category } = request.query;
+      const items = deps.runbooks().filter((r) => !category || (r.categories as string[]).includes(category)).map((r) => summarizeRunbook(r, riskOf));
+      return { items };
+    });
+
+    app.get('/api/v1/runbooks/:id', {
+      schema: {
+        summary: 'One runbook as data: parameters, steps with their risk, verification and rollback',
+        params: idParams,
+        response: { 200: z.object({ summary: summarySchema, runbook: json }) },
+      },
+    }, async (request) => {
+      const runbook = find(request.params.id);
+      return { summary: summarizeRunbook(runbook, riskOf), runbook: runbook as unknown as Record<string, unknown> };
+    });
+
+    app.post('/api/v1/runbooks/:id/dry-run', {
+      schema: {
+        summary: 'The plan this runbook would make: parameters filled, a policy decision per step, what would be backed up. Runs nothing.',
+        params: idParams,
+        body: z.strictObject({
+          description: z.string().trim().min(1).max(20_000).optional(),
+          context: ticketContextSchema.optional(),
+          params: z.record(z.string().max(64), z.union([z.string().max(1024), z.number(), z.boolean()])).optional(),
+        }),
+        response: { 200: z.object({ runbookId: z.string(), plannable: z.boolean(), reason: z.string().nullable(), analysis: json, plan: json }) },
+      },
+    }, async (request) => {
+      const runbook = find(request.params.id);
+      const { description, context, params } = request.body;
+      const { analysis, plan } = await deps.orchestrator.planRunbook(runbook.id, {
+        description: description ?? runbook.title, context: context ?? {}, ...(params ? { params } : {}),
+      });
+      const plannable = plan.runbookId === runbook.id;
+      return {
+        runbookId: runbook.id, plannable, reason: plannable ? null : plan.escalation ?? null,
+        analysis: analysis as unknown as Record<string, unknown>, plan: plan as unknown as Record<string, unknown>,
+      };
+    });
+  };
+}
