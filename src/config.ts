@@ -32,6 +32,7 @@ const envSchema = z.object({
   TWISTERLAB_BODY_LIMIT: int(1024, 50 * 1024 * 1024).default(256 * 1024),
   TWISTERLAB_SERVICES: z.string().optional(),
   TWISTERLAB_LOCAL_ALLOW: z.string().optional(),
+  TWISTERLAB_LOCAL_PATH: z.string().min(1).refine((p) => p.split(':').every((d) => d.startsWith('/')), 'must be absolute directories separated by ":"').optional(),
   TWISTERLAB_DEVICES_FILE: z.string().min(1).optional(),
   TWISTERLAB_SSH_CONNECT_TIMEOUT_MS: int(100, 120_000).default(5_000),
   SSH_AUTH_SOCK: z.string().min(1).optional(),
@@ -110,6 +111,8 @@ export interface Config {
   backupMaxAgeDays: number;
   /** Per service: its configuration directory and a known-good copy of it (the config-drift runbook). */
   configBaselines: Record<string, { configDir: string; baselineDir: string }>;
+  /** Where commands on the local device are looked up (absolute directories, `:`-separated); a safe default when unset. */
+  localPath: string | undefined;
   /** A directory of the user's runbooks (YAML or JSON), added to the built-in ones. */
   runbooksDir: string | undefined;
   /** Services with what runbooks need to act on them (device, restart command, log and config directories). */
@@ -257,6 +260,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, hash: (key: string) => string
     backupKeep: e.TWISTERLAB_BACKUP_KEEP,
     backupMaxAgeDays: e.TWISTERLAB_BACKUP_MAX_AGE_DAYS,
     configBaselines: parseConfigBaselines(e.TWISTERLAB_CONFIG_BASELINES),
+    localPath: e.TWISTERLAB_LOCAL_PATH,
     runbooksDir: e.TWISTERLAB_RUNBOOKS_DIR ? path.resolve(e.TWISTERLAB_RUNBOOKS_DIR) : undefined,
     servicesFile: e.TWISTERLAB_SERVICES_FILE ? path.resolve(e.TWISTERLAB_SERVICES_FILE) : undefined,
     changePolicy: e.TWISTERLAB_CHANGE_POLICY,

@@ -52,7 +52,7 @@ function deviceServices(catalog: DeviceCatalog, configured: ServiceDeclaration[]
 }
 
 export async function wireDevices(options: {
-  config: Pick<Config, 'devicesFile' | 'sshConnectTimeoutMs' | 'sshAuthSock'>;
+  config: Pick<Config, 'devicesFile' | 'sshConnectTimeoutMs' | 'sshAuthSock' | 'localPath'>;
   opened: Pick<OpenedStore, 'store' | 'devices'>;
   localAllow: AllowRule[];
   services: ServiceDeclaration[];
@@ -63,6 +63,7 @@ export async function wireDevices(options: {
   const pool = new SshPool({ connectTimeoutMs: config.sshConnectTimeoutMs, logger, ...(config.sshAuthSock ? { agentSocket: config.sshAuthSock } : {}) });
   const catalog = await DeviceCatalog.open({
     localAllow: options.localAllow, fileDevices, repository: opened.devices, pool, connectTimeoutMs: config.sshConnectTimeoutMs,
+    ...(config.localPath ? { localPath: config.localPath } : {}),
   });
   if (fileDevices.length > 0) logger.info({ file: config.devicesFile, devices: fileDevices.map((d) => d.id) }, 'device inventory loaded');
   const services = [...options.services, ...deviceServices(catalog, options.services)];

@@ -18,6 +18,8 @@ export interface DeviceCatalogOptions {
   repository: DeviceRepository;
   pool: SshPool;
   connectTimeoutMs: number;
+  /** Where the local device looks programs up (TWISTERLAB_LOCAL_PATH); the safe default PATH when unset. */
+  localPath?: string;
 }
 
 interface Entry {
@@ -42,7 +44,7 @@ export class DeviceCatalog implements DeviceInventory, DeviceAdmin {
       id: LOCAL_DEVICE_ID, kind: 'local', description: 'The machine TwisterLab runs on', tags: [],
       allow: options.localAllow.map((rule) => ({ ...rule, args: [...rule.args] })),
     };
-    this.entries.set(LOCAL_DEVICE_ID, { device: local, source: 'builtin', executor: createLocalExecutor() });
+    this.entries.set(LOCAL_DEVICE_ID, { device: local, source: 'builtin', executor: createLocalExecutor(options.localPath) });
     for (const spec of options.fileDevices) this.put(spec, 'file');
   }
 

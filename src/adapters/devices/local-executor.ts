@@ -5,9 +5,11 @@ import type { Readable } from 'node:stream';
 import { TwisterError } from '../../core/errors.ts';
 import type { CommandExecutor, ExecOptions, ExecResult } from '../../core/ports.ts';
 
-/** Programs resolve on this PATH only; nothing from the platform's own environment reaches the child. */
+/**
+ * Programs resolve on this PATH only (or the one configured in TWISTERLAB_LOCAL_PATH); nothing from the
+ * platform's own environment reaches the child.
+ */
 export const SAFE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-const CHILD_ENV = { PATH: SAFE_PATH, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' };
 
 // After the program exits, how long a leftover process of its group may keep our pipes open.
 const DRAIN_GRACE_MS = 500;
@@ -45,9 +47,9 @@ function killGroup(child: ChildProcess): void {
   }
 }
 
-function spawnError(program: string, error: NodeJS.ErrnoException): TwisterError {
+function spawnError(program: string, error: NodeJS.ErrnoException, searchPath: string): TwisterError {
   const why = error.code === 'ENOENT'
-    ? `was not found on the safe PATH (${SAFE_PATH})`
+    ? `was not found on the safe PATH (${searchPath})`
     : error.code === 'EACCES' ? 'is not executable' : `could not be started (${error.code ?? error.message})`;
   return new TwisterError('COMMAND_FAILED', `program "${program}" ${why}`, { program, errno: error.code }, { cause: error });
 }
@@ -64,7 +66,7 @@ interface Outcome {
 }
 
 /** Settles once the pipes close, or shortly after the exit when a leftover process holds them. */
-function waitForEnd(child: ChildProcess, program: string, outcome: Outcome, cleanup: () => void): Promise<void> {
+function waitForEnd(child: ChildProcess, program: string, searchPath: string, outcome: Outcome, cleanup: () => void): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let settled = false;
     let drainTimer: NodeJS.Timeout | undefined;
@@ -77,7 +79,7 @@ function waitForEnd(child: ChildProcess, program: string, outcome: Outcome, clea
       else resolve();
     };
     child.on('error', (error: NodeJS.ErrnoException) => {
-      if (child.pid === undefined) settle(spawnError(program, error));
+      if (child.pid === undefined) settle(spawnError(program, error, searchPath));
     });
     child.once('exit', (code, signal) => {
       outcome.exit = { code, signal };
@@ -97,10 +99,11 @@ function waitForEnd(child: ChildProcess, program: string, outcome: Outcome, clea
   });
 }
 
-async function run(argv: readonly string[], options: ExecOptions): Promise<ExecResult> {
+async function run(argv: readonly string[], options: ExecOptions, searchPath: string): Promise<ExecResult> {
   const [program, ...args] = argv as [string, ...string[]];
   const started = performance.now();
-  const child = spawn(program, args, { shell: false, detached: true, cwd: '/', env: CHILD_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = { PATH: searchPath, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' };
+  const child = spawn(program, args, { shell: false, detached: true, cwd: '/', env, stdio: ['ignore', 'pipe', 'pipe'] });
   const stdout = capture(child.stdout!, options.outputCap);
   const stderr = capture(child.stderr!, options.outputCap);
   const outcome: Outcome = { timedOut: false };
@@ -110,7 +113,7 @@ async function run(argv: readonly string[], options: ExecOptions): Promise<ExecR
   }, options.timeoutMs);
   const onAbort = () => killGroup(child);
   options.signal?.addEventListener('abort', onAbort, { once: true });
-  await waitForEnd(child, program, outcome, () => {
+  await waitForEnd(child, program, searchPath, outcome, () => {
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', onAbort);
   });
@@ -125,12 +128,13 @@ async function run(argv: readonly string[], options: ExecOptions): Promise<ExecR
   };
 }
 
-export function createLocalExecutor(): CommandExecutor {
+/** `searchPath`: where programs are looked up (absolute directories, `:`-separated); SAFE_PATH by default. */
+export function createLocalExecutor(searchPath: string = SAFE_PATH): CommandExecutor {
   return {
     async exec(argv, options) {
       if (argv.length === 0 || !argv[0]) throw new TwisterError('COMMAND_FAILED', 'no program to run (empty argv)');
       if (options.signal?.aborted) throw abortedBeforeStart(options.signal);
-      return run(argv, options);
+      return run(argv, options, searchPath);
     },
   };
 }

@@ -20,7 +20,7 @@ const POLL_MS = 100;
 
 const input = z.strictObject({
   service_name: serviceName.describe('A declared postgres service'),
-  pids: z.array(z.number().int().positive()).min(1).max(50).describe('Backend pids, e.g. blocker_pids of database.find_blocking_queries'),
+  pids: z.array(z.number().int().positive()).max(50).describe('Backend pids, e.g. blocker_pids of database.find_blocking_queries; none: nothing to end (still_blocked is reported)'),
   mode: z.enum(['cancel_then_terminate', 'cancel', 'terminate']).default('cancel_then_terminate'),
   grace_ms: z.number().int().min(0).max(MAX_GRACE_MS).default(2_000).describe('How long a cancelled session may take to stop blocking before it is terminated'),
 });

@@ -115,6 +115,10 @@ describe('database.find_blocking_queries', () => {
     expect((await call('find_blocking_queries', { service_name: 'shop' })).output.long_running).toEqual([]);
     await sleeping;
   });
+
+  it('ends nothing when given no pids (a diagnosis that found no blocker), and reports the sessions still blocked', async () => {
+    expect(await call('end_blocking_sessions', { service_name: 'shop', pids: [] })).toMatchObject({ ok: true, output: { ended: [], skipped: [], still_blocked: 0 } });
+  });
 });
 
 describe('database.end_blocking_sessions', () => {
@@ -225,7 +229,7 @@ describe('services, input and credentials', () => {
 
   it('rejects malformed input in the registry before anything runs', async () => {
     const bad: Array<[string, unknown]> = [
-      ['end_blocking_sessions', { service_name: 'shop', pids: [] }],
+      ['end_blocking_sessions', { service_name: 'shop', pids: [-1] }],
       ['end_blocking_sessions', { service_name: 'shop', pids: Array.from({ length: 51 }, (_, i) => i + 1) }],
       ['end_blocking_sessions', { service_name: 'shop', pids: [1.5] }],
       ['end_blocking_sessions', { service_name: 'shop', pids: [1], grace_ms: 30_001 }],
