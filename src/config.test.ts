@@ -21,3 +21,13 @@ describe('browser configuration', () => {
     expect(() => loadConfig({ TWISTERLAB_BROWSER_TIMEOUT_MS: '10' }, hash)).toThrow(/TWISTERLAB_BROWSER_TIMEOUT_MS/);
   });
 });
+
+describe('probe configuration', () => {
+  it('trusts no internal host by default, and reads TWISTERLAB_PROBE_ALLOW as host names and CIDR blocks', () => {
+    expect(loadConfig({}, hash).probeAllow).toEqual({ hosts: [], cidrs: [] });
+    const allow = loadConfig({ TWISTERLAB_PROBE_ALLOW: 'db.internal, 127.0.0.0/8' }, hash).probeAllow;
+    expect(allow.hosts).toEqual(['db.internal']);
+    expect(allow.cidrs.map((c) => c.prefix)).toEqual([8]);
+    expect(() => loadConfig({ TWISTERLAB_PROBE_ALLOW: 'db/x' }, hash)).toThrow(/TWISTERLAB_PROBE_ALLOW: "db\/x"/);
+  });
+});

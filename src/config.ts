@@ -51,6 +51,7 @@ const envSchema = z.object({
   TWISTERLAB_BROWSER_TIMEOUT_MS: int(500, 300_000).default(15_000),
   TWISTERLAB_BROWSER_JAVASCRIPT: bool.default(false),
   TWISTERLAB_BROWSER_TEXT_CAP: int(1024, 4 * 1024 * 1024).default(64 * 1024),
+  TWISTERLAB_PROBE_ALLOW: z.string().optional(),
   TWISTERLAB_BACKUP_ROOTS: z.string().optional(),
   TWISTERLAB_BACKUP_KEEP: int(1, 10_000).default(10),
   TWISTERLAB_BACKUP_MAX_AGE_DAYS: int(1, 36_500).default(30),
@@ -104,6 +105,8 @@ export interface Config {
   /** The role of `twisterlab mcp` (stdio), whose caller is whoever can start the process. */
   mcpStdioRole: ApiRole;
   browser: BrowserConfig;
+  /** Internal hosts and blocks that certificate and reachability checks may reach (`TWISTERLAB_PROBE_ALLOW`). */
+  probeAllow: NetworkAllowList;
   /** Absolute directories that file backups, restores and syncs may touch (`:`-separated in the environment). */
   backupRoots: string[];
   /** Backups kept per target, and their greatest age. */
@@ -155,13 +158,16 @@ export interface BrowserConfig {
   textCap: number;
 }
 
-function browserConfig(e: z.infer<typeof envSchema>): BrowserConfig {
-  let allow: NetworkAllowList;
+function allowList(variable: 'TWISTERLAB_BROWSER_ALLOW' | 'TWISTERLAB_PROBE_ALLOW', text: string | undefined): NetworkAllowList {
   try {
-    allow = parseNetworkAllowList(e.TWISTERLAB_BROWSER_ALLOW);
+    return parseNetworkAllowList(text);
   } catch (error) {
-    throw configError('TWISTERLAB_BROWSER_ALLOW', (error as Error).message);
+    throw configError(variable, (error as Error).message);
   }
+}
+
+function browserConfig(e: z.infer<typeof envSchema>): BrowserConfig {
+  const allow = allowList('TWISTERLAB_BROWSER_ALLOW', e.TWISTERLAB_BROWSER_ALLOW);
   return {
     allow, executablePath: e.TWISTERLAB_BROWSER_EXECUTABLE, timeoutMs: e.TWISTERLAB_BROWSER_TIMEOUT_MS,
     javaScript: e.TWISTERLAB_BROWSER_JAVASCRIPT, textCap: e.TWISTERLAB_BROWSER_TEXT_CAP,
@@ -256,6 +262,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, hash: (key: string) => string
     apiKey: e.TWISTERLAB_API_KEY,
     mcpStdioRole: e.TWISTERLAB_MCP_STDIO_ROLE,
     browser: browserConfig(e),
+    probeAllow: allowList('TWISTERLAB_PROBE_ALLOW', e.TWISTERLAB_PROBE_ALLOW),
     backupRoots: parseBackupRoots(e.TWISTERLAB_BACKUP_ROOTS),
     backupKeep: e.TWISTERLAB_BACKUP_KEEP,
     backupMaxAgeDays: e.TWISTERLAB_BACKUP_MAX_AGE_DAYS,

@@ -24,6 +24,7 @@ export const errorCatalogue = {
   PAYLOAD_TOO_LARGE: { httpStatus: 413, retryable: false, when: 'a request body is larger than TWISTERLAB_BODY_LIMIT' },
   UNSUPPORTED_MEDIA_TYPE: { httpStatus: 415, retryable: false, when: 'a request body is not application/json' },
   COMMAND_NOT_ALLOWED: { httpStatus: 422, retryable: false, when: "a command is not on the device's allow-list or is not a plain argv" },
+  TARGET_NOT_ALLOWED: { httpStatus: 422, retryable: false, when: 'a host to probe (certificate, reachability) is not a host name or address, or resolves to a loopback, private, link-local or other internal address that is not a declared service or device nor on TWISTERLAB_PROBE_ALLOW' },
   URL_NOT_ALLOWED: { httpStatus: 422, retryable: false, when: 'a URL to browse is not http(s), or its host resolves to a loopback, private, link-local or other internal address not on TWISTERLAB_BROWSER_ALLOW' },
   OUTPUT_INVALID: { httpStatus: 500, retryable: false, when: 'a capability returned data that does not match its output schema' },
   CAPABILITY_FAILED: { httpStatus: 500, retryable: false, when: 'a capability threw an error that carries no code of its own' },

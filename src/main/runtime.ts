@@ -111,9 +111,10 @@ export async function createRuntime(config: Config, logger: pino.Logger, options
   registry.register(createSentimentAgent());
   registry.register(createClassifierAgent());
   registry.register(createCommanderAgent({ inventory, timeoutMs: config.commandTimeoutMs, outputCap: config.outputCap, audit: devices.audit }));
+  const diagnostics = wireDiagnostics({ config, devices, services });
   registry.register(createMonitoringAgent({
     metrics: createSystemMetricsSource(), services, checker: devices.checker, checkTimeoutMs: config.checkTimeoutMs,
-    inventory, audit: devices.audit, commandTimeoutMs: config.commandTimeoutMs,
+    inventory, audit: devices.audit, commandTimeoutMs: config.commandTimeoutMs, probes: diagnostics.probes,
   }));
   // The same services as monitoring; those on SSH devices are reached through a tunnel over the device.
   registry.register(createDatabaseAgent({
@@ -122,7 +123,6 @@ export async function createRuntime(config: Config, logger: pino.Logger, options
   const { backup, sync } = wireBackupAndSync({ config, opened, devices, services });
   registry.register(backup);
   registry.register(sync);
-  const diagnostics = wireDiagnostics({ config, devices });
   registry.register(diagnostics.files);
   registry.register(diagnostics.security);
   registry.register(createResolverAgent({ store, events }));

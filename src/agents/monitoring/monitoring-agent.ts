@@ -5,7 +5,9 @@ import { defineAgent, defineCapability, type CapabilityContext } from '../../cor
 import { runGuarded, type CommandAudit } from '../../core/command-guard.ts';
 import { TwisterError } from '../../core/errors.ts';
 import { SERVICE_KINDS } from '../../core/ports.ts';
+import type { NetworkProbes } from '../../core/network-probes.ts';
 import type { CommandExecutor, Device, DeviceInventory, ServiceChecker, ServiceDeclaration, SystemMetrics, SystemMetricsSource } from '../../core/ports.ts';
+import { checkCertificate, checkReachability } from './network-checks.ts';
 import {
   CPU_SAMPLE_MS, cpuUsagePercent, METRICS_COMMANDS, METRICS_RULES, parseBasics, parseDf, parseMeminfo, parseModel, parseProcStat,
 } from '../../core/remote-metrics.ts';
@@ -21,6 +23,8 @@ export interface MonitoringDeps {
   /** Every metrics command on a remote device is audited like any other command. */
   audit?: CommandAudit;
   commandTimeoutMs?: number;
+  /** Certificate and reachability checks; without them those two capabilities are not offered. */
+  probes?: NetworkProbes;
 }
 
 const LOCAL_DEVICE_ID = 'local';
@@ -142,8 +146,11 @@ export const checkServiceHealth = defineCapability<typeof healthInput, typeof he
 export function createMonitoringAgent(deps: MonitoringDeps) {
   return defineAgent({
     id: 'monitoring',
-    description: 'Reads host metrics and checks the health of declared services',
+    description: 'Reads host metrics, checks the health of declared services, TLS certificates and TCP reachability',
     deps,
-    capabilities: [getSystemMetrics, { ...checkServiceHealth, timeoutMs: deps.checkTimeoutMs + CAPABILITY_TIMEOUT_MARGIN_MS }],
+    capabilities: [
+      getSystemMetrics, { ...checkServiceHealth, timeoutMs: deps.checkTimeoutMs + CAPABILITY_TIMEOUT_MARGIN_MS },
+      ...(deps.probes ? [{ ...checkCertificate, timeoutMs: deps.checkTimeoutMs + CAPABILITY_TIMEOUT_MARGIN_MS }, checkReachability] : []),
+    ],
   });
 }
