@@ -14,7 +14,7 @@ import { redactValue } from './redaction.ts';
 import { backupsTaken, judgeCheck, recheckSteps, restoreSteps, type RollbackEvent } from './rollback.ts';
 import type { CapabilityRegistry } from './registry.ts';
 import type { Runbook } from './runbooks/runbook.ts';
-import { resolveStepParams, stepOutputs } from './runbooks/step-templates.ts';
+import { resolveStepParams, skipReason, stepOutputs } from './runbooks/step-templates.ts';
 import { analyzeTicket } from './ticket-analyzer.ts';
 import type { AuditEntry, StepRecord, Ticket, TicketChange, TicketRepository } from './ticket-repository.ts';
 import { FINAL_STATUSES, type Analysis, type Category, type Plan, type PlannedStep, type TicketStatus } from './ticket.ts';
@@ -253,7 +253,7 @@ export class Orchestrator {
       if (last) await this.recordStep(run, last);
       return this.rollBack(run, reason);
     }
-    const changed = run.plan.steps.some((s) => s.phase === 'fix');
+    const changed = run.steps.some((s) => s.phase === 'fix' && s.status === 'succeeded');
     const note = `${changed ? 'Fixed and verified' : 'Verified, no change was needed'} (runbook ${run.plan.runbookId}): ${passes.join('; ')}`;
     return this.finish(run, 'resolved', note, last);
   }
@@ -315,8 +315,11 @@ export class Orchestrator {
 
   private async invoke(run: Run, step: PlannedStep): Promise<StepRecord> {
     const startedAt = new Date();
+    const outputs = stepOutputs(run.plan.steps, run.steps);
+    const skipped = skipReason(step, outputs);
+    if (skipped) return this.skip(run, step, skipped, startedAt);
     // `{{steps.<id>.…}}` parameters take the outputs of earlier steps now; the record keeps what really ran.
-    const resolved = resolveStepParams(step.params, stepOutputs(run.plan.steps, run.steps));
+    const resolved = resolveStepParams(step.params, outputs);
     const params = resolved.ok ? resolved.value : step.params;
     const result = resolved.ok
       ? await this.deps.registry.invoke(step.capability, params, { actor: ACTOR, ticketId: run.ticket.id })
@@ -331,6 +334,17 @@ export class Orchestrator {
       startedAt: startedAt.toISOString(),
       finishedAt: new Date(startedAt.getTime() + result.durationMs).toISOString(),
       durationMs: Math.round(result.durationMs * 1000) / 1000,
+    };
+    run.steps.push(record);
+    return record;
+  }
+
+  /** A step whose `when` does not hold: recorded as skipped, with why; nothing runs. */
+  private skip(run: Run, step: PlannedStep, reason: string, at: Date): StepRecord {
+    const record: StepRecord = {
+      executionId: run.executionId, ticketId: run.ticket.id, index: step.index, phase: step.phase, agent: step.agent,
+      capability: step.capability, params: step.params, risk: step.risk, status: 'skipped', output: { skipped: reason }, error: null,
+      startedAt: at.toISOString(), finishedAt: at.toISOString(), durationMs: 0,
     };
     run.steps.push(record);
     return record;
@@ -402,8 +416,10 @@ export class Orchestrator {
   }
 }
 
+/** Share of the steps that ran which succeeded (a skipped step did not run). */
 function rate(steps: readonly StepRecord[]): number {
-  return steps.length === 0 ? 0 : steps.filter((s) => s.status === 'succeeded').length / steps.length;
+  const ran = steps.filter((s) => s.status !== 'skipped');
+  return ran.length === 0 ? 0 : ran.filter((s) => s.status === 'succeeded').length / ran.length;
 }
 
 function settled(ticket: Ticket): ExecutionOutcome {

@@ -38,8 +38,11 @@ const no = (runbookId: string, reason: string): Fit => ({ ok: false, runbookId, 
 
 function scopeFor(analysis: Analysis, facts: PlanningFacts): Scope {
   const first = (kind: string) => analysis.context.found.find((f) => f.kind === kind)?.value;
-  const host = first('host') ?? first('ip') ?? (analysis.context.url ? new URL(analysis.context.url).hostname : undefined);
-  return { context: analysis.context, analysis, found: { host, ip: first('ip'), url: analysis.context.url ?? first('url') }, ...facts };
+  const url = analysis.context.url ?? first('url');
+  const parsed = url && URL.canParse(url) ? new URL(url) : undefined;
+  const host = first('host') ?? first('ip') ?? parsed?.hostname;
+  const port = parsed ? Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80)) : undefined;
+  return { context: analysis.context, analysis, found: { host, ip: first('ip'), url, port }, ...facts };
 }
 
 function missingRequirement(runbook: Runbook, scope: Scope): string | undefined {
@@ -91,7 +94,9 @@ function backupFor(step: RunbookStep, scope: Scope, lookup: CatalogueLookup): Pl
   const found = lookup(BACKUP_CAPABILITY, filled.value);
   if (!found) return `${BACKUP_CAPABILITY} is not registered`;
   const description = `Back up ${String(filled.value.target)} before: ${step.description}`;
-  return { phase: 'backup', step: { capability: BACKUP_CAPABILITY, params: filled.value, description }, params: filled.value, risk: found.risk, agent: found.agent };
+  // A backup for a fix that may be skipped is skipped with it.
+  const backupStep = { capability: BACKUP_CAPABILITY, params: filled.value, description, ...(step.when ? { when: step.when } : {}) };
+  return { phase: 'backup', step: backupStep, params: filled.value, risk: found.risk, agent: found.agent };
 }
 
 function fit(runbook: Runbook, analysis: Analysis, text: string, lookup: CatalogueLookup, facts: PlanningFacts, options: PlanOptions): Fit {
@@ -99,6 +104,13 @@ function fit(runbook: Runbook, analysis: Analysis, text: string, lookup: Catalog
   const base = scopeFor(analysis, facts);
   const missing = missingRequirement(runbook, base);
   if (missing) return no(runbook.id, missing);
+  const kind = (base.service as { kind?: string } | undefined)?.kind;
+  if (runbook.serviceKinds && !(kind && (runbook.serviceKinds as string[]).includes(kind))) {
+    return no(runbook.id, `it acts on ${runbook.serviceKinds.join(' or ')} services${kind ? `, not ${kind}` : ' and the ticket names none'}`);
+  }
+  const lower = text.toLowerCase();
+  const keywordHits = runbook.keywords.filter((k) => lower.includes(k)).length;
+  if (runbook.requireKeyword && keywordHits === 0 && !options.force) return no(runbook.id, `the ticket mentions none of its keywords (${runbook.keywords.slice(0, 5).join(', ')}…)`);
   const parameters = fillParameters(runbook, base, options.overrides ?? {});
   if (!parameters.ok) return no(runbook.id, parameters.reason);
   const scope = { ...base, params: parameters.values };
@@ -106,6 +118,10 @@ function fit(runbook: Runbook, analysis: Analysis, text: string, lookup: Catalog
   const phases: Array<[StepPhase, RunbookStep[]]> = [['diagnose', runbook.diagnose], ['fix', runbook.fix], ['verify', runbook.verify], ['rollback', runbook.rollback ?? []]];
   for (const [phase, list] of phases) {
     for (const step of list) {
+      if (step.if) {
+        const condition = tryFill(step.if, scope);
+        if (!condition.ok || (condition.value as unknown) === false) continue;
+      }
       if (phase === 'fix') {
         const backup = backupFor(step, scope, lookup);
         if (typeof backup === 'string') return no(runbook.id, backup);
@@ -116,8 +132,6 @@ function fit(runbook: Runbook, analysis: Analysis, text: string, lookup: Catalog
       steps.push(planned.planned);
     }
   }
-  const lower = text.toLowerCase();
-  const keywordHits = runbook.keywords.filter((k) => lower.includes(k)).length;
   // A runbook that acts on a named target fits better than a generic one.
   const specificity = (runbook.requires?.length ?? 0) > 0 || JSON.stringify(runbook).includes('{{') ? 2 : 0;
   // First category listed is the runbook's home category.
@@ -162,6 +176,7 @@ export function planTicket(
       ...(step.expect ? { expect: step.expect } : {}),
       decision, decisionReason: reason,
       ...(step.id ? { ref: step.id } : {}),
+      ...(step.when ? { when: step.when } : {}),
     };
   });
   return {

@@ -19,6 +19,7 @@ const profileSchema = z.strictObject({
   logDir: absolute.optional(),
   configDir: absolute.optional(),
   baselineDir: absolute.optional(),
+  page: z.url({ protocol: /^https?$/ }).max(2048).refine((u) => !new URL(u).username && !new URL(u).password, 'must not carry credentials').optional(),
 });
 
 const fileSchema = z.strictObject({ services: z.array(profileSchema).max(1000) });
@@ -27,7 +28,7 @@ export interface ServiceProfile {
   declaration: ServiceDeclaration;
   category?: Category;
   /** What runbook templates read as `{{service.…}}`: never the URL, which may hold credentials. */
-  facts: { name: string; kind: string; device: string; restart?: string; logDir?: string; configDir?: string; baselineDir?: string };
+  facts: { name: string; kind: string; device: string; restart?: string; logDir?: string; configDir?: string; baselineDir?: string; page?: string };
 }
 
 export function parseServiceProfiles(doc: unknown, source: string): ServiceProfile[] {
@@ -54,11 +55,11 @@ export function parseServiceProfiles(doc: unknown, source: string): ServiceProfi
       throw new TwisterError('CONFIG_INVALID', `${source}, service ${p.name}: ${(error as Error).message}`);
     }
     const device = p.device ?? 'local';
-    const { name, restart, logDir, configDir, baselineDir } = p;
+    const { name, restart, logDir, configDir, baselineDir, page } = p;
     return {
       declaration: { ...declaration, ...(device !== 'local' ? { deviceId: device } : {}) },
       ...(p.category ? { category: p.category } : {}),
-      facts: { name, kind: declaration.kind, device, ...(restart ? { restart } : {}), ...(logDir ? { logDir } : {}), ...(configDir ? { configDir } : {}), ...(baselineDir ? { baselineDir } : {}) },
+      facts: { name, kind: declaration.kind, device, ...(restart ? { restart } : {}), ...(logDir ? { logDir } : {}), ...(configDir ? { configDir } : {}), ...(baselineDir ? { baselineDir } : {}), ...(page ? { page } : {}) },
     };
   });
 }

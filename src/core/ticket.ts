@@ -118,6 +118,8 @@ export interface PlannedStep {
   decisionReason: string;
   /** The runbook step's id: later steps read its output through `{{steps.<ref>.…}}`. */
   ref?: string;
+  /** Runs only when this holds of earlier outputs (`steps.<ref>.…`); skipped otherwise. */
+  when?: Condition;
 }
 
 export interface Plan {

@@ -103,7 +103,7 @@ export async function createRuntime(config: Config, logger: pino.Logger, options
   const serviceCategory = (name: string) => profiles.category(name, services);
   const llmObserver = { onCall: metrics.observeLlmCall, onFallback: metrics.observeLlmFallback };
   const llm = config.llm ? { ...createLlmAnalyst(config.llm), observer: llmObserver } : undefined;
-  const serviceFacts = profiles.facts;
+  const serviceFacts = (name: string) => profiles.facts(name, services);
   const orchestrator = new Orchestrator({ store, registry, events, logger, runbooks: () => runbooks, known, serviceCategory, serviceFacts, approvalTtlMs: config.approvalTtlMs,
     changePolicy: config.changePolicy,
     onRollback: metrics.observeRollback, ...(llm ? { llm } : {}) });

@@ -13,7 +13,8 @@ export interface ServiceProfiles {
   /** Services declared in configuration (devices add theirs at wiring). */
   declared: ServiceDeclaration[];
   category(name: string, all: readonly ServiceDeclaration[]): Category | undefined;
-  facts(name: string): Record<string, unknown> | undefined;
+  /** Name, kind and device of any declared service, plus what the services file and baselines say of it. */
+  facts(name: string, all: readonly ServiceDeclaration[]): Record<string, unknown> | undefined;
 }
 
 export function wireServiceProfiles(config: Pick<Config, 'services' | 'servicesFile' | 'configBaselines'>): ServiceProfiles {
@@ -31,10 +32,13 @@ export function wireServiceProfiles(config: Pick<Config, 'services' | 'servicesF
       const kind = all.find((s) => s.name === name)?.kind;
       return kind ? KIND_CATEGORY[kind] : undefined;
     },
-    facts: (name) => {
+    facts: (name, all) => {
+      const declared = all.find((s) => s.name === name);
       const profile = byName.get(name)?.facts;
       const baseline = config.configBaselines[name];
-      return profile || baseline ? { ...baseline, ...profile } : undefined;
+      if (!declared && !profile && !baseline) return undefined;
+      const base = declared ? { name, kind: declared.kind, device: declared.deviceId ?? 'local' } : {};
+      return { ...base, ...baseline, ...profile };
     },
   };
 }

@@ -32,6 +32,8 @@ const step = z.strictObject({
   }).optional(),
   risk: z.enum(RISKS).optional(),
   withoutBackup: z.string().min(3).max(300).optional(),
+  when: condition.optional(),
+  if: z.string().regex(/^\{\{\s*[a-zA-Z0-9_.]+\s*\}\}$/, 'if is one template, e.g. "{{service.page}}"').optional(),
 });
 
 const parameter = z.strictObject({
@@ -53,6 +55,8 @@ export const runbookFileSchema = z.strictObject({
   categories: z.array(z.enum(CATEGORIES)).min(1),
   keywords: z.array(z.string().min(1).max(60).transform((k) => k.toLowerCase())).max(100).default([]),
   requires: z.array(z.enum(REQUIREMENTS)).optional(),
+  requireKeyword: z.boolean().optional(),
+  serviceKinds: z.array(z.enum(['http', 'tcp', 'postgres', 'redis'])).min(1).optional(),
   parameters: z.record(z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'a parameter name is snake_case'), parameter).optional(),
   diagnose: z.array(step).max(30).default([]),
   fix: z.array(step).max(30).default([]),
@@ -100,7 +104,8 @@ function checkReferences(runbook: Runbook, source: string): void {
   for (const [phase, steps] of phases) {
     steps.forEach((s: RunbookStep, i) => {
       const field = `${phase}[${i}]`;
-      for (const path of templatePaths([s.params, s.expect ?? [], s.backup ?? {}])) {
+      if (s.if && isRuntimePath(templatePaths(s.if)[0]!)) invalid(source, runbook.id, `${field}.if`, 'is decided at planning time: it cannot read step outputs');
+      for (const path of templatePaths([s.params, s.expect ?? [], s.backup ?? {}, s.if ?? ''])) {
         const root = path.split('.')[0]!;
         if (isRuntimePath(path)) {
           const ref = path.split('.')[1];
@@ -116,6 +121,11 @@ function checkReferences(runbook: Runbook, source: string): void {
       }
       if (s.backup && phase !== 'fix') invalid(source, runbook.id, `${field}.backup`, 'only fix steps take a backup');
       if (s.expect && phase !== 'verify') invalid(source, runbook.id, `${field}.expect`, 'only verify steps have conditions');
+      if (s.when) {
+        if (phase === 'verify') invalid(source, runbook.id, `${field}.when`, 'a verify step always runs');
+        const ref = s.when.path.split('.');
+        if (ref[0] !== RUNTIME_ROOT || !ref[1] || !seen.has(ref[1])) invalid(source, runbook.id, `${field}.when`, `path ${s.when.path} must start with steps.<id of an earlier step>`);
+      }
       if (s.id) {
         if (seen.has(s.id)) invalid(source, runbook.id, `${field}.id`, `step id "${s.id}" is used twice`);
         seen.add(s.id);

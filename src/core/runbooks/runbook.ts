@@ -26,6 +26,13 @@ export interface RunbookStep {
   risk?: Risk;
   /** On a change that has nothing to back up: why (shown with the policy decision). */
   withoutBackup?: string;
+  /** Planned only when this template has a value for the ticket, e.g. `{{service.page}}`. */
+  if?: string;
+  /**
+   * Run only when this holds of an earlier step's output (`path` starts with `steps.<id>`), e.g. restart only
+   * when the probe found the service unhealthy; otherwise the step is recorded as skipped. Not on verify steps.
+   */
+  when?: Condition;
 }
 
 /** A runbook parameter: where its value comes from, its default, and the schema it must satisfy. */
@@ -50,6 +57,10 @@ export interface Runbook {
   /** Words in the ticket that make this runbook a better fit than its siblings. */
   keywords: string[];
   requires?: Requirement[];
+  /** Fits only a named service of one of these kinds (`postgres`, `redis`, `http`, `tcp`). */
+  serviceKinds?: Array<'http' | 'tcp' | 'postgres' | 'redis'>;
+  /** Fits only tickets that contain at least one of the keywords (for runbooks too specific for a whole category). */
+  requireKeyword?: boolean;
   parameters?: Record<string, RunbookParameter>;
   diagnose: RunbookStep[];
   fix: RunbookStep[];

@@ -1,5 +1,6 @@
 // Filling `{{steps.<id>.<path>}}` when a step runs: the outputs of this execution's earlier steps, by the id the
 // runbook gave them. A template naming an output that is not there fails the step (TEMPLATE_UNRESOLVED).
+import { describeCondition, evaluateCondition } from '../conditions.ts';
 import type { StepRecord } from '../ticket-repository.ts';
 import type { PlannedStep } from '../ticket.ts';
 import { hasRuntimeTemplates, RUNTIME_ROOT, tryFill, type Scope } from './template.ts';
@@ -13,6 +14,13 @@ export function stepOutputs(planned: readonly PlannedStep[], records: readonly S
     if (ref && record.status === 'succeeded') outputs[ref] = record.output;
   }
   return { [RUNTIME_ROOT]: outputs };
+}
+
+/** Why a step with a `when` does not run now, or undefined when it runs. */
+export function skipReason(step: PlannedStep, scope: Scope): string | undefined {
+  if (!step.when) return undefined;
+  const outcome = evaluateCondition(scope, step.when);
+  return outcome.held ? undefined : `skipped: ${describeCondition(outcome)} does not hold`;
 }
 
 export function resolveStepParams<T>(value: T, scope: Scope): { ok: true; value: T } | { ok: false; reason: string } {
