@@ -74,7 +74,7 @@ describe('the database agent in the runtime', () => {
     expect([wrongKind.statusCode, wrongKind.json().error.code]).toEqual([400, 'VALIDATION_FAILED']);
     const destructive = await call('database.terminate_idle_sessions', { service_name: 'shop', older_than_ms: 3_600_000 });
     expect([destructive.statusCode, destructive.json().error.code]).toEqual([403, 'APPROVAL_REQUIRED']);
-    const noPids = await call('database.end_blocking_sessions', { service_name: 'shop', pids: [] });
-    expect([noPids.statusCode, noPids.json().error.code]).toEqual([400, 'VALIDATION_FAILED']);
+    const badPids = await call('database.end_blocking_sessions', { service_name: 'shop', pids: [0] });
+    expect([badPids.statusCode, badPids.json().error.code]).toEqual([400, 'VALIDATION_FAILED']);
   });
 });
