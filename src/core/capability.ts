@@ -19,6 +19,11 @@ export interface CapabilityContext<D> {
   ticketId?: string;
   /** Who asked: an API key name, `orchestrator`, `cli`. */
   actor: string;
+  /**
+   * For a plan step, `executionId:index`: the same on every attempt of the step (a retry, a re-run after a crash),
+   * so a capability can recognise an effect it already had.
+   */
+  idempotencyKey?: string;
 }
 
 export interface Capability<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType, D = unknown> {
@@ -30,6 +35,11 @@ export interface Capability<I extends z.ZodType = z.ZodType, O extends z.ZodType
   output: O;
   /** Overrides the registry's default timeout. */
   timeoutMs?: number;
+  /**
+   * Running it twice with the same input (and `ctx.idempotencyKey`) has the effect of running it once, so a step cut
+   * off by a crash, or failed with a retryable error, may run again. `read` capabilities count as idempotent.
+   */
+  idempotent?: boolean;
   run: (input: z.output<I>, ctx: CapabilityContext<D>) => Promise<z.input<O>>;
   /**
    * The risk of one call, when it depends on the input (a command allowed by a read-only rule is `read`).

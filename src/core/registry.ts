@@ -15,6 +15,8 @@ export interface InvokeOptions {
   ticketId?: string;
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** Passed to the capability as `ctx.idempotencyKey`. */
+  idempotencyKey?: string;
 }
 
 export interface CapabilityDescriptor {
@@ -22,6 +24,8 @@ export interface CapabilityDescriptor {
   agent: string;
   description: string;
   risk: Risk;
+  /** Declared idempotent, or read-only: safe to run again after a crash or a retryable error. */
+  idempotent: boolean;
   timeoutMs: number;
   inputSchema: unknown;
   outputSchema: unknown;
@@ -161,6 +165,7 @@ export class CapabilityRegistry {
       deps: agent.deps,
       actor: options.actor,
       ...(options.ticketId ? { ticketId: options.ticketId } : {}),
+      ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
     };
     try {
       const raw = await Promise.race([capability.run(input, ctx), stop]);
@@ -183,6 +188,7 @@ export class CapabilityRegistry {
       agent: agent.id,
       description: capability.description,
       risk: capability.risk,
+      idempotent: capability.idempotent ?? capability.risk === 'read',
       timeoutMs: capability.timeoutMs ?? this.defaultTimeoutMs,
       inputSchema: z.toJSONSchema(capability.input, { io: 'input', unrepresentable: 'any' }),
       outputSchema: z.toJSONSchema(capability.output, { io: 'output', unrepresentable: 'any' }),

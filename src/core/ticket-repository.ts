@@ -69,14 +69,10 @@ export interface StepRecord {
 }
 
 /** A step written as `running` before its capability was called, with no result yet: it is running, or its process stopped. */
-export interface RunningStep {
-  executionId: string;
-  index: number;
-  capability: string;
+export interface RunningStep extends StepClaim {
   /** `executionId:index`: the capability gets it as `ctx.idempotencyKey` on every attempt. */
   idempotencyKey: string;
   attempts: number;
-  startedAt: string;
 }
 
 /** Where the latest execution of a ticket stands: what a resumed run starts from. */

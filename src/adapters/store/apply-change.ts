@@ -158,7 +158,8 @@ const insertSteps = sql`insert into steps (execution_id, ticket_id, idx, phase, 
     agent text, capability text, params jsonb, risk text, status text, output jsonb, error jsonb,
     started_at timestamptz, finished_at timestamptz, duration_ms double precision, attempts integer)
   on conflict (idempotency_key) do update set params = excluded.params, status = excluded.status, output = excluded.output,
-    error = excluded.error, finished_at = excluded.finished_at, duration_ms = excluded.duration_ms, attempts = excluded.attempts
+    error = excluded.error, started_at = excluded.started_at, finished_at = excluded.finished_at,
+    duration_ms = excluded.duration_ms, attempts = excluded.attempts
   where steps.status = 'running'`;
 
 // No `on conflict`: a key claimed before fails the whole statement (unique violation), so nothing else is written.

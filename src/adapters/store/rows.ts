@@ -72,8 +72,13 @@ export function toStep(row: StepRow): StepRecord {
 export function toRunningStep(row: StepRow): RunningStep {
   return {
     executionId: row.executionId,
+    ticketId: row.ticketId,
     index: row.idx,
+    phase: row.phase as StepPhase,
+    agent: row.agent,
     capability: row.capability,
+    params: row.params,
+    risk: row.risk as Risk,
     idempotencyKey: row.idempotencyKey,
     attempts: row.attempts,
     startedAt: iso(row.startedAt),

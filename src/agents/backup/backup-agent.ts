@@ -106,6 +106,8 @@ export const restoreBackup = defineCapability<typeof restoreInput, typeof restor
   id: 'backup.restore_backup',
   description: 'Restore a backup exactly as it was saved, after verifying its checksums (files are swapped in atomically)',
   risk: 'change',
+  // Restoring the same archive again leaves the same state: a restore cut off by a crash may simply run again.
+  idempotent: true,
   timeoutMs: 300_000,
   input: restoreInput,
   output: restoreOutput,

@@ -114,6 +114,8 @@ export const syncData = defineCapability<typeof syncInput, typeof syncOutput, Sy
   risk: 'destructive',
   // Listing is a read; copying over files is a change; deleting what the source lacks is destructive.
   assessRisk: (input) => (input.dry_run ? 'read' : input.delete ? 'destructive' : 'change'),
+  // A second run makes the destination match the same source: it copies (or deletes) nothing more.
+  idempotent: true,
   timeoutMs: 300_000,
   input: syncInput,
   output: syncOutput,

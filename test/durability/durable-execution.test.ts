@@ -1,0 +1,188 @@
+// Durable execution on real PGlite and PostgreSQL 15: a process that dies mid-plan (its store cut off at a chosen
+// point, leaving exactly what a kill would leave) is resumed by a fresh orchestrator without re-running finished
+// steps; a step cut off mid-way runs again with the same idempotency key only when it is idempotent; two
+// orchestrators never run the same ticket's steps; approvals stay consumed once across an interruption.
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { isTwisterError } from '../../src/core/errors.ts';
+import type { Orchestrator } from '../../src/core/orchestrator.ts';
+import { pgliteBackend, postgresBackend, type TestStore } from '../store/backends.ts';
+import {
+  countOf, createOrchestrator, durableRunbook, killableStore, newTicket, newWorld, step, type World,
+} from './durable-fixtures.ts';
+
+/** What the queue does: try again while the ticket is busy (another holder's lease has not run out yet). */
+async function processWhenFree(orchestrator: Orchestrator, ticketId: string) {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      return await orchestrator.process(ticketId);
+    } catch (error) {
+      if (!isTwisterError(error) || error.code !== 'TICKET_BUSY' || Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+describe.each([pgliteBackend(), postgresBackend()])('durable execution on $name', (backend) => {
+  let t: TestStore;
+  let world: World;
+  beforeAll(() => backend.setup());
+  afterAll(() => backend.teardown());
+  beforeEach(async () => {
+    t = await backend.fresh();
+    world = newWorld();
+  });
+  afterEach(() => t.close());
+
+  const stepRows = (ticketId: string) => t.query(`select idx, status, attempts from steps where ticket_id = '${ticketId}' order by idx`);
+  const audit = async (ticketId: string, action: string) => (await t.store.getDetail(ticketId))!.audit.filter((a) => a.action === action);
+
+  it('resumes after a crash between steps from the first unfinished step, feeding stored outputs to later templates', async () => {
+    const runbook = durableRunbook([
+      step('testdur.touch', 'a'), step('testdur.touch', 'b'),
+      step('testdur.touch', 'c', { params: { name: 'c', note: '{{steps.b.count}}' } }),
+    ]);
+    const { ticket } = await t.store.create(newTicket());
+    const dying = killableStore(t.store);
+    dying.killAfter((change) => change.steps?.some((s) => s.index === 2) ?? false); // dies right after b's result is stored
+    await expect(createOrchestrator(dying.store, world, runbook).process(ticket.id)).rejects.toThrow(/killed/);
+    expect(world.effects.map((e) => e.name)).toEqual(['diagnose', 'a', 'b']);
+    expect((await t.store.get(ticket.id))?.status).toBe('executing');
+
+    const outcome = await processWhenFree(createOrchestrator(t.store, world, runbook), ticket.id);
+    expect(outcome.ticket.status).toBe('resolved');
+    expect(world.effects.map((e) => e.name)).toEqual(['diagnose', 'a', 'b', 'c', 'verify']);
+    const detail = (await t.store.getDetail(ticket.id))!;
+    expect(detail.steps.map((s) => [s.index, s.status])).toEqual([[0, 'succeeded'], [1, 'succeeded'], [2, 'succeeded'], [3, 'succeeded'], [4, 'succeeded']]);
+    expect(detail.steps[3]?.params).toEqual({ name: 'c', note: 1 });
+    expect(await audit(ticket.id, 'execution.resumed')).toEqual([expect.objectContaining({ details: expect.objectContaining({ finished: [0, 1, 2] }) })]);
+  });
+
+  it('escalates a step that was running when the process died, naming it, and does not run it or anything after it', async () => {
+    const runbook = durableRunbook([step('testdur.touch', 'a'), step('testdur.touch', 'b'), step('testdur.touch', 'c')]);
+    const { ticket } = await t.store.create(newTicket());
+    const dying = killableStore(t.store);
+    world.hooks.set('b', () => dying.kill()); // dies while b runs: b had its effect, its result is never stored
+    await expect(createOrchestrator(dying.store, world, runbook).process(ticket.id)).rejects.toThrow(/killed/);
+    expect(await stepRows(ticket.id)).toEqual([
+      { idx: 0, status: 'succeeded', attempts: 1 }, { idx: 1, status: 'succeeded', attempts: 1 }, { idx: 2, status: 'running', attempts: 1 },
+    ]);
+
+    world.hooks.clear();
+    const outcome = await processWhenFree(createOrchestrator(t.store, world, runbook), ticket.id);
+    expect(outcome.ticket.status).toBe('escalated');
+    expect(outcome.ticket.escalationReason).toMatch(/step 2 \(testdur\.touch\) was interrupted mid-step; it may have had effects/);
+    expect(world.effects.map((e) => e.name)).toEqual(['diagnose', 'a', 'b']);
+    const detail = (await t.store.getDetail(ticket.id))!;
+    expect(detail.steps.at(-1)).toMatchObject({ index: 2, status: 'failed', error: { code: 'STEP_INTERRUPTED' } });
+    expect(detail.executions[0]).toMatchObject({ success: false });
+    expect((await t.store.getProgress(ticket.id))?.running).toEqual([]);
+  });
+
+  it('runs an idempotent step that was cut off again with the same idempotency key, then finishes the plan', async () => {
+    const runbook = durableRunbook([step('testdur.touch', 'a'), step('testdur.touch_idempotent', 'b'), step('testdur.touch', 'c')]);
+    const { ticket } = await t.store.create(newTicket());
+    const dying = killableStore(t.store);
+    world.hooks.set('b', () => dying.kill());
+    await expect(createOrchestrator(dying.store, world, runbook).process(ticket.id)).rejects.toThrow(/killed/);
+
+    world.hooks.clear();
+    const outcome = await processWhenFree(createOrchestrator(t.store, world, runbook), ticket.id);
+    expect(outcome.ticket.status).toBe('resolved');
+    expect(world.effects.map((e) => e.name)).toEqual(['diagnose', 'a', 'b', 'b', 'c', 'verify']);
+    const runs = world.effects.filter((e) => e.name === 'b');
+    const executionId = (await t.store.getDetail(ticket.id))!.executions[0]!.id;
+    expect(runs.map((e) => e.key)).toEqual([`${executionId}:2`, `${executionId}:2`]);
+    expect(await stepRows(ticket.id)).toContainEqual({ idx: 2, status: 'succeeded', attempts: 2 });
+    expect(await audit(ticket.id, 'step.rerun')).toHaveLength(1);
+  });
+
+  it('lets only one of two orchestrators work on a ticket: the other is told it is busy and runs nothing', async () => {
+    const runbook = durableRunbook([step('testdur.touch', 'a'), step('testdur.touch', 'b')]);
+    const { ticket } = await t.store.create(newTicket());
+    let release!: () => void;
+    const inside = new Promise<void>((entered) => {
+      world.hooks.set('a', () => new Promise<void>((resolve) => { release = resolve; entered(); }));
+    });
+    const first = createOrchestrator(t.store, world, runbook).process(ticket.id);
+    await inside; // the first holds the lease and is in the middle of step a
+    const second = createOrchestrator(t.store, world, runbook);
+    await expect(second.process(ticket.id)).rejects.toMatchObject({ code: 'TICKET_BUSY', retryable: true });
+    release();
+    expect((await first).ticket.status).toBe('resolved');
+    expect(countOf(world, 'a')).toBe(1);
+    expect(countOf(world, 'b')).toBe(1);
+    expect((await second.process(ticket.id)).ticket.status).toBe('resolved');
+    expect(world.effects).toHaveLength(4);
+  });
+
+  it('lets exactly one of two orchestrators racing to resume an interrupted ticket run the cut-off step again', async () => {
+    const runbook = durableRunbook([step('testdur.touch_idempotent', 'a'), step('testdur.touch', 'b')]);
+    const { ticket } = await t.store.create(newTicket());
+    const dying = killableStore(t.store);
+    world.hooks.set('a', () => dying.kill());
+    await expect(createOrchestrator(dying.store, world, runbook).process(ticket.id)).rejects.toThrow(/killed/);
+    world.hooks.clear();
+    await new Promise((r) => setTimeout(r, 450)); // the dead holder's lease runs out
+
+    const racers = [createOrchestrator(t.store, world, runbook), createOrchestrator(t.store, world, runbook)];
+    const results = await Promise.allSettled(racers.map((o) => o.process(ticket.id)));
+    const won = results.filter((r) => r.status === 'fulfilled');
+    const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(won).toHaveLength(1);
+    expect(lost.map((r) => (r.reason as { code?: string }).code)).toEqual(['TICKET_BUSY']);
+    expect((await t.store.get(ticket.id))?.status).toBe('resolved');
+    expect(countOf(world, 'a')).toBe(2); // the first run, and one re-run
+    expect(countOf(world, 'b')).toBe(1);
+  });
+
+  it('retries a retryable error with backoff, each attempt audited, and does not retry a non-retryable one', async () => {
+    const runbook = durableRunbook([step('testdur.touch_idempotent', 'a'), step('testdur.touch_idempotent', 'b')]);
+    world.failures.set('diagnose', ['SERVICE_CHECK_FAILED', 'CAPABILITY_TIMEOUT']);
+    world.failures.set('b', ['COMMAND_NOT_ALLOWED']);
+    const { ticket } = await t.store.create(newTicket());
+    const outcome = await createOrchestrator(t.store, world, runbook).process(ticket.id);
+    expect(countOf(world, 'diagnose')).toBe(3);
+    expect(countOf(world, 'b')).toBe(1);
+    expect(outcome.ticket.status).toBe('escalated');
+    expect(outcome.ticket.escalationReason).toMatch(/fix step 2 \(testdur\.touch_idempotent\) failed: COMMAND_NOT_ALLOWED/);
+    const retries = await audit(ticket.id, 'step.retrying');
+    expect(retries.map((a) => [a.details.index, a.details.attempt, a.details.error])).toEqual([[0, 1, 'SERVICE_CHECK_FAILED'], [0, 2, 'CAPABILITY_TIMEOUT']]);
+    expect(retries.every((a) => typeof a.details.delayMs === 'number' && a.details.delayMs >= 2)).toBe(true);
+    expect(await stepRows(ticket.id)).toEqual(expect.arrayContaining([{ idx: 0, status: 'succeeded', attempts: 3 }, { idx: 2, status: 'failed', attempts: 1 }]));
+  });
+
+  it('retries a change only when its capability is idempotent, and gives up after the configured retries', async () => {
+    const runbook = durableRunbook([step('testdur.touch', 'once'), step('testdur.touch_idempotent', 'again')]);
+    world.failures.set('once', ['DEVICE_UNREACHABLE']);
+    const first = await createOrchestrator(t.store, world, runbook).process((await t.store.create(newTicket())).ticket.id);
+    expect(first.ticket.escalationReason).toMatch(/step 1 \(testdur\.touch\) failed: DEVICE_UNREACHABLE/);
+    expect(countOf(world, 'once')).toBe(1);
+
+    world.failures.set('again', ['DEVICE_UNREACHABLE', 'DEVICE_UNREACHABLE', 'DEVICE_UNREACHABLE', 'DEVICE_UNREACHABLE']);
+    const second = await createOrchestrator(t.store, world, runbook, { retry: { retries: 2, baseMs: 1 } })
+      .process((await t.store.create(newTicket())).ticket.id);
+    expect(second.ticket.escalationReason).toMatch(/step 2 \(testdur\.touch_idempotent\) failed: DEVICE_UNREACHABLE/);
+    expect(countOf(world, 'again')).toBe(3);
+  });
+
+  it('does not ask for an approval again, nor run the approved step again, when resuming after it', async () => {
+    const runbook = durableRunbook([step('testdur.wipe', 'wipe'), step('testdur.touch', 'after')]);
+    const { ticket } = await t.store.create(newTicket());
+    const planned = await createOrchestrator(t.store, world, runbook).process(ticket.id);
+    expect(planned.ticket.status).toBe('awaiting_approval');
+    const [approval] = await t.store.listApprovals({ ticketId: ticket.id, limit: 10 });
+    expect(await t.store.decideApproval(approval!.id, { to: 'approved', by: 'carol' })).toMatchObject({ status: 'approved' });
+
+    const dying = killableStore(t.store);
+    dying.killAfter((change) => change.steps?.some((s) => s.index === 1) ?? false);
+    await expect(createOrchestrator(dying.store, world, runbook).process(ticket.id)).rejects.toThrow(/killed/);
+    expect(countOf(world, 'wipe')).toBe(1);
+    expect((await t.store.getApproval(approval!.id))?.status).toBe('consumed');
+
+    const outcome = await processWhenFree(createOrchestrator(t.store, world, runbook), ticket.id);
+    expect(outcome.ticket.status).toBe('resolved');
+    expect(countOf(world, 'wipe')).toBe(1);
+    expect(countOf(world, 'after')).toBe(1);
+  });
+});
