@@ -49,10 +49,10 @@ export async function startTestRuntime(backend: BackendName, env: Record<string,
 const SETTLED = new Set(['resolved', 'escalated', 'failed']);
 
 /** Polls the ticket until processing stops (a final state, or a finished dry run). */
-export async function waitForTicket(app: FastifyInstance, id: string, timeoutMs = 20_000): Promise<TicketDetail> {
+export async function waitForTicket(app: FastifyInstance, id: string, timeoutMs = 20_000, headers: Record<string, string> = {}): Promise<TicketDetail> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const response = await app.inject({ method: 'GET', url: `/api/v1/tickets/${id}` });
+    const response = await app.inject({ method: 'GET', url: `/api/v1/tickets/${id}`, headers });
     const detail = response.json() as TicketDetail;
     const dryRunDone = detail.ticket.dryRun && detail.executions.at(-1)?.finishedAt;
     if (SETTLED.has(detail.ticket.status) || dryRunDone) return detail;
