@@ -67,6 +67,18 @@ const envSchema = z.object({
   TWISTERLAB_LLM_TIMEOUT_MS: int(100, 600_000).default(20_000),
   TWISTERLAB_LLM_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.6),
   TWISTERLAB_LLM_INPUT_TOKENS: int(100, 100_000).default(2_000),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  TWISTERLAB_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1 to 64 letters, digits, "_", "." or "-"').default('twisterlab'),
+  TWISTERLAB_INLINE_WORKER: bool.optional(),
+  TWISTERLAB_WORKER_CONCURRENCY: int(1, 256).default(8),
+  TWISTERLAB_SHUTDOWN_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
+  TWISTERLAB_RECONCILE_INTERVAL_MS: int(100, 24 * 3_600_000).default(30_000),
+  TWISTERLAB_QUEUE_LOCK_MS: int(500, 3_600_000).default(30_000),
+  TWISTERLAB_QUEUE_STALLED_INTERVAL_MS: int(200, 3_600_000).default(15_000),
+  TWISTERLAB_QUEUE_ATTEMPTS: int(1, 1000).default(10),
+  TWISTERLAB_QUEUE_BACKOFF_MS: int(10, 3_600_000).default(1_000),
+  TWISTERLAB_DEVICE_CONCURRENCY: int(1, 1024).default(4),
+  TWISTERLAB_DEVICE_LEASE_MS: int(500, 3_600_000).default(30_000),
 });
 
 /** Every variable this module reads; the deployment files are checked against it. */
@@ -127,6 +139,55 @@ export interface Config {
   changePolicy: ChangePolicy;
   /** The model server for analysis; undefined: rules only. Ollama wins when both kinds are configured. */
   llm: LlmConfig | undefined;
+  /** Queue, events and device leases on Redis (`REDIS_URL`); undefined: everything stays in this process. */
+  redis: RedisConfig | undefined;
+}
+
+/** Scale-out on Redis: BullMQ workers, events across processes, per-device leases. */
+export interface RedisConfig {
+  /** May carry a password: never log it (see describeRedisTarget). */
+  url: string;
+  /** Every Redis key TwisterLab writes starts with it, so several installations can share one Redis. */
+  prefix: string;
+  /** The API process also processes tickets (it only enqueues them otherwise). */
+  inlineWorker: boolean;
+  /** Tickets one `twisterlab worker` process works on at once. */
+  workerConcurrency: number;
+  /** How long a stopping worker lets tickets in flight finish before it leaves them to the others. */
+  shutdownTimeoutMs: number;
+  /** How often (jittered) a process puts committed but unqueued tickets on the queue. */
+  reconcileIntervalMs: number;
+  /** A job's lock, renewed while it runs; a dead worker's jobs go back to the queue once it lapses. */
+  lockMs: number;
+  stalledIntervalMs: number;
+  /** Attempts of a job whose processing threw (the store down, the ticket busy elsewhere), with exponential backoff. */
+  attempts: number;
+  backoffMs: number;
+  /** Commands that run at once on one device, across every process. */
+  deviceConcurrency: number;
+  /** A device lease lapses this long after its holder stopped renewing it (a dead worker). */
+  deviceLeaseMs: number;
+}
+
+function redisConfig(e: z.infer<typeof envSchema>): RedisConfig | undefined {
+  if (!e.REDIS_URL) return undefined;
+  if (e.TWISTERLAB_QUEUE_STALLED_INTERVAL_MS > e.TWISTERLAB_QUEUE_LOCK_MS) {
+    throw configError('TWISTERLAB_QUEUE_STALLED_INTERVAL_MS', `must not exceed TWISTERLAB_QUEUE_LOCK_MS (${e.TWISTERLAB_QUEUE_LOCK_MS})`);
+  }
+  return {
+    url: e.REDIS_URL,
+    prefix: e.TWISTERLAB_REDIS_PREFIX,
+    inlineWorker: e.TWISTERLAB_INLINE_WORKER ?? false,
+    workerConcurrency: e.TWISTERLAB_WORKER_CONCURRENCY,
+    shutdownTimeoutMs: e.TWISTERLAB_SHUTDOWN_TIMEOUT_MS,
+    reconcileIntervalMs: e.TWISTERLAB_RECONCILE_INTERVAL_MS,
+    lockMs: e.TWISTERLAB_QUEUE_LOCK_MS,
+    stalledIntervalMs: e.TWISTERLAB_QUEUE_STALLED_INTERVAL_MS,
+    attempts: e.TWISTERLAB_QUEUE_ATTEMPTS,
+    backoffMs: e.TWISTERLAB_QUEUE_BACKOFF_MS,
+    deviceConcurrency: e.TWISTERLAB_DEVICE_CONCURRENCY,
+    deviceLeaseMs: e.TWISTERLAB_DEVICE_LEASE_MS,
+  };
 }
 
 export interface LlmConfig {
@@ -272,6 +333,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, hash: (key: string) => string
     servicesFile: e.TWISTERLAB_SERVICES_FILE ? path.resolve(e.TWISTERLAB_SERVICES_FILE) : undefined,
     changePolicy: e.TWISTERLAB_CHANGE_POLICY,
     llm: llmConfig(e),
+    redis: redisConfig(e),
   };
   if (!isLoopbackHost(config.host) && config.apiKeys.length === 0) {
     throw configError('HOST', `${config.host} is not a loopback address and TWISTERLAB_API_KEYS is empty: refusing to serve without keys`);

@@ -1,0 +1,130 @@
+// The BullMQ ticket queue on a redis-server of this file's own: one job per ticket, retries only for errors that
+// may pass, enqueue that answers while Redis is down, and a drain that hands running tickets to another worker.
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { TwisterError } from '../../core/errors.ts';
+import { silentLogger } from '../../core/logger.ts';
+import { recordingLogger } from '../../../test/helpers/recording-logger.ts';
+import { startTestRedis, type TestRedis } from '../../../test/helpers/redis-server.ts';
+import { createBullmqQueue, type BullmqQueueOptions, type BullmqTicketQueue } from './bullmq-queue.ts';
+
+let redis: TestRedis;
+const opened: BullmqTicketQueue[] = [];
+
+function queue(overrides: Partial<BullmqQueueOptions> = {}): BullmqTicketQueue {
+  const q = createBullmqQueue({
+    url: redis.url, prefix: `t${randomUUID().slice(0, 8)}`, logger: silentLogger, concurrency: 4,
+    lockMs: 2_000, stalledIntervalMs: 1_000, attempts: 3, backoffMs: 20, ...overrides,
+  });
+  opened.push(q);
+  return q;
+}
+
+async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+});
+
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((q) => q.close()));
+});
+
+afterAll(async () => {
+  await redis.close();
+});
+
+describe('the BullMQ ticket queue', () => {
+  it('queues a ticket once while it waits, and again once its job has finished', async () => {
+    const q = queue();
+    const id = randomUUID();
+    expect(await q.add(id)).toBe('added');
+    expect(await q.add(id)).toBe('queued-already');
+    const handled: string[] = [];
+    q.start(async (ticketId) => { handled.push(ticketId); });
+    await until(() => handled.length === 1);
+    // An approved ticket comes back to the queue after its first job completed.
+    await until(() => q.depth() === 0);
+    expect(await q.add(id)).toBe('added');
+    await until(() => handled.length === 2);
+    expect(handled).toEqual([id, id]);
+  });
+
+  it('tells each ticket how long it waited between enqueue and the start of its processing', async () => {
+    const waits: number[] = [];
+    const q = queue({ onDispatch: (ms) => waits.push(ms) });
+    q.start(async () => {});
+    await q.enqueue(randomUUID());
+    await until(() => waits.length === 1);
+    expect(waits[0]).toBeGreaterThanOrEqual(0);
+    expect(waits[0]).toBeLessThan(1_000);
+  });
+
+  it('tries a retryable failure again after a backoff, and gives up at once on any other', async () => {
+    const q = queue({ attempts: 4 });
+    const calls = new Map<string, number[]>();
+    const flaky = randomUUID();
+    const broken = randomUUID();
+    q.start(async (id) => {
+      const times = calls.get(id) ?? [];
+      times.push(Date.now());
+      calls.set(id, times);
+      if (id === flaky && times.length < 3) throw new TwisterError('STORE_UNAVAILABLE', 'the database cannot be reached');
+      if (id === broken) throw new TwisterError('TICKET_NOT_FOUND', 'no such ticket');
+    });
+    await q.enqueue(flaky);
+    await q.enqueue(broken);
+    await until(() => calls.get(flaky)?.length === 3);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(calls.get(broken)).toHaveLength(1);
+    expect(calls.get(flaky)).toHaveLength(3);
+    const [first, second, third] = calls.get(flaky)!;
+    // Exponential: 20 ms, then 40 ms.
+    expect(second! - first!).toBeGreaterThanOrEqual(15);
+    expect(third! - second!).toBeGreaterThanOrEqual(35);
+  });
+
+  it('answers enqueue quickly while Redis is down and logs that the reconciler will queue the ticket', async () => {
+    const logger = recordingLogger();
+    const q = queue({ logger, enqueueTimeoutMs: 500 });
+    await q.add(randomUUID());
+    await redis.kill();
+    try {
+      const started = Date.now();
+      await q.enqueue(randomUUID());
+      expect(Date.now() - started).toBeLessThan(1_500);
+      expect(logger.messages('warn')).toContainEqual(expect.stringContaining('the reconciler will queue it once Redis is back'));
+    } finally {
+      await redis.start();
+    }
+    await until(() => q.isReady());
+    expect(await q.add(randomUUID())).toBe('added');
+  });
+
+  it('drains: takes no new tickets, and hands one still running at the timeout to another worker', async () => {
+    const prefix = `t${randomUUID().slice(0, 8)}`;
+    const first = queue({ prefix });
+    const started: string[] = [];
+    first.start((id) => {
+      started.push(id);
+      return new Promise(() => {}); // never finishes, like a step stuck past the shutdown timeout
+    });
+    const id = randomUUID();
+    await first.enqueue(id);
+    await until(() => started.length === 1);
+    const { released } = await first.drain(200);
+    expect(released).toBe(1);
+    await expect(first.enqueue(randomUUID())).rejects.toMatchObject({ code: 'SHUTTING_DOWN' });
+    const second = queue({ prefix });
+    const taken: string[] = [];
+    second.start(async (ticketId) => { taken.push(ticketId); });
+    await until(() => taken.length === 1);
+    expect(taken).toEqual([id]);
+  });
+});
