@@ -16,8 +16,11 @@ export interface Scenario {
   close(): Promise<void>;
 }
 
+/** A scratch directory for one scenario; startScenario removes it when the scenario closes. */
+export const scratchDir = () => mkdtempSync(path.join(tmpdir(), 'twisterlab-scenario-'));
+
 /** A runtime on the real PostgreSQL with the given services file entries and settings. */
-export async function startScenario(services: Array<Record<string, unknown>>, env: Record<string, string> = {}, options: RuntimeOptions = {}, dir = mkdtempSync(path.join(tmpdir(), 'twisterlab-scenario-'))): Promise<Scenario> {
+export async function startScenario(services: Array<Record<string, unknown>>, env: Record<string, string> = {}, options: RuntimeOptions = {}, dir = scratchDir()): Promise<Scenario> {
   const servicesFile = path.join(dir, 'services.yaml');
   writeFileSync(servicesFile, stringify({ services }));
   const rt = await startTestRuntime('postgres', { TWISTERLAB_SERVICES_FILE: servicesFile, ...env }, options);
@@ -49,3 +52,9 @@ export const statusTrail = (detail: TicketDetail) => detail.audit.filter((a) => 
 
 export const stepOutput = <T>(detail: TicketDetail, capability: string, phase?: string): T =>
   detail.steps.find((s) => s.capability === capability && (!phase || s.phase === phase))!.output as T;
+
+/** What to print when a scenario ends elsewhere than expected: the plan chosen, the reason, the step trail. */
+export const why = (detail: TicketDetail) => JSON.stringify({
+  runbook: detail.executions.at(-1)?.plan.runbookId, category: detail.ticket.analysis?.category, context: detail.ticket.analysis?.context,
+  reason: detail.ticket.escalationReason, steps: stepTrail(detail), errors: detail.steps.filter((s) => s.error).map((s) => s.error),
+});
