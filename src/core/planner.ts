@@ -5,7 +5,7 @@ import { decideStep, type ChangePolicy } from './policy.ts';
 import { BACKUP_CAPABILITY } from './rollback.ts';
 import type { Runbook, RunbookStep } from './runbooks/runbook.ts';
 import { parameterSchema } from './runbooks/runbook-schema.ts';
-import { tryFill, type Scope } from './runbooks/template.ts';
+import { templatePaths, tryFill, type Scope } from './runbooks/template.ts';
 import type { Analysis, Plan, PlannedStep, StepPhase } from './ticket.ts';
 
 export interface CatalogueLookup {
@@ -132,11 +132,18 @@ function fit(runbook: Runbook, analysis: Analysis, text: string, lookup: Catalog
       steps.push(planned.planned);
     }
   }
-  // A runbook that acts on a named target fits better than a generic one.
-  const specificity = (runbook.requires?.length ?? 0) > 0 || JSON.stringify(runbook).includes('{{') ? 2 : 0;
+  // A runbook that acts on a named target fits better than a generic one, and one built on what is declared about
+  // that target (a restart command, a log directory) better still: it can do more than look.
+  const specificity = ((runbook.requires?.length ?? 0) > 0 || JSON.stringify(runbook).includes('{{') ? 2 : 0) + declaredFacts(runbook);
   // First category listed is the runbook's home category.
   const home = runbook.categories[0] === analysis.category ? 1 : 0;
   return { ok: true, runbook, steps, score: keywordHits + specificity + home, parameters: parameters.values };
+}
+
+/** Facts a runbook reads about its service beyond its name, kind and device (`{{service.restart}}`, …). */
+function declaredFacts(runbook: Runbook): number {
+  const paths = templatePaths([runbook.diagnose, runbook.fix, runbook.verify, runbook.rollback ?? []]);
+  return new Set(paths.filter((p) => p.startsWith('service.') && !['service.name', 'service.kind', 'service.device'].includes(p))).size;
 }
 
 /** Steps that change something: on a tie, the least invasive plan wins. */
