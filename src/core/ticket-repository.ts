@@ -200,6 +200,12 @@ export interface TicketRepository {
   listAudit(filter: AuditFilter): Promise<AuditEvent[]>;
   /** Tickets not in a final state, oldest first: for recovery at start. */
   listUnfinished(limit: number): Promise<Ticket[]>;
+  /**
+   * Ids of tickets a worker should take up, least recently changed first: new, triaged, planned (not a dry run),
+   * executing or verifying with no live lease, and awaiting_approval once every approval is given. Only those
+   * unchanged for `idleMs`. For the reconciler, which puts them back on the queue.
+   */
+  listAwaitingWork(options: { limit: number; idleMs: number }): Promise<string[]>;
   countByStatus(): Promise<Record<string, number>>;
   /** Ticket counts per status, category and priority (null before triage); only groups that have tickets. */
   countByGroup(): Promise<TicketGroupCount[]>;

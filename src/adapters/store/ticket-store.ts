@@ -171,6 +171,19 @@ export class DrizzleTicketStore implements TicketRepository, AgentCatalogStore {
     });
   }
 
+  listAwaitingWork(options: { limit: number; idleMs: number }): Promise<string[]> {
+    return guardStoreErrors(async () => {
+      const rows = await this.db.select({ id: tickets.id }).from(tickets).where(and(
+        notInArray(tickets.status, finalStatuses),
+        sql`${tickets.updatedAt} <= now() - ${options.idleMs} * interval '1 millisecond'`,
+        sql`not (${tickets.status} = 'planned' and ${tickets.dryRun})`,
+        sql`(${tickets.leaseUntil} is null or ${tickets.leaseUntil} < now())`,
+        sql`(${tickets.status} <> 'awaiting_approval' or not exists (select 1 from approvals a where a.ticket_id = ${tickets.id} and a.status <> 'approved'))`,
+      )).orderBy(asc(tickets.updatedAt), asc(tickets.id)).limit(options.limit);
+      return rows.map((r) => r.id);
+    });
+  }
+
   /** Every status is present, with 0 when no ticket has it, so gauges built on it never go missing. */
   countByStatus(): Promise<Record<string, number>> {
     return guardStoreErrors(async () => {
