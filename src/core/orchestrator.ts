@@ -3,20 +3,23 @@
 // result together with the status change it leads to, so a ticket costs a handful of commits.
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_APPROVAL_TTL_MS, stepHash, type NewApproval } from './approval.ts';
-import { TwisterError, toErrorInfo } from './errors.ts';
+import { TwisterError, isTwisterError, toErrorInfo } from './errors.ts';
 import type { TicketEventBus } from './events.ts';
 import type { LlmAnalyst } from './llm-analysis.ts';
 import { planWithLlm } from './llm-planning.ts';
+import { DEFAULT_LEASE_MS, DEFAULT_STORE_WAIT_MS, LeasedWrites } from './leased-writes.ts';
 import type { Logger } from './logger.ts';
 import { planTicket, type PlanOptions } from './planner.ts';
 import type { ChangePolicy } from './policy.ts';
 import { redactValue } from './redaction.ts';
 import { backupsTaken, judgeCheck, recheckSteps, restoreSteps, type RollbackEvent } from './rollback.ts';
 import type { CapabilityRegistry } from './registry.ts';
+import { interruptedRecord, planResume } from './resume.ts';
 import type { Runbook } from './runbooks/runbook.ts';
 import { resolveStepParams, skipReason, stepOutputs } from './runbooks/step-templates.ts';
+import { DEFAULT_RETRY, StepRunner, type RetryPolicy, type StepOutcome, type StepWrites } from './step-runner.ts';
 import { analyzeTicket } from './ticket-analyzer.ts';
-import type { AuditEntry, StepRecord, Ticket, TicketChange, TicketRepository } from './ticket-repository.ts';
+import type { AuditEntry, RunningStep, StepRecord, Ticket, TicketChange, TicketRepository } from './ticket-repository.ts';
 import { FINAL_STATUSES, type Analysis, type Category, type Plan, type PlannedStep, type TicketStatus } from './ticket.ts';
 
 export interface OrchestratorDeps {
@@ -37,6 +40,14 @@ export interface OrchestratorDeps {
   onRollback?: (event: RollbackEvent) => void;
   /** When a change runs unattended (see policy.ts). */
   changePolicy?: ChangePolicy;
+  /** Retries of a step that failed with a retryable error, when running it again is safe. */
+  retry?: RetryPolicy;
+  /** How long this orchestrator's lease on a ticket lasts without being renewed (a crashed holder's runs out). */
+  leaseMs?: number;
+  /** How long a write waits for an unavailable store before the ticket goes back to the queue. */
+  storeWaitMs?: number;
+  /** The lease owner's name; unique per orchestrator. */
+  instanceId?: string;
 }
 
 export interface ExecutionOutcome {
@@ -56,7 +67,14 @@ interface Run {
   steps: StepRecord[];
   /** Approval id per step index, on a plan resumed after its approvals. */
   approvals?: Map<number, string>;
+  /** On a resumed run: the results stored before the interruption, by step index; these steps do not run again. */
+  replay?: Map<number, StepRecord>;
+  /** On a resumed run: the step that was running, to run again with the same idempotency key. */
+  retake?: RunningStep;
 }
+
+// The ticket stops being worked on: nobody needs the lease until someone picks it up again.
+const RELEASES_LEASE: ReadonlySet<TicketStatus> = new Set([...FINAL_STATUSES, 'awaiting_approval', 'planned']);
 
 /** A status change to write with other data: the target, states passed on the way, and audit details per state. */
 interface Move {
@@ -66,7 +84,17 @@ interface Move {
 }
 
 export class Orchestrator {
-  constructor(private readonly deps: OrchestratorDeps) {}
+  private readonly writes: LeasedWrites;
+  private readonly runner: StepRunner;
+  /** Tickets this orchestrator is processing now. */
+  private readonly active = new Set<string>();
+
+  constructor(private readonly deps: OrchestratorDeps) {
+    const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
+    const owner = deps.instanceId ?? `orchestrator-${randomUUID()}`;
+    this.writes = new LeasedWrites({ store: deps.store, logger: deps.logger, owner, leaseMs, storeWaitMs: deps.storeWaitMs ?? DEFAULT_STORE_WAIT_MS });
+    this.runner = new StepRunner({ registry: deps.registry, retry: deps.retry ?? DEFAULT_RETRY, leaseMs, actor: ACTOR });
+  }
 
   /** Analysis plus the plan it would lead to, without touching the store. */
   async preview(text: string, context: Ticket['context']): Promise<{ analysis: Analysis; plan: Plan }> {
@@ -74,13 +102,24 @@ export class Orchestrator {
     return { analysis, plan: await this.choosePlan(analysis, text) };
   }
 
-  /** Takes a ticket from wherever it stands to a final state (or to `planned`, for a dry run or an approval). */
+  /**
+   * Takes a ticket from wherever it stands to a final state (or to `planned`, for a dry run or an approval).
+   * Throws a retryable error (STORE_UNAVAILABLE, TICKET_BUSY) and leaves the ticket as it stands when the store
+   * is down or another process works on it: the queue tries again later.
+   */
   async process(ticketId: string): Promise<ExecutionOutcome> {
-    const outcome = await this.advance(ticketId);
-    // Waiting for a human is not done: the status event (to awaiting_approval) tells waiting clients.
-    if (outcome.ticket.status === 'awaiting_approval') return outcome;
-    this.deps.events.publish({ type: 'done', ticketId, status: outcome.ticket.status, success: outcome.success });
-    return outcome;
+    if (this.active.has(ticketId)) throw new TwisterError('TICKET_BUSY', `ticket ${ticketId} is already being processed here`, { ticketId });
+    this.active.add(ticketId);
+    try {
+      const outcome = await this.advance(ticketId);
+      // Waiting for a human is not done: the status event (to awaiting_approval) tells waiting clients.
+      if (outcome.ticket.status === 'awaiting_approval') return outcome;
+      this.deps.events.publish({ type: 'done', ticketId, status: outcome.ticket.status, success: outcome.success });
+      return outcome;
+    } finally {
+      this.active.delete(ticketId);
+      this.writes.forget(ticketId);
+    }
   }
 
   private async advance(ticketId: string): Promise<ExecutionOutcome> {
@@ -91,12 +130,42 @@ export class Orchestrator {
       if (ticket.status === 'planned' && !ticket.dryRun) return await this.resumePlanned(ticket);
       if (ticket.status === 'awaiting_approval') return await this.resumeApproved(ticket);
       if (FINAL_STATUSES.has(ticket.status) || ticket.status === 'planned') return settled(ticket);
-      // Executing or verifying when we got it: a restart cut it off. Steps may have had effects, so a human decides.
-      const reason = `interrupted while ${ticket.status}; a human should check what ran`;
-      return settled(await this.write(ticket, { to: 'escalated', details: { escalated: { reason } } }, { patch: { escalationReason: reason }, audit: [] }));
+      return await this.resume(ticket);
     } catch (error) {
+      // The store is down or another process holds the ticket: nothing is decided, the queue tries again.
+      if (isTwisterError(error) && error.retryable) throw error;
       return settled(await this.fail(ticketId, error));
     }
+  }
+
+  /** Executing or verifying when we got it (a crash, a kill, a lost store): go on from the first unfinished step. */
+  private async resume(ticket: Ticket): Promise<ExecutionOutcome> {
+    const progress = await this.deps.store.getProgress(ticket.id);
+    const next = planResume(progress, ticket.status, this.writes.owner, (step) => this.runner.canRepeat(step));
+    if (next.kind === 'busy') throw new TwisterError('TICKET_BUSY', `ticket ${ticket.id} is being worked on by ${next.holder}`, { ticketId: ticket.id });
+    if (next.kind === 'lost' || !progress) {
+      const reason = next.kind === 'lost' ? next.reason : 'nothing to resume';
+      return settled(await this.write(ticket, { to: 'escalated', details: { escalated: { reason } } }, { patch: { escalationReason: reason }, audit: [] }));
+    }
+    const { execution } = progress;
+    const needsApproval = execution.plan.steps.some((s) => s.decision === 'needs_approval');
+    const approvals = needsApproval ? await this.deps.store.listApprovals({ executionId: execution.id, limit: 1000 }) : [];
+    const run: Run = {
+      ticket, executionId: execution.id, plan: execution.plan, steps: [],
+      approvals: new Map(approvals.filter((a) => a.status === 'approved').map((a) => [a.stepIndex, a.id])),
+      ...(next.kind === 'continue' ? { replay: next.replay, ...(next.retake ? { retake: next.retake } : {}) } : {}),
+    };
+    const running = next.kind === 'continue' ? next.retake : next.step;
+    this.writes.attachAudit(ticket.id, [{ ticketId: ticket.id, actor: ACTOR, action: 'execution.resumed', details: {
+      executionId: execution.id, status: ticket.status, finished: progress.steps.map((s) => s.index),
+      ...(running ? { interrupted: running.index, rerun: next.kind === 'continue' } : {}),
+    } }]);
+    if (next.kind === 'interrupted') {
+      const record = interruptedRecord(next.step, next.reason);
+      run.steps.push(...progress.steps, record);
+      return this.finish(run, 'escalated', next.reason, record);
+    }
+    return this.execute(run);
   }
 
   private async analyze(text: string, context: Ticket['context'], ticketId?: string): Promise<Analysis> {
@@ -200,10 +269,10 @@ export class Orchestrator {
   private async stopAtPlan(run: Run): Promise<ExecutionOutcome> {
     const { plan, ticket } = run;
     if (ticket.dryRun) {
-      await this.deps.store.apply(ticket.id, {
+      await this.writes.apply(ticket.id, {
         finishExecution: { id: run.executionId, success: true, successRate: 0, summary: 'dry run: nothing was executed' },
         audit: [{ ticketId: ticket.id, actor: ACTOR, action: 'execution.dry_run', details: { executionId: run.executionId } }],
-      });
+      }, true);
       return this.outcome(run, true);
     }
     if (plan.steps.length === 0) return this.finish(run, 'escalated', plan.escalation ?? 'the plan has no steps');
@@ -217,8 +286,10 @@ export class Orchestrator {
     const work = run.plan.steps.filter((s) => s.phase !== 'verify' && s.phase !== 'rollback');
     for (const [i, step] of work.entries()) {
       // A step policy would not run unattended runs only on its own approval, consumed exactly once.
-      const approval = step.decision === 'run' ? undefined : run.approvals?.get(step.index);
-      if (step.decision !== 'run' && !(approval && await this.deps.store.consumeApproval(approval))) {
+      // A step that ran before an interruption consumed its approval then.
+      const ranBefore = run.replay?.has(step.index) || run.retake?.index === step.index;
+      const approval = step.decision === 'run' || ranBefore ? undefined : run.approvals?.get(step.index);
+      if (step.decision !== 'run' && !ranBefore && !(approval && await this.deps.store.consumeApproval(approval))) {
         return this.finish(run, 'escalated', `step ${step.index} (${step.capability}) has no unused approval; it did not run`);
       }
       const record = await this.invoke(run, step);
@@ -239,7 +310,7 @@ export class Orchestrator {
         run.ticket = await this.recordStep(run, record, { to: 'verifying', details: { verifying: { executionId: run.executionId } } });
       }
     }
-    if (work.length === 0) run.ticket = await this.write(run.ticket, { to: 'verifying' }, { audit: [] });
+    if (work.length === 0 && run.ticket.status === 'executing') run.ticket = await this.write(run.ticket, { to: 'verifying' }, { audit: [] });
     return this.verify(run);
   }
 
@@ -314,6 +385,12 @@ export class Orchestrator {
   }
 
   private async invoke(run: Run, step: PlannedStep): Promise<StepRecord> {
+    // Finished before an interruption: its stored result stands in, and nothing runs.
+    const stored = run.replay?.get(step.index);
+    if (stored) {
+      run.steps.push(stored);
+      return stored;
+    }
     const startedAt = new Date();
     const outputs = stepOutputs(run.plan.steps, run.steps);
     const skipped = skipReason(step, outputs);
@@ -321,9 +398,9 @@ export class Orchestrator {
     // `{{steps.<id>.…}}` parameters take the outputs of earlier steps now; the record keeps what really ran.
     const resolved = resolveStepParams(step.params, outputs);
     const params = resolved.ok ? resolved.value : step.params;
-    const result = resolved.ok
-      ? await this.deps.registry.invoke(step.capability, params, { actor: ACTOR, ticketId: run.ticket.id })
-      : { ok: false as const, error: toErrorInfo(new TwisterError('TEMPLATE_UNRESOLVED', resolved.reason), 'TEMPLATE_UNRESOLVED'), durationMs: 0 };
+    const { result, attempts, durationMs } = resolved.ok
+      ? await this.runStep(run, step, params)
+      : { result: { ok: false as const, error: toErrorInfo(new TwisterError('TEMPLATE_UNRESOLVED', resolved.reason), 'TEMPLATE_UNRESOLVED'), durationMs: 0 }, attempts: 1, durationMs: 0 };
     const record: StepRecord = {
       executionId: run.executionId, ticketId: run.ticket.id, index: step.index, phase: step.phase,
       agent: step.agent, capability: step.capability, params, risk: step.risk,
@@ -332,8 +409,9 @@ export class Orchestrator {
       output: result.ok ? redactValue(result.output) : null,
       error: result.ok ? null : redactValue(result.error),
       startedAt: startedAt.toISOString(),
-      finishedAt: new Date(startedAt.getTime() + result.durationMs).toISOString(),
-      durationMs: Math.round(result.durationMs * 1000) / 1000,
+      finishedAt: new Date(startedAt.getTime() + durationMs).toISOString(),
+      durationMs: Math.round(durationMs * 1000) / 1000,
+      attempts,
     };
     run.steps.push(record);
     return record;
@@ -344,10 +422,23 @@ export class Orchestrator {
     const record: StepRecord = {
       executionId: run.executionId, ticketId: run.ticket.id, index: step.index, phase: step.phase, agent: step.agent,
       capability: step.capability, params: step.params, risk: step.risk, status: 'skipped', output: { skipped: reason }, error: null,
-      startedAt: at.toISOString(), finishedAt: at.toISOString(), durationMs: 0,
+      startedAt: at.toISOString(), finishedAt: at.toISOString(), durationMs: 0, attempts: 0,
     };
     run.steps.push(record);
     return record;
+  }
+
+  /** Claims the step as running (or takes up the one an interruption left running), then runs it with retries. */
+  private runStep(run: Run, step: PlannedStep, params: Record<string, unknown>): Promise<StepOutcome> {
+    const ticketId = run.ticket.id;
+    const writes: StepWrites = {
+      commit: async (change) => {
+        run.ticket = await this.writes.apply(ticketId, change);
+      },
+      renewLease: () => this.writes.renew(ticketId),
+    };
+    const retake = run.retake?.index === step.index ? run.retake : undefined;
+    return this.runner.run({ ticketId, executionId: run.executionId, status: run.ticket.status }, step, params, writes, retake);
   }
 
   /** Writes a step's result, with the status change it leads to when there is one. */
@@ -356,9 +447,11 @@ export class Orchestrator {
       ticketId: run.ticket.id, actor: ACTOR, action: record.error ? 'step.failed' : 'step.succeeded',
       details: { executionId: run.executionId, index: record.index, capability: record.capability, ...(record.error ? { error: record.error.code } : {}) },
     };
+    // Stored before an interruption, with the move it led to: the ticket already stands where that write put it.
+    if (run.replay?.has(record.index)) return run.ticket;
     const publish = () => this.deps.events.publish({ type: 'step', ticketId: run.ticket.id, step: record });
     if (move) return this.write(run.ticket, move, { ...change, steps: [record], audit: [audit] }, publish);
-    const ticket = await this.deps.store.apply(run.ticket.id, { ...change, steps: [record], audit: [audit] });
+    const ticket = await this.writes.apply(run.ticket.id, { ...change, steps: [record], audit: [audit] });
     publish();
     return ticket;
   }
@@ -389,11 +482,11 @@ export class Orchestrator {
     const audit: AuditEntry[] = hops.slice(1).map((to, i) => ({
       ticketId: ticket.id, actor: ACTOR, action: 'ticket.status_changed', fromStatus: hops[i]!, toStatus: to, details: move.details?.[to] ?? {},
     }));
-    const next = await this.deps.store.apply(ticket.id, {
+    const next = await this.writes.apply(ticket.id, {
       ...change,
       transition: { from: ticket.status, to: move.to, ...(move.via?.length ? { via: move.via } : {}) },
       audit: [...change.audit, ...audit],
-    });
+    }, RELEASES_LEASE.has(move.to));
     before?.();
     for (const row of audit) {
       const reason = row.details?.reason;
