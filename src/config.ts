@@ -43,6 +43,11 @@ const envSchema = z.object({
   TWISTERLAB_CONCURRENCY: int(1, 256).default(8),
   TWISTERLAB_APPROVAL_TTL_MS: int(1_000, 30 * 24 * 3_600_000).default(3_600_000),
   TWISTERLAB_RECOVER_ON_START: bool.default(true),
+  TWISTERLAB_STEP_RETRIES: int(0, 10).default(2),
+  TWISTERLAB_STEP_RETRY_BASE_MS: int(1, 60_000).default(250),
+  TWISTERLAB_LEASE_MS: int(200, 600_000).default(15_000),
+  TWISTERLAB_STORE_WAIT_MS: int(0, 600_000).default(30_000),
+  DATABASE_CONNECT_TIMEOUT_MS: int(100, 120_000).default(3_000),
   TWISTERLAB_URL: z.url().optional(),
   TWISTERLAB_API_KEY: z.string().optional(),
   TWISTERLAB_MCP_STDIO_ROLE: z.enum(API_ROLES).default('operator'),
@@ -109,6 +114,15 @@ export interface Config {
   capabilityTimeoutMs: number;
   concurrency: number;
   recoverOnStart: boolean;
+  /** Retries of a step that failed with a retryable error (read-only or idempotent capabilities only), and the first backoff. */
+  stepRetries: number;
+  stepRetryBaseMs: number;
+  /** How long a process's claim on a ticket lasts unless renewed: a crashed holder's tickets are taken up after it. */
+  leaseMs: number;
+  /** How long a write waits for PostgreSQL to come back before the ticket goes back to the queue. */
+  storeWaitMs: number;
+  /** How long opening a PostgreSQL connection (or waiting for a free one) may take before STORE_UNAVAILABLE. */
+  databaseConnectTimeoutMs: number;
   /** How long a step needing approval waits before its ticket is escalated. */
   approvalTtlMs: number;
   /** For the CLI as a client: where the API is and which key to send. */
@@ -318,6 +332,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, hash: (key: string) => string
     capabilityTimeoutMs: e.TWISTERLAB_CAPABILITY_TIMEOUT_MS,
     concurrency: e.TWISTERLAB_CONCURRENCY,
     recoverOnStart: e.TWISTERLAB_RECOVER_ON_START,
+    stepRetries: e.TWISTERLAB_STEP_RETRIES,
+    stepRetryBaseMs: e.TWISTERLAB_STEP_RETRY_BASE_MS,
+    leaseMs: e.TWISTERLAB_LEASE_MS,
+    storeWaitMs: e.TWISTERLAB_STORE_WAIT_MS,
+    databaseConnectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
     approvalTtlMs: e.TWISTERLAB_APPROVAL_TTL_MS,
     apiUrl: e.TWISTERLAB_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST === '0.0.0.0' ? '127.0.0.1' : e.HOST}:${e.PORT}`,
     apiKey: e.TWISTERLAB_API_KEY,

@@ -1,5 +1,7 @@
 // The composition root: the only place adapters are created and wired to core, agents and the HTTP app.
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { PACKAGE_VERSION } from '../adapters/package-root.ts';
@@ -54,7 +56,7 @@ export function createLogger(config: Pick<Config, 'logLevel'>, fd: 1 | 2 = 1): p
 
 export async function openStore(config: Config, logger: Logger, migrate = true): Promise<OpenedStore> {
   return config.databaseUrl
-    ? openPostgresStore({ url: config.databaseUrl, logger, poolSize: config.databasePoolSize, migrate })
+    ? openPostgresStore({ url: config.databaseUrl, logger, poolSize: config.databasePoolSize, connectTimeoutMs: config.databaseConnectTimeoutMs, migrate })
     : openPgliteStore({ dataDir: config.dataDir, logger, migrate });
 }
 
@@ -106,6 +108,8 @@ export async function createRuntime(config: Config, logger: pino.Logger, options
   const serviceFacts = (name: string) => profiles.facts(name, services);
   const orchestrator = new Orchestrator({ store, registry, events, logger, runbooks: () => runbooks, known, serviceCategory, serviceFacts, approvalTtlMs: config.approvalTtlMs,
     changePolicy: config.changePolicy,
+    retry: { retries: config.stepRetries, baseMs: config.stepRetryBaseMs }, leaseMs: config.leaseMs, storeWaitMs: config.storeWaitMs,
+    instanceId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     onRollback: metrics.observeRollback, ...(llm ? { llm } : {}) });
 
   registry.register(createSentimentAgent());

@@ -1,6 +1,8 @@
 // The embedded queue: ticket ids processed in this process with bounded concurrency. Nothing is lost on a
 // crash because the ticket row is committed before it is enqueued; recovery at start re-enqueues unfinished ones.
-import { TwisterError } from '../../core/errors.ts';
+// A handler that fails with a retryable error (the store is down, another process holds the ticket) gets the
+// ticket again later, with exponential backoff.
+import { TwisterError, isTwisterError } from '../../core/errors.ts';
 import type { TicketQueue } from '../../core/events.ts';
 import type { Logger } from '../../core/logger.ts';
 
@@ -9,6 +11,10 @@ export interface InProcessQueueOptions {
   logger: Logger;
   /** Called as each ticket starts, with how long it waited since it was enqueued. */
   onDispatch?: (waitedMs: number) => void;
+  /** First delay before a ticket whose handler failed with a retryable error is tried again; doubles up to 30 s. */
+  retryBaseMs?: number;
+  /** Tries of one ticket before it is left to recovery at the next start; default 50. */
+  maxAttempts?: number;
 }
 
 export function createInProcessQueue(options: InProcessQueueOptions): TicketQueue {
@@ -18,6 +24,35 @@ export function createInProcessQueue(options: InProcessQueueOptions): TicketQueu
   let running = 0;
   let handler: ((id: string) => Promise<void>) | undefined;
   let closing = false;
+  const attempts = new Map<string, number>();
+  const retries = new Set<NodeJS.Timeout>();
+
+  const push = (id: string) => {
+    if (queued.has(id)) return;
+    queued.add(id);
+    waiting.push({ id, at: performance.now() });
+  };
+
+  const retryLater = (id: string, err: unknown) => {
+    const attempt = (attempts.get(id) ?? 0) + 1;
+    if (closing || attempt >= (options.maxAttempts ?? 50)) {
+      attempts.delete(id);
+      options.logger.error({ err, ticketId: id, attempt }, 'ticket handler failed; the ticket is left for recovery');
+      return;
+    }
+    attempts.set(id, attempt);
+    const ceiling = Math.min(30_000, (options.retryBaseMs ?? 500) * 2 ** (attempt - 1));
+    const delayMs = Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+    options.logger.warn({ ticketId: id, attempt, delayMs, code: (err as TwisterError).code }, 'ticket handler failed with a retryable error; trying again later');
+    const timer = setTimeout(() => {
+      retries.delete(timer);
+      if (closing) return;
+      push(id);
+      pump();
+    }, delayMs);
+    timer.unref();
+    retries.add(timer);
+  };
 
   const settleIdle = () => {
     if (running === 0 && (waiting.length === 0 || closing)) for (const resolve of idle.splice(0)) resolve();
@@ -28,11 +63,16 @@ export function createInProcessQueue(options: InProcessQueueOptions): TicketQueu
       const { id, at } = waiting.shift()!;
       running += 1;
       options.onDispatch?.(performance.now() - at);
+      let failure: unknown;
       handler(id)
-        .catch((err) => options.logger.error({ err, ticketId: id }, 'ticket handler failed'))
+        .then(() => attempts.delete(id), (err: unknown) => { failure = err; })
         .finally(() => {
           running -= 1;
           queued.delete(id);
+          if (failure !== undefined) {
+            if (isTwisterError(failure) && failure.retryable) retryLater(id, failure);
+            else options.logger.error({ err: failure, ticketId: id }, 'ticket handler failed');
+          }
           pump();
           settleIdle();
         });
@@ -42,9 +82,7 @@ export function createInProcessQueue(options: InProcessQueueOptions): TicketQueu
   return {
     async enqueue(id) {
       if (closing) throw new TwisterError('SHUTTING_DOWN', 'the queue is closing and takes no new tickets');
-      if (queued.has(id)) return;
-      queued.add(id);
-      waiting.push({ id, at: performance.now() });
+      push(id);
       // Let the caller answer first; processing starts on the next turn of the event loop.
       setImmediate(pump);
     },
@@ -54,8 +92,10 @@ export function createInProcessQueue(options: InProcessQueueOptions): TicketQueu
     },
     async close() {
       closing = true;
+      for (const timer of retries) clearTimeout(timer);
+      retries.clear();
       if (running > 0) await new Promise<void>((resolve) => idle.push(resolve));
     },
-    depth: () => waiting.length + running,
+    depth: () => waiting.length + running + retries.size,
   };
 }

@@ -79,6 +79,8 @@ export interface PostgresStoreOptions {
   poolSize?: number;
   /** Server-side limit on one statement; default 30 s. */
   statementTimeoutMs?: number;
+  /** Opening a connection, or waiting for a free one, fails with STORE_UNAVAILABLE after this; default 3 s. */
+  connectTimeoutMs?: number;
   migrate?: boolean;
 }
 
@@ -90,16 +92,24 @@ export function normaliseDatabaseUrl(url: string): string {
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<OpenedStore> {
   const url = normaliseDatabaseUrl(options.url);
   const target = describeTarget(url);
+  const statementTimeoutMs = options.statementTimeoutMs ?? 30_000;
+  // While PostgreSQL is down, requests must fail fast (503) rather than hang: a refused connection fails at once,
+  // an unanswered one after connectTimeoutMs, a server that stops answering mid-query after query_timeout, and
+  // keepalives notice a dead peer on an idle connection. Nothing to reset when it is back: the pool reconnects.
   const pool = new Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
-    connectionTimeoutMillis: 5_000,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 3_000,
     idleTimeoutMillis: 30_000,
-    statement_timeout: options.statementTimeoutMs ?? 30_000,
+    statement_timeout: statementTimeoutMs,
+    query_timeout: statementTimeoutMs + 5_000,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     application_name: 'twisterlab',
   });
-  // An idle client losing its connection emits here; without a listener it would crash the process.
-  pool.on('error', (error) => options.logger.warn({ err: error.message, target }, 'idle PostgreSQL connection lost'));
+  // An idle client losing its connection (a restart, an admin shutdown) emits here; without a listener the
+  // process would crash.
+  pool.on('error', (error) => options.logger.warn({ err: error.message, code: (error as { code?: string }).code, target }, 'idle PostgreSQL connection lost'));
   try {
     const client = await connect(pool, url, target);
     try {
