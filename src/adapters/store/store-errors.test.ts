@@ -14,7 +14,9 @@ describe('store errors', () => {
 
   it('reports a database that cannot be reached as STORE_UNAVAILABLE, which callers may retry', async () => {
     const store = new DrizzleTicketStore(drizzle({ client: downPool }));
-    await expect(store.ping()).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', retryable: true });
+    await expect(store.ping()).rejects.toMatchObject({
+      code: 'STORE_UNAVAILABLE', retryable: true, message: "the store's database (PostgreSQL) cannot be reached (ECONNREFUSED); try again shortly",
+    });
     await expect(store.get(crypto.randomUUID())).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
   });
 

@@ -40,11 +40,18 @@ export function toErrorBody(error: FastifyError | Error): { status: number; body
   return { status: 500, body: { error: { code: 'INTERNAL', message: 'internal error' } } };
 }
 
+/** Seconds a client should wait before trying again a request refused for a passing reason (the store is down). */
+export const RETRY_AFTER_SECONDS = 2;
+
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const { status, body } = toErrorBody(error);
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    const passing = status === 503 && errorCatalogue[body.error.code].retryable;
+    // An outage is logged once per request as a warning, not as a stack trace per request.
+    if (passing) request.log.warn({ code: body.error.code }, body.error.message);
+    else if (status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: body.error.code }, body.error.message);
+    if (passing) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
     return reply.status(status).send(body);
   });
   app.setNotFoundHandler((request, reply) => {

@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Metrics } from '../../adapters/metrics/prometheus-metrics.ts';
 import type { TicketRepository } from '../../core/ticket-repository.ts';
+import { RETRY_AFTER_SECONDS } from '../plugins/error-handler.ts';
 
 export interface HealthRouteDeps {
   store: TicketRepository;
@@ -33,6 +34,7 @@ export function healthRoutes(deps: HealthRouteDeps): FastifyPluginAsyncZod {
         store,
         queueDepth: deps.queueDepth(),
       };
+      if (!store.ok) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
       return reply.status(store.ok ? 200 : 503).send(body);
     });
 

@@ -1,0 +1,150 @@
+// Fault test: the real `twisterlab serve` process on a PostgreSQL cluster of its own, which is stopped while
+// tickets are being worked on. While it is down the API answers 503 STORE_UNAVAILABLE quickly (with Retry-After)
+// instead of hanging, and the process stays up; when it is back the API recovers by itself and every ticket
+// acknowledged before the outage is still there and reaches a final state, each step stored once.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPostgresCluster, type PostgresCluster } from '../helpers/postgres-cluster.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CLI = path.join(ROOT, 'bin/twisterlab.js');
+const FINAL = ['resolved', 'escalated', 'failed'];
+const TICKETS = 24;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createNetServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A request and how long it took; never longer than 10 s, so a hanging API fails the test rather than stalls it. */
+async function timed(url: string, init?: RequestInit): Promise<{ status: number; ms: number; body: any; retryAfter: string | null }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const started = performance.now();
+  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
+  const body = await response.json();
+  return { status: response.status, ms: performance.now() - started, body, retryAfter: response.headers.get('retry-after') };
+}
+
+async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('PostgreSQL outage under the real server process', () => {
+  let cluster: PostgresCluster;
+  let server: ChildProcess;
+  let output = '';
+  let base: string;
+  let service: Server;
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'twisterlab-outage-'));
+
+  beforeAll(async () => {
+    cluster = await createPostgresCluster();
+    // A service whose health probe takes a while, so tickets are mid-plan when the database goes away.
+    service = createServer((_req, res) => setTimeout(() => res.end('ok'), 150));
+    await new Promise<void>((r) => service.listen(0, '127.0.0.1', r));
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    const env: Record<string, string | undefined> = {
+      ...process.env, PORT: String(port), HOST: '127.0.0.1', TWISTERLAB_DATA_DIR: dataDir, LOG_LEVEL: 'warn',
+      DATABASE_URL: cluster.url(), REDIS_URL: undefined,
+      TWISTERLAB_SERVICES: `shop=http://127.0.0.1:${(service.address() as AddressInfo).port}/`,
+      TWISTERLAB_CONCURRENCY: '6', TWISTERLAB_LEASE_MS: '1000', TWISTERLAB_STORE_WAIT_MS: '1000',
+    };
+    server = spawn(process.execPath, [CLI, 'serve'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    server.stdout!.on('data', (d) => (output += d));
+    server.stderr!.on('data', (d) => (output += d));
+    await until('server healthy', 30_000, async () => ((await fetch(`${base}/health`)).ok ? true : undefined));
+  }, 90_000);
+
+  afterAll(async () => {
+    server?.kill('SIGKILL');
+    service?.close();
+    await cluster?.destroy();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('answers 503 quickly while PostgreSQL is down, recovers by itself, and loses no acknowledged ticket', async () => {
+    const submit = () => timed(`${base}/api/v1/tickets`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ description: 'The shop is down, customers cannot pay!' }),
+    });
+    const acknowledged = (await Promise.all(Array.from({ length: TICKETS }, submit)))
+      .map((r) => { expect(r.status).toBe(202); return r.body.ticket.id as string; });
+    await new Promise((r) => setTimeout(r, 300));
+    const before = await Promise.all(acknowledged.map(async (id) => (await timed(`${base}/api/v1/tickets/${id}`)).body.ticket.status as string));
+    const unfinished = before.filter((s) => !FINAL.includes(s)).length;
+    expect(unfinished).toBeGreaterThan(0); // the outage hits tickets in the middle of their plan
+
+    const stopped = performance.now();
+    await cluster.stop();
+    const post = await submit();
+    const get = await timed(`${base}/api/v1/tickets/${acknowledged[0]}`);
+    const list = await timed(`${base}/api/v1/tickets`);
+    for (const refused of [post, get, list]) {
+      expect(refused.status).toBe(503);
+      expect(refused.ms).toBeLessThan(2_000);
+      expect(refused.retryAfter).toMatch(/^\d+$/);
+      expect(refused.body.error.code).toBe('STORE_UNAVAILABLE');
+      expect(refused.body.error.message).toMatch(/store's database \(PostgreSQL\) cannot be reached/);
+    }
+    const health = await timed(`${base}/health`);
+    expect(health.status).toBe(503);
+    expect(health.body.store).toMatchObject({ ok: false, kind: 'postgres' });
+
+    await new Promise((r) => setTimeout(r, 2_500)); // long enough for writes to give up and go back to the queue
+    expect(server.exitCode).toBeNull();
+    await cluster.start();
+    const outageMs = performance.now() - stopped;
+    const recoveredAt = await until('health back to 200', 15_000, async () => ((await timed(`${base}/health`)).status === 200 ? performance.now() : undefined));
+
+    const after = await until('every acknowledged ticket final', 90_000, async () => {
+      const details = await Promise.all(acknowledged.map(async (id) => (await timed(`${base}/api/v1/tickets/${id}`)).body));
+      return details.every((d) => FINAL.includes(d.ticket.status)) ? details : undefined;
+    });
+    expect(after.map((d) => d.ticket.status)).toEqual(acknowledged.map(() => 'resolved'));
+    for (const detail of after) {
+      const indexes = detail.steps.map((s: { index: number }) => s.index);
+      expect(new Set(indexes).size).toBe(indexes.length);
+      expect(detail.steps.every((s: { status: string }) => s.status === 'succeeded')).toBe(true);
+    }
+    const later = await submit();
+    expect(later.status).toBe(202);
+    await until('the ticket submitted after the outage final', 30_000, async () => {
+      const detail = (await timed(`${base}/api/v1/tickets/${later.body.ticket.id}`)).body;
+      return FINAL.includes(detail.ticket.status) ? detail : undefined;
+    });
+
+    const db = new Client({ connectionString: cluster.url() });
+    await db.connect();
+    try {
+      const { rows } = await db.query<{ resumed: number; reruns: number; running: number }>(`select
+        (select count(distinct ticket_id)::int from audit_events where action = 'execution.resumed') as resumed,
+        (select count(*)::int from audit_events where action = 'step.rerun') as reruns,
+        (select count(*)::int from steps where status = 'running') as running`);
+      expect(rows[0]!.running).toBe(0);
+      console.info(`postgres outage: ${TICKETS} tickets, ${unfinished} unfinished when it stopped; refused in ${Math.round(post.ms)}/${Math.round(get.ms)}/${Math.round(list.ms)} ms; `
+        + `down ${Math.round(outageMs)} ms, health back ${Math.round(recoveredAt - stopped - outageMs)} ms after the restart; `
+        + `${rows[0]!.resumed} tickets resumed, ${rows[0]!.reruns} interrupted steps run again`);
+    } finally {
+      await db.end();
+    }
+  }, 180_000);
+});
