@@ -30,7 +30,7 @@ export function planResume(
   return {
     kind: 'interrupted',
     step: running,
-    reason: `step ${running.index} (${running.capability}) was interrupted mid-step; it may have had effects, so it was not run again and a human should check it`,
+    reason: `interrupted while ${status}, mid-step: step ${running.index} (${running.capability}) may have had effects, so it was not run again; a human should check it`,
   };
 }
 

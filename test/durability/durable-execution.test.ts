@@ -71,7 +71,7 @@ describe.each([pgliteBackend(), postgresBackend()])('durable execution on $name'
     world.hooks.clear();
     const outcome = await processWhenFree(createOrchestrator(t.store, world, runbook), ticket.id);
     expect(outcome.ticket.status).toBe('escalated');
-    expect(outcome.ticket.escalationReason).toMatch(/step 2 \(testdur\.touch\) was interrupted mid-step; it may have had effects/);
+    expect(outcome.ticket.escalationReason).toMatch(/^interrupted while executing, mid-step: step 2 \(testdur\.touch\) may have had effects, so it was not run again/);
     expect(world.effects.map((e) => e.name)).toEqual(['diagnose', 'a', 'b']);
     const detail = (await t.store.getDetail(ticket.id))!;
     expect(detail.steps.at(-1)).toMatchObject({ index: 2, status: 'failed', error: { code: 'STEP_INTERRUPTED' } });
