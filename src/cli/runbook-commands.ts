@@ -1,6 +1,7 @@
 // `twisterlab runbooks`: the catalogue of a running API — list, show one, and dry-run one for a service,
 // device or URL (the plan with parameters filled and a policy decision per step; nothing runs).
 import { parseArgs } from 'node:util';
+import { loadCatalogue } from '../adapters/runbooks/runbook-files.ts';
 import type { RunbookSummary } from '../core/runbooks/runbook-view.ts';
 import type { Plan } from '../core/ticket.ts';
 import type { ApiClient } from './api-client.ts';
@@ -9,7 +10,8 @@ import type { Output } from './ticket-commands.ts';
 export const RUNBOOKS_USAGE = `  twisterlab runbooks [--category C] [--json]
   twisterlab runbooks show <id> [--json]
   twisterlab runbooks dry-run <id> [--service NAME] [--device ID] [--url URL] [--param KEY=VALUE ...]
-                                   ["<ticket text>"] [--json]   the plan it would make; runs nothing`;
+                                   ["<ticket text>"] [--json]   the plan it would make; runs nothing
+  twisterlab runbooks validate <dir>     check a directory of runbooks offline (schema, templates, ids)`;
 
 function formatSummary(r: RunbookSummary): string {
   const steps = `${r.steps.diagnose}/${r.steps.fix}/${r.steps.verify}${r.steps.rollback ? `/${r.steps.rollback}` : ''}`;
@@ -71,4 +73,21 @@ export async function runbooksCommand(api: ApiClient, argv: string[], out: Outpu
   }
   process.stderr.write(`usage:\n${RUNBOOKS_USAGE}\n`);
   return 2;
+}
+
+/**
+ * `twisterlab runbooks validate <dir>`: checks a runbook directory without a server — schema, parameters,
+ * templates, step references and ids against the built-ins. Capabilities are checked when the server starts.
+ */
+export function validateRunbooksCommand(argv: string[], out: Output): number {
+  const [dir] = argv;
+  if (!dir || argv.length > 1) {
+    process.stderr.write(`usage:\n${RUNBOOKS_USAGE}\n`);
+    return 2;
+  }
+  const catalogue = loadCatalogue(dir);
+  const mine = catalogue.filter((r) => !r.source?.startsWith('builtin:'));
+  mine.forEach((r) => out.write(`ok  ${r.id.padEnd(24)} ${r.source}`));
+  out.write(`${mine.length} runbooks valid (${catalogue.length} with the built-in ones); capabilities are checked when the server starts`);
+  return 0;
 }

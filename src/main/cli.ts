@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { ApiClient } from '../cli/api-client.ts';
 import { approvalsCommand, APPROVALS_USAGE } from '../cli/approval-commands.ts';
 import { devicesCommand, DEVICES_USAGE } from '../cli/device-commands.ts';
-import { runbooksCommand, RUNBOOKS_USAGE } from '../cli/runbook-commands.ts';
+import { runbooksCommand, RUNBOOKS_USAGE, validateRunbooksCommand } from '../cli/runbook-commands.ts';
 import { agentsCommand, listCommand, showCommand, submitCommand, type Output } from '../cli/ticket-commands.ts';
 import { loadConfig } from '../config.ts';
 import { hashApiKey } from '../http/plugins/auth.ts';
@@ -111,6 +111,7 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'migrate') return migrate();
   if (command === 'devices') return devicesCommand(apiClient(), argv.slice(1), out);
   if (command === 'approvals' || command === 'approve' || command === 'deny') return approvalsCommand(apiClient(), argv, out);
+  if (command === 'runbooks' && argv[1] === 'validate') return validateRunbooksCommand(argv.slice(2), out);
   if (command === 'runbooks') return runbooksCommand(apiClient(), argv, out);
   if (command === 'mcp') return serveMcpStdio(loadConfig(process.env, hashApiKey));
   return client(argv);

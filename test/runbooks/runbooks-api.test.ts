@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../src/cli/api-client.ts';
-import { runbooksCommand } from '../../src/cli/runbook-commands.ts';
+import { runbooksCommand, validateRunbooksCommand } from '../../src/cli/runbook-commands.ts';
 import { startTestRuntime, type TestRuntime } from '../helpers/test-runtime.ts';
 
 const userRunbook = `
@@ -134,6 +134,20 @@ describe('runbook catalogue API', () => {
     expect(await runbooksCommand(api, ['runbooks', 'dry-run', 'restart-web', 'nothing named here'], out)).toBe(3);
     expect(lines.at(-1)).toMatch(/^escalation: runbook restart-web cannot be planned: the ticket names no service/);
     await expect(runbooksCommand(api, ['runbooks', 'show', 'nope'], out)).rejects.toThrow(/404 RUNBOOK_NOT_FOUND: no runbook nope/);
+  });
+});
+
+describe('twisterlab runbooks validate', () => {
+  it('checks a directory offline and names what is wrong', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'runbooks-validate-'));
+    writeFileSync(path.join(dir, 'web.yaml'), userRunbook);
+    const lines: string[] = [];
+    expect(validateRunbooksCommand([dir], { write: (l) => lines.push(l) })).toBe(0);
+    expect(lines[0]).toMatch(/^ok  restart-web\s+.*web\.yaml$/);
+    expect(lines.at(-1)).toMatch(/^1 runbooks valid \(\d+ with the built-in ones\)/);
+    writeFileSync(path.join(dir, 'web.yaml'), userRunbook.replace("'{{params.service}}' }\n    description: Probe the service", "'{{params.nope}}' }\n    description: Probe the service"));
+    expect(() => validateRunbooksCommand([dir], { write: () => undefined })).toThrow(/web\.yaml, "restart-web", diagnose\[0\]: \{\{params\.nope\}\} uses a parameter that is not declared/);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 
