@@ -30,7 +30,7 @@ export const errorCatalogue = {
   CAPABILITY_FAILED: { httpStatus: 500, retryable: false, when: 'a capability threw an error that carries no code of its own' },
   INTERNAL: { httpStatus: 500, retryable: false, when: 'an unexpected error; details are logged, never returned' },
   COMMAND_FAILED: { httpStatus: 502, retryable: false, when: 'a command could not be started (program missing, not executable)' },
-  DEVICE_BUSY: { httpStatus: 503, retryable: true, when: 'every lease of a device is taken (TWISTERLAB_DEVICE_CONCURRENCY commands already run on it, across workers) and none freed in time, or the leases on Redis cannot be reached' },
+  DEVICE_BUSY: { httpStatus: 503, retryable: true, when: 'every lease of a device is taken (TWISTERLAB_DEVICE_CONCURRENCY commands already run on it, across workers) and none freed in time' },
   DEVICE_UNREACHABLE: { httpStatus: 502, retryable: true, when: 'an SSH device refused or did not answer the connection within the connect timeout' },
   HOST_KEY_UNKNOWN: { httpStatus: 502, retryable: false, when: 'an SSH device has no trusted host key yet; nothing is sent until one is trusted' },
   HOST_KEY_MISMATCH: { httpStatus: 502, retryable: false, when: "an SSH device presented a host key other than the trusted one (possible impersonation)" },

@@ -5,6 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { limitDeviceConcurrency } from '../../core/device-limit.ts';
+import { silentLogger } from '../../core/logger.ts';
+import { recordingLogger } from '../../../test/helpers/recording-logger.ts';
 import type { CommandExecutor, Device, DeviceInventory, ExecResult } from '../../core/ports.ts';
 import { startTestRedis, type TestRedis } from '../../../test/helpers/redis-server.ts';
 import { createLocalExecutor } from '../devices/local-executor.ts';
@@ -24,7 +26,7 @@ afterAll(async () => {
 });
 
 const leases = (prefix: string, limit: number, overrides: { leaseMs?: number; waitMs?: number } = {}) =>
-  createRedisDeviceLeases({ redis, prefix, limit, leaseMs: overrides.leaseMs ?? 5_000, waitMs: overrides.waitMs ?? 5_000 });
+  createRedisDeviceLeases({ redis, prefix, limit, leaseMs: overrides.leaseMs ?? 5_000, waitMs: overrides.waitMs ?? 5_000, logger: silentLogger });
 
 describe('device leases on Redis', () => {
   it('lets `limit` holders in, across workers, and the next one in when a lease is released', async () => {
@@ -105,5 +107,26 @@ describe('device leases on Redis', () => {
     // Six commands of 200 ms, two at a time: three rounds.
     expect(Date.now() - started).toBeGreaterThanOrEqual(550);
     expect(await redis.zcard(`${prefix}:device-leases:local`)).toBe(0);
+  });
+
+  it('runs commands without a lease, and says so, while Redis cannot be reached (a throttle, not a safety rule)', async () => {
+    const own = await startTestRedis();
+    const client = new Redis(own.url, { maxRetriesPerRequest: 1, retryStrategy: () => 100 });
+    client.on('error', () => undefined);
+    const logger = recordingLogger();
+    try {
+      const limited = createRedisDeviceLeases({ redis: client, prefix: 'x', limit: 1, leaseMs: 5_000, waitMs: 5_000, logger });
+      const held = await limited.acquire('d');
+      await own.kill();
+      const started = Date.now();
+      const lease = await limited.acquire('d');
+      expect(Date.now() - started).toBeLessThan(1_000);
+      expect(logger.messages('warn')).toEqual([expect.stringContaining('commands run without the per-device limit')]);
+      await lease.release();
+      await held.release();
+    } finally {
+      client.disconnect();
+      await own.close();
+    }
   });
 });

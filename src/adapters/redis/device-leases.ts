@@ -1,10 +1,13 @@
 // Device leases on Redis, shared by every worker: per device, a sorted set of lease tokens scored by their
 // expiry (Redis' own clock). Taking a lease drops the expired ones first, so a worker that died mid-command
-// holds its lease only until it lapses; a live holder renews its lease while its command runs.
+// holds its lease only until it lapses; a live holder renews its lease while its command runs. The limit is a
+// throttle, not a safety rule: while Redis cannot be reached, commands run without a lease (with a warning)
+// rather than fail.
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { DeviceLease, DeviceLeases } from '../../core/device-limit.ts';
 import { TwisterError } from '../../core/errors.ts';
+import type { Logger } from '../../core/logger.ts';
 
 // KEYS[1] the device's set; ARGV: limit, lease ms, token. 1 when the lease is taken.
 const ACQUIRE = `
@@ -34,21 +37,30 @@ export interface RedisDeviceLeasesOptions {
   leaseMs: number;
   /** The longest a command waits for a lease before DEVICE_BUSY. */
   waitMs: number;
+  logger: Logger;
 }
 
+const DOWN = new Set(['reconnecting', 'close', 'end']);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function createRedisDeviceLeases(options: RedisDeviceLeasesOptions): DeviceLeases {
   const { redis, limit, leaseMs } = options;
   const keyOf = (deviceId: string) => `${options.prefix}:device-leases:${deviceId}`;
 
-  const take = async (key: string, deviceId: string, token: string) => {
+  let unreachable = 0;
+  /** true: taken; false: all taken; undefined: Redis did not answer. */
+  const take = async (key: string, token: string): Promise<boolean | undefined> => {
     try {
+      if (DOWN.has(redis.status)) throw new Error(`Redis connection is ${redis.status}`);
       return (await redis.eval(ACQUIRE, 1, key, limit, leaseMs, token)) === 1;
     } catch (error) {
-      throw new TwisterError('DEVICE_BUSY', `no lease on device ${deviceId} could be taken: Redis did not answer (${(error as Error).message})`, { device_id: deviceId });
+      if (unreachable++ % 100 === 0) {
+        options.logger.warn({ err: (error as Error).message }, 'device leases cannot be reached on Redis: commands run without the per-device limit until it answers');
+      }
+      return undefined;
     }
   };
+  const noLease: DeviceLease = { release: async () => {} };
 
   return {
     async acquire(deviceId, signal) {
@@ -56,7 +68,10 @@ export function createRedisDeviceLeases(options: RedisDeviceLeasesOptions): Devi
       const token = randomUUID();
       const deadline = Date.now() + options.waitMs;
       let pause = 5;
-      while (!(await take(key, deviceId, token))) {
+      for (;;) {
+        const taken = await take(key, token);
+        if (taken === undefined) return noLease;
+        if (taken) break;
         signal?.throwIfAborted();
         if (Date.now() >= deadline) {
           throw new TwisterError('DEVICE_BUSY', `device ${deviceId} already runs ${limit} commands (TWISTERLAB_DEVICE_CONCURRENCY) and none finished within ${options.waitMs} ms`, { device_id: deviceId, limit });
