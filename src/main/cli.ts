@@ -8,12 +8,14 @@ import { agentsCommand, listCommand, showCommand, submitCommand, type Output } f
 import { loadConfig } from '../config.ts';
 import { hashApiKey } from '../http/plugins/auth.ts';
 import { serveMcpStdio } from './mcp-stdio.ts';
+import { runWorker } from './worker.ts';
 import { createLogger, createRuntime, openStore, VERSION } from './runtime.ts';
 
 const USAGE = `twisterlab ${VERSION}
 
 usage:
   twisterlab serve                         start the API (embedded store unless DATABASE_URL is set)
+  twisterlab worker [--concurrency N]      run tickets from the Redis queue (REDIS_URL and DATABASE_URL)
   twisterlab migrate                       apply database migrations and exit
   twisterlab mcp                           MCP server on stdin/stdout (role: TWISTERLAB_MCP_STDIO_ROLE)
   twisterlab ticket submit "<text>" [--dry-run] [--wait] [--device ID] [--service NAME] [--url URL]
@@ -52,6 +54,14 @@ async function serve(): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
   return 0;
+}
+
+async function worker(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, strict: true, options: { concurrency: { type: 'string' } } });
+  // The flag goes through the same validation as TWISTERLAB_WORKER_CONCURRENCY.
+  const env = values.concurrency === undefined ? process.env : { ...process.env, TWISTERLAB_WORKER_CONCURRENCY: values.concurrency };
+  const config = loadConfig(env, hashApiKey);
+  return runWorker(config, createLogger(config));
 }
 
 async function migrate(): Promise<number> {
@@ -108,6 +118,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'serve') return serve();
+  if (command === 'worker') return worker(argv.slice(1));
   if (command === 'migrate') return migrate();
   if (command === 'devices') return devicesCommand(apiClient(), argv.slice(1), out);
   if (command === 'approvals' || command === 'approve' || command === 'deny') return approvalsCommand(apiClient(), argv, out);

@@ -7,10 +7,8 @@ import pino from 'pino';
 import { PACKAGE_VERSION } from '../adapters/package-root.ts';
 import { createFileArtifactStore } from '../adapters/artifacts/file-artifact-store.ts';
 import { createChromiumBrowser } from '../adapters/browser/chromium-browser.ts';
-import { createInProcessEventBus } from '../adapters/events/in-process-event-bus.ts';
-import { createMetrics } from '../adapters/metrics/prometheus-metrics.ts';
+import { createMetrics, type Metrics } from '../adapters/metrics/prometheus-metrics.ts';
 import { createSystemMetricsSource } from '../adapters/metrics-source/system-metrics.ts';
-import { createInProcessQueue } from '../adapters/queue/in-process-queue.ts';
 import { openPgliteStore, openPostgresStore, type OpenedStore } from '../adapters/store/open-store.ts';
 import { createClassifierAgent } from '../agents/classifier/classifier-agent.ts';
 import { createBrowserAgent } from '../agents/browser/browser-agent.ts';
@@ -24,6 +22,8 @@ import type { Config } from '../config.ts';
 import { DEFAULT_LOCAL_ALLOWLIST, parseAllowRule } from '../core/allowlist.ts';
 import type { TicketEventBus } from '../core/events.ts';
 import type { Logger } from '../core/logger.ts';
+import { limitDeviceConcurrency } from '../core/device-limit.ts';
+import type { ArtifactStore } from '../core/ports.ts';
 import { ApprovalService } from '../core/approval-service.ts';
 import { CapabilityGateway } from '../core/capability-gateway.ts';
 import { redactingLogHooks } from './log-redaction.ts';
@@ -36,7 +36,8 @@ import type { Runbook } from '../core/runbooks/runbook.ts';
 import { buildApp } from '../http/app.ts';
 import { wireBackupAndSync } from './backup-wiring.ts';
 import { wireDiagnostics } from './diagnostics-wiring.ts';
-import { wireDevices } from './device-wiring.ts';
+import { wireDevices, type DeviceWiring } from './device-wiring.ts';
+import { requireSharedStore, wireQueue, type QueueWiring } from './queue-wiring.ts';
 import { createServiceReach } from '../adapters/devices/ssh/service-reach.ts';
 import type { DeviceCatalog } from '../adapters/devices/device-catalog.ts';
 import { createMcpService, type McpService } from '../mcp/mcp-service.ts';
@@ -77,7 +78,25 @@ export interface RuntimeOptions {
   runbooks?: readonly Runbook[];
 }
 
-export async function createRuntime(config: Config, logger: pino.Logger, options: RuntimeOptions = {}): Promise<Runtime> {
+/** What the API and a worker process share: the store, devices, agents, the orchestrator, the queue and events. */
+export interface Core {
+  opened: OpenedStore;
+  devices: DeviceWiring;
+  registry: CapabilityRegistry;
+  orchestrator: Orchestrator;
+  metrics: Metrics;
+  events: TicketEventBus;
+  queueing: QueueWiring;
+  runbooks: () => readonly Runbook[];
+  artifacts: ArtifactStore;
+  /** Starts taking tickets off the queue and running them in this process. */
+  startProcessing(): void;
+  /** Closes the queue (waiting for tickets in flight unless it was drained), devices, browser and store. */
+  close(): Promise<void>;
+}
+
+export async function createCore(config: Config, logger: pino.Logger, options: RuntimeOptions = {}): Promise<Core> {
+  requireSharedStore(config);
   // Loaded once the agents are registered, so every step's capability is checked at start.
   let runbooks: readonly Runbook[] = options.runbooks ?? [];
   const profiles = wireServiceProfiles(config);
@@ -91,15 +110,16 @@ export async function createRuntime(config: Config, logger: pino.Logger, options
   const { services, catalog: inventory } = devices;
   const store = opened.store;
   const metrics = createMetrics();
-  const bus = createInProcessEventBus(logger);
+  const queueing = wireQueue({ config, store, logger, onDispatch: (ms) => metrics.observeQueueWait(ms / 1000) });
   const events: TicketEventBus = {
     publish: (event) => {
       metrics.observeTicketEvent(event).catch((err: unknown) => logger.warn({ err }, 'could not record ticket metrics'));
-      bus.publish(event);
+      queueing.events.publish(event);
     },
-    subscribe: (id, listener) => bus.subscribe(id, listener),
+    subscribe: (id, listener) => queueing.events.subscribe(id, listener),
   };
-  const queue = createInProcessQueue({ concurrency: config.concurrency, logger, onDispatch: (ms) => metrics.observeQueueWait(ms / 1000) });
+  // Every command on a device first takes one of the device's leases (shared by all workers, on Redis).
+  const commandInventory = queueing.leases ? limitDeviceConcurrency(inventory, queueing.leases) : inventory;
   const registry = new CapabilityRegistry({ logger, defaultTimeoutMs: config.capabilityTimeoutMs });
   const known = () => ({ devices: inventory.list().map((d) => d.id), services: services.map((s) => s.name) });
   const serviceCategory = (name: string) => profiles.category(name, services);
@@ -114,11 +134,11 @@ export async function createRuntime(config: Config, logger: pino.Logger, options
 
   registry.register(createSentimentAgent());
   registry.register(createClassifierAgent());
-  registry.register(createCommanderAgent({ inventory, timeoutMs: config.commandTimeoutMs, outputCap: config.outputCap, audit: devices.audit }));
+  registry.register(createCommanderAgent({ inventory: commandInventory, timeoutMs: config.commandTimeoutMs, outputCap: config.outputCap, audit: devices.audit }));
   const diagnostics = wireDiagnostics({ config, devices, services });
   registry.register(createMonitoringAgent({
     metrics: createSystemMetricsSource(), services, checker: devices.checker, checkTimeoutMs: config.checkTimeoutMs,
-    inventory, audit: devices.audit, commandTimeoutMs: config.commandTimeoutMs, probes: diagnostics.probes,
+    inventory: commandInventory, audit: devices.audit, commandTimeoutMs: config.commandTimeoutMs, probes: diagnostics.probes,
   }));
   // The same services as monitoring; those on SSH devices are reached through a tunnel over the device.
   registry.register(createDatabaseAgent({
@@ -140,7 +160,7 @@ export async function createRuntime(config: Config, logger: pino.Logger, options
     try {
       runbooks = loadCatalogue(config.runbooksDir, (id) => registry.get(id) !== undefined);
     } catch (error) {
-      await Promise.allSettled([devices.close(), opened.close()]);
+      await Promise.allSettled([queueing.close(), devices.close(), opened.close()]);
       throw error;
     }
     logger.info({ runbooks: runbooks.length, dir: config.runbooksDir }, 'runbook catalogue loaded');
@@ -149,42 +169,13 @@ export async function createRuntime(config: Config, logger: pino.Logger, options
     id: a.id, description: a.description, capabilities: a.capabilities.map((c) => ({ id: c.id, risk: c.risk, description: c.description })),
   })));
 
-  let accepting = true;
-  const isAccepting = () => accepting;
-  const gateway = new CapabilityGateway({ registry, audit: (entries) => store.appendAudit(entries) });
-  const approvals = new ApprovalService({ store, queue, events, logger, onDecided: (a) => metrics.observeApprovalDecision(a) });
-  const mcp = createMcpService({ registry, gateway, store, queue, isAccepting, logger, runbooks: () => runbooks, version: VERSION, approvals });
-  metrics.setSources({
-    queueDepth: () => queue.depth(), ticketGroups: () => store.countByGroup(), mcpSessions: () => mcp.http.size,
-    approvalsPending: async () => (await store.listApprovals({ status: 'pending', limit: 10_000 })).length,
-    ticketCreatedAt: async (id) => (await store.get(id))?.createdAt,
-  });
-  queue.start(async (id) => {
-    await orchestrator.process(id);
-  });
-
-  const app = await buildApp({
-    logger: logger as FastifyBaseLogger, metrics, store, events, queue, registry, gateway, isAccepting,
-    mcp: mcp.http, mcpStatus: () => mcp.status(),
-    devices: inventory, storeKind: opened.kind, version: VERSION, startedAt: new Date(), queueDepth: () => queue.depth(),
-    apiKeys: config.apiKeys, apiKeyHeader: config.apiKeyHeader, bodyLimit: config.bodyLimit,
-    artifacts, approvals, runbooks: () => runbooks, orchestrator,
-  });
-  // Expired approvals escalate their tickets even when nobody comes back to decide.
-  const sweeper = setInterval(() => {
-    approvals.expireDue().catch((err: unknown) => logger.warn({ err }, 'could not expire approvals'));
-  }, Math.min(30_000, Math.max(250, Math.floor(config.approvalTtlMs / 4))));
-  sweeper.unref();
-
-  if (config.recoverOnStart) await recoverUnfinished(store, queue, logger);
-
   return {
-    app, registry, orchestrator, opened, mcp, devices: inventory, approvals,
+    opened, devices, registry, orchestrator, metrics, events, queueing, artifacts, runbooks: () => runbooks,
+    startProcessing: () => queueing.queue.start(async (id) => {
+      await orchestrator.process(id);
+    }),
     close: async () => {
-      accepting = false;
-      clearInterval(sweeper);
-      await app.close();
-      await queue.close();
+      await queueing.close();
       await devices.close();
       await browser.close();
       await opened.close();
@@ -192,9 +183,47 @@ export async function createRuntime(config: Config, logger: pino.Logger, options
   };
 }
 
-/** Tickets left unfinished by a previous process go back on the queue; the orchestrator decides what is safe. */
-async function recoverUnfinished(store: OpenedStore['store'], queue: ReturnType<typeof createInProcessQueue>, logger: Logger): Promise<void> {
-  const unfinished = (await store.listUnfinished(10_000)).filter((t) => !(t.dryRun && t.status === 'planned'));
-  for (const ticket of unfinished) await queue.enqueue(ticket.id);
-  if (unfinished.length > 0) logger.warn({ count: unfinished.length }, 'recovered unfinished tickets from a previous run');
+export async function createRuntime(config: Config, logger: pino.Logger, options: RuntimeOptions = {}): Promise<Runtime> {
+  const core = await createCore(config, logger, options);
+  const { opened, registry, orchestrator, metrics, events, runbooks, artifacts } = core;
+  const { queue } = core.queueing;
+  const store = opened.store;
+  const inventory = core.devices.catalog;
+  let accepting = true;
+  const isAccepting = () => accepting;
+  const gateway = new CapabilityGateway({ registry, audit: (entries) => store.appendAudit(entries) });
+  const approvals = new ApprovalService({ store, queue, events, logger, onDecided: (a) => metrics.observeApprovalDecision(a) });
+  const mcp = createMcpService({ registry, gateway, store, queue, isAccepting, logger, runbooks, version: VERSION, approvals });
+  metrics.setSources({
+    queueDepth: () => queue.depth(), ticketGroups: () => store.countByGroup(), mcpSessions: () => mcp.http.size,
+    approvalsPending: async () => (await store.listApprovals({ status: 'pending', limit: 10_000 })).length,
+    ticketCreatedAt: async (id) => (await store.get(id))?.createdAt,
+  });
+  // On Redis, API processes only enqueue unless told to work too; `twisterlab worker` processes do the rest.
+  if (!config.redis || config.redis.inlineWorker) core.startProcessing();
+
+  const app = await buildApp({
+    logger: logger as FastifyBaseLogger, metrics, store, events, queue, registry, gateway, isAccepting,
+    mcp: mcp.http, mcpStatus: () => mcp.status(),
+    devices: inventory, storeKind: opened.kind, version: VERSION, startedAt: new Date(), queueDepth: () => queue.depth(),
+    apiKeys: config.apiKeys, apiKeyHeader: config.apiKeyHeader, bodyLimit: config.bodyLimit,
+    artifacts, approvals, runbooks, orchestrator,
+  });
+  // Expired approvals escalate their tickets even when nobody comes back to decide.
+  const sweeper = setInterval(() => {
+    approvals.expireDue().catch((err: unknown) => logger.warn({ err }, 'could not expire approvals'));
+  }, Math.min(30_000, Math.max(250, Math.floor(config.approvalTtlMs / 4))));
+  sweeper.unref();
+
+  await core.queueing.recover({ startRun: config.recoverOnStart });
+
+  return {
+    app, registry, orchestrator, opened, mcp, devices: inventory, approvals,
+    close: async () => {
+      accepting = false;
+      clearInterval(sweeper);
+      await app.close();
+      await core.close();
+    },
+  };
 }

@@ -1,0 +1,107 @@
+// Wiring of the ticket queue, the ticket events and the device leases: in this process (the embedded default), or
+// on Redis when REDIS_URL is set (BullMQ, pub/sub, leases shared by every worker, the reconciler).
+import { createInProcessEventBus } from '../adapters/events/in-process-event-bus.ts';
+import { createRedisEventBus } from '../adapters/events/redis-event-bus.ts';
+import { createBullmqQueue } from '../adapters/queue/bullmq-queue.ts';
+import { createInProcessQueue } from '../adapters/queue/in-process-queue.ts';
+import { createRedisDeviceLeases } from '../adapters/redis/device-leases.ts';
+import { checkEvictionPolicy } from '../adapters/redis/eviction-policy.ts';
+import { closeRedisConnection, createRedisConnection, describeRedisTarget } from '../adapters/redis/redis-connection.ts';
+import type { Config } from '../config.ts';
+import type { DeviceLeases } from '../core/device-limit.ts';
+import { TwisterError } from '../core/errors.ts';
+import type { TicketEventBus, TicketQueue } from '../core/events.ts';
+import type { Logger } from '../core/logger.ts';
+import { TicketReconciler } from '../core/ticket-reconciler.ts';
+import type { TicketRepository } from '../core/ticket-repository.ts';
+
+export interface QueueWiring {
+  kind: 'in-process' | 'redis';
+  queue: TicketQueue;
+  events: TicketEventBus;
+  /** Leases that cap the commands running at once on a device, across processes (Redis only). */
+  leases: DeviceLeases | undefined;
+  /** Queues what a previous run left unfinished (`startRun`), and on Redis keeps reconciling store and queue. */
+  recover(options: { startRun: boolean }): Promise<void>;
+  /** Stops taking tickets; those in flight get `timeoutMs`, then go back to the queue (Redis) or are awaited. */
+  drain(timeoutMs: number): Promise<{ released: number }>;
+  close(): Promise<void>;
+}
+
+export interface QueueWiringOptions {
+  config: Pick<Config, 'concurrency' | 'redis' | 'commandTimeoutMs'>;
+  store: Pick<TicketRepository, 'listUnfinished' | 'listAwaitingWork'>;
+  logger: Logger;
+  /** Told how long each ticket waited on the queue before its processing started. */
+  onDispatch: (waitedMs: number) => void;
+}
+
+/** On Redis, several processes work on the same tickets: the store must be one they can all reach. */
+export function requireSharedStore(config: Pick<Config, 'redis' | 'databaseUrl'>): void {
+  if (config.redis && !config.databaseUrl) {
+    throw new TwisterError('CONFIG_INVALID', 'REDIS_URL: workers and API processes share the store, so DATABASE_URL (PostgreSQL) is required; the embedded store (PGlite) serves one process only', { variable: 'REDIS_URL' });
+  }
+}
+
+export function wireQueue(options: QueueWiringOptions): QueueWiring {
+  return options.config.redis ? wireRedis(options) : wireInProcess(options);
+}
+
+function wireInProcess({ config, store, logger, onDispatch }: QueueWiringOptions): QueueWiring {
+  const queue = createInProcessQueue({ concurrency: config.concurrency, logger, onDispatch });
+  return {
+    kind: 'in-process', queue, events: createInProcessEventBus(logger), leases: undefined,
+    async recover({ startRun }) {
+      if (!startRun) return;
+      // Tickets left unfinished by a previous process go back on the queue; the orchestrator decides what is safe.
+      const unfinished = (await store.listUnfinished(10_000)).filter((t) => !(t.dryRun && t.status === 'planned'));
+      for (const ticket of unfinished) await queue.enqueue(ticket.id);
+      if (unfinished.length > 0) logger.warn({ count: unfinished.length }, 'recovered unfinished tickets from a previous run');
+    },
+    async drain() {
+      await queue.close();
+      return { released: 0 };
+    },
+    close: () => queue.close(),
+  };
+}
+
+function wireRedis({ config, store, logger, onDispatch }: QueueWiringOptions): QueueWiring {
+  const redis = config.redis!;
+  const { url, prefix } = redis;
+  const queue = createBullmqQueue({
+    url, prefix, logger, concurrency: redis.workerConcurrency, lockMs: redis.lockMs, stalledIntervalMs: redis.stalledIntervalMs,
+    attempts: redis.attempts, backoffMs: redis.backoffMs, onDispatch,
+  });
+  const events = createRedisEventBus({ url, prefix, logger });
+  const leaseRedis = createRedisConnection({ url, name: `${prefix}:leases`, logger });
+  // A command waits for a device lease about as long as it may itself run.
+  const leases = createRedisDeviceLeases({ redis: leaseRedis, prefix, limit: redis.deviceConcurrency, leaseMs: redis.deviceLeaseMs, waitMs: config.commandTimeoutMs, logger });
+  const reconciler = new TicketReconciler({ store, add: (id) => queue.add(id), logger, intervalMs: redis.reconcileIntervalMs });
+  let checked = false;
+  let reconciling = false;
+  queue.onReady(() => {
+    if (!checked) {
+      checked = true;
+      void checkEvictionPolicy(queue.redis, logger);
+    }
+    // Redis is back (or up for the first time): tickets committed meanwhile are queued now.
+    if (reconciling) reconciler.run(0).catch((err: unknown) => logger.warn({ err }, 'reconciler run failed; the next one tries again'));
+  });
+  logger.info({ redis: describeRedisTarget(url), prefix }, 'ticket queue and events on Redis');
+  return {
+    kind: 'redis', queue, events, leases,
+    async recover({ startRun }) {
+      reconciling = true;
+      reconciler.start();
+      if (startRun && queue.isReady()) await reconciler.run(0).catch((err: unknown) => logger.warn({ err }, 'reconciler run at start failed; the next one tries again'));
+    },
+    drain: (timeoutMs) => queue.drain(timeoutMs),
+    async close() {
+      reconciler.stop();
+      await queue.close();
+      await events.close();
+      await closeRedisConnection(leaseRedis);
+    },
+  };
+}

@@ -1,0 +1,58 @@
+// `twisterlab worker`: takes tickets off the Redis queue and runs them, with the same store, agents and
+// orchestrator as the API (createCore). Any number of workers may run, on any machine that reaches PostgreSQL and
+// Redis. SIGTERM or SIGINT: no new tickets, those in flight get TWISTERLAB_SHUTDOWN_TIMEOUT_MS to finish, what is
+// still running then goes back to the queue for another worker, and the process exits 0.
+import type pino from 'pino';
+import type { Config } from '../config.ts';
+import { TwisterError } from '../core/errors.ts';
+import { createCore, type Core, type RuntimeOptions } from './runtime.ts';
+
+export interface WorkerProcess {
+  core: Core;
+  /** Drains (up to the timeout) and closes; resolves with how many tickets went back to the queue unfinished. */
+  stop(timeoutMs: number): Promise<number>;
+}
+
+export async function startWorker(config: Config, logger: pino.Logger, options: RuntimeOptions = {}): Promise<WorkerProcess> {
+  if (!config.redis) {
+    throw new TwisterError('CONFIG_INVALID', 'REDIS_URL: twisterlab worker takes tickets off the Redis queue; set REDIS_URL (and DATABASE_URL), or run `twisterlab serve` alone', { variable: 'REDIS_URL' });
+  }
+  const core = await createCore(config, logger, options);
+  core.startProcessing();
+  await core.queueing.recover({ startRun: config.recoverOnStart });
+  logger.info({ concurrency: config.redis.workerConcurrency, store: core.opened.kind }, 'TwisterLab worker is taking tickets');
+  let stopping: Promise<number> | undefined;
+  return {
+    core,
+    stop(timeoutMs) {
+      stopping ??= (async () => {
+        const { released } = await core.queueing.drain(timeoutMs);
+        await core.close();
+        return released;
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** Runs a worker until SIGTERM or SIGINT, then shuts it down gracefully. Exit code 0 once it is down. */
+export async function runWorker(config: Config, logger: pino.Logger): Promise<number> {
+  const worker = await startWorker(config, logger);
+  const timeoutMs = config.redis!.shutdownTimeoutMs;
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      logger.info({ signal, timeoutMs }, 'worker stopping: no new tickets, letting those in flight finish');
+      worker.stop(timeoutMs).then((released) => {
+        if (released > 0) logger.warn({ released }, 'tickets still running at the shutdown timeout went back to the queue');
+        logger.info('worker stopped');
+        resolve();
+      }, (err: unknown) => {
+        logger.error({ err }, 'worker shutdown failed');
+        resolve();
+      });
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  return 0;
+}
