@@ -1,0 +1,218 @@
+// Scale-out on real processes: `twisterlab serve` and `twisterlab worker` as child processes, a redis-server of the
+// test file's own (to stop, kill and restart), and a PostgreSQL database of its own on the shared server.
+//
+// Ground truth is a side-effect log outside the store: a runbook (from TWISTERLAB_RUNBOOKS_DIR) whose every step
+// runs `mktemp <dir>/<ticket tag>.<step>.XXXXXX` through the commander, allow-listed by TWISTERLAB_LOCAL_ALLOW.
+// Each run of a step leaves one new file named after its ticket, so the files count how often each step ran.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { adminQuery, POSTGRES_SERVER, randomDatabaseName } from '../store/backends.ts';
+import { freePort, startTestRedis, type TestRedis } from '../helpers/redis-server.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CLI = path.join(ROOT, 'bin/twisterlab.js');
+export const FINAL = new Set(['resolved', 'escalated', 'failed']);
+
+export interface Proc {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export interface ScaleEnv {
+  redis: TestRedis;
+  base: string;
+  /** Marker files, the side-effect log. */
+  effectsDir: string;
+  startApi(env?: Record<string, string>): Promise<Proc>;
+  startWorker(env?: Record<string, string>, args?: string[]): Promise<Proc>;
+  /** Submits tickets (`n` of them, tags `<prefix>-<i>`), `parallel` at a time; resolves with the acknowledged ones. */
+  submit(prefix: string, n: number, parallel?: number): Promise<Submitted[]>;
+  /** Statuses of tickets straight from the store. */
+  statuses(ids: string[]): Promise<Map<string, string>>;
+  waitAllFinal(ids: string[], timeoutMs: number): Promise<Map<string, string>>;
+  /** How many times each step of each tag ran: tag → step → count. */
+  effects(): Map<string, Map<string, number>>;
+  query(sql: string): Promise<Array<Record<string, unknown>>>;
+  close(): Promise<void>;
+}
+
+export interface Submitted {
+  id: string;
+  tag: string;
+  status: number;
+  ms: number;
+}
+
+export interface ScaleOptions {
+  /** Runbook steps between the markers: `sleep` seconds after the first marker (makes a plan take a while). */
+  sleepSeconds?: number;
+  appendonly?: boolean;
+}
+
+/** A plan of four steps: marker, (sleep), marker, then a marker as verification. */
+function runbook(effectsDir: string, sleepSeconds: number | undefined): string {
+  const mark = (step: string) => `'mktemp ${effectsDir}/{{params.tag}}.${step}.XXXXXX'`;
+  const change = 'withoutBackup: it only creates a new empty marker file';
+  return `id: scale-probe
+title: "Scale probe: a marker file per step run"
+categories: [database, network, security, application, hardware, access, storage, performance, other]
+keywords: [scaleprobe, markerfile]
+requireKeyword: true
+requires: [host]
+parameters:
+  tag: { type: string, from: '{{found.host}}', pattern: '^[a-z0-9-]+\\.scale\\.test$' }
+diagnose:
+  - capability: commander.execute_command
+    params: { device_id: local, command: ${mark('s0')} }
+    description: First marker
+    ${change}
+${sleepSeconds ? `  - capability: commander.execute_command
+    params: { device_id: local, command: 'sleep ${sleepSeconds}' }
+    description: Take a while
+    withoutBackup: it only waits
+` : ''}fix:
+  - capability: commander.execute_command
+    params: { device_id: local, command: ${mark('s1')} }
+    description: Second marker
+    ${change}
+verify:
+  - capability: commander.execute_command
+    params: { device_id: local, command: ${mark('s2')} }
+    description: Third marker, as the verification
+    ${change}
+    expect:
+      - { path: exit_code, op: eq, value: 0 }
+`;
+}
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/-]/g, (c) => `\\${c}`);
+
+function run(args: string[], env: Record<string, string>): Proc {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const keep = (d: Buffer) => { output += d.toString(); };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return { child, output: () => output, exited };
+}
+
+async function waitForLine(proc: Proc, pattern: RegExp, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pattern.test(proc.output())) {
+    if (proc.child.exitCode !== null) throw new Error(`process exited with ${proc.child.exitCode}: ${proc.output().slice(-3000)}`);
+    if (Date.now() > deadline) throw new Error(`no ${pattern} after ${timeoutMs} ms: ${proc.output().slice(-3000)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export async function startScaleEnv(options: ScaleOptions = {}): Promise<ScaleEnv> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'twisterlab-scale-'));
+  const effectsDir = path.join(dir, 'effects');
+  const runbooksDir = path.join(dir, 'runbooks');
+  mkdirSync(effectsDir);
+  mkdirSync(runbooksDir);
+  writeFileSync(path.join(runbooksDir, 'scale-probe.yaml'), runbook(effectsDir, options.sleepSeconds));
+  const redis = await startTestRedis({ appendonly: options.appendonly ?? false, args: ['--maxmemory-policy', 'noeviction'] });
+  const database = randomDatabaseName('twisterlab_scale');
+  await adminQuery(`create database ${database}`);
+  const databaseUrl = `${POSTGRES_SERVER}/${database}`;
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const allow = [
+    `mktemp /^${escape(effectsDir)}\\/[a-z0-9.-]+\\.scale\\.test\\.s[0-9]\\.XXXXXX$/`,
+    'sleep /^[0-9.]+$/',
+  ].join(';');
+  const common: Record<string, string> = {
+    DATABASE_URL: databaseUrl, DATABASE_POOL_SIZE: '8', REDIS_URL: redis.url, LOG_LEVEL: 'info',
+    TWISTERLAB_DATA_DIR: path.join(dir, 'data'), TWISTERLAB_RUNBOOKS_DIR: runbooksDir, TWISTERLAB_LOCAL_ALLOW: allow,
+    // Failures are noticed within seconds, not the production half minute.
+    TWISTERLAB_QUEUE_LOCK_MS: '2000', TWISTERLAB_QUEUE_STALLED_INTERVAL_MS: '1000', TWISTERLAB_QUEUE_BACKOFF_MS: '200',
+    TWISTERLAB_LEASE_MS: '2000', TWISTERLAB_RECONCILE_INTERVAL_MS: '1000', TWISTERLAB_DEVICE_CONCURRENCY: '64',
+  };
+  const procs: Proc[] = [];
+  const pg = await import('pg');
+  const client = new pg.default.Client({ connectionString: databaseUrl });
+  let connected = false;
+
+  const env: ScaleEnv = {
+    redis, base, effectsDir,
+    async startApi(extra = {}) {
+      const proc = run(['serve'], { ...common, HOST: '127.0.0.1', PORT: String(port), ...extra });
+      procs.push(proc);
+      await waitForLine(proc, /TwisterLab is listening/);
+      if (!connected) {
+        await client.connect();
+        connected = true;
+      }
+      return proc;
+    },
+    async startWorker(extra = {}, args = []) {
+      const proc = run(['worker', ...args], { ...common, ...extra });
+      procs.push(proc);
+      await waitForLine(proc, /TwisterLab worker is taking tickets/);
+      return proc;
+    },
+    async submit(prefix, n, parallel = 16) {
+      const submitted: Submitted[] = [];
+      let next = 0;
+      await Promise.all(Array.from({ length: parallel }, async () => {
+        while (next < n) {
+          const i = next++;
+          const tag = `${prefix}-${i}.scale.test`;
+          const started = performance.now();
+          const response = await fetch(`${base}/api/v1/tickets`, {
+            method: 'POST', headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ description: `scaleprobe markerfile for ${tag}` }),
+          });
+          const body = await response.json() as { ticket?: { id: string } };
+          submitted.push({ id: body.ticket?.id ?? '', tag, status: response.status, ms: performance.now() - started });
+        }
+      }));
+      return submitted;
+    },
+    async statuses(ids) {
+      const rows = await client.query<{ id: string; status: string }>('select id, status from tickets where id = any($1::uuid[])', [ids]);
+      return new Map(rows.rows.map((r) => [r.id, r.status]));
+    },
+    async waitAllFinal(ids, timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const statuses = await env.statuses(ids);
+        const open = ids.filter((id) => !FINAL.has(statuses.get(id) ?? ''));
+        if (open.length === 0) return statuses;
+        if (Date.now() > deadline) {
+          const counts: Record<string, number> = {};
+          for (const id of open) counts[statuses.get(id) ?? 'missing'] = (counts[statuses.get(id) ?? 'missing'] ?? 0) + 1;
+          throw new Error(`${open.length} of ${ids.length} tickets not final after ${timeoutMs} ms: ${JSON.stringify(counts)}`);
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    },
+    effects() {
+      const runs = new Map<string, Map<string, number>>();
+      for (const name of readdirSync(effectsDir)) {
+        const match = /^(.+\.scale\.test)\.(s\d)\.[A-Za-z0-9]{6}$/.exec(name);
+        if (!match) throw new Error(`unexpected file ${name} in the side-effect log`);
+        const steps = runs.get(match[1]!) ?? new Map<string, number>();
+        steps.set(match[2]!, (steps.get(match[2]!) ?? 0) + 1);
+        runs.set(match[1]!, steps);
+      }
+      return runs;
+    },
+    query: async (sql) => (await client.query(sql)).rows as Array<Record<string, unknown>>,
+    async close() {
+      for (const proc of procs) if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
+      await Promise.all(procs.map((p) => p.exited));
+      if (connected) await client.end();
+      await redis.close();
+      await adminQuery(`drop database if exists ${database} with (force)`);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return env;
+}
