@@ -76,6 +76,7 @@ const envSchema = z.object({
   TWISTERLAB_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1 to 64 letters, digits, "_", "." or "-"').default('twisterlab'),
   TWISTERLAB_INLINE_WORKER: bool.optional(),
   TWISTERLAB_WORKER_CONCURRENCY: int(1, 256).default(8),
+  TWISTERLAB_WORKER_METRICS_PORT: int(0, 65535).optional(),
   TWISTERLAB_SHUTDOWN_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
   TWISTERLAB_RECONCILE_INTERVAL_MS: int(100, 24 * 3_600_000).default(30_000),
   TWISTERLAB_QUEUE_LOCK_MS: int(500, 3_600_000).default(30_000),
@@ -167,6 +168,8 @@ export interface RedisConfig {
   inlineWorker: boolean;
   /** Tickets one `twisterlab worker` process works on at once. */
   workerConcurrency: number;
+  /** Where a worker serves /metrics and /health (on HOST); undefined: it listens on no port. */
+  workerMetricsPort: number | undefined;
   /** How long a stopping worker lets tickets in flight finish before it leaves them to the others. */
   shutdownTimeoutMs: number;
   /** How often (jittered) a process puts committed but unqueued tickets on the queue. */
@@ -193,6 +196,7 @@ function redisConfig(e: z.infer<typeof envSchema>): RedisConfig | undefined {
     prefix: e.TWISTERLAB_REDIS_PREFIX,
     inlineWorker: e.TWISTERLAB_INLINE_WORKER ?? false,
     workerConcurrency: e.TWISTERLAB_WORKER_CONCURRENCY,
+    workerMetricsPort: e.TWISTERLAB_WORKER_METRICS_PORT,
     shutdownTimeoutMs: e.TWISTERLAB_SHUTDOWN_TIMEOUT_MS,
     reconcileIntervalMs: e.TWISTERLAB_RECONCILE_INTERVAL_MS,
     lockMs: e.TWISTERLAB_QUEUE_LOCK_MS,

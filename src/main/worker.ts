@@ -5,6 +5,7 @@
 import type pino from 'pino';
 import type { Config } from '../config.ts';
 import { TwisterError } from '../core/errors.ts';
+import { listenForMetrics, type MetricsListener } from './metrics-listener.ts';
 import { createCore, type Core, type RuntimeOptions } from './runtime.ts';
 
 export interface WorkerProcess {
@@ -18,6 +19,19 @@ export async function startWorker(config: Config, logger: pino.Logger, options: 
     throw new TwisterError('CONFIG_INVALID', 'REDIS_URL: twisterlab worker takes tickets off the Redis queue; set REDIS_URL (and DATABASE_URL), or run `twisterlab serve` alone', { variable: 'REDIS_URL' });
   }
   const core = await createCore(config, logger, options);
+  const { store } = core.opened;
+  const { queue } = core.queueing;
+  // Final transitions observe the time since the ticket was created; the store-wide gauges are the API's to report.
+  core.metrics.setSources({ queueDepth: () => queue.depth(), ticketGroups: async () => [], ticketCreatedAt: async (id) => (await store.get(id))?.createdAt });
+  let listener: MetricsListener | undefined;
+  const port = config.redis.workerMetricsPort;
+  if (port !== undefined) {
+    listener = await listenForMetrics({ host: config.host, port, metrics: core.metrics, ping: () => store.ping(), logger }).catch(async (error: unknown) => {
+      await core.close();
+      throw error;
+    });
+    logger.info({ address: listener.address }, 'worker metrics on /metrics, health on /health');
+  }
   core.startProcessing();
   await core.queueing.recover({ startRun: config.recoverOnStart });
   logger.info({ concurrency: config.redis.workerConcurrency, store: core.opened.kind }, 'TwisterLab worker is taking tickets');
@@ -28,6 +42,7 @@ export async function startWorker(config: Config, logger: pino.Logger, options: 
       stopping ??= (async () => {
         const { released } = await core.queueing.drain(timeoutMs);
         await core.close();
+        await listener?.close();
         return released;
       })();
       return stopping;

@@ -2,16 +2,23 @@
 // final state, each step of each ticket ran exactly once (marker files), both workers took part, and the audit
 // trail agrees with the files.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/redis-server.ts';
 import { startScaleEnv, type Proc, type ScaleEnv } from './scale-kit.ts';
 
 describe('1,000 tickets through two workers', () => {
   let env: ScaleEnv;
   let workers: Proc[];
+  let metricsUrl: string;
 
   beforeAll(async () => {
     env = await startScaleEnv();
     await env.startApi();
-    workers = await Promise.all([env.startWorker({}, ['--concurrency', '8']), env.startWorker({}, ['--concurrency', '8'])]);
+    const port = await freePort();
+    metricsUrl = `http://127.0.0.1:${port}`;
+    workers = await Promise.all([
+      env.startWorker({ HOST: '127.0.0.1', TWISTERLAB_WORKER_METRICS_PORT: String(port) }, ['--concurrency', '8']),
+      env.startWorker({}, ['--concurrency', '8']),
+    ]);
   }, 90_000);
 
   afterAll(async () => {
@@ -39,5 +46,11 @@ describe('1,000 tickets through two workers', () => {
     const ran = workers.map((w) => (w.output().match(/"msg":"running command"/g) ?? []).length);
     expect(ran[0]! + ran[1]!).toBe(3_000);
     expect(Math.min(...ran)).toBeGreaterThan(600);
+    // The first worker's own metrics: its dispatch latencies and the tickets it resolved.
+    expect((await fetch(`${metricsUrl}/health`)).status).toBe(200);
+    const metrics = await (await fetch(`${metricsUrl}/metrics`)).text();
+    const value = (name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(metrics)?.[1]);
+    expect(value('twisterlab_queue_wait_seconds_count')).toBe(ran[0]! / 3);
+    expect(value('twisterlab_ticket_outcomes_total\\{outcome="resolved_autonomously"\\}')).toBe(ran[0]! / 3);
   }, 120_000);
 });
