@@ -85,6 +85,7 @@ const envSchema = z.object({
   TWISTERLAB_QUEUE_BACKOFF_MS: int(10, 3_600_000).default(1_000),
   TWISTERLAB_DEVICE_CONCURRENCY: int(1, 1024).default(4),
   TWISTERLAB_DEVICE_LEASE_MS: int(500, 3_600_000).default(30_000),
+  TWISTERLAB_LLM_CACHE_TTL_MS: int(1_000, 30 * 24 * 3_600_000).default(3_600_000),
 });
 
 /** Every variable this module reads; the deployment files are checked against it. */
@@ -184,6 +185,8 @@ export interface RedisConfig {
   deviceConcurrency: number;
   /** A device lease lapses this long after its holder stopped renewing it (a dead worker). */
   deviceLeaseMs: number;
+  /** How long a model's answer stays in the shared cache. */
+  llmCacheTtlMs: number;
 }
 
 function redisConfig(e: z.infer<typeof envSchema>): RedisConfig | undefined {
@@ -205,6 +208,7 @@ function redisConfig(e: z.infer<typeof envSchema>): RedisConfig | undefined {
     backoffMs: e.TWISTERLAB_QUEUE_BACKOFF_MS,
     deviceConcurrency: e.TWISTERLAB_DEVICE_CONCURRENCY,
     deviceLeaseMs: e.TWISTERLAB_DEVICE_LEASE_MS,
+    llmCacheTtlMs: e.TWISTERLAB_LLM_CACHE_TTL_MS,
   };
 }
 

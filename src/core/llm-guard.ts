@@ -1,5 +1,6 @@
 // Wraps an LLM client with what a flaky dependency needs: a per-request timeout, a circuit breaker that
-// stops calling a failing server for a while, a cached health answer, and a cache of answers by content hash.
+// stops calling a failing server for a while, a cached health answer, and a cache of answers by content hash
+// (in this process, or shared by every worker on Redis).
 import { createHash } from 'node:crypto';
 import type { LlmClient, LlmRequest } from './llm.ts';
 
@@ -10,8 +11,27 @@ export interface LlmGuardOptions {
   /** How long an open circuit refuses calls before one trial call is let through. */
   openMs?: number;
   healthTtlMs?: number;
-  cacheSize?: number;
+  /** Answers by the sha256 of client, model and request; default: the last 500 in this process. */
+  cache?: AnswerCache;
   now?: () => number;
+}
+
+/** A cache of model answers. Best effort: a lookup that fails is a miss, a store that fails is forgotten. */
+export interface AnswerCache {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, text: string): Promise<void>;
+}
+
+/** The last `size` answers, in this process. */
+export function memoryAnswerCache(size = 500): AnswerCache {
+  const entries = new Map<string, string>();
+  return {
+    get: async (key) => entries.get(key),
+    async set(key, text) {
+      if (entries.size >= size) entries.delete(entries.keys().next().value!);
+      entries.set(key, text);
+    },
+  };
 }
 
 export type LlmFailureKind = 'timeout' | 'error' | 'circuit_open';
@@ -21,11 +41,12 @@ export class GuardedLlm {
   private failures = 0;
   private openUntil = 0;
   private health: { ok: boolean; at: number } | undefined;
-  private readonly cache = new Map<string, string>();
+  private readonly cache: AnswerCache;
   private readonly now: () => number;
 
   constructor(readonly client: LlmClient, private readonly options: LlmGuardOptions) {
     this.now = options.now ?? Date.now;
+    this.cache = options.cache ?? memoryAnswerCache();
   }
 
   get circuitOpen(): boolean {
@@ -44,14 +65,14 @@ export class GuardedLlm {
 
   async complete(request: Omit<LlmRequest, 'signal'>, signal?: AbortSignal): Promise<LlmCallResult> {
     const key = createHash('sha256').update(JSON.stringify([this.client.name, this.client.model, request])).digest('hex');
-    const hit = this.cache.get(key);
+    const hit = await this.cache.get(key).catch(() => undefined);
     if (hit !== undefined) return { ok: true, text: hit, cached: true };
     if (this.circuitOpen) return { ok: false, reason: 'circuit open after repeated failures', kind: 'circuit_open' };
     const timeout = AbortSignal.timeout(this.options.timeoutMs);
     try {
       const text = await this.client.complete({ ...request, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
       this.failures = 0;
-      this.remember(key, text);
+      await this.cache.set(key, text).catch(() => undefined);
       return { ok: true, text, cached: false };
     } catch (error) {
       this.recordFailure();
@@ -67,11 +88,5 @@ export class GuardedLlm {
       this.failures = 0;
       this.health = undefined;
     }
-  }
-
-  private remember(key: string, text: string): void {
-    const size = this.options.cacheSize ?? 500;
-    if (this.cache.size >= size) this.cache.delete(this.cache.keys().next().value!);
-    this.cache.set(key, text);
   }
 }

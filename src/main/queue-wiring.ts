@@ -1,5 +1,6 @@
 // Wiring of the ticket queue, the ticket events and the device leases: in this process (the embedded default), or
 // on Redis when REDIS_URL is set (BullMQ, pub/sub, leases shared by every worker, the reconciler).
+import { createRedisAnswerCache } from '../adapters/cache/redis-answer-cache.ts';
 import { createInProcessEventBus } from '../adapters/events/in-process-event-bus.ts';
 import { createRedisEventBus } from '../adapters/events/redis-event-bus.ts';
 import { createBullmqQueue } from '../adapters/queue/bullmq-queue.ts';
@@ -11,6 +12,7 @@ import type { Config } from '../config.ts';
 import type { DeviceLeases } from '../core/device-limit.ts';
 import { TwisterError } from '../core/errors.ts';
 import type { TicketEventBus, TicketQueue } from '../core/events.ts';
+import type { AnswerCache } from '../core/llm-guard.ts';
 import type { Logger } from '../core/logger.ts';
 import { TicketReconciler } from '../core/ticket-reconciler.ts';
 import type { TicketRepository } from '../core/ticket-repository.ts';
@@ -21,6 +23,8 @@ export interface QueueWiring {
   events: TicketEventBus;
   /** Leases that cap the commands running at once on a device, across processes (Redis only). */
   leases: DeviceLeases | undefined;
+  /** Model answers shared by every process (Redis only; each process keeps its own otherwise). */
+  answerCache: AnswerCache | undefined;
   /** Queues what a previous run left unfinished (`startRun`), and on Redis keeps reconciling store and queue. */
   recover(options: { startRun: boolean }): Promise<void>;
   /** Stops taking tickets; those in flight get `timeoutMs`, then go back to the queue (Redis) or are awaited. */
@@ -50,7 +54,7 @@ export function wireQueue(options: QueueWiringOptions): QueueWiring {
 function wireInProcess({ config, store, logger, onDispatch }: QueueWiringOptions): QueueWiring {
   const queue = createInProcessQueue({ concurrency: config.concurrency, logger, onDispatch });
   return {
-    kind: 'in-process', queue, events: createInProcessEventBus(logger), leases: undefined,
+    kind: 'in-process', queue, events: createInProcessEventBus(logger), leases: undefined, answerCache: undefined,
     async recover({ startRun }) {
       if (!startRun) return;
       // Tickets left unfinished by a previous process go back on the queue; the orchestrator decides what is safe.
@@ -74,9 +78,10 @@ function wireRedis({ config, store, logger, onDispatch }: QueueWiringOptions): Q
     attempts: redis.attempts, backoffMs: redis.backoffMs, onDispatch,
   });
   const events = createRedisEventBus({ url, prefix, logger });
-  const leaseRedis = createRedisConnection({ url, name: `${prefix}:leases`, logger });
+  // Device leases and cached model answers: short commands that fail fast while Redis is down.
+  const commands = createRedisConnection({ url, name: `${prefix}:commands`, logger });
   // A command waits for a device lease about as long as it may itself run.
-  const leases = createRedisDeviceLeases({ redis: leaseRedis, prefix, limit: redis.deviceConcurrency, leaseMs: redis.deviceLeaseMs, waitMs: config.commandTimeoutMs, logger });
+  const leases = createRedisDeviceLeases({ redis: commands, prefix, limit: redis.deviceConcurrency, leaseMs: redis.deviceLeaseMs, waitMs: config.commandTimeoutMs, logger });
   const reconciler = new TicketReconciler({ store, add: (id) => queue.add(id), logger, intervalMs: redis.reconcileIntervalMs });
   let checked = false;
   let reconciling = false;
@@ -90,7 +95,7 @@ function wireRedis({ config, store, logger, onDispatch }: QueueWiringOptions): Q
   });
   logger.info({ redis: describeRedisTarget(url), prefix }, 'ticket queue and events on Redis');
   return {
-    kind: 'redis', queue, events, leases,
+    kind: 'redis', queue, events, leases, answerCache: createRedisAnswerCache({ redis: commands, prefix, ttlMs: redis.llmCacheTtlMs }),
     async recover({ startRun }) {
       reconciling = true;
       reconciler.start();
@@ -101,7 +106,7 @@ function wireRedis({ config, store, logger, onDispatch }: QueueWiringOptions): Q
       reconciler.stop();
       await queue.close();
       await events.close();
-      await closeRedisConnection(leaseRedis);
+      await closeRedisConnection(commands);
     },
   };
 }

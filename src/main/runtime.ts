@@ -124,7 +124,7 @@ export async function createCore(config: Config, logger: pino.Logger, options: R
   const known = () => ({ devices: inventory.list().map((d) => d.id), services: services.map((s) => s.name) });
   const serviceCategory = (name: string) => profiles.category(name, services);
   const llmObserver = { onCall: metrics.observeLlmCall, onFallback: metrics.observeLlmFallback };
-  const llm = config.llm ? { ...createLlmAnalyst(config.llm), observer: llmObserver } : undefined;
+  const llm = config.llm ? { ...createLlmAnalyst(config.llm, queueing.answerCache), observer: llmObserver } : undefined;
   const serviceFacts = (name: string) => profiles.facts(name, services);
   const orchestrator = new Orchestrator({ store, registry, events, logger, runbooks: () => runbooks, known, serviceCategory, serviceFacts, approvalTtlMs: config.approvalTtlMs,
     changePolicy: config.changePolicy,
