@@ -1,4 +1,5 @@
-// Runs one plan step durably: claims it as `running` under its idempotency key before the capability is called,
+// Runs one plan step durably: claims it as `running` under its idempotency key before the capability is called
+// (steps that change something; reads are not claimed),
 // keeps the ticket lease alive while it runs, and retries retryable errors with exponential backoff and jitter
 // when running the step again is safe (read-only or idempotent capabilities).
 import type { Risk } from './capability.ts';
@@ -63,7 +64,9 @@ export class StepRunner {
         expectStatus: target.status, retakeStep: { executionId: target.executionId, index: step.index },
         audit: [{ ticketId: target.ticketId, actor, action: 'step.rerun', details: { ...about, idempotencyKey: key, attempt: retake.attempts + 1 } }],
       });
-    } else {
+    } else if (step.risk !== 'read') {
+      // A read has no effect to protect: it is not claimed, its result is written once (and a resumed run simply
+      // reads again). A change is claimed first, so that after a crash nobody runs it blind a second time.
       await writes.commit({
         expectStatus: target.status,
         claimStep: {
