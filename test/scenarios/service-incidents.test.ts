@@ -4,20 +4,12 @@
 // Scenario (4), a fix whose verification fails and is rolled back, is test/backup/rollback.test.ts.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAFE_PATH } from '../../src/adapters/devices/local-executor.ts';
+import { freePort } from '../helpers/redis-server.ts';
 import { fileAndWait, scratchDir, startScenario, statusTrail, stepOutput, stepTrail, why, type Scenario } from './scenario-kit.ts';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 // The service: answers / and /health, writes its pid where the restart script and the test can find it.
 const WEB = `import { createServer } from 'node:http';
