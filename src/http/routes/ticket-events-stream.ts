@@ -1,11 +1,12 @@
 // Server-sent events for one ticket: a snapshot first (subscribed before it is read, so nothing is missed),
-// then every event until processing stops. Heartbeats keep proxies from closing an idle stream.
+// then every event until processing stops. Heartbeats keep proxies from closing an idle stream, and re-read the
+// ticket so that a lost event cannot keep the stream open past the end.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { TicketEvent, TicketEventBus } from '../../core/events.ts';
 import type { TicketDetail, TicketRepository } from '../../core/ticket-repository.ts';
 import { FINAL_STATUSES } from '../../core/ticket.ts';
 
-const HEARTBEAT_MS = 15_000;
+export const HEARTBEAT_MS = 15_000;
 
 function isSettled(detail: TicketDetail): boolean {
   // Waiting for a human approval ends the stream too: nothing more happens until someone decides.
@@ -19,6 +20,7 @@ export async function streamTicketEvents(
   reply: FastifyReply,
   deps: { store: TicketRepository; events: TicketEventBus },
   ticketId: string,
+  heartbeatMs = HEARTBEAT_MS,
 ): Promise<void> {
   const res = reply.raw;
   const pending: TicketEvent[] = [];
@@ -39,7 +41,18 @@ export async function streamTicketEvents(
     if (event.type === 'done' || (event.type === 'status' && event.to === 'awaiting_approval')) finish();
   };
   const unsubscribe = deps.events.subscribe(ticketId, (event) => (live ? handle(event) : pending.push(event)));
-  const heartbeat = setInterval(() => !closed && res.write(': keep-alive\n\n'), HEARTBEAT_MS);
+  // Each heartbeat also reads the ticket again: an event lost on the way (events travel through Redis between
+  // processes) must not leave a client waiting forever for a ticket that has already settled.
+  const heartbeat = setInterval(() => {
+    if (closed) return;
+    res.write(': keep-alive\n\n');
+    deps.store.getDetail(ticketId).then((current) => {
+      if (current && live && isSettled(current)) {
+        write('done', { type: 'done', ticketId, status: current.ticket.status, success: current.ticket.status === 'resolved' });
+        finish();
+      }
+    }, () => { /* the store is down: the next heartbeat tries again */ });
+  }, heartbeatMs);
   request.raw.on('close', finish);
 
   reply.hijack();
