@@ -96,6 +96,17 @@ describe('planTicket', () => {
     expect(forced.runbookId).toBe('p');
   });
 
+  it('refuses a step that needs an approval when its parameters come from an earlier output (nobody can approve it blind)', () => {
+    const runbook: Runbook = {
+      id: 'blind', title: 'blind', categories: ['application'], keywords: [],
+      diagnose: [{ id: 'find', capability: 'db.find', params: {}, description: 'find' }],
+      fix: [{ capability: 'db.kill', params: { pids: '{{steps.find.pids}}' }, description: 'kill', risk: 'destructive' }],
+      verify: [{ capability: 'db.find', params: {}, description: 'again' }],
+    };
+    const plan = planTicket(analysis(), 'x', [runbook], readOnly);
+    expect(plan.steps[1]).toMatchObject({ decision: 'refuse', decisionReason: expect.stringMatching(/earlier step's output and an approval must see them/) });
+  });
+
   it('counts a step as risky as the runbook declares, never less than the capability says', () => {
     const runbook: Runbook = {
       id: 'r', title: 'r', categories: ['application'], keywords: [],

@@ -5,7 +5,7 @@ import { decideStep, type ChangePolicy } from './policy.ts';
 import { BACKUP_CAPABILITY } from './rollback.ts';
 import type { Runbook, RunbookStep } from './runbooks/runbook.ts';
 import { parameterSchema } from './runbooks/runbook-schema.ts';
-import { templatePaths, tryFill, type Scope } from './runbooks/template.ts';
+import { hasRuntimeTemplates, templatePaths, tryFill, type Scope } from './runbooks/template.ts';
 import type { Analysis, Plan, PlannedStep, StepPhase } from './ticket.ts';
 
 export interface CatalogueLookup {
@@ -174,10 +174,16 @@ export function planTicket(
   const hasVerification = best.steps.some((s) => s.phase === 'verify');
   const steps: PlannedStep[] = best.steps.map(({ phase, step, params, risk, agent }, index) => {
     const backupBefore = best.steps.slice(0, index).some((s) => s.step.capability === BACKUP_CAPABILITY);
-    const { decision, reason } = decideStep({
+    const decided = decideStep({
       risk, priority: analysis.priority, backupBefore, verified: hasVerification,
       ...(step.withoutBackup ? { withoutBackup: step.withoutBackup } : {}), ...(options.changePolicy ? { changePolicy: options.changePolicy } : {}),
     });
+    // An approval is given for exact parameters, before anything runs: a step whose values only an earlier step's
+    // output will tell cannot be approved blind, so it is refused (the ticket goes to a human with the plan).
+    const blind = decided.decision === 'needs_approval' && hasRuntimeTemplates(params);
+    const { decision, reason } = blind
+      ? { decision: 'refuse' as const, reason: `${decided.reason}, but its parameters come from an earlier step's output and an approval must see them` }
+      : decided;
     return {
       index, phase, capability: step.capability, agent, params, risk, description: step.description,
       ...(step.expect ? { expect: step.expect } : {}),
