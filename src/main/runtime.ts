@@ -193,7 +193,8 @@ export async function createRuntime(config: Config, logger: pino.Logger, options
   const isAccepting = () => accepting;
   const gateway = new CapabilityGateway({ registry, audit: (entries) => store.appendAudit(entries) });
   const approvals = new ApprovalService({ store, queue, events, logger, onDecided: (a) => metrics.observeApprovalDecision(a) });
-  const mcp = createMcpService({ registry, gateway, store, queue, isAccepting, logger, runbooks, version: VERSION, approvals });
+  const runbookPlanner = { runbooks, planRunbook: orchestrator.planRunbook.bind(orchestrator) };
+  const mcp = createMcpService({ registry, gateway, store, queue, isAccepting, logger, runbooks, version: VERSION, approvals, runbookPlanner });
   metrics.setSources({
     queueDepth: () => queue.depth(), ticketGroups: () => store.countByGroup(), mcpSessions: () => mcp.http.size,
     approvalsPending: async () => (await store.listApprovals({ status: 'pending', limit: 10_000 })).length,

@@ -8,6 +8,7 @@ import type { Logger } from '../core/logger.ts';
 import type { CapabilityDescriptor, CapabilityRegistry } from '../core/registry.ts';
 import type { ApprovalService } from '../core/approval-service.ts';
 import { approvalTools } from './approval-tools.ts';
+import { runbookTools, type RunbookToolDeps } from './runbook-tools.ts';
 import { ticketTools, type TicketToolDeps } from './ticket-tools.ts';
 import { forMcp, outputSchemaFor, toolError, toolOutput, type ToolDefinition } from './tool-definition.ts';
 
@@ -16,6 +17,8 @@ export interface McpToolDeps extends TicketToolDeps {
   gateway: CapabilityGateway;
   /** Approval tools (list, approve, deny) are offered when given. */
   approvals?: ApprovalService;
+  /** Runbook tools (list, dry run) are offered when given. */
+  runbookPlanner?: Pick<RunbookToolDeps, 'runbooks' | 'planRunbook'>;
   logger: Logger;
 }
 
@@ -44,7 +47,8 @@ export class McpTools {
   private readonly byName = new Map<string, ToolDefinition>();
 
   constructor(private readonly deps: McpToolDeps) {
-    for (const definition of [...deps.registry.list().map((d) => capabilityTool(deps, d)), ...ticketTools(deps), ...(deps.approvals ? approvalTools(deps.approvals) : [])]) {
+    for (const definition of [...deps.registry.list().map((d) => capabilityTool(deps, d)), ...ticketTools(deps), ...(deps.approvals ? approvalTools(deps.approvals) : []),
+      ...(deps.runbookPlanner ? runbookTools({ ...deps.runbookPlanner, registry: deps.registry }) : [])]) {
       if (this.byName.has(definition.tool.name)) throw new Error(`two MCP tools are named ${definition.tool.name}`);
       this.byName.set(definition.tool.name, definition);
     }

@@ -4,6 +4,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { ApiClient } from '../../src/cli/api-client.ts';
 import { runbooksCommand, validateRunbooksCommand } from '../../src/cli/runbook-commands.ts';
 import { startTestRuntime, type TestRuntime } from '../helpers/test-runtime.ts';
@@ -112,6 +115,25 @@ describe('runbook catalogue API', () => {
     const bad = await t.app.inject({ method: 'POST', url: '/api/v1/runbooks/restart-web/dry-run', payload: { force: true } });
     expect(bad.statusCode).toBe(400);
     expect(JSON.stringify(bad.json())).toContain('force');
+  });
+
+  it('MCP clients list runbooks and dry-run one with the SDK client, and get a tool error for an unknown one', async () => {
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    await t.runtime.mcp.serverFor({ name: 'agent', role: 'operator' }).connect(serverSide);
+    const client = new Client({ name: 'test', version: '1.0.0' });
+    await client.connect(clientSide);
+    const names = (await client.listTools()).tools.map((tool) => tool.name);
+    expect(names).toEqual(expect.arrayContaining(['runbook.list', 'runbook.dry_run']));
+    const listed = await client.callTool({ name: 'runbook.list', arguments: { category: 'application' } }) as CallToolResult;
+    const items = (listed.structuredContent as { items: Array<{ id: string }> }).items;
+    expect(items.map((r) => r.id)).toContain('restart-web');
+    const dry = await client.callTool({ name: 'runbook.dry_run', arguments: { runbook_id: 'restart-web', context: { service_name: 'web' } } }) as CallToolResult;
+    expect(dry.isError).toBeFalsy();
+    expect(dry.structuredContent).toMatchObject({ runbook_id: 'restart-web', plannable: true, plan: { parameters: { service: 'web', grace_ms: 1000 } } });
+    const unknown = await client.callTool({ name: 'runbook.dry_run', arguments: { runbook_id: 'nope' } }) as CallToolResult;
+    expect(unknown.isError).toBe(true);
+    expect(JSON.stringify(unknown.content)).toContain('RUNBOOK_NOT_FOUND');
+    await client.close();
   });
 
   it('`twisterlab runbooks` lists, shows and dry-runs through the API', async () => {
