@@ -184,9 +184,7 @@ export class Orchestrator {
    * The plan one runbook would make for a description and context, whatever the ticket's category: the full
    * plan with parameters filled and a policy decision per step. Nothing is stored or run.
    */
-  async planRunbook(runbookId: string, input: { description: string; context: Ticket['context']; params?: Record<string, unknown> }): Promise<{ analysis: Analysis; plan: Plan }> {
-    const runbook = this.deps.runbooks().find((r) => r.id === runbookId);
-    if (!runbook) throw new TwisterError('RUNBOOK_NOT_FOUND', `no runbook ${runbookId}`, { runbook: runbookId });
+  async planRunbook(runbook: Runbook, input: { description: string; context: Ticket['context']; params?: Record<string, unknown> }): Promise<{ analysis: Analysis; plan: Plan }> {
     const analysis = await analyzeTicket(this.deps, input.description, input.context);
     return { analysis, plan: this.plan(analysis, input.description, [runbook], { force: true, ...(input.params ? { overrides: input.params } : {}) }) };
   }

@@ -41,6 +41,7 @@ import { requireSharedStore, wireQueue, type QueueWiring } from './queue-wiring.
 import { createServiceReach } from '../adapters/devices/ssh/service-reach.ts';
 import type { DeviceCatalog } from '../adapters/devices/device-catalog.ts';
 import { createMcpService, type McpService } from '../mcp/mcp-service.ts';
+import { RunbookCatalogue } from '../core/runbooks/runbook-catalogue.ts';
 
 export const VERSION = PACKAGE_VERSION;
 
@@ -193,8 +194,10 @@ export async function createRuntime(config: Config, logger: pino.Logger, options
   const isAccepting = () => accepting;
   const gateway = new CapabilityGateway({ registry, audit: (entries) => store.appendAudit(entries) });
   const approvals = new ApprovalService({ store, queue, events, logger, onDecided: (a) => metrics.observeApprovalDecision(a) });
-  const runbookPlanner = { runbooks, planRunbook: orchestrator.planRunbook.bind(orchestrator) };
-  const mcp = createMcpService({ registry, gateway, store, queue, isAccepting, logger, runbooks, version: VERSION, approvals, runbookPlanner });
+  const catalogue = new RunbookCatalogue({
+    runbooks, riskOf: (id, params) => registry.riskOf(id, params), planRunbook: (runbook, input) => orchestrator.planRunbook(runbook, input),
+  });
+  const mcp = createMcpService({ registry, gateway, store, queue, isAccepting, logger, runbooks, version: VERSION, approvals, catalogue });
   metrics.setSources({
     queueDepth: () => queue.depth(), ticketGroups: () => store.countByGroup(), mcpSessions: () => mcp.http.size,
     approvalsPending: async () => (await store.listApprovals({ status: 'pending', limit: 10_000 })).length,
@@ -208,7 +211,7 @@ export async function createRuntime(config: Config, logger: pino.Logger, options
     mcp: mcp.http, mcpStatus: () => mcp.status(),
     devices: inventory, storeKind: opened.kind, version: VERSION, startedAt: new Date(), queueDepth: () => queue.depth(),
     apiKeys: config.apiKeys, apiKeyHeader: config.apiKeyHeader, bodyLimit: config.bodyLimit,
-    artifacts, approvals, runbooks, orchestrator,
+    artifacts, approvals, catalogue,
   });
   // Expired approvals escalate their tickets even when nobody comes back to decide.
   const sweeper = setInterval(() => {

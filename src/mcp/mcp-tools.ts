@@ -8,7 +8,8 @@ import type { Logger } from '../core/logger.ts';
 import type { CapabilityDescriptor, CapabilityRegistry } from '../core/registry.ts';
 import type { ApprovalService } from '../core/approval-service.ts';
 import { approvalTools } from './approval-tools.ts';
-import { runbookTools, type RunbookToolDeps } from './runbook-tools.ts';
+import type { RunbookCatalogue } from '../core/runbooks/runbook-catalogue.ts';
+import { runbookTools } from './runbook-tools.ts';
 import { ticketTools, type TicketToolDeps } from './ticket-tools.ts';
 import { forMcp, outputSchemaFor, toolError, toolOutput, type ToolDefinition } from './tool-definition.ts';
 
@@ -18,7 +19,7 @@ export interface McpToolDeps extends TicketToolDeps {
   /** Approval tools (list, approve, deny) are offered when given. */
   approvals?: ApprovalService;
   /** Runbook tools (list, dry run) are offered when given. */
-  runbookPlanner?: Pick<RunbookToolDeps, 'runbooks' | 'planRunbook'>;
+  catalogue?: RunbookCatalogue;
   logger: Logger;
 }
 
@@ -48,7 +49,7 @@ export class McpTools {
 
   constructor(private readonly deps: McpToolDeps) {
     for (const definition of [...deps.registry.list().map((d) => capabilityTool(deps, d)), ...ticketTools(deps), ...(deps.approvals ? approvalTools(deps.approvals) : []),
-      ...(deps.runbookPlanner ? runbookTools({ ...deps.runbookPlanner, registry: deps.registry }) : [])]) {
+      ...(deps.catalogue ? runbookTools(deps.catalogue) : [])]) {
       if (this.byName.has(definition.tool.name)) throw new Error(`two MCP tools are named ${definition.tool.name}`);
       this.byName.set(definition.tool.name, definition);
     }

@@ -1,19 +1,9 @@
 // Runbook tools for MCP clients: the catalogue with each runbook's highest risk, and a dry run of one runbook —
 // the plan it would make, with parameters filled and a policy decision per step. Nothing is stored or run.
 import { z } from 'zod';
-import { TwisterError } from '../core/errors.ts';
-import type { Orchestrator } from '../core/orchestrator.ts';
-import type { CapabilityRegistry } from '../core/registry.ts';
-import type { Runbook } from '../core/runbooks/runbook.ts';
-import { summarizeRunbook } from '../core/runbooks/runbook-view.ts';
+import type { RunbookCatalogue } from '../core/runbooks/runbook-catalogue.ts';
 import { parseOrThrow } from '../core/validation.ts';
 import { toolOutput, zodToolSchema, type ToolDefinition } from './tool-definition.ts';
-
-export interface RunbookToolDeps {
-  runbooks: () => readonly Runbook[];
-  registry: CapabilityRegistry;
-  planRunbook: Orchestrator['planRunbook'];
-}
 
 const name = z.string().trim().min(1).max(200);
 const listInput = z.strictObject({ category: z.string().min(1).max(40).optional() });
@@ -25,8 +15,7 @@ const dryRunInput = z.strictObject({
 });
 const readOnly = { readOnlyHint: true, openWorldHint: false };
 
-export function runbookTools(deps: RunbookToolDeps): ToolDefinition[] {
-  const riskOf = (id: string, params: Record<string, unknown>) => deps.registry.riskOf(id, params);
+export function runbookTools(catalogue: RunbookCatalogue): ToolDefinition[] {
   return [
     {
       role: 'viewer',
@@ -37,8 +26,7 @@ export function runbookTools(deps: RunbookToolDeps): ToolDefinition[] {
       },
       call: async (_caller, args) => {
         const { category } = parseOrThrow(listInput, args, 'input for runbook.list');
-        const items = deps.runbooks().filter((r) => !category || (r.categories as string[]).includes(category)).map((r) => summarizeRunbook(r, riskOf));
-        return toolOutput({ items });
+        return toolOutput({ items: catalogue.list(category) });
       },
     },
     {
@@ -50,13 +38,12 @@ export function runbookTools(deps: RunbookToolDeps): ToolDefinition[] {
       },
       call: async (_caller, args) => {
         const input = parseOrThrow(dryRunInput, args, 'input for runbook.dry_run');
-        const runbook = deps.runbooks().find((r) => r.id === input.runbook_id);
-        if (!runbook) throw new TwisterError('RUNBOOK_NOT_FOUND', `no runbook ${input.runbook_id}`, { runbook: input.runbook_id });
         const { device_id: deviceId, service_name: serviceName, url } = input.context ?? {};
         const context = { ...(deviceId ? { deviceId } : {}), ...(serviceName ? { serviceName } : {}), ...(url ? { url } : {}) };
-        const { plan } = await deps.planRunbook(runbook.id, { description: input.description ?? runbook.title, context, ...(input.params ? { params: input.params } : {}) });
-        const plannable = plan.runbookId === runbook.id;
-        return toolOutput({ runbook_id: runbook.id, plannable, reason: plannable ? null : plan.escalation ?? null, plan });
+        const { runbookId, plannable, reason, plan } = await catalogue.dryRun(input.runbook_id, {
+          context, ...(input.description ? { description: input.description } : {}), ...(input.params ? { params: input.params } : {}),
+        });
+        return toolOutput({ runbook_id: runbookId, plannable, reason, plan });
       },
     },
   ];

@@ -3,17 +3,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { RISKS } from '../../core/capability.ts';
-import { TwisterError } from '../../core/errors.ts';
-import type { Orchestrator } from '../../core/orchestrator.ts';
-import type { CapabilityRegistry } from '../../core/registry.ts';
-import type { Runbook } from '../../core/runbooks/runbook.ts';
-import { summarizeRunbook } from '../../core/runbooks/runbook-view.ts';
+import type { RunbookCatalogue } from '../../core/runbooks/runbook-catalogue.ts';
 import { ticketContextSchema } from '../../core/ticket.ts';
 
 export interface RunbookRouteDeps {
-  runbooks: () => readonly Runbook[];
-  registry: CapabilityRegistry;
-  orchestrator: Pick<Orchestrator, 'planRunbook'>;
+  catalogue: RunbookCatalogue;
 }
 
 const summarySchema = z.object({
@@ -26,12 +20,7 @@ const idParams = z.strictObject({ id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63
 const json = z.record(z.string(), z.unknown());
 
 export function runbookRoutes(deps: RunbookRouteDeps): FastifyPluginAsyncZod {
-  const riskOf = (id: string, params: Record<string, unknown>) => deps.registry.riskOf(id, params);
-  const find = (id: string) => {
-    const runbook = deps.runbooks().find((r) => r.id === id);
-    if (!runbook) throw new TwisterError('RUNBOOK_NOT_FOUND', `no runbook ${id}`, { runbook: id });
-    return runbook;
-  };
+  const { catalogue } = deps;
   return async (app) => {
     app.get('/api/v1/runbooks', {
       schema: {
@@ -39,11 +28,7 @@ export function runbookRoutes(deps: RunbookRouteDeps): FastifyPluginAsyncZod {
         querystring: z.strictObject({ category: z.string().min(1).max(40).optional() }),
         response: { 200: z.object({ items: z.array(summarySchema) }) },
       },
-    }, async (request) => {
-      const { category } = request.query;
-      const items = deps.runbooks().filter((r) => !category || (r.categories as string[]).includes(category)).map((r) => summarizeRunbook(r, riskOf));
-      return { items };
-    });
+    }, async (request) => ({ items: catalogue.list(request.query.category) }));
 
     app.get('/api/v1/runbooks/:id', {
       schema: {
@@ -52,8 +37,8 @@ export function runbookRoutes(deps: RunbookRouteDeps): FastifyPluginAsyncZod {
         response: { 200: z.object({ summary: summarySchema, runbook: json }) },
       },
     }, async (request) => {
-      const runbook = find(request.params.id);
-      return { summary: summarizeRunbook(runbook, riskOf), runbook: runbook as unknown as Record<string, unknown> };
+      const runbook = catalogue.get(request.params.id);
+      return { summary: catalogue.summary(runbook), runbook: runbook as unknown as Record<string, unknown> };
     });
 
     app.post('/api/v1/runbooks/:id/dry-run', {
@@ -68,16 +53,8 @@ export function runbookRoutes(deps: RunbookRouteDeps): FastifyPluginAsyncZod {
         response: { 200: z.object({ runbookId: z.string(), plannable: z.boolean(), reason: z.string().nullable(), analysis: json, plan: json }) },
       },
     }, async (request) => {
-      const runbook = find(request.params.id);
-      const { description, context, params } = request.body;
-      const { analysis, plan } = await deps.orchestrator.planRunbook(runbook.id, {
-        description: description ?? runbook.title, context: context ?? {}, ...(params ? { params } : {}),
-      });
-      const plannable = plan.runbookId === runbook.id;
-      return {
-        runbookId: runbook.id, plannable, reason: plannable ? null : plan.escalation ?? null,
-        analysis: analysis as unknown as Record<string, unknown>, plan: plan as unknown as Record<string, unknown>,
-      };
+      const result = await catalogue.dryRun(request.params.id, request.body);
+      return { ...result, analysis: result.analysis as unknown as Record<string, unknown>, plan: result.plan as unknown as Record<string, unknown> };
     });
   };
 }
