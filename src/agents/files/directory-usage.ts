@@ -5,12 +5,12 @@ import { z } from 'zod';
 import { defineCapability } from '../../core/capability.ts';
 import { TwisterError } from '../../core/errors.ts';
 import type { FileTree } from '../../core/file-tree.ts';
-import { canonicalisePath } from '../../core/path-guard.ts';
-import { DEFAULT_MAX_ENTRIES, type FilesDeps } from './files-deps.ts';
+import { deviceIdInput } from '../device-input.ts';
+import { DEFAULT_MAX_ENTRIES, rootedDirectory, type FilesDeps } from './files-deps.ts';
 import { findMount } from './mounts.ts';
 
 const usageInput = z.strictObject({
-  device_id: z.string().min(1).max(128).default('local').describe('A device of the inventory; "local" (the default) is the machine TwisterLab runs on'),
+  device_id: deviceIdInput,
   path: z.string().min(1).max(4096).describe('An absolute directory under the backup roots (TWISTERLAB_BACKUP_ROOTS)'),
   top: z.number().int().min(1).max(100).default(10).describe('How many of the largest files to list'),
 });
@@ -88,8 +88,7 @@ export const directoryUsage = defineCapability<typeof usageInput, typeof usageOu
   input: usageInput,
   output: usageOutput,
   run: async (input, ctx) => ctx.deps.trees.withTree(input.device_id, ctx.signal, async (tree) => {
-    const dir = await canonicalisePath(input.path, ctx.deps.roots, (p) => tree.realpath(p));
-    if ((await tree.lstat(dir))?.kind !== 'dir') throw new TwisterError('VALIDATION_FAILED', `${dir} is not a directory`, { path: dir });
+    const dir = await rootedDirectory(tree, input.path, ctx.deps.roots);
     const walked = await walk(tree, dir, input.top, ctx.deps.maxEntries ?? DEFAULT_MAX_ENTRIES, ctx.signal);
     ctx.logger.info({ device: input.device_id, path: dir, files: walked.files, truncated: walked.truncated }, 'directory usage measured');
     return {

@@ -1,5 +1,7 @@
 // What the files agent's capabilities receive: the device file trees and the roots they may touch.
-import type { FileTrees } from '../../core/file-tree.ts';
+import { TwisterError } from '../../core/errors.ts';
+import type { FileTree, FileTrees } from '../../core/file-tree.ts';
+import { canonicalisePath } from '../../core/path-guard.ts';
 
 export interface FilesDeps {
   trees: FileTrees;
@@ -10,3 +12,10 @@ export interface FilesDeps {
 }
 
 export const DEFAULT_MAX_ENTRIES = 200_000;
+
+/** The directory a capability works on: canonical (links resolved), under the roots, and a directory. */
+export async function rootedDirectory(tree: FileTree, requested: string, roots: readonly string[]): Promise<string> {
+  const dir = await canonicalisePath(requested, roots, (p) => tree.realpath(p));
+  if ((await tree.lstat(dir))?.kind !== 'dir') throw new TwisterError('VALIDATION_FAILED', `${dir} is not a directory`, { path: dir });
+  return dir;
+}

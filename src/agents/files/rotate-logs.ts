@@ -9,15 +9,15 @@ import { z } from 'zod';
 import { defineCapability } from '../../core/capability.ts';
 import { isTwisterError, TwisterError } from '../../core/errors.ts';
 import { TEMP_MARKER, type FileTree, type OpenFile, type TreeEntry } from '../../core/file-tree.ts';
-import { canonicalisePath } from '../../core/path-guard.ts';
-import type { FilesDeps } from './files-deps.ts';
+import { deviceIdInput } from '../device-input.ts';
+import { rootedDirectory, type FilesDeps } from './files-deps.ts';
 import { globProblem, globToRegExp, matchesGlob } from './glob.ts';
 
 const MIB = 1024 * 1024;
 const ARCHIVE = /\.([1-9][0-9]{0,2})\.gz$/;
 
 const rotateInput = z.strictObject({
-  device_id: z.string().min(1).max(128).default('local').describe('A device of the inventory; "local" (the default) is the machine TwisterLab runs on'),
+  device_id: deviceIdInput,
   path: z.string().min(1).max(4096).describe('An absolute directory under the backup roots; its files are rotated, not those of subdirectories'),
   pattern: z.string().default('*.log').superRefine((glob, issue) => {
     const problem = globProblem(glob);
@@ -116,8 +116,7 @@ export const rotateLogs = defineCapability<typeof rotateInput, typeof rotateOutp
   input: rotateInput,
   output: rotateOutput,
   run: async (input, ctx) => ctx.deps.trees.withTree(input.device_id, ctx.signal, async (tree) => {
-    const dir = await canonicalisePath(input.path, ctx.deps.roots, (p) => tree.realpath(p));
-    if ((await tree.lstat(dir))?.kind !== 'dir') throw new TwisterError('VALIDATION_FAILED', `${dir} is not a directory`, { path: dir });
+    const dir = await rootedDirectory(tree, input.path, ctx.deps.roots);
     const report: Report = { path: dir, rotated: [], removed: [], skipped: [], freed_bytes: 0 };
     const entries = await tree.list(dir);
     for (const entry of candidates(entries, input, report, dir)) {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { defineAgent, defineCapability } from '../../core/capability.ts';
 import type { FileTrees } from '../../core/file-tree.ts';
 import { canonicalisePath } from '../../core/path-guard.ts';
+import { deviceIdInput } from '../device-input.ts';
 import { MAX_LISTED, summariseFailedLogins } from './auth-log.ts';
 import { readLastLines } from './log-tail.ts';
 
@@ -16,7 +17,7 @@ export interface SecurityDeps {
 const MAX_TAIL_BYTES = 64 * 1024 * 1024;
 
 const failedLoginsInput = z.strictObject({
-  device_id: z.string().min(1).max(128).default('local').describe('A device of the inventory; "local" (the default) is the machine TwisterLab runs on'),
+  device_id: deviceIdInput,
   log_path: z.string().min(1).max(4096).default('/var/log/auth.log').describe('An auth log under /var/log or a backup root'),
   max_lines: z.number().int().min(1).max(100_000).default(5_000).describe('Lines read from the end of the log'),
 });
