@@ -98,8 +98,8 @@ export class Orchestrator {
 
   /** Analysis plus the plan it would lead to, without touching the store. */
   async preview(text: string, context: Ticket['context']): Promise<{ analysis: Analysis; plan: Plan }> {
-    const analysis = await this.analyze(text, context);
-    return { analysis, plan: await this.choosePlan(analysis, text) };
+    const { analysis, rulesPlan } = await this.analyze(text, context);
+    return { analysis, plan: await this.choosePlan(analysis, text, rulesPlan) };
   }
 
   /**
@@ -168,15 +168,17 @@ export class Orchestrator {
     return this.execute(run);
   }
 
-  private async analyze(text: string, context: Ticket['context'], ticketId?: string): Promise<Analysis> {
+  /** The analysis, with the agents the rules' plan would use; that plan is returned too so it is made once. */
+  private async analyze(text: string, context: Ticket['context'], ticketId?: string): Promise<{ analysis: Analysis; rulesPlan: Plan }> {
     const analysis = await analyzeTicket(this.deps, text, context, ticketId);
-    analysis.suggestedAgents = [...new Set(this.plan(analysis, text).steps.map((s) => s.agent))];
-    return analysis;
+    const rulesPlan = this.plan(analysis, text);
+    analysis.suggestedAgents = [...new Set(rulesPlan.steps.map((s) => s.agent))];
+    return { analysis, rulesPlan };
   }
 
   /** The LLM's runbook choice, filled and checked by the rules planner, when a model is configured; else the rules. */
-  private async choosePlan(analysis: Analysis, text: string): Promise<Plan> {
-    if (!this.deps.llm) return this.plan(analysis, text);
+  private async choosePlan(analysis: Analysis, text: string, rulesPlan?: Plan): Promise<Plan> {
+    if (!this.deps.llm) return rulesPlan ?? this.plan(analysis, text);
     return planWithLlm(this.deps.llm, analysis, text, this.deps.runbooks(), this.deps.known(), (a, runbooks) => this.plan(a, text, runbooks));
   }
 
@@ -202,8 +204,9 @@ export class Orchestrator {
   /** Analysis and plan in one write; when every step may run unattended, straight on to executing. */
   private async planAndRun(ticket: Ticket): Promise<ExecutionOutcome> {
     const fresh = ticket.status === 'new';
-    const analysis = fresh ? await this.analyze(ticket.description, ticket.context, ticket.id) : ticket.analysis!;
-    const plan = await this.choosePlan(analysis, ticket.description);
+    const analysed = fresh ? await this.analyze(ticket.description, ticket.context, ticket.id) : { analysis: ticket.analysis!, rulesPlan: undefined };
+    const { analysis } = analysed;
+    const plan = await this.choosePlan(analysis, ticket.description, analysed.rulesPlan);
     const executionId = randomUUID();
     const runnable = !ticket.dryRun && plan.steps.length > 0 && plan.steps.every((s) => s.decision === 'run');
     const waits = !runnable && !ticket.dryRun && plan.steps.length > 0 && !plan.escalation && plan.steps.every((s) => s.decision !== 'refuse');

@@ -132,18 +132,28 @@ function fit(runbook: Runbook, analysis: Analysis, text: string, lookup: Catalog
       steps.push(planned.planned);
     }
   }
-  // A runbook that acts on a named target fits better than a generic one, and one built on what is declared about
-  // that target (a restart command, a log directory) better still: it can do more than look.
-  const specificity = ((runbook.requires?.length ?? 0) > 0 || JSON.stringify(runbook).includes('{{') ? 2 : 0) + declaredFacts(runbook);
+  const specificity = specificityOf(runbook);
   // First category listed is the runbook's home category.
   const home = runbook.categories[0] === analysis.category ? 1 : 0;
   return { ok: true, runbook, steps, score: keywordHits + specificity + home, parameters: parameters.values };
 }
 
-/** Facts a runbook reads about its service beyond its name, kind and device (`{{service.restart}}`, …). */
-function declaredFacts(runbook: Runbook): number {
-  const paths = templatePaths([runbook.diagnose, runbook.fix, runbook.verify, runbook.rollback ?? []]);
-  return new Set(paths.filter((p) => p.startsWith('service.') && !['service.name', 'service.kind', 'service.device'].includes(p))).size;
+const specificity = new WeakMap<Runbook, number>();
+
+/**
+ * A runbook that acts on a named target fits better than a generic one, and one built on what is declared about
+ * that target (a restart command, a log directory: facts beyond the service's name, kind and device) better
+ * still: it can do more than look. Fixed per runbook, so worked out once.
+ */
+function specificityOf(runbook: Runbook): number {
+  let score = specificity.get(runbook);
+  if (score === undefined) {
+    const paths = templatePaths([runbook.diagnose, runbook.fix, runbook.verify, runbook.rollback ?? [], runbook.parameters ?? {}]);
+    const facts = new Set(paths.filter((p) => p.startsWith('service.') && !['service.name', 'service.kind', 'service.device'].includes(p))).size;
+    score = ((runbook.requires?.length ?? 0) > 0 || paths.length > 0 ? 2 : 0) + facts;
+    specificity.set(runbook, score);
+  }
+  return score;
 }
 
 /** Steps that change something: on a tie, the least invasive plan wins. */
