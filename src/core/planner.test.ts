@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { evaluateCondition } from './conditions.ts';
 import { planTicket, type CatalogueLookup } from './planner.ts';
 import { decideStep } from './policy.ts';
-import { builtinRunbooks } from '../adapters/runbooks/builtin.ts';
+import { loadBuiltinRunbooks } from '../adapters/runbooks/runbook-files.ts';
 import type { Runbook } from './runbooks/runbook.ts';
 import type { Analysis } from './ticket.ts';
+
+const builtinRunbooks = loadBuiltinRunbooks();
 
 function analysis(overrides: Partial<Analysis> = {}, context: Analysis['context'] = { found: [] }): Analysis {
   return {

@@ -11,9 +11,11 @@ import { defineAgent, defineCapability } from '../core/capability.ts';
 import { CapabilityGateway } from '../core/capability-gateway.ts';
 import { silentLogger } from '../core/logger.ts';
 import { CapabilityRegistry } from '../core/registry.ts';
-import { builtinRunbooks } from '../adapters/runbooks/builtin.ts';
+import { loadBuiltinRunbooks } from '../adapters/runbooks/runbook-files.ts';
 import { createMcpServer } from './mcp-server.ts';
 import { McpTools } from './mcp-tools.ts';
+
+const builtinRunbooks = loadBuiltinRunbooks();
 
 let ran = 0;
 const wipe = defineCapability({

@@ -6,12 +6,14 @@ import { planWithLlm, runbookOptions } from '../../core/llm-planning.ts';
 import { silentLogger } from '../../core/logger.ts';
 import { planTicket } from '../../core/planner.ts';
 import { CapabilityRegistry } from '../../core/registry.ts';
-import { builtinRunbooks } from '../runbooks/builtin.ts';
+import { loadBuiltinRunbooks } from '../runbooks/runbook-files.ts';
 import type { Runbook } from '../../core/runbooks/runbook.ts';
 import { analyzeTicket } from '../../core/ticket-analyzer.ts';
 import type { Analysis } from '../../core/ticket.ts';
 import { startLlmStub, type LlmStub } from '../../../test/helpers/llm-stub-server.ts';
 import { createOllamaClient } from './ollama.ts';
+
+const builtinRunbooks = loadBuiltinRunbooks();
 
 const registry = new CapabilityRegistry({ logger: silentLogger, defaultTimeoutMs: 5_000 });
 registry.register(createSentimentAgent());

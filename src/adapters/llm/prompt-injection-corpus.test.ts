@@ -9,12 +9,14 @@ import { silentLogger } from '../../core/logger.ts';
 import { planTicket } from '../../core/planner.ts';
 import { PROMPT_INJECTION_FLAG } from '../../core/prompt-guard.ts';
 import { CapabilityRegistry } from '../../core/registry.ts';
-import { builtinRunbooks } from '../runbooks/builtin.ts';
+import { loadBuiltinRunbooks } from '../runbooks/runbook-files.ts';
 import { analyzeTicket } from '../../core/ticket-analyzer.ts';
 import type { Runbook } from '../../core/runbooks/runbook.ts';
 import type { Analysis } from '../../core/ticket.ts';
 import { startLlmStub, type LlmStub } from '../../../test/helpers/llm-stub-server.ts';
 import { createOllamaClient } from './ollama.ts';
+
+const builtinRunbooks = loadBuiltinRunbooks();
 
 const problems = [
   'The shop website returns 502 errors.',
