@@ -109,6 +109,15 @@ describe('planTicket', () => {
     expect(plan.steps[1]).toMatchObject({ decision: 'refuse', decisionReason: expect.stringMatching(/earlier step's output and an approval must see them/) });
   });
 
+  it('does not list, among the runbooks that did not fit, those the ticket is not about (category, required keyword)', () => {
+    const base = { keywords: ['certificate'], requires: ['host' as const], diagnose: [{ capability: 'monitoring.check', params: {}, description: 'c' }], fix: [], verify: [] };
+    const keyworded: Runbook = { ...base, id: 'cert', title: 'cert', categories: ['application'], requireKeyword: true };
+    const plain: Runbook = { ...base, id: 'plain', title: 'plain', categories: ['application'] };
+    const otherCategory: Runbook = { ...base, id: 'other', title: 'other', categories: ['storage'] };
+    const plan = planTicket(analysis(), 'the shop is down', [keyworded, plain, otherCategory], readOnly);
+    expect(plan.rejected).toEqual([{ runbookId: 'plain', reason: 'the ticket names no host' }]);
+  });
+
   it('counts a step as risky as the runbook declares, never less than the capability says', () => {
     const runbook: Runbook = {
       id: 'r', title: 'r', categories: ['application'], keywords: [],

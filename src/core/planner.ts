@@ -21,7 +21,8 @@ interface Planned {
   agent: string;
 }
 
-type Fit = { ok: true; runbook: Runbook; steps: Planned[]; score: number; parameters: Record<string, unknown> } | { ok: false; runbookId: string; reason: string };
+/** A runbook that does not fit; `offTopic` when it is not about this kind of ticket at all (not worth telling). */
+type Fit = { ok: true; runbook: Runbook; steps: Planned[]; score: number; parameters: Record<string, unknown> } | { ok: false; runbookId: string; reason: string; offTopic?: boolean };
 
 /** Facts about the named target that templates may use, e.g. `service.configDir` from the services file. */
 export type PlanningFacts = Record<string, unknown>;
@@ -35,6 +36,7 @@ export interface PlanOptions {
 }
 
 const no = (runbookId: string, reason: string): Fit => ({ ok: false, runbookId, reason });
+const offTopic = (runbookId: string, reason: string): Fit => ({ ok: false, runbookId, reason, offTopic: true });
 
 function scopeFor(analysis: Analysis, facts: PlanningFacts): Scope {
   const first = (kind: string) => analysis.context.found.find((f) => f.kind === kind)?.value;
@@ -100,7 +102,10 @@ function backupFor(step: RunbookStep, scope: Scope, lookup: CatalogueLookup): Pl
 }
 
 function fit(runbook: Runbook, analysis: Analysis, text: string, lookup: CatalogueLookup, facts: PlanningFacts, options: PlanOptions): Fit {
-  if (!options.force && !runbook.categories.includes(analysis.category)) return no(runbook.id, `not a ${analysis.category} runbook`);
+  if (!options.force && !runbook.categories.includes(analysis.category)) return offTopic(runbook.id, `not a ${analysis.category} runbook`);
+  const lower = text.toLowerCase();
+  const keywordHits = runbook.keywords.filter((k) => lower.includes(k)).length;
+  if (runbook.requireKeyword && keywordHits === 0 && !options.force) return offTopic(runbook.id, `the ticket mentions none of its keywords (${runbook.keywords.slice(0, 5).join(', ')}…)`);
   const base = scopeFor(analysis, facts);
   const missing = missingRequirement(runbook, base);
   if (missing) return no(runbook.id, missing);
@@ -108,9 +113,6 @@ function fit(runbook: Runbook, analysis: Analysis, text: string, lookup: Catalog
   if (runbook.serviceKinds && !(kind && (runbook.serviceKinds as string[]).includes(kind))) {
     return no(runbook.id, `it acts on ${runbook.serviceKinds.join(' or ')} services${kind ? `, not ${kind}` : ' and the ticket names none'}`);
   }
-  const lower = text.toLowerCase();
-  const keywordHits = runbook.keywords.filter((k) => lower.includes(k)).length;
-  if (runbook.requireKeyword && keywordHits === 0 && !options.force) return no(runbook.id, `the ticket mentions none of its keywords (${runbook.keywords.slice(0, 5).join(', ')}…)`);
   const parameters = fillParameters(runbook, base, options.overrides ?? {});
   if (!parameters.ok) return no(runbook.id, parameters.reason);
   const scope = { ...base, params: parameters.values };
@@ -167,7 +169,7 @@ export function planTicket(
     .filter((c): c is Extract<Fit, { ok: true }> => c.ok)
     .sort((a, b) => b.score - a.score || invasiveness(a.steps) - invasiveness(b.steps) || a.runbook.id.localeCompare(b.runbook.id));
   const rejected = fits
-    .filter((c): c is Extract<Fit, { ok: false }> => !c.ok && !c.reason.startsWith('not a '))
+    .filter((c): c is Extract<Fit, { ok: false }> => !c.ok && !c.offTopic)
     .map(({ runbookId, reason }) => ({ runbookId, reason }));
   const best = candidates[0];
   if (!best) {
