@@ -19,9 +19,9 @@ export class CapabilityGateway {
 
   /**
    * Refusals (unknown capability, approval required, role) throw a TwisterError; a call that ran and failed
-   * returns `{ ok: false }` like any registry result.
+   * returns `{ ok: false }` like any registry result. An idempotency key reaches the capability as `ctx.idempotencyKey`.
    */
-  async call(caller: Caller, id: string, input: unknown, via: Surface): Promise<InvocationResult> {
+  async call(caller: Caller, id: string, input: unknown, via: Surface, options: { idempotencyKey?: string } = {}): Promise<InvocationResult> {
     const { registry } = this.deps;
     if (!registry.has(id)) throw new TwisterError('CAPABILITY_NOT_FOUND', `no capability named ${id}; GET /api/v1/agents lists them`);
     const risk = registry.riskOf(id, input)!;
@@ -34,7 +34,7 @@ export class CapabilityGateway {
       if (isTwisterError(error)) await this.record(caller, 'capability.refused', { capability: id, risk, via, error: error.code });
       throw error;
     }
-    const result = await registry.invoke(id, input, { actor: caller.name });
+    const result = await registry.invoke(id, input, { actor: caller.name, ...(options.idempotencyKey !== undefined ? { idempotencyKey: options.idempotencyKey } : {}) });
     // Reads that succeed are counted in metrics only; everything else leaves a row of its own.
     if (risk !== 'read' || !result.ok) {
       await this.record(caller, 'capability.invoked', {

@@ -24,6 +24,8 @@ export interface SubmitOptions {
   requester: string;
   source: TicketSource;
   idempotencyKey?: string;
+  /** The caller processes the ticket itself and answers when it is done (POST /orchestrate): it is not queued. */
+  runByCaller?: boolean;
 }
 
 function requestHash(input: SubmitInput): string {
@@ -56,6 +58,6 @@ export async function submitTicket(deps: IntakeDeps, input: SubmitInput, options
   if (redacted.count > 0) {
     await deps.store.apply(ticket.id, { audit: [{ ticketId: ticket.id, actor: options.requester, action: 'ticket.redacted', details: { redacted: redacted.count } }] });
   }
-  await deps.queue.enqueue(ticket.id);
+  if (!options.runByCaller) await deps.queue.enqueue(ticket.id);
   return { ticket, created: true };
 }

@@ -70,6 +70,8 @@ export interface Runtime {
   mcp: McpService;
   devices: DeviceCatalog;
   approvals: ApprovalService;
+  /** Stops taking new tickets (every door answers SHUTTING_DOWN) while the rest keeps working; close() starts with it. */
+  stopAccepting(): void;
   /** Stops taking tickets, waits for those in flight, closes the app and the store. */
   close(): Promise<void>;
 }
@@ -90,6 +92,9 @@ export interface Core {
   queueing: QueueWiring;
   runbooks: () => readonly Runbook[];
   artifacts: ArtifactStore;
+  /** False once stopAccepting() was called: intake refuses new tickets with SHUTTING_DOWN. */
+  isAccepting(): boolean;
+  stopAccepting(): void;
   /** Starts taking tickets off the queue and running them in this process. */
   startProcessing(): void;
   /** Closes the queue (waiting for tickets in flight unless it was drained), devices, browser and store. */
@@ -122,6 +127,8 @@ export async function createCore(config: Config, logger: pino.Logger, options: R
   // Every command on a device first takes one of the device's leases (shared by all workers, on Redis).
   const commandInventory = queueing.leases ? limitDeviceConcurrency(inventory, queueing.leases) : inventory;
   const registry = new CapabilityRegistry({ logger, defaultTimeoutMs: config.capabilityTimeoutMs });
+  // Every door that creates a ticket asks this through intake; stopAccepting() closes them all at once.
+  let accepting = true;
   const known = () => ({ devices: inventory.list().map((d) => d.id), services: services.map((s) => s.name) });
   const serviceCategory = (name: string) => profiles.category(name, services);
   const llmObserver = { onCall: metrics.observeLlmCall, onFallback: metrics.observeLlmFallback };
@@ -151,7 +158,7 @@ export async function createCore(config: Config, logger: pino.Logger, options: R
   registry.register(diagnostics.files);
   registry.register(diagnostics.security);
   registry.register(createResolverAgent({ store, events }));
-  registry.register(createMaestroAgent({ orchestrator, store }));
+  registry.register(createMaestroAgent({ orchestrator, store, queue: queueing.queue, isAccepting: () => accepting }));
   // Launched on the first visit, not here: a runtime without Chromium still starts (visits answer BROWSER_UNAVAILABLE).
   const browser = createChromiumBrowser({ ...config.browser, logger });
   const artifacts = createFileArtifactStore({ dir: path.join(config.dataDir, 'artifacts') });
@@ -172,6 +179,8 @@ export async function createCore(config: Config, logger: pino.Logger, options: R
 
   return {
     opened, devices, registry, orchestrator, metrics, events, queueing, artifacts, runbooks: () => runbooks,
+    isAccepting: () => accepting,
+    stopAccepting: () => { accepting = false; },
     startProcessing: () => queueing.queue.start(async (id) => {
       await orchestrator.process(id);
     }),
@@ -190,8 +199,7 @@ export async function createRuntime(config: Config, logger: pino.Logger, options
   const { queue } = core.queueing;
   const store = opened.store;
   const inventory = core.devices.catalog;
-  let accepting = true;
-  const isAccepting = () => accepting;
+  const isAccepting = core.isAccepting;
   const gateway = new CapabilityGateway({ registry, audit: (entries) => store.appendAudit(entries) });
   const approvals = new ApprovalService({ store, queue, events, logger, onDecided: (a) => metrics.observeApprovalDecision(a) });
   const catalogue = new RunbookCatalogue({
@@ -223,8 +231,9 @@ export async function createRuntime(config: Config, logger: pino.Logger, options
 
   return {
     app, registry, orchestrator, opened, mcp, devices: inventory, approvals,
+    stopAccepting: core.stopAccepting,
     close: async () => {
-      accepting = false;
+      core.stopAccepting();
       clearInterval(sweeper);
       await app.close();
       await core.close();

@@ -1,14 +1,15 @@
 // Maestro exposes the loop itself as capabilities: analyse a task, or orchestrate it end to end
-// (a ticket is created so every run leaves a record).
+// (the task enters through ticket intake like any ticket, so every run leaves a redacted, idempotent record).
 import { z } from 'zod';
 import { defineAgent, defineCapability } from '../../core/capability.ts';
-import type { Orchestrator } from '../../core/orchestrator.ts';
-import type { Ticket, TicketRepository } from '../../core/ticket-repository.ts';
+import { TwisterError, isTwisterError } from '../../core/errors.ts';
+import type { ExecutionOutcome, Orchestrator } from '../../core/orchestrator.ts';
+import { submitTicket, type IntakeDeps } from '../../core/ticket-intake.ts';
+import type { Ticket } from '../../core/ticket-repository.ts';
 import { CATEGORIES, PRIORITIES, SENTIMENTS, TICKET_STATUSES, URGENCIES, ticketContextSchema, type TicketContext } from '../../core/ticket.ts';
 
-export interface MaestroDeps {
+export interface MaestroDeps extends IntakeDeps {
   orchestrator: Orchestrator;
-  store: TicketRepository;
 }
 
 const task = z.string().trim().min(1).max(20_000);
@@ -71,6 +72,27 @@ const ticketSummary = z.object({
   escalation_reason: z.string().nullable(),
 });
 
+/** A replayed request answers with what the first one did, unless that run never got going (then it runs now). */
+async function recordedOutcome(deps: MaestroDeps, ticket: Ticket): Promise<ExecutionOutcome | undefined> {
+  const detail = await deps.store.getDetail(ticket.id);
+  const execution = detail?.executions.at(-1);
+  if (!detail || !execution?.finishedAt) return undefined;
+  return {
+    ticket: detail.ticket, plan: execution.plan, steps: detail.steps.filter((s) => s.executionId === execution.id),
+    success: execution.success ?? false, successRate: execution.successRate ?? 0,
+  };
+}
+
+async function runTicket(deps: MaestroDeps, ticket: Ticket): Promise<ExecutionOutcome> {
+  try {
+    return await deps.orchestrator.process(ticket.id);
+  } catch (error) {
+    // The store is down or another process holds the ticket: the queue takes it over, so it is not left behind.
+    if (isTwisterError(error) && error.retryable) await deps.queue.enqueue(ticket.id).catch(() => {});
+    throw error;
+  }
+}
+
 function summariseTicket(t: Ticket): z.infer<typeof ticketSummary> {
   return { id: t.id, status: t.status, category: t.category, priority: t.priority, resolution_note: t.resolutionNote, escalation_reason: t.escalationReason };
 }
@@ -81,7 +103,10 @@ export const orchestrate = defineCapability({
   // Its steps go through the same policy as any ticket; what it may change is decided there, step by step.
   risk: 'change',
   timeoutMs: 10 * 60_000,
-  input: z.strictObject({ task, context: toolContext.optional(), dry_run: z.boolean().default(false) }),
+  input: z.strictObject({
+    task, context: toolContext.optional(), dry_run: z.boolean().default(false),
+    idempotency_key: z.string().min(1).max(200).optional().describe('A retry with the same key answers with the first run instead of running again'),
+  }),
   output: z.object({
     success: z.boolean(),
     success_rate: z.number().min(0).max(1),
@@ -91,12 +116,20 @@ export const orchestrate = defineCapability({
     })),
     plan: z.object({ runbook: z.string().nullable(), steps: z.array(z.object({ index: z.number(), phase: z.string(), capability: z.string(), params: z.record(z.string(), z.unknown()), risk: z.string(), decision: z.string() })) }).nullable(),
     ticket: ticketSummary,
+    /** True when an idempotency key replayed an earlier run: nothing ran this time. */
+    replayed: z.boolean(),
   }),
-  run: async (input, ctx: { deps: MaestroDeps; actor: string }) => {
-    const { ticket } = await ctx.deps.store.create({
-      description: input.task, requester: ctx.actor, source: 'orchestrate', dryRun: input.dry_run, context: toTicketContext(input.context),
+  run: async (input, ctx: { deps: MaestroDeps; actor: string; idempotencyKey?: string }) => {
+    // POST /orchestrate passes its Idempotency-Key header as ctx.idempotencyKey; MCP clients pass the argument.
+    if (input.idempotency_key && ctx.idempotencyKey && input.idempotency_key !== ctx.idempotencyKey) {
+      throw new TwisterError('VALIDATION_FAILED', 'idempotency_key: differs from the Idempotency-Key header; give one of them');
+    }
+    const key = input.idempotency_key ?? ctx.idempotencyKey;
+    const { ticket, created } = await submitTicket(ctx.deps, { description: input.task, context: toTicketContext(input.context), dryRun: input.dry_run }, {
+      requester: ctx.actor, source: 'orchestrate', runByCaller: true, ...(key ? { idempotencyKey: key } : {}),
     });
-    const outcome = await ctx.deps.orchestrator.process(ticket.id);
+    const recorded = created ? undefined : await recordedOutcome(ctx.deps, ticket);
+    const outcome = recorded ?? await runTicket(ctx.deps, ticket);
     return {
       success: outcome.success,
       success_rate: outcome.successRate,
@@ -108,6 +141,7 @@ export const orchestrate = defineCapability({
         ? { runbook: outcome.plan.runbookId, steps: outcome.plan.steps.map((s) => ({ index: s.index, phase: s.phase, capability: s.capability, params: s.params, risk: s.risk, decision: s.decision })) }
         : null,
       ticket: summariseTicket(outcome.ticket),
+      replayed: recorded !== undefined,
     };
   },
 });

@@ -1,11 +1,12 @@
 // The capability surfaces: the agent catalogue, JSON dispatch of one capability (`/api/v1/mcp/:capability`),
 // and `POST /orchestrate`, the whole loop in one call. All go through the registry, roles and risk checks.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { CapabilityGateway } from '../../core/capability-gateway.ts';
 import { errorCatalogue } from '../../core/errors.ts';
 import type { CapabilityRegistry, InvocationResult } from '../../core/registry.ts';
+import { RETRY_AFTER_SECONDS } from '../plugins/error-handler.ts';
 import { errorResponse } from '../schemas.ts';
 
 export interface CapabilityRouteDeps {
@@ -20,13 +21,16 @@ const dispatchResult = z.object({
 });
 
 /** Role, risk, the call and its audit row: the gateway, shared with MCP so the two cannot drift. */
-function dispatch(deps: CapabilityRouteDeps, request: FastifyRequest, id: string, input: unknown): Promise<InvocationResult> {
-  return deps.gateway.call(request.identity, id, input, 'rest');
+function dispatch(deps: CapabilityRouteDeps, request: FastifyRequest, id: string, input: unknown, idempotencyKey?: string): Promise<InvocationResult> {
+  return deps.gateway.call(request.identity, id, input, 'rest', idempotencyKey !== undefined ? { idempotencyKey } : {});
 }
 
-function statusOf(result: InvocationResult): number {
+/** The HTTP status of a result; a passing refusal (shutting down, store down) also tells when to try again. */
+function statusOf(result: InvocationResult, reply: FastifyReply): number {
   if (result.ok) return 200;
-  return errorCatalogue[result.error.code].httpStatus;
+  const status = errorCatalogue[result.error.code].httpStatus;
+  if (status === 503 && result.error.retryable) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+  return status;
 }
 
 export function capabilityRoutes(deps: CapabilityRouteDeps): FastifyPluginAsyncZod {
@@ -51,14 +55,19 @@ export function capabilityRoutes(deps: CapabilityRouteDeps): FastifyPluginAsyncZ
       const body = result.ok
         ? { ok: true, capability: id, output: result.output, durationMs: result.durationMs }
         : { ok: false, capability: id, error: result.error, durationMs: result.durationMs };
-      return reply.status(statusOf(result)).send(body);
+      return reply.status(statusOf(result, reply)).send(body);
     });
 
     app.post('/orchestrate', {
-      schema: { summary: 'Run the whole loop on a task and answer when it is done (maestro.orchestrate)', body: z.unknown() },
+      schema: {
+        summary: 'Run the whole loop on a task and answer when it is done (maestro.orchestrate); Idempotency-Key replays the first answer',
+        headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }),
+        body: z.unknown(),
+      },
     }, async (request, reply) => {
-      const result = await dispatch(deps, request, 'maestro.orchestrate', request.body ?? {});
-      if (!result.ok) return reply.status(statusOf(result)).send({ error: result.error });
+      const result = await dispatch(deps, request, 'maestro.orchestrate', request.body ?? {}, request.headers['idempotency-key']);
+      if (!result.ok) return reply.status(statusOf(result, reply)).send({ error: result.error });
+      if ((result.output as { replayed?: boolean }).replayed) reply.header('idempotent-replayed', 'true');
       return result.output;
     });
   };
