@@ -29,7 +29,7 @@ export const errorCatalogue = {
   OUTPUT_INVALID: { httpStatus: 500, retryable: false, when: 'a capability returned data that does not match its output schema' },
   CAPABILITY_FAILED: { httpStatus: 500, retryable: false, when: 'a capability threw an error that carries no code of its own' },
   INTERNAL: { httpStatus: 500, retryable: false, when: 'an unexpected error; details are logged, never returned' },
-  COMMAND_FAILED: { httpStatus: 502, retryable: false, when: 'a command could not be started (program missing, not executable)' },
+  COMMAND_FAILED: { httpStatus: 502, retryable: false, when: 'a command could not be started (program missing, not executable), or a device has no working SFTP subsystem' },
   DEVICE_BUSY: { httpStatus: 503, retryable: true, when: 'every lease of a device is taken (TWISTERLAB_DEVICE_CONCURRENCY commands already run on it, across workers) and none freed in time' },
   DEVICE_UNREACHABLE: { httpStatus: 502, retryable: true, when: 'an SSH device refused or did not answer the connection within the connect timeout' },
   HOST_KEY_UNKNOWN: { httpStatus: 502, retryable: false, when: 'an SSH device has no trusted host key yet; nothing is sent until one is trusted' },

@@ -1,6 +1,7 @@
 // One SSH connection per device, shared by its commands as channels, with at most `maxConcurrency` commands
 // at a time per device (the rest wait their turn). A connection that breaks is dropped and reopened on the
-// next command; one left idle is closed.
+// next command; one left idle is closed. A user that finds the connection unfit (a session it cannot close) retires
+// it: new work gets a fresh connection and the old one is closed once its last user is done.
 import type { Client } from 'ssh2';
 import { TwisterError } from '../../../core/errors.ts';
 import type { Logger } from '../../../core/logger.ts';
@@ -15,9 +16,21 @@ export interface SshPoolOptions {
   logger: Logger;
 }
 
+/** One SSH connection and how many calls hold it; a retired one is closed when the last of them is done. */
+interface Connection {
+  client: Promise<Client>;
+  users: number;
+  retired: boolean;
+}
+
+/** Given to each user of a connection: retire it when it holds something only closing the connection releases. */
+export interface ConnectionLease {
+  retire(): void;
+}
+
 interface Slot {
   spec: SshDeviceSpec;
-  connection?: Promise<Client>;
+  connection?: Connection;
   active: number;
   waiting: Array<() => void>;
   idleTimer?: NodeJS.Timeout;
@@ -30,14 +43,22 @@ export class SshPool {
   constructor(private readonly options: SshPoolOptions) {}
 
   /** Runs `use` with the device's connection once a slot is free; the slot is released when it settles. */
-  async withConnection<T>(spec: SshDeviceSpec, signal: AbortSignal | undefined, use: (client: Client) => Promise<T>): Promise<T> {
+  async withConnection<T>(spec: SshDeviceSpec, signal: AbortSignal | undefined, use: (client: Client, lease: ConnectionLease) => Promise<T>): Promise<T> {
     if (this.closed) throw new TwisterError('SHUTTING_DOWN', 'the SSH pool is closed');
     const slot = this.slotFor(spec);
     await this.acquire(slot, signal);
+    let connection: Connection | undefined;
     try {
-      const client = await this.connection(slot, signal);
-      return await use(client);
+      const held = this.connection(slot);
+      connection = held;
+      held.users += 1;
+      const client = await untilAborted(held.client, signal);
+      return await use(client, { retire: () => this.retire(slot, held) });
     } finally {
+      if (connection) {
+        connection.users -= 1;
+        if (connection.retired && connection.users === 0) endConnection(connection);
+      }
       this.release(slot);
     }
   }
@@ -105,34 +126,46 @@ export class SshPool {
     slot.idleTimer.unref();
   }
 
-  private connection(slot: Slot, signal: AbortSignal | undefined): Promise<Client> {
+  private connection(slot: Slot): Connection {
     if (!slot.connection) {
       const opening = openSshConnection(slot.spec, {
         connectTimeoutMs: slot.spec.connectTimeoutMs ?? this.options.connectTimeoutMs,
         ...(this.options.agentSocket ? { agentSocket: this.options.agentSocket } : {}),
       });
-      slot.connection = opening;
+      const connection: Connection = { client: opening, users: 0, retired: false };
+      slot.connection = connection;
+      const drop = () => {
+        if (slot.connection === connection) slot.connection = undefined;
+      };
       opening.then((client) => {
-        const drop = () => {
-          if (slot.connection === opening) slot.connection = undefined;
-        };
         client.on('close', drop);
         client.on('error', (error: Error) => {
           this.options.logger.warn({ device: slot.spec.id, err: error.message }, 'SSH connection lost');
           drop();
         });
-      }, () => {
-        if (slot.connection === opening) slot.connection = undefined;
-      });
+      }, drop);
     }
-    return untilAborted(slot.connection, signal);
+    return slot.connection;
+  }
+
+  /** New work opens a new connection; this one closes when its last user is done (at once if none is left). */
+  private retire(slot: Slot, connection: Connection): void {
+    if (connection.retired) return;
+    connection.retired = true;
+    if (slot.connection === connection) slot.connection = undefined;
+    this.options.logger.warn({ device: slot.spec.id }, 'SSH connection retired: a session on it could not be released');
+    if (connection.users === 0) endConnection(connection);
   }
 
   private end(slot: Slot): void {
     const connection = slot.connection;
     slot.connection = undefined;
-    connection?.then((client) => client.end(), () => undefined);
+    if (connection) endConnection(connection);
   }
+}
+
+function endConnection(connection: Connection): void {
+  connection.client.then((client) => client.end(), () => undefined);
 }
 
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
