@@ -149,6 +149,11 @@ export interface Config {
   /** Services with what runbooks need to act on them (device, restart command, log and config directories). */
   servicesFile: string | undefined;
   /**
+   * Reads one variable of the environment given to loadConfig, for secrets the services file names by
+   * reference (`password: { env: NAME }`): a lookup, so the value never sits in the configuration object.
+   */
+  secretEnv: (name: string) => string | undefined;
+  /**
    * When a `change` step runs unattended: `backup-and-verify` (a backup before it, or a stated reason there is
    * nothing to back up, and a verification after), `verify` (a verification after), `approve` (never).
    */
@@ -312,6 +317,12 @@ export function isLoopbackHost(host: string): boolean {
   return host === '::1';
 }
 
+/** A snapshot of the environment, read by name only; empty values count as unset. */
+function secretLookup(env: NodeJS.ProcessEnv): (name: string) => string | undefined {
+  const snapshot = new Map(Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== ''));
+  return (name) => snapshot.get(name);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv, hash: (key: string) => string): Readonly<Config> {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
@@ -358,6 +369,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, hash: (key: string) => string
     localPath: e.TWISTERLAB_LOCAL_PATH,
     runbooksDir: e.TWISTERLAB_RUNBOOKS_DIR ? path.resolve(e.TWISTERLAB_RUNBOOKS_DIR) : undefined,
     servicesFile: e.TWISTERLAB_SERVICES_FILE ? path.resolve(e.TWISTERLAB_SERVICES_FILE) : undefined,
+    secretEnv: secretLookup(env),
     changePolicy: e.TWISTERLAB_CHANGE_POLICY,
     llm: llmConfig(e),
     redis: redisConfig(e),

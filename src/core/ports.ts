@@ -60,12 +60,51 @@ export interface ServiceDeclaration {
   /** URL (http/https/postgres/redis) or `host:port` for tcp. May hold credentials: never log it raw. */
   target: string;
   deviceId?: string;
+  /** How the application itself connects: checks run with these credentials, so they see what the app sees. */
+  app?: ServiceAppAccess;
+  /** What a check must also see: an HTTP status and body text, a read-only query the app would run. */
+  check?: ServiceCheckSpec;
 }
+
+/** A secret named, never held: an environment variable or a file, read at check time. */
+export type SecretReference = { env: string } | { file: string };
+
+/** PostgreSQL: the app's role and database; Redis: its ACL user; HTTP: Basic auth. */
+export interface ServiceAppAccess {
+  user: string;
+  password?: SecretReference;
+  database?: string;
+}
+
+export interface ServiceCheckSpec {
+  /** HTTP: the status expected (default: any below 400). */
+  status?: number;
+  /** HTTP: a text the body must contain. */
+  body?: string;
+  /** PostgreSQL: a read-only query run as the app, inside `BEGIN READ ONLY`, then rolled back. */
+  query?: string;
+  /** PostgreSQL: statement and lock timeout of that query. */
+  timeoutMs?: number;
+}
+
+export const HEALTH_FAILURES = [
+  'unreachable', 'timeout', 'auth', 'no_slots', 'write_refused', 'http_status', 'body_mismatch', 'query_failed', 'query_timeout',
+] as const;
+export type HealthFailure = (typeof HEALTH_FAILURES)[number];
 
 export interface HealthResult {
   healthy: boolean;
   latencyMs: number;
   detail: string;
+  /** Something answered on the endpoint (even a refusal). */
+  reachable: boolean;
+  /** Checked with the application's own credentials (`app` of the service). */
+  asApp: boolean;
+  failure?: HealthFailure;
+  /** SQLSTATE (53300, 57014, 55P03, …) or the first word of a Redis error (OOM, NOPERM, READONLY). */
+  errorCode?: string;
+  /** HTTP status answered. */
+  statusCode?: number;
 }
 
 export interface ServiceChecker {

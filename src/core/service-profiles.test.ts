@@ -15,6 +15,29 @@ describe('service profiles', () => {
     expect(JSON.stringify(db!.facts)).not.toContain('secret');
   });
 
+  it('gives the checker how the app connects and what it must see, and runbooks none of it', () => {
+    const [db, web] = parseServiceProfiles({
+      services: [
+        { name: 'inventory-db', url: 'postgres://postgres@127.0.0.1:5432/postgres', app: { user: 'inventory', password: { env: 'INVENTORY_DB_PASSWORD' }, database: 'inventory' }, check: { query: 'select count(*) from inventory;', timeoutMs: 2000 } },
+        { name: 'shop', url: 'http://127.0.0.1:8080/', check: { status: 200, body: 'Inventory' } },
+      ],
+    }, 'services.yaml');
+    expect(db!.declaration).toMatchObject({ app: { user: 'inventory', password: { env: 'INVENTORY_DB_PASSWORD' }, database: 'inventory' }, check: { query: 'select count(*) from inventory;' } });
+    expect(web!.declaration.check).toEqual({ status: 200, body: 'Inventory' });
+    expect(JSON.stringify([db!.facts, web!.facts])).not.toMatch(/INVENTORY_DB_PASSWORD|app|check|Inventory/);
+  });
+
+  it.each([
+    [{ services: [{ name: 'db', url: 'postgres://h/db', app: { user: 'a', password: 'hunter2' } }] }, /app\.password: must be \{ env: NAME \} or \{ file: \/absolute\/path \}/],
+    [{ services: [{ name: 'db', url: 'postgres://h/db', app: { user: 'a', password: { file: 'pw.txt' } } }] }, /must be/],
+    [{ services: [{ name: 'db', url: 'postgres://h/db', check: { query: 'select 1; drop table t' } }] }, /check\.query: must be a single statement/],
+    [{ services: [{ name: 'db', url: 'postgres://h/db', check: { body: 'ok' } }] }, /service db: check.status\/check.body are for http services/],
+    [{ services: [{ name: 'web', url: 'http://h/', check: { query: 'select 1' } }] }, /check.query\/check.timeoutMs are for postgres services/],
+    [{ services: [{ name: 'ssh', url: 'tcp://h:22', app: { user: 'a' } }] }, /app is not used by tcp services/],
+  ])('refuses a bad app or check with a message naming it (%#)', (doc, message) => {
+    expect(() => parseServiceProfiles(doc, 'services.yaml')).toThrow(message);
+  });
+
   it.each([
     [{ services: [{ name: 'web', url: 'ftp://x' }] }, /service web: .*unsupported scheme/],
     [{ services: [{ name: 'web', url: 'http://x', logDir: 'relative/dir' }] }, /service 1 \(web\), logDir: must be an absolute path/],

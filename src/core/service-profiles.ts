@@ -4,11 +4,31 @@
 // every other command: naming it here does not allow it.
 import { z } from 'zod';
 import { TwisterError } from './errors.ts';
-import type { ServiceDeclaration } from './ports.ts';
+import type { ServiceDeclaration, ServiceKind } from './ports.ts';
 import { parseServiceDeclarations, redactCredentials } from './service-declarations.ts';
 import { CATEGORIES, type Category } from './ticket.ts';
 
 const absolute = z.string().min(1).max(1024).refine((p) => p.startsWith('/'), 'must be an absolute path');
+
+/** A secret is named (an environment variable or an absolute file), never written in the services file. */
+const secretReference = z.union([
+  z.strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be an environment variable name') }),
+  z.strictObject({ file: absolute }),
+], { error: 'must be { env: NAME } or { file: /absolute/path }: a password is never written here' });
+
+const appSchema = z.strictObject({
+  user: z.string().min(1).max(128),
+  password: secretReference.optional(),
+  database: z.string().min(1).max(128).optional(),
+});
+
+// One statement only: the query runs in a read-only transaction that a second statement could end.
+const checkSchema = z.strictObject({
+  status: z.number().int().min(100).max(599).optional(),
+  body: z.string().min(1).max(1024).optional(),
+  query: z.string().trim().min(1).max(4096).refine((q) => !q.replace(/;\s*$/, '').includes(';'), 'must be a single statement (no ";")').optional(),
+  timeoutMs: z.number().int().min(50).max(600_000).optional(),
+});
 
 const profileSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/i, 'letters, digits, "_", "." and "-" (at most 64)'),
@@ -20,6 +40,8 @@ const profileSchema = z.strictObject({
   configDir: absolute.optional(),
   baselineDir: absolute.optional(),
   page: z.url({ protocol: /^https?$/ }).max(2048).refine((u) => !new URL(u).username && !new URL(u).password, 'must not carry credentials').optional(),
+  app: appSchema.optional(),
+  check: checkSchema.optional(),
 });
 
 const fileSchema = z.strictObject({ services: z.array(profileSchema).max(1000) });
@@ -29,6 +51,16 @@ export interface ServiceProfile {
   category?: Category;
   /** What runbook templates read as `{{service.…}}`: never the URL, which may hold credentials. */
   facts: { name: string; kind: string; device: string; restart?: string; logDir?: string; configDir?: string; baselineDir?: string; page?: string };
+}
+
+/** `app` and `check` go to the declaration (the checker reads them), never to the facts runbooks see. */
+function checkedAs(p: z.output<typeof profileSchema>, kind: ServiceKind, source: string): Pick<ServiceDeclaration, 'app' | 'check'> {
+  const misplaced = (kind !== 'http' && (p.check?.status !== undefined || p.check?.body !== undefined) && 'check.status/check.body are for http services')
+    || (kind !== 'postgres' && (p.check?.query !== undefined || p.check?.timeoutMs !== undefined) && 'check.query/check.timeoutMs are for postgres services')
+    || (kind === 'tcp' && p.app && 'app is not used by tcp services')
+    || (kind !== 'postgres' && p.app?.database !== undefined && 'app.database is for postgres services');
+  if (misplaced) throw new TwisterError('CONFIG_INVALID', `${source}, service ${p.name}: ${misplaced}`);
+  return { ...(p.app ? { app: p.app } : {}), ...(p.check ? { check: p.check } : {}) };
 }
 
 export function parseServiceProfiles(doc: unknown, source: string): ServiceProfile[] {
@@ -57,7 +89,7 @@ export function parseServiceProfiles(doc: unknown, source: string): ServiceProfi
     const device = p.device ?? 'local';
     const { name, restart, logDir, configDir, baselineDir, page } = p;
     return {
-      declaration: { ...declaration, ...(device !== 'local' ? { deviceId: device } : {}) },
+      declaration: { ...declaration, ...(device !== 'local' ? { deviceId: device } : {}), ...checkedAs(p, declaration.kind, source) },
       ...(p.category ? { category: p.category } : {}),
       facts: { name, kind: declaration.kind, device, ...(restart ? { restart } : {}), ...(logDir ? { logDir } : {}), ...(configDir ? { configDir } : {}), ...(baselineDir ? { baselineDir } : {}), ...(page ? { page } : {}) },
     };

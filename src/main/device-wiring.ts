@@ -52,7 +52,7 @@ function deviceServices(catalog: DeviceCatalog, configured: ServiceDeclaration[]
 }
 
 export async function wireDevices(options: {
-  config: Pick<Config, 'devicesFile' | 'sshConnectTimeoutMs' | 'sshAuthSock' | 'localPath'>;
+  config: Pick<Config, 'devicesFile' | 'sshConnectTimeoutMs' | 'sshAuthSock' | 'localPath' | 'secretEnv'>;
   opened: Pick<OpenedStore, 'store' | 'devices'>;
   localAllow: AllowRule[];
   services: ServiceDeclaration[];
@@ -67,6 +67,6 @@ export async function wireDevices(options: {
   });
   if (fileDevices.length > 0) logger.info({ file: config.devicesFile, devices: fileDevices.map((d) => d.id) }, 'device inventory loaded');
   const services = [...options.services, ...deviceServices(catalog, options.services)];
-  const checker = createDeviceServiceChecker({ base: createServiceChecker(), pool, spec: (id) => catalog.spec(id) });
+  const checker = createDeviceServiceChecker({ base: createServiceChecker({ env: config.secretEnv }), pool, spec: (id) => catalog.spec(id) });
   return { catalog, pool, services, checker, audit: commandAudit(opened.store), close: () => pool.close() };
 }

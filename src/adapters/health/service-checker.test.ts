@@ -28,6 +28,8 @@ beforeAll(async () => {
     if (req.url === '/ok') res.writeHead(200).end('fine');
     else if (req.url === '/moved') res.writeHead(302, { location: '/ok' }).end();
     else if (req.url === '/slow') return; // never answers
+    else if (req.url === '/error-page') res.writeHead(200).end('<h1>Something went wrong</h1>');
+    else if (req.url === '/app') res.writeHead(200).end('<h1>Inventory</h1>');
     else res.writeHead(500).end('broken');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -49,7 +51,7 @@ describe('createServiceChecker — http', () => {
   });
 
   it('reports a 500 answer as unhealthy', async () => {
-    expect(await check('http', `${base}/fail`)).toMatchObject({ healthy: false, detail: 'HTTP 500' });
+    expect(await check('http', `${base}/fail`)).toMatchObject({ healthy: false, detail: 'HTTP 500 (expected below 400)', failure: 'http_status', statusCode: 500 });
   });
 
   it('does not follow redirects and counts a 3xx as healthy', async () => {
@@ -73,6 +75,39 @@ describe('createServiceChecker — http', () => {
   });
 });
 
+describe('createServiceChecker — http expectations', () => {
+  const expecting = (path: string, check: ServiceDeclaration['check'], app?: ServiceDeclaration['app']) =>
+    createServiceChecker({ env: (name) => (name === 'WEB_PASSWORD' ? 'web-pw-31kz9' : undefined) })
+      .check({ name: 'web', kind: 'http', target: `${base}${path}`, ...(check ? { check } : {}), ...(app ? { app } : {}) }, { timeoutMs: 2_000 });
+
+  it('reports a 200 carrying an error page as body_mismatch when the body must contain a text', async () => {
+    expect(await expecting('/error-page', { body: 'Inventory' })).toMatchObject({
+      healthy: false, reachable: true, failure: 'body_mismatch', statusCode: 200, detail: 'HTTP 200 but the body does not contain "Inventory"',
+    });
+  });
+
+  it('is healthy when the body contains the expected text', async () => {
+    expect(await expecting('/app', { body: 'Inventory' })).toMatchObject({ healthy: true, statusCode: 200 });
+  });
+
+  it('reports a status other than the expected one as http_status, even a 2xx', async () => {
+    expect(await expecting('/app', { status: 204 })).toMatchObject({ healthy: false, failure: 'http_status', statusCode: 200 });
+    expect(await expecting('/moved', { status: 302 })).toMatchObject({ healthy: true, statusCode: 302 });
+  });
+
+  it('sends the app credentials as Basic auth, reads the password by reference and never shows it', async () => {
+    const result = await expecting('/fail', undefined, { user: 'shop', password: { env: 'WEB_PASSWORD' } });
+    expect(lastAuthorization).toBe(`Basic ${Buffer.from('shop:web-pw-31kz9').toString('base64')}`);
+    expect(result).toMatchObject({ healthy: false, asApp: true, failure: 'http_status' });
+    expect(JSON.stringify(result)).not.toContain('web-pw-31kz9');
+  });
+
+  it('fails with CONFIG_INVALID naming the file when the password file cannot be read', async () => {
+    await expect(expecting('/app', undefined, { user: 'shop', password: { file: '/nonexistent/twisterlab-secret' } }))
+      .rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('/nonexistent/twisterlab-secret (ENOENT)') });
+  });
+});
+
 describe('createServiceChecker — tcp', () => {
   it('is healthy when the port accepts a connection', async () => {
     expect(await check('tcp', `127.0.0.1:${new URL(base).port}`)).toMatchObject({ healthy: true });
@@ -88,8 +123,8 @@ describe('createServiceChecker — tcp', () => {
 });
 
 describe('createServiceChecker — postgres', () => {
-  it('is healthy when SELECT 1 answers', async () => {
-    expect(await check('postgres', 'postgres://postgres@127.0.0.1:5432/test')).toMatchObject({ healthy: true, detail: 'SELECT 1 ok' });
+  it('is healthy when SELECT 1 answers as the URL\'s role, which is not the app\'s', async () => {
+    expect(await check('postgres', 'postgres://postgres@127.0.0.1:5432/test')).toMatchObject({ healthy: true, detail: 'SELECT 1 ok as role postgres', reachable: true, asApp: false });
   });
 
   it('is unhealthy, fast, when nothing listens on the port', async () => {
@@ -107,8 +142,8 @@ describe('createServiceChecker — postgres', () => {
 });
 
 describe('createServiceChecker — redis', () => {
-  it('is healthy when PING answers PONG', async () => {
-    expect(await check('redis', 'redis://127.0.0.1:6379')).toMatchObject({ healthy: true, detail: 'PING answered PONG' });
+  it('is healthy when a probe key can be written and deleted', async () => {
+    expect(await check('redis', 'redis://127.0.0.1:6379')).toMatchObject({ healthy: true, detail: "write and delete of a probe key ok as the URL's user", reachable: true, asApp: false });
   });
 
   it('is unhealthy, fast, when nothing listens on the port', async () => {

@@ -91,8 +91,8 @@ describe('monitoring.get_system_metrics', () => {
 describe('monitoring.check_service_health', () => {
   it.each([
     ['web', 'http', 'HTTP 200'],
-    ['db', 'postgres', 'SELECT 1 ok'],
-    ['cache', 'redis', 'PING answered PONG'],
+    ['db', 'postgres', 'SELECT 1 ok as role postgres'],
+    ['cache', 'redis', "write and delete of a probe key ok as the URL's user"],
     ['web-port', 'tcp', expect.stringContaining('ok')],
   ])('reports %s (%s) as healthy', async (name, kind, detail) => {
     const result = await health(name);
@@ -101,11 +101,11 @@ describe('monitoring.check_service_health', () => {
   });
 
   it.each([
-    ['web-broken', 'HTTP 500'],
-    ['db-down', 'connection refused'],
-    ['nothing', 'connection refused'],
-  ])('reports %s as unhealthy data, not as an error', async (name, detail) => {
-    expect(await health(name)).toMatchObject({ ok: true, output: { service_name: name, healthy: false, detail } });
+    ['web-broken', 'HTTP 500 (expected below 400)', { failure: 'http_status', status_code: 500, reachable: true }],
+    ['db-down', 'connection refused', { failure: 'unreachable', reachable: false }],
+    ['nothing', 'connection refused', { failure: 'unreachable', reachable: false }],
+  ])('reports %s as unhealthy data with why, not as an error', async (name, detail, why) => {
+    expect(await health(name)).toMatchObject({ ok: true, output: { service_name: name, healthy: false, detail, as_app: false, ...why } });
   });
 
   it('never shows the credentials of a target', async () => {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { defineAgent, defineCapability, type CapabilityContext } from '../../core/capability.ts';
 import { runGuarded, type CommandAudit } from '../../core/command-guard.ts';
 import { TwisterError } from '../../core/errors.ts';
-import { SERVICE_KINDS } from '../../core/ports.ts';
+import { HEALTH_FAILURES, SERVICE_KINDS, type HealthResult } from '../../core/ports.ts';
 import type { NetworkProbes } from '../../core/network-probes.ts';
 import type { CommandExecutor, Device, DeviceInventory, ServiceChecker, ServiceDeclaration, SystemMetrics, SystemMetricsSource } from '../../core/ports.ts';
 import { checkCertificate, checkReachability } from './network-checks.ts';
@@ -121,11 +121,24 @@ const healthOutput = z.object({
   healthy: z.boolean(),
   latency_ms: z.number().nonnegative(),
   detail: z.string(),
+  reachable: z.boolean().describe('Something answered on the endpoint, even a refusal'),
+  as_app: z.boolean().describe("Checked with the application's own credentials (the service's `app`), not an admin's"),
+  failure: z.enum(HEALTH_FAILURES).optional().describe('Why it is unhealthy, as the application would see it'),
+  error_code: z.string().optional().describe('SQLSTATE (53300, 57014, 55P03, …) or the Redis error word (OOM, NOPERM, READONLY)'),
+  status_code: z.number().int().optional().describe('HTTP status answered'),
 });
+
+function healthOutputOf(service: ServiceDeclaration, r: HealthResult): z.input<typeof healthOutput> {
+  return {
+    service_name: service.name, ...(service.deviceId ? { device_id: service.deviceId } : {}), kind: service.kind,
+    healthy: r.healthy, latency_ms: r.latencyMs, detail: r.detail, reachable: r.reachable, as_app: r.asApp,
+    ...(r.failure ? { failure: r.failure } : {}), ...(r.errorCode ? { error_code: r.errorCode } : {}), ...(r.statusCode !== undefined ? { status_code: r.statusCode } : {}),
+  };
+}
 
 export const checkServiceHealth = defineCapability<typeof healthInput, typeof healthOutput, MonitoringDeps>({
   id: 'monitoring.check_service_health',
-  description: 'Check one declared service (HTTP, TCP, PostgreSQL or Redis); an unhealthy service is reported, not raised',
+  description: 'Check one declared service as its users see it: HTTP status and body, PostgreSQL as the app role with its query, Redis with a write; an unhealthy service is reported (with why), not raised',
   risk: 'read',
   input: healthInput,
   output: healthOutput,
@@ -138,8 +151,8 @@ export const checkServiceHealth = defineCapability<typeof healthInput, typeof he
         known: services.map((s) => s.name),
       });
     }
-    const result = await checker.check(service, { timeoutMs: checkTimeoutMs, signal: ctx.signal });
-    return { service_name: service.name, ...(service.deviceId ? { device_id: service.deviceId } : {}), kind: service.kind, healthy: result.healthy, latency_ms: result.latencyMs, detail: result.detail };
+    const result: HealthResult = await checker.check(service, { timeoutMs: checkTimeoutMs, signal: ctx.signal });
+    return healthOutputOf(service, result);
   },
 });
 
