@@ -2,6 +2,8 @@
 // device (SFTP). Each matching file is gzipped into `<name>.1.gz` (older archives shift up, those beyond `keep`
 // go), then truncated in place, so a writer holding it open (O_APPEND) keeps writing to the same file.
 // Lines written between the end of the copy and the truncation are lost, as with logrotate's copytruncate.
+// On a full disk (gzip fails with ENOSPC/EDQUOT) the archive goes to `archive_dir` when given and it has room,
+// else the file is truncated or left per `on_full_disk`; every file's outcome is reported, measured after.
 import path from 'node:path';
 import { pipeline, Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
@@ -25,6 +27,18 @@ const rotateInput = z.strictObject({
   }).describe('Glob on file names (`*`, `?`, `[...]`)'),
   min_bytes: z.number().int().nonnegative().default(MIB).describe('Files smaller than this are left alone'),
   keep: z.number().int().min(1).max(50).default(5).describe('Archives kept per file: <name>.1.gz (newest) to <name>.<keep>.gz'),
+  archive_dir: z.string().min(1).max(4096).optional()
+    .describe('A directory under the backup roots, on another file system, to compress into when the log directory has no room'),
+  on_full_disk: z.enum(['skip', 'truncate']).default('skip')
+    .describe('When a file cannot be compressed for lack of space (and archive_dir cannot take it): skip (report it) or truncate (its content is lost)'),
+});
+
+const fileOutcome = z.object({
+  path: z.string(),
+  bytes_before: z.number().int().nonnegative(),
+  bytes_after: z.number().int().nonnegative().describe('Measured after the action (a writer may have appended since)'),
+  action: z.enum(['rotated', 'truncated', 'skipped']),
+  reason: z.string().optional(),
 });
 
 const rotateOutput = z.object({
@@ -34,7 +48,11 @@ const rotateOutput = z.object({
   })),
   removed: z.array(z.string()).describe('Archives deleted because they were beyond `keep`'),
   skipped: z.array(z.object({ file: z.string(), reason: z.string() })).describe('Matching entries left alone, and why'),
-  freed_bytes: z.number().int().describe('Bytes truncated, less the new archives, plus the archives removed'),
+  freed_bytes: z.number().int().describe('Bytes truncated, less the new archives written beside them, plus the archives removed'),
+  files: z.array(fileOutcome).describe('What happened to each matching file'),
+  largest: z.object({ path: z.string(), bytes_before: z.number().int().nonnegative(), bytes_after: z.number().int().nonnegative() }).nullable()
+    .describe('The largest regular file of the directory (archives aside, matching or not), before and after: did the culprit shrink?'),
+  skipped_count: z.number().int().nonnegative().describe('Files left as they were (their reason in `files`)'),
 });
 type Report = z.input<typeof rotateOutput>;
 
@@ -60,12 +78,12 @@ function gzipped(file: OpenFile, signal: AbortSignal, copied: { bytes: number })
   return pipeline(Readable.from(counted()), createGzip(), () => undefined);
 }
 
-interface Rotation { dir: string; entry: TreeEntry; archives: Archive[]; keep: number }
+interface Rotation { dir: string; entry: TreeEntry; archiveDir: string; archives: Archive[]; keep: number }
 
 /** Archive first (nothing changes if that fails), then shift and drop old archives, then truncate. */
 async function rotateOne(tree: FileTree, r: Rotation, report: Report, signal: AbortSignal): Promise<void> {
   const live = path.posix.join(r.dir, r.entry.path);
-  const archive = (n: number) => path.posix.join(r.dir, `${r.entry.path}.${n}.gz`);
+  const archive = (n: number) => path.posix.join(r.archiveDir, `${r.entry.path}.${n}.gz`);
   const file = await tree.open(live, 'write');
   try {
     const copied = { bytes: 0 };
@@ -89,9 +107,77 @@ async function rotateOne(tree: FileTree, r: Rotation, report: Report, signal: Ab
     }
     await file.truncate(0);
     report.rotated.push({ file: live, bytes_before: copied.bytes, archive: archive(1), archive_bytes: temp.bytes });
-    report.freed_bytes += copied.bytes - temp.bytes + freed;
+    // An archive written on another file system takes nothing from this one.
+    report.freed_bytes += copied.bytes - (r.archiveDir === r.dir ? temp.bytes : 0) + freed;
   } finally {
     await file.close().catch(() => undefined);
+  }
+}
+
+/** Out of space or quota: locally an errno; over SFTP the server's message is all there is. */
+function isNoSpace(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT' || /no space left|quota exceeded/i.test((error as Error | undefined)?.message ?? '');
+}
+
+function failureText(error: unknown): string {
+  return isTwisterError(error) ? error.message : `failed: ${(error as Error).message}`;
+}
+
+interface FileJob { dir: string; entry: TreeEntry; entries: readonly TreeEntry[]; archiveDir: string | undefined }
+type Settings = Pick<z.output<typeof rotateInput>, 'keep' | 'on_full_disk'>;
+type Action = Report['files'][number]['action'];
+
+/** Truncates in place, no archive: the policy's answer to a full disk. */
+async function truncateInPlace(tree: FileTree, live: string, report: Report): Promise<void> {
+  const file = await tree.open(live, 'write');
+  try {
+    const { size } = await file.stat();
+    await file.truncate(0);
+    report.freed_bytes += size;
+  } finally {
+    await file.close().catch(() => undefined);
+  }
+}
+
+/** The disk is full: compress into archive_dir if it can take it, else truncate or skip as the policy says. */
+async function onFullDisk(tree: FileTree, job: FileJob, cause: unknown, settings: Settings, report: Report, signal: AbortSignal): Promise<{ action: Action; reason: string }> {
+  const live = path.posix.join(job.dir, job.entry.path);
+  const why = `no space left to compress it in ${job.dir} (${(cause as { code?: string }).code ?? 'no space'})`;
+  let archiveNote = '';
+  if (job.archiveDir) {
+    const archives = archivesOf(job.entry.path, await tree.list(job.archiveDir));
+    try {
+      if (archives.some((a) => a.entry.kind !== 'file')) throw new TwisterError('VALIDATION_FAILED', `an archive of ${job.entry.path} in ${job.archiveDir} is not a regular file`);
+      await rotateOne(tree, { dir: job.dir, entry: job.entry, archiveDir: job.archiveDir, archives, keep: settings.keep }, report, signal);
+      return { action: 'rotated', reason: `${why}: compressed to ${job.archiveDir} instead` };
+    } catch (error) {
+      if (signal.aborted) throw error;
+      archiveNote = isNoSpace(error) ? `; ${job.archiveDir} has no room either` : `; compressing to ${job.archiveDir} ${failureText(error)}`;
+    }
+  }
+  if (settings.on_full_disk === 'truncate') {
+    await truncateInPlace(tree, live, report);
+    return { action: 'truncated', reason: `${why}${archiveNote}: truncated without an archive (on_full_disk: truncate), its content is lost` };
+  }
+  return { action: 'skipped', reason: `${why}${archiveNote}: left as it was (on_full_disk: skip)` };
+}
+
+/** Rotates one file and says what happened to it; only a cancellation throws. */
+async function handleFile(tree: FileTree, job: FileJob, settings: Settings, report: Report, signal: AbortSignal): Promise<{ action: Action; reason?: string }> {
+  const archives = archivesOf(job.entry.path, job.entries);
+  const odd = archives.find((a) => a.entry.kind !== 'file');
+  if (odd) return { action: 'skipped', reason: `${odd.entry.path} is a ${odd.entry.kind}: archives must be regular files` };
+  try {
+    await rotateOne(tree, { dir: job.dir, entry: job.entry, archiveDir: job.dir, archives, keep: settings.keep }, report, signal);
+    return { action: 'rotated' };
+  } catch (error) {
+    if (signal.aborted) throw error;
+    if (!isNoSpace(error)) return { action: 'skipped', reason: failureText(error) };
+    return await onFullDisk(tree, job, error, settings, report, signal).catch((failure: unknown) => {
+      if (signal.aborted) throw failure;
+      return { action: 'skipped' as const, reason: failureText(failure) };
+    });
   }
 }
 
@@ -102,39 +188,55 @@ function candidates(entries: readonly TreeEntry[], input: z.output<typeof rotate
   for (const entry of entries) {
     if (entry.path.includes(TEMP_MARKER) || ARCHIVE.test(entry.path) || !matchesGlob(entry.path, glob, input.pattern)) continue;
     const file = path.posix.join(dir, entry.path);
-    if (entry.kind !== 'file') report.skipped.push({ file, reason: entry.kind === 'symlink' ? 'a symbolic link: never followed' : `a ${entry.kind}, not a regular file` });
-    else if (entry.size >= input.min_bytes) out.push(entry);
+    if (entry.kind !== 'file') {
+      const reason = entry.kind === 'symlink' ? 'a symbolic link: never followed' : `a ${entry.kind}, not a regular file`;
+      report.skipped.push({ file, reason });
+      report.files.push({ path: file, bytes_before: entry.size, bytes_after: entry.size, action: 'skipped', reason });
+    } else if (entry.size >= input.min_bytes) out.push(entry);
   }
   return out;
 }
 
+/** The largest regular file directly in the directory, our archives and temp files aside. */
+function largestOf(entries: readonly TreeEntry[]): TreeEntry | undefined {
+  return entries.filter((e) => e.kind === 'file' && !ARCHIVE.test(e.path) && !e.path.includes(TEMP_MARKER))
+    .reduce<TreeEntry | undefined>((max, e) => (!max || e.size > max.size ? e : max), undefined);
+}
+
+const sizeNow = async (tree: FileTree, file: string) => (await tree.lstat(file))?.size ?? 0;
+
 export const rotateLogs = defineCapability<typeof rotateInput, typeof rotateOutput, FilesDeps>({
   id: 'files.rotate_logs',
-  description: 'Copy-truncate rotation of the log files of one directory (local or over SFTP): gzip to <name>.1.gz, shift older archives, keep N, truncate the live file',
+  description: 'Copy-truncate rotation of the log files of one directory (local or over SFTP): gzip to <name>.1.gz, shift older archives, keep N, truncate the live file; on a full disk compress to archive_dir, or truncate / skip per on_full_disk, each file reported',
   risk: 'change',
   timeoutMs: 300_000,
   input: rotateInput,
   output: rotateOutput,
   run: async (input, ctx) => ctx.deps.trees.withTree(input.device_id, ctx.signal, async (tree) => {
     const dir = await rootedDirectory(tree, input.path, ctx.deps.roots);
-    const report: Report = { path: dir, rotated: [], removed: [], skipped: [], freed_bytes: 0 };
+    const archiveDir = input.archive_dir === undefined ? undefined : await rootedDirectory(tree, input.archive_dir, ctx.deps.roots);
+    if (archiveDir === dir) throw new TwisterError('VALIDATION_FAILED', 'archive_dir is the log directory itself: name a directory on another file system', { path: dir });
+    const report: Report = { path: dir, rotated: [], removed: [], skipped: [], freed_bytes: 0, files: [], largest: null, skipped_count: 0 };
     const entries = await tree.list(dir);
     for (const entry of candidates(entries, input, report, dir)) {
-      const archives = archivesOf(entry.path, entries);
-      const odd = archives.find((a) => a.entry.kind !== 'file');
-      if (odd) {
-        report.skipped.push({ file: path.posix.join(dir, entry.path), reason: `${odd.entry.path} is a ${odd.entry.kind}: archives must be regular files` });
-        continue;
-      }
+      const file = path.posix.join(dir, entry.path);
+      let outcome: { action: Action; reason?: string };
       try {
-        await rotateOne(tree, { dir, entry, archives, keep: input.keep }, report, ctx.signal);
+        outcome = await handleFile(tree, { dir, entry, entries, archiveDir }, input, report, ctx.signal);
       } catch (error) {
         if (ctx.signal.aborted) throw new TwisterError('CAPABILITY_ABORTED', `rotation cancelled after ${report.rotated.length} file(s)`, { rotated: report.rotated.map((r) => r.file) });
-        const reason = isTwisterError(error) ? error.message : `failed: ${(error as Error).message}`;
-        report.skipped.push({ file: path.posix.join(dir, entry.path), reason });
+        throw error;
       }
+      if (outcome.action === 'skipped') report.skipped.push({ file, reason: outcome.reason ?? 'skipped' });
+      report.files.push({ path: file, bytes_before: entry.size, bytes_after: await sizeNow(tree, file), ...outcome });
     }
-    ctx.logger.info({ device: input.device_id, path: dir, rotated: report.rotated.length, freed: report.freed_bytes }, 'logs rotated');
+    const largest = largestOf(entries);
+    if (largest) {
+      const file = path.posix.join(dir, largest.path);
+      report.largest = { path: file, bytes_before: largest.size, bytes_after: await sizeNow(tree, file) };
+    }
+    report.skipped_count = report.files.filter((f) => f.action === 'skipped').length;
+    ctx.logger.info({ device: input.device_id, path: dir, rotated: report.rotated.length, skipped: report.skipped_count, freed: report.freed_bytes }, 'logs rotated');
     return report;
   }),
 });
