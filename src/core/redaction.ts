@@ -1,26 +1,18 @@
-// Removes secrets from text before it reaches a prompt, a log line or an API response, and fits text to a
-// token budget. Builds on the URL credential redaction of service declarations.
+// Removes secrets from text before it is stored, logged, returned by the API or put in a prompt, and fits text
+// to a token budget. Provider token shapes come from the rule data (secrets/rules.json); labelled values
+// (`KEY=…`, `"password": "…"`, "my password is …" in seven languages) from secrets/labelled-values.ts.
+import { redactLabelledValues, redactPrivateKeys } from './secrets/labelled-values.ts';
+import { isAssignedSecret, isSecretKey } from './secrets/secret-words.ts';
+import { redactTokens } from './secrets/token-rules.ts';
 import { redactCredentials } from './service-declarations.ts';
 
 export const REDACTED = '[REDACTED]';
 
-// Each pattern keeps its label (group 1) and replaces the secret. Bounded quantifiers only: linear matching.
-const LABELLED = /\b((?:password|passwd|pwd|pass|secret|client_secret|token|access_token|refresh_token|api[_-]?key|apikey|auth|authorization|private[_-]?key|session(?:id)?|cookie)\s*[=:]\s*)("[^"\n]{1,512}"|'[^'\n]{1,512}'|[^\s,;&]{1,512})/gi;
-const BEARER = /\b((?:bearer|basic|token)\s+)[A-Za-z0-9._~+/=-]{12,4096}/gi;
-const PRIVATE_KEY = /-----BEGIN [A-Z ]{0,40}PRIVATE KEY-----[\s\S]{0,8192}?-----END [A-Z ]{0,40}PRIVATE KEY-----/g;
-// Well-known token shapes: cloud keys, forge tokens, JWTs, chat-provider keys.
-const SHAPED = /\b(?:AKIA[0-9A-Z]{16}|ASIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{30,255}|github_pat_[A-Za-z0-9_]{30,255}|glpat-[A-Za-z0-9_-]{20,255}|xox[abprs]-[A-Za-z0-9-]{10,255}|sk-[A-Za-z0-9_-]{20,255}|eyJ[A-Za-z0-9_-]{8,2048}\.[A-Za-z0-9_-]{8,4096}\.[A-Za-z0-9_-]{8,2048})\b/g;
-// Connection strings with a password parameter, e.g. `Server=db;User Id=sa;Password=...`.
-const CONNECTION_PASSWORD = /\b((?:password|pwd)\s*=\s*)[^;\s]{1,512}/gi;
-
 /** Every secret shape we know of replaced by [REDACTED]; URL user-info by `***@`. */
 export function redactSecrets(text: string): string {
-  return redactCredentials(text)
-    .replace(PRIVATE_KEY, REDACTED)
-    .replace(SHAPED, REDACTED)
-    .replace(BEARER, `$1${REDACTED}`)
-    .replace(LABELLED, `$1${REDACTED}`)
-    .replace(CONNECTION_PASSWORD, `$1${REDACTED}`);
+  if (text.length === 0) return text;
+  const keys = redactPrivateKeys(text, REDACTED);
+  return redactLabelledValues(redactCredentials(redactTokens(keys, REDACTED)), REDACTED);
 }
 
 /** A rough count (about four characters a token for English and code), enough to bound a prompt. */
@@ -42,12 +34,40 @@ export function redactCounted(text: string): { text: string; count: number } {
   return { text: redacted, count: Math.max(0, markers(redacted) - markers(text)) };
 }
 
-/** A JSON-like value (command output, an error) with every string in it redacted; other values as they are. */
+/**
+ * A JSON-like value (command output, step params, an error, audit details) with every string in it redacted;
+ * a string or number under a secret's name (`{ password: … }`) is hidden whole. Other values as they are.
+ */
 export function redactValue<T>(value: T): T {
   if (typeof value === 'string') return redactSecrets(value) as T;
   if (Array.isArray(value)) return value.map((item) => redactValue(item) as unknown) as T;
-  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactValue(item)])) as T;
+  if (value !== null && typeof value === 'object' && isPlainObject(value)) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactEntry(key, item)])) as T;
   }
   return value;
+}
+
+function isPlainObject(value: object): boolean {
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+function redactEntry(key: string, item: unknown): unknown {
+  const scalar = typeof item === 'string' || typeof item === 'number' ? String(item) : undefined;
+  if (scalar !== undefined && isSecretKey(key) && isAssignedSecret(scalar)) return REDACTED;
+  return redactValue(item);
+}
+
+// Flags whose next argument is the secret (`--password X`, `sshpass -p X`, `curl -u user:pass`).
+const SECRET_NEXT = /^--?(?:[\w-]*(?:password|passwd|passphrase|secret|token|api-?key|access-?key|private-?key|credentials?)[\w-]*|pass|pwd)$/i;
+
+/** A command's argument vector with each argument redacted, and the argument after a secret-taking flag hidden. */
+export function redactArgv(argv: readonly string[]): string[] {
+  const program = (argv[0] ?? '').split('/').at(-1) ?? '';
+  return argv.map((arg, index) => {
+    const previous = index > 0 ? argv[index - 1]! : '';
+    const takesSecret = SECRET_NEXT.test(previous) || (program === 'sshpass' && previous === '-p')
+      || (/^(?:-u|--user)$/.test(previous) && arg.includes(':'));
+    return takesSecret && isAssignedSecret(arg) ? REDACTED : redactSecrets(arg);
+  });
 }
