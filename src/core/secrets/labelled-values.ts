@@ -19,18 +19,20 @@ const XML_ELEMENT = /<(?<key>[A-Za-z_][\w.-]{0,63})>(?=(?<value>[^<\r\n]{1,1024}
 // `Authorization: Bearer …` keeps its scheme; a header without one is an ordinary `key: value` (ASSIGNMENT).
 const AUTH_HEADER = /(?<![\w-])(?:proxy-)?authorization["']?[ \t]{0,4}[:=][ \t]{0,4}["']?(?:bearer|basic|token|apikey|sso-key)[ \t]{1,4}(?=(?<value>[^\s"']{1,4096}))/gi;
 const AUTH_HEADER_PARAMS = /(?<![\w-])(?:proxy-)?authorization["']?[ \t]{0,4}[:=][ \t]{0,4}["']?(?:digest|negotiate|ntlm|aws4-hmac-sha256)[ \t]{1,4}(?=(?<value>[^\r\n]{1,4096}))/gi;
-const COOKIE_HEADER = /(?<![\w-])(?:set-)?cookie[ \t]{0,4}:[ \t]{0,4}(?=(?<value>[^\s=;]{1,256}=[^\r\n]{0,4096}))/gi;
+const COOKIE_HEADER = /(?<![\w-])(?:set-)?cookie[ \t]{0,4}:[ \t]{0,4}(?=(?<value>[^\s=;:]{1,256}=[^\r\n]{0,4096}))/gi;
 const FLAG = new RegExp(String.raw`(?<![\w\-])(?<key>--[A-Za-z][\w\-]{1,40}|-[A-Za-z])[ \t]{1,4}` + VALUE, 'g');
-const MYSQL_INLINE_PASSWORD = /(?<![\w-])mysql\w{0,10}(?=[ \t])[^\r\n]{0,256}?[ \t]-p(?=(?<value>[^\s"'`-][^\s"'`]{0,1023}))/g;
+// `mysql -pSECRET` (no space: `-p X` would prompt; the line must name mysql) and `sshpass -p SECRET`.
+const INLINE_PASSWORD = /(?<=[ \t])-p(?=(?<value>[^\s"'`-][^\s"'`]{0,1023}))/g;
+const SSHPASS = /(?<![\w-])sshpass[ \t]{1,4}-p[ \t]{1,4}(?=(?<value>[^\s"'`-][^\s"'`]{0,1023}))/g;
 const PHRASE = new RegExp(String.raw`(?<![\p{L}\p{N}_'\-])(?<label>${alternation(LABEL_PHRASES)})(?<link>(?:[ \t]{1,4}(?:${alternation(CONNECTORS)}))?(?:[ \t]{0,4}[:=])?[ \t]{0,4})` + PROSE_VALUE, 'giu');
 const SCHEME_CREDENTIAL = /(?<![\w-])(?<scheme>bearer|basic)[ \t]{1,4}(?=(?<value>[A-Za-z0-9._~+/=-]{8,4096}))/gi;
 const PEM_BEGIN = /-----BEGIN (?<kind>[A-Z0-9 ]{0,40})PRIVATE KEY(?<block> BLOCK)?-----/g;
 const PEM_TRUNCATED_BODY = /(?:(?:\s|\\[rn]){1,8}[A-Za-z0-9+/=]{16,128})+/y;
 
 /** For the linear-time check: every pattern this module scans with. */
-export const LABEL_PATTERNS: readonly RegExp[] = [ASSIGNMENT, XML_ELEMENT, AUTH_HEADER, AUTH_HEADER_PARAMS, COOKIE_HEADER, FLAG, MYSQL_INLINE_PASSWORD, PHRASE, SCHEME_CREDENTIAL, PEM_BEGIN, PEM_TRUNCATED_BODY];
+export const LABEL_PATTERNS: readonly RegExp[] = [ASSIGNMENT, XML_ELEMENT, AUTH_HEADER, AUTH_HEADER_PARAMS, COOKIE_HEADER, FLAG, INLINE_PASSWORD, SSHPASS, PHRASE, SCHEME_CREDENTIAL, PEM_BEGIN, PEM_TRUNCATED_BODY];
 
-type Decide = (match: RegExpExecArray, value: string) => boolean;
+type Decide = (match: RegExpExecArray, value: string, text: string) => boolean;
 
 function quoted(value: string): boolean {
   return value.length >= 2 && /^["'`]/.test(value) && value.endsWith(value[0]!);
@@ -51,7 +53,7 @@ function redactValues(text: string, pattern: RegExp, marker: string, decide: Dec
   for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
     const value = match.groups?.value ?? '';
     const valueAt = match.index + match[0].length;
-    if (value.length > 0 && decide(match, value)) {
+    if (value.length > 0 && decide(match, value, text)) {
       const span = secretSpan(value);
       out += text.slice(from, valueAt + span.start) + marker;
       from = valueAt + span.end;
@@ -96,6 +98,12 @@ const decideScheme: Decide = (match, value) => match.groups!.scheme!.toLowerCase
   ? decodesToCredentials(value) || isBareSecret(value)
   : value.length >= 20 || isBareSecret(value);
 
+const decideInlinePassword: Decide = (match, _value, text) => {
+  // Only the 256 characters before the flag, on its line: bounded work for each `-p`.
+  const line = text.slice(Math.max(0, match.index - 256), match.index).split('\n').at(-1)!;
+  return /(?:^|[\s/])mysql\w{0,10}[ \t]/.test(line);
+};
+
 /** Private-key blocks, the whole block; a pasted block cut before its END line loses its base64 lines too. */
 export function redactPrivateKeys(text: string, marker: string): string {
   if (!text.includes('PRIVATE KEY')) return text;
@@ -129,7 +137,8 @@ export function redactLabelledValues(text: string, marker: string): string {
   out = redactValues(out, ASSIGNMENT, marker, decideAssignment);
   out = redactValues(out, XML_ELEMENT, marker, decideAssignment);
   out = redactValues(out, FLAG, marker, decideFlag);
-  out = redactValues(out, MYSQL_INLINE_PASSWORD, marker, () => true);
+  out = redactValues(out, INLINE_PASSWORD, marker, decideInlinePassword);
+  out = redactValues(out, SSHPASS, marker, () => true);
   out = redactValues(out, PHRASE, marker, decidePhrase);
   return redactValues(out, SCHEME_CREDENTIAL, marker, decideScheme);
 }

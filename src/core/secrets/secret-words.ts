@@ -60,7 +60,8 @@ const PLACEHOLDER = /^(?:\[REDACTED\]|\*+|x{3,}|\.{3,}|…|<[^>]*>|\$\{[^}]*\}|\
 /** A value after `key=` or `key:`: anything but a placeholder or an ordinary word. */
 export function isAssignedSecret(value: string): boolean {
   const bare = value.replace(/^["'`]|["'`]$/g, '');
-  if (bare.length === 0 || PLACEHOLDER.test(bare)) return false;
+  // A value already hidden (by an earlier rule) is not hidden again, nor is what follows it.
+  if (bare.length === 0 || PLACEHOLDER.test(bare) || bare.includes('[REDACTED]')) return false;
   return !ORDINARY.has(bare.toLowerCase());
 }
 
