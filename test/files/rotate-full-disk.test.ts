@@ -12,6 +12,8 @@ import { createLocalTree } from '../../src/adapters/files/local-tree.ts';
 import { createFilesAgent } from '../../src/agents/files/files-agent.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { CapabilityRegistry } from '../../src/core/registry.ts';
+import { startTestSshd, type TestSshd } from '../helpers/sshd.ts';
+import { startTestRuntime, type TestRuntime } from '../helpers/test-runtime.ts';
 
 const MIB = 1024 * 1024;
 const asRoot = process.getuid?.() === 0;
@@ -110,5 +112,50 @@ describe.skipIf(!asRoot)('files.rotate_logs on a full disk (an 8 MiB tmpfs)', ()
     const result = await registry.invoke('files.rotate_logs', { path: logs, archive_dir: tmpdir() }, { actor: 'test' });
     expect(result).toMatchObject({ ok: false, error: { code: 'PATH_NOT_ALLOWED' } });
     expect(readdirSync(logs).sort()).toEqual(['app.log', 'worker.log']);
+  });
+});
+
+describe.skipIf(!asRoot)('files.rotate_logs on a full disk of an SSH device (SFTP)', () => {
+  let sshd: TestSshd;
+  let rt: TestRuntime;
+  let sftpRoot: string;
+  let sftpLogs: string;
+
+  beforeAll(async () => {
+    sshd = await startTestSshd({ extraConfig: ['Subsystem sftp internal-sftp'], logCommands: false });
+    sftpRoot = path.join(sshd.dir, 'roots');
+    sftpLogs = path.join(sftpRoot, 'logs');
+    mkdirSync(sftpRoot);
+    mountTmpfs(sftpLogs, '8m');
+    const inventory = path.join(sshd.dir, 'devices.yaml');
+    writeFileSync(inventory, [
+      'devices:', '  - id: edge', '    host: 127.0.0.1', `    port: ${sshd.port}`, `    user: ${sshd.user}`,
+      '    auth: { method: key, keyFile: client_key }', `    hostKey: "${sshd.hostPublicKey}"`,
+    ].join('\n'));
+    rt = await startTestRuntime('pglite', { TWISTERLAB_DEVICES_FILE: inventory, TWISTERLAB_BACKUP_ROOTS: sftpRoot });
+  }, 120_000);
+
+  afterAll(async () => {
+    await rt?.close();
+    if (sftpLogs) execFileSync('umount', [sftpLogs]);
+    await sshd?.stop();
+  });
+
+  it('skips the culprit it cannot compress over SFTP, where the server only says "Failure", and says why', async () => {
+    const big = randomBytes(7 * MIB);
+    writeFileSync(path.join(sftpLogs, 'app.log'), big);
+    const result = await rt.runtime.registry.invoke('files.rotate_logs', { device_id: 'edge', path: sftpLogs, min_bytes: 100_000 }, { actor: 'test' });
+    expect(result).toMatchObject({ ok: true, output: {
+      skipped_count: 1, rotated: [], largest: { bytes_before: 7 * MIB, bytes_after: 7 * MIB },
+      files: [{ action: 'skipped', reason: expect.stringMatching(/no space left to compress it .*"Failure" with \d+ bytes free.*on_full_disk: skip/) }],
+    } });
+    expect(readFileSync(path.join(sftpLogs, 'app.log')).equals(big)).toBe(true);
+  });
+
+  it('truncates the culprit over SFTP when the policy says so', async () => {
+    writeFileSync(path.join(sftpLogs, 'app.log'), randomBytes(7 * MIB));
+    const result = await rt.runtime.registry.invoke('files.rotate_logs', { device_id: 'edge', path: sftpLogs, min_bytes: 100_000, on_full_disk: 'truncate' }, { actor: 'test' });
+    expect(result).toMatchObject({ ok: true, output: { skipped_count: 0, files: [{ action: 'truncated', bytes_after: 0 }], largest: { bytes_after: 0 } } });
+    expect(statSync(path.join(sftpLogs, 'app.log')).size).toBe(0);
   });
 });

@@ -114,10 +114,18 @@ async function rotateOne(tree: FileTree, r: Rotation, report: Report, signal: Ab
   }
 }
 
-/** Out of space or quota: locally an errno; over SFTP the server's message is all there is. */
-function isNoSpace(error: unknown): boolean {
+/**
+ * Why a write into `dir` failed for lack of space, or undefined when it did not. Locally the errno says so; an
+ * SFTP server answers a full disk with a bare "Failure", so there the free space is asked: less than the file.
+ */
+async function noSpaceCause(tree: FileTree, dir: string, size: number, error: unknown): Promise<string | undefined> {
   const code = (error as { code?: unknown } | undefined)?.code;
-  return code === 'ENOSPC' || code === 'EDQUOT' || /no space left|quota exceeded/i.test((error as Error | undefined)?.message ?? '');
+  if (code === 'ENOSPC' || code === 'EDQUOT') return code;
+  const message = (error as Error | undefined)?.message ?? '';
+  if (/no space left|quota exceeded/i.test(message)) return message.slice(0, 120);
+  if (isTwisterError(error)) return undefined;
+  const free = await tree.statfs(dir).then((s) => s.availableBytes, () => undefined);
+  return free !== undefined && free < size ? `"${message.slice(0, 120)}" with ${free} bytes free` : undefined;
 }
 
 function failureText(error: unknown): string {
@@ -141,9 +149,9 @@ async function truncateInPlace(tree: FileTree, live: string, report: Report): Pr
 }
 
 /** The disk is full: compress into archive_dir if it can take it, else truncate or skip as the policy says. */
-async function onFullDisk(tree: FileTree, job: FileJob, cause: unknown, settings: Settings, report: Report, signal: AbortSignal): Promise<{ action: Action; reason: string }> {
+async function onFullDisk(tree: FileTree, job: FileJob, cause: string, settings: Settings, report: Report, signal: AbortSignal): Promise<{ action: Action; reason: string }> {
   const live = path.posix.join(job.dir, job.entry.path);
-  const why = `no space left to compress it in ${job.dir} (${(cause as { code?: string }).code ?? 'no space'})`;
+  const why = `no space left to compress it in ${job.dir} (${cause})`;
   let archiveNote = '';
   if (job.archiveDir) {
     const archives = archivesOf(job.entry.path, await tree.list(job.archiveDir));
@@ -153,7 +161,8 @@ async function onFullDisk(tree: FileTree, job: FileJob, cause: unknown, settings
       return { action: 'rotated', reason: `${why}: compressed to ${job.archiveDir} instead` };
     } catch (error) {
       if (signal.aborted) throw error;
-      archiveNote = isNoSpace(error) ? `; ${job.archiveDir} has no room either` : `; compressing to ${job.archiveDir} ${failureText(error)}`;
+      const full = await noSpaceCause(tree, job.archiveDir, job.entry.size, error);
+      archiveNote = full ? `; ${job.archiveDir} has no room either (${full})` : `; compressing to ${job.archiveDir} ${failureText(error)}`;
     }
   }
   if (settings.on_full_disk === 'truncate') {
@@ -173,8 +182,9 @@ async function handleFile(tree: FileTree, job: FileJob, settings: Settings, repo
     return { action: 'rotated' };
   } catch (error) {
     if (signal.aborted) throw error;
-    if (!isNoSpace(error)) return { action: 'skipped', reason: failureText(error) };
-    return await onFullDisk(tree, job, error, settings, report, signal).catch((failure: unknown) => {
+    const cause = await noSpaceCause(tree, job.dir, job.entry.size, error);
+    if (!cause) return { action: 'skipped', reason: failureText(error) };
+    return await onFullDisk(tree, job, cause, settings, report, signal).catch((failure: unknown) => {
       if (signal.aborted) throw failure;
       return { action: 'skipped' as const, reason: failureText(failure) };
     });
