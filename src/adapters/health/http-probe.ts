@@ -57,7 +57,6 @@ export const probeHttp: Probe = async (target, { signal, app, check, progress })
       ? { healthy: true, detail: `HTTP ${status}`, statusCode: status }
       : { healthy: false, failure: 'http_status', statusCode: status, detail: `HTTP ${status} (${expected})` };
   }
-  progress.phase = 'query';
   const text = await readBody(response.body);
   return text.includes(check.body)
     ? { healthy: true, detail: `HTTP ${status}, body contains the expected text`, statusCode: status }

@@ -17,7 +17,10 @@ export interface ProbeOptions {
   signal: AbortSignal;
   app?: AppCredentials;
   check?: ServiceCheckSpec;
-  /** What the probe has got so far: the dispatcher reads it when the probe throws or the deadline passes. */
+  /**
+   * What the probe has got so far, read by the dispatcher when the probe throws or the deadline passes:
+   * `query` once a PostgreSQL check query runs, so a deadline there counts as the query timing out.
+   */
   progress: { reachable: boolean; phase: 'connect' | 'query' };
 }
 

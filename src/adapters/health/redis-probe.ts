@@ -61,7 +61,6 @@ export const probeRedis: Probe = async (target, { timeoutMs, signal, app, progre
       if (result) return result;
       throw cause;
     }
-    progress.phase = 'query';
     const key = `twisterlab:probe:${randomBytes(8).toString('hex')}`;
     try {
       await untilAborted(client.set(key, '1', 'PX', PROBE_TTL_MS), signal);

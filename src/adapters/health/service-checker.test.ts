@@ -66,12 +66,12 @@ describe('createServiceChecker — http', () => {
 
   it('reports a server that does not answer in time as unhealthy, at the deadline', async () => {
     const result = await check('http', `${base}/slow`, 300);
-    expect(result).toMatchObject({ healthy: false, detail: 'no answer within 300 ms' });
+    expect(result).toMatchObject({ healthy: false, detail: 'no answer within 300 ms', failure: 'timeout', reachable: false });
     expect(result.latencyMs).toBeLessThan(1_500);
   });
 
   it('reports a closed port as unhealthy with connection refused', async () => {
-    expect(await check('http', `http://127.0.0.1:${closedPort}/`)).toMatchObject({ healthy: false, detail: 'connection refused' });
+    expect(await check('http', `http://127.0.0.1:${closedPort}/`)).toMatchObject({ healthy: false, detail: 'connection refused', failure: 'unreachable', reachable: false });
   });
 });
 
