@@ -14,10 +14,10 @@ describe('extractContext', () => {
       { devices: [], services: [] },
     );
     expect(context.found).toEqual([
-      { kind: 'url', value: 'https://status.example.com/incidents/42', source: 'text' },
-      { kind: 'host', value: 'db01.example.com:5432', source: 'text' },
+      { kind: 'url', value: 'https://status.example.com/incidents/42', port: 443, portStated: false, source: 'text' },
+      { kind: 'host', value: 'db01.example.com', port: 5432, portStated: true, source: 'text' },
       { kind: 'ip', value: '10.0.0.12', source: 'text' },
-      { kind: 'host', value: 'redis-main:6379', source: 'text' },
+      { kind: 'host', value: 'redis-main', port: 6379, portStated: true, source: 'text' },
     ]);
     expect(context.url).toBe('https://status.example.com/incidents/42');
   });
@@ -44,15 +44,15 @@ describe('extractContext', () => {
     const context = extractContext('The Billing API on WEB01 is slow; web010 and predb01 are unrelated', {}, known);
     expect(context).toMatchObject({ deviceId: 'web01', serviceName: 'billing api' });
     expect(context.found).toEqual([
-      { kind: 'service', value: 'billing api', source: 'text' },
-      { kind: 'device', value: 'web01', source: 'text' },
+      { kind: 'service', value: 'billing api', source: 'text', match: 'exact' },
+      { kind: 'device', value: 'web01', source: 'text', match: 'exact' },
     ]);
   });
 
   it('prefers the longest configured name where names overlap', () => {
     const context = extractContext('db01-replica is lagging behind', {}, known);
     expect(context.deviceId).toBe('db01-replica');
-    expect(context.found).toEqual([{ kind: 'device', value: 'db01-replica', source: 'text' }]);
+    expect(context.found).toEqual([{ kind: 'device', value: 'db01-replica', source: 'text', match: 'exact' }]);
   });
 
   it('leaves deviceId empty when several devices are named', () => {
@@ -79,10 +79,10 @@ describe('extractContext', () => {
     expect(context.found).toEqual([
       { kind: 'device', value: 'db01', source: 'given' },
       { kind: 'service', value: 'postgres', source: 'given' },
-      { kind: 'url', value: 'https://given.example.com/', source: 'given' },
-      { kind: 'device', value: 'web01', source: 'text' },
-      { kind: 'service', value: 'redis', source: 'text' },
-      { kind: 'url', value: 'https://status.example.com', source: 'text' },
+      { kind: 'url', value: 'https://given.example.com/', source: 'given', port: 443, portStated: false },
+      { kind: 'device', value: 'web01', source: 'text', match: 'exact' },
+      { kind: 'service', value: 'redis', source: 'text', match: 'exact' },
+      { kind: 'url', value: 'https://status.example.com', source: 'text', port: 443, portStated: false },
     ]);
   });
 
@@ -90,7 +90,7 @@ describe('extractContext', () => {
     const context = extractContext('10.0.0.1 then 10.0.0.1 again, web01 and WEB01', {}, known);
     expect(context.found).toEqual([
       { kind: 'ip', value: '10.0.0.1', source: 'text' },
-      { kind: 'device', value: 'web01', source: 'text' },
+      { kind: 'device', value: 'web01', source: 'text', match: 'exact' },
     ]);
   });
 
@@ -108,10 +108,10 @@ describe('extractContext', () => {
     ['a URL ending in brackets', `https://example.com/${')'.repeat(100_000)}`],
     ['a long host name', `${'ab.'.repeat(33_000)}-`],
     ['near-device names', 'web0'.repeat(25_000)],
-  ])('stays linear on 100 KB of %s', (_label, text) => {
-    const started = performance.now();
+    ['near-service words', 'billin pricng '.repeat(7_000)],
+  ])('reads 100 KB of %s in one pass', (_label, text) => {
+    // No clock here: a pattern that backtracked on this input would take minutes and hit the test's timeout.
     const context = extractContext(text, {}, known);
-    expect(performance.now() - started).toBeLessThan(500);
     expect(context.found.length).toBeLessThanOrEqual(1);
   });
 

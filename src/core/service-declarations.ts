@@ -76,3 +76,16 @@ export function parseServiceDeclarations(text: string): ServiceDeclaration[] {
   });
   return services;
 }
+
+const SCHEME_PORTS: Record<string, number> = { http: 80, https: 443, postgres: 5432, postgresql: 5432, redis: 6379, rediss: 6379 };
+
+/** Where a declared service listens (host, port, scheme), without the credentials its target may hold. */
+export function serviceEndpoint(service: ServiceDeclaration): { host: string; port: number; scheme: string } | undefined {
+  const target = service.kind === 'tcp' ? `tcp://${service.target}` : service.target;
+  if (!URL.canParse(target)) return undefined;
+  const url = new URL(target);
+  const scheme = url.protocol.slice(0, -1);
+  const port = url.port ? Number(url.port) : SCHEME_PORTS[scheme];
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  return port !== undefined && host ? { host, port, scheme } : undefined;
+}

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { TwisterError } from './errors.ts';
 import type { ServiceDeclaration, ServiceKind } from './ports.ts';
-import { parseServiceDeclarations, redactCredentials } from './service-declarations.ts';
+import { parseServiceDeclarations, redactCredentials, serviceEndpoint } from './service-declarations.ts';
 import { CATEGORIES, type Category } from './ticket.ts';
 
 const absolute = z.string().min(1).max(1024).refine((p) => p.startsWith('/'), 'must be an absolute path');
@@ -42,6 +42,10 @@ const profileSchema = z.strictObject({
   page: z.url({ protocol: /^https?$/ }).max(2048).refine((u) => !new URL(u).username && !new URL(u).password, 'must not carry credentials').optional(),
   app: appSchema.optional(),
   check: checkSchema.optional(),
+  /** Other names people use for it ("crm", "sales app"): a ticket naming one names the service. */
+  aliases: z.array(z.string().trim().min(2).max(64)).max(20).optional(),
+  /** Free words on what it is ("inventory screens and stock levels"): a ticket sharing two of them may mean it. */
+  description: z.string().trim().min(1).max(500).optional(),
 });
 
 const fileSchema = z.strictObject({ services: z.array(profileSchema).max(1000) });
@@ -49,8 +53,10 @@ const fileSchema = z.strictObject({ services: z.array(profileSchema).max(1000) }
 export interface ServiceProfile {
   declaration: ServiceDeclaration;
   category?: Category;
+  aliases?: string[];
+  description?: string;
   /** What runbook templates read as `{{service.…}}`: never the URL, which may hold credentials. */
-  facts: { name: string; kind: string; device: string; restart?: string; logDir?: string; configDir?: string; baselineDir?: string; page?: string };
+  facts: { name: string; kind: string; device: string; host?: string; port?: number; scheme?: string; restart?: string; logDir?: string; configDir?: string; baselineDir?: string; page?: string };
 }
 
 /** `app` and `check` go to the declaration (the checker reads them), never to the facts runbooks see. */
@@ -74,7 +80,10 @@ export function parseServiceProfiles(doc: unknown, source: string): ServiceProfi
     throw new TwisterError('CONFIG_INVALID', `${where}: ${redactCredentials(issue.message)}`);
   }
   const seen = new Set<string>();
+  const names = new Set(parsed.data.services.map((p) => p.name.toLowerCase()));
   return parsed.data.services.map((p) => {
+    const clash = p.aliases?.find((a) => names.has(a.toLowerCase()) && a.toLowerCase() !== p.name.toLowerCase());
+    if (clash) throw new TwisterError('CONFIG_INVALID', `${source}, service ${p.name}: alias "${clash}" is the name of another service`);
     if (seen.has(p.name.toLowerCase())) throw new TwisterError('CONFIG_INVALID', `${source}: service "${p.name}" is declared twice`);
     seen.add(p.name.toLowerCase());
     if ((p.configDir === undefined) !== (p.baselineDir === undefined)) {
@@ -87,11 +96,13 @@ export function parseServiceProfiles(doc: unknown, source: string): ServiceProfi
       throw new TwisterError('CONFIG_INVALID', `${source}, service ${p.name}: ${(error as Error).message}`);
     }
     const device = p.device ?? 'local';
-    const { name, restart, logDir, configDir, baselineDir, page } = p;
+    const { name, restart, logDir, configDir, baselineDir, page, aliases, description } = p;
     return {
       declaration: { ...declaration, ...(device !== 'local' ? { deviceId: device } : {}), ...checkedAs(p, declaration.kind, source) },
       ...(p.category ? { category: p.category } : {}),
-      facts: { name, kind: declaration.kind, device, ...(restart ? { restart } : {}), ...(logDir ? { logDir } : {}), ...(configDir ? { configDir } : {}), ...(baselineDir ? { baselineDir } : {}), ...(page ? { page } : {}) },
+      ...(aliases ? { aliases } : {}),
+      ...(description ? { description } : {}),
+      facts: { name, kind: declaration.kind, device, ...serviceEndpoint(declaration), ...(restart ? { restart } : {}), ...(logDir ? { logDir } : {}), ...(configDir ? { configDir } : {}), ...(baselineDir ? { baselineDir } : {}), ...(page ? { page } : {}) },
     };
   });
 }

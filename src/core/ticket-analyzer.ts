@@ -1,6 +1,6 @@
 // Phase 1 of the loop: sentiment, classification and context extraction, combined by the decision tree
 // (category → sentiment → priority) into one Analysis.
-import { extractContext } from './context-extractor.ts';
+import { extractContext, type KnownNames } from './context-extractor.ts';
 import { analyzeWithLlm, type LlmAnalyst } from './llm-analysis.ts';
 import { PROMPT_INJECTION_FLAG, injectionSignals } from './prompt-guard.ts';
 import { REDACTED, redactSecrets } from './redaction.ts';
@@ -12,8 +12,8 @@ interface ClassifierOutput { category: Category; priority: Priority; confidence:
 
 export interface AnalyzerDeps {
   registry: CapabilityRegistry;
-  /** Names the extractor looks for in the text. */
-  known: () => { devices: string[]; services: string[] };
+  /** Names (and the services' and devices' profiles) the extractor looks for in the text. */
+  known: () => KnownNames;
   /** The category a named service implies (its kind: http → application, postgres → database, ...). */
   serviceCategory?: (serviceName: string) => Category | undefined;
   /** When set, the LLM analyses first and the rules are the fallback. */

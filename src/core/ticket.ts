@@ -66,9 +66,18 @@ export const ticketContextSchema = z.strictObject({
 });
 export type TicketContext = z.infer<typeof ticketContextSchema>;
 
+/** How a service or device was recognised: its name, an alias, a near spelling, its description, or its address. */
+export type EntityMatch = 'exact' | 'alias' | 'fuzzy' | 'description' | 'address';
+
 export interface ExtractedContext extends TicketContext {
-  /** What the analysis found in the text, and where it came from. */
-  found: Array<{ kind: 'device' | 'service' | 'url' | 'host' | 'ip'; value: string; source: 'given' | 'text' }>;
+  /**
+   * What the analysis found in the text, and where it came from. Hosts, IPs and URLs carry their port: the one
+   * written (`portStated`) or, for a URL that states none, its scheme's (443, 80). Services and devices say how
+   * they were recognised.
+   */
+  found: Array<{ kind: 'device' | 'service' | 'url' | 'host' | 'ip'; value: string; source: 'given' | 'text'; port?: number; portStated?: boolean; match?: EntityMatch }>;
+  /** Mentions that fit several services or devices equally well: none of them was chosen (never a guess). */
+  ambiguous?: Array<{ kind: 'service' | 'device'; mention: string; candidates: string[] }>;
 }
 
 export interface Analysis {

@@ -129,7 +129,16 @@ export async function createCore(config: Config, logger: pino.Logger, options: R
   const registry = new CapabilityRegistry({ logger, defaultTimeoutMs: config.capabilityTimeoutMs });
   // Every door that creates a ticket asks this through intake; stopAccepting() closes them all at once.
   let accepting = true;
-  const known = () => ({ devices: inventory.list().map((d) => d.id), services: services.map((s) => s.name) });
+  // Services are fixed at start; devices may be added while running, so they are read per ticket.
+  const serviceProfiles = profiles.views(services);
+  const deviceProfile = (id: string) => {
+    const spec = inventory.spec(id);
+    return spec ? { id, host: spec.host, port: spec.port } : { id };
+  };
+  const known = () => ({
+    devices: inventory.list().map((d) => d.id), services: services.map((s) => s.name), serviceProfiles,
+    deviceProfiles: inventory.list().map((d) => deviceProfile(d.id)),
+  });
   const serviceCategory = (name: string) => profiles.category(name, services);
   const llmObserver = { onCall: metrics.observeLlmCall, onFallback: metrics.observeLlmFallback };
   const llm = config.llm ? { ...createLlmAnalyst(config.llm, queueing.answerCache), observer: llmObserver } : undefined;

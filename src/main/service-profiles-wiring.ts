@@ -4,7 +4,8 @@ import { loadServicesFile } from '../adapters/services-file.ts';
 import type { Config } from '../config.ts';
 import { TwisterError } from '../core/errors.ts';
 import type { ServiceDeclaration } from '../core/ports.ts';
-import { parseServiceDeclarations } from '../core/service-declarations.ts';
+import type { ServiceProfileView } from '../core/context-extractor.ts';
+import { parseServiceDeclarations, serviceEndpoint } from '../core/service-declarations.ts';
 import type { Category } from '../core/ticket.ts';
 
 const KIND_CATEGORY = { http: 'application', tcp: 'network', postgres: 'database', redis: 'database' } as const;
@@ -15,6 +16,8 @@ export interface ServiceProfiles {
   category(name: string, all: readonly ServiceDeclaration[]): Category | undefined;
   /** Name, kind and device of any declared service, plus what the services file and baselines say of it. */
   facts(name: string, all: readonly ServiceDeclaration[]): Record<string, unknown> | undefined;
+  /** What the ticket analysis matches a ticket's words against: names, aliases, descriptions, endpoints. */
+  views(all: readonly ServiceDeclaration[]): ServiceProfileView[];
 }
 
 export function wireServiceProfiles(config: Pick<Config, 'services' | 'servicesFile' | 'configBaselines'>): ServiceProfiles {
@@ -37,8 +40,15 @@ export function wireServiceProfiles(config: Pick<Config, 'services' | 'servicesF
       const profile = byName.get(name)?.facts;
       const baseline = config.configBaselines[name];
       if (!declared && !profile && !baseline) return undefined;
-      const base = declared ? { name, kind: declared.kind, device: declared.deviceId ?? 'local' } : {};
+      const base = declared ? { name, kind: declared.kind, device: declared.deviceId ?? 'local', ...serviceEndpoint(declared) } : {};
       return { ...base, ...baseline, ...profile };
     },
+    views: (all) => all.map((declared) => {
+      const profile = byName.get(declared.name);
+      return {
+        name: declared.name, ...serviceEndpoint(declared),
+        ...(profile?.aliases ? { aliases: profile.aliases } : {}), ...(profile?.description ? { description: profile.description } : {}),
+      };
+    }),
   };
 }
