@@ -1,6 +1,7 @@
 // Declared services from TWISTERLAB_SERVICES and TWISTERLAB_SERVICES_FILE, and what the planner reads about
 // them: the category a service's tickets belong to, and its facts for runbook templates (`{{service.…}}`).
 import { loadServicesFile } from '../adapters/services-file.ts';
+import type { ServiceProfile } from '../core/service-profiles.ts';
 import type { Config } from '../config.ts';
 import { TwisterError } from '../core/errors.ts';
 import type { ServiceDeclaration } from '../core/ports.ts';
@@ -20,9 +21,20 @@ export interface ServiceProfiles {
   views(all: readonly ServiceDeclaration[]): ServiceProfileView[];
 }
 
-export function wireServiceProfiles(config: Pick<Config, 'services' | 'servicesFile' | 'configBaselines'>): ServiceProfiles {
+/** A password named by an environment variable that is not set stops the start, naming both (files are read at check time). */
+function requireSecretVariables(profiles: readonly ServiceProfile[], env: Config['secretEnv']): void {
+  for (const { declaration: { name, app } } of profiles) {
+    const ref = app?.password;
+    if (ref && 'env' in ref && env(ref.env) === undefined) {
+      throw new TwisterError('CONFIG_INVALID', `TWISTERLAB_SERVICES_FILE, service ${name}: app.password names the environment variable ${ref.env}, which is not set`);
+    }
+  }
+}
+
+export function wireServiceProfiles(config: Pick<Config, 'services' | 'servicesFile' | 'configBaselines' | 'secretEnv'>): ServiceProfiles {
   const fromEnv = config.services ? parseServiceDeclarations(config.services) : [];
   const profiles = config.servicesFile ? loadServicesFile(config.servicesFile) : [];
+  requireSecretVariables(profiles, config.secretEnv);
   const envNames = new Set(fromEnv.map((s) => s.name.toLowerCase()));
   const twice = profiles.find((p) => envNames.has(p.declaration.name.toLowerCase()));
   if (twice) throw new TwisterError('CONFIG_INVALID', `service "${twice.declaration.name}" is declared in both TWISTERLAB_SERVICES and TWISTERLAB_SERVICES_FILE`);

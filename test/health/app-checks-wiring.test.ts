@@ -1,5 +1,5 @@
 // The services file's `app` reaches the health check through the whole runtime: the password named by an
-// environment variable is read through the configuration, used, and shown nowhere.
+// environment variable is read through the configuration, used, and shown nowhere; an unset one stops the start.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,7 +22,7 @@ beforeAll(async () => {
   writeFileSync(path.join(dir, 'services.yaml'), [
     'services:',
     `  - { name: cache, url: "${redis.url}", app: { user: cache_app, password: { env: CACHE_APP_PASSWORD } } }`,
-    `  - { name: cache-unset, url: "${redis.url}", app: { user: cache_app, password: { env: CACHE_UNSET_PASSWORD } } }`,
+    `  - { name: cache-no-file, url: "${redis.url}", app: { user: cache_app, password: { file: ${JSON.stringify(path.join(dir, 'missing'))} } } }`,
   ].join('\n'));
   rt = await startTestRuntime('pglite', { TWISTERLAB_SERVICES_FILE: path.join(dir, 'services.yaml'), CACHE_APP_PASSWORD: PASSWORD });
 }, 60_000);
@@ -40,8 +40,16 @@ describe('monitoring.check_service_health with the app credentials of the servic
     expect(JSON.stringify(result)).not.toContain(PASSWORD);
   });
 
-  it('fails the check with CONFIG_INVALID naming the variable that is not set', async () => {
-    const result = await rt.runtime.registry.invoke('monitoring.check_service_health', { service_name: 'cache-unset' }, { actor: 'test' });
-    expect(result).toMatchObject({ ok: false, error: { code: 'CONFIG_INVALID', message: expect.stringContaining('CACHE_UNSET_PASSWORD') } });
+  it('fails the check with CONFIG_INVALID naming the password file it cannot read (read at check time)', async () => {
+    const result = await rt.runtime.registry.invoke('monitoring.check_service_health', { service_name: 'cache-no-file' }, { actor: 'test' });
+    expect(result).toMatchObject({ ok: false, error: { code: 'CONFIG_INVALID', message: expect.stringContaining(`${path.join(dir, 'missing')} (ENOENT)`) } });
+  });
+
+  it('refuses to start when a password names an environment variable that is not set, naming it', async () => {
+    const file = path.join(dir, 'unset.yaml');
+    writeFileSync(file, `services:\n  - { name: cache, url: "${redis.url}", app: { user: cache_app, password: { env: CACHE_UNSET_PASSWORD } } }\n`);
+    await expect(startTestRuntime('pglite', { TWISTERLAB_SERVICES_FILE: file, TWISTERLAB_DATA_DIR: path.join(dir, 'data') })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID', message: expect.stringContaining('service cache: app.password names the environment variable CACHE_UNSET_PASSWORD, which is not set'),
+    });
   });
 });
