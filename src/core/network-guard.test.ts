@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { classifyAddress, judgeAddresses, parseFetchTarget, parseNetworkAllowList } from './network-guard.ts';
+import { classifyAddress, judgeAddresses, parseFetchTarget, parseNetworkAllowList, serialisedAuthority } from './network-guard.ts';
 
 describe('classifyAddress', () => {
   it('calls every internal IPv4 block internal, with its kind', () => {
@@ -56,11 +56,35 @@ describe('parseNetworkAllowList', () => {
     const allow = parseNetworkAllowList(' Intranet.example. , 10.0.0.0/8, fd00::/8, 127.0.0.2, [::1] ');
     expect(allow.hosts).toEqual(['intranet.example']);
     expect(allow.cidrs.map((c) => c.prefix)).toEqual([8, 8, 32, 128]);
-    expect(parseNetworkAllowList(undefined)).toEqual({ hosts: [], cidrs: [] });
+    expect(parseNetworkAllowList(undefined)).toEqual({ hosts: [], cidrs: [], endpoints: [] });
   });
 
   it('refuses entries that are neither, naming them', () => {
     for (const bad of ['10.0.0.0/40', 'http://x', '0x7f.1', '2130706433', 'a b', '-bad-.com']) {
+      expect(() => parseNetworkAllowList(bad), bad).toThrow(/neither a host name/);
+    }
+  });
+
+  it('binds an entry written with a port to that port: host:port, a.b.c.d:port, block:port, [IPv6]:port', () => {
+    const allow = parseNetworkAllowList('svc.internal:8443, 127.0.0.2:8080, 10.0.0.0/8:22, [::1]:9000, [fd00::/8]:443, Other.Example.:80');
+    expect(allow.hosts).toEqual([]);
+    expect(allow.cidrs).toEqual([]);
+    expect(allow.endpoints.map((e) => [e.host ?? `${e.cidr!.bytes.length === 4 ? 'v4' : 'v6'}/${e.cidr!.prefix}`, e.port])).toEqual([
+      ['svc.internal', 8443], ['v4/32', 8080], ['v4/8', 22], ['v6/128', 9000], ['v6/8', 443], ['other.example', 80],
+    ]);
+  });
+
+  it('reads a bare IPv6 address as an address on every port: a port on IPv6 needs brackets', () => {
+    const allow = parseNetworkAllowList('fd00::1:443');
+    expect(allow.endpoints).toEqual([]);
+    expect(allow.cidrs).toHaveLength(1);
+  });
+
+  it('refuses ports that are not 1 to 65535 in plain digits, and entries with a port that are not a target, naming them', () => {
+    for (const bad of ['svc:0', 'svc:65536', 'svc:080', '127.0.0.1:99999', '[::1]:0']) {
+      expect(() => parseNetworkAllowList(`ok.example, ${bad}`), bad).toThrow(new RegExp(`"${bad.replace(/[[\].]/g, '\\$&')}": the port must be 1 to 65535`));
+    }
+    for (const bad of ['svc:', 'svc:http', 'svc:8080:1', '[127.0.0.1]:80', '[svc]:80', '0x7f.1:80', '2130706433:80', ':80', 'user@svc:80', 'svc:+80', 'svc: 80', '[::1]80', '[::1]:80x']) {
       expect(() => parseNetworkAllowList(bad), bad).toThrow(/neither a host name/);
     }
   });
@@ -87,6 +111,21 @@ describe('judgeAddresses', () => {
     expect(judgeAddresses('INTRANET.example.', ['10.1.2.3'], allow)).toEqual({ ok: true });
   });
 
+  it('opens an entry bound to a port only when that port is asked for', () => {
+    const ported = parseNetworkAllowList('127.0.0.2:8080, svc.internal:8443, 10.0.0.0/8:22, [::1]:9000');
+    expect(judgeAddresses('a', ['127.0.0.2'], ported, 8080)).toEqual({ ok: true });
+    expect(judgeAddresses('a', ['::ffff:127.0.0.2'], ported, 8080)).toEqual({ ok: true });
+    expect(judgeAddresses('svc.internal', ['10.9.9.9'], ported, 8443)).toEqual({ ok: true });
+    expect(judgeAddresses('b', ['10.9.9.9'], ported, 22)).toEqual({ ok: true });
+    expect(judgeAddresses('c', ['::1'], ported, 9000)).toEqual({ ok: true });
+    for (const port of [undefined, 1, 22, 80, 8081, 9000]) {
+      expect(judgeAddresses('a', ['127.0.0.2'], ported, port), String(port)).toMatchObject({ ok: false });
+    }
+    expect(judgeAddresses('svc.internal', ['10.9.9.9'], ported, 22)).toEqual({ ok: true });
+    expect(judgeAddresses('svc.internal', ['192.168.0.1'], ported, 8444)).toMatchObject({ ok: false, reason: expect.stringContaining('on port 8444') });
+    expect(judgeAddresses('d', ['10.9.9.9', '127.0.0.2'], ported, 22)).toMatchObject({ ok: false });
+  });
+
   it('names the carrier of an IPv4-mapped internal address', () => {
     expect(judgeAddresses('x', ['::ffff:169.254.169.254'], allow)).toMatchObject({ ok: false, reason: expect.stringContaining('link-local address (ipv4-mapped)') });
   });
@@ -106,7 +145,7 @@ describe('parseFetchTarget', () => {
       const parsed = parseFetchTarget(raw);
       return parsed.ok ? parsed.target.fixedAddresses : parsed.reason;
     };
-    for (const raw of ['http://2130706433/', 'http://0x7f.1/', 'http://0177.0.0.1/', 'http://127.1/', 'http://127.0.0.1./', 'http://user:pw@127.0.0.1:8080/x']) {
+    for (const raw of ['http://2130706433/', 'http://0x7f.1/', 'http://0177.0.0.1/', 'http://127.1/', 'http://127.0.0.1./', 'http://127.0.0.1:8080/x']) {
       expect(fixed(raw), raw).toEqual(['127.0.0.1']);
     }
     expect(fixed('http://[::ffff:127.0.0.1]/')).toEqual(['::ffff:7f00:1']);
@@ -116,5 +155,57 @@ describe('parseFetchTarget', () => {
   it('treats localhost and *.localhost names as loopback without asking a resolver', () => {
     expect(parseFetchTarget('http://LOCALHOST./')).toMatchObject({ ok: true, target: { fixedAddresses: ['127.0.0.1', '::1'] } });
     expect(parseFetchTarget('http://app.localhost:3000/')).toMatchObject({ ok: true, target: { fixedAddresses: ['127.0.0.1', '::1'] } });
+  });
+});
+
+describe('parseFetchTarget reads a URL as Chromium does', () => {
+  const where = (raw: string) => {
+    const parsed = parseFetchTarget(raw);
+    return parsed.ok ? `${parsed.target.hostname}:${parsed.target.port}` : `refused: ${parsed.reason}`;
+  };
+
+  it('gives the port the request goes to, the scheme default when none is written', () => {
+    expect(where('http://example.com/')).toBe('example.com:80');
+    expect(where('https://example.com/')).toBe('example.com:443');
+    expect(where('http://example.com:443/')).toBe('example.com:443');
+    expect(where('https://example.com:80/')).toBe('example.com:80');
+    expect(where('HTTP://EXAMPLE.com:0080/')).toBe('example.com:80');
+  });
+
+  it('refuses user-info in every spelling', () => {
+    for (const raw of ['http://user@example.com/', 'http://user:pw@example.com/', 'http://:pw@example.com/', 'http://allowed.test@127.0.0.1/',
+      'http://a@b@127.0.0.1/', 'http://127.0.0.1:80\t@127.0.0.1:81/', 'http://allowed.test%40127.0.0.1@127.0.0.1/', 'http://127.0.0.1:8080%2f@x/']) {
+      expect(where(raw), JSON.stringify(raw)).toMatch(/^refused: URLs with user-info/);
+    }
+  });
+
+  it('reads backslashes, tabs, newlines, percent-encoded hosts and IPv4 shorthand the WHATWG way', () => {
+    const cases: Array<[string, string]> = [
+      ['http://allowed.test\\@127.0.0.1:81/', 'allowed.test:80'],
+      ['http://allowed.test:8080\\@127.0.0.1:81/', 'allowed.test:8080'],
+      ['http:/\\127.0.0.1:81/', '127.0.0.1:81'],
+      ['http:127.0.0.1:81/', '127.0.0.1:81'],
+      ['http://127.0.0.1:8\t1/', '127.0.0.1:81'],
+      ['http://127.0\n.0.1/', '127.0.0.1:80'],
+      [' http://127.0.0.1/ ', '127.0.0.1:80'],
+      ['http://%31%32%37.0.0.1:81/', '127.0.0.1:81'],
+      ['http://127.1:81/', '127.0.0.1:81'],
+      ['http://0x7f.1:81/', '127.0.0.1:81'],
+      ['http://2130706433:81/', '127.0.0.1:81'],
+      ['http://0177.0.0.1:81/', '127.0.0.1:81'],
+      ['http://127.0.0.1.:81/', '127.0.0.1:81'],
+      ['http://[::ffff:127.0.0.1]:81/', '::ffff:7f00:1:81'],
+      ['http://[0:0:0:0:0:ffff:7f00:1]/', '::ffff:7f00:1:80'],
+      ['http://Ａllowed.test/', 'allowed.test:80'],
+    ];
+    for (const [raw, expected] of cases) expect(where(raw), JSON.stringify(raw)).toBe(expected);
+  });
+
+  it('finds the authority of a serialised URL, user-info included', () => {
+    expect(serialisedAuthority('http://127.0.0.1:81/x?y#z')).toBe('127.0.0.1:81');
+    expect(serialisedAuthority('http://a%40b@127.0.0.1:81/')).toBe('a%40b@127.0.0.1:81');
+    expect(serialisedAuthority('https://[::1]/')).toBe('[::1]');
+    expect(serialisedAuthority('http://example.com')).toBe('example.com');
+    expect(serialisedAuthority('data:text/html,x')).toBeUndefined();
   });
 });

@@ -72,57 +72,112 @@ export function classifyAddress(text: string): AddressClass | undefined {
 }
 
 export interface NetworkAllowList {
-  /** Host names trusted whatever they resolve to (lower case, no trailing dot). */
+  /** Host names trusted on every port whatever they resolve to (lower case, no trailing dot). */
   hosts: string[];
+  /** Blocks open on every port. */
   cidrs: Cidr[];
+  /** Names and blocks open on one port only (`host:443`, `10.0.0.5:8080`, `[fd00::1]:8443`, `10.0.0.0/8:22`). */
+  endpoints: AllowedEndpoint[];
 }
 
-export const EMPTY_ALLOW_LIST: NetworkAllowList = { hosts: [], cidrs: [] };
+export type AllowedEndpoint = { port: number } & ({ host: string; cidr?: undefined } | { cidr: Cidr; host?: undefined });
+
+export const EMPTY_ALLOW_LIST: NetworkAllowList = { hosts: [], cidrs: [], endpoints: [] };
 
 const HOST_NAME = /^(?=.{1,253}$)[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$/;
 
-/** `host, 10.0.0.0/8, fd00::/8, 127.0.0.1`, comma-separated. Throws with the offending entry. */
-export function parseNetworkAllowList(text: string | undefined): NetworkAllowList {
-  const allow: NetworkAllowList = { hosts: [], cidrs: [] };
-  for (const raw of (text ?? '').split(',')) {
-    const entry = raw.trim().toLowerCase();
-    if (entry === '') continue;
-    const block = parseCidr(entry.replace(/^\[(.*)\]$/, '$1'));
-    if (block) allow.cidrs.push(block);
-    // A name that is an address in another form (`0x7f.1`) would confuse the reader of the list.
-    else if (!entry.includes('/') && !parseIp(entry) && HOST_NAME.test(entry.replace(/\.$/, ''))) allow.hosts.push(entry.replace(/\.$/, ''));
-    else throw new Error(`"${raw.trim()}" is neither a host name nor an address or CIDR block (IPv4 as a dotted quad)`);
+/** A port as configuration writes it: 1 to 65535, digits only, no leading zero. */
+export function parsePort(text: string): number | undefined {
+  return /^[1-9][0-9]{0,4}$/.test(text) && Number(text) <= 65535 ? Number(text) : undefined;
+}
+
+type AllowEntry = { host: string } | { cidr: Cidr };
+
+/** `[v6]`, `[v6/len]`, `a.b.c.d`, `a.b.c.d/len`, bare `v6` or `v6/len` (no port then), or a host name. */
+function parseAllowTarget(text: string, bracketed: boolean): AllowEntry | undefined {
+  if (bracketed && !text.includes(':')) return undefined;
+  const block = parseCidr(text);
+  if (block) return { cidr: block };
+  const name = text.replace(/\.$/, '');
+  // A name that is an address in another form (`0x7f.1`) would confuse the reader of the list.
+  if (bracketed || name.includes('/') || parseIp(name) || !HOST_NAME.test(name)) return undefined;
+  return { host: name };
+}
+
+/** Splits `target:port`; bare IPv6 (more than one colon, no brackets) has no port. */
+function splitPort(entry: string): { target: string; port?: string; bracketed: boolean } {
+  const bracket = /^\[([^\]]*)\](?::(.*))?$/.exec(entry);
+  if (bracket) return { target: bracket[1]!, bracketed: true, ...(bracket[2] !== undefined ? { port: bracket[2] } : {}) };
+  const colons = entry.split(':').length - 1;
+  if (colons !== 1) return { target: entry, bracketed: false };
+  const at = entry.indexOf(':');
+  return { target: entry.slice(0, at), port: entry.slice(at + 1), bracketed: false };
+}
+
+function addAllowEntry(allow: NetworkAllowList, raw: string): void {
+  const shown = raw.trim();
+  const { target, port: portText, bracketed } = splitPort(shown.toLowerCase());
+  const parsed = parseAllowTarget(target, bracketed);
+  const port = portText === undefined ? undefined : parsePort(portText);
+  if (!parsed || (portText !== undefined && !/^[0-9]+$/.test(portText))) {
+    throw new Error(`"${shown}" is neither a host name nor an address or CIDR block, each optionally with :port (IPv4 as a dotted quad, IPv6 in brackets before a port)`);
   }
+  if (portText !== undefined && port === undefined) throw new Error(`"${shown}": the port must be 1 to 65535, written without leading zeros`);
+  if (port === undefined) {
+    if ('host' in parsed) allow.hosts.push(parsed.host);
+    else allow.cidrs.push(parsed.cidr);
+  } else allow.endpoints.push({ ...parsed, port });
+}
+
+/** `host, host:8080, 10.0.0.0/8, 10.0.0.5:443, fd00::/8, [fd00::1]:8443`, comma-separated. Throws naming the offending entry. */
+export function parseNetworkAllowList(text: string | undefined): NetworkAllowList {
+  const allow: NetworkAllowList = { hosts: [], cidrs: [], endpoints: [] };
+  for (const raw of (text ?? '').split(',')) if (raw.trim() !== '') addAllowEntry(allow, raw);
   return allow;
+}
+
+/** Both lists together: what the configuration opens and what the wiring trusts (declared endpoints). */
+export function mergeAllowLists(a: NetworkAllowList, b: NetworkAllowList): NetworkAllowList {
+  return { hosts: [...a.hosts, ...b.hosts], cidrs: [...a.cidrs, ...b.cidrs], endpoints: [...a.endpoints, ...b.endpoints] };
 }
 
 function normaliseHost(hostname: string): string {
   return hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
 }
 
-export function isHostAllowed(hostname: string, allow: NetworkAllowList): boolean {
-  return allow.hosts.includes(normaliseHost(hostname));
+/**
+ * A name on the allow-list: on every port, or on the given one. Without a port only entries open on every port
+ * match, so a caller that does not say which port gets the narrower answer.
+ */
+export function isHostAllowed(hostname: string, allow: NetworkAllowList, port?: number): boolean {
+  const host = normaliseHost(hostname);
+  return allow.hosts.includes(host) || (port !== undefined && allow.endpoints.some((e) => e.host === host && e.port === port));
 }
 
-/** An address on an allowed block; an IPv4-mapped address also matches the IPv4 block of what it carries. */
-export function isAddressAllowed(bytes: IpBytes, allow: NetworkAllowList): boolean {
+/** An address on an allowed block (on every port, or the given one); an IPv4-mapped address also matches the IPv4 block of what it carries. */
+export function isAddressAllowed(bytes: IpBytes, allow: NetworkAllowList, port?: number): boolean {
   const carried = embeddedIPv4(bytes);
-  return allow.cidrs.some((block) => inCidr(bytes, block) || (carried !== undefined && inCidr(carried.v4, block)));
+  const within = (block: Cidr) => inCidr(bytes, block) || (carried !== undefined && inCidr(carried.v4, block));
+  return allow.cidrs.some(within) || (port !== undefined && allow.endpoints.some((e) => e.cidr !== undefined && e.port === port && within(e.cidr)));
 }
 
 export type Verdict = { ok: true } | { ok: false; reason: string };
 
-/** Every address a host resolved to must be public or allowed: one internal answer is enough to refuse. */
-export function judgeAddresses(hostname: string, addresses: readonly string[], allow: NetworkAllowList): Verdict {
-  if (isHostAllowed(hostname, allow)) return { ok: true };
+/**
+ * Every address a host resolved to must be public or allowed: one internal answer is enough to refuse. An entry
+ * bound to a port opens only that port, so the port a connection goes to must be given for it to count.
+ */
+export function judgeAddresses(hostname: string, addresses: readonly string[], allow: NetworkAllowList, port?: number): Verdict {
+  if (isHostAllowed(hostname, allow, port)) return { ok: true };
   if (addresses.length === 0) return { ok: false, reason: `${hostname} resolved to no address` };
   for (const text of addresses) {
     const bytes = parseIp(text);
     if (!bytes) return { ok: false, reason: `${hostname} resolved to "${text}", which is not an address` };
     const verdict = classifyBytes(bytes);
-    if (verdict.internal && !isAddressAllowed(bytes, allow)) {
+    if (verdict.internal && !isAddressAllowed(bytes, allow, port)) {
       const via = verdict.via ? ` (${verdict.via})` : '';
-      return { ok: false, reason: `${hostname} is ${verdict.address}, a ${verdict.kind} address${via}, not on the allow-list` };
+      const where = port === undefined ? '' : ` on port ${port}`;
+      return { ok: false, reason: `${hostname} is ${verdict.address}, a ${verdict.kind} address${via}, not on the allow-list${where}` };
     }
   }
   return { ok: true };
@@ -132,13 +187,19 @@ export interface FetchTarget {
   url: URL;
   /** Without brackets or trailing dot, lower case. */
   hostname: string;
+  /** The port the request goes to: the URL's, or its scheme's default. */
+  port: number;
   /** The addresses to judge without asking a resolver: IP literals, and `localhost` names (RFC 6761). */
   fixedAddresses?: string[];
 }
 
-const FETCHABLE_SCHEMES = ['http:', 'https:'];
+const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443 };
 
-/** Parses a URL to fetch: http(s) only, with a host. IP literals in any form come back already normalised. */
+/**
+ * Parses a URL to fetch with the WHATWG URL parser, the one browsers use (backslashes, tabs and newlines,
+ * percent-encoded hosts and IPv4 shorthand read as Chromium reads them): http(s) only, with a host, without
+ * user-info (`allowed@elsewhere` only misleads a reader). IP literals come back already normalised.
+ */
 export function parseFetchTarget(raw: string): { ok: true; target: FetchTarget } | { ok: false; reason: string } {
   let url: URL;
   try {
@@ -146,11 +207,23 @@ export function parseFetchTarget(raw: string): { ok: true; target: FetchTarget }
   } catch {
     return { ok: false, reason: 'not a valid absolute URL' };
   }
-  if (!FETCHABLE_SCHEMES.includes(url.protocol)) return { ok: false, reason: `the scheme ${url.protocol} is refused: only http and https` };
+  const port = DEFAULT_PORTS[url.protocol];
+  if (port === undefined) return { ok: false, reason: `the scheme ${url.protocol} is refused: only http and https` };
+  if (url.username !== '' || url.password !== '') return { ok: false, reason: 'URLs with user-info (user@host) are refused: the host is what follows the @' };
   const hostname = normaliseHost(url.hostname);
   if (hostname === '') return { ok: false, reason: 'the URL has no host' };
+  const base = { url, hostname, port: url.port === '' ? port : Number(url.port) };
   const literal = parseIp(hostname);
-  if (literal) return { ok: true, target: { url, hostname, fixedAddresses: [formatIp(literal)] } };
-  if (hostname === 'localhost' || hostname.endsWith('.localhost')) return { ok: true, target: { url, hostname, fixedAddresses: ['127.0.0.1', '::1'] } };
-  return { ok: true, target: { url, hostname } };
+  if (literal) return { ok: true, target: { ...base, fixedAddresses: [formatIp(literal)] } };
+  if (hostname === 'localhost' || hostname.endsWith('.localhost')) return { ok: true, target: { ...base, fixedAddresses: ['127.0.0.1', '::1'] } };
+  return { ok: true, target: base };
+}
+
+/**
+ * The authority (`host[:port]`, with any user-info) of a URL string as a browser serialised it. A request URL
+ * from Chromium is already canonical: read again by the WHATWG parser its host and port must be this text, or
+ * the two parsers disagree on where the request goes and it is refused.
+ */
+export function serialisedAuthority(href: string): string | undefined {
+  return /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(href)?.[1];
 }

@@ -7,19 +7,10 @@ import { createNetworkProbes } from '../adapters/network/network-probes.ts';
 import { createFilesAgent } from '../agents/files/files-agent.ts';
 import { createSecurityAgent } from '../agents/security/security-agent.ts';
 import type { Config } from '../config.ts';
+import { serviceEndpoint, type Endpoint } from '../core/declared-endpoints.ts';
 import { LOCAL_DEVICE_ID } from '../core/device-spec.ts';
 import type { ServiceDeclaration } from '../core/ports.ts';
 import type { DeviceWiring } from './device-wiring.ts';
-
-/** The host of a declared service's target (URL or host:port); undefined when it has none. */
-export function serviceHost(service: ServiceDeclaration): string | undefined {
-  if (service.kind === 'tcp') return /^\[?([^\]]+?)\]?:\d{1,5}$/.exec(service.target)?.[1];
-  try {
-    return new URL(service.target).hostname || undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 export function wireDiagnostics(options: {
   config: Pick<Config, 'backupRoots' | 'probeAllow'>;
@@ -32,13 +23,20 @@ export function wireDiagnostics(options: {
   const trees = createDeviceFileTrees({ pool: devices.pool, spec, isLocal });
   const files = createFilesAgent({ trees, roots: config.backupRoots });
   const security = createSecurityAgent({ trees, logRoots: ['/var/log', ...config.backupRoots] });
-  // Services checked through a device live at an address as that device sees it: not trusted from here.
-  const declaredHosts = function* () {
-    for (const service of options.services) if (!service.deviceId) yield serviceHost(service) ?? '';
-    for (const device of devices.catalog.list()) yield spec(device.id)?.host ?? '';
+  // Services checked through a device live at an address as that device sees it: not trusted from here. Each
+  // endpoint is trusted on its own port only (a device on its SSH port).
+  const declaredEndpoints = function* (): Generator<Endpoint> {
+    for (const service of options.services) {
+      const endpoint = service.deviceId ? undefined : serviceEndpoint(service);
+      if (endpoint) yield endpoint;
+    }
+    for (const device of devices.catalog.list()) {
+      const found = spec(device.id);
+      if (found) yield { host: found.host, port: found.port };
+    }
   };
   const probes = createNetworkProbes({
-    allow: config.probeAllow, declaredHosts: () => [...declaredHosts()].filter(Boolean), isLocal,
+    allow: config.probeAllow, declaredEndpoints, isLocal,
     fromDevice: createDeviceTcpProbe({ pool: devices.pool, spec }),
   });
   return { files, security, probes };

@@ -1,7 +1,7 @@
 // monitoring.check_certificate against a local TLS server whose certificate openssl makes at test time, and
 // monitoring.check_reachability to listening and closed loopback ports, from this machine and from an SSH
-// device (a real sshd opening the connection itself). Loopback is reached only because it is a declared
-// service or device host, or on TWISTERLAB_PROBE_ALLOW; anything else internal is refused.
+// device (a real sshd opening the connection itself). Loopback is reached only on the port of a declared
+// service or device, or on TWISTERLAB_PROBE_ALLOW; anything else internal is refused.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
@@ -65,12 +65,14 @@ beforeAll(async () => {
   servers.splice(servers.indexOf(spare), 1);
   sshd = await startTestSshd({ logCommands: false });
   const inventory = path.join(sshd.dir, 'devices.yaml');
-  // The device's host is 127.0.0.1, and the service's is localhost: both trusted as declared hosts.
+  // The device's host is 127.0.0.1, and the services' are localhost and 127.0.0.1: each trusted on its own port.
   writeFileSync(inventory, [
     'devices:', '  - id: edge', '    host: 127.0.0.1', `    port: ${sshd.port}`, `    user: ${sshd.user}`,
     '    auth: { method: key, keyFile: client_key }', `    hostKey: "${sshd.hostPublicKey}"`,
   ].join('\n'));
-  rt = await startTestRuntime('pglite', { TWISTERLAB_DEVICES_FILE: inventory, TWISTERLAB_SERVICES: `shop=https://localhost:${soonPort}/` });
+  rt = await startTestRuntime('pglite', { TWISTERLAB_DEVICES_FILE: inventory, TWISTERLAB_SERVICES: [
+    `shop=https://localhost:${soonPort}/`, `later=https://127.0.0.1:${laterPort}/`, `gone=tcp://localhost:${closedPort}`,
+  ].join(',') });
 });
 
 afterAll(async () => {
@@ -117,7 +119,7 @@ describe('monitoring.check_certificate', () => {
 
   it('refuses internal hosts that are neither declared nor allowed', async () => {
     for (const host of ['127.0.0.2', '10.0.0.1', '169.254.169.254', '[::1]']) {
-      expect(await invoke('monitoring.check_certificate', { host, port: soonPort }), host).toMatchObject({ ok: false, error: { code: 'TARGET_NOT_ALLOWED' } });
+      expect(await invoke('monitoring.check_certificate', { host, port: laterPort }), host).toMatchObject({ ok: false, error: { code: 'TARGET_NOT_ALLOWED' } });
     }
   });
 });

@@ -16,7 +16,7 @@ const registry = new CapabilityRegistry({ logger: silentLogger });
 registry.register(createMonitoringAgent({
   metrics: createSystemMetricsSource(), services: [], checker: createServiceChecker(), checkTimeoutMs: 1_000, inventory,
   probes: createNetworkProbes({
-    allow: EMPTY_ALLOW_LIST, declaredHosts: () => [], isLocal: (id) => id === 'local',
+    allow: EMPTY_ALLOW_LIST, declaredEndpoints: () => [], isLocal: (id) => id === 'local',
     resolve: async (name) => { throw Object.assign(new Error(`ENOTFOUND ${name}`), { code: 'ENOTFOUND' }); },
     fromDevice: async (deviceId, host) => {
       deviceCalls.push(`${deviceId} ${host}`);

@@ -1,6 +1,7 @@
 // Network checks of the monitoring agent: the certificate a TLS endpoint presents (expiry, names, whether it
 // verifies) and whether a TCP port answers, from this machine and from a device. Both follow the probe egress
-// rule: internal addresses only when trusted (TWISTERLAB_PROBE_ALLOW, declared services and devices).
+// rule on the host and port together: internal addresses only when trusted (TWISTERLAB_PROBE_ALLOW, the endpoint
+// of a declared service or device).
 import { z } from 'zod';
 import { defineCapability, type CapabilityContext } from '../../core/capability.ts';
 import { TwisterError } from '../../core/errors.ts';
@@ -22,8 +23,8 @@ function probesOf(ctx: CapabilityContext<MonitoringDeps>): NetworkProbes {
 }
 
 /** A refusal of the egress rule is an error; a name that does not resolve is a finding, left to the caller. */
-async function targetOf(probes: NetworkProbes, raw: string) {
-  const verdict = await probes.target(raw);
+async function targetOf(probes: NetworkProbes, raw: string, port: number) {
+  const verdict = await probes.target(raw, port);
   if (!verdict.ok && !verdict.unresolved) throw new TwisterError('TARGET_NOT_ALLOWED', verdict.reason, { host: raw });
   return verdict;
 }
@@ -59,10 +60,10 @@ export const checkCertificate = defineCapability<typeof certificateInput, typeof
   output: certificateOutput,
   run: async (input, ctx) => {
     const probes = probesOf(ctx);
-    const verdict = await targetOf(probes, input.host);
+    const verdict = await targetOf(probes, input.host, input.port);
     if (!verdict.ok) throw new TwisterError('SERVICE_CHECK_FAILED', verdict.reason, { host: input.host });
     const { target } = verdict;
-    const cert = await probes.certificate(target, input.port, input.servername ?? target.servername, { timeoutMs: ctx.deps.checkTimeoutMs, signal: ctx.signal });
+    const cert = await probes.certificate(target, input.servername ?? target.servername, { timeoutMs: ctx.deps.checkTimeoutMs, signal: ctx.signal });
     const msLeft = cert.validTo.getTime() - Date.now();
     return {
       host: target.host, port: input.port, subject: cert.subject, issuer: cert.issuer,
@@ -105,16 +106,16 @@ export const checkReachability = defineCapability<typeof reachabilityInput, type
     if (deviceId && deviceId !== LOCAL_DEVICE_ID && !ctx.deps.inventory?.get(deviceId)) {
       throw new TwisterError('DEVICE_NOT_FOUND', `no device "${deviceId}" in the inventory`, { device_id: deviceId });
     }
-    const verdict = await targetOf(probes, input.host);
+    const verdict = await targetOf(probes, input.host, input.port);
     const options = { timeoutMs: input.timeout_ms, signal: ctx.signal };
     const unresolved = (why: string): TcpProbeResult => ({ reachable: false, latencyMs: 0, error: why });
     const probe = (from: (t: ProbeTarget) => Promise<TcpProbeResult>, otherwise: string) => (verdict.ok ? from(verdict.target) : Promise.resolve(unresolved(otherwise)));
     const reason = verdict.ok ? '' : verdict.reason;
     const [platform, device] = await Promise.all([
-      probe((t) => probes.tcp(t, input.port, options), reason),
+      probe((t) => probes.tcp(t, options), reason),
       deviceId && deviceId !== LOCAL_DEVICE_ID
         // A name only the device knows cannot be checked against the egress rule here: it is not tried.
-        ? probe((t) => probes.tcpFrom(deviceId, t, input.port, options), `not tried from the device: ${reason}; the rule is applied here, so a name must resolve here or be trusted by name`)
+        ? probe((t) => probes.tcpFrom(deviceId, t, options), `not tried from the device: ${reason}; the rule is applied here, so a name must resolve here or be trusted by name`)
         : Promise.resolve(undefined),
     ]);
     const fromDevice = deviceId === LOCAL_DEVICE_ID ? platform : device;
