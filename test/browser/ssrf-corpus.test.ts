@@ -47,7 +47,8 @@ function makeRegistry(javaScript: boolean): CapabilityRegistry {
   const browser = createChromiumBrowser({ executablePath: '/usr/bin/chromium', allow: parseNetworkAllowList('127.0.0.2/32'), javaScript, textCap: 65_536, logger: silentLogger, resolve });
   browsers.push(browser);
   const r = new CapabilityRegistry({ logger: silentLogger });
-  r.register(createBrowserAgent({ browser, artifacts: createFileArtifactStore({ dir: artifactsDir }), timeoutMs: 5_000 }));
+  // A generous visit timeout: the first visit also launches Chromium, slow on a loaded machine; no test here is about time.
+  r.register(createBrowserAgent({ browser, artifacts: createFileArtifactStore({ dir: artifactsDir }), timeoutMs: 20_000 }));
   return r;
 }
 

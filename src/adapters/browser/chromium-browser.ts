@@ -96,7 +96,8 @@ export function createChromiumBrowser(options: ChromiumBrowserOptions): WebBrows
       await context.route('**/*', router.route);
       await context.routeWebSocket(/.*/, router.webSocket);
       const page = await context.newPage();
-      const { status, finalUrl, redirects } = await navigate(page, url, state, deadline);
+      // Chromium is given the URL the guard read, in its serialised form, never the caller's spelling of it.
+      const { status, finalUrl, redirects } = await navigate(page, first.url.href, state, deadline);
       const navigationMs = Date.now() - started;
       const title = await page.title();
       const visible = capText(String(await page.evaluate(VISIBLE_TEXT)), options.textCap);

@@ -39,7 +39,7 @@ function isRedirect(response: PinnedResponse): boolean {
 type Hop = { ok: true; response: PinnedResponse; url: string } | { ok: false; refused?: string; failed?: string };
 
 async function fetchChecked(url: string, init: { method: string; headers: Record<string, string>; body: Buffer | null }, options: PageRouterOptions): Promise<Hop> {
-  const verdict = await options.guard.check(url);
+  const verdict = await options.guard.checkRequest(url);
   if (!verdict.ok) return verdict.unresolved ? { ok: false, failed: verdict.reason } : { ok: false, refused: verdict.reason };
   try {
     const response = await pinnedFetch({

@@ -15,7 +15,7 @@ export interface BrowserDeps {
 // Launching the browser (first use, or after a crash) is on top of the visit itself.
 const LAUNCH_MARGIN_MS = 15_000;
 
-const urlField = z.string().min(1).max(2048).describe('http or https URL; internal addresses are refused unless allowed by TWISTERLAB_BROWSER_ALLOW');
+const urlField = z.string().min(1).max(2048).describe('http or https URL without user-info; internal addresses are refused unless their host (and port, when the entry names one) is on TWISTERLAB_BROWSER_ALLOW');
 
 const pageFields = {
   url: z.string(),
