@@ -48,7 +48,7 @@ const rotateOutput = z.object({
   })),
   removed: z.array(z.string()).describe('Archives deleted because they were beyond `keep`'),
   skipped: z.array(z.object({ file: z.string(), reason: z.string() })).describe('Matching entries left alone, and why'),
-  freed_bytes: z.number().int().describe('Bytes truncated, less the new archives written beside them, plus the archives removed'),
+  freed_bytes: z.number().int().describe('Bytes truncated, less the new archives written beside them, plus the archives removed beside them'),
   files: z.array(fileOutcome).describe('What happened to each matching file'),
   largest: z.object({ path: z.string(), bytes_before: z.number().int().nonnegative(), bytes_after: z.number().int().nonnegative() }).nullable()
     .describe('The largest regular file of the directory (archives aside, matching or not), before and after: did the culprit shrink?'),
@@ -107,8 +107,8 @@ async function rotateOne(tree: FileTree, r: Rotation, report: Report, signal: Ab
     }
     await file.truncate(0);
     report.rotated.push({ file: live, bytes_before: copied.bytes, archive: archive(1), archive_bytes: temp.bytes });
-    // An archive written on another file system takes nothing from this one.
-    report.freed_bytes += copied.bytes - (r.archiveDir === r.dir ? temp.bytes : 0) + freed;
+    // Archives written or removed in another directory (archive_dir) take nothing from, or give nothing to, this one.
+    report.freed_bytes += copied.bytes + (r.archiveDir === r.dir ? freed - temp.bytes : 0);
   } finally {
     await file.close().catch(() => undefined);
   }
