@@ -83,7 +83,8 @@ function expectationProblems(incident: Incident, status: string, findings: Findi
 
 const CHANGE_PHASES = new Set(['fix', 'backup', 'rollback']);
 
-function unneededChanges(incident: Incident, before: Record<string, string>, after: Record<string, string>, detail: TicketDetail | undefined): string[] {
+/** Differences the expected fix does not explain, and any change made on a system that had no fault. */
+export function unneededChanges(incident: Incident, before: Record<string, string>, after: Record<string, string>, detail: Pick<TicketDetail, 'steps'> | undefined): string[] {
   const allowed = new Set(incident.fault ? incident.mayChange ?? [] : []);
   const changed = [...new Set([...Object.keys(before), ...Object.keys(after)])]
     .filter((k) => before[k] !== after[k] && !allowed.has(k))
@@ -138,7 +139,8 @@ export async function runPhrasing(lab: Lab, app: FastifyInstance, incident: Inci
   return result;
 }
 
-function judge(r: PhrasingResult): void {
+/** Fills in the verdicts of a finished phrasing from its status, findings and what the real system showed. */
+export function judge(r: PhrasingResult): void {
   const { incident } = r;
   const hasFault = incident.fault !== undefined;
   r.falseResolution = r.status === 'resolved' && hasFault && r.faultAfter !== null;
