@@ -17,15 +17,17 @@ describe('near spellings', () => {
     expect(editDistance('a', 'abcdef', 2)).toBe(3);
   });
 
-  it('allows one typo from five letters, two from eight, and none in words with digits or everyday words', () => {
-    const index = new FuzzyIndex(['pricing', 'inventory', 'redis', 'web01', 'servers', 'bill']);
+  it('allows one typo from five letters, two from eight, never on the first letter, and none in words with digits or everyday words', () => {
+    const index = new FuzzyIndex(['pricing', 'inventory', 'redis', 'web01', 'servers', 'bill', 'billing']);
     expect(index.near('pricng')).toEqual([{ word: 'pricing', distance: 1 }]);
     expect(index.near('invnetroy')).toEqual([{ word: 'inventory', distance: 2 }]);
     expect(index.near('prcng')).toEqual([]);
     expect(index.near('rediss')).toEqual([{ word: 'redis', distance: 1 }]);
     expect(index.near('web02')).toEqual([]);
     expect(index.near('server')).toEqual([]);
-    expect(index.near('bills')).toEqual([{ word: 'bill', distance: 1 }]);
+    expect(index.near('bills')).toEqual([{ word: 'bill', distance: 1 }, { word: 'billing', distance: 1 }]);
     expect(index.near('bell')).toEqual([]);
+    expect(index.near('filling')).toEqual([]);
+    expect(index.near('lnventory')).toEqual([]);
   });
 });

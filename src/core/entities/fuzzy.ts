@@ -78,6 +78,8 @@ export class FuzzyIndex {
     for (const known of this.byStem.get(stem(word)) ?? []) best.set(known, 1);
     for (const variant of deletions(word, allowedEdits(word.length), new Set())) {
       for (const known of this.byDeletion.get(variant) ?? []) {
+        // A typo rarely hits the first letter; everyday words one letter from a name mostly do ("filling", "billing").
+        if (known[0] !== word[0]) continue;
         const limit = allowedEdits(Math.min(word.length, known.length));
         const distance = limit > 0 ? editDistance(word, known, limit) : limit + 1;
         if (distance <= limit && distance < (best.get(known) ?? Infinity)) best.set(known, distance);

@@ -3,7 +3,7 @@ import { extractContext, type KnownNames } from '../context-extractor.ts';
 
 const known: KnownNames = {
   devices: [],
-  services: ['redis'],
+  services: ['redis', 'billing'],
   serviceProfiles: [
     { name: 'pricing', description: 'prices and discounts shown in the shop', host: 'pricing.internal', port: 8443, scheme: 'https' },
     { name: 'inventory-ui', description: 'inventory screens and stock levels for the warehouse', host: '10.0.0.20', port: 8080, scheme: 'http' },
@@ -65,6 +65,7 @@ describe('service resolution', () => {
     'pricing.example.org is down', // a name inside a host name is the host's
     'api-pricing is another thing', // and inside a longer name, that name's
     'the PRI team and the prix fixe menu', // under five letters, no typo counts
+    'the disk is filling up and killing the jobs', // one letter from billing, but the first one
   ])('names no service in ordinary words: "%s"', (text) => {
     expect(resolve(text).serviceName).toBeUndefined();
   });
