@@ -1,5 +1,7 @@
 // File trees: what the backup and sync agents need from a file system, local or on a device over SFTP.
-// Paths are absolute POSIX paths on that system; writes are atomic (a temp file renamed into place).
+// Paths are absolute POSIX paths on that system; every write goes through `under(root)` and cannot leave that root.
+import { randomBytes } from 'node:crypto';
+
 export type FileKind = 'file' | 'dir' | 'symlink' | 'other';
 
 export interface FileStat {
@@ -46,28 +48,45 @@ export interface FileTree {
   /** The entries directly in a directory (path = name), sorted, symlinks reported and not followed. */
   list(dir: string): Promise<TreeEntry[]>;
   /**
-   * Opens a regular file; refuses a symlink or anything else that is not a regular file. Locally with O_NOFOLLOW;
-   * over SFTP (which has no such flag) the opened file must be the one `lstat` saw: a regular file with the same
-   * owner, group and permissions, so a link swapped in between can only lead to a file its owner controls anyway.
+   * Opens a regular file to read it; refuses a symlink or anything else that is not a regular file. Locally with
+   * O_NOFOLLOW; over SFTP (which has no such flag) the opened file must be the one `lstat` saw: a regular file with the
+   * same owner, group and permissions, so a link swapped in between can only lead to a file its owner controls anyway.
    */
-  open(path: string, mode: 'read' | 'write'): Promise<OpenFile>;
-  /**
-   * Streams `data` into a new temp file beside `target` (created exclusively, so never through a link) and returns
-   * its path and size; `rename` puts it in place. On failure or abort the temp file is removed.
-   */
-  writeTemp(target: string, data: AsyncIterable<Buffer>, mode: number, signal?: AbortSignal): Promise<{ path: string; bytes: number }>;
-  /** Renames an entry (never following links), atomically replacing whatever `to` names. */
-  rename(from: string, to: string): Promise<void>;
+  open(path: string, mode: 'read'): Promise<OpenFile>;
   statfs(path: string): Promise<FsSpace>;
   read(path: string): Promise<Buffer>;
+  /** Every write goes through here: changes confined to the directory `root` (absolute, canonical). */
+  under(root: string): RootedTree;
+}
+
+/**
+ * Writes that cannot leave their root. Paths are relative to it (no `.`, `..` or empty segment). Every component from
+ * `/` down to the parent of the entry written is checked to be a real directory, never a symbolic link: a link on the
+ * way (the root itself included) is refused with PATH_NOT_ALLOWED and nothing is written through it. Entries are
+ * created exclusively and renamed into place, so a link at the entry itself is replaced or removed, never followed.
+ * Locally each directory is opened relative to the one above it, leaving no window between check and write; over
+ * SFTP (no openat) the chain is checked before and after each change, see the SFTP tree for what remains.
+ */
+export interface RootedTree {
+  readonly root: string;
+  /** Opens an existing regular file for reading and writing (rotation truncates it in place). */
+  open(rel: string): Promise<OpenFile>;
   /**
-   * Writes to a temp file beside `path`, then renames it over `path`: a reader sees the old file or the new
-   * one, never half of it. Parent directories are created. On failure or abort the temp file is removed.
+   * Streams `data` into a new temp file beside `rel` (created exclusively) and returns its path (relative to the root)
+   * and size; `rename` puts it in place. On failure or abort the temp file is removed.
    */
-  writeAtomic(path: string, data: Buffer, mode: number, signal?: AbortSignal): Promise<void>;
-  mkdir(path: string, mode?: number): Promise<void>;
-  /** Removes a file or an empty directory; a missing path is not an error. */
-  remove(path: string): Promise<void>;
+  writeTemp(rel: string, data: AsyncIterable<Buffer>, mode: number, signal?: AbortSignal): Promise<{ path: string; bytes: number }>;
+  /** Renames an entry (never following links), atomically replacing whatever `to` names. */
+  rename(from: string, to: string): Promise<void>;
+  /**
+   * Writes to a temp file beside `rel`, then renames it over `rel`: a reader sees the old file or the new one, never
+   * half of it. Missing parent directories are created (0755). On failure or abort the temp file is removed.
+   */
+  writeAtomic(rel: string, data: Buffer, mode: number, signal?: AbortSignal): Promise<void>;
+  /** Creates the directory and any missing parent; an existing directory is left as it is. */
+  mkdir(rel: string, mode?: number): Promise<void>;
+  /** Removes a file, a link or an empty directory; a missing path is not an error. */
+  remove(rel: string): Promise<void>;
 }
 
 /** Opens the tree of one device (`local`, or an SSH device over SFTP on its pooled connection) for the length of `use`. */
@@ -77,3 +96,6 @@ export interface FileTrees {
 
 /** Temp files of atomic writes carry this marker, so a sync never copies or keeps one. */
 export const TEMP_MARKER = '.twisterlab-tmp-';
+
+/** A fresh temp name for a write of `name`, in the same directory. */
+export const tempNameFor = (name: string) => `${TEMP_MARKER}${randomBytes(6).toString('hex')}-${name}`;

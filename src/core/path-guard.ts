@@ -53,3 +53,14 @@ export async function canonicalisePath(target: string, roots: readonly string[],
 export function isSafeRelative(rel: string): boolean {
   return rel.length > 0 && !rel.includes('\0') && !rel.startsWith('/') && !rel.split('/').some((s) => s === '..' || s === '.' || s === '');
 }
+
+/**
+ * The directory names from `/` down to `root`, and those of `rel` below it, for a tree that opens them one by one.
+ * `root` must be absolute and normal, `rel` a safe relative path (`''` for the root itself when `allowRoot`).
+ */
+export function rootedSegments(root: string, rel: string, allowRoot = false): { root: string[]; rel: string[] } {
+  const normal = checkPathSyntax(root);
+  if (normal !== root && `${normal}/` !== root) refuse(`"${root}" is not a normal absolute path`, root);
+  if (!(allowRoot && rel === '') && !isSafeRelative(rel)) refuse(`"${rel}" is not a relative path below ${root}`, rel);
+  return { root: normal.split('/').filter(Boolean), rel: rel === '' ? [] : rel.split('/') };
+}

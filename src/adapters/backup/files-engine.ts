@@ -9,7 +9,7 @@ import { gunzip as gunzipCb, gzip as gzipCb } from 'node:zlib';
 import type { BackupEngine, BackupRecord } from '../../core/backup.ts';
 import { TwisterError } from '../../core/errors.ts';
 import type { FileTree, FileTrees } from '../../core/file-tree.ts';
-import { canonicalisePath, isSafeRelative, isUnder } from '../../core/path-guard.ts';
+import { canonicalisePath, isSafeRelative } from '../../core/path-guard.ts';
 import { readTar, writeTar, type TarEntry } from './tar.ts';
 import { writeArchive } from './backup-files.ts';
 
@@ -65,31 +65,49 @@ async function unpack(file: string): Promise<{ manifest: Manifest; contents: Map
   return { manifest, contents };
 }
 
+/** Before anything changes: a link (or a file) where the saved tree has a directory is refused, not written through. */
+async function checkNoLinksInTheWay(tree: FileTree, root: string, manifest: Manifest): Promise<void> {
+  const rootStat = await tree.lstat(root);
+  if (!rootStat) return;
+  if (rootStat.kind !== 'dir') throw new TwisterError('PATH_NOT_ALLOWED', `${root} is now a ${rootStat.kind}, not the directory that was saved`, { path: root });
+  const current = new Map((await tree.walk(root)).map((e) => [e.path, e]));
+  for (const entry of manifest.entries) {
+    const parts = entry.path.split('/');
+    for (let i = 1; i <= parts.length; i += 1) {
+      const rel = parts.slice(0, i).join('/');
+      const there = current.get(rel);
+      const needsDir = i < parts.length || entry.kind === 'dir';
+      if (there && needsDir && there.kind !== 'dir') {
+        throw new TwisterError('PATH_NOT_ALLOWED', `${root}/${rel} is now a ${there.kind} where the backup has a directory; nothing was restored`, { path: `${root}/${rel}` });
+      }
+    }
+  }
+}
+
 async function putBack(tree: FileTree, root: string, unpacked: Awaited<ReturnType<typeof unpack>>, signal: AbortSignal) {
   const { manifest, contents } = unpacked;
+  const parent = tree.under(path.posix.dirname(root));
   if (manifest.kind === 'file') {
     const entry = manifest.entries[0]!;
-    await tree.writeAtomic(root, contents.get(entry.path)!, entry.mode, signal);
+    await parent.writeAtomic(path.posix.basename(root), contents.get(entry.path)!, entry.mode, signal);
     return { files_restored: 1, files_removed: 0 };
   }
-  await tree.mkdir(root);
-  const realRoot = await tree.realpath(root);
+  await checkNoLinksInTheWay(tree, root, manifest);
+  await parent.mkdir(path.posix.basename(root));
+  // Every write goes through the saved root: a link planted since cannot carry one outside it.
+  const out = tree.under(root);
   let restored = 0;
   for (const entry of manifest.entries) {
     signal.throwIfAborted();
-    const target = `${realRoot}/${entry.path}`;
-    // A link planted since the backup must not carry a write outside the saved tree.
-    const parent = await tree.realpath(path.posix.dirname(target)).catch(() => undefined);
-    if (parent && !isUnder(parent, realRoot)) throw new TwisterError('PATH_NOT_ALLOWED', `${entry.path} now leads outside ${realRoot}`);
-    if (entry.kind === 'dir') await tree.mkdir(target, entry.mode);
+    if (entry.kind === 'dir') await out.mkdir(entry.path, entry.mode);
     else {
-      await tree.writeAtomic(target, contents.get(entry.path)!, entry.mode, signal);
+      await out.writeAtomic(entry.path, contents.get(entry.path)!, entry.mode, signal);
       restored += 1;
     }
   }
   const saved = new Set(manifest.entries.map((e) => e.path));
-  const extra = (await tree.walk(realRoot)).filter((e) => !saved.has(e.path)).map((e) => e.path).sort((a, b) => b.length - a.length);
-  for (const rel of extra) await tree.remove(`${realRoot}/${rel}`);
+  const extra = (await tree.walk(root)).filter((e) => !saved.has(e.path)).map((e) => e.path).sort((a, b) => b.length - a.length);
+  for (const rel of extra) await out.remove(rel);
   return { files_restored: restored, files_removed: extra.length };
 }
 
@@ -113,9 +131,10 @@ export function createFilesEngine(options: { trees: FileTrees; roots: readonly s
     restore: async (record: BackupRecord, file, signal) => {
       const unpacked = await unpack(file);
       return trees.withTree(record.deviceId, signal, async (tree) => {
-        // The target must still resolve under the roots (its parent, when the target itself is gone).
+        // The target must still resolve under the roots (its parent, when the target itself is gone or is now a link,
+        // which the restore replaces or refuses: the writes never follow a link).
         const present = await tree.lstat(record.target);
-        if (present) await canonicalisePath(record.target, roots, (p) => tree.realpath(p));
+        if (present && present.kind !== 'symlink') await canonicalisePath(record.target, roots, (p) => tree.realpath(p));
         else await canonicalisePath(path.posix.dirname(record.target), roots, (p) => tree.realpath(p));
         return putBack(tree, record.target, unpacked, signal);
       });

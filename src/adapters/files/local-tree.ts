@@ -1,10 +1,10 @@
 // The FileTree of the machine TwisterLab runs on (node:fs).
-import { randomBytes } from 'node:crypto';
 import { constants as fsConstants, type Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { TwisterError } from '../../core/errors.ts';
-import { TEMP_MARKER, type FileKind, type FileStat, type FileTree, type OpenFile, type TreeEntry } from '../../core/file-tree.ts';
+import type { FileKind, FileStat, FileTree, OpenFile, TreeEntry } from '../../core/file-tree.ts';
+import { createLocalRootedTree } from './local-rooted.ts';
 
 const CHUNK = 1 << 20;
 
@@ -14,23 +14,20 @@ function kindOf(stat: { isFile(): boolean; isDirectory(): boolean; isSymbolicLin
   return stat.isDirectory() ? 'dir' : 'other';
 }
 
-export function tempPathFor(target: string): string {
-  return path.posix.join(path.posix.dirname(target), `${TEMP_MARKER}${randomBytes(6).toString('hex')}-${path.posix.basename(target)}`);
-}
-
 const toStat = (stat: Stats): FileStat => ({ kind: kindOf(stat), size: stat.size, mode: stat.mode & 0o7777, mtimeMs: Math.floor(stat.mtimeMs) });
 
-async function openNoFollow(p: string, mode: 'read' | 'write'): Promise<OpenFile> {
+/** `shown` names the file in errors when `p` is a handle-relative path. */
+async function openNoFollow(p: string, mode: 'read' | 'write', shown = p): Promise<OpenFile> {
   // O_NONBLOCK: a FIFO swapped in for the file must not hang the open; fstat below refuses it.
   const flags = (mode === 'write' ? fsConstants.O_RDWR : fsConstants.O_RDONLY) | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK;
   const handle = await fs.open(p, flags).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ELOOP') throw new TwisterError('PATH_NOT_ALLOWED', `${p} is a symbolic link, which is never followed`, { path: p });
+    if (error.code === 'ELOOP') throw new TwisterError('PATH_NOT_ALLOWED', `${shown} is a symbolic link, which is never followed`, { path: shown });
     throw error;
   });
   const stat = await handle.stat();
   if (!stat.isFile()) {
     await handle.close();
-    throw new TwisterError('PATH_NOT_ALLOWED', `${p} is not a regular file`, { path: p });
+    throw new TwisterError('PATH_NOT_ALLOWED', `${shown} is not a regular file`, { path: shown });
   }
   const read = async (position: number, length: number) => {
     const buffer = Buffer.alloc(length);
@@ -92,62 +89,12 @@ export function createLocalTree(): FileTree {
       await visit('');
       return out;
     },
-    open: openNoFollow,
-    writeTemp: async (target, data, mode, signal) => {
-      const temp = tempPathFor(target);
-      const handle = await fs.open(temp, 'wx', mode);
-      let bytes = 0;
-      try {
-        for await (const chunk of data) {
-          signal?.throwIfAborted();
-          await handle.write(chunk, 0, chunk.length, bytes);
-          bytes += chunk.length;
-        }
-        await handle.chmod(mode);
-        await handle.sync();
-        await handle.close();
-        return { path: temp, bytes };
-      } catch (error) {
-        await handle.close().catch(() => undefined);
-        await fs.rm(temp, { force: true });
-        throw error;
-      }
-    },
-    rename: (from, to) => fs.rename(from, to),
+    open: (p) => openNoFollow(p, 'read'),
     statfs: async (p) => {
       const s = await fs.statfs(p);
       return { sizeBytes: s.blocks * s.bsize, availableBytes: s.bavail * s.bsize, freeBytes: s.bfree * s.bsize };
     },
     read: (p) => fs.readFile(p),
-    writeAtomic: async (target, data, mode, signal) => {
-      await fs.mkdir(path.dirname(target), { recursive: true });
-      const temp = tempPathFor(target);
-      const handle = await fs.open(temp, 'wx', mode);
-      try {
-        // In chunks, so an abort stops a large write part way (and the temp file goes, below).
-        for (let offset = 0; offset < data.length; offset += CHUNK) {
-          signal?.throwIfAborted();
-          await handle.write(data, offset, Math.min(CHUNK, data.length - offset));
-        }
-        await handle.chmod(mode);
-        await handle.sync();
-        await handle.close();
-        signal?.throwIfAborted();
-        await fs.rename(temp, target);
-      } catch (error) {
-        await handle.close().catch(() => undefined);
-        await fs.rm(temp, { force: true });
-        throw error;
-      }
-    },
-    mkdir: async (p, mode = 0o755) => {
-      await fs.mkdir(p, { recursive: true, mode });
-    },
-    remove: async (p) => {
-      const stat = await lstat(p);
-      if (!stat) return;
-      if (stat.kind === 'dir') await fs.rmdir(p);
-      else await fs.unlink(p);
-    },
+    under: (root) => createLocalRootedTree(root, (p, shown) => openNoFollow(p, 'write', shown)),
   };
 }

@@ -1,17 +1,11 @@
 // The FileTree of an SSH device over SFTP, on the device's pooled connection (same host-key pinning and
-// authentication as its commands). Renames use the posix-rename extension so a file is replaced atomically.
-import path from 'node:path';
+// authentication as its commands). Writes go through sftp-rooted.ts, which keeps them under their root.
 import type { SFTPWrapper, Stats } from 'ssh2';
 import { TwisterError } from '../../core/errors.ts';
 import type { FileKind, FileStat, FileTree, OpenFile, TreeEntry } from '../../core/file-tree.ts';
-import { tempPathFor } from './local-tree.ts';
+import { call, createSftpRootedTree, missing } from './sftp-rooted.ts';
 
 const CHUNK = 64 * 1024;
-const NO_SUCH_FILE = 2;
-
-function call<T>(run: (done: (err: Error | undefined | null, value?: T) => void) => void): Promise<T> {
-  return new Promise<T>((resolve, reject) => run((err, value) => (err ? reject(err) : resolve(value as T))));
-}
 
 function kindOf(stats: Stats): FileKind {
   if (stats.isSymbolicLink()) return 'symlink';
@@ -19,7 +13,6 @@ function kindOf(stats: Stats): FileKind {
   return stats.isDirectory() ? 'dir' : 'other';
 }
 
-const missing = (error: unknown) => (error as { code?: unknown }).code === NO_SUCH_FILE;
 const toStat = (stats: Stats): FileStat => ({ kind: kindOf(stats), size: stats.size, mode: stats.mode & 0o7777, mtimeMs: stats.mtime * 1000 });
 
 /** The handle is the file lstat saw: SFTP v3 cannot open without following links, so compare what it can see. */
@@ -89,20 +82,6 @@ export function createSftpTree(sftp: SFTPWrapper): FileTree {
       .sort((a, b) => (a.filename < b.filename ? -1 : 1))
       .map((item) => ({ path: item.filename, ...toStat(item.attrs) }));
   };
-  const writeChunks = async (handle: Buffer, data: Buffer, signal?: AbortSignal) => {
-    for (let offset = 0; offset < data.length; offset += CHUNK) {
-      signal?.throwIfAborted();
-      const length = Math.min(CHUNK, data.length - offset);
-      await call((done) => sftp.write(handle, data, offset, length, offset, done));
-    }
-  };
-  const mkdirp = async (dir: string, mode: number): Promise<void> => {
-    if (await lstat(dir)) return;
-    await mkdirp(path.posix.dirname(dir), mode);
-    await call((done) => sftp.mkdir(dir, { mode }, done)).catch(async (error: unknown) => {
-      if ((await lstat(dir))?.kind !== 'dir') throw error;
-    });
-  };
   return {
     realpath: async (p) => {
       // OpenSSH resolves links in realpath but answers for a missing path too: make missing an error.
@@ -124,56 +103,12 @@ export function createSftpTree(sftp: SFTPWrapper): FileTree {
       await visit('');
       return out;
     },
-    open: (p, mode) => openVerified(sftp, p, mode),
-    writeTemp: async (target, data, mode, signal) => {
-      const temp = tempPathFor(target);
-      const handle = await call<Buffer>((done) => sftp.open(temp, 'wx', { mode }, done));
-      let bytes = 0;
-      try {
-        for await (const chunk of data) {
-          signal?.throwIfAborted();
-          for (let offset = 0; offset < chunk.length; offset += CHUNK) {
-            const length = Math.min(CHUNK, chunk.length - offset);
-            await call((done) => sftp.write(handle, chunk, offset, length, bytes + offset, done));
-          }
-          bytes += chunk.length;
-        }
-        await call((done) => sftp.fchmod(handle, mode, done));
-        await call((done) => sftp.close(handle, done));
-        return { path: temp, bytes };
-      } catch (error) {
-        await call((done) => sftp.close(handle, done)).catch(() => undefined);
-        await call((done) => sftp.unlink(temp, done)).catch(() => undefined);
-        throw error;
-      }
-    },
-    rename: (from, to) => call((done) => sftp.ext_openssh_rename(from, to, done)).then(() => undefined),
+    open: (p) => openVerified(sftp, p, 'read'),
     statfs: async (p) => {
       const s = await call<{ f_frsize: number; f_blocks: number; f_bfree: number; f_bavail: number }>((done) => sftp.ext_openssh_statvfs(p, done));
       return { sizeBytes: s.f_blocks * s.f_frsize, availableBytes: s.f_bavail * s.f_frsize, freeBytes: s.f_bfree * s.f_frsize };
     },
     read: (p) => call<Buffer>((done) => sftp.readFile(p, done)),
-    writeAtomic: async (target, data, mode, signal) => {
-      await mkdirp(path.posix.dirname(target), 0o755);
-      const temp = tempPathFor(target);
-      const handle = await call<Buffer>((done) => sftp.open(temp, 'wx', { mode }, done));
-      try {
-        await writeChunks(handle, data, signal);
-        await call((done) => sftp.fchmod(handle, mode, done));
-        await call((done) => sftp.close(handle, done));
-        signal?.throwIfAborted();
-        await call((done) => sftp.ext_openssh_rename(temp, target, done));
-      } catch (error) {
-        await call((done) => sftp.close(handle, done)).catch(() => undefined);
-        await call((done) => sftp.unlink(temp, done)).catch(() => undefined);
-        throw error;
-      }
-    },
-    mkdir: (p, mode = 0o755) => mkdirp(p, mode),
-    remove: async (p) => {
-      const stat = await lstat(p);
-      if (!stat) return;
-      await call((done) => (stat.kind === 'dir' ? sftp.rmdir(p, done) : sftp.unlink(p, done)));
-    },
+    under: (root) => createSftpRootedTree(sftp, root, (p) => openVerified(sftp, p, 'write')),
   };
 }

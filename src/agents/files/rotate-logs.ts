@@ -82,31 +82,35 @@ interface Rotation { dir: string; entry: TreeEntry; archiveDir: string; archives
 
 /** Archive first (nothing changes if that fails), then shift and drop old archives, then truncate. */
 async function rotateOne(tree: FileTree, r: Rotation, report: Report, signal: AbortSignal): Promise<void> {
+  // Every change goes through the log directory or the archive directory itself: none can land outside them.
+  const logs = tree.under(r.dir);
+  const store = tree.under(r.archiveDir);
   const live = path.posix.join(r.dir, r.entry.path);
-  const archive = (n: number) => path.posix.join(r.archiveDir, `${r.entry.path}.${n}.gz`);
-  const file = await tree.open(live, 'write');
+  const archive = (n: number) => `${r.entry.path}.${n}.gz`;
+  const shown = (n: number) => path.posix.join(r.archiveDir, archive(n));
+  const file = await logs.open(r.entry.path);
   try {
     const copied = { bytes: 0 };
-    const temp = await tree.writeTemp(archive(1), gzipped(file, signal, copied), r.entry.mode, signal);
+    const temp = await store.writeTemp(archive(1), gzipped(file, signal, copied), r.entry.mode, signal);
     let freed = 0;
     try {
       signal.throwIfAborted();
       for (const old of [...r.archives].sort((a, b) => b.n - a.n)) {
         if (old.n >= r.keep) {
-          await tree.remove(archive(old.n));
-          report.removed.push(archive(old.n));
+          await store.remove(archive(old.n));
+          report.removed.push(shown(old.n));
           freed += old.entry.size;
         } else {
-          await tree.rename(archive(old.n), archive(old.n + 1));
+          await store.rename(archive(old.n), archive(old.n + 1));
         }
       }
-      await tree.rename(temp.path, archive(1));
+      await store.rename(temp.path, archive(1));
     } catch (error) {
-      await tree.remove(temp.path).catch(() => undefined);
+      await store.remove(temp.path).catch(() => undefined);
       throw error;
     }
     await file.truncate(0);
-    report.rotated.push({ file: live, bytes_before: copied.bytes, archive: archive(1), archive_bytes: temp.bytes });
+    report.rotated.push({ file: live, bytes_before: copied.bytes, archive: shown(1), archive_bytes: temp.bytes });
     // Archives written or removed in another directory (archive_dir) take nothing from, or give nothing to, this one.
     report.freed_bytes += copied.bytes + (r.archiveDir === r.dir ? freed - temp.bytes : 0);
   } finally {
@@ -137,8 +141,8 @@ type Settings = Pick<z.output<typeof rotateInput>, 'keep' | 'on_full_disk'>;
 type Action = Report['files'][number]['action'];
 
 /** Truncates in place, no archive: the policy's answer to a full disk. */
-async function truncateInPlace(tree: FileTree, live: string, report: Report): Promise<void> {
-  const file = await tree.open(live, 'write');
+async function truncateInPlace(tree: FileTree, dir: string, name: string, report: Report): Promise<void> {
+  const file = await tree.under(dir).open(name);
   try {
     const { size } = await file.stat();
     await file.truncate(0);
@@ -150,7 +154,6 @@ async function truncateInPlace(tree: FileTree, live: string, report: Report): Pr
 
 /** The disk is full: compress into archive_dir if it can take it, else truncate or skip as the policy says. */
 async function onFullDisk(tree: FileTree, job: FileJob, cause: string, settings: Settings, report: Report, signal: AbortSignal): Promise<{ action: Action; reason: string }> {
-  const live = path.posix.join(job.dir, job.entry.path);
   const why = `no space left to compress it in ${job.dir} (${cause})`;
   let archiveNote = '';
   if (job.archiveDir) {
@@ -166,7 +169,7 @@ async function onFullDisk(tree: FileTree, job: FileJob, cause: string, settings:
     }
   }
   if (settings.on_full_disk === 'truncate') {
-    await truncateInPlace(tree, live, report);
+    await truncateInPlace(tree, job.dir, job.entry.path, report);
     return { action: 'truncated', reason: `${why}${archiveNote}: truncated without an archive (on_full_disk: truncate), its content is lost` };
   }
   return { action: 'skipped', reason: `${why}${archiveNote}: left as it was (on_full_disk: skip)` };

@@ -43,6 +43,16 @@ type SyncReport = z.input<typeof syncOutput>;
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 const isTemp = (entry: TreeEntry) => path.posix.basename(entry.path).includes(TEMP_MARKER);
 
+/** A destination entry on the way to `rel` that is not a directory (a link, above all): the copy would go through it. */
+function blockedBy(rel: string, existing: ReadonlyMap<string, TreeEntry>): TreeEntry | undefined {
+  const parts = rel.split('/');
+  for (let i = 1; i < parts.length; i += 1) {
+    const there = existing.get(parts.slice(0, i).join('/'));
+    if (there && there.kind !== 'dir') return there;
+  }
+  return undefined;
+}
+
 async function resolveDestination(tree: FileTree, destination: string, roots: readonly string[]): Promise<string> {
   const normal = checkPathSyntax(destination);
   if (await tree.lstat(normal)) return canonicalisePath(normal, roots, (p) => tree.realpath(p));
@@ -68,6 +78,8 @@ async function plan(sides: Sides, input: z.output<typeof syncInput>, signal: Abo
     if (signal.aborted) throw new TwisterError('CAPABILITY_ABORTED', 'sync cancelled while comparing');
     if (entry.kind === 'dir') continue;
     if (entry.kind !== 'file') { skipped.push({ path: entry.path, reason: `${entry.kind}: not copied` }); continue; }
+    const blocker = blockedBy(entry.path, existing);
+    if (blocker) { skipped.push({ path: entry.path, reason: `destination holds a ${blocker.kind} at ${blocker.path}: never written through` }); continue; }
     const there = existing.get(entry.path);
     if (!there) { copies.push({ entry, reason: 'new' }); continue; }
     if (there.kind !== 'file') { skipped.push({ path: entry.path, reason: `destination holds a ${there.kind}` }); continue; }
@@ -85,18 +97,22 @@ async function plan(sides: Sides, input: z.output<typeof syncInput>, signal: Abo
 async function apply(sides: Sides, planned: Awaited<ReturnType<typeof plan>>, input: z.output<typeof syncInput>, signal: AbortSignal): Promise<SyncReport> {
   const copied: SyncReport['copied'] = [];
   const deleted: string[] = [];
-  if (!input.dry_run && !planned.destExists) await sides.dst.mkdir(sides.destination, 0o755);
+  // Every write and deletion goes through the destination itself: none can leave it, whatever links it holds.
+  const out = sides.dst.under(sides.destination);
+  if (!input.dry_run && !planned.destExists) {
+    await sides.dst.under(path.posix.dirname(sides.destination)).mkdir(path.posix.basename(sides.destination), 0o755);
+  }
   for (const { entry, reason } of planned.copies) {
     if (signal.aborted) throw new TwisterError('CAPABILITY_ABORTED', `sync cancelled after ${copied.length} file(s)`, { copied: copied.map((c) => c.path) });
     if (!input.dry_run) {
       const data = await sides.src.read(path.posix.join(sides.source, entry.path));
-      await sides.dst.writeAtomic(path.posix.join(sides.destination, entry.path), data, entry.mode, signal);
+      await out.writeAtomic(entry.path, data, entry.mode, signal);
     }
     copied.push({ path: entry.path, bytes: entry.size, reason });
   }
   if (input.delete) {
     for (const rel of planned.extra) {
-      if (!input.dry_run) await sides.dst.remove(path.posix.join(sides.destination, rel));
+      if (!input.dry_run) await out.remove(rel);
       deleted.push(rel);
     }
   }
