@@ -39,3 +39,18 @@ describe('probe configuration', () => {
     expect(() => loadConfig({ TWISTERLAB_PROBE_ALLOW: 'db/x' }, hash)).toThrow(/TWISTERLAB_PROBE_ALLOW: "db\/x"/);
   });
 });
+
+describe('names a keyless instance answers to', () => {
+  it('are HOST (unless a wildcard) and TWISTERLAB_ALLOWED_HOSTS, normalised', () => {
+    expect(loadConfig({}, hash).allowedHosts).toEqual(['127.0.0.1']);
+    expect(loadConfig({ HOST: '::1', TWISTERLAB_ALLOWED_HOSTS: ' Console.Internal. , 10.1.2.3, [fd00::1], console.internal' }, hash).allowedHosts)
+      .toEqual(['console.internal', '10.1.2.3', 'fd00::1', '::1']);
+    expect(loadConfig({ HOST: '0.0.0.0', TWISTERLAB_API_KEYS: 'a:admin:0123456789abcdef' }, hash).allowedHosts).toEqual([]);
+  });
+
+  it('stop the start on an entry that is not a plain name or address, naming the variable and the entry', () => {
+    for (const bad of ['http://console.internal', 'console.internal:8000', '0x7f.1', 'a b', '*.internal', 'console.internal/x']) {
+      expect(() => loadConfig({ TWISTERLAB_ALLOWED_HOSTS: `ok.internal, ${bad}` }, hash), bad).toThrow(`TWISTERLAB_ALLOWED_HOSTS: "${bad}" is not a host name or an IP address`);
+    }
+  });
+});

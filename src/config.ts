@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { TwisterError } from './core/errors.ts';
+import { parseHostName } from './core/host-names.ts';
 import { parseNetworkAllowList, type NetworkAllowList } from './core/network-guard.ts';
 import type { ChangePolicy } from './core/policy.ts';
 
@@ -28,6 +29,7 @@ const envSchema = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?(\+asyncpg)?:\/\//, 'must be a postgresql:// URL').optional(),
   DATABASE_POOL_SIZE: int(1, 100).default(10),
   TWISTERLAB_API_KEYS: z.string().optional(),
+  TWISTERLAB_ALLOWED_HOSTS: z.string().optional(),
   API_KEY_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/, 'must be an HTTP header name').default('X-API-Key'),
   TWISTERLAB_BODY_LIMIT: int(1024, 50 * 1024 * 1024).default(256 * 1024),
   TWISTERLAB_SERVICES: z.string().optional(),
@@ -100,6 +102,11 @@ export interface Config {
   databasePoolSize: number;
   apiKeys: ApiKeyConfig[];
   apiKeyHeader: string;
+  /**
+   * Names a keyless instance answers to besides its loopback names (`TWISTERLAB_ALLOWED_HOSTS`, and HOST): a
+   * request with any other Host header is refused, so a page cannot rebind its own name to this port.
+   */
+  allowedHosts: string[];
   bodyLimit: number;
   /** Raw declarations; parsed by the service-declaration parser at wiring time. */
   services: string | undefined;
@@ -311,6 +318,19 @@ function parseConfigBaselines(text: string | undefined): Config['configBaselines
   return baselines;
 }
 
+/** `TWISTERLAB_ALLOWED_HOSTS`: host names or addresses, comma-separated; HOST is added unless it is a wildcard. */
+function parseAllowedHosts(text: string | undefined, bindHost: string): string[] {
+  const names: string[] = [];
+  for (const entry of (text ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    const name = parseHostName(entry);
+    if (!name) throw configError('TWISTERLAB_ALLOWED_HOSTS', `"${entry}" is not a host name or an IP address (no scheme, port or path)`);
+    names.push(name);
+  }
+  const bound = parseHostName(bindHost);
+  if (bound && bound !== '0.0.0.0' && bound !== '::') names.push(bound);
+  return [...new Set(names)];
+}
+
 export function isLoopbackHost(host: string): boolean {
   if (host === 'localhost') return true;
   if (isIP(host) === 4) return host.startsWith('127.');
@@ -339,6 +359,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, hash: (key: string) => string
     databasePoolSize: e.DATABASE_POOL_SIZE,
     apiKeys: parseApiKeys(e.TWISTERLAB_API_KEYS, hash),
     apiKeyHeader: e.API_KEY_HEADER.toLowerCase(),
+    allowedHosts: parseAllowedHosts(e.TWISTERLAB_ALLOWED_HOSTS, e.HOST),
     bodyLimit: e.TWISTERLAB_BODY_LIMIT,
     services: e.TWISTERLAB_SERVICES,
     localAllow: (e.TWISTERLAB_LOCAL_ALLOW ?? '').split(';').map((s) => s.trim()).filter(Boolean),

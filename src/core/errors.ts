@@ -6,6 +6,8 @@ export const errorCatalogue = {
   MALFORMED_JSON: { httpStatus: 400, retryable: false, when: 'a request body is not valid JSON' },
   UNAUTHORIZED: { httpStatus: 401, retryable: false, when: 'API keys are configured and the request has no valid key' },
   FORBIDDEN: { httpStatus: 403, retryable: false, when: "the key's role does not allow the operation" },
+  HOST_NOT_ALLOWED: { httpStatus: 403, retryable: false, when: 'no API keys are configured and the Host header is not one of the instance\'s names (localhost, a loopback address, HOST, TWISTERLAB_ALLOWED_HOSTS): DNS rebinding' },
+  ORIGIN_NOT_ALLOWED: { httpStatus: 403, retryable: false, when: 'no API keys are configured and a browser sent the request from a page whose origin is not one of the instance\'s names' },
   APPROVAL_REQUIRED: { httpStatus: 403, retryable: false, when: 'a destructive capability was called outside a ticket, where no approval can bind to it' },
   NOT_FOUND: { httpStatus: 404, retryable: false, when: 'no route matches the request' },
   TICKET_NOT_FOUND: { httpStatus: 404, retryable: false, when: 'no ticket has the given id' },

@@ -8,6 +8,7 @@ import type { Metrics } from '../adapters/metrics/prometheus-metrics.ts';
 import type { McpHttpSessions } from '../mcp/http-sessions.ts';
 import { registerAuth } from './plugins/auth.ts';
 import { registerErrorHandling } from './plugins/error-handler.ts';
+import { registerHostCheck } from './plugins/host-check.ts';
 import { approvalRoutes, type ApprovalRouteDeps } from './routes/approval-routes.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
 import { artifactRoutes, type ArtifactRouteDeps } from './routes/artifact-routes.ts';
@@ -23,6 +24,8 @@ export interface AppDeps extends TicketRouteDeps, CapabilityRouteDeps, HealthRou
   metrics: Metrics;
   apiKeys: readonly ApiKeyConfig[];
   apiKeyHeader: string;
+  /** Names a keyless instance answers to besides its loopback names. */
+  allowedHosts: readonly string[];
   bodyLimit: number;
   mcp: McpHttpSessions;
 }
@@ -56,10 +59,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
+  registerHostCheck(app, { keysConfigured: deps.apiKeys.length > 0, allowedHosts: deps.allowedHosts });
   registerAuth(app, { keys: deps.apiKeys, header: deps.apiKeyHeader });
   await app.register(ticketRoutes(deps));
   await app.register(capabilityRoutes(deps));
-  await app.register(mcpRoutes({ mcp: deps.mcp, keysConfigured: deps.apiKeys.length > 0 }));
+  await app.register(mcpRoutes({ mcp: deps.mcp }));
   // Open MCP event streams would keep the server from closing.
   app.addHook('preClose', () => deps.mcp.closeAll());
   await app.register(auditRoutes(deps));

@@ -227,7 +227,7 @@ export async function createRuntime(config: Config, logger: pino.Logger, options
     logger: logger as FastifyBaseLogger, metrics, store, events, queue, registry, gateway, isAccepting,
     mcp: mcp.http, mcpStatus: () => mcp.status(),
     devices: inventory, storeKind: opened.kind, version: VERSION, startedAt: new Date(), queueDepth: () => queue.depth(),
-    apiKeys: config.apiKeys, apiKeyHeader: config.apiKeyHeader, bodyLimit: config.bodyLimit,
+    apiKeys: config.apiKeys, apiKeyHeader: config.apiKeyHeader, allowedHosts: config.allowedHosts, bodyLimit: config.bodyLimit,
     artifacts, approvals, catalogue,
   });
   // Expired approvals escalate their tickets even when nobody comes back to decide.
