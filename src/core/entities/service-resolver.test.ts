@@ -66,6 +66,7 @@ describe('service resolution', () => {
     'api-pricing is another thing', // and inside a longer name, that name's
     'the PRI team and the prix fixe menu', // under five letters, no typo counts
     'the disk is filling up and killing the jobs', // one letter from billing, but the first one
+    'the sales team cannot print', // people words say who, not what: "sales" alone is left
   ])('names no service in ordinary words: "%s"', (text) => {
     expect(resolve(text).serviceName).toBeUndefined();
   });
@@ -117,6 +118,18 @@ describe('service resolution', () => {
     expect(resolve('the inventory is off').serviceName).toBeUndefined();
     expect(resolve('the web shop screens are slow').serviceName).toBe('session-cache');
     expect(resolve('screens of the web app are slow').serviceName).toBeUndefined();
+  });
+
+  it('lets everyday words ("screens", "look") shared with another description not tie with a distinctive one', () => {
+    const names: KnownNames = {
+      devices: [], services: [],
+      serviceProfiles: [
+        { name: 'inventory-db', description: 'inventory screens and stock levels for the warehouse' },
+        { name: 'kiosk', description: 'the touch screens in the stores where shoppers look up aisles' },
+      ],
+    };
+    expect(service('someone said the inventory screens look behind', names)).toEqual({ name: 'inventory-db', match: 'description' });
+    expect(service('the screens in the store where people look up aisles are blank', names)).toEqual({ name: 'kiosk', match: 'description' });
   });
 
   it('resolves an address only with its port: a bare host could be any of its services', () => {

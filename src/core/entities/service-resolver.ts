@@ -151,7 +151,8 @@ export function addressMentions(index: ServiceIndex, addresses: readonly Address
 
 /**
  * A service whose description shares at least two distinct content words with the ticket, one of them not an
- * everyday word ("inventory screens", not "app screens"); more shared words win. One word alone never does:
+ * everyday word ("inventory screens", not "app screens"); more shared words win, a distinctive one counting
+ * twice an everyday one. One word alone never does:
  * a word that alone identifies a service belongs in its aliases.
  */
 export function descriptionMentions(index: ServiceIndex, list: readonly Compound[]): Mention[] {
@@ -170,8 +171,10 @@ export function descriptionMentions(index: ServiceIndex, list: readonly Compound
   }
   const fitting = [...shared].filter(([, stems]) => stems.size >= 2 && [...stems.values()].some((w) => !w.generic));
   if (fitting.length === 0) return [];
-  const most = Math.max(...fitting.map(([, stems]) => stems.size));
-  const best = fitting.filter(([, stems]) => stems.size === most);
+  // A distinctive word counts twice an everyday one: "inventory screens" is inventory's before it is any screen's.
+  const score = (stems: Map<string, { generic: boolean }>) => [...stems.values()].reduce((sum, w) => sum + (w.generic ? 1 : 2), 0);
+  const most = Math.max(...fitting.map(([, stems]) => score(stems)));
+  const best = fitting.filter(([, stems]) => score(stems) === most);
   const used = [...new Map(best.flatMap(([, stems]) => [...stems.values()]).map((w) => [w.word, w])).values()].sort((a, b) => a.at - b.at);
   const mention = mentionOf(used.map((w) => w.word).join(' '), used[0]!.at, best.map(([name]) => ({ name, match: 'description', rank: MATCH_RANK.description })));
   return mention ? [mention] : [];

@@ -75,7 +75,10 @@ export function stem(word: string): string {
   return w;
 }
 
-/** Words that never name anything by themselves, matched neither loosely nor from a description. */
+/**
+ * Words that never name anything by themselves, matched neither loosely nor from a description; people words
+ * among them say who is affected, not what is broken ("the sales team cannot print" is no CRM ticket).
+ */
 export const STOP_WORDS = new Set(`
 a about above after again against all also am an and any are as at be because been before being below between
 both but by can cannot could did do does doing done down during each few for from further had has have having he
@@ -86,6 +89,7 @@ would you your yours yet still again anyone everyone someone something nothing a
 please thanks thank hello hi help need needs needed want wants get gets got getting make makes made let lets
 today yesterday tomorrow morning afternoon evening night week weeks day days hour hours minute minutes time
 times ago again already always never sometimes soon now still really quite since
+team teams staff people person customer customers user users colleague colleagues everybody somebody anybody
 `.split(/\s+/).filter(Boolean));
 
 /**
@@ -99,4 +103,8 @@ issues problem problems ticket tickets work works working worked broken down slo
 load loads loading save saves saved saving refuse refuses refused fail fails failed failing crash crashes
 frozen freeze freezes stuck blank team teams people everyone customer customers staff office file files
 network internet connection email mail phone computer laptop printer restart update updates updated new old
+look looks looked looking see sees saw seen seeing show shows showed shown showing keep keeps kept keeping take
+takes took taken go goes went gone going come comes came coming say says said tell tells told try tries tried
+trying seem seems seemed find finds found use uses used using give gives gave given put puts wrong right ok okay
+odd weird thing things way place part bit lot first last
 `.split(/\s+/).filter(Boolean));
