@@ -3,7 +3,7 @@
 // win over what the text suggests; a mention that fits two candidates equally chooses neither and is reported.
 import { findAddresses, urlPort, type Address } from './entities/addresses.ts';
 import { buildDeviceIndex, deviceMentions, type DeviceIndex, type DeviceProfileView } from './entities/device-resolver.ts';
-import { decide, MATCH_ORDER, toAmbiguity, type Ambiguity, type Mention } from './entities/mentions.ts';
+import { decide, decideSingle, MATCH_ORDER, toAmbiguity, type Ambiguity, type Mention } from './entities/mentions.ts';
 import { addressMentions, buildServiceIndex, descriptionMentions, nameMentions, type ServiceIndex, type ServiceProfileView } from './entities/service-resolver.ts';
 import { compounds } from './entities/words.ts';
 import type { ExtractedContext, TicketContext } from './ticket.ts';
@@ -69,29 +69,17 @@ function mergeFindings(given: Finding[], located: Located[]): Finding[] {
 }
 
 /** Each resolved name once, as surely as it was recognised; a description match only when nothing surer decided. */
-function resolvedFindings(kind: 'service' | 'device', mentions: readonly Mention[], decidingLevel: number): Located[] {
+function resolvedFindings(kind: 'service' | 'device', mentions: readonly Mention[], keepDescriptions: boolean): Located[] {
   const best = new Map<string, Located>();
   for (const mention of mentions) {
     if (mention.best.length !== 1) continue;
     const { name, match } = mention.best[0]!;
-    if (match === 'description' && MATCH_ORDER.indexOf(match) > decidingLevel) continue;
+    if (match === 'description' && !keepDescriptions) continue;
     const known = best.get(name);
     if (!known || MATCH_ORDER.indexOf(match) < MATCH_ORDER.indexOf(known.match!)) best.set(name, { kind, value: name, source: 'text', match, at: mention.at });
   }
   return [...best.values()];
 }
-
-/**
- * A device is chosen only when it is the one device the ticket names, however it names it (two devices: neither);
- * an ambiguous address that could be that device is no ambiguity.
- */
-function decideDevice(mentions: readonly Mention[]): { deciding: Mention[]; ambiguous: Mention[]; names: string[] } {
-  const names = [...new Set(mentions.filter((m) => m.best.length === 1).map((m) => m.best[0]!.name))];
-  const ambiguous = mentions.filter((m) => m.best.length > 1 && !m.best.some((c) => names.includes(c.name)));
-  return { deciding: [...mentions], ambiguous, names };
-}
-
-const levelOfDecision = (deciding: readonly Mention[]) => (deciding[0] ? MATCH_ORDER.indexOf(deciding[0].best[0]!.match) : MATCH_ORDER.length);
 
 export function extractContext(text: string, given: TicketContext, known: KnownNames): ExtractedContext {
   const indexes = indexesFor(known);
@@ -100,7 +88,7 @@ export function extractContext(text: string, given: TicketContext, known: KnownN
   const services = [...nameMentions(indexes.services, text, words), ...addressMentions(indexes.services, addresses), ...descriptionMentions(indexes.services, words)];
   const devices = deviceMentions(indexes.devices, words, addresses);
   const serviceDecision = decide(services);
-  const deviceDecision = decideDevice(devices);
+  const deviceDecision = decideSingle(devices);
   // Several services named alike: the first is the one the ticket is about. Several devices: none is chosen.
   const serviceName = given.serviceName ?? (serviceDecision.ambiguous.length === 0 ? serviceDecision.names[0] : undefined);
   const deviceId = given.deviceId ?? (deviceDecision.ambiguous.length === 0 && deviceDecision.names.length === 1 ? deviceDecision.names[0] : undefined);
@@ -111,8 +99,8 @@ export function extractContext(text: string, given: TicketContext, known: KnownN
   ];
   const located: Located[] = [
     ...addresses.map(({ at, ...a }) => ({ ...a, source: 'text' as const, at })),
-    ...resolvedFindings('device', devices, levelOfDecision(deviceDecision.deciding)),
-    ...resolvedFindings('service', services, levelOfDecision(serviceDecision.deciding)),
+    ...resolvedFindings('device', devices, false),
+    ...resolvedFindings('service', services, serviceDecision.deciding[0]?.best[0]?.match === 'description'),
   ];
   return {
     ...(deviceId !== undefined ? { deviceId } : {}),

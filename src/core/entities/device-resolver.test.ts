@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { extractContext, type KnownNames } from '../context-extractor.ts';
 
 const known: KnownNames = {
-  devices: ['local', 'web01', 'db-main', 'builder', 'nat-a', 'nat-b', 'ssh-a', 'ssh-b'],
+  devices: ['local', 'web01', 'db-main', 'builder', 'nat-a', 'nat-b', 'ssh-a', 'ssh-b', 'frontend'],
   services: [],
   deviceProfiles: [
     { id: 'local' },
@@ -13,6 +13,7 @@ const known: KnownNames = {
     { id: 'nat-b', host: '10.0.0.1', port: 2202 },
     { id: 'ssh-a', host: '127.0.0.1', port: 2222 },
     { id: 'ssh-b', host: '127.0.0.1', port: 2223 },
+    { id: 'frontend', host: 'web.example.com', port: 22 },
   ],
 };
 
@@ -46,9 +47,11 @@ describe('device resolution', () => {
     expect(context.ambiguous).toBeUndefined();
   });
 
-  it('does not take a device from a URL, nor from a name inside a longer one', () => {
+  it('does not take a device from a URL, a name inside a longer one, or an everyday word that begins its host name', () => {
     expect(device('https://web01.example.com/ is slow').id).toBeUndefined();
     expect(device('web01-old and xweb01 are retired').id).toBeUndefined();
+    expect(device('the web shop is slow').id).toBeUndefined();
+    expect(device('web.example.com is slow')).toEqual({ id: 'frontend', match: 'address' });
   });
 
   it('names no device when the ticket names two', () => {

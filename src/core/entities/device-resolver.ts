@@ -3,7 +3,7 @@
 // A loopback address names this machine, not a device reached through it.
 import type { Address } from './addresses.ts';
 import { MATCH_RANK, mentionOf, type Mention } from './mentions.ts';
-import { STOP_WORDS, type Compound } from './words.ts';
+import { GENERIC_WORDS, STOP_WORDS, type Compound } from './words.ts';
 
 export interface DeviceProfileView {
   id: string;
@@ -34,7 +34,8 @@ export function buildDeviceIndex(ids: readonly string[], profiles: readonly Devi
     if (!host || isLoopback(host)) continue;
     add(host, device);
     const label = host.split('.')[0]!;
-    if (!isIp(host) && label !== host && label.length >= 3 && !STOP_WORDS.has(label)) add(label, device);
+    // "db01" for db01.example.com; not "web" for web.example.com, an everyday word before it is a host.
+    if (!isIp(host) && label !== host && label.length >= 3 && !STOP_WORDS.has(label) && !GENERIC_WORDS.has(label)) add(label, device);
   }
   return index;
 }

@@ -56,3 +56,13 @@ export function decide(mentions: readonly Mention[]): Decision {
 export function toAmbiguity(kind: Ambiguity['kind'], mention: Mention): Ambiguity {
   return { kind, mention: mention.text, candidates: mention.best.map((c) => c.name).sort() };
 }
+
+/**
+ * For devices: one is chosen only when it is the one device the ticket names, however it names it (two devices:
+ * neither); an ambiguous address that could be that device is no ambiguity.
+ */
+export function decideSingle(mentions: readonly Mention[]): Pick<Decision, 'ambiguous' | 'names'> {
+  const names = [...new Set(mentions.filter((m) => m.best.length === 1).map((m) => m.best[0]!.name))];
+  const ambiguous = mentions.filter((m) => m.best.length > 1 && !m.best.some((c) => names.includes(c.name)));
+  return { ambiguous, names };
+}
