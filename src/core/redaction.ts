@@ -36,13 +36,14 @@ export function redactCounted(text: string): { text: string; count: number } {
 
 /**
  * A JSON-like value (command output, step params, an error, audit details) with every string in it redacted;
- * a string or number under a secret's name (`{ password: … }`) is hidden whole. Other values as they are.
+ * a string or number under a secret's name (`{ password: … }`) is hidden whole, and an `argv` array is read as
+ * a command line (the argument after `--password` goes). Other values as they are.
  */
 export function redactValue<T>(value: T): T {
   if (typeof value === 'string') return redactSecrets(value) as T;
   if (Array.isArray(value)) return value.map((item) => redactValue(item) as unknown) as T;
   if (value !== null && typeof value === 'object' && isPlainObject(value)) {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactEntry(key, item)])) as T;
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactField(key, item)])) as T;
   }
   return value;
 }
@@ -52,7 +53,9 @@ function isPlainObject(value: object): boolean {
   return prototype === Object.prototype || prototype === null;
 }
 
-function redactEntry(key: string, item: unknown): unknown {
+/** One named value of an object, redacted as redactValue does inside objects (by its name, then its content). */
+export function redactField(key: string, item: unknown): unknown {
+  if (key === 'argv' && Array.isArray(item) && item.every((arg) => typeof arg === 'string')) return redactArgv(item);
   const scalar = typeof item === 'string' || typeof item === 'number' ? String(item) : undefined;
   if (scalar !== undefined && isSecretKey(key) && isAssignedSecret(scalar)) return REDACTED;
   return redactValue(item);
@@ -61,13 +64,20 @@ function redactEntry(key: string, item: unknown): unknown {
 // Flags whose next argument is the secret (`--password X`, `sshpass -p X`, `curl -u user:pass`).
 const SECRET_NEXT = /^--?(?:[\w-]*(?:password|passwd|passphrase|secret|token|api-?key|access-?key|private-?key|credentials?)[\w-]*|pass|pwd)$/i;
 
-/** A command's argument vector with each argument redacted, and the argument after a secret-taking flag hidden. */
+/**
+ * A command's argument vector with each argument redacted, the argument after a secret-taking flag hidden, and
+ * any argument that is part of a secret spread over several (`Authorization:` `Basic` `dXNl…`, a key block) hidden:
+ * an argument that the redacted command line no longer contains, even redacted itself, was (part of) a secret.
+ */
 export function redactArgv(argv: readonly string[]): string[] {
   const program = (argv[0] ?? '').split('/').at(-1) ?? '';
+  const line = redactSecrets(argv.join(' '));
   return argv.map((arg, index) => {
     const previous = index > 0 ? argv[index - 1]! : '';
     const takesSecret = SECRET_NEXT.test(previous) || (program === 'sshpass' && previous === '-p')
       || (/^(?:-u|--user)$/.test(previous) && arg.includes(':'));
-    return takesSecret && isAssignedSecret(arg) ? REDACTED : redactSecrets(arg);
+    if (takesSecret && isAssignedSecret(arg)) return REDACTED;
+    const shown = redactSecrets(arg);
+    return shown.length >= 4 && !line.includes(shown) ? REDACTED : shown;
   });
 }

@@ -50,7 +50,7 @@ export async function analyzeTicket(deps: AnalyzerDeps, text: string, given: Tic
   const signals = injectionSignals(text);
   const suspected = signals.length > 0 || (llm?.ok === true && llm.value.injectionSuspected);
   // Intake replaced secrets with the marker: a human should know the ticket held some (and rotate them).
-  const raised = [...(suspected ? [PROMPT_INJECTION_FLAG] : []), ...(text.includes(REDACTED) ? [SECRETS_REDACTED_FLAG] : [])];
+  const raised = [...(suspected ? [PROMPT_INJECTION_FLAG] : []), ...(text.includes(REDACTED) || text.includes('://***@') ? [SECRETS_REDACTED_FLAG] : [])];
   const flags = raised.length > 0 ? { flags: raised } : {};
   const flagEvidence = signals.map((signal) => `instruction-like text: "${signal}"`);
   if (!llm) return { ...rules, ...flags, evidence: { ...rules.evidence, category: [...rules.evidence.category, ...flagEvidence] } };

@@ -1,10 +1,11 @@
 // Intake, shared by every surface (REST, MCP, CLI): commit the ticket first, then enqueue it, so an
 // acknowledged ticket is never lost. An Idempotency-Key replays the first answer or refuses a different body.
-// Secrets in the description are redacted before it is stored, so no later surface can show them.
+// Secrets in the description and the context (a URL's user-info) are redacted before they are stored, so no
+// later surface can show them; the idempotency hash is taken of the redacted request, so it keeps none either.
 import { createHash } from 'node:crypto';
 import { TwisterError } from './errors.ts';
 import type { TicketQueue } from './events.ts';
-import { redactCounted } from './redaction.ts';
+import { redactCounted, redactValue } from './redaction.ts';
 import type { Ticket, TicketRepository } from './ticket-repository.ts';
 import type { TicketContext, TicketSource } from './ticket.ts';
 
@@ -39,11 +40,14 @@ export async function submitTicket(deps: IntakeDeps, input: SubmitInput, options
   if (key !== undefined && (key.length === 0 || key.length > 200)) {
     throw new TwisterError('VALIDATION_FAILED', 'Idempotency-Key must be 1 to 200 characters');
   }
-  const hash = key ? requestHash(input) : undefined;
   const redacted = redactCounted(input.description);
+  const given = input.context ?? {};
+  const context = redactValue(given);
+  const hiddenInContext = Object.keys(given).filter((field) => given[field as keyof TicketContext] !== context[field as keyof TicketContext]).length;
+  const hash = key ? requestHash({ ...input, description: redacted.text, context }) : undefined;
   const { ticket, created, requestHash: storedHash } = await deps.store.create({
     description: redacted.text,
-    context: input.context ?? {},
+    context,
     dryRun: input.dryRun ?? false,
     requester: options.requester,
     source: options.source,
@@ -55,8 +59,9 @@ export async function submitTicket(deps: IntakeDeps, input: SubmitInput, options
     }
     return { ticket, created: false };
   }
-  if (redacted.count > 0) {
-    await deps.store.apply(ticket.id, { audit: [{ ticketId: ticket.id, actor: options.requester, action: 'ticket.redacted', details: { redacted: redacted.count } }] });
+  if (redacted.count + hiddenInContext > 0) {
+    const details = { redacted: redacted.count + hiddenInContext, ...(hiddenInContext > 0 ? { contextFields: hiddenInContext } : {}) };
+    await deps.store.apply(ticket.id, { audit: [{ ticketId: ticket.id, actor: options.requester, action: 'ticket.redacted', details }] });
   }
   if (!options.runByCaller) await deps.queue.enqueue(ticket.id);
   return { ticket, created: true };

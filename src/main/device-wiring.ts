@@ -9,6 +9,7 @@ import type { OpenedStore } from '../adapters/store/open-store.ts';
 import type { Config } from '../config.ts';
 import type { CommandAudit } from '../core/command-guard.ts';
 import { TwisterError } from '../core/errors.ts';
+import { redactArgv, redactSecrets } from '../core/redaction.ts';
 import type { Logger } from '../core/logger.ts';
 import type { AllowRule, ServiceChecker, ServiceDeclaration } from '../core/ports.ts';
 import { parseServiceDeclarations } from '../core/service-declarations.ts';
@@ -28,7 +29,9 @@ export interface DeviceWiring {
 export function commandAudit(store: Pick<TicketRepository, 'appendAudit'>): CommandAudit {
   return async (record) => {
     const { outcome, ticketId, actor, deviceId, exitCode, signal, timedOut, durationMs, error, reason, command, argv } = record;
-    const details = Object.fromEntries(Object.entries({ device: deviceId, argv, command, exitCode, signal, timedOut, durationMs, error, reason })
+    // The argument after `--password` or `sshpass -p` is a secret that no text rule can see on its own.
+    const shown = { argv: argv && redactArgv(argv), command: command && redactSecrets(command), error: error && redactSecrets(error), reason: reason && redactSecrets(reason) };
+    const details = Object.fromEntries(Object.entries({ device: deviceId, ...shown, exitCode, signal, timedOut, durationMs })
       .filter(([, value]) => value !== undefined));
     await store.appendAudit([{ ticketId: ticketId ?? null, actor, action: `command.${outcome}`, details }]);
   };

@@ -1,7 +1,7 @@
 // Keeps secrets out of log lines: every string argument, every string inside a logged object, and the message
 // and stack of logged errors go through the same redaction as prompts and API responses.
 import type pino from 'pino';
-import { redactSecrets, redactValue } from '../core/redaction.ts';
+import { redactField, redactSecrets } from '../core/redaction.ts';
 
 function redactError(error: Error): Record<string, unknown> {
   return {
@@ -16,7 +16,7 @@ export function redactLogArgument(argument: unknown): unknown {
   if (typeof argument === 'string') return redactSecrets(argument);
   if (argument instanceof Error) return redactError(argument);
   if (argument !== null && typeof argument === 'object' && Object.getPrototypeOf(argument) === Object.prototype) {
-    return Object.fromEntries(Object.entries(argument).map(([key, value]) => [key, value instanceof Error ? redactError(value) : redactValue(value)]));
+    return Object.fromEntries(Object.entries(argument).map(([key, value]) => [key, value instanceof Error ? redactError(value) : redactField(key, value)]));
   }
   return argument;
 }

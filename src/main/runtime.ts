@@ -46,13 +46,15 @@ import { RunbookCatalogue } from '../core/runbooks/runbook-catalogue.ts';
 export const VERSION = PACKAGE_VERSION;
 
 /** Logs go to stdout, or to stderr (fd 2) where stdout carries a protocol (MCP over stdio). */
-export function createLogger(config: Pick<Config, 'logLevel'>, fd: 1 | 2 = 1): pino.Logger {
+/** A logger on stdout, stderr, or a given stream (tests read what would have been written). */
+export function createLogger(config: Pick<Config, 'logLevel'>, fd: 1 | 2 | pino.DestinationStream = 1): pino.Logger {
   const options: pino.LoggerOptions = {
     level: config.logLevel,
     // Secrets never reach a log line: known fields are censored, and every string is redacted like a prompt.
     redact: { paths: ['req.headers["x-api-key"]', 'req.headers.authorization', '*.password', '*.apiKey', '*.token'], censor: '[redacted]' },
     hooks: redactingLogHooks,
   };
+  if (typeof fd === 'object') return pino(options, fd);
   return fd === 1 ? pino(options) : pino(options, pino.destination({ fd, sync: true }));
 }
 

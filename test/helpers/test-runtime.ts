@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { hashApiKey } from '../../src/http/plugins/auth.ts';
 import { createLogger, createRuntime, type Runtime, type RuntimeOptions } from '../../src/main/runtime.ts';
@@ -21,7 +22,8 @@ export interface TestRuntime {
   close(): Promise<void>;
 }
 
-export async function startTestRuntime(backend: BackendName, env: Record<string, string> = {}, options: RuntimeOptions = {}): Promise<TestRuntime> {
+/** `logTo` receives the runtime's log lines (set LOG_LEVEL in `env`; it is silent otherwise). */
+export async function startTestRuntime(backend: BackendName, env: Record<string, string> = {}, options: RuntimeOptions = {}, logTo?: DestinationStream): Promise<TestRuntime> {
   const dataDir = env.TWISTERLAB_DATA_DIR ?? mkdtempSync(path.join(tmpdir(), 'twisterlab-it-'));
   let database: string | undefined;
   if (backend === 'postgres') {
@@ -34,7 +36,7 @@ export async function startTestRuntime(backend: BackendName, env: Record<string,
     ...(database ? { DATABASE_URL: `${POSTGRES_SERVER}/${database}` } : {}),
     ...env,
   }, hashApiKey);
-  const runtime = await createRuntime(config, createLogger(config), options);
+  const runtime = await createRuntime(config, createLogger(config, logTo ?? 1), options);
   await runtime.app.ready();
   return {
     runtime, app: runtime.app, config, dataDir,

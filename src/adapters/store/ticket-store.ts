@@ -1,9 +1,12 @@
 // The store port on Drizzle: one class for PGlite and PostgreSQL. Every write is one statement (atomic
 // through data-modifying CTEs), rows come back through RETURNING, and the hot statements are prepared once.
+// Every free-text field and audit detail is redacted of secrets before it is written (core/secrets/stored-records).
 import { and, asc, desc, eq, isNull, lt, ne, notInArray, sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { Approval, ApprovalFilter } from '../../core/approval.ts';
 import { TwisterError } from '../../core/errors.ts';
+import { redactSecrets } from '../../core/redaction.ts';
+import { redactAuditEntries, redactNewTicket, redactTicketChange } from '../../core/secrets/stored-records.ts';
 import type {
   AgentCatalogStore, AgentRecord, AuditEntry, AuditEvent, AuditFilter, ExecutionProgress, NewTicket, Ticket, TicketChange, TicketDetail,
   TicketFilter, TicketGroupCount, TicketRepository,
@@ -34,7 +37,8 @@ export class DrizzleTicketStore implements TicketRepository, AgentCatalogStore {
     this.ticketByKey = db.select().from(tickets).where(eq(tickets.idempotencyKey, sql.placeholder('key'))).prepare('tl_ticket_by_key');
   }
 
-  create(input: NewTicket): Promise<{ ticket: Ticket; created: boolean; requestHash: string | null }> {
+  create(given: NewTicket): Promise<{ ticket: Ticket; created: boolean; requestHash: string | null }> {
+    const input = redactNewTicket(given);
     return guardStoreErrors(async () => {
       const [inserted] = await this.insertTicket.execute({
         id: uuidV7(),
@@ -124,7 +128,8 @@ export class DrizzleTicketStore implements TicketRepository, AgentCatalogStore {
     });
   }
 
-  async apply(ticketId: string, change: TicketChange): Promise<Ticket> {
+  async apply(ticketId: string, given: TicketChange): Promise<Ticket> {
+    const change = redactTicketChange(given);
     if (change.transition) assertTransitionPath(change.transition.from, change.transition.via ?? [], change.transition.to);
     return await guardStoreErrors(async () => {
       let row;
@@ -145,7 +150,7 @@ export class DrizzleTicketStore implements TicketRepository, AgentCatalogStore {
   appendAudit(entries: AuditEntry[]): Promise<void> {
     if (entries.length === 0) return Promise.resolve();
     return guardStoreErrors(async () => {
-      await this.db.insert(auditEvents).values(entries.map(auditValues));
+      await this.db.insert(auditEvents).values(redactAuditEntries(entries).map(auditValues));
     });
   }
 
@@ -218,7 +223,8 @@ export class DrizzleTicketStore implements TicketRepository, AgentCatalogStore {
   }
 
   decideApproval(id: string, decision: { to: 'approved' | 'denied'; by: string; reason?: string }): Promise<Approval | null> {
-    return guardStoreErrors(() => approvalRows.decideApproval(this.db, id, decision));
+    const shown = decision.reason === undefined ? decision : { ...decision, reason: redactSecrets(decision.reason) };
+    return guardStoreErrors(() => approvalRows.decideApproval(this.db, id, shown));
   }
 
   consumeApproval(id: string): Promise<boolean> {
@@ -226,7 +232,7 @@ export class DrizzleTicketStore implements TicketRepository, AgentCatalogStore {
   }
 
   closeApprovals(options: { executionId?: string; to: 'expired' | 'denied'; reason: string }): Promise<Approval[]> {
-    return guardStoreErrors(() => approvalRows.closeApprovals(this.db, options));
+    return guardStoreErrors(() => approvalRows.closeApprovals(this.db, { ...options, reason: redactSecrets(options.reason) }));
   }
 
   upsertAgents(records: AgentRecord[]): Promise<void> {
