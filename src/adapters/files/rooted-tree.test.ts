@@ -4,11 +4,14 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { SFTPWrapper } from 'ssh2';
 import type { FileTree } from '../../core/file-tree.ts';
 import { silentLogger } from '../../core/logger.ts';
 import { startTestSshd, type TestSshd } from '../../../test/helpers/sshd.ts';
 import { SshPool } from '../devices/ssh/ssh-pool.ts';
 import { createDeviceFileTrees } from './device-file-trees.ts';
+import { createLocalTree } from './local-tree.ts';
+import { createSftpRootedTree } from './sftp-rooted.ts';
 
 let sshd: TestSshd;
 let pool: SshPool;
@@ -124,5 +127,45 @@ describe.each(['local', 'sftp'])('writes under a root (%s tree)', (kind) => {
       await expect(written).rejects.toMatchObject(refused);
     });
     expect(outsideNames()).toEqual(['victim.txt']);
+  });
+});
+
+describe('paths given to a rooted tree', () => {
+  it('refuses relative paths that climb, start at /, have empty or dot segments, and roots that are not normal', async () => {
+    const out = createLocalTree().under(root);
+    for (const rel of ['../outside/x.txt', 'a/../../x.txt', '/etc/x.txt', 'a//x.txt', './x.txt', '', 'a/\0x']) {
+      await expect(out.writeAtomic(rel, Buffer.from('x'), 0o644), JSON.stringify(rel)).rejects.toMatchObject(refused);
+    }
+    for (const bad of ['relative/root', `${root}/../outside`, `${root}/./x`]) {
+      await expect(createLocalTree().under(bad).writeAtomic('x.txt', Buffer.from('x'), 0o644), bad).rejects.toMatchObject(refused);
+    }
+    expect(outsideNames()).toEqual(['victim.txt']);
+    expect(readdirSync(root)).toEqual([]);
+  });
+});
+
+describe('the SFTP tree when a link is swapped in exactly before its rename (the window SFTP leaves)', () => {
+  it('notices the link after the rename, removes what the rename put outside, and refuses', async () => {
+    const spec = sshd.device({ id: 'edge' });
+    await pool.withConnection(spec, undefined, async (client) => {
+      const sftp = await new Promise<SFTPWrapper>((resolve, reject) => client.sftp((e, s) => (e ? reject(e) : resolve(s))));
+      try {
+        mkdirSync(path.join(root, 'sub'));
+        // The attacker's move, as the rename is sent: the directory becomes a link out, the temp file goes along.
+        const rename = sftp.ext_openssh_rename.bind(sftp);
+        sftp.ext_openssh_rename = ((from: string, to: string, done: (err?: Error | null) => void) => {
+          renameSync(path.join(root, 'sub'), path.join(root, 'sub.old'));
+          renameSync(path.join(root, 'sub.old', path.basename(from)), path.join(outside, path.basename(from)));
+          symlinkSync(outside, path.join(root, 'sub'));
+          return rename(from, to, done);
+        }) as typeof sftp.ext_openssh_rename;
+        const out = createSftpRootedTree(sftp, root, async () => { throw new Error('not used'); });
+        await expect(out.writeAtomic('sub/target.txt', Buffer.from('evil'), 0o644)).rejects.toMatchObject(refused);
+      } finally {
+        sftp.end();
+      }
+    });
+    expect(outsideNames()).toEqual(['victim.txt']);
+    expect(readFileSync(path.join(outside, 'victim.txt'), 'utf8')).toBe('untouched');
   });
 });
