@@ -6,7 +6,8 @@
 // What remains, and cannot be closed without openat on the server: someone able to swap a directory of the chain
 // for a link and back again, exactly between the checks and the rename, could have the rename replace a file
 // elsewhere; the check after it notices the link only if it is still there, and removes the new file, but the
-// file it replaced is gone. Locally (see local-rooted.ts) there is no such window.
+// file it replaced is gone. A removal (sync with delete, restore) has the same window between its check and the
+// unlink. Locally (see local-rooted.ts) there is no such window.
 import type { SFTPWrapper, Stats } from 'ssh2';
 import { TwisterError } from '../../core/errors.ts';
 import { tempNameFor, type OpenFile, type RootedTree } from '../../core/file-tree.ts';
