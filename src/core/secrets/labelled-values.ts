@@ -7,20 +7,20 @@ import { CONNECTORS, isAssignedSecret, isBareSecret, isSecretKey, isStatedSecret
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '[ \\t]{1,3}');
 const alternation = (words: readonly string[]) => [...words].sort((a, b) => b.length - a.length).map(escape).join('|');
 
-// A value: quoted (escapes allowed) or a run up to whitespace, a quote or a separator. Captured by a look-ahead,
-// so a value that turns out not to be a secret is scanned again as the start of the next `key=value`.
+// A value: quoted (escapes allowed) or a run up to whitespace, a quote or a separator. Read after the match (a
+// look-ahead or a sticky read), so a value that is not a secret is scanned again as the start of the next `key=value`.
 const QUOTED = String.raw`"(?:[^"\\\r\n]|\\.){0,1024}"|'(?:[^'\\\r\n]|\\.){0,1024}'|\x60[^\x60\r\n]{0,1024}\x60`;
-const VALUE = String.raw`(?=(?<value>${QUOTED}|[^\s"'\x60,;&<>]{1,1024}))`;
+const KEYED_VALUE = new RegExp(String.raw`${QUOTED}|[^\s"'\x60,;&<>]{1,1024}`, 'y');
 // In prose a password may hold `&` or `;`: the value runs to the next space (closing punctuation is trimmed).
 const PROSE_VALUE = String.raw`(?=(?<value>${QUOTED}|[^\s"'\x60<>]{1,1024}))`;
 
-const ASSIGNMENT = new RegExp(String.raw`(?<![\p{L}\p{N}_.\-])["']?(?<key>-{0,2}[\p{L}_][\p{L}\p{N}_.\-]{0,63})["']?[ \t]{0,8}(?::=|=>|[:=])[ \t]{0,8}` + VALUE, 'gu');
-const XML_ELEMENT = /<(?<key>[A-Za-z_][\w.-]{0,63})>(?=(?<value>[^<\r\n]{1,1024})<\/)/g;
+const ASSIGNMENT = new RegExp(String.raw`(?<![\p{L}\p{N}_.\-])["']?(?<key>-{0,2}[\p{L}_][\p{L}\p{N}_.\-]{0,63})["']?[ \t]{0,8}(?::=|=>|[:=])[ \t]{0,8}`, 'gu');
+const XML_ELEMENT = /<(?<key>[A-Za-z_][\w.-]{0,63})>/g;
 // `Authorization: Bearer …` keeps its scheme; a header without one is an ordinary `key: value` (ASSIGNMENT).
 const AUTH_HEADER = /(?<![\w-])(?:proxy-)?authorization["']?[ \t]{0,4}[:=][ \t]{0,4}["']?(?:bearer|basic|token|apikey|sso-key)[ \t]{1,4}(?=(?<value>[^\s"']{1,4096}))/gi;
 const AUTH_HEADER_PARAMS = /(?<![\w-])(?:proxy-)?authorization["']?[ \t]{0,4}[:=][ \t]{0,4}["']?(?:digest|negotiate|ntlm|aws4-hmac-sha256)[ \t]{1,4}(?=(?<value>[^\r\n]{1,4096}))/gi;
 const COOKIE_HEADER = /(?<![\w-])(?:set-)?cookie[ \t]{0,4}:[ \t]{0,4}(?=(?<value>[^\s=;:]{1,256}=[^\r\n]{0,4096}))/gi;
-const FLAG = new RegExp(String.raw`(?<![\w\-])(?<key>--[A-Za-z][\w\-]{1,40}|-[A-Za-z])[ \t]{1,4}` + VALUE, 'g');
+const FLAG = new RegExp(String.raw`(?<![\w\-])(?<key>--[A-Za-z][\w\-]{1,40}|-[A-Za-z])[ \t]{1,4}`, 'g');
 // `mysql -pSECRET` (no space: `-p X` would prompt; the line must name mysql) and `sshpass -p SECRET`.
 const INLINE_PASSWORD = /(?<=[ \t])-p(?=(?<value>[^\s"'`-][^\s"'`]{0,1023}))/g;
 const SSHPASS = /(?<![\w-])sshpass[ \t]{1,4}-p[ \t]{1,4}(?=(?<value>[^\s"'`-][^\s"'`]{0,1023}))/g;
@@ -30,9 +30,16 @@ const PEM_BEGIN = /-----BEGIN (?<kind>[A-Z0-9 ]{0,40})PRIVATE KEY(?<block> BLOCK
 const PEM_TRUNCATED_BODY = /(?:(?:\s|\\[rn]){1,8}[A-Za-z0-9+/=]{16,128})+/y;
 
 /** For the linear-time check: every pattern this module scans with. */
-export const LABEL_PATTERNS: readonly RegExp[] = [ASSIGNMENT, XML_ELEMENT, AUTH_HEADER, AUTH_HEADER_PARAMS, COOKIE_HEADER, FLAG, INLINE_PASSWORD, SSHPASS, PHRASE, SCHEME_CREDENTIAL, PEM_BEGIN, PEM_TRUNCATED_BODY];
+export const LABEL_PATTERNS: readonly RegExp[] = [KEYED_VALUE, ASSIGNMENT, XML_ELEMENT, AUTH_HEADER, AUTH_HEADER_PARAMS, COOKIE_HEADER, FLAG, INLINE_PASSWORD, SSHPASS, PHRASE, SCHEME_CREDENTIAL, PEM_BEGIN, PEM_TRUNCATED_BODY];
 
 type Decide = (match: RegExpExecArray, value: string, text: string) => boolean;
+
+function readValue(text: string, at: number): string {
+  KEYED_VALUE.lastIndex = at;
+  return KEYED_VALUE.exec(text)?.[0] ?? '';
+}
+const secretKeyed = (match: RegExpExecArray) => isSecretKey(match.groups!.key!);
+const flagKeyed = (match: RegExpExecArray) => /^--?(?:u|user)$/.test(match.groups!.key!) || (match.groups!.key!.startsWith('--') && isSecretKey(match.groups!.key!));
 
 function quoted(value: string): boolean {
   return value.length >= 2 && /^["'`]/.test(value) && value.endsWith(value[0]!);
@@ -45,14 +52,18 @@ function secretSpan(value: string): { start: number; end: number } {
   return { start: 0, end: trimmed.length > 0 ? trimmed.length : value.length };
 }
 
-/** Runs `pattern` (label kept in the match, value in the look-ahead group) and hides the values `decide` accepts. */
-function redactValues(text: string, pattern: RegExp, marker: string, decide: Decide): string {
+/**
+ * Runs `pattern` (label kept in the match, value in its look-ahead group `value`) and hides the values `decide`
+ * accepts. With `keyed`, the pattern stops at the separator and the value is read (by a sticky pattern) only
+ * after the key passed: text full of ordinary `name: value` pairs is not scanned twice.
+ */
+function redactValues(text: string, pattern: RegExp, marker: string, decide: Decide, keyed?: (m: RegExpExecArray) => boolean): string {
   let out = '';
   let from = 0;
   pattern.lastIndex = 0;
   for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
-    const value = match.groups?.value ?? '';
     const valueAt = match.index + match[0].length;
+    const value = keyed ? (keyed(match) ? readValue(text, valueAt) : '') : (match.groups?.value ?? '');
     if (value.length > 0 && decide(match, value, text)) {
       const span = secretSpan(value);
       out += text.slice(from, valueAt + span.start) + marker;
@@ -134,9 +145,9 @@ export function redactLabelledValues(text: string, marker: string): string {
   let out = redactValues(text, AUTH_HEADER, marker, (_m, value) => isAssignedSecret(bare(value)));
   out = redactValues(out, AUTH_HEADER_PARAMS, marker, () => true);
   out = redactValues(out, COOKIE_HEADER, marker, () => true);
-  out = redactValues(out, ASSIGNMENT, marker, decideAssignment);
-  out = redactValues(out, XML_ELEMENT, marker, decideAssignment);
-  out = redactValues(out, FLAG, marker, decideFlag);
+  out = redactValues(out, ASSIGNMENT, marker, decideAssignment, secretKeyed);
+  out = redactValues(out, XML_ELEMENT, marker, decideAssignment, secretKeyed);
+  out = redactValues(out, FLAG, marker, decideFlag, flagKeyed);
   out = redactValues(out, INLINE_PASSWORD, marker, decideInlinePassword);
   out = redactValues(out, SSHPASS, marker, () => true);
   out = redactValues(out, PHRASE, marker, decidePhrase);
