@@ -18,6 +18,10 @@ const incidents = only ? INCIDENTS.filter((i) => only.includes(i.id)) : INCIDENT
 
 const started = performance.now();
 const run = await startLabRun(incidents);
+// Stopped by hand: the lab's clusters, servers and mounts go with it.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => void run.close().finally(() => process.exit(130)));
+}
 const results: PhrasingResult[] = [];
 try {
   for (const incident of incidents) {

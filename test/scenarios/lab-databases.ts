@@ -83,6 +83,10 @@ export async function startInventoryDb(ctx: LabContext): Promise<InventoryDb> {
   const pool = await Promise.all([session(appUrl, 'inventory-pool'), session(appUrl, 'inventory-pool')]);
   const poolPids = await Promise.all(pool.map(async (c) => (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid));
   let held: Client[] = [];
+  let lastRows = await sql(admin, async (c) => {
+    const rows = (await c.query<{ n: string; s: string }>('SELECT count(*) AS n, sum(qty) AS s FROM stock')).rows[0]!;
+    return `${rows.n}/${rows.s}`;
+  });
   const waiting = () => sql(admin, async (c) => Number((await c.query<{ n: string }>("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = 'inventory' AND wait_event_type = 'Lock'")).rows[0]!.n));
 
   const fixture: InventoryDb = {
@@ -135,9 +139,15 @@ export async function startInventoryDb(ctx: LabContext): Promise<InventoryDb> {
       }
     },
     snapshot: async () => sql(admin, async (c) => {
-      const rows = (await c.query<{ n: string; s: string }>('SELECT count(*) AS n, sum(qty) AS s FROM stock')).rows[0]!;
+      // The stock table cannot be read while the fault holds its lock, and nobody but the lock's holder can
+      // change it then: the last figures read stand for it.
+      await c.query("SET lock_timeout = '500ms'");
+      try {
+        const rows = (await c.query<{ n: string; s: string }>('SELECT count(*) AS n, sum(qty) AS s FROM stock')).rows[0]!;
+        lastRows = `${rows.n}/${rows.s}`;
+      } catch { /* locked: keep the last figures */ }
       const alive = (await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE pid = ANY($1::int[]) ORDER BY pid', [poolPids])).rows.map((r) => r.pid);
-      return { 'inventory-db:rows': `${rows.n}/${rows.s}`, 'inventory-db:app-pool': alive.join(',') };
+      return { 'inventory-db:rows': lastRows, 'inventory-db:app-pool': alive.join(',') };
     }),
     close: async () => {
       await fixture.clear().catch(() => undefined);

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TicketDetail } from '../../src/core/ticket-repository.ts';
 import { phrasingText, fixturesOf, type Incident, type FindingState, type Outcome } from './incidents.ts';
 import { Lab } from './lab.ts';
-import { fileTicket, scratchDir, startScenario, stepTrail, type Scenario } from './scenario-kit.ts';
+import { fileTicket, scratchDir, startScenario, type Scenario } from './scenario-kit.ts';
 
 export const KEYS = { requester: 'pat-requester-key-0000001', admin: 'ada-admin-key-000000000002' };
 const as = (key: string) => ({ 'x-api-key': key });
@@ -101,12 +101,23 @@ async function approveIfAsked(app: FastifyInstance, incident: Incident, detail: 
   if (detail.ticket.status !== 'awaiting_approval') return detail;
   const list = await app.inject({ method: 'GET', url: `/api/v1/approvals?status=pending&ticketId=${detail.ticket.id}`, headers: as(KEYS.admin) });
   const items = (list.json() as { items?: Array<{ id: string }> }).items ?? [];
-  result.approval = { asked: true, showsDiagnosis: items.length > 0 && items.every(showsDiagnosis) };
+  // What the approver sees: the approval itself, or the ticket's plan it belongs to, with the diagnosis's figures.
+  const plan = detail.executions.at(-1)?.plan as { findings?: Array<{ evidence?: Record<string, unknown> }> } | undefined;
+  const planShows = (plan?.findings ?? []).some((f) => Object.keys(f.evidence ?? {}).length > 0);
+  result.approval = { asked: true, showsDiagnosis: items.length > 0 && (planShows || items.every(showsDiagnosis)) };
   const decision = incident.approve ? 'approve' : 'deny';
   for (const item of items) {
     await app.inject({ method: 'POST', url: `/api/v1/approvals/${item.id}/${decision}`, headers: as(KEYS.admin), payload: { reason: 'scenario' } });
   }
   return waitForSettled(app, detail.ticket.id, as(KEYS.admin), 90_000, 'awaiting_approval');
+}
+
+/** Steps in the order they ran: execution by execution, then by index, as "phase capability status". */
+export function trail(detail: TicketDetail): string[] {
+  const order = new Map(detail.executions.map((e, i) => [e.id, i]));
+  return [...detail.steps]
+    .sort((a, b) => (order.get(a.executionId)! - order.get(b.executionId)!) || a.index - b.index)
+    .map((s) => `${s.phase} ${s.capability} ${s.status}`);
 }
 
 /** One phrasing of one incident: arm, file, wait, judge, reset. Never throws for a wrong outcome: it says so. */
@@ -126,7 +137,7 @@ export async function runPhrasing(lab: Lab, app: FastifyInstance, incident: Inci
     result.ticketId = await fileTicket(app, text, as(KEYS.requester));
     let detail = await waitForSettled(app, result.ticketId, as(KEYS.requester));
     detail = await approveIfAsked(app, incident, detail, result);
-    Object.assign(result, { status: detail.ticket.status, findings: findingsOf(detail), reason: detail.ticket.escalationReason ?? null, steps: stepTrail(detail) });
+    Object.assign(result, { status: detail.ticket.status, findings: findingsOf(detail), reason: detail.ticket.escalationReason ?? null, steps: trail(detail) });
     if (incident.fault) result.faultAfter = await incident.fault(lab);
     result.lost = incident.keeps ? await incident.keeps(lab) : [];
     result.unneeded = unneededChanges(incident, before, await lab.snapshot(), detail);
