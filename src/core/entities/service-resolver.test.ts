@@ -11,6 +11,7 @@ const known: KnownNames = {
     { name: 'session-cache', description: 'sessions store for the web shop', host: '127.0.0.1', port: 6390, scheme: 'redis' },
     { name: 'portal', description: 'employee portal', host: 'portal.example.com', scheme: 'https' },
     { name: 'order-api', host: '::1', port: 8081, scheme: 'http' },
+    { name: 'webshop' },
   ],
 };
 
@@ -43,6 +44,8 @@ describe('service resolution', () => {
     ['order api times out', 'order-api', 'exact'],
     ['Order_API times out', 'order-api', 'exact'],
     ['orderapi times out', 'order-api', 'exact'],
+    ['the web shop is slow', 'webshop', 'exact'],
+    ['the Sales-App is slow', 'crm-web', 'alias'],
     ['the inventory screens are frozen', 'inventory-ui', 'description'],
     ['Stock levels look wrong in the warehouse', 'inventory-ui', 'description'],
     ['the sessions store refuses to save', 'session-cache', 'description'],
@@ -116,7 +119,7 @@ describe('service resolution', () => {
 
   it('needs two description words, one of them not an everyday word', () => {
     expect(resolve('the inventory is off').serviceName).toBeUndefined();
-    expect(resolve('the web shop screens are slow').serviceName).toBe('session-cache');
+    expect(resolve('the shop sessions are slow').serviceName).toBe('session-cache');
     expect(resolve('screens of the web app are slow').serviceName).toBeUndefined();
   });
 

@@ -79,19 +79,25 @@ function flatten(list: readonly Compound[]): Word[] {
   return list.flatMap((c, compound) => c.parts.map((word, i) => ({ word, compound, first: i === 0, last: i === c.parts.length - 1 })));
 }
 
+/** Keys spelt by these words: apart ("order api"), or run together when there are several ("web shop" → "webshop"). */
+function keysSpelt(index: ServiceIndex, spelt: readonly string[]): Key[] {
+  const apart = index.keys.get(spelt.join(' ')) ?? [];
+  return spelt.length > 1 ? [...apart, ...(index.keys.get(spelt.join('')) ?? [])] : apart;
+}
+
 /** The keys a run of words may spell, each word as written or as a near spelling of a known word. */
 function lookupWindow(index: ServiceIndex, run: readonly Word[], near: (word: string) => NearWord[]): Candidate[] {
   const loose = run.map(({ word }) => near(word));
   // Most windows have no near spellings at all: one look-up of the words as written.
   if (loose.every((l) => l.length === 0)) {
-    return (index.keys.get(run.map((w) => w.word).join(' ')) ?? []).map((key) => ({ name: key.service, match: key.how, rank: MATCH_RANK[key.how] }));
+    return keysSpelt(index, run.map((w) => w.word)).map((key) => ({ name: key.service, match: key.how, rank: MATCH_RANK[key.how] }));
   }
   let combos: Array<{ words: string[]; distance: number }> = [{ words: [], distance: 0 }];
   for (const [i, { word }] of run.entries()) {
     const options = [{ word, distance: 0 }, ...loose[i]!];
     combos = combos.flatMap((c) => options.map((o) => ({ words: [...c.words, o.word], distance: c.distance + o.distance }))).slice(0, MAX_COMBINATIONS);
   }
-  return combos.flatMap(({ words: spelt, distance }) => (index.keys.get(spelt.join(' ')) ?? []).map((key) => ({
+  return combos.flatMap(({ words: spelt, distance }) => keysSpelt(index, spelt).map((key) => ({
     name: key.service,
     match: distance > 0 ? 'fuzzy' as const : key.how,
     rank: distance > 0 ? MATCH_RANK.fuzzy + distance : MATCH_RANK[key.how],
