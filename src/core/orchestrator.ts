@@ -9,7 +9,12 @@ import type { LlmAnalyst } from './llm-analysis.ts';
 import { planWithLlm } from './llm-planning.ts';
 import { DEFAULT_LEASE_MS, DEFAULT_STORE_WAIT_MS, LeasedWrites } from './leased-writes.ts';
 import type { Logger } from './logger.ts';
-import { planTicket, type PlanOptions } from './planner.ts';
+import { diagnosisPlan, findHypotheses, type Hypotheses } from './diagnosis/diagnosis-plan.ts';
+import { describeChecks, isFault, readDiagnosis, targetOf } from './diagnosis/read-diagnosis.ts';
+import { findingKind } from './findings/catalogue.ts';
+import { judgeRule, rulesFor } from './findings/confirm.ts';
+import { planTicket, type CatalogueLookup, type PlanOptions } from './planner.ts';
+import { remedyPlan } from './remedy/remedy-plan.ts';
 import type { ChangePolicy } from './policy.ts';
 import { redactValue } from './redaction.ts';
 import { backupsTaken, judgeCheck, recheckSteps, restoreSteps, type RollbackEvent } from './rollback.ts';
@@ -20,7 +25,7 @@ import { resolveStepParams, skipReason, stepOutputs } from './runbooks/step-temp
 import { DEFAULT_RETRY, StepRunner, type RetryPolicy, type StepOutcome, type StepWrites } from './step-runner.ts';
 import { analyzeTicket } from './ticket-analyzer.ts';
 import type { AuditEntry, RunningStep, StepRecord, Ticket, TicketChange, TicketRepository } from './ticket-repository.ts';
-import { FINAL_STATUSES, type Analysis, type Category, type Plan, type PlannedStep, type TicketStatus } from './ticket.ts';
+import { SETTLED_STATUSES, type Analysis, type Category, type Finding, type Plan, type PlannedStep, type TicketOutcome, type TicketStatus } from './ticket.ts';
 
 export interface OrchestratorDeps {
   store: TicketRepository;
@@ -74,7 +79,7 @@ interface Run {
 }
 
 // The ticket stops being worked on: nobody needs the lease until someone picks it up again.
-const RELEASES_LEASE: ReadonlySet<TicketStatus> = new Set([...FINAL_STATUSES, 'awaiting_approval', 'planned']);
+const RELEASES_LEASE: ReadonlySet<TicketStatus> = new Set([...SETTLED_STATUSES, 'awaiting_approval', 'planned']);
 
 /** A status change to write with other data: the target, states passed on the way, and audit details per state. */
 interface Move {
@@ -129,7 +134,7 @@ export class Orchestrator {
       if (ticket.status === 'new' || ticket.status === 'triaged') return await this.planAndRun(ticket);
       if (ticket.status === 'planned' && !ticket.dryRun) return await this.resumePlanned(ticket);
       if (ticket.status === 'awaiting_approval') return await this.resumeApproved(ticket);
-      if (FINAL_STATUSES.has(ticket.status) || ticket.status === 'planned') return settled(ticket);
+      if (SETTLED_STATUSES.has(ticket.status) || ticket.status === 'planned') return settled(ticket);
       return await this.resume(ticket);
     } catch (error) {
       // The store is down or another process holds the ticket: nothing is decided, the queue tries again.
@@ -192,13 +197,22 @@ export class Orchestrator {
   }
 
   private plan(analysis: Analysis, text: string, runbooks: readonly Runbook[] = this.deps.runbooks(), options: PlanOptions = {}): Plan {
-    const registry = this.deps.registry;
+    return planTicket(analysis, text, runbooks, this.lookup, this.facts(analysis), { ...options, ...this.policyOptions() });
+  }
+
+  private readonly lookup: CatalogueLookup = (id, params) => {
+    const descriptor = this.deps.registry.get(id);
+    return descriptor ? { agent: descriptor.agent, risk: this.deps.registry.riskOf(id, params)! } : undefined;
+  };
+
+  private facts(analysis: Analysis): Record<string, unknown> {
     const name = analysis.context.serviceName;
     const service = name ? this.deps.serviceFacts?.(name) : undefined;
-    return planTicket(analysis, text, runbooks, (id, params) => {
-      const descriptor = registry.get(id);
-      return descriptor ? { agent: descriptor.agent, risk: registry.riskOf(id, params)! } : undefined;
-    }, service ? { service } : {}, { ...options, ...(this.deps.changePolicy ? { changePolicy: this.deps.changePolicy } : {}) });
+    return service ? { service } : {};
+  }
+
+  private policyOptions(): PlanOptions {
+    return this.deps.changePolicy ? { changePolicy: this.deps.changePolicy } : {};
   }
 
   /** Analysis and plan in one write; when every step may run unattended, straight on to executing. */
@@ -206,6 +220,9 @@ export class Orchestrator {
     const fresh = ticket.status === 'new';
     const analysed = fresh ? await this.analyze(ticket.description, ticket.context, ticket.id) : { analysis: ticket.analysis!, rulesPlan: undefined };
     const { analysis } = analysed;
+    // A real ticket is diagnosed first and acted on only for what diagnosis confirms; a dry run shows the plan
+    // the best-fitting runbook would make, and runs nothing.
+    if (!ticket.dryRun) return this.diagnose(ticket, analysis, fresh, analysed.rulesPlan);
     const plan = await this.choosePlan(analysis, ticket.description, analysed.rulesPlan);
     const executionId = randomUUID();
     const runnable = !ticket.dryRun && plan.steps.length > 0 && plan.steps.every((s) => s.decision === 'run');
@@ -230,6 +247,91 @@ export class Orchestrator {
     });
     if (waits) return this.outcome(run, false);
     return runnable ? this.execute(run) : this.stopAtPlan(run);
+  }
+
+  /**
+   * Diagnose broadly: the read-only checks of every runbook that fits the ticket's target, in one execution. A
+   * model, when configured, only says which hypothesis to look at first; it never adds a target or a change.
+   */
+  private async diagnose(ticket: Ticket, analysis: Analysis, fresh: boolean, rulesPlan?: Plan): Promise<ExecutionOutcome> {
+    const text = ticket.description;
+    const chosen = this.deps.llm ? await this.choosePlan(analysis, text, rulesPlan) : undefined;
+    const preferred = chosen?.path === 'llm' ? chosen.runbookId ?? undefined : undefined;
+    const ambiguous = ambiguity(analysis);
+    const hypotheses: Hypotheses = ambiguous
+      ? { fits: [], rejected: [] }
+      : findHypotheses(analysis, text, this.deps.runbooks(), this.lookup, this.facts(analysis), preferred);
+    const executionId = randomUUID();
+    const plan: Plan = hypotheses.fits.length > 0
+      ? { ...diagnosisPlan(hypotheses), ...(chosen?.path ? { path: chosen.path } : {}), ...(chosen?.fallbackReason ? { fallbackReason: chosen.fallbackReason } : {}) }
+      : { runbookId: null, title: 'No runbook fits', steps: [], escalation: ambiguous ?? nothingFits(analysis, hypotheses), ...(hypotheses.rejected.length > 0 ? { rejected: hypotheses.rejected } : {}) };
+    const to: TicketStatus = plan.escalation ? 'triaged' : 'diagnosing';
+    const details = {
+      triaged: { category: analysis.category, priority: analysis.priority, sentiment: analysis.sentiment, urgency: analysis.urgency },
+      diagnosing: { executionId, hypotheses: plan.hypotheses?.map((h) => h.runbookId) ?? [], checks: plan.steps.length },
+    };
+    const run: Run = { ticket, executionId, plan, steps: [] };
+    run.ticket = await this.write(ticket, { to, ...(fresh && to !== 'triaged' ? { via: ['triaged'] } : {}), details }, {
+      ...(fresh ? { patch: { analysis, category: analysis.category, priority: analysis.priority } } : {}),
+      newExecution: { id: executionId, plan, dryRun: false },
+      audit: [],
+    }, () => {
+      if (fresh) this.deps.events.publish({ type: 'analysis', ticketId: ticket.id, analysis });
+      this.deps.events.publish({ type: 'plan', ticketId: ticket.id, plan, dryRun: false });
+    });
+    if (plan.escalation) return this.finish(run, 'escalated', plan.escalation, undefined, {}, { outcome: 'handed_over' });
+    return this.execute(run);
+  }
+
+  /**
+   * What diagnosis found decides: no fault → `no_fault_found` (the requester confirms or reopens); faults with no
+   * safe fix → a human, with the findings; otherwise the remedy of the best-fitting fix, in a new execution.
+   */
+  private async afterDiagnosis(run: Run): Promise<ExecutionOutcome> {
+    const analysis = run.ticket.analysis!;
+    const catalogue = this.deps.runbooks();
+    const hypotheses = (run.plan.hypotheses ?? []).map((h) => catalogue.find((r) => r.id === h.runbookId)).filter((r): r is Runbook => !!r);
+    const diagnosis = readDiagnosis(run.plan, run.steps, catalogue, targetOf(analysis));
+    const { findings } = diagnosis;
+    const faults = findings.filter(isFault);
+    if (faults.length === 0) {
+      const handover = hypotheses.find((r) => r.escalateAfterDiagnosis && !r.findings?.length);
+      if (handover) return this.finish(run, 'escalated', handover.escalateAfterDiagnosis!, undefined, {}, { findings, outcome: 'handed_over' });
+      const seen = findings.length > 0 ? `; also seen (not a fault by itself): ${findings.map((f) => f.summary).join('; ')}` : '';
+      const note = `No fault found. Checked: ${describeChecks(diagnosis.checked) || 'no check could run'}${seen}. Confirm that all is well, or reopen the ticket saying what you see.`;
+      return this.finish(run, 'no_fault_found', note, undefined, {}, { findings, outcome: 'no_fault_found' });
+    }
+    const plan = remedyPlan({
+      analysis, text: run.ticket.description, runbooks: hypotheses, lookup: this.lookup, facts: this.facts(analysis),
+      options: this.policyOptions(), diagnosis, diagnosisPlan: run.plan,
+    });
+    if (!plan) return this.finish(run, 'escalated', handoff(faults, hypotheses), undefined, {}, { findings, outcome: 'handed_over' });
+    return this.startRemedy(run, plan, findings);
+  }
+
+  /** Diagnosis closed and the remedy stored in one write; then it runs, waits for its approvals, or goes to a human. */
+  private async startRemedy(diagnosis: Run, plan: Plan, findings: Finding[]): Promise<ExecutionOutcome> {
+    const { ticket } = diagnosis;
+    const executionId = randomUUID();
+    const runnable = plan.steps.every((s) => s.decision === 'run');
+    const refused = plan.steps.find((s) => s.decision === 'refuse');
+    const approvals = !runnable && !refused ? this.approvalsFor(ticket, executionId, plan) : [];
+    const to: TicketStatus = runnable ? 'executing' : refused ? 'planned' : 'awaiting_approval';
+    const summary = `diagnosis confirmed ${findings.filter(isFault).map((f) => f.id).join(', ')}; remedy: runbook ${plan.runbookId}`;
+    const run: Run = { ticket, executionId, plan, steps: [] };
+    run.ticket = await this.write(ticket, { to, details: {
+      [to]: { executionId, runbook: plan.runbookId, findings: findings.map((f) => f.id), ...(approvals.length > 0 ? { approvals: approvals.map((a) => ({ id: a.id, step: a.stepIndex })) } : {}) },
+    } }, {
+      patch: { findings },
+      finishExecution: { id: diagnosis.executionId, success: true, successRate: rate(diagnosis.steps), summary },
+      newExecution: { id: executionId, plan, dryRun: false },
+      ...(approvals.length > 0 ? { newApprovals: approvals } : {}),
+      audit: [{ ticketId: ticket.id, actor: ACTOR, action: 'diagnosis.finished', details: { executionId: diagnosis.executionId, findings: findings.map((f) => ({ id: f.id, target: f.target, evidence: f.evidence })) } }],
+    }, () => this.deps.events.publish({ type: 'plan', ticketId: ticket.id, plan, dryRun: false }));
+    if (refused) {
+      return this.finish(run, 'escalated', `step ${refused.index} (${refused.capability}) is refused: ${refused.decisionReason}`, undefined, {}, { outcome: 'handed_over' });
+    }
+    return runnable ? this.execute(run) : this.outcome(run, false);
   }
 
   /** One pending approval per step that policy will not run unattended, bound to the step by its hash. */
@@ -284,6 +386,7 @@ export class Orchestrator {
   }
 
   private async execute(run: Run): Promise<ExecutionOutcome> {
+    const diagnosing = run.plan.stage === 'diagnosis';
     const work = run.plan.steps.filter((s) => s.phase !== 'verify' && s.phase !== 'rollback');
     for (const [i, step] of work.entries()) {
       // A step policy would not run unattended runs only on its own approval, consumed exactly once.
@@ -301,9 +404,10 @@ export class Orchestrator {
           await this.recordStep(run, record);
           return this.rollBack(run, reason);
         }
-        return this.finish(run, 'escalated', reason, record);
+        return this.finish(run, 'escalated', reason, record, {}, { findings: this.findingsAfter(run, new Set()), outcome: 'fix_failed' });
       }
-      if (i < work.length - 1) {
+      // A failed check is a result of diagnosis (its rules stay unconfirmed), not a reason to stop.
+      if (i < work.length - 1 || diagnosing) {
         await this.recordStep(run, record);
       } else if (run.plan.escalation) {
         return this.finish(run, 'escalated', run.plan.escalation, record);
@@ -311,42 +415,98 @@ export class Orchestrator {
         run.ticket = await this.recordStep(run, record, { to: 'verifying', details: { verifying: { executionId: run.executionId } } });
       }
     }
+    if (diagnosing) return this.afterDiagnosis(run);
     if (work.length === 0 && run.ticket.status === 'executing') run.ticket = await this.write(run.ticket, { to: 'verifying' }, { audit: [] });
     return this.verify(run);
   }
 
   private async verify(run: Run): Promise<ExecutionOutcome> {
     const checks = run.plan.steps.filter((s) => s.phase === 'verify');
-    const { failures, passes, last } = await this.runChecks(run, checks);
+    const result = await this.runChecks(run, checks);
+    const { failures, passes, last } = result;
     if (checks.length === 0) failures.push('the plan has no verification');
+    const remedy = run.plan.stage === 'remedy';
     if (failures.length > 0) {
       const reason = `verification failed: ${failures.join('; ')}`;
-      if (backupsTaken(run.steps).length === 0) return this.finish(run, 'escalated', reason, last);
+      const findings = this.findingsAfter(run, result.remains);
+      // The fix did what it addresses, and something else the ticket reported is still there: keep the fix, say so.
+      const addressedGone = remedy && !result.ownFailed && this.addressed(run).every((id) => !result.remains.has(id));
+      if (remedy && (addressedGone || run.plan.onVerifyFailure === 'keep')) {
+        return this.finish(run, 'escalated', `partly fixed: ${describeFindings(findings)}; ${reason}`, last, {}, { findings, outcome: 'partial_fix' });
+      }
+      if (backupsTaken(run.steps).length === 0) return this.finish(run, 'escalated', reason, last, {}, { findings, outcome: 'fix_failed' });
       if (last) await this.recordStep(run, last);
       return this.rollBack(run, reason);
     }
-    const changed = run.steps.some((s) => s.phase === 'fix' && s.status === 'succeeded');
-    const note = `${changed ? 'Fixed and verified' : 'Verified, no change was needed'} (runbook ${run.plan.runbookId}): ${passes.join('; ')}`;
-    return this.finish(run, 'resolved', note, last);
+    if (!remedy) {
+      const changed = run.steps.some((s) => s.phase === 'fix' && s.status === 'succeeded');
+      const note = `${changed ? 'Fixed and verified' : 'Verified, no change was needed'} (runbook ${run.plan.runbookId}): ${passes.join('; ')}`;
+      return this.finish(run, 'resolved', note, last);
+    }
+    const findings = this.findingsAfter(run, result.remains);
+    const assisted = run.plan.steps.some((s) => s.decision === 'needs_approval');
+    const note = `Fixed and verified (runbook ${run.plan.runbookId}): ${describeFindings(findings)}. Checks: ${passes.join('; ')}`;
+    return this.finish(run, 'resolved', note, last, {}, { findings, outcome: assisted ? 'assisted_fix' : 'verified_fix' });
   }
 
-  /** Runs checks in order, writing each result but the last, which the caller writes with the move it leads to. */
-  private async runChecks(run: Run, checks: readonly PlannedStep[]): Promise<{ failures: string[]; passes: string[]; last?: StepRecord }> {
+  /** The findings of a remedy as verification left them: each fault rechecked gone is fixed, or it remains. */
+  private findingsAfter(run: Run, remains: ReadonlySet<string>): Finding[] {
+    const rechecked = new Set(run.plan.steps.flatMap((s) => s.rechecks ?? []).map((r) => r.findingId));
+    const verified = run.steps.some((s) => s.phase === 'verify');
+    return (run.plan.findings ?? []).map((f) => {
+      if (!isFault(f)) return f;
+      const gone = verified && rechecked.has(f.id) && !remains.has(f.id);
+      return { ...f, state: gone ? 'fixed' : 'remains' };
+    });
+  }
+
+  /** Findings the fix steps that ran address. */
+  private addressed(run: Run): string[] {
+    const ran = new Set(run.steps.filter((s) => s.phase === 'fix' && s.status === 'succeeded').map((s) => s.index));
+    return run.plan.steps.filter((s) => s.phase === 'fix' && ran.has(s.index) && s.addresses).map((s) => s.addresses!);
+  }
+
+  /**
+   * Runs checks in order, writing each result but the last, which the caller writes with the move it leads to.
+   * A check's own conditions are judged (`ownFailed`), and so are the findings it re-checks (`remains`).
+   */
+  private async runChecks(run: Run, checks: readonly PlannedStep[]): Promise<{ failures: string[]; passes: string[]; last?: StepRecord; remains: Set<string>; ownFailed: boolean }> {
     const failures: string[] = [];
     const passes: string[] = [];
+    const remains = new Set<string>();
+    let ownFailed = false;
     let last: StepRecord | undefined;
     for (const [i, step] of checks.entries()) {
       const record = await this.invoke(run, step);
       if (i < checks.length - 1) await this.recordStep(run, record);
       else last = record;
-      // Condition values may name earlier outputs (`{{steps.usage.bytes}}`): read them as they are now.
-      const expect = step.expect ? resolveStepParams({ expect: step.expect }, stepOutputs(run.plan.steps, run.steps)) : undefined;
-      const verdict = expect?.ok === false
-        ? { passed: false, text: `${step.description}: ${expect.reason}` }
-        : judgeCheck(expect?.ok ? { ...step, expect: expect.value.expect } : step, record);
-      (verdict.passed ? passes : failures).push(verdict.text);
+      if (step.expect?.length || !step.rechecks?.length) {
+        // Condition values may name earlier outputs (`{{steps.usage.bytes}}`): read them as they are now.
+        const expect = step.expect ? resolveStepParams({ expect: step.expect }, stepOutputs(run.plan.steps, run.steps, run.plan.bound)) : undefined;
+        const verdict = expect?.ok === false
+          ? { passed: false, text: `${step.description}: ${expect.reason}` }
+          : judgeCheck(expect?.ok ? { ...step, expect: expect.value.expect } : step, record);
+        (verdict.passed ? passes : failures).push(verdict.text);
+        ownFailed ||= !verdict.passed;
+      }
+      for (const recheck of step.rechecks ?? []) {
+        const verdict = this.recheck(recheck, record);
+        (verdict.gone ? passes : failures).push(verdict.text);
+        if (!verdict.gone) remains.add(recheck.findingId);
+      }
     }
-    return { failures, passes, last };
+    return { failures, passes, last, remains, ownFailed };
+  }
+
+  /** Whether a finding's rule still holds of a fresh run of the check that confirmed it. */
+  private recheck(recheck: NonNullable<PlannedStep['rechecks']>[number], record: StepRecord): { gone: boolean; text: string } {
+    const title = findingKind(recheck.findingId).title;
+    if (record.error) return { gone: false, text: `${title} (${recheck.target}): could not be checked again: ${record.error.code} ${record.error.message}` };
+    const runbook = this.deps.runbooks().find((r) => r.id === recheck.runbookId);
+    const held = (runbook ? rulesFor(runbook, recheck.findingId) : []).map((rule) => judgeRule(rule, record.output)).find((v) => v.held);
+    return held
+      ? { gone: false, text: `${title} (${recheck.target}) is still there: ${held.reading}` }
+      : { gone: true, text: `${title} (${recheck.target}): gone` };
   }
 
   /**
@@ -382,7 +542,8 @@ export class Orchestrator {
     const results = [...again.failures, ...again.passes];
     const summary = `${failure}; rolled back: ${rollback.join('; ')}; re-verification ${passed ? 'passed' : 'failed'}: ${results.join('; ') || 'nothing to check'}`;
     const attached = { verification: failure, rollback, reverification: { passed, results } };
-    return this.finish(run, 'escalated', summary, again.last, attached);
+    const findings = run.plan.findings?.map((f) => (isFault(f) ? { ...f, state: 'remains' as const } : f));
+    return this.finish(run, 'escalated', summary, again.last, attached, { ...(findings ? { findings } : {}), outcome: 'fix_failed' });
   }
 
   private async invoke(run: Run, step: PlannedStep): Promise<StepRecord> {
@@ -393,7 +554,7 @@ export class Orchestrator {
       return stored;
     }
     const startedAt = new Date();
-    const outputs = stepOutputs(run.plan.steps, run.steps);
+    const outputs = stepOutputs(run.plan.steps, run.steps, run.plan.bound);
     const skipped = skipReason(step, outputs);
     if (skipped) return this.skip(run, step, skipped, startedAt);
     // `{{steps.<id>.…}}` parameters take the outputs of earlier steps now; the record keeps what really ran.
@@ -457,13 +618,21 @@ export class Orchestrator {
     return ticket;
   }
 
-  private async finish(run: Run, to: 'resolved' | 'escalated', summary: string, record?: StepRecord, attached: Record<string, unknown> = {}): Promise<ExecutionOutcome> {
+  private async finish(
+    run: Run, to: 'resolved' | 'escalated' | 'no_fault_found', summary: string, record?: StepRecord, attached: Record<string, unknown> = {},
+    result: { findings?: Finding[]; outcome?: TicketOutcome } = {},
+  ): Promise<ExecutionOutcome> {
     const successRate = rate(run.steps);
+    const outcome = result.outcome ?? (to === 'resolved' ? 'verified_fix' : to === 'no_fault_found' ? 'no_fault_found' : 'handed_over');
     const change = {
-      patch: to === 'resolved' ? { resolutionNote: summary } : { escalationReason: summary },
-      finishExecution: { id: run.executionId, success: to === 'resolved', successRate, summary },
+      patch: {
+        ...(to === 'escalated' ? { escalationReason: summary } : { resolutionNote: summary }),
+        ...(result.findings ? { findings: result.findings } : {}),
+        outcome,
+      },
+      finishExecution: { id: run.executionId, success: to !== 'escalated', successRate, summary },
     };
-    const move: Move = { to, details: { [to]: { reason: summary, executionId: run.executionId, successRate, ...attached } } };
+    const move: Move = { to, details: { [to]: { reason: summary, executionId: run.executionId, successRate, outcome, ...attached } } };
     run.ticket = record
       ? await this.recordStep(run, record, move, change)
       : await this.write(run.ticket, move, { ...change, audit: [] });
@@ -504,7 +673,7 @@ export class Orchestrator {
     this.deps.logger.error({ err: error, ticketId }, 'ticket processing failed');
     const current = await this.deps.store.get(ticketId);
     if (!current) throw error;
-    if (FINAL_STATUSES.has(current.status) || info.code === 'INVALID_TRANSITION') return current;
+    if (SETTLED_STATUSES.has(current.status) || info.code === 'INVALID_TRANSITION') return current;
     const reason = `internal error: ${info.code}`;
     return this.write(current, { to: 'failed', details: { failed: { reason } } }, { patch: { escalationReason: reason }, audit: [] });
   }
@@ -518,4 +687,32 @@ function rate(steps: readonly StepRecord[]): number {
 
 function settled(ticket: Ticket): ExecutionOutcome {
   return { ticket, plan: null, steps: [], success: ticket.status === 'resolved', successRate: 0 };
+}
+
+/** Two declared services (or devices) fit one mention: never guess, a human picks. */
+function ambiguity(analysis: Analysis): string | undefined {
+  const found = (analysis.context as { ambiguous?: Array<{ kind: string; mention: string; candidates: string[] }> }).ambiguous;
+  if (!found?.length) return undefined;
+  const named = found.map((a) => `"${a.mention}" could be the ${a.kind} ${a.candidates.join(' or ')}`).join('; ');
+  return `the ticket does not say which system it means: ${named}; a human should pick one`;
+}
+
+function nothingFits(analysis: Analysis, hypotheses: Hypotheses): string {
+  const missing = analysis.context.serviceName ? '' : ' and no known service or device was named';
+  const why = hypotheses.rejected.length > 0 ? ` (${hypotheses.rejected.map((r) => `${r.runbookId}: ${r.reason}`).join('; ')})` : '';
+  return `no runbook fits a ${analysis.priority}-priority ${analysis.category} ticket${missing}${why}`;
+}
+
+/** The handoff when faults were found and no runbook may fix them: what, where, the figures, and which team. */
+function handoff(faults: readonly Finding[], runbooks: readonly Runbook[]): string {
+  const lines = faults.map((f) => {
+    const note = runbooks.find((r) => r.id === f.runbookId)?.escalateAfterDiagnosis;
+    return `${f.summary} — for the ${findingKind(f.id).team} team${note ? ` (${note})` : ''}`;
+  });
+  return `Found, with no safe automatic fix: ${lines.join('; ')}`;
+}
+
+/** "postgres.lock_contention on inventory: fixed; disk.nearly_full on inventory: remains". */
+function describeFindings(findings: readonly Finding[]): string {
+  return findings.filter(isFault).map((f) => `${f.summary}: ${f.state}`).join('; ') || 'no finding';
 }

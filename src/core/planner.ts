@@ -5,7 +5,7 @@ import { decideStep, type ChangePolicy } from './policy.ts';
 import { BACKUP_CAPABILITY } from './rollback.ts';
 import type { Runbook, RunbookStep } from './runbooks/runbook.ts';
 import { parameterSchema } from './runbooks/runbook-schema.ts';
-import { hasRuntimeTemplates, templatePaths, tryFill, type Scope } from './runbooks/template.ts';
+import { hasRuntimeTemplates, RUNTIME_ROOT, templatePaths, tryFill, type Scope } from './runbooks/template.ts';
 import type { Analysis, Plan, PlannedStep, StepPhase } from './ticket.ts';
 
 export interface CatalogueLookup {
@@ -13,7 +13,7 @@ export interface CatalogueLookup {
   (capabilityId: string, params: Record<string, unknown>): { risk: Risk; agent: string } | undefined;
 }
 
-interface Planned {
+export interface Planned {
   phase: StepPhase;
   step: RunbookStep;
   params: Record<string, unknown>;
@@ -22,7 +22,7 @@ interface Planned {
 }
 
 /** A runbook that does not fit; `offTopic` when it is not about this kind of ticket at all (not worth telling). */
-type Fit = { ok: true; runbook: Runbook; steps: Planned[]; score: number; parameters: Record<string, unknown> } | { ok: false; runbookId: string; reason: string; offTopic?: boolean };
+export type Fit = { ok: true; runbook: Runbook; steps: Planned[]; score: number; parameters: Record<string, unknown> } | { ok: false; runbookId: string; reason: string; offTopic?: boolean };
 
 /** Facts about the named target that templates may use, e.g. `service.configDir` from the services file. */
 export type PlanningFacts = Record<string, unknown>;
@@ -33,12 +33,21 @@ export interface PlanOptions {
   force?: boolean;
   /** Parameter values given by the caller; they win over `from` and `default`, and are validated the same way. */
   overrides?: Record<string, unknown>;
+  /**
+   * Diagnosis outputs by the runbook's step id: `{{steps.<id>…}}` templates naming them are filled at planning time
+   * (an approval then sees the exact values), and fix steps are kept only for the findings in `confirmed`.
+   */
+  bound?: Record<string, unknown>;
+  /** The findings diagnosis confirmed: a fix step is planned only when it addresses one of them (and its `needs` hold). */
+  confirmed?: ReadonlySet<string>;
+  /** Hypotheses: runbooks on the ticket's target fit whatever its category (see diagnosis/hypotheses.ts). */
+  onTarget?: boolean;
 }
 
 const no = (runbookId: string, reason: string): Fit => ({ ok: false, runbookId, reason });
 const offTopic = (runbookId: string, reason: string): Fit => ({ ok: false, runbookId, reason, offTopic: true });
 
-function scopeFor(analysis: Analysis, facts: PlanningFacts): Scope {
+export function scopeFor(analysis: Analysis, facts: PlanningFacts): Scope {
   const first = (kind: string) => analysis.context.found.find((f) => f.kind === kind)?.value;
   const url = analysis.context.url ?? first('url');
   const parsed = url && URL.canParse(url) ? new URL(url) : undefined;
@@ -75,7 +84,9 @@ function fillParameters(runbook: Runbook, scope: Scope, overrides: Record<string
 }
 
 function planStep(phase: StepPhase, step: RunbookStep, scope: Scope, lookup: CatalogueLookup): { ok: true; planned: Planned } | { ok: false; reason: string } {
-  const filled = tryFill({ params: step.params, expect: step.expect }, scope, true);
+  // Outputs already known (diagnosis, bound into the scope) are filled now; later steps' outputs when they run.
+  const bound = (scope[RUNTIME_ROOT] ?? {}) as Record<string, unknown>;
+  const filled = tryFill({ params: step.params, expect: step.expect }, scope, (path) => !(path.split('.')[1]! in bound));
   if (!filled.ok) return filled;
   const found = lookup(step.capability, filled.value.params);
   if (!found) return { ok: false, reason: `${step.capability} is not registered` };
@@ -101,12 +112,23 @@ function backupFor(step: RunbookStep, scope: Scope, lookup: CatalogueLookup): Pl
   return { phase: 'backup', step: backupStep, params: filled.value, risk: found.risk, agent: found.agent };
 }
 
-function fit(runbook: Runbook, analysis: Analysis, text: string, lookup: CatalogueLookup, facts: PlanningFacts, options: PlanOptions): Fit {
-  if (!options.force && !runbook.categories.includes(analysis.category)) return offTopic(runbook.id, `not a ${analysis.category} runbook`);
+/** Keywords of the runbook the ticket's text contains. */
+export function keywordHits(runbook: Runbook, text: string): number {
   const lower = text.toLowerCase();
-  const keywordHits = runbook.keywords.filter((k) => lower.includes(k)).length;
-  if (runbook.requireKeyword && keywordHits === 0 && !options.force) return offTopic(runbook.id, `the ticket mentions none of its keywords (${runbook.keywords.slice(0, 5).join(', ')}…)`);
-  const base = scopeFor(analysis, facts);
+  return runbook.keywords.filter((k) => lower.includes(k)).length;
+}
+
+/** A fix step is planned only for a confirmed finding, and only when one of the findings it needs is confirmed too. */
+function fixAllowed(step: RunbookStep, confirmed: ReadonlySet<string>): boolean {
+  return !!step.addresses && confirmed.has(step.addresses) && (!step.needs || step.needs.some((n) => confirmed.has(n)));
+}
+
+export function fitRunbook(runbook: Runbook, analysis: Analysis, text: string, lookup: CatalogueLookup, facts: PlanningFacts, options: PlanOptions): Fit {
+  const loose = options.force || options.onTarget;
+  if (!loose && !runbook.categories.includes(analysis.category)) return offTopic(runbook.id, `not a ${analysis.category} runbook`);
+  const hits = keywordHits(runbook, text);
+  if (runbook.requireKeyword && hits === 0 && !loose) return offTopic(runbook.id, `the ticket mentions none of its keywords (${runbook.keywords.slice(0, 5).join(', ')}…)`);
+  const base: Scope = { ...scopeFor(analysis, facts), ...(options.bound ? { [RUNTIME_ROOT]: options.bound } : {}) };
   const missing = missingRequirement(runbook, base);
   if (missing) return no(runbook.id, missing);
   const kind = (base.service as { kind?: string } | undefined)?.kind;
@@ -124,6 +146,7 @@ function fit(runbook: Runbook, analysis: Analysis, text: string, lookup: Catalog
         const condition = tryFill(step.if, scope);
         if (!condition.ok || (condition.value as unknown) === false) continue;
       }
+      if (phase === 'fix' && options.confirmed && !fixAllowed(step, options.confirmed)) continue;
       if (phase === 'fix') {
         const backup = backupFor(step, scope, lookup);
         if (typeof backup === 'string') return no(runbook.id, backup);
@@ -137,7 +160,7 @@ function fit(runbook: Runbook, analysis: Analysis, text: string, lookup: Catalog
   const specificity = specificityOf(runbook);
   // First category listed is the runbook's home category.
   const home = runbook.categories[0] === analysis.category ? 1 : 0;
-  return { ok: true, runbook, steps, score: keywordHits + specificity + home, parameters: parameters.values };
+  return { ok: true, runbook, steps, score: hits + specificity + home, parameters: parameters.values };
 }
 
 const specificity = new WeakMap<Runbook, number>();
@@ -164,7 +187,7 @@ const invasiveness = (steps: readonly Planned[]) => steps.filter((s) => s.risk !
 export function planTicket(
   analysis: Analysis, text: string, runbooks: readonly Runbook[], lookup: CatalogueLookup, facts: PlanningFacts = {}, options: PlanOptions = {},
 ): Plan {
-  const fits = runbooks.map((r) => fit(r, analysis, text, lookup, facts, options));
+  const fits = runbooks.map((r) => fitRunbook(r, analysis, text, lookup, facts, options));
   const candidates = fits
     .filter((c): c is Extract<Fit, { ok: true }> => c.ok)
     .sort((a, b) => b.score - a.score || invasiveness(a.steps) - invasiveness(b.steps) || a.runbook.id.localeCompare(b.runbook.id));
@@ -183,9 +206,21 @@ export function planTicket(
       ...(rejected.length > 0 ? { rejected } : {}),
     };
   }
-  const hasVerification = best.steps.some((s) => s.phase === 'verify');
-  const steps: PlannedStep[] = best.steps.map(({ phase, step, params, risk, agent }, index) => {
-    const backupBefore = best.steps.slice(0, index).some((s) => s.step.capability === BACKUP_CAPABILITY);
+  return {
+    runbookId: best.runbook.id,
+    title: best.runbook.title,
+    steps: decideSteps(best.steps, analysis, options),
+    ...(Object.keys(best.parameters).length > 0 ? { parameters: best.parameters } : {}),
+    ...(best.runbook.escalateAfterDiagnosis ? { escalation: best.runbook.escalateAfterDiagnosis } : {}),
+  };
+}
+
+/** Numbers the steps and asks policy about each one. */
+export function decideSteps(planned: readonly Planned[], analysis: Analysis, options: PlanOptions, firstIndex = 0): PlannedStep[] {
+  const hasVerification = planned.some((s) => s.phase === 'verify');
+  return planned.map(({ phase, step, params, risk, agent }, i) => {
+    const index = firstIndex + i;
+    const backupBefore = planned.slice(0, i).some((s) => s.step.capability === BACKUP_CAPABILITY);
     const decided = decideStep({
       risk, priority: analysis.priority, backupBefore, verified: hasVerification,
       ...(step.withoutBackup ? { withoutBackup: step.withoutBackup } : {}), ...(options.changePolicy ? { changePolicy: options.changePolicy } : {}),
@@ -202,13 +237,7 @@ export function planTicket(
       decision, decisionReason: reason,
       ...(step.id ? { ref: step.id } : {}),
       ...(step.when ? { when: step.when } : {}),
+      ...(step.addresses ? { addresses: step.addresses } : {}),
     };
   });
-  return {
-    runbookId: best.runbook.id,
-    title: best.runbook.title,
-    steps,
-    ...(Object.keys(best.parameters).length > 0 ? { parameters: best.parameters } : {}),
-    ...(best.runbook.escalateAfterDiagnosis ? { escalation: best.runbook.escalateAfterDiagnosis } : {}),
-  };
 }

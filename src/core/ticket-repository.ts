@@ -1,7 +1,7 @@
 // The store port for tickets, executions, steps and the audit trail. One `apply` call is one transaction:
 // the orchestrator batches the writes of a phase into it.
 import type { ErrorInfo } from './errors.ts';
-import type { Analysis, Plan, Priority, Category, TicketContext, TicketSource, TicketStatus, StepPhase } from './ticket.ts';
+import type { Analysis, Finding, Plan, Priority, Category, TicketContext, TicketOutcome, TicketSource, TicketStatus, StepPhase } from './ticket.ts';
 import type { Risk } from './capability.ts';
 import type { Approval, ApprovalFilter, NewApproval } from './approval.ts';
 
@@ -22,6 +22,10 @@ export interface Ticket {
   resolutionNote: string | null;
   escalationReason: string | null;
   idempotencyKey: string | null;
+  /** What diagnosis found, with figures, and what became of each finding. */
+  findings: Finding[];
+  /** How the ticket ended, once it has (see TICKET_OUTCOMES). */
+  outcome: TicketOutcome | null;
 }
 
 export interface NewTicket {
@@ -124,6 +128,8 @@ export interface TicketPatch {
   context?: TicketContext;
   resolutionNote?: string;
   escalationReason?: string;
+  findings?: Finding[];
+  outcome?: TicketOutcome;
 }
 
 /**

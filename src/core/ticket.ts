@@ -4,21 +4,28 @@ import { RISKS } from './capability.ts';
 import { TwisterError } from './errors.ts';
 
 export const TICKET_STATUSES = [
-  'new', 'triaged', 'planned', 'awaiting_approval', 'executing', 'verifying', 'resolved', 'escalated', 'failed',
+  'new', 'triaged', 'diagnosing', 'planned', 'awaiting_approval', 'executing', 'verifying', 'no_fault_found',
+  'resolved', 'escalated', 'failed',
 ] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
 export const FINAL_STATUSES: ReadonlySet<TicketStatus> = new Set(['resolved', 'escalated', 'failed']);
+/** Where the loop stops working on its own: a final state, or a diagnosis that found nothing and asks the requester. */
+export const SETTLED_STATUSES: ReadonlySet<TicketStatus> = new Set([...FINAL_STATUSES, 'no_fault_found']);
 
 // Escalation is reachable from every working state: a human can always take over. A human may also close a
-// ticket that is not executing, and resolve one that was escalated to them. Final states are final for automation.
+// ticket that is not executing, and resolve one that was escalated to them. `no_fault_found` waits for the
+// requester: confirmed → resolved, reopened (or no answer in time) → escalated. A resolved ticket can be reopened
+// (→ escalated, to a human). Otherwise final states are final for automation.
 const transitions: Record<TicketStatus, readonly TicketStatus[]> = {
   new: ['triaged', 'resolved', 'escalated', 'failed'],
-  triaged: ['planned', 'resolved', 'escalated', 'failed'],
+  triaged: ['diagnosing', 'planned', 'resolved', 'escalated', 'failed'],
+  diagnosing: ['planned', 'awaiting_approval', 'executing', 'no_fault_found', 'escalated', 'failed'],
   planned: ['awaiting_approval', 'executing', 'resolved', 'escalated', 'failed'],
   awaiting_approval: ['executing', 'resolved', 'escalated', 'failed'],
   executing: ['verifying', 'escalated', 'failed'],
   verifying: ['resolved', 'escalated', 'failed'],
-  resolved: [],
+  no_fault_found: ['resolved', 'escalated'],
+  resolved: ['escalated'],
   escalated: ['resolved'],
   failed: [],
 };
@@ -129,6 +136,12 @@ export interface PlannedStep {
   ref?: string;
   /** Runs only when this holds of earlier outputs (`steps.<ref>.…`); skipped otherwise. */
   when?: Condition;
+  /** On a diagnosis step: the runbook steps it stands for (a check shared by several hypotheses is planned once). */
+  sources?: Array<{ runbookId: string; stepId?: string }>;
+  /** On a fix step: the confirmed finding it addresses. */
+  addresses?: string;
+  /** On a verify step: findings whose rule is evaluated again on this step's output; each must be gone. */
+  rechecks?: Array<{ runbookId: string; findingId: string; target: string }>;
 }
 
 export interface Plan {
@@ -145,4 +158,49 @@ export interface Plan {
   path?: 'rules' | 'llm';
   /** Why the rules chose although an LLM is configured (unhealthy, timeout, invalid choice, low confidence). */
   fallbackReason?: string;
+  /**
+   * `diagnosis`: the read-only checks of every runbook that fits the ticket's target (the hypotheses), run first;
+   * `remedy`: the fix of a confirmed finding, its backups and verification. Absent: a single-runbook plan (dry run).
+   */
+  stage?: 'diagnosis' | 'remedy';
+  /** On a diagnosis plan: the runbooks whose checks it runs, most likely first. */
+  hypotheses?: Array<{ runbookId: string; score: number }>;
+  /** On a remedy plan: the findings diagnosis confirmed (what the approver sees, what verification re-checks). */
+  findings?: Finding[];
+  /** On a remedy plan: diagnosis outputs its steps read (`{{steps.<id>}}` and `when`), by the runbook's step id. */
+  bound?: Record<string, unknown>;
+  /** On a remedy plan: whether a failed verification restores the backups (`rollback`) or keeps what improved (`keep`). */
+  onVerifyFailure?: 'rollback' | 'keep';
+}
+
+/**
+ * How a ticket ended. Only `verified_fix` is autonomous resolution; `assisted_fix` needed an approval;
+ * `confirmed_no_fault`: nothing was found and the requester agreed; the rest went to a human.
+ */
+export const TICKET_OUTCOMES = [
+  'verified_fix', 'assisted_fix', 'no_fault_found', 'confirmed_no_fault', 'partial_fix', 'fix_failed', 'handed_over', 'reopened', 'closed_by_human',
+] as const;
+export type TicketOutcome = (typeof TICKET_OUTCOMES)[number];
+
+export const FINDING_STATES = ['confirmed', 'fixed', 'remains'] as const;
+export type FindingState = (typeof FINDING_STATES)[number];
+
+export const findingSchema = z.object({
+  id: z.string(), target: z.string(), state: z.enum(FINDING_STATES), summary: z.string(),
+  evidence: z.record(z.string(), z.unknown()), runbookId: z.string(), check: z.string(),
+});
+
+/** A typed fact diagnosis established, with its figures: what a fix addresses and verification re-checks. */
+export interface Finding {
+  /** From the catalogue (src/core/findings), e.g. `postgres.lock_contention`. */
+  id: string;
+  /** What it is about: a service, host:port or device. */
+  target: string;
+  state: FindingState;
+  /** Plain words with the figures, e.g. "3 sessions wait on locks held by pid 4242 (idle in transaction for 95 s)". */
+  summary: string;
+  evidence: Record<string, unknown>;
+  /** The runbook whose check saw it, and the check. */
+  runbookId: string;
+  check: string;
 }

@@ -1,6 +1,6 @@
 // Request and response schemas shared by the routes (zod; OpenAPI is generated from them).
 import { z } from 'zod';
-import { CATEGORIES, PRIORITIES, TICKET_STATUSES, ticketContextSchema } from '../core/ticket.ts';
+import { CATEGORIES, PRIORITIES, TICKET_OUTCOMES, TICKET_STATUSES, findingSchema, ticketContextSchema } from '../core/ticket.ts';
 
 export const errorResponse = z.object({
   error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }),
@@ -22,6 +22,8 @@ export const ticketSchema = z.object({
   resolutionNote: z.string().nullable(),
   escalationReason: z.string().nullable(),
   idempotencyKey: z.string().nullable(),
+  findings: z.array(findingSchema),
+  outcome: z.enum(TICKET_OUTCOMES).nullable(),
 });
 
 export const submitTicketBody = z.strictObject({

@@ -5,7 +5,7 @@ import type { Caller } from '../core/access.ts';
 import { TwisterError } from '../core/errors.ts';
 import { submitTicket, type IntakeDeps } from '../core/ticket-intake.ts';
 import type { TicketRepository } from '../core/ticket-repository.ts';
-import { CATEGORIES, PRIORITIES, TICKET_STATUSES } from '../core/ticket.ts';
+import { CATEGORIES, PRIORITIES, TICKET_OUTCOMES, TICKET_STATUSES, findingSchema } from '../core/ticket.ts';
 import { parseOrThrow } from '../core/validation.ts';
 import { toolOutput, zodToolSchema, type ToolDefinition } from './tool-definition.ts';
 
@@ -41,6 +41,7 @@ const ticket = z.object({
   requester: z.string(), source: z.string(), dryRun: z.boolean(), context: z.record(z.string(), z.unknown()),
   analysis: z.unknown(), category: z.string().nullable(), priority: z.string().nullable(),
   resolutionNote: z.string().nullable(), escalationReason: z.string().nullable(), idempotencyKey: z.string().nullable(),
+  findings: z.array(findingSchema), outcome: z.enum(TICKET_OUTCOMES).nullable(),
 });
 const rows = z.array(z.record(z.string(), z.unknown()));
 

@@ -48,7 +48,7 @@ export async function startTestRuntime(backend: BackendName, env: Record<string,
   };
 }
 
-const SETTLED = new Set(['resolved', 'escalated', 'failed']);
+const SETTLED = new Set(['resolved', 'escalated', 'failed', 'no_fault_found']);
 
 /** Polls the ticket until processing stops (a final state, or a finished dry run). */
 export async function waitForTicket(app: FastifyInstance, id: string, timeoutMs = 20_000, headers: Record<string, string> = {}): Promise<TicketDetail> {

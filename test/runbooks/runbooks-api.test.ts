@@ -25,10 +25,13 @@ diagnose:
     capability: monitoring.check_service_health
     params: { service_name: '{{params.service}}' }
     description: Probe the service
+findings:
+  - { id: service.unreachable, step: probe, when: [{ path: healthy, op: eq, value: false }] }
 fix:
   - capability: sync.sync_data
     params: { source: '{{service.baselineDir}}', destination: '{{service.configDir}}' }
     description: Put back the known-good configuration
+    addresses: service.unreachable
     backup: { target: '{{service.configDir}}', type: files }
 verify:
   - capability: monitoring.check_service_health

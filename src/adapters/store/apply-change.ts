@@ -14,7 +14,7 @@ import { tickets } from './schema.ts';
 import type { StoreDatabase } from './ticket-store.ts';
 
 type Prepared = PgPreparedQuery<PreparedQueryConfig & { execute: TicketRow[] }>;
-const SET_FIELDS = ['status', 'analysis', 'category', 'priority', 'context', 'resolutionNote', 'escalationReason'] as const;
+const SET_FIELDS = ['status', 'analysis', 'category', 'priority', 'context', 'resolutionNote', 'escalationReason', 'findings', 'outcome'] as const;
 type SetValues = Partial<Record<(typeof SET_FIELDS)[number], unknown>>;
 
 interface Shape {
@@ -110,6 +110,8 @@ function setValues(change: TicketChange): SetValues {
   if (patch.context) values.context = patch.context;
   if (patch.resolutionNote !== undefined) values.resolutionNote = patch.resolutionNote;
   if (patch.escalationReason !== undefined) values.escalationReason = patch.escalationReason;
+  if (patch.findings !== undefined) values.findings = patch.findings;
+  if (patch.outcome !== undefined) values.outcome = patch.outcome;
   return values;
 }
 

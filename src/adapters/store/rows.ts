@@ -3,7 +3,7 @@
 import type { InferInsertModel, InferSelectModel } from 'drizzle-orm';
 import type { Risk } from '../../core/capability.ts';
 import type { AuditEntry, AuditEvent, Execution, RunningStep, StepRecord, Ticket } from '../../core/ticket-repository.ts';
-import type { Category, Priority, StepPhase, TicketSource, TicketStatus } from '../../core/ticket.ts';
+import type { Category, Priority, StepPhase, TicketOutcome, TicketSource, TicketStatus } from '../../core/ticket.ts';
 import type { auditEvents, executions, steps, tickets } from './schema.ts';
 
 export type TicketRow = InferSelectModel<typeof tickets>;
@@ -30,6 +30,8 @@ export function toTicket(row: TicketRow): Ticket {
     priority: row.priority as Priority | null,
     resolutionNote: row.resolutionNote,
     escalationReason: row.escalationReason,
+    findings: row.findings ?? [],
+    outcome: (row.outcome as TicketOutcome | null) ?? null,
     idempotencyKey: row.idempotencyKey,
   };
 }

@@ -7,7 +7,7 @@ import {
 import type { ErrorInfo } from '../../core/errors.ts';
 import type { AgentRecord } from '../../core/ticket-repository.ts';
 import { TICKET_STATUSES } from '../../core/ticket.ts';
-import type { Analysis, Plan, TicketContext } from '../../core/ticket.ts';
+import type { Analysis, Finding, Plan, TicketContext } from '../../core/ticket.ts';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
 const statusList = sql.raw(TICKET_STATUSES.map((s) => `'${s}'`).join(', '));
@@ -27,6 +27,9 @@ export const tickets = pgTable('tickets', {
   priority: text('priority'),
   resolutionNote: text('resolution_note'),
   escalationReason: text('escalation_reason'),
+  // What diagnosis found and what became of it (confirmed, fixed, remains), and how the ticket ended (outcome).
+  findings: jsonb('findings').$type<Finding[]>().notNull().default([]),
+  outcome: text('outcome'),
   idempotencyKey: text('idempotency_key').unique('tickets_idempotency_key_unique'),
   requestHash: text('request_hash'),
   // Which orchestrator works on the ticket, and until when: every write of one checks and renews this lease, so

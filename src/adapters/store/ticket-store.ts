@@ -11,7 +11,7 @@ import type {
   AgentCatalogStore, AgentRecord, AuditEntry, AuditEvent, AuditFilter, ExecutionProgress, NewTicket, Ticket, TicketChange, TicketDetail,
   TicketFilter, TicketGroupCount, TicketRepository,
 } from '../../core/ticket-repository.ts';
-import { assertTransitionPath, FINAL_STATUSES, TICKET_STATUSES } from '../../core/ticket.ts';
+import { assertTransitionPath, SETTLED_STATUSES, TICKET_STATUSES } from '../../core/ticket.ts';
 import * as approvalRows from './approval-store.ts';
 import { auditValues, toAuditEvent, toExecution, toRunningStep, toStep, toTicket } from './rows.ts';
 import { ChangeWriter, explainMiss } from './apply-change.ts';
@@ -22,7 +22,8 @@ import { uuidV7 } from './uuid-v7.ts';
 /** A Drizzle database on either driver (`drizzle-orm/pglite` or `drizzle-orm/node-postgres`). */
 export type StoreDatabase = PgDatabase<PgQueryResultHKT, Record<string, unknown>>;
 
-const finalStatuses = [...FINAL_STATUSES];
+// Tickets the loop is done with for now: final, or waiting for their requester after a diagnosis found nothing.
+const finalStatuses = [...SETTLED_STATUSES];
 
 export class DrizzleTicketStore implements TicketRepository, AgentCatalogStore {
   private readonly changes: ChangeWriter;

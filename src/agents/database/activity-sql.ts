@@ -65,7 +65,10 @@ SELECT coalesce(state, 'unknown') AS state, count(*)::int AS count
 FROM pg_stat_activity WHERE ${CLIENTS}
 GROUP BY 1 ORDER BY 1`;
 
-export const MAX_CONNECTIONS_SQL = `SELECT current_setting('max_connections')::int AS max_connections`;
+// Slots kept for superusers (and, from PostgreSQL 16, for roles with pg_use_reserved_connections): an application
+// role is refused once the others are taken, while a superuser's `SELECT 1` still passes.
+export const MAX_CONNECTIONS_SQL = `SELECT current_setting('max_connections')::int AS max_connections,
+  current_setting('superuser_reserved_connections')::int + coalesce(current_setting('reserved_connections', true), '0')::int AS reserved`;
 
 /** `idle in transaction` also covers its aborted form: both keep the transaction (and its locks) open. */
 const IDLE_STATE_MATCH = `(state = $1 OR ($1 = 'idle in transaction' AND state = 'idle in transaction (aborted)'))`;

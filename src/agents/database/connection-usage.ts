@@ -18,6 +18,8 @@ const usageOutput = z.object({
   total: z.number().int().nonnegative().describe('Client backends on the server, the agent\'s own connection left out'),
   max_connections: z.number().int().positive(),
   used_percent: z.number().nonnegative(),
+  reserved_connections: z.number().int().nonnegative().describe('Slots only superusers (and pg_use_reserved_connections roles) may take'),
+  available_to_app: z.number().int().describe('Slots an ordinary role can still take: max_connections - reserved - total (0 or less: the application is refused)'),
   by_state: z.record(z.string(), z.number().int().nonnegative()),
   idle_in_transaction: z.array(z.object({ pid: z.number().int(), user: z.string(), application_name: z.string(), state_age_ms: z.number().nonnegative() })),
 });
@@ -31,7 +33,7 @@ export const connectionUsage = defineCapability<typeof usageInput, typeof usageO
   run: (args, ctx) => withService(ctx.deps, args.service_name, 'postgres', ctx.signal, (target) =>
     withPostgres(target, { timeoutMs: ctx.deps.timeoutMs, signal: ctx.signal }, async (pg) => {
       const states = await pg.query<{ state: string; count: number }>(CONNECTIONS_BY_STATE_SQL);
-      const [settings] = await pg.query<{ max_connections: number }>(MAX_CONNECTIONS_SQL);
+      const [settings] = await pg.query<{ max_connections: number; reserved: number }>(MAX_CONNECTIONS_SQL);
       const idle = await pg.query<{ pid: number; user: string | null; application_name: string | null; state_age_ms: number }>(IDLE_IN_TRANSACTION_SQL, [IDLE_LIST_LIMIT]);
       const total = states.reduce((sum, s) => sum + s.count, 0);
       const max = settings?.max_connections ?? 1;
@@ -39,6 +41,9 @@ export const connectionUsage = defineCapability<typeof usageInput, typeof usageO
         total,
         max_connections: max,
         used_percent: Math.round((total / max) * 1000) / 10,
+        reserved_connections: settings?.reserved ?? 0,
+        // The agent's own session is not counted in total, but it holds a slot too (a reserved one when superuser).
+        available_to_app: max - (settings?.reserved ?? 0) - total,
         by_state: Object.fromEntries(states.map((s) => [s.state, s.count])),
         idle_in_transaction: idle.map((r) => ({ pid: r.pid, user: shownText(r.user), application_name: shownText(r.application_name), state_age_ms: ms(r.state_age_ms) })),
       };

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { RISKS } from '../capability.ts';
 import { TwisterError } from '../errors.ts';
+import { FINDING_ID } from '../findings/catalogue.ts';
 import { CATEGORIES } from '../ticket.ts';
 import { REQUIREMENTS, type Runbook, type RunbookParameter, type RunbookStep } from './runbook.ts';
 import { isRuntimePath, RUNTIME_ROOT, templatePaths } from './template.ts';
@@ -33,6 +34,8 @@ const step = z.strictObject({
   risk: z.enum(RISKS).optional(),
   withoutBackup: z.string().min(3).max(300).optional(),
   when: condition.optional(),
+  addresses: z.string().regex(FINDING_ID, 'a finding id is <domain>.<name>, e.g. postgres.lock_contention').optional(),
+  needs: z.array(z.string().regex(FINDING_ID, 'a finding id is <domain>.<name>')).min(1).max(20).optional(),
   if: z.string().regex(/^\{\{\s*[a-zA-Z0-9_.]+\s*\}\}$/, 'if is one template, e.g. "{{service.page}}"').optional(),
 });
 
@@ -62,6 +65,13 @@ export const runbookFileSchema = z.strictObject({
   fix: z.array(step).max(30).default([]),
   verify: z.array(step).max(30).default([]),
   rollback: z.array(step).max(30).optional(),
+  findings: z.array(z.strictObject({
+    id: z.string().regex(FINDING_ID, 'a finding id is <domain>.<name>, e.g. postgres.lock_contention'),
+    step: z.string().regex(STEP_ID, 'step names a diagnose step by its id'),
+    when: z.array(condition).min(1).max(20),
+    evidence: z.record(z.string().regex(/^[a-z][a-z0-9_]{0,63}$/), z.string().min(1).max(200)).optional(),
+  })).max(30).optional(),
+  onVerifyFailure: z.enum(['rollback', 'keep']).optional(),
   escalateAfterDiagnosis: z.string().min(1).max(500).optional(),
 });
 
@@ -132,8 +142,38 @@ function checkReferences(runbook: Runbook, source: string): void {
       }
     });
   }
+  checkFindings(runbook, source);
   if (runbook.escalateAfterDiagnosis && runbook.fix.length > 0) {
     invalid(source, runbook.id, 'escalateAfterDiagnosis', 'a runbook that escalates after diagnosis has no fix steps');
+  }
+}
+
+/**
+ * Evidence before action, at load: a rule reads a diagnose step by its id; every fix step names the finding it
+ * addresses, one this runbook's own diagnosis can confirm; diagnose steps are independent reads (no `when`, no
+ * earlier outputs), so the checks of several runbooks can run together.
+ */
+function checkFindings(runbook: Runbook, source: string): void {
+  const diagnoseIds = new Set(runbook.diagnose.map((s) => s.id).filter(Boolean));
+  const confirmable = new Set((runbook.findings ?? []).map((f) => f.id));
+  (runbook.findings ?? []).forEach((rule, i) => {
+    if (!diagnoseIds.has(rule.step)) invalid(source, runbook.id, `findings[${i}].step`, `"${rule.step}" is not the id of a diagnose step`);
+  });
+  runbook.diagnose.forEach((s, i) => {
+    if (s.when) invalid(source, runbook.id, `diagnose[${i}].when`, 'diagnose steps always run (they are read-only checks)');
+    if (templatePaths(s.params).some(isRuntimePath)) invalid(source, runbook.id, `diagnose[${i}]`, 'a diagnose step cannot read another step\'s output');
+    if (s.addresses || s.needs) invalid(source, runbook.id, `diagnose[${i}]`, 'only fix steps address findings');
+  });
+  runbook.fix.forEach((s, i) => {
+    if (!s.addresses) invalid(source, runbook.id, `fix[${i}].addresses`, 'a fix step names the finding it addresses (a fix runs only on evidence)');
+    if (!confirmable.has(s.addresses)) {
+      invalid(source, runbook.id, `fix[${i}].addresses`, `${s.addresses} is not confirmed by any rule under findings of this runbook`);
+    }
+  });
+  for (const phase of ['verify', 'rollback'] as const) {
+    (runbook[phase] ?? []).forEach((s, i) => {
+      if (s.addresses || s.needs) invalid(source, runbook.id, `${phase}[${i}]`, 'only fix steps address findings');
+    });
   }
 }
 

@@ -33,6 +33,21 @@ export interface RunbookStep {
    * when the probe found the service unhealthy; otherwise the step is recorded as skipped. Not on verify steps.
    */
   when?: Condition;
+  /** On fix steps: the finding this step fixes; the step is planned only when diagnosis confirmed it. */
+  addresses?: string;
+  /** On fix steps: findings of which at least one must also be confirmed (e.g. config drift only when the service fails). */
+  needs?: string[];
+}
+
+/**
+ * How a diagnose step's output confirms a finding: every condition holds of the output of the step `step`.
+ * `evidence` names the figures kept with the finding (name → dot path into the output).
+ */
+export interface FindingRule {
+  id: string;
+  step: string;
+  when: Condition[];
+  evidence?: Record<string, string>;
 }
 
 /** A runbook parameter: where its value comes from, its default, and the schema it must satisfy. */
@@ -67,6 +82,10 @@ export interface Runbook {
   verify: RunbookStep[];
   /** Run after the backups are restored when verification fails, before checking again. */
   rollback?: RunbookStep[];
+  /** The findings its diagnosis can confirm, and how. */
+  findings?: FindingRule[];
+  /** When verification fails after its fix: restore the backups (`rollback`, the default) or keep what improved (`keep`). */
+  onVerifyFailure?: 'rollback' | 'keep';
   /** Set on runbooks that gather facts for a human and never close a ticket themselves. */
   escalateAfterDiagnosis?: string;
   /** Where it was loaded from: `builtin` or the file's name. */

@@ -5,10 +5,13 @@ import type { StepRecord } from '../ticket-repository.ts';
 import type { PlannedStep } from '../ticket.ts';
 import { hasRuntimeTemplates, RUNTIME_ROOT, tryFill, type Scope } from './template.ts';
 
-/** `{ steps: { <ref>: output } }` from the records of steps that succeeded (the latest record per step wins). */
-export function stepOutputs(planned: readonly PlannedStep[], records: readonly StepRecord[]): Scope {
+/**
+ * `{ steps: { <ref>: output } }` from the records of steps that succeeded (the latest record per step wins), over
+ * `bound`: the diagnosis outputs a remedy plan was made from.
+ */
+export function stepOutputs(planned: readonly PlannedStep[], records: readonly StepRecord[], bound: Record<string, unknown> = {}): Scope {
   const refByIndex = new Map(planned.filter((s) => s.ref).map((s) => [s.index, s.ref!]));
-  const outputs: Record<string, unknown> = {};
+  const outputs: Record<string, unknown> = { ...bound };
   for (const record of records) {
     const ref = refByIndex.get(record.index);
     if (ref && record.status === 'succeeded') outputs[ref] = record.output;

@@ -41,17 +41,22 @@ export function isRuntimePath(path: string): boolean {
   return path === RUNTIME_ROOT || path.startsWith(`${RUNTIME_ROOT}.`);
 }
 
-function fillString(text: string, scope: Scope, keepRuntime: boolean): unknown {
+/** Which templates to leave for the run: every `{{steps.…}}` (true), none (false), or those a predicate keeps. */
+export type KeepRuntime = boolean | ((path: string) => boolean);
+
+const keeps = (keep: KeepRuntime, path: string) => isRuntimePath(path) && (typeof keep === 'function' ? keep(path) : keep);
+
+function fillString(text: string, scope: Scope, keepRuntime: KeepRuntime): unknown {
   const whole = WHOLE.exec(text);
   if (whole) {
     const path = whole[1]!;
-    if (keepRuntime && isRuntimePath(path)) return text;
+    if (keeps(keepRuntime, path)) return text;
     const value = lookupPath(scope, path);
     if (value === undefined || value === null || value === '') throw new TemplateError(path, `{{${path}}} has no value`);
     return value;
   }
   return text.replace(ANY, (match, path: string) => {
-    if (keepRuntime && isRuntimePath(path)) return match;
+    if (keeps(keepRuntime, path)) return match;
     const value = lookupPath(scope, path);
     if (value === undefined || value === null || value === '') throw new TemplateError(path, `{{${path}}} has no value`);
     const word = typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
@@ -66,7 +71,7 @@ function fillString(text: string, scope: Scope, keepRuntime: boolean): unknown {
  * Fills every template in a value (strings, arrays and objects, deeply). Throws TemplateError naming the first
  * template without a value. With keepRuntime, `{{steps.…}}` templates are left for the run.
  */
-export function fillTemplates<T>(value: T, scope: Scope, keepRuntime = false): T {
+export function fillTemplates<T>(value: T, scope: Scope, keepRuntime: KeepRuntime = false): T {
   if (typeof value === 'string') return fillString(value, scope, keepRuntime) as T;
   if (Array.isArray(value)) return value.map((v) => fillTemplates(v, scope, keepRuntime)) as T;
   if (value !== null && typeof value === 'object') {
@@ -76,7 +81,7 @@ export function fillTemplates<T>(value: T, scope: Scope, keepRuntime = false): T
 }
 
 /** Like fillTemplates, but answers undefined instead of throwing (the runbook does not fit). */
-export function tryFill<T>(value: T, scope: Scope, keepRuntime = false): { ok: true; value: T } | { ok: false; reason: string } {
+export function tryFill<T>(value: T, scope: Scope, keepRuntime: KeepRuntime = false): { ok: true; value: T } | { ok: false; reason: string } {
   try {
     return { ok: true, value: fillTemplates(value, scope, keepRuntime) };
   } catch (error) {
