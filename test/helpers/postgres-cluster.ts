@@ -39,7 +39,8 @@ function freePort(): Promise<number> {
   });
 }
 
-export async function createPostgresCluster(): Promise<PostgresCluster> {
+/** `settings`: server parameters for this cluster, e.g. `{ max_connections: 10, superuser_reserved_connections: 3 }`. */
+export async function createPostgresCluster(settings: Record<string, string | number> = {}): Promise<PostgresCluster> {
   const bin = binDir();
   const dir = mkdtempSync(path.join(tmpdir(), 'twisterlab-pgcluster-'));
   const data = path.join(dir, 'data');
@@ -56,7 +57,8 @@ export async function createPostgresCluster(): Promise<PostgresCluster> {
     : run(path.join(bin, program), args, { cwd: dir }));
   await pg('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
   const port = await freePort();
-  const options = `-p ${port} -c listen_addresses=127.0.0.1 -k ${dir} -c fsync=off -c full_page_writes=off`;
+  const extra = Object.entries(settings).map(([k, v]) => ` -c ${k}=${v}`).join('');
+  const options = `-p ${port} -c listen_addresses=127.0.0.1 -k ${dir} -c fsync=off -c full_page_writes=off${extra}`;
   const cluster: PostgresCluster = {
     port,
     url: (database = 'postgres') => `postgresql://postgres@127.0.0.1:${port}/${database}`,

@@ -47,6 +47,10 @@ export async function fileAndWait(app: FastifyInstance, description: string): Pr
 /** Steps in order, as [phase, capability, status]. */
 export const stepTrail = (detail: TicketDetail) => [...detail.steps].sort((a, b) => a.index - b.index).map((s) => [s.phase, s.capability, s.status]);
 
+/** The steps of one phase, as [capability, status]. */
+export const phaseTrail = (detail: TicketDetail, phase: string) => [...detail.steps].sort((a, b) => a.index - b.index)
+  .filter((s) => s.phase === phase).map((s) => [s.capability, s.status]);
+
 /** The statuses the ticket went through, from its audit rows. */
 export const statusTrail = (detail: TicketDetail) => detail.audit.filter((a) => a.action === 'ticket.status_changed').map((a) => a.toStatus);
 
