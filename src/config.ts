@@ -44,6 +44,7 @@ const envSchema = z.object({
   TWISTERLAB_CAPABILITY_TIMEOUT_MS: int(100, 600_000).default(30_000),
   TWISTERLAB_CONCURRENCY: int(1, 256).default(8),
   TWISTERLAB_APPROVAL_TTL_MS: int(1_000, 30 * 24 * 3_600_000).default(3_600_000),
+  TWISTERLAB_NO_FAULT_TTL_MS: int(1_000, 90 * 24 * 3_600_000).default(72 * 3_600_000),
   TWISTERLAB_RECOVER_ON_START: bool.default(true),
   TWISTERLAB_STEP_RETRIES: int(0, 10).default(2),
   TWISTERLAB_STEP_RETRY_BASE_MS: int(1, 60_000).default(250),
@@ -134,6 +135,8 @@ export interface Config {
   databaseConnectTimeoutMs: number;
   /** How long a step needing approval waits before its ticket is escalated. */
   approvalTtlMs: number;
+  /** How long a ticket where no fault was found waits for its requester before a human gets it. */
+  noFaultTtlMs: number;
   /** For the CLI as a client: where the API is and which key to send. */
   apiUrl: string;
   apiKey: string | undefined;
@@ -378,6 +381,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, hash: (key: string) => string
     storeWaitMs: e.TWISTERLAB_STORE_WAIT_MS,
     databaseConnectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
     approvalTtlMs: e.TWISTERLAB_APPROVAL_TTL_MS,
+    noFaultTtlMs: e.TWISTERLAB_NO_FAULT_TTL_MS,
     apiUrl: e.TWISTERLAB_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST === '0.0.0.0' ? '127.0.0.1' : e.HOST}:${e.PORT}`,
     apiKey: e.TWISTERLAB_API_KEY,
     mcpStdioRole: e.TWISTERLAB_MCP_STDIO_ROLE,

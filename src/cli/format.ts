@@ -35,9 +35,10 @@ function summariseOutput(output: unknown): string {
   return text.length > 90 ? `${text.slice(0, 87)}...` : text;
 }
 
-export function formatFinal(ticket: Pick<Ticket, 'id' | 'status' | 'resolutionNote' | 'escalationReason'>): string {
-  const why = ticket.status === 'resolved' ? ticket.resolutionNote : ticket.escalationReason;
-  return `status    ${ticket.status}${why ? `\n          ${why}` : ''}`;
+export function formatFinal(ticket: Pick<Ticket, 'id' | 'status' | 'resolutionNote' | 'escalationReason'> & Partial<Pick<Ticket, 'findings' | 'outcome'>>): string {
+  const why = ticket.status === 'escalated' || ticket.status === 'failed' ? ticket.escalationReason : ticket.resolutionNote;
+  const findings = (ticket.findings ?? []).map((f) => `\nfinding   ${f.state.padEnd(9)} ${f.summary}`).join('');
+  return `status    ${ticket.status}${ticket.outcome ? ` (${ticket.outcome})` : ''}${why ? `\n          ${why}` : ''}${findings}`;
 }
 
 export function formatTicketDetail(detail: TicketDetail): string {

@@ -35,6 +35,10 @@ export async function submitCommand(client: ApiClient, args: SubmitArgs, out: Ou
     if (!args.json) out.write(`          a step needs approval: see \`twisterlab approvals --ticket ${ticket.id}\`, then \`twisterlab approve <id>\` (another admin)`);
     return 4;
   }
+  if (final === 'no_fault_found') {
+    if (!args.json) out.write(`          nothing wrong was found: \`twisterlab ticket confirm ${ticket.id}\` if all is well, or \`twisterlab ticket reopen ${ticket.id} --reason "…"\``);
+    return 5;
+  }
   return final === 'resolved' || (args.dryRun && final === 'planned') ? 0 : 3;
 }
 
@@ -87,5 +91,13 @@ export async function listCommand(client: ApiClient, query: Record<string, strin
 export async function agentsCommand(client: ApiClient, json: boolean, out: Output): Promise<number> {
   const { agents } = await client.request<{ agents: Array<{ id: string; description: string; capabilities: CapabilityDescriptor[] }> }>('GET', '/api/v1/agents');
   out.write(json ? JSON.stringify({ agents }) : formatAgents(agents));
+  return 0;
+}
+
+/** The requester's answer: confirm (no fault, all is well) or reopen (still broken, to a human). */
+export async function answerCommand(client: ApiClient, answer: 'confirm' | 'reopen', id: string, text: string | undefined, json: boolean, out: Output): Promise<number> {
+  const body = answer === 'confirm' ? (text ? { note: text } : {}) : { reason: text };
+  const { ticket } = await client.request<{ ticket: Ticket }>('POST', `/api/v1/tickets/${encodeURIComponent(id)}/${answer}`, body);
+  out.write(json ? JSON.stringify({ ticket }) : formatFinal(ticket));
   return 0;
 }

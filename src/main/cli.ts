@@ -4,7 +4,7 @@ import { ApiClient } from '../cli/api-client.ts';
 import { approvalsCommand, APPROVALS_USAGE } from '../cli/approval-commands.ts';
 import { devicesCommand, DEVICES_USAGE } from '../cli/device-commands.ts';
 import { runbooksCommand, RUNBOOKS_USAGE, validateRunbooksCommand } from '../cli/runbook-commands.ts';
-import { agentsCommand, listCommand, showCommand, submitCommand, type Output } from '../cli/ticket-commands.ts';
+import { agentsCommand, answerCommand, listCommand, showCommand, submitCommand, type Output } from '../cli/ticket-commands.ts';
 import { loadConfig } from '../config.ts';
 import { hashApiKey } from '../http/plugins/auth.ts';
 import { serveMcpStdio } from './mcp-stdio.ts';
@@ -21,13 +21,14 @@ usage:
   twisterlab ticket submit "<text>" [--dry-run] [--wait] [--device ID] [--service NAME] [--url URL]
                                            [--idempotency-key KEY] [--json]
   twisterlab ticket show <id> [--json]
+  twisterlab ticket confirm <id> [--note "…"] | ticket reopen <id> --reason "…"   answer a no-fault-found or resolved ticket
   twisterlab tickets [--status S] [--category C] [--priority P] [--limit N] [--json]
   twisterlab agents [--json]
 ${DEVICES_USAGE}
 ${APPROVALS_USAGE}
 ${RUNBOOKS_USAGE}
 
-\`ticket submit --wait\` exits 0 when resolved, 4 when a step waits for approval, 3 otherwise.
+\`ticket submit --wait\` exits 0 when resolved, 4 when a step waits for approval, 5 when no fault was found, 3 otherwise.
 
 Clients talk to TWISTERLAB_URL (default http://HOST:PORT) with TWISTERLAB_API_KEY.`;
 
@@ -86,6 +87,7 @@ async function client(argv: string[]): Promise<number> {
       'dry-run': { type: 'boolean', default: false }, wait: { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
       device: { type: 'string' }, service: { type: 'string' }, url: { type: 'string' }, 'idempotency-key': { type: 'string' },
       status: { type: 'string' }, category: { type: 'string' }, priority: { type: 'string' }, limit: { type: 'string' },
+      note: { type: 'string' }, reason: { type: 'string' },
     },
   });
   const api = apiClient();
@@ -96,6 +98,8 @@ async function client(argv: string[]): Promise<number> {
     return listCommand(api, query, values.json, out);
   }
   if (command === 'ticket' && sub === 'show' && arg) return showCommand(api, arg, values.json, out);
+  if (command === 'ticket' && sub === 'confirm' && arg) return answerCommand(api, 'confirm', arg, values.note, values.json, out);
+  if (command === 'ticket' && sub === 'reopen' && arg && values.reason) return answerCommand(api, 'reopen', arg, values.reason, values.json, out);
   if (command === 'ticket' && sub === 'submit' && arg) {
     const context = { ...(values.device ? { deviceId: values.device } : {}), ...(values.service ? { serviceName: values.service } : {}), ...(values.url ? { url: values.url } : {}) };
     return submitCommand(api, {

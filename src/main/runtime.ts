@@ -27,6 +27,7 @@ import type { ArtifactStore } from '../core/ports.ts';
 import { ApprovalService } from '../core/approval-service.ts';
 import { CapabilityGateway } from '../core/capability-gateway.ts';
 import { redactingLogHooks } from './log-redaction.ts';
+import { TicketFeedback } from '../core/ticket-feedback.ts';
 import { Orchestrator } from '../core/orchestrator.ts';
 import { createLlmAnalyst } from '../adapters/llm/llm-analyst.ts';
 import { CapabilityRegistry } from '../core/registry.ts';
@@ -216,7 +217,8 @@ export async function createRuntime(config: Config, logger: pino.Logger, options
   const catalogue = new RunbookCatalogue({
     runbooks, riskOf: (id, params) => registry.riskOf(id, params), planRunbook: (runbook, input) => orchestrator.planRunbook(runbook, input),
   });
-  const mcp = createMcpService({ registry, gateway, store, queue, isAccepting, logger, runbooks, version: VERSION, approvals, catalogue });
+  const feedback = new TicketFeedback({ store, events, logger, noFaultTtlMs: config.noFaultTtlMs });
+  const mcp = createMcpService({ registry, gateway, store, queue, isAccepting, logger, runbooks, version: VERSION, approvals, catalogue, feedback });
   metrics.setSources({
     queueDepth: () => queue.depth(), ticketGroups: () => store.countByGroup(), mcpSessions: () => mcp.http.size,
     approvalsPending: async () => (await store.listApprovals({ status: 'pending', limit: 10_000 })).length,
@@ -230,12 +232,14 @@ export async function createRuntime(config: Config, logger: pino.Logger, options
     mcp: mcp.http, mcpStatus: () => mcp.status(),
     devices: inventory, storeKind: opened.kind, version: VERSION, startedAt: new Date(), queueDepth: () => queue.depth(),
     apiKeys: config.apiKeys, apiKeyHeader: config.apiKeyHeader, allowedHosts: config.allowedHosts, bodyLimit: config.bodyLimit,
-    artifacts, approvals, catalogue,
+    artifacts, approvals, catalogue, feedback,
   });
   // Expired approvals escalate their tickets even when nobody comes back to decide.
+  // So do tickets where no fault was found and the requester never answered.
   const sweeper = setInterval(() => {
     approvals.expireDue().catch((err: unknown) => logger.warn({ err }, 'could not expire approvals'));
-  }, Math.min(30_000, Math.max(250, Math.floor(config.approvalTtlMs / 4))));
+    feedback.expireDue().catch((err: unknown) => logger.warn({ err }, 'could not expire no-fault-found tickets'));
+  }, Math.min(30_000, Math.max(250, Math.floor(Math.min(config.approvalTtlMs, config.noFaultTtlMs) / 4))));
   sweeper.unref();
 
   await core.queueing.recover({ startRun: config.recoverOnStart });

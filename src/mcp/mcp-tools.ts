@@ -8,6 +8,8 @@ import type { Logger } from '../core/logger.ts';
 import type { CapabilityDescriptor, CapabilityRegistry } from '../core/registry.ts';
 import type { ApprovalService } from '../core/approval-service.ts';
 import { approvalTools } from './approval-tools.ts';
+import { feedbackTools } from './feedback-tools.ts';
+import type { TicketFeedback } from '../core/ticket-feedback.ts';
 import type { RunbookCatalogue } from '../core/runbooks/runbook-catalogue.ts';
 import { runbookTools } from './runbook-tools.ts';
 import { ticketTools, type TicketToolDeps } from './ticket-tools.ts';
@@ -18,6 +20,7 @@ export interface McpToolDeps extends TicketToolDeps {
   gateway: CapabilityGateway;
   /** Approval tools (list, approve, deny) are offered when given. */
   approvals?: ApprovalService;
+  feedback?: TicketFeedback;
   /** Runbook tools (list, dry run) are offered when given. */
   catalogue?: RunbookCatalogue;
   logger: Logger;
@@ -49,6 +52,7 @@ export class McpTools {
 
   constructor(private readonly deps: McpToolDeps) {
     for (const definition of [...deps.registry.list().map((d) => capabilityTool(deps, d)), ...ticketTools(deps), ...(deps.approvals ? approvalTools(deps.approvals) : []),
+      ...(deps.feedback ? feedbackTools(deps.feedback) : []),
       ...(deps.catalogue ? runbookTools(deps.catalogue) : [])]) {
       if (this.byName.has(definition.tool.name)) throw new Error(`two MCP tools are named ${definition.tool.name}`);
       this.byName.set(definition.tool.name, definition);

@@ -36,7 +36,7 @@ const listInput = z.strictObject({
   offset: z.number().int().min(0).default(0),
 });
 
-const ticket = z.object({
+export const ticketOutput = z.object({
   id: z.string(), createdAt: z.string(), updatedAt: z.string(), status: z.enum(TICKET_STATUSES), description: z.string(),
   requester: z.string(), source: z.string(), dryRun: z.boolean(), context: z.record(z.string(), z.unknown()),
   analysis: z.unknown(), category: z.string().nullable(), priority: z.string().nullable(),
@@ -45,9 +45,9 @@ const ticket = z.object({
 });
 const rows = z.array(z.record(z.string(), z.unknown()));
 
-const submitOutput = z.object({ ticket, created: z.boolean() });
-const showOutput = z.object({ ticket, executions: rows, steps: rows, audit: rows });
-const listOutput = z.object({ items: z.array(ticket), total: z.number(), limit: z.number(), offset: z.number() });
+const submitOutput = z.object({ ticket: ticketOutput, created: z.boolean() });
+const showOutput = z.object({ ticket: ticketOutput, executions: rows, steps: rows, audit: rows });
+const listOutput = z.object({ items: z.array(ticketOutput), total: z.number(), limit: z.number(), offset: z.number() });
 
 export function ticketTools(deps: TicketToolDeps): ToolDefinition[] {
   return [

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { TwisterError } from '../../core/errors.ts';
 import type { TicketEventBus } from '../../core/events.ts';
 import { submitTicket, type IntakeDeps } from '../../core/ticket-intake.ts';
+import type { TicketFeedback } from '../../core/ticket-feedback.ts';
 import type { TicketRepository } from '../../core/ticket-repository.ts';
 import { errorResponse, listTicketsQuery, ticketDetailSchema, submitTicketBody, ticketIdParams, ticketSchema } from '../schemas.ts';
 import { streamTicketEvents } from './ticket-events-stream.ts';
@@ -12,6 +13,8 @@ import { streamTicketEvents } from './ticket-events-stream.ts';
 export interface TicketRouteDeps extends IntakeDeps {
   store: TicketRepository;
   events: TicketEventBus;
+  /** The requester's answer (confirm, reopen), when configured. */
+  feedback?: TicketFeedback;
 }
 
 export function ticketRoutes(deps: TicketRouteDeps): FastifyPluginAsyncZod {
@@ -52,6 +55,27 @@ export function ticketRoutes(deps: TicketRouteDeps): FastifyPluginAsyncZod {
       return detail;
     });
 
+    // The requester (or an operator) answers: the service checks who, so a viewer may answer for their own ticket.
+    app.post('/api/v1/tickets/:id/confirm', {
+      config: { rolesCheckedByHandler: true },
+      schema: {
+        summary: 'Confirm that all is well on a ticket where no fault was found: it is resolved',
+        params: ticketIdParams,
+        body: z.strictObject({ note: z.string().trim().max(2000).optional() }).default({}),
+        response: { 200: z.object({ ticket: ticketSchema }), 403: errorResponse, 404: errorResponse, 409: errorResponse },
+      },
+    }, async (request) => ({ ticket: await feedbackOf(deps).confirm(request.params.id, request.identity, request.body.note) }));
+
+    app.post('/api/v1/tickets/:id/reopen', {
+      config: { rolesCheckedByHandler: true },
+      schema: {
+        summary: 'The fault is still there: a resolved or no-fault-found ticket goes to a human with everything found',
+        params: ticketIdParams,
+        body: z.strictObject({ reason: z.string().trim().min(1).max(2000) }),
+        response: { 200: z.object({ ticket: ticketSchema }), 403: errorResponse, 404: errorResponse, 409: errorResponse },
+      },
+    }, async (request) => ({ ticket: await feedbackOf(deps).reopen(request.params.id, request.identity, request.body.reason) }));
+
     app.get('/api/v1/tickets/:id/events', {
       schema: { summary: 'Server-sent events as the ticket moves (status, analysis, plan, step); ends at a final state', params: ticketIdParams },
     }, async (request, reply) => {
@@ -60,4 +84,9 @@ export function ticketRoutes(deps: TicketRouteDeps): FastifyPluginAsyncZod {
       await streamTicketEvents(request, reply, deps, ticket.id);
     });
   };
+}
+
+function feedbackOf(deps: TicketRouteDeps): TicketFeedback {
+  if (!deps.feedback) throw new TwisterError('INTERNAL', 'ticket feedback is not configured');
+  return deps.feedback;
 }
