@@ -691,7 +691,7 @@ function settled(ticket: Ticket): ExecutionOutcome {
 
 /** Two declared services (or devices) fit one mention: never guess, a human picks. */
 function ambiguity(analysis: Analysis): string | undefined {
-  const found = (analysis.context as { ambiguous?: Array<{ kind: string; mention: string; candidates: string[] }> }).ambiguous;
+  const found = analysis.context.ambiguous;
   if (!found?.length) return undefined;
   const named = found.map((a) => `"${a.mention}" could be the ${a.kind} ${a.candidates.join(' or ')}`).join('; ');
   return `the ticket does not say which system it means: ${named}; a human should pick one`;
