@@ -126,6 +126,16 @@ describe('judgeAddresses', () => {
     expect(judgeAddresses('d', ['10.9.9.9', '127.0.0.2'], ported, 22)).toMatchObject({ ok: false });
   });
 
+  it('opens an IPv4 block to the IPv4-mapped form of its addresses, not to NAT64, 6to4 or translated forms reached through a gateway', () => {
+    const v4 = parseNetworkAllowList('127.0.0.2/32, 10.0.0.0/8:22');
+    expect(judgeAddresses('x', ['::ffff:127.0.0.2'], v4)).toEqual({ ok: true });
+    expect(judgeAddresses('x', ['::ffff:10.1.2.3'], v4, 22)).toEqual({ ok: true });
+    for (const carrier of ['64:ff9b::127.0.0.2', '2002:7f00:2::1', '::ffff:0:127.0.0.2', '::127.0.0.2']) {
+      expect(judgeAddresses('x', [carrier], v4), carrier).toMatchObject({ ok: false });
+    }
+    expect(judgeAddresses('x', ['64:ff9b::10.1.2.3'], v4, 22)).toMatchObject({ ok: false });
+  });
+
   it('names the carrier of an IPv4-mapped internal address', () => {
     expect(judgeAddresses('x', ['::ffff:169.254.169.254'], allow)).toMatchObject({ ok: false, reason: expect.stringContaining('link-local address (ipv4-mapped)') });
   });

@@ -154,10 +154,14 @@ export function isHostAllowed(hostname: string, allow: NetworkAllowList, port?: 
   return allow.hosts.includes(host) || (port !== undefined && allow.endpoints.some((e) => e.host === host && e.port === port));
 }
 
-/** An address on an allowed block (on every port, or the given one); an IPv4-mapped address also matches the IPv4 block of what it carries. */
+/**
+ * An address on an allowed block (on every port, or the given one). An IPv4-mapped address is that IPv4 address on
+ * this machine and matches its block; NAT64 and 6to4 reach the IPv4 address through a gateway, elsewhere: they do not.
+ */
 export function isAddressAllowed(bytes: IpBytes, allow: NetworkAllowList, port?: number): boolean {
   const carried = embeddedIPv4(bytes);
-  const within = (block: Cidr) => inCidr(bytes, block) || (carried !== undefined && inCidr(carried.v4, block));
+  const mapped = carried?.via === 'ipv4-mapped' ? carried.v4 : undefined;
+  const within = (block: Cidr) => inCidr(bytes, block) || (mapped !== undefined && inCidr(mapped, block));
   return allow.cidrs.some(within) || (port !== undefined && allow.endpoints.some((e) => e.cidr !== undefined && e.port === port && within(e.cidr)));
 }
 
