@@ -48,12 +48,16 @@ const no = (runbookId: string, reason: string): Fit => ({ ok: false, runbookId, 
 const offTopic = (runbookId: string, reason: string): Fit => ({ ok: false, runbookId, reason, offTopic: true });
 
 export function scopeFor(analysis: Analysis, facts: PlanningFacts): Scope {
-  const first = (kind: string) => analysis.context.found.find((f) => f.kind === kind)?.value;
-  const url = analysis.context.url ?? first('url');
+  const first = (kind: string) => analysis.context.found.find((f) => f.kind === kind);
+  const url = analysis.context.url ?? first('url')?.value;
   const parsed = url && URL.canParse(url) ? new URL(url) : undefined;
-  const host = first('host') ?? first('ip') ?? parsed?.hostname;
-  const port = parsed ? Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80)) : undefined;
-  return { context: analysis.context, analysis, found: { host, ip: first('ip'), url, port }, ...facts };
+  // Host and port come from one place: a written address with its written port, else the URL, else the
+  // endpoint declared for the service the ticket names ("portal's certificate" → portal.example.com:443).
+  const written = first('host') ?? first('ip');
+  const service = facts.service as { host?: string; port?: number } | undefined;
+  const host = written?.value ?? parsed?.hostname.replace(/^\[(.*)\]$/, '$1') ?? service?.host;
+  const port = written ? written.port : parsed ? Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80)) : service?.port;
+  return { context: analysis.context, analysis, found: { host, ip: first('ip')?.value, url, port }, ...facts };
 }
 
 function missingRequirement(runbook: Runbook, scope: Scope): string | undefined {

@@ -20,7 +20,7 @@ export function targetOf(analysis: Analysis): string {
   const { context } = analysis;
   if (context.serviceName) return context.serviceName;
   const host = context.found.find((f) => f.kind === 'host' || f.kind === 'ip');
-  if (host) return host.value;
+  if (host) return host.port ? `${host.value}:${host.port}` : host.value;
   return context.url ?? context.deviceId ?? 'local';
 }
 
