@@ -34,8 +34,9 @@ export class ApiClient {
     const text = await response.text();
     const parsed = text ? (JSON.parse(text) as unknown) : undefined;
     if (!response.ok) {
-      const error = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
-      throw new Error(`${response.status} ${error?.code ?? ''}: ${error?.message ?? text}`.trim());
+      const error = (parsed as { error?: { code?: string; message?: string; requestId?: string } } | undefined)?.error;
+      const id = error?.requestId ? ` (request id ${error.requestId})` : '';
+      throw new Error(`${response.status} ${error?.code ?? ''}: ${error?.message ?? text}${id}`.trim());
     }
     return parsed as T;
   }

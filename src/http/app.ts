@@ -9,6 +9,7 @@ import type { McpHttpSessions } from '../mcp/http-sessions.ts';
 import { registerAuth } from './plugins/auth.ts';
 import { registerErrorHandling } from './plugins/error-handler.ts';
 import { registerHostCheck } from './plugins/host-check.ts';
+import { registerTextGuard } from './plugins/text-guard.ts';
 import { approvalRoutes, type ApprovalRouteDeps } from './routes/approval-routes.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
 import { artifactRoutes, type ArtifactRouteDeps } from './routes/artifact-routes.ts';
@@ -42,6 +43,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
+  registerTextGuard(app);
 
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';

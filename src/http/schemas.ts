@@ -1,9 +1,10 @@
 // Request and response schemas shared by the routes (zod; OpenAPI is generated from them).
 import { z } from 'zod';
+import { text } from '../core/text-guard.ts';
 import { CATEGORIES, PRIORITIES, TICKET_OUTCOMES, TICKET_STATUSES, findingSchema, ticketContextSchema } from '../core/ticket.ts';
 
 export const errorResponse = z.object({
-  error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }),
+  error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional(), requestId: z.string().optional() }),
 });
 
 export const ticketSchema = z.object({
@@ -27,7 +28,7 @@ export const ticketSchema = z.object({
 });
 
 export const submitTicketBody = z.strictObject({
-  description: z.string().trim().min(1, 'must not be empty').max(20_000),
+  description: text().trim().min(1, 'must not be empty').max(20_000),
   context: ticketContextSchema.optional(),
   dryRun: z.boolean().default(false),
 });

@@ -1,11 +1,13 @@
 // One MCP server (the SDK's low-level Server) per connection: tools and resources answered for the caller the
 // transport identified — the API key of each HTTP request, or the configured identity on stdio.
+import { randomUUID } from 'node:crypto';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import {
-  CallToolRequestSchema, ListResourcesRequestSchema, ListResourceTemplatesRequestSchema, ListToolsRequestSchema, ReadResourceRequestSchema,
+  CallToolRequestSchema, ErrorCode, McpError, ListResourcesRequestSchema, ListResourceTemplatesRequestSchema, ListToolsRequestSchema, ReadResourceRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { ROLES, type Caller, type Role } from '../core/access.ts';
+import { silentLogger, type Logger } from '../core/logger.ts';
 import { listResources, readResource, resourceTemplates, type McpResourceDeps } from './mcp-resources.ts';
 import type { McpTools } from './mcp-tools.ts';
 
@@ -13,6 +15,8 @@ export interface McpServerDeps {
   tools: McpTools;
   resources: McpResourceDeps;
   version: string;
+  /** Where failures hidden from clients are logged, under the id they are told. */
+  logger?: Logger;
 }
 
 const INSTRUCTIONS = 'TwisterLab resolves technical support tickets. Submit one with ticket.submit and follow it with ticket.show; '
@@ -40,8 +44,21 @@ export function createMcpServer(deps: McpServerDeps, callerOf: (authInfo: AuthIn
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     return deps.tools.call(callerOf(extra.authInfo), request.params.name, request.params.arguments);
   });
-  server.setRequestHandler(ListResourcesRequestSchema, async () => ({ resources: await listResources(deps.resources) }));
+  const logger = deps.logger ?? silentLogger;
+  server.setRequestHandler(ListResourcesRequestSchema, async () => hidingInternals(logger, async () => ({ resources: await listResources(deps.resources) })));
   server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({ resourceTemplates }));
-  server.setRequestHandler(ReadResourceRequestSchema, async (request) => readResource(deps.resources, request.params.uri));
+  server.setRequestHandler(ReadResourceRequestSchema, async (request) => hidingInternals(logger, () => readResource(deps.resources, request.params.uri)));
   return server;
+}
+
+/** The SDK answers a thrown error with its message; one of ours (the store failing) is logged and named by an id instead. */
+async function hidingInternals<T>(logger: Logger, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof McpError) throw error;
+    const requestId = randomUUID();
+    logger.error({ err: error, requestId }, 'MCP request failed');
+    throw new McpError(ErrorCode.InternalError, `internal error (request id ${requestId})`, { requestId });
+  }
 }

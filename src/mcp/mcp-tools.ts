@@ -1,9 +1,12 @@
 // The MCP tool surface: every registry capability (same id, schemas generated from its zod schemas, called
 // through the capability gateway exactly like REST dispatch) plus the ticket tools.
+import { randomUUID } from 'node:crypto';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { assertRole, type Caller } from '../core/access.ts';
 import type { CapabilityGateway } from '../core/capability-gateway.ts';
-import { isTwisterError, toErrorInfo } from '../core/errors.ts';
+import { TwisterError, toErrorInfo } from '../core/errors.ts';
+import { isServerError, toPublicError } from '../core/public-error.ts';
+import { describeTextProblem, findTextProblem } from '../core/text-guard.ts';
 import type { Logger } from '../core/logger.ts';
 import type { CapabilityDescriptor, CapabilityRegistry } from '../core/registry.ts';
 import type { ApprovalService } from '../core/approval-service.ts';
@@ -42,7 +45,9 @@ function capabilityTool(deps: McpToolDeps, descriptor: CapabilityDescriptor): To
     },
     call: async (caller, args) => {
       const result = await deps.gateway.call(caller, descriptor.id, args, 'mcp');
-      return result.ok ? toolOutput(result.output) : toolError(result.error);
+      if (result.ok) return toolOutput(result.output);
+      // Thrown so the one catch below decides what the client may see of it.
+      throw new TwisterError(result.error.code, result.error.message, result.error.details);
     },
   };
 }
@@ -67,21 +72,25 @@ export class McpTools {
     return this.byName.size;
   }
 
-  /** Every refusal and failure is a tool error with a catalogue code; nothing internal leaks to the client. */
+  /**
+   * Every refusal and failure is a tool error with a catalogue code. A server-side failure (5xx class) shows only
+   * its code, a fixed sentence and a request id; the real error is logged under that id.
+   */
   async call(caller: Caller, name: string, args: Record<string, unknown> | undefined): Promise<CallToolResult> {
     const definition = this.byName.get(name);
     if (!definition) return toolError({ code: 'CAPABILITY_NOT_FOUND', message: `no tool named ${name}; tools/list lists them` });
+    // The edge of MCP, like the HTTP text guard: bad text is refused before roles, risk or the call see it.
+    const text = findTextProblem(args ?? {});
+    if (text) return toolError({ code: 'VALIDATION_FAILED', message: `invalid input for ${name}: ${describeTextProblem(text)}`, retryable: false });
     try {
       if (definition.role) assertRole(caller, definition.role, `calling ${name}`);
       return await definition.call(caller, args ?? {});
     } catch (error) {
-      if (isTwisterError(error) && error.httpStatus < 500) return toolError(toErrorInfo(error));
       const info = toErrorInfo(error, 'INTERNAL');
-      if (info.code === 'INTERNAL' || info.code === 'CAPABILITY_FAILED') {
-        this.deps.logger.error({ err: error, tool: name, caller: caller.name }, 'MCP tool failed');
-        return toolError({ code: 'INTERNAL', message: 'internal error', retryable: false });
-      }
-      return toolError(info);
+      if (!isServerError(info.code)) return toolError(info);
+      const requestId = randomUUID();
+      this.deps.logger.error({ err: error, code: info.code, tool: name, caller: caller.name, requestId }, 'MCP tool failed');
+      return toolError(toPublicError(info, requestId));
     }
   }
 }

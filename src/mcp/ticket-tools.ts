@@ -6,6 +6,7 @@ import { TwisterError } from '../core/errors.ts';
 import { submitTicket, type IntakeDeps } from '../core/ticket-intake.ts';
 import type { TicketRepository } from '../core/ticket-repository.ts';
 import { CATEGORIES, PRIORITIES, TICKET_OUTCOMES, TICKET_STATUSES, findingSchema } from '../core/ticket.ts';
+import { text } from '../core/text-guard.ts';
 import { parseOrThrow } from '../core/validation.ts';
 import { toolOutput, zodToolSchema, type ToolDefinition } from './tool-definition.ts';
 
@@ -13,10 +14,10 @@ export interface TicketToolDeps extends IntakeDeps {
   store: TicketRepository;
 }
 
-const name = z.string().trim().min(1).max(200);
+const name = text().trim().min(1).max(200);
 
 const submitInput = z.strictObject({
-  description: z.string().trim().min(1).max(20_000).describe('What is wrong, in the words of whoever reported it'),
+  description: text().trim().min(1).max(20_000).describe('What is wrong, in the words of whoever reported it'),
   context: z.strictObject({
     device_id: name.optional(),
     service_name: name.optional(),

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { defineAgent, defineCapability } from '../../core/capability.ts';
 import { TwisterError, isTwisterError } from '../../core/errors.ts';
 import type { ExecutionOutcome, Orchestrator } from '../../core/orchestrator.ts';
+import { text } from '../../core/text-guard.ts';
 import { submitTicket, type IntakeDeps } from '../../core/ticket-intake.ts';
 import type { Ticket } from '../../core/ticket-repository.ts';
 import { CATEGORIES, PRIORITIES, SENTIMENTS, TICKET_STATUSES, URGENCIES, ticketContextSchema, type TicketContext } from '../../core/ticket.ts';
@@ -12,7 +13,7 @@ export interface MaestroDeps extends IntakeDeps {
   orchestrator: Orchestrator;
 }
 
-const task = z.string().trim().min(1).max(20_000);
+const task = text().trim().min(1).max(20_000);
 
 // Tool inputs speak snake_case like every capability; tickets keep their camelCase context.
 const toolContext = z.strictObject({

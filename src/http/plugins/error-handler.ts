@@ -1,11 +1,13 @@
 // One error handler for every route: TwisterError codes map to HTTP status from the catalogue, framework
-// errors (bad JSON, body too large, schema validation) get the matching code, and 5xx hide internals.
+// errors (bad JSON, body too large, schema validation) get the matching code, and every 5xx hides internals:
+// its body is the code, the catalogue's fixed sentence and the request id the real error is logged with.
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { errorCatalogue, isTwisterError, type ErrorCode } from '../../core/errors.ts';
+import { genericMessage } from '../../core/public-error.ts';
 
 export interface ErrorBody {
-  error: { code: ErrorCode; message: string; details?: Record<string, unknown> };
+  error: { code: ErrorCode; message: string; details?: Record<string, unknown>; requestId?: string };
 }
 
 const frameworkCodes: Record<string, ErrorCode> = {
@@ -16,11 +18,15 @@ const frameworkCodes: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'VALIDATION_FAILED',
 };
 
-export function toErrorBody(error: FastifyError | Error): { status: number; body: ErrorBody } {
+export function toErrorBody(error: FastifyError | Error, requestId: string): { status: number; body: ErrorBody } {
+  const { status, body } = describeError(error);
+  if (status < 500) return { status, body };
+  return { status, body: { error: { code: body.error.code, message: genericMessage(body.error.code), requestId } } };
+}
+
+function describeError(error: FastifyError | Error): { status: number; body: ErrorBody } {
   if (isTwisterError(error)) {
-    const status = error.httpStatus;
-    const message = status >= 500 && error.code === 'INTERNAL' ? 'internal error' : error.message;
-    return { status, body: { error: { code: error.code, message, ...(error.details && status < 500 ? { details: error.details } : {}) } } };
+    return { status: error.httpStatus, body: { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } } };
   }
   if (hasZodFastifySchemaValidationErrors(error)) {
     const issues = error.validation.map((v) => `${v.instancePath ? v.instancePath.slice(1).replaceAll('/', '.') : '(root)'}: ${v.message}`);
@@ -37,7 +43,7 @@ export function toErrorBody(error: FastifyError | Error): { status: number; body
   if (status && status >= 400 && status < 500) {
     return { status, body: { error: { code: status === 404 ? 'NOT_FOUND' : 'VALIDATION_FAILED', message: error.message } } };
   }
-  return { status: 500, body: { error: { code: 'INTERNAL', message: 'internal error' } } };
+  return { status: 500, body: { error: { code: 'INTERNAL', message: error.message } } };
 }
 
 /** Seconds a client should wait before trying again a request refused for a passing reason (the store is down). */
@@ -45,11 +51,12 @@ export const RETRY_AFTER_SECONDS = 2;
 
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const { status, body } = toErrorBody(error);
+    const { status, body } = toErrorBody(error, request.id);
     const passing = status === 503 && errorCatalogue[body.error.code].retryable;
+    // The request id is in the fields too: the answer names it, so the log line can be found from it.
     // An outage is logged once per request as a warning, not as a stack trace per request.
-    if (passing) request.log.warn({ code: body.error.code }, body.error.message);
-    else if (status >= 500) request.log.error({ err: error }, 'request failed');
+    if (passing) request.log.warn({ code: body.error.code, requestId: request.id }, error.message);
+    else if (status >= 500) request.log.error({ err: error, code: body.error.code, requestId: request.id }, 'request failed');
     else request.log.info({ code: body.error.code }, body.error.message);
     if (passing) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
     return reply.status(status).send(body);

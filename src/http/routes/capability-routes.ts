@@ -4,7 +4,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { CapabilityGateway } from '../../core/capability-gateway.ts';
-import { errorCatalogue } from '../../core/errors.ts';
+import { errorCatalogue, type ErrorInfo } from '../../core/errors.ts';
+import { isServerError, toPublicError, type PublicError } from '../../core/public-error.ts';
 import type { CapabilityRegistry, InvocationResult } from '../../core/registry.ts';
 import { RETRY_AFTER_SECONDS } from '../plugins/error-handler.ts';
 import { errorResponse } from '../schemas.ts';
@@ -17,12 +18,20 @@ export interface CapabilityRouteDeps {
 
 const dispatchResult = z.object({
   ok: z.boolean(), capability: z.string(), output: z.unknown().optional(), durationMs: z.number(),
-  error: z.object({ code: z.string(), message: z.string(), retryable: z.boolean(), details: z.record(z.string(), z.unknown()).optional() }).optional(),
+  error: z.object({
+    code: z.string(), message: z.string(), retryable: z.boolean().optional(), details: z.record(z.string(), z.unknown()).optional(), requestId: z.string().optional(),
+  }).optional(),
 });
 
 /** Role, risk, the call and its audit row: the gateway, shared with MCP so the two cannot drift. */
 function dispatch(deps: CapabilityRouteDeps, request: FastifyRequest, id: string, input: unknown, idempotencyKey?: string): Promise<InvocationResult> {
   return deps.gateway.call(request.identity, id, input, 'rest', idempotencyKey !== undefined ? { idempotencyKey } : {});
+}
+
+/** A failed call as the caller sees it; a server-side failure is logged in full under the request id it names. */
+function publicFailure(request: FastifyRequest, id: string, error: ErrorInfo): PublicError {
+  if (isServerError(error.code)) request.log.error({ capability: id, error, requestId: request.id }, 'capability call failed');
+  return toPublicError(error, request.id);
 }
 
 /** The HTTP status of a result; a passing refusal (shutting down, store down) also tells when to try again. */
@@ -54,7 +63,7 @@ export function capabilityRoutes(deps: CapabilityRouteDeps): FastifyPluginAsyncZ
       const result = await dispatch(deps, request, id, request.body ?? {});
       const body = result.ok
         ? { ok: true, capability: id, output: result.output, durationMs: result.durationMs }
-        : { ok: false, capability: id, error: result.error, durationMs: result.durationMs };
+        : { ok: false, capability: id, error: publicFailure(request, id, result.error), durationMs: result.durationMs };
       return reply.status(statusOf(result, reply)).send(body);
     });
 
@@ -66,7 +75,7 @@ export function capabilityRoutes(deps: CapabilityRouteDeps): FastifyPluginAsyncZ
       },
     }, async (request, reply) => {
       const result = await dispatch(deps, request, 'maestro.orchestrate', request.body ?? {}, request.headers['idempotency-key']);
-      if (!result.ok) return reply.status(statusOf(result, reply)).send({ error: result.error });
+      if (!result.ok) return reply.status(statusOf(result, reply)).send({ error: publicFailure(request, 'maestro.orchestrate', result.error) });
       if ((result.output as { replayed?: boolean }).replayed) reply.header('idempotent-replayed', 'true');
       return result.output;
     });

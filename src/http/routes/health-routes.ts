@@ -15,7 +15,7 @@ export interface HealthRouteDeps {
 
 export function healthRoutes(deps: HealthRouteDeps): FastifyPluginAsyncZod {
   return async (app) => {
-    app.get('/health', { schema: { summary: 'Liveness and store reachability' } }, async (_request, reply) => {
+    app.get('/health', { schema: { summary: 'Liveness and store reachability' } }, async (request, reply) => {
       const started = performance.now();
       let store: { ok: boolean; kind: string; latencyMs: number; error?: string };
       try {
@@ -25,7 +25,9 @@ export function healthRoutes(deps: HealthRouteDeps): FastifyPluginAsyncZod {
         ]);
         store = { ok: true, kind: deps.storeKind, latencyMs: performance.now() - started };
       } catch (error) {
-        store = { ok: false, kind: deps.storeKind, latencyMs: performance.now() - started, error: (error as Error).message };
+        // Public: the driver's message (a host, a port, a role) goes to the log, under the request id shown.
+        request.log.warn({ err: error, requestId: request.id }, 'health check: the store did not answer');
+        store = { ok: false, kind: deps.storeKind, latencyMs: performance.now() - started, error: `the store did not answer (request id ${request.id})` };
       }
       const body = {
         status: store.ok ? 'ok' : 'degraded',

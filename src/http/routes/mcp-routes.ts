@@ -15,7 +15,7 @@ export function mcpRoutes(deps: McpRouteDeps): FastifyPluginAsyncZod {
     await deps.mcp.handle(request.raw, reply.raw, request.body, request.identity);
   };
   return async (app) => {
-    const options = { schema: { hide: true }, config: { rolesCheckedByHandler: true } };
+    const options = { schema: { hide: true }, config: { rolesCheckedByHandler: true, textCheckedByHandler: true } };
     app.post('/mcp', options, handle);
     app.get('/mcp', options, handle);
     app.delete('/mcp', options, handle);
