@@ -1,5 +1,6 @@
 // The one catalogue of error codes. Core and agents throw TwisterError with a code from here;
 // the HTTP error handler maps `httpStatus`, the registry turns it into a failed step result.
+// The `when` of a 5xx code is also the sentence callers are shown instead of the error (public-error.ts): no data in it.
 
 export const errorCatalogue = {
   VALIDATION_FAILED: { httpStatus: 400, retryable: false, when: 'input does not match a schema (request body, capability input, config value)' },

@@ -59,7 +59,9 @@ describe('commander.execute_command on an SSH device', () => {
   it('kills the remote command at the command timeout and says so', async () => {
     const response = await run('sleep 30');
     expect(response.statusCode).toBe(504);
-    expect(response.json()).toMatchObject({ ok: false, error: { code: 'COMMAND_TIMEOUT', details: { signal: 'SIGKILL' } } });
+    // A 5xx shows its code and a request id; the kill signal and the argv are in the log under that id.
+    expect(response.json()).toMatchObject({ ok: false, error: { code: 'COMMAND_TIMEOUT', requestId: expect.any(String) } });
+    expect(response.json().error.details).toBeUndefined();
   });
 
   it('runs nothing on the server for any of 60 injection attempts, and audits each refusal', async () => {
