@@ -1,10 +1,10 @@
 // The ticket event port: what the orchestrator publishes as a ticket moves (status, analysis, plan, steps),
 // read by server-sent events and the CLI's live output. In-process today; Redis pub/sub can sit behind it.
 import type { StepRecord } from './ticket-repository.ts';
-import type { Analysis, Plan, TicketStatus } from './ticket.ts';
+import type { Analysis, Plan, TicketOutcome, TicketStatus } from './ticket.ts';
 
 export type TicketEvent =
-  | { type: 'status'; ticketId: string; from: TicketStatus; to: TicketStatus; at: string; reason?: string }
+  | { type: 'status'; ticketId: string; from: TicketStatus; to: TicketStatus; at: string; reason?: string; outcome?: TicketOutcome }
   | { type: 'analysis'; ticketId: string; analysis: Analysis }
   | { type: 'plan'; ticketId: string; plan: Plan; dryRun: boolean }
   | { type: 'step'; ticketId: string; step: StepRecord }

@@ -660,9 +660,10 @@ export class Orchestrator {
     before?.();
     for (const row of audit) {
       const reason = row.details?.reason;
+      const outcome = row.details?.outcome as TicketOutcome | undefined;
       this.deps.events.publish({
         type: 'status', ticketId: ticket.id, from: row.fromStatus!, to: row.toStatus!, at: next.updatedAt,
-        ...(typeof reason === 'string' ? { reason } : {}),
+        ...(typeof reason === 'string' ? { reason } : {}), ...(outcome ? { outcome } : {}),
       });
     }
     return next;

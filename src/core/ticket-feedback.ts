@@ -81,7 +81,8 @@ export class TicketFeedback {
       patch,
       audit: [{ ticketId: ticket.id, actor, action: 'ticket.status_changed', fromStatus: ticket.status, toStatus: to, details: { ...details, reason, outcome: patch.outcome ?? ticket.outcome } }],
     });
-    this.deps.events.publish({ type: 'status', ticketId: ticket.id, from: ticket.status, to, at: next.updatedAt, reason });
+    const outcome = patch.outcome ?? ticket.outcome;
+    this.deps.events.publish({ type: 'status', ticketId: ticket.id, from: ticket.status, to, at: next.updatedAt, reason, ...(outcome ? { outcome } : {}) });
     this.deps.events.publish({ type: 'done', ticketId: ticket.id, status: to, success: to === 'resolved' });
     this.deps.logger.info({ ticketId: ticket.id, from: ticket.status, to, actor }, 'ticket answered');
     return next;

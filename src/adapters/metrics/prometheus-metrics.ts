@@ -56,7 +56,7 @@ export function createMetrics(): Metrics {
   });
   const outcomes = new client.Counter({
     name: 'twisterlab_ticket_outcomes_total',
-    help: 'Tickets reaching a final state: resolved_autonomously (verified by TwisterLab), resolved_by_human, escalated, failed',
+    help: 'Tickets settling: resolved_autonomously (a fault found, fixed and verified by TwisterLab alone), assisted_fix (after an approval), resolved_by_human, no_fault_found, confirmed_no_fault, reopened, escalated, failed',
     labelNames: ['outcome'] as const, registers,
   });
   const escalations = new client.Counter({
@@ -136,7 +136,7 @@ export function createMetrics(): Metrics {
       if (event.type === 'analysis') analyses.inc({ path: event.analysis.path });
       if (event.type !== 'status') return;
       transitions.inc({ status: event.to });
-      const outcome = ticketOutcome(event.from, event.to);
+      const outcome = ticketOutcome(event.from, event.to, event.outcome);
       if (!outcome) return;
       outcomes.inc({ outcome });
       if (event.to === 'escalated') {
