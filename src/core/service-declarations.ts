@@ -17,7 +17,7 @@ const KIND_BY_SCHEME: Record<string, ServiceKind> = {
 };
 
 // Starts only where a scheme can start and is bounded: an unbounded scheme made a long word quadratic to scan.
-const URL_USER_INFO = /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,31}:\/\/)[^\s/?#]{0,4096}@/gi;
+export const URL_USER_INFO = /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,31}:\/\/)[^\s/?#]{0,4096}@/gi;
 
 /** Replaces the user-info of any URL in the text (`scheme://user:pass@`) with `***`. */
 export function redactCredentials(text: string): string {
