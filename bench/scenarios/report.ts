@@ -8,7 +8,6 @@ export function summarise(incidents: Incident[], results: PhrasingResult[]): str
   const filed = results.filter((r) => r.ticketId);
   const count = (p: (r: PhrasingResult) => boolean) => results.filter(p).length;
   const escalations = count((r) => r.status === 'escalated');
-  const shouldName = results.filter((r) => r.incident.kind === 'escalate' || r.incident.kind === 'ambiguous');
   const fixable = incidents.filter((i) => i.kind === 'fixable');
   const firstFixed = fixable.filter((i) => results.find((r) => r.incident === i && r.phrasingIndex === 0)?.verifiedFix).length;
   const falseResolutions = count((r) => r.falseResolution);
@@ -21,7 +20,7 @@ export function summarise(incidents: Incident[], results: PhrasingResult[]): str
     ['unneeded changes', `${unneeded}`],
     ['no-fault-found', `${count((r) => r.status === 'no_fault_found')} (of ${results.filter((r) => r.incident.kind === 'false_alarm').length} false alarms)`],
     ['escalations', `${escalations}`],
-    ['escalations naming the right finding', `${count((r) => r.namedRightFinding)} (of ${shouldName.length} tickets that should name one)`],
+    ['escalations naming the right finding', `${count((r) => r.namedRightFinding)} of ${escalations}`],
     ['first-phrasing fix rate', `${pct(firstFixed, fixable.length)} (${firstFixed} of ${fixable.length} fixable faults)`],
     ['as expected', `${count((r) => r.problems.length === 0)} of ${results.length} tickets`],
     ['acceptance (0 false resolutions, 0 unneeded changes, >= 80 % first-phrasing fixes)', met ? 'met' : 'NOT met'],

@@ -57,6 +57,17 @@ function passwordFile(ctx: LabContext, role: string): { file: string; password: 
   return { file, password };
 }
 
+/** A cluster of the fixture's own, destroyed again when setting it up fails (nothing is left running). */
+async function onCluster<T>(setup: (cluster: PostgresCluster) => Promise<T>): Promise<T> {
+  const cluster = await createPostgresCluster();
+  try {
+    return await setup(cluster);
+  } catch (error) {
+    await cluster.destroy();
+    throw error;
+  }
+}
+
 export interface InventoryDb extends Fixture {
   /** Idle-in-transaction UPDATE ← ALTER TABLE queued ← the app's SELECTs queued behind it. */
   lockChain(): Promise<void>;
@@ -69,7 +80,10 @@ export interface InventoryDb extends Fixture {
 }
 
 export async function startInventoryDb(ctx: LabContext): Promise<InventoryDb> {
-  const cluster = await createPostgresCluster();
+  return onCluster((cluster) => inventoryOn(cluster, ctx));
+}
+
+async function inventoryOn(cluster: PostgresCluster, ctx: LabContext): Promise<InventoryDb> {
   const admin = cluster.url('inventory');
   await sql(cluster.url(), (c) => c.query('CREATE DATABASE inventory'));
   const app = passwordFile(ctx, 'inventory_app');
@@ -168,7 +182,10 @@ export interface CrmDb extends Fixture {
 const CRM_SLOTS = { max: 10, reserved: 4 };
 
 export async function startCrmDb(ctx: LabContext): Promise<CrmDb> {
-  const cluster = await createPostgresCluster();
+  return onCluster((cluster) => crmOn(cluster, ctx));
+}
+
+async function crmOn(cluster: PostgresCluster, ctx: LabContext): Promise<CrmDb> {
   await sql(cluster.url(), async (c) => {
     await c.query(`ALTER SYSTEM SET max_connections = ${CRM_SLOTS.max}`);
     await c.query(`ALTER SYSTEM SET superuser_reserved_connections = ${CRM_SLOTS.reserved}`);
