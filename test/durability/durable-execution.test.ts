@@ -2,15 +2,22 @@
 // point, leaving exactly what a kill would leave) is resumed by a fresh orchestrator without re-running finished
 // steps; a step cut off mid-way runs again with the same idempotency key only when it is idempotent; two
 // orchestrators never run the same ticket's steps; approvals stay consumed once across an interruption.
+// A ticket runs two executions: the diagnosis (the check, which confirms the world's fault) and the remedy (the
+// fixes, then the check again); step indices count from 0 in each, so a crash point names its execution's phase.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isTwisterError } from '../../src/core/errors.ts';
 import type { Orchestrator } from '../../src/core/orchestrator.ts';
+import type { TicketChange } from '../../src/core/ticket-repository.ts';
 import { pgliteBackend, postgresBackend, type TestStore } from '../store/backends.ts';
 import {
-  countOf, createOrchestrator, durableRunbook, killableStore, newTicket, newWorld, step, type World,
+  countOf, createOrchestrator, durableRunbook, FINDING, killableStore, newTicket, newWorld, step, type World,
 } from './durable-fixtures.ts';
 
 /** What the queue does: try again while the ticket is busy (another holder's lease has not run out yet). */
+/** A crash point: the write that stores the result of step `index` of the diagnosis, or of the remedy. */
+const stored = (stage: 'diagnosis' | 'remedy', index: number) => (change: TicketChange) =>
+  change.steps?.some((s) => (s.phase === 'diagnose') === (stage === 'diagnosis') && s.index === index) ?? false;
+
 async function processWhenFree(orchestrator: Orchestrator, ticketId: string) {
   const deadline = Date.now() + 10_000;
   for (;;) {
@@ -34,8 +41,20 @@ describe.each([pgliteBackend(), postgresBackend()])('durable execution on $name'
   });
   afterEach(() => t.close());
 
-  const stepRows = (ticketId: string) => t.query(`select idx, status, attempts from steps where ticket_id = '${ticketId}' order by idx`);
+  /** One execution's step rows, running ones included (what a kill leaves in the table). */
+  const stepRows = (ticketId: string, stage: 'diagnosis' | 'remedy') => t.query(
+    `select s.idx, s.status, s.attempts from steps s join executions e on e.id = s.execution_id
+     where s.ticket_id = '${ticketId}' and e.plan->>'stage' = '${stage}' order by s.idx`,
+  );
   const audit = async (ticketId: string, action: string) => (await t.store.getDetail(ticketId))!.audit.filter((a) => a.action === action);
+  /** The ticket's execution of one stage and its stored steps. */
+  const execution = async (ticketId: string, stage: 'diagnosis' | 'remedy') => {
+    const detail = (await t.store.getDetail(ticketId))!;
+    const found = detail.executions.filter((e) => e.plan.stage === stage);
+    expect(found).toHaveLength(1);
+    return { ...found[0]!, steps: detail.steps.filter((s) => s.executionId === found[0]!.id) };
+  };
+  const trail = async (ticketId: string) => (await audit(ticketId, 'ticket.status_changed')).map((a) => a.toStatus);
 
   it('resumes after a crash between steps from the first unfinished step, feeding stored outputs to later templates', async () => {
     const runbook = durableRunbook([
@@ -44,18 +63,22 @@ describe.each([pgliteBackend(), postgresBackend()])('durable execution on $name'
     ]);
     const { ticket } = await t.store.create(newTicket());
     const dying = killableStore(t.store);
-    dying.killAfter((change) => change.steps?.some((s) => s.index === 2) ?? false); // dies right after b's result is stored
+    dying.killAfter(stored('remedy', 1)); // dies right after b's result is stored
     await expect(createOrchestrator(dying.store, world, runbook).process(ticket.id)).rejects.toThrow(/killed/);
-    expect(world.effects.map((e) => e.name)).toEqual(['diagnose', 'a', 'b']);
+    expect(world.effects.map((e) => e.name)).toEqual(['check', 'a', 'b']);
     expect((await t.store.get(ticket.id))?.status).toBe('executing');
 
     const outcome = await processWhenFree(createOrchestrator(t.store, world, runbook), ticket.id);
     expect(outcome.ticket.status).toBe('resolved');
-    expect(world.effects.map((e) => e.name)).toEqual(['diagnose', 'a', 'b', 'c', 'verify']);
-    const detail = (await t.store.getDetail(ticket.id))!;
-    expect(detail.steps.map((s) => [s.index, s.status])).toEqual([[0, 'succeeded'], [1, 'succeeded'], [2, 'succeeded'], [3, 'succeeded'], [4, 'succeeded']]);
-    expect(detail.steps[3]?.params).toEqual({ name: 'c', note: 1 });
-    expect(await audit(ticket.id, 'execution.resumed')).toEqual([expect.objectContaining({ details: expect.objectContaining({ finished: [0, 1, 2] }) })]);
+    expect(outcome.ticket.findings).toEqual([expect.objectContaining({ id: FINDING, state: 'fixed' })]);
+    expect(world.effects.map((e) => e.name)).toEqual(['check', 'a', 'b', 'c', 'check']);
+    expect((await execution(ticket.id, 'diagnosis')).steps.map((s) => [s.index, s.status])).toEqual([[0, 'succeeded']]);
+    const remedy = await execution(ticket.id, 'remedy');
+    expect(remedy.steps.map((s) => [s.index, s.phase, s.status])).toEqual([[0, 'fix', 'succeeded'], [1, 'fix', 'succeeded'], [2, 'fix', 'succeeded'], [3, 'verify', 'succeeded']]);
+    expect(remedy.steps[2]?.params).toEqual({ name: 'c', note: 1 });
+    expect(await audit(ticket.id, 'execution.resumed')).toEqual([
+      expect.objectContaining({ details: expect.objectContaining({ executionId: remedy.id, finished: [0, 1] }) }),
+    ]);
   });
 
   it('escalates a step that was running when the process died, naming it, and does not run it or anything after it', async () => {
@@ -64,18 +87,17 @@ describe.each([pgliteBackend(), postgresBackend()])('durable execution on $name'
     const dying = killableStore(t.store);
     world.hooks.set('b', () => dying.kill()); // dies while b runs: b had its effect, its result is never stored
     await expect(createOrchestrator(dying.store, world, runbook).process(ticket.id)).rejects.toThrow(/killed/);
-    expect(await stepRows(ticket.id)).toEqual([
-      { idx: 0, status: 'succeeded', attempts: 1 }, { idx: 1, status: 'succeeded', attempts: 1 }, { idx: 2, status: 'running', attempts: 1 },
-    ]);
+    expect(await stepRows(ticket.id, 'diagnosis')).toEqual([{ idx: 0, status: 'succeeded', attempts: 1 }]);
+    expect(await stepRows(ticket.id, 'remedy')).toEqual([{ idx: 0, status: 'succeeded', attempts: 1 }, { idx: 1, status: 'running', attempts: 1 }]);
 
     world.hooks.clear();
     const outcome = await processWhenFree(createOrchestrator(t.store, world, runbook), ticket.id);
     expect(outcome.ticket.status).toBe('escalated');
-    expect(outcome.ticket.escalationReason).toMatch(/^interrupted while executing, mid-step: step 2 \(testdur\.touch\) may have had effects, so it was not run again/);
-    expect(world.effects.map((e) => e.name)).toEqual(['diagnose', 'a', 'b']);
-    const detail = (await t.store.getDetail(ticket.id))!;
-    expect(detail.steps.at(-1)).toMatchObject({ index: 2, status: 'failed', error: { code: 'STEP_INTERRUPTED' } });
-    expect(detail.executions[0]).toMatchObject({ success: false });
+    expect(outcome.ticket.escalationReason).toMatch(/^interrupted while executing, mid-step: step 1 \(testdur\.touch\) may have had effects, so it was not run again/);
+    expect(world.effects.map((e) => e.name)).toEqual(['check', 'a', 'b']);
+    const remedy = await execution(ticket.id, 'remedy');
+    expect(remedy.steps.at(-1)).toMatchObject({ index: 1, phase: 'fix', status: 'failed', error: { code: 'STEP_INTERRUPTED' } });
+    expect(remedy).toMatchObject({ success: false });
     expect((await t.store.getProgress(ticket.id))?.running).toEqual([]);
   });
 
@@ -89,11 +111,11 @@ describe.each([pgliteBackend(), postgresBackend()])('durable execution on $name'
     world.hooks.clear();
     const outcome = await processWhenFree(createOrchestrator(t.store, world, runbook), ticket.id);
     expect(outcome.ticket.status).toBe('resolved');
-    expect(world.effects.map((e) => e.name)).toEqual(['diagnose', 'a', 'b', 'b', 'c', 'verify']);
+    expect(world.effects.map((e) => e.name)).toEqual(['check', 'a', 'b', 'b', 'c', 'check']);
     const runs = world.effects.filter((e) => e.name === 'b');
-    const executionId = (await t.store.getDetail(ticket.id))!.executions[0]!.id;
-    expect(runs.map((e) => e.key)).toEqual([`${executionId}:2`, `${executionId}:2`]);
-    expect(await stepRows(ticket.id)).toContainEqual({ idx: 2, status: 'succeeded', attempts: 2 });
+    const { id: remedyId } = await execution(ticket.id, 'remedy');
+    expect(runs.map((e) => e.key)).toEqual([`${remedyId}:1`, `${remedyId}:1`]);
+    expect(await stepRows(ticket.id, 'remedy')).toContainEqual({ idx: 1, status: 'succeeded', attempts: 2 });
     expect(await audit(ticket.id, 'step.rerun')).toHaveLength(1);
   });
 
@@ -113,7 +135,7 @@ describe.each([pgliteBackend(), postgresBackend()])('durable execution on $name'
     expect(countOf(world, 'a')).toBe(1);
     expect(countOf(world, 'b')).toBe(1);
     expect((await second.process(ticket.id)).ticket.status).toBe('resolved');
-    expect(world.effects).toHaveLength(4);
+    expect(world.effects.map((e) => e.name)).toEqual(['check', 'a', 'b', 'check']);
   });
 
   it('lets exactly one of two orchestrators racing to resume an interrupted ticket run the cut-off step again', async () => {
@@ -134,35 +156,40 @@ describe.each([pgliteBackend(), postgresBackend()])('durable execution on $name'
     expect((await t.store.get(ticket.id))?.status).toBe('resolved');
     expect(countOf(world, 'a')).toBe(2); // the first run, and one re-run
     expect(countOf(world, 'b')).toBe(1);
+    expect(countOf(world, 'check')).toBe(2); // diagnosis, and verification
   });
 
   it('retries a retryable error with backoff, each attempt audited, and does not retry a non-retryable one', async () => {
     const runbook = durableRunbook([step('testdur.touch_idempotent', 'a'), step('testdur.touch_idempotent', 'b')]);
-    world.failures.set('diagnose', ['SERVICE_CHECK_FAILED', 'CAPABILITY_TIMEOUT']);
+    world.failures.set('check', ['SERVICE_CHECK_FAILED', 'CAPABILITY_TIMEOUT']);
     world.failures.set('b', ['COMMAND_NOT_ALLOWED']);
     const { ticket } = await t.store.create(newTicket());
     const outcome = await createOrchestrator(t.store, world, runbook).process(ticket.id);
-    expect(countOf(world, 'diagnose')).toBe(3);
+    expect(countOf(world, 'check')).toBe(3);
     expect(countOf(world, 'b')).toBe(1);
     expect(outcome.ticket.status).toBe('escalated');
-    expect(outcome.ticket.escalationReason).toMatch(/fix step 2 \(testdur\.touch_idempotent\) failed: COMMAND_NOT_ALLOWED/);
+    expect(outcome.ticket.escalationReason).toMatch(/fix step 1 \(testdur\.touch_idempotent\) failed: COMMAND_NOT_ALLOWED/);
+    const { id: diagnosisId } = await execution(ticket.id, 'diagnosis');
     const retries = await audit(ticket.id, 'step.retrying');
-    expect(retries.map((a) => [a.details.index, a.details.attempt, a.details.error])).toEqual([[0, 1, 'SERVICE_CHECK_FAILED'], [0, 2, 'CAPABILITY_TIMEOUT']]);
+    expect(retries.map((a) => [a.details.executionId, a.details.index, a.details.attempt, a.details.error])).toEqual([
+      [diagnosisId, 0, 1, 'SERVICE_CHECK_FAILED'], [diagnosisId, 0, 2, 'CAPABILITY_TIMEOUT'],
+    ]);
     expect(retries.every((a) => typeof a.details.delayMs === 'number' && a.details.delayMs >= 2)).toBe(true);
-    expect(await stepRows(ticket.id)).toEqual(expect.arrayContaining([{ idx: 0, status: 'succeeded', attempts: 3 }, { idx: 2, status: 'failed', attempts: 1 }]));
+    expect(await stepRows(ticket.id, 'diagnosis')).toEqual([{ idx: 0, status: 'succeeded', attempts: 3 }]);
+    expect(await stepRows(ticket.id, 'remedy')).toEqual([{ idx: 0, status: 'succeeded', attempts: 1 }, { idx: 1, status: 'failed', attempts: 1 }]);
   });
 
   it('retries a change only when its capability is idempotent, and gives up after the configured retries', async () => {
     const runbook = durableRunbook([step('testdur.touch', 'once'), step('testdur.touch_idempotent', 'again')]);
     world.failures.set('once', ['DEVICE_UNREACHABLE']);
     const first = await createOrchestrator(t.store, world, runbook).process((await t.store.create(newTicket())).ticket.id);
-    expect(first.ticket.escalationReason).toMatch(/step 1 \(testdur\.touch\) failed: DEVICE_UNREACHABLE/);
+    expect(first.ticket.escalationReason).toMatch(/step 0 \(testdur\.touch\) failed: DEVICE_UNREACHABLE/);
     expect(countOf(world, 'once')).toBe(1);
 
     world.failures.set('again', ['DEVICE_UNREACHABLE', 'DEVICE_UNREACHABLE', 'DEVICE_UNREACHABLE', 'DEVICE_UNREACHABLE']);
     const second = await createOrchestrator(t.store, world, runbook, { retry: { retries: 2, baseMs: 1 } })
       .process((await t.store.create(newTicket())).ticket.id);
-    expect(second.ticket.escalationReason).toMatch(/step 2 \(testdur\.touch_idempotent\) failed: DEVICE_UNREACHABLE/);
+    expect(second.ticket.escalationReason).toMatch(/step 1 \(testdur\.touch_idempotent\) failed: DEVICE_UNREACHABLE/);
     expect(countOf(world, 'again')).toBe(3);
   });
 
@@ -171,11 +198,15 @@ describe.each([pgliteBackend(), postgresBackend()])('durable execution on $name'
     const { ticket } = await t.store.create(newTicket());
     const planned = await createOrchestrator(t.store, world, runbook).process(ticket.id);
     expect(planned.ticket.status).toBe('awaiting_approval');
+    expect(world.effects.map((e) => e.name)).toEqual(['check']); // asked after diagnosis, before any change
     const [approval] = await t.store.listApprovals({ ticketId: ticket.id, limit: 10 });
+    const remedy = await execution(ticket.id, 'remedy');
+    expect(approval).toMatchObject({ executionId: remedy.id, stepIndex: 0 });
+    expect(remedy.plan.findings).toEqual([expect.objectContaining({ id: FINDING, state: 'confirmed' })]);
     expect(await t.store.decideApproval(approval!.id, { to: 'approved', by: 'carol' })).toMatchObject({ status: 'approved' });
 
     const dying = killableStore(t.store);
-    dying.killAfter((change) => change.steps?.some((s) => s.index === 1) ?? false);
+    dying.killAfter(stored('remedy', 0)); // dies right after the approved wipe's result is stored
     await expect(createOrchestrator(dying.store, world, runbook).process(ticket.id)).rejects.toThrow(/killed/);
     expect(countOf(world, 'wipe')).toBe(1);
     expect((await t.store.getApproval(approval!.id))?.status).toBe('consumed');
@@ -184,5 +215,55 @@ describe.each([pgliteBackend(), postgresBackend()])('durable execution on $name'
     expect(outcome.ticket.status).toBe('resolved');
     expect(countOf(world, 'wipe')).toBe(1);
     expect(countOf(world, 'after')).toBe(1);
+  });
+
+  it('resumes a diagnosis cut off after a stored check without running that check again, and goes on to the remedy', async () => {
+    const runbook = durableRunbook([step('testdur.touch', 'a'), step('testdur.touch', 'b')], [step('testdur.check', 'inspect')]);
+    const { ticket } = await t.store.create(newTicket());
+    const dying = killableStore(t.store);
+    // Dies right after the first check's result is stored. A read is not claimed before it runs, so the second
+    // check still runs in the dying process; its result is never stored.
+    dying.killAfter(stored('diagnosis', 0));
+    await expect(createOrchestrator(dying.store, world, runbook).process(ticket.id)).rejects.toThrow(/killed/);
+    expect(world.effects.map((e) => e.name)).toEqual(['check', 'inspect']);
+    expect((await t.store.get(ticket.id))?.status).toBe('diagnosing');
+    expect(await stepRows(ticket.id, 'diagnosis')).toEqual([{ idx: 0, status: 'succeeded', attempts: 1 }]);
+    expect(await stepRows(ticket.id, 'remedy')).toEqual([]);
+
+    const outcome = await processWhenFree(createOrchestrator(t.store, world, runbook), ticket.id);
+    expect(outcome.ticket.status).toBe('resolved');
+    // The stored check stands in for itself; the unstored one reads again; then the remedy, and the check again.
+    expect(world.effects.map((e) => e.name)).toEqual(['check', 'inspect', 'inspect', 'a', 'b', 'check']);
+    const diagnosis = await execution(ticket.id, 'diagnosis');
+    expect(diagnosis.steps.map((s) => [s.index, s.status, s.attempts])).toEqual([[0, 'succeeded', 1], [1, 'succeeded', 1]]);
+    expect(await audit(ticket.id, 'execution.resumed')).toEqual([
+      expect.objectContaining({ details: expect.objectContaining({ executionId: diagnosis.id, status: 'diagnosing', finished: [0] }) }),
+    ]);
+    expect(outcome.ticket.findings).toEqual([expect.objectContaining({ id: FINDING, state: 'fixed' })]);
+    expect(await trail(ticket.id)).toEqual(['triaged', 'diagnosing', 'executing', 'verifying', 'resolved']);
+  });
+
+  it('reads again a check cut off mid-way during diagnosis, with the same idempotency key, and goes on to the remedy', async () => {
+    const runbook = durableRunbook([step('testdur.touch', 'a')]);
+    const { ticket } = await t.store.create(newTicket());
+    const dying = killableStore(t.store);
+    world.hooks.set('check', () => dying.kill()); // dies while the check runs: its result is never stored
+    await expect(createOrchestrator(dying.store, world, runbook).process(ticket.id)).rejects.toThrow(/killed/);
+    expect((await t.store.get(ticket.id))?.status).toBe('diagnosing');
+    // A read is not claimed before it runs (it has no effect to protect): nothing of it is stored.
+    expect(await stepRows(ticket.id, 'diagnosis')).toEqual([]);
+
+    world.hooks.clear();
+    const outcome = await processWhenFree(createOrchestrator(t.store, world, runbook), ticket.id);
+    expect(outcome.ticket.status).toBe('resolved');
+    expect(world.effects.map((e) => e.name)).toEqual(['check', 'check', 'a', 'check']);
+    const { id: diagnosisId } = await execution(ticket.id, 'diagnosis');
+    expect(world.effects.slice(0, 2).map((e) => e.key)).toEqual([`${diagnosisId}:0`, `${diagnosisId}:0`]);
+    expect(await stepRows(ticket.id, 'diagnosis')).toEqual([{ idx: 0, status: 'succeeded', attempts: 1 }]);
+    expect(await audit(ticket.id, 'execution.resumed')).toEqual([
+      expect.objectContaining({ details: expect.objectContaining({ executionId: diagnosisId, status: 'diagnosing', finished: [] }) }),
+    ]);
+    expect(countOf(world, 'a')).toBe(1);
+    expect(await trail(ticket.id)).toEqual(['triaged', 'diagnosing', 'executing', 'verifying', 'resolved']);
   });
 });

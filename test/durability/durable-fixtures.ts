@@ -1,6 +1,7 @@
 // Test-only capabilities that count their effects in a shared "world" (what happened outside the process), a
 // store that can be "killed" (every call fails from then on, as if the process had died), and orchestrators
-// built on a real store with a runbook of the test's choosing.
+// built on a real store with a runbook of the test's choosing. The world starts broken: its check reports the
+// fault until a fix capability has succeeded, so diagnosis confirms a finding and verification sees it gone.
 import { z } from 'zod';
 import { createInProcessEventBus } from '../../src/adapters/events/in-process-event-bus.ts';
 import { defineAgent, defineCapability } from '../../src/core/capability.ts';
@@ -19,10 +20,12 @@ export interface World {
   hooks: Map<string, () => Promise<void> | void>;
   /** Errors the named step throws before it succeeds: one code per call, in order. */
   failures: Map<string, ErrorCode[]>;
+  /** What the check reports until a fix capability succeeded. */
+  broken: boolean;
 }
 
 export function newWorld(): World {
-  return { effects: [], hooks: new Map(), failures: new Map() };
+  return { effects: [], hooks: new Map(), failures: new Map(), broken: true };
 }
 
 export const countOf = (world: World, name: string) => world.effects.filter((e) => e.name === name).length;
@@ -39,6 +42,7 @@ function touch(world: World, id: string, idempotent: boolean) {
       await world.hooks.get(input.name)?.();
       const code = world.failures.get(input.name)?.shift();
       if (code) throw new TwisterError(code, `${input.name} failed on purpose with ${code}`);
+      world.broken = false;
       return { name: input.name, count: countOf(world, input.name) };
     },
   });
@@ -47,13 +51,13 @@ function touch(world: World, id: string, idempotent: boolean) {
 export function createDurableTestAgent(world: World) {
   const check = defineCapability({
     id: 'testdur.check', description: 'Test only: a read that fails on request', risk: 'read',
-    input: z.strictObject({ name: z.string() }), output: z.object({ healthy: z.boolean() }),
+    input: z.strictObject({ name: z.string() }), output: z.object({ healthy: z.boolean(), broken: z.boolean() }),
     run: async (input, ctx) => {
       world.effects.push({ name: input.name, key: ctx.idempotencyKey });
       await world.hooks.get(input.name)?.();
       const code = world.failures.get(input.name)?.shift();
       if (code) throw new TwisterError(code, `${input.name} failed on purpose with ${code}`);
-      return { healthy: true };
+      return { healthy: !world.broken, broken: world.broken };
     },
   });
   const wipe = defineCapability({
@@ -61,6 +65,7 @@ export function createDurableTestAgent(world: World) {
     input: touchInput, output: touchOutput,
     run: async (input) => {
       world.effects.push({ name: input.name, key: undefined });
+      world.broken = false;
       return { name: input.name, count: countOf(world, input.name) };
     },
   });
@@ -74,13 +79,20 @@ export const step = (capability: string, name: string, extra: Partial<RunbookSte
   id: name, capability, params: { name }, description: `step ${name}`, withoutBackup: 'a test effect', ...extra,
 });
 
-/** diagnose (a read), the fix steps given, and a verification that the check passes. */
-export function durableRunbook(fix: RunbookStep[]): Runbook {
+export const FINDING = 'testdur.broken';
+
+/**
+ * A check (a read, step `check`) whose output confirms FINDING while the world is broken, more diagnose steps
+ * if given, the fix steps given (each addressing FINDING), and a verification making the very same call as the
+ * check, so the finding's re-check rides on it: `check`, the fixes, `check` again.
+ */
+export function durableRunbook(fix: RunbookStep[], moreDiagnose: RunbookStep[] = []): Runbook {
   return {
     id: 'test-durable', title: 'Durable steps (test)', categories: [...CATEGORIES], keywords: ['durable'],
-    diagnose: [step('testdur.check', 'diagnose')],
-    fix,
-    verify: [step('testdur.check', 'verify', { expect: [{ path: 'healthy', op: 'eq', value: true }] })],
+    diagnose: [step('testdur.check', 'check'), ...moreDiagnose],
+    findings: [{ id: FINDING, step: 'check', when: [{ path: 'broken', op: 'eq', value: true }] }],
+    fix: fix.map((s) => ({ addresses: FINDING, ...s })),
+    verify: [step('testdur.check', 'check', { id: 'verify', expect: [{ path: 'healthy', op: 'eq', value: true }] })],
   };
 }
 
