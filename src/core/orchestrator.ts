@@ -11,15 +11,16 @@ import { DEFAULT_LEASE_MS, DEFAULT_STORE_WAIT_MS, LeasedWrites } from './leased-
 import type { Logger } from './logger.ts';
 import { diagnosisPlan, findHypotheses, type Hypotheses } from './diagnosis/diagnosis-plan.ts';
 import { describeChecks, isFault, readDiagnosis, targetOf } from './diagnosis/read-diagnosis.ts';
-import { findingKind } from './findings/catalogue.ts';
-import { judgeRule, rulesFor } from './findings/confirm.ts';
 import { planTicket, type CatalogueLookup, type PlanOptions } from './planner.ts';
+import { ambiguity, describeFindings, handoff, nothingFits } from './remedy/outcome-texts.ts';
 import { remedyPlan } from './remedy/remedy-plan.ts';
+import { addressedFindings, findingsAfter, judgeRecheck } from './remedy/verification.ts';
 import type { ChangePolicy } from './policy.ts';
 import { redactValue } from './redaction.ts';
 import { backupsTaken, judgeCheck, recheckSteps, restoreSteps, type RollbackEvent } from './rollback.ts';
 import type { CapabilityRegistry } from './registry.ts';
 import { interruptedRecord, planResume } from './resume.ts';
+import { ACTOR, rate, RunRecorder, type ExecutionOutcome, type Move, type Run } from './run-record.ts';
 import type { Runbook } from './runbooks/runbook.ts';
 import { resolveStepParams, skipReason, stepOutputs } from './runbooks/step-templates.ts';
 import { DEFAULT_RETRY, StepRunner, type RetryPolicy, type StepOutcome, type StepWrites } from './step-runner.ts';
@@ -55,38 +56,7 @@ export interface OrchestratorDeps {
   instanceId?: string;
 }
 
-export interface ExecutionOutcome {
-  ticket: Ticket;
-  plan: Plan | null;
-  steps: StepRecord[];
-  success: boolean;
-  successRate: number;
-}
-
-const ACTOR = 'orchestrator';
-
-interface Run {
-  ticket: Ticket;
-  executionId: string;
-  plan: Plan;
-  steps: StepRecord[];
-  /** Approval id per step index, on a plan resumed after its approvals. */
-  approvals?: Map<number, string>;
-  /** On a resumed run: the results stored before the interruption, by step index; these steps do not run again. */
-  replay?: Map<number, StepRecord>;
-  /** On a resumed run: the step that was running, to run again with the same idempotency key. */
-  retake?: RunningStep;
-}
-
-// The ticket stops being worked on: nobody needs the lease until someone picks it up again.
-const RELEASES_LEASE: ReadonlySet<TicketStatus> = new Set([...SETTLED_STATUSES, 'awaiting_approval', 'planned']);
-
-/** A status change to write with other data: the target, states passed on the way, and audit details per state. */
-interface Move {
-  to: TicketStatus;
-  via?: TicketStatus[];
-  details?: Partial<Record<TicketStatus, Record<string, unknown>>>;
-}
+export type { ExecutionOutcome };
 
 export class Orchestrator {
   private readonly writes: LeasedWrites;
@@ -94,10 +64,13 @@ export class Orchestrator {
   /** Tickets this orchestrator is processing now. */
   private readonly active = new Set<string>();
 
+  private readonly record: RunRecorder;
+
   constructor(private readonly deps: OrchestratorDeps) {
     const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
     const owner = deps.instanceId ?? `orchestrator-${randomUUID()}`;
     this.writes = new LeasedWrites({ store: deps.store, logger: deps.logger, owner, leaseMs, storeWaitMs: deps.storeWaitMs ?? DEFAULT_STORE_WAIT_MS });
+    this.record = new RunRecorder({ writes: this.writes, events: deps.events });
     this.runner = new StepRunner({ registry: deps.registry, retry: deps.retry ?? DEFAULT_RETRY, leaseMs, actor: ACTOR });
   }
 
@@ -150,7 +123,7 @@ export class Orchestrator {
     if (next.kind === 'busy') throw new TwisterError('TICKET_BUSY', `ticket ${ticket.id} is being worked on by ${next.holder}`, { ticketId: ticket.id });
     if (next.kind === 'lost' || !progress) {
       const reason = next.kind === 'lost' ? next.reason : 'nothing to resume';
-      return settled(await this.write(ticket, { to: 'escalated', details: { escalated: { reason } } }, { patch: { escalationReason: reason }, audit: [] }));
+      return settled(await this.record.write(ticket, { to: 'escalated', details: { escalated: { reason } } }, { patch: { escalationReason: reason }, audit: [] }));
     }
     const { execution } = progress;
     const needsApproval = execution.plan.steps.some((s) => s.decision === 'needs_approval');
@@ -168,7 +141,7 @@ export class Orchestrator {
     if (next.kind === 'interrupted') {
       const record = interruptedRecord(next.step, next.reason);
       run.steps.push(...progress.steps, record);
-      return this.finish(run, 'escalated', next.reason, record);
+      return this.record.finish(run, 'escalated', next.reason, record);
     }
     return this.execute(run);
   }
@@ -236,7 +209,7 @@ export class Orchestrator {
       awaiting_approval: { executionId, approvals: approvals.map((a) => ({ id: a.id, step: a.stepIndex })) },
     };
     const run: Run = { ticket, executionId, plan, steps: [] };
-    run.ticket = await this.write(ticket, { to: runnable ? 'executing' : waits ? 'awaiting_approval' : 'planned', via, details }, {
+    run.ticket = await this.record.write(ticket, { to: runnable ? 'executing' : waits ? 'awaiting_approval' : 'planned', via, details }, {
       ...(fresh ? { patch: { analysis, category: analysis.category, priority: analysis.priority } } : {}),
       newExecution: { id: executionId, plan, dryRun: ticket.dryRun },
       ...(waits ? { newApprovals: approvals } : {}),
@@ -245,7 +218,7 @@ export class Orchestrator {
       if (fresh) this.deps.events.publish({ type: 'analysis', ticketId: ticket.id, analysis });
       this.deps.events.publish({ type: 'plan', ticketId: ticket.id, plan, dryRun: ticket.dryRun });
     });
-    if (waits) return this.outcome(run, false);
+    if (waits) return this.record.outcome(run, false);
     return runnable ? this.execute(run) : this.stopAtPlan(run);
   }
 
@@ -271,7 +244,7 @@ export class Orchestrator {
       diagnosing: { executionId, hypotheses: plan.hypotheses?.map((h) => h.runbookId) ?? [], checks: plan.steps.length },
     };
     const run: Run = { ticket, executionId, plan, steps: [] };
-    run.ticket = await this.write(ticket, { to, ...(fresh && to !== 'triaged' ? { via: ['triaged'] } : {}), details }, {
+    run.ticket = await this.record.write(ticket, { to, ...(fresh && to !== 'triaged' ? { via: ['triaged'] } : {}), details }, {
       ...(fresh ? { patch: { analysis, category: analysis.category, priority: analysis.priority } } : {}),
       newExecution: { id: executionId, plan, dryRun: false },
       audit: [],
@@ -279,7 +252,7 @@ export class Orchestrator {
       if (fresh) this.deps.events.publish({ type: 'analysis', ticketId: ticket.id, analysis });
       this.deps.events.publish({ type: 'plan', ticketId: ticket.id, plan, dryRun: false });
     });
-    if (plan.escalation) return this.finish(run, 'escalated', plan.escalation, undefined, {}, { outcome: 'handed_over' });
+    if (plan.escalation) return this.record.finish(run, 'escalated', plan.escalation, undefined, {}, { outcome: 'handed_over' });
     return this.execute(run);
   }
 
@@ -296,16 +269,16 @@ export class Orchestrator {
     const faults = findings.filter(isFault);
     if (faults.length === 0) {
       const handover = hypotheses.find((r) => r.escalateAfterDiagnosis && !r.findings?.length);
-      if (handover) return this.finish(run, 'escalated', handover.escalateAfterDiagnosis!, undefined, {}, { findings, outcome: 'handed_over' });
+      if (handover) return this.record.finish(run, 'escalated', handover.escalateAfterDiagnosis!, undefined, {}, { findings, outcome: 'handed_over' });
       const seen = findings.length > 0 ? `; also seen (not a fault by itself): ${findings.map((f) => f.summary).join('; ')}` : '';
       const note = `No fault found. Checked: ${describeChecks(diagnosis.checked) || 'no check could run'}${seen}. Confirm that all is well, or reopen the ticket saying what you see.`;
-      return this.finish(run, 'no_fault_found', note, undefined, {}, { findings, outcome: 'no_fault_found' });
+      return this.record.finish(run, 'no_fault_found', note, undefined, {}, { findings, outcome: 'no_fault_found' });
     }
     const plan = remedyPlan({
       analysis, text: run.ticket.description, runbooks: hypotheses, lookup: this.lookup, facts: this.facts(analysis),
       options: this.policyOptions(), diagnosis, diagnosisPlan: run.plan,
     });
-    if (!plan) return this.finish(run, 'escalated', handoff(faults, hypotheses), undefined, {}, { findings, outcome: 'handed_over' });
+    if (!plan) return this.record.finish(run, 'escalated', handoff(faults, hypotheses), undefined, {}, { findings, outcome: 'handed_over' });
     return this.startRemedy(run, plan, findings);
   }
 
@@ -319,7 +292,7 @@ export class Orchestrator {
     const to: TicketStatus = runnable ? 'executing' : refused ? 'planned' : 'awaiting_approval';
     const summary = `diagnosis confirmed ${findings.filter(isFault).map((f) => f.id).join(', ')}; remedy: runbook ${plan.runbookId}`;
     const run: Run = { ticket, executionId, plan, steps: [] };
-    run.ticket = await this.write(ticket, { to, details: {
+    run.ticket = await this.record.write(ticket, { to, details: {
       [to]: { executionId, runbook: plan.runbookId, findings: findings.map((f) => f.id), ...(approvals.length > 0 ? { approvals: approvals.map((a) => ({ id: a.id, step: a.stepIndex })) } : {}) },
     } }, {
       patch: { findings },
@@ -329,9 +302,9 @@ export class Orchestrator {
       audit: [{ ticketId: ticket.id, actor: ACTOR, action: 'diagnosis.finished', details: { executionId: diagnosis.executionId, findings: findings.map((f) => ({ id: f.id, target: f.target, evidence: f.evidence })) } }],
     }, () => this.deps.events.publish({ type: 'plan', ticketId: ticket.id, plan, dryRun: false }));
     if (refused) {
-      return this.finish(run, 'escalated', `step ${refused.index} (${refused.capability}) is refused: ${refused.decisionReason}`, undefined, {}, { outcome: 'handed_over' });
+      return this.record.finish(run, 'escalated', `step ${refused.index} (${refused.capability}) is refused: ${refused.decisionReason}`, undefined, {}, { outcome: 'handed_over' });
     }
-    return runnable ? this.execute(run) : this.outcome(run, false);
+    return runnable ? this.execute(run) : this.record.outcome(run, false);
   }
 
   /** One pending approval per step that policy will not run unattended, bound to the step by its hash. */
@@ -353,9 +326,9 @@ export class Orchestrator {
       const step = execution.plan.steps[a.stepIndex];
       return !step || stepHash(execution.plan.runbookId, step.capability, step.params) !== a.stepHash;
     });
-    if (changed) return this.finish(run, 'escalated', `approval ${changed.id} does not match step ${changed.stepIndex} of the stored plan; nothing ran`);
+    if (changed) return this.record.finish(run, 'escalated', `approval ${changed.id} does not match step ${changed.stepIndex} of the stored plan; nothing ran`);
     const approvedBy = [...new Set(approvals.map((a) => a.decidedBy))];
-    run.ticket = await this.write(ticket, { to: 'executing', details: { executing: { executionId: execution.id, approvedBy } } }, { audit: [] });
+    run.ticket = await this.record.write(ticket, { to: 'executing', details: { executing: { executionId: execution.id, approvedBy } } }, { audit: [] });
     return this.execute(run);
   }
 
@@ -364,7 +337,7 @@ export class Orchestrator {
     const execution = (await this.deps.store.getDetail(ticket.id))?.executions.at(-1);
     if (!execution) {
       const reason = 'planned with no stored plan; a human should look';
-      return settled(await this.write(ticket, { to: 'escalated', details: { escalated: { reason } } }, { patch: { escalationReason: reason }, audit: [] }));
+      return settled(await this.record.write(ticket, { to: 'escalated', details: { escalated: { reason } } }, { patch: { escalationReason: reason }, audit: [] }));
     }
     return this.stopAtPlan({ ticket, executionId: execution.id, plan: execution.plan, steps: [] });
   }
@@ -376,13 +349,13 @@ export class Orchestrator {
         finishExecution: { id: run.executionId, success: true, successRate: 0, summary: 'dry run: nothing was executed' },
         audit: [{ ticketId: ticket.id, actor: ACTOR, action: 'execution.dry_run', details: { executionId: run.executionId } }],
       }, true);
-      return this.outcome(run, true);
+      return this.record.outcome(run, true);
     }
-    if (plan.steps.length === 0) return this.finish(run, 'escalated', plan.escalation ?? 'the plan has no steps');
+    if (plan.steps.length === 0) return this.record.finish(run, 'escalated', plan.escalation ?? 'the plan has no steps');
     // Approvals arrive with the runbook catalogue; until then a step that needs one goes to a human.
     const blocked = plan.steps.find((s) => s.decision !== 'run')!;
     const verdict = blocked.decision === 'refuse' ? 'is refused' : 'needs approval';
-    return this.finish(run, 'escalated', `step ${blocked.index} (${blocked.capability}) ${verdict}: ${blocked.decisionReason}`);
+    return this.record.finish(run, 'escalated', `step ${blocked.index} (${blocked.capability}) ${verdict}: ${blocked.decisionReason}`);
   }
 
   private async execute(run: Run): Promise<ExecutionOutcome> {
@@ -394,29 +367,29 @@ export class Orchestrator {
       const ranBefore = run.replay?.has(step.index) || run.retake?.index === step.index;
       const approval = step.decision === 'run' || ranBefore ? undefined : run.approvals?.get(step.index);
       if (step.decision !== 'run' && !ranBefore && !(approval && await this.deps.store.consumeApproval(approval))) {
-        return this.finish(run, 'escalated', `step ${step.index} (${step.capability}) has no unused approval; it did not run`);
+        return this.record.finish(run, 'escalated', `step ${step.index} (${step.capability}) has no unused approval; it did not run`);
       }
       const record = await this.invoke(run, step);
       if (record.error && (step.phase === 'fix' || step.phase === 'backup')) {
         const reason = `${step.phase} step ${step.index} (${step.capability}) failed: ${record.error.code} ${record.error.message}`;
         // A fix that failed part way may have changed things: put back what this execution saved.
         if (step.phase === 'fix' && backupsTaken(run.steps).length > 0) {
-          await this.recordStep(run, record);
+          await this.record.step(run, record);
           return this.rollBack(run, reason);
         }
-        return this.finish(run, 'escalated', reason, record, {}, { findings: this.findingsAfter(run, new Set()), outcome: 'fix_failed' });
+        return this.record.finish(run, 'escalated', reason, record, {}, { findings: findingsAfter(run.plan, run.steps, new Set()), outcome: 'fix_failed' });
       }
       // A failed check is a result of diagnosis (its rules stay unconfirmed), not a reason to stop.
       if (i < work.length - 1 || diagnosing) {
-        await this.recordStep(run, record);
+        await this.record.step(run, record);
       } else if (run.plan.escalation) {
-        return this.finish(run, 'escalated', run.plan.escalation, record);
+        return this.record.finish(run, 'escalated', run.plan.escalation, record);
       } else {
-        run.ticket = await this.recordStep(run, record, { to: 'verifying', details: { verifying: { executionId: run.executionId } } });
+        run.ticket = await this.record.step(run, record, { to: 'verifying', details: { verifying: { executionId: run.executionId } } });
       }
     }
     if (diagnosing) return this.afterDiagnosis(run);
-    if (work.length === 0 && run.ticket.status === 'executing') run.ticket = await this.write(run.ticket, { to: 'verifying' }, { audit: [] });
+    if (work.length === 0 && run.ticket.status === 'executing') run.ticket = await this.record.write(run.ticket, { to: 'verifying' }, { audit: [] });
     return this.verify(run);
   }
 
@@ -428,42 +401,25 @@ export class Orchestrator {
     const remedy = run.plan.stage === 'remedy';
     if (failures.length > 0) {
       const reason = `verification failed: ${failures.join('; ')}`;
-      const findings = this.findingsAfter(run, result.remains);
+      const findings = findingsAfter(run.plan, run.steps, result.remains);
       // The fix did what it addresses, and something else the ticket reported is still there: keep the fix, say so.
-      const addressedGone = remedy && !result.ownFailed && this.addressed(run).every((id) => !result.remains.has(id));
+      const addressedGone = remedy && !result.ownFailed && addressedFindings(run.plan, run.steps).every((id) => !result.remains.has(id));
       if (remedy && (addressedGone || run.plan.onVerifyFailure === 'keep')) {
-        return this.finish(run, 'escalated', `partly fixed: ${describeFindings(findings)}; ${reason}`, last, {}, { findings, outcome: 'partial_fix' });
+        return this.record.finish(run, 'escalated', `partly fixed: ${describeFindings(findings)}; ${reason}`, last, {}, { findings, outcome: 'partial_fix' });
       }
-      if (backupsTaken(run.steps).length === 0) return this.finish(run, 'escalated', reason, last, {}, { findings, outcome: 'fix_failed' });
-      if (last) await this.recordStep(run, last);
+      if (backupsTaken(run.steps).length === 0) return this.record.finish(run, 'escalated', reason, last, {}, { findings, outcome: 'fix_failed' });
+      if (last) await this.record.step(run, last);
       return this.rollBack(run, reason);
     }
     if (!remedy) {
       const changed = run.steps.some((s) => s.phase === 'fix' && s.status === 'succeeded');
       const note = `${changed ? 'Fixed and verified' : 'Verified, no change was needed'} (runbook ${run.plan.runbookId}): ${passes.join('; ')}`;
-      return this.finish(run, 'resolved', note, last);
+      return this.record.finish(run, 'resolved', note, last);
     }
-    const findings = this.findingsAfter(run, result.remains);
+    const findings = findingsAfter(run.plan, run.steps, result.remains);
     const assisted = run.plan.steps.some((s) => s.decision === 'needs_approval');
     const note = `Fixed and verified (runbook ${run.plan.runbookId}): ${describeFindings(findings)}. Checks: ${passes.join('; ')}`;
-    return this.finish(run, 'resolved', note, last, {}, { findings, outcome: assisted ? 'assisted_fix' : 'verified_fix' });
-  }
-
-  /** The findings of a remedy as verification left them: each fault rechecked gone is fixed, or it remains. */
-  private findingsAfter(run: Run, remains: ReadonlySet<string>): Finding[] {
-    const rechecked = new Set(run.plan.steps.flatMap((s) => s.rechecks ?? []).map((r) => r.findingId));
-    const verified = run.steps.some((s) => s.phase === 'verify');
-    return (run.plan.findings ?? []).map((f) => {
-      if (!isFault(f)) return f;
-      const gone = verified && rechecked.has(f.id) && !remains.has(f.id);
-      return { ...f, state: gone ? 'fixed' : 'remains' };
-    });
-  }
-
-  /** Findings the fix steps that ran address. */
-  private addressed(run: Run): string[] {
-    const ran = new Set(run.steps.filter((s) => s.phase === 'fix' && s.status === 'succeeded').map((s) => s.index));
-    return run.plan.steps.filter((s) => s.phase === 'fix' && ran.has(s.index) && s.addresses).map((s) => s.addresses!);
+    return this.record.finish(run, 'resolved', note, last, {}, { findings, outcome: assisted ? 'assisted_fix' : 'verified_fix' });
   }
 
   /**
@@ -478,7 +434,7 @@ export class Orchestrator {
     let last: StepRecord | undefined;
     for (const [i, step] of checks.entries()) {
       const record = await this.invoke(run, step);
-      if (i < checks.length - 1) await this.recordStep(run, record);
+      if (i < checks.length - 1) await this.record.step(run, record);
       else last = record;
       if (step.expect?.length || !step.rechecks?.length) {
         // Condition values may name earlier outputs (`{{steps.usage.bytes}}`): read them as they are now.
@@ -490,23 +446,12 @@ export class Orchestrator {
         ownFailed ||= !verdict.passed;
       }
       for (const recheck of step.rechecks ?? []) {
-        const verdict = this.recheck(recheck, record);
+        const verdict = judgeRecheck(this.deps.runbooks(), recheck, record);
         (verdict.gone ? passes : failures).push(verdict.text);
         if (!verdict.gone) remains.add(recheck.findingId);
       }
     }
     return { failures, passes, last, remains, ownFailed };
-  }
-
-  /** Whether a finding's rule still holds of a fresh run of the check that confirmed it. */
-  private recheck(recheck: NonNullable<PlannedStep['rechecks']>[number], record: StepRecord): { gone: boolean; text: string } {
-    const title = findingKind(recheck.findingId).title;
-    if (record.error) return { gone: false, text: `${title} (${recheck.target}): could not be checked again: ${record.error.code} ${record.error.message}` };
-    const runbook = this.deps.runbooks().find((r) => r.id === recheck.runbookId);
-    const held = (runbook ? rulesFor(runbook, recheck.findingId) : []).map((rule) => judgeRule(rule, record.output)).find((v) => v.held);
-    return held
-      ? { gone: false, text: `${title} (${recheck.target}) is still there: ${held.reading}` }
-      : { gone: true, text: `${title} (${recheck.target}): gone` };
   }
 
   /**
@@ -519,7 +464,7 @@ export class Orchestrator {
     let restoredAll = true;
     for (const step of restores) {
       const record = await this.invoke(run, step);
-      await this.recordStep(run, record);
+      await this.record.step(run, record);
       restoredAll &&= !record.error;
       rollback.push(record.error ? `backup ${String(step.params.backup_id)} not restored: ${record.error.code} ${record.error.message}` : `backup ${String(step.params.backup_id)} restored`);
     }
@@ -531,7 +476,7 @@ export class Orchestrator {
         continue;
       }
       const record = await this.invoke(run, step);
-      await this.recordStep(run, record);
+      await this.record.step(run, record);
       restoredAll &&= !record.error;
       rollback.push(record.error ? `${step.description}: ${record.error.code} ${record.error.message}` : `${step.description}: done`);
     }
@@ -543,7 +488,7 @@ export class Orchestrator {
     const summary = `${failure}; rolled back: ${rollback.join('; ')}; re-verification ${passed ? 'passed' : 'failed'}: ${results.join('; ') || 'nothing to check'}`;
     const attached = { verification: failure, rollback, reverification: { passed, results } };
     const findings = run.plan.findings?.map((f) => (isFault(f) ? { ...f, state: 'remains' as const } : f));
-    return this.finish(run, 'escalated', summary, again.last, attached, { ...(findings ? { findings } : {}), outcome: 'fix_failed' });
+    return this.record.finish(run, 'escalated', summary, again.last, attached, { ...(findings ? { findings } : {}), outcome: 'fix_failed' });
   }
 
   private async invoke(run: Run, step: PlannedStep): Promise<StepRecord> {
@@ -603,72 +548,6 @@ export class Orchestrator {
     return this.runner.run({ ticketId, executionId: run.executionId, status: run.ticket.status }, step, params, writes, retake);
   }
 
-  /** Writes a step's result, with the status change it leads to when there is one. */
-  private async recordStep(run: Run, record: StepRecord, move?: Move, change: Omit<TicketChange, 'audit'> = {}): Promise<Ticket> {
-    const audit: AuditEntry = {
-      ticketId: run.ticket.id, actor: ACTOR, action: record.error ? 'step.failed' : 'step.succeeded',
-      details: { executionId: run.executionId, index: record.index, capability: record.capability, ...(record.error ? { error: record.error.code } : {}) },
-    };
-    // Stored before an interruption, with the move it led to: the ticket already stands where that write put it.
-    if (run.replay?.has(record.index)) return run.ticket;
-    const publish = () => this.deps.events.publish({ type: 'step', ticketId: run.ticket.id, step: record });
-    if (move) return this.write(run.ticket, move, { ...change, steps: [record], audit: [audit] }, publish);
-    const ticket = await this.writes.apply(run.ticket.id, { ...change, steps: [record], audit: [audit] });
-    publish();
-    return ticket;
-  }
-
-  private async finish(
-    run: Run, to: 'resolved' | 'escalated' | 'no_fault_found', summary: string, record?: StepRecord, attached: Record<string, unknown> = {},
-    result: { findings?: Finding[]; outcome?: TicketOutcome } = {},
-  ): Promise<ExecutionOutcome> {
-    const successRate = rate(run.steps);
-    const outcome = result.outcome ?? (to === 'resolved' ? 'verified_fix' : to === 'no_fault_found' ? 'no_fault_found' : 'handed_over');
-    const change = {
-      patch: {
-        ...(to === 'escalated' ? { escalationReason: summary } : { resolutionNote: summary }),
-        ...(result.findings ? { findings: result.findings } : {}),
-        outcome,
-      },
-      finishExecution: { id: run.executionId, success: to !== 'escalated', successRate, summary },
-    };
-    const move: Move = { to, details: { [to]: { reason: summary, executionId: run.executionId, successRate, outcome, ...attached } } };
-    run.ticket = record
-      ? await this.recordStep(run, record, move, change)
-      : await this.write(run.ticket, move, { ...change, audit: [] });
-    return this.outcome(run, to === 'resolved');
-  }
-
-  private outcome(run: Run, success: boolean): ExecutionOutcome {
-    return { ticket: run.ticket, plan: run.plan, steps: run.steps, success, successRate: rate(run.steps) };
-  }
-
-  /**
-   * One transaction: the status change (compare-and-swap, through `via`), whatever else the phase writes, and an
-   * audit row per state entered. Events go out after the commit, so a listener never sees what was not stored.
-   */
-  private async write(ticket: Ticket, move: Move, change: TicketChange, before?: () => void): Promise<Ticket> {
-    const hops = [ticket.status, ...(move.via ?? []), move.to];
-    const audit: AuditEntry[] = hops.slice(1).map((to, i) => ({
-      ticketId: ticket.id, actor: ACTOR, action: 'ticket.status_changed', fromStatus: hops[i]!, toStatus: to, details: move.details?.[to] ?? {},
-    }));
-    const next = await this.writes.apply(ticket.id, {
-      ...change,
-      transition: { from: ticket.status, to: move.to, ...(move.via?.length ? { via: move.via } : {}) },
-      audit: [...change.audit, ...audit],
-    }, RELEASES_LEASE.has(move.to));
-    before?.();
-    for (const row of audit) {
-      const reason = row.details?.reason;
-      const outcome = row.details?.outcome as TicketOutcome | undefined;
-      this.deps.events.publish({
-        type: 'status', ticketId: ticket.id, from: row.fromStatus!, to: row.toStatus!, at: next.updatedAt,
-        ...(typeof reason === 'string' ? { reason } : {}), ...(outcome ? { outcome } : {}),
-      });
-    }
-    return next;
-  }
-
   private async fail(ticketId: string, error: unknown): Promise<Ticket> {
     const info = toErrorInfo(error, 'INTERNAL');
     this.deps.logger.error({ err: error, ticketId }, 'ticket processing failed');
@@ -676,44 +555,11 @@ export class Orchestrator {
     if (!current) throw error;
     if (SETTLED_STATUSES.has(current.status) || info.code === 'INVALID_TRANSITION') return current;
     const reason = `internal error: ${info.code}`;
-    return this.write(current, { to: 'failed', details: { failed: { reason } } }, { patch: { escalationReason: reason }, audit: [] });
+    return this.record.write(current, { to: 'failed', details: { failed: { reason } } }, { patch: { escalationReason: reason }, audit: [] });
   }
-}
-
-/** Share of the steps that ran which succeeded (a skipped step did not run). */
-function rate(steps: readonly StepRecord[]): number {
-  const ran = steps.filter((s) => s.status !== 'skipped');
-  return ran.length === 0 ? 0 : ran.filter((s) => s.status === 'succeeded').length / ran.length;
 }
 
 function settled(ticket: Ticket): ExecutionOutcome {
   return { ticket, plan: null, steps: [], success: ticket.status === 'resolved', successRate: 0 };
 }
 
-/** Two declared services (or devices) fit one mention: never guess, a human picks. */
-function ambiguity(analysis: Analysis): string | undefined {
-  const found = analysis.context.ambiguous;
-  if (!found?.length) return undefined;
-  const named = found.map((a) => `"${a.mention}" could be the ${a.kind} ${a.candidates.join(' or ')}`).join('; ');
-  return `the ticket does not say which system it means: ${named}; a human should pick one`;
-}
-
-function nothingFits(analysis: Analysis, hypotheses: Hypotheses): string {
-  const missing = analysis.context.serviceName ? '' : ' and no known service or device was named';
-  const why = hypotheses.rejected.length > 0 ? ` (${hypotheses.rejected.map((r) => `${r.runbookId}: ${r.reason}`).join('; ')})` : '';
-  return `no runbook fits a ${analysis.priority}-priority ${analysis.category} ticket${missing}${why}`;
-}
-
-/** The handoff when faults were found and no runbook may fix them: what, where, the figures, and which team. */
-function handoff(faults: readonly Finding[], runbooks: readonly Runbook[]): string {
-  const lines = faults.map((f) => {
-    const note = runbooks.find((r) => r.id === f.runbookId)?.escalateAfterDiagnosis;
-    return `${f.summary} — for the ${findingKind(f.id).team} team${note ? ` (${note})` : ''}`;
-  });
-  return `Found, with no safe automatic fix: ${lines.join('; ')}`;
-}
-
-/** "postgres.lock_contention on inventory: fixed; disk.nearly_full on inventory: remains". */
-function describeFindings(findings: readonly Finding[]): string {
-  return findings.filter(isFault).map((f) => `${f.summary}: ${f.state}`).join('; ') || 'no finding';
-}

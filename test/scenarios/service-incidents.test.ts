@@ -84,11 +84,14 @@ describe('scenario 2: a web service was killed', () => {
     expect(detail.executions.at(-1)!.plan.runbookId).toBe('service-restart');
     expect(phaseTrail(detail, 'diagnose')).toContainEqual(['monitoring.check_service_health', 'succeeded']);
     expect(phaseTrail(detail, 'fix')).toEqual([['commander.execute_command', 'succeeded']]);
+    // The runbook's checks, and each fault's own check run again (the port closed is seen by the reachability probe).
     expect(phaseTrail(detail, 'verify')).toEqual([
       ['monitoring.check_service_health', 'succeeded'],
       ['browser.browse', 'succeeded'],
+      ['monitoring.check_reachability', 'succeeded'],
     ]);
-    expect(detail.ticket.findings).toEqual([expect.objectContaining({ id: 'service.unreachable', target: 'web', state: 'fixed' })]);
+    expect(detail.ticket.findings).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'service.unreachable', target: 'web', state: 'fixed' })]));
+    expect(detail.ticket.findings.every((f) => f.state === 'fixed')).toBe(true);
     expect(stepOutput<{ healthy: boolean }>(detail, 'monitoring.check_service_health', 'diagnose').healthy).toBe(false);
     expect(stepOutput(detail, 'commander.execute_command')).toMatchObject({ exit_code: 0 });
     expect(stepOutput(detail, 'browser.browse')).toMatchObject({ status: 200, title: 'Shop' });
