@@ -11,12 +11,15 @@ let keyed: TestRuntime;
 let port: number;
 const KEY = 'host-header-test-key-0123456789';
 
+// Two runtimes start here: room for a loaded machine.
 beforeAll(async () => {
-  keyless = await startTestRuntime('pglite', { TWISTERLAB_ALLOWED_HOSTS: 'console.internal, 10.1.2.3' });
-  keyed = await startTestRuntime('pglite', { TWISTERLAB_API_KEYS: `ops:admin:${KEY}` });
+  [keyless, keyed] = await Promise.all([
+    startTestRuntime('pglite', { TWISTERLAB_ALLOWED_HOSTS: 'console.internal, 10.1.2.3' }),
+    startTestRuntime('pglite', { TWISTERLAB_API_KEYS: `ops:admin:${KEY}` }),
+  ]);
   const url = await keyless.app.listen({ host: '127.0.0.1', port: 0 });
   port = Number(new URL(url).port);
-});
+}, 180_000);
 
 afterAll(async () => {
   await keyless?.close();

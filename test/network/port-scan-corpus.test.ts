@@ -39,7 +39,7 @@ beforeAll(async () => {
     '    auth: { method: key, keyFile: client_key }', `    hostKey: "${sshd.hostPublicKey}"`,
   ].join('\n'));
   rt = await startTestRuntime('pglite', { TWISTERLAB_DEVICES_FILE: inventory, TWISTERLAB_SERVICES: `app=http://127.0.0.1:${declaredPort}/health` });
-});
+}, 180_000);
 
 afterAll(async () => {
   await rt?.close();
