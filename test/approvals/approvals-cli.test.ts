@@ -9,7 +9,7 @@ import { approvalsCommand } from '../../src/cli/approval-commands.ts';
 import { submitCommand } from '../../src/cli/ticket-commands.ts';
 import type { Approval } from '../../src/core/approval.ts';
 import { startTestRuntime, type TestRuntime } from '../helpers/test-runtime.ts';
-import { createTestOpsAgent, sideEffectLines, wipeRunbook } from './approval-fixtures.ts';
+import { corruptCache, createTestOpsAgent, sideEffectLines, wipeRunbook } from './approval-fixtures.ts';
 
 const KEYS = { alice: 'alice-admin-key-0001', carol: 'carol-admin-key-0002' };
 let rt: TestRuntime;
@@ -33,6 +33,7 @@ async function waitFor(id: string, statuses: string[]): Promise<string> {
 }
 
 async function submitAndList(): Promise<{ ticketId: string; approval: Approval; lines: string[]; code: number }> {
+  corruptCache(file);
   const submitted = capture();
   const code = await submitCommand(clientFor(KEYS.alice), { text: 'The application cache is corrupt, please wipe the cache', dryRun: false, wait: true, json: false, context: {} }, submitted.out);
   const ticketId = submitted.lines[0]!.split(/\s+/)[1]!;

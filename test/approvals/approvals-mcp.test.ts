@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Caller } from '../../src/core/access.ts';
 import type { Approval } from '../../src/core/approval.ts';
 import { startTestRuntime, type TestRuntime } from '../helpers/test-runtime.ts';
-import { createTestOpsAgent, sideEffectLines, wipeRunbook } from './approval-fixtures.ts';
+import { corruptCache, createTestOpsAgent, sideEffectLines, wipeRunbook } from './approval-fixtures.ts';
 
 let rt: TestRuntime;
 let file: string;
@@ -42,6 +42,7 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Pr
 }
 
 async function submitAndWait(requester: Client): Promise<{ ticketId: string; approval: Approval }> {
+  corruptCache(file);
   const submitted = await call(requester, 'ticket.submit', { description: 'The application cache is corrupt, please wipe the cache' });
   const ticketId = (submitted.structuredContent as { ticket: { id: string } }).ticket.id;
   const approvals = await until(
@@ -85,7 +86,7 @@ describe('approvals over MCP', () => {
     const carol = await clientAs({ name: 'carol', role: 'admin' });
     await call(carol, 'ticket.deny', { approval_id: approval.id, reason: 'change freeze' });
     expect(await until(() => statusOf(ticketId), (s) => s === 'escalated')).toBe('escalated');
-    expect((await rt.runtime.opened.store.get(ticketId))!.escalationReason).toBe('step 1 was denied by carol: change freeze');
+    expect((await rt.runtime.opened.store.get(ticketId))!.escalationReason).toBe('step 0 was denied by carol: change freeze');
     expect(sideEffectLines(file)).toBe(1);
   });
 });

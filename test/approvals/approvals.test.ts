@@ -1,5 +1,6 @@
-// Approvals through the whole runtime (REST, orchestrator, store) on PGlite and PostgreSQL: a destructive step
-// waits, the requester cannot approve rt, an admin's approval runs rt exactly once, a denial or an expiry escalates.
+// Approvals through the whole runtime (REST, orchestrator, store) on PGlite and PostgreSQL: a destructive fix is
+// asked for only after diagnosis confirmed the fault it addresses, the requester cannot approve it, an admin's
+// approval runs it exactly once, a denial or an expiry escalates.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Approval } from '../../src/core/approval.ts';
 import type { TicketDetail } from '../../src/core/ticket-repository.ts';
 import { BACKENDS, startTestRuntime, type TestRuntime } from '../helpers/test-runtime.ts';
-import { createTestOpsAgent, sideEffectLines, wipeRunbook } from './approval-fixtures.ts';
+import { CACHE_FINDING, corruptCache, createTestOpsAgent, sideEffectLines, wipeRunbook } from './approval-fixtures.ts';
 
 const KEYS = { alice: 'alice-admin-key-0001', carol: 'carol-admin-key-0002', dave: 'dave-admin-key-00003', bot: 'bot-operator-key-0004' };
 const API_KEYS = `alice:admin:${KEYS.alice},carol:admin:${KEYS.carol},dave:admin:${KEYS.dave},bot:operator:${KEYS.bot}`;
@@ -19,7 +20,9 @@ async function startApprovalRuntime(backend: (typeof BACKENDS)[number], env: Rec
   return { rt, file };
 }
 
-async function submit(rt: TestRuntime): Promise<string> {
+/** The cache is corrupt (until a wipe), and a ticket says so. */
+async function submit(rt: TestRuntime, file: string): Promise<string> {
+  corruptCache(file);
   const response = await rt.app.inject({
     method: 'POST', url: '/api/v1/tickets', headers: { 'x-api-key': KEYS.alice },
     payload: { description: 'The application cache is corrupt, please wipe the cache' },
@@ -60,11 +63,20 @@ describe.each(BACKENDS)('approvals (%s)', (backend) => {
   afterAll(async () => rt?.close());
 
   it('waits for approval, refuses the requester and an operator, and runs the step once after an admin approves', async () => {
-    const id = await submit(rt);
+    const id = await submit(rt, file);
     const approval = await pendingApproval(rt, id);
-    expect(approval).toMatchObject({ requestedBy: 'alice', stepIndex: 1, status: 'pending' });
+    expect(approval).toMatchObject({ requestedBy: 'alice', stepIndex: 0, status: 'pending' });
     expect(approval.stepHash).toMatch(/^[0-9a-f]{64}$/);
     expect(sideEffectLines(file)).toBe(0);
+    // Asked after diagnosis ran and confirmed the fault: the approval belongs to the remedy, which names it.
+    const waiting = await waitForStatus(rt, id, ['awaiting_approval']);
+    expect(waiting.executions.map((e) => e.plan.stage)).toEqual(['diagnosis', 'remedy']);
+    expect(waiting.executions[0]).toMatchObject({ success: true });
+    const remedy = waiting.executions[1]!;
+    expect(approval.executionId).toBe(remedy.id);
+    expect(remedy.plan.steps[0]).toMatchObject({ phase: 'fix', capability: 'testops.wipe_cache', decision: 'needs_approval', addresses: CACHE_FINDING });
+    expect(remedy.plan.findings).toEqual([expect.objectContaining({ id: CACHE_FINDING, state: 'confirmed', evidence: { corrupt: true } })]);
+    expect(waiting.steps.map((s) => [s.executionId, s.phase, s.status])).toEqual([[waiting.executions[0]!.id, 'diagnose', 'succeeded']]);
 
     const own = await decide(rt, approval.id, KEYS.alice, 'approve');
     expect(own.statusCode).toBe(403);
@@ -77,6 +89,7 @@ describe.each(BACKENDS)('approvals (%s)', (backend) => {
     expect(ok.json()).toMatchObject({ status: 'approved', decidedBy: 'carol' });
     const detail = await waitForStatus(rt, id, ['resolved', 'escalated', 'failed']);
     expect(detail.ticket.status).toBe('resolved');
+    expect(detail.ticket).toMatchObject({ outcome: 'assisted_fix', findings: [expect.objectContaining({ id: CACHE_FINDING, state: 'fixed' })] });
     expect(sideEffectLines(file)).toBe(1);
     expect(detail.audit.find((a) => a.action === 'approval.approved')).toMatchObject({ actor: 'carol' });
     const after = (await rt.runtime.approvals.list({ ticketId: id, limit: 10 }))[0]!;
@@ -89,7 +102,7 @@ describe.each(BACKENDS)('approvals (%s)', (backend) => {
 
   it('runs the step once when two admins approve at the same moment', async () => {
     const before = sideEffectLines(file);
-    const id = await submit(rt);
+    const id = await submit(rt, file);
     const approval = await pendingApproval(rt, id);
     const results = await Promise.all([decide(rt, approval.id, KEYS.carol, 'approve'), decide(rt, approval.id, KEYS.dave, 'approve')]);
     expect(results.map((r) => r.statusCode).sort()).toEqual([200, 409]);
@@ -100,14 +113,14 @@ describe.each(BACKENDS)('approvals (%s)', (backend) => {
 
   it('escalates with who denied and why, and nothing runs', async () => {
     const before = sideEffectLines(file);
-    const id = await submit(rt);
+    const id = await submit(rt, file);
     const approval = await pendingApproval(rt, id);
     expect((await decide(rt, approval.id, KEYS.carol, 'deny')).statusCode).toBe(400);
     const denied = await decide(rt, approval.id, KEYS.carol, 'deny', 'not during business hours');
     expect(denied.json()).toMatchObject({ status: 'denied', decidedBy: 'carol', reason: 'not during business hours' });
     const detail = await waitForStatus(rt, id, ['resolved', 'escalated', 'failed']);
     expect(detail.ticket.status).toBe('escalated');
-    expect(detail.ticket.escalationReason).toBe('step 1 was denied by carol: not during business hours');
+    expect(detail.ticket.escalationReason).toBe('step 0 was denied by carol: not during business hours');
     expect(sideEffectLines(file)).toBe(before);
   });
 });
@@ -121,11 +134,11 @@ describe('approval expiry (pglite)', () => {
   afterAll(async () => rt?.close());
 
   it('escalates a ticket whose approval expired, and a late approval is refused', async () => {
-    const id = await submit(rt);
+    const id = await submit(rt, file);
     const approval = await pendingApproval(rt, id);
     const detail = await waitForStatus(rt, id, ['resolved', 'escalated', 'failed']);
     expect(detail.ticket.status).toBe('escalated');
-    expect(detail.ticket.escalationReason).toMatch(/approval of step 1 expired/);
+    expect(detail.ticket.escalationReason).toMatch(/approval of step 0 expired/);
     const late = await decide(rt, approval.id, KEYS.carol, 'approve');
     expect(late.statusCode).toBe(409);
     expect(late.json().error.message).toMatch(/is expired/);
