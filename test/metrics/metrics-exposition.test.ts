@@ -1,14 +1,13 @@
 // /metrics after real tickets: outcomes, escalation reasons, time to resolution, tickets by status, category
 // and priority, queue wait; and the whole exposition checked by Prometheus' own `promtool check metrics`.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServiceLab, type ServiceLab } from '../helpers/service-lab.ts';
 import { startTestRuntime, waitForTicket, type TestRuntime } from '../helpers/test-runtime.ts';
 import { promtool } from '../helpers/promtool.ts';
 
 let t: TestRuntime;
-let service: Server;
-let status = 200;
+// shop: its restart command brings it back; stuck: its restart command returns and it stays down.
+let lab: ServiceLab;
 
 async function scrape(): Promise<string> {
   return (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
@@ -36,31 +35,32 @@ async function submit(description: string) {
 }
 
 beforeAll(async () => {
-  service = createServer((_req, res) => res.writeHead(status).end());
-  await new Promise<void>((resolve) => service.listen(0, '127.0.0.1', resolve));
-  t = await startTestRuntime('pglite', { TWISTERLAB_SERVICES: `shop=http://127.0.0.1:${(service.address() as AddressInfo).port}/health` });
+  lab = await startServiceLab([{ name: 'shop' }, { name: 'stuck', restartWorks: false }]);
+  t = await startTestRuntime('pglite', lab.env);
 });
 
 afterAll(async () => {
   await t?.close();
-  service?.close();
+  await lab?.close();
 });
 
 describe('Prometheus metrics', () => {
-  it('counts an autonomous resolution and a failed verification, with their times to resolution', async () => {
-    status = 200;
+  it('counts no fault found, an autonomous resolution and a failed verification, with their times to resolution', async () => {
+    expect((await submit('The shop looks down, can someone check?')).ticket.status).toBe('no_fault_found');
+    await lab.service('shop').kill();
     expect((await submit('The shop is down, customers cannot pay!')).ticket.status).toBe('resolved');
-    status = 503;
-    expect((await submit('The shop is down again, errors everywhere')).ticket.status).toBe('escalated');
+    await lab.service('stuck').kill();
+    expect((await submit('The stuck service is down again, errors everywhere')).ticket.status).toBe('escalated');
 
     const body = await scrapeUntil('twisterlab_ticket_resolution_seconds_count{outcome="escalated"}');
+    expect(sample(body, 'twisterlab_ticket_outcomes_total{outcome="no_fault_found"}')).toBe(1);
     expect(sample(body, 'twisterlab_ticket_outcomes_total{outcome="resolved_autonomously"}')).toBe(1);
     expect(sample(body, 'twisterlab_ticket_outcomes_total{outcome="escalated"}')).toBe(1);
     expect(sample(body, 'twisterlab_escalations_total{reason="verification_failed"}')).toBe(1);
     expect(sample(body, 'twisterlab_verification_failures_total')).toBe(1);
     expect(sample(body, 'twisterlab_ticket_resolution_seconds_count{outcome="resolved"}')).toBe(1);
-    expect(sample(body, 'twisterlab_ticket_analyses_total{path="rules"}')).toBe(2);
-    expect(sample(body, 'twisterlab_queue_wait_seconds_count')).toBe(2);
+    expect(sample(body, 'twisterlab_ticket_analyses_total{path="rules"}')).toBe(3);
+    expect(sample(body, 'twisterlab_queue_wait_seconds_count')).toBe(3);
     expect(body).toMatch(/twisterlab_step_duration_seconds_count\{capability="monitoring.check_service_health",outcome="ok"\} [1-9]/);
   });
 
