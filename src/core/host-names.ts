@@ -2,9 +2,7 @@
 // requests that name it (localhost, a loopback address, or a configured name), so a page elsewhere cannot rebind
 // its own name to this port and drive the API from a browser (DNS rebinding).
 import { formatIp, parseIPv4, parseIPv6 } from './ip-address.ts';
-import { classifyBytes } from './network-guard.ts';
-
-const HOST_NAME = /^(?=.{1,253}$)[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$/;
+import { classifyBytes, HOST_NAME } from './network-guard.ts';
 
 /**
  * A host name (lower case, no trailing dot) or an address in its usual form; undefined for anything else. Only the

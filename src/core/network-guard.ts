@@ -84,7 +84,8 @@ export type AllowedEndpoint = { port: number } & ({ host: string; cidr?: undefin
 
 export const EMPTY_ALLOW_LIST: NetworkAllowList = { hosts: [], cidrs: [], endpoints: [] };
 
-const HOST_NAME = /^(?=.{1,253}$)[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$/;
+/** A DNS name in lower case: labels of letters, digits, `_` and inner `-`, 253 characters at most. */
+export const HOST_NAME = /^(?=.{1,253}$)[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$/;
 
 /** A port as configuration writes it: 1 to 65535, digits only, no leading zero. */
 export function parsePort(text: string): number | undefined {

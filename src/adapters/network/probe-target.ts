@@ -6,14 +6,12 @@
 import { lookup } from 'node:dns/promises';
 import { endpointAllowList, normaliseEndpointHost, type Endpoint } from '../../core/declared-endpoints.ts';
 import { parseIp } from '../../core/ip-address.ts';
-import { isHostAllowed, judgeAddresses, mergeAllowLists, type NetworkAllowList } from '../../core/network-guard.ts';
+import { HOST_NAME, isHostAllowed, judgeAddresses, mergeAllowLists, type NetworkAllowList } from '../../core/network-guard.ts';
 import type { TargetVerdict } from '../../core/network-probes.ts';
 
 export type Resolve = (hostname: string) => Promise<string[]>;
 
 const systemResolve: Resolve = async (hostname) => (await lookup(hostname, { all: true, verbatim: true })).map((a) => a.address);
-
-const HOST_NAME = /^(?=.{1,253}$)[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$/;
 
 /** Lower case, without brackets or a trailing dot; an IP address in its usual form. */
 export const normaliseHost = normaliseEndpointHost;
