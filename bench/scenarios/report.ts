@@ -18,7 +18,7 @@ export function summarise(incidents: Incident[], results: PhrasingResult[]): str
     ['verified fixes', `${count((r) => r.verifiedFix)} (of ${results.filter((r) => r.incident.kind === 'fixable').length} tickets on fixable faults)`],
     ['false resolutions', `${falseResolutions}`],
     ['unneeded changes', `${unneeded}`],
-    ['no-fault-found', `${count((r) => r.status === 'no_fault_found')} (of ${results.filter((r) => r.incident.kind === 'false_alarm').length} false alarms)`],
+    ['no-fault-found', `${count((r) => r.status === 'no_fault_found')} (${count((r) => r.incident.kind === 'false_alarm' && r.status === 'no_fault_found')} of ${results.filter((r) => r.incident.kind === 'false_alarm').length} false alarms)`],
     ['escalations', `${escalations}`],
     ['escalations naming the right finding', `${count((r) => r.namedRightFinding)} of ${escalations}`],
     ['first-phrasing fix rate', `${pct(firstFixed, fixable.length)} (${firstFixed} of ${fixable.length} fixable faults)`],
