@@ -1,6 +1,7 @@
 // What instruction-like text looks like, as data: each pattern runs on text already normalised by prompt-guard.ts
 // (NFKC, no format characters or accents, one space between words), so patterns are plain lowercase ASCII.
-// Every quantifier is bounded or over one character class, so a pattern stays linear on hostile input.
+// No quantifier can overlap another or rescan text (the recheck ReDoS analyser finds them all safe), so every
+// pattern stays linear on hostile input.
 
 const alt = (...words: string[]) => `(?:${words.join('|')})`;
 const S = '[ ,]{1,3}';
@@ -115,10 +116,10 @@ export const INJECTION_PATTERNS: readonly InjectionPattern[] = [
   p('run-command', `${ORDER}(?:fuhre|fuhren sie) (?:den |die |das )?(?:folgenden?|diesen|dieses|diese) (?:befehle?|kommandos?|skript|code)\\b`),
   p('run-command', `${ORDER}voer (?:het |de )?(?:volgende|dit|deze) (?:commando|opdracht|script|code)'?s? uit\\b`),
   p('run-command', `${ORDER}(?:run|execute|exec) (?:sudo |rm |shutdown|reboot|mkfs|dd |curl |wget )`),
-  p('dangerous-command', `\\brm -[a-z]*[rf]|\\bcurl [^\\n]{0,200}\\| ?(?:ba)?sh\\b|\\bwget [^\\n]{0,200}\\| ?(?:ba)?sh\\b|; ?(?:rm|shutdown|reboot|mkfs|dd)\\b|\\$\\([^)]{0,200}\\)|\\bsudo (?:rm|shutdown|reboot|halt|poweroff|mkfs|dd|chmod|chown|su|bash|sh|-s|-i|passwd|userdel|visudo)\\b|\\bchmod [0-7]{3,4}\\b|\\bnc -[a-z]*e\\b|\\/etc\\/(?:passwd|shadow)\\b|\\bmkfs(?:\\.\\w+)?\\b|\\bdd if=|\\bdrop (?:database|table)\\b|\\bshutdown -[hr]\\b`),
+  p('dangerous-command', `\\brm -[a-z]*[rf]|\\| ?(?:sudo )?(?:ba|z)?sh\\b|; ?(?:rm|shutdown|reboot|mkfs|dd)\\b|\\$\\([^()$\\n]*\\)|\\bsudo (?:rm|shutdown|reboot|halt|poweroff|mkfs|dd|chmod|chown|su|bash|sh|-s|-i|passwd|userdel|visudo)\\b|\\bchmod [0-7]{3,4}\\b|\\bnc -[a-z]*e\\b|\\/etc\\/(?:passwd|shadow)\\b|\\bmkfs(?:\\.\\w+)?\\b|\\bdd if=|\\bdrop (?:database|table)\\b|\\bshutdown -[hr]\\b`),
   p('answer-format', `\\b(?:respond|answer|reply|output)(?: only)? (?:with|in) (?:the following|this) json\\b|"(?:runbook_id|category|steps|injection_suspected)" ?:`),
   p('answer-format', `\\b(?:set|mark|change) (?:the )?(?:priority|category|confidence) (?:to|as)\\b|\\b(?:approve|auto-?approve) (?:all|every|this)\\b|\\bmark this ticket as\\b`),
-  p('chat-template', `<\\|[a-z_]{2,24}\\|>|\\[\\/?inst\\]|<<\\/?sys>>|<\\/s>|<(?:start|end)_of_turn>|<\\/?(?:system|assistant|instructions?|im_start|im_end|ticket|data)\\b[^>]{0,40}>`),
+  p('chat-template', `<\\|[a-z_]{2,24}\\|>|\\[\\/?inst\\]|<<\\/?sys>>|<\\/s>|<(?:start|end)_of_turn>|<\\/?(?:system|assistant|instructions?|im_start|im_end|ticket|data)\\b[^<>\\n]*>`),
   p('chat-template', `^#{2,6} ?(?:system|instructions?|assistant|response|user)\\b ?:`),
   p('chat-template', `^(?:assistant|ai|bot|model) ?:`),
   p('chat-template', `^(?:system|developer|user) ?: ?(?:you|your|ignore|disregard|forget|from now|new instructions|act|pretend|respond|answer|reply|always|never|do not|don't|i am|i will|approve|run|execute)\\b`),
