@@ -1,9 +1,9 @@
 // 1,000 tickets through one API process (which only enqueues) and two worker processes: every ticket reaches a
-// final state, each step of each ticket ran exactly once (marker files), both workers took part, and the audit
-// trail agrees with the files.
+// final state, diagnosed then fixed, each change step of each ticket ran exactly once (marker files), both
+// workers took part, and the audit trail agrees with the files.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/redis-server.ts';
-import { startScaleEnv, type Proc, type ScaleEnv } from './scale-kit.ts';
+import { FINDING, startScaleEnv, type Proc, type ScaleEnv } from './scale-kit.ts';
 
 describe('1,000 tickets through two workers', () => {
   let env: ScaleEnv;
@@ -29,28 +29,36 @@ describe('1,000 tickets through two workers', () => {
     const submitted = await env.submit('once', 1_000, 16);
     expect(submitted.filter((s) => s.status !== 202)).toEqual([]);
     const ids = submitted.map((s) => s.id);
-    const statuses = await env.waitAllFinal(ids, 100_000);
+    const statuses = await env.waitAllFinal(ids, 200_000);
     expect([...statuses.values()].filter((s) => s !== 'resolved')).toEqual([]);
 
     const effects = env.effects();
     expect(effects.size).toBe(1_000);
     for (const { tag } of submitted) {
-      expect(Object.fromEntries(effects.get(tag) ?? []), tag).toEqual({ s0: 1, s1: 1, s2: 1 });
+      expect(Object.fromEntries(effects.get(tag) ?? []), tag).toEqual({ s0: 1, s1: 1 });
     }
-    // The store saw the same: three commands per ticket, each claimed once under its idempotency key.
+    expect(env.flagged()).toEqual(new Set(submitted.map((s) => s.tag)));
+    // Each ticket was diagnosed (the finding confirmed), then fixed, and verification saw the finding gone.
+    const [outcomes] = await env.query(`select count(*)::int as n from tickets where outcome = 'verified_fix' and findings @> '[{"id": "${FINDING}", "state": "fixed"}]'`);
+    expect(outcomes!.n).toBe(1_000);
+    const stages = await env.query(`select plan->>'stage' as stage, count(*)::int as n from executions group by 1 order by 1`);
+    expect(stages).toEqual([{ stage: 'diagnosis', n: 1_000 }, { stage: 'remedy', n: 1_000 }]);
+    // The store saw the same: five commands per ticket (the check, three changes, the check again), each change
+    // claimed once under its idempotency key; six steps (the diagnosis also tries the host's port, which the
+    // probe egress rule refuses).
     const [commands] = await env.query(`select count(*)::int as n, count(distinct ticket_id)::int as tickets from audit_events where action = 'command.executed'`);
-    expect(commands).toEqual({ n: 3_000, tickets: 1_000 });
+    expect(commands).toEqual({ n: 5_000, tickets: 1_000 });
     const [steps] = await env.query(`select count(*)::int as n from steps`);
-    expect(steps!.n).toBe(3_000);
+    expect(steps!.n).toBe(6_000);
     // Both workers took a fair share (each logs the commands it runs).
     const ran = workers.map((w) => (w.output().match(/"msg":"running command"/g) ?? []).length);
-    expect(ran[0]! + ran[1]!).toBe(3_000);
-    expect(Math.min(...ran)).toBeGreaterThan(600);
+    expect(ran[0]! + ran[1]!).toBe(5_000);
+    expect(Math.min(...ran)).toBeGreaterThan(1_000);
     // The first worker's own metrics: its dispatch latencies and the tickets it resolved.
     expect((await fetch(`${metricsUrl}/health`)).status).toBe(200);
     const metrics = await (await fetch(`${metricsUrl}/metrics`)).text();
     const value = (name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(metrics)?.[1]);
-    expect(value('twisterlab_queue_wait_seconds_count')).toBe(ran[0]! / 3);
-    expect(value('twisterlab_ticket_outcomes_total\\{outcome="resolved_autonomously"\\}')).toBe(ran[0]! / 3);
-  }, 120_000);
+    expect(value('twisterlab_queue_wait_seconds_count')).toBe(ran[0]! / 5);
+    expect(value('twisterlab_ticket_outcomes_total\\{outcome="resolved_autonomously"\\}')).toBe(ran[0]! / 5);
+  }, 240_000);
 });

@@ -1,9 +1,15 @@
 // Scale-out on real processes: `twisterlab serve` and `twisterlab worker` as child processes, a redis-server of the
 // test file's own (to stop, kill and restart), and a PostgreSQL database of its own on the shared server.
 //
-// Ground truth is a side-effect log outside the store: a runbook (from TWISTERLAB_RUNBOOKS_DIR) whose every step
-// runs `mktemp <dir>/<ticket tag>.<step>.XXXXXX` through the commander, allow-listed by TWISTERLAB_LOCAL_ALLOW.
-// Each run of a step leaves one new file named after its ticket, so the files count how often each step ran.
+// Ground truth is a side-effect log outside the store: a runbook (from TWISTERLAB_RUNBOOKS_DIR) whose change steps
+// run `mktemp <dir>/<ticket tag>.<step>.XXXXXX` through the commander, allow-listed by TWISTERLAB_LOCAL_ALLOW.
+// Each run of such a step leaves one new file named after its ticket, so the files count how often each step ran.
+// Diagnosis is a read (`du -sh <dir>/<tag>.fixed`, a built-in read-only command) that confirms the finding
+// `scale.unmarked` while the ticket's flag file is missing; the last fix step touches it, and verification's
+// re-check of the same call sees the finding gone. Flag files are counted apart: touching twice leaves one.
+// Tags are `*.localhost` names: every ticket naming a host is also a network-reachability hypothesis, and the
+// probe egress rule refuses a loopback name without asking DNS, so that check never leaves the machine nor
+// confirms a fault (an unchecked rule is not a finding).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,8 +40,10 @@ export interface ScaleEnv {
   /** Statuses of tickets straight from the store. */
   statuses(ids: string[]): Promise<Map<string, string>>;
   waitAllFinal(ids: string[], timeoutMs: number): Promise<Map<string, string>>;
-  /** How many times each step of each tag ran: tag → step → count. */
+  /** How many times each marker step of each tag ran: tag → step → count. */
   effects(): Map<string, Map<string, number>>;
+  /** The tags whose flag file (the fix of their finding) exists. */
+  flagged(): Set<string>;
   query(sql: string): Promise<Array<Record<string, unknown>>>;
   close(): Promise<void>;
 }
@@ -53,10 +61,23 @@ export interface ScaleOptions {
   appendonly?: boolean;
 }
 
-/** A plan of four steps: marker, (sleep), marker, then a marker as verification. */
+export const FINDING = 'scale.unmarked';
+
+/**
+ * Diagnosis: the flag file's size (missing: the finding). Remedy: marker s0, (sleep), marker s1, the flag file
+ * (each addressing the finding), then the same check as the verification, which re-checks the finding: five
+ * commands a ticket (six with the sleep), two of them leaving a marker.
+ */
 function runbook(effectsDir: string, sleepSeconds: number | undefined): string {
   const mark = (step: string) => `'mktemp ${effectsDir}/{{params.tag}}.${step}.XXXXXX'`;
+  const probe = `'du -sh ${effectsDir}/{{params.tag}}.fixed'`;
   const change = 'withoutBackup: it only creates a new empty marker file';
+  const fix = (command: string, description: string, why = change) => `  - capability: commander.execute_command
+    params: { device_id: local, command: ${command} }
+    description: ${description}
+    addresses: ${FINDING}
+    ${why}
+`;
   return `id: scale-probe
 title: "Scale probe: a marker file per step run"
 categories: [database, network, security, application, hardware, access, storage, performance, other]
@@ -64,30 +85,25 @@ keywords: [scaleprobe, markerfile]
 requireKeyword: true
 requires: [host]
 parameters:
-  tag: { type: string, from: '{{found.host}}', pattern: '^[a-z0-9-]+\\.scale\\.test$' }
+  tag: { type: string, from: '{{found.host}}', pattern: '^[a-z0-9-]+\\.scale\\.localhost$' }
 diagnose:
+  - id: flag
+    capability: commander.execute_command
+    params: { device_id: local, command: ${probe} }
+    description: Look for the ticket's flag file
+findings:
+  - { id: ${FINDING}, step: flag, when: [{ path: exit_code, op: ne, value: 0 }], evidence: { exit_code: exit_code } }
+fix:
+${fix(mark('s0'), 'First marker')}${sleepSeconds ? fix(`'sleep ${sleepSeconds}'`, 'Take a while', 'withoutBackup: it only waits') : ''}${fix(mark('s1'), 'Second marker')}${fix(`'touch ${effectsDir}/{{params.tag}}.fixed'`, 'The flag file', 'withoutBackup: it only creates an empty flag file')}verify:
   - capability: commander.execute_command
-    params: { device_id: local, command: ${mark('s0')} }
-    description: First marker
-    ${change}
-${sleepSeconds ? `  - capability: commander.execute_command
-    params: { device_id: local, command: 'sleep ${sleepSeconds}' }
-    description: Take a while
-    withoutBackup: it only waits
-` : ''}fix:
-  - capability: commander.execute_command
-    params: { device_id: local, command: ${mark('s1')} }
-    description: Second marker
-    ${change}
-verify:
-  - capability: commander.execute_command
-    params: { device_id: local, command: ${mark('s2')} }
-    description: Third marker, as the verification
-    ${change}
+    params: { device_id: local, command: ${probe} }
+    description: The flag file is there
     expect:
       - { path: exit_code, op: eq, value: 0 }
 `;
 }
+
+const FLAG = /^(.+\.scale\.localhost)\.fixed$/;
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/-]/g, (c) => `\\${c}`);
 
@@ -124,7 +140,8 @@ export async function startScaleEnv(options: ScaleOptions = {}): Promise<ScaleEn
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const allow = [
-    `mktemp /^${escape(effectsDir)}\\/[a-z0-9.-]+\\.scale\\.test\\.s[0-9]\\.XXXXXX$/`,
+    `mktemp /^${escape(effectsDir)}\\/[a-z0-9.-]+\\.scale\\.localhost\\.s[0-9]\\.XXXXXX$/`,
+    `touch /^${escape(effectsDir)}\\/[a-z0-9.-]+\\.scale\\.localhost\\.fixed$/`,
     'sleep /^[0-9.]+$/',
   ].join(';');
   const common: Record<string, string> = {
@@ -163,7 +180,7 @@ export async function startScaleEnv(options: ScaleOptions = {}): Promise<ScaleEn
       await Promise.all(Array.from({ length: parallel }, async () => {
         while (next < n) {
           const i = next++;
-          const tag = `${prefix}-${i}.scale.test`;
+          const tag = `${prefix}-${i}.scale.localhost`;
           const started = performance.now();
           const response = await fetch(`${base}/api/v1/tickets`, {
             method: 'POST', headers: { 'content-type': 'application/json' },
@@ -196,13 +213,17 @@ export async function startScaleEnv(options: ScaleOptions = {}): Promise<ScaleEn
     effects() {
       const runs = new Map<string, Map<string, number>>();
       for (const name of readdirSync(effectsDir)) {
-        const match = /^(.+\.scale\.test)\.(s\d)\.[A-Za-z0-9]{6}$/.exec(name);
+        if (FLAG.test(name)) continue;
+        const match = /^(.+\.scale\.localhost)\.(s\d)\.[A-Za-z0-9]{6}$/.exec(name);
         if (!match) throw new Error(`unexpected file ${name} in the side-effect log`);
         const steps = runs.get(match[1]!) ?? new Map<string, number>();
         steps.set(match[2]!, (steps.get(match[2]!) ?? 0) + 1);
         runs.set(match[1]!, steps);
       }
       return runs;
+    },
+    flagged() {
+      return new Set(readdirSync(effectsDir).map((name) => FLAG.exec(name)?.[1]).filter((tag): tag is string => !!tag));
     },
     query: async (sql) => (await client.query(sql)).rows as Array<Record<string, unknown>>,
     async close() {
