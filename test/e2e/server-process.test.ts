@@ -2,12 +2,12 @@
 // CLI, a second process refused on the same data directory, and the data surviving a restart.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServiceLab, type ServiceLab } from '../helpers/service-lab.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
 const json = async (r: Response | Promise<Response>): Promise<any> => (await r).json();
@@ -53,7 +53,7 @@ async function waitSettled(base: string, id: string): Promise<{ ticket: { status
   const deadline = Date.now() + 20_000;
   for (;;) {
     const detail = await json(fetch(`${base}/api/v1/tickets/${id}`));
-    if (['resolved', 'escalated', 'failed'].includes(detail.ticket.status)) return detail;
+    if (['resolved', 'escalated', 'failed', 'no_fault_found'].includes(detail.ticket.status)) return detail;
     if (Date.now() > deadline) throw new Error(`ticket ${id} stuck in ${detail.ticket.status}`);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -64,16 +64,16 @@ describe('the server process, end to end', () => {
   let env: Record<string, string>;
   let base: string;
   let server: Proc;
-  let service: Server;
+  // shop runs as its own process, with a declared restart command allow-listed on the local device.
+  let lab: ServiceLab;
 
   beforeAll(async () => {
-    service = createServer((_req, res) => res.end('ok'));
-    await new Promise<void>((r) => service.listen(0, '127.0.0.1', r));
+    lab = await startServiceLab([{ name: 'shop' }]);
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     env = {
       PORT: String(port), HOST: '127.0.0.1', TWISTERLAB_DATA_DIR: dataDir, LOG_LEVEL: 'warn', TWISTERLAB_URL: base,
-      TWISTERLAB_SERVICES: `shop=http://127.0.0.1:${(service.address() as AddressInfo).port}/`,
+      ...lab.env,
     };
     delete process.env.DATABASE_URL;
     server = run(['serve'], env);
@@ -82,13 +82,14 @@ describe('the server process, end to end', () => {
 
   afterAll(async () => {
     server?.child.kill('SIGKILL');
-    service?.close();
+    await lab?.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
   let httpTicket: string;
 
   it('processes a ticket submitted over HTTP to a final state with its steps and audit rows', async () => {
+    await lab.service('shop').kill();
     const response = await fetch(`${base}/api/v1/tickets`, {
       method: 'POST', headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ description: 'The shop is down, customers cannot pay!' }),
@@ -97,18 +98,29 @@ describe('the server process, end to end', () => {
     httpTicket = (await json(response)).ticket.id;
     const detail = await waitSettled(base, httpTicket);
     expect(detail.ticket.status).toBe('resolved');
-    expect(detail.steps.length).toBeGreaterThanOrEqual(2);
+    expect(detail.steps.length).toBeGreaterThanOrEqual(3);
     expect(detail.audit.length).toBeGreaterThanOrEqual(6);
+    expect(await lab.service('shop').up()).toBe(true);
   });
 
   it('submits through the CLI and prints analysis, plan, each step and the final status', async () => {
+    await lab.service('shop').kill();
     const cli = run(['ticket', 'submit', 'shop is not responding since 10 minutes', '--wait'], env);
-    expect(await cli.exited).toBe(0);
+    expect(await cli.exited, cli.output()).toBe(0);
     const out = cli.output();
     expect(out).toMatch(/analysis {2}\w+ · \w+ priority/);
-    expect(out).toMatch(/plan {6}service-unavailable/);
+    expect(out).toMatch(/plan {6}service-restart/);
     expect(out).toMatch(/ok +\d+\. monitoring\.check_service_health/);
     expect(out).toMatch(/status {4}resolved/);
+  });
+
+  it('says through the CLI when nothing was found, and exits with its own code', async () => {
+    const cli = run(['ticket', 'submit', 'shop is not responding since 10 minutes', '--wait'], env);
+    expect(await cli.exited, cli.output()).toBe(5);
+    const out = cli.output();
+    expect(out).toMatch(/ok +\d+\. monitoring\.check_service_health/);
+    expect(out).toMatch(/status {4}no_fault_found/);
+    expect(out).toMatch(/nothing wrong was found/);
   });
 
   it('escalates through the CLI and exits non-zero when no runbook fits', async () => {
@@ -153,7 +165,7 @@ describe('the server process, end to end', () => {
     server = run(['serve'], env);
     await waitHealthy(base, server);
     const page = await json(fetch(`${base}/api/v1/tickets`));
-    expect(page.total).toBe(3);
+    expect(page.total).toBe(4);
     const detail = await json(fetch(`${base}/api/v1/tickets/${httpTicket}`));
     expect(detail.ticket.status).toBe('resolved');
   }, 60_000);
