@@ -416,7 +416,7 @@ export class Orchestrator {
       const note = `${changed ? 'Fixed and verified' : 'Verified, no change was needed'} (runbook ${run.plan.runbookId}): ${passes.join('; ')}`;
       return this.record.finish(run, 'resolved', note, last);
     }
-    const findings = findingsAfter(run.plan, run.steps, result.remains);
+    const findings = findingsAfter(run.plan, run.steps, result.remains, true);
     const assisted = run.plan.steps.some((s) => s.decision === 'needs_approval');
     const note = `Fixed and verified (runbook ${run.plan.runbookId}): ${describeFindings(findings)}. Checks: ${passes.join('; ')}`;
     return this.record.finish(run, 'resolved', note, last, {}, { findings, outcome: assisted ? 'assisted_fix' : 'verified_fix' });

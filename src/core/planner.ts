@@ -57,7 +57,9 @@ export function scopeFor(analysis: Analysis, facts: PlanningFacts): Scope {
   const service = facts.service as { host?: string; port?: number } | undefined;
   const host = written?.value ?? parsed?.hostname.replace(/^\[(.*)\]$/, '$1') ?? service?.host;
   const port = written ? written.port : parsed ? Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80)) : service?.port;
-  return { context: analysis.context, analysis, found: { host, ip: first('ip')?.value, url, port }, ...facts };
+  // Where TLS may be spoken: an https URL or declared service, or a written host on 443 (stated or by default).
+  const tls = parsed ? parsed.protocol === 'https:' : written ? (written.port ?? 443) === 443 : (facts.service as { scheme?: string } | undefined)?.scheme === 'https';
+  return { context: analysis.context, analysis, found: { host, ip: first('ip')?.value, url, port, ...(tls ? { tls } : {}) }, ...facts };
 }
 
 function missingRequirement(runbook: Runbook, scope: Scope): string | undefined {

@@ -37,8 +37,9 @@ export function findHypotheses(
     // the named service's kind (connections of a PostgreSQL service are worth a look whatever the words).
     const loose = targeted && (!runbook.requireKeyword || kindMatches(runbook, facts));
     const fit = fitRunbook(runbook, analysis, text, lookup, facts, { onTarget: loose });
-    if (fit.ok) fits.push(fit);
-    else if (!fit.offTopic) rejected.push({ runbookId: fit.runbookId, reason: fit.reason });
+    // A runbook whose every check is planned away (`if`) has nothing to look at for this ticket.
+    if (fit.ok && fit.steps.some((s) => s.phase === 'diagnose')) fits.push(fit);
+    else if (!fit.ok && !fit.offTopic) rejected.push({ runbookId: fit.runbookId, reason: fit.reason });
   }
   fits.sort((a, b) => Number(b.runbook.id === preferred) - Number(a.runbook.id === preferred) || b.score - a.score || a.runbook.id.localeCompare(b.runbook.id));
   return { fits, rejected };

@@ -19,12 +19,16 @@ export function judgeRecheck(runbooks: readonly Runbook[], recheck: Recheck, rec
     : { gone: true, text: `${title} (${recheck.target}): gone` };
 }
 
-/** The findings of a remedy as verification left them: each fault rechecked gone is fixed, or it remains. */
-export function findingsAfter(plan: Plan, steps: readonly StepRecord[], remains: ReadonlySet<string>): Finding[] {
+/**
+ * The findings of a remedy as verification left them: each fault rechecked gone is fixed, or it remains; an
+ * observation a fix addressed (a configuration put back) is fixed when every check passed.
+ */
+export function findingsAfter(plan: Plan, steps: readonly StepRecord[], remains: ReadonlySet<string>, allPassed = false): Finding[] {
   const rechecked = new Set(plan.steps.flatMap((s) => s.rechecks ?? []).map((r) => r.findingId));
   const verified = steps.some((s) => s.phase === 'verify');
+  const addressed = new Set(addressedFindings(plan, steps));
   return (plan.findings ?? []).map((f) => {
-    if (!isFault(f)) return f;
+    if (!isFault(f)) return allPassed && addressed.has(f.id) ? { ...f, state: 'fixed' } : f;
     const gone = verified && rechecked.has(f.id) && !remains.has(f.id);
     return { ...f, state: gone ? 'fixed' : 'remains' };
   });
