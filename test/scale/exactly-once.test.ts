@@ -29,7 +29,7 @@ describe('1,000 tickets through two workers', () => {
     const submitted = await env.submit('once', 1_000, 16);
     expect(submitted.filter((s) => s.status !== 202)).toEqual([]);
     const ids = submitted.map((s) => s.id);
-    const statuses = await env.waitAllFinal(ids, 200_000);
+    const statuses = await env.waitAllFinal(ids, 280_000);
     expect([...statuses.values()].filter((s) => s !== 'resolved')).toEqual([]);
 
     const effects = env.effects();
@@ -60,5 +60,5 @@ describe('1,000 tickets through two workers', () => {
     const value = (name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(metrics)?.[1]);
     expect(value('twisterlab_queue_wait_seconds_count')).toBe(ran[0]! / 5);
     expect(value('twisterlab_ticket_outcomes_total\\{outcome="resolved_autonomously"\\}')).toBe(ran[0]! / 5);
-  }, 240_000);
+  }, 320_000);
 });
