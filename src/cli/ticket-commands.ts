@@ -44,11 +44,13 @@ export async function submitCommand(client: ApiClient, args: SubmitArgs, out: Ou
 
 /** Prints the ticket's progress as it happens; returns the status it stopped in. */
 async function follow(client: ApiClient, id: string, out: Output | undefined): Promise<string> {
-  const printed = new Set<number>();
+  // Diagnosis and remedy are two executions, each numbering its steps from 0.
+  const printed = new Set<string>();
   let status = 'new';
   const printStep = (step: StepRecord) => {
-    if (printed.has(step.index)) return;
-    printed.add(step.index);
+    const key = `${step.executionId}:${step.index}`;
+    if (printed.has(key)) return;
+    printed.add(key);
     out?.write(formatStep(step));
   };
   for await (const message of client.events(`/api/v1/tickets/${id}/events`)) {

@@ -283,23 +283,26 @@ export class Orchestrator {
   }
 
   /** Diagnosis closed and the remedy stored in one write; then it runs, waits for its approvals, or goes to a human. */
-  private async startRemedy(diagnosis: Run, plan: Plan, findings: Finding[]): Promise<ExecutionOutcome> {
+  private async startRemedy(diagnosis: Run, plan: Plan, findings: Finding[], previous?: string): Promise<ExecutionOutcome> {
     const { ticket } = diagnosis;
     const executionId = randomUUID();
     const runnable = plan.steps.every((s) => s.decision === 'run');
     const refused = plan.steps.find((s) => s.decision === 'refuse');
     const approvals = !runnable && !refused ? this.approvalsFor(ticket, executionId, plan) : [];
     const to: TicketStatus = runnable ? 'executing' : refused ? 'planned' : 'awaiting_approval';
-    const summary = `diagnosis confirmed ${findings.filter(isFault).map((f) => f.id).join(', ')}; remedy: runbook ${plan.runbookId}`;
+    const summary = previous ?? `diagnosis confirmed ${findings.filter(isFault).map((f) => f.id).join(', ')}; remedy: runbook ${plan.runbookId}`;
     const run: Run = { ticket, executionId, plan, steps: [] };
     run.ticket = await this.record.write(ticket, { to, details: {
       [to]: { executionId, runbook: plan.runbookId, findings: findings.map((f) => f.id), ...(approvals.length > 0 ? { approvals: approvals.map((a) => ({ id: a.id, step: a.stepIndex })) } : {}) },
     } }, {
       patch: { findings },
-      finishExecution: { id: diagnosis.executionId, success: true, successRate: rate(diagnosis.steps), summary },
+      finishExecution: { id: diagnosis.executionId, success: previous === undefined, successRate: rate(diagnosis.steps), summary },
       newExecution: { id: executionId, plan, dryRun: false },
       ...(approvals.length > 0 ? { newApprovals: approvals } : {}),
-      audit: [{ ticketId: ticket.id, actor: ACTOR, action: 'diagnosis.finished', details: { executionId: diagnosis.executionId, findings: findings.map((f) => ({ id: f.id, target: f.target, evidence: f.evidence })) } }],
+      audit: [{
+        ticketId: ticket.id, actor: ACTOR, action: previous ? 'remedy.next' : 'diagnosis.finished',
+        details: { executionId: diagnosis.executionId, findings: findings.map((f) => ({ id: f.id, target: f.target, evidence: f.evidence })), ...(previous ? { after: previous } : {}) },
+      }],
     }, () => this.deps.events.publish({ type: 'plan', ticketId: ticket.id, plan, dryRun: false }));
     if (refused) {
       return this.record.finish(run, 'escalated', `step ${refused.index} (${refused.capability}) is refused: ${refused.decisionReason}`, undefined, {}, { outcome: 'handed_over' });
@@ -407,7 +410,10 @@ export class Orchestrator {
       if (remedy && (addressedGone || run.plan.onVerifyFailure === 'keep')) {
         return this.record.finish(run, 'escalated', `partly fixed: ${describeFindings(findings)}; ${reason}`, last, {}, { findings, outcome: 'partial_fix' });
       }
-      if (backupsTaken(run.steps).length === 0) return this.record.finish(run, 'escalated', reason, last, {}, { findings, outcome: 'fix_failed' });
+      if (backupsTaken(run.steps).length === 0) {
+        if (last) await this.record.step(run, last);
+        return (await this.nextRemedy(run, reason)) ?? this.record.finish(run, 'escalated', reason, undefined, {}, { findings, outcome: 'fix_failed' });
+      }
       if (last) await this.record.step(run, last);
       return this.rollBack(run, reason);
     }
@@ -488,7 +494,32 @@ export class Orchestrator {
     const summary = `${failure}; rolled back: ${rollback.join('; ')}; re-verification ${passed ? 'passed' : 'failed'}: ${results.join('; ') || 'nothing to check'}`;
     const attached = { verification: failure, rollback, reverification: { passed, results } };
     const findings = run.plan.findings?.map((f) => (isFault(f) ? { ...f, state: 'remains' as const } : f));
+    if (restoredAll && run.plan.alternatives?.length) {
+      if (again.last) await this.record.step(run, again.last);
+      return (await this.nextRemedy(run, summary)) ?? this.record.finish(run, 'escalated', summary, undefined, attached, { ...(findings ? { findings } : {}), outcome: 'fix_failed' });
+    }
     return this.record.finish(run, 'escalated', summary, again.last, attached, { ...(findings ? { findings } : {}), outcome: 'fix_failed' });
+  }
+
+  /**
+   * The remedy did not hold and nothing of it stays: the next runbook whose fix addresses the confirmed faults,
+   * planned from the same diagnosis, in a new execution. Undefined when there is none.
+   */
+  private async nextRemedy(run: Run, failure: string): Promise<ExecutionOutcome | undefined> {
+    const remaining = run.plan.alternatives ?? [];
+    if (remaining.length === 0) return undefined;
+    const detail = await this.deps.store.getDetail(run.ticket.id);
+    const diagnosed = detail?.executions.filter((e) => e.plan.stage === 'diagnosis').at(-1);
+    if (!detail || !diagnosed) return undefined;
+    const catalogue = this.deps.runbooks();
+    const analysis = run.ticket.analysis!;
+    const diagnosis = readDiagnosis(diagnosed.plan, detail.steps.filter((s) => s.executionId === diagnosed.id), catalogue, targetOf(analysis));
+    const plan = remedyPlan({
+      analysis, text: run.ticket.description, runbooks: remaining.map((id) => catalogue.find((r) => r.id === id)).filter((r): r is Runbook => !!r),
+      lookup: this.lookup, facts: this.facts(analysis), options: this.policyOptions(), diagnosis, diagnosisPlan: diagnosed.plan,
+    });
+    if (!plan) return undefined;
+    return this.startRemedy(run, plan, diagnosis.findings, `runbook ${run.plan.runbookId} did not hold: ${failure}; next: runbook ${plan.runbookId}`);
   }
 
   private async invoke(run: Run, step: PlannedStep): Promise<StepRecord> {

@@ -3,7 +3,7 @@
 import { riskRank, type Risk } from './capability.ts';
 import { decideStep, type ChangePolicy } from './policy.ts';
 import { BACKUP_CAPABILITY } from './rollback.ts';
-import type { Runbook, RunbookStep } from './runbooks/runbook.ts';
+import { addressedBy, type Runbook, type RunbookStep } from './runbooks/runbook.ts';
 import { parameterSchema } from './runbooks/runbook-schema.ts';
 import { hasRuntimeTemplates, RUNTIME_ROOT, templatePaths, tryFill, type Scope } from './runbooks/template.ts';
 import type { Analysis, Plan, PlannedStep, StepPhase } from './ticket.ts';
@@ -126,7 +126,7 @@ export function keywordHits(runbook: Runbook, text: string): number {
 
 /** A fix step is planned only for a confirmed finding, and only when one of the findings it needs is confirmed too. */
 function fixAllowed(step: RunbookStep, confirmed: ReadonlySet<string>): boolean {
-  return !!step.addresses && confirmed.has(step.addresses) && (!step.needs || step.needs.some((n) => confirmed.has(n)));
+  return addressedBy(step).some((id) => confirmed.has(id)) && (!step.needs || step.needs.some((n) => confirmed.has(n)));
 }
 
 export function fitRunbook(runbook: Runbook, analysis: Analysis, text: string, lookup: CatalogueLookup, facts: PlanningFacts, options: PlanOptions): Fit {
@@ -243,7 +243,7 @@ export function decideSteps(planned: readonly Planned[], analysis: Analysis, opt
       decision, decisionReason: reason,
       ...(step.id ? { ref: step.id } : {}),
       ...(step.when ? { when: step.when } : {}),
-      ...(step.addresses ? { addresses: step.addresses } : {}),
+      ...(step.addresses ? { addresses: addressedBy(step).filter((id) => !options.confirmed || options.confirmed.has(id)) } : {}),
     };
   });
 }

@@ -23,7 +23,8 @@ const transitions: Record<TicketStatus, readonly TicketStatus[]> = {
   planned: ['awaiting_approval', 'executing', 'resolved', 'escalated', 'failed'],
   awaiting_approval: ['executing', 'resolved', 'escalated', 'failed'],
   executing: ['verifying', 'escalated', 'failed'],
-  verifying: ['resolved', 'escalated', 'failed'],
+  // A remedy that did not hold (and was rolled back) may be followed by the next one that addresses the fault.
+  verifying: ['resolved', 'escalated', 'failed', 'executing', 'awaiting_approval', 'planned'],
   no_fault_found: ['resolved', 'escalated'],
   resolved: ['escalated'],
   escalated: ['resolved'],
@@ -138,8 +139,8 @@ export interface PlannedStep {
   when?: Condition;
   /** On a diagnosis step: the runbook steps it stands for (a check shared by several hypotheses is planned once). */
   sources?: Array<{ runbookId: string; stepId?: string }>;
-  /** On a fix step: the confirmed finding it addresses. */
-  addresses?: string;
+  /** On a fix step: the confirmed findings it addresses. */
+  addresses?: string[];
   /** On a verify step: findings whose rule is evaluated again on this step's output; each must be gone. */
   rechecks?: Array<{ runbookId: string; findingId: string; target: string }>;
 }
@@ -169,6 +170,8 @@ export interface Plan {
   findings?: Finding[];
   /** On a remedy plan: diagnosis outputs its steps read (`{{steps.<id>}}` and `when`), by the runbook's step id. */
   bound?: Record<string, unknown>;
+  /** On a remedy plan: the other runbooks whose fix addresses a confirmed fault, tried in order when this one does not hold. */
+  alternatives?: string[];
   /** On a remedy plan: whether a failed verification restores the backups (`rollback`) or keeps what improved (`keep`). */
   onVerifyFailure?: 'rollback' | 'keep';
 }

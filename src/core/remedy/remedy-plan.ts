@@ -5,7 +5,7 @@
 import { findingKind } from '../findings/catalogue.ts';
 import { rulesFor } from '../findings/confirm.ts';
 import { decideSteps, fitRunbook, type CatalogueLookup, type Fit, type Planned, type PlanningFacts, type PlanOptions } from '../planner.ts';
-import type { Runbook } from '../runbooks/runbook.ts';
+import { addressedBy, type Runbook } from '../runbooks/runbook.ts';
 import type { Analysis, Finding, Plan, PlannedStep } from '../ticket.ts';
 import { canonicalJson } from '../approval.ts';
 import type { DiagnosisResult } from '../diagnosis/read-diagnosis.ts';
@@ -27,7 +27,7 @@ export interface RemedyInput {
 }
 
 const addressable = (runbook: Runbook, confirmed: ReadonlySet<string>) =>
-  runbook.fix.some((s) => !!s.addresses && confirmed.has(s.addresses) && (!s.needs || s.needs.some((n) => confirmed.has(n))));
+  runbook.fix.some((s) => addressedBy(s).some((id) => confirmed.has(id)) && (!s.needs || s.needs.some((n) => confirmed.has(n))));
 
 const invasiveness = (fit: Fitting) => fit.steps.filter((s) => s.risk !== 'read').length;
 
@@ -41,8 +41,9 @@ export function remedyPlan(input: RemedyInput): Plan | null {
     const fit = fitRunbook(runbook, analysis, text, lookup, facts, { ...input.options, onTarget: true, bound, confirmed });
     if (fit.ok && fit.steps.some((s) => s.phase === 'fix')) candidates.push(fit);
   }
-  // The rules' order, never a model's: a model may order what is looked at, not choose a bigger change.
-  candidates.sort((a, b) => b.score - a.score || invasiveness(a) - invasiveness(b) || a.runbook.id.localeCompare(b.runbook.id));
+  // The least invasive fix first (a restart before putting a configuration back), then the rules' score — never a
+  // model's order: a model may order what is looked at, not choose a bigger change. The others wait their turn.
+  candidates.sort((a, b) => invasiveness(a) - invasiveness(b) || b.score - a.score || a.runbook.id.localeCompare(b.runbook.id));
   const best = candidates[0];
   if (!best) return null;
   const faults = diagnosis.findings.filter((f) => findingKind(f.id).fault);
@@ -58,6 +59,7 @@ export function remedyPlan(input: RemedyInput): Plan | null {
     findings: diagnosis.findings,
     bound: Object.fromEntries(diagnosis.outputs.get(best.runbook.id) ?? []),
     onVerifyFailure: best.runbook.onVerifyFailure ?? 'rollback',
+    ...(candidates.length > 1 ? { alternatives: candidates.slice(1).map((c) => c.runbook.id) } : {}),
     ...(Object.keys(best.parameters).length > 0 ? { parameters: best.parameters } : {}),
   };
 }

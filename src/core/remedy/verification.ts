@@ -37,5 +37,5 @@ export function findingsAfter(plan: Plan, steps: readonly StepRecord[], remains:
 /** Findings the fix steps that ran address. */
 export function addressedFindings(plan: Plan, steps: readonly StepRecord[]): string[] {
   const ran = new Set(steps.filter((s) => s.phase === 'fix' && s.status === 'succeeded').map((s) => s.index));
-  return plan.steps.filter((s) => s.phase === 'fix' && ran.has(s.index) && s.addresses).map((s) => s.addresses!);
+  return plan.steps.filter((s) => s.phase === 'fix' && ran.has(s.index)).flatMap((s) => s.addresses ?? []);
 }

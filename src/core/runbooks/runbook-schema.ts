@@ -5,7 +5,7 @@ import { RISKS } from '../capability.ts';
 import { TwisterError } from '../errors.ts';
 import { FINDING_ID } from '../findings/catalogue.ts';
 import { CATEGORIES } from '../ticket.ts';
-import { REQUIREMENTS, type Runbook, type RunbookParameter, type RunbookStep } from './runbook.ts';
+import { addressedBy, REQUIREMENTS, type Runbook, type RunbookParameter, type RunbookStep } from './runbook.ts';
 import { isRuntimePath, RUNTIME_ROOT, templatePaths } from './template.ts';
 
 const ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
@@ -34,7 +34,10 @@ const step = z.strictObject({
   risk: z.enum(RISKS).optional(),
   withoutBackup: z.string().min(3).max(300).optional(),
   when: condition.optional(),
-  addresses: z.string().regex(FINDING_ID, 'a finding id is <domain>.<name>, e.g. postgres.lock_contention').optional(),
+  addresses: z.union([
+    z.string().regex(FINDING_ID, 'a finding id is <domain>.<name>, e.g. postgres.lock_contention'),
+    z.array(z.string().regex(FINDING_ID, 'a finding id is <domain>.<name>')).min(1).max(10),
+  ]).optional(),
   needs: z.array(z.string().regex(FINDING_ID, 'a finding id is <domain>.<name>')).min(1).max(20).optional(),
   if: z.string().regex(/^\{\{\s*[a-zA-Z0-9_.]+\s*\}\}$/, 'if is one template, e.g. "{{service.page}}"').optional(),
 });
@@ -166,8 +169,9 @@ function checkFindings(runbook: Runbook, source: string): void {
   });
   runbook.fix.forEach((s, i) => {
     if (!s.addresses) invalid(source, runbook.id, `fix[${i}].addresses`, 'a fix step names the finding it addresses (a fix runs only on evidence)');
-    if (!confirmable.has(s.addresses)) {
-      invalid(source, runbook.id, `fix[${i}].addresses`, `${s.addresses} is not confirmed by any rule under findings of this runbook`);
+    const unconfirmable = addressedBy(s).find((id) => !confirmable.has(id));
+    if (unconfirmable) {
+      invalid(source, runbook.id, `fix[${i}].addresses`, `${unconfirmable} is not confirmed by any rule under findings of this runbook`);
     }
   });
   for (const phase of ['verify', 'rollback'] as const) {

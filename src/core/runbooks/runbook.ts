@@ -33,8 +33,8 @@ export interface RunbookStep {
    * when the probe found the service unhealthy; otherwise the step is recorded as skipped. Not on verify steps.
    */
   when?: Condition;
-  /** On fix steps: the finding this step fixes; the step is planned only when diagnosis confirmed it. */
-  addresses?: string;
+  /** On fix steps: the finding (or findings, any of them) this step fixes; planned only when diagnosis confirmed one. */
+  addresses?: string | string[];
   /** On fix steps: findings of which at least one must also be confirmed (e.g. config drift only when the service fails). */
   needs?: string[];
 }
@@ -90,4 +90,10 @@ export interface Runbook {
   escalateAfterDiagnosis?: string;
   /** Where it was loaded from: `builtin` or the file's name. */
   source?: string;
+}
+
+/** The findings a fix step addresses, as a list. */
+export function addressedBy(step: Pick<RunbookStep, 'addresses'>): string[] {
+  if (step.addresses === undefined) return [];
+  return Array.isArray(step.addresses) ? step.addresses : [step.addresses];
 }

@@ -4,13 +4,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { TicketEvent, TicketEventBus } from '../../core/events.ts';
 import type { TicketDetail, TicketRepository } from '../../core/ticket-repository.ts';
-import { FINAL_STATUSES } from '../../core/ticket.ts';
+import { SETTLED_STATUSES } from '../../core/ticket.ts';
 
 export const HEARTBEAT_MS = 15_000;
 
 function isSettled(detail: TicketDetail): boolean {
   // Waiting for a human approval ends the stream too: nothing more happens until someone decides.
-  if (FINAL_STATUSES.has(detail.ticket.status) || detail.ticket.status === 'awaiting_approval') return true;
+  if (SETTLED_STATUSES.has(detail.ticket.status) || detail.ticket.status === 'awaiting_approval') return true;
   const last = detail.executions.at(-1);
   return detail.ticket.dryRun && detail.ticket.status === 'planned' && last?.finishedAt != null;
 }
