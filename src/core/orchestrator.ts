@@ -516,7 +516,7 @@ export class Orchestrator {
     const diagnosis = readDiagnosis(diagnosed.plan, detail.steps.filter((s) => s.executionId === diagnosed.id), catalogue, targetOf(analysis));
     const plan = remedyPlan({
       analysis, text: run.ticket.description, runbooks: remaining.map((id) => catalogue.find((r) => r.id === id)).filter((r): r is Runbook => !!r),
-      lookup: this.lookup, facts: this.facts(analysis), options: this.policyOptions(), diagnosis, diagnosisPlan: diagnosed.plan,
+      diagnosed: catalogue, lookup: this.lookup, facts: this.facts(analysis), options: this.policyOptions(), diagnosis, diagnosisPlan: diagnosed.plan,
     });
     if (!plan) return undefined;
     return this.startRemedy(run, plan, diagnosis.findings, `runbook ${run.plan.runbookId} did not hold: ${failure}; next: runbook ${plan.runbookId}`);

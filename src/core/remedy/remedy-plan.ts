@@ -16,8 +16,10 @@ type Fitting = Extract<Fit, { ok: true }>;
 export interface RemedyInput {
   analysis: Analysis;
   text: string;
-  /** The hypotheses' runbooks, as diagnosed. */
+  /** The runbooks whose fix may be chosen (the hypotheses, or those not tried yet). */
   runbooks: readonly Runbook[];
+  /** Where the rules of the confirmed findings are read (every hypothesis); `runbooks` when not given. */
+  diagnosed?: readonly Runbook[];
   lookup: CatalogueLookup;
   facts: PlanningFacts;
   options: PlanOptions;
@@ -29,7 +31,8 @@ export interface RemedyInput {
 const addressable = (runbook: Runbook, confirmed: ReadonlySet<string>) =>
   runbook.fix.some((s) => addressedBy(s).some((id) => confirmed.has(id)) && (!s.needs || s.needs.some((n) => confirmed.has(n))));
 
-const invasiveness = (fit: Fitting) => fit.steps.filter((s) => s.risk !== 'read').length;
+/** Steps that change something, backups counted: putting a configuration back (backup + sync) weighs more than a restart. */
+const invasiveness = (fit: Fitting) => fit.steps.filter((s) => s.phase === 'fix' || s.phase === 'backup' || s.risk !== 'read').length;
 
 /** The remedy plan, or null when no runbook's fix addresses a confirmed finding. */
 export function remedyPlan(input: RemedyInput): Plan | null {
@@ -74,7 +77,7 @@ function withRechecks(own: Planned[], faults: readonly Finding[], input: RemedyI
   const planned = [...own];
   const rechecks = new Map<number, Recheck[]>();
   for (const finding of faults) {
-    const runbook = input.runbooks.find((r) => r.id === finding.runbookId);
+    const runbook = (input.diagnosed ?? input.runbooks).find((r) => r.id === finding.runbookId);
     const rule = runbook ? rulesFor(runbook, finding.id)[0] : undefined;
     const index = rule ? input.diagnosis.stepIndex.get(`${finding.runbookId}/${rule.step}`) : undefined;
     const call = index !== undefined ? input.diagnosisPlan.steps[index] : undefined;
