@@ -74,7 +74,7 @@ describe.each(BACKENDS)('approvals (%s)', (backend) => {
     expect(waiting.executions[0]).toMatchObject({ success: true });
     const remedy = waiting.executions[1]!;
     expect(approval.executionId).toBe(remedy.id);
-    expect(remedy.plan.steps[0]).toMatchObject({ phase: 'fix', capability: 'testops.wipe_cache', decision: 'needs_approval', addresses: CACHE_FINDING });
+    expect(remedy.plan.steps[0]).toMatchObject({ phase: 'fix', capability: 'testops.wipe_cache', decision: 'needs_approval', addresses: [CACHE_FINDING] });
     expect(remedy.plan.findings).toEqual([expect.objectContaining({ id: CACHE_FINDING, state: 'confirmed', evidence: { corrupt: true } })]);
     expect(waiting.steps.map((s) => [s.executionId, s.phase, s.status])).toEqual([[waiting.executions[0]!.id, 'diagnose', 'succeeded']]);
 

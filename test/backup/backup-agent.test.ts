@@ -100,7 +100,8 @@ describe('file backups on this machine', () => {
     ];
     for (const target of attempts) {
       const result = await invoke('backup.create_backup', { target, backup_type: 'files' });
-      expect(result.ok ? 'accepted' : result.error.code, target).toBe('PATH_NOT_ALLOWED');
+      // A NUL byte is refused at the edge, before any path is looked at (text-guard); the rest by the path guard.
+      expect(result.ok ? 'accepted' : result.error.code, target).toBe(target.includes('\u0000') ? 'VALIDATION_FAILED' : 'PATH_NOT_ALLOWED');
     }
     const listed = await output('backup.list_backups', { backup_type: 'files' });
     expect(listed.backups.every((b: { target: string }) => b.target.startsWith(root))).toBe(true);

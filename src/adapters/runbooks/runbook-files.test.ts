@@ -23,10 +23,13 @@ diagnose:
     capability: monitoring.check_service_health
     params: { service_name: '{{params.service}}' }
     description: Probe
+findings:
+  - { id: service.unreachable, step: probe, when: [{ path: healthy, op: eq, value: false }] }
 fix:
   - capability: commander.execute_command
     params: { device_id: local, command: '{{service.restart}}' }
     description: Restart
+    addresses: service.unreachable
     withoutBackup: a restart keeps no state
 verify:
   - capability: monitoring.check_service_health

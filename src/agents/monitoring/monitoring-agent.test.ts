@@ -64,7 +64,7 @@ describe('monitoring.get_system_metrics', () => {
     expect(output.memory.used_percent).toBeGreaterThan(0);
     expect(output.disk.length).toBeGreaterThanOrEqual(1);
     expect(output.disk[0]).toEqual({ mount: expect.any(String), fs: expect.any(String), size_bytes: expect.any(Number), used_bytes: expect.any(Number), use_percent: expect.any(Number) });
-    expect(Object.keys(output).sort()).toEqual(['collected_at', 'cpu', 'disk', 'hostname', 'load', 'memory', 'uptime_seconds']);
+    expect(Object.keys(output).sort()).toEqual(['collected_at', 'cpu', 'disk', 'disk_max_use_percent', 'hostname', 'load', 'memory', 'uptime_seconds']);
   });
 
   it('accepts the local device id and refuses any other with DEVICE_NOT_FOUND', async () => {
