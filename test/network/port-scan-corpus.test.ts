@@ -77,6 +77,8 @@ describe('probes to other ports of a declared host', () => {
     const before = accepted.get(declaredPort) ?? 0;
     const result = await invoke('monitoring.check_reachability', { host: '127.0.0.1', port: declaredPort, device_id: 'edge' });
     expect(result).toMatchObject({ ok: true, output: { from_platform: { reachable: true }, from_device: { device_id: 'edge', reachable: true } } });
+    // The listener learns of the device's connection a moment after the probe answers: wait for it, then count.
+    for (let i = 0; i < 200 && (accepted.get(declaredPort) ?? 0) < before + 2; i += 1) await new Promise((r) => setTimeout(r, 10));
     expect(accepted.get(declaredPort)).toBe(before + 2);
     expect(await invoke('monitoring.check_reachability', { host: '0x7f.1', port: declaredPort })).toMatchObject({ ok: true, output: { host: '127.0.0.1', from_platform: { reachable: true } } });
   });

@@ -15,7 +15,9 @@ export function incidentSuite(name: string, incidents: Incident[]): void {
     for (const incident of incidents) {
       describe(`${incident.id}: ${incident.title}`, () => {
         incident.phrasings.forEach((phrasing, index) => {
-          it(`ends ${[incident.expect.status].flat().join(' or ')} and the real system agrees, for "${phrasing}"`, async () => {
+          const test = incident.knownGap ? it.fails : it;
+          const gap = incident.knownGap ? ` (known gap: ${incident.knownGap.split(';')[0]})` : '';
+          test(`ends ${[incident.expect.status].flat().join(' or ')} and the real system agrees, for "${phrasing}"${gap}`, async () => {
             const result = await runPhrasing(run.lab, run.app, incident, index);
             expect(result.problems, describeResult(result)).toEqual([]);
           }, 240_000);

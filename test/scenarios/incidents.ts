@@ -31,6 +31,11 @@ export interface Incident {
   area: Area;
   title: string;
   kind: IncidentKind;
+  /**
+   * What the platform cannot do yet for this incident, when that is known: its tests are declared as expected to
+   * fail (they turn red the day it works, so the mark is removed), and the bench still counts what happened.
+   */
+  knownGap?: string;
   uses: FixtureId[];
   /** As users write them; `{port}` is filled from `words`. */
   phrasings: string[];
@@ -323,6 +328,7 @@ export const INCIDENTS: Incident[] = [
   },
   {
     id: 'ssh-password-guessing', area: 'hosts', title: 'Password guessing over SSH from unknown addresses (the auth log)', kind: 'escalate', uses: ['authLog'],
+    knownGap: 'worded without its keywords this is classified as an access ticket, and the failed-logins runbook looks only when its keywords are there (otherwise every password reset or account request would be diagnosed as an attack); needs the intent of a ticket (request or incident)',
     phrasings: [
       'Someone keeps trying passwords on our servers over and over from addresses we don\'t recognise',
       'Hundreds of sign-in tries for root and admin overnight, not from us',

@@ -311,7 +311,8 @@ export async function startRedisService(ctx: LabContext, setup: RedisSetup): Pro
         const pipe = c.pipeline();
         for (let i = 0; i < 100; i += 1) pipe.set(`filler:${batch}:${i}`, value);
         const replies = (await pipe.exec()) ?? [];
-        if (replies.some(([error]) => error && /OOM/.test(error.message))) return;
+        // Full only when a write like the app's is refused now (memory a clear freed lazily may still come back).
+        if (replies.some(([error]) => error && /OOM/.test(error.message)) && await c.set('lab:full-probe', 'x').then(() => false, (e: Error) => /OOM/.test(e.message))) return;
         const info = await c.info('stats');
         if (Number(/evicted_keys:(\d+)/.exec(info)?.[1] ?? 0) > 200) return;
       }
@@ -323,7 +324,7 @@ export async function startRedisService(ctx: LabContext, setup: RedisSetup): Pro
         let cursor = '0';
         do {
           const [next, keys] = await c.scan(cursor, 'MATCH', 'filler:*', 'COUNT', 1000);
-          if (keys.length > 0) await c.unlink(...keys);
+          if (keys.length > 0) await c.del(...keys); // freed now, not in the background: the next fill sees it
           cursor = next;
         } while (cursor !== '0');
         await c.config('RESETSTAT');
