@@ -311,8 +311,13 @@ export async function startRedisService(ctx: LabContext, setup: RedisSetup): Pro
         const pipe = c.pipeline();
         for (let i = 0; i < 100; i += 1) pipe.set(`filler:${batch}:${i}`, value);
         const replies = (await pipe.exec()) ?? [];
-        // Full only when a write like the app's is refused now (memory a clear freed lazily may still come back).
-        if (replies.some(([error]) => error && /OOM/.test(error.message)) && await c.set('lab:full-probe', 'x').then(() => false, (e: Error) => /OOM/.test(e.message))) return;
+        if (replies.some(([error]) => error && /OOM/.test(error.message))) {
+          // At the limit, memory freed a moment later would let a write in: hold the limit just under what is used, so
+          // every write stays refused until the fault is cleared (clear puts the configured limit back).
+          const used = Number(/used_memory:(\d+)/.exec(await c.info('memory'))?.[1] ?? 0);
+          if (used > 0) await c.config('SET', 'maxmemory', String(Math.max(1024 * 1024, used - 256 * 1024)));
+          return;
+        }
         const info = await c.info('stats');
         if (Number(/evicted_keys:(\d+)/.exec(info)?.[1] ?? 0) > 200) return;
       }
@@ -324,9 +329,10 @@ export async function startRedisService(ctx: LabContext, setup: RedisSetup): Pro
         let cursor = '0';
         do {
           const [next, keys] = await c.scan(cursor, 'MATCH', 'filler:*', 'COUNT', 1000);
-          if (keys.length > 0) await c.del(...keys); // freed now, not in the background: the next fill sees it
+          if (keys.length > 0) await c.unlink(...keys);
           cursor = next;
         } while (cursor !== '0');
+        await c.config('SET', 'maxmemory', setup.maxmemory);
         await c.config('RESETSTAT');
       });
       await seed();
