@@ -418,9 +418,10 @@ export class Orchestrator {
       return this.rollBack(run, reason);
     }
     if (!remedy) {
-      const changed = run.steps.some((s) => s.phase === 'fix' && s.status === 'succeeded');
-      const note = `${changed ? 'Fixed and verified' : 'Verified, no change was needed'} (runbook ${run.plan.runbookId}): ${passes.join('; ')}`;
-      return this.record.finish(run, 'resolved', note, last);
+      // A plan stored before diagnosis came first (a ticket resumed across an upgrade): passing checks with no
+      // confirmed finding is not a fix, so a human confirms it instead of the ticket closing itself.
+      const note = `checks passed but no fault was confirmed by a diagnosis (runbook ${run.plan.runbookId}): ${passes.join('; ')}; a human should confirm`;
+      return this.record.finish(run, 'escalated', note, last, {}, { outcome: 'handed_over' });
     }
     const findings = findingsAfter(run.plan, run.steps, result.remains, true);
     const assisted = run.plan.steps.some((s) => s.decision === 'needs_approval');
