@@ -162,3 +162,29 @@ export const approvals = pgTable('approvals', {
   index('approvals_status_expires_at_idx').on(t.status, t.expiresAt),
   index('approvals_ticket_id_idx').on(t.ticketId),
 ]);
+
+// The notifications outbox: a row is written in the same statement as the ticket change that caused it, then
+// delivered at least once by the dispatcher (any process; rows are claimed with a lease under SKIP LOCKED).
+// `idempotency_key` is what receivers see as the delivery id: the same on every attempt of one notification.
+export const notifications = pgTable('notifications', {
+  id: uuid('id').primaryKey(),
+  ticketId: uuid('ticket_id').notNull().references(() => tickets.id),
+  channel: text('channel').notNull(),
+  event: text('event').notNull(),
+  idempotencyKey: text('idempotency_key').notNull(),
+  // The ticket as the change left it, and what the event adds (approvals, from/to): the message is made from it.
+  payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+  status: text('status').notNull().default('pending'),
+  attempts: integer('attempts').notNull().default(0),
+  nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  leaseOwner: text('lease_owner'),
+  leaseUntil: timestamp('lease_until', { withTimezone: true, mode: 'date' }),
+  lastError: text('last_error'),
+  deliveredAt: timestamp('delivered_at', { withTimezone: true, mode: 'date' }),
+  createdAt: createdAt(),
+}, (t) => [
+  check('notifications_status_check', sql`${t.status} in ('pending', 'delivered', 'failed')`),
+  unique('notifications_idempotency_key_unique').on(t.idempotencyKey),
+  index('notifications_status_next_attempt_at_idx').on(t.status, t.nextAttemptAt),
+  index('notifications_ticket_id_idx').on(t.ticketId),
+]);
