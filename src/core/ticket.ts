@@ -61,8 +61,27 @@ export type Sentiment = (typeof SENTIMENTS)[number];
 export const URGENCIES = ['high', 'normal', 'low'] as const;
 export type Urgency = (typeof URGENCIES)[number];
 
-export const TICKET_SOURCES = ['api', 'cli', 'mcp', 'orchestrate'] as const;
-export type TicketSource = (typeof TICKET_SOURCES)[number];
+export const TICKET_SOURCES = ['api', 'cli', 'mcp', 'orchestrate', 'alertmanager', 'email'] as const;
+/** Which door a ticket came in by; a helpdesk webhook is `webhook:<its source name>`. */
+export type TicketSource = (typeof TICKET_SOURCES)[number] | `webhook:${string}`;
+export const WEBHOOK_SOURCE_NAME = /^[a-z0-9][a-z0-9_-]{0,39}$/;
+
+/** Whether a ticket is still open for its outside identity (`externalId`): a repeat updates it instead of opening another. */
+export const CLOSED_STATUSES: ReadonlySet<TicketStatus> = new Set(['resolved', 'failed']);
+
+/** Bounds of the fields a ticket carries from where it came from (helpdesk, alert, mail). */
+export const TICKET_LIMITS = { title: 300, externalId: 200, reporter: 200, labels: 20, label: 100, assignee: 200, comment: 20_000, callbackUrl: 2048 } as const;
+const label = z.string().trim().min(1).max(TICKET_LIMITS.label);
+/** The fields a submitter may give besides the description; every door validates them with this. */
+export const ticketOriginSchema = z.strictObject({
+  title: z.string().trim().min(1).max(TICKET_LIMITS.title).optional(),
+  externalId: z.string().trim().min(1).max(TICKET_LIMITS.externalId).optional(),
+  reporter: z.string().trim().min(1).max(TICKET_LIMITS.reporter).optional(),
+  labels: z.array(label).max(TICKET_LIMITS.labels).optional(),
+  // Only http(s); the notification sender passes it through the outbound URL guard before each call.
+  callbackUrl: z.url({ protocol: /^https?$/ }).max(TICKET_LIMITS.callbackUrl).optional(),
+});
+export type TicketOrigin = z.infer<typeof ticketOriginSchema>;
 
 const name = z.string().trim().min(1).max(200);
 

@@ -2,7 +2,7 @@
 // committed SQL migrations under drizzle/. Column names are snake_case, TypeScript fields camelCase.
 import { sql } from 'drizzle-orm';
 import {
-  bigint, boolean, check, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, unique, uuid,
+  bigint, boolean, check, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, unique, uniqueIndex, uuid,
 } from 'drizzle-orm/pg-core';
 import type { ErrorInfo } from '../../core/errors.ts';
 import type { AgentRecord } from '../../core/ticket-repository.ts';
@@ -36,12 +36,42 @@ export const tickets = pgTable('tickets', {
   // two processes never run the same ticket's steps. Null when nobody holds it.
   leaseOwner: text('lease_owner'),
   leaseUntil: timestamp('lease_until', { withTimezone: true, mode: 'date' }),
+  // Where the ticket came from and who holds it: a helpdesk's or an alert's own id (externalId, per source),
+  // the person who reported it there, labels, the human it is assigned to, when and by whom it was resolved
+  // (null resolvedBy: the loop itself), and the URL told of every change.
+  title: text('title'),
+  externalId: text('external_id'),
+  reporter: text('reporter'),
+  labels: jsonb('labels').$type<string[]>().notNull().default([]),
+  assignee: text('assignee'),
+  resolvedAt: timestamp('resolved_at', { withTimezone: true, mode: 'date' }),
+  resolvedBy: text('resolved_by'),
+  callbackUrl: text('callback_url'),
 }, (t) => [
   check('tickets_status_check', sql`${t.status} in (${statusList})`),
+  // One open ticket per outside identity: a repeat (an alert firing again, a helpdesk update) finds it.
+  uniqueIndex('tickets_source_external_id_open_idx').on(t.source, t.externalId)
+    .where(sql`${t.externalId} is not null and ${t.status} not in ('resolved', 'failed')`),
+  index('tickets_assignee_idx').on(t.assignee),
   index('tickets_status_created_at_idx').on(t.status, t.createdAt),
   index('tickets_category_idx').on(t.category),
   index('tickets_priority_idx').on(t.priority),
   index('tickets_created_at_idx').on(t.createdAt),
+]);
+
+// Words on a ticket from people: a note from the console, an e-mail reply, a helpdesk update. `externalId`
+// (a Message-ID, a helpdesk article id) makes a redelivered one a no-op.
+export const comments = pgTable('comments', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  ticketId: uuid('ticket_id').notNull().references(() => tickets.id),
+  author: text('author').notNull(),
+  body: text('body').notNull(),
+  source: text('source').notNull(),
+  externalId: text('external_id'),
+  createdAt: createdAt(),
+}, (t) => [
+  index('comments_ticket_id_id_idx').on(t.ticketId, t.id),
+  unique('comments_ticket_id_external_id_unique').on(t.ticketId, t.externalId),
 ]);
 
 export const executions = pgTable('executions', {
