@@ -22,7 +22,8 @@ export async function startWorker(config: Config, logger: pino.Logger, options: 
   const { store } = core.opened;
   const { queue } = core.queueing;
   // Final transitions observe the time since the ticket was created; the store-wide gauges are the API's to report.
-  core.metrics.setSources({ queueDepth: () => queue.depth(), ticketGroups: async () => [], ticketCreatedAt: async (id) => (await store.get(id))?.createdAt });
+  core.metrics.setSources({ queueDepth: () => queue.depth(), ticketGroups: async () => [], ticketCreatedAt: async (id) => (await store.get(id))?.createdAt,
+    storePing: () => store.ping() });
   let listener: MetricsListener | undefined;
   const port = config.redis.workerMetricsPort;
   if (port !== undefined) {

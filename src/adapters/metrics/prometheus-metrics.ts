@@ -16,6 +16,8 @@ export interface MetricSources {
   ticketCreatedAt: (ticketId: string) => Promise<string | undefined>;
   mcpSessions?: () => number;
   approvalsPending?: () => Promise<number>;
+  /** Resolves when the store answers a trivial query; a rejection or a hang past 2 s reads as down. */
+  storePing?: () => Promise<void>;
 }
 
 export interface Metrics {
@@ -99,7 +101,8 @@ export function createMetrics(): Metrics {
   let sources: MetricSources | undefined;
   new client.Gauge({
     name: 'twisterlab_approvals_pending', help: 'Plan steps waiting for a human approval', registers,
-    async collect() { if (sources?.approvalsPending) this.set(await sources.approvalsPending()); },
+    // A store that does not answer must not fail the whole scrape: twisterlab_store_up says so instead.
+    async collect() { if (sources?.approvalsPending) await sources.approvalsPending().then((n) => this.set(n), () => undefined); },
   });
   new client.Gauge({
     name: 'twisterlab_queue_depth', help: 'Tickets waiting or in flight in this process', registers,
@@ -114,9 +117,18 @@ export function createMetrics(): Metrics {
     labelNames: ['status', 'category', 'priority'] as const, registers,
     async collect() {
       if (!sources) return;
-      const groups = await sources.ticketGroups();
+      const groups = await sources.ticketGroups().catch(() => undefined);
+      if (!groups) return;
       this.reset();
       for (const g of groups) this.set({ status: g.status, category: g.category ?? 'none', priority: g.priority ?? 'none' }, g.count);
+    },
+  });
+
+  new client.Gauge({
+    name: 'twisterlab_store_up', help: 'Whether the ticket store answered a query within 2 s at this scrape (1) or not (0)', registers,
+    async collect() {
+      if (!sources?.storePing) return;
+      this.set(await withinTwoSeconds(sources.storePing()).then(() => 1, () => 0));
     },
   });
 
@@ -159,4 +171,10 @@ export function createMetrics(): Metrics {
     observeRollback: (event) => rollbacks.inc({ outcome: event.outcome, reverification: event.reverification }),
     setSources(s) { sources = s; },
   };
+}
+
+function withinTwoSeconds(work: Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((_, reject) => { timer = setTimeout(() => reject(new Error('no answer within 2 s')), 2000); });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
