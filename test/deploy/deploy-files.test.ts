@@ -63,6 +63,36 @@ describe('Prometheus configuration', () => {
   });
 });
 
+describe('Prometheus alert rules for the platform itself', () => {
+  const rules = parse(read('alerts.yml')) as { groups: Array<{ rules: Array<{ alert: string; expr: string }> }> };
+  const alerts = rules.groups.flatMap((g) => g.rules);
+
+  it('pass promtool check rules and are loaded by the Prometheus config compose mounts', async () => {
+    const { code, output } = await promtool(['check', 'rules', path.join(DEPLOY, 'alerts.yml')]);
+    expect(output).toMatch(/SUCCESS: 5 rules found/);
+    expect(code).toBe(0);
+    expect((parse(read('prometheus.yml')) as { rule_files: string[] }).rule_files).toEqual(['alerts.yml']);
+    const compose = parse(read('compose.yaml'), { merge: true }) as { services: Record<string, { volumes: string[] }> };
+    expect(compose.services.prometheus!.volumes).toContain('./alerts.yml:/etc/prometheus/alerts.yml:ro');
+  });
+
+  it('fire and stay quiet as their unit tests say (promtool test rules)', async () => {
+    const { code, output } = await promtool(['test', 'rules', path.join(DEPLOY, 'alerts.test.yml')]);
+    expect(output).toMatch(/SUCCESS/);
+    expect(code).toBe(0);
+  });
+
+  it('cover the store, the escalation rate, waiting approvals and the queue backlog, on metrics the code exports', async () => {
+    expect(alerts.map((a) => a.alert).sort()).toEqual([
+      'TwisterLabApprovalsWaiting', 'TwisterLabDown', 'TwisterLabEscalationRateHigh', 'TwisterLabQueueBacklog', 'TwisterLabStoreDown',
+    ]);
+    const exported = await exportedSeries();
+    for (const alert of alerts) {
+      for (const name of metricNames(alert.expr)) expect(exported.has(name), `${alert.alert} uses ${name}, which nothing exports`).toBe(true);
+    }
+  });
+});
+
 describe('Grafana dashboard', () => {
   it('queries only metrics the code exports', async () => {
     const exported = await exportedSeries();
@@ -101,14 +131,23 @@ describe('Grafana dashboard', () => {
     }
   });
 
-  it('uses the provisioned data source and is provisioned from the folder compose mounts', () => {
-    const datasource = parse(read('grafana/provisioning/datasources/prometheus.yml')) as { datasources: Array<{ uid: string; url: string }> };
-    const uid = datasource.datasources[0]!.uid;
-    expect(datasource.datasources[0]!.url).toBe('http://prometheus:9090');
+  it('imports into an existing Grafana: it asks for a Prometheus data source and every query uses it', () => {
+    const full = JSON.parse(read('grafana/dashboards/twisterlab.json')) as {
+      __inputs: Array<{ name: string; type: string; pluginId: string }>;
+      templating: { list: Array<{ name: string; type: string; query: string; current: { value: string } }> };
+    };
+    expect(full.__inputs).toContainEqual(expect.objectContaining({ name: 'DS_PROMETHEUS', type: 'datasource', pluginId: 'prometheus' }));
+    const variable = full.templating.list.find((v) => v.type === 'datasource');
+    expect(variable).toMatchObject({ name: 'datasource', query: 'prometheus', current: { value: '${DS_PROMETHEUS}' } });
     for (const panel of queryPanels) {
-      expect(panel.datasource?.uid).toBe(uid);
-      for (const target of panel.targets!) expect(target.datasource?.uid).toBe(uid);
+      expect(panel.datasource?.uid, `panel "${panel.title}"`).toBe('${datasource}');
+      for (const target of panel.targets!) expect(target.datasource?.uid, `panel "${panel.title}"`).toBe('${datasource}');
     }
+  });
+
+  it('is provisioned from the folder compose mounts, with Prometheus as the default data source it resolves to', () => {
+    const datasource = parse(read('grafana/provisioning/datasources/prometheus.yml')) as { datasources: Array<{ type: string; url: string; isDefault: boolean }> };
+    expect(datasource.datasources[0]).toMatchObject({ type: 'prometheus', url: 'http://prometheus:9090', isDefault: true });
     const provider = parse(read('grafana/provisioning/dashboards/twisterlab.yml')) as { providers: Array<{ options: { path: string } }> };
     const compose = parse(read('compose.yaml'), { merge: true }) as { services: Record<string, { volumes: string[] }> };
     expect(compose.services.grafana!.volumes).toContain(`./grafana/dashboards:${provider.providers[0]!.options.path}:ro`);
@@ -157,6 +196,19 @@ describe('compose file', () => {
     }
   });
 
+  it('publishes every port on loopback unless told otherwise', () => {
+    const ports = Object.values(services).flatMap((service) => (service as { ports?: string[] }).ports ?? []);
+    expect(ports.length).toBeGreaterThanOrEqual(4);
+    for (const port of ports) expect(port).toMatch(/^\$\{TWISTERLAB_BIND_ADDRESS:-127\.0\.0\.1\}:/);
+  });
+
+  it('pins every image it pulls to a release', () => {
+    for (const [name, service] of Object.entries(services)) {
+      if (service.build !== undefined) continue;
+      expect(service.image, `${name} image`).toMatch(/:v?\d+\.\d+(\.\d+)?(-[a-z0-9.]+)?$/);
+    }
+  });
+
   it('mounts files that exist in the repository', () => {
     for (const service of Object.values(services)) {
       for (const volume of service.volumes ?? []) {
@@ -177,6 +229,14 @@ describe('Dockerfile', () => {
     expect(runtime).toMatch(/^USER (?!root\b|0\b)\S+/m);
     expect(runtime).toMatch(/COPY --from=build \/app\/dist/);
     expect(runtime).toMatch(/ENTRYPOINT \["node", "dist\/src\/main\/cli\.js"\]/);
+  });
+
+  it('pins the Node release and ships what backups, the browser agent and the diagnostics run', () => {
+    for (const stage of stages) expect(stage).toMatch(/^node:20\.\d+\.\d+-bookworm-slim /);
+    const runtime = stages.at(-1)!;
+    const installs = runtime.replaceAll('\\\n', ' ').split('\n').filter((line) => /apt-get install/.test(line)).join(' ');
+    for (const pkg of ['postgresql-client', 'chromium', 'iproute2', 'procps']) expect(installs).toMatch(new RegExp(`\\s${pkg}(\\s|$)`));
+    expect(runtime).toMatch(/TWISTERLAB_BROWSER_EXECUTABLE=\/usr\/bin\/chromium/);
   });
 
   it('copies only paths that exist in the build context', () => {
