@@ -43,6 +43,8 @@ const envSchema = z.object({
   TWISTERLAB_CHECK_TIMEOUT_MS: int(100, 120_000).default(5_000),
   TWISTERLAB_CAPABILITY_TIMEOUT_MS: int(100, 600_000).default(30_000),
   TWISTERLAB_CONCURRENCY: int(1, 256).default(8),
+  TWISTERLAB_BACKLOG_LIMIT: int(1, 1_000_000).default(1_000),
+  TWISTERLAB_BACKLOG_RETRY_AFTER_S: int(1, 3_600).default(2),
   TWISTERLAB_APPROVAL_TTL_MS: int(1_000, 30 * 24 * 3_600_000).default(3_600_000),
   TWISTERLAB_NO_FAULT_TTL_MS: int(1_000, 90 * 24 * 3_600_000).default(72 * 3_600_000),
   TWISTERLAB_RECOVER_ON_START: bool.default(true),
@@ -122,7 +124,13 @@ export interface Config {
   outputCap: number;
   checkTimeoutMs: number;
   capabilityTimeoutMs: number;
+  /** Tickets this process works on at once (its processing budget, apart from intake). */
   concurrency: number;
+  /**
+   * Tickets queued or running (not yet settled) past which intake answers BACKLOG_FULL (429) with Retry-After
+   * `retryAfterSeconds`, storing nothing; it bounds the work held in memory.
+   */
+  backlog: { limit: number; retryAfterSeconds: number };
   recoverOnStart: boolean;
   /** Retries of a step that failed with a retryable error (read-only or idempotent capabilities only), and the first backoff. */
   stepRetries: number;
@@ -374,6 +382,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, hash: (key: string) => string
     checkTimeoutMs: e.TWISTERLAB_CHECK_TIMEOUT_MS,
     capabilityTimeoutMs: e.TWISTERLAB_CAPABILITY_TIMEOUT_MS,
     concurrency: e.TWISTERLAB_CONCURRENCY,
+    backlog: { limit: e.TWISTERLAB_BACKLOG_LIMIT, retryAfterSeconds: e.TWISTERLAB_BACKLOG_RETRY_AFTER_S },
     recoverOnStart: e.TWISTERLAB_RECOVER_ON_START,
     stepRetries: e.TWISTERLAB_STEP_RETRIES,
     stepRetryBaseMs: e.TWISTERLAB_STEP_RETRY_BASE_MS,

@@ -24,6 +24,7 @@ export const errorCatalogue = {
   IDEMPOTENCY_CONFLICT: { httpStatus: 409, retryable: false, when: 'an Idempotency-Key is reused with a different request body' },
   INVALID_TRANSITION: { httpStatus: 409, retryable: false, when: 'a ticket is asked to move to a state its current state does not lead to' },
   TICKET_BUSY: { httpStatus: 409, retryable: true, when: 'another process holds the lease on a ticket (it is working on it) or claimed the step first; the work is tried again later' },
+  BACKLOG_FULL: { httpStatus: 429, retryable: true, when: 'tickets queued or running reached TWISTERLAB_BACKLOG_LIMIT: nothing was stored; try again after Retry-After seconds' },
   PAYLOAD_TOO_LARGE: { httpStatus: 413, retryable: false, when: 'a request body is larger than TWISTERLAB_BODY_LIMIT' },
   UNSUPPORTED_MEDIA_TYPE: { httpStatus: 415, retryable: false, when: 'a request body is not application/json' },
   COMMAND_NOT_ALLOWED: { httpStatus: 422, retryable: false, when: "a command is not on the device's allow-list or is not a plain argv" },

@@ -1,5 +1,8 @@
-// Intake, shared by every surface (REST, MCP, CLI): commit the ticket first, then enqueue it, so an
-// acknowledged ticket is never lost. An Idempotency-Key replays the first answer or refuses a different body.
+// Intake, shared by every surface (REST, MCP, CLI): admit, commit the ticket, then enqueue it, so an acknowledged
+// ticket is never lost. Intake never waits for processing: the queue works through tickets with its own
+// concurrency, and when the backlog (tickets queued or running, not yet settled) reaches its limit, intake refuses
+// with BACKLOG_FULL (429, Retry-After) before anything is stored, so what is accepted is bounded and nothing
+// accepted is dropped. An Idempotency-Key replays the first answer or refuses a different body.
 // Secrets in the description and the context (a URL's user-info) are redacted before they are stored, so no
 // later surface can show them; the idempotency hash is taken of the redacted request, so it keeps none either.
 import { createHash } from 'node:crypto';
@@ -13,6 +16,8 @@ export interface IntakeDeps {
   store: TicketRepository;
   queue: TicketQueue;
   isAccepting: () => boolean;
+  /** Admission against the backlog limit; without one, intake admits everything. */
+  backlog?: Backlog;
 }
 
 export interface SubmitInput {
@@ -29,17 +34,90 @@ export interface SubmitOptions {
   runByCaller?: boolean;
 }
 
+export interface Submitted {
+  ticket: Ticket;
+  created: boolean;
+  /**
+   * A ticket run by its caller counts in the backlog until the caller calls this (once its run is over);
+   * for a queued ticket it does nothing (the queue counts it).
+   */
+  settle: () => void;
+}
+
+/** A place in the backlog, taken at admission and given back once the queue (or the caller) counts the ticket. */
+export interface BacklogSlot {
+  release(): void;
+}
+
+export interface Backlog {
+  /** Takes a place, or throws BACKLOG_FULL when tickets queued, running and being admitted reach the limit. */
+  admit(): BacklogSlot;
+  /** Tickets queued, running or being admitted now. */
+  size(): number;
+}
+
+export interface BacklogOptions {
+  limit: number;
+  /** What the queue counts: tickets waiting, running and waiting to be tried again. */
+  queued: () => number;
+  /** Told to clients refused for a full backlog (the Retry-After header). */
+  retryAfterSeconds: number;
+}
+
+/** Counts the queue plus the tickets between admission and enqueue, and those run by their caller. */
+export function createBacklog(options: BacklogOptions): Backlog {
+  let held = 0;
+  const size = () => options.queued() + held;
+  return {
+    size,
+    admit() {
+      const now = size();
+      if (now >= options.limit) {
+        throw new TwisterError('BACKLOG_FULL', `too many tickets waiting to be processed (${now}, limit ${options.limit}); try again in ${options.retryAfterSeconds} s`, {
+          backlog: now, limit: options.limit, retryAfterSeconds: options.retryAfterSeconds,
+        });
+      }
+      held += 1;
+      let released = false;
+      return {
+        release() {
+          if (released) return;
+          released = true;
+          held -= 1;
+        },
+      };
+    },
+  };
+}
+
+const NOTHING_HELD: BacklogSlot = { release: () => {} };
+
 function requestHash(input: SubmitInput): string {
   const canonical = JSON.stringify([input.description, input.context ?? {}, input.dryRun ?? false]);
   return createHash('sha256').update(canonical).digest('hex');
 }
 
-export async function submitTicket(deps: IntakeDeps, input: SubmitInput, options: SubmitOptions): Promise<{ ticket: Ticket; created: boolean }> {
+export async function submitTicket(deps: IntakeDeps, input: SubmitInput, options: SubmitOptions): Promise<Submitted> {
   if (!deps.isAccepting()) throw new TwisterError('SHUTTING_DOWN', 'shutting down: not taking new tickets');
   const key = options.idempotencyKey;
   if (key !== undefined && (key.length === 0 || key.length > 200)) {
     throw new TwisterError('VALIDATION_FAILED', 'Idempotency-Key must be 1 to 200 characters');
   }
+  const slot = deps.backlog?.admit() ?? NOTHING_HELD;
+  try {
+    const submitted = await admitted(deps, input, options);
+    // Queued: the queue counts it now. Run by the caller: it holds its place until its run is over.
+    if (options.runByCaller && submitted.created) return { ...submitted, settle: () => slot.release() };
+    slot.release();
+    return submitted;
+  } catch (error) {
+    slot.release();
+    throw error;
+  }
+}
+
+async function admitted(deps: IntakeDeps, input: SubmitInput, options: SubmitOptions): Promise<Submitted> {
+  const key = options.idempotencyKey;
   const redacted = redactCounted(input.description);
   const given = input.context ?? {};
   const context = redactValue(given);
@@ -53,16 +131,17 @@ export async function submitTicket(deps: IntakeDeps, input: SubmitInput, options
     source: options.source,
     ...(key ? { idempotencyKey: key, requestHash: hash! } : {}),
   });
+  const settle = () => {};
   if (!created) {
     if (storedHash !== hash) {
       throw new TwisterError('IDEMPOTENCY_CONFLICT', `Idempotency-Key ${key} was used for a different request (ticket ${ticket.id})`, { ticketId: ticket.id });
     }
-    return { ticket, created: false };
+    return { ticket, created: false, settle };
   }
   if (redacted.count + hiddenInContext > 0) {
     const details = { redacted: redacted.count + hiddenInContext, ...(hiddenInContext > 0 ? { contextFields: hiddenInContext } : {}) };
     await deps.store.apply(ticket.id, { audit: [{ ticketId: ticket.id, actor: options.requester, action: 'ticket.redacted', details }] });
   }
   if (!options.runByCaller) await deps.queue.enqueue(ticket.id);
-  return { ticket, created: true };
+  return { ticket, created: true, settle };
 }

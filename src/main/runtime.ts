@@ -26,6 +26,7 @@ import { limitDeviceConcurrency } from '../core/device-limit.ts';
 import type { ArtifactStore } from '../core/ports.ts';
 import { ApprovalService } from '../core/approval-service.ts';
 import { CapabilityGateway } from '../core/capability-gateway.ts';
+import { createBacklog, type Backlog } from '../core/ticket-intake.ts';
 import { redactingLogHooks } from './log-redaction.ts';
 import { TicketFeedback } from '../core/ticket-feedback.ts';
 import { Orchestrator } from '../core/orchestrator.ts';
@@ -93,6 +94,8 @@ export interface Core {
   metrics: Metrics;
   events: TicketEventBus;
   queueing: QueueWiring;
+  /** Admission of new tickets against TWISTERLAB_BACKLOG_LIMIT (queued + running + being admitted). */
+  backlog: Backlog;
   runbooks: () => readonly Runbook[];
   artifacts: ArtifactStore;
   /** False once stopAccepting() was called: intake refuses new tickets with SHUTTING_DOWN. */
@@ -120,6 +123,7 @@ export async function createCore(config: Config, logger: pino.Logger, options: R
   const store = opened.store;
   const metrics = createMetrics();
   const queueing = wireQueue({ config, store, logger, onDispatch: (ms) => metrics.observeQueueWait(ms / 1000) });
+  const backlog = createBacklog({ ...config.backlog, queued: () => queueing.queue.depth() });
   const events: TicketEventBus = {
     publish: (event) => {
       metrics.observeTicketEvent(event).catch((err: unknown) => logger.warn({ err }, 'could not record ticket metrics'));
@@ -170,7 +174,7 @@ export async function createCore(config: Config, logger: pino.Logger, options: R
   registry.register(diagnostics.files);
   registry.register(diagnostics.security);
   registry.register(createResolverAgent({ store, events }));
-  registry.register(createMaestroAgent({ orchestrator, store, queue: queueing.queue, isAccepting: () => accepting }));
+  registry.register(createMaestroAgent({ orchestrator, store, queue: queueing.queue, isAccepting: () => accepting, backlog }));
   // Launched on the first visit, not here: a runtime without Chromium still starts (visits answer BROWSER_UNAVAILABLE).
   const browser = createChromiumBrowser({ ...config.browser, logger });
   const artifacts = createFileArtifactStore({ dir: path.join(config.dataDir, 'artifacts') });
@@ -190,7 +194,7 @@ export async function createCore(config: Config, logger: pino.Logger, options: R
   })));
 
   return {
-    opened, devices, registry, orchestrator, metrics, events, queueing, artifacts, runbooks: () => runbooks,
+    opened, devices, registry, orchestrator, metrics, events, queueing, backlog, artifacts, runbooks: () => runbooks,
     isAccepting: () => accepting,
     stopAccepting: () => { accepting = false; },
     startProcessing: () => queueing.queue.start(async (id) => {
@@ -207,7 +211,7 @@ export async function createCore(config: Config, logger: pino.Logger, options: R
 
 export async function createRuntime(config: Config, logger: pino.Logger, options: RuntimeOptions = {}): Promise<Runtime> {
   const core = await createCore(config, logger, options);
-  const { opened, registry, orchestrator, metrics, events, runbooks, artifacts } = core;
+  const { opened, registry, orchestrator, metrics, events, runbooks, artifacts, backlog } = core;
   const { queue } = core.queueing;
   const store = opened.store;
   const inventory = core.devices.catalog;
@@ -218,7 +222,7 @@ export async function createRuntime(config: Config, logger: pino.Logger, options
     runbooks, riskOf: (id, params) => registry.riskOf(id, params), planRunbook: (runbook, input) => orchestrator.planRunbook(runbook, input),
   });
   const feedback = new TicketFeedback({ store, events, logger, noFaultTtlMs: config.noFaultTtlMs });
-  const mcp = createMcpService({ registry, gateway, store, queue, isAccepting, logger, runbooks, version: VERSION, approvals, catalogue, feedback });
+  const mcp = createMcpService({ registry, gateway, store, queue, isAccepting, backlog, logger, runbooks, version: VERSION, approvals, catalogue, feedback });
   metrics.setSources({
     queueDepth: () => queue.depth(), ticketGroups: () => store.countByGroup(), mcpSessions: () => mcp.http.size,
     approvalsPending: async () => (await store.listApprovals({ status: 'pending', limit: 10_000 })).length,
@@ -228,7 +232,7 @@ export async function createRuntime(config: Config, logger: pino.Logger, options
   if (!config.redis || config.redis.inlineWorker) core.startProcessing();
 
   const app = await buildApp({
-    logger: logger as FastifyBaseLogger, metrics, store, events, queue, registry, gateway, isAccepting,
+    logger: logger as FastifyBaseLogger, metrics, store, events, queue, registry, gateway, isAccepting, backlog,
     mcp: mcp.http, mcpStatus: () => mcp.status(),
     devices: inventory, storeKind: opened.kind, version: VERSION, startedAt: new Date(), queueDepth: () => queue.depth(),
     apiKeys: config.apiKeys, apiKeyHeader: config.apiKeyHeader, allowedHosts: config.allowedHosts, bodyLimit: config.bodyLimit,

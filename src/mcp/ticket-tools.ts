@@ -68,10 +68,10 @@ export function ticketTools(deps: TicketToolDeps): ToolDefinition[] {
         const context = {
           ...(c.device_id ? { deviceId: c.device_id } : {}), ...(c.service_name ? { serviceName: c.service_name } : {}), ...(c.url ? { url: c.url } : {}),
         };
-        const result = await submitTicket(deps, { description: input.description, context, dryRun: input.dry_run }, {
+        const { ticket, created } = await submitTicket(deps, { description: input.description, context, dryRun: input.dry_run }, {
           requester: caller.name, source: 'mcp', ...(input.idempotency_key ? { idempotencyKey: input.idempotency_key } : {}),
         });
-        return toolOutput(result);
+        return toolOutput({ ticket, created });
       },
     },
     {

@@ -77,7 +77,10 @@ export function createBullmqQueue(options: BullmqQueueOptions): BullmqTicketQueu
   const inFlight = new Map<string, { job: Job<TicketJob>; token: string | undefined }>();
   let closing = false;
   let drained = false;
-  let depth = { value: 0, at: 0, refreshing: false };
+  // The counts are read at most once a second; tickets added since a read are counted on top of it, so a burst
+  // sees its own adds at once (intake's backlog limit reads this).
+  let depth = { value: 0, at: 0, refreshing: false, addedBefore: 0 };
+  let added = 0;
 
   const add = async (ticketId: string): Promise<AddOutcome> => {
     const state = await queue.getJobState(ticketId);
@@ -85,14 +88,16 @@ export function createBullmqQueue(options: BullmqQueueOptions): BullmqTicketQueu
     if (state === 'completed' || state === 'failed') await queue.remove(ticketId);
     else if (state !== 'unknown') return 'queued-already';
     await queue.add('ticket', { ticketId }, { jobId: ticketId });
+    added += 1;
     return 'added';
   };
 
   const refreshDepth = () => {
     if (depth.refreshing || redis.status !== 'ready') return;
     depth.refreshing = true;
+    const addedBefore = added;
     queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized')
-      .then((counts) => { depth = { value: Object.values(counts).reduce((a, b) => a + b, 0), at: Date.now(), refreshing: false }; })
+      .then((counts) => { depth = { value: Object.values(counts).reduce((a, b) => a + b, 0), at: Date.now(), refreshing: false, addedBefore }; })
       .catch(() => { depth.refreshing = false; });
   };
 
@@ -169,7 +174,7 @@ export function createBullmqQueue(options: BullmqQueueOptions): BullmqTicketQueu
     },
     depth() {
       if (Date.now() - depth.at > DEPTH_REFRESH_MS) refreshDepth();
-      return depth.value;
+      return depth.value + (added - depth.addedBefore);
     },
     onReady(listener) {
       readyListeners.push(listener);

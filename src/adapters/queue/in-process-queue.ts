@@ -18,7 +18,9 @@ export interface InProcessQueueOptions {
 }
 
 export function createInProcessQueue(options: InProcessQueueOptions): TicketQueue {
-  const waiting: Array<{ id: string; at: number }> = [];
+  // Ids in arrival order with the time they came; a Map takes the oldest off in constant time however long it is
+  // (intake bounds its length: TWISTERLAB_BACKLOG_LIMIT).
+  const waiting = new Map<string, number>();
   const queued = new Set<string>();
   const idle: Array<() => void> = [];
   let running = 0;
@@ -30,7 +32,7 @@ export function createInProcessQueue(options: InProcessQueueOptions): TicketQueu
   const push = (id: string) => {
     if (queued.has(id)) return;
     queued.add(id);
-    waiting.push({ id, at: performance.now() });
+    waiting.set(id, performance.now());
   };
 
   const retryLater = (id: string, err: unknown) => {
@@ -55,12 +57,13 @@ export function createInProcessQueue(options: InProcessQueueOptions): TicketQueu
   };
 
   const settleIdle = () => {
-    if (running === 0 && (waiting.length === 0 || closing)) for (const resolve of idle.splice(0)) resolve();
+    if (running === 0 && (waiting.size === 0 || closing)) for (const resolve of idle.splice(0)) resolve();
   };
 
   const pump = () => {
-    while (handler && !closing && running < options.concurrency && waiting.length > 0) {
-      const { id, at } = waiting.shift()!;
+    while (handler && !closing && running < options.concurrency && waiting.size > 0) {
+      const [id, at] = waiting.entries().next().value!;
+      waiting.delete(id);
       running += 1;
       options.onDispatch?.(performance.now() - at);
       let failure: unknown;
@@ -96,6 +99,6 @@ export function createInProcessQueue(options: InProcessQueueOptions): TicketQueu
       retries.clear();
       if (running > 0) await new Promise<void>((resolve) => idle.push(resolve));
     },
-    depth: () => waiting.length + running + retries.size,
+    depth: () => waiting.size + running + retries.size,
   };
 }

@@ -126,11 +126,18 @@ export const orchestrate = defineCapability({
       throw new TwisterError('VALIDATION_FAILED', 'idempotency_key: differs from the Idempotency-Key header; give one of them');
     }
     const key = input.idempotency_key ?? ctx.idempotencyKey;
-    const { ticket, created } = await submitTicket(ctx.deps, { description: input.task, context: toTicketContext(input.context), dryRun: input.dry_run }, {
+    const { ticket, created, settle } = await submitTicket(ctx.deps, { description: input.task, context: toTicketContext(input.context), dryRun: input.dry_run }, {
       requester: ctx.actor, source: 'orchestrate', runByCaller: true, ...(key ? { idempotencyKey: key } : {}),
     });
-    const recorded = created ? undefined : await recordedOutcome(ctx.deps, ticket);
-    const outcome = recorded ?? await runTicket(ctx.deps, ticket);
+    let outcome: ExecutionOutcome;
+    let recorded: ExecutionOutcome | undefined;
+    try {
+      recorded = created ? undefined : await recordedOutcome(ctx.deps, ticket);
+      outcome = recorded ?? await runTicket(ctx.deps, ticket);
+    } finally {
+      // The run is over (or handed to the queue, which counts it from now on): its place in the backlog is free.
+      settle();
+    }
     return {
       success: outcome.success,
       success_rate: outcome.successRate,

@@ -49,16 +49,27 @@ function describeError(error: FastifyError | Error): { status: number; body: Err
 /** Seconds a client should wait before trying again a request refused for a passing reason (the store is down). */
 export const RETRY_AFTER_SECONDS = 2;
 
+/**
+ * The Retry-After of a refusal that may pass (a full backlog: 429; shutting down, store down: 503), from the error's
+ * own `retryAfterSeconds` when it says; undefined for a refusal that will not pass by waiting.
+ */
+export function retryAfterOf(status: number, code: ErrorCode, details: Record<string, unknown> | undefined): number | undefined {
+  if ((status !== 503 && status !== 429) || !errorCatalogue[code].retryable) return undefined;
+  const given = details?.retryAfterSeconds;
+  return typeof given === 'number' && given > 0 ? given : RETRY_AFTER_SECONDS;
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const { status, body } = toErrorBody(error, request.id);
-    const passing = status === 503 && errorCatalogue[body.error.code].retryable;
+    const retryAfter = retryAfterOf(status, body.error.code, isTwisterError(error) ? error.details : undefined);
+    const passing = status === 503 && retryAfter !== undefined;
     // The request id is in the fields too: the answer names it, so the log line can be found from it.
     // An outage is logged once per request as a warning, not as a stack trace per request.
     if (passing) request.log.warn({ code: body.error.code, requestId: request.id }, error.message);
     else if (status >= 500) request.log.error({ err: error, code: body.error.code, requestId: request.id }, 'request failed');
     else request.log.info({ code: body.error.code }, body.error.message);
-    if (passing) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+    if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
     return reply.status(status).send(body);
   });
   app.setNotFoundHandler((request, reply) => {

@@ -7,7 +7,7 @@ import type { CapabilityGateway } from '../../core/capability-gateway.ts';
 import { errorCatalogue, type ErrorInfo } from '../../core/errors.ts';
 import { isServerError, toPublicError, type PublicError } from '../../core/public-error.ts';
 import type { CapabilityRegistry, InvocationResult } from '../../core/registry.ts';
-import { RETRY_AFTER_SECONDS } from '../plugins/error-handler.ts';
+import { retryAfterOf } from '../plugins/error-handler.ts';
 import { errorResponse } from '../schemas.ts';
 
 export interface CapabilityRouteDeps {
@@ -34,11 +34,12 @@ function publicFailure(request: FastifyRequest, id: string, error: ErrorInfo): P
   return toPublicError(error, request.id);
 }
 
-/** The HTTP status of a result; a passing refusal (shutting down, store down) also tells when to try again. */
+/** The HTTP status of a result; a passing refusal (backlog full, shutting down, store down) also tells when to try again. */
 function statusOf(result: InvocationResult, reply: FastifyReply): number {
   if (result.ok) return 200;
   const status = errorCatalogue[result.error.code].httpStatus;
-  if (status === 503 && result.error.retryable) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+  const retryAfter = retryAfterOf(status, result.error.code, result.error.details);
+  if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
   return status;
 }
 
