@@ -1,11 +1,18 @@
 // Loads the public evaluation data (never copied into the repository) and maps its labels onto ours.
 // The tag → category mapping is explicit, so the gold labels can be reviewed and argued with.
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Category, Priority, Sentiment } from '../../src/core/ticket.ts';
+import type { Category, Intent, Priority, Sentiment } from '../../src/core/ticket.ts';
 import { parseCsv } from '../lib/csv.ts';
 
-export interface LabelledTicket { text: string; category: Category | undefined; priority: Priority; tags: string[] }
+/** `tune`: the half rules may be tuned on; `holdout`: the half only reported. Fixed by a hash of the text. */
+export type Split = 'tune' | 'holdout';
+export interface LabelledTicket {
+  text: string; category: Category | undefined; priority: Priority; tags: string[]; intent: Intent; split: Split;
+  /** The data's own type (Incident, Problem, Request, Change) and queue, kept for the report. */
+  type: string; queue: string;
+}
 export interface LabelledTweet { text: string; sentiment: Sentiment; confidence: number }
 
 /**
@@ -52,6 +59,38 @@ export function goldCategory(tags: readonly string[]): Category | undefined {
   return tags.some((tag) => OTHER_TAGS.has(tag)) ? 'other' : undefined;
 }
 
+/**
+ * The gold intent, from the tags first (a topic tag says what is wanted whatever the type), then the type. Tags are
+ * checked in this order: money, orders, access (when the type is a request), feature asks (a request or change),
+ * sales and marketing, information asks (a request); otherwise Incident/Problem → incident, Request/Change →
+ * service_request. The data has no complaint label: complaints are scored only through what they also ask for.
+ */
+export const INTENT_TAGS: ReadonlyArray<{ intent: Intent; tags: ReadonlySet<string>; types?: ReadonlySet<string> }> = [
+  { intent: 'billing', tags: new Set(['Billing', 'Payment', 'Refund', 'Invoice', 'Subscription', 'Pricing', 'Discount', 'Billing Issue',
+    'Payment Processing', 'Refund Request', 'Invoice Request', 'Cost Management']) },
+  { intent: 'order', tags: new Set(['Order Issue', 'Returns and Exchanges', 'Warranty Claim', 'Shipment Delay', 'Shipping Inquiry',
+    'Shipping Options', 'Product Replacement', 'Return Policy', 'Exchange Request']) },
+  { intent: 'access_request', tags: new Set(['Login', 'Account', 'Access', 'AccessControl', 'AccessControls', 'Login Issue', 'Account Assistance']),
+    types: new Set(['Request', 'Change']) },
+  { intent: 'feature_request', tags: new Set(['Feature', 'Feature Request', 'Enhancement']), types: new Set(['Request', 'Change']) },
+  { intent: 'sales', tags: new Set(['Sales', 'Marketing', 'Campaign', 'Brand', 'Lead', 'Strategy', 'Investment', 'Growth', 'Sales Inquiry',
+    'DigitalMarketing', 'SEO']) },
+  { intent: 'question', tags: new Set(['Documentation', 'Guidance', 'Training', 'Documentation Request', 'Training Request', 'General Inquiry',
+    'Technical Guidance', 'Information Request', 'Consultation Request', 'Inquiry']), types: new Set(['Request']) },
+];
+
+export function goldIntent(tags: readonly string[], type: string): Intent {
+  for (const rule of INTENT_TAGS) {
+    if ((!rule.types || rule.types.has(type)) && tags.some((tag) => rule.tags.has(tag))) return rule.intent;
+  }
+  return type === 'Incident' || type === 'Problem' ? 'incident' : 'service_request';
+}
+
+/** Half of the tickets by the first byte of the text's sha256: the same split on every run and every machine. */
+export function splitOf(text: string): Split {
+  return createHash('sha256').update(text).digest()[0]! % 2 === 0 ? 'tune' : 'holdout';
+}
+
 function read(path: string): Array<Record<string, string>> {
   if (!existsSync(path)) {
     throw new Error(`evaluation data not found: ${path} (pass --data <dir> holding support-tickets/ and airline-tweets/)`);
@@ -68,7 +107,11 @@ export function loadTickets(dataDir: string): LabelledTicket[] {
     .map((row) => {
       const tags = Object.keys(row).filter((key) => key.startsWith('tag_')).map((key) => row[key]!.trim()).filter(Boolean);
       const text = [row.subject, row.body].filter(Boolean).join('\n');
-      return { text, category: goldCategory(tags), priority: row.priority as Priority, tags };
+      const type = row.type ?? '';
+      return {
+        text, category: goldCategory(tags), priority: row.priority as Priority, tags, intent: goldIntent(tags, type), split: splitOf(text),
+        type, queue: row.queue ?? '',
+      };
     });
 }
 

@@ -5,12 +5,18 @@ export interface Scores {
   accuracy: number;
   macroF1: number;
   recall: Record<string, number>;
+  f1: Record<string, number>;
 }
 
-export function score(pairs: ReadonlyArray<{ gold: string; predicted: string }>, labels: readonly string[]): Scores {
+/**
+ * Macro-F1 is taken over the classes with at least `minSupport` gold items: a class with one or two labelled
+ * tickets scores 0 or 1 by chance and would swing the mean (their F1 is still listed).
+ */
+export function score(pairs: ReadonlyArray<{ gold: string; predicted: string }>, labels: readonly string[], minSupport = 1): Scores {
   const n = pairs.length;
   const correct = pairs.filter((p) => p.gold === p.predicted).length;
   const recall: Record<string, number> = {};
+  const f1: Record<string, number> = {};
   const f1s: number[] = [];
   // Macro-F1 over the classes present in the gold labels: a class nobody labelled cannot be scored.
   for (const label of labels) {
@@ -20,9 +26,10 @@ export function score(pairs: ReadonlyArray<{ gold: string; predicted: string }>,
     const hits = pairs.filter((p) => p.gold === label && p.predicted === label).length;
     const precision = predicted === 0 ? 0 : hits / predicted;
     recall[label] = hits / gold;
-    f1s.push(precision + recall[label]! === 0 ? 0 : (2 * precision * recall[label]!) / (precision + recall[label]!));
+    f1[label] = precision + recall[label]! === 0 ? 0 : (2 * precision * recall[label]!) / (precision + recall[label]!);
+    if (gold >= minSupport) f1s.push(f1[label]!);
   }
-  return { n, accuracy: n === 0 ? Number.NaN : correct / n, macroF1: f1s.reduce((a, b) => a + b, 0) / (f1s.length || 1), recall };
+  return { n, accuracy: n === 0 ? Number.NaN : correct / n, macroF1: f1s.reduce((a, b) => a + b, 0) / (f1s.length || 1), recall, f1 };
 }
 
 /** What always answering the most frequent gold label would score. */
@@ -31,4 +38,11 @@ export function majorityBaseline(golds: readonly string[], labels: readonly stri
   for (const gold of golds) counts.set(gold, (counts.get(gold) ?? 0) + 1);
   const label = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? labels[0]!;
   return { label, scores: score(golds.map((gold) => ({ gold, predicted: label })), labels) };
+}
+
+/** The most frequent gold → predicted mistakes, "gold→predicted n". */
+export function topConfusions(pairs: ReadonlyArray<{ gold: string; predicted: string }>, n = 6): string {
+  const counts = new Map<string, number>();
+  for (const p of pairs) if (p.gold !== p.predicted) counts.set(`${p.gold}→${p.predicted}`, (counts.get(`${p.gold}→${p.predicted}`) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `${k} ${v}`).join(', ');
 }

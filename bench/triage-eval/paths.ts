@@ -4,11 +4,11 @@ import { analyzeSentimentText } from '../../src/agents/sentiment/analyze-sentime
 import { createLlmAnalyst } from '../../src/adapters/llm/llm-analyst.ts';
 import { analyzeWithLlm } from '../../src/core/llm-analysis.ts';
 import { combinePriority } from '../../src/core/ticket-analyzer.ts';
-import type { Category, Priority, Sentiment } from '../../src/core/ticket.ts';
+import type { Category, Intent, Priority, Sentiment } from '../../src/core/ticket.ts';
 
 export interface TriagePath {
   name: string;
-  ticket(text: string): Promise<{ category: Category; priority: Priority }>;
+  ticket(text: string): Promise<{ category: Category; priority: Priority; intent: Intent }>;
   sentiment(text: string): Promise<Sentiment>;
 }
 
@@ -18,7 +18,7 @@ export function rulesPath(): TriagePath {
     name: 'rules',
     ticket: async (text) => {
       const classified = classifyText(text);
-      return { category: classified.category, priority: combinePriority(classified.priority, analyzeSentimentText(text).urgency) };
+      return { category: classified.category, intent: classified.intent, priority: combinePriority(classified.priority, analyzeSentimentText(text).urgency) };
     },
     sentiment: async (text) => analyzeSentimentText(text).sentiment,
   };
@@ -45,7 +45,11 @@ export function llmPath(): TriagePath | undefined {
   process.on('exit', () => { if (fallbacks.size > 0) console.log('LLM fallbacks:', Object.fromEntries(fallbacks)); });
   return {
     name: `llm (${analyst.llm.client.model})`,
-    ticket: async (text) => (await ask(text)) ?? rules.ticket(text),
+    ticket: async (text) => {
+      const answer = await ask(text);
+      const fallback = await rules.ticket(text);
+      return answer ? { category: answer.category, priority: answer.priority, intent: answer.intent ?? fallback.intent } : fallback;
+    },
     sentiment: async (text) => (await ask(text))?.sentiment ?? rules.sentiment(text),
   };
 }

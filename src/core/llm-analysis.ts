@@ -6,7 +6,7 @@ import type { GuardedLlm } from './llm-guard.ts';
 import { watchLlm, type LlmObserver } from './llm-observer.ts';
 import { DATA_NOTICE, dataBlock } from './prompt-guard.ts';
 import { redactSecrets, truncateToTokens } from './redaction.ts';
-import { CATEGORIES } from './ticket.ts';
+import { CATEGORIES, INTENTS } from './ticket.ts';
 
 export interface LlmAnalyst {
   llm: GuardedLlm;
@@ -21,6 +21,8 @@ export interface LlmAnalyst {
 const SYSTEM = [
   'You triage IT support tickets. Answer with one JSON object that follows the given schema and nothing else.',
   `category is one of ${CATEGORIES.join(', ')}; priority critical only for outages hitting many users, breaches or data loss.`,
+  `intent is what the writer wants, one of ${INTENTS.join(', ')}: incident when something they use is broken or failing;`
+  + ' billing, order (deliveries, returns, warranty), sales (marketing, partnerships) and feature_request are not faults.',
   'sentiment is how the writer feels; urgency is how soon they need help. summary is one neutral sentence.',
   'confidence is how sure you are of the category, from 0 to 1.',
   DATA_NOTICE,

@@ -1,7 +1,7 @@
 // The LLM port and what we accept from a model: answers must fit a JSON schema whose enums are our own
 // categories, priorities, sentiments and runbook ids. Anything else is rejected, never repaired.
 import { z } from 'zod';
-import { CATEGORIES, PRIORITIES, SENTIMENTS, URGENCIES, type Category, type Priority, type Sentiment, type Urgency } from './ticket.ts';
+import { CATEGORIES, INTENTS, PRIORITIES, SENTIMENTS, URGENCIES, type Category, type Intent, type Priority, type Sentiment, type Urgency } from './ticket.ts';
 
 export interface LlmRequest {
   system: string;
@@ -22,6 +22,8 @@ export interface LlmClient {
 
 export interface LlmAnalysis {
   category: Category;
+  /** Optional: a model (or a recorded answer) that does not give it leaves the rules' intent standing. */
+  intent?: Intent;
   priority: Priority;
   sentiment: Sentiment;
   urgency: Urgency;
@@ -34,6 +36,7 @@ export const ANALYSIS_JSON_SCHEMA = {
   type: 'object',
   properties: {
     category: { type: 'string', enum: [...CATEGORIES] },
+    intent: { type: 'string', enum: [...INTENTS] },
     priority: { type: 'string', enum: [...PRIORITIES] },
     sentiment: { type: 'string', enum: [...SENTIMENTS] },
     urgency: { type: 'string', enum: [...URGENCIES] },
@@ -47,6 +50,7 @@ export const ANALYSIS_JSON_SCHEMA = {
 
 const analysisAnswer = z.strictObject({
   category: z.enum(CATEGORIES),
+  intent: z.enum(INTENTS).optional(),
   priority: z.enum(PRIORITIES),
   sentiment: z.enum(SENTIMENTS),
   urgency: z.enum(URGENCIES),

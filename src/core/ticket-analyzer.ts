@@ -5,10 +5,13 @@ import { analyzeWithLlm, type LlmAnalyst } from './llm-analysis.ts';
 import { PROMPT_INJECTION_FLAG, injectionSignals } from './prompt-guard.ts';
 import { REDACTED, redactSecrets } from './redaction.ts';
 import type { CapabilityRegistry } from './registry.ts';
-import { PRIORITIES, type Analysis, type Category, type Priority, type Sentiment, type TicketContext, type Urgency } from './ticket.ts';
+import { PRIORITIES, type Analysis, type Category, type Intent, type Priority, type Sentiment, type TicketContext, type Urgency } from './ticket.ts';
 
 interface SentimentOutput { sentiment: Sentiment; confidence: number; urgency: Urgency; evidence?: Array<{ cue: string }> }
-interface ClassifierOutput { category: Category; priority: Priority; confidence: number; evidence: Array<{ term: string; category?: string }> }
+interface ClassifierOutput {
+  category: Category; priority: Priority; confidence: number; evidence: Array<{ term: string; category?: string }>;
+  intent?: Intent; intentEvidence?: Array<{ intent: string; term: string }>;
+}
 
 export interface AnalyzerDeps {
   registry: CapabilityRegistry;
@@ -58,10 +61,12 @@ export async function analyzeTicket(deps: AnalyzerDeps, text: string, given: Tic
     return { ...rules, ...flags, fallbackReason: llm.reason, evidence: { ...rules.evidence, category: [...rules.evidence.category, ...flagEvidence] } };
   }
   const { category, priority, sentiment, urgency, summary, confidence } = llm.value;
+  const intent = llm.value.intent ?? rules.intent;
   const model = `${deps.llm!.llm.client.name}/${deps.llm!.llm.client.model}`;
   return {
-    ...rules, ...flags, category, priority, sentiment, urgency, summary: redactSecrets(summary), confidence, path: 'llm',
+    ...rules, ...flags, category, ...(intent ? { intent } : {}), priority, sentiment, urgency, summary: redactSecrets(summary), confidence, path: 'llm',
     evidence: {
+      ...(rules.evidence.intent ? { intent: llm.value.intent ? [`${model}: ${llm.value.intent}`] : rules.evidence.intent } : {}),
       sentiment: [`${model}: ${sentiment}, urgency ${urgency}`],
       category: [`${model}: ${category} (confidence ${confidence})`, ...flagEvidence],
       priority: [`${model}: ${priority}`, `rules said ${rules.category}/${rules.priority}`],
@@ -85,8 +90,10 @@ async function analyzeWithRules(deps: AnalyzerDeps, text: string, given: TicketC
   const context = extractContext(text, given, deps.known());
   // The words did not say what kind of problem it is, but the ticket names a service we know the kind of.
   const implied = classified.category === 'other' && context.serviceName ? deps.serviceCategory?.(context.serviceName) : undefined;
+  const intent: Intent = classified.intent ?? 'incident';
   return {
     category: implied ?? classified.category,
+    intent,
     priority,
     sentiment: sentiment.sentiment,
     urgency: sentiment.urgency,
@@ -98,6 +105,7 @@ async function analyzeWithRules(deps: AnalyzerDeps, text: string, given: TicketC
         ...classified.evidence.filter((e) => e.category !== 'priority').map((e) => e.term),
         ...(implied ? [`names service ${context.serviceName} (${implied})`] : []),
       ],
+      intent: (classified.intentEvidence ?? []).filter((e) => e.intent === intent).map((e) => e.term),
       priority: [
         ...classified.evidence.filter((e) => e.category === 'priority').map((e) => e.term),
         `classified ${classified.priority}, urgency ${sentiment.urgency} → ${priority}`,

@@ -52,6 +52,24 @@ export const CATEGORIES = [
 ] as const;
 export type Category = (typeof CATEGORIES)[number];
 
+/**
+ * What the requester wants, beside what the ticket is about (the category). Only `incident` (something broke)
+ * leads to diagnostics without a named system; the rest go to a human with routing unless they name one of ours.
+ */
+export const INTENTS = [
+  'incident', 'service_request', 'access_request', 'question', 'billing', 'order', 'feature_request', 'sales', 'complaint', 'other',
+] as const;
+export type Intent = (typeof INTENTS)[number];
+/** Intents that are not about a technical fault: never diagnosed, handed to a human with their team. */
+export const NON_TECHNICAL_INTENTS: ReadonlySet<Intent> = new Set(['billing', 'order', 'feature_request', 'sales', 'complaint', 'other']);
+
+/**
+ * Whose system the ticket is about: ours (a declared service, device, host or URL, or this platform's servers),
+ * the requester's own equipment (their printer, headset, laptop, phone, NAS), or nothing it names.
+ */
+export const SCOPES = ['estate', 'customer_equipment', 'unnamed'] as const;
+export type Scope = (typeof SCOPES)[number];
+
 export const PRIORITIES = ['critical', 'high', 'medium', 'low'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 
@@ -109,13 +127,17 @@ export interface ExtractedContext extends TicketContext {
 
 export interface Analysis {
   category: Category;
+  /** What the requester wants (absent on analyses stored before intents existed). */
+  intent?: Intent;
+  /** Whose system it is about (absent on analyses stored before scopes existed). */
+  scope?: Scope;
   priority: Priority;
   sentiment: Sentiment;
   urgency: Urgency;
   confidence: number;
   summary: string;
   /** Why: the cues that fired, per analyser. */
-  evidence: { sentiment: string[]; category: string[]; priority: string[] };
+  evidence: { sentiment: string[]; category: string[]; priority: string[]; intent?: string[]; scope?: string[] };
   context: ExtractedContext;
   suggestedAgents: string[];
   /** Which path made the analysis: the LLM when configured, healthy and sure; the rules otherwise. */

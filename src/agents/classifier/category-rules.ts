@@ -61,6 +61,7 @@ const table: Record<RuleCategory, ReadonlyArray<readonly [string, number]>> = {
     ['{permission|permissions|role|roles|group membership}', 2],
     ['{login|log in|sign in|sign-in|logon|password|passwords|credentials|username}', 2],
     ['{account|accounts|access}', 1.5],
+    ['{my account|our account|account settings|account details|account setup|account access|user account|user accounts|account management}', 3],
   ],
   storage: [
     ['{disk full|disk is full|drive is full|drive full|volume full|volume is full|partition full|no space left|no space left on device|out of disk space|out of space|low disk space|running out of space|enospc|storage full|storage is full|full disk}', 4.5],
@@ -72,6 +73,7 @@ const table: Record<RuleCategory, ReadonlyArray<readonly [string, number]>> = {
     ['{shared drive|network drive|file share|shared folder|mapped drive|onedrive|dropbox|google drive|sharepoint}', 3],
     ['{volume|volumes|partition|partitions|filesystem|file system|mount|mounted|mount point|unmounted|lvm|raid array}', 2.5],
     ['{storage|disk|disks|snapshot|snapshots}', 2],
+    ['{backup|backups|back up|backed up|restore|restoring|restored|data recovery|recover data|recover files|recovery point}', 2.5],
   ],
   performance: [
     ['{high cpu|cpu usage|cpu load|cpu spike|100% cpu|cpu at #%|high load|load average|load avg}', 4],
@@ -80,6 +82,9 @@ const table: Record<RuleCategory, ReadonlyArray<readonly [string, number]>> = {
     ['{hanging|hangs|hang|freezes|freezing|frozen|unresponsive|stalls|stalled}', 2.5],
     ['{throughput|bottleneck|degraded|degraded performance|performance|p95|p99}', 2.5],
     ['{cpu|memory|ram}', 1],
+    // Tuning work is performance work even when nothing is slow yet.
+    ['{optimize|optimise|optimizing|optimising|optimization|optimisation|tuning|speed up|efficiency|scalability|scaling|load times|loading times}', 2],
+    ['{performance issue*|performance problem*|performance degradation|poor performance|performance drop|performance tracking|performance metrics}', 3.5],
   ],
   application: [
     ['{500 error|error 500|http 500|internal server error|502|503|504|bad gateway|service unavailable|gateway timeout}', 4],

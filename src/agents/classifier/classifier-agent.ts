@@ -2,7 +2,7 @@
 // phrase rules (no model), and names the terms that decided it.
 import { z } from 'zod';
 import { defineAgent, defineCapability, type Agent } from '../../core/capability.ts';
-import { CATEGORIES, PRIORITIES } from '../../core/ticket.ts';
+import { CATEGORIES, INTENTS, PRIORITIES } from '../../core/ticket.ts';
 import { classifyText } from './classify-ticket.ts';
 
 export type ClassifierDeps = Record<string, never>;
@@ -21,11 +21,14 @@ const outputSchema = z.strictObject({
     weight: z.number(),
   })),
   scores: z.record(z.enum(CATEGORIES), z.number()),
+  intent: z.enum(INTENTS),
+  intentConfidence: z.number().min(0).max(1),
+  intentEvidence: z.array(z.strictObject({ intent: z.enum(INTENTS), term: z.string(), weight: z.number() })),
 });
 
 export const classifyTicket = defineCapability<typeof inputSchema, typeof outputSchema, ClassifierDeps>({
   id: 'classifier.classify_ticket',
-  description: 'Classify a ticket description into a category (database, network, security, ...) and a priority, with the terms that decided it',
+  description: 'Classify a ticket description into a category (database, network, security, ...), an intent (incident, request, question, billing, ...) and a priority, with the terms that decided them',
   risk: 'read',
   input: inputSchema,
   output: outputSchema,

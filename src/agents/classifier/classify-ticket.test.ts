@@ -112,3 +112,37 @@ describe('classifyText', () => {
     }
   });
 });
+
+describe('intent', () => {
+  it.each([
+    ['The VPN keeps dropping since this morning and I cannot connect', 'incident'],
+    ['Our website shows an error page for every customer', 'incident'],
+    ['I was charged twice for my subscription this month, please refund one', 'billing'],
+    ['Where is my invoice for March? The amount on the bill looks wrong', 'billing'],
+    ['My order number 5521 has not been delivered yet, the tracking shows nothing', 'order'],
+    ['The headphones I bought arrived damaged, I would like a replacement under warranty', 'order'],
+    ['How do I export a report to PDF?', 'question'],
+    ['Could you provide more information on the integrations your product supports?', 'question'],
+    ['It would be great if you could add a dark mode to the dashboard', 'feature_request'],
+    ['Please add support for exporting to Excel', 'feature_request'],
+    ['Please grant access to the finance folder for our new colleague', 'access_request'],
+    ['I forgot my password, can you reset it?', 'access_request'],
+    ['Could I get a second monitor for my desk?', 'service_request'],
+    ['We are interested in a partnership to grow our brand with a marketing campaign', 'sales'],
+    ['This is unacceptable, I am very disappointed with how rude your staff was', 'complaint'],
+    ['Hello, thank you', 'other'],
+  ] as const)('reads %j as %s', (text, intent) => {
+    expect(classifyText(text).intent).toBe(intent);
+  });
+
+  it('says which phrases decided the intent and how sure it is', () => {
+    const result = classifyText('I was charged twice, please refund me');
+    expect(result.intentEvidence.some((e) => e.intent === 'billing' && e.term === 'refund')).toBe(true);
+    expect(result.intentConfidence).toBeGreaterThan(classifyText('Hello, thank you').intentConfidence);
+  });
+
+  it('puts a ticket about money or orders in other even when it names a page', () => {
+    expect(classifyText('The invoice I received shows a wrong amount, I was overcharged and need a refund').category).toBe('other');
+    expect(classifyText('My order has not been delivered and the tracking number does not work').category).toBe('other');
+  });
+});

@@ -1,8 +1,10 @@
 // Classifies a ticket description into a category and a priority from weighted keyword and phrase rules,
 // and says which terms decided it. Pure and deterministic: the same text always gets the same answer.
-import { CATEGORIES, type Category, type Priority } from '../../core/ticket.ts';
+import { CATEGORIES, INTENTS, type Category, type Intent, type Priority } from '../../core/ticket.ts';
 import { CATEGORY_RULES, type RuleCategory } from './category-rules.ts';
+import { INTENT_RULES } from './intent-rules.ts';
 import { PRIORITY_RULES, type PriorityLevel } from './priority-rules.ts';
+import { TOPIC_RULES } from './topic-rules.ts';
 import { compileTerms, matchTerms, normalizeText, type TermHit } from './term-matcher.ts';
 
 export interface ClassifierEvidence {
@@ -17,10 +19,18 @@ export interface Classification {
   confidence: number;
   evidence: ClassifierEvidence[];
   scores: Record<Category, number>;
+  /** What the requester wants, how sure, and the phrases that said so. */
+  intent: Intent;
+  intentConfidence: number;
+  intentEvidence: Array<{ intent: Intent; term: string; weight: number }>;
 }
 
-const categoryMatchers = CATEGORIES.filter((c): c is RuleCategory => c !== 'other')
-  .map((category) => compileTerms(CATEGORY_RULES.filter((rule) => rule.label === category)));
+type Scored = RuleCategory | 'other';
+const categoryMatchers = [
+  ...CATEGORIES.filter((c): c is RuleCategory => c !== 'other').map((category) => compileTerms<Scored>(CATEGORY_RULES.filter((rule) => rule.label === category))),
+  compileTerms<Scored>(TOPIC_RULES),
+];
+const intentMatcher = compileTerms(INTENT_RULES);
 const priorityMatcher = compileTerms(PRIORITY_RULES);
 // A raising phrase right after a negator does not count: "no data loss", "not blocked".
 const NEGATED_BEFORE = /(?:\b(?:no|not|never|without)|n't)\s+$/;
@@ -29,8 +39,8 @@ const NOTHING_MATCHED_CONFIDENCE = 0.2;
 const repeatFactor = (count: number): number => 1 + 0.5 * Math.min(count - 1, 2);
 const round = (value: number): number => Math.round(value * 100) / 100;
 
-function categoryEvidence(hits: ReadonlyArray<TermHit<RuleCategory>>): ClassifierEvidence[] {
-  const byText = new Map<string, { category: RuleCategory; term: string; weight: number; count: number }>();
+function categoryEvidence(hits: ReadonlyArray<TermHit<Scored>>): ClassifierEvidence[] {
+  const byText = new Map<string, { category: Scored; term: string; weight: number; count: number }>();
   for (const hit of hits) {
     const key = `${hit.label}\u0000${hit.text}`;
     const seen = byText.get(key);
@@ -40,12 +50,16 @@ function categoryEvidence(hits: ReadonlyArray<TermHit<RuleCategory>>): Classifie
   return [...byText.values()].map(({ category, term, weight, count }) => ({ category, term, weight: round(weight * repeatFactor(count)) }));
 }
 
+// Topic words (money, orders, sales) say what a ticket is about less surely than a technical term says there is a
+// fault: a ticket about "the billing of our VPN licences" mentioning the VPN is a network ticket.
+const OTHER_FACTOR = 0.6;
+
 function rankCategories(evidence: readonly ClassifierEvidence[]): { scores: Record<Category, number>; ranked: Category[] } {
   const scores = Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Record<Category, number>;
   const strongest = new Map<Category, number>();
   for (const item of evidence) {
     if (item.category === 'priority') continue;
-    scores[item.category] = round(scores[item.category] + item.weight);
+    scores[item.category] = round(scores[item.category] + item.weight * (item.category === 'other' ? OTHER_FACTOR : 1));
     strongest.set(item.category, Math.max(strongest.get(item.category) ?? 0, item.weight));
   }
   // Ties go to the category with the heavier single term, then to the catalogue order.
@@ -74,11 +88,41 @@ function priorityHits(text: string): Array<TermHit<PriorityLevel>> {
     !((hit.label === 'critical' || hit.label === 'high') && NEGATED_BEFORE.test(text.slice(Math.max(0, hit.start - 12), hit.start))));
 }
 
+// A question mark counts a little towards a question; several count once.
+const QUESTION_MARK_WEIGHT = 0.8;
+// What a requester wants is said at the start (the subject, the first lines): the rest is detail and logs.
+const INTENT_TEXT_CHARS = 2_000;
+
+/**
+ * The intent: the heaviest intent by its phrases (repeats with diminishing returns). A ticket whose words ask for
+ * nothing in particular is an incident when it is about something technical, `other` when it is not.
+ */
+function decideIntent(text: string, category: Category): Pick<Classification, 'intent' | 'intentConfidence' | 'intentEvidence'> {
+  const evidence: Classification['intentEvidence'] = [];
+  const counts = new Map<string, { intent: Intent; term: string; weight: number; count: number }>();
+  const head = text.slice(0, INTENT_TEXT_CHARS);
+  for (const hit of matchTerms(head, [intentMatcher])) {
+    const key = `${hit.label}\u0000${hit.text}`;
+    const seen = counts.get(key);
+    if (seen) seen.count += 1;
+    else counts.set(key, { intent: hit.label, term: hit.text, weight: hit.weight, count: 1 });
+  }
+  for (const { intent, term, weight, count } of counts.values()) evidence.push({ intent, term, weight: round(weight * repeatFactor(count)) });
+  if (head.includes('?')) evidence.push({ intent: 'question', term: '?', weight: QUESTION_MARK_WEIGHT });
+  const scores = new Map<Intent, number>(INTENTS.map((i) => [i, 0]));
+  for (const item of evidence) scores.set(item.intent, round(scores.get(item.intent)! + item.weight));
+  const ranked = [...INTENTS].sort((a, b) => scores.get(b)! - scores.get(a)! || INTENTS.indexOf(a) - INTENTS.indexOf(b));
+  const [best, second] = ranked.map((i) => scores.get(i)!);
+  if (!best) return { intent: category === 'other' ? 'other' : 'incident', intentConfidence: NOTHING_MATCHED_CONFIDENCE, intentEvidence: [] };
+  return { intent: ranked[0]!, intentConfidence: confidenceOf(best, second ?? 0), intentEvidence: evidence };
+}
+
 export function classifyText(description: string): Classification {
   const text = normalizeText(description);
   const evidence = categoryEvidence(matchTerms(text, categoryMatchers));
   const { scores, ranked } = rankCategories(evidence);
   const [first, second] = ranked.map((category) => scores[category]);
+  // `other` wins on its own topic words too (billing, orders, sales), not only when nothing technical was said.
   const category = (first ?? 0) > 0 ? ranked[0]! : 'other';
   const priorities = priorityHits(text);
   for (const hit of priorities) evidence.push({ category: 'priority', term: hit.text, weight: hit.weight });
@@ -88,5 +132,6 @@ export function classifyText(description: string): Classification {
     confidence: confidenceOf(first ?? 0, second ?? 0),
     evidence,
     scores,
+    ...decideIntent(text, category),
   };
 }
