@@ -104,11 +104,13 @@ describe('classifyText', () => {
     expect(thrice.scores.performance).toBe(once.scores.performance * 2);
   });
 
-  it('stays fast on long and pathological input', () => {
+  // Guards against catastrophic backtracking (seconds to hours on 20 000 characters), not a speed figure: the bound
+  // is loose so a loaded machine does not fail it; the per-item cost is measured in bench/triage-eval.
+  it('stays linear on long and pathological input', () => {
     for (const text of ['error '.repeat(3_300), 'a-'.repeat(10_000), 'slow_'.repeat(4_000), ' '.repeat(20_000)]) {
       const started = performance.now();
       classifyText(text);
-      expect(performance.now() - started).toBeLessThan(200);
+      expect(performance.now() - started).toBeLessThan(3_000);
     }
   });
 });
