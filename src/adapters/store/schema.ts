@@ -47,12 +47,18 @@ export const tickets = pgTable('tickets', {
   resolvedAt: timestamp('resolved_at', { withTimezone: true, mode: 'date' }),
   resolvedBy: text('resolved_by'),
   callbackUrl: text('callback_url'),
+  // Triage: what the requester wants (intent), the team routing chose, and the handoff a person reads when the
+  // ticket comes to them (plain words; the technical detail stays in escalation_reason / resolution_note).
+  intent: text('intent'),
+  team: text('team'),
+  handoffSummary: text('handoff_summary'),
 }, (t) => [
   check('tickets_status_check', sql`${t.status} in (${statusList})`),
   // One open ticket per outside identity: a repeat (an alert firing again, a helpdesk update) finds it.
   uniqueIndex('tickets_source_external_id_open_idx').on(t.source, t.externalId)
     .where(sql`${t.externalId} is not null and ${t.status} not in ('resolved', 'failed')`),
   index('tickets_assignee_idx').on(t.assignee),
+  index('tickets_team_idx').on(t.team),
   index('tickets_status_created_at_idx').on(t.status, t.createdAt),
   index('tickets_category_idx').on(t.category),
   index('tickets_priority_idx').on(t.priority),
