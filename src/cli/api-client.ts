@@ -21,7 +21,7 @@ export class ApiClient {
     try {
       return await fetch(new URL(path, this.options.baseUrl), init);
     } catch (error) {
-      throw new Error(`cannot reach TwisterLab at ${this.options.baseUrl} (${(error as Error).cause ?? (error as Error).message}); start it with \`twisterlab serve\` or set TWISTERLAB_URL`);
+      throw new Error(`cannot reach TwisterLab at ${this.options.baseUrl} (${(error as Error).cause ?? (error as Error).message}); start it with \`twisterlab serve\` or set TWISTERLAB_URL`, { cause: error });
     }
   }
 

@@ -20,13 +20,13 @@ import { redactValue } from './redaction.ts';
 import { backupsTaken, judgeCheck, recheckSteps, restoreSteps, type RollbackEvent } from './rollback.ts';
 import type { CapabilityRegistry } from './registry.ts';
 import { interruptedRecord, planResume } from './resume.ts';
-import { ACTOR, rate, RunRecorder, type ExecutionOutcome, type Move, type Run } from './run-record.ts';
+import { ACTOR, rate, RunRecorder, type ExecutionOutcome, type Run } from './run-record.ts';
 import type { Runbook } from './runbooks/runbook.ts';
 import { resolveStepParams, skipReason, stepOutputs } from './runbooks/step-templates.ts';
 import { DEFAULT_RETRY, StepRunner, type RetryPolicy, type StepOutcome, type StepWrites } from './step-runner.ts';
 import { analyzeTicket } from './ticket-analyzer.ts';
-import type { AuditEntry, RunningStep, StepRecord, Ticket, TicketChange, TicketRepository } from './ticket-repository.ts';
-import { SETTLED_STATUSES, type Analysis, type Category, type Finding, type Plan, type PlannedStep, type TicketOutcome, type TicketStatus } from './ticket.ts';
+import type { StepRecord, Ticket, TicketRepository } from './ticket-repository.ts';
+import { SETTLED_STATUSES, type Analysis, type Category, type Finding, type Plan, type PlannedStep, type TicketStatus } from './ticket.ts';
 
 export interface OrchestratorDeps {
   store: TicketRepository;

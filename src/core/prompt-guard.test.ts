@@ -3,7 +3,6 @@ import { dataBlock, injectionSignals, normalizeForMatching } from './prompt-guar
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 const hex = (s: string) => Buffer.from(s, 'utf8').toString('hex');
-const spaced = (s: string) => [...s].join(' ');
 const fullWidth = (s: string) => s.replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
 const zeroWidth = (s: string) => [...s].join('\u200b');
 const tags = (s: string) => [...s].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join('');

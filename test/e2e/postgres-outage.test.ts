@@ -32,7 +32,7 @@ function freePort(): Promise<number> {
 }
 
 /** A request and how long it took; never longer than 10 s, so a hanging API fails the test rather than stalls it. */
-async function timed(url: string, init?: RequestInit): Promise<{ status: number; ms: number; body: any; retryAfter: string | null }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+async function timed(url: string, init?: RequestInit): Promise<{ status: number; ms: number; body: any; retryAfter: string | null }> {  
   const started = performance.now();
   const response = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
   const body = await response.json();

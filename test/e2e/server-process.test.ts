@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServiceLab, type ServiceLab } from '../helpers/service-lab.ts';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
+ 
 const json = async (r: Response | Promise<Response>): Promise<any> => (await r).json();
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

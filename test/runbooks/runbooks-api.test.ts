@@ -168,7 +168,7 @@ describe('twisterlab runbooks validate', () => {
     writeFileSync(path.join(dir, 'web.yaml'), userRunbook);
     const lines: string[] = [];
     expect(validateRunbooksCommand([dir], { write: (l) => lines.push(l) })).toBe(0);
-    expect(lines[0]).toMatch(/^ok  restart-web\s+.*web\.yaml$/);
+    expect(lines[0]).toMatch(/^ok {2}restart-web\s+.*web\.yaml$/);
     expect(lines.at(-1)).toMatch(/^1 runbooks valid \(\d+ with the built-in ones\)/);
     writeFileSync(path.join(dir, 'web.yaml'), userRunbook.replace("'{{params.service}}' }\n    description: Probe the service", "'{{params.nope}}' }\n    description: Probe the service"));
     expect(() => validateRunbooksCommand([dir], { write: () => undefined })).toThrow(/web\.yaml, "restart-web", diagnose\[0\]: \{\{params\.nope\}\} uses a parameter that is not declared/);

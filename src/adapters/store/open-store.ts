@@ -164,7 +164,7 @@ function describeTarget(url: string): string {
 }
 
 function redact(message: string, url: string): string {
-  let password = '';
+  let password: string;
   try {
     password = decodeURIComponent(new URL(url).password);
   } catch {

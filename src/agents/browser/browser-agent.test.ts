@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 const call = (id: string, input: unknown) => registry.invoke(id, input, { actor: 'test' });
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 const output = (result: Awaited<ReturnType<typeof call>>): any => {
   if (!result.ok) throw new Error(`expected success, got ${JSON.stringify(result.error)}`);
   return result.output;

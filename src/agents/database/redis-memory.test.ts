@@ -122,7 +122,7 @@ describe('database.redis_memory_usage', () => {
   it('leaves no connection of its own open on the server', async () => {
     await memory('limited');
     const deadline = Date.now() + 3_000;
-    let clients = '';
+    let clients: string;
     do {
       clients = (await own.client('LIST')) as string;
       if (clients.trim().split('\n').length === 1) break;
