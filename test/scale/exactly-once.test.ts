@@ -3,7 +3,7 @@
 // workers took part, and the audit trail agrees with the files.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/redis-server.ts';
-import { FINDING, startScaleEnv, type Proc, type ScaleEnv } from './scale-kit.ts';
+import { NO_TOTAL_BUDGET, FINDING, startScaleEnv, type Proc, type ScaleEnv } from './scale-kit.ts';
 
 describe('1,000 tickets through two workers', () => {
   let env: ScaleEnv;
@@ -19,7 +19,7 @@ describe('1,000 tickets through two workers', () => {
       env.startWorker({ HOST: '127.0.0.1', TWISTERLAB_WORKER_METRICS_PORT: String(port) }, ['--concurrency', '8']),
       env.startWorker({}, ['--concurrency', '8']),
     ]);
-  }, 90_000);
+  }, NO_TOTAL_BUDGET);
 
   afterAll(async () => {
     await env?.close();
@@ -29,7 +29,7 @@ describe('1,000 tickets through two workers', () => {
     const submitted = await env.submit('once', 1_000, 16);
     expect(submitted.filter((s) => s.status !== 202)).toEqual([]);
     const ids = submitted.map((s) => s.id);
-    const statuses = await env.waitAllFinal(ids, 280_000);
+    const statuses = await env.waitAllFinal(ids);
     expect([...statuses.values()].filter((s) => s !== 'resolved')).toEqual([]);
 
     const effects = env.effects();
@@ -63,5 +63,5 @@ describe('1,000 tickets through two workers', () => {
     const value = (name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(metrics)?.[1]);
     expect(value('twisterlab_queue_wait_seconds_count')).toBe(ran[0]! / 5);
     expect(value('twisterlab_ticket_outcomes_total\\{outcome="resolved_autonomously"\\}')).toBe(ran[0]! / 5);
-  }, 320_000);
+  }, NO_TOTAL_BUDGET);
 });

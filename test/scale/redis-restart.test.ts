@@ -2,7 +2,7 @@
 // answering 202 (the ticket is committed, the enqueue left to the reconciler), and every acknowledged ticket
 // still reaches a final state, each step run once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startScaleEnv, type Proc, type ScaleEnv, type Submitted } from './scale-kit.ts';
+import { NO_TOTAL_BUDGET, startScaleEnv, type Proc, type ScaleEnv, type Submitted } from './scale-kit.ts';
 
 describe('Redis restarted under load', () => {
   let env: ScaleEnv;
@@ -13,7 +13,7 @@ describe('Redis restarted under load', () => {
     env = await startScaleEnv();
     api = await env.startApi();
     workers = await Promise.all([env.startWorker({}, ['--concurrency', '4']), env.startWorker({}, ['--concurrency', '4'])]);
-  }, 90_000);
+  }, NO_TOTAL_BUDGET);
 
   afterAll(async () => {
     await env?.close();
@@ -33,12 +33,12 @@ describe('Redis restarted under load', () => {
     expect(Math.max(...during.map((s) => s.ms))).toBeLessThan(3_000);
     expect(api.output()).toMatch(/the reconciler will queue it once Redis is back/);
 
-    const statuses = await env.waitAllFinal(submitted.map((s) => s.id), 120_000);
+    const statuses = await env.waitAllFinal(submitted.map((s) => s.id));
     expect([...statuses.values()].filter((s) => s !== 'resolved')).toEqual([]);
     const effects = env.effects();
     for (const { tag } of submitted) expect(Object.fromEntries(effects.get(tag) ?? []), tag).toEqual({ s0: 1, s1: 1 });
     expect(env.flagged()).toEqual(new Set(submitted.map((s) => s.tag)));
     // Some of them only ran because a reconciler found them.
     expect([api, ...workers].some((p) => /queued tickets that needed work but had no job/.test(p.output()))).toBe(true);
-  }, 200_000);
+  }, NO_TOTAL_BUDGET);
 });

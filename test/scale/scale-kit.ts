@@ -39,7 +39,11 @@ export interface ScaleEnv {
   submit(prefix: string, n: number, parallel?: number): Promise<Submitted[]>;
   /** Statuses of tickets straight from the store. */
   statuses(ids: string[]): Promise<Map<string, string>>;
-  waitAllFinal(ids: string[], timeoutMs: number): Promise<Map<string, string>>;
+  /**
+   * Waits until every ticket is final. Fails only when nothing advanced (no ticket changed status) for `stallMs`:
+   * a busy machine makes it slower, never wrong.
+   */
+  waitAllFinal(ids: string[], stallMs?: number): Promise<Map<string, string>>;
   /** How many times each marker step of each tag ran: tag → step → count. */
   effects(): Map<string, Map<string, number>>;
   /** The tags whose flag file (the fix of their finding) exists. */
@@ -117,13 +121,49 @@ function run(args: string[], env: Record<string, string>): Proc {
   return { child, output: () => output, exited };
 }
 
-async function waitForLine(proc: Proc, pattern: RegExp, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pattern.test(proc.output())) {
-    if (proc.child.exitCode !== null) throw new Error(`process exited with ${proc.child.exitCode}: ${proc.output().slice(-3000)}`);
-    if (Date.now() > deadline) throw new Error(`no ${pattern} after ${timeoutMs} ms: ${proc.output().slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 50));
+/** How long the scale tests wait with nothing advancing before they give up. */
+export const STALL_MS = 120_000;
+/** Vitest's timeout for scale tests: none (0); their waits fail when progress stops, not after a total time. */
+export const NO_TOTAL_BUDGET = 0;
+
+/**
+ * Polls `done` until it holds. `progress` returns a value that changes whenever work advances; the wait fails only
+ * when it stayed the same for `stallMs` — there is no total budget, since a loaded machine is slow, not wrong.
+ */
+export async function untilProgressStops<T>(
+  done: () => Promise<T | undefined> | T | undefined,
+  progress: () => Promise<string | number> | string | number,
+  what: () => string,
+  { stallMs = STALL_MS, pollMs = 200 }: { stallMs?: number; pollMs?: number } = {},
+): Promise<T> {
+  let last = await progress();
+  let lastChange = Date.now();
+  for (;;) {
+    const result = await done();
+    if (result !== undefined) return result;
+    const now = await progress();
+    if (now !== last) {
+      last = now;
+      lastChange = Date.now();
+    } else if (Date.now() - lastChange > stallMs) {
+      throw new Error(`nothing advanced for ${stallMs} ms: ${what()}`);
+    }
+    await new Promise((r) => setTimeout(r, pollMs));
   }
+}
+
+async function waitForLine(proc: Proc, pattern: RegExp): Promise<void> {
+  await untilProgressStops(
+    () => {
+      if (pattern.test(proc.output())) return true;
+      if (proc.child.exitCode !== null) throw new Error(`process exited with ${proc.child.exitCode}: ${proc.output().slice(-3000)}`);
+      return undefined;
+    },
+    // Starting takes a while on a loaded machine; a process that still logs is still starting.
+    () => proc.output().length,
+    () => `no ${pattern} yet: ${proc.output().slice(-3000)}`,
+    { pollMs: 50 },
+  );
 }
 
 export async function startScaleEnv(options: ScaleOptions = {}): Promise<ScaleEnv> {
@@ -196,19 +236,23 @@ export async function startScaleEnv(options: ScaleOptions = {}): Promise<ScaleEn
       const rows = await client.query<{ id: string; status: string }>('select id, status from tickets where id = any($1::uuid[])', [ids]);
       return new Map(rows.rows.map((r) => [r.id, r.status]));
     },
-    async waitAllFinal(ids, timeoutMs) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const statuses = await env.statuses(ids);
-        const open = ids.filter((id) => !FINAL.has(statuses.get(id) ?? ''));
-        if (open.length === 0) return statuses;
-        if (Date.now() > deadline) {
+    async waitAllFinal(ids, stallMs = STALL_MS) {
+      let statuses = new Map<string, string>();
+      const open = () => ids.filter((id) => !FINAL.has(statuses.get(id) ?? ''));
+      return untilProgressStops(
+        async () => {
+          statuses = await env.statuses(ids);
+          return open().length === 0 ? statuses : undefined;
+        },
+        // Any ticket changing status is progress (a ticket between stages counts, not only a final one).
+        () => ids.map((id) => statuses.get(id) ?? 'missing').join(','),
+        () => {
           const counts: Record<string, number> = {};
-          for (const id of open) counts[statuses.get(id) ?? 'missing'] = (counts[statuses.get(id) ?? 'missing'] ?? 0) + 1;
-          throw new Error(`${open.length} of ${ids.length} tickets not final after ${timeoutMs} ms: ${JSON.stringify(counts)}`);
-        }
-        await new Promise((r) => setTimeout(r, 200));
-      }
+          for (const id of open()) counts[statuses.get(id) ?? 'missing'] = (counts[statuses.get(id) ?? 'missing'] ?? 0) + 1;
+          return `${open().length} of ${ids.length} tickets not final: ${JSON.stringify(counts)}`;
+        },
+        { stallMs },
+      );
     },
     effects() {
       const runs = new Map<string, Map<string, number>>();

@@ -2,17 +2,19 @@
 // ticket failed because of it; kill -9 leaves tickets that the other worker takes over (stalled-job recovery, the
 // dead worker's lease lapsing) and every one reaches a final state without any step running twice.
 import { afterEach, describe, expect, it } from 'vitest';
-import { startScaleEnv, type Proc, type ScaleEnv } from './scale-kit.ts';
-
-async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { NO_TOTAL_BUDGET, startScaleEnv, untilProgressStops, type Proc, type ScaleEnv } from './scale-kit.ts';
 
 const commandsRun = (worker: Proc) => (worker.output().match(/"msg":"running command"/g) ?? []).length;
+
+/** Waits until `worker` ran `n` commands; fails only when all workers' logs stopped growing for a long time. */
+async function untilRan(worker: Proc, n: number, workers: Proc[], what: string): Promise<void> {
+  await untilProgressStops(
+    () => (commandsRun(worker) >= n ? true : undefined),
+    () => workers.map((w) => w.output().length).join(','),
+    () => `${what}: ${commandsRun(worker)} of ${n} commands`,
+    { pollMs: 20 },
+  );
+}
 
 describe('workers stopping under load', () => {
   let env: ScaleEnv | undefined;
@@ -30,7 +32,7 @@ describe('workers stopping under load', () => {
       env.startWorker({}, ['--concurrency', '8']),
     ]);
     const submitting = env.submit('term', 200, 8);
-    await until(() => commandsRun(leaving!) >= 20, 30_000, 'the first worker to be busy');
+    await untilRan(leaving!, 20, [leaving!, staying!], 'the first worker to be busy');
     leaving!.child.kill('SIGTERM');
     const exit = await leaving!.exited;
     expect(exit).toEqual({ code: 0, signal: null });
@@ -38,7 +40,7 @@ describe('workers stopping under load', () => {
     expect(leaving!.output()).not.toContain('went back to the queue');
     const submitted = await submitting;
     expect(submitted.filter((s) => s.status !== 202)).toEqual([]);
-    const statuses = await env.waitAllFinal(submitted.map((s) => s.id), 120_000);
+    const statuses = await env.waitAllFinal(submitted.map((s) => s.id));
     expect([...statuses.values()].filter((s) => s !== 'resolved')).toEqual([]);
     const effects = env.effects();
     for (const { tag } of submitted) expect(Object.fromEntries(effects.get(tag) ?? []), tag).toEqual({ s0: 1, s1: 1 });
@@ -47,7 +49,7 @@ describe('workers stopping under load', () => {
     expect(commandsRun(staying!)).toBeGreaterThan(0);
     // Per ticket: the check, marker, sleep, marker, flag, the check again.
     expect(commandsRun(leaving!) + commandsRun(staying!)).toBe(200 * 6);
-  }, 200_000);
+  }, NO_TOTAL_BUDGET);
 
   it('kill -9: the tickets the dead worker held are taken over and reach a final state, and no step runs twice', async () => {
     env = await startScaleEnv({ sleepSeconds: 1 });
@@ -59,11 +61,11 @@ describe('workers stopping under load', () => {
     const submitted = await env.submit('kill', 40, 8);
     expect(submitted.filter((s) => s.status !== 202)).toEqual([]);
     // Killed while it has tickets in the middle of their plans (the sleep step takes a second).
-    await until(() => commandsRun(doomed!) >= 12, 30_000, 'the doomed worker to be in the middle of plans');
+    await untilRan(doomed!, 12, [doomed!, survivor!], 'the doomed worker to be in the middle of plans');
     doomed!.child.kill('SIGKILL');
     expect((await doomed!.exited).signal).toBe('SIGKILL');
     const ids = submitted.map((s) => s.id);
-    const statuses = await env.waitAllFinal(ids, 120_000);
+    const statuses = await env.waitAllFinal(ids);
     expect(survivor!.output()).toMatch(/stopped renewing its lock on a ticket/);
 
     // Ground truth: no marker step ran twice for any ticket.
@@ -85,5 +87,5 @@ describe('workers stopping under load', () => {
     }
     const reasons = await env.query(`select escalation_reason from tickets where status = 'escalated'`);
     for (const { escalation_reason: reason } of reasons) expect(String(reason)).toMatch(/interrupted|cut off|did not finish/i);
-  }, 200_000);
+  }, NO_TOTAL_BUDGET);
 });
