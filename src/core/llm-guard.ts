@@ -37,9 +37,17 @@ export function memoryAnswerCache(size = 500): AnswerCache {
 export type LlmFailureKind = 'timeout' | 'error' | 'circuit_open';
 export type LlmCallResult = { ok: true; text: string; cached: boolean } | { ok: false; reason: string; kind: LlmFailureKind };
 
+/**
+ * closed: calls go through; open: refused until `openMs` has passed; then half-open: exactly one trial call goes
+ * through while the others are refused, and its result closes the circuit or opens it again at once.
+ */
+type CircuitState = 'closed' | 'open' | 'half_open';
+
 export class GuardedLlm {
   private failures = 0;
+  private state: CircuitState = 'closed';
   private openUntil = 0;
+  private trialInFlight = false;
   private health: { ok: boolean; at: number } | undefined;
   private readonly cache: AnswerCache;
   private readonly now: () => number;
@@ -49,8 +57,22 @@ export class GuardedLlm {
     this.cache = options.cache ?? memoryAnswerCache();
   }
 
+  /** True while a call would be refused: open and not yet due for a trial, or a trial call still in flight. */
   get circuitOpen(): boolean {
-    return this.now() < this.openUntil;
+    if (this.state === 'open') return this.now() < this.openUntil;
+    return this.state === 'half_open' && this.trialInFlight;
+  }
+
+  /** Whether this call may go to the server; in half-open, only the first caller gets the trial. */
+  private admit(): boolean {
+    if (this.state === 'closed') return true;
+    if (this.state === 'open') {
+      if (this.now() < this.openUntil) return false;
+      this.state = 'half_open';
+    }
+    if (this.trialInFlight) return false;
+    this.trialInFlight = true;
+    return true;
   }
 
   /** The server's health, asked at most once per TTL; an open circuit counts as unhealthy. */
@@ -67,25 +89,40 @@ export class GuardedLlm {
     const key = createHash('sha256').update(JSON.stringify([this.client.name, this.client.model, request])).digest('hex');
     const hit = await this.cache.get(key).catch(() => undefined);
     if (hit !== undefined) return { ok: true, text: hit, cached: true };
-    if (this.circuitOpen) return { ok: false, reason: 'circuit open after repeated failures', kind: 'circuit_open' };
+    if (!this.admit()) return { ok: false, reason: 'circuit open after repeated failures', kind: 'circuit_open' };
     const timeout = AbortSignal.timeout(this.options.timeoutMs);
     try {
       const text = await this.client.complete({ ...request, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
-      this.failures = 0;
+      this.recordSuccess();
       await this.cache.set(key, text).catch(() => undefined);
       return { ok: true, text, cached: false };
     } catch (error) {
-      this.recordFailure();
+      // A caller that gave up says nothing about the server: neither a failure nor a success.
+      if (signal?.aborted && !timeout.aborted) this.releaseTrial();
+      else this.recordFailure();
       if (timeout.aborted) return { ok: false, reason: `no answer within ${this.options.timeoutMs} ms`, kind: 'timeout' };
       return { ok: false, reason: `request failed: ${(error as Error).message.slice(0, 120)}`, kind: 'error' };
     }
   }
 
+  private recordSuccess(): void {
+    this.failures = 0;
+    this.state = 'closed';
+    this.trialInFlight = false;
+  }
+
+  private releaseTrial(): void {
+    this.trialInFlight = false;
+  }
+
   private recordFailure(): void {
     this.failures += 1;
-    if (this.failures >= (this.options.failureThreshold ?? 3)) {
+    // A failed trial opens the circuit again at once; when closed, only a run of failures does.
+    if (this.state === 'half_open' || this.failures >= (this.options.failureThreshold ?? 3)) {
+      this.state = 'open';
       this.openUntil = this.now() + (this.options.openMs ?? 60_000);
       this.failures = 0;
+      this.trialInFlight = false;
       this.health = undefined;
     }
   }
