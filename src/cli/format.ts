@@ -46,14 +46,28 @@ export function formatTicketDetail(detail: TicketDetail): string {
   const execution = detail.executions.at(-1);
   return [
     `ticket    ${t.id}  (${t.source}, by ${t.requester}, ${t.createdAt})`,
+    ...formatOrigin(t),
     `text      ${t.description.length > 200 ? `${t.description.slice(0, 197)}...` : t.description}`,
     ...(t.analysis ? [formatAnalysis(t.analysis)] : []),
     ...(execution ? [formatPlan(execution.plan, execution.dryRun)] : []),
     ...(detail.steps.length ? ['steps', ...detail.steps.map(formatStep)] : []),
     formatFinal(t),
+    ...((detail.comments ?? []).length ? ['comments', ...detail.comments.map((c) => `  ${c.createdAt}  ${c.author} (${c.source}): ${c.body.replace(/\s+/g, ' ').slice(0, 160)}`)] : []),
     'audit',
     ...detail.audit.map((a) => `  ${a.at}  ${a.actor.padEnd(12)} ${a.action}${a.toStatus ? ` ${a.fromStatus ?? ''}→${a.toStatus}` : ''}`),
   ].join('\n');
+}
+
+/** Where the ticket came from and who holds it: only the lines that have something to say. */
+function formatOrigin(t: Ticket): string[] {
+  return [
+    t.title ? `title     ${t.title}` : '',
+    t.externalId || t.reporter ? `from      ${[t.externalId && `external id ${t.externalId}`, t.reporter && `reported by ${t.reporter}`].filter(Boolean).join(', ')}` : '',
+    t.labels?.length ? `labels    ${t.labels.join(', ')}` : '',
+    t.assignee ? `assignee  ${t.assignee}` : '',
+    t.resolvedAt ? `resolved  ${t.resolvedAt} by ${t.resolvedBy ?? 'TwisterLab (autonomous)'}` : '',
+    t.callbackUrl ? `callback  ${t.callbackUrl}` : '',
+  ].filter(Boolean);
 }
 
 export function formatTicketRow(t: Ticket): string {

@@ -1,6 +1,6 @@
 // The ticket event port: what the orchestrator publishes as a ticket moves (status, analysis, plan, steps),
 // read by server-sent events and the CLI's live output. In-process today; Redis pub/sub can sit behind it.
-import type { StepRecord } from './ticket-repository.ts';
+import type { Comment, StepRecord } from './ticket-repository.ts';
 import type { Analysis, Plan, TicketOutcome, TicketStatus } from './ticket.ts';
 
 export type TicketEvent =
@@ -8,6 +8,11 @@ export type TicketEvent =
   | { type: 'analysis'; ticketId: string; analysis: Analysis }
   | { type: 'plan'; ticketId: string; plan: Plan; dryRun: boolean }
   | { type: 'step'; ticketId: string; step: StepRecord }
+  /** A human or an outside system changed fields that are not the status (assignee, labels, title...). */
+  | { type: 'updated'; ticketId: string; at: string; actor: string; fields: Record<string, unknown> }
+  | { type: 'comment'; ticketId: string; comment: Comment }
+  /** Something happened where the ticket came from (an alert fired again or was resolved, a helpdesk update). */
+  | { type: 'external'; ticketId: string; at: string; source: string; what: string; details: Record<string, unknown> }
   /** Processing stopped: a final state, or `planned` for a dry run. */
   | { type: 'done'; ticketId: string; status: TicketStatus; success: boolean };
 

@@ -29,7 +29,7 @@ export class TicketFeedback {
     }
     const words = note?.trim() ? `: ${note.trim()}` : '';
     const resolutionNote = `Confirmed by ${caller.name}, nothing to fix${words}. ${ticket.resolutionNote ?? ''}`.trim();
-    return this.move(ticket, 'resolved', caller.name, { resolutionNote, outcome: 'confirmed_no_fault' }, { confirmedBy: caller.name, note: note ?? null });
+    return this.move(ticket, 'resolved', caller.name, { resolutionNote, outcome: 'confirmed_no_fault', resolvedBy: caller.name }, { confirmedBy: caller.name, note: note ?? null });
   }
 
   /** "It is still broken": to a human, with what the loop found and did. */

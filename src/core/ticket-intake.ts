@@ -10,7 +10,7 @@ import { TwisterError } from './errors.ts';
 import type { TicketQueue } from './events.ts';
 import { redactCounted, redactValue } from './redaction.ts';
 import type { Ticket, TicketRepository } from './ticket-repository.ts';
-import type { TicketContext, TicketSource } from './ticket.ts';
+import type { TicketContext, TicketOrigin, TicketSource } from './ticket.ts';
 
 export interface IntakeDeps {
   store: TicketRepository;
@@ -20,11 +20,13 @@ export interface IntakeDeps {
   backlog?: Backlog;
 }
 
-export interface SubmitInput {
+export interface SubmitInput extends TicketOrigin {
   description: string;
   context?: TicketContext;
   dryRun?: boolean;
 }
+
+const ORIGIN_FIELDS = ['title', 'externalId', 'reporter', 'labels', 'callbackUrl'] as const;
 
 export interface SubmitOptions {
   requester: string;
@@ -93,7 +95,9 @@ export function createBacklog(options: BacklogOptions): Backlog {
 const NOTHING_HELD: BacklogSlot = { release: () => {} };
 
 function requestHash(input: SubmitInput): string {
-  const canonical = JSON.stringify([input.description, input.context ?? {}, input.dryRun ?? false]);
+  // The origin fields join the hash only when given, so keys stored before they existed still match their retries.
+  const origin = ORIGIN_FIELDS.filter((f) => input[f] !== undefined).map((f) => [f, input[f]]);
+  const canonical = JSON.stringify([input.description, input.context ?? {}, input.dryRun ?? false, ...(origin.length ? [origin] : [])]);
   return createHash('sha256').update(canonical).digest('hex');
 }
 
@@ -122,8 +126,11 @@ async function admitted(deps: IntakeDeps, input: SubmitInput, options: SubmitOpt
   const given = input.context ?? {};
   const context = redactValue(given);
   const hiddenInContext = Object.keys(given).filter((field) => given[field as keyof TicketContext] !== context[field as keyof TicketContext]).length;
-  const hash = key ? requestHash({ ...input, description: redacted.text, context }) : undefined;
-  const { ticket, created, requestHash: storedHash } = await deps.store.create({
+  const title = input.title === undefined ? undefined : redactCounted(input.title);
+  const origin = Object.fromEntries(ORIGIN_FIELDS.flatMap((f) => (input[f] === undefined ? [] : [[f, redactValue(input[f])]]))) as TicketOrigin;
+  const hash = key ? requestHash({ ...input, ...origin, description: redacted.text, context }) : undefined;
+  const { ticket, created, requestHash: storedHash, heldBy } = await deps.store.create({
+    ...origin,
     description: redacted.text,
     context,
     dryRun: input.dryRun ?? false,
@@ -132,14 +139,17 @@ async function admitted(deps: IntakeDeps, input: SubmitInput, options: SubmitOpt
     ...(key ? { idempotencyKey: key, requestHash: hash! } : {}),
   });
   const settle = () => {};
+  // An open ticket of the same source already holds this external id: the caller adds to it instead.
+  if (!created && heldBy === 'external_id') return { ticket, created: false, settle };
   if (!created) {
     if (storedHash !== hash) {
       throw new TwisterError('IDEMPOTENCY_CONFLICT', `Idempotency-Key ${key} was used for a different request (ticket ${ticket.id})`, { ticketId: ticket.id });
     }
     return { ticket, created: false, settle };
   }
-  if (redacted.count + hiddenInContext > 0) {
-    const details = { redacted: redacted.count + hiddenInContext, ...(hiddenInContext > 0 ? { contextFields: hiddenInContext } : {}) };
+  const hidden = redacted.count + hiddenInContext + (title?.count ?? 0);
+  if (hidden > 0) {
+    const details = { redacted: hidden, ...(hiddenInContext > 0 ? { contextFields: hiddenInContext } : {}) };
     await deps.store.apply(ticket.id, { audit: [{ ticketId: ticket.id, actor: options.requester, action: 'ticket.redacted', details }] });
   }
   if (!options.runByCaller) await deps.queue.enqueue(ticket.id);

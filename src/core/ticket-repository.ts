@@ -26,6 +26,42 @@ export interface Ticket {
   findings: Finding[];
   /** How the ticket ended, once it has (see TICKET_OUTCOMES). */
   outcome: TicketOutcome | null;
+  /** A short subject (a helpdesk title, an alert name, a mail subject). */
+  title: string | null;
+  /** The ticket's id where it came from (an alert fingerprint, a helpdesk ticket number); one open ticket per source and id. */
+  externalId: string | null;
+  /** The person who reported it there, when not the API key that submitted it (`requester`). */
+  reporter: string | null;
+  labels: string[];
+  /** The human the ticket is handed to. */
+  assignee: string | null;
+  resolvedAt: string | null;
+  /** Who resolved it: a person's name, or null when the loop resolved it on its own. */
+  resolvedBy: string | null;
+  /** Told of every state change (a helpdesk's callback); http(s), checked by the outbound URL guard when called. */
+  callbackUrl: string | null;
+}
+
+/** Words on a ticket from a person (console, CLI, MCP, an e-mail reply, a helpdesk update). */
+export interface Comment {
+  id: number;
+  ticketId: string;
+  author: string;
+  body: string;
+  /** Where it came from: `api`, `cli`, `mcp`, `email`, `alertmanager`, `webhook:<name>`. */
+  source: string;
+  /** Its id where it came from (a Message-ID): the same one again adds nothing. */
+  externalId: string | null;
+  createdAt: string;
+}
+
+export interface NewComment {
+  author: string;
+  body: string;
+  source: string;
+  externalId?: string;
+  /** Audit rows written with it (the comment's own `ticket.commented` row is added by the store). */
+  audit?: AuditEntry[];
 }
 
 export interface NewTicket {
@@ -37,6 +73,11 @@ export interface NewTicket {
   idempotencyKey?: string;
   /** Hash of the request that created it, to tell a retry from a conflicting reuse of the key. */
   requestHash?: string;
+  title?: string;
+  externalId?: string;
+  reporter?: string;
+  labels?: string[];
+  callbackUrl?: string;
 }
 
 export interface Execution {
@@ -119,6 +160,7 @@ export interface TicketDetail {
   executions: Execution[];
   steps: StepRecord[];
   audit: AuditEvent[];
+  comments: Comment[];
 }
 
 export interface TicketPatch {
@@ -130,6 +172,12 @@ export interface TicketPatch {
   escalationReason?: string;
   findings?: Finding[];
   outcome?: TicketOutcome;
+  title?: string;
+  labels?: string[];
+  /** null hands the ticket back to nobody. */
+  assignee?: string | null;
+  /** With a transition to `resolved`: the person who resolved it (resolvedAt is set by the store on that move). */
+  resolvedBy?: string;
 }
 
 /**
@@ -162,6 +210,11 @@ export interface TicketFilter {
   status?: TicketStatus;
   category?: Category;
   priority?: Priority;
+  source?: string;
+  externalId?: string;
+  assignee?: string;
+  /** Tickets that carry this label. */
+  label?: string;
   limit: number;
   offset: number;
 }
@@ -185,7 +238,16 @@ export interface TicketGroupCount {
 
 export interface TicketRepository {
   /** Inserts the ticket and its `ticket.created` audit row; with a known idempotency key, returns the existing one. */
-  create(input: NewTicket): Promise<{ ticket: Ticket; created: boolean; requestHash: string | null }>;
+  /**
+   * Inserts the ticket and its `ticket.created` audit row. With a known idempotency key, or an external id that
+   * an open ticket of the same source holds, returns that ticket instead (`created: false`).
+   */
+  create(input: NewTicket): Promise<{ ticket: Ticket; created: boolean; requestHash: string | null; heldBy?: 'idempotency_key' | 'external_id' }>;
+  /** The open ticket (not resolved or failed) of this source with this external id; with `includeClosed`, the newest of any status. */
+  findByExternalId(source: string, externalId: string, options?: { includeClosed?: boolean }): Promise<Ticket | null>;
+  /** Adds a comment and its audit row; null when a comment with the same external id is there already. */
+  addComment(ticketId: string, comment: NewComment): Promise<Comment | null>;
+  listComments(ticketId: string): Promise<Comment[]>;
   get(id: string): Promise<Ticket | null>;
   /** The ticket with its executions, finished steps and audit trail. */
   getDetail(id: string): Promise<TicketDetail | null>;

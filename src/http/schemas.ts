@@ -1,7 +1,7 @@
 // Request and response schemas shared by the routes (zod; OpenAPI is generated from them).
 import { z } from 'zod';
 import { text } from '../core/text-guard.ts';
-import { CATEGORIES, PRIORITIES, TICKET_OUTCOMES, TICKET_STATUSES, findingSchema, ticketContextSchema } from '../core/ticket.ts';
+import { CATEGORIES, PRIORITIES, TICKET_LIMITS, TICKET_OUTCOMES, TICKET_STATUSES, findingSchema, ticketContextSchema, ticketOriginSchema } from '../core/ticket.ts';
 
 export const errorResponse = z.object({
   error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional(), requestId: z.string().optional() }),
@@ -25,18 +25,36 @@ export const ticketSchema = z.object({
   idempotencyKey: z.string().nullable(),
   findings: z.array(findingSchema),
   outcome: z.enum(TICKET_OUTCOMES).nullable(),
+  title: z.string().nullable(),
+  externalId: z.string().nullable(),
+  reporter: z.string().nullable(),
+  labels: z.array(z.string()),
+  assignee: z.string().nullable(),
+  resolvedAt: z.string().nullable(),
+  resolvedBy: z.string().nullable(),
+  callbackUrl: z.string().nullable(),
+});
+
+export const commentSchema = z.object({
+  id: z.number(), ticketId: z.string(), author: z.string(), body: z.string(), source: z.string(),
+  externalId: z.string().nullable(), createdAt: z.string(),
 });
 
 export const submitTicketBody = z.strictObject({
   description: text().trim().min(1, 'must not be empty').max(20_000),
   context: ticketContextSchema.optional(),
   dryRun: z.boolean().default(false),
+  ...ticketOriginSchema.shape,
 });
 
 export const listTicketsQuery = z.strictObject({
   status: z.enum(TICKET_STATUSES).optional(),
   category: z.enum(CATEGORIES).optional(),
   priority: z.enum(PRIORITIES).optional(),
+  source: z.string().min(1).max(60).optional(),
+  externalId: z.string().min(1).max(TICKET_LIMITS.externalId).optional(),
+  assignee: z.string().min(1).max(TICKET_LIMITS.assignee).optional(),
+  label: z.string().min(1).max(TICKET_LIMITS.label).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   offset: z.coerce.number().int().min(0).default(0),
 });
@@ -66,4 +84,5 @@ export const ticketDetailSchema = z.object({
   executions: z.array(executionSchema),
   steps: z.array(stepSchema),
   audit: z.array(auditSchema),
+  comments: z.array(commentSchema),
 });

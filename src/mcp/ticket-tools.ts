@@ -5,7 +5,7 @@ import type { Caller } from '../core/access.ts';
 import { TwisterError } from '../core/errors.ts';
 import { submitTicket, type IntakeDeps } from '../core/ticket-intake.ts';
 import type { TicketRepository } from '../core/ticket-repository.ts';
-import { CATEGORIES, PRIORITIES, TICKET_OUTCOMES, TICKET_STATUSES, findingSchema } from '../core/ticket.ts';
+import { CATEGORIES, PRIORITIES, TICKET_LIMITS, TICKET_OUTCOMES, TICKET_STATUSES, findingSchema, ticketOriginSchema } from '../core/ticket.ts';
 import { text } from '../core/text-guard.ts';
 import { parseOrThrow } from '../core/validation.ts';
 import { toolOutput, zodToolSchema, type ToolDefinition } from './tool-definition.ts';
@@ -25,6 +25,11 @@ const submitInput = z.strictObject({
   }).optional().describe('Where to act, when known; the analysis also extracts it from the text'),
   dry_run: z.boolean().default(false).describe('Analyse and plan only; nothing runs'),
   idempotency_key: z.string().min(1).max(200).optional().describe('A retry with the same key returns the first ticket'),
+  title: ticketOriginSchema.shape.title.describe('A short subject'),
+  external_id: ticketOriginSchema.shape.externalId.describe('Its id where it came from; an open ticket with the same one is returned instead of a new one'),
+  reporter: ticketOriginSchema.shape.reporter.describe('The person who reported it, when not the caller'),
+  labels: ticketOriginSchema.shape.labels,
+  callback_url: ticketOriginSchema.shape.callbackUrl.describe('An http(s) URL told of every state change'),
 });
 
 const showInput = z.strictObject({ ticket_id: z.uuid() });
@@ -33,6 +38,10 @@ const listInput = z.strictObject({
   status: z.enum(TICKET_STATUSES).optional(),
   category: z.enum(CATEGORIES).optional(),
   priority: z.enum(PRIORITIES).optional(),
+  source: z.string().min(1).max(60).optional(),
+  external_id: z.string().min(1).max(TICKET_LIMITS.externalId).optional(),
+  assignee: z.string().min(1).max(TICKET_LIMITS.assignee).optional(),
+  label: z.string().min(1).max(TICKET_LIMITS.label).optional(),
   limit: z.number().int().min(1).max(200).default(20),
   offset: z.number().int().min(0).default(0),
 });
@@ -43,11 +52,13 @@ export const ticketOutput = z.object({
   analysis: z.unknown(), category: z.string().nullable(), priority: z.string().nullable(),
   resolutionNote: z.string().nullable(), escalationReason: z.string().nullable(), idempotencyKey: z.string().nullable(),
   findings: z.array(findingSchema), outcome: z.enum(TICKET_OUTCOMES).nullable(),
+  title: z.string().nullable(), externalId: z.string().nullable(), reporter: z.string().nullable(), labels: z.array(z.string()),
+  assignee: z.string().nullable(), resolvedAt: z.string().nullable(), resolvedBy: z.string().nullable(), callbackUrl: z.string().nullable(),
 });
 const rows = z.array(z.record(z.string(), z.unknown()));
 
 const submitOutput = z.object({ ticket: ticketOutput, created: z.boolean() });
-const showOutput = z.object({ ticket: ticketOutput, executions: rows, steps: rows, audit: rows });
+const showOutput = z.object({ ticket: ticketOutput, executions: rows, steps: rows, audit: rows, comments: rows });
 const listOutput = z.object({ items: z.array(ticketOutput), total: z.number(), limit: z.number(), offset: z.number() });
 
 export function ticketTools(deps: TicketToolDeps): ToolDefinition[] {
@@ -68,7 +79,12 @@ export function ticketTools(deps: TicketToolDeps): ToolDefinition[] {
         const context = {
           ...(c.device_id ? { deviceId: c.device_id } : {}), ...(c.service_name ? { serviceName: c.service_name } : {}), ...(c.url ? { url: c.url } : {}),
         };
-        const { ticket, created } = await submitTicket(deps, { description: input.description, context, dryRun: input.dry_run }, {
+        const origin = {
+          ...(input.title ? { title: input.title } : {}), ...(input.external_id ? { externalId: input.external_id } : {}),
+          ...(input.reporter ? { reporter: input.reporter } : {}), ...(input.labels ? { labels: input.labels } : {}),
+          ...(input.callback_url ? { callbackUrl: input.callback_url } : {}),
+        };
+        const { ticket, created } = await submitTicket(deps, { description: input.description, context, dryRun: input.dry_run, ...origin }, {
           requester: caller.name, source: 'mcp', ...(input.idempotency_key ? { idempotencyKey: input.idempotency_key } : {}),
         });
         return toolOutput({ ticket, created });
@@ -96,14 +112,14 @@ export function ticketTools(deps: TicketToolDeps): ToolDefinition[] {
       tool: {
         name: 'ticket.list',
         title: 'List tickets',
-        description: 'Tickets, newest first, filtered by status, category or priority',
+        description: 'Tickets, newest first, filtered by status, category, priority, source, external id, assignee or label',
         inputSchema: zodToolSchema(listInput, 'input'),
         outputSchema: zodToolSchema(listOutput, 'output'),
         annotations: { readOnlyHint: true, openWorldHint: false },
       },
       call: async (_caller, args) => {
-        const filter = parseOrThrow(listInput, args, 'input for ticket.list');
-        const { items, total } = await deps.store.list(filter);
+        const { external_id: externalId, ...filter } = parseOrThrow(listInput, args, 'input for ticket.list');
+        const { items, total } = await deps.store.list({ ...filter, ...(externalId ? { externalId } : {}) });
         return toolOutput({ items, total, limit: filter.limit, offset: filter.offset });
       },
     },

@@ -14,7 +14,9 @@ import { tickets } from './schema.ts';
 import type { StoreDatabase } from './ticket-store.ts';
 
 type Prepared = PgPreparedQuery<PreparedQueryConfig & { execute: TicketRow[] }>;
-const SET_FIELDS = ['status', 'analysis', 'category', 'priority', 'context', 'resolutionNote', 'escalationReason', 'findings', 'outcome'] as const;
+const SET_FIELDS = [
+  'status', 'analysis', 'category', 'priority', 'context', 'resolutionNote', 'escalationReason', 'findings', 'outcome', 'title', 'labels', 'assignee',
+] as const;
 type SetValues = Partial<Record<(typeof SET_FIELDS)[number], unknown>>;
 
 interface Shape {
@@ -65,6 +67,7 @@ export class ChangeWriter {
       ...values,
       ticketId,
       from: change.transition?.from ?? change.expectStatus ?? null,
+      resolvedBy: change.patch?.resolvedBy ?? null,
       leaseOwner: change.lease?.owner ?? null,
       leaseMs: change.lease?.ms ?? null,
       claim: jsonText(change.claimStep ? stepRecord({ ...change.claimStep, status: 'running' }) : null),
@@ -112,6 +115,9 @@ function setValues(change: TicketChange): SetValues {
   if (patch.escalationReason !== undefined) values.escalationReason = patch.escalationReason;
   if (patch.findings !== undefined) values.findings = patch.findings;
   if (patch.outcome !== undefined) values.outcome = patch.outcome;
+  if (patch.title !== undefined) values.title = patch.title;
+  if (patch.labels !== undefined) values.labels = patch.labels;
+  if (patch.assignee !== undefined) values.assignee = patch.assignee;
   return values;
 }
 
@@ -127,6 +133,13 @@ function build(db: StoreDatabase, shape: Shape) {
   }
   const set: PgUpdateSetSource<typeof tickets> = { updatedAt: sql`now()` };
   for (const field of shape.fields) Object.assign(set, { [field]: p(field) });
+  // Every move sets when and by whom the ticket was resolved, or clears both when it leaves `resolved` (reopened).
+  if (shape.transition) {
+    Object.assign(set, {
+      resolvedAt: sql`case when ${p('status')}::text = 'resolved' then now() end`,
+      resolvedBy: sql`case when ${p('status')}::text = 'resolved' then ${p('resolvedBy')}::text end`,
+    });
+  }
   if (shape.lease === 'hold') Object.assign(set, { leaseOwner: p('leaseOwner'), leaseUntil: sql`now() + ${p('leaseMs')}::integer * interval '1 millisecond'` });
   if (shape.lease === 'release') Object.assign(set, { leaseOwner: null, leaseUntil: null });
   const upd = db.$with('upd').as(db.update(tickets).set(set).where(and(...conditions)).returning());

@@ -2,14 +2,15 @@
 // for status-like text columns, and the row values for inserts.
 import type { InferInsertModel, InferSelectModel } from 'drizzle-orm';
 import type { Risk } from '../../core/capability.ts';
-import type { AuditEntry, AuditEvent, Execution, RunningStep, StepRecord, Ticket } from '../../core/ticket-repository.ts';
+import type { AuditEntry, AuditEvent, Comment, Execution, RunningStep, StepRecord, Ticket } from '../../core/ticket-repository.ts';
 import type { Category, Priority, StepPhase, TicketOutcome, TicketSource, TicketStatus } from '../../core/ticket.ts';
-import type { auditEvents, executions, steps, tickets } from './schema.ts';
+import type { auditEvents, comments, executions, steps, tickets } from './schema.ts';
 
 export type TicketRow = InferSelectModel<typeof tickets>;
 type ExecutionRow = InferSelectModel<typeof executions>;
 type StepRow = InferSelectModel<typeof steps>;
 type AuditRow = InferSelectModel<typeof auditEvents>;
+type CommentRow = InferSelectModel<typeof comments>;
 
 const iso = (date: Date): string => date.toISOString();
 const isoOrNull = (date: Date | null): string | null => (date ? date.toISOString() : null);
@@ -33,6 +34,21 @@ export function toTicket(row: TicketRow): Ticket {
     findings: row.findings ?? [],
     outcome: (row.outcome as TicketOutcome | null) ?? null,
     idempotencyKey: row.idempotencyKey,
+    title: row.title,
+    externalId: row.externalId,
+    reporter: row.reporter,
+    labels: row.labels ?? [],
+    assignee: row.assignee,
+    resolvedAt: isoOrNull(row.resolvedAt),
+    resolvedBy: row.resolvedBy,
+    callbackUrl: row.callbackUrl,
+  };
+}
+
+export function toComment(row: CommentRow): Comment {
+  return {
+    id: row.id, ticketId: row.ticketId, author: row.author, body: row.body, source: row.source,
+    externalId: row.externalId, createdAt: iso(row.createdAt),
   };
 }
 

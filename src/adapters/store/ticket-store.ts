@@ -8,14 +8,15 @@ import { TwisterError } from '../../core/errors.ts';
 import { redactSecrets } from '../../core/redaction.ts';
 import { redactAuditEntries, redactNewTicket, redactTicketChange } from '../../core/secrets/stored-records.ts';
 import type {
-  AgentCatalogStore, AgentRecord, AuditEntry, AuditEvent, AuditFilter, ExecutionProgress, NewTicket, Ticket, TicketChange, TicketDetail,
+  AgentCatalogStore, AgentRecord, AuditEntry, AuditEvent, AuditFilter, Comment, ExecutionProgress, NewComment, NewTicket, Ticket, TicketChange, TicketDetail,
   TicketFilter, TicketGroupCount, TicketRepository,
 } from '../../core/ticket-repository.ts';
-import { assertTransitionPath, SETTLED_STATUSES, TICKET_STATUSES } from '../../core/ticket.ts';
+import { assertTransitionPath, CLOSED_STATUSES, SETTLED_STATUSES, TICKET_STATUSES } from '../../core/ticket.ts';
 import * as approvalRows from './approval-store.ts';
-import { auditValues, toAuditEvent, toExecution, toRunningStep, toStep, toTicket } from './rows.ts';
+import * as commentRows from './comment-store.ts';
+import { auditValues, toAuditEvent, toComment, toExecution, toRunningStep, toStep, toTicket } from './rows.ts';
 import { ChangeWriter, explainMiss } from './apply-change.ts';
-import { agents, auditEvents, executions, steps, tickets } from './schema.ts';
+import { agents, auditEvents, comments, executions, steps, tickets } from './schema.ts';
 import { guardStoreErrors, isUniqueViolation } from './store-errors.ts';
 import { uuidV7 } from './uuid-v7.ts';
 
@@ -38,7 +39,7 @@ export class DrizzleTicketStore implements TicketRepository, AgentCatalogStore {
     this.ticketByKey = db.select().from(tickets).where(eq(tickets.idempotencyKey, sql.placeholder('key'))).prepare('tl_ticket_by_key');
   }
 
-  create(given: NewTicket): Promise<{ ticket: Ticket; created: boolean; requestHash: string | null }> {
+  create(given: NewTicket): Promise<{ ticket: Ticket; created: boolean; requestHash: string | null; heldBy?: 'idempotency_key' | 'external_id' }> {
     const input = redactNewTicket(given);
     return guardStoreErrors(async () => {
       const [inserted] = await this.insertTicket.execute({
@@ -50,12 +51,37 @@ export class DrizzleTicketStore implements TicketRepository, AgentCatalogStore {
         context: input.context,
         key: input.idempotencyKey ?? null,
         hash: input.requestHash ?? null,
+        title: input.title ?? null,
+        externalId: input.externalId ?? null,
+        reporter: input.reporter ?? null,
+        labels: input.labels ?? [],
+        callbackUrl: input.callbackUrl ?? null,
       });
       if (inserted) return { ticket: toTicket(inserted), created: true, requestHash: inserted.requestHash };
-      const [existing] = await this.ticketByKey.execute({ key: input.idempotencyKey ?? '' });
-      if (!existing) throw new TwisterError('INTERNAL', 'an idempotency key conflicted but no ticket holds it');
-      return { ticket: toTicket(existing), created: false, requestHash: existing.requestHash };
+      const [existing] = input.idempotencyKey ? await this.ticketByKey.execute({ key: input.idempotencyKey }) : [];
+      if (existing) return { ticket: toTicket(existing), created: false, requestHash: existing.requestHash, heldBy: 'idempotency_key' };
+      const open = input.externalId ? await this.findByExternalId(input.source, input.externalId) : null;
+      if (!open) throw new TwisterError('INTERNAL', 'a new ticket conflicted but no ticket holds its key or external id');
+      return { ticket: open, created: false, requestHash: null, heldBy: 'external_id' };
     });
+  }
+
+  findByExternalId(source: string, externalId: string, options: { includeClosed?: boolean } = {}): Promise<Ticket | null> {
+    return guardStoreErrors(async () => {
+      const [row] = await this.db.select().from(tickets).where(and(
+        eq(tickets.source, source), eq(tickets.externalId, externalId),
+        options.includeClosed ? undefined : notInArray(tickets.status, [...CLOSED_STATUSES]),
+      )).orderBy(desc(tickets.createdAt), desc(tickets.id)).limit(1);
+      return row ? toTicket(row) : null;
+    });
+  }
+
+  addComment(ticketId: string, comment: NewComment): Promise<Comment | null> {
+    return guardStoreErrors(() => commentRows.addComment(this.db, ticketId, comment));
+  }
+
+  listComments(ticketId: string): Promise<Comment[]> {
+    return guardStoreErrors(() => commentRows.listComments(this.db, ticketId));
   }
 
   get(id: string): Promise<Ticket | null> {
@@ -77,11 +103,13 @@ export class DrizzleTicketStore implements TicketRepository, AgentCatalogStore {
         .where(and(eq(steps.ticketId, id), ne(steps.status, 'running')))
         .orderBy(asc(executions.createdAt), asc(steps.executionId), asc(steps.idx));
       const auditRows = await tx.select().from(auditEvents).where(eq(auditEvents.ticketId, id)).orderBy(asc(auditEvents.id));
+      const commentRows = await tx.select().from(comments).where(eq(comments.ticketId, id)).orderBy(asc(comments.id));
       return {
         ticket: toTicket(row),
         executions: executionRows.map(toExecution),
         steps: stepRows.map((r) => toStep(r.step)),
         audit: auditRows.map(toAuditEvent),
+        comments: commentRows.map(toComment),
       };
     }, { isolationLevel: 'repeatable read', accessMode: 'read only' }));
   }
@@ -92,6 +120,10 @@ export class DrizzleTicketStore implements TicketRepository, AgentCatalogStore {
         filter.status ? eq(tickets.status, filter.status) : undefined,
         filter.category ? eq(tickets.category, filter.category) : undefined,
         filter.priority ? eq(tickets.priority, filter.priority) : undefined,
+        filter.source ? eq(tickets.source, filter.source) : undefined,
+        filter.externalId ? eq(tickets.externalId, filter.externalId) : undefined,
+        filter.assignee ? eq(tickets.assignee, filter.assignee) : undefined,
+        filter.label ? sql`${tickets.labels} @> ${JSON.stringify([filter.label])}::jsonb` : undefined,
       );
       const [rows, [totalRow]] = await Promise.all([
         this.db.select().from(tickets).where(where).orderBy(desc(tickets.createdAt), desc(tickets.id))
@@ -267,7 +299,13 @@ function prepareInsertTicket(db: StoreDatabase) {
     context: p('context'),
     idempotencyKey: p('key'),
     requestHash: p('hash'),
-  }).onConflictDoNothing({ target: tickets.idempotencyKey }).returning());
+    title: p('title'),
+    externalId: p('externalId'),
+    reporter: p('reporter'),
+    labels: p('labels'),
+    callbackUrl: p('callbackUrl'),
+  // No target: a known idempotency key and an external id an open ticket of the source holds both insert nothing.
+  }).onConflictDoNothing().returning());
   const audit = db.$with('audit', { id: sql<number>`id` }).as(sql`
     insert into audit_events (ticket_id, actor, action, to_status)
     select id, requester, 'ticket.created', status from ins returning id`);

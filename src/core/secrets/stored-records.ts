@@ -18,6 +18,8 @@ function redactPatch(patch: TicketPatch): TicketPatch {
   if (patch.context) out.context = redactValue(patch.context);
   if (patch.resolutionNote !== undefined) out.resolutionNote = redactText(patch.resolutionNote);
   if (patch.escalationReason !== undefined) out.escalationReason = redactText(patch.escalationReason);
+  if (patch.title !== undefined) out.title = redactText(patch.title);
+  if (patch.labels !== undefined) out.labels = redactValue(patch.labels);
   return out;
 }
 
@@ -37,5 +39,15 @@ export function redactTicketChange(change: TicketChange): TicketChange {
 }
 
 export function redactNewTicket(input: NewTicket): NewTicket {
-  return { ...input, description: redactSecrets(input.description), context: redactValue(input.context) };
+  const out: NewTicket = { ...input, description: redactSecrets(input.description), context: redactValue(input.context) };
+  if (input.title !== undefined) out.title = redactSecrets(input.title);
+  if (input.reporter !== undefined) out.reporter = redactSecrets(input.reporter);
+  if (input.labels !== undefined) out.labels = redactValue(input.labels);
+  // A callback URL's user-info is a credential: it is kept out of the store like a context URL's.
+  if (input.callbackUrl !== undefined) out.callbackUrl = redactValue(input.callbackUrl);
+  return out;
+}
+
+export function redactComment<C extends { body: string; author: string }>(comment: C): C {
+  return { ...comment, body: redactSecrets(comment.body), author: redactSecrets(comment.author) };
 }

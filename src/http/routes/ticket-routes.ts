@@ -28,7 +28,7 @@ export function ticketRoutes(deps: TicketRouteDeps): FastifyPluginAsyncZod {
       },
     }, async (request, reply) => {
       const key = request.headers['idempotency-key'];
-      const { ticket, created } = await submitTicket(deps, request.body, {
+      const { ticket, created } = await submitTicket(deps, withoutUndefined(request.body), {
         requester: request.identity.name, source: 'api', ...(key !== undefined ? { idempotencyKey: key } : {}),
       });
       if (!created) reply.header('idempotent-replayed', 'true');
@@ -84,6 +84,11 @@ export function ticketRoutes(deps: TicketRouteDeps): FastifyPluginAsyncZod {
       await streamTicketEvents(request, reply, deps, ticket.id);
     });
   };
+}
+
+/** Optional fields the schema left undefined are dropped (exactOptionalPropertyTypes). */
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
 function feedbackOf(deps: TicketRouteDeps): TicketFeedback {
