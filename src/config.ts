@@ -354,6 +354,29 @@ function secretLookup(env: NodeJS.ProcessEnv): (name: string) => string | undefi
   return (name) => snapshot.get(name);
 }
 
+const clientSchema = envSchema.pick({ HOST: true, PORT: true, TWISTERLAB_URL: true, TWISTERLAB_API_KEY: true, API_KEY_HEADER: true });
+
+/** What the CLI needs as a client of a running API: where it is and which key to send. */
+export interface ClientConfig {
+  apiUrl: string;
+  apiKey: string | undefined;
+  apiKeyHeader: string;
+}
+
+function apiUrl(e: { TWISTERLAB_URL?: string | undefined; HOST: string; PORT: number }): string {
+  return e.TWISTERLAB_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST === '0.0.0.0' ? '127.0.0.1' : e.HOST}:${e.PORT}`;
+}
+
+export function loadClientConfig(env: NodeJS.ProcessEnv): Readonly<ClientConfig> {
+  const parsed = clientSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw configError(String(issue.path[0]), issue.message);
+  }
+  const e = parsed.data;
+  return Object.freeze({ apiUrl: apiUrl(e), apiKey: e.TWISTERLAB_API_KEY, apiKeyHeader: e.API_KEY_HEADER.toLowerCase() });
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv, hash: (key: string) => string): Readonly<Config> {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
@@ -391,7 +414,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, hash: (key: string) => string
     databaseConnectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
     approvalTtlMs: e.TWISTERLAB_APPROVAL_TTL_MS,
     noFaultTtlMs: e.TWISTERLAB_NO_FAULT_TTL_MS,
-    apiUrl: e.TWISTERLAB_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST === '0.0.0.0' ? '127.0.0.1' : e.HOST}:${e.PORT}`,
+    apiUrl: apiUrl(e),
     apiKey: e.TWISTERLAB_API_KEY,
     mcpStdioRole: e.TWISTERLAB_MCP_STDIO_ROLE,
     browser: browserConfig(e),

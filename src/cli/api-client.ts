@@ -21,6 +21,7 @@ export class ApiClient {
     try {
       return await fetch(new URL(path, this.options.baseUrl), init);
     } catch (error) {
+      if (init.signal?.aborted) throw error;
       throw new Error(`cannot reach TwisterLab at ${this.options.baseUrl} (${(error as Error).cause ?? (error as Error).message}); start it with \`twisterlab serve\` or set TWISTERLAB_URL`, { cause: error });
     }
   }
@@ -42,8 +43,8 @@ export class ApiClient {
   }
 
   /** Yields server-sent events until the server closes the stream. */
-  async *events(path: string): AsyncGenerator<SseMessage> {
-    const response = await this.send(path, { headers: this.headers({ accept: 'text/event-stream' }) });
+  async *events(path: string, signal?: AbortSignal): AsyncGenerator<SseMessage> {
+    const response = await this.send(path, { headers: this.headers({ accept: 'text/event-stream' }), ...(signal ? { signal } : {}) });
     if (!response.ok || !response.body) throw new Error(`${response.status}: cannot follow ${path}`);
     const decoder = new TextDecoder();
     let buffer = '';

@@ -2,6 +2,13 @@
 import type { CapabilityDescriptor } from '../core/registry.ts';
 import type { StepRecord, Ticket, TicketDetail } from '../core/ticket-repository.ts';
 import type { Analysis, Plan } from '../core/ticket.ts';
+import { statusStyle, type Paint } from './colour.ts';
+
+const plain: Paint = (_style, text) => text;
+const paintStatus = (paint: Paint, status: string, text = status) => {
+  const style = statusStyle(status);
+  return style ? paint(style, text) : text;
+};
 
 export function formatAnalysis(a: Analysis): string {
   const where = [a.context.deviceId && `device ${a.context.deviceId}`, a.context.serviceName && `service ${a.context.serviceName}`, a.context.url]
@@ -19,8 +26,8 @@ export function formatPlan(plan: Plan, dryRun: boolean): string {
   return [head, ...steps, ...tail].join('\n');
 }
 
-export function formatStep(step: StepRecord): string {
-  const mark = step.status === 'succeeded' ? 'ok ' : 'ERR';
+export function formatStep(step: StepRecord, paint: Paint = plain): string {
+  const mark = step.status === 'succeeded' ? paint('green', 'ok ') : paint('red', 'ERR');
   const detail = step.error ? `${step.error.code}: ${step.error.message}` : summariseOutput(step.output);
   return `  ${mark} ${String(step.index).padStart(2)}. ${step.capability} (${step.durationMs.toFixed(1)} ms) ${detail}`;
 }
@@ -35,13 +42,13 @@ function summariseOutput(output: unknown): string {
   return text.length > 90 ? `${text.slice(0, 87)}...` : text;
 }
 
-export function formatFinal(ticket: Pick<Ticket, 'id' | 'status' | 'resolutionNote' | 'escalationReason'> & Partial<Pick<Ticket, 'findings' | 'outcome'>>): string {
+export function formatFinal(ticket: Pick<Ticket, 'id' | 'status' | 'resolutionNote' | 'escalationReason'> & Partial<Pick<Ticket, 'findings' | 'outcome'>>, paint: Paint = plain): string {
   const why = ticket.status === 'escalated' || ticket.status === 'failed' ? ticket.escalationReason : ticket.resolutionNote;
   const findings = (ticket.findings ?? []).map((f) => `\nfinding   ${f.state.padEnd(9)} ${f.summary}`).join('');
-  return `status    ${ticket.status}${ticket.outcome ? ` (${ticket.outcome})` : ''}${why ? `\n          ${why}` : ''}${findings}`;
+  return `status    ${paintStatus(paint, ticket.status)}${ticket.outcome ? ` (${ticket.outcome})` : ''}${why ? `\n          ${why}` : ''}${findings}`;
 }
 
-export function formatTicketDetail(detail: TicketDetail): string {
+export function formatTicketDetail(detail: TicketDetail, paint: Paint = plain): string {
   const t = detail.ticket;
   const execution = detail.executions.at(-1);
   return [
@@ -50,8 +57,8 @@ export function formatTicketDetail(detail: TicketDetail): string {
     `text      ${t.description.length > 200 ? `${t.description.slice(0, 197)}...` : t.description}`,
     ...(t.analysis ? [formatAnalysis(t.analysis)] : []),
     ...(execution ? [formatPlan(execution.plan, execution.dryRun)] : []),
-    ...(detail.steps.length ? ['steps', ...detail.steps.map(formatStep)] : []),
-    formatFinal(t),
+    ...(detail.steps.length ? ['steps', ...detail.steps.map((s) => formatStep(s, paint))] : []),
+    formatFinal(t, paint),
     ...((detail.comments ?? []).length ? ['comments', ...detail.comments.map((c) => `  ${c.createdAt}  ${c.author} (${c.source}): ${c.body.replace(/\s+/g, ' ').slice(0, 160)}`)] : []),
     'audit',
     ...detail.audit.map((a) => `  ${a.at}  ${a.actor.padEnd(12)} ${a.action}${a.toStatus ? ` ${a.fromStatus ?? ''}→${a.toStatus}` : ''}`),
@@ -70,8 +77,8 @@ function formatOrigin(t: Ticket): string[] {
   ].filter(Boolean);
 }
 
-export function formatTicketRow(t: Ticket): string {
-  return `${t.id}  ${t.status.padEnd(17)} ${(t.category ?? '-').padEnd(11)} ${(t.priority ?? '-').padEnd(8)} ${t.description.replace(/\s+/g, ' ').slice(0, 60)}`;
+export function formatTicketRow(t: Ticket, paint: Paint = plain): string {
+  return `${t.id}  ${paintStatus(paint, t.status, t.status.padEnd(17))} ${(t.category ?? '-').padEnd(11)} ${(t.priority ?? '-').padEnd(8)} ${t.description.replace(/\s+/g, ' ').slice(0, 60)}`;
 }
 
 export function formatAgents(agents: Array<{ id: string; description: string; capabilities: CapabilityDescriptor[] }>): string {

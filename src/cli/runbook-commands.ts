@@ -1,17 +1,9 @@
 // `twisterlab runbooks`: the catalogue of a running API — list, show one, and dry-run one for a service,
 // device or URL (the plan with parameters filled and a policy decision per step; nothing runs).
-import { parseArgs } from 'node:util';
-import { loadCatalogue } from '../adapters/runbooks/runbook-files.ts';
 import type { RunbookSummary } from '../core/runbooks/runbook-view.ts';
 import type { Plan } from '../core/ticket.ts';
 import type { ApiClient } from './api-client.ts';
 import type { Output } from './ticket-commands.ts';
-
-export const RUNBOOKS_USAGE = `  twisterlab runbooks [--category C] [--json]
-  twisterlab runbooks show <id> [--json]
-  twisterlab runbooks dry-run <id> [--service NAME] [--device ID] [--url URL] [--param KEY=VALUE ...]
-                                   ["<ticket text>"] [--json]   the plan it would make; runs nothing
-  twisterlab runbooks validate <dir>     check a directory of runbooks offline (schema, templates, ids)`;
 
 function formatSummary(r: RunbookSummary): string {
   const steps = `${r.steps.diagnose}/${r.steps.fix}/${r.steps.verify}${r.steps.rollback ? `/${r.steps.rollback}` : ''}`;
@@ -37,57 +29,40 @@ function parseParam(text: string): [string, string | number | boolean] {
   return [text.slice(0, eq), value];
 }
 
-export async function runbooksCommand(api: ApiClient, argv: string[], out: Output): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv, allowPositionals: true, strict: true,
-    options: {
-      category: { type: 'string' }, json: { type: 'boolean', default: false }, service: { type: 'string' }, device: { type: 'string' },
-      url: { type: 'string' }, param: { type: 'string', multiple: true },
-    },
-  });
-  const [, sub, id, text] = positionals;
-  if (!sub) {
-    const query = values.category ? `?category=${encodeURIComponent(values.category)}` : '';
-    const { items } = await api.request<{ items: RunbookSummary[] }>('GET', `/api/v1/runbooks${query}`);
-    if (values.json) out.write(JSON.stringify({ items }));
-    else {
-      out.write(`${'id'.padEnd(24)} ${'at most'.padEnd(11)} ${'categories'.padEnd(28)} ${'d/f/v/r'.padEnd(8)} title`);
-      items.forEach((r) => out.write(formatSummary(r)));
-      out.write(`${items.length} runbooks`);
-    }
-    return 0;
+export async function listRunbooks(api: ApiClient, args: { category?: string; json: boolean }, out: Output): Promise<number> {
+  const query = args.category ? `?category=${encodeURIComponent(args.category)}` : '';
+  const { items } = await api.request<{ items: RunbookSummary[] }>('GET', `/api/v1/runbooks${query}`);
+  if (args.json) out.write(JSON.stringify({ items }));
+  else {
+    out.write(`${'id'.padEnd(24)} ${'at most'.padEnd(11)} ${'categories'.padEnd(28)} ${'d/f/v/r'.padEnd(8)} title`);
+    items.forEach((r) => out.write(formatSummary(r)));
+    out.write(`${items.length} runbooks`);
   }
-  if (sub === 'show' && id) {
-    const shown = await api.request<{ summary: RunbookSummary; runbook: unknown }>('GET', `/api/v1/runbooks/${encodeURIComponent(id)}`);
-    out.write(values.json ? JSON.stringify(shown) : `${formatSummary(shown.summary)}\nsource: ${shown.summary.source}\n${JSON.stringify(shown.runbook, null, 2)}`);
-    return 0;
-  }
-  if (sub === 'dry-run' && id) {
-    const context = { ...(values.service ? { serviceName: values.service } : {}), ...(values.device ? { deviceId: values.device } : {}), ...(values.url ? { url: values.url } : {}) };
-    const params = values.param ? Object.fromEntries(values.param.map(parseParam)) : undefined;
-    const body = { ...(text ? { description: text } : {}), context, ...(params ? { params } : {}) };
-    const result = await api.request<{ plannable: boolean; reason: string | null; plan: Plan }>('POST', `/api/v1/runbooks/${encodeURIComponent(id)}/dry-run`, body);
-    if (values.json) out.write(JSON.stringify(result));
-    else formatPlan(result.plan).forEach((line) => out.write(line));
-    return result.plannable ? 0 : 3;
-  }
-  process.stderr.write(`usage:\n${RUNBOOKS_USAGE}\n`);
-  return 2;
+  return 0;
 }
 
-/**
- * `twisterlab runbooks validate <dir>`: checks a runbook directory without a server — schema, parameters,
- * templates, step references and ids against the built-ins. Capabilities are checked when the server starts.
- */
-export function validateRunbooksCommand(argv: string[], out: Output): number {
-  const [dir] = argv;
-  if (!dir || argv.length > 1) {
-    process.stderr.write(`usage:\n${RUNBOOKS_USAGE}\n`);
-    return 2;
-  }
-  const catalogue = loadCatalogue(dir);
-  const mine = catalogue.filter((r) => !r.source?.startsWith('builtin:'));
-  mine.forEach((r) => out.write(`ok  ${r.id.padEnd(24)} ${r.source}`));
-  out.write(`${mine.length} runbooks valid (${catalogue.length} with the built-in ones); capabilities are checked when the server starts`);
+export async function showRunbook(api: ApiClient, id: string, json: boolean, out: Output): Promise<number> {
+  const shown = await api.request<{ summary: RunbookSummary; runbook: unknown }>('GET', `/api/v1/runbooks/${encodeURIComponent(id)}`);
+  out.write(json ? JSON.stringify(shown) : `${formatSummary(shown.summary)}\nsource: ${shown.summary.source}\n${JSON.stringify(shown.runbook, null, 2)}`);
   return 0;
+}
+
+export interface DryRunArgs {
+  text?: string;
+  service?: string;
+  device?: string;
+  url?: string;
+  param?: string[];
+  json: boolean;
+}
+
+/** The plan the runbook would make; exits 3 when it cannot be planned for this context. */
+export async function dryRunRunbook(api: ApiClient, id: string, args: DryRunArgs, out: Output): Promise<number> {
+  const context = { ...(args.service ? { serviceName: args.service } : {}), ...(args.device ? { deviceId: args.device } : {}), ...(args.url ? { url: args.url } : {}) };
+  const params = args.param?.length ? Object.fromEntries(args.param.map(parseParam)) : undefined;
+  const body = { ...(args.text ? { description: args.text } : {}), context, ...(params ? { params } : {}) };
+  const result = await api.request<{ plannable: boolean; reason: string | null; plan: Plan }>('POST', `/api/v1/runbooks/${encodeURIComponent(id)}/dry-run`, body);
+  if (args.json) out.write(JSON.stringify(result));
+  else formatPlan(result.plan).forEach((line) => out.write(line));
+  return result.plannable ? 0 : 3;
 }

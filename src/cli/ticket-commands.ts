@@ -1,12 +1,17 @@
 // `twisterlab ticket submit|show`, `tickets`, `agents`: clients of a running API.
 import type { CapabilityDescriptor } from '../core/registry.ts';
-import type { StepRecord, Ticket, TicketDetail } from '../core/ticket-repository.ts';
-import type { TicketEvent } from '../core/events.ts';
+import type { Ticket, TicketDetail } from '../core/ticket-repository.ts';
 import type { ApiClient } from './api-client.ts';
-import { formatAgents, formatAnalysis, formatFinal, formatPlan, formatStep, formatTicketDetail, formatTicketRow } from './format.ts';
+import type { Paint } from './colour.ts';
+import { followTicket, waitExitCode } from './follow.ts';
+import { formatAgents, formatFinal, formatTicketDetail, formatTicketRow } from './format.ts';
 
 export interface Output {
   write(line: string): void;
+  /** Messages about the command itself (stderr); stdout keeps the result. */
+  warn?(line: string): void;
+  /** Colours, when the terminal has them. */
+  paint?: Paint;
 }
 
 export interface SubmitArgs {
@@ -16,6 +21,8 @@ export interface SubmitArgs {
   json: boolean;
   context: { deviceId?: string; serviceName?: string; url?: string };
   idempotencyKey?: string;
+  /** With wait: stop waiting after this long. */
+  timeoutMs?: number;
 }
 
 export async function submitCommand(client: ApiClient, args: SubmitArgs, out: Output): Promise<number> {
@@ -27,55 +34,38 @@ export async function submitCommand(client: ApiClient, args: SubmitArgs, out: Ou
     return 0;
   }
   if (!args.json) out.write(`ticket    ${ticket.id}`);
-  const final = await follow(client, ticket.id, args.json ? undefined : out);
-  const detail = await client.request<TicketDetail>('GET', `/api/v1/tickets/${ticket.id}`);
-  if (args.json) out.write(JSON.stringify(detail));
-  else out.write(formatFinal(detail.ticket));
-  if (final === 'awaiting_approval') {
-    if (!args.json) out.write(`          a step needs approval: see \`twisterlab approvals --ticket ${ticket.id}\`, then \`twisterlab approve <id>\` (another admin)`);
-    return 4;
-  }
-  if (final === 'no_fault_found') {
-    if (!args.json) out.write(`          nothing wrong was found: \`twisterlab ticket confirm ${ticket.id}\` if all is well, or \`twisterlab ticket reopen ${ticket.id} --reason "…"\``);
-    return 5;
-  }
-  return final === 'resolved' || (args.dryRun && final === 'planned') ? 0 : 3;
+  return waitAndReport(client, ticket.id, args, out);
 }
 
-/** Prints the ticket's progress as it happens; returns the status it stopped in. */
-async function follow(client: ApiClient, id: string, out: Output | undefined): Promise<string> {
-  // Diagnosis and remedy are two executions, each numbering its steps from 0.
-  const printed = new Set<string>();
-  let status = 'new';
-  const printStep = (step: StepRecord) => {
-    const key = `${step.executionId}:${step.index}`;
-    if (printed.has(key)) return;
-    printed.add(key);
-    out?.write(formatStep(step));
-  };
-  for await (const message of client.events(`/api/v1/tickets/${id}/events`)) {
-    if (message.event === 'snapshot') {
-      const detail = message.data as TicketDetail;
-      status = detail.ticket.status;
-      if (detail.ticket.analysis) out?.write(formatAnalysis(detail.ticket.analysis));
-      const execution = detail.executions.at(-1);
-      if (execution) out?.write(formatPlan(execution.plan, execution.dryRun));
-      detail.steps.forEach(printStep);
-      continue;
-    }
-    const event = message.data as TicketEvent;
-    if (event.type === 'analysis') out?.write(formatAnalysis(event.analysis));
-    else if (event.type === 'plan') out?.write(formatPlan(event.plan, event.dryRun));
-    else if (event.type === 'step') printStep(event.step);
-    else if (event.type === 'status') status = event.to;
-    else if (event.type === 'done') status = event.status;
+/** Follows a ticket until it settles, prints how it ended and returns the exit code (exit-codes.ts). */
+export async function waitAndReport(client: ApiClient, id: string, args: { json: boolean; dryRun?: boolean; timeoutMs?: number }, out: Output): Promise<number> {
+  const result = await followTicket(client, id, args.json ? undefined : out, args.timeoutMs === undefined ? {} : { timeoutMs: args.timeoutMs });
+  if (result.kind !== 'settled') {
+    const what = result.kind === 'lost' ? `lost the event stream (${result.reason})` : `gave up waiting after --timeout`;
+    if (args.json) out.write(JSON.stringify({ ticketId: id, status: result.status, wait: result.kind === 'lost' ? 'stream_lost' : 'timeout' }));
+    warn(out, `twisterlab: ${what} while ticket ${id} was ${result.status}; it goes on: see \`twisterlab ticket show ${id}\``);
+    return waitExitCode(result);
   }
-  return status;
+  const detail = await client.request<TicketDetail>('GET', `/api/v1/tickets/${encodeURIComponent(id)}`);
+  if (args.json) out.write(JSON.stringify(detail));
+  else out.write(formatFinal(detail.ticket, out.paint));
+  if (!args.json && result.status === 'awaiting_approval') {
+    out.write(`          a step needs approval: see \`twisterlab approvals --ticket ${id}\`, then \`twisterlab approve <id>\` (another admin)`);
+  }
+  if (!args.json && result.status === 'no_fault_found') {
+    out.write(`          nothing wrong was found: \`twisterlab ticket confirm ${id}\` if all is well, or \`twisterlab ticket reopen ${id} --reason "…"\``);
+  }
+  return waitExitCode(result, args.dryRun);
+}
+
+function warn(out: Output, line: string): void {
+  if (out.warn) out.warn(line);
+  else process.stderr.write(`${line}\n`);
 }
 
 export async function showCommand(client: ApiClient, id: string, json: boolean, out: Output): Promise<number> {
   const detail = await client.request<TicketDetail>('GET', `/api/v1/tickets/${encodeURIComponent(id)}`);
-  out.write(json ? JSON.stringify(detail) : formatTicketDetail(detail));
+  out.write(json ? JSON.stringify(detail) : formatTicketDetail(detail, out.paint));
   return 0;
 }
 
@@ -84,7 +74,7 @@ export async function listCommand(client: ApiClient, query: Record<string, strin
   const page = await client.request<{ items: Ticket[]; total: number }>('GET', `/api/v1/tickets${qs ? `?${qs}` : ''}`);
   if (json) out.write(JSON.stringify(page));
   else {
-    page.items.forEach((t) => out.write(formatTicketRow(t)));
+    page.items.forEach((t) => out.write(formatTicketRow(t, out.paint)));
     out.write(`${page.items.length} of ${page.total} tickets`);
   }
   return 0;
@@ -100,6 +90,6 @@ export async function agentsCommand(client: ApiClient, json: boolean, out: Outpu
 export async function answerCommand(client: ApiClient, answer: 'confirm' | 'reopen', id: string, text: string | undefined, json: boolean, out: Output): Promise<number> {
   const body = answer === 'confirm' ? (text ? { note: text } : {}) : { reason: text };
   const { ticket } = await client.request<{ ticket: Ticket }>('POST', `/api/v1/tickets/${encodeURIComponent(id)}/${answer}`, body);
-  out.write(json ? JSON.stringify({ ticket }) : formatFinal(ticket));
+  out.write(json ? JSON.stringify({ ticket }) : formatFinal(ticket, out.paint));
   return 0;
 }

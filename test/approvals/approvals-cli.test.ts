@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../src/cli/api-client.ts';
-import { approvalsCommand } from '../../src/cli/approval-commands.ts';
 import { submitCommand } from '../../src/cli/ticket-commands.ts';
 import type { Approval } from '../../src/core/approval.ts';
+import { runCliWith } from '../helpers/run-cli.ts';
 import { startTestRuntime, type TestRuntime } from '../helpers/test-runtime.ts';
 import { corruptCache, createTestOpsAgent, sideEffectLines, wipeRunbook } from './approval-fixtures.ts';
 
@@ -37,8 +37,8 @@ async function submitAndList(): Promise<{ ticketId: string; approval: Approval; 
   const submitted = capture();
   const code = await submitCommand(clientFor(KEYS.alice), { text: 'The application cache is corrupt, please wipe the cache', dryRun: false, wait: true, json: false, context: {} }, submitted.out);
   const ticketId = submitted.lines[0]!.split(/\s+/)[1]!;
-  const listed = capture();
-  expect(await approvalsCommand(clientFor(KEYS.carol), ['approvals', '--status', 'pending', '--ticket', ticketId, '--json'], listed.out)).toBe(0);
+  const listed = await runCliWith(['approvals', '--status', 'pending', '--ticket', ticketId, '--json'], clientFor(KEYS.carol));
+  expect(listed.code).toBe(0);
   const { items } = JSON.parse(listed.lines[0]!) as { items: Approval[] };
   expect(items).toHaveLength(1);
   return { ticketId, approval: items[0]!, lines: submitted.lines, code };
@@ -58,18 +58,21 @@ describe('approvals from the CLI', () => {
     const { ticketId, approval, lines, code } = await submitAndList();
     expect(code).toBe(4);
     expect(lines.join('\n')).toMatch(/status {4}awaiting_approval[\s\S]*twisterlab approve <id>/);
-    await expect(approvalsCommand(clientFor(KEYS.alice), ['approve', approval.id], capture().out)).rejects.toThrow(/403 FORBIDDEN: key alice requested/);
-    const approved = capture();
-    expect(await approvalsCommand(clientFor(KEYS.carol), ['approve', approval.id], approved.out)).toBe(0);
+    await expect(runCliWith(['approve', approval.id], clientFor(KEYS.alice))).rejects.toThrow(/403 FORBIDDEN: key alice requested/);
+    const approved = await runCliWith(['approve', approval.id, '--wait'], clientFor(KEYS.carol));
     expect(approved.lines[0]).toMatch(/approved .* by carol/);
+    expect(approved.stdout).toMatch(/status {4}resolved/);
+    expect(approved.code).toBe(0);
     expect(await waitFor(ticketId, ['resolved', 'escalated'])).toBe('resolved');
     expect(sideEffectLines(file)).toBe(1);
   });
 
   it('denies with a reason and the ticket is escalated', async () => {
     const { ticketId, approval } = await submitAndList();
-    expect(await approvalsCommand(clientFor(KEYS.carol), ['deny', approval.id], capture().out)).toBe(2);
-    expect(await approvalsCommand(clientFor(KEYS.carol), ['deny', approval.id, '--reason', 'change freeze'], capture().out)).toBe(0);
+    const missing = await runCliWith(['deny', approval.id], clientFor(KEYS.carol));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/required option '--reason <text>' not specified/);
+    expect((await runCliWith(['deny', approval.id, '--reason', 'change freeze'], clientFor(KEYS.carol))).code).toBe(0);
     expect(await waitFor(ticketId, ['escalated'])).toBe('escalated');
     expect(sideEffectLines(file)).toBe(1);
   });

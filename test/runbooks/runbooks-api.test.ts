@@ -8,7 +8,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { ApiClient } from '../../src/cli/api-client.ts';
-import { runbooksCommand, validateRunbooksCommand } from '../../src/cli/runbook-commands.ts';
+import { validateRunbooksCommand } from '../../src/cli/runbook-validate.ts';
+import { runCliWith } from '../helpers/run-cli.ts';
 import { startTestRuntime, type TestRuntime } from '../helpers/test-runtime.ts';
 
 const userRunbook = `
@@ -142,23 +143,23 @@ describe('runbook catalogue API', () => {
   it('`twisterlab runbooks` lists, shows and dry-runs through the API', async () => {
     const base = await t.app.listen({ host: '127.0.0.1', port: 0 });
     const api = new ApiClient({ baseUrl: base, apiKeyHeader: 'x-api-key' });
-    const lines: string[] = [];
-    const out = { write: (line: string) => lines.push(line) };
-    expect(await runbooksCommand(api, ['runbooks'], out)).toBe(0);
-    expect(lines.some((l) => /^restart-web\s+change\s+application/.test(l))).toBe(true);
-    expect(lines.at(-1)).toMatch(/^\d+ runbooks$/);
-    lines.length = 0;
-    expect(await runbooksCommand(api, ['runbooks', 'show', 'disk-space', '--json'], out)).toBe(0);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ summary: { id: 'disk-space' } });
-    lines.length = 0;
-    expect(await runbooksCommand(api, ['runbooks', 'dry-run', 'restart-web', '--service', 'web', '--param', 'grace_ms=2500'], out)).toBe(0);
-    expect(lines[0]).toBe('plan: restart-web — Restart the web service');
-    expect(lines[1]).toBe('parameters: service="web" grace_ms=2500');
-    expect(lines.some((l) => /backup\s+backup\.create_backup/.test(l))).toBe(true);
-    lines.length = 0;
-    expect(await runbooksCommand(api, ['runbooks', 'dry-run', 'restart-web', 'nothing named here'], out)).toBe(3);
-    expect(lines.at(-1)).toMatch(/^escalation: runbook restart-web cannot be planned: the ticket names no service/);
-    await expect(runbooksCommand(api, ['runbooks', 'show', 'nope'], out)).rejects.toThrow(/404 RUNBOOK_NOT_FOUND: no runbook nope/);
+    const cli = (argv: string[]) => runCliWith(argv, api);
+    let run = await cli(['runbooks']);
+    expect(run.code).toBe(0);
+    expect(run.lines.some((l) => /^restart-web\s+change\s+application/.test(l))).toBe(true);
+    expect(run.lines.at(-1)).toMatch(/^\d+ runbooks$/);
+    run = await cli(['runbooks', 'show', 'disk-space', '--json']);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.lines[0]!)).toMatchObject({ summary: { id: 'disk-space' } });
+    run = await cli(['runbooks', 'dry-run', 'restart-web', '--service', 'web', '--param', 'grace_ms=2500']);
+    expect(run.code).toBe(0);
+    expect(run.lines[0]).toBe('plan: restart-web — Restart the web service');
+    expect(run.lines[1]).toBe('parameters: service="web" grace_ms=2500');
+    expect(run.lines.some((l) => /backup\s+backup\.create_backup/.test(l))).toBe(true);
+    run = await cli(['runbooks', 'dry-run', 'restart-web', 'nothing named here']);
+    expect(run.code).toBe(3);
+    expect(run.lines.at(-1)).toMatch(/^escalation: runbook restart-web cannot be planned: the ticket names no service/);
+    await expect(cli(['runbooks', 'show', 'nope'])).rejects.toThrow(/404 RUNBOOK_NOT_FOUND: no runbook nope/);
   });
 });
 
@@ -167,11 +168,11 @@ describe('twisterlab runbooks validate', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'runbooks-validate-'));
     writeFileSync(path.join(dir, 'web.yaml'), userRunbook);
     const lines: string[] = [];
-    expect(validateRunbooksCommand([dir], { write: (l) => lines.push(l) })).toBe(0);
+    expect(validateRunbooksCommand(dir, { write: (l) => lines.push(l) })).toBe(0);
     expect(lines[0]).toMatch(/^ok {2}restart-web\s+.*web\.yaml$/);
     expect(lines.at(-1)).toMatch(/^1 runbooks valid \(\d+ with the built-in ones\)/);
     writeFileSync(path.join(dir, 'web.yaml'), userRunbook.replace("'{{params.service}}' }\n    description: Probe the service", "'{{params.nope}}' }\n    description: Probe the service"));
-    expect(() => validateRunbooksCommand([dir], { write: () => undefined })).toThrow(/web\.yaml, "restart-web", diagnose\[0\]: \{\{params\.nope\}\} uses a parameter that is not declared/);
+    expect(() => validateRunbooksCommand(dir, { write: () => undefined })).toThrow(/web\.yaml, "restart-web", diagnose\[0\]: \{\{params\.nope\}\} uses a parameter that is not declared/);
     rmSync(dir, { recursive: true, force: true });
   });
 });
