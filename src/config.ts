@@ -91,6 +91,7 @@ const envSchema = z.object({
   TWISTERLAB_DEVICE_CONCURRENCY: int(1, 1024).default(4),
   TWISTERLAB_DEVICE_LEASE_MS: int(500, 3_600_000).default(30_000),
   TWISTERLAB_LLM_CACHE_TTL_MS: int(1_000, 30 * 24 * 3_600_000).default(3_600_000),
+  ...notifyEnv(),
 });
 
 /** Every variable this module reads; the deployment files are checked against it. */
@@ -180,6 +181,59 @@ export interface Config {
   llm: LlmConfig | undefined;
   /** Queue, events and device leases on Redis (`REDIS_URL`); undefined: everything stays in this process. */
   redis: RedisConfig | undefined;
+  /** Notification channels and their delivery; undefined without TWISTERLAB_NOTIFY_FILE. */
+  notify: NotifyConfig | undefined;
+}
+
+// ── Notifications (outbox delivery and the channels file) ─────────────────────────────────────────────────────
+
+function notifyEnv() {
+  return {
+    TWISTERLAB_NOTIFY_FILE: z.string().min(1).optional(),
+    TWISTERLAB_NOTIFY_ALLOW: z.string().optional(),
+    TWISTERLAB_NOTIFY_POLL_MS: int(50, 600_000).default(2_000),
+    TWISTERLAB_NOTIFY_BATCH: int(1, 1_000).default(20),
+    TWISTERLAB_NOTIFY_TIMEOUT_MS: int(100, 300_000).default(10_000),
+    TWISTERLAB_NOTIFY_RETRY_BASE_MS: int(10, 3_600_000).default(30_000),
+    TWISTERLAB_NOTIFY_RETRY_MAX_MS: int(10, 24 * 3_600_000).default(3_600_000),
+    TWISTERLAB_NOTIFY_MAX_ATTEMPTS: int(1, 1_000).default(12),
+    TWISTERLAB_NOTIFY_EXPIRY_WARNING_MS: int(1_000, 24 * 3_600_000).default(10 * 60_000),
+  };
+}
+
+/**
+ * Where notifications go and how hard delivery tries. With the defaults a notification is tried 12 times over
+ * about six hours (30 s doubling to an hour between attempts): a receiver down for an hour loses nothing.
+ */
+export interface NotifyConfig {
+  /** YAML or JSON: the channels and what each wants (read at start by the notify adapter). */
+  file: string;
+  /** Internal hosts and blocks webhooks may reach despite the outbound guard (`TWISTERLAB_NOTIFY_ALLOW`, e.g. 127.0.0.1). */
+  allow: NetworkAllowList;
+  pollMs: number;
+  batch: number;
+  timeoutMs: number;
+  retry: { baseMs: number; maxMs: number; maxAttempts: number };
+  /** An approval this close to its expiry gets a warning. */
+  expiryWarningMs: number;
+}
+
+function notifyConfig(e: z.infer<typeof envSchema>): NotifyConfig | undefined {
+  if (!e.TWISTERLAB_NOTIFY_FILE) return undefined;
+  if (e.TWISTERLAB_NOTIFY_RETRY_MAX_MS < e.TWISTERLAB_NOTIFY_RETRY_BASE_MS) {
+    throw configError('TWISTERLAB_NOTIFY_RETRY_MAX_MS', `must not be below TWISTERLAB_NOTIFY_RETRY_BASE_MS (${e.TWISTERLAB_NOTIFY_RETRY_BASE_MS})`);
+  }
+  let allow: NetworkAllowList;
+  try {
+    allow = parseNetworkAllowList(e.TWISTERLAB_NOTIFY_ALLOW);
+  } catch (error) {
+    throw configError('TWISTERLAB_NOTIFY_ALLOW', (error as Error).message);
+  }
+  return {
+    file: path.resolve(e.TWISTERLAB_NOTIFY_FILE), allow, pollMs: e.TWISTERLAB_NOTIFY_POLL_MS, batch: e.TWISTERLAB_NOTIFY_BATCH,
+    timeoutMs: e.TWISTERLAB_NOTIFY_TIMEOUT_MS, expiryWarningMs: e.TWISTERLAB_NOTIFY_EXPIRY_WARNING_MS,
+    retry: { baseMs: e.TWISTERLAB_NOTIFY_RETRY_BASE_MS, maxMs: e.TWISTERLAB_NOTIFY_RETRY_MAX_MS, maxAttempts: e.TWISTERLAB_NOTIFY_MAX_ATTEMPTS },
+  };
 }
 
 /** Scale-out on Redis: BullMQ workers, events across processes, per-device leases. */
@@ -430,6 +484,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, hash: (key: string) => string
     changePolicy: e.TWISTERLAB_CHANGE_POLICY,
     llm: llmConfig(e),
     redis: redisConfig(e),
+    notify: notifyConfig(e),
   };
   if (!isLoopbackHost(config.host) && config.apiKeys.length === 0) {
     throw configError('HOST', `${config.host} is not a loopback address and TWISTERLAB_API_KEYS is empty: refusing to serve without keys`);

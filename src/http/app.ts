@@ -17,10 +17,11 @@ import { capabilityRoutes, type CapabilityRouteDeps } from './routes/capability-
 import { deviceRoutes, type DeviceRouteDeps } from './routes/device-routes.ts';
 import { healthRoutes, type HealthRouteDeps } from './routes/health-routes.ts';
 import { mcpRoutes } from './routes/mcp-routes.ts';
+import { notificationRoutes, type NotificationRouteDeps } from './routes/notification-routes.ts';
 import { runbookRoutes, type RunbookRouteDeps } from './routes/runbook-routes.ts';
 import { ticketRoutes, type TicketRouteDeps } from './routes/ticket-routes.ts';
 
-export interface AppDeps extends TicketRouteDeps, CapabilityRouteDeps, HealthRouteDeps, DeviceRouteDeps, ArtifactRouteDeps, ApprovalRouteDeps, RunbookRouteDeps {
+export interface AppDeps extends TicketRouteDeps, CapabilityRouteDeps, HealthRouteDeps, DeviceRouteDeps, ArtifactRouteDeps, ApprovalRouteDeps, RunbookRouteDeps, NotificationRouteDeps {
   logger: FastifyBaseLogger;
   metrics: Metrics;
   apiKeys: readonly ApiKeyConfig[];
@@ -70,6 +71,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('preClose', () => deps.mcp.closeAll());
   await app.register(auditRoutes(deps));
   await app.register(approvalRoutes(deps));
+  await app.register(notificationRoutes(deps));
   await app.register(runbookRoutes(deps));
   await app.register(deviceRoutes(deps));
   await app.register(artifactRoutes(deps));

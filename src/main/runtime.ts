@@ -39,6 +39,7 @@ import { buildApp } from '../http/app.ts';
 import { wireBackupAndSync } from './backup-wiring.ts';
 import { wireDiagnostics } from './diagnostics-wiring.ts';
 import { wireDevices, type DeviceWiring } from './device-wiring.ts';
+import { wireNotifications } from './notify-wiring.ts';
 import { requireSharedStore, wireQueue, type QueueWiring } from './queue-wiring.ts';
 import { createServiceReach } from '../adapters/devices/ssh/service-reach.ts';
 import type { DeviceCatalog } from '../adapters/devices/device-catalog.ts';
@@ -121,6 +122,14 @@ export async function createCore(config: Config, logger: pino.Logger, options: R
   });
   const { services, catalog: inventory } = devices;
   const store = opened.store;
+  let dispatcher;
+  try {
+    dispatcher = wireNotifications(config, opened, logger);
+  } catch (error) {
+    await Promise.allSettled([devices.close(), opened.close()]);
+    throw error;
+  }
+  dispatcher?.start();
   const metrics = createMetrics();
   const queueing = wireQueue({ config, store, logger, onDispatch: (ms) => metrics.observeQueueWait(ms / 1000) });
   const backlog = createBacklog({ ...config.backlog, queued: () => queueing.queue.depth() });
@@ -202,6 +211,7 @@ export async function createCore(config: Config, logger: pino.Logger, options: R
     }),
     close: async () => {
       await queueing.close();
+      await dispatcher?.stop();
       await devices.close();
       await browser.close();
       await opened.close();
@@ -236,7 +246,7 @@ export async function createRuntime(config: Config, logger: pino.Logger, options
     mcp: mcp.http, mcpStatus: () => mcp.status(),
     devices: inventory, storeKind: opened.kind, version: VERSION, startedAt: new Date(), queueDepth: () => queue.depth(),
     apiKeys: config.apiKeys, apiKeyHeader: config.apiKeyHeader, allowedHosts: config.allowedHosts, bodyLimit: config.bodyLimit,
-    artifacts, approvals, catalogue, feedback,
+    artifacts, approvals, catalogue, feedback, outbox: opened.outbox,
   });
   // Expired approvals escalate their tickets even when nobody comes back to decide.
   // So do tickets where no fault was found and the requester never answered.

@@ -8,6 +8,7 @@ import { migrate } from 'drizzle-orm/pglite/migrator';
 import { Client } from 'pg';
 import { silentLogger } from '../../src/core/logger.ts';
 import { MIGRATIONS_FOLDER, openPostgresStore } from '../../src/adapters/store/open-store.ts';
+import { DrizzleNotificationOutbox } from '../../src/adapters/store/notification-store.ts';
 import { DrizzleTicketStore } from '../../src/adapters/store/ticket-store.ts';
 import type { StoreDatabase } from '../../src/adapters/store/ticket-store.ts';
 
@@ -15,6 +16,7 @@ export const POSTGRES_SERVER = 'postgresql://postgres@127.0.0.1:5432';
 
 export interface TestStore {
   store: DrizzleTicketStore;
+  outbox: DrizzleNotificationOutbox;
   /** Runs raw SQL on the same database, for assertions the port does not expose. */
   query(text: string): Promise<Array<Record<string, unknown>>>;
   close(): Promise<void>;
@@ -55,6 +57,7 @@ export function pgliteBackend(): TestBackend {
       const db: StoreDatabase = drizzlePglite({ client });
       return {
         store: new DrizzleTicketStore(db),
+        outbox: new DrizzleNotificationOutbox(db),
         query: async (text) => (await client.query<Record<string, unknown>>(text)).rows,
         close: () => client.close(),
       };
@@ -85,6 +88,7 @@ export function postgresBackend(): TestBackend {
       await raw.connect();
       return {
         store: opened.store,
+        outbox: opened.outbox,
         query: async (text) => (await raw.query<Record<string, unknown>>(text)).rows,
         close: async () => {
           await raw.end();

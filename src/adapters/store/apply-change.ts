@@ -34,6 +34,18 @@ interface Shape {
   steps: boolean;
   approvals: boolean;
   audit: boolean;
+  /** Outbox rows for the notifications the change causes (filtered on the ticket as changed). */
+  notes: boolean;
+}
+
+/** One outbox row to write with the change, if the ticket as changed passes the channel's filters. */
+export interface OutboxNote {
+  id: string;
+  channel: string;
+  event: string;
+  categories: readonly string[] | null;
+  priorities: readonly string[] | null;
+  details: Record<string, unknown>;
 }
 
 const p = (name: string) => sql.placeholder(name);
@@ -45,7 +57,7 @@ export class ChangeWriter {
   constructor(private readonly db: StoreDatabase) {}
 
   /** The ticket after the change, or undefined when the swap matched no row (nothing was written). */
-  async apply(ticketId: string, change: TicketChange): Promise<TicketRow | undefined> {
+  async apply(ticketId: string, change: TicketChange, notes: readonly OutboxNote[] = []): Promise<TicketRow | undefined> {
     const values = setValues(change);
     const finish = change.finishExecution;
     const finishesNew = finish !== undefined && finish.id === change.newExecution?.id;
@@ -62,6 +74,7 @@ export class ChangeWriter {
       steps: (change.steps?.length ?? 0) > 0,
       approvals: (change.newApprovals?.length ?? 0) > 0,
       audit: change.audit.length > 0,
+      notes: notes.length > 0,
     };
     const [row] = await this.statement(shape).execute({
       ...values,
@@ -85,6 +98,7 @@ export class ChangeWriter {
         id: a.id, execution_id: a.executionId, step_index: a.stepIndex, step_hash: a.stepHash, requested_by: a.requestedBy, expires_at: a.expiresAt,
       }))),
       audit: jsonText(change.audit.map(auditRecord)),
+      notes: jsonText(notes),
     });
     return row;
   }
@@ -92,7 +106,7 @@ export class ChangeWriter {
   private statement(shape: Shape): Prepared {
     const flags = [shape.transition, ...SET_FIELDS.map((f) => shape.fields.includes(f)), shape.newExecution,
       shape.finishesNew, shape.finishesExisting, shape.steps, shape.audit, shape.approvals,
-      shape.guardsStatus, shape.lease !== 'none', shape.lease === 'release', shape.claim, shape.retake];
+      shape.guardsStatus, shape.lease !== 'none', shape.lease === 'release', shape.claim, shape.retake, shape.notes];
     const name = `tl_apply_${parseInt(flags.map((f) => (f ? '1' : '0')).join(''), 2).toString(36)}`;
     let statement = this.prepared.get(name);
     if (!statement) {
@@ -151,6 +165,7 @@ function build(db: StoreDatabase, shape: Shape) {
     shape.approvals ? insertApprovals : undefined,
     shape.claim ? insertClaim : undefined,
     shape.retake ? retakeStep : undefined,
+    shape.notes ? insertNotes : undefined,
   ].flatMap((body, i) => (body ? [db.$with(`w${i}`, { n: sql<number>`1` }).as(body)] : []));
   return db.with(upd, ...writes).select().from(upd);
 }
@@ -200,6 +215,17 @@ const insertApprovals = sql`insert into approvals (id, ticket_id, execution_id, 
   select a.id, upd.id, a.execution_id, a.step_index, a.step_hash, 'pending', a.requested_by, a.expires_at
   from upd, jsonb_to_recordset(${p('approvals')}::jsonb) as a(id uuid, execution_id uuid, step_index integer, step_hash text,
     requested_by text, expires_at timestamptz)`;
+
+// The ticket row as the change left it goes into the payload (without the lease and request hash), so the
+// message says what was true at that moment; channel filters are judged on it too.
+const insertNotes = sql`insert into notifications (id, ticket_id, channel, event, idempotency_key, payload)
+  select n.id, upd.id, n.channel, n.event, n.id::text, jsonb_build_object(
+    'ticket', to_jsonb(upd) - 'lease_owner' - 'lease_until' - 'request_hash' - 'analysis' - 'idempotency_key',
+    'details', coalesce(n.details, '{}'::jsonb))
+  from upd, jsonb_to_recordset(${p('notes')}::jsonb) as n(id uuid, channel text, event text, categories jsonb,
+    priorities jsonb, details jsonb)
+  where (n.categories is null or n.categories @> to_jsonb(upd.category))
+    and (n.priorities is null or n.priorities @> to_jsonb(upd.priority))`;
 
 function stepRecord(s: StepClaim & Omit<Partial<StepRecord>, 'status'> & { status: string }): Record<string, unknown> {
   return {

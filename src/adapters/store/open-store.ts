@@ -15,6 +15,7 @@ import type { Logger } from '../../core/logger.ts';
 import { DrizzleBackupStore } from './backup-store.ts';
 import { acquireDataDirLock } from './data-dir-lock.ts';
 import { DrizzleDeviceStore } from './device-store.ts';
+import { DrizzleNotificationOutbox } from './notification-store.ts';
 import { DrizzleTicketStore } from './ticket-store.ts';
 
 // Resolved from this module, not the working directory: src/adapters/store and dist/adapters/store
@@ -28,6 +29,7 @@ export interface OpenedStore {
   store: DrizzleTicketStore;
   devices: DrizzleDeviceStore;
   backups: DrizzleBackupStore;
+  outbox: DrizzleNotificationOutbox;
   kind: 'pglite' | 'postgres';
   /** Closes the database (and releases the data directory lock). Safe to call more than once. */
   close(): Promise<void>;
@@ -56,6 +58,7 @@ export async function openPgliteStore(options: PgliteStoreOptions): Promise<Open
       store: new DrizzleTicketStore(db),
       devices: new DrizzleDeviceStore(db),
       backups: new DrizzleBackupStore(db),
+      outbox: new DrizzleNotificationOutbox(db),
       kind: 'pglite',
       close: once(async () => {
         try {
@@ -127,6 +130,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     store: new DrizzleTicketStore(db),
     devices: new DrizzleDeviceStore(db),
     backups: new DrizzleBackupStore(db),
+    outbox: new DrizzleNotificationOutbox(db),
     kind: 'postgres',
     close: once(() => pool.end()),
   };

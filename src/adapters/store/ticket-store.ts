@@ -15,7 +15,9 @@ import { assertTransitionPath, CLOSED_STATUSES, SETTLED_STATUSES, TICKET_STATUSE
 import * as approvalRows from './approval-store.ts';
 import * as commentRows from './comment-store.ts';
 import { auditValues, toAuditEvent, toComment, toExecution, toRunningStep, toStep, toTicket } from './rows.ts';
-import { ChangeWriter, explainMiss } from './apply-change.ts';
+import { ChangeWriter, explainMiss, type OutboxNote } from './apply-change.ts';
+import { eventsForChange } from '../../core/notifications/notification-events.ts';
+import type { NotificationRouter } from '../../core/notifications/outbox.ts';
 import { agents, auditEvents, comments, executions, steps, tickets } from './schema.ts';
 import { guardStoreErrors, isUniqueViolation } from './store-errors.ts';
 import { uuidV7 } from './uuid-v7.ts';
@@ -31,12 +33,28 @@ export class DrizzleTicketStore implements TicketRepository, AgentCatalogStore {
   private readonly insertTicket;
   private readonly ticketById;
   private readonly ticketByKey;
+  private router: NotificationRouter | undefined;
 
   constructor(private readonly db: StoreDatabase) {
     this.changes = new ChangeWriter(db);
     this.insertTicket = prepareInsertTicket(db);
     this.ticketById = db.select().from(tickets).where(eq(tickets.id, sql.placeholder('id'))).prepare('tl_ticket_by_id');
     this.ticketByKey = db.select().from(tickets).where(eq(tickets.idempotencyKey, sql.placeholder('key'))).prepare('tl_ticket_by_key');
+  }
+
+  /** From now on every status change also writes the outbox rows of the channels that want it, in the same statement. */
+  routeNotifications(router: NotificationRouter | undefined): void {
+    this.router = router;
+  }
+
+  private notesFor(change: TicketChange): OutboxNote[] {
+    const router = this.router;
+    if (!router) return [];
+    return eventsForChange(change).flatMap(({ event, details }) => router.targets(event).map((t) => ({
+      id: uuidV7(), channel: t.channel, event, details,
+      categories: t.categories && t.categories.length > 0 ? t.categories : null,
+      priorities: t.priorities && t.priorities.length > 0 ? t.priorities : null,
+    })));
   }
 
   create(given: NewTicket): Promise<{ ticket: Ticket; created: boolean; requestHash: string | null; heldBy?: 'idempotency_key' | 'external_id' }> {
@@ -167,7 +185,7 @@ export class DrizzleTicketStore implements TicketRepository, AgentCatalogStore {
     return await guardStoreErrors(async () => {
       let row;
       try {
-        row = await this.changes.apply(ticketId, change);
+        row = await this.changes.apply(ticketId, change, this.notesFor(change));
       } catch (error) {
         const claim = change.claimStep;
         if (!claim || !isUniqueViolation(error, 'steps_idempotency_key_unique')) throw error;

@@ -1,0 +1,25 @@
+// Builds the configured channels from the notifications file, each behind the outbound guard.
+import { TwisterError } from '../../core/errors.ts';
+import type { NotifyChannel } from './channel.ts';
+import { createChatChannel } from './chat-channels.ts';
+import type { PostOptions } from './guarded-post.ts';
+import type { ChannelSpec } from './notify-file.ts';
+import { createWebhookChannel } from './webhook-channel.ts';
+
+export function createChannels(specs: readonly ChannelSpec[], post: PostOptions): Map<string, NotifyChannel> {
+  const channels = new Map<string, NotifyChannel>();
+  for (const spec of specs) channels.set(spec.name, createChannel(spec, post));
+  return channels;
+}
+
+function createChannel(spec: ChannelSpec, post: PostOptions): NotifyChannel {
+  switch (spec.type) {
+    case 'slack':
+    case 'teams':
+      return createChatChannel({ name: spec.name, type: spec.type, url: spec.url, post });
+    case 'webhook':
+      return createWebhookChannel({ name: spec.name, url: spec.url, post, ...(spec.secret ? { secret: spec.secret } : {}), ...(spec.headers ? { headers: spec.headers } : {}) });
+    default:
+      throw new TwisterError('CONFIG_INVALID', `TWISTERLAB_NOTIFY_FILE: channel ${spec.name}: type ${spec.type} is not supported by this version`);
+  }
+}

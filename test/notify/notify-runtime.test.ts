@@ -1,0 +1,68 @@
+// Notifications through a whole runtime: the channels file is read at start, a ticket's state change is sent to a
+// real receiver on loopback, and the ticket's notifications route shows the delivery.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestRuntime, waitForTicket, type TestRuntime } from '../helpers/test-runtime.ts';
+import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.ts';
+
+describe('notifications in the runtime', () => {
+  let receiver: WebhookReceiver;
+  let rt: TestRuntime;
+  let dir: string;
+  beforeAll(async () => {
+    receiver = await startWebhookReceiver();
+    dir = mkdtempSync(path.join(tmpdir(), 'twisterlab-notify-'));
+    const file = path.join(dir, 'notify.yaml');
+    writeFileSync(file, [
+      'channels:',
+      '  - name: helpdesk-hook',
+      '    type: webhook',
+      `    url: { env: HOOK_URL }`,
+      '    secret: { env: HOOK_SECRET }',
+      '    events: [ticket.escalated, ticket.no_fault_found, ticket.resolved, ticket.status_changed]',
+    ].join('\n'));
+    rt = await startTestRuntime('postgres', {
+      TWISTERLAB_NOTIFY_FILE: file, TWISTERLAB_NOTIFY_ALLOW: '127.0.0.1', TWISTERLAB_NOTIFY_POLL_MS: '50',
+      HOOK_URL: receiver.url('/tl'), HOOK_SECRET: 'a-long-enough-signing-secret',
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await rt?.close();
+    await receiver?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('sends the state changes of a ticket and shows each delivery on the ticket', async () => {
+    const created = await rt.app.inject({
+      method: 'POST', url: '/api/v1/tickets',
+      payload: { description: 'The coffee machine on the third floor makes a grinding noise and my password is CoffeeBeans77!' },
+    });
+    expect(created.statusCode).toBe(202);
+    const id = (created.json() as { ticket: { id: string } }).ticket.id;
+    const detail = await waitForTicket(rt.app, id);
+    const finalEvent = `ticket.${detail.ticket.status}`;
+    let items: Array<{ event: string; status: string; deliveryId: string; channel: string }> = [];
+    for (let i = 0; i < 400; i += 1) {
+      const response = await rt.app.inject({ method: 'GET', url: `/api/v1/tickets/${id}/notifications` });
+      expect(response.statusCode).toBe(200);
+      items = (response.json() as { items: typeof items }).items;
+      if (items.some((n) => n.event === finalEvent && n.status === 'delivered')) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(items.find((n) => n.event === finalEvent)).toMatchObject({ status: 'delivered', channel: 'helpdesk-hook' });
+    expect(items.filter((n) => n.event === 'ticket.status_changed').length).toBeGreaterThan(0);
+    const sent = receiver.byDelivery.get(items.find((n) => n.event === finalEvent)!.deliveryId)!;
+    const body = JSON.parse(sent.body) as { ticketId: string; event: string; ticket: { status: string } };
+    expect(body).toMatchObject({ ticketId: id, event: finalEvent, ticket: { status: detail.ticket.status } });
+    expect(sent.body).not.toContain('CoffeeBeans77');
+  });
+
+  it('answers 404 naming the ticket for notifications of an unknown ticket, 400 for a malformed id', async () => {
+    const missing = await rt.app.inject({ method: 'GET', url: '/api/v1/tickets/0190a5a0-0000-7000-8000-000000000000/notifications' });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.body).toContain('0190a5a0-0000-7000-8000-000000000000');
+    expect((await rt.app.inject({ method: 'GET', url: '/api/v1/tickets/nope/notifications' })).statusCode).toBe(400);
+  });
+});
