@@ -16,9 +16,12 @@ export type TicketEvent =
   /** Processing stopped: a final state, or `planned` for a dry run. */
   | { type: 'done'; ticketId: string; status: TicketStatus; success: boolean };
 
+/** Subscribing to this id receives every ticket's events (the console's live inbox). */
+export const ALL_TICKETS = '*';
+
 export interface TicketEventBus {
   publish(event: TicketEvent): void;
-  /** Returns the function that unsubscribes. */
+  /** One ticket's events, or every ticket's with ALL_TICKETS. Returns the function that unsubscribes. */
   subscribe(ticketId: string, listener: (event: TicketEvent) => void): () => void;
 }
 

@@ -6,9 +6,12 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import type { ApiKeyConfig } from '../config.ts';
 import type { Metrics } from '../adapters/metrics/prometheus-metrics.ts';
 import type { McpHttpSessions } from '../mcp/http-sessions.ts';
-import { registerAuth } from './plugins/auth.ts';
+import { createKeyMatcher, registerAuth } from './plugins/auth.ts';
+import { consolePlugin } from './plugins/console.ts';
 import { registerErrorHandling } from './plugins/error-handler.ts';
 import { registerHostCheck } from './plugins/host-check.ts';
+import { createSessionStore } from './plugins/session-store.ts';
+import { sessionRoutes } from './plugins/session-routes.ts';
 import { registerTextGuard } from './plugins/text-guard.ts';
 import { approvalRoutes, type ApprovalRouteDeps } from './routes/approval-routes.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
@@ -19,6 +22,7 @@ import { healthRoutes, type HealthRouteDeps } from './routes/health-routes.ts';
 import { mcpRoutes } from './routes/mcp-routes.ts';
 import { notificationRoutes, type NotificationRouteDeps } from './routes/notification-routes.ts';
 import { runbookRoutes, type RunbookRouteDeps } from './routes/runbook-routes.ts';
+import { ticketFeedRoutes } from './routes/ticket-feed.ts';
 import { ticketRoutes, type TicketRouteDeps } from './routes/ticket-routes.ts';
 
 export interface AppDeps extends TicketRouteDeps, CapabilityRouteDeps, HealthRouteDeps, DeviceRouteDeps, ArtifactRouteDeps, ApprovalRouteDeps, RunbookRouteDeps, NotificationRouteDeps {
@@ -30,6 +34,8 @@ export interface AppDeps extends TicketRouteDeps, CapabilityRouteDeps, HealthRou
   allowedHosts: readonly string[];
   bodyLimit: number;
   mcp: McpHttpSessions;
+  /** The web console's build (index.html, assets/), served at `/` when given. */
+  consoleDir?: string;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -63,8 +69,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   registerHostCheck(app, { keysConfigured: deps.apiKeys.length > 0, allowedHosts: deps.allowedHosts });
-  registerAuth(app, { keys: deps.apiKeys, header: deps.apiKeyHeader });
+  const sessions = createSessionStore();
+  registerAuth(app, { keys: deps.apiKeys, header: deps.apiKeyHeader, sessions });
+  await app.register(sessionRoutes({ sessions, matchKey: createKeyMatcher(deps.apiKeys), keysConfigured: deps.apiKeys.length > 0 }));
+  if (deps.consoleDir) await app.register(consolePlugin({ dir: deps.consoleDir }));
   await app.register(ticketRoutes(deps));
+  await app.register(ticketFeedRoutes(deps));
   await app.register(capabilityRoutes(deps));
   await app.register(mcpRoutes({ mcp: deps.mcp }));
   // Open MCP event streams would keep the server from closing.

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { PACKAGE_VERSION } from '../adapters/package-root.ts';
+import { PACKAGE_ROOT, PACKAGE_VERSION } from '../adapters/package-root.ts';
 import { createFileArtifactStore } from '../adapters/artifacts/file-artifact-store.ts';
 import { createChromiumBrowser } from '../adapters/browser/chromium-browser.ts';
 import { createMetrics, type Metrics } from '../adapters/metrics/prometheus-metrics.ts';
@@ -246,7 +246,7 @@ export async function createRuntime(config: Config, logger: pino.Logger, options
     mcp: mcp.http, mcpStatus: () => mcp.status(),
     devices: inventory, storeKind: opened.kind, version: VERSION, startedAt: new Date(), queueDepth: () => queue.depth(),
     apiKeys: config.apiKeys, apiKeyHeader: config.apiKeyHeader, allowedHosts: config.allowedHosts, bodyLimit: config.bodyLimit,
-    artifacts, approvals, catalogue, feedback, outbox: opened.outbox,
+    artifacts, approvals, catalogue, feedback, outbox: opened.outbox, consoleDir: path.join(PACKAGE_ROOT, 'dist', 'web'),
   });
   // Expired approvals escalate their tickets even when nobody comes back to decide.
   // So do tickets where no fault was found and the requester never answered.

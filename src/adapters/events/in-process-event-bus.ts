@@ -1,14 +1,15 @@
 // In-process ticket events: subscribers per ticket id, no buffering. Listeners that throw are isolated.
-import type { TicketEvent, TicketEventBus } from '../../core/events.ts';
+import { ALL_TICKETS, type TicketEvent, type TicketEventBus } from '../../core/events.ts';
 import type { Logger } from '../../core/logger.ts';
 
 export function createInProcessEventBus(logger: Logger): TicketEventBus {
   const listeners = new Map<string, Set<(event: TicketEvent) => void>>();
   return {
     publish(event) {
-      const set = listeners.get(event.ticketId);
-      if (!set) return;
-      for (const listener of set) {
+      const own = listeners.get(event.ticketId);
+      const all = listeners.get(ALL_TICKETS);
+      if (!own && !all) return;
+      for (const listener of [...(own ?? []), ...(all ?? [])]) {
         try {
           listener(event);
         } catch (err) {

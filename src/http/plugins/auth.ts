@@ -1,20 +1,27 @@
-// API keys: `X-API-Key` (or API_KEY_HEADER) checked against sha256 hashes in constant time. With no keys
-// configured (loopback only, enforced by config) every caller is the local admin.
+// API keys: `X-API-Key` (or API_KEY_HEADER) checked against sha256 hashes in constant time, or a console session
+// cookie (exchanged for a key at POST /api/v1/session). With no keys configured (loopback only, enforced by
+// config) every caller is the local admin.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiKeyConfig, ApiRole } from '../../config.ts';
 import { assertRole, type Caller } from '../../core/access.ts';
 import { TwisterError } from '../../core/errors.ts';
+import { checkCookieWrite, readSessionCookie } from './session-cookie.ts';
+import type { Session, SessionStore } from './session-store.ts';
 
 export type Identity = Caller;
 
 declare module 'fastify' {
   interface FastifyRequest {
     identity: Identity;
+    /** The console session the request came with, when it was authenticated by its cookie. */
+    consoleSession: { id: string; session: Session } | null;
   }
   interface FastifyContextConfig {
     /** The handler checks roles per operation (MCP: one POST carries reads and calls alike). */
     rolesCheckedByHandler?: boolean;
+    /** Answered without a key (the console's pages and assets, signing in). */
+    publicRoute?: boolean;
   }
 }
 const PUBLIC_PREFIXES = ['/health', '/metrics', '/docs'];
@@ -27,30 +34,57 @@ export function requireRole(request: FastifyRequest, role: ApiRole, what: string
   assertRole(request.identity, role, what);
 }
 
-export function registerAuth(app: FastifyInstance, options: { keys: readonly ApiKeyConfig[]; header: string }): void {
-  const keys = options.keys.map((k) => ({ ...k, digest: Buffer.from(k.sha256, 'hex') }));
+/** The identity a presented key belongs to, or undefined; every key is compared, in constant time. */
+export type KeyMatcher = (presented: string) => Identity | undefined;
+
+export function createKeyMatcher(configured: readonly ApiKeyConfig[]): KeyMatcher {
+  const keys = configured.map((k) => ({ name: k.name, role: k.role, digest: Buffer.from(k.sha256, 'hex') }));
+  return (presented) => {
+    const digest = createHash('sha256').update(presented, 'utf8').digest();
+    const match = keys.find((k) => timingSafeEqual(k.digest, digest));
+    return match ? { name: match.name, role: match.role } : undefined;
+  };
+}
+
+export interface AuthOptions {
+  keys: readonly ApiKeyConfig[];
+  header: string;
+  sessions?: SessionStore;
+}
+
+export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
+  const match = createKeyMatcher(options.keys);
   const local: Identity = { name: 'local', role: 'admin' };
   app.decorateRequest('identity', null as unknown as Identity);
+  app.decorateRequest('consoleSession', null);
   app.addHook('onRequest', async (request) => {
-    if (keys.length === 0) {
+    if (options.keys.length === 0) {
       request.identity = local;
       return;
     }
     const path = request.url.split('?')[0]!;
-    const isPublic = PUBLIC_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`));
+    const isPublic = request.routeOptions.config?.publicRoute === true || PUBLIC_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`));
     const presented = request.headers[options.header];
     if (typeof presented !== 'string' || presented.length === 0) {
+      const cookie = readSessionCookie(request);
+      const session = cookie !== undefined ? options.sessions?.get(cookie) : undefined;
+      if (session) {
+        checkCookieWrite(request, session);
+        request.identity = session.identity;
+        request.consoleSession = { id: cookie!, session };
+        return;
+      }
       if (isPublic) return;
+      if (cookie !== undefined) throw new TwisterError('UNAUTHORIZED', 'the console session has expired or was closed: sign in again');
       throw new TwisterError('UNAUTHORIZED', `missing API key: send it in the ${options.header} header`);
     }
-    const digest = createHash('sha256').update(presented, 'utf8').digest();
-    const match = keys.find((k) => timingSafeEqual(k.digest, digest));
-    if (!match) throw new TwisterError('UNAUTHORIZED', 'invalid API key');
-    request.identity = { name: match.name, role: match.role };
+    const identity = match(presented);
+    if (!identity) throw new TwisterError('UNAUTHORIZED', 'invalid API key');
+    request.identity = identity;
   });
   app.addHook('preHandler', async (request) => {
     // Reads are open to every role; anything else needs at least an operator.
-    if (request.routeOptions.config.rolesCheckedByHandler) return;
+    if (request.routeOptions.config.rolesCheckedByHandler || request.routeOptions.config.publicRoute) return;
     if (request.identity && request.method !== 'GET' && request.method !== 'HEAD') requireRole(request, 'operator', `${request.method} ${request.routeOptions.url}`);
   });
 }

@@ -1,0 +1,38 @@
+// GET /api/v1/events: every ticket's status changes as server-sent events, for the console's live inbox. Only
+// the ids and states travel (the list is read again through the API, with the reader's rights); heartbeats
+// keep proxies from closing an idle stream.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { ALL_TICKETS, type TicketEventBus } from '../../core/events.ts';
+import { HEARTBEAT_MS } from './ticket-events-stream.ts';
+
+export function ticketFeedRoutes(deps: { events: TicketEventBus; heartbeatMs?: number }): FastifyPluginAsyncZod {
+  return async (app) => {
+    const open = new Set<() => void>();
+    // An open stream would keep the server from closing.
+    app.addHook('preClose', async () => {
+      for (const end of [...open]) end();
+    });
+    app.get('/api/v1/events', {
+      schema: { summary: "Server-sent events: every ticket's status changes (ticket id, from, to, at)" },
+    }, async (request, reply) => {
+      const res = reply.raw;
+      reply.hijack();
+      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      res.write(': connected\n\n');
+      const unsubscribe = deps.events.subscribe(ALL_TICKETS, (event) => {
+        if (event.type !== 'status') return;
+        const data = { ticketId: event.ticketId, from: event.from, to: event.to, at: event.at };
+        res.write(`event: status\ndata: ${JSON.stringify(data)}\n\n`);
+      });
+      const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), deps.heartbeatMs ?? HEARTBEAT_MS);
+      const end = () => {
+        open.delete(end);
+        clearInterval(heartbeat);
+        unsubscribe();
+        res.end();
+      };
+      open.add(end);
+      request.raw.on('close', end);
+    });
+  };
+}
