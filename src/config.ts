@@ -181,8 +181,8 @@ export interface Config {
   llm: LlmConfig | undefined;
   /** Queue, events and device leases on Redis (`REDIS_URL`); undefined: everything stays in this process. */
   redis: RedisConfig | undefined;
-  /** Notification channels and their delivery; undefined without TWISTERLAB_NOTIFY_FILE. */
-  notify: NotifyConfig | undefined;
+  /** Notification channels and their delivery (helpdesk callbacks go out even without a channels file). */
+  notify: NotifyConfig;
 }
 
 // ── Notifications (outbox delivery and the channels file) ─────────────────────────────────────────────────────
@@ -206,8 +206,8 @@ function notifyEnv() {
  * about six hours (30 s doubling to an hour between attempts): a receiver down for an hour loses nothing.
  */
 export interface NotifyConfig {
-  /** YAML or JSON: the channels and what each wants (read at start by the notify adapter). */
-  file: string;
+  /** YAML or JSON: the channels and what each wants (read at start by the notify adapter); none: callbacks only. */
+  file: string | undefined;
   /** Internal hosts and blocks webhooks may reach despite the outbound guard (`TWISTERLAB_NOTIFY_ALLOW`, e.g. 127.0.0.1). */
   allow: NetworkAllowList;
   pollMs: number;
@@ -218,8 +218,7 @@ export interface NotifyConfig {
   expiryWarningMs: number;
 }
 
-function notifyConfig(e: z.infer<typeof envSchema>): NotifyConfig | undefined {
-  if (!e.TWISTERLAB_NOTIFY_FILE) return undefined;
+function notifyConfig(e: z.infer<typeof envSchema>): NotifyConfig {
   if (e.TWISTERLAB_NOTIFY_RETRY_MAX_MS < e.TWISTERLAB_NOTIFY_RETRY_BASE_MS) {
     throw configError('TWISTERLAB_NOTIFY_RETRY_MAX_MS', `must not be below TWISTERLAB_NOTIFY_RETRY_BASE_MS (${e.TWISTERLAB_NOTIFY_RETRY_BASE_MS})`);
   }
@@ -230,7 +229,7 @@ function notifyConfig(e: z.infer<typeof envSchema>): NotifyConfig | undefined {
     throw configError('TWISTERLAB_NOTIFY_ALLOW', (error as Error).message);
   }
   return {
-    file: path.resolve(e.TWISTERLAB_NOTIFY_FILE), allow, pollMs: e.TWISTERLAB_NOTIFY_POLL_MS, batch: e.TWISTERLAB_NOTIFY_BATCH,
+    file: e.TWISTERLAB_NOTIFY_FILE ? path.resolve(e.TWISTERLAB_NOTIFY_FILE) : undefined, allow, pollMs: e.TWISTERLAB_NOTIFY_POLL_MS, batch: e.TWISTERLAB_NOTIFY_BATCH,
     timeoutMs: e.TWISTERLAB_NOTIFY_TIMEOUT_MS, expiryWarningMs: e.TWISTERLAB_NOTIFY_EXPIRY_WARNING_MS,
     retry: { baseMs: e.TWISTERLAB_NOTIFY_RETRY_BASE_MS, maxMs: e.TWISTERLAB_NOTIFY_RETRY_MAX_MS, maxAttempts: e.TWISTERLAB_NOTIFY_MAX_ATTEMPTS },
   };

@@ -9,14 +9,13 @@ import { createDispatcher, type NotificationDispatcher } from '../adapters/notif
 import { loadNotifyFile, routerFor } from '../adapters/notify/notify-file.ts';
 import type { OpenedStore } from '../adapters/store/open-store.ts';
 
-export function wireNotifications(config: Config, opened: OpenedStore, logger: Logger): NotificationDispatcher | undefined {
+export function wireNotifications(config: Config, opened: OpenedStore, logger: Logger): NotificationDispatcher {
   const notify = config.notify;
-  if (!notify) return undefined;
-  const specs = loadNotifyFile(notify.file, config.secretEnv);
-  const channels = createChannels(specs, { allow: notify.allow, timeoutMs: notify.timeoutMs });
-  const router = routerFor(specs);
+  const settings = notify.file ? loadNotifyFile(notify.file, config.secretEnv) : { channels: [], callbacks: {} };
+  const channels = createChannels(settings, { allow: notify.allow, timeoutMs: notify.timeoutMs });
+  const router = routerFor(settings.channels);
   opened.store.routeNotifications(router);
-  logger.info({ channels: specs.map((s) => ({ name: s.name, type: s.type })) }, 'notification channels loaded');
+  if (notify.file) logger.info({ channels: settings.channels.map((s) => ({ name: s.name, type: s.type })) }, 'notification channels loaded');
   return createDispatcher({
     outbox: opened.outbox, channels, logger, owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     pollMs: notify.pollMs, batch: notify.batch, leaseMs: notify.timeoutMs * 3 + 5_000, retry: notify.retry, pageBaseUrl: config.apiUrl,

@@ -129,7 +129,7 @@ export async function createCore(config: Config, logger: pino.Logger, options: R
     await Promise.allSettled([devices.close(), opened.close()]);
     throw error;
   }
-  dispatcher?.start();
+  dispatcher.start();
   const metrics = createMetrics();
   const queueing = wireQueue({ config, store, logger, onDispatch: (ms) => metrics.observeQueueWait(ms / 1000) });
   const backlog = createBacklog({ ...config.backlog, queued: () => queueing.queue.depth() });
@@ -211,7 +211,7 @@ export async function createCore(config: Config, logger: pino.Logger, options: R
     }),
     close: async () => {
       await queueing.close();
-      await dispatcher?.stop();
+      await dispatcher.stop();
       await devices.close();
       await browser.close();
       await opened.close();

@@ -22,6 +22,8 @@ describe('notifications in the runtime', () => {
       `    url: { env: HOOK_URL }`,
       '    secret: { env: HOOK_SECRET }',
       '    events: [ticket.escalated, ticket.no_fault_found, ticket.resolved, ticket.status_changed]',
+      'callbacks:',
+      '  secret: { env: HOOK_SECRET }',
     ].join('\n'));
     rt = await startTestRuntime('postgres', {
       TWISTERLAB_NOTIFY_FILE: file, TWISTERLAB_NOTIFY_ALLOW: '127.0.0.1', TWISTERLAB_NOTIFY_POLL_MS: '50',
@@ -57,6 +59,31 @@ describe('notifications in the runtime', () => {
     const body = JSON.parse(sent.body) as { ticketId: string; event: string; ticket: { status: string } };
     expect(body).toMatchObject({ ticketId: id, event: finalEvent, ticket: { status: detail.ticket.status } });
     expect(sent.body).not.toContain('CoffeeBeans77');
+  });
+
+  it("tells a helpdesk ticket's callback URL of every state change, signed, and no other ticket's", async () => {
+    const callbackUrl = receiver.url('/helpdesk/callback/4711');
+    const created = await rt.app.inject({
+      method: 'POST', url: '/api/v1/tickets',
+      payload: { description: 'Outlook keeps asking for my credentials since this morning', title: 'Outlook prompts', externalId: 'ZAM-4711', callbackUrl },
+    });
+    expect(created.statusCode).toBe(202);
+    const id = (created.json() as { ticket: { id: string } }).ticket.id;
+    const detail = await waitForTicket(rt.app, id);
+    const moves = detail.audit.filter((a) => a.fromStatus !== null && a.toStatus !== null && a.fromStatus !== a.toStatus);
+    const callbacks = () => receiver.accepted.filter((r) => r.path === '/helpdesk/callback/4711');
+    for (let i = 0; i < 400 && callbacks().length === 0; i += 1) await new Promise((r) => setTimeout(r, 25));
+    const rows = ((await rt.app.inject({ method: 'GET', url: `/api/v1/tickets/${id}/notifications` })).json() as { items: Array<{ channel: string; status: string }> }).items;
+    const callbackRows = rows.filter((r) => r.channel === 'callback');
+    expect(callbackRows.length).toBeGreaterThan(0);
+    expect(callbackRows.length).toBeLessThanOrEqual(moves.length);
+    for (let i = 0; i < 400 && callbacks().length < callbackRows.length; i += 1) await new Promise((r) => setTimeout(r, 25));
+    const bodies = callbacks().map((r) => JSON.parse(r.body) as { event: string; ticketId: string; details: { to: string }; ticket: { external_id: string } });
+    expect(bodies.every((b) => b.event === 'ticket.status_changed' && b.ticketId === id && b.ticket.external_id === 'ZAM-4711')).toBe(true);
+    expect(bodies.map((b) => b.details.to)).toContain(detail.ticket.status);
+    expect(callbacks().every((r) => String(r.headers['x-twisterlab-signature']).startsWith('sha256='))).toBe(true);
+    // The first ticket had no callback URL: nothing of it went there.
+    expect(receiver.accepted.filter((r) => r.path.startsWith('/helpdesk')).every((r) => r.body.includes(id))).toBe(true);
   });
 
   it('answers 404 naming the ticket for notifications of an unknown ticket, 400 for a malformed id', async () => {

@@ -3,12 +3,15 @@ import { TwisterError } from '../../core/errors.ts';
 import type { NotifyChannel } from './channel.ts';
 import { createChatChannel } from './chat-channels.ts';
 import type { PostOptions } from './guarded-post.ts';
-import type { ChannelSpec } from './notify-file.ts';
-import { createWebhookChannel } from './webhook-channel.ts';
+import type { ChannelSpec, NotifySettings } from './notify-file.ts';
+import { CALLBACK_CHANNEL, createWebhookChannel } from './webhook-channel.ts';
 
-export function createChannels(specs: readonly ChannelSpec[], post: PostOptions): Map<string, NotifyChannel> {
-  const channels = new Map<string, NotifyChannel>();
-  for (const spec of specs) channels.set(spec.name, createChannel(spec, post));
+export function createChannels(settings: NotifySettings, post: PostOptions): Map<string, NotifyChannel> {
+  const { secret, headers } = settings.callbacks;
+  const channels = new Map<string, NotifyChannel>([[CALLBACK_CHANNEL, createWebhookChannel({
+    name: CALLBACK_CHANNEL, type: 'callback', url: (m) => m.callbackUrl, post, ...(secret ? { secret } : {}), ...(headers ? { headers } : {}),
+  })]]);
+  for (const spec of settings.channels) channels.set(spec.name, createChannel(spec, post));
   return channels;
 }
 

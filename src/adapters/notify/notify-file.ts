@@ -35,7 +35,17 @@ const channelSchema = z.discriminatedUnion('type', [
   }),
 ]);
 
-const fileSchema = z.strictObject({ channels: z.array(channelSchema) });
+const fileSchema = z.strictObject({
+  channels: z.array(channelSchema).default([]),
+  /** The helpdesk callback (a ticket's callbackUrl, told of every state change): how it is signed. */
+  callbacks: z.strictObject({ secret: secret.optional(), headers: z.record(z.string(), z.string()).optional() }).optional(),
+});
+
+/** The notifications file read: the channels, and the callback's signing secret. */
+export interface NotifySettings {
+  channels: ChannelSpec[];
+  callbacks: { secret?: string | undefined; headers?: Record<string, string> | undefined };
+}
 
 interface Wants {
   name: string;
@@ -59,34 +69,41 @@ export type ChannelSpec = Wants & (
 /** By default a channel gets what a human acts on; `ticket.status_changed` only when it asks for it. */
 export const DEFAULT_EVENTS: readonly NotificationEvent[] = NOTIFICATION_EVENTS.filter((e) => e !== 'ticket.status_changed');
 
-export function parseNotifyFile(doc: unknown, shown: string, env: (name: string) => string | undefined): ChannelSpec[] {
+export function parseNotifyFile(doc: unknown, shown: string, env: (name: string) => string | undefined): NotifySettings {
   const parsed = fileSchema.safeParse(doc);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new TwisterError('CONFIG_INVALID', `${shown}: ${issue.path.join('.') || '(top)'}: ${issue.message}`);
   }
-  const names = new Set<string>();
-  return parsed.data.channels.map((channel, index) => {
+  const names = new Set<string>(['callback']);
+  const read = (value: z.infer<typeof secret>, field: string): string => {
+    if (typeof value === 'string') return value;
+    const found = env(value.env);
+    if (found === undefined) throw new TwisterError('CONFIG_INVALID', `${shown}: ${field}: the variable ${value.env} is not set`);
+    return found;
+  };
+  const { callbacks } = parsed.data;
+  const channels = parsed.data.channels.map((channel, index): ChannelSpec => {
+    if (channel.name === 'callback') throw new TwisterError('CONFIG_INVALID', `${shown}: channels.${index}.name: "callback" is reserved for the helpdesk callback`);
     if (names.has(channel.name)) throw new TwisterError('CONFIG_INVALID', `${shown}: channels.${index}.name: ${channel.name} is used twice`);
     names.add(channel.name);
-    const read = (value: z.infer<typeof secret>, field: string): string => {
-      if (typeof value === 'string') return value;
-      const found = env(value.env);
-      if (found === undefined) throw new TwisterError('CONFIG_INVALID', `${shown}: channels.${index}.${field}: the variable ${value.env} is not set`);
-      return found;
-    };
+    const at = `channels.${index}`;
     switch (channel.type) {
       case 'email':
-        return { ...channel, smtp: { ...channel.smtp, password: channel.smtp.password === undefined ? undefined : read(channel.smtp.password, 'smtp.password') } } as ChannelSpec;
+        return { ...channel, smtp: { ...channel.smtp, password: channel.smtp.password === undefined ? undefined : read(channel.smtp.password, `${at}.smtp.password`) } } as ChannelSpec;
       case 'webhook':
-        return { ...channel, url: read(channel.url, 'url'), secret: channel.secret === undefined ? undefined : read(channel.secret, 'secret') } as ChannelSpec;
+        return { ...channel, url: read(channel.url, `${at}.url`), secret: channel.secret === undefined ? undefined : read(channel.secret, `${at}.secret`) } as ChannelSpec;
       default:
-        return { ...channel, url: read(channel.url, 'url') } as ChannelSpec;
+        return { ...channel, url: read(channel.url, `${at}.url`) } as ChannelSpec;
     }
   });
+  return {
+    channels,
+    callbacks: { secret: callbacks?.secret === undefined ? undefined : read(callbacks.secret, 'callbacks.secret'), headers: callbacks?.headers },
+  };
 }
 
-export function loadNotifyFile(file: string, env: (name: string) => string | undefined): ChannelSpec[] {
+export function loadNotifyFile(file: string, env: (name: string) => string | undefined): NotifySettings {
   const shown = `TWISTERLAB_NOTIFY_FILE (${file})`;
   let text: string;
   try {
@@ -103,13 +120,17 @@ export function loadNotifyFile(file: string, env: (name: string) => string | und
   return parseNotifyFile(doc, shown, env);
 }
 
-/** The channels as core's router: for an event, each channel that wants it with its ticket filters. */
+/**
+ * The channels as core's router: for an event, each channel that wants it with its ticket filters; and every
+ * status change of a ticket that carries a callback URL goes to that URL.
+ */
 export function routerFor(specs: readonly ChannelSpec[]): NotificationRouter {
+  const callback: OutboxTarget = { channel: 'callback', onlyWithCallback: true };
   return {
     targets(event) {
-      return specs.filter((c) => (c.events ?? DEFAULT_EVENTS).includes(event)).map((c): OutboxTarget => ({
+      return [...(event === 'ticket.status_changed' ? [callback] : []), ...specs.filter((c) => (c.events ?? DEFAULT_EVENTS).includes(event)).map((c): OutboxTarget => ({
         channel: c.name, ...(c.categories ? { categories: c.categories } : {}), ...(c.priorities ? { priorities: c.priorities } : {}),
-      }));
+      }))];
     },
   };
 }

@@ -2,7 +2,7 @@
 // receiver can check where it came from and refuse a replay; the delivery id is the same on every attempt.
 import { createHmac } from 'node:crypto';
 import type { NotificationMessage } from '../../core/notifications/notification-message.ts';
-import type { NotifyChannel } from './channel.ts';
+import { DeliveryError, type NotifyChannel } from './channel.ts';
 import { expectSuccess, guardedPost, type PostOptions } from './guarded-post.ts';
 
 export const SIGNATURE_HEADER = 'x-twisterlab-signature';
@@ -21,8 +21,14 @@ export function webhookBody(message: NotificationMessage): string {
   });
 }
 
+/** The reserved channel that tells a helpdesk ticket's callback URL of every state change. */
+export const CALLBACK_CHANNEL = 'callback';
+
 export function createWebhookChannel(options: {
-  name: string; url: string; secret?: string; headers?: Record<string, string>; post: PostOptions; now?: () => number;
+  name: string;
+  /** A fixed URL, or (the helpdesk callback) the one the ticket carries. */
+  url: string | ((message: NotificationMessage) => string | null);
+  secret?: string; headers?: Record<string, string>; post: PostOptions; now?: () => number;
   type?: 'webhook' | 'callback';
 }): NotifyChannel {
   const now = options.now ?? Date.now;
@@ -30,6 +36,8 @@ export function createWebhookChannel(options: {
     name: options.name,
     type: options.type ?? 'webhook',
     async send(message) {
+      const url = typeof options.url === 'string' ? options.url : options.url(message);
+      if (!url) throw new DeliveryError(`ticket ${message.ticketId} has no callback URL`, true);
       const body = webhookBody(message);
       const timestamp = String(Math.floor(now() / 1000));
       const headers: Record<string, string> = {
@@ -37,7 +45,7 @@ export function createWebhookChannel(options: {
         [DELIVERY_HEADER]: message.deliveryId, 'idempotency-key': message.deliveryId, [TIMESTAMP_HEADER]: timestamp, [EVENT_HEADER]: message.event,
         ...(options.secret ? { [SIGNATURE_HEADER]: signBody(options.secret, timestamp, body) } : {}),
       };
-      expectSuccess(await guardedPost(options.url, body, headers, options.post), `webhook ${options.name}`);
+      expectSuccess(await guardedPost(url, body, headers, options.post), `webhook ${options.name}`);
     },
   };
 }

@@ -45,6 +45,7 @@ export interface OutboxNote {
   event: string;
   categories: readonly string[] | null;
   priorities: readonly string[] | null;
+  callback: boolean;
   details: Record<string, unknown>;
 }
 
@@ -223,8 +224,9 @@ const insertNotes = sql`insert into notifications (id, ticket_id, channel, event
     'ticket', to_jsonb(upd) - 'lease_owner' - 'lease_until' - 'request_hash' - 'analysis' - 'idempotency_key',
     'details', coalesce(n.details, '{}'::jsonb))
   from upd, jsonb_to_recordset(${p('notes')}::jsonb) as n(id uuid, channel text, event text, categories jsonb,
-    priorities jsonb, details jsonb)
+    priorities jsonb, callback boolean, details jsonb)
   where (n.categories is null or n.categories @> to_jsonb(upd.category))
+    and (not coalesce(n.callback, false) or upd.callback_url is not null)
     and (n.priorities is null or n.priorities @> to_jsonb(upd.priority))`;
 
 function stepRecord(s: StepClaim & Omit<Partial<StepRecord>, 'status'> & { status: string }): Record<string, unknown> {

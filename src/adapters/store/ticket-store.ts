@@ -54,6 +54,7 @@ export class DrizzleTicketStore implements TicketRepository, AgentCatalogStore {
       id: uuidV7(), channel: t.channel, event, details,
       categories: t.categories && t.categories.length > 0 ? t.categories : null,
       priorities: t.priorities && t.priorities.length > 0 ? t.priorities : null,
+      callback: t.onlyWithCallback === true,
     })));
   }
 

@@ -16,6 +16,8 @@ export interface NotificationMessage {
   /** The ticket as the change left it, redacted (for channels that carry data, not prose). */
   ticket: Record<string, unknown>;
   details: Record<string, unknown>;
+  /** Where the ticket's own helpdesk wants its changes (a destination, not content: not redacted). */
+  callbackUrl: string | null;
 }
 
 const MAX_TEXT = 1_500;
@@ -40,6 +42,7 @@ export function buildMessage(entry: OutboxEntry, pageBaseUrl: string): Notificat
   ];
   const { title, lines } = describe(entry.event, ticket, details, id, url);
   return {
+    callbackUrl: typeof entry.payload.ticket.callback_url === 'string' ? entry.payload.ticket.callback_url : null,
     event: entry.event, ticketId: id, deliveryId: entry.idempotencyKey, url, ticket, details, facts,
     title: redactSecrets(`${title}: ${name}`), lines: lines.map((l) => redactSecrets(clip(l))),
   };

@@ -9,6 +9,8 @@ export interface OutboxTarget {
   /** Only tickets of these categories (none given: any, including not yet triaged). */
   categories?: readonly Category[];
   priorities?: readonly Priority[];
+  /** Only tickets that carry a callback URL (a helpdesk's ticket is told of every change there). */
+  onlyWithCallback?: boolean;
 }
 
 export interface NotificationRouter {
