@@ -18,7 +18,8 @@ describe('normaliseDatabaseUrl', () => {
   });
 });
 
-describe('openPgliteStore', () => {
+// Opening PGlite compiles its WASM and may run initdb: tens of seconds on a loaded machine.
+describe('openPgliteStore', { timeout: 180_000 }, () => {
   let root: string;
   beforeAll(() => { root = fs.mkdtempSync(path.join(os.tmpdir(), 'twisterlab-store-')); });
   afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -73,6 +74,55 @@ describe('openPgliteStore', () => {
     }
     const reopened = await openPgliteStore({ dataDir, logger: silentLogger });
     await reopened.close();
+  });
+
+  it('runs SQL on its own thread: timers fire while a long query runs, and its result is right', async () => {
+    const opened = await openPgliteStore({ dataDir: path.join(root, 'thread'), logger: silentLogger });
+    try {
+      let ticks = 0;
+      const timer = setInterval(() => { ticks += 1; }, 1);
+      const inFlight = opened.thread!.query('select count(*)::int as n, sum(i)::text as total from generate_series(1, 2000000) as i');
+      const result = await inFlight;
+      clearInterval(timer);
+      expect(result.rows).toEqual([{ n: 2_000_000, total: '2000001000000' }]);
+      // An in-process PGlite runs the whole statement inside one turn of the event loop: no timer could fire.
+      expect(ticks).toBeGreaterThan(0);
+    } finally {
+      await opened.close();
+    }
+  });
+
+  it('keeps transactions whole across the thread: a failed one leaves nothing, errors keep their SQLSTATE and constraint', async () => {
+    const opened = await openPgliteStore({ dataDir: path.join(root, 'tx'), logger: silentLogger });
+    const thread = opened.thread!;
+    try {
+      await thread.query('create table t (k text primary key)');
+      await expect(thread.transaction(async (tx) => {
+        await tx.query('insert into t values ($1)', ['a']);
+        await tx.query('insert into t values ($1)', ['a']);
+      })).rejects.toMatchObject({ code: '23505', constraint: 't_pkey' });
+      await thread.transaction(async (tx) => {
+        await tx.query('insert into t values ($1)', ['b']);
+        // Other statements wait until the transaction ends, then see its rows.
+        const outside = thread.query('select k from t order by k');
+        await tx.query('insert into t values ($1)', ['c']);
+        void outside.then((r) => expect(r.rows).toEqual([{ k: 'b' }, { k: 'c' }]));
+      });
+      const rolledBack = await thread.transaction(async (tx) => {
+        await tx.query('insert into t values ($1)', ['d']);
+        await tx.rollback();
+        return 'rolled back';
+      });
+      expect(rolledBack).toBe('rolled back');
+      expect((await thread.query('select k from t order by k')).rows).toEqual([{ k: 'b' }, { k: 'c' }]);
+      // The store's own transactions (a read-only snapshot) go through the same path.
+      const { ticket } = await opened.store.create(newTicket());
+      expect((await opened.store.getDetail(ticket.id))?.audit.map((a) => a.action)).toEqual(['ticket.created']);
+    } finally {
+      await opened.close();
+    }
+    // Closed: a statement fails as a store that cannot be reached, never hangs.
+    await expect(opened.store.get('0190b7d8-0000-7000-8000-000000000000')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
   });
 });
 

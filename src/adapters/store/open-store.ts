@@ -3,11 +3,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../package-root.ts';
-import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import type { Logger as DrizzleLogger } from 'drizzle-orm';
 import { Pool } from 'pg';
 import type { PoolClient } from 'pg';
 import { TwisterError } from '../../core/errors.ts';
@@ -16,6 +16,7 @@ import { DrizzleBackupStore } from './backup-store.ts';
 import { acquireDataDirLock } from './data-dir-lock.ts';
 import { DrizzleDeviceStore } from './device-store.ts';
 import { DrizzleNotificationOutbox } from './notification-store.ts';
+import { PgliteThread } from './pglite-thread.ts';
 import { DrizzleTicketStore } from './ticket-store.ts';
 
 // Resolved from this module, not the working directory: src/adapters/store and dist/adapters/store
@@ -33,6 +34,10 @@ export interface OpenedStore {
   kind: 'pglite' | 'postgres';
   /** Closes the database (and releases the data directory lock). Safe to call more than once. */
   close(): Promise<void>;
+  /** Statements this process sent to the database so far (every query drizzle runs, transaction control included). */
+  statements(): number;
+  /** The embedded database's thread, for its memory figures (PGlite only). */
+  thread?: PgliteThread;
 }
 
 export interface PgliteStoreOptions {
@@ -42,24 +47,33 @@ export interface PgliteStoreOptions {
   migrate?: boolean;
 }
 
+// The embedded Postgres's memory, bounded: its buffer cache and per-sort memory are small, since one process
+// with a few hundred tickets a minute needs little of either (PGlite's defaults are a server's).
+export const PGLITE_SETTINGS = ['shared_buffers = 16MB', 'work_mem = 2MB', 'maintenance_work_mem = 16MB', 'temp_buffers = 2MB'];
+
+// PGlite runs in a worker thread (pglite-thread.ts): the main thread only sends statements and reads rows.
+// The data directory lock is this process's, taken before the thread starts and released after it closed.
 export async function openPgliteStore(options: PgliteStoreOptions): Promise<OpenedStore> {
   const { dataDir, logger } = options;
   const lock = acquireDataDirLock(dataDir, logger);
-  let client: PGlite | undefined;
+  let thread: PgliteThread | undefined;
   try {
     const pgdata = path.join(dataDir, 'pgdata');
     fs.mkdirSync(pgdata, { recursive: true });
-    client = await PGlite.create(pgdata);
-    const db = drizzlePglite({ client });
+    thread = await PgliteThread.start({ dataDir: pgdata, settings: PGLITE_SETTINGS });
+    const counter = new StatementCounter();
+    const db = drizzlePglite({ client: thread.asPglite(), logger: counter });
     if (options.migrate !== false) await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER });
     logger.info({ dataDir }, 'embedded store open');
-    const opened = client;
+    const opened = thread;
     return {
       store: new DrizzleTicketStore(db),
       devices: new DrizzleDeviceStore(db),
       backups: new DrizzleBackupStore(db),
       outbox: new DrizzleNotificationOutbox(db),
       kind: 'pglite',
+      statements: () => counter.count,
+      thread: opened,
       close: once(async () => {
         try {
           await opened.close();
@@ -69,7 +83,7 @@ export async function openPgliteStore(options: PgliteStoreOptions): Promise<Open
       }),
     };
   } catch (error) {
-    await client?.close().catch(() => {});
+    await thread?.close().catch(() => {});
     lock.release();
     throw error;
   }
@@ -125,13 +139,15 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     throw error;
   }
   options.logger.info({ target }, 'PostgreSQL store open');
-  const db = drizzlePg({ client: pool });
+  const counter = new StatementCounter();
+  const db = drizzlePg({ client: pool, logger: counter });
   return {
     store: new DrizzleTicketStore(db),
     devices: new DrizzleDeviceStore(db),
     backups: new DrizzleBackupStore(db),
     outbox: new DrizzleNotificationOutbox(db),
     kind: 'postgres',
+    statements: () => counter.count,
     close: once(() => pool.end()),
   };
 }
@@ -175,6 +191,14 @@ function redact(message: string, url: string): string {
     return message;
   }
   return password ? message.split(password).join('***') : message;
+}
+
+/** Counts the statements drizzle sends (its logger hook sees each one): what one ticket costs the database. */
+class StatementCounter implements DrizzleLogger {
+  count = 0;
+  logQuery(): void {
+    this.count += 1;
+  }
 }
 
 function once(run: () => Promise<void>): () => Promise<void> {
