@@ -68,6 +68,7 @@ const envSchema = z.object({
   TWISTERLAB_CONFIG_BASELINES: z.string().optional(),
   TWISTERLAB_RUNBOOKS_DIR: z.string().min(1).optional(),
   TWISTERLAB_SERVICES_FILE: z.string().min(1).optional(),
+  TWISTERLAB_ROUTING_FILE: z.string().min(1).optional(),
   TWISTERLAB_CHANGE_POLICY: z.enum(['backup-and-verify', 'verify', 'approve']).default('backup-and-verify'),
   OLLAMA_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   OLLAMA_MODEL: z.string().min(1).default('mistral'),
@@ -167,6 +168,8 @@ export interface Config {
   runbooksDir: string | undefined;
   /** Services with what runbooks need to act on them (device, restart command, log and config directories). */
   servicesFile: string | undefined;
+  /** Team routing rules (YAML or JSON); without one, the built-in routing. */
+  routingFile: string | undefined;
   /**
    * Reads one variable of the environment given to loadConfig, for secrets the services file names by
    * reference (`password: { env: NAME }`): a lookup, so the value never sits in the configuration object.
@@ -479,6 +482,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, hash: (key: string) => string
     localPath: e.TWISTERLAB_LOCAL_PATH,
     runbooksDir: e.TWISTERLAB_RUNBOOKS_DIR ? path.resolve(e.TWISTERLAB_RUNBOOKS_DIR) : undefined,
     servicesFile: e.TWISTERLAB_SERVICES_FILE ? path.resolve(e.TWISTERLAB_SERVICES_FILE) : undefined,
+    routingFile: e.TWISTERLAB_ROUTING_FILE ? path.resolve(e.TWISTERLAB_ROUTING_FILE) : undefined,
     secretEnv: secretLookup(env),
     changePolicy: e.TWISTERLAB_CHANGE_POLICY,
     llm: llmConfig(e),

@@ -71,6 +71,8 @@ function formatOrigin(t: Ticket): string[] {
     t.title ? `title     ${t.title}` : '',
     t.externalId || t.reporter ? `from      ${[t.externalId && `external id ${t.externalId}`, t.reporter && `reported by ${t.reporter}`].filter(Boolean).join(', ')}` : '',
     t.labels?.length ? `labels    ${t.labels.join(', ')}` : '',
+    t.intent ? `intent    ${t.intent}` : '',
+    t.team ? `team      ${t.team}` : '',
     t.assignee ? `assignee  ${t.assignee}` : '',
     t.resolvedAt ? `resolved  ${t.resolvedAt} by ${t.resolvedBy ?? 'TwisterLab (autonomous)'}` : '',
     t.callbackUrl ? `callback  ${t.callbackUrl}` : '',

@@ -25,8 +25,10 @@ import type { Runbook } from './runbooks/runbook.ts';
 import { resolveStepParams, skipReason, stepOutputs } from './runbooks/step-templates.ts';
 import { DEFAULT_RETRY, StepRunner, type RetryPolicy, type StepOutcome, type StepWrites } from './step-runner.ts';
 import { analyzeTicket } from './ticket-analyzer.ts';
-import type { StepRecord, Ticket, TicketRepository } from './ticket-repository.ts';
-import { SETTLED_STATUSES, type Analysis, type Category, type Finding, type Plan, type PlannedStep, type TicketStatus } from './ticket.ts';
+import { handoffSummary, notForDiagnosis } from './handoff/handoff.ts';
+import { DEFAULT_ROUTING, route, type Routing } from './routing/routing.ts';
+import type { StepRecord, Ticket, TicketChange, TicketRepository } from './ticket-repository.ts';
+import { SETTLED_STATUSES, type Analysis, type Category, type Finding, type Plan, type PlannedStep, type TicketOutcome, type TicketStatus } from './ticket.ts';
 
 export interface OrchestratorDeps {
   store: TicketRepository;
@@ -40,6 +42,8 @@ export interface OrchestratorDeps {
   serviceFacts?: (serviceName: string) => Record<string, unknown> | undefined;
   /** The LLM analysis path, when a model server is configured. */
   llm?: LlmAnalyst;
+  /** Team routing (TWISTERLAB_ROUTING_FILE); the built-in routing without one. */
+  routing?: Routing;
   /** How long a step waits for its approval before the ticket is escalated. */
   approvalTtlMs?: number;
   /** Told of every rollback (metrics). */
@@ -70,7 +74,7 @@ export class Orchestrator {
     const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
     const owner = deps.instanceId ?? `orchestrator-${randomUUID()}`;
     this.writes = new LeasedWrites({ store: deps.store, logger: deps.logger, owner, leaseMs, storeWaitMs: deps.storeWaitMs ?? DEFAULT_STORE_WAIT_MS });
-    this.record = new RunRecorder({ writes: this.writes, events: deps.events });
+    this.record = new RunRecorder({ writes: this.writes, events: deps.events, handoff: (run, outcome, findings) => this.handoff(run, outcome, findings) });
     this.runner = new StepRunner({ registry: deps.registry, retry: deps.retry ?? DEFAULT_RETRY, leaseMs, actor: ACTOR });
   }
 
@@ -149,6 +153,9 @@ export class Orchestrator {
   /** The analysis, with the agents the rules' plan would use; that plan is returned too so it is made once. */
   private async analyze(text: string, context: Ticket['context'], ticketId?: string): Promise<{ analysis: Analysis; rulesPlan: Plan }> {
     const analysis = await analyzeTicket(this.deps, text, context, ticketId);
+    const routed = route(this.deps.routing ?? DEFAULT_ROUTING, analysis, text);
+    Object.assign(analysis, { team: routed.team, ...(routed.assignee ? { assignee: routed.assignee } : {}) });
+    analysis.evidence.routing = [routed.reason];
     const rulesPlan = this.plan(analysis, text);
     analysis.suggestedAgents = [...new Set(rulesPlan.steps.map((s) => s.agent))];
     return { analysis, rulesPlan };
@@ -210,7 +217,7 @@ export class Orchestrator {
     };
     const run: Run = { ticket, executionId, plan, steps: [] };
     run.ticket = await this.record.write(ticket, { to: runnable ? 'executing' : waits ? 'awaiting_approval' : 'planned', via, details }, {
-      ...(fresh ? { patch: { analysis, category: analysis.category, priority: analysis.priority } } : {}),
+      ...(fresh ? { patch: triagePatch(analysis) } : {}),
       newExecution: { id: executionId, plan, dryRun: ticket.dryRun },
       ...(waits ? { newApprovals: approvals } : {}),
       audit: [],
@@ -231,13 +238,16 @@ export class Orchestrator {
     const chosen = this.deps.llm ? await this.choosePlan(analysis, text, rulesPlan) : undefined;
     const preferred = chosen?.path === 'llm' ? chosen.runbookId ?? undefined : undefined;
     const ambiguous = ambiguity(analysis);
-    const hypotheses: Hypotheses = ambiguous
+    // Not a fault of ours (billing, an order, a question with no system of ours, the requester's own laptop):
+    // nothing is diagnosed — least of all this host — and a person takes it with the team routing chose.
+    const handover = ambiguous ? undefined : notForDiagnosis(analysis);
+    const hypotheses: Hypotheses = ambiguous || handover
       ? { fits: [], rejected: [] }
       : findHypotheses(analysis, text, this.deps.runbooks(), this.lookup, this.facts(analysis), preferred);
     const executionId = randomUUID();
     const plan: Plan = hypotheses.fits.length > 0
       ? { ...diagnosisPlan(hypotheses), ...(chosen?.path ? { path: chosen.path } : {}), ...(chosen?.fallbackReason ? { fallbackReason: chosen.fallbackReason } : {}) }
-      : { runbookId: null, title: 'No runbook fits', steps: [], escalation: ambiguous ?? nothingFits(analysis, hypotheses), ...(hypotheses.rejected.length > 0 ? { rejected: hypotheses.rejected } : {}) };
+      : { runbookId: null, title: handover ? 'Handed to a person' : 'No runbook fits', steps: [], escalation: ambiguous ?? (handover ? `not diagnosed: ${handover}` : nothingFits(analysis, hypotheses)), ...(hypotheses.rejected.length > 0 ? { rejected: hypotheses.rejected } : {}) };
     const to: TicketStatus = plan.escalation ? 'triaged' : 'diagnosing';
     const details = {
       triaged: { category: analysis.category, priority: analysis.priority, sentiment: analysis.sentiment, urgency: analysis.urgency },
@@ -245,7 +255,7 @@ export class Orchestrator {
     };
     const run: Run = { ticket, executionId, plan, steps: [] };
     run.ticket = await this.record.write(ticket, { to, ...(fresh && to !== 'triaged' ? { via: ['triaged'] } : {}), details }, {
-      ...(fresh ? { patch: { analysis, category: analysis.category, priority: analysis.priority } } : {}),
+      ...(fresh ? { patch: triagePatch(analysis) } : {}),
       newExecution: { id: executionId, plan, dryRun: false },
       audit: [],
     }, () => {
@@ -580,6 +590,19 @@ export class Orchestrator {
     return this.runner.run({ ticketId, executionId: run.executionId, status: run.ticket.status }, step, params, writes, retake);
   }
 
+  /** The plain-words handoff of a run that ends with a person (see handoff/handoff.ts). */
+  private handoff(run: Run, outcome: TicketOutcome, findings: readonly Finding[] | undefined): string | undefined {
+    const analysis = run.ticket.analysis;
+    if (!analysis) return undefined;
+    const notDiagnosed = run.plan.title === 'Handed to a person' ? notForDiagnosis(analysis) : undefined;
+    const ran = run.steps.filter((s) => s.status === 'succeeded').map((s) => run.plan.steps[s.index]?.description).filter((d): d is string => !!d);
+    const team = run.ticket.team ?? analysis.team ?? route(this.deps.routing ?? DEFAULT_ROUTING, analysis, run.ticket.description).team;
+    return handoffSummary({
+      analysis, team, outcome, findings: findings ?? run.ticket.findings,
+      ...(ran.length > 0 ? { checked: [...new Set(ran)].join('; ') } : {}), ...(notDiagnosed ? { notDiagnosed } : {}),
+    });
+  }
+
   private async fail(ticketId: string, error: unknown): Promise<Ticket> {
     const info = toErrorInfo(error, 'INTERNAL');
     this.deps.logger.error({ err: error, ticketId }, 'ticket processing failed');
@@ -589,6 +612,15 @@ export class Orchestrator {
     const reason = `internal error: ${info.code}`;
     return this.record.write(current, { to: 'failed', details: { failed: { reason } } }, { patch: { escalationReason: reason }, audit: [] });
   }
+}
+
+/** What the first write of an analysed ticket stores: the analysis and the columns lists filter on. */
+function triagePatch(analysis: Analysis): TicketChange['patch'] {
+  return {
+    analysis, category: analysis.category, priority: analysis.priority,
+    ...(analysis.intent ? { intent: analysis.intent } : {}), ...(analysis.team ? { team: analysis.team } : {}),
+    ...(analysis.assignee ? { assignee: analysis.assignee } : {}),
+  };
 }
 
 function settled(ticket: Ticket): ExecutionOutcome {

@@ -42,6 +42,8 @@ export interface Move {
 export interface RunRecorderDeps {
   writes: LeasedWrites;
   events: TicketEventBus;
+  /** The plain-words handoff written with every escalation and no-fault-found (the summary stays the technical detail). */
+  handoff?: (run: Run, outcome: TicketOutcome, findings: readonly Finding[] | undefined) => string | undefined;
 }
 
 export class RunRecorder {
@@ -68,15 +70,17 @@ export class RunRecorder {
   ): Promise<ExecutionOutcome> {
     const successRate = rate(run.steps);
     const outcome = result.outcome ?? (to === 'resolved' ? 'verified_fix' : to === 'no_fault_found' ? 'no_fault_found' : 'handed_over');
+    const handoff = to === 'resolved' ? undefined : this.deps.handoff?.(run, outcome, result.findings);
     const change = {
       patch: {
+        ...(handoff ? { handoffSummary: handoff } : {}),
         ...(to === 'escalated' ? { escalationReason: summary } : { resolutionNote: summary }),
         ...(result.findings ? { findings: result.findings } : {}),
         outcome,
       },
       finishExecution: { id: run.executionId, success: to !== 'escalated', successRate, summary },
     };
-    const move: Move = { to, details: { [to]: { reason: summary, executionId: run.executionId, successRate, outcome, ...attached } } };
+    const move: Move = { to, details: { [to]: { reason: summary, executionId: run.executionId, successRate, outcome, ...(handoff ? { handoff } : {}), ...attached } } };
     run.ticket = record
       ? await this.step(run, record, move, change)
       : await this.write(run.ticket, move, { ...change, audit: [] });

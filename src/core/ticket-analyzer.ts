@@ -4,6 +4,7 @@ import { extractContext, type KnownNames } from './context-extractor.ts';
 import { analyzeWithLlm, type LlmAnalyst } from './llm-analysis.ts';
 import { PROMPT_INJECTION_FLAG, injectionSignals } from './prompt-guard.ts';
 import { REDACTED, redactSecrets } from './redaction.ts';
+import { decideScope } from './routing/scope.ts';
 import type { CapabilityRegistry } from './registry.ts';
 import { PRIORITIES, type Analysis, type Category, type Intent, type Priority, type Sentiment, type TicketContext, type Urgency } from './ticket.ts';
 
@@ -91,9 +92,11 @@ async function analyzeWithRules(deps: AnalyzerDeps, text: string, given: TicketC
   // The words did not say what kind of problem it is, but the ticket names a service we know the kind of.
   const implied = classified.category === 'other' && context.serviceName ? deps.serviceCategory?.(context.serviceName) : undefined;
   const intent: Intent = classified.intent ?? 'incident';
+  const scope = decideScope(text, context);
   return {
     category: implied ?? classified.category,
     intent,
+    scope: scope.scope,
     priority,
     sentiment: sentiment.sentiment,
     urgency: sentiment.urgency,
@@ -105,6 +108,7 @@ async function analyzeWithRules(deps: AnalyzerDeps, text: string, given: TicketC
         ...classified.evidence.filter((e) => e.category !== 'priority').map((e) => e.term),
         ...(implied ? [`names service ${context.serviceName} (${implied})`] : []),
       ],
+      scope: scope.evidence,
       intent: (classified.intentEvidence ?? []).filter((e) => e.intent === intent).map((e) => e.term),
       priority: [
         ...classified.evidence.filter((e) => e.category === 'priority').map((e) => e.term),

@@ -1,7 +1,7 @@
 // The store port for tickets, executions, steps and the audit trail. One `apply` call is one transaction:
 // the orchestrator batches the writes of a phase into it.
 import type { ErrorInfo } from './errors.ts';
-import type { Analysis, Finding, Plan, Priority, Category, TicketContext, TicketOutcome, TicketSource, TicketStatus, StepPhase } from './ticket.ts';
+import type { Intent, Analysis, Finding, Plan, Priority, Category, TicketContext, TicketOutcome, TicketSource, TicketStatus, StepPhase } from './ticket.ts';
 import type { Risk } from './capability.ts';
 import type { Approval, ApprovalFilter, NewApproval } from './approval.ts';
 
@@ -40,6 +40,10 @@ export interface Ticket {
   resolvedBy: string | null;
   /** Told of every state change (a helpdesk's callback); http(s), checked by the outbound URL guard when called. */
   callbackUrl: string | null;
+  /** Triage: what the requester wants, the team routing chose, and the plain-words handoff for the person who takes it. */
+  intent?: Intent | null;
+  team?: string | null;
+  handoffSummary?: string | null;
 }
 
 /** Words on a ticket from a person (console, CLI, MCP, an e-mail reply, a helpdesk update). */
@@ -178,6 +182,9 @@ export interface TicketPatch {
   assignee?: string | null;
   /** With a transition to `resolved`: the person who resolved it (resolvedAt is set by the store on that move). */
   resolvedBy?: string;
+  intent?: Intent;
+  team?: string;
+  handoffSummary?: string;
 }
 
 /**

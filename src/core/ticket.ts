@@ -131,13 +131,16 @@ export interface Analysis {
   intent?: Intent;
   /** Whose system it is about (absent on analyses stored before scopes existed). */
   scope?: Scope;
+  /** The team routing chose, and the person when its rule names one. */
+  team?: string;
+  assignee?: string;
   priority: Priority;
   sentiment: Sentiment;
   urgency: Urgency;
   confidence: number;
   summary: string;
   /** Why: the cues that fired, per analyser. */
-  evidence: { sentiment: string[]; category: string[]; priority: string[]; intent?: string[]; scope?: string[] };
+  evidence: { sentiment: string[]; category: string[]; priority: string[]; intent?: string[]; scope?: string[]; routing?: string[] };
   context: ExtractedContext;
   suggestedAgents: string[];
   /** Which path made the analysis: the LLM when configured, healthy and sure; the rules otherwise. */

@@ -33,6 +33,9 @@ export const ticketSchema = z.object({
   resolvedAt: z.string().nullable(),
   resolvedBy: z.string().nullable(),
   callbackUrl: z.string().nullable(),
+  intent: z.string().nullable().optional(),
+  team: z.string().nullable().optional(),
+  handoffSummary: z.string().nullable().optional(),
 });
 
 export const commentSchema = z.object({

@@ -30,6 +30,7 @@ import { createBacklog, type Backlog } from '../core/ticket-intake.ts';
 import { redactingLogHooks } from './log-redaction.ts';
 import { TicketFeedback } from '../core/ticket-feedback.ts';
 import { Orchestrator } from '../core/orchestrator.ts';
+import { loadRoutingFile } from '../adapters/routing-file.ts';
 import { createLlmAnalyst } from '../adapters/llm/llm-analyst.ts';
 import { CapabilityRegistry } from '../core/registry.ts';
 import { loadCatalogue } from '../adapters/runbooks/runbook-files.ts';
@@ -159,7 +160,9 @@ export async function createCore(config: Config, logger: pino.Logger, options: R
   const llmObserver = { onCall: metrics.observeLlmCall, onFallback: metrics.observeLlmFallback };
   const llm = config.llm ? { ...createLlmAnalyst(config.llm, queueing.answerCache), observer: llmObserver } : undefined;
   const serviceFacts = (name: string) => profiles.facts(name, services);
+  const routing = config.routingFile ? loadRoutingFile(config.routingFile) : undefined;
   const orchestrator = new Orchestrator({ store, registry, events, logger, runbooks: () => runbooks, known, serviceCategory, serviceFacts, approvalTtlMs: config.approvalTtlMs,
+    ...(routing ? { routing } : {}),
     changePolicy: config.changePolicy,
     retry: { retries: config.stepRetries, baseMs: config.stepRetryBaseMs }, leaseMs: config.leaseMs, storeWaitMs: config.storeWaitMs,
     instanceId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,

@@ -54,6 +54,7 @@ export const ticketOutput = z.object({
   findings: z.array(findingSchema), outcome: z.enum(TICKET_OUTCOMES).nullable(),
   title: z.string().nullable(), externalId: z.string().nullable(), reporter: z.string().nullable(), labels: z.array(z.string()),
   assignee: z.string().nullable(), resolvedAt: z.string().nullable(), resolvedBy: z.string().nullable(), callbackUrl: z.string().nullable(),
+  intent: z.string().nullable().optional(), team: z.string().nullable().optional(), handoffSummary: z.string().nullable().optional(),
 });
 const rows = z.array(z.record(z.string(), z.unknown()));
 

@@ -16,6 +16,7 @@ import type { StoreDatabase } from './ticket-store.ts';
 type Prepared = PgPreparedQuery<PreparedQueryConfig & { execute: TicketRow[] }>;
 const SET_FIELDS = [
   'status', 'analysis', 'category', 'priority', 'context', 'resolutionNote', 'escalationReason', 'findings', 'outcome', 'title', 'labels', 'assignee',
+  'intent', 'team', 'handoffSummary',
 ] as const;
 type SetValues = Partial<Record<(typeof SET_FIELDS)[number], unknown>>;
 
@@ -133,6 +134,9 @@ function setValues(change: TicketChange): SetValues {
   if (patch.title !== undefined) values.title = patch.title;
   if (patch.labels !== undefined) values.labels = patch.labels;
   if (patch.assignee !== undefined) values.assignee = patch.assignee;
+  if (patch.intent !== undefined) values.intent = patch.intent;
+  if (patch.team !== undefined) values.team = patch.team;
+  if (patch.handoffSummary !== undefined) values.handoffSummary = patch.handoffSummary;
   return values;
 }
 

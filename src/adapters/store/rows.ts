@@ -3,7 +3,7 @@
 import type { InferInsertModel, InferSelectModel } from 'drizzle-orm';
 import type { Risk } from '../../core/capability.ts';
 import type { AuditEntry, AuditEvent, Comment, Execution, RunningStep, StepRecord, Ticket } from '../../core/ticket-repository.ts';
-import type { Category, Priority, StepPhase, TicketOutcome, TicketSource, TicketStatus } from '../../core/ticket.ts';
+import type { Category, Intent, Priority, StepPhase, TicketOutcome, TicketSource, TicketStatus } from '../../core/ticket.ts';
 import type { auditEvents, comments, executions, steps, tickets } from './schema.ts';
 
 export type TicketRow = InferSelectModel<typeof tickets>;
@@ -38,6 +38,9 @@ export function toTicket(row: TicketRow): Ticket {
     externalId: row.externalId,
     reporter: row.reporter,
     labels: row.labels ?? [],
+    intent: (row.intent as Intent | null) ?? null,
+    team: row.team ?? null,
+    handoffSummary: row.handoffSummary ?? null,
     assignee: row.assignee,
     resolvedAt: isoOrNull(row.resolvedAt),
     resolvedBy: row.resolvedBy,

@@ -148,3 +148,9 @@ describe('intent', () => {
     expect(classifyText('My order has not been delivered and the tracking number does not work').category).toBe('other');
   });
 });
+
+describe('intent of a device that charges', () => {
+  it('is not billing', () => {
+    expect(classifyText('my phone no longer charges when I plug it in').intent).toBe('incident');
+  });
+});

@@ -34,7 +34,8 @@ const table: Record<Exclude<Intent, 'other'>, ReadonlyArray<readonly [string, nu
   billing: [
     ['{invoice|invoices|invoiced|invoicing|billing|billed|bill|receipt|receipts|statement of account}', 3],
     ['{refund|refunds|refunded|reimburse|reimbursement|chargeback|money back|credit note}', 3.5],
-    ['{charged|charge|charges|overcharged|double charged|charged twice|duplicate charge|unexpected charge|deducted|debited}', 2.5],
+    // Not a bare "charge": a phone or a battery charges too.
+    ['{charged me|charged us|was charged|were charged|been charged|overcharged|double charged|charged twice|duplicate charge|unexpected charge|extra charge|charges on|charge on my|deducted|debited}', 2.5],
     ['{payment|payments|pay|paid|credit card|debit card|bank transfer|paypal|payment method|payment gateway}', 1.8],
     ['{subscription|subscriptions|renewal|plan upgrade|downgrade my plan|cancel my plan|cancel my subscription|pricing|price|prices|fee|fees|discount|coupon|promo code|tax|vat|cost|costs|quote|quotation|licence fee|license fee}', 1.8],
   ],

@@ -5,7 +5,7 @@ import type { TermRule } from './term-matcher.ts';
 
 const terms: ReadonlyArray<readonly [string, number]> = [
   ['{invoice|invoices|invoiced|billing|billed|refund|refunds|refunded|reimbursement|chargeback|overcharged|double charged|charged twice|receipt|credit note}', 3.5],
-  ['{subscription|subscriptions|renewal|pricing|price|prices|discount|coupon|fee|fees|quote|quotation|cost|costs|budget|charged|charge|charges}', 2],
+  ['{subscription|subscriptions|renewal|pricing|price|prices|discount|coupon|fee|fees|quote|quotation|cost|costs|budget|was charged|charges on}', 2],
   ['{order number|my order|shipping|shipment|delivery|tracking number|parcel|return|returns|exchange|warranty|refund request|replacement unit|defective|wrong item}', 3],
   ['{marketing|campaign|campaigns|brand|branding|brand growth|brand awareness|advertising|seo|social media|lead generation|leads|sales|partnership|investment|investments|investing|investor|portfolio|business growth|market|strategy|strategies|digital strategy}', 2.5],
   ['{human resources|payroll|recruitment|hiring|training session|training sessions|workshop}', 1.5],

@@ -1,0 +1,88 @@
+// What a person reads when a ticket comes to them, in plain words: what is asked, about which system, how urgent
+// and why, what was checked and found, what is left to do, and which team should take it. Runbook ids and rule
+// texts stay in the technical detail (escalation reason, resolution note).
+import { isFault } from '../diagnosis/read-diagnosis.ts';
+import { namesEstate } from '../routing/scope.ts';
+import { NON_TECHNICAL_INTENTS, type Analysis, type Finding, type Intent, type TicketOutcome } from '../ticket.ts';
+
+const ASKS: Record<Intent, string> = {
+  incident: 'reports something not working',
+  service_request: 'asks for something to be set up, supplied or changed',
+  access_request: 'asks for access (an account, a password, a permission)',
+  question: 'asks a question',
+  billing: 'has a billing or payment matter (invoice, charge, refund, subscription)',
+  order: 'has an order matter (delivery, return, exchange, warranty)',
+  feature_request: 'asks for a new feature or an improvement',
+  sales: 'has a sales or marketing enquiry',
+  complaint: 'complains about the service they received',
+  other: 'wrote something that is not a technical request',
+};
+
+const equipmentOf = (analysis: Analysis) => analysis.evidence.scope?.[0]?.replace("the requester's ", '') ?? 'equipment';
+
+/** Why the loop does not diagnose this ticket, or undefined when it may (a named system of ours, or a fault). */
+export function notForDiagnosis(analysis: Analysis): string | undefined {
+  if (namesEstate(analysis.context)) return undefined;
+  const intent = analysis.intent ?? 'incident';
+  if (NON_TECHNICAL_INTENTS.has(intent)) return `not a technical fault (${intent.replace('_', ' ')})`;
+  if (intent !== 'incident') return `a ${intent.replace('_', ' ')} that names no system of ours: a person answers it`;
+  if (analysis.scope === 'customer_equipment') return `about the requester's own ${equipmentOf(analysis)}, not a system this platform runs`;
+  return undefined;
+}
+
+function system(analysis: Analysis): string {
+  const { context } = analysis;
+  if (context.serviceName) return `our service ${context.serviceName}`;
+  const ours = context.found.map((f) => `${f.kind} ${f.value}`);
+  if (ours.length > 0) return ours.slice(0, 3).join(', ');
+  if (analysis.scope === 'customer_equipment') return `the requester's own ${equipmentOf(analysis)}`;
+  return 'no system named';
+}
+
+function urgency(analysis: Analysis): string {
+  const cues = analysis.evidence.priority.filter((c) => !c.startsWith('classified ') && !c.includes(' failed: ') && !c.includes(': ')).slice(0, 3);
+  const felt = analysis.urgency === 'high' ? 'the requester sounds pressed' : analysis.urgency === 'low' ? 'the requester says it can wait' : '';
+  const why = [...cues.map((c) => `"${c}"`), felt].filter(Boolean).join(', ');
+  return `${analysis.priority}${why ? ` (${why})` : ''}`;
+}
+
+export interface HandoffFacts {
+  analysis: Analysis;
+  team: string;
+  outcome: TicketOutcome;
+  findings?: readonly Finding[];
+  /** What diagnosis checked, in plain words, when it ran. */
+  checked?: string;
+  /** Why the loop did not diagnose (non-technical intent, the requester's equipment). */
+  notDiagnosed?: string;
+}
+
+function leftToDo(facts: HandoffFacts, open: readonly Finding[]): string {
+  const { outcome, analysis } = facts;
+  if (facts.notDiagnosed) {
+    return analysis.scope === 'customer_equipment' && analysis.intent === 'incident'
+      ? 'help the requester with their own equipment; nothing was run on any system of ours'
+      : 'answer the requester; nothing was run on any system';
+  }
+  if (outcome === 'no_fault_found') return 'the requester confirms all is well, or reopens the ticket saying what they see';
+  if (open.length > 0) return `${outcome === 'partial_fix' ? 'finish the fix' : 'fix what was found'}: ${open.map((f) => f.summary).join('; ')}`;
+  if (outcome === 'fix_failed') return 'the automatic fix did not hold: look at the system and decide the next step';
+  return 'look into it: no automatic check fits this ticket';
+}
+
+export function handoffSummary(facts: HandoffFacts): string {
+  const { analysis } = facts;
+  const faults = (facts.findings ?? []).filter(isFault);
+  const open = faults.filter((f) => f.state !== 'fixed');
+  const checked = facts.notDiagnosed
+    ? `nothing, on purpose: ${facts.notDiagnosed}`
+    : faults.length > 0 ? `found ${faults.map((f) => `${f.summary} (${f.state})`).join('; ')}` : facts.checked ?? 'no automatic check could be run';
+  return [
+    `Request: the requester ${ASKS[analysis.intent ?? 'incident']}: "${analysis.summary}"`,
+    `System: ${system(analysis)}`,
+    `Urgency: ${urgency(analysis)}`,
+    `Checked: ${checked}`,
+    `Left to do: ${leftToDo(facts, open)}`,
+    `Team: ${facts.team}`,
+  ].join('\n');
+}
