@@ -1,8 +1,14 @@
-import { readFileSync } from 'node:fs';
-import { describe, it, expect } from 'vitest';
-import { createLocalExecutor, SAFE_PATH } from './local-executor.ts';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, it, expect } from 'vitest';
+import { PACKAGE_ROOT } from '../package-root.ts';
+import { createLocalExecutor, SAFE_PATH, type LocalExecutor } from './local-executor.ts';
 
-const executor = createLocalExecutor();
+const helped = createLocalExecutor(SAFE_PATH, { ownHelper: true });
+const direct = createLocalExecutor(SAFE_PATH, { direct: true });
+afterAll(() => helped.close());
 const options = { timeoutMs: 5_000, outputCap: 64 * 1024 };
 
 /** Gone, or a zombie waiting for a reaper: either way it no longer runs. */
@@ -29,7 +35,7 @@ async function waitUntil(condition: () => boolean, ms: number): Promise<boolean>
   return condition();
 }
 
-describe('createLocalExecutor', () => {
+describe.each([['through the spawn helper', helped], ['directly', direct]] as Array<[string, LocalExecutor]>)('the local executor %s', (_, executor) => {
   it('returns stdout, stderr and the exit code apart', async () => {
     const result = await executor.exec(['sh', '-c', 'echo out; echo err >&2; exit 3'], options);
     expect(result).toMatchObject({ stdout: 'out\n', stderr: 'err\n', exitCode: 3, signal: null, truncated: false, timedOut: false });
@@ -95,5 +101,87 @@ describe('createLocalExecutor', () => {
     const controller = new AbortController();
     controller.abort();
     await expect(executor.exec(['true'], { ...options, signal: controller.signal })).rejects.toMatchObject({ code: 'CAPABILITY_ABORTED' });
+  });
+});
+
+function readPid(file: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    return pid > 1 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+describe('the spawn helper', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'twisterlab-helper-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('answers many commands at once, each with its own output', async () => {
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => helped.exec(['sh', '-c', `echo ${i}; echo e${i} >&2; exit ${i % 7}`], options)));
+    results.forEach((result, i) => expect(result).toMatchObject({ stdout: `${i}\n`, stderr: `e${i}\n`, exitCode: i % 7, timedOut: false }));
+  });
+
+  it('brings back a large output whole, and caps a huge one at the cap', async () => {
+    const eightMiB = 8 * 1024 * 1024;
+    const whole = await helped.exec(['head', '-c', String(eightMiB), '/dev/zero'], { ...options, outputCap: 16 * 1024 * 1024 });
+    expect(whole.stdout.length).toBe(eightMiB);
+    expect(whole.truncated).toBe(false);
+    const capped = await helped.exec(['sh', '-c', 'head -c 20000000 /dev/zero; echo tail >&2'], { ...options, outputCap: 1024 * 1024 });
+    expect(capped.stdout.length).toBe(1024 * 1024);
+    expect(capped.stderr).toBe('tail\n');
+    expect(capped.truncated).toBe(true);
+    expect(capped.exitCode).toBe(0);
+  });
+
+  it('fails the commands running in a helper that dies, kills them, and starts a new helper for the next', async () => {
+    const files = [0, 1, 2].map((i) => path.join(dir, `pid-${i}`));
+    await helped.exec(['true'], options);
+    const first = helped.helperPid()!;
+    expect(first).toBeGreaterThan(1);
+    const calls = files.map((file) => helped.exec(['sh', '-c', `echo $$ > ${file}; sleep 30`], { ...options, timeoutMs: 60_000 }));
+    const failures = calls.map((call) => call.then(() => undefined, (error: unknown) => error));
+    expect(await waitUntil(() => files.every((file) => readPid(file) !== undefined), 10_000)).toBe(true);
+    const commands = files.map((file) => readPid(file)!);
+    process.kill(first, 'SIGKILL');
+    for (const error of await Promise.all(failures)) {
+      expect(error).toMatchObject({ code: 'COMMAND_FAILED', message: expect.stringMatching(/"sh" did not complete: the process that ran it stopped/) });
+    }
+    for (const pid of commands) expect(await waitUntil(() => !isRunning(pid), 5_000)).toBe(true);
+    const after = await helped.exec(['echo', 'again'], options);
+    expect(after.stdout).toBe('again\n');
+    expect(helped.helperPid()).not.toBe(first);
+  });
+
+  it('close() stops the helper and kills what runs in it', async () => {
+    const own = createLocalExecutor(SAFE_PATH, { ownHelper: true });
+    const file = path.join(dir, 'pid-closed');
+    const call = own.exec(['sh', '-c', `echo $$ > ${file}; sleep 30`], { ...options, timeoutMs: 60_000 }).catch((error: unknown) => error);
+    expect(await waitUntil(() => readPid(file) !== undefined, 10_000)).toBe(true);
+    const helperPid = own.helperPid()!;
+    own.close();
+    expect(await call).toMatchObject({ code: 'COMMAND_FAILED' });
+    expect(await waitUntil(() => !isRunning(readPid(file)!) && !isRunning(helperPid), 5_000)).toBe(true);
+  });
+
+  it('kills what runs in it and exits when the platform is killed (its channel closes)', async () => {
+    const file = path.join(dir, 'pid-orphan');
+    const script = path.join(dir, 'platform.mts');
+    const executorModule = path.resolve(import.meta.dirname, 'local-executor.ts');
+    writeFileSync(script, [
+      `import { createLocalExecutor } from ${JSON.stringify(executorModule)};`,
+      'const executor = createLocalExecutor();',
+      `const call = executor.exec(['sh', '-c', 'echo $$ > ${file}; sleep 30'], { timeoutMs: 60000, outputCap: 1024 });`,
+      'console.log(JSON.stringify({ helper: (await new Promise((r) => setTimeout(r, 50)), executor.helperPid()) }));',
+      'await call;',
+    ].join('\n'));
+    const platform = spawn(process.execPath, ['--import', 'tsx', script], { cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    let printed = '';
+    platform.stdout.on('data', (chunk: Buffer) => { printed += chunk.toString(); });
+    expect(await waitUntil(() => readPid(file) !== undefined && printed.includes('}'), 20_000)).toBe(true);
+    const helperPid = (JSON.parse(printed) as { helper: number }).helper;
+    expect(isRunning(helperPid)).toBe(true);
+    platform.kill('SIGKILL');
+    expect(await waitUntil(() => !isRunning(readPid(file)!) && !isRunning(helperPid), 5_000)).toBe(true);
   });
 });
