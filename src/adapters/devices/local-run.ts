@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { TwisterError } from '../../core/errors.ts';
-import type { CommandExecutor, ExecOptions, ExecResult } from '../../core/ports.ts';
+import type { ExecOptions, ExecResult } from '../../core/ports.ts';
 
 /**
  * Programs resolve on this PATH only (or the one configured in TWISTERLAB_LOCAL_PATH); nothing from the
