@@ -1,7 +1,7 @@
 // Builds the configured channels from the notifications file, each behind the outbound guard.
-import { TwisterError } from '../../core/errors.ts';
 import type { NotifyChannel } from './channel.ts';
 import { createChatChannel } from './chat-channels.ts';
+import { createEmailChannel } from './email-channel.ts';
 import type { PostOptions } from './guarded-post.ts';
 import type { ChannelSpec, NotifySettings } from './notify-file.ts';
 import { CALLBACK_CHANNEL, createWebhookChannel } from './webhook-channel.ts';
@@ -22,7 +22,7 @@ function createChannel(spec: ChannelSpec, post: PostOptions): NotifyChannel {
       return createChatChannel({ name: spec.name, type: spec.type, url: spec.url, post });
     case 'webhook':
       return createWebhookChannel({ name: spec.name, url: spec.url, post, ...(spec.secret ? { secret: spec.secret } : {}), ...(spec.headers ? { headers: spec.headers } : {}) });
-    default:
-      throw new TwisterError('CONFIG_INVALID', `TWISTERLAB_NOTIFY_FILE: channel ${spec.name}: type ${spec.type} is not supported by this version`);
+    case 'email':
+      return createEmailChannel({ name: spec.name, smtp: spec.smtp, from: spec.from, to: spec.to, timeoutMs: post.timeoutMs });
   }
 }
