@@ -5,7 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { sideEffectLines } from '../approvals/approval-fixtures.ts';
-import { expectNoSeriousViolations, KEYS, signedIn, startConsoleLab, type ConsoleLab } from './console-fixtures.ts';
+import { KEYS, seriousViolations, signedIn, startConsoleLab, type ConsoleLab } from './console-fixtures.ts';
+
+const expectNoSeriousViolations = async (page: Page) => expect(await seriousViolations(page)).toEqual([]);
 
 let lab: ConsoleLab;
 beforeAll(async () => {

@@ -40,7 +40,7 @@ export function ApprovalCard({ approval, detail, onDecided, showTicket = false }
     <section className="card approval" aria-labelledby={label} data-approval={approval.id}>
       <h3 id={label}>
         {step ? <span className="mono">{step.capability}</span> : `step ${approval.stepIndex}`}
-        {step && <span className={`risk r-${step.risk}`}>{step.risk}</span>}
+        {step && <> <span className={`risk r-${step.risk}`}>{step.risk}</span></>}
       </h3>
       {showTicket && detail && <p className="description short"><Link href={`/tickets/${approval.ticketId}`}>{detail.ticket.description}</Link></p>}
       {step && <p>{step.description}</p>}
