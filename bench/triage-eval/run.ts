@@ -8,6 +8,7 @@ import { PACKAGE_ROOT } from '../../src/adapters/package-root.ts';
 import { fmt, percentile } from '../lib/stats.ts';
 import { loadTickets, loadTweets, type LabelledTicket, type LabelledTweet } from './datasets.ts';
 import { majorityBaseline, score, topConfusions, type Scores } from './metrics.ts';
+import { freshInstall } from './fresh-install.ts';
 import { llmPath, rulesPath, type TriagePath } from './paths.ts';
 
 const { values } = parseArgs({ options: {
@@ -123,3 +124,7 @@ if (llm) {
 }
 print(rows);
 for (const line of details) console.log(line);
+const fresh = await freshInstall(tickets);
+console.log(`fresh install (nothing declared): ${fresh.diagnosed} of ${fresh.tickets} tickets would run checks on this host; `
+  + `${fresh.equipmentDiagnosed} of ${fresh.equipment} tickets about the requester's equipment (hardware, printer, driver, warranty tags) would; `
+  + `${fresh.summariesNamingRequestAndTeam} of ${fresh.summaries} handoffs name the request and a team`);

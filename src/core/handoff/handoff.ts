@@ -27,6 +27,8 @@ export function notForDiagnosis(analysis: Analysis): string | undefined {
   if (NON_TECHNICAL_INTENTS.has(intent)) return `not a technical fault (${intent.replace('_', ' ')})`;
   if (intent !== 'incident') return `a ${intent.replace('_', ' ')} that names no system of ours: a person answers it`;
   if (analysis.scope === 'customer_equipment') return `about the requester's own ${equipmentOf(analysis)}, not a system this platform runs`;
+  // Hardware is physical: a hardware complaint that names no machine of ours is about a machine in someone's hands.
+  if (analysis.category === 'hardware' && analysis.scope !== 'estate') return 'a hardware complaint that names no machine of ours';
   return undefined;
 }
 
