@@ -54,7 +54,7 @@ export default tseslint.config(
     why: "an adapter implements core's ports; it does not know the interfaces or the composition root",
   }),
   boundary(['src/http/**/*.ts', 'src/mcp/**/*.ts'], {
-    folders: ['main', 'cli', 'web/src'],
-    why: 'interfaces are wired by main; they do not import the composition root or the CLI',
+    folders: ['adapters', 'main', 'cli'],
+    why: "interfaces reach adapters through core's ports, wired by main; they import neither the composition root nor the CLI",
   }),
 );

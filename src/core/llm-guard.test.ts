@@ -110,7 +110,7 @@ describe('the LLM circuit breaker', () => {
   });
 
   it('answers a repeated request from the cache even while the circuit is open', async () => {
-    let now = 0;
+    const now = 0;
     const script = scriptedClient();
     const guard = new GuardedLlm(script.client, { timeoutMs: 60_000, failureThreshold: 3, openMs: 1_000, now: () => now });
     const first = guard.complete(request(50));

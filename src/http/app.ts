@@ -4,7 +4,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ApiKeyConfig } from '../config.ts';
-import type { Metrics } from '../adapters/metrics/prometheus-metrics.ts';
+import type { MetricsPort } from '../core/metrics-port.ts';
 import type { McpHttpSessions } from '../mcp/http-sessions.ts';
 import { createKeyMatcher, registerAuth } from './plugins/auth.ts';
 import { consolePlugin } from './plugins/console.ts';
@@ -27,7 +27,7 @@ import { ticketRoutes, type TicketRouteDeps } from './routes/ticket-routes.ts';
 
 export interface AppDeps extends TicketRouteDeps, CapabilityRouteDeps, HealthRouteDeps, DeviceRouteDeps, ArtifactRouteDeps, ApprovalRouteDeps, RunbookRouteDeps, NotificationRouteDeps {
   logger: FastifyBaseLogger;
-  metrics: Metrics;
+  metrics: MetricsPort;
   apiKeys: readonly ApiKeyConfig[];
   apiKeyHeader: string;
   /** Names a keyless instance answers to besides its loopback names. */
@@ -54,7 +54,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
-    deps.metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    deps.metrics.observeHttpRequest({ method: request.method, route, status: reply.statusCode, seconds: reply.elapsedTime / 1000 });
     if (reply.statusCode >= 500) request.log.warn({ route, status: reply.statusCode }, 'request answered with a server error');
   });
 

@@ -2,7 +2,7 @@
 // /health for the container's health check. Plain node:http: a worker serves nothing else.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Metrics } from '../adapters/metrics/prometheus-metrics.ts';
+import type { MetricsPort } from '../core/metrics-port.ts';
 import type { Logger } from '../core/logger.ts';
 
 export interface MetricsListener {
@@ -13,7 +13,7 @@ export interface MetricsListener {
 export async function listenForMetrics(options: {
   host: string;
   port: number;
-  metrics: Metrics;
+  metrics: MetricsPort;
   /** Resolves when the store answers. */
   ping: () => Promise<void>;
   logger: Logger;
@@ -25,7 +25,7 @@ export async function listenForMetrics(options: {
       return;
     }
     const answer = url === '/metrics'
-      ? options.metrics.registry.metrics().then((text) => ({ status: 200, type: options.metrics.registry.contentType, body: text }))
+      ? options.metrics.exposition().then(({ contentType, body }) => ({ status: 200, type: contentType, body }))
       : withTimeout(options.ping(), 2_000).then(
         () => ({ status: 200, type: 'application/json', body: JSON.stringify({ status: 'ok', role: 'worker' }) }),
         (error: Error) => ({ status: 503, type: 'application/json', body: JSON.stringify({ status: 'degraded', role: 'worker', store: { ok: false, error: error.message } }) }),

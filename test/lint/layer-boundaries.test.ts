@@ -24,6 +24,8 @@ describe('layer boundaries in the lint configuration', () => {
     ['src/agents/commander/example.ts', "import { createRuntime } from '../../main/runtime.ts';"],
     ['src/adapters/store/example.ts', "import { buildApp } from '../../http/app.ts';"],
     ['src/http/routes/example.ts', "import { createRuntime } from '../../main/runtime.ts';"],
+    ['src/http/routes/example.ts', "import { createMetrics } from '../../adapters/metrics/prometheus-metrics.ts';"],
+    ['src/mcp/example.ts', "import { openStore } from '../adapters/store/open-store.ts';"],
   ])('refuses in %s: %s', async (file, source) => {
     expect(await restrictedImports(file, `${source}\nexport const used = [${source.match(/\{ (\w+) \}|import (\w+)/)!.slice(1).find(Boolean)}];\n`)).toHaveLength(1);
   });

@@ -8,6 +8,7 @@ import type { InvocationEvent } from '../../core/registry.ts';
 import type { RollbackEvent } from '../../core/rollback.ts';
 import type { TicketGroupCount } from '../../core/ticket-repository.ts';
 import { escalationKind, ticketOutcome } from './ticket-outcomes.ts';
+import type { MetricsPort } from '../../core/metrics-port.ts';
 
 /** Where gauges read their values at scrape time, and how a final transition finds when its ticket was created. */
 export interface MetricSources {
@@ -20,7 +21,7 @@ export interface MetricSources {
   storePing?: () => Promise<void>;
 }
 
-export interface Metrics {
+export interface Metrics extends MetricsPort {
   registry: client.Registry;
   httpDuration: client.Histogram<'method' | 'route' | 'status'>;
   observeInvocation(event: InvocationEvent): void;
@@ -170,6 +171,8 @@ export function createMetrics(): Metrics {
     observeLlmFallback: (event) => llmFallbacks.inc({ stage: event.stage, reason: event.reason }),
     observeRollback: (event) => rollbacks.inc({ outcome: event.outcome, reverification: event.reverification }),
     setSources(s) { sources = s; },
+    observeHttpRequest: ({ method, route, status, seconds }) => httpDuration.observe({ method, route, status: String(status) }, seconds),
+    exposition: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
   };
 }
 

@@ -1,13 +1,13 @@
 // /health for load balancers and humans, /metrics for Prometheus.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { Metrics } from '../../adapters/metrics/prometheus-metrics.ts';
+import type { MetricsPort } from '../../core/metrics-port.ts';
 import type { TicketRepository } from '../../core/ticket-repository.ts';
 import { RETRY_AFTER_SECONDS } from '../plugins/error-handler.ts';
 
 export interface HealthRouteDeps {
   store: TicketRepository;
   storeKind: string;
-  metrics: Metrics;
+  metrics: MetricsPort;
   version: string;
   startedAt: Date;
   queueDepth: () => number;
@@ -41,8 +41,9 @@ export function healthRoutes(deps: HealthRouteDeps): FastifyPluginAsyncZod {
     });
 
     app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
-      reply.header('content-type', deps.metrics.registry.contentType);
-      return deps.metrics.registry.metrics();
+      const { contentType, body } = await deps.metrics.exposition();
+      reply.header('content-type', contentType);
+      return body;
     });
   };
 }
