@@ -124,6 +124,7 @@ export function buildProgram(io: CliIo, done: (code: number) => void): Command {
       const { answerCommand } = await load.tickets();
       await run((api) => answerCommand(api, 'reopen', id, o.reason, o.json, out))();
     });
+  addHandoffCommands(ticket, () => import('./handoff-commands.ts'), run, out);
 
   program.command('tickets').description('list tickets, newest first')
     .option('--status <status>', 'only in this status').option('--category <category>', 'only of this category')
@@ -173,6 +174,27 @@ function addDeviceCommands(program: Command, load: () => Promise<typeof import('
   devices.command('run').description("run a command through the allow-list; exits with the command's exit code")
     .argument('<id>', 'device id').argument('<command>', 'the command, quoted as one argument')
     .action(async (id: string, command: string) => { const m = await load(); await run((api) => m.runOnDevice(api, id, command, out))(); });
+}
+
+function addHandoffCommands(ticket: Command, load: () => Promise<typeof import('./handoff-commands.ts')>, run: Run, out: Output): void {
+  ticket.command('assign').description('hand a ticket to a person (operator)').argument('<id>', 'ticket id')
+    .option('--to <name>', 'the person').option('--nobody', 'hand it back to nobody', false).option('--json', 'print JSON', false)
+    .action(async (id: string, o: { to?: string; nobody: boolean; json: boolean }) => {
+      if (!o.to === !o.nobody) throw new InvalidArgumentError('give either --to <name> or --nobody');
+      const m = await load();
+      await run((api) => m.assignCommand(api, id, o.nobody ? null : o.to!, o.json, out))();
+    });
+  ticket.command('comment').description('add a comment (the requester or an operator)').argument('<id>', 'ticket id')
+    .argument('<text>', 'the comment').option('--json', 'print JSON', false)
+    .action(async (id: string, text: string, o: { json: boolean }) => { const m = await load(); await run((api) => m.commentCommand(api, id, text, o.json, out))(); });
+  ticket.command('comments').description("a ticket's comments, oldest first").argument('<id>', 'ticket id').option('--json', 'print JSON', false)
+    .action(async (id: string, o: { json: boolean }) => { const m = await load(); await run((api) => m.commentsCommand(api, id, o.json, out))(); });
+  ticket.command('resolve').description('resolve a ticket with a note (a human resolution; not while it is being worked on)')
+    .argument('<id>', 'ticket id').requiredOption('--note <text>', 'what was done').option('--json', 'print JSON', false)
+    .action(async (id: string, o: { note: string; json: boolean }) => { const m = await load(); await run((api) => m.humanMoveCommand(api, 'resolve', id, o.note, o.json, out))(); });
+  ticket.command('rerun').description('run an escalated, no-fault-found or resolved ticket through the loop again')
+    .argument('<id>', 'ticket id').requiredOption('--reason <text>', 'what changed, e.g. the configuration was fixed').option('--json', 'print JSON', false)
+    .action(async (id: string, o: { reason: string; json: boolean }) => { const m = await load(); await run((api) => m.humanMoveCommand(api, 'rerun', id, o.reason, o.json, out))(); });
 }
 
 function addApprovalCommands(program: Command, load: () => Promise<typeof import('./approval-commands.ts')>, run: Run, out: Output): void {

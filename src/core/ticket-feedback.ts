@@ -33,14 +33,19 @@ export class TicketFeedback {
   }
 
   /** "It is still broken": to a human, with what the loop found and did. */
-  async reopen(ticketId: string, caller: Caller, reason: string): Promise<Ticket> {
+  async reopen(ticketId: string, caller: Caller, reason: string, options: { assignee?: string } = {}): Promise<Ticket> {
     const ticket = await this.mayAnswer(ticketId, caller, 'reopen');
+    // Handing it to someone on the way is an operator's act, as assigning is.
+    if (options.assignee !== undefined && !hasRole(caller, 'operator')) {
+      throw new TwisterError('FORBIDDEN', `assigning ticket ${ticketId} needs the operator role; key ${caller.name} is ${caller.role}`);
+    }
     if (ticket.status !== 'no_fault_found' && ticket.status !== 'resolved') {
       throw new TwisterError('INVALID_TRANSITION', `ticket ${ticketId} is ${ticket.status}: only a resolved or no-fault-found ticket is reopened`, { from: ticket.status, to: 'escalated' });
     }
     const before = ticket.resolutionNote ? ` Before: ${ticket.resolutionNote}` : '';
     const escalationReason = `Reopened by ${caller.name}: ${reason.trim()}.${before}`;
-    return this.move(ticket, 'escalated', caller.name, { escalationReason, outcome: 'reopened' }, { reopenedBy: caller.name, reason });
+    const assignee = options.assignee !== undefined ? { assignee: options.assignee } : {};
+    return this.move(ticket, 'escalated', caller.name, { escalationReason, outcome: 'reopened', ...assignee }, { reopenedBy: caller.name, reason, ...assignee });
   }
 
   /** No-fault-found tickets past their time go to a human. Returns how many. */

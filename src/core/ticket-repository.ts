@@ -175,7 +175,8 @@ export interface TicketPatch {
   resolutionNote?: string;
   escalationReason?: string;
   findings?: Finding[];
-  outcome?: TicketOutcome;
+  /** null: the ticket has not ended (again), e.g. when it is run again. */
+  outcome?: TicketOutcome | null;
   title?: string;
   labels?: string[];
   /** null hands the ticket back to nobody. */

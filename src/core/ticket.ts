@@ -15,7 +15,8 @@ export const SETTLED_STATUSES: ReadonlySet<TicketStatus> = new Set([...FINAL_STA
 // Escalation is reachable from every working state: a human can always take over. A human may also close a
 // ticket that is not executing, and resolve one that was escalated to them. `no_fault_found` waits for the
 // requester: confirmed → resolved, reopened (or no answer in time) → escalated. A resolved ticket can be reopened
-// (→ escalated, to a human). Otherwise final states are final for automation.
+// (→ escalated, to a human). A person may send an escalated, no-fault-found or resolved ticket through the loop
+// again (→ new: a rerun, once the cause outside it was dealt with). Otherwise final states are final for automation.
 const transitions: Record<TicketStatus, readonly TicketStatus[]> = {
   new: ['triaged', 'resolved', 'escalated', 'failed'],
   triaged: ['diagnosing', 'planned', 'resolved', 'escalated', 'failed'],
@@ -25,9 +26,9 @@ const transitions: Record<TicketStatus, readonly TicketStatus[]> = {
   executing: ['verifying', 'escalated', 'failed'],
   // A remedy that did not hold (and was rolled back) may be followed by the next one that addresses the fault.
   verifying: ['resolved', 'escalated', 'failed', 'executing', 'awaiting_approval', 'planned'],
-  no_fault_found: ['resolved', 'escalated'],
-  resolved: ['escalated'],
-  escalated: ['resolved'],
+  no_fault_found: ['resolved', 'escalated', 'new'],
+  resolved: ['escalated', 'new'],
+  escalated: ['resolved', 'new'],
   failed: [],
 };
 

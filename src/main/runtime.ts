@@ -29,6 +29,7 @@ import { CapabilityGateway } from '../core/capability-gateway.ts';
 import { createBacklog, type Backlog } from '../core/ticket-intake.ts';
 import { redactingLogHooks } from './log-redaction.ts';
 import { TicketFeedback } from '../core/ticket-feedback.ts';
+import { TicketHandoff } from '../core/ticket-handoff.ts';
 import { Orchestrator } from '../core/orchestrator.ts';
 import { loadRoutingFile } from '../adapters/routing-file.ts';
 import { createLlmAnalyst } from '../adapters/llm/llm-analyst.ts';
@@ -235,7 +236,8 @@ export async function createRuntime(config: Config, logger: pino.Logger, options
     runbooks, riskOf: (id, params) => registry.riskOf(id, params), planRunbook: (runbook, input) => orchestrator.planRunbook(runbook, input),
   });
   const feedback = new TicketFeedback({ store, events, logger, noFaultTtlMs: config.noFaultTtlMs });
-  const mcp = createMcpService({ registry, gateway, store, queue, isAccepting, backlog, logger, runbooks, version: VERSION, approvals, catalogue, feedback });
+  const handoff = new TicketHandoff({ store, events, queue, logger });
+  const mcp = createMcpService({ registry, gateway, store, queue, isAccepting, backlog, logger, runbooks, version: VERSION, approvals, catalogue, feedback, handoff });
   metrics.setSources({
     queueDepth: () => queue.depth(), ticketGroups: () => store.countByGroup(), mcpSessions: () => mcp.http.size,
     approvalsPending: async () => (await store.listApprovals({ status: 'pending', limit: 10_000 })).length,
@@ -249,7 +251,7 @@ export async function createRuntime(config: Config, logger: pino.Logger, options
     mcp: mcp.http, mcpStatus: () => mcp.status(),
     devices: inventory, storeKind: opened.kind, version: VERSION, startedAt: new Date(), queueDepth: () => queue.depth(),
     apiKeys: config.apiKeys, apiKeyHeader: config.apiKeyHeader, allowedHosts: config.allowedHosts, bodyLimit: config.bodyLimit,
-    artifacts, approvals, catalogue, feedback, outbox: opened.outbox, consoleDir: path.join(PACKAGE_ROOT, 'dist', 'web'),
+    artifacts, approvals, catalogue, feedback, handoff, outbox: opened.outbox, consoleDir: path.join(PACKAGE_ROOT, 'dist', 'web'),
   });
   // Expired approvals escalate their tickets even when nobody comes back to decide.
   // So do tickets where no fault was found and the requester never answered.

@@ -2,12 +2,16 @@
 // Same TicketFeedback as REST and the CLI: the requester or an operator may answer.
 import { z } from 'zod';
 import type { TicketFeedback } from '../core/ticket-feedback.ts';
+import { TICKET_LIMITS } from '../core/ticket.ts';
 import { parseOrThrow } from '../core/validation.ts';
 import { ticketOutput } from './ticket-tools.ts';
 import { toolOutput, zodToolSchema, type ToolDefinition } from './tool-definition.ts';
 
 const confirmInput = z.strictObject({ ticket_id: z.uuid(), note: z.string().trim().max(2000).optional() });
-const reopenInput = z.strictObject({ ticket_id: z.uuid(), reason: z.string().trim().min(1).max(2000) });
+const reopenInput = z.strictObject({
+  ticket_id: z.uuid(), reason: z.string().trim().min(1).max(2000),
+  assignee: z.string().trim().min(1).max(TICKET_LIMITS.assignee).optional().describe('Hand it to this person on the way (operator)'),
+});
 const answer = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false };
 
 export function feedbackTools(feedback: TicketFeedback): ToolDefinition[] {
@@ -32,8 +36,8 @@ export function feedbackTools(feedback: TicketFeedback): ToolDefinition[] {
         inputSchema: zodToolSchema(reopenInput, 'input'), outputSchema: zodToolSchema(ticketOutput, 'output'), annotations: answer,
       },
       call: async (caller, args) => {
-        const { ticket_id: id, reason } = parseOrThrow(reopenInput, args, 'input for ticket.reopen');
-        return toolOutput(await feedback.reopen(id, caller, reason));
+        const { ticket_id: id, reason, assignee } = parseOrThrow(reopenInput, args, 'input for ticket.reopen');
+        return toolOutput(await feedback.reopen(id, caller, reason, assignee !== undefined ? { assignee } : {}));
       },
     },
   ];

@@ -1,11 +1,15 @@
 // /api/v1/tickets: submit (async, idempotent), list, show with its executions, steps and audit, and follow
 // a ticket's progress as server-sent events.
+import type { FastifyInstance } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { TwisterError } from '../../core/errors.ts';
+import { TICKET_LIMITS } from '../../core/ticket.ts';
 import type { TicketEventBus } from '../../core/events.ts';
 import { submitTicket, type IntakeDeps } from '../../core/ticket-intake.ts';
 import type { TicketFeedback } from '../../core/ticket-feedback.ts';
+import type { TicketHandoff } from '../../core/ticket-handoff.ts';
+import { registerHandoffRoutes } from './ticket-handoff-routes.ts';
 import type { TicketRepository } from '../../core/ticket-repository.ts';
 import { errorResponse, listTicketsQuery, ticketDetailSchema, submitTicketBody, ticketIdParams, ticketSchema } from '../schemas.ts';
 import { streamTicketEvents } from './ticket-events-stream.ts';
@@ -15,6 +19,8 @@ export interface TicketRouteDeps extends IntakeDeps {
   events: TicketEventBus;
   /** The requester's answer (confirm, reopen), when configured. */
   feedback?: TicketFeedback;
+  /** A person taking over (assign, comment, resolve, rerun), when configured. */
+  handoff?: TicketHandoff;
 }
 
 export function ticketRoutes(deps: TicketRouteDeps): FastifyPluginAsyncZod {
@@ -71,10 +77,15 @@ export function ticketRoutes(deps: TicketRouteDeps): FastifyPluginAsyncZod {
       schema: {
         summary: 'The fault is still there: a resolved or no-fault-found ticket goes to a human with everything found',
         params: ticketIdParams,
-        body: z.strictObject({ reason: z.string().trim().min(1).max(2000) }),
+        body: z.strictObject({ reason: z.string().trim().min(1).max(2000), assignee: z.string().trim().min(1).max(TICKET_LIMITS.assignee).optional() }),
         response: { 200: z.object({ ticket: ticketSchema }), 403: errorResponse, 404: errorResponse, 409: errorResponse },
       },
-    }, async (request) => ({ ticket: await feedbackOf(deps).reopen(request.params.id, request.identity, request.body.reason) }));
+    }, async (request) => {
+      const { reason, assignee } = request.body;
+      return { ticket: await feedbackOf(deps).reopen(request.params.id, request.identity, reason, assignee !== undefined ? { assignee } : {}) };
+    });
+
+    registerHandoffRoutes(app as unknown as FastifyInstance, deps.handoff);
 
     app.get('/api/v1/tickets/:id/events', {
       schema: { summary: 'Server-sent events as the ticket moves (status, analysis, plan, step); ends at a final state', params: ticketIdParams },
