@@ -19,6 +19,8 @@ export interface TestStore {
   outbox: DrizzleNotificationOutbox;
   /** Runs raw SQL on the same database, for assertions the port does not expose. */
   query(text: string): Promise<Array<Record<string, unknown>>>;
+  /** Statements the store has sent so far. */
+  statements(): number;
   close(): Promise<void>;
 }
 
@@ -54,11 +56,13 @@ export function pgliteBackend(): TestBackend {
     async fresh() {
       if (!template) throw new Error('setup() was not called');
       const client = (await template.clone()) as PGlite;
-      const db: StoreDatabase = drizzlePglite({ client });
+      let statements = 0;
+      const db: StoreDatabase = drizzlePglite({ client, logger: { logQuery: () => { statements += 1; } } });
       return {
         store: new DrizzleTicketStore(db),
         outbox: new DrizzleNotificationOutbox(db),
         query: async (text) => (await client.query<Record<string, unknown>>(text)).rows,
+        statements: () => statements,
         close: () => client.close(),
       };
     },
@@ -90,6 +94,7 @@ export function postgresBackend(): TestBackend {
         store: opened.store,
         outbox: opened.outbox,
         query: async (text) => (await raw.query<Record<string, unknown>>(text)).rows,
+        statements: () => opened.statements(),
         close: async () => {
           await raw.end();
           await opened.close();

@@ -16,6 +16,7 @@ import * as approvalRows from './approval-store.ts';
 import * as commentRows from './comment-store.ts';
 import { auditValues, toAuditEvent, toComment, toExecution, toRunningStep, toStep, toTicket } from './rows.ts';
 import { ChangeWriter, explainMiss, type OutboxNote } from './apply-change.ts';
+import { AuditBatcher } from './audit-batcher.ts';
 import { eventsForChange } from '../../core/notifications/notification-events.ts';
 import type { NotificationRouter } from '../../core/notifications/outbox.ts';
 import { agents, auditEvents, comments, executions, steps, tickets } from './schema.ts';
@@ -33,10 +34,12 @@ export class DrizzleTicketStore implements TicketRepository, AgentCatalogStore {
   private readonly insertTicket;
   private readonly ticketById;
   private readonly ticketByKey;
+  private readonly audit;
   private router: NotificationRouter | undefined;
 
   constructor(private readonly db: StoreDatabase) {
     this.changes = new ChangeWriter(db);
+    this.audit = new AuditBatcher(db);
     this.insertTicket = prepareInsertTicket(db);
     this.ticketById = db.select().from(tickets).where(eq(tickets.id, sql.placeholder('id'))).prepare('tl_ticket_by_id');
     this.ticketByKey = db.select().from(tickets).where(eq(tickets.idempotencyKey, sql.placeholder('key'))).prepare('tl_ticket_by_key');
@@ -199,11 +202,13 @@ export class DrizzleTicketStore implements TicketRepository, AgentCatalogStore {
     });
   }
 
+  /**
+   * Audit rows from many callers (every command run writes one) share statements: rows that arrive while an insert
+   * is in flight go together in the next one. Each caller's promise settles when its own rows are committed.
+   */
   appendAudit(entries: AuditEntry[]): Promise<void> {
     if (entries.length === 0) return Promise.resolve();
-    return guardStoreErrors(async () => {
-      await this.db.insert(auditEvents).values(redactAuditEntries(entries).map(auditValues));
-    });
+    return this.audit.append(redactAuditEntries(entries).map(auditValues));
   }
 
   listAudit(filter: AuditFilter): Promise<AuditEvent[]> {
