@@ -1,23 +1,11 @@
 // Colour for the terminal: only on a TTY that has colours, never with NO_COLOR, always with FORCE_COLOR
 // (unless it is "0" or "false"). The decision is made once per process by the entry point.
-export interface ColourSettings {
-  noColor: boolean;
-  forceColor: boolean | undefined;
-}
+import type { ColourSettings } from '../config/terminal.ts';
 
 export function colourEnabled(settings: ColourSettings, stream: { isTTY?: boolean; hasColors?: () => boolean }): boolean {
   if (settings.noColor) return false;
   if (settings.forceColor !== undefined) return settings.forceColor;
   return Boolean(stream.isTTY && (stream.hasColors?.() ?? true));
-}
-
-/** Reads NO_COLOR and FORCE_COLOR from an environment snapshot, following no-color.org and force-color.org. */
-export function colourSettings(env: Record<string, string | undefined>): ColourSettings {
-  const force = env.FORCE_COLOR;
-  return {
-    noColor: Boolean(env.NO_COLOR),
-    forceColor: force === undefined ? undefined : !(force === '0' || force === 'false'),
-  };
 }
 
 const CODES = { bold: [1, 22], dim: [2, 22], red: [31, 39], green: [32, 39], yellow: [33, 39], cyan: [36, 39] } as const;

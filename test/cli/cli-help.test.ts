@@ -71,7 +71,7 @@ describe('help runs nothing', { timeout: 120_000 }, () => {
     expect(run.stdout.trim()).toBe(VERSION);
     expect(run.code).toBe(0);
     const ours = [...new Set(run.imports.filter((url) => url.includes('/src/')).map((url) => url.slice(url.indexOf('/src/') + 1)))].sort();
-    expect(ours).toEqual(['src/adapters/package-root.ts', 'src/cli/colour.ts', 'src/cli/exit-codes.ts', 'src/cli/program.ts', 'src/main/cli.ts']);
+    expect(ours).toEqual(['src/adapters/package-root.ts', 'src/cli/colour.ts', 'src/cli/exit-codes.ts', 'src/cli/program.ts', 'src/config/terminal.ts', 'src/main/cli.ts']);
   });
 });
 
