@@ -39,5 +39,22 @@ export async function decideApproval(api: ApiClient, decision: 'approve' | 'deny
     return 0;
   }
   if (!args.json) out.write(formatApproval(approval, out));
+  await leftApproval(api, approval.ticketId, args.timeoutMs);
   return waitAndReport(api, approval.ticketId, { json: args.json, ...(args.timeoutMs === undefined ? {} : { timeoutMs: args.timeoutMs }) }, out);
+}
+
+/**
+ * The ticket leaves awaiting_approval a moment after the approval: until it has (or another step waits for its
+ * own approval), its event stream would end at once on the state it is leaving.
+ */
+async function leftApproval(api: ApiClient, ticketId: string, timeoutMs: number | undefined): Promise<void> {
+  const deadline = Date.now() + (timeoutMs ?? Infinity);
+  const id = encodeURIComponent(ticketId);
+  while (Date.now() < deadline) {
+    const { ticket } = await api.request<{ ticket: { status: string } }>('GET', `/api/v1/tickets/${id}`);
+    if (ticket.status !== 'awaiting_approval') return;
+    const { items } = await api.request<{ items: Approval[] }>('GET', `/api/v1/approvals?status=pending&ticketId=${id}`);
+    if (items.length > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

@@ -50,7 +50,7 @@ describe('help runs nothing', { timeout: 120_000 }, () => {
       expect(run.stdout).toMatch(new RegExp(`^Usage: twisterlab ${command} `));
       expect(existsSync(dataDir), 'the data directory was created').toBe(false);
       expect(await refusesConnections(port)).toBe(true);
-      expect(run.imports.filter((url) => /\/src\/(main\/runtime|config|adapters\/store|mcp)|\/node_modules\/(fastify|@electric-sql|pg)\//.test(url))).toEqual([]);
+      expect(run.imports.filter((url) => /\/src\/(main\/runtime|config\.ts|config\/(fields|client)|adapters\/store|mcp)|\/node_modules\/(fastify|@electric-sql|pg)\//.test(url))).toEqual([]);
     });
   }
 
