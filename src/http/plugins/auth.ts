@@ -64,7 +64,9 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
     }
     const path = request.url.split('?')[0]!;
     const isPublic = request.routeOptions.config?.publicRoute === true || PUBLIC_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`));
-    const presented = request.headers[options.header];
+    // Webhook senders (Alertmanager's http_config) can only send `Authorization: Bearer`; intake routes take the key so.
+    const bearer = path.startsWith('/api/v1/intake/') ? /^Bearer (\S+)$/i.exec(request.headers.authorization ?? '')?.[1] : undefined;
+    const presented = request.headers[options.header] ?? bearer;
     if (typeof presented !== 'string' || presented.length === 0) {
       const cookie = readSessionCookie(request);
       const session = cookie !== undefined ? options.sessions?.get(cookie) : undefined;

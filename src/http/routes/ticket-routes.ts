@@ -10,6 +10,8 @@ import { submitTicket, type IntakeDeps } from '../../core/ticket-intake.ts';
 import type { TicketFeedback } from '../../core/ticket-feedback.ts';
 import type { TicketHandoff } from '../../core/ticket-handoff.ts';
 import { registerHandoffRoutes } from './ticket-handoff-routes.ts';
+import type { AlertMapping } from '../../core/intake/alertmanager.ts';
+import { registerAlertmanagerIntake } from './intake-alertmanager.ts';
 import type { TicketRepository } from '../../core/ticket-repository.ts';
 import { errorResponse, listTicketsQuery, ticketDetailSchema, submitTicketBody, ticketIdParams, ticketSchema } from '../schemas.ts';
 import { streamTicketEvents } from './ticket-events-stream.ts';
@@ -21,6 +23,8 @@ export interface TicketRouteDeps extends IntakeDeps {
   feedback?: TicketFeedback;
   /** A person taking over (assign, comment, resolve, rerun), when configured. */
   handoff?: TicketHandoff;
+  /** How Alertmanager labels map to a ticket, and the declared service names a label may name. */
+  alerts?: { mapping?: AlertMapping; services?: () => readonly string[] };
 }
 
 export function ticketRoutes(deps: TicketRouteDeps): FastifyPluginAsyncZod {
@@ -86,6 +90,7 @@ export function ticketRoutes(deps: TicketRouteDeps): FastifyPluginAsyncZod {
     });
 
     registerHandoffRoutes(app as unknown as FastifyInstance, deps.handoff);
+    registerAlertmanagerIntake(app as unknown as FastifyInstance, { ...deps, ...(deps.alerts ?? {}) });
 
     app.get('/api/v1/tickets/:id/events', {
       schema: { summary: 'Server-sent events as the ticket moves (status, analysis, plan, step); ends at a final state', params: ticketIdParams },
