@@ -1,0 +1,142 @@
+// bench/pipeline: the like-for-like pipeline "ticket → classify → run `uptime` on the local device → verify →
+// respond" through POST /orchestrate against the real server process (a one-step runbook plus a metrics verify),
+// at a fixed concurrency; beside it, in the same run and interleaved, the raw ceiling: the same number of
+// `uptime` spawns from a bare Node process at the same concurrency. Prints tickets/s, p50/p99, the server's RSS,
+// and the ratio to the ceiling; classification alone (POST /api/v1/mcp/classifier.classify_ticket) too.
+//   node --import tsx bench/pipeline/run.ts [--tickets 300] [--concurrency 10] [--backend pglite|postgres|both]
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { PACKAGE_ROOT } from '../../src/adapters/package-root.ts';
+import { fmt, percentile, rssOf, scratchDatabase } from '../lib/stats.ts';
+
+const { values } = parseArgs({ options: {
+  tickets: { type: 'string', default: '300' }, concurrency: { type: 'string', default: '10' }, backend: { type: 'string', default: 'both' },
+} });
+const TICKETS = Number(values.tickets);
+const CONCURRENCY = Number(values.concurrency);
+const compiled = path.join(PACKAGE_ROOT, 'dist/src/main/cli.js');
+const serverArgs = existsSync(compiled) && import.meta.url.includes('/dist/') ? [compiled, 'serve'] : ['--import', 'tsx', 'src/main/cli.ts', 'serve'];
+
+const RUNBOOK = `id: bench-uptime
+title: Load averages of this host
+categories: [performance]
+keywords: [slow, load, sluggish]
+diagnose:
+  - capability: commander.execute_command
+    params: { device_id: local, command: uptime }
+    description: Read load averages
+verify:
+  - capability: monitoring.get_system_metrics
+    description: Metrics readable
+    expect:
+      - { path: memory.used_percent, op: lte, value: 100 }
+`;
+
+// The ceiling: a bare Node process spawning uptime at the same concurrency (no platform, no store).
+const CEILING = `const { spawn } = require('node:child_process');
+const n = Number(process.argv[1]), c = Number(process.argv[2]); let i = 0; const t0 = performance.now();
+const one = () => new Promise((res, rej) => { const p = spawn('uptime', [], { stdio: ['ignore', 'pipe', 'pipe'] }); p.stdout.resume(); p.stderr.resume(); p.on('close', res); p.on('error', rej); });
+Promise.all(Array.from({ length: c }, async () => { while (i++ < n) await one(); })).then(() => console.log(n / ((performance.now() - t0) / 1000)));`;
+
+function ceiling(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', CEILING, String(TICKETS), String(CONCURRENCY)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });
+    child.on('close', (code) => (code === 0 ? resolve(Number(out.trim())) : reject(new Error(`ceiling exited ${code}`))));
+  });
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+async function startServer(backend: string): Promise<{ base: string; server: ChildProcess; stop(): Promise<void> }> {
+  const port = await freePort();
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'twisterlab-pipeline-'));
+  const runbooks = path.join(dataDir, 'runbooks');
+  mkdirSync(runbooks);
+  writeFileSync(path.join(runbooks, 'bench-uptime.yaml'), RUNBOOK);
+  const db = backend === 'postgres' ? await scratchDatabase() : undefined;
+  const server = spawn(process.execPath, serverArgs, {
+    cwd: PACKAGE_ROOT,
+    env: { ...process.env, PORT: String(port), TWISTERLAB_DATA_DIR: dataDir, TWISTERLAB_RUNBOOKS_DIR: runbooks, LOG_LEVEL: 'warn', ...(db ? { DATABASE_URL: db.url } : {}) },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i += 1) {
+    try {
+      if ((await fetch(`${base}/health`)).ok) break;
+    } catch { /* starting */ }
+    if (i > 3_000) {
+      server.kill('SIGKILL');
+      throw new Error('server did not start within 5 minutes');
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    base, server,
+    async stop() {
+      server.kill('SIGTERM');
+      await new Promise((r) => server.once('exit', r));
+      await db?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+const TASKS = ['This server is very slow since this morning', 'Everything on the host is sluggish, high load?', 'The machine lags a lot today'];
+
+async function pipeline(base: string, count: number): Promise<{ perSecond: number; p50: number; p99: number; states: Map<string, number>; steps: Map<string, number> }> {
+  const latencies: number[] = [];
+  const states = new Map<string, number>();
+  const steps = new Map<string, number>();
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (next < count) {
+      const i = next++;
+      const t = performance.now();
+      const response = await fetch(`${base}/orchestrate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ task: TASKS[i % TASKS.length] }) });
+      const body = (await response.json()) as { ticket?: { status: string }; execution_results?: Array<{ capability: string }>; error?: { code: string } };
+      latencies.push(performance.now() - t);
+      const state = body.ticket?.status ?? `HTTP ${response.status} ${body.error?.code ?? ''}`;
+      states.set(state, (states.get(state) ?? 0) + 1);
+      for (const step of body.execution_results ?? []) steps.set(step.capability, (steps.get(step.capability) ?? 0) + 1);
+    }
+  }));
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { perSecond: count / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), states, steps };
+}
+
+const backends = values.backend === 'both' ? ['pglite', 'postgres'] : [values.backend!];
+console.log(`bench/pipeline: ${TICKETS} tickets through POST /orchestrate at concurrency ${CONCURRENCY}, beside ${TICKETS} bare uptime spawns (node ${process.version})`);
+for (const backend of backends) {
+  const { base, server, stop } = await startServer(backend);
+  await pipeline(base, 20); // warm-up: JIT, spawn helper, prepared plans
+  const ceilingFirst = await ceiling();
+  const run = await pipeline(base, TICKETS);
+  const ceilingAfter = await ceiling();
+  const rss = rssOf(server.pid!);
+  const classify = await autocannon({
+    url: `${base}/api/v1/mcp/classifier.classify_ticket`, method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ description: 'The VPN drops every few minutes since this morning' }), connections: 10, duration: 5,
+  });
+  const raw = (ceilingFirst + ceilingAfter) / 2;
+  console.log(`${backend.padEnd(8)} pipeline ${fmt(run.perSecond, 1)} tickets/s  p50 ${fmt(run.p50, 0)} ms  p99 ${fmt(run.p99, 0)} ms  | raw uptime ceiling ${fmt(raw, 1)}/s (${fmt(ceilingFirst, 1)} before, ${fmt(ceilingAfter, 1)} after)  | ratio ${fmt(run.perSecond / raw, 2)}`);
+  console.log(`${''.padEnd(8)} server RSS ${fmt(rss.rssMiB, 1)} MiB, peak ${fmt(rss.peakMiB, 1)} MiB  | classification alone ${fmt(classify.requests.average, 0)} req/s (non-2xx ${classify.non2xx})`);
+  console.log(`${''.padEnd(8)} outcomes ${[...run.states].map(([s, n]) => `${s} ${n}`).join(', ')}  | steps ${[...run.steps].map(([s, n]) => `${s} ${n}`).join(', ')}`);
+  await stop();
+}
