@@ -6,6 +6,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import type { ApiKeyConfig } from '../config.ts';
 import type { MetricsPort } from '../core/metrics-port.ts';
 import type { McpHttpSessions } from '../mcp/http-sessions.ts';
+import type { OverviewSource } from '../core/overview.ts';
 import { createKeyMatcher, registerAuth } from './plugins/auth.ts';
 import { consolePlugin } from './plugins/console.ts';
 import { registerErrorHandling } from './plugins/error-handler.ts';
@@ -22,6 +23,7 @@ import { healthRoutes, type HealthRouteDeps } from './routes/health-routes.ts';
 import { mcpRoutes } from './routes/mcp-routes.ts';
 import { notificationRoutes, type NotificationRouteDeps } from './routes/notification-routes.ts';
 import { runbookRoutes, type RunbookRouteDeps } from './routes/runbook-routes.ts';
+import { overviewRoutes } from './routes/overview-routes.ts';
 import { ticketFeedRoutes } from './routes/ticket-feed.ts';
 import { ticketRoutes, type TicketRouteDeps } from './routes/ticket-routes.ts';
 
@@ -36,6 +38,8 @@ export interface AppDeps extends TicketRouteDeps, CapabilityRouteDeps, HealthRou
   mcp: McpHttpSessions;
   /** The web console's build (index.html, assets/), served at `/` when given. */
   consoleDir?: string;
+  /** The overview's figures, when the store can count them. */
+  overview?: OverviewSource;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -75,6 +79,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.consoleDir) await app.register(consolePlugin({ dir: deps.consoleDir }));
   await app.register(ticketRoutes(deps));
   await app.register(ticketFeedRoutes(deps));
+  if (deps.overview) await app.register(overviewRoutes({ overview: deps.overview }));
   await app.register(capabilityRoutes(deps));
   await app.register(mcpRoutes({ mcp: deps.mcp }));
   // Open MCP event streams would keep the server from closing.

@@ -252,6 +252,7 @@ export async function createRuntime(config: Config, logger: pino.Logger, options
     devices: inventory, storeKind: opened.kind, version: VERSION, startedAt: new Date(), queueDepth: () => queue.depth(),
     apiKeys: config.apiKeys, apiKeyHeader: config.apiKeyHeader, allowedHosts: config.allowedHosts, bodyLimit: config.bodyLimit,
     artifacts, approvals, catalogue, feedback, handoff, alerts: { services: () => core.devices.services.map((s) => s.name) }, outbox: opened.outbox, consoleDir: path.join(PACKAGE_ROOT, 'dist', 'web'),
+    overview: opened.store,
   });
   // Expired approvals escalate their tickets even when nobody comes back to decide.
   // So do tickets where no fault was found and the requester never answered.

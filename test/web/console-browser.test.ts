@@ -52,7 +52,7 @@ describe('web console in Chromium', () => {
   it('submits a ticket from the inbox and shows its diagnosis step appear, then the approval it waits for', async () => {
     lab.corrupt();
     const { context, page } = await signedIn(lab, KEYS.alice);
-    const id = await submitFromInbox(page, 'Our application cache went bad this morning, pages show stale prices');
+    const id = await submitFromInbox(page, 'The app cache is corrupt and serving stale pages to everyone');
     await page.locator('[data-step="testops.check_cache"][data-status="succeeded"]').waitFor();
     await expect.poll(() => statusOf(page).textContent()).toBe('awaiting approval');
     expect(await page.locator('[data-step="testops.check_cache"] .output').textContent()).toContain('"corrupt": true');
@@ -87,6 +87,14 @@ describe('web console in Chromium', () => {
     await alice.page.locator('[data-step="testops.wipe_cache"][data-status="succeeded"]').waitFor();
     expect(sideEffectLines(lab.sideEffectFile)).toBe(before + 1);
     expect(await alice.page.getByText('approved by carol').count()).toBeGreaterThan(0);
+    // The overview counts it, from the store, as a fix that needed an approval.
+    const overview = (await lab.rt.app.inject({ method: 'GET', url: '/api/v1/overview', headers: { 'x-api-key': KEYS.bot } })).json() as { byOutcome: Record<string, number>; approvalsPending: number; resolution: { count: number; medianMs: number } };
+    expect(overview.byOutcome.assisted_fix).toBeGreaterThanOrEqual(1);
+    expect(overview.resolution.count).toBeGreaterThanOrEqual(1);
+    expect(overview.resolution.medianMs).toBeGreaterThan(0);
+    await alice.page.getByRole('navigation').getByRole('link', { name: 'Overview' }).click();
+    await expect.poll(() => alice.page.getByTestId('assisted-fixes').textContent()).toBe(String(overview.byOutcome.assisted_fix));
+    expect(await alice.page.getByTestId('approvals-waiting').textContent()).toBe(String(overview.approvalsPending));
     await alice.context.close();
     await carol.context.close();
   });
@@ -95,7 +103,7 @@ describe('web console in Chromium', () => {
     lab.corrupt();
     const before = sideEffectLines(lab.sideEffectFile);
     const alice = await signedIn(lab, KEYS.alice);
-    const id = await submitFromInbox(alice.page, 'Cached pages are wrong for all customers since the deploy');
+    const id = await submitFromInbox(alice.page, 'The application cache is broken again, every page it serves is wrong');
     await expect.poll(() => statusOf(alice.page).textContent(), { timeout: 20_000 }).toBe('awaiting approval');
     const carol = await signedIn(lab, KEYS.carol);
     await carol.page.goto(`${lab.base}/tickets/${id}`);
@@ -125,7 +133,7 @@ describe('web console in Chromium', () => {
   it('shows a viewer no approve button, and the API refuses the viewer when the request is forced', async () => {
     lab.corrupt();
     const alice = await signedIn(lab, KEYS.alice);
-    const id = await submitFromInbox(alice.page, 'Product pages show yesterday’s cached stock levels');
+    const id = await submitFromInbox(alice.page, 'Our app cache is full of garbage, customers see nonsense');
     await expect.poll(() => statusOf(alice.page).textContent(), { timeout: 20_000 }).toBe('awaiting approval');
     const vera = await signedIn(lab, KEYS.vera);
     expect(await vera.page.getByText('New ticket').count()).toBe(0);
@@ -154,7 +162,7 @@ describe('web console in Chromium', () => {
     const { items } = (await lab.rt.app.inject({ method: 'GET', url: '/api/v1/tickets?limit=1', headers: { 'x-api-key': KEYS.bot } })).json() as { items: Array<{ id: string }> };
     for (const viewport of [{ width: 1280, height: 900 }, { width: 375, height: 740 }]) {
       const { context, page: p } = await signedIn(lab, KEYS.alice, viewport);
-      for (const [url, heading] of [['/', 'Inbox'], [`/tickets/${items[0]!.id}`, 'Audit trail'], ['/approvals', 'Approvals'], ['/runbooks', 'Runbooks'], ['/runbooks/test-wipe-cache', 'Dry run'], ['/devices', 'Devices']] as const) {
+      for (const [url, heading] of [['/', 'Inbox'], [`/tickets/${items[0]!.id}`, 'Audit trail'], ['/approvals', 'Approvals'], ['/runbooks', 'Runbooks'], ['/runbooks/test-wipe-cache', 'Dry run'], ['/devices', 'Devices'], ['/overview', 'Overview']] as const) {
         await p.goto(`${lab.base}${url}`);
         await p.getByRole('heading', { name: heading }).first().waitFor();
         await expectNoSeriousViolations(p);

@@ -20,6 +20,8 @@ import { AuditBatcher } from './audit-batcher.ts';
 import { eventsForChange } from '../../core/notifications/notification-events.ts';
 import type { NotificationRouter } from '../../core/notifications/outbox.ts';
 import { agents, auditEvents, comments, executions, steps, tickets } from './schema.ts';
+import type { TicketOverview } from '../../core/overview.ts';
+import { readOverview } from './overview-rows.ts';
 import { guardStoreErrors, isUniqueViolation } from './store-errors.ts';
 import { uuidV7 } from './uuid-v7.ts';
 
@@ -263,6 +265,10 @@ export class DrizzleTicketStore implements TicketRepository, AgentCatalogStore {
         .from(tickets).groupBy(tickets.status, tickets.category, tickets.priority);
       return rows.map((r) => ({ status: r.status, category: r.category, priority: r.priority, count: Number(r.n) }) as TicketGroupCount);
     });
+  }
+
+  overview(): Promise<TicketOverview> {
+    return guardStoreErrors(() => readOverview(this.db));
   }
 
   ping(): Promise<void> {

@@ -7,6 +7,7 @@ import type { SessionInfo } from './types.ts';
 import { ApprovalsPage } from './pages/approvals.tsx';
 import { DevicesPage } from './pages/devices.tsx';
 import { InboxPage } from './pages/inbox.tsx';
+import { OverviewPage } from './pages/overview.tsx';
 import { RunbooksPage } from './pages/runbooks.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
 import { TicketPage } from './pages/ticket.tsx';
@@ -16,6 +17,7 @@ const NAV = [
   { href: '/approvals', label: 'Approvals' },
   { href: '/runbooks', label: 'Runbooks' },
   { href: '/devices', label: 'Devices' },
+  { href: '/overview', label: 'Overview' },
 ];
 
 function Page({ path }: { path: string }) {
@@ -24,6 +26,7 @@ function Page({ path }: { path: string }) {
   if (path === '/approvals') return <ApprovalsPage />;
   if (path === '/runbooks' || path.startsWith('/runbooks/')) return <RunbooksPage />;
   if (path === '/devices') return <DevicesPage />;
+  if (path === '/overview') return <OverviewPage />;
   return <InboxPage />;
 }
 

@@ -103,3 +103,25 @@ export function AuditSection({ audit }: { audit: AuditEvent[] }) {
     </section>
   );
 }
+
+export interface Delivery {
+  id: string; channel: string; event: string; status: string; attempts: number; lastError: string | null; deliveredAt: string | null; createdAt: string;
+}
+
+export function NotificationsSection({ deliveries }: { deliveries: Delivery[] }) {
+  return (
+    <section aria-labelledby="t-notifications">
+      <h2 id="t-notifications">Notifications</h2>
+      {deliveries.length === 0 ? <p className="muted">None sent for this ticket.</p> : (
+        <ul>
+          {deliveries.map((d) => (
+            <li key={d.id}>
+              {words(d.event)} to <strong>{d.channel}</strong>: {d.status}{d.deliveredAt ? ` at ${when(d.deliveredAt)}` : ''}
+              {d.attempts > 1 ? ` after ${d.attempts} attempts` : ''}{d.lastError ? ` (last error: ${d.lastError})` : ''}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

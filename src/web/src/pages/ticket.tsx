@@ -8,12 +8,13 @@ import { useEventStream, useThrottled } from '../live.ts';
 import { Link } from '../router.tsx';
 import { SETTLED, type Approval, type TicketDetail } from '../types.ts';
 import { ApprovalCard } from './approval-card.tsx';
-import { AnalysisSection, AuditSection, ExecutionSection, FindingsSection } from './ticket-sections.tsx';
+import { AnalysisSection, AuditSection, ExecutionSection, FindingsSection, NotificationsSection, type Delivery } from './ticket-sections.tsx';
 import { TicketActions } from './ticket-actions.tsx';
 
 export function TicketPage({ id }: { id: string }) {
   const [detail, setDetail] = useState<TicketDetail | null>(null);
   const [approvals, setApprovals] = useState<Approval[]>([]);
+  const [deliveries, setDeliveries] = useState<Delivery[]>([]);
   const [error, setError] = useState<string | null>(null);
   // Bumped when the ticket moves again after its stream ended (an approval was decided, it was reopened).
   const [stream, setStream] = useState(0);
@@ -24,6 +25,7 @@ export function TicketPage({ id }: { id: string }) {
       setError(null);
     }, (err: unknown) => setError(errorText(err)));
     api<{ items: Approval[] }>('GET', `/api/v1/approvals?ticketId=${encodeURIComponent(id)}`).then((a) => setApprovals(a.items), () => setApprovals([]));
+    api<{ items: Delivery[] }>('GET', `/api/v1/tickets/${encodeURIComponent(id)}/notifications`).then((n) => setDeliveries(n.items), () => setDeliveries([]));
   }, [id]);
   useEffect(load, [load]);
   const reload = useThrottled(load, 250);
@@ -73,6 +75,7 @@ export function TicketPage({ id }: { id: string }) {
       {ticket.analysis && <AnalysisSection analysis={ticket.analysis} />}
       <FindingsSection findings={ticket.findings} />
       {detail.executions.map((e) => <ExecutionSection key={e.id} execution={e} steps={detail.steps} approvals={approvals} />)}
+      <NotificationsSection deliveries={deliveries} />
       <AuditSection audit={detail.audit} />
     </article>
   );
