@@ -211,12 +211,33 @@ const notify = z.object({
   maxAttempts: v('TWISTERLAB_NOTIFY_MAX_ATTEMPTS', int(1, 1_000).default(12)),
   /** An approval this close to its expiry gets a warning. */
   expiryWarningMs: v('TWISTERLAB_NOTIFY_EXPIRY_WARNING_MS', int(1_000, 24 * 3_600_000).default(10 * 60_000)),
-}).transform(({ file, retryBaseMs, retryMaxMs, maxAttempts, ...rest }, ctx) => {
+  // E-mail intake: the mailbox polled (none without TWISTERLAB_IMAP_HOST). Bigger messages are not downloaded.
+  imapHost: v('TWISTERLAB_IMAP_HOST', z.string().min(1).optional()),
+  imapPort: v('TWISTERLAB_IMAP_PORT', int(1, 65535).default(993)),
+  imapSecure: v('TWISTERLAB_IMAP_SECURE', bool.default(true)),
+  imapUser: v('TWISTERLAB_IMAP_USER', z.string().min(1).optional()),
+  imapPassword: secret('TWISTERLAB_IMAP_PASSWORD', z.string().min(1).optional()),
+  imapMailbox: v('TWISTERLAB_IMAP_MAILBOX', z.string().min(1).default('INBOX')),
+  imapProcessedMailbox: v('TWISTERLAB_IMAP_PROCESSED_MAILBOX', z.string().min(1).optional()),
+  imapPollMs: v('TWISTERLAB_IMAP_POLL_MS', int(200, 3_600_000).default(30_000)),
+  imapMaxBytes: v('TWISTERLAB_IMAP_MAX_BYTES', int(1_024, 50 * 1024 * 1024).default(1024 * 1024)),
+  imapBodyChars: v('TWISTERLAB_IMAP_BODY_CHARS', int(100, 1_000_000).default(20_000)),
+}).transform(({ file, retryBaseMs, retryMaxMs, maxAttempts, imapHost, imapPort, imapSecure, imapUser, imapPassword, imapMailbox,
+  imapProcessedMailbox, imapPollMs, imapMaxBytes, imapBodyChars, ...rest }, ctx) => {
   if (retryMaxMs < retryBaseMs) {
     ctx.addIssue({ code: 'custom', path: ['retryMaxMs'], message: `must not be below TWISTERLAB_NOTIFY_RETRY_BASE_MS (${retryBaseMs})` });
     return z.NEVER;
   }
-  return { file, ...rest, retry: { baseMs: retryBaseMs, maxMs: retryMaxMs, maxAttempts } };
+  if (imapHost && (!imapUser || !imapPassword)) {
+    const missing = imapUser ? 'imapPassword' : 'imapUser';
+    ctx.addIssue({ code: 'custom', path: [missing], message: 'is required with TWISTERLAB_IMAP_HOST' });
+    return z.NEVER;
+  }
+  const imap = imapHost && imapUser && imapPassword ? {
+    host: imapHost, port: imapPort, secure: imapSecure, user: imapUser, password: imapPassword, mailbox: imapMailbox,
+    processedMailbox: imapProcessedMailbox, pollMs: imapPollMs, maxBytes: imapMaxBytes, bodyChars: imapBodyChars,
+  } : undefined;
+  return { file, ...rest, retry: { baseMs: retryBaseMs, maxMs: retryMaxMs, maxAttempts }, imap };
 });
 
 /** The whole configuration, as read from the environment (before API keys are hashed and HOST is joined in). */

@@ -42,6 +42,7 @@ import { wireBackupAndSync } from './backup-wiring.ts';
 import { wireDiagnostics } from './diagnostics-wiring.ts';
 import { wireDevices, type DeviceWiring } from './device-wiring.ts';
 import { wireNotifications } from './notify-wiring.ts';
+import { createImapIntake } from '../adapters/mail/imap-intake.ts';
 import { requireSharedStore, wireQueue, type QueueWiring } from './queue-wiring.ts';
 import { createServiceReach } from '../adapters/devices/ssh/service-reach.ts';
 import type { DeviceCatalog } from '../adapters/devices/device-catalog.ts';
@@ -263,6 +264,9 @@ export async function createRuntime(config: Config, logger: pino.Logger, options
   sweeper.unref();
 
   await core.queueing.recover({ startRun: config.recoverOnStart });
+  // E-mail intake: the API process polls the mailbox; every ticket goes through the same intake as REST.
+  const mail = config.notify.imap ? createImapIntake(config.notify.imap, { store, queue, isAccepting }, logger) : undefined;
+  mail?.start();
 
   return {
     app, registry, orchestrator, opened, mcp, devices: inventory, approvals,
@@ -270,6 +274,7 @@ export async function createRuntime(config: Config, logger: pino.Logger, options
     close: async () => {
       core.stopAccepting();
       clearInterval(sweeper);
+      await mail?.stop();
       await app.close();
       await core.close();
     },
