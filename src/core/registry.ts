@@ -2,12 +2,13 @@
 // validates output, and turns every thrown error into a failed result with a stable code.
 import { z } from 'zod';
 import { riskRank, type Agent, type Capability, type Risk } from './capability.ts';
+import type { CapabilityContract } from './capability-contracts.ts';
 import { TwisterError, toErrorInfo, type ErrorInfo } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { parseOrThrow } from './validation.ts';
 
-export type InvocationResult =
-  | { ok: true; output: unknown; durationMs: number }
+export type InvocationResult<O = unknown> =
+  | { ok: true; output: O; durationMs: number }
   | { ok: false; error: ErrorInfo; durationMs: number };
 
 export interface InvokeOptions {
@@ -111,6 +112,14 @@ export class CapabilityRegistry {
 
   onInvocation(listener: (event: InvocationEvent) => void): void {
     this.listeners.push(listener);
+  }
+
+  /**
+   * A capability core relies on, by its typed contract. The output type holds: `fulfils` checked the agent's output
+   * schema against the contract at compile time, and `invoke` validated this output against that schema.
+   */
+  async call<I, O>(contract: CapabilityContract<I, O>, input: I, options: InvokeOptions): Promise<InvocationResult<O>> {
+    return (await this.invoke(contract.id, input, options)) as InvocationResult<O>;
   }
 
   async invoke(id: string, input: unknown, options: InvokeOptions): Promise<InvocationResult> {

@@ -6,13 +6,8 @@ import { PROMPT_INJECTION_FLAG, injectionSignals } from './prompt-guard.ts';
 import { REDACTED, redactSecrets } from './redaction.ts';
 import { decideScope } from './routing/scope.ts';
 import type { CapabilityRegistry } from './registry.ts';
-import { PRIORITIES, type Analysis, type Category, type Intent, type Priority, type Sentiment, type TicketContext, type Urgency } from './ticket.ts';
-
-interface SentimentOutput { sentiment: Sentiment; confidence: number; urgency: Urgency; evidence?: Array<{ cue: string }> }
-interface ClassifierOutput {
-  category: Category; priority: Priority; confidence: number; evidence: Array<{ term: string; category?: string }>;
-  intent?: Intent; intentEvidence?: Array<{ intent: string; term: string }>;
-}
+import { ANALYZE_SENTIMENT, CLASSIFY_TICKET, type ClassifierOutput, type SentimentOutput } from './capability-contracts.ts';
+import { PRIORITIES, type Analysis, type Category, type Intent, type Priority, type TicketContext, type Urgency } from './ticket.ts';
 
 export interface AnalyzerDeps {
   registry: CapabilityRegistry;
@@ -78,15 +73,15 @@ export async function analyzeTicket(deps: AnalyzerDeps, text: string, given: Tic
 async function analyzeWithRules(deps: AnalyzerDeps, text: string, given: TicketContext, ticketId?: string): Promise<Analysis> {
   const options = { actor: 'orchestrator', ...(ticketId ? { ticketId } : {}) };
   const [sentimentResult, classifierResult] = await Promise.all([
-    deps.registry.invoke('sentiment.analyze_sentiment', { text, detailed: true }, options),
-    deps.registry.invoke('classifier.classify_ticket', { description: text }, options),
+    deps.registry.call(ANALYZE_SENTIMENT, { text, detailed: true }, options),
+    deps.registry.call(CLASSIFY_TICKET, { description: text }, options),
   ]);
   const sentiment: SentimentOutput = sentimentResult.ok
-    ? (sentimentResult.output as SentimentOutput)
+    ? sentimentResult.output
     : { sentiment: 'neutral', confidence: 0, urgency: 'normal' };
   const classified: ClassifierOutput = classifierResult.ok
-    ? (classifierResult.output as ClassifierOutput)
-    : { category: 'other', priority: 'medium', confidence: 0, evidence: [] };
+    ? classifierResult.output
+    : { category: 'other', priority: 'medium', confidence: 0, evidence: [], intent: 'incident', intentEvidence: [] };
   const priority = combinePriority(classified.priority, sentiment.urgency);
   const context = extractContext(text, given, deps.known());
   // The words did not say what kind of problem it is, but the ticket names a service we know the kind of.

@@ -2,6 +2,7 @@
 // phrase rules (no model), and names the terms that decided it.
 import { z } from 'zod';
 import { defineAgent, defineCapability, type Agent } from '../../core/capability.ts';
+import { CLASSIFY_TICKET, fulfils } from '../../core/capability-contracts.ts';
 import { CATEGORIES, INTENTS, PRIORITIES } from '../../core/ticket.ts';
 import { classifyText } from './classify-ticket.ts';
 
@@ -26,15 +27,15 @@ const outputSchema = z.strictObject({
   intentEvidence: z.array(z.strictObject({ intent: z.enum(INTENTS), term: z.string(), weight: z.number() })),
 });
 
-export const classifyTicket = defineCapability<typeof inputSchema, typeof outputSchema, ClassifierDeps>({
-  id: 'classifier.classify_ticket',
+export const classifyTicket = fulfils(CLASSIFY_TICKET, defineCapability<typeof inputSchema, typeof outputSchema, ClassifierDeps>({
+  id: CLASSIFY_TICKET.id,
   description: 'Classify a ticket description into a category (database, network, security, ...), an intent (incident, request, question, billing, ...) and a priority, with the terms that decided them',
   risk: 'read',
   input: inputSchema,
   output: outputSchema,
   timeoutMs: 2_000,
   run: async ({ description }) => classifyText(description),
-});
+}));
 
 export function createClassifierAgent(deps: ClassifierDeps = {}): Agent<ClassifierDeps> {
   return defineAgent({

@@ -2,6 +2,7 @@
 // fast enough to run on every ticket.
 import { z } from 'zod';
 import { defineAgent, defineCapability, type Agent } from '../../core/capability.ts';
+import { ANALYZE_SENTIMENT, fulfils } from '../../core/capability-contracts.ts';
 import { SENTIMENTS, URGENCIES } from '../../core/ticket.ts';
 import { analyzeSentimentText } from './analyze-sentiment.ts';
 
@@ -20,8 +21,8 @@ const outputSchema = z.strictObject({
   evidence: z.array(z.strictObject({ cue: z.string(), kind: z.string(), weight: z.number() })).optional(),
 });
 
-export const analyzeSentiment = defineCapability<typeof inputSchema, typeof outputSchema, SentimentDeps>({
-  id: 'sentiment.analyze_sentiment',
+export const analyzeSentiment = fulfils(ANALYZE_SENTIMENT, defineCapability<typeof inputSchema, typeof outputSchema, SentimentDeps>({
+  id: ANALYZE_SENTIMENT.id,
   description: 'Rate the sentiment (negative, neutral, positive) and urgency of a support message; `detailed` lists the cues that fired',
   risk: 'read',
   input: inputSchema,
@@ -31,7 +32,7 @@ export const analyzeSentiment = defineCapability<typeof inputSchema, typeof outp
     const { evidence, ...rating } = analyzeSentimentText(text);
     return detailed ? { ...rating, evidence } : rating;
   },
-});
+}));
 
 export function createSentimentAgent(deps: SentimentDeps = {}): Agent<SentimentDeps> {
   return defineAgent({
