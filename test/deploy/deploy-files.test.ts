@@ -181,7 +181,8 @@ describe('compose file', () => {
         expect(ENV_VARIABLES.includes(variable) || LATER.includes(variable), `${name} sets ${variable}, which nothing reads`).toBe(true);
       }
       for (const variable of ['DATABASE_URL', 'REDIS_URL', 'OLLAMA_BASE_URL', 'OLLAMA_MODEL', 'SECRET_KEY', 'API_KEY_HEADER']) {
-        expect(service.environment, `${name} lacks ${variable}`).toHaveProperty(variable);
+        const set = Object.keys(service.environment ?? {});
+        expect(set.includes(variable) || set.includes(`${variable}_FILE`), `${name} lacks ${variable}`).toBe(true);
       }
     }
     for (const variable of LATER) expect(readme, `README must say ${variable} takes effect later`).toMatch(new RegExp(`\`${variable}\`[^\\n]*later release`));
@@ -194,6 +195,22 @@ describe('compose file', () => {
     for (const [name, service] of twisterlab) {
       if (!commands.has(service.command![0]!)) expect(service.profiles, `${name} runs "${service.command![0]}", which the CLI lacks`).toBeDefined();
     }
+  });
+
+  it('gives every secret as a file (Docker secrets), never as a value in the environment', () => {
+    const all = parse(read('compose.yaml'), { merge: true }) as { secrets: Record<string, { file: string }>; services: Record<string, Service & { secrets?: string[] }> };
+    for (const [name, service] of Object.entries(all.services)) {
+      for (const [variable, value] of Object.entries(service.environment ?? {})) {
+        expect(variable, `${name} sets a password or key directly`).not.toMatch(/^(DATABASE_URL|TWISTERLAB_API_KEYS|POSTGRES_PASSWORD|GF_SECURITY_ADMIN_PASSWORD)$/);
+        expect(String(value), `${name}: ${variable} carries a password`).not.toMatch(/:\/\/[^/@\s]+:[^/@\s]+@/);
+        if (/_FILE$/.test(variable)) {
+          const secret = String(value).replace('/run/secrets/', '');
+          expect(service.secrets ?? [], `${name} reads ${variable} from a secret it is not given`).toContain(secret);
+          expect(all.secrets[secret]?.file).toBe(`./secrets/${secret}`);
+        }
+      }
+    }
+    expect(readFileSync(path.join(ROOT, '.gitignore'), 'utf8')).toMatch(/^deploy\/secrets\/$/m);
   });
 
   it('publishes every port on loopback unless told otherwise', () => {
