@@ -31,7 +31,7 @@ describe.each([pgliteBackend(), postgresBackend()])('store writes on $name', (ba
   it('returns the existing ticket and its stored request hash when an idempotency key is reused', async () => {
     const first = await t.store.create(newTicket({ idempotencyKey: 'key-1', requestHash: 'h1' }));
     const again = await t.store.create(newTicket({ idempotencyKey: 'key-1', requestHash: 'h2', description: 'other' }));
-    expect(again).toEqual({ ticket: first.ticket, created: false, requestHash: 'h1' });
+    expect(again).toEqual({ ticket: first.ticket, created: false, requestHash: 'h1', heldBy: 'idempotency_key' });
     const rows = await t.query(`select count(*)::int as n from audit_events`);
     expect(rows[0]?.n).toBe(1);
     expect((await t.store.list({ limit: 10, offset: 0 })).total).toBe(1);
