@@ -2,12 +2,13 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ApiKeyConfig } from '../config.ts';
 import type { MetricsPort } from '../core/metrics-port.ts';
 import type { McpHttpSessions } from '../mcp/http-sessions.ts';
 import type { OverviewSource } from '../core/overview.ts';
-import { createKeyMatcher, registerAuth } from './plugins/auth.ts';
+import { openApiTransform, openApiTransformObject, TAGS } from './openapi.ts';
+import { createKeyMatcher, isPublicPath, registerAuth } from './plugins/auth.ts';
 import { consolePlugin } from './plugins/console.ts';
 import { registerErrorHandling } from './plugins/error-handler.ts';
 import { registerHostCheck } from './plugins/host-check.ts';
@@ -64,11 +65,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(swagger, {
     openapi: {
-      info: { title: 'TwisterLab API', version: deps.version, description: 'Autonomous technical support: tickets, agents, capabilities.' },
-      components: { securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: deps.apiKeyHeader } } },
-      security: [{ apiKey: [] }],
+      openapi: '3.1.0',
+      info: {
+        title: 'TwisterLab API', version: deps.version, license: { name: 'MIT', identifier: 'MIT' },
+        description: 'Autonomous technical support: tickets, agents, capabilities. Every error is the `Error` envelope; '
+          + `send the API key in the ${deps.apiKeyHeader} header (or as Authorization: Bearer).`,
+      },
+      servers: [{ url: '/', description: 'This instance' }],
+      tags: TAGS.map((tag) => ({ ...tag })),
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'apiKey', in: 'header', name: deps.apiKeyHeader },
+          bearer: { type: 'http', scheme: 'bearer', description: 'The same API key, as a bearer token' },
+        },
+      },
+      security: [{ apiKey: [] }, { bearer: [] }],
     },
-    transform: jsonSchemaTransform,
+    transform: openApiTransform(isPublicPath),
+    transformObject: openApiTransformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 

@@ -1,6 +1,8 @@
-// API keys: `X-API-Key` (or API_KEY_HEADER) checked against sha256 hashes in constant time, or a console session
-// cookie (exchanged for a key at POST /api/v1/session). With no keys configured (loopback only, enforced by
-// config) every caller is the local admin.
+// API keys: `X-API-Key` (or API_KEY_HEADER), or `Authorization: Bearer <key>` as MCP clients send it, checked
+// against sha256 hashes in constant time, or a console session cookie (exchanged for a key at POST
+// /api/v1/session). With no keys configured (loopback only, enforced by config) every caller is the local admin.
+// A 401 names the scheme (`WWW-Authenticate: Bearer`); the OAuth discovery documents under /.well-known are public
+// and answered 404: there is no authorization server, so an MCP client must not go looking for one.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiKeyConfig, ApiRole } from '../../config.ts';
@@ -24,7 +26,22 @@ declare module 'fastify' {
     publicRoute?: boolean;
   }
 }
-const PUBLIC_PREFIXES = ['/health', '/metrics', '/docs'];
+const PUBLIC_PREFIXES = ['/health', '/metrics', '/docs', '/.well-known'];
+
+/** Routes answered without a key (also documented so: `security: []`). */
+export function isPublicPath(url: string): boolean {
+  const path = url.split('?')[0]!;
+  return PUBLIC_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`));
+}
+
+const CHALLENGE = 'Bearer realm="twisterlab"';
+
+function presentedKey(request: FastifyRequest, header: string): string | undefined {
+  const own = request.headers[header];
+  if (typeof own === 'string' && own.length > 0) return own;
+  const match = /^Bearer +(\S+) *$/i.exec(request.headers.authorization ?? '');
+  return match?.[1];
+}
 
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
@@ -57,17 +74,16 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
   const local: Identity = { name: 'local', role: 'admin' };
   app.decorateRequest('identity', null as unknown as Identity);
   app.decorateRequest('consoleSession', null);
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     if (options.keys.length === 0) {
       request.identity = local;
       return;
     }
-    const path = request.url.split('?')[0]!;
-    const isPublic = request.routeOptions.config?.publicRoute === true || PUBLIC_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`));
-    // Webhook senders (Alertmanager's http_config) can only send `Authorization: Bearer`; intake routes take the key so.
-    const bearer = path.startsWith('/api/v1/intake/') ? /^Bearer (\S+)$/i.exec(request.headers.authorization ?? '')?.[1] : undefined;
-    const presented = request.headers[options.header] ?? bearer;
-    if (typeof presented !== 'string' || presented.length === 0) {
+    // Any route takes the key as `Authorization: Bearer` too: MCP clients and webhook senders (Alertmanager's
+    // http_config) can send only that.
+    const isPublic = request.routeOptions.config?.publicRoute === true || isPublicPath(request.url);
+    const presented = presentedKey(request, options.header);
+    if (presented === undefined) {
       const cookie = readSessionCookie(request);
       const session = cookie !== undefined ? options.sessions?.get(cookie) : undefined;
       if (session) {
@@ -77,11 +93,15 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
         return;
       }
       if (isPublic) return;
+      reply.header('www-authenticate', CHALLENGE);
       if (cookie !== undefined) throw new TwisterError('UNAUTHORIZED', 'the console session has expired or was closed: sign in again');
-      throw new TwisterError('UNAUTHORIZED', `missing API key: send it in the ${options.header} header`);
+      throw new TwisterError('UNAUTHORIZED', `missing API key: send it in the ${options.header} header or as Authorization: Bearer <key>`);
     }
     const identity = match(presented);
-    if (!identity) throw new TwisterError('UNAUTHORIZED', 'invalid API key');
+    if (!identity) {
+      reply.header('www-authenticate', `${CHALLENGE}, error="invalid_token"`);
+      throw new TwisterError('UNAUTHORIZED', 'invalid API key');
+    }
     request.identity = identity;
   });
   app.addHook('preHandler', async (request) => {

@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ROLES } from '../../core/access.ts';
 import { TwisterError } from '../../core/errors.ts';
-import { errorResponse } from '../schemas.ts';
+import { errorResponses } from '../openapi.ts';
 import type { KeyMatcher } from './auth.ts';
 import { clearSessionCookie, writeSessionCookie } from './session-cookie.ts';
 import type { SessionStore } from './session-store.ts';
@@ -29,9 +29,10 @@ export function sessionRoutes(deps: SessionRouteDeps): FastifyPluginAsyncZod {
     app.post('/api/v1/session', {
       config: { publicRoute: true },
       schema: {
+        operationId: 'signIn', tags: ['console'],
         summary: 'Sign in to the console: an API key is exchanged for a session cookie (HttpOnly, SameSite=Strict)',
         body: z.strictObject({ apiKey: z.string().min(1).max(500) }),
-        response: { 200: sessionSchema, 401: errorResponse },
+        response: { 200: sessionSchema.describe('Signed in; the cookie is set'), ...errorResponses(401) },
       },
     }, async (request, reply) => {
       if (!deps.keysConfigured) return { ...request.identity, csrfToken: null, expiresAt: null, keysConfigured: false };
@@ -45,7 +46,10 @@ export function sessionRoutes(deps: SessionRouteDeps): FastifyPluginAsyncZod {
     });
 
     app.get('/api/v1/session', {
-      schema: { summary: 'Who the console is signed in as', response: { 200: sessionSchema, 401: errorResponse } },
+      schema: {
+        operationId: 'getSession', tags: ['console'],
+        summary: 'Who the console is signed in as', response: { 200: sessionSchema.describe('The identity and its session'), ...errorResponses(401) },
+      },
     }, async (request) => {
       const s = request.consoleSession?.session;
       return {
@@ -56,7 +60,10 @@ export function sessionRoutes(deps: SessionRouteDeps): FastifyPluginAsyncZod {
 
     app.delete('/api/v1/session', {
       config: { publicRoute: true },
-      schema: { summary: 'Sign out: the session is closed on the server and its cookie cleared', response: { 204: z.null() } },
+      schema: {
+        operationId: 'signOut', tags: ['console'],
+        summary: 'Sign out: the session is closed on the server and its cookie cleared', response: { 204: z.null().describe('Signed out') },
+      },
     }, async (request, reply) => {
       if (request.consoleSession) deps.sessions.delete(request.consoleSession.id);
       clearSessionCookie(request, reply);

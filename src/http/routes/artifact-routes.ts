@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { TwisterError } from '../../core/errors.ts';
 import type { ArtifactStore } from '../../core/ports.ts';
+import { errorResponses } from '../openapi.ts';
 
 export interface ArtifactRouteDeps {
   artifacts: ArtifactStore;
@@ -13,8 +14,13 @@ export function artifactRoutes(deps: ArtifactRouteDeps): FastifyPluginAsyncZod {
   return async (app) => {
     app.get('/api/v1/artifacts/:id', {
       schema: {
+        operationId: 'getArtifact', tags: ['artifacts'],
         summary: 'An artifact (a screenshot as image/png) by the id a capability returned',
         params: z.strictObject({ id: z.uuid('must be an artifact id (a UUID)') }),
+        response: {
+          200: { description: 'The artifact\'s bytes, with its content type', content: { 'image/png': { schema: z.custom<Buffer>().meta({ type: 'string', format: 'binary' }) } } },
+          ...errorResponses(404),
+        },
       },
     }, async (request, reply) => {
       const id = request.params.id.toLowerCase();

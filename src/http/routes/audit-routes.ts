@@ -8,6 +8,7 @@ export function auditRoutes(deps: { store: TicketRepository }): FastifyPluginAsy
   return async (app) => {
     app.get('/api/v1/audit', {
       schema: {
+        operationId: 'listAudit', tags: ['audit'],
         summary: 'The audit trail, newest first; `ticketId=none` selects rows not tied to a ticket',
         querystring: z.strictObject({
           ticketId: z.union([z.uuid(), z.literal('none')]).optional(),
@@ -16,7 +17,7 @@ export function auditRoutes(deps: { store: TicketRepository }): FastifyPluginAsy
           beforeId: z.coerce.number().int().positive().optional(),
           limit: z.coerce.number().int().min(1).max(500).default(100),
         }),
-        response: { 200: z.object({ items: z.array(auditSchema), nextBeforeId: z.number().nullable() }) },
+        response: { 200: z.object({ items: z.array(auditSchema), nextBeforeId: z.number().nullable().describe('Pass as beforeId for the next page') }).describe('One page of the trail') },
       },
     }, async (request) => {
       const { ticketId, ...rest } = request.query;

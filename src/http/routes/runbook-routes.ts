@@ -4,7 +4,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { RISKS } from '../../core/capability.ts';
 import type { RunbookCatalogue } from '../../core/runbooks/runbook-catalogue.ts';
-import { ticketContextSchema } from '../../core/ticket.ts';
+import { errorResponses } from '../openapi.ts';
+import { ticketContext } from '../schemas.ts';
 
 export interface RunbookRouteDeps {
   catalogue: RunbookCatalogue;
@@ -15,7 +16,7 @@ const summarySchema = z.object({
   requires: z.array(z.string()), parameters: z.array(z.string()),
   steps: z.object({ diagnose: z.number(), fix: z.number(), verify: z.number(), rollback: z.number() }),
   highestRisk: z.enum(RISKS), backsUp: z.boolean(), escalatesAfterDiagnosis: z.boolean(), source: z.string(),
-});
+}).meta({ id: 'RunbookSummary', description: 'What a runbook fits, its steps and the highest risk it may reach' });
 const idParams = z.strictObject({ id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'a runbook id is lower case letters, digits, "-" and "_"') });
 const json = z.record(z.string(), z.unknown());
 
@@ -24,17 +25,19 @@ export function runbookRoutes(deps: RunbookRouteDeps): FastifyPluginAsyncZod {
   return async (app) => {
     app.get('/api/v1/runbooks', {
       schema: {
+        operationId: 'listRunbooks', tags: ['runbooks'],
         summary: 'The runbook catalogue (built-in and from TWISTERLAB_RUNBOOKS_DIR), optionally for one category',
         querystring: z.strictObject({ category: z.string().min(1).max(40).optional() }),
-        response: { 200: z.object({ items: z.array(summarySchema) }) },
+        response: { 200: z.object({ items: z.array(summarySchema) }).describe('The runbooks') },
       },
     }, async (request) => ({ items: catalogue.list(request.query.category) }));
 
     app.get('/api/v1/runbooks/:id', {
       schema: {
+        operationId: 'getRunbook', tags: ['runbooks'],
         summary: 'One runbook as data: parameters, steps with their risk, verification and rollback',
         params: idParams,
-        response: { 200: z.object({ summary: summarySchema, runbook: json }) },
+        response: { 200: z.object({ summary: summarySchema, runbook: json }).describe('The runbook'), ...errorResponses(404) },
       },
     }, async (request) => {
       const runbook = catalogue.get(request.params.id);
@@ -43,14 +46,15 @@ export function runbookRoutes(deps: RunbookRouteDeps): FastifyPluginAsyncZod {
 
     app.post('/api/v1/runbooks/:id/dry-run', {
       schema: {
+        operationId: 'dryRunRunbook', tags: ['runbooks'],
         summary: 'The plan this runbook would make: parameters filled, a policy decision per step, what would be backed up. Runs nothing.',
         params: idParams,
         body: z.strictObject({
           description: z.string().trim().min(1).max(20_000).optional(),
-          context: ticketContextSchema.optional(),
+          context: ticketContext.optional(),
           params: z.record(z.string().max(64), z.union([z.string().max(1024), z.number(), z.boolean()])).optional(),
         }),
-        response: { 200: z.object({ runbookId: z.string(), plannable: z.boolean(), reason: z.string().nullable(), analysis: json, plan: json }) },
+        response: { 200: z.object({ runbookId: z.string(), plannable: z.boolean(), reason: z.string().nullable(), analysis: json, plan: json }).describe('The plan, or why it cannot be made'), ...errorResponses(404) },
       },
     }, async (request) => {
       const result = await catalogue.dryRun(request.params.id, request.body);

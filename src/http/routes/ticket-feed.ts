@@ -2,6 +2,7 @@
 // the ids and states travel (the list is read again through the API, with the reader's rights); heartbeats
 // keep proxies from closing an idle stream.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { ALL_TICKETS, type TicketEventBus } from '../../core/events.ts';
 import { HEARTBEAT_MS } from './ticket-events-stream.ts';
 
@@ -13,7 +14,13 @@ export function ticketFeedRoutes(deps: { events: TicketEventBus; heartbeatMs?: n
       for (const end of [...open]) end();
     });
     app.get('/api/v1/events', {
-      schema: { summary: "Server-sent events: every ticket's status changes (ticket id, from, to, at)" },
+      schema: {
+        operationId: 'streamTicketFeed', tags: ['tickets'],
+        summary: "Server-sent events: every ticket's status changes (ticket id, from, to, at)",
+        response: {
+          200: { description: 'A stream of `event: status` with JSON `data` `{ ticketId, from, to, at }`, and keep-alive comments', content: { 'text/event-stream': { schema: z.string() } } },
+        },
+      },
     }, async (request, reply) => {
       const res = reply.raw;
       reply.hijack();

@@ -13,7 +13,8 @@ import { registerHandoffRoutes } from './ticket-handoff-routes.ts';
 import type { AlertMapping } from '../../core/intake/alertmanager.ts';
 import { registerAlertmanagerIntake } from './intake-alertmanager.ts';
 import type { TicketRepository } from '../../core/ticket-repository.ts';
-import { errorResponse, listTicketsQuery, ticketDetailSchema, submitTicketBody, ticketIdParams, ticketSchema } from '../schemas.ts';
+import { errorResponses } from '../openapi.ts';
+import { listTicketsQuery, ticketDetailSchema, submitTicketBody, ticketIdParams, ticketSchema } from '../schemas.ts';
 import { streamTicketEvents } from './ticket-events-stream.ts';
 
 export interface TicketRouteDeps extends IntakeDeps {
@@ -31,10 +32,15 @@ export function ticketRoutes(deps: TicketRouteDeps): FastifyPluginAsyncZod {
   return async (app) => {
     app.post('/api/v1/tickets', {
       schema: {
+        operationId: 'submitTicket', tags: ['tickets'],
         summary: 'Submit a ticket; it is processed asynchronously',
-        headers: z.object({ 'idempotency-key': z.string().optional() }),
+        headers: z.object({ 'idempotency-key': z.string().max(200).optional().describe('A retry with the same key and body returns the first ticket (200)') }),
         body: submitTicketBody,
-        response: { 200: z.object({ ticket: ticketSchema }), 202: z.object({ ticket: ticketSchema }), 409: errorResponse },
+        response: {
+          200: z.object({ ticket: ticketSchema }).describe('Replayed: the ticket first submitted with this Idempotency-Key'),
+          202: z.object({ ticket: ticketSchema }).describe('Accepted: the ticket is stored and queued'),
+          ...errorResponses(409, 503),
+        },
       },
     }, async (request, reply) => {
       const key = request.headers['idempotency-key'];
@@ -48,9 +54,10 @@ export function ticketRoutes(deps: TicketRouteDeps): FastifyPluginAsyncZod {
 
     app.get('/api/v1/tickets', {
       schema: {
+        operationId: 'listTickets', tags: ['tickets'],
         summary: 'List tickets, newest first',
         querystring: listTicketsQuery,
-        response: { 200: z.object({ items: z.array(ticketSchema), total: z.number(), limit: z.number(), offset: z.number() }) },
+        response: { 200: z.object({ items: z.array(ticketSchema), total: z.number(), limit: z.number(), offset: z.number() }).describe('One page of tickets and the total') },
       },
     }, async (request) => {
       const { items, total } = await deps.store.list(request.query);
@@ -58,7 +65,11 @@ export function ticketRoutes(deps: TicketRouteDeps): FastifyPluginAsyncZod {
     });
 
     app.get('/api/v1/tickets/:id', {
-      schema: { summary: 'A ticket with its analysis, plan, steps and audit trail', params: ticketIdParams, response: { 200: ticketDetailSchema, 404: errorResponse } },
+      schema: {
+        operationId: 'getTicket', tags: ['tickets'],
+        summary: 'A ticket with its analysis, plan, steps and audit trail', params: ticketIdParams,
+        response: { 200: ticketDetailSchema.describe('The ticket and everything done on it'), ...errorResponses(404) },
+      },
     }, async (request) => {
       const detail = await deps.store.getDetail(request.params.id);
       if (!detail) throw new TwisterError('TICKET_NOT_FOUND', `no ticket ${request.params.id}`);
@@ -69,20 +80,22 @@ export function ticketRoutes(deps: TicketRouteDeps): FastifyPluginAsyncZod {
     app.post('/api/v1/tickets/:id/confirm', {
       config: { rolesCheckedByHandler: true },
       schema: {
+        operationId: 'confirmTicket', tags: ['tickets'],
         summary: 'Confirm that all is well on a ticket where no fault was found: it is resolved',
         params: ticketIdParams,
         body: z.strictObject({ note: z.string().trim().max(2000).optional() }).default({}),
-        response: { 200: z.object({ ticket: ticketSchema }), 403: errorResponse, 404: errorResponse, 409: errorResponse },
+        response: { 200: z.object({ ticket: ticketSchema }).describe('The resolved ticket'), ...errorResponses(403, 404, 409) },
       },
     }, async (request) => ({ ticket: await feedbackOf(deps).confirm(request.params.id, request.identity, request.body.note) }));
 
     app.post('/api/v1/tickets/:id/reopen', {
       config: { rolesCheckedByHandler: true },
       schema: {
+        operationId: 'reopenTicket', tags: ['tickets'],
         summary: 'The fault is still there: a resolved or no-fault-found ticket goes to a human with everything found',
         params: ticketIdParams,
         body: z.strictObject({ reason: z.string().trim().min(1).max(2000), assignee: z.string().trim().min(1).max(TICKET_LIMITS.assignee).optional() }),
-        response: { 200: z.object({ ticket: ticketSchema }), 403: errorResponse, 404: errorResponse, 409: errorResponse },
+        response: { 200: z.object({ ticket: ticketSchema }).describe('The escalated ticket'), ...errorResponses(403, 404, 409) },
       },
     }, async (request) => {
       const { reason, assignee } = request.body;
@@ -93,7 +106,17 @@ export function ticketRoutes(deps: TicketRouteDeps): FastifyPluginAsyncZod {
     registerAlertmanagerIntake(app as unknown as FastifyInstance, { ...deps, ...(deps.alerts ?? {}) });
 
     app.get('/api/v1/tickets/:id/events', {
-      schema: { summary: 'Server-sent events as the ticket moves (status, analysis, plan, step); ends at a final state', params: ticketIdParams },
+      schema: {
+        operationId: 'streamTicketEvents', tags: ['tickets'],
+        summary: 'Server-sent events as the ticket moves (status, analysis, plan, step); ends at a final state', params: ticketIdParams,
+        response: {
+          200: {
+            description: 'A stream of `event: <snapshot|analysis|plan|step|status|done>` with JSON `data`, and keep-alive comments',
+            content: { 'text/event-stream': { schema: z.string() } },
+          },
+          ...errorResponses(404),
+        },
+      },
     }, async (request, reply) => {
       const ticket = await deps.store.get(request.params.id);
       if (!ticket) throw new TwisterError('TICKET_NOT_FOUND', `no ticket ${request.params.id}`);
