@@ -16,7 +16,7 @@ import { startTestRuntime, type TestRuntime } from '../helpers/test-runtime.ts';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const run = promisify(execFile);
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- a parsed document
+type Json = Record<string, any>; // a parsed document
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
 
 let t: TestRuntime;
@@ -117,7 +117,7 @@ export async function submit(): Promise<string> {
       `const status: 'new' | 'resolved' | 'escalated' | string = answer.ticket.status;\n  return answer.ticket.findings.map((f) => f.summary).join() + status;`))).toEqual([]);
     const unknownField = check('bad-body.ts', usage(`{ description: 'x', priority: 'high' }`, 'return answer.ticket.id;'));
     expect(unknownField.join('\n')).toMatch(/priority/);
-    const unknownProperty = check('bad-use.ts', usage(`{ description: 'x' }`, 'return answer.ticket.assignee;'));
-    expect(unknownProperty.join('\n')).toMatch(/assignee/);
+    const unknownProperty = check('bad-use.ts', usage(`{ description: 'x' }`, 'return answer.ticket.ownerEmail;'));
+    expect(unknownProperty.join('\n')).toMatch(/ownerEmail/);
   });
 });

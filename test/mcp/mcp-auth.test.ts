@@ -26,7 +26,7 @@ describe('MCP authorization', () => {
     const response = await post({});
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toBe('Bearer realm="twisterlab"');
-    expect((await response.json()).error).toMatchObject({ code: 'UNAUTHORIZED', message: expect.stringMatching(/x-api-key.*Bearer/i) });
+    expect(((await response.json()) as { error: unknown }).error).toMatchObject({ code: 'UNAUTHORIZED', message: expect.stringMatching(/x-api-key.*Bearer/i) });
     const wrong = await post({ authorization: 'Bearer not-a-key-0123456789' });
     expect(wrong.status).toBe(401);
     expect(wrong.headers.get('www-authenticate')).toBe('Bearer realm="twisterlab", error="invalid_token"');
@@ -36,12 +36,12 @@ describe('MCP authorization', () => {
     for (const p of ['/.well-known/oauth-protected-resource', '/.well-known/oauth-protected-resource/mcp', '/.well-known/oauth-authorization-server', '/.well-known/openid-configuration']) {
       const response = await fetch(`${base}${p}`);
       expect(response.status, p).toBe(404);
-      expect((await response.json()).error.code).toBe('NOT_FOUND');
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
     }
   });
 
   it('takes the key as Authorization: Bearer with the SDK client, as well as X-API-Key', async () => {
-    for (const headers of [{ authorization: `Bearer ${KEY}` }, { 'x-api-key': KEY }]) {
+    for (const headers of [{ authorization: `Bearer ${KEY}` }, { 'x-api-key': KEY }] as Array<Record<string, string>>) {
       const client = new Client({ name: 'auth-test', version: '1.0.0' });
       await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers } }));
       const listed = await client.callTool({ name: 'ticket.list', arguments: { limit: 1 } });
