@@ -6,9 +6,10 @@ import { z } from 'zod';
 import { TwisterError } from '../../core/errors.ts';
 import type { TicketHandoff } from '../../core/ticket-handoff.ts';
 import { TICKET_LIMITS } from '../../core/ticket.ts';
-import { commentSchema, errorResponse, ticketIdParams, ticketSchema } from '../schemas.ts';
+import { errorResponses } from '../openapi.ts';
+import { commentSchema, ticketIdParams, ticketSchema } from '../schemas.ts';
 
-const ticketReply = { 200: z.object({ ticket: ticketSchema }), 403: errorResponse, 404: errorResponse, 409: errorResponse };
+const ticketReply = { 200: z.object({ ticket: ticketSchema }).describe('The ticket as changed'), ...errorResponses(403, 404, 409) };
 const note = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
 
 export function registerHandoffRoutes(app: FastifyInstance, handoff: TicketHandoff | undefined): void {
@@ -21,6 +22,7 @@ export function registerHandoffRoutes(app: FastifyInstance, handoff: TicketHando
   r.post('/api/v1/tickets/:id/assign', {
     config: { rolesCheckedByHandler: true },
     schema: {
+      operationId: 'assignTicket', tags: ['tickets'],
       summary: 'Hand the ticket to a person (operator); null hands it back to nobody',
       params: ticketIdParams,
       body: z.strictObject({ assignee: note(TICKET_LIMITS.assignee).nullable() }),
@@ -31,20 +33,25 @@ export function registerHandoffRoutes(app: FastifyInstance, handoff: TicketHando
   r.post('/api/v1/tickets/:id/comments', {
     config: { rolesCheckedByHandler: true },
     schema: {
+      operationId: 'addTicketComment', tags: ['tickets'],
       summary: 'Add a comment (the requester or an operator)',
       params: ticketIdParams,
       body: z.strictObject({ body: note(TICKET_LIMITS.comment) }),
-      response: { 201: z.object({ comment: commentSchema }), 403: errorResponse, 404: errorResponse },
+      response: { 201: z.object({ comment: commentSchema }).describe('The comment, stored'), ...errorResponses(403, 404) },
     },
   }, async (request, reply) => reply.status(201).send({ comment: await service().comment(request.params.id, request.identity, request.body.body, 'api') }));
 
   r.get('/api/v1/tickets/:id/comments', {
-    schema: { summary: 'The comments on a ticket, oldest first', params: ticketIdParams, response: { 200: z.object({ items: z.array(commentSchema) }), 404: errorResponse } },
+    schema: {
+      operationId: 'listTicketComments', tags: ['tickets'], summary: 'The comments on a ticket, oldest first', params: ticketIdParams,
+      response: { 200: z.object({ items: z.array(commentSchema) }).describe('The comments'), ...errorResponses(404) },
+    },
   }, async (request) => ({ items: await service().comments(request.params.id) }));
 
   r.post('/api/v1/tickets/:id/resolve', {
     config: { rolesCheckedByHandler: true },
     schema: {
+      operationId: 'resolveTicket', tags: ['tickets'],
       summary: 'A person resolves the ticket with a note (counted as a human resolution); not while it is being worked on',
       params: ticketIdParams,
       body: z.strictObject({ note: note(2000) }),
@@ -55,10 +62,11 @@ export function registerHandoffRoutes(app: FastifyInstance, handoff: TicketHando
   r.post('/api/v1/tickets/:id/rerun', {
     config: { rolesCheckedByHandler: true },
     schema: {
+      operationId: 'rerunTicket', tags: ['tickets'],
       summary: 'Run an escalated, no-fault-found or resolved ticket through the loop again (e.g. after a person fixed the configuration)',
       params: ticketIdParams,
       body: z.strictObject({ reason: note(2000) }),
-      response: { 202: z.object({ ticket: ticketSchema }), 403: errorResponse, 404: errorResponse, 409: errorResponse },
+      response: { 202: z.object({ ticket: ticketSchema }).describe('The ticket, queued again'), ...errorResponses(403, 404, 409) },
     },
   }, async (request, reply) => reply.status(202).send({ ticket: await service().rerun(request.params.id, request.identity, request.body.reason) }));
 }
