@@ -32,6 +32,7 @@ import { TicketFeedback } from '../core/ticket-feedback.ts';
 import { TicketHandoff } from '../core/ticket-handoff.ts';
 import { Orchestrator } from '../core/orchestrator.ts';
 import { loadRoutingFile } from '../adapters/routing-file.ts';
+import { loadWebhookSourcesFile } from '../adapters/webhook-sources-file.ts';
 import { createLlmAnalyst } from '../adapters/llm/llm-analyst.ts';
 import { CapabilityRegistry } from '../core/registry.ts';
 import { loadCatalogue } from '../adapters/runbooks/runbook-files.ts';
@@ -225,6 +226,8 @@ export async function createCore(config: Config, logger: pino.Logger, options: R
 }
 
 export async function createRuntime(config: Config, logger: pino.Logger, options: RuntimeOptions = {}): Promise<Runtime> {
+  // Read before anything opens: a bad sources file stops the start.
+  const webhooks = config.webhookSourcesFile ? loadWebhookSourcesFile(config.webhookSourcesFile, config.secretEnv) : undefined;
   const core = await createCore(config, logger, options);
   const { opened, registry, orchestrator, metrics, events, runbooks, artifacts, backlog } = core;
   const { queue } = core.queueing;
@@ -252,7 +255,8 @@ export async function createRuntime(config: Config, logger: pino.Logger, options
     mcp: mcp.http, mcpStatus: () => mcp.status(),
     devices: inventory, storeKind: opened.kind, version: VERSION, startedAt: new Date(), queueDepth: () => queue.depth(),
     apiKeys: config.apiKeys, apiKeyHeader: config.apiKeyHeader, allowedHosts: config.allowedHosts, bodyLimit: config.bodyLimit,
-    artifacts, approvals, catalogue, feedback, handoff, alerts: { services: () => core.devices.services.map((s) => s.name) }, outbox: opened.outbox, consoleDir: path.join(PACKAGE_ROOT, 'dist', 'web'),
+    artifacts, approvals, catalogue, feedback, handoff, alerts: { services: () => core.devices.services.map((s) => s.name) },
+    ...(webhooks ? { webhooks } : {}), outbox: opened.outbox, consoleDir: path.join(PACKAGE_ROOT, 'dist', 'web'),
     overview: opened.store,
   });
   // Expired approvals escalate their tickets even when nobody comes back to decide.

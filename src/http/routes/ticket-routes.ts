@@ -12,6 +12,8 @@ import type { TicketHandoff } from '../../core/ticket-handoff.ts';
 import { registerHandoffRoutes } from './ticket-handoff-routes.ts';
 import type { AlertMapping } from '../../core/intake/alertmanager.ts';
 import { registerAlertmanagerIntake } from './intake-alertmanager.ts';
+import type { WebhookSources } from '../../core/intake/webhook.ts';
+import { registerWebhookIntake } from './intake-webhook.ts';
 import type { TicketRepository } from '../../core/ticket-repository.ts';
 import { errorResponses } from '../openapi.ts';
 import { listTicketsQuery, ticketDetailSchema, submitTicketBody, ticketIdParams, ticketSchema } from '../schemas.ts';
@@ -26,6 +28,8 @@ export interface TicketRouteDeps extends IntakeDeps {
   handoff?: TicketHandoff;
   /** How Alertmanager labels map to a ticket, and the declared service names a label may name. */
   alerts?: { mapping?: AlertMapping; services?: () => readonly string[] };
+  /** Helpdesk webhook sources (TWISTERLAB_WEBHOOK_SOURCES_FILE); none: every source is unknown. */
+  webhooks?: WebhookSources;
 }
 
 export function ticketRoutes(deps: TicketRouteDeps): FastifyPluginAsyncZod {
@@ -104,6 +108,7 @@ export function ticketRoutes(deps: TicketRouteDeps): FastifyPluginAsyncZod {
 
     registerHandoffRoutes(app as unknown as FastifyInstance, deps.handoff);
     registerAlertmanagerIntake(app as unknown as FastifyInstance, { ...deps, ...(deps.alerts ?? {}) });
+    registerWebhookIntake(app as unknown as FastifyInstance, { ...deps, ...(deps.alerts?.services ? { services: deps.alerts.services } : {}), sources: deps.webhooks ?? new Map() });
 
     app.get('/api/v1/tickets/:id/events', {
       schema: {
