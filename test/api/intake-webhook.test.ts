@@ -174,7 +174,7 @@ describe('helpdesk webhooks', () => {
 
 describe('the OpenAPI document', () => {
   it('names the webhook route and documents its answers', () => {
-    const spec = t.app.swagger() as { paths: Record<string, Record<string, { operationId: string; tags: string[]; responses: Record<string, unknown> }>> };
+    const spec = t.app.swagger() as unknown as { paths: Record<string, Record<string, { operationId: string; tags: string[]; responses: Record<string, unknown> }>> };
     const op = spec.paths['/api/v1/intake/webhook/{source}']!.post!;
     expect(op.operationId).toBe('receiveHelpdeskWebhook');
     expect(op.tags).toEqual(['tickets']);

@@ -35,7 +35,7 @@ const sourceSchema = z.strictObject({
   labels: z.array(z.string().trim().min(1).max(TICKET_LIMITS.label)).max(TICKET_LIMITS.labels).default([]),
 });
 export const webhookSourcesSchema = z.strictObject({
-  sources: z.record(z.string().regex(WEBHOOK_SOURCE_NAME, 'source names are lower-case letters, digits, "_" or "-" (at most 40)'), sourceSchema),
+  sources: z.record(z.string(), sourceSchema),
 });
 
 export interface WebhookSource {
@@ -58,6 +58,10 @@ export function parseWebhookSources(doc: unknown, shown: string, secretEnv: (nam
   }
   const sources = new Map<string, WebhookSource>();
   for (const [name, s] of Object.entries(parsed.data.sources)) {
+    // Checked here rather than as the record's key schema, whose refusal would not say why.
+    if (!WEBHOOK_SOURCE_NAME.test(name)) {
+      throw new TwisterError('CONFIG_INVALID', `${shown}: sources.${name}: source names are lower-case letters, digits, "_" or "-" (at most 40)`);
+    }
     let secret: string | undefined;
     if (typeof s.secret === 'string') secret = s.secret;
     else if (s.secret) {
