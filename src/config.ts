@@ -56,6 +56,13 @@ const access = {
   apiKeyHeader: apiKeyHeaderField,
   /** The role of `twisterlab mcp` (stdio), whose caller is whoever can start the process. */
   mcpStdioRole: v('TWISTERLAB_MCP_STDIO_ROLE', z.enum(ROLES).default('operator')),
+  /**
+   * MCP sessions over HTTP: open at once per key and overall (at a bound the oldest idle one, of the same key
+   * first, is closed to make room), and the idle time after which a session is closed.
+   */
+  mcpSessionsPerKey: v('TWISTERLAB_MCP_SESSIONS_PER_KEY', int(1, 10_000).default(20)),
+  mcpMaxSessions: v('TWISTERLAB_MCP_MAX_SESSIONS', int(1, 100_000).default(1_000)),
+  mcpSessionIdleMs: v('TWISTERLAB_MCP_SESSION_IDLE_MS', int(100, 24 * 3_600_000).default(15 * 60_000)),
 };
 
 // ── The CLI as a client: where the API is and which key to send (config/client.ts has the same fields) ───────

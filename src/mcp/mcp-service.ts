@@ -3,13 +3,14 @@
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
 import type { Caller } from '../core/access.ts';
-import { McpHttpSessions } from './http-sessions.ts';
+import { McpHttpSessions, type McpSessionLimits } from './http-sessions.ts';
 import { resourceTemplates, type McpResourceDeps } from './mcp-resources.ts';
 import { callerFromAuthInfo, createMcpServer } from './mcp-server.ts';
 import { McpTools, type McpToolDeps } from './mcp-tools.ts';
 
 export interface McpServiceDeps extends McpToolDeps, McpResourceDeps {
   version: string;
+  sessions?: McpSessionLimits;
 }
 
 export interface McpService {
@@ -23,7 +24,7 @@ export interface McpService {
 export function createMcpService(deps: McpServiceDeps): McpService {
   const tools = new McpTools(deps);
   const serverDeps = { tools, resources: { store: deps.store, runbooks: deps.runbooks }, version: deps.version, logger: deps.logger };
-  const http = new McpHttpSessions({ createServer: () => createMcpServer(serverDeps, callerFromAuthInfo), logger: deps.logger });
+  const http = new McpHttpSessions({ createServer: () => createMcpServer(serverDeps, callerFromAuthInfo), logger: deps.logger, ...deps.sessions });
   return {
     tools,
     http,
