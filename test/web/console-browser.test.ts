@@ -86,7 +86,7 @@ describe('web console in Chromium', () => {
     await expect.poll(() => statusOf(alice.page).textContent(), { timeout: 20_000 }).toBe('resolved');
     await alice.page.locator('[data-step="testops.wipe_cache"][data-status="succeeded"]').waitFor();
     expect(sideEffectLines(lab.sideEffectFile)).toBe(before + 1);
-    expect(await alice.page.getByText('approved by carol').count()).toBeGreaterThan(0);
+    await expect.poll(() => alice.page.getByText('approved by carol').count()).toBeGreaterThan(0);
     // The overview counts it, from the store, as a fix that needed an approval.
     const overview = (await lab.rt.app.inject({ method: 'GET', url: '/api/v1/overview', headers: { 'x-api-key': KEYS.bot } })).json() as { byOutcome: Record<string, number>; approvalsPending: number; resolution: { count: number; medianMs: number } };
     expect(overview.byOutcome.assisted_fix).toBeGreaterThanOrEqual(1);

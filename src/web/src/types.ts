@@ -34,7 +34,11 @@ export interface Ticket {
   dryRun: boolean; context: { serviceName?: string; deviceId?: string; url?: string }; analysis: Analysis | null;
   category: string | null; priority: string | null; resolutionNote: string | null; escalationReason: string | null;
   findings: Finding[]; outcome: string | null;
+  title: string | null; externalId: string | null; assignee: string | null; resolvedBy: string | null; resolvedAt: string | null;
+  intent?: string | null; team?: string | null; handoffSummary?: string | null;
 }
+
+export interface Comment { id: number; ticketId: string; author: string; body: string; source: string; createdAt: string }
 
 export interface PlannedStep {
   index: number; phase: string; capability: string; params: Record<string, unknown>; risk: string; description: string;
@@ -59,7 +63,7 @@ export interface AuditEvent {
   id: number; at: string; actor: string; action: string; fromStatus: string | null; toStatus: string | null; details: Record<string, unknown>;
 }
 
-export interface TicketDetail { ticket: Ticket; executions: Execution[]; steps: StepRecord[]; audit: AuditEvent[] }
+export interface TicketDetail { ticket: Ticket; executions: Execution[]; steps: StepRecord[]; audit: AuditEvent[]; comments?: Comment[] }
 
 export interface Approval {
   id: string; ticketId: string; executionId: string; stepIndex: number; stepHash: string; status: string; requestedBy: string;

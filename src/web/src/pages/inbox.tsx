@@ -22,7 +22,7 @@ interface TicketPage { items: Ticket[]; total: number }
 
 function matches(t: Ticket, q: string): boolean {
   const service = t.context.serviceName ?? t.analysis?.context?.serviceName ?? '';
-  return [t.description, service, t.context.deviceId ?? '', t.id, t.requester].some((v) => v.toLowerCase().includes(q));
+  return [t.description, service, t.context.deviceId ?? '', t.id, t.requester, t.team ?? '', t.assignee ?? ''].some((v) => v.toLowerCase().includes(q));
 }
 
 export function InboxPage() {
@@ -76,7 +76,7 @@ export function InboxPage() {
             </select>
           </label>
         ))}
-        <label>Search<input type="search" name="q" defaultValue={search.get('q') ?? ''} key={search.get('q') ?? ''} placeholder="words, service, id" /></label>
+        <label>Search<input type="search" name="q" defaultValue={search.get('q') ?? ''} key={search.get('q') ?? ''} placeholder="words, service, assignee, id" /></label>
         <button type="submit">Search</button>
       </form>
       {error && <p role="alert" className="error">{error}</p>}
@@ -97,7 +97,7 @@ function TicketTable({ tickets }: { tickets: Ticket[] }) {
     <div className="table-wrap">
       <table className="tickets">
         <caption className="sr-only">Tickets, newest first</caption>
-        <thead><tr><th scope="col">Ticket</th><th scope="col">Status</th><th scope="col">Category</th><th scope="col">Priority</th><th scope="col">Service</th><th scope="col">Age</th></tr></thead>
+        <thead><tr><th scope="col">Ticket</th><th scope="col">Status</th><th scope="col">Category</th><th scope="col">Priority</th><th scope="col">Service</th><th scope="col">Team</th><th scope="col">Assignee</th><th scope="col">Age</th></tr></thead>
         <tbody>
           {tickets.map((t) => (
             <tr key={t.id} data-ticket={t.id}>
@@ -106,6 +106,8 @@ function TicketTable({ tickets }: { tickets: Ticket[] }) {
               <td>{words(t.category)}</td>
               <td><span className={`prio p-${t.priority ?? 'none'}`}>{words(t.priority)}</span></td>
               <td>{t.context.serviceName ?? t.analysis?.context?.serviceName ?? '—'}</td>
+              <td>{t.team ?? '—'}</td>
+              <td className="assignee">{t.assignee ?? '—'}</td>
               <td><time dateTime={t.createdAt} title={new Date(t.createdAt).toLocaleString()}>{age(t.createdAt)}</time></td>
             </tr>
           ))}
