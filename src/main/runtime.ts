@@ -199,7 +199,9 @@ export async function createCore(config: Config, logger: pino.Logger, options: R
     try {
       runbooks = loadCatalogue(config.runbooksDir, (id) => registry.get(id) !== undefined);
     } catch (error) {
-      await Promise.allSettled([queueing.close(), devices.close(), opened.close()]);
+      // The outbox dispatcher polls the store: stop it before the store closes, or the close waits on it.
+      await Promise.allSettled([dispatcher.stop(), queueing.close(), devices.close(), browser.close()]);
+      await opened.close().catch(() => undefined);
       throw error;
     }
     logger.info({ runbooks: runbooks.length, dir: config.runbooksDir }, 'runbook catalogue loaded');

@@ -90,12 +90,14 @@ describe.each(BACKENDS)('tickets API on %s', (backend) => {
     expect(await stuck.up()).toBe(false);
   });
 
-  it('escalates a ticket no runbook fits, with its analysis attached', async () => {
+  it('hands an access request naming none of our systems to a person, with its analysis and a plain-words summary', async () => {
     const { ticket } = (await submit({ description: 'Please reset my password, I am locked out of my account' })).json();
     const detail = await waitForTicket(t.app, ticket.id);
     expect(detail.ticket.status).toBe('escalated');
-    expect(detail.ticket.analysis?.category).toBe('access');
-    expect(detail.ticket.escalationReason).toMatch(/no runbook fits/);
+    expect(detail.ticket.analysis).toMatchObject({ category: 'access', intent: 'access_request' });
+    expect(detail.ticket.escalationReason).toMatch(/^not diagnosed: an access request that names no system of ours/);
+    expect(detail.ticket.handoffSummary).toMatch(/access request/i);
+    expect(detail.ticket.team).toBeTruthy();
     expect(detail.steps).toHaveLength(0);
   });
 

@@ -20,12 +20,14 @@ const ASKS: Record<Intent, string> = {
 
 const equipmentOf = (analysis: Analysis) => analysis.evidence.scope?.[0]?.replace("the requester's ", '') ?? 'equipment';
 
+const withArticle = (noun: string) => `${/^[aeiou]/.test(noun) ? 'an' : 'a'} ${noun}`;
+
 /** Why the loop does not diagnose this ticket, or undefined when it may (a named system of ours, or a fault). */
 export function notForDiagnosis(analysis: Analysis): string | undefined {
   if (namesEstate(analysis.context)) return undefined;
   const intent = analysis.intent ?? 'incident';
   if (NON_TECHNICAL_INTENTS.has(intent)) return `not a technical fault (${intent.replace('_', ' ')})`;
-  if (intent !== 'incident') return `a ${intent.replace('_', ' ')} that names no system of ours: a person answers it`;
+  if (intent !== 'incident') return `${withArticle(intent.replace('_', ' '))} that names no system of ours: a person answers it`;
   if (analysis.scope === 'customer_equipment') return `about the requester's own ${equipmentOf(analysis)}, not a system this platform runs`;
   // Hardware is physical: a hardware complaint that names no machine of ours is about a machine in someone's hands.
   if (analysis.category === 'hardware' && analysis.scope !== 'estate') return 'a hardware complaint that names no machine of ours';
