@@ -1,16 +1,14 @@
 // The commands that run the platform itself (serve, worker, migrate, mcp), loaded by the CLI only when one of
-// them runs: importing this module imports the whole runtime.
+// them runs. The runtime is imported by the command that needs it: `mcp` answers its client while it loads.
 import { loadConfig } from '../config.ts';
 import type { ServerCommands } from '../cli/program.ts';
 import { hashApiKey } from '../http/plugins/auth.ts';
-import { serveMcpStdio } from './mcp-stdio.ts';
-import { runWorker } from './worker.ts';
-import { createLogger, createRuntime, openStore } from './runtime.ts';
 
 export function serverCommands(env: NodeJS.ProcessEnv, write: (line: string) => void): ServerCommands {
   return {
     async serve() {
       const config = loadConfig(env, hashApiKey);
+      const { createLogger, createRuntime } = await import('./runtime.ts');
       const logger = createLogger(config);
       const runtime = await createRuntime(config, logger);
       const address = await runtime.app.listen({ host: config.host, port: config.port });
@@ -34,16 +32,19 @@ export function serverCommands(env: NodeJS.ProcessEnv, write: (line: string) => 
     async worker({ concurrency }) {
       // The flag goes through the same validation as TWISTERLAB_WORKER_CONCURRENCY.
       const config = loadConfig(concurrency === undefined ? env : { ...env, TWISTERLAB_WORKER_CONCURRENCY: concurrency }, hashApiKey);
+      const [{ runWorker }, { createLogger }] = await Promise.all([import('./worker.ts'), import('./runtime.ts')]);
       return runWorker(config, createLogger(config));
     },
     async migrate() {
       const config = loadConfig(env, hashApiKey);
+      const { createLogger, openStore } = await import('./runtime.ts');
       const opened = await openStore(config, createLogger(config), true);
       await opened.close();
       write(`migrations applied (${opened.kind})`);
       return 0;
     },
     async mcp() {
+      const { serveMcpStdio } = await import('./mcp-stdio.ts');
       return serveMcpStdio(loadConfig(env, hashApiKey));
     },
   };

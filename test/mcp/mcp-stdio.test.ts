@@ -1,6 +1,7 @@
 // `twisterlab mcp` as a real subprocess driven by the SDK's stdio client, beside an API runtime on the same
 // PostgreSQL database: what one surface writes, the other reads.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,11 +19,13 @@ const CLI = path.join(ROOT, 'bin/twisterlab.js');
 let api: TestRuntime;
 const clients: Client[] = [];
 
-async function stdioClient(env: Record<string, string> = {}, embedded = false): Promise<{ client: Client; stderr: () => string }> {
+const RECORDER = path.join(ROOT, 'test/cli/import-recorder.mjs');
+
+async function stdioClient(env: Record<string, string> = {}, embedded = false, nodeArgs: string[] = []): Promise<{ client: Client; stderr: () => string }> {
   const { DATABASE_URL: _ignored, ...inherited } = process.env as Record<string, string>;
   const store: Record<string, string> = embedded ? {} : { DATABASE_URL: api.config.databaseUrl!, TWISTERLAB_DATA_DIR: api.dataDir };
   const transport = new StdioClientTransport({
-    command: process.execPath, args: [CLI, 'mcp'], cwd: ROOT, stderr: 'pipe', env: { ...inherited, LOG_LEVEL: 'info', ...store, ...env },
+    command: process.execPath, args: [...nodeArgs, CLI, 'mcp'], cwd: ROOT, stderr: 'pipe', env: { ...inherited, LOG_LEVEL: 'info', ...store, ...env },
   });
   let stderr = '';
   transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -74,6 +77,34 @@ describe('twisterlab mcp (stdio)', () => {
     expect(result.isError).toBe(true);
     expect(JSON.parse((result.content[0] as { text: string }).text).error).toMatchObject({ code: 'FORBIDDEN' });
     expect((await client.callTool({ name: 'ticket.list', arguments: { limit: 1 } })).isError).toBeFalsy();
+  });
+
+  it('answers initialize before its store is reachable, and tools once it is', async () => {
+    // A PostgreSQL that accepts connections and never answers: the runtime cannot be ready, initialize still is.
+    const sockets: import('node:net').Socket[] = [];
+    const silent: Server = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = silent.address() as { port: number };
+      const { client } = await stdioClient({ DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/none`, DATABASE_CONNECT_TIMEOUT_MS: '120000' });
+      expect(client.getServerVersion()).toMatchObject({ name: 'twisterlab' });
+      expect(client.getServerCapabilities()).toMatchObject({ tools: {} });
+      await client.ping();
+      await client.close();
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
+  });
+
+  it('lists tools and answers a read capability without loading the browser engine', async () => {
+    const { client, stderr } = await stdioClient({}, false, ['--import', RECORDER]);
+    const { tools } = await client.listTools();
+    expect(tools.length).toBeGreaterThan(0);
+    const listed = await client.callTool({ name: 'ticket.list', arguments: { limit: 1 } });
+    expect(listed.isError).toBeFalsy();
+    expect(stderr()).toMatch(/import file:.*src\/main\/runtime\.ts/);
+    expect(stderr()).not.toMatch(/node_modules\/playwright-core\//);
   });
 
   it('opens the embedded store itself and releases it when the client closes stdin', async () => {
