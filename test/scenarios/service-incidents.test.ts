@@ -174,20 +174,21 @@ describe('scenario 3: logs fill the disk', () => {
   });
 });
 
-describe('scenario 6: no runbook fits', () => {
+describe('scenario 6: a request for a person, not a fault', () => {
   let s: Scenario;
   beforeAll(async () => {
     s = await startScenario([]);
   });
   afterAll(async () => s?.close());
 
-  it('escalates with the analysis and runs nothing', async () => {
+  it('hands it to a person with the analysis and a plain-words summary, and runs nothing', async () => {
     const detail = await fileAndWait(s.rt.app, 'Please create an account for our new colleague Maria in accounting, she starts on Monday');
     expect(detail.ticket.status, why(detail)).toBe('escalated');
     expect(detail.steps).toEqual([]);
     expect(detail.ticket.analysis).toMatchObject({ category: expect.any(String), priority: expect.any(String), sentiment: expect.any(String) });
-    expect(detail.ticket.escalationReason).toMatch(/^no runbook fits a \w+-priority \w+ ticket/);
-    expect(detail.executions.at(-1)!.plan).toMatchObject({ runbookId: null, title: 'No runbook fits' });
+    expect(detail.ticket.escalationReason).toMatch(/^not diagnosed: an? (access|service) request that names no system of ours/);
+    expect(detail.ticket.handoffSummary).toMatch(/request/i);
+    expect(detail.executions.at(-1)!.plan).toMatchObject({ runbookId: null, title: 'Handed to a person' });
     expect(statusTrail(detail)).toEqual(['triaged', 'escalated']);
   });
 });
