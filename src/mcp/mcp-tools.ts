@@ -33,18 +33,35 @@ export interface McpToolDeps extends TicketToolDeps {
   logger: Logger;
 }
 
+/**
+ * What the risk level alone does not say: capabilities that reach hosts outside the inventory (web pages, TLS and
+ * TCP endpoints, a service's own URL) and those that write although their risk is `read` (a backup writes an
+ * archive under the data directory; a screenshot stores an artifact).
+ */
+const OPEN_WORLD = new Set(['monitoring.check_certificate', 'monitoring.check_reachability', 'monitoring.check_service_health']);
+const WRITES = new Set(['backup.create_backup', 'browser.screenshot']);
+
+/** `monitoring.check_service_health` → "Monitoring: check service health". */
+export function capabilityTitle(id: string): string {
+  const [agent = id, action = ''] = id.split('.');
+  const words = action.replaceAll('_', ' ');
+  return `${agent.charAt(0).toUpperCase()}${agent.slice(1)}: ${words}`;
+}
+
 function capabilityTool(deps: McpToolDeps, descriptor: CapabilityDescriptor): ToolDefinition {
   const outputSchema = outputSchemaFor(descriptor.outputSchema);
   return {
     tool: {
       name: descriptor.id,
+      title: capabilityTitle(descriptor.id),
       description: `${descriptor.description} (risk: ${descriptor.risk}${descriptor.risk === 'destructive' ? '; refused outside a ticket, where a human approves it' : ''})`,
       inputSchema: forMcp(descriptor.inputSchema),
       ...(outputSchema ? { outputSchema } : {}),
       annotations: {
-        readOnlyHint: descriptor.risk === 'read',
+        readOnlyHint: descriptor.risk === 'read' && !WRITES.has(descriptor.id),
         destructiveHint: descriptor.risk === 'destructive',
-        openWorldHint: false,
+        idempotentHint: descriptor.idempotent,
+        openWorldHint: descriptor.id.startsWith('browser.') || OPEN_WORLD.has(descriptor.id),
       },
     },
     call: async (caller, args) => {

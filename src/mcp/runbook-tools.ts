@@ -1,6 +1,7 @@
 // Runbook tools for MCP clients: the catalogue with each runbook's highest risk, and a dry run of one runbook —
 // the plan it would make, with parameters filled and a policy decision per step. Nothing is stored or run.
 import { z } from 'zod';
+import { RISKS } from '../core/capability.ts';
 import type { RunbookCatalogue } from '../core/runbooks/runbook-catalogue.ts';
 import { parseOrThrow } from '../core/validation.ts';
 import { toolOutput, zodToolSchema, type ToolDefinition } from './tool-definition.ts';
@@ -13,6 +14,17 @@ const dryRunInput = z.strictObject({
   context: z.strictObject({ device_id: name.optional(), service_name: name.optional(), url: z.url({ protocol: /^https?$/ }).max(2048).optional() }).optional(),
   params: z.record(z.string().max(64), z.union([z.string().max(1024), z.number(), z.boolean()])).optional().describe("Values for the runbook's declared parameters"),
 });
+const summary = z.object({
+  id: z.string(), title: z.string(), description: z.string().nullable(), categories: z.array(z.string()), keywords: z.array(z.string()),
+  requires: z.array(z.string()), parameters: z.array(z.string()),
+  steps: z.object({ diagnose: z.number(), fix: z.number(), verify: z.number(), rollback: z.number() }),
+  highestRisk: z.enum(RISKS), backsUp: z.boolean(), escalatesAfterDiagnosis: z.boolean(), source: z.string(),
+});
+const listOutput = z.object({ items: z.array(summary) });
+const dryRunOutput = z.object({
+  runbook_id: z.string(), plannable: z.boolean(), reason: z.string().nullable().describe('Why the runbook could not be planned for this input'),
+  plan: z.record(z.string(), z.unknown()).describe('The plan: its steps with parameters filled and the policy decision of each'),
+});
 const readOnly = { readOnlyHint: true, openWorldHint: false };
 
 export function runbookTools(catalogue: RunbookCatalogue): ToolDefinition[] {
@@ -22,7 +34,7 @@ export function runbookTools(catalogue: RunbookCatalogue): ToolDefinition[] {
       tool: {
         name: 'runbook.list', title: 'List runbooks',
         description: 'The runbook catalogue: what each runbook fits, its steps and the highest risk it may reach',
-        inputSchema: zodToolSchema(listInput, 'input'), annotations: readOnly,
+        inputSchema: zodToolSchema(listInput, 'input'), outputSchema: zodToolSchema(listOutput, 'output'), annotations: readOnly,
       },
       call: async (_caller, args) => {
         const { category } = parseOrThrow(listInput, args, 'input for runbook.list');
@@ -34,7 +46,7 @@ export function runbookTools(catalogue: RunbookCatalogue): ToolDefinition[] {
       tool: {
         name: 'runbook.dry_run', title: 'Dry-run a runbook',
         description: 'The plan one runbook would make for a ticket text and context: parameters filled, the policy decision of each step, the backups it would take. Runs nothing.',
-        inputSchema: zodToolSchema(dryRunInput, 'input'), annotations: readOnly,
+        inputSchema: zodToolSchema(dryRunInput, 'input'), outputSchema: zodToolSchema(dryRunOutput, 'output'), annotations: readOnly,
       },
       call: async (_caller, args) => {
         const input = parseOrThrow(dryRunInput, args, 'input for runbook.dry_run');

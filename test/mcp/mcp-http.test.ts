@@ -66,6 +66,28 @@ describe('MCP over Streamable HTTP', () => {
     expect(sentiment.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false });
   });
 
+  it('gives every tool a title and an output schema, and hints that say what a tool reaches and whether it writes', async () => {
+    const client = await connect(keys.operator);
+    const { tools } = await client.listTools();
+    for (const tool of tools) {
+      expect(tool.title, tool.name).toMatch(/\w/);
+      expect(tool.outputSchema, tool.name).toMatchObject({ type: 'object' });
+    }
+    const byName = new Map(tools.map((tool) => [tool.name, tool]));
+    for (const name of ['browser.browse', 'browser.screenshot', 'monitoring.check_certificate', 'monitoring.check_reachability', 'monitoring.check_service_health']) {
+      expect(byName.get(name)?.annotations?.openWorldHint, name).toBe(true);
+    }
+    for (const name of ['monitoring.get_system_metrics', 'sentiment.analyze_sentiment', 'ticket.show']) expect(byName.get(name)?.annotations?.openWorldHint, name).toBe(false);
+    expect(byName.get('backup.create_backup')?.annotations?.readOnlyHint).toBe(false);
+    for (const capability of t.runtime.registry.list().filter((c) => c.risk !== 'read')) {
+      expect(byName.get(capability.id)?.annotations?.readOnlyHint, capability.id).toBe(false);
+    }
+    expect(byName.get('monitoring.check_certificate')?.title).toBe('Monitoring: check certificate');
+    const listed = await client.callTool({ name: 'runbook.list', arguments: {} });
+    expect(listed.isError).toBeFalsy();
+    expect((listed.structuredContent as { items: unknown[] }).items.length).toBeGreaterThan(0);
+  });
+
   it('calls a capability and returns its validated output as structured content', async () => {
     const client = await connect(keys.operator);
     const result = await client.callTool({ name: 'sentiment.analyze_sentiment', arguments: { text: 'Everything is broken and I am furious!', detailed: false } });
