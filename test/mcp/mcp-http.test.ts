@@ -29,6 +29,9 @@ function errorOf(result: CallToolResult): { code: string; message: string } {
   return (JSON.parse(first.text) as { error: { code: string; message: string } }).error;
 }
 
+/** The human handoff: assign, comment and read comments, resolve with a note, run again. */
+const HANDOFF_TOOLS = ['ticket.assign', 'ticket.comment', 'ticket.comments', 'ticket.resolve', 'ticket.rerun'];
+
 /** Polls ticket.show until the dry run's plan is written. */
 async function settled(client: Client, id: string): Promise<Record<string, unknown>> {
   for (let i = 0; i < 400; i += 1) {
@@ -57,8 +60,8 @@ describe('MCP over Streamable HTTP', () => {
     const { tools } = await client.listTools();
     const names = tools.map((tool) => tool.name);
     const capabilities = t.runtime.registry.list();
-    expect(names).toEqual(expect.arrayContaining([...capabilities.map((c) => c.id), 'ticket.submit', 'ticket.show', 'ticket.list', 'ticket.approvals', 'ticket.approve', 'ticket.deny', 'ticket.confirm', 'ticket.reopen', 'runbook.list', 'runbook.dry_run']));
-    expect(tools).toHaveLength(capabilities.length + 10);
+    expect(names).toEqual(expect.arrayContaining([...capabilities.map((c) => c.id), 'ticket.submit', 'ticket.show', 'ticket.list', 'ticket.approvals', 'ticket.approve', 'ticket.deny', 'ticket.confirm', 'ticket.reopen', ...HANDOFF_TOOLS, 'runbook.list', 'runbook.dry_run']));
+    expect(tools).toHaveLength(capabilities.length + 10 + HANDOFF_TOOLS.length);
     const sentiment = tools.find((tool) => tool.name === 'sentiment.analyze_sentiment')!;
     const { $schema: _in, ...inputSchema } = t.runtime.registry.get('sentiment.analyze_sentiment')!.inputSchema as Record<string, unknown>;
     expect(sentiment.inputSchema).toEqual(inputSchema);
@@ -168,7 +171,7 @@ describe('MCP over Streamable HTTP', () => {
     const response = await fetch(`${base}/api/v1/mcp/status`, { headers: { 'x-api-key': keys.viewer } });
     const status = await response.json() as { state: string; tools: number; transports: Array<{ kind: string; sessions?: number }> };
     expect(status.state).toBe('running');
-    expect(status.tools).toBe(t.runtime.registry.list().length + 10);
+    expect(status.tools).toBe(t.runtime.registry.list().length + 10 + HANDOFF_TOOLS.length);
     expect(status.transports.map((tr) => tr.kind)).toEqual(['streamable-http', 'stdio', 'json-dispatch']);
     expect(status.transports[0]!.sessions).toBeGreaterThan(0);
   });
