@@ -4,10 +4,11 @@ import { randomUUID } from 'node:crypto';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import {
-  CallToolRequestSchema, ErrorCode, McpError, ListResourcesRequestSchema, ListResourceTemplatesRequestSchema, ListToolsRequestSchema, ReadResourceRequestSchema,
+  CallToolRequestSchema, ErrorCode, GetPromptRequestSchema, ListPromptsRequestSchema, McpError, ListResourcesRequestSchema, ListResourceTemplatesRequestSchema, ListToolsRequestSchema, ReadResourceRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { ROLES, type Caller, type Role } from '../core/access.ts';
 import { silentLogger, type Logger } from '../core/logger.ts';
+import { getPrompt, prompts } from './mcp-prompts.ts';
 import { listResources, readResource, resourceTemplates, type McpResourceDeps } from './mcp-resources.ts';
 import type { McpTools } from './mcp-tools.ts';
 
@@ -38,7 +39,7 @@ export function callerFromAuthInfo(info: AuthInfo | undefined): Caller {
 export function createMcpServer(deps: McpServerDeps, callerOf: (authInfo: AuthInfo | undefined) => Caller): Server {
   const server = new Server(
     { name: 'twisterlab', title: 'TwisterLab', version: deps.version },
-    { capabilities: { tools: { listChanged: false }, resources: { listChanged: false } }, instructions: INSTRUCTIONS },
+    { capabilities: { tools: { listChanged: false }, resources: { listChanged: false }, prompts: { listChanged: false } }, instructions: INSTRUCTIONS },
   );
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: deps.tools.list() }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
@@ -48,6 +49,8 @@ export function createMcpServer(deps: McpServerDeps, callerOf: (authInfo: AuthIn
   server.setRequestHandler(ListResourcesRequestSchema, async () => hidingInternals(logger, async () => ({ resources: await listResources(deps.resources) })));
   server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({ resourceTemplates }));
   server.setRequestHandler(ReadResourceRequestSchema, async (request) => hidingInternals(logger, () => readResource(deps.resources, request.params.uri)));
+  server.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts }));
+  server.setRequestHandler(GetPromptRequestSchema, async (request) => hidingInternals(logger, () => getPrompt(deps.resources.store, request.params.name, request.params.arguments)));
   return server;
 }
 
