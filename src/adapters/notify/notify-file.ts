@@ -1,13 +1,12 @@
 // Reads TWISTERLAB_NOTIFY_FILE once at start (YAML or JSON): the channels, what each wants, and where it goes.
 // Secrets (webhook URLs, HMAC keys, SMTP passwords) may be written as `{ env: NAME }`, read from the environment
 // given to the configuration, so the file itself can be committed. A bad entry stops the start naming it.
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { TwisterError } from '../../core/errors.ts';
 import { NOTIFICATION_EVENTS, type NotificationEvent } from '../../core/notifications/notification-events.ts';
 import type { NotificationRouter, OutboxTarget } from '../../core/notifications/outbox.ts';
 import { CATEGORIES, PRIORITIES, type Category, type Priority } from '../../core/ticket.ts';
+import { readSettingsFile } from '../settings-file.ts';
 
 const secret = z.union([z.string().min(1), z.strictObject({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name') })]);
 const httpUrl = secret;
@@ -104,19 +103,7 @@ export function parseNotifyFile(doc: unknown, shown: string, env: (name: string)
 }
 
 export function loadNotifyFile(file: string, env: (name: string) => string | undefined): NotifySettings {
-  const shown = `TWISTERLAB_NOTIFY_FILE (${file})`;
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new TwisterError('CONFIG_INVALID', `${shown}: cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-  let doc: unknown;
-  try {
-    doc = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text);
-  } catch (error) {
-    throw new TwisterError('CONFIG_INVALID', `${shown}: not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`);
-  }
+  const { doc, shown } = readSettingsFile('TWISTERLAB_NOTIFY_FILE', file);
   return parseNotifyFile(doc, shown, env);
 }
 
