@@ -114,6 +114,8 @@ const targets = {
   routingFile: v('TWISTERLAB_ROUTING_FILE', resolvedPath()),
   /** Helpdesk webhook sources (YAML or JSON): where each one's fields are in its body, and its signing secret. */
   webhookSourcesFile: v('TWISTERLAB_WEBHOOK_SOURCES_FILE', resolvedPath()),
+  /** Alertmanager label mapping (YAML or JSON): which labels name service, host and severity, severity → priority. */
+  alertmanagerMappingFile: v('TWISTERLAB_ALERTMANAGER_MAPPING_FILE', resolvedPath()),
   /** Extra allow-list rules for the local device, one per `;`. */
   localAllow: v('TWISTERLAB_LOCAL_ALLOW', optionalText().transform((t) => (t ?? '').split(';').map((s) => s.trim()).filter(Boolean))),
   /** Where commands on the local device are looked up (absolute directories, `:`-separated); a safe default when unset. */

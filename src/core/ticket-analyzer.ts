@@ -42,6 +42,14 @@ function summarise(text: string): string {
 
 /** The LLM's analysis over the rules' one when the model answered validly and surely; flags either way. */
 export async function analyzeTicket(deps: AnalyzerDeps, text: string, given: TicketContext, ticketId?: string): Promise<Analysis> {
+  const analysis = await analyzeFreely(deps, text, given, ticketId);
+  // A priority the source stated (an alert's severity) stands over what the words suggest.
+  if (!given.priority) return analysis;
+  const evidence = { ...analysis.evidence, priority: [`given by the source: ${given.priority}`, `analysis said ${analysis.priority}`] };
+  return { ...analysis, priority: given.priority, evidence };
+}
+
+async function analyzeFreely(deps: AnalyzerDeps, text: string, given: TicketContext, ticketId?: string): Promise<Analysis> {
   const [rules, llm] = await Promise.all([
     analyzeWithRules(deps, text, given, ticketId),
     deps.llm ? analyzeWithLlm(deps.llm, text) : undefined,

@@ -109,6 +109,8 @@ export const ticketContextSchema = z.strictObject({
   deviceId: name.optional(),
   serviceName: name.optional(),
   url: z.url({ protocol: /^https?$/ }).max(2048).optional(),
+  /** A priority the source states (an alert's severity): the analysis keeps it instead of deciding one. */
+  priority: z.enum(PRIORITIES).optional(),
 });
 export type TicketContext = z.infer<typeof ticketContextSchema>;
 

@@ -32,6 +32,7 @@ import { TicketFeedback } from '../core/ticket-feedback.ts';
 import { TicketHandoff } from '../core/ticket-handoff.ts';
 import { Orchestrator } from '../core/orchestrator.ts';
 import { loadRoutingFile } from '../adapters/routing-file.ts';
+import { loadAlertMappingFile } from '../adapters/alert-mapping-file.ts';
 import { loadWebhookSourcesFile } from '../adapters/webhook-sources-file.ts';
 import { createLlmAnalyst } from '../adapters/llm/llm-analyst.ts';
 import { CapabilityRegistry } from '../core/registry.ts';
@@ -230,6 +231,7 @@ export async function createCore(config: Config, logger: pino.Logger, options: R
 export async function createRuntime(config: Config, logger: pino.Logger, options: RuntimeOptions = {}): Promise<Runtime> {
   // Read before anything opens: a bad sources file stops the start.
   const webhooks = config.webhookSourcesFile ? loadWebhookSourcesFile(config.webhookSourcesFile, config.secretEnv) : undefined;
+  const alertMapping = config.alertmanagerMappingFile ? loadAlertMappingFile(config.alertmanagerMappingFile) : undefined;
   const core = await createCore(config, logger, options);
   const { opened, registry, orchestrator, metrics, events, runbooks, artifacts, backlog } = core;
   const { queue } = core.queueing;
@@ -259,7 +261,7 @@ export async function createRuntime(config: Config, logger: pino.Logger, options
     mcp: mcp.http, mcpStatus: () => mcp.status(),
     devices: inventory, storeKind: opened.kind, version: VERSION, startedAt: new Date(), queueDepth: () => queue.depth(),
     apiKeys: config.apiKeys, apiKeyHeader: config.apiKeyHeader, allowedHosts: config.allowedHosts, bodyLimit: config.bodyLimit,
-    artifacts, approvals, catalogue, feedback, handoff, alerts: { services: () => core.devices.services.map((s) => s.name) },
+    artifacts, approvals, catalogue, feedback, handoff, alerts: { services: () => core.devices.services.map((s) => s.name), ...(alertMapping ? { mapping: alertMapping } : {}) },
     ...(webhooks ? { webhooks } : {}), outbox: opened.outbox, consoleDir: path.join(PACKAGE_ROOT, 'dist', 'web'),
     overview: opened.store,
   });

@@ -154,4 +154,53 @@ describe('Alertmanager intake, payloads as Alertmanager sends them', () => {
     expect(after.audit.at(-1)).toMatchObject({ action: 'alert.resolved', details: { fingerprint: 'bbbb000000000002' } });
     expect((await send(payload('resolved', 'cccc000000000003', labels))).json().results[0]).toMatchObject({ ticketId: null, outcome: 'resolved_unknown' });
   });
+
+  it('gives a critical alert a high-priority ticket, which the analysis keeps although the words are calm', async () => {
+    const labels = { alertname: 'DiskFull', instance: 'db-2:9100', severity: 'critical' };
+    const made = (await send(payload('firing', 'dddd000000000004', labels))).json().results[0];
+    expect(made.outcome).toBe('created');
+    const detail = await waitForTicket(t.app, made.ticketId, 60_000, auth);
+    expect(detail.ticket.context).toMatchObject({ priority: 'high' });
+    expect(detail.ticket.priority).toBe('high');
+    expect(detail.ticket.analysis?.evidence.priority[0]).toBe('given by the source: high');
+  });
+});
+
+describe('Alertmanager intake with a mapping file', () => {
+  it('reads other labels and another severity table from the file', async () => {
+    const mapDir = mkdtempSync(path.join(tmpdir(), 'twisterlab-am-map-'));
+    const file = path.join(mapDir, 'mapping.yaml');
+    writeFileSync(file, ['service: [app]', 'severity: [level]', 'priority:', '  sev1: critical', '  sev2: medium', ''].join('\n'));
+    const mapped = await startTestRuntime('pglite', {
+      TWISTERLAB_SERVICES: `shop=http://127.0.0.1:${shopPort}/health`,
+      TWISTERLAB_API_KEYS: `alertmanager:operator:${KEY}`,
+      TWISTERLAB_ALERTMANAGER_MAPPING_FILE: file,
+    });
+    try {
+      const labels = { alertname: 'ShopDown', app: 'shop', level: 'sev1', severity: 'info' };
+      const body = {
+        version: '4', status: 'firing', receiver: 'twisterlab',
+        alerts: [{ status: 'firing', labels, annotations: { summary: 'the shop is slow for a few people' }, fingerprint: 'eeee000000000005' }],
+      };
+      const made = (await mapped.app.inject({ method: 'POST', url: '/api/v1/intake/alertmanager', headers: auth, payload: body })).json().results[0];
+      expect(made.outcome).toBe('created');
+      const detail = await waitForTicket(mapped.app, made.ticketId, 60_000, auth);
+      expect(detail.ticket).toMatchObject({ title: 'ShopDown · shop', context: { serviceName: 'shop', priority: 'critical' }, priority: 'critical' });
+    } finally {
+      await mapped.close();
+      rmSync(mapDir, { recursive: true, force: true });
+    }
+  });
+
+  it('stops the start on a bad mapping file, naming the file and the field', async () => {
+    const mapDir = mkdtempSync(path.join(tmpdir(), 'twisterlab-am-map-'));
+    const file = path.join(mapDir, 'mapping.json');
+    writeFileSync(file, JSON.stringify({ severity: ['level'], priority: { sev1: 'urgent' } }));
+    try {
+      await expect(startTestRuntime('pglite', { TWISTERLAB_ALERTMANAGER_MAPPING_FILE: file }))
+        .rejects.toThrow(`TWISTERLAB_ALERTMANAGER_MAPPING_FILE (${file}): priority.sev1:`);
+    } finally {
+      rmSync(mapDir, { recursive: true, force: true });
+    }
+  });
 });

@@ -8,7 +8,9 @@ import { TwisterError } from '../errors.ts';
 import type { TicketEventBus } from '../events.ts';
 import { submitTicket, type IntakeDeps } from '../ticket-intake.ts';
 import type { Ticket } from '../ticket-repository.ts';
-import { TICKET_LIMITS, type TicketStatus } from '../ticket.ts';
+import { PRIORITIES, TICKET_LIMITS, type Priority, type TicketContext, type TicketStatus } from '../ticket.ts';
+
+const first = (labels: Record<string, string>, names: readonly string[]) => names.map((n) => labels[n]).find((v) => v !== undefined && v !== '');
 
 const labelMap = z.record(z.string().max(200), z.string().max(1000));
 const alertSchema = z.object({
@@ -40,13 +42,30 @@ export const alertMappingSchema = z.strictObject({
   service: z.array(z.string()).default(['service', 'job']),
   host: z.array(z.string()).default(['instance']),
   severity: z.array(z.string()).default(['severity']),
-  /** Severity label values → the words put in the ticket (the analysis reads priority from words). */
+  /** Severity label values → the ticket's priority, which the analysis keeps (a value not listed: the analysis decides). */
+  priority: z.record(z.string(), z.enum(PRIORITIES)).default({ critical: 'high', page: 'high', error: 'high', warning: 'medium', info: 'low', none: 'low' }),
+  /** Severity label values → the words put in the ticket's text. */
   severityWords: z.record(z.string(), z.string()).default({ critical: 'critical, urgent', page: 'urgent', error: 'high priority', warning: 'medium priority', info: 'low priority' }),
   /** Labels kept as ticket labels (`name=value`). */
   keep: z.array(z.string()).default(['alertname', 'severity', 'service', 'job', 'instance']),
 });
 export type AlertMapping = z.infer<typeof alertMappingSchema>;
 export const DEFAULT_ALERT_MAPPING: AlertMapping = alertMappingSchema.parse({});
+
+/** Checks a mapping document (TWISTERLAB_ALERTMANAGER_MAPPING_FILE); names the field that is wrong. */
+export function parseAlertMapping(doc: unknown, shown: string): AlertMapping {
+  const parsed = alertMappingSchema.safeParse(doc ?? {});
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  throw new TwisterError('CONFIG_INVALID', `${shown}: ${issue.path.join('.') || 'document'}: ${issue.message}`);
+}
+
+/** The priority an alert's severity label maps to (the value as written, else in lower case); none when unmapped. */
+export function alertPriority(labels: Record<string, string>, mapping: AlertMapping): Priority | undefined {
+  const severity = first(labels, mapping.severity);
+  if (severity === undefined) return undefined;
+  return mapping.priority[severity] ?? mapping.priority[severity.toLowerCase()];
+}
 
 export interface AlertIntakeDeps extends IntakeDeps {
   events: TicketEventBus;
@@ -74,7 +93,6 @@ export async function receiveAlerts(deps: AlertIntakeDeps, payload: Alertmanager
   return results;
 }
 
-const first = (labels: Record<string, string>, names: readonly string[]) => names.map((n) => labels[n]).find((v) => v !== undefined && v !== '');
 
 function describe(alert: Alert, mapping: AlertMapping): { title: string; description: string } {
   const name = alert.labels.alertname ?? 'alert';
@@ -96,9 +114,11 @@ async function fired(deps: AlertIntakeDeps, alert: Alert, caller: Caller): Promi
   const { title, description } = describe(alert, mapping);
   const service = first(alert.labels, mapping.service);
   const declared = service !== undefined && (deps.services?.() ?? []).includes(service);
+  const priority = alertPriority(alert.labels, mapping);
+  const context: TicketContext = { ...(declared ? { serviceName: service } : {}), ...(priority ? { priority } : {}) };
   const labels = mapping.keep.flatMap((k) => (alert.labels[k] ? [`${k}=${alert.labels[k]}`.slice(0, TICKET_LIMITS.label)] : [])).slice(0, TICKET_LIMITS.labels);
   const { ticket, created } = await submitTicket(deps, {
-    description, title, externalId: alert.fingerprint, labels, ...(declared ? { context: { serviceName: service } } : {}),
+    description, title, externalId: alert.fingerprint, labels, ...(Object.keys(context).length > 0 ? { context } : {}),
   }, { requester: caller.name, source: SOURCE });
   if (created) return { fingerprint: alert.fingerprint, ticketId: ticket.id, outcome: 'created' };
   await record(deps, ticket, caller, 'alert.fired_again', { fingerprint: alert.fingerprint, startsAt: alert.startsAt ?? null });
