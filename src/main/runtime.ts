@@ -245,7 +245,7 @@ export async function createRuntime(config: Config, logger: pino.Logger, options
   });
   const feedback = new TicketFeedback({ store, events, logger, noFaultTtlMs: config.noFaultTtlMs });
   const handoff = new TicketHandoff({ store, events, queue, logger });
-  const mcp = createMcpService({ registry, gateway, store, queue, isAccepting, backlog, logger, runbooks, version: VERSION, approvals, catalogue, feedback, handoff,
+  const mcp = createMcpService({ registry, gateway, store, queue, events, isAccepting, backlog, logger, runbooks, version: VERSION, approvals, catalogue, feedback, handoff,
     sessions: { perKey: config.mcpSessionsPerKey, maxSessions: config.mcpMaxSessions, idleMs: config.mcpSessionIdleMs },
   });
   metrics.setSources({

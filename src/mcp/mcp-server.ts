@@ -43,7 +43,11 @@ export function createMcpServer(deps: McpServerDeps, callerOf: (authInfo: AuthIn
   );
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: deps.tools.list() }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
-    return deps.tools.call(callerOf(extra.authInfo), request.params.name, request.params.arguments);
+    // Progress only for a client that asked for it with a token (the MCP rule); the request's signal ends a wait it gave up on.
+    const token = request.params._meta?.progressToken;
+    const progress = token === undefined ? undefined : (step: number, message: string) =>
+      extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: step, message } });
+    return deps.tools.call(callerOf(extra.authInfo), request.params.name, request.params.arguments, { signal: extra.signal, ...(progress ? { progress } : {}) });
   });
   const logger = deps.logger ?? silentLogger;
   server.setRequestHandler(ListResourcesRequestSchema, async () => hidingInternals(logger, async () => ({ resources: await listResources(deps.resources) })));

@@ -18,7 +18,7 @@ import { handoffTools } from './handoff-tools.ts';
 import type { RunbookCatalogue } from '../core/runbooks/runbook-catalogue.ts';
 import { runbookTools } from './runbook-tools.ts';
 import { ticketTools, type TicketToolDeps } from './ticket-tools.ts';
-import { forMcp, outputSchemaFor, toolError, toolOutput, type ToolDefinition } from './tool-definition.ts';
+import { forMcp, outputSchemaFor, toolError, toolOutput, type ToolCallContext, type ToolDefinition } from './tool-definition.ts';
 
 export interface McpToolDeps extends TicketToolDeps {
   registry: CapabilityRegistry;
@@ -97,7 +97,7 @@ export class McpTools {
    * Every refusal and failure is a tool error with a catalogue code. A server-side failure (5xx class) shows only
    * its code, a fixed sentence and a request id; the real error is logged under that id.
    */
-  async call(caller: Caller, name: string, args: Record<string, unknown> | undefined): Promise<CallToolResult> {
+  async call(caller: Caller, name: string, args: Record<string, unknown> | undefined, context?: ToolCallContext): Promise<CallToolResult> {
     const definition = this.byName.get(name);
     if (!definition) return toolError({ code: 'CAPABILITY_NOT_FOUND', message: `no tool named ${name}; tools/list lists them` });
     // The edge of MCP, like the HTTP text guard: bad text is refused before roles, risk or the call see it.
@@ -105,7 +105,7 @@ export class McpTools {
     if (text) return toolError({ code: 'VALIDATION_FAILED', message: `invalid input for ${name}: ${describeTextProblem(text)}`, retryable: false });
     try {
       if (definition.role) assertRole(caller, definition.role, `calling ${name}`);
-      return await definition.call(caller, args ?? {});
+      return await definition.call(caller, args ?? {}, context);
     } catch (error) {
       const info = toErrorInfo(error, 'INTERNAL');
       if (!isServerError(info.code)) return toolError(info);

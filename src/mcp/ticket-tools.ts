@@ -4,15 +4,23 @@ import { z } from 'zod';
 import type { Caller } from '../core/access.ts';
 import { TwisterError } from '../core/errors.ts';
 import { submitTicket, type IntakeDeps } from '../core/ticket-intake.ts';
+import type { TicketEventBus } from '../core/events.ts';
 import type { TicketRepository } from '../core/ticket-repository.ts';
 import { CATEGORIES, PRIORITIES, TICKET_LIMITS, TICKET_OUTCOMES, TICKET_STATUSES, findingSchema, ticketOriginSchema } from '../core/ticket.ts';
 import { text } from '../core/text-guard.ts';
 import { parseOrThrow } from '../core/validation.ts';
+import { waitForTicket } from './ticket-wait.ts';
 import { toolOutput, zodToolSchema, type ToolDefinition } from './tool-definition.ts';
 
 export interface TicketToolDeps extends IntakeDeps {
   store: TicketRepository;
+  /** What `wait` listens to; without it, a wait re-reads the ticket until it settles. */
+  events?: TicketEventBus;
 }
+
+const WAIT_DEFAULT_MS = 60_000;
+const WAIT_MAX_MS = 600_000;
+const noEvents: TicketEventBus = { publish: () => {}, subscribe: () => () => {} };
 
 const name = text().trim().min(1).max(200);
 
@@ -30,6 +38,8 @@ const submitInput = z.strictObject({
   reporter: ticketOriginSchema.shape.reporter.describe('The person who reported it, when not the caller'),
   labels: ticketOriginSchema.shape.labels,
   callback_url: ticketOriginSchema.shape.callbackUrl.describe('An http(s) URL told of every state change'),
+  wait: z.boolean().default(false).describe('Answer once the ticket settles (resolved, escalated, awaiting approval, a dry run planned...), with progress notifications on each status change when the request carries a progressToken'),
+  timeout_ms: z.number().int().min(1).max(WAIT_MAX_MS).default(WAIT_DEFAULT_MS).describe('How long wait waits; then the ticket comes back as it is, with settled false'),
 });
 
 const showInput = z.strictObject({ ticket_id: z.uuid() });
@@ -58,7 +68,10 @@ export const ticketOutput = z.object({
 });
 const rows = z.array(z.record(z.string(), z.unknown()));
 
-const submitOutput = z.object({ ticket: ticketOutput, created: z.boolean() });
+const submitOutput = z.object({
+  ticket: ticketOutput, created: z.boolean(),
+  settled: z.boolean().optional().describe('With wait: whether the ticket settled before the timeout'),
+});
 const showOutput = z.object({ ticket: ticketOutput, executions: rows, steps: rows, audit: rows, comments: rows });
 const listOutput = z.object({ items: z.array(ticketOutput), total: z.number(), limit: z.number(), offset: z.number() });
 
@@ -69,12 +82,12 @@ export function ticketTools(deps: TicketToolDeps): ToolDefinition[] {
       tool: {
         name: 'ticket.submit',
         title: 'Submit a support ticket',
-        description: 'Submit a ticket; TwisterLab analyses, plans, runs, verifies and resolves or escalates it. Follow it with ticket.show.',
+        description: 'Submit a ticket; TwisterLab analyses, plans, runs, verifies and resolves or escalates it. Follow it with ticket.show, or pass wait to answer once it settles.',
         inputSchema: zodToolSchema(submitInput, 'input'),
         outputSchema: zodToolSchema(submitOutput, 'output'),
         annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
       },
-      call: async (caller: Caller, args) => {
+      call: async (caller: Caller, args, call) => {
         const input = parseOrThrow(submitInput, args, 'input for ticket.submit');
         const c = input.context ?? {};
         const context = {
@@ -88,7 +101,9 @@ export function ticketTools(deps: TicketToolDeps): ToolDefinition[] {
         const { ticket, created } = await submitTicket(deps, { description: input.description, context, dryRun: input.dry_run, ...origin }, {
           requester: caller.name, source: 'mcp', ...(input.idempotency_key ? { idempotencyKey: input.idempotency_key } : {}),
         });
-        return toolOutput({ ticket, created });
+        if (!input.wait) return toolOutput({ ticket, created });
+        const waited = await waitForTicket({ store: deps.store, events: deps.events ?? noEvents }, ticket.id, input.timeout_ms, call?.progress, call?.signal);
+        return toolOutput({ ticket: waited.ticket, created, settled: waited.settled });
       },
     },
     {

@@ -9,7 +9,13 @@ export interface ToolDefinition {
   tool: Tool;
   /** Checked before the call; capability tools leave it to the gateway, which also audits the refusal. */
   role?: Role;
-  call(caller: Caller, args: Record<string, unknown>): Promise<CallToolResult>;
+  call(caller: Caller, args: Record<string, unknown>, context?: ToolCallContext): Promise<CallToolResult>;
+}
+
+/** What a long call may use of its request: progress notifications (only when the client sent a token) and cancellation. */
+export interface ToolCallContext {
+  progress?: (progress: number, message: string) => Promise<void>;
+  signal?: AbortSignal;
 }
 
 type JsonObject = Record<string, unknown>;
