@@ -20,6 +20,7 @@ import { auditRoutes } from './routes/audit-routes.ts';
 import { artifactRoutes, type ArtifactRouteDeps } from './routes/artifact-routes.ts';
 import { capabilityRoutes, type CapabilityRouteDeps } from './routes/capability-routes.ts';
 import { deviceRoutes, type DeviceRouteDeps } from './routes/device-routes.ts';
+import { serviceRoutes, type ServiceRouteDeps } from './routes/service-routes.ts';
 import { healthRoutes, type HealthRouteDeps } from './routes/health-routes.ts';
 import { mcpRoutes } from './routes/mcp-routes.ts';
 import { notificationRoutes, type NotificationRouteDeps } from './routes/notification-routes.ts';
@@ -29,6 +30,7 @@ import { ticketFeedRoutes } from './routes/ticket-feed.ts';
 import { ticketRoutes, type TicketRouteDeps } from './routes/ticket-routes.ts';
 
 export interface AppDeps extends TicketRouteDeps, CapabilityRouteDeps, HealthRouteDeps, DeviceRouteDeps, ArtifactRouteDeps, ApprovalRouteDeps, RunbookRouteDeps, NotificationRouteDeps {
+  serviceHealth?: ServiceRouteDeps['serviceHealth'];
   logger: FastifyBaseLogger;
   metrics: MetricsPort;
   apiKeys: readonly ApiKeyConfig[];
@@ -103,6 +105,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(notificationRoutes(deps));
   await app.register(runbookRoutes(deps));
   await app.register(deviceRoutes(deps));
+  if (deps.serviceHealth) await app.register(serviceRoutes({ serviceHealth: deps.serviceHealth }));
   await app.register(artifactRoutes(deps));
   await app.register(healthRoutes(deps));
   return app as unknown as FastifyInstance;

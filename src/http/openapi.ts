@@ -15,6 +15,7 @@ export const TAGS = [
   { name: 'runbooks', description: 'The runbook catalogue and dry runs' },
   { name: 'capabilities', description: 'Agents, their capabilities, direct calls and the whole loop in one call' },
   { name: 'devices', description: 'The device inventory and SSH host keys' },
+  { name: 'services', description: 'Declared services and their health' },
   { name: 'audit', description: 'The append-only audit trail' },
   { name: 'artifacts', description: 'Files agents produced (screenshots)' },
   { name: 'console', description: 'Console sign-in: an API key exchanged for a session cookie' },

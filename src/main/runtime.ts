@@ -105,6 +105,8 @@ export interface Core {
   runbooks: () => readonly Runbook[];
   artifacts: ArtifactStore;
   /** False once stopAccepting() was called: intake refuses new tickets with SHUTTING_DOWN. */
+  /** The category a declared service's tickets belong to. */
+  serviceCategory(name: string): string | undefined;
   isAccepting(): boolean;
   stopAccepting(): void;
   /** Starts taking tickets off the queue and running them in this process. */
@@ -213,7 +215,7 @@ export async function createCore(config: Config, logger: pino.Logger, options: R
 
   return {
     opened, devices, registry, orchestrator, metrics, events, queueing, backlog, artifacts, runbooks: () => runbooks,
-    isAccepting: () => accepting,
+    serviceCategory, isAccepting: () => accepting,
     stopAccepting: () => { accepting = false; },
     startProcessing: () => queueing.queue.start(async (id) => {
       await orchestrator.process(id);
@@ -264,6 +266,7 @@ export async function createRuntime(config: Config, logger: pino.Logger, options
     artifacts, approvals, catalogue, feedback, handoff, alerts: { services: () => core.devices.services.map((s) => s.name), ...(alertMapping ? { mapping: alertMapping } : {}) },
     ...(webhooks ? { webhooks } : {}), outbox: opened.outbox, consoleDir: path.join(PACKAGE_ROOT, 'dist', 'web'),
     overview: opened.store,
+    serviceHealth: { services: () => core.devices.services, checker: core.devices.checker, category: core.serviceCategory, timeoutMs: config.checkTimeoutMs },
   });
   // Expired approvals escalate their tickets even when nobody comes back to decide.
   // So do tickets where no fault was found and the requester never answered.

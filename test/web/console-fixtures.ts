@@ -27,10 +27,11 @@ export interface ConsoleLab {
   close(): Promise<void>;
 }
 
-export async function startConsoleLab(): Promise<ConsoleLab> {
+/** `env` adds settings to the runtime's (declared services, for example). */
+export async function startConsoleLab(env: Record<string, string> = {}): Promise<ConsoleLab> {
   await ensureConsoleBuilt();
   const sideEffectFile = path.join(mkdtempSync(path.join(tmpdir(), 'twisterlab-console-')), 'wiped.log');
-  const rt = await startTestRuntime('pglite', { TWISTERLAB_API_KEYS: API_KEYS }, { runbooks: [wipeRunbook(sideEffectFile)] });
+  const rt = await startTestRuntime('pglite', { TWISTERLAB_API_KEYS: API_KEYS, ...env }, { runbooks: [wipeRunbook(sideEffectFile)] });
   rt.runtime.registry.register(createTestOpsAgent());
   const address = await rt.app.listen({ host: '127.0.0.1', port: 0 });
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });

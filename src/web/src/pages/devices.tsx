@@ -1,9 +1,10 @@
 // Devices: the inventory (secrets redacted by the API), the host key each SSH device presents, and trusting it
-// (admin) once its fingerprint was checked out of band.
+// (admin) once its fingerprint was checked out of band; then the declared services and their health.
 import { useEffect, useState } from 'react';
 import { api, errorText } from '../api.ts';
 import { json } from '../format.ts';
 import { hasRole, useSession } from '../session.tsx';
+import { ServicesSection } from './services.tsx';
 
 interface Device { id: string; kind: 'local' | 'ssh'; source: string; definition: Record<string, unknown> }
 interface HostKey { fingerprint: string; type: string; publicKey: string }
@@ -19,6 +20,7 @@ export function DevicesPage() {
       <h1>Devices</h1>
       {error && <p role="alert" className="error">{error}</p>}
       {items?.map((d) => <DeviceCard key={d.id} device={d} />)}
+      <ServicesSection />
     </>
   );
 }
