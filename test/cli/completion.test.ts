@@ -52,7 +52,7 @@ describe('completion', () => {
     expect(spawnSync('zsh', ['-n'], { input: code, encoding: 'utf8' }).status).toBe(0);
     expect(code).toMatch(/'submit:submit a ticket in plain words'/);
     expect(zshComplete(code, ['twisterlab', 'tic'])).toEqual(expect.arrayContaining(['ticket', 'tickets', 'serve', 'runbooks']));
-    expect(zshComplete(code, ['twisterlab', 'ticket', 's'])).toEqual(['submit', 'show', 'confirm', 'reopen']);
+    expect(zshComplete(code, ['twisterlab', 'ticket', 's'])).toEqual(['submit', 'show', 'confirm', 'reopen', 'assign', 'comment', 'comments', 'resolve', 'rerun']);
     expect(zshComplete(code, ['twisterlab', 'ticket', 'submit', 'the shop is down', '--w'])).toContain('--wait');
     expect(zshComplete(code, ['twisterlab', 'approvals', '--status', ''])).toEqual(['pending', 'approved', 'denied', 'expired', 'consumed']);
     expect(zshComplete(code, ['twisterlab', 'devices', 'add', ''])).toEqual(['<files>']);
