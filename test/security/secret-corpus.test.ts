@@ -6,6 +6,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLlmStub, type LlmStub } from '../helpers/llm-stub-server.ts';
 import { BENIGN_TEXTS, secretForms } from '../helpers/secret-corpus.ts';
+import { redactSecrets } from '../../src/core/redaction.ts';
 import { createLogger } from '../../src/main/runtime.ts';
 import { startTestRuntime, waitForTicket, type TestRuntime } from '../helpers/test-runtime.ts';
 
@@ -80,7 +81,9 @@ describe('a secret submitted in a ticket', () => {
     const logs = logLines.join('');
     const prompts = JSON.stringify(stub.requests.map((r) => r.body));
     expect(logs).toContain('[REDACTED]');
-    expect(stub.requests.filter((r) => r.path === '/api/chat').length).toBeGreaterThanOrEqual(forms.length);
+    // Texts that redact to the same words make the same prompt: the second may be answered from the answer cache.
+    const distinctPrompts = new Set(forms.map((f) => redactSecrets(f.text))).size;
+    expect(stub.requests.filter((r) => r.path === '/api/chat').length).toBeGreaterThanOrEqual(distinctPrompts);
     expect(prompts).toContain('[REDACTED]');
     for (const form of forms) {
       expect(audit, `audit: ${form.name}`).not.toContain(form.secret);
