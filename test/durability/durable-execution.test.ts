@@ -147,8 +147,23 @@ describe.each([pgliteBackend(), postgresBackend()])('durable execution on $name'
     world.hooks.clear();
     await new Promise((r) => setTimeout(r, 450)); // the dead holder's lease runs out
 
-    const racers = [createOrchestrator(t.store, world, runbook), createOrchestrator(t.store, world, runbook)];
-    const results = await Promise.allSettled(racers.map((o) => o.process(ticket.id)));
+    // The racers hold long leases, and whichever re-enters step a stays there until the other has settled, so the
+    // race is decided by the lease and not by how fast a loaded machine runs one racer to the end before the other
+    // starts. Were both let in, the second entry releases the first and the counts below fail.
+    let entries = 0;
+    let oneSettled!: () => void;
+    let bothInside!: () => void;
+    const settled = new Promise<void>((resolve) => { oneSettled = resolve; });
+    const twice = new Promise<void>((resolve) => { bothInside = resolve; });
+    world.hooks.set('a', async () => {
+      entries += 1;
+      if (entries >= 2) bothInside();
+      await Promise.race([settled, twice]);
+    });
+    const racers = [0, 1].map(() => createOrchestrator(t.store, world, runbook, { leaseMs: 60_000 }));
+    const runs = racers.map((o) => o.process(ticket.id));
+    for (const run of runs) run.then(oneSettled, oneSettled);
+    const results = await Promise.allSettled(runs);
     const won = results.filter((r) => r.status === 'fulfilled');
     const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(won).toHaveLength(1);
