@@ -1,8 +1,8 @@
 // Runbook tools for MCP clients: the catalogue with each runbook's highest risk, and a dry run of one runbook —
 // the plan it would make, with parameters filled and a policy decision per step. Nothing is stored or run.
 import { z } from 'zod';
-import { RISKS } from '../core/capability.ts';
 import type { RunbookCatalogue } from '../core/runbooks/runbook-catalogue.ts';
+import { runbookSummarySchema } from '../core/runbooks/runbook-view.ts';
 import { parseOrThrow } from '../core/validation.ts';
 import { toolOutput, zodToolSchema, type ToolDefinition } from './tool-definition.ts';
 
@@ -14,13 +14,7 @@ const dryRunInput = z.strictObject({
   context: z.strictObject({ device_id: name.optional(), service_name: name.optional(), url: z.url({ protocol: /^https?$/ }).max(2048).optional() }).optional(),
   params: z.record(z.string().max(64), z.union([z.string().max(1024), z.number(), z.boolean()])).optional().describe("Values for the runbook's declared parameters"),
 });
-const summary = z.object({
-  id: z.string(), title: z.string(), description: z.string().nullable(), categories: z.array(z.string()), keywords: z.array(z.string()),
-  requires: z.array(z.string()), parameters: z.array(z.string()),
-  steps: z.object({ diagnose: z.number(), fix: z.number(), verify: z.number(), rollback: z.number() }),
-  highestRisk: z.enum(RISKS), backsUp: z.boolean(), escalatesAfterDiagnosis: z.boolean(), source: z.string(),
-});
-const listOutput = z.object({ items: z.array(summary) });
+const listOutput = z.object({ items: z.array(runbookSummarySchema) });
 const dryRunOutput = z.object({
   runbook_id: z.string(), plannable: z.boolean(), reason: z.string().nullable().describe('Why the runbook could not be planned for this input'),
   plan: z.record(z.string(), z.unknown()).describe('The plan: its steps with parameters filled and the policy decision of each'),

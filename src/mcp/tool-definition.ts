@@ -34,8 +34,22 @@ export function outputSchemaFor(schema: unknown): Tool['outputSchema'] | undefin
   return (schema as JsonObject).type === 'object' ? forMcp(schema) : undefined;
 }
 
+/**
+ * The schema's metadata without the `id` that names it as an OpenAPI component (`Ticket`, `RunbookSummary`...):
+ * with an id, zod moves a schema into `$defs` and the tool's root would be a bare `$ref`; a tool schema is one
+ * self-contained object.
+ */
+const withoutIds = {
+  get(schema: z.core.$ZodType) {
+    const meta = z.globalRegistry.get(schema);
+    if (!meta || meta.id === undefined) return meta;
+    const { id: _id, ...rest } = meta;
+    return rest;
+  },
+} as unknown as z.core.$ZodRegistry<z.core.JSONSchemaMeta>;
+
 export function zodToolSchema(schema: z.ZodType, io: 'input' | 'output'): Tool['inputSchema'] {
-  return forMcp(z.toJSONSchema(schema, { io, unrepresentable: 'any' }));
+  return forMcp(z.toJSONSchema(schema, { io, unrepresentable: 'any', metadata: withoutIds }));
 }
 
 export function toolOutput(output: unknown): CallToolResult {

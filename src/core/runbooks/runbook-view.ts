@@ -1,24 +1,21 @@
 // How the catalogue is shown (REST, CLI, MCP): a summary per runbook, with the highest risk among its steps as
 // the registry rates them, and the runbook itself as data.
-import { riskRank, type Risk } from '../capability.ts';
+import { z } from 'zod';
+import { RISKS, riskRank, type Risk } from '../capability.ts';
 import type { Runbook, RunbookStep } from './runbook.ts';
 
-export interface RunbookSummary {
-  id: string;
-  title: string;
-  description: string | null;
-  categories: string[];
-  keywords: string[];
-  requires: string[];
-  parameters: string[];
-  steps: { diagnose: number; fix: number; verify: number; rollback: number };
+/** What a runbook fits, its steps and the riskiest of them: REST, MCP and the CLI show this one shape. */
+export const runbookSummarySchema = z.object({
+  id: z.string(), title: z.string(), description: z.string().nullable(), categories: z.array(z.string()), keywords: z.array(z.string()),
+  requires: z.array(z.string()), parameters: z.array(z.string()),
+  steps: z.object({ diagnose: z.number(), fix: z.number(), verify: z.number(), rollback: z.number() }),
   /** The riskiest step: what the runbook may do at most. */
-  highestRisk: Risk;
+  highestRisk: z.enum(RISKS),
   /** Fix steps back up what they change first. */
-  backsUp: boolean;
-  escalatesAfterDiagnosis: boolean;
-  source: string;
-}
+  backsUp: z.boolean(),
+  escalatesAfterDiagnosis: z.boolean(), source: z.string(),
+}).meta({ id: 'RunbookSummary', description: 'What a runbook fits, its steps and the highest risk it may reach' });
+export type RunbookSummary = z.infer<typeof runbookSummarySchema>;
 
 const allSteps = (r: Runbook): RunbookStep[] => [...r.diagnose, ...r.fix, ...r.verify, ...(r.rollback ?? [])];
 

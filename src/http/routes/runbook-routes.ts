@@ -2,8 +2,8 @@
 // description and context, with parameters filled and a policy decision per step; nothing is stored or run).
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { RISKS } from '../../core/capability.ts';
 import type { RunbookCatalogue } from '../../core/runbooks/runbook-catalogue.ts';
+import { runbookSummarySchema as summarySchema } from '../../core/runbooks/runbook-view.ts';
 import { errorResponses } from '../openapi.ts';
 import { ticketContext } from '../schemas.ts';
 
@@ -11,12 +11,6 @@ export interface RunbookRouteDeps {
   catalogue: RunbookCatalogue;
 }
 
-const summarySchema = z.object({
-  id: z.string(), title: z.string(), description: z.string().nullable(), categories: z.array(z.string()), keywords: z.array(z.string()),
-  requires: z.array(z.string()), parameters: z.array(z.string()),
-  steps: z.object({ diagnose: z.number(), fix: z.number(), verify: z.number(), rollback: z.number() }),
-  highestRisk: z.enum(RISKS), backsUp: z.boolean(), escalatesAfterDiagnosis: z.boolean(), source: z.string(),
-}).meta({ id: 'RunbookSummary', description: 'What a runbook fits, its steps and the highest risk it may reach' });
 const idParams = z.strictObject({ id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'a runbook id is lower case letters, digits, "-" and "_"') });
 const json = z.record(z.string(), z.unknown());
 
