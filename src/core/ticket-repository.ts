@@ -1,7 +1,7 @@
 // The store port for tickets, executions, steps and the audit trail. One `apply` call is one transaction:
 // the orchestrator batches the writes of a phase into it.
 import type { ErrorInfo } from './errors.ts';
-import type { Intent, Analysis, Finding, Plan, Priority, Category, TicketContext, TicketOutcome, TicketSource, TicketStatus, StepPhase } from './ticket.ts';
+import { SETTLED_STATUSES, type Intent, type Analysis, type Finding, type Plan, type Priority, type Category, type TicketContext, type TicketOutcome, type TicketSource, type TicketStatus, type StepPhase } from './ticket.ts';
 import type { Risk } from './capability.ts';
 import type { Approval, ApprovalFilter, NewApproval } from './approval.ts';
 
@@ -165,6 +165,17 @@ export interface TicketDetail {
   steps: StepRecord[];
   audit: AuditEvent[];
   comments: Comment[];
+}
+
+/**
+ * Where processing stops for now, which ends a wait on the ticket (an event stream, an MCP call that waits): a
+ * final state, no fault found, a wait for a person's approval (nothing more happens until someone decides), or a
+ * dry run whose plan has been written.
+ */
+export function isSettled(detail: TicketDetail): boolean {
+  if (SETTLED_STATUSES.has(detail.ticket.status) || detail.ticket.status === 'awaiting_approval') return true;
+  const last = detail.executions.at(-1);
+  return detail.ticket.dryRun && detail.ticket.status === 'planned' && last?.finishedAt != null;
 }
 
 export interface TicketPatch {

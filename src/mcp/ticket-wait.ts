@@ -2,8 +2,7 @@
 // status change told as a progress step, settled on a final state, a finished dry run or a wait for approval,
 // and a re-read now and then so that an event lost between processes cannot hold the call until its timeout.
 import type { TicketEvent, TicketEventBus } from '../core/events.ts';
-import type { Ticket, TicketDetail, TicketRepository } from '../core/ticket-repository.ts';
-import { SETTLED_STATUSES } from '../core/ticket.ts';
+import { isSettled, type Ticket, type TicketRepository } from '../core/ticket-repository.ts';
 
 export const RECHECK_MS = 1_000;
 
@@ -18,13 +17,6 @@ export interface WaitDeps {
 export interface Waited {
   ticket: Ticket;
   settled: boolean;
-}
-
-/** Where processing stops for now: nothing more happens without a person, a final state, or a dry run's plan written. */
-export function isSettled(detail: TicketDetail): boolean {
-  if (SETTLED_STATUSES.has(detail.ticket.status) || detail.ticket.status === 'awaiting_approval') return true;
-  const last = detail.executions.at(-1);
-  return detail.ticket.dryRun && detail.ticket.status === 'planned' && last?.finishedAt != null;
 }
 
 /** "diagnosing", "awaiting approval: restart nginx" — the status, and why when the orchestrator said. */

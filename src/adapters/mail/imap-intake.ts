@@ -5,6 +5,7 @@ import { ImapFlow } from 'imapflow';
 import { simpleParser } from 'mailparser';
 import type { Logger } from '../../core/logger.ts';
 import type { IntakeDeps } from '../../core/ticket-intake.ts';
+import { createPoller } from '../poller.ts';
 import { mailToTicket, type MailOutcome } from './mail-to-ticket.ts';
 
 export interface ImapIntakeOptions {
@@ -29,10 +30,6 @@ export interface ImapIntake {
 }
 
 export function createImapIntake(options: ImapIntakeOptions, deps: IntakeDeps, logger: Logger): ImapIntake {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> = Promise.resolve();
-  let stopped = true;
-
   async function pollOnce(): Promise<MailOutcome[]> {
     const client = new ImapFlow({
       host: options.host, port: options.port, secure: options.secure, auth: { user: options.user, pass: options.password },
@@ -71,31 +68,9 @@ export function createImapIntake(options: ImapIntakeOptions, deps: IntakeDeps, l
     return outcome;
   }
 
-  function schedule(delay: number): void {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = pollOnce().then(
-        () => schedule(options.pollMs),
-        (error: unknown) => {
-          logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'mailbox poll failed; trying again');
-          schedule(options.pollMs);
-        },
-      );
-    }, delay);
-    timer.unref();
-  }
-
-  return {
-    pollOnce,
-    start() {
-      if (!stopped) return;
-      stopped = false;
-      schedule(0);
-    },
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running;
-    },
-  };
+  const poller = createPoller({
+    pass: pollOnce, nextDelayMs: () => options.pollMs, retryMs: options.pollMs, logger,
+    failureMessage: 'mailbox poll failed; trying again',
+  });
+  return { pollOnce, start: poller.start, stop: poller.stop };
 }

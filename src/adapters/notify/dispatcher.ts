@@ -5,6 +5,7 @@
 import type { Logger } from '../../core/logger.ts';
 import { buildMessage } from '../../core/notifications/notification-message.ts';
 import { retryDelayMs, type NotificationOutbox, type OutboxEntry, type OutboxTarget } from '../../core/notifications/outbox.ts';
+import { createPoller } from '../poller.ts';
 import { DeliveryError, type NotifyChannel } from './channel.ts';
 
 export interface DispatcherOptions {
@@ -33,10 +34,6 @@ export interface NotificationDispatcher {
 }
 
 export function createDispatcher(options: DispatcherOptions): NotificationDispatcher {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> = Promise.resolve();
-  let stopped = true;
-
   async function deliver(entry: OutboxEntry): Promise<void> {
     const channel = options.channels.get(entry.channel);
     let outcome: 'delivered' | 'retry' | 'failed';
@@ -63,31 +60,9 @@ export function createDispatcher(options: DispatcherOptions): NotificationDispat
     return claimed.length;
   }
 
-  function schedule(delay: number): void {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = runOnce().then(
-        (n) => schedule(n === options.batch ? 0 : options.pollMs),
-        (error: unknown) => {
-          options.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'notification dispatch failed; trying again');
-          schedule(options.pollMs);
-        },
-      );
-    }, delay);
-    timer.unref();
-  }
-
-  return {
-    runOnce,
-    start() {
-      if (!stopped) return;
-      stopped = false;
-      schedule(0);
-    },
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running;
-    },
-  };
+  const poller = createPoller({
+    pass: runOnce, nextDelayMs: (tried) => (tried === options.batch ? 0 : options.pollMs), retryMs: options.pollMs,
+    logger: options.logger, failureMessage: 'notification dispatch failed; trying again',
+  });
+  return { runOnce, start: poller.start, stop: poller.stop };
 }

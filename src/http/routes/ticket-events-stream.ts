@@ -3,17 +3,9 @@
 // ticket so that a lost event cannot keep the stream open past the end.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { TicketEvent, TicketEventBus } from '../../core/events.ts';
-import type { TicketDetail, TicketRepository } from '../../core/ticket-repository.ts';
-import { SETTLED_STATUSES } from '../../core/ticket.ts';
+import { isSettled, type TicketRepository } from '../../core/ticket-repository.ts';
 
 export const HEARTBEAT_MS = 15_000;
-
-function isSettled(detail: TicketDetail): boolean {
-  // Waiting for a human approval ends the stream too: nothing more happens until someone decides.
-  if (SETTLED_STATUSES.has(detail.ticket.status) || detail.ticket.status === 'awaiting_approval') return true;
-  const last = detail.executions.at(-1);
-  return detail.ticket.dryRun && detail.ticket.status === 'planned' && last?.finishedAt != null;
-}
 
 export async function streamTicketEvents(
   request: FastifyRequest,
