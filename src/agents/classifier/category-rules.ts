@@ -60,6 +60,10 @@ const table: Record<RuleCategory, ReadonlyArray<readonly [string, number]>> = {
     ['{grant access|request access|need access|access request|give me access|access rights}', 3],
     ['{permission|permissions|role|roles|group membership}', 2],
     ['{login|log in|sign in|sign-in|logon|password|passwords|credentials|username}', 2],
+    ['{login|log in|log-in|logon|sign in|sign-in|sign on|authentication} {failure|failures|failed|fails|failing|problem|problems|issue|issues|difficulties|difficulty|error|errors|trouble}', 4],
+    ['{trouble|problems|difficulty|difficulties} {logging|signing} in', 4],
+    ['{failed|unable|not able} to {log in|login|sign in|authenticate}', 4],
+    ['{denied access|was denied|been denied|access was denied|access is denied|lost access|no longer have access|no access}', 3.5],
     ['{account|accounts|access}', 1.5],
     ['{my account|our account|account settings|account details|account setup|account access|user account|user accounts|account management}', 3],
   ],
@@ -103,6 +107,7 @@ const table: Record<RuleCategory, ReadonlyArray<readonly [string, number]>> = {
     // specific term (a database, a disk, a network) says otherwise.
     ['{software|plugin|plugins|add-on|add-ons|saas|crm|erp}', 1.5],
     ['{sync|syncing|synchronization|synchronisation|incompatible|incompatibility}', 1.5],
+    ['{not syncing|not saving|won\'t save|does not save|doesn\'t save|sync fails|sync failed|sync error|sync issue*|sync problem*}', 3],
   ],
   hardware: [
     ['{raid disk failure|disk failure|failed disk|failing disk|drive failure|failed drive|hard drive|hdd|ssd|smart error|bad sectors|degraded raid|raid}', 3.5],
@@ -113,8 +118,24 @@ const table: Record<RuleCategory, ReadonlyArray<readonly [string, number]>> = {
     ['{keyboard|mouse|monitor|monitors|webcam|headset|headphones|microphone|docking station|dock|charger|power adapter|usb|hdmi|cable|touchpad|trackpad}', 3],
     ['{screen|display}', 1.5],
     ['{hardware|phone|tablet|ipad|iphone|device}', 1.5],
+    // The requester's own device is what the ticket is about, even when what fails is its connection or its software.
+    ['{my|our|the customer\'s|a customer\'s} {printer|printers|scanner|laptop|laptops|notebook|desktop|computer|pc|macbook|monitor|keyboard|mouse|headset|headphones|webcam|smartphone|tablet|ipad|iphone|dock|docking station|projector}', 5],
+    // Contact details, not a device.
+    ['{phone number|telephone number|mobile number|by phone|phone call|on the phone}', 0],
   ],
 };
+
+// A fault told the way users tell it: something stopped, failed or lost data after an update, and a restart or a
+// reinstall did not help. These words confirm whatever kind of problem the specific terms name ("the login failed
+// after the update" stays access); when none is named, it is a software problem.
+const fault: ReadonlyArray<readonly [string, number]> = [
+  ['{malfunction|malfunctions|malfunctioning|system failure|system crash|downtime|not loading|fails to load|failed to load|won\'t load|data loss|lost data|corrupted|corruption}', 2],
+  ['{failure|failures|failed|failing|fails}', 1],
+  ['{update|updates|updated|upgrade|upgraded|patch|patches|version|versions}', 1],
+  ['{reinstall|reinstalled|reinstalling|restarted|restarting|reboot|rebooted|rebooting|cache|browser|browsers|server|servers}', 1],
+];
+
+export const FAULT_RULES: ReadonlyArray<TermRule<'application'>> = fault.map(([term, weight]) => ({ label: 'application', term, weight }));
 
 export const CATEGORY_RULES: ReadonlyArray<TermRule<RuleCategory>> = Object.entries(table).flatMap(([label, terms]) =>
   terms.map(([term, weight]) => ({ label: label as RuleCategory, term, weight })));

@@ -154,3 +154,63 @@ describe('intent of a device that charges', () => {
     expect(classifyText('my phone no longer charges when I plug it in').intent).toBe('incident');
   });
 });
+
+describe('fault narrative', () => {
+  it.each([
+    'Our reporting tool keeps malfunctioning since the update; we reinstalled it and the problem continues',
+    'The booking system had two hours of downtime this afternoon, restarting did not help',
+    'After the upgrade to version 4 the scheduler fails to load and the issue persists',
+    'The newsletter editor lost data twice this week, we cleared the cache to no avail',
+  ])('reads %j as a software fault', (text) => {
+    const result = classifyText(text);
+    expect(result.category).toBe('application');
+    expect(result.intent).toBe('incident');
+  });
+
+  it.each<[string, Category]>([
+    ['The login failed again after the update, clearing the cache did not help', 'access'],
+    ['We are having trouble signing in since the server restart this morning', 'access'],
+    ['The VPN tunnel drops after the latest client update, reinstalling did not help', 'network'],
+    ['My laptop overheats and shuts down since the firmware update, I rebooted twice', 'hardware'],
+  ])('lets %j stay %s: the fault words confirm the named kind of problem', (text, category) => {
+    expect(classifyText(text).category).toBe(category);
+  });
+
+  it.each([
+    'Our advertising campaign dashboard crashed after the update and keeps failing to load',
+    'The portfolio tracking tool for our investors stopped working, restarting the servers did not help',
+    'Brand strategy reports are corrupted since the new version, the problem persists',
+  ])('reads %j as a fault, not as a business topic', (text) => {
+    const result = classifyText(text);
+    expect(result.category).toBe('application');
+    expect(result.intent).toBe('incident');
+  });
+});
+
+describe('business topics and asks without a fault', () => {
+  it.each([
+    'We would like advice on a marketing strategy to grow our brand next quarter',
+    'Could you share information about investment portfolio options for a small business?',
+    'Is there a way to pay the annual plan by bank transfer instead of card?',
+    'I would like to know which payment methods you accept for the premium plan',
+  ])('puts %j in other', (text) => {
+    expect(classifyText(text).category).toBe('other');
+  });
+});
+
+describe("the requester's own device", () => {
+  it.each([
+    'My printer will not join the wireless network any more',
+    'Our scanner drops off the wifi every few minutes',
+    'The connection of my headset keeps cutting out during calls',
+    'My tablet cannot stay connected to the office network',
+  ])('reads %j as hardware, not as the network', (text) => {
+    expect(classifyText(text).category).toBe('hardware');
+  });
+
+  it('does not take a phone number for a phone', () => {
+    const result = classifyText('Please call me back, my phone number is in my signature');
+    expect(result.category).toBe('other');
+    expect(result.evidence.some((e) => e.category === 'hardware' && e.weight > 0)).toBe(false);
+  });
+});

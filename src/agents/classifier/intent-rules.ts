@@ -12,6 +12,10 @@ const table: Record<Exclude<Intent, 'other'>, ReadonlyArray<readonly [string, nu
     ['{since this morning|since yesterday|since the update|after the update|after updating|after the upgrade|keeps happening|again and again|intermittent|intermittently}', 1.5],
     ['{slow|slowness|lagging|freezes|freezing|hangs|timeout|timed out|times out|disconnects|disconnecting|dropping}', 1.2],
     ['{urgent|asap|critical|immediately}', 0.8],
+    // What was tried and did not help: the narrative of a fault, whatever the ticket is about.
+    ['{persists|still persists|remains unresolved|still unresolved|still exists|problem continues|issue continues|to no avail|did not help|didn\'t help|has not resolved|hasn\'t resolved|did not resolve|didn\'t resolve|without success|no improvement}', 1.5],
+    ['{restarted|restarting|rebooted|rebooting|reinstalled|reinstalling|cleared the cache|clearing the cache|troubleshoot|troubleshooting|troubleshot}', 1.2],
+    ['{malfunction|malfunctions|malfunctioning|corrupted|corrupt|data loss|lost data|downtime|standstill|halted|unexpectedly|inaccurate|incorrect|inconsistent|inconsistencies|discrepancy|discrepancies|anomaly|anomalies}', 1.2],
   ],
   service_request: [
     ['{please install|install|installation|set up|setup|configure|configuration change|provision|deploy|migrate|migration|upgrade to|update to}', 1.5],
