@@ -50,6 +50,14 @@ function addressMention(index: DeviceIndex, written: string, at: number, host: s
   return mentionOf(written, at, devices.map((d) => ({ name: d.id, match: 'address', rank: MATCH_RANK.address })));
 }
 
+// A device whose id is an everyday word ("local", "main", "backup") is named only next to a word that makes it a
+// machine: "device local", "the local host", "host main". "A local technician" or "the main office" name none.
+const EVERYDAY_IDS = new Set(['local', 'main', 'default', 'primary', 'secondary', 'home', 'office', 'test', 'backup', 'remote', 'master', 'shared', 'public', 'private']);
+const MACHINE_WORDS = new Set(['device', 'host', 'machine', 'server', 'box', 'node']);
+const everyday = (id: string) => EVERYDAY_IDS.has(id) || STOP_WORDS.has(id) || GENERIC_WORDS.has(id);
+const nextToMachineWord = (list: readonly Compound[], k: number) =>
+  [list[k - 1], list[k + 1]].some((c) => c !== undefined && MACHINE_WORDS.has(c.text.toLowerCase()));
+
 /** Mentions in reading order; an address inside a URL is a web page's, not a device's. */
 export function deviceMentions(index: DeviceIndex, list: readonly Compound[], addresses: readonly Address[]): Mention[] {
   if (index.ids.size === 0) return [];
@@ -62,10 +70,10 @@ export function deviceMentions(index: DeviceIndex, list: readonly Compound[], ad
     if (mention) mentions.set(address.at, mention);
   }
   const urls = addresses.filter((a) => a.kind === 'url').map((a) => [a.at, a.at + a.value.length] as const);
-  for (const compound of list) {
+  for (const [k, compound] of list.entries()) {
     if (mentions.has(compound.at) || urls.some(([from, to]) => compound.at >= from && compound.at < to)) continue;
     const lower = compound.text.toLowerCase();
-    const id = index.ids.get(lower);
+    const id = everyday(lower) && !nextToMachineWord(list, k) ? undefined : index.ids.get(lower);
     const mention = id !== undefined
       ? mentionOf(compound.text, compound.at, [{ name: id, match: 'exact', rank: MATCH_RANK.exact }])
       : addressMention(index, compound.text, compound.at, lower);
