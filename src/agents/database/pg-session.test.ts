@@ -39,20 +39,22 @@ describe('withPostgres', () => {
   });
 
   it('has the server cancel a statement that runs past the timeout', async () => {
-    const started = performance.now();
-    const run = withPostgres(TARGET, { timeoutMs: 500, signal: new AbortController().signal }, (session) => session.query('SELECT pg_sleep(10)'));
-    await expect(run).rejects.toMatchObject({ code: 'SERVICE_QUERY_FAILED', details: { code: '57014' } });
-    expect(performance.now() - started).toBeLessThan(3_000);
+    // The sleep outlasts the test's own timeout: only the session's statement_timeout can end it in time.
+    const run = withPostgres(TARGET, { timeoutMs: 500, signal: new AbortController().signal }, (session) => session.query('SELECT pg_sleep(3600)'));
+    const error = await run.catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'SERVICE_QUERY_FAILED', details: { code: '57014' } });
+    // Cancelled by the server's statement timeout (not a cancel request or the client), at the session's 500 ms.
+    expect((error as Error).message).toContain('no answer within 500 ms');
+    expect((error as Error).message).toContain('canceling statement due to statement timeout');
   });
 
   it('gives up connecting to a server that does not answer after the connect timeout, and closes the socket', async () => {
     const before = accepted.length;
-    const started = performance.now();
+    // The silent server never answers: without the 300 ms connect timeout this call would outlast the test.
     const run = withPostgres(`postgresql://postgres:pw-never-shown@127.0.0.1:${silentPort}/x`, { timeoutMs: 300, signal: new AbortController().signal }, async () => 'never');
     const error = await run.catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'SERVICE_QUERY_FAILED', message: expect.stringContaining('no answer within 300 ms') });
+    expect(error).toMatchObject({ code: 'SERVICE_QUERY_FAILED', message: expect.stringContaining('could not connect: no answer within 300 ms') });
     expect(String((error as Error).message)).not.toContain('pw-never-shown');
-    expect(performance.now() - started).toBeLessThan(2_000);
     expect(accepted.length).toBe(before + 1);
     await closed(accepted.at(-1)!);
   });
@@ -62,20 +64,20 @@ describe('withPostgres', () => {
     let pid = 0;
     const run = withPostgres(TARGET, { timeoutMs: 20_000, signal: controller.signal }, async (session) => {
       pid = (await session.query<{ pid: number }>('SELECT pg_backend_pid() AS pid'))[0]!.pid;
-      return session.query(`SELECT pg_sleep(15) /* abandoned */`);
+      // Longer than the test's own timeout: only the server dropping the query ends its backend in time.
+      return session.query(`SELECT pg_sleep(3600) /* abandoned */`);
     });
     const monitor = new pg.Client({ connectionString: TARGET });
     await monitor.connect();
     try {
       const running = async () => (await monitor.query(`SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND query LIKE '%abandoned%'`, [pid])).rowCount === 1;
-      for (let i = 0; i < 100 && !(pid && (await running())); i++) await new Promise((r) => setTimeout(r, 20));
-      expect(await running()).toBe(true);
+      while (!(pid && (await running()))) await new Promise((r) => setTimeout(r, 20));
       controller.abort(new Error('caller gave up'));
       await expect(run).rejects.toThrow('caller gave up');
-      for (let i = 0; i < 150 && (await monitor.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).rowCount === 1; i++) {
+      // Wait for the backend to go: it can only do so before the sleep ends if the server noticed the hang-up.
+      while ((await monitor.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).rowCount === 1) {
         await new Promise((r) => setTimeout(r, 20));
       }
-      expect((await monitor.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).rowCount).toBe(0);
     } finally {
       await monitor.end();
     }
@@ -94,11 +96,11 @@ describe('the capability timeout', () => {
     }));
     for (const [capability, service] of [['connection_usage', 'hung-pg'], ['redis_memory_usage', 'hung-redis']] as const) {
       const before = accepted.length;
-      const started = performance.now();
+      // The agent's own timeout (10 s) is left long: only the capability timeout of 300 ms can produce this error.
       const result = await registry.invoke(`database.${capability}`, { service_name: service }, { actor: 'test', timeoutMs: 300 });
       expect(result).toMatchObject({ ok: false, error: { code: 'CAPABILITY_TIMEOUT' } });
-      expect(performance.now() - started).toBeLessThan(1_500);
-      await new Promise((r) => setTimeout(r, 50));
+      // The connection attempt reached the silent server, and the abort closed it.
+      while (accepted.length === before) await new Promise((r) => setTimeout(r, 20));
       expect(accepted.length, capability).toBe(before + 1);
       await closed(accepted.at(-1)!);
     }
