@@ -21,7 +21,8 @@ beforeAll(async () => {
   artifactsDir = mkdtempSync(path.join(tmpdir(), 'twisterlab-artifacts-'));
   browser = createChromiumBrowser({ executablePath: '/usr/bin/chromium', allow: parseNetworkAllowList('127.0.0.2/32'), javaScript: false, textCap: 65_536, logger: silentLogger });
   registry = new CapabilityRegistry({ logger: silentLogger });
-  registry.register(createBrowserAgent({ browser, artifacts: createFileArtifactStore({ dir: artifactsDir }), timeoutMs: 5_000 }));
+  // The visit timeout is not what these tests are about (PAGE_TIMEOUT has its own): room for a loaded machine.
+  registry.register(createBrowserAgent({ browser, artifacts: createFileArtifactStore({ dir: artifactsDir }), timeoutMs: 25_000 }));
 });
 
 afterAll(async () => {
@@ -79,13 +80,14 @@ describe('browser.browse', () => {
     expect(web.internalHits).toEqual([]);
   });
 
+  // The page never answers. The browser's own navigation timeout (30 s) is longer than this test may run,
+  // so only the agent's 800 ms can end the visit with PAGE_TIMEOUT before the test times out.
   it('stops a page that does not answer with PAGE_TIMEOUT', async () => {
     const slow = createBrowserAgent({ browser, artifacts: createFileArtifactStore({ dir: artifactsDir }), timeoutMs: 800 });
-    const started = Date.now();
     await expect(slow.capabilities[0]!.run({ url: `${web.site}/slow` }, { signal: new AbortController().signal, logger: silentLogger, deps: slow.deps, actor: 'test' }))
-      .rejects.toMatchObject({ code: 'PAGE_TIMEOUT' });
-    expect(Date.now() - started).toBeLessThan(5_000);
-  });
+      // Either message is the agent's deadline: spent before the navigation began, or during it.
+      .rejects.toMatchObject({ code: 'PAGE_TIMEOUT', message: expect.stringMatching(/did not load (in time|within 800 ms)$/) });
+  }, 25_000);
 
   it('fails with PAGE_LOAD_FAILED on a redirect loop and on a refused connection', async () => {
     expect(await call('browser.browse', { url: `${web.site}/loop` })).toMatchObject({ ok: false, error: { code: 'PAGE_LOAD_FAILED', message: expect.stringContaining('redirects') } });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, it, expect } from 'vitest';
@@ -14,10 +14,23 @@ const allowedFile = join(sandbox, 'allowed');
 const evilFile = join(sandbox, 'evil');
 afterAll(() => rmSync(sandbox, { recursive: true, force: true }));
 
+/** Pids of the live (not zombie) processes whose command line is exactly argv. */
+function processesRunning(argv: string[]): number[] {
+  const wanted = `${argv.join('\0')}\0`;
+  return readdirSync('/proc').filter((name) => /^\d+$/.test(name)).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8') === wanted && !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    } catch {
+      return false; // gone while looking
+    }
+  }).map(Number);
+}
+
 const testRules: AllowRule[] = [
   ...DEFAULT_LOCAL_ALLOWLIST,
   { program: 'touch', args: [allowedFile] },
-  { program: 'sleep', args: ['5'] },
+  // An unusual length, so the test can find this very process (and see it gone).
+  { program: 'sleep', args: ['3517'] },
   { program: 'false', args: [] },
 ];
 
@@ -140,10 +153,14 @@ describe('commander.execute_command', () => {
     expect(result).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
   });
 
+  // The command would sleep for an hour: only the 200 ms timeout can end it before this test times out.
   it('kills a command that runs past its timeout and fails with COMMAND_TIMEOUT', async () => {
-    const started = Date.now();
-    const result = await registryWith({ timeoutMs: 200 }).invoke('commander.execute_command', { device_id: 'local', command: 'sleep 5' }, { actor: 'test' });
-    expect(Date.now() - started).toBeLessThan(2_000);
-    expect(result).toMatchObject({ ok: false, error: { code: 'COMMAND_TIMEOUT', details: { argv: ['sleep', '5'], signal: 'SIGKILL', exit_code: null } } });
+    const result = await registryWith({ timeoutMs: 200 }).invoke('commander.execute_command', { device_id: 'local', command: 'sleep 3517' }, { actor: 'test' });
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: 'COMMAND_TIMEOUT', message: expect.stringContaining('ran past 200 ms'), details: { argv: ['sleep', '3517'], signal: 'SIGKILL', exit_code: null } },
+    });
+    // Killed, not just left behind: no such process remains.
+    expect(processesRunning(['sleep', '3517'])).toEqual([]);
   });
 });
