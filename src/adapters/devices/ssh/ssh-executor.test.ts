@@ -27,13 +27,10 @@ function serverProcesses(marker: string): string[] {
   }
 }
 
-async function waitFor(condition: () => boolean, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (condition()) return true;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return condition();
+/** Polls until the condition holds: bounded only by the test's own timeout, never by a guess of how long it takes. */
+async function waitFor(condition: () => boolean): Promise<true> {
+  while (!condition()) await new Promise((r) => setTimeout(r, 25));
+  return true;
 }
 
 beforeAll(async () => {
@@ -74,13 +71,12 @@ describe('the SSH executor against a real sshd', () => {
     expect(result).toMatchObject({ stdout: 'a'.repeat(1000), stderr: 'done\n', truncated: true, exitCode: 0 });
   });
 
+  // The sleeps (over an hour) outlast the test: only the 500 ms timeout can end the call, and only the kill the sleeps.
   it('kills the remote process group on timeout: the server has no trace of the program or its children after', async () => {
     const { executor } = executorFor(sshd.device());
-    const started = Date.now();
     const result = await executor.exec(['sh', '-c', 'sleep 4711.1 & sleep 4711.2'], { ...options, timeoutMs: 500 });
-    expect(Date.now() - started).toBeLessThan(4_000);
     expect(result).toMatchObject({ timedOut: true, exitCode: null, signal: 'SIGKILL' });
-    expect(await waitFor(() => serverProcesses('sleep 4711').length === 0, 2_000)).toBe(true);
+    expect(await waitFor(() => serverProcesses('sleep 4711').length === 0)).toBe(true);
   });
 
   it('kills the remote process when the caller cancels', async () => {
@@ -88,10 +84,10 @@ describe('the SSH executor against a real sshd', () => {
     const marker = `4712.${process.pid}1`;
     const controller = new AbortController();
     const running = executor.exec(['sleep', marker], { ...options, signal: controller.signal });
-    expect(await waitFor(() => serverProcesses(`sleep ${marker}`).length === 1, 3_000)).toBe(true);
+    expect(await waitFor(() => serverProcesses(`sleep ${marker}`).length === 1)).toBe(true);
     controller.abort();
     expect(await running).toMatchObject({ timedOut: false, signal: 'SIGKILL' });
-    expect(await waitFor(() => serverProcesses(`sleep ${marker}`).length === 0, 2_000)).toBe(true);
+    expect(await waitFor(() => serverProcesses(`sleep ${marker}`).length === 0)).toBe(true);
   });
 
   it('still kills the whole group when the cancel comes before the program has even started', async () => {
@@ -101,11 +97,10 @@ describe('the SSH executor against a real sshd', () => {
     const controller = new AbortController();
     const running = executor.exec(['sh', '-c', `sleep ${marker} & sleep ${marker}`], { ...options, signal: controller.signal });
     setTimeout(() => controller.abort(), 5);
-    const started = Date.now();
     expect(await running).toMatchObject({ timedOut: false, signal: 'SIGKILL' });
-    expect(Date.now() - started).toBeLessThan(4_000);
+    // A pause to give a program that escaped the kill time to show up (it can only make the test pass less often).
     await new Promise((r) => setTimeout(r, 500));
-    expect(await waitFor(() => serverProcesses(`sleep ${marker}`).length === 0, 2_000)).toBe(true);
+    expect(await waitFor(() => serverProcesses(`sleep ${marker}`).length === 0)).toBe(true);
   });
 
   it('runs every command of a device over one connection', async () => {
@@ -174,9 +169,8 @@ describe('connecting to an SSH device', () => {
     const { port } = server.address() as { port: number };
     await new Promise((r) => server.close(r));
     const { executor } = executorFor(sshd.device({ port }));
-    const started = Date.now();
+    // The refusal itself, not a timeout: nothing is retried until some deadline.
     await expect(executor.exec(['true'], options)).rejects.toMatchObject({ code: 'DEVICE_UNREACHABLE', message: expect.stringContaining('ECONNREFUSED') });
-    expect(Date.now() - started).toBeLessThan(1_000);
   });
 
   it('gives up on a server that accepts the connection but never speaks SSH, after the connect timeout', async () => {
@@ -185,9 +179,8 @@ describe('connecting to an SSH device', () => {
     const { port } = silent.address() as { port: number };
     try {
       const { executor } = executorFor(sshd.device({ port }), 300);
-      const started = Date.now();
+      // Our connect timeout (its message names the 300 ms), not the SSH library's own 20 s default.
       await expect(executor.exec(['true'], options)).rejects.toMatchObject({ code: 'DEVICE_UNREACHABLE', message: expect.stringContaining('300 ms') });
-      expect(Date.now() - started).toBeLessThan(2_000);
     } finally {
       silent.close();
     }
