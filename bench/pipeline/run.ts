@@ -19,6 +19,8 @@ const { values } = parseArgs({ options: {
   tickets: { type: 'string', default: '300' }, concurrency: { type: 'string', default: '10' }, backend: { type: 'string', default: 'both' },
   // A directory for the server's CPU profile (node --cpu-prof), written when it stops: where the time goes.
   'cpu-prof': { type: 'string' },
+  // Seconds of classification alone after the pipeline (0: none, e.g. to profile the pipeline only).
+  'classify-seconds': { type: 'string', default: '5' },
 } });
 const TICKETS = Number(values.tickets);
 const CONCURRENCY = Number(values.concurrency);
@@ -72,7 +74,7 @@ async function startServer(backend: string): Promise<{ base: string; server: Chi
   mkdirSync(runbooks);
   writeFileSync(path.join(runbooks, 'bench-uptime.yaml'), RUNBOOK);
   const db = backend === 'postgres' ? await scratchDatabase() : undefined;
-  const profile = values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(values['cpu-prof']), '--cpu-prof-name', `pipeline-${backend}.cpuprofile`] : [];
+  const profile = values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(values['cpu-prof'], backend)] : [];
   const server = spawn(process.execPath, [...profile, ...serverArgs], {
     cwd: PACKAGE_ROOT,
     env: { ...process.env, PORT: String(port), TWISTERLAB_DATA_DIR: dataDir, TWISTERLAB_RUNBOOKS_DIR: runbooks, LOG_LEVEL: 'warn', ...(db ? { DATABASE_URL: db.url } : {}) },
@@ -157,10 +159,11 @@ for (const backend of backends) {
   const run = await pipeline(base, TICKETS);
   const ceilingAfter = await ceiling();
   const rss = rssOf(server.pid!);
-  const classify = await autocannon({
+  const classifySeconds = Number(values['classify-seconds']);
+  const classify = classifySeconds > 0 ? await autocannon({
     url: `${base}/api/v1/mcp/classifier.classify_ticket`, method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ description: 'The VPN drops every few minutes since this morning' }), connections: 10, duration: 5,
-  });
+    body: JSON.stringify({ description: 'The VPN drops every few minutes since this morning' }), connections: 10, duration: classifySeconds,
+  }) : { requests: { average: Number.NaN }, non2xx: 0, errors: 0 };
   const raw = (ceilingFirst + ceilingAfter) / 2;
   console.log(`${backend.padEnd(8)} pipeline ${fmt(run.perSecond, 1)} tickets/s  p50 ${fmt(run.p50, 0)} ms  p99 ${fmt(run.p99, 0)} ms  | raw uptime ceiling ${fmt(raw, 1)}/s (${fmt(ceilingFirst, 1)} before, ${fmt(ceilingAfter, 1)} after)  | ratio ${fmt(run.perSecond / raw, 2)}`);
   console.log(`${''.padEnd(8)} server RSS ${fmt(rss.rssMiB, 1)} MiB, peak ${fmt(rss.peakMiB, 1)} MiB  | classification alone ${fmt(classify.requests.average, 0)} req/s (non-2xx ${classify.non2xx}, errors ${classify.errors})`);

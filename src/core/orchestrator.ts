@@ -20,7 +20,7 @@ import { redactValue } from './redaction.ts';
 import { backupsTaken, judgeCheck, recheckSteps, restoreSteps, type RollbackEvent } from './rollback.ts';
 import type { CapabilityRegistry } from './registry.ts';
 import { interruptedRecord, planResume } from './resume.ts';
-import { ACTOR, rate, RunRecorder, type ExecutionOutcome, type Run } from './run-record.ts';
+import { ACTOR, rate, RunRecorder, stepAudit, type ExecutionOutcome, type Run } from './run-record.ts';
 import type { Runbook } from './runbooks/runbook.ts';
 import { resolveStepParams, skipReason, stepOutputs } from './runbooks/step-templates.ts';
 import { DEFAULT_RETRY, StepRunner, type RetryPolicy, type StepOutcome, type StepWrites } from './step-runner.ts';
@@ -87,13 +87,14 @@ export class Orchestrator {
   /**
    * Takes a ticket from wherever it stands to a final state (or to `planned`, for a dry run or an approval).
    * Throws a retryable error (STORE_UNAVAILABLE, TICKET_BUSY) and leaves the ticket as it stands when the store
-   * is down or another process works on it: the queue tries again later.
+   * is down or another process works on it: the queue tries again later. `fresh`: the ticket as its caller has just
+   * created it, which saves reading it back.
    */
-  async process(ticketId: string): Promise<ExecutionOutcome> {
+  async process(ticketId: string, fresh?: Ticket): Promise<ExecutionOutcome> {
     if (this.active.has(ticketId)) throw new TwisterError('TICKET_BUSY', `ticket ${ticketId} is already being processed here`, { ticketId });
     this.active.add(ticketId);
     try {
-      const outcome = await this.advance(ticketId);
+      const outcome = await this.advance(ticketId, fresh);
       // Waiting for a human is not done: the status event (to awaiting_approval) tells waiting clients.
       if (outcome.ticket.status === 'awaiting_approval') return outcome;
       this.deps.events.publish({ type: 'done', ticketId, status: outcome.ticket.status, success: outcome.success });
@@ -104,8 +105,9 @@ export class Orchestrator {
     }
   }
 
-  private async advance(ticketId: string): Promise<ExecutionOutcome> {
-    const ticket = await this.deps.store.get(ticketId);
+  private async advance(ticketId: string, fresh?: Ticket): Promise<ExecutionOutcome> {
+    // A ticket its caller has just created is taken as given (every write checks the stored status anyway).
+    const ticket = fresh?.id === ticketId ? fresh : await this.deps.store.get(ticketId);
     if (!ticket) throw new TwisterError('TICKET_NOT_FOUND', `no ticket ${ticketId}`);
     try {
       if (ticket.status === 'new' || ticket.status === 'triaged') return await this.planAndRun(ticket);
@@ -270,7 +272,8 @@ export class Orchestrator {
    * What diagnosis found decides: no fault → `no_fault_found` (the requester confirms or reopens); faults with no
    * safe fix → a human, with the findings; otherwise the remedy of the best-fitting fix, in a new execution.
    */
-  private async afterDiagnosis(run: Run): Promise<ExecutionOutcome> {
+  private async afterDiagnosis(run: Run, last?: StepRecord): Promise<ExecutionOutcome> {
+    // `last`: the result of the last check, not written yet; it goes with the write this decision leads to.
     const analysis = run.ticket.analysis!;
     const catalogue = this.deps.runbooks();
     const hypotheses = (run.plan.hypotheses ?? []).map((h) => catalogue.find((r) => r.id === h.runbookId)).filter((r): r is Runbook => !!r);
@@ -279,21 +282,24 @@ export class Orchestrator {
     const faults = findings.filter(isFault);
     if (faults.length === 0) {
       const handover = hypotheses.find((r) => r.escalateAfterDiagnosis && !r.findings?.length);
-      if (handover) return this.record.finish(run, 'escalated', handover.escalateAfterDiagnosis!, undefined, {}, { findings, outcome: 'handed_over' });
+      if (handover) return this.record.finish(run, 'escalated', handover.escalateAfterDiagnosis!, last, {}, { findings, outcome: 'handed_over' });
       const seen = findings.length > 0 ? `; also seen (not a fault by itself): ${findings.map((f) => f.summary).join('; ')}` : '';
       const note = `No fault found. Checked: ${describeChecks(diagnosis.checked) || 'no check could run'}${seen}. Confirm that all is well, or reopen the ticket saying what you see.`;
-      return this.record.finish(run, 'no_fault_found', note, undefined, {}, { findings, outcome: 'no_fault_found' });
+      return this.record.finish(run, 'no_fault_found', note, last, {}, { findings, outcome: 'no_fault_found' });
     }
     const plan = remedyPlan({
       analysis, text: run.ticket.description, runbooks: hypotheses, lookup: this.lookup, facts: this.facts(analysis),
       options: this.policyOptions(), diagnosis, diagnosisPlan: run.plan,
     });
-    if (!plan) return this.record.finish(run, 'escalated', handoff(faults, hypotheses), undefined, {}, { findings, outcome: 'handed_over' });
-    return this.startRemedy(run, plan, findings);
+    if (!plan) return this.record.finish(run, 'escalated', handoff(faults, hypotheses), last, {}, { findings, outcome: 'handed_over' });
+    return this.startRemedy(run, plan, findings, undefined, last);
   }
 
-  /** Diagnosis closed and the remedy stored in one write; then it runs, waits for its approvals, or goes to a human. */
-  private async startRemedy(diagnosis: Run, plan: Plan, findings: Finding[], previous?: string): Promise<ExecutionOutcome> {
+  /**
+   * Diagnosis closed and the remedy stored in one write (with the last check's result, `last`, when it is not
+   * written yet); then it runs, waits for its approvals, or goes to a human.
+   */
+  private async startRemedy(diagnosis: Run, plan: Plan, findings: Finding[], previous?: string, last?: StepRecord): Promise<ExecutionOutcome> {
     const { ticket } = diagnosis;
     const executionId = randomUUID();
     const runnable = plan.steps.every((s) => s.decision === 'run');
@@ -302,18 +308,23 @@ export class Orchestrator {
     const to: TicketStatus = runnable ? 'executing' : refused ? 'planned' : 'awaiting_approval';
     const summary = previous ?? `diagnosis confirmed ${findings.filter(isFault).map((f) => f.id).join(', ')}; remedy: runbook ${plan.runbookId}`;
     const run: Run = { ticket, executionId, plan, steps: [] };
+    // The last check of the diagnosis, when it is not written yet, is written here with the move it leads to.
     run.ticket = await this.record.write(ticket, { to, details: {
       [to]: { executionId, runbook: plan.runbookId, findings: findings.map((f) => f.id), ...(approvals.length > 0 ? { approvals: approvals.map((a) => ({ id: a.id, step: a.stepIndex })) } : {}) },
     } }, {
+      ...(last ? { steps: [last] } : {}),
       patch: { findings },
       finishExecution: { id: diagnosis.executionId, success: previous === undefined, successRate: rate(diagnosis.steps), summary },
       newExecution: { id: executionId, plan, dryRun: false },
       ...(approvals.length > 0 ? { newApprovals: approvals } : {}),
-      audit: [{
+      audit: [...(last ? [stepAudit(diagnosis, last)] : []), {
         ticketId: ticket.id, actor: ACTOR, action: previous ? 'remedy.next' : 'diagnosis.finished',
         details: { executionId: diagnosis.executionId, findings: findings.map((f) => ({ id: f.id, target: f.target, evidence: f.evidence })), ...(previous ? { after: previous } : {}) },
       }],
-    }, () => this.deps.events.publish({ type: 'plan', ticketId: ticket.id, plan, dryRun: false }));
+    }, () => {
+      if (last) this.deps.events.publish({ type: 'step', ticketId: ticket.id, step: last });
+      this.deps.events.publish({ type: 'plan', ticketId: ticket.id, plan, dryRun: false });
+    });
     if (refused) {
       return this.record.finish(run, 'escalated', `step ${refused.index} (${refused.capability}) is refused: ${refused.decisionReason}`, undefined, {}, { outcome: 'handed_over' });
     }
@@ -392,8 +403,11 @@ export class Orchestrator {
         }
         return this.record.finish(run, 'escalated', reason, record, {}, { findings: findingsAfter(run.plan, run.steps, new Set()), outcome: 'fix_failed' });
       }
-      // A failed check is a result of diagnosis (its rules stay unconfirmed), not a reason to stop.
-      if (i < work.length - 1 || diagnosing) {
+      // A failed check is a result of diagnosis (its rules stay unconfirmed), not a reason to stop. The last check's
+      // result goes with the write that ends diagnosis (a read lost to a crash in between is simply read again).
+      if (diagnosing && i === work.length - 1) {
+        return this.afterDiagnosis(run, run.replay?.has(step.index) ? undefined : record);
+      } else if (i < work.length - 1 || diagnosing) {
         await this.record.step(run, record);
       } else if (run.plan.escalation) {
         return this.record.finish(run, 'escalated', run.plan.escalation, record);

@@ -51,10 +51,7 @@ export class RunRecorder {
 
   /** Writes a step's result, with the status change it leads to when there is one. */
   async step(run: Run, record: StepRecord, move?: Move, change: Omit<TicketChange, 'audit'> = {}): Promise<Ticket> {
-    const audit: AuditEntry = {
-      ticketId: run.ticket.id, actor: ACTOR, action: record.error ? 'step.failed' : 'step.succeeded',
-      details: { executionId: run.executionId, index: record.index, capability: record.capability, ...(record.error ? { error: record.error.code } : {}) },
-    };
+    const audit = stepAudit(run, record);
     // Stored before an interruption, with the move it led to: the ticket already stands where that write put it.
     if (run.replay?.has(record.index)) return run.ticket;
     const publish = () => this.deps.events.publish({ type: 'step', ticketId: run.ticket.id, step: record });
@@ -110,13 +107,21 @@ export class RunRecorder {
       const reason = row.details?.reason;
       const outcome = row.details?.outcome as TicketOutcome | undefined;
       this.deps.events.publish({
-        type: 'status', ticketId: ticket.id, from: row.fromStatus!, to: row.toStatus!, at: next.updatedAt,
+        type: 'status', ticketId: ticket.id, from: row.fromStatus!, to: row.toStatus!, at: next.updatedAt, createdAt: next.createdAt,
         ...(typeof reason === 'string' ? { reason } : {}), ...(outcome ? { outcome } : {}),
       });
     }
     return next;
   }
 
+}
+
+/** The audit row of a step's result, written with it. */
+export function stepAudit(run: Run, record: StepRecord): AuditEntry {
+  return {
+    ticketId: run.ticket.id, actor: ACTOR, action: record.error ? 'step.failed' : 'step.succeeded',
+    details: { executionId: run.executionId, index: record.index, capability: record.capability, ...(record.error ? { error: record.error.code } : {}) },
+  };
 }
 
 /** Share of the steps that ran which succeeded (a skipped step did not run). */

@@ -133,8 +133,9 @@ export function createMetrics(): Metrics {
     },
   });
 
-  async function observeFinal(ticketId: string, outcome: string, at: string): Promise<void> {
-    const createdAt = await sources?.ticketCreatedAt(ticketId);
+  async function observeFinal(ticketId: string, outcome: string, at: string, known?: string): Promise<void> {
+    // The event says when its ticket was created when the publisher knew; otherwise the store is asked.
+    const createdAt = known ?? await sources?.ticketCreatedAt(ticketId);
     if (createdAt) resolutionTime.observe({ outcome }, Math.max(0, (Date.parse(at) - Date.parse(createdAt)) / 1000));
   }
 
@@ -157,7 +158,7 @@ export function createMetrics(): Metrics {
         escalations.inc({ reason });
         if (reason === 'verification_failed') verificationFailures.inc();
       }
-      await observeFinal(event.ticketId, event.to, event.at);
+      await observeFinal(event.ticketId, event.to, event.at, event.createdAt);
     },
     observeQueueWait: (seconds) => queueWait.observe(seconds),
     observeApprovalDecision(approval) {

@@ -84,9 +84,10 @@ async function recordedOutcome(deps: MaestroDeps, ticket: Ticket): Promise<Execu
   };
 }
 
-async function runTicket(deps: MaestroDeps, ticket: Ticket): Promise<ExecutionOutcome> {
+async function runTicket(deps: MaestroDeps, ticket: Ticket, created: boolean): Promise<ExecutionOutcome> {
   try {
-    return await deps.orchestrator.process(ticket.id);
+    // Just created, the ticket stands as the store returned it: no need to read it back.
+    return await deps.orchestrator.process(ticket.id, created ? ticket : undefined);
   } catch (error) {
     // The store is down or another process holds the ticket: the queue takes it over, so it is not left behind.
     if (isTwisterError(error) && error.retryable) await deps.queue.enqueue(ticket.id).catch(() => {});
@@ -133,7 +134,7 @@ export const orchestrate = defineCapability({
     let recorded: ExecutionOutcome | undefined;
     try {
       recorded = created ? undefined : await recordedOutcome(ctx.deps, ticket);
-      outcome = recorded ?? await runTicket(ctx.deps, ticket);
+      outcome = recorded ?? await runTicket(ctx.deps, ticket, created);
     } finally {
       // The run is over (or handed to the queue, which counts it from now on): its place in the backlog is free.
       settle();
