@@ -2,7 +2,7 @@
 // answering 202 (the ticket is committed, the enqueue left to the reconciler), and every acknowledged ticket
 // still reaches a final state, each step run once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NO_TOTAL_BUDGET, startScaleEnv, type Proc, type ScaleEnv, type Submitted } from './scale-kit.ts';
+import { NO_TOTAL_BUDGET, startScaleEnv, untilProgressStops, type Proc, type ScaleEnv, type Submitted } from './scale-kit.ts';
 
 describe('Redis restarted under load', () => {
   let env: ScaleEnv;
@@ -22,15 +22,21 @@ describe('Redis restarted under load', () => {
   it('loses no acknowledged ticket: those committed while it was down and those whose jobs vanished are all finished', async () => {
     const before = await env.submit('before', 150, 4);
     await env.redis.kill();
-    const during = await env.submit('during', 50, 4);
+    // The API does not hang on the missing Redis: each POST is answered while it is down (Redis comes back only
+    // after the last one). The wait fails if the answers stop coming.
+    let settled: Submitted[] | Error | undefined;
+    env.submit('during', 50, 4).then((s) => (settled = s), (e: unknown) => (settled = e as Error));
+    const during = await untilProgressStops(() => {
+      if (settled instanceof Error) throw settled;
+      return settled;
+    }, () => env.answered(), () => `no answer to a POST after ${env.answered()} while Redis is down`);
     await new Promise((r) => setTimeout(r, 1_000));
     await env.redis.start();
     const after = await env.submit('after', 50, 4);
     const submitted: Submitted[] = [...before, ...during, ...after];
 
-    // The API never failed a POST for want of Redis, and did not hang on it.
+    // The API never failed a POST for want of Redis; the enqueue was left to the reconciler.
     expect(submitted.filter((s) => s.status !== 202)).toEqual([]);
-    expect(Math.max(...during.map((s) => s.ms))).toBeLessThan(3_000);
     expect(api.output()).toMatch(/the reconciler will queue it once Redis is back/);
 
     const statuses = await env.waitAllFinal(submitted.map((s) => s.id));

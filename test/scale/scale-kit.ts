@@ -37,6 +37,8 @@ export interface ScaleEnv {
   startWorker(env?: Record<string, string>, args?: string[]): Promise<Proc>;
   /** Submits tickets (`n` of them, tags `<prefix>-<i>`), `parallel` at a time; resolves with the acknowledged ones. */
   submit(prefix: string, n: number, parallel?: number): Promise<Submitted[]>;
+  /** How many POSTs of `submit` have been answered so far (any status): progress while submitting. */
+  answered(): number;
   /** Statuses of tickets straight from the store. */
   statuses(ids: string[]): Promise<Map<string, string>>;
   /**
@@ -56,7 +58,6 @@ export interface Submitted {
   id: string;
   tag: string;
   status: number;
-  ms: number;
 }
 
 export interface ScaleOptions {
@@ -195,6 +196,7 @@ export async function startScaleEnv(options: ScaleOptions = {}): Promise<ScaleEn
   const pg = await import('pg');
   const client = new pg.default.Client({ connectionString: databaseUrl });
   let connected = false;
+  let answered = 0;
 
   const env: ScaleEnv = {
     redis, base, effectsDir,
@@ -221,17 +223,18 @@ export async function startScaleEnv(options: ScaleOptions = {}): Promise<ScaleEn
         while (next < n) {
           const i = next++;
           const tag = `${prefix}-${i}.scale.localhost`;
-          const started = performance.now();
           const response = await fetch(`${base}/api/v1/tickets`, {
             method: 'POST', headers: { 'content-type': 'application/json' },
             body: JSON.stringify({ description: `scaleprobe markerfile for ${tag}` }),
           });
           const body = await response.json() as { ticket?: { id: string } };
-          submitted.push({ id: body.ticket?.id ?? '', tag, status: response.status, ms: performance.now() - started });
+          submitted.push({ id: body.ticket?.id ?? '', tag, status: response.status });
+          answered += 1;
         }
       }));
       return submitted;
     },
+    answered: () => answered,
     async statuses(ids) {
       const rows = await client.query<{ id: string; status: string }>('select id, status from tickets where id = any($1::uuid[])', [ids]);
       return new Map(rows.rows.map((r) => [r.id, r.status]));
