@@ -9,12 +9,6 @@ import { isServerError, toPublicError } from '../core/public-error.ts';
 import { describeTextProblem, findTextProblem } from '../core/text-guard.ts';
 import type { Logger } from '../core/logger.ts';
 import type { CapabilityDescriptor, CapabilityRegistry } from '../core/registry.ts';
-import type { ApprovalService } from '../core/approval-service.ts';
-import { approvalTools } from './approval-tools.ts';
-import { feedbackTools } from './feedback-tools.ts';
-import type { TicketFeedback } from '../core/ticket-feedback.ts';
-import type { TicketHandoff } from '../core/ticket-handoff.ts';
-import { handoffTools } from './handoff-tools.ts';
 import type { RunbookCatalogue } from '../core/runbooks/runbook-catalogue.ts';
 import { runbookTools } from './runbook-tools.ts';
 import { ticketTools, type TicketToolDeps } from './ticket-tools.ts';
@@ -23,11 +17,6 @@ import { forMcp, outputSchemaFor, toolError, toolOutput, type ToolCallContext, t
 export interface McpToolDeps extends TicketToolDeps {
   registry: CapabilityRegistry;
   gateway: CapabilityGateway;
-  /** Approval tools (list, approve, deny) are offered when given. */
-  approvals?: ApprovalService;
-  feedback?: TicketFeedback;
-  /** Assign, comment, resolve and rerun tools are offered when given. */
-  handoff?: TicketHandoff;
   /** Runbook tools (list, dry run) are offered when given. */
   catalogue?: RunbookCatalogue;
   logger: Logger;
@@ -77,8 +66,7 @@ export class McpTools {
   private readonly byName = new Map<string, ToolDefinition>();
 
   constructor(private readonly deps: McpToolDeps) {
-    for (const definition of [...deps.registry.list().map((d) => capabilityTool(deps, d)), ...ticketTools(deps), ...(deps.approvals ? approvalTools(deps.approvals) : []),
-      ...(deps.feedback ? feedbackTools(deps.feedback) : []), ...(deps.handoff ? handoffTools(deps.handoff) : []),
+    for (const definition of [...deps.registry.list().map((d) => capabilityTool(deps, d)), ...ticketTools(deps),
       ...(deps.catalogue ? runbookTools(deps.catalogue) : [])]) {
       if (this.byName.has(definition.tool.name)) throw new Error(`two MCP tools are named ${definition.tool.name}`);
       this.byName.set(definition.tool.name, definition);

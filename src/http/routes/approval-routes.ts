@@ -1,49 +1,30 @@
-// Approvals over REST: list them, approve or deny one. Every rule (role, requester, compare-and-swap, audit)
-// lives in the shared ApprovalService, so REST, MCP and the CLI decide the same way.
+// Approvals over REST: list them, approve or deny one. The operations of core/operations (MCP offers them too);
+// every rule (role, requester, compare-and-swap, audit) lives in the shared ApprovalService, as for the CLI.
+import type { FastifyInstance } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
-import { APPROVAL_STATUSES } from '../../core/approval.ts';
 import type { ApprovalService } from '../../core/approval-service.ts';
-import { errorResponses } from '../openapi.ts';
-import { approvalSchema } from '../schemas.ts';
+import { approveStepOperation, denyStepOperation, listApprovalsOperation } from '../../core/operations/approval-operations.ts';
+import { registerOperationRoute } from './operation-route.ts';
 
 export interface ApprovalRouteDeps {
   approvals: ApprovalService;
 }
 
-const idParams = z.strictObject({ id: z.uuid() });
-
 export function approvalRoutes(deps: ApprovalRouteDeps): FastifyPluginAsyncZod {
-  return async (app) => {
-    app.get('/api/v1/approvals', {
-      schema: {
-        operationId: 'listApprovals', tags: ['approvals'],
-        summary: 'Approvals of plan steps, oldest first (filter by status and ticket)',
-        querystring: z.strictObject({
-          status: z.enum(APPROVAL_STATUSES).optional(),
-          ticketId: z.uuid().optional(),
-          limit: z.coerce.number().int().min(1).max(500).default(100),
-        }),
-        response: { 200: z.object({ items: z.array(approvalSchema) }).describe('The approvals') },
-      },
-    }, async (request) => ({ items: await deps.approvals.list(request.query) }));
-
-    app.post('/api/v1/approvals/:id/approve', {
-      schema: {
-        operationId: 'approveStep', tags: ['approvals'],
-        summary: 'Approve one step (admin; not the ticket requester)', params: idParams,
-        response: { 200: approvalSchema.describe('The approval, now approved'), ...errorResponses(404, 409) },
-      },
-    }, async (request) => deps.approvals.approve(request.params.id, request.identity));
-
-    app.post('/api/v1/approvals/:id/deny', {
-      schema: {
-        operationId: 'denyStep', tags: ['approvals'],
-        summary: 'Deny one step (admin; not the ticket requester): the ticket is escalated',
-        params: idParams,
-        body: z.strictObject({ reason: z.string().trim().min(1).max(2000) }),
-        response: { 200: approvalSchema.describe('The approval, now denied'), ...errorResponses(404, 409) },
-      },
-    }, async (request) => deps.approvals.deny(request.params.id, request.identity, request.body.reason));
+  const approvals = () => deps.approvals;
+  return async (rawApp) => {
+    const app = rawApp as unknown as FastifyInstance;
+    registerOperationRoute(app, listApprovalsOperation, {
+      method: 'GET', url: '/api/v1/approvals', operationId: 'listApprovals', tag: 'approvals',
+      summary: 'Approvals of plan steps, oldest first (filter by status and ticket)', answer: 'The approvals', errors: [],
+    }, approvals);
+    registerOperationRoute(app, approveStepOperation, {
+      method: 'POST', url: '/api/v1/approvals/:id/approve', idField: 'approvalId', operationId: 'approveStep', tag: 'approvals',
+      summary: 'Approve one step (admin; not the ticket requester)', answer: 'The approval, now approved', errors: [404, 409],
+    }, approvals);
+    registerOperationRoute(app, denyStepOperation, {
+      method: 'POST', url: '/api/v1/approvals/:id/deny', idField: 'approvalId', operationId: 'denyStep', tag: 'approvals',
+      summary: 'Deny one step (admin; not the ticket requester): the ticket is escalated', answer: 'The approval, now denied', errors: [404, 409],
+    }, approvals);
   };
 }

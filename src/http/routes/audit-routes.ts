@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { TicketRepository } from '../../core/ticket-repository.ts';
-import { auditSchema } from '../schemas.ts';
+import { auditSchema } from '../../core/operations/ticket-schemas.ts';
 
 export function auditRoutes(deps: { store: TicketRepository }): FastifyPluginAsyncZod {
   return async (app) => {

@@ -10,7 +10,7 @@ import { TwisterError } from '../../core/errors.ts';
 import { receiveWebhook, signatureMatches, type WebhookIntakeDeps, type WebhookSources } from '../../core/intake/webhook.ts';
 import { WEBHOOK_SOURCE_NAME } from '../../core/ticket.ts';
 import { errorResponses } from '../openapi.ts';
-import { ticketSchema } from '../schemas.ts';
+import { ticketSchema } from '../../core/operations/ticket-schemas.ts';
 
 export interface WebhookRouteDeps extends WebhookIntakeDeps {
   sources: WebhookSources;

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { RunbookCatalogue } from '../../core/runbooks/runbook-catalogue.ts';
 import { runbookSummarySchema as summarySchema } from '../../core/runbooks/runbook-view.ts';
 import { errorResponses } from '../openapi.ts';
-import { ticketContext } from '../schemas.ts';
+import { ticketContext } from '../../core/operations/ticket-schemas.ts';
 
 export interface RunbookRouteDeps {
   catalogue: RunbookCatalogue;

@@ -1,12 +1,14 @@
-// /api/v1/tickets: submit (async, idempotent), list, show with its executions, steps and audit, and follow
-// a ticket's progress as server-sent events.
+// /api/v1/tickets: submit (async, idempotent), list, show with its executions, steps and audit, the requester's
+// answer (confirm, reopen), and follow a ticket's progress as server-sent events. Submit, list, show, confirm and
+// reopen are the operations of core/operations, which MCP offers too.
 import type { FastifyInstance } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { TwisterError } from '../../core/errors.ts';
-import { TICKET_LIMITS } from '../../core/ticket.ts';
 import type { TicketEventBus } from '../../core/events.ts';
-import { submitTicket, type IntakeDeps } from '../../core/ticket-intake.ts';
+import { confirmTicketOperation, reopenTicketOperation } from '../../core/operations/handoff-operations.ts';
+import { listTicketsOperation, showTicketOperation, submitTicketOperation, type TicketOperationDeps } from '../../core/operations/ticket-operations.ts';
+import { ticketId, ticketSchema } from '../../core/operations/ticket-schemas.ts';
 import type { TicketFeedback } from '../../core/ticket-feedback.ts';
 import type { TicketHandoff } from '../../core/ticket-handoff.ts';
 import { registerHandoffRoutes } from './ticket-handoff-routes.ts';
@@ -14,13 +16,11 @@ import type { AlertMapping } from '../../core/intake/alertmanager.ts';
 import { registerAlertmanagerIntake } from './intake-alertmanager.ts';
 import type { WebhookSources } from '../../core/intake/webhook.ts';
 import { registerWebhookIntake } from './intake-webhook.ts';
-import type { TicketRepository } from '../../core/ticket-repository.ts';
 import { errorResponses } from '../openapi.ts';
-import { listTicketsQuery, ticketDetailSchema, submitTicketBody, ticketIdParams, ticketSchema } from '../schemas.ts';
+import { registerOperationRoute } from './operation-route.ts';
 import { streamTicketEvents } from './ticket-events-stream.ts';
 
-export interface TicketRouteDeps extends IntakeDeps {
-  store: TicketRepository;
+export interface TicketRouteDeps extends TicketOperationDeps {
   events: TicketEventBus;
   /** The requester's answer (confirm, reopen), when configured. */
   feedback?: TicketFeedback;
@@ -32,85 +32,61 @@ export interface TicketRouteDeps extends IntakeDeps {
   webhooks?: WebhookSources;
 }
 
+const ticketIdParams = z.strictObject({ id: ticketId });
+
 export function ticketRoutes(deps: TicketRouteDeps): FastifyPluginAsyncZod {
-  return async (app) => {
-    app.post('/api/v1/tickets', {
-      schema: {
-        operationId: 'submitTicket', tags: ['tickets'],
-        summary: 'Submit a ticket; it is processed asynchronously',
-        headers: z.object({ 'idempotency-key': z.string().max(200).optional().describe('A retry with the same key and body returns the first ticket (200)') }),
-        body: submitTicketBody,
-        response: {
+  return async (rawApp) => {
+    const app = rawApp as unknown as FastifyInstance;
+    const tickets = () => deps;
+    registerOperationRoute(app, submitTicketOperation, {
+      method: 'POST', url: '/api/v1/tickets', operationId: 'submitTicket', tag: 'tickets',
+      summary: 'Submit a ticket; it is processed asynchronously', answer: 'Accepted: the ticket is stored and queued', errors: [409, 503],
+      headers: {
+        schema: z.object({ 'idempotency-key': z.string().max(200).optional().describe('A retry with the same key and body returns the first ticket (200)') }),
+        context: (headers) => (typeof headers['idempotency-key'] === 'string' ? { idempotencyKey: headers['idempotency-key'] } : {}),
+      },
+      reply: {
+        responses: {
           200: z.object({ ticket: ticketSchema }).describe('Replayed: the ticket first submitted with this Idempotency-Key'),
           202: z.object({ ticket: ticketSchema }).describe('Accepted: the ticket is stored and queued'),
-          ...errorResponses(409, 503),
+        },
+        send: ({ ticket, created }, reply) => {
+          if (!created) reply.header('idempotent-replayed', 'true');
+          reply.header('location', `/api/v1/tickets/${ticket.id}`);
+          return reply.status(created ? 202 : 200).send({ ticket });
         },
       },
-    }, async (request, reply) => {
-      const key = request.headers['idempotency-key'];
-      const { ticket, created } = await submitTicket(deps, withoutUndefined(request.body), {
-        requester: request.identity.name, source: 'api', ...(key !== undefined ? { idempotencyKey: key } : {}),
-      });
-      if (!created) reply.header('idempotent-replayed', 'true');
-      reply.header('location', `/api/v1/tickets/${ticket.id}`);
-      return reply.status(created ? 202 : 200).send({ ticket });
-    });
-
-    app.get('/api/v1/tickets', {
-      schema: {
-        operationId: 'listTickets', tags: ['tickets'],
-        summary: 'List tickets, newest first',
-        querystring: listTicketsQuery,
-        response: { 200: z.object({ items: z.array(ticketSchema), total: z.number(), limit: z.number(), offset: z.number() }).describe('One page of tickets and the total') },
-      },
-    }, async (request) => {
-      const { items, total } = await deps.store.list(request.query);
-      return { items, total, limit: request.query.limit, offset: request.query.offset };
-    });
-
-    app.get('/api/v1/tickets/:id', {
-      schema: {
-        operationId: 'getTicket', tags: ['tickets'],
-        summary: 'A ticket with its analysis, plan, steps and audit trail', params: ticketIdParams,
-        response: { 200: ticketDetailSchema.describe('The ticket and everything done on it'), ...errorResponses(404) },
-      },
-    }, async (request) => {
-      const detail = await deps.store.getDetail(request.params.id);
-      if (!detail) throw new TwisterError('TICKET_NOT_FOUND', `no ticket ${request.params.id}`);
-      return detail;
-    });
+    }, tickets);
+    registerOperationRoute(app, listTicketsOperation, {
+      method: 'GET', url: '/api/v1/tickets', operationId: 'listTickets', tag: 'tickets',
+      summary: 'List tickets, newest first', answer: 'One page of tickets and the total', errors: [],
+    }, tickets);
+    registerOperationRoute(app, showTicketOperation, {
+      method: 'GET', url: '/api/v1/tickets/:id', idField: 'ticketId', operationId: 'getTicket', tag: 'tickets',
+      summary: 'A ticket with its analysis, plan, steps and audit trail', answer: 'The ticket and everything done on it', errors: [404],
+    }, tickets);
 
     // The requester (or an operator) answers: the service checks who, so a viewer may answer for their own ticket.
-    app.post('/api/v1/tickets/:id/confirm', {
-      config: { rolesCheckedByHandler: true },
-      schema: {
-        operationId: 'confirmTicket', tags: ['tickets'],
-        summary: 'Confirm that all is well on a ticket where no fault was found: it is resolved',
-        params: ticketIdParams,
-        body: z.strictObject({ note: z.string().trim().max(2000).optional() }).default({}),
-        response: { 200: z.object({ ticket: ticketSchema }).describe('The resolved ticket'), ...errorResponses(403, 404, 409) },
-      },
-    }, async (request) => ({ ticket: await feedbackOf(deps).confirm(request.params.id, request.identity, request.body.note) }));
+    const feedback = (): TicketFeedback => {
+      if (!deps.feedback) throw new TwisterError('INTERNAL', 'ticket feedback is not configured');
+      return deps.feedback;
+    };
+    registerOperationRoute(app, confirmTicketOperation, {
+      method: 'POST', url: '/api/v1/tickets/:id/confirm', idField: 'ticketId', operationId: 'confirmTicket', tag: 'tickets',
+      summary: 'Confirm that all is well on a ticket where no fault was found: it is resolved',
+      wrapIn: 'ticket', answer: 'The resolved ticket', errors: [403, 404, 409],
+    }, feedback);
+    registerOperationRoute(app, reopenTicketOperation, {
+      method: 'POST', url: '/api/v1/tickets/:id/reopen', idField: 'ticketId', operationId: 'reopenTicket', tag: 'tickets',
+      summary: 'The fault is still there: a resolved or no-fault-found ticket goes to a human with everything found',
+      wrapIn: 'ticket', answer: 'The escalated ticket', errors: [403, 404, 409],
+    }, feedback);
 
-    app.post('/api/v1/tickets/:id/reopen', {
-      config: { rolesCheckedByHandler: true },
-      schema: {
-        operationId: 'reopenTicket', tags: ['tickets'],
-        summary: 'The fault is still there: a resolved or no-fault-found ticket goes to a human with everything found',
-        params: ticketIdParams,
-        body: z.strictObject({ reason: z.string().trim().min(1).max(2000), assignee: z.string().trim().min(1).max(TICKET_LIMITS.assignee).optional() }),
-        response: { 200: z.object({ ticket: ticketSchema }).describe('The escalated ticket'), ...errorResponses(403, 404, 409) },
-      },
-    }, async (request) => {
-      const { reason, assignee } = request.body;
-      return { ticket: await feedbackOf(deps).reopen(request.params.id, request.identity, reason, assignee !== undefined ? { assignee } : {}) };
-    });
+    registerHandoffRoutes(app, deps.handoff);
+    registerAlertmanagerIntake(app, { ...deps, ...(deps.alerts ?? {}) });
+    registerWebhookIntake(app, { ...deps, ...(deps.alerts?.services ? { services: deps.alerts.services } : {}), sources: deps.webhooks ?? new Map() });
 
-    registerHandoffRoutes(app as unknown as FastifyInstance, deps.handoff);
-    registerAlertmanagerIntake(app as unknown as FastifyInstance, { ...deps, ...(deps.alerts ?? {}) });
-    registerWebhookIntake(app as unknown as FastifyInstance, { ...deps, ...(deps.alerts?.services ? { services: deps.alerts.services } : {}), sources: deps.webhooks ?? new Map() });
-
-    app.get('/api/v1/tickets/:id/events', {
+    rawApp.get('/api/v1/tickets/:id/events', {
       schema: {
         operationId: 'streamTicketEvents', tags: ['tickets'],
         summary: 'Server-sent events as the ticket moves (status, analysis, plan, step); ends at a final state', params: ticketIdParams,
@@ -128,14 +104,4 @@ export function ticketRoutes(deps: TicketRouteDeps): FastifyPluginAsyncZod {
       await streamTicketEvents(request, reply, deps, ticket.id);
     });
   };
-}
-
-/** Optional fields the schema left undefined are dropped (exactOptionalPropertyTypes). */
-function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-}
-
-function feedbackOf(deps: TicketRouteDeps): TicketFeedback {
-  if (!deps.feedback) throw new TwisterError('INTERNAL', 'ticket feedback is not configured');
-  return deps.feedback;
 }

@@ -1,0 +1,111 @@
+// REST routes and MCP tools for tickets are made from one definition per operation: the same bad input is refused
+// with the same words naming the same field (400 over REST, a VALIDATION_FAILED tool error over MCP, fields in
+// camelCase and snake_case), and an answer outside the operation's output schema leaves neither surface.
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TICKET_LIMITS } from '../../src/core/ticket.ts';
+import { startTestRuntime, type TestRuntime } from '../helpers/test-runtime.ts';
+
+const KEYS = { ann: 'ann-operator-key-000001', ada: 'ada-admin-key-00000002' };
+const headers = { 'x-api-key': KEYS.ann };
+const NO_TICKET = '00000000-0000-4000-8000-000000000000';
+
+let t: TestRuntime;
+let client: Client;
+
+beforeAll(async () => {
+  t = await startTestRuntime('postgres', { TWISTERLAB_API_KEYS: `ann:operator:${KEYS.ann},ada:admin:${KEYS.ada}` });
+  const base = await t.app.listen({ host: '127.0.0.1', port: 0 });
+  client = new Client({ name: 'ticket-operations-test', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers } }));
+});
+
+afterAll(async () => {
+  await client?.close();
+  await t?.close();
+});
+
+async function rest(method: 'GET' | 'POST', url: string, payload?: object): Promise<{ status: number; error: { code: string; message: string } }> {
+  const response = await t.app.inject({ method, url, headers, ...(payload ? { payload } : {}) });
+  return { status: response.statusCode, error: (response.json() as { error: { code: string; message: string } }).error };
+}
+
+async function mcp(name: string, args: Record<string, unknown>): Promise<{ code: string; message: string }> {
+  const result = await client.callTool({ name, arguments: args }) as CallToolResult;
+  expect(result.isError, name).toBe(true);
+  const first = result.content[0];
+  if (first?.type !== 'text') throw new Error('a tool error carries text');
+  return (JSON.parse(first.text) as { error: { code: string; message: string } }).error;
+}
+
+/** "invalid body: reason: must not be empty" → "reason: must not be empty". */
+const issues = (message: string) => message.replace(/^invalid [^:]+: /, '');
+
+describe('one definition per ticket operation', () => {
+  const cases: Array<{ what: string; rest: [method: 'GET' | 'POST', url: string, payload?: object]; tool: string; args: Record<string, unknown>; says: string }> = [
+    {
+      what: 'an empty reason to run a ticket again', tool: 'ticket.rerun', says: 'reason: must not be empty',
+      rest: ['POST', `/api/v1/tickets/${NO_TICKET}/rerun`, { reason: '   ' }], args: { ticket_id: NO_TICKET, reason: '   ' },
+    },
+    {
+      what: 'a comment over the limit', tool: 'ticket.comment', says: `body: Too big: expected string to have <=${TICKET_LIMITS.comment} characters`,
+      rest: ['POST', `/api/v1/tickets/${NO_TICKET}/comments`, { body: 'x'.repeat(TICKET_LIMITS.comment + 1) }], args: { ticket_id: NO_TICKET, body: 'x'.repeat(TICKET_LIMITS.comment + 1) },
+    },
+    {
+      what: 'a page of no tickets', tool: 'ticket.list', says: 'limit: Too small: expected number to be >=1',
+      rest: ['GET', '/api/v1/tickets?limit=0'], args: { limit: 0 },
+    },
+    {
+      what: 'a deny without a reason (input is checked before the role: this key may not deny at all)', tool: 'ticket.deny', says: 'reason: must not be empty',
+      rest: ['POST', `/api/v1/approvals/${NO_TICKET}/deny`, { reason: '' }], args: { approval_id: NO_TICKET, reason: '' },
+    },
+  ];
+
+  for (const c of cases) {
+    it(`refuses ${c.what} in the same words over REST (400) and MCP (tool error)`, async () => {
+      const overRest = await rest(...c.rest);
+      const overMcp = await mcp(c.tool, c.args);
+      expect(overRest.status).toBe(400);
+      expect(overRest.error.code).toBe('VALIDATION_FAILED');
+      expect(overMcp.code).toBe('VALIDATION_FAILED');
+      expect(issues(overRest.error.message)).toBe(c.says);
+      expect(issues(overMcp.message)).toBe(c.says);
+    });
+  }
+
+  it('names a nested field as each surface spells it, with the same rule behind it', async () => {
+    const overRest = await rest('POST', '/api/v1/tickets', { description: 'the shop is down', context: { serviceName: 'x'.repeat(201) } });
+    const overMcp = await mcp('ticket.submit', { description: 'the shop is down', context: { service_name: 'x'.repeat(201) } });
+    expect(overRest.status).toBe(400);
+    const rule = 'Too big: expected string to have <=200 characters';
+    expect(issues(overRest.error.message)).toBe(`context.serviceName: ${rule}`);
+    expect(issues(overMcp.message)).toBe(`context.service_name: ${rule}`);
+    expect((await rest('GET', '/api/v1/tickets/not-a-ticket')).error.message).toMatch(/id: must be a ticket id \(UUID\)/);
+    expect((await mcp('ticket.show', { ticket_id: 'not-a-ticket' })).message).toMatch(/ticket_id: must be a ticket id \(UUID\)/);
+  });
+
+  it('refuses over both surfaces an answer that breaks the output schema (a row written outside the application)', async () => {
+    const submitted = await t.app.inject({ method: 'POST', url: '/api/v1/tickets', headers, payload: { description: 'the printer on floor 2 jams', dryRun: true } });
+    expect(submitted.statusCode).toBe(202);
+    const id = (submitted.json() as { ticket: { id: string } }).ticket.id;
+    const shown = await client.callTool({ name: 'ticket.show', arguments: { ticket_id: id } }) as CallToolResult;
+    expect(shown.isError).toBeFalsy();
+    // A service name is a string; this row says otherwise.
+    const admin = new pg.Client({ connectionString: t.config.databaseUrl });
+    await admin.connect();
+    try {
+      await admin.query(`update tickets set context = '{"serviceName": 42}'::jsonb where id = $1`, [id]);
+    } finally {
+      await admin.end();
+    }
+    const overMcp = await mcp('ticket.show', { ticket_id: id });
+    expect(overMcp.code).toBe('INTERNAL');
+    expect(overMcp.message).not.toMatch(/serviceName|42/);
+    const overRest = await rest('GET', `/api/v1/tickets/${id}`);
+    expect(overRest.status).toBe(500);
+    expect(overRest.error.code).toBe('INTERNAL');
+  });
+});
