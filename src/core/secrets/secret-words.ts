@@ -12,7 +12,21 @@ const SEGMENT_WORDS = ['pass', 'pwd', 'pw', 'mdp', 'auth', 'pin', 'psk', 'sas', 
 /** Names that hold a word above but no secret: sizes, places, switches, counters (`max_tokens`, `password_reset_url`). */
 const NOT_SECRET_KEY = /tokens|tokeni[sz]|(?:^|[_.-])(?:url|uri|endpoint|file|path|name|id|ids|length|len|size|type|types|expir\w*|ttl|reset|policy|hint|required|count|field|format|version|enabled|mode|method|provider|manager|store|strength|age|changed|rotation|label|header|prefix|min|max|limit|timeout|algorithm|algo|usage|budget|hash|location|ref|env|var)$|^(?:public[_.-]?key|key[_.-]?(?:id|name)|primary[_.-]?key|foreign[_.-]?key|sort[_.-]?key|partition[_.-]?key|idempotency[_.-]?key|cache[_.-]?key|keyboard|monkey|turkey|hotkey|keys?)$/i;
 
+// Field names repeat (every step output has the same keys): the answer for each is remembered, within bounds.
+const keyAnswers = new Map<string, boolean>();
+
 export function isSecretKey(name: string): boolean {
+  const known = keyAnswers.get(name);
+  if (known !== undefined) return known;
+  const answer = judgeKey(name);
+  if (name.length <= 100) {
+    if (keyAnswers.size >= 2048) keyAnswers.delete(keyAnswers.keys().next().value!);
+    keyAnswers.set(name, answer);
+  }
+  return answer;
+}
+
+function judgeKey(name: string): boolean {
   const key = name.replace(/^-{1,2}/, '').replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
   if (NOT_SECRET_KEY.test(key)) return false;
   const flat = key.replace(/[_.-]/g, '');
