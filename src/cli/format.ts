@@ -59,6 +59,8 @@ export function formatTicketDetail(detail: TicketDetail, paint: Paint = plain): 
     ...(execution ? [formatPlan(execution.plan, execution.dryRun)] : []),
     ...(detail.steps.length ? ['steps', ...detail.steps.map((s) => formatStep(s, paint))] : []),
     formatFinal(t, paint),
+    // The plain-words handoff for the person who takes the ticket; the reason above is the technical detail.
+    ...(t.handoffSummary ? ['handoff', ...t.handoffSummary.split('\n').map((line) => `  ${line}`)] : []),
     ...((detail.comments ?? []).length ? ['comments', ...detail.comments.map((c) => `  ${c.createdAt}  ${c.author} (${c.source}): ${c.body.replace(/\s+/g, ' ').slice(0, 160)}`)] : []),
     'audit',
     ...detail.audit.map((a) => `  ${a.at}  ${a.actor.padEnd(12)} ${a.action}${a.toStatus ? ` ${a.fromStatus ?? ''}→${a.toStatus}` : ''}`),

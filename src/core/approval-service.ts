@@ -4,7 +4,9 @@ import { assertRole, type Caller } from './access.ts';
 import type { Approval, ApprovalFilter } from './approval.ts';
 import { TwisterError } from './errors.ts';
 import type { TicketEventBus, TicketQueue } from './events.ts';
+import { escalationPatch } from './handoff/escalation.ts';
 import type { Logger } from './logger.ts';
+import type { Routing } from './routing/routing.ts';
 import type { TicketRepository } from './ticket-repository.ts';
 
 export interface ApprovalServiceDeps {
@@ -14,6 +16,8 @@ export interface ApprovalServiceDeps {
   logger: Logger;
   /** Called after each decision (metrics: time from request to decision). */
   onDecided?: (approval: Approval) => void;
+  /** Team routing, for a ticket escalated here that has no team yet. */
+  routing?: Routing;
 }
 
 export class ApprovalService {
@@ -35,7 +39,8 @@ export class ApprovalService {
   async deny(id: string, caller: Caller, reason: string): Promise<Approval> {
     const approval = await this.decide(id, caller, { to: 'denied', by: caller.name, reason });
     await this.deps.store.closeApprovals({ executionId: approval.executionId, to: 'denied', reason: `step ${approval.stepIndex} was denied` });
-    await this.escalate(approval, `step ${approval.stepIndex} was denied by ${caller.name}: ${reason}`, caller.name);
+    await this.escalate(approval, `step ${approval.stepIndex} was denied by ${caller.name}: ${reason}`, caller.name,
+      (change) => `${caller.name} refused the change (${change}), saying "${reason}"; nothing ran: deal with what was found another way, or close the ticket`);
     return approval;
   }
 
@@ -46,7 +51,8 @@ export class ApprovalService {
     for (const approval of byExecution.values()) {
       await this.deps.store.closeApprovals({ executionId: approval.executionId, to: 'expired', reason: 'another step of the plan expired' });
       await this.deps.store.appendAudit([{ ticketId: approval.ticketId, actor: 'approvals', action: 'approval.expired', details: { approvalId: approval.id, step: approval.stepIndex } }]);
-      await this.escalate(approval, `the approval of step ${approval.stepIndex} expired at ${approval.expiresAt} with no decision`, 'approvals');
+      await this.escalate(approval, `the approval of step ${approval.stepIndex} expired at ${approval.expiresAt} with no decision`, 'approvals',
+        (change) => `nobody approved or refused the change (${change}) in time, so nothing ran: run the ticket again to ask anew, or make the change by hand`);
     }
     return expired.length;
   }
@@ -73,15 +79,25 @@ export class ApprovalService {
     return decided;
   }
 
-  private async escalate(approval: Approval, reason: string, actor: string): Promise<void> {
+  private async escalate(approval: Approval, reason: string, actor: string, leftToDo: (change: string) => string): Promise<void> {
     const ticket = await this.deps.store.get(approval.ticketId);
     if (ticket?.status !== 'awaiting_approval') return;
+    // The plan says what the change was and what diagnosis found (the approver saw the same).
+    const plan = (await this.deps.store.getProgress(ticket.id))?.execution.plan;
+    const step = plan?.steps.find((s) => s.index === approval.stepIndex);
+    const patch = escalationPatch(ticket, {
+      reason, leftToDo: leftToDo(step?.description ?? `step ${approval.stepIndex}`), outcome: 'handed_over',
+      ...(plan?.findings?.length ? { findings: plan.findings } : {}),
+    }, this.deps.routing);
     try {
       const next = await this.deps.store.apply(ticket.id, {
         transition: { from: 'awaiting_approval', to: 'escalated' },
-        patch: { escalationReason: reason },
+        patch,
         finishExecution: { id: approval.executionId, success: false, successRate: 0, summary: reason },
-        audit: [{ ticketId: ticket.id, actor, action: 'ticket.status_changed', fromStatus: 'awaiting_approval', toStatus: 'escalated', details: { reason, executionId: approval.executionId } }],
+        audit: [{
+          ticketId: ticket.id, actor, action: 'ticket.status_changed', fromStatus: 'awaiting_approval', toStatus: 'escalated',
+          details: { reason, executionId: approval.executionId, handoff: patch.handoffSummary },
+        }],
       });
       this.deps.events.publish({ type: 'status', ticketId: ticket.id, from: 'awaiting_approval', to: 'escalated', at: next.updatedAt, reason });
       this.deps.events.publish({ type: 'done', ticketId: ticket.id, status: 'escalated', success: false });

@@ -25,7 +25,8 @@ import type { Runbook } from './runbooks/runbook.ts';
 import { resolveStepParams, skipReason, stepOutputs } from './runbooks/step-templates.ts';
 import { DEFAULT_RETRY, StepRunner, type RetryPolicy, type StepOutcome, type StepWrites } from './step-runner.ts';
 import { analyzeTicket } from './ticket-analyzer.ts';
-import { handoffSummary, notForDiagnosis } from './handoff/handoff.ts';
+import { notForDiagnosis } from './handoff/handoff.ts';
+import { handoffPatch } from './handoff/escalation.ts';
 import { DEFAULT_ROUTING, route, type Routing } from './routing/routing.ts';
 import type { StepRecord, Ticket, TicketChange, TicketRepository } from './ticket-repository.ts';
 import { SETTLED_STATUSES, type Analysis, type Category, type Finding, type Plan, type PlannedStep, type TicketOutcome, type TicketStatus } from './ticket.ts';
@@ -74,7 +75,7 @@ export class Orchestrator {
     const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
     const owner = deps.instanceId ?? `orchestrator-${randomUUID()}`;
     this.writes = new LeasedWrites({ store: deps.store, logger: deps.logger, owner, leaseMs, storeWaitMs: deps.storeWaitMs ?? DEFAULT_STORE_WAIT_MS });
-    this.record = new RunRecorder({ writes: this.writes, events: deps.events, handoff: (run, outcome, findings) => this.handoff(run, outcome, findings) });
+    this.record = new RunRecorder({ writes: this.writes, events: deps.events, handoff: (ticket, facts) => this.handoff(ticket, facts) });
     this.runner = new StepRunner({ registry: deps.registry, retry: deps.retry ?? DEFAULT_RETRY, leaseMs, actor: ACTOR });
   }
 
@@ -129,7 +130,8 @@ export class Orchestrator {
     if (next.kind === 'busy') throw new TwisterError('TICKET_BUSY', `ticket ${ticket.id} is being worked on by ${next.holder}`, { ticketId: ticket.id });
     if (next.kind === 'lost' || !progress) {
       const reason = next.kind === 'lost' ? next.reason : 'nothing to resume';
-      return settled(await this.record.write(ticket, { to: 'escalated', details: { escalated: { reason } } }, { patch: { escalationReason: reason }, audit: [] }));
+      return settled(await this.record.escalate(ticket, reason,
+        `the work on it stopped (${ticket.status}) and no stored plan is left to go on from: check what was done on the system, then finish by hand or run the ticket again`));
     }
     const { execution } = progress;
     const needsApproval = execution.plan.steps.some((s) => s.decision === 'needs_approval');
@@ -147,7 +149,9 @@ export class Orchestrator {
     if (next.kind === 'interrupted') {
       const record = interruptedRecord(next.step, next.reason);
       run.steps.push(...progress.steps, record);
-      return this.record.finish(run, 'escalated', next.reason, record);
+      return this.record.finish(run, 'escalated', next.reason, record, {}, {
+        leftToDo: `the work stopped in the middle of a change (${run.plan.steps[next.step.index]?.description ?? next.step.capability}) that is not safe to repeat: check whether it took effect, then finish by hand or run the ticket again`,
+      });
     }
     return this.execute(run);
   }
@@ -313,7 +317,7 @@ export class Orchestrator {
       [to]: { executionId, runbook: plan.runbookId, findings: findings.map((f) => f.id), ...(approvals.length > 0 ? { approvals: approvals.map((a) => ({ id: a.id, step: a.stepIndex })) } : {}) },
     } }, {
       ...(last ? { steps: [last] } : {}),
-      patch: { findings },
+      patch: { findings, ...(approvals.length > 0 ? this.approvalHandoff(ticket, plan, findings) : {}) },
       finishExecution: { id: diagnosis.executionId, success: previous === undefined, successRate: rate(diagnosis.steps), summary },
       newExecution: { id: executionId, plan, dryRun: false },
       ...(approvals.length > 0 ? { newApprovals: approvals } : {}),
@@ -326,7 +330,9 @@ export class Orchestrator {
       this.deps.events.publish({ type: 'plan', ticketId: ticket.id, plan, dryRun: false });
     });
     if (refused) {
-      return this.record.finish(run, 'escalated', `step ${refused.index} (${refused.capability}) is refused: ${refused.decisionReason}`, undefined, {}, { outcome: 'handed_over' });
+      return this.record.finish(run, 'escalated', `step ${refused.index} (${refused.capability}) is refused: ${refused.decisionReason}`, undefined, {}, {
+        outcome: 'handed_over', leftToDo: `the fix for what was found (${refused.description}) is not allowed to run here: a person decides whether and how to make it`,
+      });
     }
     return runnable ? this.execute(run) : this.record.outcome(run, false);
   }
@@ -350,7 +356,11 @@ export class Orchestrator {
       const step = execution.plan.steps[a.stepIndex];
       return !step || stepHash(execution.plan.runbookId, step.capability, step.params) !== a.stepHash;
     });
-    if (changed) return this.record.finish(run, 'escalated', `approval ${changed.id} does not match step ${changed.stepIndex} of the stored plan; nothing ran`);
+    if (changed) {
+      return this.record.finish(run, 'escalated', `approval ${changed.id} does not match step ${changed.stepIndex} of the stored plan; nothing ran`, undefined, {}, {
+        leftToDo: 'an approval no longer matches the planned change, so nothing ran: check the plan and run the ticket again if it is still wanted',
+      });
+    }
     const approvedBy = [...new Set(approvals.map((a) => a.decidedBy))];
     run.ticket = await this.record.write(ticket, { to: 'executing', details: { executing: { executionId: execution.id, approvedBy } } }, { audit: [] });
     return this.execute(run);
@@ -361,7 +371,7 @@ export class Orchestrator {
     const execution = (await this.deps.store.getDetail(ticket.id))?.executions.at(-1);
     if (!execution) {
       const reason = 'planned with no stored plan; a human should look';
-      return settled(await this.record.write(ticket, { to: 'escalated', details: { escalated: { reason } } }, { patch: { escalationReason: reason }, audit: [] }));
+      return settled(await this.record.escalate(ticket, reason, 'its plan was lost before anything ran: decide what to do, or run the ticket again'));
     }
     return this.stopAtPlan({ ticket, executionId: execution.id, plan: execution.plan, steps: [] });
   }
@@ -379,7 +389,9 @@ export class Orchestrator {
     // Approvals arrive with the runbook catalogue; until then a step that needs one goes to a human.
     const blocked = plan.steps.find((s) => s.decision !== 'run')!;
     const verdict = blocked.decision === 'refuse' ? 'is refused' : 'needs approval';
-    return this.record.finish(run, 'escalated', `step ${blocked.index} (${blocked.capability}) ${verdict}: ${blocked.decisionReason}`);
+    return this.record.finish(run, 'escalated', `step ${blocked.index} (${blocked.capability}) ${verdict}: ${blocked.decisionReason}`, undefined, {}, {
+      leftToDo: `${blocked.decision === 'refuse' ? 'the policy does not let TwisterLab make this change' : 'this change may not run unattended'} (${blocked.description}): a person decides whether and how to make it`,
+    });
   }
 
   private async execute(run: Run): Promise<ExecutionOutcome> {
@@ -391,7 +403,9 @@ export class Orchestrator {
       const ranBefore = run.replay?.has(step.index) || run.retake?.index === step.index;
       const approval = step.decision === 'run' || ranBefore ? undefined : run.approvals?.get(step.index);
       if (step.decision !== 'run' && !ranBefore && !(approval && await this.deps.store.consumeApproval(approval))) {
-        return this.record.finish(run, 'escalated', `step ${step.index} (${step.capability}) has no unused approval; it did not run`);
+        return this.record.finish(run, 'escalated', `step ${step.index} (${step.capability}) has no unused approval; it did not run`, undefined, {}, {
+          leftToDo: `a change (${step.description}) had no approval left to use, so it did not run: approve it again through a new run, or make it by hand`,
+        });
       }
       const record = await this.invoke(run, step);
       if (record.error && (step.phase === 'fix' || step.phase === 'backup')) {
@@ -604,17 +618,24 @@ export class Orchestrator {
     return this.runner.run({ ticketId, executionId: run.executionId, status: run.ticket.status }, step, params, writes, retake);
   }
 
-  /** The plain-words handoff of a run that ends with a person (see handoff/handoff.ts). */
-  private handoff(run: Run, outcome: TicketOutcome, findings: readonly Finding[] | undefined): string | undefined {
-    const analysis = run.ticket.analysis;
-    if (!analysis) return undefined;
-    const notDiagnosed = run.plan.title === 'Handed to a person' ? notForDiagnosis(analysis) : undefined;
-    const ran = run.steps.filter((s) => s.status === 'succeeded').map((s) => run.plan.steps[s.index]?.description).filter((d): d is string => !!d);
-    const team = run.ticket.team ?? analysis.team ?? route(this.deps.routing ?? DEFAULT_ROUTING, analysis, run.ticket.description).team;
-    return handoffSummary({
-      analysis, team, outcome, findings: findings ?? run.ticket.findings,
+  /** The plain-words handoff of a ticket that ends with a person (see handoff/). */
+  private handoff(ticket: Ticket, facts: { run?: Run; outcome: TicketOutcome; findings?: readonly Finding[] | undefined; leftToDo?: string }) {
+    const { run } = facts;
+    const notDiagnosed = ticket.analysis && run?.plan.title === 'Handed to a person' ? notForDiagnosis(ticket.analysis) : undefined;
+    const ran = (run?.steps ?? []).filter((s) => s.status === 'succeeded').map((s) => run?.plan.steps[s.index]?.description).filter((d): d is string => !!d);
+    return handoffPatch(ticket, {
+      outcome: facts.outcome, ...(facts.findings ? { findings: facts.findings } : {}), ...(facts.leftToDo ? { leftToDo: facts.leftToDo } : {}),
       ...(ran.length > 0 ? { checked: [...new Set(ran)].join('; ') } : {}), ...(notDiagnosed ? { notDiagnosed } : {}),
-    });
+    }, this.deps.routing);
+  }
+
+  /** What the approver reads: the same plain-words handoff, with the changes waiting for a decision as what is left. */
+  private approvalHandoff(ticket: Ticket, plan: Plan, findings: readonly Finding[]) {
+    const waiting = plan.steps.filter((s) => s.decision === 'needs_approval').map((s) => `${s.description} (${s.decisionReason})`);
+    return handoffPatch(ticket, {
+      outcome: 'handed_over', findings,
+      leftToDo: `approve or refuse ${waiting.length === 1 ? 'the change' : 'the changes'} TwisterLab would make: ${waiting.join('; ')}; without a decision in time the ticket goes to a person`,
+    }, this.deps.routing);
   }
 
   private async fail(ticketId: string, error: unknown): Promise<Ticket> {

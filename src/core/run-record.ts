@@ -3,7 +3,7 @@
 // no_fault_found or escalated) with its findings and outcome.
 import type { TicketEventBus } from './events.ts';
 import type { LeasedWrites } from './leased-writes.ts';
-import type { AuditEntry, RunningStep, StepRecord, Ticket, TicketChange } from './ticket-repository.ts';
+import type { AuditEntry, RunningStep, StepRecord, Ticket, TicketChange, TicketPatch } from './ticket-repository.ts';
 import { SETTLED_STATUSES, type Finding, type Plan, type TicketOutcome, type TicketStatus } from './ticket.ts';
 
 export const ACTOR = 'orchestrator';
@@ -42,8 +42,11 @@ export interface Move {
 export interface RunRecorderDeps {
   writes: LeasedWrites;
   events: TicketEventBus;
-  /** The plain-words handoff written with every escalation and no-fault-found (the summary stays the technical detail). */
-  handoff?: (run: Run, outcome: TicketOutcome, findings: readonly Finding[] | undefined) => string | undefined;
+  /**
+   * The plain-words handoff written with every escalation and no-fault-found (the summary stays the technical
+   * detail), with the team when the ticket has none yet; `leftToDo` when the way the run ended decides it.
+   */
+  handoff?: (ticket: Ticket, facts: { run?: Run; outcome: TicketOutcome; findings?: readonly Finding[] | undefined; leftToDo?: string }) => Pick<TicketPatch, 'handoffSummary' | 'team' | 'assignee'>;
 }
 
 export class RunRecorder {
@@ -63,14 +66,18 @@ export class RunRecorder {
 
   async finish(
     run: Run, to: 'resolved' | 'escalated' | 'no_fault_found', summary: string, record?: StepRecord, attached: Record<string, unknown> = {},
-    result: { findings?: Finding[]; outcome?: TicketOutcome } = {},
+    result: { findings?: Finding[]; outcome?: TicketOutcome; leftToDo?: string } = {},
   ): Promise<ExecutionOutcome> {
     const successRate = rate(run.steps);
     const outcome = result.outcome ?? (to === 'resolved' ? 'verified_fix' : to === 'no_fault_found' ? 'no_fault_found' : 'handed_over');
-    const handoff = to === 'resolved' ? undefined : this.deps.handoff?.(run, outcome, result.findings);
+    const handed = to === 'resolved' ? undefined
+      : this.deps.handoff?.(run.ticket, { run, outcome, findings: result.findings, ...(result.leftToDo ? { leftToDo: result.leftToDo } : {}) });
+    const handoff = handed?.handoffSummary;
     const change = {
       patch: {
-        ...(handoff ? { handoffSummary: handoff } : {}),
+        ...handed,
+        // Fixed after all (an approval came): the handoff written while it waited no longer applies.
+        ...(to === 'resolved' && run.ticket.handoffSummary ? { handoffSummary: null } : {}),
         ...(to === 'escalated' ? { escalationReason: summary } : { resolutionNote: summary }),
         ...(result.findings ? { findings: result.findings } : {}),
         outcome,
@@ -82,6 +89,14 @@ export class RunRecorder {
       ? await this.step(run, record, move, change)
       : await this.write(run.ticket, move, { ...change, audit: [] });
     return this.outcome(run, to === 'resolved');
+  }
+
+  /** A ticket escalated outside a run's end (nothing to resume): the reason, the plain-words handoff, the team. */
+  escalate(ticket: Ticket, reason: string, leftToDo: string): Promise<Ticket> {
+    const handed = this.deps.handoff?.(ticket, { outcome: 'handed_over', leftToDo });
+    return this.write(ticket, { to: 'escalated', details: { escalated: { reason, ...(handed?.handoffSummary ? { handoff: handed.handoffSummary } : {}) } } }, {
+      patch: { escalationReason: reason, outcome: 'handed_over', ...handed }, audit: [],
+    });
   }
 
   outcome(run: Run, success: boolean): ExecutionOutcome {

@@ -4,7 +4,9 @@
 import { hasRole, type Caller } from './access.ts';
 import { TwisterError } from './errors.ts';
 import type { TicketEventBus } from './events.ts';
+import { escalationPatch } from './handoff/escalation.ts';
 import type { Logger } from './logger.ts';
+import type { Routing } from './routing/routing.ts';
 import type { Ticket, TicketPatch, TicketRepository } from './ticket-repository.ts';
 import type { TicketStatus } from './ticket.ts';
 
@@ -16,6 +18,8 @@ export interface TicketFeedbackDeps {
   logger: Logger;
   /** How long a no-fault-found ticket waits for its requester before a human gets it. */
   noFaultTtlMs?: number;
+  /** Team routing, for a ticket escalated here that has no team yet. */
+  routing?: Routing;
 }
 
 export class TicketFeedback {
@@ -45,7 +49,12 @@ export class TicketFeedback {
     const before = ticket.resolutionNote ? ` Before: ${ticket.resolutionNote}` : '';
     const escalationReason = `Reopened by ${caller.name}: ${reason.trim()}.${before}`;
     const assignee = options.assignee !== undefined ? { assignee: options.assignee } : {};
-    return this.move(ticket, 'escalated', caller.name, { escalationReason, outcome: 'reopened', ...assignee }, { reopenedBy: caller.name, reason, ...assignee });
+    const was = ticket.status === 'resolved' ? 'it was marked resolved' : 'no fault was found';
+    const patch = escalationPatch(ticket, {
+      reason: escalationReason, outcome: 'reopened',
+      leftToDo: `${caller.name} says it is still not right ("${reason.trim()}") although ${was}: look at it again with them`,
+    }, this.deps.routing);
+    return this.move(ticket, 'escalated', caller.name, { ...patch, ...assignee }, { reopenedBy: caller.name, reason, ...assignee });
   }
 
   /** No-fault-found tickets past their time go to a human. Returns how many. */
@@ -58,7 +67,11 @@ export class TicketFeedback {
         const hours = Math.round(ttl / 360_000) / 10;
         const escalationReason = `No fault was found and ${ticket.requester} did not confirm or reopen within ${hours} h; a human should close it. ${ticket.resolutionNote ?? ''}`.trim();
         try {
-          await this.move(ticket, 'escalated', 'tickets', { escalationReason }, { reason: 'no answer from the requester' });
+          const patch = escalationPatch(ticket, {
+            reason: escalationReason,
+            leftToDo: `no fault was found and ${ticket.requester} did not say whether it is solved: ask them, then close the ticket or look again`,
+          }, this.deps.routing);
+          await this.move(ticket, 'escalated', 'tickets', patch, { reason: 'no answer from the requester' });
           moved += 1;
         } catch (error) {
           // Answered meanwhile: that answer stands.

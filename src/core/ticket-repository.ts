@@ -196,7 +196,8 @@ export interface TicketPatch {
   resolvedBy?: string;
   intent?: Intent;
   team?: string;
-  handoffSummary?: string;
+  /** null clears it (a ticket the loop went on to fix needs no handoff). */
+  handoffSummary?: string | null;
 }
 
 /**

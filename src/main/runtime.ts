@@ -32,6 +32,7 @@ import { TicketFeedback } from '../core/ticket-feedback.ts';
 import { TicketHandoff } from '../core/ticket-handoff.ts';
 import { Orchestrator } from '../core/orchestrator.ts';
 import { loadRoutingFile } from '../adapters/routing-file.ts';
+import type { Routing } from '../core/routing/routing.ts';
 import { loadAlertMappingFile } from '../adapters/alert-mapping-file.ts';
 import { loadWebhookSourcesFile } from '../adapters/webhook-sources-file.ts';
 import { createLlmAnalyst } from '../adapters/llm/llm-analyst.ts';
@@ -104,6 +105,8 @@ export interface Core {
   backlog: Backlog;
   runbooks: () => readonly Runbook[];
   artifacts: ArtifactStore;
+  /** Team routing from TWISTERLAB_ROUTING_FILE; the built-in routing without one. */
+  routing?: Routing;
   /** False once stopAccepting() was called: intake refuses new tickets with SHUTTING_DOWN. */
   /** The category a declared service's tickets belong to. */
   serviceCategory(name: string): string | undefined;
@@ -191,7 +194,7 @@ export async function createCore(config: Config, logger: pino.Logger, options: R
   registry.register(sync);
   registry.register(diagnostics.files);
   registry.register(diagnostics.security);
-  registry.register(createResolverAgent({ store, events }));
+  registry.register(createResolverAgent({ store, events, ...(routing ? { routing } : {}) }));
   registry.register(createMaestroAgent({ orchestrator, store, queue: queueing.queue, isAccepting: () => accepting, backlog }));
   // Launched on the first visit, not here: a runtime without Chromium still starts (visits answer BROWSER_UNAVAILABLE).
   const browser = createChromiumBrowser({ ...config.browser, logger });
@@ -215,7 +218,7 @@ export async function createCore(config: Config, logger: pino.Logger, options: R
 
   return {
     opened, devices, registry, orchestrator, metrics, events, queueing, backlog, artifacts, runbooks: () => runbooks,
-    serviceCategory, isAccepting: () => accepting,
+    serviceCategory, isAccepting: () => accepting, ...(routing ? { routing } : {}),
     stopAccepting: () => { accepting = false; },
     startProcessing: () => queueing.queue.start(async (id) => {
       await orchestrator.process(id);
@@ -241,11 +244,12 @@ export async function createRuntime(config: Config, logger: pino.Logger, options
   const inventory = core.devices.catalog;
   const isAccepting = core.isAccepting;
   const gateway = new CapabilityGateway({ registry, audit: (entries) => store.appendAudit(entries) });
-  const approvals = new ApprovalService({ store, queue, events, logger, onDecided: (a) => metrics.observeApprovalDecision(a) });
+  const routed = core.routing ? { routing: core.routing } : {};
+  const approvals = new ApprovalService({ store, queue, events, logger, onDecided: (a) => metrics.observeApprovalDecision(a), ...routed });
   const catalogue = new RunbookCatalogue({
     runbooks, riskOf: (id, params) => registry.riskOf(id, params), planRunbook: (runbook, input) => orchestrator.planRunbook(runbook, input),
   });
-  const feedback = new TicketFeedback({ store, events, logger, noFaultTtlMs: config.noFaultTtlMs });
+  const feedback = new TicketFeedback({ store, events, logger, noFaultTtlMs: config.noFaultTtlMs, ...routed });
   const handoff = new TicketHandoff({ store, events, queue, logger });
   const mcp = createMcpService({ registry, gateway, store, queue, events, isAccepting, backlog, logger, runbooks, version: VERSION, approvals, catalogue, feedback, handoff,
     sessions: { perKey: config.mcpSessionsPerKey, maxSessions: config.mcpMaxSessions, idleMs: config.mcpSessionIdleMs },

@@ -7,6 +7,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../src/cli/api-client.ts';
+import { formatTicketDetail } from '../../src/cli/format.ts';
 import { answerCommand } from '../../src/cli/ticket-commands.ts';
 import type { TicketDetail } from '../../src/core/ticket-repository.ts';
 import { freePort } from '../helpers/redis-server.ts';
@@ -80,6 +81,28 @@ describe('no fault found', () => {
     } });
     const detail = await waitForTicket(t.app, ticket.id, 5_000, as(KEYS.ann));
     expect(detail.audit.at(-1)).toMatchObject({ actor: 'ann', action: 'ticket.status_changed', fromStatus: 'no_fault_found', toStatus: 'escalated' });
+    // The person who takes it reads the request, the system, what is left and which team, in plain words.
+    const summary = detail.ticket.handoffSummary ?? '';
+    expect(summary).toMatch(/^Request: the requester .*: "the shop looked weird to me this morning/);
+    expect(summary).toMatch(/^System: our service shop$/m);
+    expect(summary).toMatch(/^Left to do: ann says it is still not right \("the checkout still shows a blank page"\) although no fault was found: look at it again with them$/m);
+    expect(detail.ticket.team).toBeTruthy();
+    expect(summary).toMatch(new RegExp(`\nTeam: ${detail.ticket.team}$`));
+    // The CLI's `ticket show` prints it under its own heading, after the technical reason.
+    const shown = formatTicketDetail(detail);
+    expect(shown).toContain(`handoff\n  Request: the requester`);
+    expect(shown).toContain(`  Team: ${detail.ticket.team}`);
+    expect(shown).toMatch(/^team {6}\S/m);
+    // MCP's ticket.show carries it and the team.
+    const client = new Client({ name: 'handoff-test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers: as(KEYS.ann) } }));
+    try {
+      const result = await client.callTool({ name: 'ticket.show', arguments: { ticket_id: ticket.id } }) as CallToolResult;
+      expect(result.isError).toBeFalsy();
+      expect(result.structuredContent).toMatchObject({ ticket: { team: detail.ticket.team, handoffSummary: summary } });
+    } finally {
+      await client.close();
+    }
   });
 
   it('is answered through MCP with the SDK client and through the CLI', async () => {
@@ -116,6 +139,11 @@ describe('a no-fault-found ticket nobody answers', () => {
         const detail = (await rt.app.inject({ method: 'GET', url: `/api/v1/tickets/${id}` })).json() as TicketDetail;
         if (detail.ticket.status !== 'no_fault_found') {
           expect(detail.ticket).toMatchObject({ status: 'escalated', escalationReason: expect.stringMatching(/^No fault was found and local did not confirm or reopen within 0 h; a human should close it\./) });
+          expect(detail.ticket.handoffSummary).toMatch(/^Request: the requester .*: "is the shop ok\?/);
+          // What diagnosis checked before it found nothing is still told.
+          expect(detail.ticket.handoffSummary).toMatch(/^Checked: (?!no automatic check).+$/m);
+          expect(detail.ticket.handoffSummary).toMatch(/^Left to do: no fault was found and local did not say whether it is solved: ask them, then close the ticket or look again$/m);
+          expect(detail.ticket.handoffSummary).toMatch(new RegExp(`\nTeam: ${detail.ticket.team}$`));
           break;
         }
         await new Promise((r) => setTimeout(r, 100));

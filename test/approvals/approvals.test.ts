@@ -121,6 +121,14 @@ describe.each(BACKENDS)('approvals (%s)', (backend) => {
     const detail = await waitForStatus(rt, id, ['resolved', 'escalated', 'failed']);
     expect(detail.ticket.status).toBe('escalated');
     expect(detail.ticket.escalationReason).toBe('step 0 was denied by carol: not during business hours');
+    // The person who takes it reads plain words: the request, what was found, the refused change, the team.
+    const summary = detail.ticket.handoffSummary ?? '';
+    expect(summary).toMatch(/^Request: the requester .*"The application cache is corrupt/);
+    expect(summary).toMatch(/^Checked: found .*\(confirmed\)$/m);
+    expect(summary).toMatch(/^Left to do: carol refused the change \(Wipe the cache\), saying "not during business hours"; nothing ran/m);
+    expect(detail.ticket.team).toBeTruthy();
+    expect(summary).toMatch(new RegExp(`\nTeam: ${detail.ticket.team}$`));
+    expect(summary).not.toContain('test-wipe-cache');
     expect(sideEffectLines(file)).toBe(before);
   });
 });
@@ -139,6 +147,9 @@ describe('approval expiry (pglite)', () => {
     const detail = await waitForStatus(rt, id, ['resolved', 'escalated', 'failed']);
     expect(detail.ticket.status).toBe('escalated');
     expect(detail.ticket.escalationReason).toMatch(/approval of step 0 expired/);
+    expect(detail.ticket.handoffSummary).toMatch(/^Request: the requester .*"The application cache is corrupt/);
+    expect(detail.ticket.handoffSummary).toMatch(/^Left to do: nobody approved or refused the change \(Wipe the cache\) in time, so nothing ran/m);
+    expect(detail.ticket.handoffSummary).toMatch(new RegExp(`\nTeam: ${detail.ticket.team}$`));
     const late = await decide(rt, approval.id, KEYS.carol, 'approve');
     expect(late.statusCode).toBe(409);
     expect(late.json().error.message).toMatch(/is expired/);

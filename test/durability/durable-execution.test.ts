@@ -94,6 +94,9 @@ describe.each([pgliteBackend(), postgresBackend()])('durable execution on $name'
     const outcome = await processWhenFree(createOrchestrator(t.store, world, runbook), ticket.id);
     expect(outcome.ticket.status).toBe('escalated');
     expect(outcome.ticket.escalationReason).toMatch(/^interrupted while executing, mid-step: step 1 \(testdur\.touch\) may have had effects, so it was not run again/);
+    expect(outcome.ticket.handoffSummary).toMatch(/^Left to do: the work stopped in the middle of a change \(.+\) that is not safe to repeat: check whether it took effect/m);
+    expect(outcome.ticket.handoffSummary).toMatch(new RegExp(`\nTeam: ${outcome.ticket.team}$`));
+    expect(outcome.ticket.team).toBeTruthy();
     expect(world.effects.map((e) => e.name)).toEqual(['check', 'a', 'b']);
     const remedy = await execution(ticket.id, 'remedy');
     expect(remedy.steps.at(-1)).toMatchObject({ index: 1, phase: 'fix', status: 'failed', error: { code: 'STEP_INTERRUPTED' } });

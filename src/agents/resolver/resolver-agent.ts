@@ -4,12 +4,16 @@ import { z } from 'zod';
 import { defineAgent, defineCapability } from '../../core/capability.ts';
 import { TwisterError } from '../../core/errors.ts';
 import type { TicketEventBus } from '../../core/events.ts';
+import { escalationPatch } from '../../core/handoff/escalation.ts';
+import type { Routing } from '../../core/routing/routing.ts';
 import type { TicketRepository } from '../../core/ticket-repository.ts';
 import { TICKET_STATUSES, canTransition, type TicketStatus } from '../../core/ticket.ts';
 
 export interface ResolverDeps {
   store: TicketRepository;
   events: TicketEventBus;
+  /** Team routing, for a ticket escalated here that has no team yet. */
+  routing?: Routing;
 }
 
 const output = z.object({
@@ -25,7 +29,9 @@ async function close(deps: ResolverDeps, ticketId: string, to: TicketStatus, tex
   if (!canTransition(from, to)) {
     throw new TwisterError('INVALID_TRANSITION', `ticket ${ticketId} is ${from} and cannot be ${to}`, { from, to });
   }
-  const patch = to === 'resolved' ? { resolutionNote: text } : { escalationReason: text };
+  const patch = to === 'resolved' ? { resolutionNote: text } : escalationPatch(ticket, {
+    reason: text, outcome: 'handed_over', leftToDo: `${actor} handed it to a person, saying "${text}": take it from there`,
+  }, deps.routing);
   const next = await deps.store.apply(ticketId, {
     transition: { from, to },
     patch,

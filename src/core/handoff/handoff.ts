@@ -1,9 +1,10 @@
 // What a person reads when a ticket comes to them, in plain words: what is asked, about which system, how urgent
 // and why, what was checked and found, what is left to do, and which team should take it. Runbook ids and rule
-// texts stay in the technical detail (escalation reason, resolution note).
+// texts stay in the technical detail (escalation reason, resolution note). A ticket escalated before it was
+// analysed (a resolver call on a new ticket, a lost run) is described from what it says and what it was given.
 import { isFault } from '../diagnosis/read-diagnosis.ts';
 import { namesEstate } from '../routing/scope.ts';
-import { NON_TECHNICAL_INTENTS, type Analysis, type Finding, type Intent, type TicketOutcome } from '../ticket.ts';
+import { NON_TECHNICAL_INTENTS, type Analysis, type Finding, type Intent, type Priority, type TicketContext, type TicketOutcome } from '../ticket.ts';
 
 const ASKS: Record<Intent, string> = {
   incident: 'reports something not working',
@@ -34,24 +35,48 @@ export function notForDiagnosis(analysis: Analysis): string | undefined {
   return undefined;
 }
 
-function system(analysis: Analysis): string {
-  const { context } = analysis;
+function system(analysis: Analysis | null, given: TicketContext): string {
+  const context = analysis?.context ?? { ...given, found: [] };
   if (context.serviceName) return `our service ${context.serviceName}`;
   const ours = context.found.map((f) => `${f.kind} ${f.value}`);
   if (ours.length > 0) return ours.slice(0, 3).join(', ');
-  if (analysis.scope === 'customer_equipment') return `the requester's own ${equipmentOf(analysis)}`;
+  if (context.deviceId) return `device ${context.deviceId}`;
+  if (context.url) return `url ${context.url}`;
+  if (analysis?.scope === 'customer_equipment') return `the requester's own ${equipmentOf(analysis)}`;
   return 'no system named';
 }
 
-function urgency(analysis: Analysis): string {
+function urgency(analysis: Analysis | null, ticket: HandoffTicket): string {
+  if (!analysis) {
+    const stated = ticket.context?.priority;
+    if (stated) return `${stated} (as the source stated it)`;
+    return ticket.priority ?? 'not assessed: the ticket was not analysed before it came to a person';
+  }
   const cues = analysis.evidence.priority.filter((c) => !c.startsWith('classified ') && !c.includes(' failed: ') && !c.includes(': ')).slice(0, 3);
   const felt = analysis.urgency === 'high' ? 'the requester sounds pressed' : analysis.urgency === 'low' ? 'the requester says it can wait' : '';
   const why = [...cues.map((c) => `"${c}"`), felt].filter(Boolean).join(', ');
   return `${analysis.priority}${why ? ` (${why})` : ''}`;
 }
 
+function request(analysis: Analysis | null, ticket: HandoffTicket): string {
+  if (analysis) return `the requester ${ASKS[analysis.intent ?? 'incident']}: "${analysis.summary}"`;
+  const words = (ticket.title?.trim() || ticket.description.trim().split('\n')[0] || '').trim();
+  const shown = words.length > 200 ? `${words.slice(0, 199)}…` : words;
+  return `the requester wrote: "${shown}" (not analysed before it came to a person)`;
+}
+
+/** What the ticket itself says, for the lines an analysis would otherwise give. */
+export interface HandoffTicket {
+  description: string;
+  title?: string | null;
+  context?: TicketContext;
+  priority?: Priority | null;
+}
+
 export interface HandoffFacts {
-  analysis: Analysis;
+  /** null: the ticket was not analysed (yet); `ticket` then says what it is about. */
+  analysis: Analysis | null;
+  ticket?: HandoffTicket;
   team: string;
   outcome: TicketOutcome;
   findings?: readonly Finding[];
@@ -59,12 +84,15 @@ export interface HandoffFacts {
   checked?: string;
   /** Why the loop did not diagnose (non-technical intent, the requester's equipment). */
   notDiagnosed?: string;
+  /** What is left, in plain words, when the way the ticket came to a person decides it (a denied step, a reopening). */
+  leftToDo?: string;
 }
 
 function leftToDo(facts: HandoffFacts, open: readonly Finding[]): string {
   const { outcome, analysis } = facts;
+  if (facts.leftToDo) return facts.leftToDo;
   if (facts.notDiagnosed) {
-    return analysis.scope === 'customer_equipment' && analysis.intent === 'incident'
+    return analysis?.scope === 'customer_equipment' && analysis.intent === 'incident'
       ? 'help the requester with their own equipment; nothing was run on any system of ours'
       : 'answer the requester; nothing was run on any system';
   }
@@ -76,15 +104,16 @@ function leftToDo(facts: HandoffFacts, open: readonly Finding[]): string {
 
 export function handoffSummary(facts: HandoffFacts): string {
   const { analysis } = facts;
+  const ticket: HandoffTicket = facts.ticket ?? { description: analysis?.summary ?? '' };
   const faults = (facts.findings ?? []).filter(isFault);
   const open = faults.filter((f) => f.state !== 'fixed');
   const checked = facts.notDiagnosed
     ? `nothing, on purpose: ${facts.notDiagnosed}`
     : faults.length > 0 ? `found ${faults.map((f) => `${f.summary} (${f.state})`).join('; ')}` : facts.checked ?? 'no automatic check could be run';
   return [
-    `Request: the requester ${ASKS[analysis.intent ?? 'incident']}: "${analysis.summary}"`,
-    `System: ${system(analysis)}`,
-    `Urgency: ${urgency(analysis)}`,
+    `Request: ${request(analysis, ticket)}`,
+    `System: ${system(analysis, ticket.context ?? {})}`,
+    `Urgency: ${urgency(analysis, ticket)}`,
     `Checked: ${checked}`,
     `Left to do: ${leftToDo(facts, open)}`,
     `Team: ${facts.team}`,

@@ -21,7 +21,7 @@ function redactPatch(patch: TicketPatch): TicketPatch {
   if (patch.title !== undefined) out.title = redactText(patch.title);
   if (patch.labels !== undefined) out.labels = redactValue(patch.labels);
   // The handoff quotes the ticket's first sentence: it loses its secrets like the reason it sits beside.
-  if (patch.handoffSummary !== undefined) out.handoffSummary = redactText(patch.handoffSummary);
+  if (typeof patch.handoffSummary === 'string') out.handoffSummary = redactText(patch.handoffSummary);
   return out;
 }
 
