@@ -15,7 +15,11 @@ const ticketId = '0190a5a0-1111-7000-8000-00000000beef';
 const escalated: OutboxEntry = {
   id: '0190a5a0-2222-7000-8000-000000000002', ticketId, channel: 'chat', event: 'ticket.escalated', idempotencyKey: '0190a5a0-2222-7000-8000-000000000002',
   payload: {
-    ticket: { id: ticketId, status: 'escalated', description: 'VPN <!channel> drops & reconnects', requester: 'dave', priority: 'high' },
+    ticket: {
+      id: ticketId, status: 'escalated', description: 'VPN <!channel> drops & reconnects', requester: 'dave', priority: 'high', team: 'network', assignee: 'erin',
+      handoff_summary: 'Request: the requester reports something not working: "VPN drops & reconnects"\nSystem: host vpn-gw\nUrgency: high\n'
+        + 'Checked: found packet loss on vpn-gw (remains)\nLeft to do: fix what was found: packet loss on vpn-gw\nTeam: network',
+    },
     details: { reason: 'the fix did not hold: packet loss remains', findings: [{ id: 'network.packet_loss', target: 'vpn-gw:443', evidence: { loss_percent: 18 } }] },
   },
   status: 'pending', attempts: 1, nextAttemptAt: '2026-12-05T07:00:00.000Z', lastError: null, deliveredAt: null, createdAt: '2026-12-05T07:00:00.000Z',
@@ -36,8 +40,17 @@ describe('chat channels', () => {
     expect(body.text).toContain('Ticket escalated');
     expect(body.text).toContain('&lt;!channel&gt; drops &amp; reconnects');
     expect(body.blocks.map((b) => b.type)).toEqual(['header', 'section', 'section', 'context']);
-    expect(body.blocks[1]!.text!.text).toContain('Reason: the fix did not hold');
-    expect(body.blocks[1]!.text!.text).toContain('network.packet_loss on vpn-gw:443 (loss_percent=18)');
+    const lines = body.blocks[1]!.text!.text;
+    // The plain-words handoff first, then the technical detail.
+    expect(lines.split('\n').slice(0, 6)).toEqual([
+      'Request: the requester reports something not working: "VPN drops &amp; reconnects"', 'System: host vpn-gw', 'Urgency: high',
+      'Checked: found packet loss on vpn-gw (remains)', 'Left to do: fix what was found: packet loss on vpn-gw', 'Team: network',
+    ]);
+    expect(lines).toContain('Technical detail: the fix did not hold');
+    expect(lines).toContain('network.packet_loss on vpn-gw:443 (loss_percent=18)');
+    const fields = (body.blocks[2] as unknown as { fields: Array<{ text: string }> }).fields.map((f) => f.text);
+    expect(fields).toContain('*Team*\nnetwork');
+    expect(fields).toContain('*Assignee*\nerin');
   });
 
   it('posts a Teams workflow message with one Adaptive Card attachment and a link to the ticket', async () => {
@@ -49,6 +62,11 @@ describe('chat channels', () => {
     expect(card.contentType).toBe('application/vnd.microsoft.card.adaptive');
     expect(card.content).toMatchObject({ type: 'AdaptiveCard', version: '1.4' });
     expect(card.content.body.some((b) => b.type === 'FactSet')).toBe(true);
+    const texts = card.content.body.filter((b) => b.type === 'TextBlock').map((b) => b.text);
+    expect(texts).toContain('Left to do: fix what was found: packet loss on vpn-gw');
+    expect(texts).toContain('Team: network');
+    const facts = (card.content.body.find((b) => b.type === 'FactSet') as unknown as { facts: Array<{ title: string; value: string }> }).facts;
+    expect(facts).toContainEqual({ title: 'Team', value: 'network' });
     expect(card.content.actions).toEqual([{ type: 'Action.OpenUrl', title: 'Open ticket', url: `https://tl.example.org/tickets/${ticketId}` }]);
   });
 

@@ -27,7 +27,13 @@ function entry(overrides: Partial<OutboxEntry> = {}): OutboxEntry {
     id: '0190a5a0-2222-7000-8000-000000000001', ticketId, channel: 'mail', event: 'approval.requested',
     idempotencyKey: '0190a5a0-2222-7000-8000-000000000001',
     payload: {
-      ticket: { id: ticketId, status: 'awaiting_approval', description: 'Orders stall at checkout; the DB password is Sup3rS3cret!', requester: 'carol', category: 'database', priority: 'high' },
+      ticket: {
+        id: ticketId, status: 'awaiting_approval', description: 'Orders stall at checkout; the DB password is Sup3rS3cret!', requester: 'carol', category: 'database', priority: 'high',
+        team: 'database',
+        handoff_summary: 'Request: the requester reports something not working: "Orders stall at checkout; the DB password is Sup3rS3cret!"\n'
+          + 'System: our service shop-db\nUrgency: high ("stall")\nChecked: found sessions wait on locks (confirmed)\n'
+          + 'Left to do: approve or refuse the change TwisterLab would make: End the sessions holding locks on orders\nTeam: database',
+      },
       details: {
         approvals: [{ id: '0190a5a0-3333-7000-8000-000000000009', stepIndex: 2, expiresAt: '2026-12-05T08:00:00.000Z', capability: 'database.terminate_blockers', description: 'End the sessions holding locks on orders', risk: 'destructive', why: 'destructive steps wait for a human' }],
         findings: [{ id: 'postgres.lock_contention', target: 'shop-db', summary: 'sessions wait on locks', evidence: { waiting: 14, longest_wait_s: 312 } }],
@@ -69,6 +75,11 @@ describe('e-mail notifications over SMTP', () => {
     expect(mail).toContain(`https://twisterlab.example.org/tickets/${ticketId}`);
     expect(mail).toContain('Expires: 2026-12-05T08:00:00.000Z');
     expect(mail).toMatch(/postgres\.lock_contention on shop-db.*waiting=14/);
+    // Who should take it and what is asked, in plain words, before the approval's technical lines.
+    expect(mail).toMatch(/^Request: the requester reports something not working: "Orders stall at checkout; the DB password is /m);
+    expect(mail).toMatch(/^Left to do: approve or refuse the change TwisterLab would make: End the sessions holding locks on orders$/m);
+    expect(mail).toMatch(/^Team: database$/m);
+    expect(mail.indexOf('Left to do:')).toBeLessThan(mail.indexOf('Step 2:'));
     expect(mail).not.toContain('Sup3rS3cret');
   });
 });

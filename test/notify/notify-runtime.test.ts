@@ -56,8 +56,12 @@ describe('notifications in the runtime', () => {
     expect(items.find((n) => n.event === finalEvent)).toMatchObject({ status: 'delivered', channel: 'helpdesk-hook' });
     expect(items.filter((n) => n.event === 'ticket.status_changed').length).toBeGreaterThan(0);
     const sent = receiver.byDelivery.get(items.find((n) => n.event === finalEvent)!.deliveryId)!;
-    const body = JSON.parse(sent.body) as { ticketId: string; event: string; ticket: { status: string } };
+    const body = JSON.parse(sent.body) as { ticketId: string; event: string; ticket: { status: string }; team: string | null; handoffSummary: string | null };
     expect(body).toMatchObject({ ticketId: id, event: finalEvent, ticket: { status: detail.ticket.status } });
+    // Settled with a person (escalated or waiting for the requester): the team and the plain-words handoff go along.
+    expect(detail.ticket.team).toBeTruthy();
+    expect(body).toMatchObject({ team: detail.ticket.team, handoffSummary: detail.ticket.handoffSummary });
+    expect(body.handoffSummary).toMatch(/^Request: the requester .*coffee machine/);
     expect(sent.body).not.toContain('CoffeeBeans77');
   });
 

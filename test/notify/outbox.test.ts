@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/logger.ts';
 import { parseNetworkAllowList } from '../../src/core/network-guard.ts';
 import type { NotificationRouter } from '../../src/core/notifications/outbox.ts';
+import { escalationPatch } from '../../src/core/handoff/escalation.ts';
 import { createDispatcher } from '../../src/adapters/notify/dispatcher.ts';
 import { createWebhookChannel } from '../../src/adapters/notify/webhook-channel.ts';
 import type { NotifyChannel } from '../../src/adapters/notify/channel.ts';
@@ -30,7 +31,7 @@ function hookChannels(receiver: WebhookReceiver): Map<string, NotifyChannel> {
 
 async function escalate(store: TestStore['store'], description: string, reason: string) {
   const { ticket } = await store.create(newTicket({ description }));
-  return store.apply(ticket.id, { transition: { from: 'new', to: 'escalated' }, patch: { escalationReason: reason }, audit: [] });
+  return store.apply(ticket.id, { transition: { from: 'new', to: 'escalated' }, patch: escalationPatch(ticket, { reason }), audit: [] });
 }
 
 /** Runs dispatch passes until `done` holds; a pass makes progress or waits for the next attempt to fall due. */
@@ -108,10 +109,16 @@ describe.each([pgliteBackend(), postgresBackend()])('notifications outbox on $na
       const expected = `sha256=${createHmac('sha256', SECRET).update(`${timestamp}.${request.body}`).digest('hex')}`;
       expect(request.headers['x-twisterlab-signature']).toBe(expected);
       expect(request.body).not.toMatch(/Hunter2-secret|ghp_a{10}/);
-      const body = JSON.parse(request.body) as { event: string; ticketId: string; text: string };
+      const body = JSON.parse(request.body) as { event: string; ticketId: string; text: string; team: string | null; handoffSummary: string | null; ticket: Record<string, unknown> };
       expect(body.event).toBe('ticket.escalated');
       expect(ids).toContain(body.ticketId);
-      expect(body.text).toContain('Reason: escalated with');
+      expect(body.text).toContain('Technical detail: escalated with');
+      // Never analysed: the default desk takes it, and the handoff quotes the request (without its secret).
+      expect(body.team).toBe('service desk');
+      expect(body.ticket.team).toBe('service desk');
+      expect(body.handoffSummary).toMatch(/^Request: the requester wrote: "Login broken for user \d, my password is /);
+      expect(body.handoffSummary).toMatch(/\nTeam: service desk$/);
+      expect(body.text.startsWith(body.handoffSummary!)).toBe(true);
     }
   });
 

@@ -17,7 +17,8 @@ export function signBody(secret: string, timestamp: string, body: string): strin
 export function webhookBody(message: NotificationMessage): string {
   return JSON.stringify({
     deliveryId: message.deliveryId, event: message.event, ticketId: message.ticketId, title: message.title,
-    text: message.lines.join('\n'), url: message.url, facts: message.facts, ticket: message.ticket, details: message.details,
+    text: message.lines.join('\n'), url: message.url, facts: message.facts, team: message.team, handoffSummary: message.handoffSummary,
+    ticket: message.ticket, details: message.details,
   });
 }
 

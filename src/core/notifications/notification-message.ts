@@ -13,6 +13,9 @@ export interface NotificationMessage {
   facts: Array<{ label: string; value: string }>;
   /** The ticket's page. */
   url: string;
+  /** The team routing chose for the ticket, and the plain-words handoff for the person who takes it (when written). */
+  team: string | null;
+  handoffSummary: string | null;
   /** The ticket as the change left it, redacted (for channels that carry data, not prose). */
   ticket: Record<string, unknown>;
   details: Record<string, unknown>;
@@ -38,10 +41,14 @@ export function buildMessage(entry: OutboxEntry, pageBaseUrl: string): Notificat
     { label: 'Ticket', value: id }, { label: 'Status', value: String(ticket.status) },
     ...(str(ticket.category) ? [{ label: 'Category', value: String(ticket.category) }] : []),
     ...(str(ticket.priority) ? [{ label: 'Priority', value: String(ticket.priority) }] : []),
+    ...(str(ticket.team) ? [{ label: 'Team', value: String(ticket.team) }] : []),
+    ...(str(ticket.assignee) ? [{ label: 'Assignee', value: String(ticket.assignee) }] : []),
     { label: 'Requester', value: String(ticket.reporter ?? ticket.requester ?? '') },
   ];
   const { title, lines } = describe(entry.event, ticket, details, id, url);
+  const summary = str(ticket.handoff_summary);
   return {
+    team: str(ticket.team) ?? null, handoffSummary: summary ? redactSecrets(summary) : null,
     callbackUrl: typeof entry.payload.ticket.callback_url === 'string' ? entry.payload.ticket.callback_url : null,
     event: entry.event, ticketId: id, deliveryId: entry.idempotencyKey, url, ticket, details, facts,
     title: redactSecrets(`${title}: ${name}`), lines: lines.map((l) => redactSecrets(clip(l))),
@@ -50,9 +57,14 @@ export function buildMessage(entry: OutboxEntry, pageBaseUrl: string): Notificat
 
 function describe(event: OutboxEntry['event'], ticket: Record<string, unknown>, details: Record<string, unknown>, id: string, url: string): { title: string; lines: string[] } {
   const findings = findingLines((details.findings ?? ticket.findings) as FindingShown[] | undefined);
+  // The plain-words handoff first (what is asked, which system, how urgent, what was found, what is left, which
+  // team); ids and rule texts after it, as technical detail.
+  const handoff = (str(ticket.handoff_summary) ?? '').split('\n').filter((l) => l.trim() !== '');
   switch (event) {
     case 'ticket.escalated':
-      return { title: 'Ticket escalated', lines: [`Reason: ${str(details.reason) ?? str(ticket.escalation_reason) ?? 'not given'}`, ...findings, `Open: ${url}`] };
+      return { title: 'Ticket escalated', lines: [
+        ...handoff, `Technical detail: ${str(details.reason) ?? str(ticket.escalation_reason) ?? 'not given'}`, ...findings, `Open: ${url}`,
+      ] };
     case 'ticket.resolved':
       return { title: 'Ticket resolved', lines: [`Note: ${str(details.note) ?? str(ticket.resolution_note) ?? 'none'}`, `Open: ${url}`] };
     case 'ticket.no_fault_found':
@@ -60,7 +72,7 @@ function describe(event: OutboxEntry['event'], ticket: Record<string, unknown>, 
         'Diagnosis found nothing wrong. Is the problem still there? Please tell us, or confirm it is solved.', ...findings, `Answer on: ${url}`,
       ] };
     case 'approval.requested':
-      return { title: 'Approval requested', lines: [...approvalLines((details.approvals ?? []) as ApprovalShown[], id, url), ...findings] };
+      return { title: 'Approval requested', lines: [...handoff, ...approvalLines((details.approvals ?? []) as ApprovalShown[], id, url), ...findings] };
     case 'approval.expiring': {
       const approval = details.approval as ApprovalShown | undefined;
       return { title: 'Approval about to expire', lines: [
