@@ -67,7 +67,7 @@ export function TicketPage({ id }: { id: string }) {
       <h1>Ticket <span className={`badge s-${ticket.status}`} data-testid="ticket-status">{words(ticket.status)}</span></h1>
       {ticket.title && <p className="title" data-testid="ticket-title"><strong>{ticket.title}</strong></p>}
       <p className="description" data-testid="ticket-description">{ticket.description}</p>
-      {ticket.handoffSummary && <p className="note warn" data-testid="handoff-summary"><strong>For the person taking over: </strong>{ticket.handoffSummary}</p>}
+      {ticket.handoffSummary && <p className="note warn" data-testid="handoff-summary" style={{ whiteSpace: 'pre-line' }}><strong>For the person taking over: </strong>{ticket.handoffSummary}</p>}
       <dl className="facts">
         <div><dt>Team</dt><dd data-testid="ticket-team">{ticket.team ?? '—'}</dd></div>
         <div><dt>Assignee</dt><dd data-testid="ticket-assignee">{ticket.assignee ?? 'nobody'}</dd></div>
