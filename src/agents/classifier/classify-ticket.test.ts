@@ -104,13 +104,12 @@ describe('classifyText', () => {
     expect(thrice.scores.performance).toBe(once.scores.performance * 2);
   });
 
-  // Guards against catastrophic backtracking (seconds to hours on 20 000 characters), not a speed figure: the bound
-  // is loose so a loaded machine does not fail it; the per-item cost is measured in bench/triage-eval.
-  it('stays linear on long and pathological input', () => {
-    for (const text of ['error '.repeat(3_300), 'a-'.repeat(10_000), 'slow_'.repeat(4_000), ' '.repeat(20_000)]) {
-      const started = performance.now();
-      classifyText(text);
-      expect(performance.now() - started).toBeLessThan(3_000);
+  // Catastrophic backtracking would take hours here and time the test out; linear-time.test.ts proves every pattern
+  // linear with the recheck analyser, and bench/triage-text prints the time these inputs take.
+  it('classifies long and pathological input', () => {
+    expect(classifyText('error '.repeat(3_300)).category).toBe(classifyText('error').category);
+    for (const text of ['a-'.repeat(10_000), 'slow_'.repeat(4_000), ' '.repeat(20_000)]) {
+      expect(classifyText(text).priority).toEqual(expect.any(String));
     }
   });
 });

@@ -34,6 +34,8 @@ const businessMatcher = compileTerms<Scored>(BUSINESS_RULES);
 const faultMatcher = compileTerms<Scored>(FAULT_RULES);
 const intentMatcher = compileTerms(INTENT_RULES);
 const priorityMatcher = compileTerms(PRIORITY_RULES);
+/** Every pattern the classifier matches terms with, as compiled (for the linear-time check of its tests). */
+export const TERM_PATTERNS: readonly RegExp[] = [...categoryMatchers, intentMatcher, priorityMatcher].map((matcher) => matcher.pattern);
 // A raising phrase right after a negator does not count: "no data loss", "not blocked".
 const NEGATED_BEFORE = /(?:\b(?:no|not|never|without)|n't)\s+$/;
 const NOTHING_MATCHED_CONFIDENCE = 0.2;
