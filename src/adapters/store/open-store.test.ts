@@ -49,6 +49,20 @@ describe('openPgliteStore', { timeout: 180_000 }, () => {
     }
   });
 
+  it('creates a new cluster before the store thread opens it, and reports that thread\'s heap and WebAssembly memory', async () => {
+    const dataDir = path.join(root, 'fresh');
+    const opened = await openPgliteStore({ dataDir, logger: silentLogger });
+    try {
+      expect(fs.existsSync(path.join(dataDir, 'pgdata', 'PG_VERSION'))).toBe(true);
+      const memory = await opened.thread!.memory();
+      expect(memory.wasmMemory).toBeGreaterThanOrEqual(128 * 2 ** 20);
+      expect(memory.heapUsed).toBeGreaterThan(0);
+      expect(memory.heapTotal).toBeGreaterThanOrEqual(memory.heapUsed);
+    } finally {
+      await opened.close();
+    }
+  });
+
   it('refuses a data directory that another running process has open, naming that process', async () => {
     const dataDir = path.join(root, 'shared');
     const holder = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `

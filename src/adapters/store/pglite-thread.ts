@@ -3,10 +3,11 @@
 // and receives rows; parsing, planning and executing run on the worker's thread, so the event loop that answers
 // HTTP never waits on WASM Postgres. A transaction is opened in the worker and ended by the main thread; while
 // it is open, other queries wait in the worker, as they would on PGlite itself.
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { PGlite } from '@electric-sql/pglite';
 
@@ -84,6 +85,10 @@ export class PgliteThread {
 
   /** Starts the worker thread and opens PGlite in it; rejects with PGlite's error if it cannot open. */
   static async start(start: WorkerStart): Promise<PgliteThread> {
+    // A new data directory is created by a short-lived child process: PGlite runs initdb in a second WebAssembly
+    // instance, and the hundreds of MiB that takes would otherwise stay in this process (freed by a late full
+    // collection at best, and even then kept by the allocator). Opened afterwards, the cluster exists already.
+    if (!existsSync(path.join(start.dataDir, 'PG_VERSION'))) await PgliteThread.initialise(start);
     const worker = startWorker(start);
     const thread = new PgliteThread(worker);
     const ready = new Promise<void>((resolve, reject) => thread.pending.set(0, { resolve: () => resolve(), reject }));
@@ -94,6 +99,25 @@ export class PgliteThread {
       throw error;
     }
     return thread;
+  }
+
+  /** Creates the database cluster in a child process (pglite-init.ts) and waits for it to exit. */
+  private static async initialise(start: WorkerStart): Promise<void> {
+    const fromSource = import.meta.url.endsWith('.ts');
+    const script = fileURLToPath(new URL(`./pglite-init.${fromSource ? 'ts' : 'js'}`, import.meta.url));
+    const child = spawn(process.execPath, ['--liftoff-only', ...(fromSource ? ['--import', tsxEsmEntry()] : []), script, JSON.stringify(start)], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr = (stderr + chunk).slice(-4000); });
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', (exitCode) => resolve(exitCode));
+    });
+    if (code !== 0) {
+      const reason = /^PGLITE_INIT_ERROR (.*)$/m.exec(stderr)?.[1] ?? `exit code ${code}`;
+      throw new EmbeddedDatabaseError({ message: `the embedded database could not be created: ${reason}` });
+    }
   }
 
   /** This client as drizzle's PGlite driver takes it. */
@@ -141,9 +165,12 @@ export class PgliteThread {
     return result;
   }
 
-  /** The worker thread's view of the process memory (its heap is its own; RSS and external are the process's). */
-  memory(): Promise<NodeJS.MemoryUsage> {
-    return this.send({ op: 'memory' }) as Promise<NodeJS.MemoryUsage>;
+  /**
+   * The worker thread's view of the process memory (its heap is its own; RSS and external are the process's),
+   * and the size of PGlite's WebAssembly memory in bytes (reserved size: what it has touched is in RSS).
+   */
+  memory(): Promise<NodeJS.MemoryUsage & { wasmMemory: number }> {
+    return this.send({ op: 'memory' }) as Promise<NodeJS.MemoryUsage & { wasmMemory: number }>;
   }
 
   /** Closes PGlite (its data written out) and ends the thread. */
@@ -173,9 +200,20 @@ export class PgliteThread {
 function startWorker(start: WorkerStart): Worker {
   const fromSource = import.meta.url.endsWith('.ts');
   const script = new URL(`./pglite-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url);
-  if (!fromSource) return new Worker(script, { workerData: start });
+  // A small young generation: PGlite's results pass through short-lived buffers, and a store thread left with
+  // the default one (tens of MiB) holds that much garbage between scavenges.
+  const options = { workerData: start, resourceLimits: { maxYoungGenerationSizeMb: 4 } };
+  if (!fromSource) return new Worker(script, options);
   const boot = `import(${JSON.stringify(tsxEsmApi())}).then((tsx) => { tsx.register(); return import(${JSON.stringify(script.href)}); })`;
-  return new Worker(boot, { eval: true, workerData: start });
+  return new Worker(boot, { eval: true, ...options });
+}
+
+/** tsx's `--import` entry, as `node --import tsx` resolves it, for a child process run from sources. */
+function tsxEsmEntry(): string {
+  const require = createRequire(import.meta.url);
+  const manifestPath = require.resolve('tsx/package.json');
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { exports: { '.': string } };
+  return pathToFileURL(path.join(path.dirname(manifestPath), manifest.exports['.'])).href;
 }
 
 /** tsx's ESM API module, as its package's exports map names it for `import` (a CommonJS resolve gives the other). */

@@ -3,6 +3,7 @@
 // PGlite through its own mutex; a transaction holds that mutex from `begin` until `commit` or `rollback`, and the
 // other requests queue behind it, exactly as they would on an in-process PGlite.
 // Only this module and open-store.ts's thread client know the message protocol (pglite-thread.ts).
+import { setFlagsFromString } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, types, type Transaction } from '@electric-sql/pglite';
 import type { WorkerReply, WorkerRequest, WorkerStart } from './pglite-thread.ts';
@@ -16,6 +17,11 @@ interface OpenTransaction {
   /** Commits (or rolls back) and answers request `requestId` once PGlite has. */
   end(commit: boolean, requestId: number): void;
 }
+
+// PGlite's WebAssembly (8.7 MB) compiled by the baseline compiler only: optimising all of Postgres again in the
+// background costs ~50 MiB of RSS that the allocator keeps, for no throughput this store measurably needs
+// (README, "Where the memory goes"). V8 flags are the process's; set before PGlite compiles its module.
+setFlagsFromString('--liftoff-only');
 
 const port = parentPort!;
 const start = workerData as WorkerStart;
@@ -67,7 +73,7 @@ async function main(): Promise<void> {
         return undefined; // answered when PGlite has committed or rolled back
       }
       case 'memory':
-        return process.memoryUsage();
+        return { ...process.memoryUsage(), wasmMemory: wasmMemoryBytes(db) };
       case 'close':
         await db.close();
         return null;
@@ -80,6 +86,11 @@ async function main(): Promise<void> {
       (error: unknown) => reply({ id: request.id, error: errorData(error) }),
     ).finally(() => { if (request.op === 'close') port.close(); });
   });
+}
+
+/** The size of PGlite's WebAssembly linear memory (grown on demand, never given back); not in its public API. */
+function wasmMemoryBytes(db: PGlite): number {
+  return (db as unknown as { mod?: { HEAPU8?: Uint8Array } }).mod?.HEAPU8?.byteLength ?? 0;
 }
 
 /** Opens a transaction that stays open (holding PGlite) until the main thread ends it. */
