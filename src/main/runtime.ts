@@ -258,6 +258,7 @@ export async function createRuntime(config: Config, logger: pino.Logger, options
     queueDepth: () => queue.depth(), ticketGroups: () => store.countByGroup(), mcpSessions: () => mcp.http.size,
     approvalsPending: async () => (await store.listApprovals({ status: 'pending', limit: 10_000 })).length,
     ticketCreatedAt: async (id) => (await store.get(id))?.createdAt, storePing: () => store.ping(),
+    ...(opened.thread ? { storeMemory: opened.thread.memory.bind(opened.thread) } : {}),
   });
   // On Redis, API processes only enqueue unless told to work too; `twisterlab worker` processes do the rest.
   if (!config.redis || config.redis.inlineWorker) core.startProcessing();

@@ -72,6 +72,14 @@ describe('Prometheus metrics', () => {
     expect(body).toMatch(/^twisterlab_tickets\{status="(new|triaged|planned)",category="(none|storage)",priority="[a-z]+"\} 1$/m);
   });
 
+  it("reports the embedded store thread's heap and PGlite's WebAssembly memory", async () => {
+    const body = await scrape();
+    expect(sample(body, 'twisterlab_store_thread_memory_bytes{kind="wasm_memory"}')).toBeGreaterThanOrEqual(128 * 2 ** 20);
+    const used = sample(body, 'twisterlab_store_thread_memory_bytes{kind="heap_used"}')!;
+    expect(used).toBeGreaterThan(0);
+    expect(sample(body, 'twisterlab_store_thread_memory_bytes{kind="heap_total"}')).toBeGreaterThanOrEqual(used);
+  });
+
   it('counts an escalation by a human under its own reason', async () => {
     const id = (await t.app.inject({ method: 'POST', url: '/api/v1/tickets', payload: { description: 'Please call me back about my invoice', dryRun: true } })).json().ticket.id;
     await waitForTicket(t.app, id);

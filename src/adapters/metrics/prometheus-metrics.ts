@@ -19,6 +19,8 @@ export interface MetricSources {
   approvalsPending?: () => Promise<number>;
   /** Resolves when the store answers a trivial query; a rejection or a hang past 2 s reads as down. */
   storePing?: () => Promise<void>;
+  /** The embedded store's thread: its V8 heap and PGlite's WebAssembly memory, in bytes (PGlite only). */
+  storeMemory?: () => Promise<{ heapUsed: number; heapTotal: number; wasmMemory: number }>;
 }
 
 export interface Metrics extends MetricsPort {
@@ -133,6 +135,20 @@ export function createMetrics(): Metrics {
     },
   });
 
+  new client.Gauge({
+    name: 'twisterlab_store_thread_memory_bytes',
+    help: "The embedded store's thread: V8 heap used and total, and PGlite's WebAssembly memory (its size; what it touched is in the process's RSS)",
+    labelNames: ['kind'] as const, registers,
+    async collect() {
+      if (!sources?.storeMemory) return;
+      const memory = await withinTwoSeconds(sources.storeMemory()).catch(() => undefined);
+      if (!memory) return;
+      for (const [kind, bytes] of [['heap_used', memory.heapUsed], ['heap_total', memory.heapTotal], ['wasm_memory', memory.wasmMemory]] as const) {
+        if (Number.isFinite(bytes)) this.set({ kind }, bytes);
+      }
+    },
+  });
+
   async function observeFinal(ticketId: string, outcome: string, at: string, known?: string): Promise<void> {
     // The event says when its ticket was created when the publisher knew; otherwise the store is asked.
     const createdAt = known ?? await sources?.ticketCreatedAt(ticketId);
@@ -177,8 +193,8 @@ export function createMetrics(): Metrics {
   };
 }
 
-function withinTwoSeconds(work: Promise<void>): Promise<void> {
+function withinTwoSeconds<T>(work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<void>((_, reject) => { timer = setTimeout(() => reject(new Error('no answer within 2 s')), 2000); });
+  const deadline = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('no answer within 2 s')), 2000); });
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
