@@ -29,3 +29,38 @@ export async function scratchDatabase(): Promise<{ url: string; drop(): Promise<
   await admin(`create database ${name}`);
   return { url: `${SERVER}/${name}`, drop: () => admin(`drop database if exists ${name} with (force)`) };
 }
+
+/**
+ * A process's resident memory by kind, in MiB, from /proc/PID/smaps: WebAssembly linear memory (V8 maps an
+ * instance's memory read-write right below a reservation of several GiB that guards it, so it is an anonymous
+ * read-write mapping followed at once by an inaccessible one of 4 GiB or more), code (anonymous executable
+ * mappings: V8's JIT and WebAssembly code), files mapped in (the node binary, shared libraries) and the other
+ * anonymous memory (V8 heaps of all threads, malloc, buffers).
+ */
+export interface MemoryMap { rss: number; wasmMemory: number; code: number; files: number; anonymous: number }
+
+export function memoryMap(pid: number = process.pid): MemoryMap {
+  const out: MemoryMap = { rss: 0, wasmMemory: 0, code: 0, files: 0, anonymous: 0 };
+  let current: { end: bigint; kind: keyof MemoryMap; rss: number } | undefined;
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const header = /^([0-9a-f]+)-([0-9a-f]+) (\S{4}) \S+ \S+ (\d+)/.exec(line);
+    if (header) {
+      const [start, end] = [BigInt(`0x${header[1]}`), BigInt(`0x${header[2]}`)];
+      const [perms, inode] = [header[3]!, header[4]!];
+      // A guard reservation right after an anonymous read-write mapping: that mapping was WebAssembly memory.
+      if (perms === '---p' && end - start >= 4n * 2n ** 30n && current && current.end === start && current.kind === 'anonymous') {
+        out.anonymous -= current.rss;
+        out.wasmMemory += current.rss;
+      }
+      current = { end, kind: inode !== '0' ? 'files' : perms.includes('x') ? 'code' : 'anonymous', rss: 0 };
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss && current) {
+      current.rss = Number(rss[1]) / 1024;
+      out[current.kind] += current.rss;
+      out.rss += current.rss;
+    }
+  }
+  return out;
+}

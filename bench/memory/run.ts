@@ -1,0 +1,166 @@
+// bench/memory: where the server's memory goes after a fixed load, on the embedded store and on PostgreSQL.
+// Starts the real server process, runs a fixed load (tickets through POST /orchestrate running `uptime` and a
+// metrics verify, at concurrency 10, then tickets posted to POST /api/v1/tickets and processed), and prints the
+// RSS of the server and of its child processes, the server's RSS by kind (from /proc/PID/smaps: WebAssembly
+// memory, code, mapped files, other anonymous memory) and its V8 heaps (main thread, and the embedded store's
+// thread, from /metrics). With --restart the embedded store is opened a second time on the same data directory
+// and the load repeated: the state of a long-lived install.
+//   node --import tsx bench/memory/run.ts [--tickets 300] [--posted 1000] [--backend pglite|postgres|both] [--node-flags "..."]
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { PACKAGE_ROOT } from '../../src/adapters/package-root.ts';
+import { fmt, memoryMap, rssOf, scratchDatabase } from '../lib/stats.ts';
+
+const { values } = parseArgs({ options: {
+  tickets: { type: 'string', default: '300' }, posted: { type: 'string', default: '1000' }, concurrency: { type: 'string', default: '10' },
+  backend: { type: 'string', default: 'both' }, 'node-flags': { type: 'string', default: '' }, restart: { type: 'boolean', default: false },
+} });
+const TICKETS = Number(values.tickets);
+const POSTED = Number(values.posted);
+const CONCURRENCY = Number(values.concurrency);
+const compiled = path.join(PACKAGE_ROOT, 'dist/src/main/cli.js');
+const fromDist = existsSync(compiled) && import.meta.url.includes('/dist/');
+const nodeFlags = values['node-flags'] ? values['node-flags'].split(/\s+/) : [];
+const serverArgs = [...nodeFlags, ...(fromDist ? [compiled, 'serve'] : ['--import', 'tsx', 'src/main/cli.ts', 'serve'])];
+
+const RUNBOOK = `id: bench-uptime
+title: Load averages of this host
+categories: [performance]
+keywords: [slow, load, sluggish]
+diagnose:
+  - capability: commander.execute_command
+    params: { device_id: local, command: uptime }
+    description: Read load averages
+verify:
+  - capability: monitoring.get_system_metrics
+    description: Metrics readable
+    expect:
+      - { path: memory.used_percent, op: lte, value: 100 }
+`;
+const TASKS = ['This server is very slow since this morning', 'Everything on the host is sluggish, high load?', 'The machine lags a lot today'];
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+async function startServer(env: Record<string, string>): Promise<{ base: string; server: ChildProcess; stop(): Promise<void> }> {
+  const port = await freePort();
+  const server = spawn(process.execPath, serverArgs, {
+    cwd: PACKAGE_ROOT, env: { ...process.env, PORT: String(port), LOG_LEVEL: 'warn', TWISTERLAB_BACKLOG_LIMIT: '100000', ...env }, stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i += 1) {
+    try {
+      if ((await fetch(`${base}/health`)).ok) break;
+    } catch { /* starting */ }
+    if (i > 3_000) {
+      server.kill('SIGKILL');
+      throw new Error('server did not start within 5 minutes');
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { base, server, async stop() { server.kill('SIGTERM'); await new Promise((r) => server.once('exit', r)); } };
+}
+
+async function load(base: string): Promise<{ orchestratePerSecond: number; postedPerSecond: number; failures: number; states: Map<string, number> }> {
+  let failures = 0;
+  const states = new Map<string, number>();
+  let next = 0;
+  let started = performance.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (next < TICKETS) {
+      const i = next++;
+      const response = await fetch(`${base}/orchestrate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ task: TASKS[i % TASKS.length] }) });
+      const body = (await response.json()) as { ticket?: { status: string } };
+      const state = body.ticket?.status ?? `HTTP ${response.status}`;
+      states.set(state, (states.get(state) ?? 0) + 1);
+    }
+  }));
+  const orchestratePerSecond = TICKETS / ((performance.now() - started) / 1000);
+  next = 0;
+  started = performance.now();
+  await Promise.all(Array.from({ length: CONCURRENCY * 2 }, async () => {
+    while (next < POSTED) {
+      next += 1;
+      const response = await fetch(`${base}/api/v1/tickets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ description: 'The VPN drops every few minutes since this morning, please help urgently' }) });
+      await response.arrayBuffer();
+      if (response.status !== 201 && response.status !== 202) failures += 1;
+    }
+  }));
+  const postedPerSecond = POSTED / ((performance.now() - started) / 1000);
+  // The posted tickets are processed meanwhile; the figures are read once the queue is empty.
+  for (let i = 0; i < 6_000; i += 1) {
+    const health = (await (await fetch(`${base}/health`)).json()) as { queueDepth: number };
+    if (health.queueDepth === 0) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { orchestratePerSecond, postedPerSecond, failures, states };
+}
+
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    const text = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+    for (const child of text ? text.split(/\s+/).map(Number) : []) out.push(child, ...childrenOf(child));
+  }
+  return out;
+}
+
+async function heaps(base: string): Promise<{ mainHeapUsed: number; mainHeapTotal: number; external: number; storeHeapUsed: number; storeHeapTotal: number; wasmSize: number }> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const metric = (name: string) => Number(new RegExp(`^${name.replace(/[{}"]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN) / 2 ** 20;
+  return {
+    mainHeapUsed: metric('twisterlab_nodejs_heap_size_used_bytes'), mainHeapTotal: metric('twisterlab_nodejs_heap_size_total_bytes'),
+    external: metric('twisterlab_nodejs_external_memory_bytes'),
+    storeHeapUsed: metric('twisterlab_store_thread_memory_bytes{kind="heap_used"}'), storeHeapTotal: metric('twisterlab_store_thread_memory_bytes{kind="heap_total"}'),
+    wasmSize: metric('twisterlab_store_thread_memory_bytes{kind="wasm_memory"}'),
+  };
+}
+
+async function measure(label: string, base: string, server: ChildProcess): Promise<void> {
+  const idle = rssOf(server.pid!);
+  const run = await load(base);
+  const rss = rssOf(server.pid!);
+  const map = memoryMap(server.pid!);
+  const heap = await heaps(base);
+  const children = childrenOf(server.pid!).map((pid) => ({ pid, name: readFileSync(`/proc/${pid}/comm`, 'utf8').trim(), ...rssOf(pid) }));
+  const childSum = children.reduce((sum, c) => sum + c.rssMiB, 0);
+  console.log(`${label.padEnd(18)} RSS ${fmt(rss.rssMiB, 1)} MiB (idle before load ${fmt(idle.rssMiB, 1)}, peak ${fmt(rss.peakMiB, 1)})  | children ${children.map((c) => `${c.name} ${fmt(c.rssMiB, 1)}`).join(', ') || 'none'}  | sum ${fmt(rss.rssMiB + childSum, 1)} MiB`);
+  console.log(`${''.padEnd(18)} by kind: WebAssembly memory ${fmt(map.wasmMemory, 1)}, code ${fmt(map.code, 1)}, mapped files ${fmt(map.files, 1)}, other anonymous ${fmt(map.anonymous, 1)} MiB`);
+  console.log(`${''.padEnd(18)} V8 heaps: main used/total ${fmt(heap.mainHeapUsed, 1)}/${fmt(heap.mainHeapTotal, 1)}, store thread ${fmt(heap.storeHeapUsed, 1)}/${fmt(heap.storeHeapTotal, 1)} MiB; external ${fmt(heap.external, 1)} MiB; PGlite WebAssembly memory size ${fmt(heap.wasmSize, 0)} MiB`);
+  console.log(`${''.padEnd(18)} load: ${TICKETS} orchestrated ${fmt(run.orchestratePerSecond, 1)}/s (${[...run.states].map(([s, n]) => `${s} ${n}`).join(', ')}), ${POSTED} posted ${fmt(run.postedPerSecond, 0)}/s (refused or failed ${run.failures})`);
+}
+
+const backends = values.backend === 'both' ? ['pglite', 'postgres'] : [values.backend!];
+console.log(`bench/memory: ${TICKETS} tickets through POST /orchestrate (uptime + metrics verify) at concurrency ${CONCURRENCY}, then ${POSTED} through POST /api/v1/tickets (node ${process.version}${nodeFlags.length ? `, ${nodeFlags.join(' ')}` : ''})`);
+for (const backend of backends) {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'twisterlab-memory-'));
+  const runbooks = path.join(dataDir, 'runbooks');
+  mkdirSync(runbooks);
+  writeFileSync(path.join(runbooks, 'bench-uptime.yaml'), RUNBOOK);
+  const db = backend === 'postgres' ? await scratchDatabase() : undefined;
+  const env = { TWISTERLAB_DATA_DIR: dataDir, TWISTERLAB_RUNBOOKS_DIR: runbooks, ...(db ? { DATABASE_URL: db.url } : {}) };
+  try {
+    const first = await startServer(env);
+    await measure(`${backend}${backend === 'pglite' ? ', new dir' : ''}`, first.base, first.server);
+    await first.stop();
+    if (backend === 'pglite' && values.restart) {
+      const again = await startServer(env);
+      await measure('pglite, reopened', again.base, again.server);
+      await again.stop();
+    }
+  } finally {
+    await db?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
