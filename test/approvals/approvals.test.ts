@@ -77,6 +77,9 @@ describe.each(BACKENDS)('approvals (%s)', (backend) => {
     expect(remedy.plan.steps[0]).toMatchObject({ phase: 'fix', capability: 'testops.wipe_cache', decision: 'needs_approval', addresses: [CACHE_FINDING] });
     expect(remedy.plan.findings).toEqual([expect.objectContaining({ id: CACHE_FINDING, state: 'confirmed', evidence: { corrupt: true } })]);
     expect(waiting.steps.map((s) => [s.executionId, s.phase, s.status])).toEqual([[waiting.executions[0]!.id, 'diagnose', 'succeeded']]);
+    // While it waits, the handoff names the change to decide on, in plain words, and the team.
+    expect(waiting.ticket.handoffSummary).toMatch(/^Left to do: approve or refuse the change TwisterLab would make: Wipe the cache \(destructive steps wait for a human approval\); /m);
+    expect(waiting.ticket.handoffSummary).toMatch(new RegExp(`\nTeam: ${waiting.ticket.team}$`));
 
     const own = await decide(rt, approval.id, KEYS.alice, 'approve');
     expect(own.statusCode).toBe(403);
@@ -90,6 +93,8 @@ describe.each(BACKENDS)('approvals (%s)', (backend) => {
     const detail = await waitForStatus(rt, id, ['resolved', 'escalated', 'failed']);
     expect(detail.ticket.status).toBe('resolved');
     expect(detail.ticket).toMatchObject({ outcome: 'assisted_fix', findings: [expect.objectContaining({ id: CACHE_FINDING, state: 'fixed' })] });
+    // Fixed after all: nobody needs the handoff written while it waited.
+    expect(detail.ticket.handoffSummary).toBeNull();
     expect(sideEffectLines(file)).toBe(1);
     expect(detail.audit.find((a) => a.action === 'approval.approved')).toMatchObject({ actor: 'carol' });
     const after = (await rt.runtime.approvals.list({ ticketId: id, limit: 10 }))[0]!;
