@@ -70,7 +70,7 @@ export class CapabilityRegistry {
     }
     this.agents.set(agent.id, agent);
     for (const capability of agent.capabilities) {
-      this.entries.set(capability.id, { agent, capability: capability as Capability, descriptor: this.describe(agent, capability as Capability) });
+      this.entries.set(capability.id, { agent, capability: capability as Capability, descriptor: describeCapability(agent.id, capability as Capability, this.defaultTimeoutMs) });
     }
   }
 
@@ -190,17 +190,18 @@ export class CapabilityRegistry {
       if (onAbort) options.signal?.removeEventListener('abort', onAbort);
     }
   }
+}
 
-  private describe(agent: Agent, capability: Capability): CapabilityDescriptor {
-    return {
-      id: capability.id,
-      agent: agent.id,
-      description: capability.description,
-      risk: capability.risk,
-      idempotent: capability.idempotent ?? capability.risk === 'read',
-      timeoutMs: capability.timeoutMs ?? this.defaultTimeoutMs,
-      inputSchema: z.toJSONSchema(capability.input, { io: 'input', unrepresentable: 'any' }),
-      outputSchema: z.toJSONSchema(capability.output, { io: 'output', unrepresentable: 'any' }),
-    };
-  }
+/** What a capability looks like from outside (the API, MCP): its schemas as JSON Schema. */
+export function describeCapability(agentId: string, capability: Capability, defaultTimeoutMs: number): CapabilityDescriptor {
+  return {
+    id: capability.id,
+    agent: agentId,
+    description: capability.description,
+    risk: capability.risk,
+    idempotent: capability.idempotent ?? capability.risk === 'read',
+    timeoutMs: capability.timeoutMs ?? defaultTimeoutMs,
+    inputSchema: z.toJSONSchema(capability.input, { io: 'input', unrepresentable: 'any' }),
+    outputSchema: z.toJSONSchema(capability.output, { io: 'output', unrepresentable: 'any' }),
+  };
 }

@@ -2,9 +2,11 @@
 // the store itself (the same runtime as `serve`, without listening); logs go to stderr, stdout is the protocol.
 //
 // Loading the runtime (store, migrations, agents, adapters) takes seconds, and clients time out on `initialize`.
-// So the process answers `initialize` and `ping` at once from a server built like the real one (same name,
-// capabilities and instructions) while the runtime loads; every other request waits in order for the real server,
-// which is then initialized with the client's own `initialize` so it knows the client as if it had answered it.
+// So the process answers at once, from a server built like the real one (same name, capabilities and
+// instructions) while the runtime loads in the background: `initialize`, `ping`, and the catalogues that need no
+// store — tools (the tool catalogue the runtime checks it registers), prompts and resource templates. Every other
+// request (tools/call, resources/list and reads, prompts/get) waits in order for the real server, which is then
+// initialized with the client's own `initialize` so it knows the client as if it had answered it.
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
@@ -12,9 +14,10 @@ import { isJSONRPCRequest, type JSONRPCMessage, type RequestId } from '@modelcon
 import { PACKAGE_VERSION } from '../adapters/package-root.ts';
 import type { Config } from '../config.ts';
 import { createMcpServer, type McpServerDeps } from '../mcp/mcp-server.ts';
+import { toolCatalogue } from '../mcp/tool-catalogue.ts';
 
 /** Methods the early server may answer: they need nothing from the runtime. */
-const EARLY = new Set(['initialize', 'notifications/initialized', 'ping']);
+const EARLY = new Set(['initialize', 'notifications/initialized', 'ping', 'tools/list', 'prompts/list', 'resources/templates/list']);
 
 export async function serveMcpStdio(config: Readonly<Config>): Promise<number> {
   const stdio = new StdioServerTransport();
@@ -72,7 +75,7 @@ class GatedTransport implements Transport {
     const [client, server] = InMemoryTransport.createLinkedPair();
     this.early = client;
     client.onmessage = (message) => void stdio.send(message).catch((error: unknown) => this.onerror?.(error as Error));
-    // Only initialize and ping reach it; the deps are read by the other handlers, which it never runs.
+    // Only the EARLY methods reach it; the other deps are read by handlers it never runs.
     void createMcpServer(earlyDeps(), () => ({ name: 'stdio', role: 'viewer' })).connect(server);
   }
 
@@ -133,7 +136,7 @@ function earlyDeps(): McpServerDeps {
   };
   return {
     version: PACKAGE_VERSION,
-    tools: { list: unavailable, call: unavailable } as unknown as McpServerDeps['tools'],
+    tools: { list: toolCatalogue, call: unavailable },
     resources: {} as McpServerDeps['resources'],
   };
 }

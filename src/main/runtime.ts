@@ -10,6 +10,7 @@ import { createChromiumBrowser } from '../adapters/browser/chromium-browser.ts';
 import { createMetrics, type Metrics } from '../adapters/metrics/prometheus-metrics.ts';
 import { createSystemMetricsSource } from '../adapters/metrics-source/system-metrics.ts';
 import { openPgliteStore, openPostgresStore, type OpenedStore } from '../adapters/store/open-store.ts';
+import { assertCatalogueRegistered } from '../agents/agent-catalogue.ts';
 import { createClassifierAgent } from '../agents/classifier/classifier-agent.ts';
 import { createBrowserAgent } from '../agents/browser/browser-agent.ts';
 import { createCommanderAgent } from '../agents/commander/commander-agent.ts';
@@ -141,7 +142,7 @@ export async function createCore(config: Config, logger: pino.Logger, options: R
   }
   dispatcher.start();
   const metrics = createMetrics();
-  const queueing = wireQueue({ config, store, logger, onDispatch: (ms) => metrics.observeQueueWait(ms / 1000) });
+  const queueing = await wireQueue({ config, store, logger, onDispatch: (ms) => metrics.observeQueueWait(ms / 1000) });
   const backlog = createBacklog({ ...config.backlog, queued: () => queueing.queue.depth() });
   const events: TicketEventBus = {
     publish: (event) => {
@@ -201,17 +202,17 @@ export async function createCore(config: Config, logger: pino.Logger, options: R
   const artifacts = createFileArtifactStore({ dir: path.join(config.dataDir, 'artifacts') });
   registry.register(createBrowserAgent({ browser, artifacts, timeoutMs: config.browser.timeoutMs }));
   registry.onInvocation((event) => metrics.observeInvocation(event));
-  if (!options.runbooks) {
-    try {
-      runbooks = loadCatalogue(config.runbooksDir, (id) => registry.get(id) !== undefined);
-    } catch (error) {
-      // The outbox dispatcher polls the store: stop it before the store closes, or the close waits on it.
-      await Promise.allSettled([dispatcher.stop(), queueing.close(), devices.close(), browser.close()]);
-      await opened.close().catch(() => undefined);
-      throw error;
-    }
-    logger.info({ runbooks: runbooks.length, dir: config.runbooksDir }, 'runbook catalogue loaded');
+  try {
+    // MCP over stdio listed the catalogue's tools before this ran: fail here rather than serve other ones.
+    assertCatalogueRegistered(registry.list().map((d) => d.id));
+    if (!options.runbooks) runbooks = loadCatalogue(config.runbooksDir, (id) => registry.get(id) !== undefined);
+  } catch (error) {
+    // The outbox dispatcher polls the store: stop it before the store closes, or the close waits on it.
+    await Promise.allSettled([dispatcher.stop(), queueing.close(), devices.close(), browser.close()]);
+    await opened.close().catch(() => undefined);
+    throw error;
   }
+  if (!options.runbooks) logger.info({ runbooks: runbooks.length, dir: config.runbooksDir }, 'runbook catalogue loaded');
   await store.upsertAgents(registry.listAgents().map((a) => ({
     id: a.id, description: a.description, capabilities: a.capabilities.map((c) => ({ id: c.id, risk: c.risk, description: c.description })),
   })));

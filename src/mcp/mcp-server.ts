@@ -13,7 +13,7 @@ import { listResources, readResource, resourceTemplates, type McpResourceDeps } 
 import type { McpTools } from './mcp-tools.ts';
 
 export interface McpServerDeps {
-  tools: McpTools;
+  tools: Pick<McpTools, 'list' | 'call'>;
   resources: McpResourceDeps;
   version: string;
   /** Where failures hidden from clients are logged, under the id they are told. */

@@ -1,7 +1,7 @@
 // The MCP tool surface: every registry capability (same id, schemas generated from its zod schemas, called
 // through the capability gateway exactly like REST dispatch) plus the ticket tools.
 import { randomUUID } from 'node:crypto';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { assertRole, type Caller } from '../core/access.ts';
 import type { CapabilityGateway } from '../core/capability-gateway.ts';
 import { TwisterError, toErrorInfo } from '../core/errors.ts';
@@ -37,22 +37,27 @@ export function capabilityTitle(id: string): string {
   return `${agent.charAt(0).toUpperCase()}${agent.slice(1)}: ${words}`;
 }
 
-function capabilityTool(deps: McpToolDeps, descriptor: CapabilityDescriptor): ToolDefinition {
+/** A capability as an MCP tool: its name, title, schemas and annotations (what tools/list shows). */
+export function capabilityToolSpec(descriptor: CapabilityDescriptor): Tool {
   const outputSchema = outputSchemaFor(descriptor.outputSchema);
   return {
-    tool: {
-      name: descriptor.id,
-      title: capabilityTitle(descriptor.id),
-      description: `${descriptor.description} (risk: ${descriptor.risk}${descriptor.risk === 'destructive' ? '; refused outside a ticket, where a human approves it' : ''})`,
-      inputSchema: forMcp(descriptor.inputSchema),
-      ...(outputSchema ? { outputSchema } : {}),
-      annotations: {
-        readOnlyHint: descriptor.risk === 'read' && !WRITES.has(descriptor.id),
-        destructiveHint: descriptor.risk === 'destructive',
-        idempotentHint: descriptor.idempotent,
-        openWorldHint: descriptor.id.startsWith('browser.') || OPEN_WORLD.has(descriptor.id),
-      },
+    name: descriptor.id,
+    title: capabilityTitle(descriptor.id),
+    description: `${descriptor.description} (risk: ${descriptor.risk}${descriptor.risk === 'destructive' ? '; refused outside a ticket, where a human approves it' : ''})`,
+    inputSchema: forMcp(descriptor.inputSchema),
+    ...(outputSchema ? { outputSchema } : {}),
+    annotations: {
+      readOnlyHint: descriptor.risk === 'read' && !WRITES.has(descriptor.id),
+      destructiveHint: descriptor.risk === 'destructive',
+      idempotentHint: descriptor.idempotent,
+      openWorldHint: descriptor.id.startsWith('browser.') || OPEN_WORLD.has(descriptor.id),
     },
+  };
+}
+
+function capabilityTool(deps: McpToolDeps, descriptor: CapabilityDescriptor): ToolDefinition {
+  return {
+    tool: capabilityToolSpec(descriptor),
     call: async (caller, args) => {
       const result = await deps.gateway.call(caller, descriptor.id, args, 'mcp');
       if (result.ok) return toolOutput(result.output);

@@ -1,5 +1,6 @@
 // Runbook tools for MCP clients: the catalogue with each runbook's highest risk, and a dry run of one runbook —
 // the plan it would make, with parameters filled and a policy decision per step. Nothing is stored or run.
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { RunbookCatalogue } from '../core/runbooks/runbook-catalogue.ts';
 import { runbookSummarySchema } from '../core/runbooks/runbook-view.ts';
@@ -21,15 +22,25 @@ const dryRunOutput = z.object({
 });
 const readOnly = { readOnlyHint: true, openWorldHint: false };
 
+/** The tools' names, schemas and annotations, without what answers them: the MCP catalogue is read from these. */
+export const runbookToolSpecs = {
+  'runbook.list': {
+    name: 'runbook.list', title: 'List runbooks',
+    description: 'The runbook catalogue: what each runbook fits, its steps and the highest risk it may reach',
+    inputSchema: zodToolSchema(listInput, 'input'), outputSchema: zodToolSchema(listOutput, 'output'), annotations: readOnly,
+  },
+  'runbook.dry_run': {
+    name: 'runbook.dry_run', title: 'Dry-run a runbook',
+    description: 'The plan one runbook would make for a ticket text and context: parameters filled, the policy decision of each step, the backups it would take. Runs nothing.',
+    inputSchema: zodToolSchema(dryRunInput, 'input'), outputSchema: zodToolSchema(dryRunOutput, 'output'), annotations: readOnly,
+  },
+} satisfies Record<string, Tool>;
+
 export function runbookTools(catalogue: RunbookCatalogue): ToolDefinition[] {
   return [
     {
       role: 'viewer',
-      tool: {
-        name: 'runbook.list', title: 'List runbooks',
-        description: 'The runbook catalogue: what each runbook fits, its steps and the highest risk it may reach',
-        inputSchema: zodToolSchema(listInput, 'input'), outputSchema: zodToolSchema(listOutput, 'output'), annotations: readOnly,
-      },
+      tool: runbookToolSpecs['runbook.list'],
       call: async (_caller, args) => {
         const { category } = parseOrThrow(listInput, args, 'input for runbook.list');
         return toolOutput({ items: catalogue.list(category) });
@@ -37,11 +48,7 @@ export function runbookTools(catalogue: RunbookCatalogue): ToolDefinition[] {
     },
     {
       role: 'operator',
-      tool: {
-        name: 'runbook.dry_run', title: 'Dry-run a runbook',
-        description: 'The plan one runbook would make for a ticket text and context: parameters filled, the policy decision of each step, the backups it would take. Runs nothing.',
-        inputSchema: zodToolSchema(dryRunInput, 'input'), outputSchema: zodToolSchema(dryRunOutput, 'output'), annotations: readOnly,
-      },
+      tool: runbookToolSpecs['runbook.dry_run'],
       call: async (_caller, args) => {
         const input = parseOrThrow(dryRunInput, args, 'input for runbook.dry_run');
         const { device_id: deviceId, service_name: serviceName, url } = input.context ?? {};

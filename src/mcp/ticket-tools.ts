@@ -1,6 +1,7 @@
 // The ticket operations of core/operations as MCP tools (`ticket.*`): the same definitions REST routes are made
 // from, with snake_case inputs like every tool. Only MCP adds to one: ticket.submit may wait for the ticket to
 // settle, telling each status change as progress.
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { ApprovalService } from '../core/approval-service.ts';
 import type { TicketEventBus } from '../core/events.ts';
@@ -73,4 +74,19 @@ export function ticketTools(deps: TicketToolDeps): ToolDefinition[] {
       operationTool(rerunTicketOperation, handoff, { annotations: WRITES }),
     ] : []),
   ];
+}
+
+/**
+ * The ticket tools' names, schemas and annotations, as ticketTools makes them for a runtime with every service
+ * (approvals, feedback, handoff): what the MCP tool catalogue lists. Nothing here can answer a call — any service
+ * used throws — and only each definition's `tool` is read.
+ */
+export function ticketToolSpecs(): Tool[] {
+  const absent = new Proxy({}, {
+    get: (_target, key) => {
+      throw new Error(`the tool catalogue has no services to call (${String(key)})`);
+    },
+  });
+  const deps = Object.assign(Object.create(absent) as object, { approvals: absent, feedback: absent, handoff: absent }) as TicketToolDeps;
+  return ticketTools(deps).map((definition) => definition.tool);
 }

@@ -50,6 +50,8 @@ describe('twisterlab mcp (stdio)', () => {
     const { tools } = await client.listTools();
     expect(tools.map((tool) => tool.name).sort()).toEqual(api.runtime.mcp.tools.list().map((tool) => tool.name).sort());
     expect(client.getServerVersion()).toMatchObject({ name: 'twisterlab' });
+    // tools/list no longer waits for the runtime; a call does, and then the runtime has said it serves.
+    expect((await client.callTool({ name: 'ticket.list', arguments: { limit: 1 } })).isError).toBeFalsy();
     expect(stderr()).toMatch(/MCP server on stdio/);
   });
 
@@ -79,17 +81,24 @@ describe('twisterlab mcp (stdio)', () => {
     expect((await client.callTool({ name: 'ticket.list', arguments: { limit: 1 } })).isError).toBeFalsy();
   });
 
-  it('answers initialize before its store is reachable, and tools once it is', async () => {
-    // A PostgreSQL that accepts connections and never answers: the runtime cannot be ready, initialize still is.
+  it('answers initialize, tools/list and prompts/list before its store is reachable, from the catalogue the runtime serves', async () => {
+    // A PostgreSQL that accepts connections and never answers: the runtime cannot be ready, the catalogues still are.
     const sockets: import('node:net').Socket[] = [];
     const silent: Server = createServer((socket) => sockets.push(socket));
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = silent.address() as { port: number };
-      const { client } = await stdioClient({ DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/none`, DATABASE_CONNECT_TIMEOUT_MS: '120000' });
+      const { client, stderr } = await stdioClient({ DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/none`, DATABASE_CONNECT_TIMEOUT_MS: '120000' });
       expect(client.getServerVersion()).toMatchObject({ name: 'twisterlab' });
       expect(client.getServerCapabilities()).toMatchObject({ tools: {} });
       await client.ping();
+      // The whole tool list, schemas and annotations included, exactly as a started runtime lists it.
+      const { tools } = await client.listTools();
+      expect(tools).toEqual(api.runtime.mcp.tools.list());
+      expect((await client.listPrompts()).prompts.map((p) => p.name)).toEqual(['triage_alert', 'explain_ticket']);
+      expect((await client.listResourceTemplates()).resourceTemplates.map((t) => t.uriTemplate)).toEqual(['ticket://{id}', 'runbook://{id}']);
+      // Still waiting for its store: the runtime never started, so none of these came from it.
+      expect(stderr()).not.toMatch(/MCP server on stdio/);
       await client.close();
     } finally {
       for (const socket of sockets) socket.destroy();

@@ -153,11 +153,13 @@ export const listBackups = defineCapability<typeof listInput, typeof listOutput,
   },
 });
 
+/** What the agent offers, without its dependencies: the MCP catalogue is read from it before anything is wired. */
+export const backupAgent = {
+  id: 'backup',
+  description: 'Takes, lists and restores backups of files, PostgreSQL databases and Redis keys',
+  capabilities: [createBackup, restoreBackup, listBackups],
+};
+
 export function createBackupAgent(deps: BackupDeps) {
-  return defineAgent({
-    id: 'backup',
-    description: 'Takes, lists and restores backups of files, PostgreSQL databases and Redis keys',
-    deps,
-    capabilities: [createBackup, restoreBackup, listBackups],
-  });
+  return defineAgent({ ...backupAgent, deps });
 }

@@ -88,12 +88,14 @@ export const screenshot = defineCapability<typeof screenshotInput, typeof screen
   },
 });
 
+/** What the agent offers, without its dependencies: the MCP catalogue is read from it before anything is wired. */
+export const browserAgent = {
+  id: 'browser',
+  description: 'Looks at web pages (text, status, screenshots) through a headless browser kept off internal addresses',
+  capabilities: [browse, screenshot],
+};
+
 export function createBrowserAgent(deps: BrowserDeps) {
   const timeoutMs = deps.timeoutMs + LAUNCH_MARGIN_MS;
-  return defineAgent({
-    id: 'browser',
-    description: 'Looks at web pages (text, status, screenshots) through a headless browser kept off internal addresses',
-    deps,
-    capabilities: [{ ...browse, timeoutMs }, { ...screenshot, timeoutMs }],
-  });
+  return defineAgent({ ...browserAgent, deps, capabilities: browserAgent.capabilities.map((c) => ({ ...c, timeoutMs })) });
 }

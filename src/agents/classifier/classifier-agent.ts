@@ -37,11 +37,13 @@ export const classifyTicket = fulfils(CLASSIFY_TICKET, defineCapability<typeof i
   run: async ({ description }) => classifyText(description),
 }));
 
+/** What the agent offers, without its dependencies: the MCP catalogue is read from it before anything is wired. */
+export const classifierAgent = {
+  id: 'classifier',
+  description: 'Ticket category and priority from weighted keyword and phrase rules',
+  capabilities: [classifyTicket],
+};
+
 export function createClassifierAgent(deps: ClassifierDeps = {}): Agent<ClassifierDeps> {
-  return defineAgent({
-    id: 'classifier',
-    description: 'Ticket category and priority from weighted keyword and phrase rules',
-    deps,
-    capabilities: [classifyTicket],
-  });
+  return defineAgent({ ...classifierAgent, deps });
 }

@@ -86,11 +86,13 @@ export const executeCommand = defineCapability<typeof executeCommandInput, typeo
   },
 });
 
+/** What the agent offers, without its dependencies: the MCP catalogue is read from it before anything is wired. */
+export const commanderAgent = {
+  id: 'commander',
+  description: 'Runs allow-listed commands on registered devices, without a shell',
+  capabilities: [executeCommand],
+};
+
 export function createCommanderAgent(deps: CommanderDeps) {
-  return defineAgent({
-    id: 'commander',
-    description: 'Runs allow-listed commands on registered devices, without a shell',
-    deps,
-    capabilities: [{ ...executeCommand, timeoutMs: deps.timeoutMs + CAPABILITY_TIMEOUT_MARGIN_MS }],
-  });
+  return defineAgent({ ...commanderAgent, deps, capabilities: [{ ...executeCommand, timeoutMs: deps.timeoutMs + CAPABILITY_TIMEOUT_MARGIN_MS }] });
 }

@@ -12,11 +12,17 @@ export type { DatabaseDeps, ServiceReach } from './database-deps.ts';
 /** Room for the connection (and a tunnel) and a few statements around the waits. */
 const MARGIN_MS = 2_000;
 
+/** What the agent offers, without its dependencies: the MCP catalogue is read from it before anything is wired. */
+export const databaseAgent = {
+  id: 'database',
+  description: 'Finds and ends PostgreSQL lock contention and idle sessions, reads connection usage and Redis memory pressure of declared services',
+  capabilities: [findBlockingQueries, endBlockingSessions, connectionUsage, terminateIdleSessions, redisMemoryUsage],
+};
+
 export function createDatabaseAgent(deps: DatabaseDeps) {
   const readTimeoutMs = 3 * deps.timeoutMs + MARGIN_MS;
   return defineAgent({
-    id: 'database',
-    description: 'Finds and ends PostgreSQL lock contention and idle sessions, reads connection usage and Redis memory pressure of declared services',
+    ...databaseAgent,
     deps,
     capabilities: [
       { ...findBlockingQueries, timeoutMs: readTimeoutMs },

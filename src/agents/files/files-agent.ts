@@ -7,11 +7,13 @@ import { rotateLogs } from './rotate-logs.ts';
 
 export type { FilesDeps } from './files-deps.ts';
 
+/** What the agent offers, without its dependencies: the MCP catalogue is read from it before anything is wired. */
+export const filesAgent = {
+  id: 'files',
+  description: 'Measures directory usage and rotates logs, locally or on SSH devices over SFTP',
+  capabilities: [directoryUsage, rotateLogs],
+};
+
 export function createFilesAgent(deps: FilesDeps) {
-  return defineAgent({
-    id: 'files',
-    description: 'Measures directory usage and rotates logs, locally or on SSH devices over SFTP',
-    deps,
-    capabilities: [directoryUsage, rotateLogs],
-  });
+  return defineAgent({ ...filesAgent, deps });
 }

@@ -155,11 +155,13 @@ export const orchestrate = defineCapability({
   },
 });
 
+/** What the agent offers, without its dependencies: the MCP catalogue is read from it before anything is wired. */
+export const maestroAgent = {
+  id: 'maestro',
+  description: 'Analyses tasks and orchestrates the other agents through the whole loop',
+  capabilities: [analyzeTask, orchestrate],
+};
+
 export function createMaestroAgent(deps: MaestroDeps) {
-  return defineAgent({
-    id: 'maestro',
-    description: 'Analyses tasks and orchestrates the other agents through the whole loop',
-    deps,
-    capabilities: [analyzeTask, orchestrate],
-  });
+  return defineAgent({ ...maestroAgent, deps });
 }

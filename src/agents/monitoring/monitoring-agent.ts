@@ -158,10 +158,16 @@ export const checkServiceHealth = defineCapability<typeof healthInput, typeof he
   },
 });
 
+/** What the agent offers, without its dependencies: the MCP catalogue is read from it before anything is wired. The runtime always wires the probes. */
+export const monitoringAgent = {
+  id: 'monitoring',
+  description: 'Reads host metrics, checks the health of declared services, TLS certificates and TCP reachability',
+  capabilities: [getSystemMetrics, checkServiceHealth, checkCertificate, checkReachability],
+};
+
 export function createMonitoringAgent(deps: MonitoringDeps) {
   return defineAgent({
-    id: 'monitoring',
-    description: 'Reads host metrics, checks the health of declared services, TLS certificates and TCP reachability',
+    ...monitoringAgent,
     deps,
     capabilities: [
       getSystemMetrics, { ...checkServiceHealth, timeoutMs: deps.checkTimeoutMs + CAPABILITY_TIMEOUT_MARGIN_MS },

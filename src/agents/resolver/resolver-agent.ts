@@ -59,11 +59,13 @@ export const escalateTicket = defineCapability({
   run: (input, ctx: { deps: ResolverDeps; actor: string }) => close(ctx.deps, input.ticket_id, 'escalated', input.reason, ctx.actor),
 });
 
+/** What the agent offers, without its dependencies: the MCP catalogue is read from it before anything is wired. */
+export const resolverAgent = {
+  id: 'resolver',
+  description: 'Resolves tickets with a note or escalates them to a human',
+  capabilities: [resolveTicket, escalateTicket],
+};
+
 export function createResolverAgent(deps: ResolverDeps) {
-  return defineAgent({
-    id: 'resolver',
-    description: 'Resolves tickets with a note or escalates them to a human',
-    deps,
-    capabilities: [resolveTicket, escalateTicket],
-  });
+  return defineAgent({ ...resolverAgent, deps });
 }

@@ -57,11 +57,13 @@ export const failedLogins = defineCapability<typeof failedLoginsInput, typeof fa
   }),
 });
 
+/** What the agent offers, without its dependencies: the MCP catalogue is read from it before anything is wired. */
+export const securityAgent = {
+  id: 'security',
+  description: 'Reads security signals of a device: failed logins from its auth log',
+  capabilities: [failedLogins],
+};
+
 export function createSecurityAgent(deps: SecurityDeps) {
-  return defineAgent({
-    id: 'security',
-    description: 'Reads security signals of a device: failed logins from its auth log',
-    deps,
-    capabilities: [failedLogins],
-  });
+  return defineAgent({ ...securityAgent, deps });
 }

@@ -34,11 +34,13 @@ export const analyzeSentiment = fulfils(ANALYZE_SENTIMENT, defineCapability<type
   },
 }));
 
+/** What the agent offers, without its dependencies: the MCP catalogue is read from it before anything is wired. */
+export const sentimentAgent = {
+  id: 'sentiment',
+  description: 'Sentiment and urgency of support messages, from lexicons and support-domain cues',
+  capabilities: [analyzeSentiment],
+};
+
 export function createSentimentAgent(deps: SentimentDeps = {}): Agent<SentimentDeps> {
-  return defineAgent({
-    id: 'sentiment',
-    description: 'Sentiment and urgency of support messages, from lexicons and support-domain cues',
-    deps,
-    capabilities: [analyzeSentiment],
-  });
+  return defineAgent({ ...sentimentAgent, deps });
 }

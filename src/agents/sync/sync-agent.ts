@@ -153,11 +153,13 @@ export const syncData = defineCapability<typeof syncInput, typeof syncOutput, Sy
   },
 });
 
+/** What the agent offers, without its dependencies: the MCP catalogue is read from it before anything is wired. */
+export const syncAgent = {
+  id: 'sync',
+  description: 'Synchronises directories, locally or with SSH devices over SFTP',
+  capabilities: [syncData],
+};
+
 export function createSyncAgent(deps: SyncDeps) {
-  return defineAgent({
-    id: 'sync',
-    description: 'Synchronises directories, locally or with SSH devices over SFTP',
-    deps,
-    capabilities: [syncData],
-  });
+  return defineAgent({ ...syncAgent, deps });
 }
