@@ -1,20 +1,13 @@
 // Wiring of the ticket queue, the ticket events and the device leases: in this process (the embedded default), or
 // on Redis when REDIS_URL is set (BullMQ, pub/sub, leases shared by every worker, the reconciler).
-import { createRedisAnswerCache } from '../adapters/cache/redis-answer-cache.ts';
 import { createInProcessEventBus } from '../adapters/events/in-process-event-bus.ts';
-import { createRedisEventBus } from '../adapters/events/redis-event-bus.ts';
-import { createBullmqQueue } from '../adapters/queue/bullmq-queue.ts';
 import { createInProcessQueue } from '../adapters/queue/in-process-queue.ts';
-import { createRedisDeviceLeases } from '../adapters/redis/device-leases.ts';
-import { checkEvictionPolicy } from '../adapters/redis/eviction-policy.ts';
-import { closeRedisConnection, createRedisConnection, describeRedisTarget } from '../adapters/redis/redis-connection.ts';
 import type { Config } from '../config.ts';
 import type { DeviceLeases } from '../core/device-limit.ts';
 import { TwisterError } from '../core/errors.ts';
 import type { TicketEventBus, TicketQueue } from '../core/events.ts';
 import type { AnswerCache } from '../core/llm-guard.ts';
 import type { Logger } from '../core/logger.ts';
-import { TicketReconciler } from '../core/ticket-reconciler.ts';
 import type { TicketRepository } from '../core/ticket-repository.ts';
 
 export interface QueueWiring {
@@ -47,8 +40,11 @@ export function requireSharedStore(config: Pick<Config, 'redis' | 'databaseUrl'>
   }
 }
 
-export function wireQueue(options: QueueWiringOptions): QueueWiring {
-  return options.config.redis ? wireRedis(options) : wireInProcess(options);
+export async function wireQueue(options: QueueWiringOptions): Promise<QueueWiring> {
+  if (!options.config.redis) return wireInProcess(options);
+  // BullMQ and ioredis are loaded only by a process that works on Redis.
+  const { wireRedis } = await import('./redis-queue-wiring.ts');
+  return wireRedis(options);
 }
 
 function wireInProcess({ config, store, logger, onDispatch }: QueueWiringOptions): QueueWiring {
@@ -67,46 +63,5 @@ function wireInProcess({ config, store, logger, onDispatch }: QueueWiringOptions
       return { released: 0 };
     },
     close: () => queue.close(),
-  };
-}
-
-function wireRedis({ config, store, logger, onDispatch }: QueueWiringOptions): QueueWiring {
-  const redis = config.redis!;
-  const { url, prefix } = redis;
-  const queue = createBullmqQueue({
-    url, prefix, logger, concurrency: redis.workerConcurrency, lockMs: redis.lockMs, stalledIntervalMs: redis.stalledIntervalMs,
-    attempts: redis.attempts, backoffMs: redis.backoffMs, onDispatch,
-  });
-  const events = createRedisEventBus({ url, prefix, logger });
-  // Device leases and cached model answers: short commands that fail fast while Redis is down.
-  const commands = createRedisConnection({ url, name: `${prefix}:commands`, logger });
-  // A command waits for a device lease about as long as it may itself run.
-  const leases = createRedisDeviceLeases({ redis: commands, prefix, limit: redis.deviceConcurrency, leaseMs: redis.deviceLeaseMs, waitMs: config.commandTimeoutMs, logger });
-  const reconciler = new TicketReconciler({ store, add: (id) => queue.add(id), logger, intervalMs: redis.reconcileIntervalMs });
-  let checked = false;
-  let reconciling = false;
-  queue.onReady(() => {
-    if (!checked) {
-      checked = true;
-      void checkEvictionPolicy(queue.redis, logger);
-    }
-    // Redis is back (or up for the first time): tickets committed meanwhile are queued now.
-    if (reconciling) reconciler.run(0).catch((err: unknown) => logger.warn({ err }, 'reconciler run failed; the next one tries again'));
-  });
-  logger.info({ redis: describeRedisTarget(url), prefix }, 'ticket queue and events on Redis');
-  return {
-    kind: 'redis', queue, events, leases, answerCache: createRedisAnswerCache({ redis: commands, prefix, ttlMs: redis.llmCacheTtlMs }),
-    async recover({ startRun }) {
-      reconciling = true;
-      reconciler.start();
-      if (startRun && queue.isReady()) await reconciler.run(0).catch((err: unknown) => logger.warn({ err }, 'reconciler run at start failed; the next one tries again'));
-    },
-    drain: (timeoutMs) => queue.drain(timeoutMs),
-    async close() {
-      reconciler.stop();
-      await queue.close();
-      await events.close();
-      await closeRedisConnection(commands);
-    },
   };
 }

@@ -20,6 +20,12 @@ let api: TestRuntime;
 const clients: Client[] = [];
 
 const RECORDER = path.join(ROOT, 'test/cli/import-recorder.mjs');
+/** Adapters' packages each loaded by the factory that first needs them (an import line of the recorder). */
+const HEAVY = /^import .*\/node_modules\/(ssh2|bullmq|ioredis|nodemailer|imapflow|mailparser|systeminformation|playwright-core|@electric-sql\/pglite)\//;
+
+async function until(done: () => boolean): Promise<void> {
+  while (!done()) await new Promise((resolve) => setTimeout(resolve, 50));
+}
 
 async function stdioClient(env: Record<string, string> = {}, embedded = false, nodeArgs: string[] = []): Promise<{ client: Client; stderr: () => string }> {
   const { DATABASE_URL: _ignored, ...inherited } = process.env as Record<string, string>;
@@ -88,7 +94,7 @@ describe('twisterlab mcp (stdio)', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = silent.address() as { port: number };
-      const { client, stderr } = await stdioClient({ DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/none`, DATABASE_CONNECT_TIMEOUT_MS: '120000' });
+      const { client, stderr } = await stdioClient({ DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/none`, DATABASE_CONNECT_TIMEOUT_MS: '120000' }, false, ['--import', RECORDER]);
       expect(client.getServerVersion()).toMatchObject({ name: 'twisterlab' });
       expect(client.getServerCapabilities()).toMatchObject({ tools: {} });
       await client.ping();
@@ -98,6 +104,12 @@ describe('twisterlab mcp (stdio)', () => {
       expect((await client.listPrompts()).prompts.map((p) => p.name)).toEqual(['triage_alert', 'explain_ticket']);
       expect((await client.listResourceTemplates()).resourceTemplates.map((t) => t.uriTemplate)).toEqual(['ticket://{id}', 'runbook://{id}']);
       // Still waiting for its store: the runtime never started, so none of these came from it.
+      expect(stderr()).not.toMatch(/MCP server on stdio/);
+      // The runtime's modules are all loaded once it opens the store (pg is imported there and nowhere before):
+      // none of the adapters it has no use for yet came with them.
+      await until(() => /node_modules\/pg\//.test(stderr()));
+      const heavy = stderr().split('\n').filter((line) => HEAVY.test(line));
+      expect(heavy).toEqual([]);
       expect(stderr()).not.toMatch(/MCP server on stdio/);
       await client.close();
     } finally {

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { gunzip as gunzipCb, gzip as gzipCb } from 'node:zlib';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { BackupEngine } from '../../core/backup.ts';
 import { TwisterError } from '../../core/errors.ts';
 import { writeArchive } from './backup-files.ts';
@@ -19,7 +19,8 @@ interface SavedKey { key: string; ttl: number; value: string; sha256: string }
 interface Snapshot { version: 1; pattern: string; keys: SavedKey[] }
 
 async function withRedis<T>(url: string, signal: AbortSignal, use: (redis: Redis) => Promise<T>): Promise<T> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5_000, retryStrategy: () => null });
+  const { Redis } = await import('ioredis');
+  const redis: Redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5_000, retryStrategy: () => null });
   redis.on('error', () => undefined);
   const abort = () => redis.disconnect();
   signal.addEventListener('abort', abort, { once: true });

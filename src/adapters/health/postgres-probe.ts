@@ -1,7 +1,7 @@
 // PostgreSQL as the application sees it: connect with the app's role (refused slots, bad credentials show),
 // then run the app's own read-only query in a READ ONLY transaction with statement and lock timeouts, so a
 // lock chain that a privileged `SELECT 1` walks past is reported as the app's query timing out.
-import pg from 'pg';
+import type pg from 'pg';
 import type { HealthFailure } from '../../core/ports.ts';
 import { untilAborted, type AppCredentials, type Probe, type ProbeResult } from './probe.ts';
 
@@ -59,7 +59,8 @@ async function runReadOnly(client: pg.Client, query: string, timeoutMs: number, 
 
 export const probePostgres: Probe = async (target, { timeoutMs, signal, app, check, progress }) => {
   const who = app ? `role ${app.user}` : `role ${decodeURIComponent(new URL(target).username) || '(default)'}`;
-  const client = new pg.Client({ connectionString: connectionString(target, app), connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs });
+  const { default: { Client } } = await import('pg');
+  const client = new Client({ connectionString: connectionString(target, app), connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs });
   client.on('error', () => undefined);
   try {
     try {

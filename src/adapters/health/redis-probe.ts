@@ -1,7 +1,7 @@
 // Redis as the application sees it: log in as the app's ACL user when one is given, then write and delete a
 // probe key with a short TTL. A Redis at maxmemory with noeviction answers PING but refuses this write.
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { HealthFailure } from '../../core/ports.ts';
 import { untilAborted, type Probe, type ProbeResult } from './probe.ts';
 
@@ -34,7 +34,8 @@ function refused(error: unknown, what: string): ProbeResult | undefined {
 }
 
 export const probeRedis: Probe = async (target, { timeoutMs, signal, app, progress }) => {
-  const client = new Redis(app ? withoutUserInfo(target) : target, {
+  const { Redis } = await import('ioredis');
+  const client: Redis = new Redis(app ? withoutUserInfo(target) : target, {
     lazyConnect: true,
     connectTimeout: timeoutMs,
     commandTimeout: timeoutMs,

@@ -1,8 +1,7 @@
 // Polls an IMAP mailbox (imapflow) for unseen mail and turns each message into a ticket or a comment. A message is
 // flagged \Seen (or moved) only after it was handled, and handling is idempotent (the Message-ID is the ticket's
 // external id and the comment's), so a restart in between adds nothing twice. Oversized mail is not downloaded.
-import { ImapFlow } from 'imapflow';
-import { simpleParser } from 'mailparser';
+import type { ImapFlow } from 'imapflow';
 import type { Logger } from '../../core/logger.ts';
 import type { IntakeDeps } from '../../core/ticket-intake.ts';
 import { createPoller } from '../poller.ts';
@@ -31,6 +30,8 @@ export interface ImapIntake {
 
 export function createImapIntake(options: ImapIntakeOptions, deps: IntakeDeps, logger: Logger): ImapIntake {
   async function pollOnce(): Promise<MailOutcome[]> {
+    // imapflow and mailparser are loaded on the first poll: only the process that polls a mailbox needs them.
+    const { ImapFlow } = await import('imapflow');
     const client = new ImapFlow({
       host: options.host, port: options.port, secure: options.secure, auth: { user: options.user, pass: options.password },
       logger: false, disableAutoIdle: true,
@@ -59,6 +60,7 @@ export function createImapIntake(options: ImapIntakeOptions, deps: IntakeDeps, l
     } else {
       const message = await client.fetchOne(String(uid), { source: true }, { uid: true });
       if (!message || !message.source) return { kind: 'ignored', reason: 'message vanished' };
+      const { simpleParser } = await import('mailparser');
       const mail = await simpleParser(message.source, { skipImageLinks: true, skipTextToHtml: true });
       outcome = await mailToTicket(deps, mail, { bodyChars: options.bodyChars });
     }

@@ -1,7 +1,7 @@
 // Host metrics of this machine through systeminformation. A collection costs about half a second,
 // so results are cached briefly and concurrent callers share one collection in flight.
 import { cpus, hostname, loadavg } from 'node:os';
-import * as si from 'systeminformation';
+import type * as si from 'systeminformation';
 import { TwisterError } from '../../core/errors.ts';
 import type { SystemMetrics, SystemMetricsSource } from '../../core/ports.ts';
 
@@ -32,6 +32,8 @@ export function selectDisks(entries: si.Systeminformation.FsSizeData[]): DiskEnt
 }
 
 async function collectNow(): Promise<SystemMetrics> {
+  // Loaded on the first collection (it is large): most processes never read host metrics.
+  const si = await import('systeminformation');
   const [load, mem, disks] = await Promise.all([si.currentLoad(), si.mem(), si.fsSize()]);
   const [one, five, fifteen] = loadavg() as [number, number, number];
   // "used" counts page cache; total minus available is what applications really hold.

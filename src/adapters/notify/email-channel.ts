@@ -1,7 +1,7 @@
 // E-mail over SMTP (nodemailer): the subject carries the ticket token `[TL-<id>]` so replies find their ticket,
 // and the Message-ID is made from the delivery id, so a message sent twice after a retry is the same message
 // to every mail system that de-duplicates by Message-ID.
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { NotificationMessage } from '../../core/notifications/notification-message.ts';
 import { DeliveryError, type NotifyChannel } from './channel.ts';
 
@@ -19,17 +19,19 @@ export function emailText(message: NotificationMessage): string {
 
 export function createEmailChannel(options: EmailChannelOptions): NotifyChannel {
   const { smtp } = options;
-  const transport = nodemailer.createTransport({
+  // nodemailer is loaded on the first message, not by every process that has an e-mail channel configured.
+  let transport: Transporter | undefined;
+  const open = async () => (transport ??= (await import('nodemailer')).default.createTransport({
     host: smtp.host, port: smtp.port, secure: smtp.secure ?? smtp.port === 465, requireTLS: smtp.requireTls ?? false,
     ...(smtp.user ? { auth: { user: smtp.user, pass: smtp.password ?? '' } } : {}),
     connectionTimeout: options.timeoutMs, greetingTimeout: options.timeoutMs, socketTimeout: options.timeoutMs,
-  });
+  }));
   return {
     name: options.name,
     type: 'email',
     async send(message) {
       try {
-        await transport.sendMail({
+        await (await open()).sendMail({
           from: options.from, to: options.to,
           subject: `[TL-${message.ticketId}] ${message.title}`.replace(/[\r\n]+/g, ' ').slice(0, 250),
           text: emailText(message),

@@ -3,13 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../package-root.ts';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
-import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { Logger as DrizzleLogger } from 'drizzle-orm';
-import { Pool } from 'pg';
-import type { PoolClient } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { TwisterError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { DrizzleBackupStore } from './backup-store.ts';
@@ -61,6 +56,8 @@ export async function openPgliteStore(options: PgliteStoreOptions): Promise<Open
     const pgdata = path.join(dataDir, 'pgdata');
     fs.mkdirSync(pgdata, { recursive: true });
     thread = await PgliteThread.start({ dataDir: pgdata, settings: PGLITE_SETTINGS });
+    // Each store loads its own driver: a process on PostgreSQL never loads PGlite's, nor one on PGlite pg.
+    const [{ drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([import('drizzle-orm/pglite'), import('drizzle-orm/pglite/migrator')]);
     const counter = new StatementCounter();
     const db = drizzlePglite({ client: thread.asPglite(), logger: counter });
     if (options.migrate !== false) await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER });
@@ -113,6 +110,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   // While PostgreSQL is down, requests must fail fast (503) rather than hang: a refused connection fails at once,
   // an unanswered one after connectTimeoutMs, a server that stops answering mid-query after query_timeout, and
   // keepalives notice a dead peer on an idle connection. Nothing to reset when it is back: the pool reconnects.
+  const { default: { Pool } } = await import('pg');
   const pool = new Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
@@ -139,6 +137,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     throw error;
   }
   options.logger.info({ target }, 'PostgreSQL store open');
+  const { drizzle: drizzlePg } = await import('drizzle-orm/node-postgres');
   const counter = new StatementCounter();
   const db = drizzlePg({ client: pool, logger: counter });
   return {
@@ -166,6 +165,7 @@ async function connect(pool: Pool, url: string, target: string): Promise<PoolCli
 async function migrateWithLock(client: PoolClient, logger: Logger): Promise<void> {
   await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
   try {
+    const [{ drizzle: drizzlePg }, { migrate: migratePg }] = await Promise.all([import('drizzle-orm/node-postgres'), import('drizzle-orm/node-postgres/migrator')]);
     await migratePg(drizzlePg({ client }), { migrationsFolder: MIGRATIONS_FOLDER });
     logger.debug('migrations applied');
   } finally {

@@ -1,6 +1,5 @@
 // One PostgreSQL connection per call: connect timeout, statement_timeout and lock_timeout set before any
 // query, closed when the call ends or its signal aborts (and the server told to notice). No pool is kept.
-import pg from 'pg';
 import { serviceError, untilAborted } from './service-errors.ts';
 
 export interface PgSession {
@@ -12,6 +11,8 @@ const CONNECTION_CHECK_MS = 1_000;
 
 export async function withPostgres<T>(target: string, options: { timeoutMs: number; signal: AbortSignal }, use: (session: PgSession) => Promise<T>): Promise<T> {
   const { timeoutMs, signal } = options;
+  // Loaded on the first call: listing the catalogue must not load the PostgreSQL client.
+  const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: target, connectionTimeoutMillis: timeoutMs, application_name: APPLICATION_NAME });
   client.on('error', () => undefined);
   // A query in flight when the call is abandoned: ending the connection makes the server drop it.

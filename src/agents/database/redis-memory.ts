@@ -1,5 +1,5 @@
 // database.redis_memory_usage: memory pressure of a Redis service, from INFO and CONFIG GET.
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { defineCapability } from '../../core/capability.ts';
 import { withService, type DatabaseDeps } from './database-deps.ts';
@@ -31,6 +31,8 @@ async function configPolicy(redis: Redis, signal: AbortSignal): Promise<string |
 }
 
 async function readMemory(target: string, timeoutMs: number, signal: AbortSignal) {
+  // Loaded on the first call: listing the catalogue must not load the Redis client.
+  const { Redis } = await import('ioredis');
   const redis = new Redis(target, {
     lazyConnect: true, connectTimeout: timeoutMs, commandTimeout: timeoutMs, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null,
   });

@@ -1,7 +1,7 @@
 // Opens one authenticated SSH connection to a device. The host key is checked before anything is sent:
 // an untrusted or different key ends the handshake. Failures become typed errors that never carry secrets.
 import { readFile } from 'node:fs/promises';
-import { Client, type ConnectConfig } from 'ssh2';
+import type { Client, ConnectConfig } from 'ssh2';
 import { TwisterError } from '../../../core/errors.ts';
 import type { SshDeviceSpec } from '../../../core/device-spec.ts';
 import { fingerprintOf, keyTypeOf, trustedHostKey } from './host-key.ts';
@@ -77,13 +77,19 @@ function connectError(spec: SshDeviceSpec, error: Error & { level?: string; code
   return new TwisterError('DEVICE_UNREACHABLE', `device ${spec.id}: cannot connect to ${where} (${reason})`, details);
 }
 
+/** ssh2 (with its crypto bindings) is loaded on the first connection, not by every process that may make one. */
+async function newClient(): Promise<Client> {
+  const { Client } = await import('ssh2');
+  return new Client();
+}
+
 /** Resolves with a ready (authenticated) client; the caller owns it and ends it. */
 export async function openSshConnection(spec: SshDeviceSpec, options: ConnectOptions): Promise<Client> {
   if (options.signal?.aborted) throw new TwisterError('CAPABILITY_ABORTED', `connecting to ${spec.id} was cancelled`);
   const auth = await credentials(spec, options.agentSocket);
   const trusted = spec.hostKey ? trustedHostKey(spec.hostKey) : undefined;
   let refusal: Refusal;
-  const client = new Client();
+  const client = await newClient();
   const config: ConnectConfig = {
     host: spec.host, port: spec.port, username: spec.user, readyTimeout: options.connectTimeoutMs,
     keepaliveInterval: 15_000, keepaliveCountMax: 3, ...auth,
@@ -125,7 +131,7 @@ export async function openSshConnection(spec: SshDeviceSpec, options: ConnectOpt
 /** The host key a server presents, without authenticating: what the user checks before trusting it. */
 export async function scanHostKey(host: string, port: number, timeoutMs: number): Promise<PresentedKey> {
   let presented: PresentedKey | undefined;
-  const client = new Client();
+  const client = await newClient();
   return await new Promise<PresentedKey>((resolve, reject) => {
     const finish = (error?: Error & { level?: string; code?: string }) => {
       client.end();
