@@ -133,7 +133,7 @@ describe('runbook catalogue API', () => {
     expect(items.map((r) => r.id)).toContain('restart-web');
     const dry = await client.callTool({ name: 'runbook.dry_run', arguments: { runbook_id: 'restart-web', context: { service_name: 'web' } } }) as CallToolResult;
     expect(dry.isError).toBeFalsy();
-    expect(dry.structuredContent).toMatchObject({ runbook_id: 'restart-web', plannable: true, plan: { parameters: { service: 'web', grace_ms: 1000 } } });
+    expect(dry.structuredContent).toMatchObject({ runbookId: 'restart-web', plannable: true, plan: { parameters: { service: 'web', grace_ms: 1000 } } });
     const unknown = await client.callTool({ name: 'runbook.dry_run', arguments: { runbook_id: 'nope' } }) as CallToolResult;
     expect(unknown.isError).toBe(true);
     expect(JSON.stringify(unknown.content)).toContain('RUNBOOK_NOT_FOUND');

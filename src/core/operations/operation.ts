@@ -1,6 +1,7 @@
-// An operation on tickets that more than one interface offers (submit, show, assign, approve...): one plain object
-// with its name, what it does, the least role that may call it, a zod input and output schema and `run`. REST routes
-// and MCP tools are generated from it, so the fields, limits, error messages and answer cannot drift apart.
+// An operation that more than one interface offers (submit a ticket, show one, approve a step, dry-run a runbook...):
+// one plain object with its name, what it does, the least role that may call it, a zod input and output schema and
+// `run`. REST routes and MCP tools are generated from it, so the fields, limits, error messages and answer cannot
+// drift apart.
 import type { z } from 'zod';
 import type { Caller, Role } from '../access.ts';
 
@@ -13,7 +14,7 @@ export interface OperationContext {
 }
 
 export interface Operation<I extends z.ZodObject = z.ZodObject, O extends z.ZodType = z.ZodType, S = unknown> {
-  /** `ticket.<verb>`; the MCP tool name. */
+  /** `<area>.<verb>` (`ticket.show`, `runbook.dry_run`); the MCP tool name. */
   name: string;
   /** A few words (MCP `title`). */
   title: string;

@@ -1,36 +1,36 @@
 // The runbook catalogue over REST: list, show, and a dry run of one runbook (the plan it would make for a
 // description and context, with parameters filled and a policy decision per step; nothing is stored or run).
+// List and dry run are the operations of core/operations, which MCP offers too.
+import type { FastifyInstance } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { dryRunRunbookOperation, listRunbooksOperation, runbookId } from '../../core/operations/runbook-operations.ts';
 import type { RunbookCatalogue } from '../../core/runbooks/runbook-catalogue.ts';
 import { runbookSummarySchema as summarySchema } from '../../core/runbooks/runbook-view.ts';
 import { errorResponses } from '../openapi.ts';
-import { ticketContext } from '../../core/operations/ticket-schemas.ts';
+import { registerOperationRoute } from './operation-route.ts';
 
 export interface RunbookRouteDeps {
   catalogue: RunbookCatalogue;
 }
 
-const idParams = z.strictObject({ id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'a runbook id is lower case letters, digits, "-" and "_"') });
 const json = z.record(z.string(), z.unknown());
 
 export function runbookRoutes(deps: RunbookRouteDeps): FastifyPluginAsyncZod {
   const { catalogue } = deps;
-  return async (app) => {
-    app.get('/api/v1/runbooks', {
-      schema: {
-        operationId: 'listRunbooks', tags: ['runbooks'],
-        summary: 'The runbook catalogue (built-in and from TWISTERLAB_RUNBOOKS_DIR), optionally for one category',
-        querystring: z.strictObject({ category: z.string().min(1).max(40).optional() }),
-        response: { 200: z.object({ items: z.array(summarySchema) }).describe('The runbooks') },
-      },
-    }, async (request) => ({ items: catalogue.list(request.query.category) }));
+  const service = () => catalogue;
+  return async (rawApp) => {
+    const app = rawApp as unknown as FastifyInstance;
+    registerOperationRoute(app, listRunbooksOperation, {
+      method: 'GET', url: '/api/v1/runbooks', operationId: 'listRunbooks', tag: 'runbooks',
+      summary: 'The runbook catalogue (built-in and from TWISTERLAB_RUNBOOKS_DIR), optionally for one category', answer: 'The runbooks', errors: [],
+    }, service);
 
-    app.get('/api/v1/runbooks/:id', {
+    rawApp.get('/api/v1/runbooks/:id', {
       schema: {
         operationId: 'getRunbook', tags: ['runbooks'],
         summary: 'One runbook as data: parameters, steps with their risk, verification and rollback',
-        params: idParams,
+        params: z.strictObject({ id: runbookId }),
         response: { 200: z.object({ summary: summarySchema, runbook: json }).describe('The runbook'), ...errorResponses(404) },
       },
     }, async (request) => {
@@ -38,21 +38,10 @@ export function runbookRoutes(deps: RunbookRouteDeps): FastifyPluginAsyncZod {
       return { summary: catalogue.summary(runbook), runbook: runbook as unknown as Record<string, unknown> };
     });
 
-    app.post('/api/v1/runbooks/:id/dry-run', {
-      schema: {
-        operationId: 'dryRunRunbook', tags: ['runbooks'],
-        summary: 'The plan this runbook would make: parameters filled, a policy decision per step, what would be backed up. Runs nothing.',
-        params: idParams,
-        body: z.strictObject({
-          description: z.string().trim().min(1).max(20_000).optional(),
-          context: ticketContext.optional(),
-          params: z.record(z.string().max(64), z.union([z.string().max(1024), z.number(), z.boolean()])).optional(),
-        }),
-        response: { 200: z.object({ runbookId: z.string(), plannable: z.boolean(), reason: z.string().nullable(), analysis: json, plan: json }).describe('The plan, or why it cannot be made'), ...errorResponses(404) },
-      },
-    }, async (request) => {
-      const result = await catalogue.dryRun(request.params.id, request.body);
-      return { ...result, analysis: result.analysis as unknown as Record<string, unknown>, plan: result.plan as unknown as Record<string, unknown> };
-    });
+    registerOperationRoute(app, dryRunRunbookOperation, {
+      method: 'POST', url: '/api/v1/runbooks/:id/dry-run', idField: 'runbookId', operationId: 'dryRunRunbook', tag: 'runbooks',
+      summary: 'The plan this runbook would make: parameters filled, a policy decision per step, what would be backed up. Runs nothing.',
+      answer: 'The plan, or why it cannot be made', errors: [404],
+    }, service);
   };
 }
