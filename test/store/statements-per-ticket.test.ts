@@ -100,4 +100,32 @@ describe.each(BACKENDS)('statements per ticket on %s', { timeout: 180_000 }, (ba
     // Measured before the writes were folded: 31 on PGlite. A handful of statements per step that ran.
     expect(statements).toBeLessThanOrEqual(detail.steps.length * 2 + 6);
   });
+
+  it('writes the last check of a diagnosis that finds nothing with the move to no_fault_found, nothing lost', async () => {
+    const { opened, orchestrator } = rt.runtime;
+    const tag = `clean-${backend}.cost.localhost`;
+    // The flag is there already: the check finds nothing wrong.
+    writeFileSync(path.join(effects, `${tag}.fixed`), '');
+    const { ticket } = await opened.store.create({
+      description: `costprobe markerfile missing on ${tag}, please look`, requester: 'alice', source: 'api', dryRun: false, context: {},
+    });
+    const before = opened.statements();
+    const outcome = await orchestrator.process(ticket.id);
+    const statements = opened.statements() - before;
+    console.log(`[${backend}] one ticket, diagnosis finding nothing: ${statements} statements`);
+    expect(outcome.ticket.status).toBe('no_fault_found');
+    const detail = (await opened.store.getDetail(ticket.id))!;
+    const checks = detail.steps;
+    expect(checks.length).toBeGreaterThan(0);
+    expect(checks.every((s) => s.phase === 'diagnose' && !!s.finishedAt)).toBe(true);
+    expect(new Set(checks.map((s) => s.index)).size).toBe(checks.length);
+    expect(detail.audit.filter((a) => a.action === 'ticket.status_changed').map((a) => a.toStatus)).toEqual(['triaged', 'diagnosing', 'no_fault_found']);
+    expect(detail.audit.filter((a) => a.action.startsWith('step.')).map((a) => (a.details as { index: number }).index).sort())
+      .toEqual(checks.map((s) => s.index).sort());
+    const commands = detail.audit.filter((a) => a.action === 'command.executed').length;
+    expect(commands).toBe(checks.filter((s) => s.capability === 'commander.execute_command').length);
+    // Reading the ticket, the move to diagnosing, a write per check but the last, the last with the move, and at
+    // most one audit insert per command run.
+    expect(statements).toBeLessThanOrEqual(1 + 1 + (checks.length - 1) + 1 + commands);
+  });
 });
