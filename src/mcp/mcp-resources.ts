@@ -1,8 +1,11 @@
-// MCP resources: tickets (`ticket://{id}`, the same detail as GET /api/v1/tickets/:id) and the runbook
-// catalogue (`runbook://{id}`). Reading needs no more than the viewer role, like REST reads.
+// MCP resources: tickets (`ticket://{id}`, the same detail as GET /api/v1/tickets/:id, checked against the same
+// output schema as ticket.show) and the runbook catalogue (`runbook://{id}`). Reading needs no more than the
+// viewer role, like REST reads.
 import { ErrorCode, McpError, type ReadResourceResult, type Resource, type ResourceTemplate } from '@modelcontextprotocol/sdk/types.js';
+import { showTicketOperation } from '../core/operations/ticket-operations.ts';
 import type { Runbook } from '../core/runbooks/runbook.ts';
 import type { TicketRepository } from '../core/ticket-repository.ts';
+import { checkedOutput } from './operation-tools.ts';
 
 export interface McpResourceDeps {
   store: TicketRepository;
@@ -39,8 +42,10 @@ export async function readResource(deps: McpResourceDeps, uri: string): Promise<
   return { contents: [{ uri, mimeType: JSON_TYPE, text: JSON.stringify(value) }] };
 }
 
-function ticketDetail(store: TicketRepository, id: string) {
+async function ticketDetail(store: TicketRepository, id: string) {
   // Not a UUID cannot be a ticket; the store would refuse the cast.
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return null;
-  return store.getDetail(id);
+  const detail = await store.getDetail(id);
+  // A detail outside the schema is a server error (hidden from the client), as over REST and ticket.show.
+  return detail && checkedOutput(`ticket://${id}`, showTicketOperation.output, detail);
 }

@@ -140,6 +140,13 @@ describe('one definition per operation', () => {
     const id = (submitted.json() as { ticket: { id: string } }).ticket.id;
     const shown = await client.callTool({ name: 'ticket.show', arguments: { ticket_id: id } }) as CallToolResult;
     expect(shown.isError).toBeFalsy();
+    // The ticket resource is the same detail (the ticket may have moved on between the two reads).
+    type Detail = { ticket: Record<string, unknown> } & Record<string, unknown>;
+    const resource = JSON.parse(((await client.readResource({ uri: `ticket://${id}` })).contents[0] as { text: string }).text) as Detail;
+    const structured = shown.structuredContent as Detail;
+    expect(resource.ticket.id).toBe(id);
+    expect(Object.keys(resource).sort()).toEqual(Object.keys(structured).sort());
+    expect(Object.keys(resource.ticket).sort()).toEqual(Object.keys(structured.ticket).sort());
     // A service name is a string; this row says otherwise.
     const admin = new pg.Client({ connectionString: t.config.databaseUrl });
     await admin.connect();
@@ -151,6 +158,10 @@ describe('one definition per operation', () => {
     const overMcp = await mcp('ticket.show', { ticket_id: id });
     expect(overMcp.code).toBe('INTERNAL');
     expect(overMcp.message).not.toMatch(/serviceName|42/);
+    // The ticket resource is checked against the same schema.
+    const read = await client.readResource({ uri: `ticket://${id}` }).then(() => 'answered', (error: Error) => error.message);
+    expect(read).toMatch(/internal error \(request id [0-9a-f-]{36}\)/);
+    expect(read).not.toMatch(/serviceName|42/);
     const overRest = await rest('GET', `/api/v1/tickets/${id}`);
     expect(overRest.status).toBe(500);
     expect(overRest.error.code).toBe('INTERNAL');
