@@ -125,6 +125,8 @@ if (llm) {
 print(rows);
 for (const line of details) console.log(line);
 const fresh = await freshInstall(tickets);
-console.log(`fresh install (nothing declared): ${fresh.diagnosed} of ${fresh.tickets} tickets would run checks on this host; `
-  + `${fresh.equipmentDiagnosed} of ${fresh.equipment} tickets about the requester's equipment (hardware, printer, driver, warranty tags) would; `
+console.log(`fresh install (nothing declared): ${fresh.diagnosedHere} of ${fresh.tickets} tickets would run checks on this host `
+  + `(${fresh.diagnosed} would run checks of anything, a host or URL they name included); `
+  + `${fresh.equipmentDiagnosedHere} of ${fresh.equipment} tickets about the requester's equipment (hardware, printer, driver, warranty tags) would check this host `
+  + `(${fresh.equipmentDiagnosed} would check anything); `
   + `${fresh.summariesNamingRequestAndTeam} of ${fresh.summaries} handoffs name the request and a team`);

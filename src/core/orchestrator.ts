@@ -9,10 +9,10 @@ import type { LlmAnalyst } from './llm-analysis.ts';
 import { planWithLlm } from './llm-planning.ts';
 import { DEFAULT_LEASE_MS, DEFAULT_STORE_WAIT_MS, LeasedWrites } from './leased-writes.ts';
 import type { Logger } from './logger.ts';
-import { diagnosisPlan, findHypotheses, type Hypotheses } from './diagnosis/diagnosis-plan.ts';
+import { planDiagnosis } from './diagnosis/plan-diagnosis.ts';
 import { describeChecks, isFault, readDiagnosis, targetOf } from './diagnosis/read-diagnosis.ts';
 import { planTicket, type CatalogueLookup, type PlanOptions } from './planner.ts';
-import { ambiguity, describeFindings, handoff, nothingFits } from './remedy/outcome-texts.ts';
+import { describeFindings, handoff } from './remedy/outcome-texts.ts';
 import { remedyPlan } from './remedy/remedy-plan.ts';
 import { addressedFindings, findingsAfter, judgeRecheck } from './remedy/verification.ts';
 import type { ChangePolicy } from './policy.ts';
@@ -243,17 +243,13 @@ export class Orchestrator {
     const text = ticket.description;
     const chosen = this.deps.llm ? await this.choosePlan(analysis, text, rulesPlan) : undefined;
     const preferred = chosen?.path === 'llm' ? chosen.runbookId ?? undefined : undefined;
-    const ambiguous = ambiguity(analysis);
-    // Not a fault of ours (billing, an order, a question with no system of ours, the requester's own laptop):
-    // nothing is diagnosed — least of all this host — and a person takes it with the team routing chose.
-    const handover = ambiguous ? undefined : notForDiagnosis(analysis);
-    const hypotheses: Hypotheses = ambiguous || handover
-      ? { fits: [], rejected: [] }
-      : findHypotheses(analysis, text, this.deps.runbooks(), this.lookup, this.facts(analysis), preferred);
+    // Not a fault of ours (billing, an order, a question with no system of ours, the requester's own laptop, a
+    // fault naming no system): nothing is diagnosed — least of all this host — and a person takes it.
+    const decided = planDiagnosis(analysis, text, this.deps.runbooks(), this.lookup, this.facts(analysis), preferred);
     const executionId = randomUUID();
-    const plan: Plan = hypotheses.fits.length > 0
-      ? { ...diagnosisPlan(hypotheses), ...(chosen?.path ? { path: chosen.path } : {}), ...(chosen?.fallbackReason ? { fallbackReason: chosen.fallbackReason } : {}) }
-      : { runbookId: null, title: handover ? 'Handed to a person' : 'No runbook fits', steps: [], escalation: ambiguous ?? (handover ? `not diagnosed: ${handover}` : nothingFits(analysis, hypotheses)), ...(hypotheses.rejected.length > 0 ? { rejected: hypotheses.rejected } : {}) };
+    const plan: Plan = decided.hypotheses.fits.length > 0
+      ? { ...decided.plan, ...(chosen?.path ? { path: chosen.path } : {}), ...(chosen?.fallbackReason ? { fallbackReason: chosen.fallbackReason } : {}) }
+      : decided.plan;
     const to: TicketStatus = plan.escalation ? 'triaged' : 'diagnosing';
     const details = {
       triaged: { category: analysis.category, priority: analysis.priority, sentiment: analysis.sentiment, urgency: analysis.urgency },

@@ -3,7 +3,7 @@
 // texts stay in the technical detail (escalation reason, resolution note). A ticket escalated before it was
 // analysed (a resolver call on a new ticket, a lost run) is described from what it says and what it was given.
 import { isFault } from '../diagnosis/read-diagnosis.ts';
-import { namesEstate } from '../routing/scope.ts';
+import { namesDeclared, namesEstate } from '../routing/scope.ts';
 import { NON_TECHNICAL_INTENTS, type Analysis, type Finding, type Intent, type Priority, type TicketContext, type TicketOutcome } from '../ticket.ts';
 
 const ASKS: Record<Intent, string> = {
@@ -23,15 +23,25 @@ const equipmentOf = (analysis: Analysis) => analysis.evidence.scope?.[0]?.replac
 
 const withArticle = (noun: string) => `${/^[aeiou]/.test(noun) ? 'an' : 'a'} ${noun}`;
 
-/** Why the loop does not diagnose this ticket, or undefined when it may (a named system of ours, or a fault). */
+/**
+ * Why the loop does not diagnose this ticket, or undefined when it may. Only our estate is diagnosed: a declared
+ * service or device, this host in so many words, an address of ours, or our servers as operators name them. The
+ * requester's own equipment and a ticket that names no system at all go to a person — never to checks of this host.
+ */
 export function notForDiagnosis(analysis: Analysis): string | undefined {
-  if (namesEstate(analysis.context)) return undefined;
+  const { context } = analysis;
+  // Analyses stored before scopes existed: what the context names decides.
+  const scope = analysis.scope ?? (namesEstate(context) ? 'estate' : 'unnamed');
+  if (namesDeclared(context) || (scope === 'estate' && namesEstate(context))) return undefined;
   const intent = analysis.intent ?? 'incident';
   if (NON_TECHNICAL_INTENTS.has(intent)) return `not a technical fault (${intent.replace('_', ' ')})`;
   if (intent !== 'incident') return `${withArticle(intent.replace('_', ' '))} that names no system of ours: a person answers it`;
-  if (analysis.scope === 'customer_equipment') return `about the requester's own ${equipmentOf(analysis)}, not a system this platform runs`;
-  // Hardware is physical: a hardware complaint that names no machine of ours is about a machine in someone's hands.
-  if (analysis.category === 'hardware' && analysis.scope !== 'estate') return 'a hardware complaint that names no machine of ours';
+  if (scope === 'customer_equipment') return `about the requester's own ${equipmentOf(analysis)}, not a system this platform runs`;
+  if (scope !== 'estate') {
+    // Hardware is physical: a hardware complaint that names no machine of ours is about a machine in someone's hands.
+    if (analysis.category === 'hardware') return 'a hardware complaint that names no machine of ours';
+    return 'a fault that names no system of ours (no declared service or device, no host of ours): a person finds out which system it is';
+  }
   return undefined;
 }
 
