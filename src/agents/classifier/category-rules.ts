@@ -48,6 +48,10 @@ const table: Record<RuleCategory, ReadonlyArray<readonly [string, number]>> = {
     ['{unauthorized access|unauthorised access|security incident|security alert|antivirus}', 3],
     ['{attack|attacker|attackers|spam|scam}', 2],
     ['security', 2],
+    // Keeping data safe: encryption, protection and the rules that demand it are security work, asked or broken.
+    ['{encryption|encrypt|encrypting|decrypt|decryption|end-to-end encryption|encryption keys}', 3],
+    ['{secure|securing|safeguard|safeguarding|safeguards|data protection|protect sensitive|protecting sensitive|hardening|harden}', 2.5],
+    ['{confidentiality|data privacy|privacy|sensitive data|sensitive information|personal data|hipaa|gdpr|pci dss|soc 2|iso 27001|compliance|compliant|audit trail|audit trails}', 2.5],
     ['{certificate|certificates|cert|ssl certificate|tls certificate|expired certificate|certificate expired}', 1.5],
   ],
   access: [
@@ -66,6 +70,14 @@ const table: Record<RuleCategory, ReadonlyArray<readonly [string, number]>> = {
     ['{denied access|was denied|been denied|access was denied|access is denied|lost access|no longer have access|no access}', 3.5],
     ['{account|accounts|access}', 1.5],
     ['{my account|our account|account settings|account details|account setup|account access|user account|user accounts|account management}', 3],
+    // Getting in: reaching an account or a system the requester should be able to open.
+    ['{unable to|cannot|can\'t|cant|can not|couldn\'t|could not|not able to} {access|open|reach|get into|get in to} {my|our|the|their} {account|accounts|profile|mailbox|email account|portal|workspace|admin panel}', 4],
+    ['{trouble|problem|problems|issue|issues|difficulty|difficulties|error|errors} {accessing|signing into|logging into|getting into}', 3.5],
+    ['{access issue|access issues|access problem|access problems|access error|login page|sign-in page|login screen|sign-in screen|session expired|session expires|keeps logging me out|logged out|signed out}', 3],
+    ['{verification code|security code|one-time code|one time code|reset link|password link|two-step|2-step|authenticator app|recovery code|recovery email}', 3],
+    ['{locked|lockout|locked account|account suspended|account deactivated|account was suspended|account has been suspended|reactivate my account|unlock my account|unlock}', 3],
+    ['{admin rights|admin privileges|administrator rights|privileges|elevated rights|read-only access|write access|edit access|shared access|user rights|access level|access levels}', 3],
+    ['{add a user|add users|new user|remove a user|user access|onboard|offboard|deactivate the user}', 2],
   ],
   storage: [
     ['{disk full|disk is full|drive is full|drive full|volume full|volume is full|partition full|no space left|no space left on device|out of disk space|out of space|low disk space|running out of space|enospc|storage full|storage is full|full disk}', 4.5],
@@ -89,6 +101,11 @@ const table: Record<RuleCategory, ReadonlyArray<readonly [string, number]>> = {
     // Tuning work is performance work even when nothing is slow yet.
     ['{optimize|optimise|optimizing|optimising|optimization|optimisation|tuning|speed up|efficiency|scalability|scaling|load times|loading times}', 2],
     ['{performance issue*|performance problem*|performance degradation|poor performance|performance drop|performance tracking|performance metrics}', 3.5],
+    // Slowness as users tell it: things take long, wait, lag behind at busy times, or run out of room to work.
+    ['{slowdown|slowdowns|slow down|slowing down|slowed down|slower|very slow|too slow|so slow|running slow|runs slow|loading slowly|loads slowly}', 3.5],
+    ['{delay|delays|delayed|long wait|long waits|waiting times|wait times|takes ages|takes a long time|taking a long time|taking longer|takes longer}', 2],
+    ['{resource limits|resource limitations|insufficient resources|resource usage|resource constraints|server resources|capacity|throttled|throttling|timeouts}', 2],
+    ['{underperforming|underperform|underperforms|underperformed|underperformance|not performing|performs poorly|inefficient|inefficiencies}', 2.5],
   ],
   application: [
     ['{500 error|error 500|http 500|internal server error|502|503|504|bad gateway|service unavailable|gateway timeout}', 4],
@@ -120,6 +137,8 @@ const table: Record<RuleCategory, ReadonlyArray<readonly [string, number]>> = {
     ['{hardware|phone|tablet|ipad|iphone|device}', 1.5],
     // The requester's own device is what the ticket is about, even when what fails is its connection or its software.
     ['{my|our|the customer\'s|a customer\'s} {printer|printers|scanner|laptop|laptops|notebook|desktop|computer|pc|macbook|monitor|keyboard|mouse|headset|headphones|webcam|smartphone|tablet|ipad|iphone|dock|docking station|projector}', 5],
+    // Restarting one's own computer is a step tried against the problem, not what the problem is about.
+    ['{restart|restarted|restarting|reboot|rebooted|rebooting|restart of} {my|our|the} {laptop|laptops|macbook|computer|computers|pc|desktop|device|devices|notebook|workstation|phone}', 0],
     // Contact details, not a device.
     ['{phone number|telephone number|mobile number|by phone|phone call|on the phone}', 0],
   ],

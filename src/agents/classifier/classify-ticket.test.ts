@@ -213,3 +213,40 @@ describe("the requester's own device", () => {
     expect(result.evidence.some((e) => e.category === 'hardware' && e.weight > 0)).toBe(false);
   });
 });
+
+describe('getting in: sign-in, locked accounts and rights', () => {
+  it.each([
+    'Since Tuesday I am unable to access my account on the customer portal',
+    'Every time I open the sign-in page it says my session expired',
+    'The verification code never arrives so I cannot finish signing in',
+    'My account was suspended overnight, please reactivate my account',
+    'I need admin rights on the shared calendar to edit the team rota',
+  ])('puts %j in access', (text) => {
+    expect(classifyText(text).category).toBe('access');
+  });
+});
+
+describe('slowness as users tell it', () => {
+  it.each([
+    'There is a noticeable slowdown in the reporting tool every afternoon',
+    'Search results come back with long delays and the pages are very slow',
+    'The whole intranet has become inefficient and keeps underperforming since spring',
+  ])('puts %j in performance', (text) => {
+    expect(classifyText(text).category).toBe('performance');
+  });
+
+  it('does not count restarting my own laptop as a hardware problem when the app is what crashes', () => {
+    expect(classifyText('The planning app crashes on start; restarting my laptop did not change anything').category).toBe('application');
+  });
+});
+
+describe('keeping data safe', () => {
+  it.each([
+    'What encryption do you use for the files we upload to your platform?',
+    'We need guidance on securing patient records to stay HIPAA compliant',
+    'How do you protect sensitive information of our staff under the GDPR?',
+    'Please explain how confidentiality of the archived contracts is ensured',
+  ])('puts %j in security', (text) => {
+    expect(classifyText(text).category).toBe('security');
+  });
+});
