@@ -102,12 +102,13 @@ async function startServer(backend: string): Promise<{ base: string; server: Chi
   };
 }
 
-// Incidents as a requester writes them, about a machine of ours (the device \`local\`): the triage reads each as an
-// incident on our estate, so the loop diagnoses it (an unnamed machine or a question would go to a person untouched).
+// Incidents as a requester writes them, about a machine of ours (the device \`local\`, named as a machine: a device
+// id that is an everyday word counts only beside "host", "server", "device" or "machine"): the triage reads each as
+// an incident on our estate, so the loop diagnoses it (an unnamed machine or a question goes to a person untouched).
 const TASKS = [
   'The application on the local host restarted overnight, please check its uptime',
-  'Our app server local rebooted unexpectedly this morning',
-  'The application on local was restarted twice since yesterday, users lost their sessions',
+  'Our app server, the local machine, rebooted unexpectedly this morning',
+  'The application on the local server was restarted twice since yesterday, users lost their sessions',
 ];
 /** Where every ticket must end: diagnosed (one uptime), nothing wrong, the requester told. */
 const EXPECTED = 'no_fault_found';
