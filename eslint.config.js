@@ -3,8 +3,25 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const frameworks = ['fastify', 'fastify-*', '@fastify/*', 'pg', 'drizzle-orm', 'drizzle-orm/*', '@electric-sql/*', 'ioredis', 'bullmq',
-  'prom-client', 'pino', '@modelcontextprotocol/*', 'ssh2', 'playwright-core', 'systeminformation', 'nodemailer', 'imapflow'];
+const frameworks = [
+  'fastify',
+  'fastify-*',
+  '@fastify/*',
+  'pg',
+  'drizzle-orm',
+  'drizzle-orm/*',
+  '@electric-sql/*',
+  'ioredis',
+  'bullmq',
+  'prom-client',
+  'pino',
+  '@modelcontextprotocol/*',
+  'ssh2',
+  'playwright-core',
+  'systeminformation',
+  'nodemailer',
+  'imapflow',
+];
 
 /** No import of these folders (relative to src/) or packages from the files of `files`. */
 function boundary(files, { folders = [], packages = [], why }) {
@@ -12,12 +29,18 @@ function boundary(files, { folders = [], packages = [], why }) {
     files,
     ignores: ['**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          ...folders.map((folder) => ({ group: [`**/${folder}/*`, `**/${folder}/**`, `**/${folder}.ts`], message: `${why} (${folder})` })),
-          ...(packages.length > 0 ? [{ group: packages, message: why }] : []),
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...folders.map((folder) => ({
+              group: [`**/${folder}/*`, `**/${folder}/**`, `**/${folder}.ts`],
+              message: `${why} (${folder})`,
+            })),
+            ...(packages.length > 0 ? [{ group: packages, message: why }] : []),
+          ],
+        },
+      ],
     },
   };
 }
@@ -27,9 +50,16 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { ecmaVersion: 2023, sourceType: 'module', globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+    languageOptions: {
+      ecmaVersion: 2023,
+      sourceType: 'module',
+      globals: { process: 'readonly', console: 'readonly', URL: 'readonly' },
+    },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       '@typescript-eslint/no-non-null-assertion': 'off',
       'no-undef': 'off', // TypeScript checks names; the rule does not know Node's globals in .ts files
       // The sanitisers (prompt guard, text guard, terminal output) match control characters on purpose.
@@ -42,7 +72,8 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   boundary(['src/core/**/*.ts'], {
-    folders: ['adapters', 'agents', 'http', 'mcp', 'cli', 'main', 'web', 'config'], packages: frameworks,
+    folders: ['adapters', 'agents', 'http', 'mcp', 'cli', 'main', 'web', 'config'],
+    packages: frameworks,
     why: 'core is the domain: it imports no adapter, agent, interface, composition root, configuration or framework',
   }),
   boundary(['src/agents/**/*.ts'], {

@@ -10,7 +10,11 @@ const hash = (key: string) => `h:${key}`;
 describe('browser configuration', () => {
   it('defaults to Debian Chromium, no allowed internal hosts, 15 s visits, scripts off, 64 KiB of text', () => {
     expect(loadConfig({}, hash).browser).toEqual({
-      allow: { hosts: [], cidrs: [], endpoints: [] }, executablePath: '/usr/bin/chromium', timeoutMs: 15_000, javaScript: false, textCap: 65_536,
+      allow: { hosts: [], cidrs: [], endpoints: [] },
+      executablePath: '/usr/bin/chromium',
+      timeoutMs: 15_000,
+      javaScript: false,
+      textCap: 65_536,
     });
   });
 
@@ -21,16 +25,25 @@ describe('browser configuration', () => {
   });
 
   it('stops on a malformed entry, naming the variable and the entry', () => {
-    expect(() => loadConfig({ TWISTERLAB_BROWSER_ALLOW: '10.0.0.0/8, 0x7f.1' }, hash)).toThrow(/TWISTERLAB_BROWSER_ALLOW: "0x7f.1"/);
+    expect(() => loadConfig({ TWISTERLAB_BROWSER_ALLOW: '10.0.0.0/8, 0x7f.1' }, hash)).toThrow(
+      /TWISTERLAB_BROWSER_ALLOW: "0x7f.1"/,
+    );
     expect(() => loadConfig({ TWISTERLAB_BROWSER_TIMEOUT_MS: '10' }, hash)).toThrow(/TWISTERLAB_BROWSER_TIMEOUT_MS/);
   });
 
   it('reads entries with a port as open on that port only, and names a bad port with its variable', () => {
-    const { allow } = loadConfig({ TWISTERLAB_BROWSER_ALLOW: 'intranet.example:8443, 10.1.0.5:80, [fd00::1]:443' }, hash).browser;
+    const { allow } = loadConfig(
+      { TWISTERLAB_BROWSER_ALLOW: 'intranet.example:8443, 10.1.0.5:80, [fd00::1]:443' },
+      hash,
+    ).browser;
     expect(allow.endpoints.map((e) => e.port)).toEqual([8443, 80, 443]);
     expect(allow.hosts).toEqual([]);
-    expect(() => loadConfig({ TWISTERLAB_BROWSER_ALLOW: 'intranet.example:70000' }, hash)).toThrow(/TWISTERLAB_BROWSER_ALLOW: "intranet.example:70000": the port must be 1 to 65535/);
-    expect(() => loadConfig({ TWISTERLAB_PROBE_ALLOW: 'db.internal:ssh' }, hash)).toThrow(/TWISTERLAB_PROBE_ALLOW: "db.internal:ssh" is neither/);
+    expect(() => loadConfig({ TWISTERLAB_BROWSER_ALLOW: 'intranet.example:70000' }, hash)).toThrow(
+      /TWISTERLAB_BROWSER_ALLOW: "intranet.example:70000": the port must be 1 to 65535/,
+    );
+    expect(() => loadConfig({ TWISTERLAB_PROBE_ALLOW: 'db.internal:ssh' }, hash)).toThrow(
+      /TWISTERLAB_PROBE_ALLOW: "db.internal:ssh" is neither/,
+    );
   });
 });
 
@@ -47,14 +60,29 @@ describe('probe configuration', () => {
 describe('names a keyless instance answers to', () => {
   it('are HOST (unless a wildcard) and TWISTERLAB_ALLOWED_HOSTS, normalised', () => {
     expect(loadConfig({}, hash).allowedHosts).toEqual(['127.0.0.1']);
-    expect(loadConfig({ HOST: '::1', TWISTERLAB_ALLOWED_HOSTS: ' Console.Internal. , 10.1.2.3, [fd00::1], console.internal' }, hash).allowedHosts)
-      .toEqual(['console.internal', '10.1.2.3', 'fd00::1', '::1']);
-    expect(loadConfig({ HOST: '0.0.0.0', TWISTERLAB_API_KEYS: 'a:admin:0123456789abcdef' }, hash).allowedHosts).toEqual([]);
+    expect(
+      loadConfig(
+        { HOST: '::1', TWISTERLAB_ALLOWED_HOSTS: ' Console.Internal. , 10.1.2.3, [fd00::1], console.internal' },
+        hash,
+      ).allowedHosts,
+    ).toEqual(['console.internal', '10.1.2.3', 'fd00::1', '::1']);
+    expect(loadConfig({ HOST: '0.0.0.0', TWISTERLAB_API_KEYS: 'a:admin:0123456789abcdef' }, hash).allowedHosts).toEqual(
+      [],
+    );
   });
 
   it('stop the start on an entry that is not a plain name or address, naming the variable and the entry', () => {
-    for (const bad of ['http://console.internal', 'console.internal:8000', '0x7f.1', 'a b', '*.internal', 'console.internal/x']) {
-      expect(() => loadConfig({ TWISTERLAB_ALLOWED_HOSTS: `ok.internal, ${bad}` }, hash), bad).toThrow(`TWISTERLAB_ALLOWED_HOSTS: "${bad}" is not a host name or an IP address`);
+    for (const bad of [
+      'http://console.internal',
+      'console.internal:8000',
+      '0x7f.1',
+      'a b',
+      '*.internal',
+      'console.internal/x',
+    ]) {
+      expect(() => loadConfig({ TWISTERLAB_ALLOWED_HOSTS: `ok.internal, ${bad}` }, hash), bad).toThrow(
+        `TWISTERLAB_ALLOWED_HOSTS: "${bad}" is not a host name or an IP address`,
+      );
     }
   });
 });
@@ -68,28 +96,40 @@ describe('secrets from files (*_FILE)', () => {
   };
 
   it('read each secret from the file its _FILE variable names, without the trailing newline', () => {
-    const config = loadConfig({
-      TWISTERLAB_API_KEYS_FILE: file('keys', 'ops:admin:0123456789abcdef\n'),
-      DATABASE_URL_FILE: file('db', 'postgresql://app:s3cret@127.0.0.1:5432/app\r\n'),
-      REDIS_URL_FILE: file('redis', 'redis://:pw@127.0.0.1:6379\n'),
-      OPENAI_COMPAT_BASE_URL: 'http://127.0.0.1:9/v1', OPENAI_COMPAT_MODEL: 'm', OPENAI_COMPAT_API_KEY_FILE: file('llm', 'sk-abc\n'),
-      TWISTERLAB_API_KEY_FILE: file('client', 'client-key-0001\n'),
-    }, hash);
+    const config = loadConfig(
+      {
+        TWISTERLAB_API_KEYS_FILE: file('keys', 'ops:admin:0123456789abcdef\n'),
+        DATABASE_URL_FILE: file('db', 'postgresql://app:s3cret@127.0.0.1:5432/app\r\n'),
+        REDIS_URL_FILE: file('redis', 'redis://:pw@127.0.0.1:6379\n'),
+        OPENAI_COMPAT_BASE_URL: 'http://127.0.0.1:9/v1',
+        OPENAI_COMPAT_MODEL: 'm',
+        OPENAI_COMPAT_API_KEY_FILE: file('llm', 'sk-abc\n'),
+        TWISTERLAB_API_KEY_FILE: file('client', 'client-key-0001\n'),
+      },
+      hash,
+    );
     expect(config.apiKeys).toEqual([{ name: 'ops', role: 'admin', sha256: 'h:0123456789abcdef' }]);
     expect(config.databaseUrl).toBe('postgresql://app:s3cret@127.0.0.1:5432/app');
     expect(config.redis?.url).toBe('redis://:pw@127.0.0.1:6379');
     expect(config.llm?.apiKey).toBe('sk-abc');
     expect(config.apiKey).toBe('client-key-0001');
-    expect(loadClientConfig({ TWISTERLAB_API_KEY_FILE: file('client2', 'client-key-0002\n') }).apiKey).toBe('client-key-0002');
+    expect(loadClientConfig({ TWISTERLAB_API_KEY_FILE: file('client2', 'client-key-0002\n') }).apiKey).toBe(
+      'client-key-0002',
+    );
   });
 
   it('refuse a secret set both ways, or a file that cannot be read, naming the variable', () => {
-    expect(() => loadConfig({ DATABASE_URL: 'postgresql://h/db', DATABASE_URL_FILE: file('db2', 'postgresql://h/db') }, hash))
-      .toThrow('DATABASE_URL_FILE: DATABASE_URL is set too: set one of them');
+    expect(() =>
+      loadConfig({ DATABASE_URL: 'postgresql://h/db', DATABASE_URL_FILE: file('db2', 'postgresql://h/db') }, hash),
+    ).toThrow('DATABASE_URL_FILE: DATABASE_URL is set too: set one of them');
     const missing = path.join(dir, 'nope');
-    expect(() => loadConfig({ TWISTERLAB_API_KEYS_FILE: missing }, hash)).toThrow(`TWISTERLAB_API_KEYS_FILE: cannot read ${missing} (ENOENT)`);
+    expect(() => loadConfig({ TWISTERLAB_API_KEYS_FILE: missing }, hash)).toThrow(
+      `TWISTERLAB_API_KEYS_FILE: cannot read ${missing} (ENOENT)`,
+    );
     expect(() => loadConfig({ REDIS_URL_FILE: dir }, hash)).toThrow(`REDIS_URL_FILE: cannot read ${dir} (EISDIR)`);
-    expect(() => loadClientConfig({ TWISTERLAB_API_KEY: 'a', TWISTERLAB_API_KEY_FILE: file('c3', 'b') })).toThrow(/^TWISTERLAB_API_KEY_FILE: TWISTERLAB_API_KEY is set too/);
+    expect(() => loadClientConfig({ TWISTERLAB_API_KEY: 'a', TWISTERLAB_API_KEY_FILE: file('c3', 'b') })).toThrow(
+      /^TWISTERLAB_API_KEY_FILE: TWISTERLAB_API_KEY is set too/,
+    );
   });
 
   it('validate what the file holds like the variable, naming the variable and not the secret', () => {
@@ -100,7 +140,9 @@ describe('secrets from files (*_FILE)', () => {
       message = (error as Error).message;
     }
     expect(message).toBe('DATABASE_URL: must be a postgresql:// URL');
-    expect(() => loadConfig({ TWISTERLAB_API_KEYS_FILE: file('keys2', 'ops:admin:short\n') }, hash)).toThrow('TWISTERLAB_API_KEYS: the key of ops is shorter than 16 characters');
+    expect(() => loadConfig({ TWISTERLAB_API_KEYS_FILE: file('keys2', 'ops:admin:short\n') }, hash)).toThrow(
+      'TWISTERLAB_API_KEYS: the key of ops is shorter than 16 characters',
+    );
   });
 
   it('reach the secrets the services file names by reference too', () => {
@@ -112,7 +154,13 @@ describe('secrets from files (*_FILE)', () => {
   });
 
   it('are listed among the variables read, each secret with its _FILE twin', () => {
-    for (const name of ['TWISTERLAB_API_KEYS', 'TWISTERLAB_API_KEY', 'DATABASE_URL', 'REDIS_URL', 'OPENAI_COMPAT_API_KEY']) {
+    for (const name of [
+      'TWISTERLAB_API_KEYS',
+      'TWISTERLAB_API_KEY',
+      'DATABASE_URL',
+      'REDIS_URL',
+      'OPENAI_COMPAT_API_KEY',
+    ]) {
       expect(ENV_VARIABLES).toContain(name);
       expect(ENV_VARIABLES).toContain(`${name}_FILE`);
     }
@@ -122,16 +170,29 @@ describe('secrets from files (*_FILE)', () => {
 
 describe('the schema', () => {
   it('names the variable of a bad value in every section, nested ones included', () => {
-    for (const [variable, value] of [['PORT', 'eighty'], ['DATABASE_POOL_SIZE', '0'], ['TWISTERLAB_MCP_STDIO_ROLE', 'root'], ['TWISTERLAB_BACKLOG_LIMIT', '0'],
-      ['TWISTERLAB_BROWSER_JAVASCRIPT', 'maybe'], ['OLLAMA_BASE_URL', 'ftp://x'], ['TWISTERLAB_REDIS_PREFIX', 'a b'], ['TWISTERLAB_NOTIFY_BATCH', '0'],
-      ['TWISTERLAB_CONFIG_BASELINES', 'web'], ['TWISTERLAB_LOCAL_PATH', 'bin']] as const) {
-      expect(() => loadConfig({ [variable]: value, TWISTERLAB_NOTIFY_FILE: 'n.yaml' }, hash), variable).toThrow(new RegExp(`^${variable}: `));
+    for (const [variable, value] of [
+      ['PORT', 'eighty'],
+      ['DATABASE_POOL_SIZE', '0'],
+      ['TWISTERLAB_MCP_STDIO_ROLE', 'root'],
+      ['TWISTERLAB_BACKLOG_LIMIT', '0'],
+      ['TWISTERLAB_BROWSER_JAVASCRIPT', 'maybe'],
+      ['OLLAMA_BASE_URL', 'ftp://x'],
+      ['TWISTERLAB_REDIS_PREFIX', 'a b'],
+      ['TWISTERLAB_NOTIFY_BATCH', '0'],
+      ['TWISTERLAB_CONFIG_BASELINES', 'web'],
+      ['TWISTERLAB_LOCAL_PATH', 'bin'],
+    ] as const) {
+      expect(() => loadConfig({ [variable]: value, TWISTERLAB_NOTIFY_FILE: 'n.yaml' }, hash), variable).toThrow(
+        new RegExp(`^${variable}: `),
+      );
     }
   });
 
   it("takes the roles from core's single list", () => {
     for (const role of ROLES) expect(loadConfig({ TWISTERLAB_MCP_STDIO_ROLE: role }, hash).mcpStdioRole).toBe(role);
-    expect(() => loadConfig({ TWISTERLAB_API_KEYS: 'a:root:0123456789abcdef' }, hash)).toThrow(`roles are ${[...ROLES].reverse().join(', ')}`);
+    expect(() => loadConfig({ TWISTERLAB_API_KEYS: 'a:root:0123456789abcdef' }, hash)).toThrow(
+      `roles are ${[...ROLES].reverse().join(', ')}`,
+    );
   });
 
   it('leaves sections off when their switch is unset: no Redis, no model, no channels file', () => {
@@ -142,7 +203,13 @@ describe('the schema', () => {
 
 describe('the CLI client configuration', () => {
   it('reads only where the API is and the key, whatever the server settings say', () => {
-    const env = { HOST: '0.0.0.0', PORT: '8100', TWISTERLAB_BROWSER_TIMEOUT_MS: '1', API_KEY_HEADER: 'X-Team-Key', TWISTERLAB_API_KEY: 'k' };
+    const env = {
+      HOST: '0.0.0.0',
+      PORT: '8100',
+      TWISTERLAB_BROWSER_TIMEOUT_MS: '1',
+      API_KEY_HEADER: 'X-Team-Key',
+      TWISTERLAB_API_KEY: 'k',
+    };
     expect(() => loadConfig(env, hash)).toThrow();
     expect(loadClientConfig(env)).toEqual({ apiUrl: 'http://127.0.0.1:8100', apiKey: 'k', apiKeyHeader: 'x-team-key' });
     expect(loadClientConfig({ TWISTERLAB_URL: 'https://support.example/' }).apiUrl).toBe('https://support.example/');

@@ -8,7 +8,17 @@ import { ROLES, type Role } from './core/access.ts';
 import { parseHostName } from './core/host-names.ts';
 import { parseNetworkAllowList } from './core/network-guard.ts';
 import { apiKeyHeaderField, apiUrl, hostField, portField } from './config/client.ts';
-import { bool, configError, int, parsedBy, readSection, readVariable, secret, v, variablesOf } from './config/fields.ts';
+import {
+  bool,
+  configError,
+  int,
+  parsedBy,
+  readSection,
+  readVariable,
+  secret,
+  v,
+  variablesOf,
+} from './config/fields.ts';
 
 export { loadClientConfig, type ClientConfig } from './config/client.ts';
 
@@ -22,7 +32,12 @@ export interface ApiKeyConfig {
 }
 
 const optionalText = () => z.string().optional();
-const resolvedPath = () => z.string().min(1).optional().transform((p) => (p === undefined ? undefined : path.resolve(p)));
+const resolvedPath = () =>
+  z
+    .string()
+    .min(1)
+    .optional()
+    .transform((p) => (p === undefined ? undefined : path.resolve(p)));
 const allowList = () => parsedBy((text) => parseNetworkAllowList(text));
 
 // ── The process: where it listens, what it logs, where it keeps data ──────────────────────────────────────────
@@ -30,7 +45,14 @@ const server = {
   host: hostField,
   port: portField,
   logLevel: v('LOG_LEVEL', z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
-  dataDir: v('TWISTERLAB_DATA_DIR', z.string().min(1).default('./data').transform((p) => path.resolve(p))),
+  dataDir: v(
+    'TWISTERLAB_DATA_DIR',
+    z
+      .string()
+      .min(1)
+      .default('./data')
+      .transform((p) => path.resolve(p)),
+  ),
   bodyLimit: v('TWISTERLAB_BODY_LIMIT', int(1024, 50 * 1024 * 1024).default(256 * 1024)),
   /**
    * Names a keyless instance answers to besides its loopback names (and HOST): a request with any other Host
@@ -41,7 +63,13 @@ const server = {
 
 // ── The store ─────────────────────────────────────────────────────────────────────────────────────────────────
 const store = {
-  databaseUrl: secret('DATABASE_URL', z.string().regex(/^postgres(ql)?(\+asyncpg)?:\/\//, 'must be a postgresql:// URL').optional()),
+  databaseUrl: secret(
+    'DATABASE_URL',
+    z
+      .string()
+      .regex(/^postgres(ql)?(\+asyncpg)?:\/\//, 'must be a postgresql:// URL')
+      .optional(),
+  ),
   databasePoolSize: v('DATABASE_POOL_SIZE', int(1, 100).default(10)),
   /** How long a write waits for PostgreSQL to come back before the ticket goes back to the queue. */
   storeWaitMs: v('TWISTERLAB_STORE_WAIT_MS', int(0, 600_000).default(30_000)),
@@ -97,7 +125,10 @@ const tickets = {
    * When a `change` step runs unattended: `backup-and-verify` (a backup before it, or a stated reason there is
    * nothing to back up, and a verification after), `verify` (a verification after), `approve` (never).
    */
-  changePolicy: v('TWISTERLAB_CHANGE_POLICY', z.enum(['backup-and-verify', 'verify', 'approve']).default('backup-and-verify')),
+  changePolicy: v(
+    'TWISTERLAB_CHANGE_POLICY',
+    z.enum(['backup-and-verify', 'verify', 'approve']).default('backup-and-verify'),
+  ),
 };
 
 // ── What the platform acts on: services, devices, runbooks, and the limits of acting ─────────────────────────
@@ -117,9 +148,24 @@ const targets = {
   /** Alertmanager label mapping (YAML or JSON): which labels name service, host and severity, severity → priority. */
   alertmanagerMappingFile: v('TWISTERLAB_ALERTMANAGER_MAPPING_FILE', resolvedPath()),
   /** Extra allow-list rules for the local device, one per `;`. */
-  localAllow: v('TWISTERLAB_LOCAL_ALLOW', optionalText().transform((t) => (t ?? '').split(';').map((s) => s.trim()).filter(Boolean))),
+  localAllow: v(
+    'TWISTERLAB_LOCAL_ALLOW',
+    optionalText().transform((t) =>
+      (t ?? '')
+        .split(';')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ),
   /** Where commands on the local device are looked up (absolute directories, `:`-separated); a safe default when unset. */
-  localPath: v('TWISTERLAB_LOCAL_PATH', z.string().min(1).refine((p) => p.split(':').every((d) => d.startsWith('/')), 'must be absolute directories separated by ":"').optional()),
+  localPath: v(
+    'TWISTERLAB_LOCAL_PATH',
+    z
+      .string()
+      .min(1)
+      .refine((p) => p.split(':').every((d) => d.startsWith('/')), 'must be absolute directories separated by ":"')
+      .optional(),
+  ),
   sshConnectTimeoutMs: v('TWISTERLAB_SSH_CONNECT_TIMEOUT_MS', int(100, 120_000).default(5_000)),
   /** ssh-agent socket for devices with `auth.method: agent` that name none. */
   sshAuthSock: v('SSH_AUTH_SOCK', z.string().min(1).optional()),
@@ -150,109 +196,190 @@ const browser = z.object({
 });
 
 // ── The model server for analysis; undefined: rules only. Ollama wins when both kinds are configured ─────────
-const llm = z.object({
-  ollamaBaseUrl: v('OLLAMA_BASE_URL', z.url({ protocol: /^https?$/ }).optional()),
-  ollamaModel: v('OLLAMA_MODEL', z.string().min(1).default('mistral')),
-  openaiBaseUrl: v('OPENAI_COMPAT_BASE_URL', z.url({ protocol: /^https?$/ }).optional()),
-  openaiModel: v('OPENAI_COMPAT_MODEL', z.string().min(1).optional()),
-  openaiApiKey: secret('OPENAI_COMPAT_API_KEY', z.string().min(1).optional()),
-  timeoutMs: v('TWISTERLAB_LLM_TIMEOUT_MS', int(100, 600_000).default(20_000)),
-  minConfidence: v('TWISTERLAB_LLM_MIN_CONFIDENCE', z.coerce.number().min(0).max(1).default(0.6)),
-  inputTokens: v('TWISTERLAB_LLM_INPUT_TOKENS', int(100, 100_000).default(2_000)),
-}).transform(({ ollamaBaseUrl, ollamaModel, openaiBaseUrl, openaiModel, openaiApiKey, ...tuning }, ctx) => {
-  if (ollamaBaseUrl) return { api: 'ollama' as const, baseUrl: ollamaBaseUrl, model: ollamaModel, apiKey: undefined as string | undefined, ...tuning };
-  if (!openaiBaseUrl) return undefined;
-  if (!openaiModel) {
-    ctx.addIssue({ code: 'custom', path: ['openaiModel'], message: 'is required with OPENAI_COMPAT_BASE_URL' });
-    return z.NEVER;
-  }
-  return { api: 'openai-compatible' as const, baseUrl: openaiBaseUrl, model: openaiModel, apiKey: openaiApiKey, ...tuning };
-});
+const llm = z
+  .object({
+    ollamaBaseUrl: v('OLLAMA_BASE_URL', z.url({ protocol: /^https?$/ }).optional()),
+    ollamaModel: v('OLLAMA_MODEL', z.string().min(1).default('mistral')),
+    openaiBaseUrl: v('OPENAI_COMPAT_BASE_URL', z.url({ protocol: /^https?$/ }).optional()),
+    openaiModel: v('OPENAI_COMPAT_MODEL', z.string().min(1).optional()),
+    openaiApiKey: secret('OPENAI_COMPAT_API_KEY', z.string().min(1).optional()),
+    timeoutMs: v('TWISTERLAB_LLM_TIMEOUT_MS', int(100, 600_000).default(20_000)),
+    minConfidence: v('TWISTERLAB_LLM_MIN_CONFIDENCE', z.coerce.number().min(0).max(1).default(0.6)),
+    inputTokens: v('TWISTERLAB_LLM_INPUT_TOKENS', int(100, 100_000).default(2_000)),
+  })
+  .transform(({ ollamaBaseUrl, ollamaModel, openaiBaseUrl, openaiModel, openaiApiKey, ...tuning }, ctx) => {
+    if (ollamaBaseUrl)
+      return {
+        api: 'ollama' as const,
+        baseUrl: ollamaBaseUrl,
+        model: ollamaModel,
+        apiKey: undefined as string | undefined,
+        ...tuning,
+      };
+    if (!openaiBaseUrl) return undefined;
+    if (!openaiModel) {
+      ctx.addIssue({ code: 'custom', path: ['openaiModel'], message: 'is required with OPENAI_COMPAT_BASE_URL' });
+      return z.NEVER;
+    }
+    return {
+      api: 'openai-compatible' as const,
+      baseUrl: openaiBaseUrl,
+      model: openaiModel,
+      apiKey: openaiApiKey,
+      ...tuning,
+    };
+  });
 
 // ── Scale-out on Redis: BullMQ workers, events across processes, per-device leases; undefined: one process ───
-const redis = z.object({
-  /** May carry a password: never log it (see describeRedisTarget). */
-  url: secret('REDIS_URL', z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional()),
-  /** Every Redis key TwisterLab writes starts with it, so several installations can share one Redis. */
-  prefix: v('TWISTERLAB_REDIS_PREFIX', z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1 to 64 letters, digits, "_", "." or "-"').default('twisterlab')),
-  /** The API process also processes tickets (it only enqueues them otherwise). */
-  inlineWorker: v('TWISTERLAB_INLINE_WORKER', bool.default(false)),
-  /** Tickets one `twisterlab worker` process works on at once. */
-  workerConcurrency: v('TWISTERLAB_WORKER_CONCURRENCY', int(1, 256).default(8)),
-  /** Where a worker serves /metrics and /health (on HOST); undefined: it listens on no port. */
-  workerMetricsPort: v('TWISTERLAB_WORKER_METRICS_PORT', int(0, 65535).optional()),
-  /** How long a stopping worker lets tickets in flight finish before it leaves them to the others. */
-  shutdownTimeoutMs: v('TWISTERLAB_SHUTDOWN_TIMEOUT_MS', int(0, 3_600_000).default(30_000)),
-  /** How often (jittered) a process puts committed but unqueued tickets on the queue. */
-  reconcileIntervalMs: v('TWISTERLAB_RECONCILE_INTERVAL_MS', int(100, 24 * 3_600_000).default(30_000)),
-  /** A job's lock, renewed while it runs; a dead worker's jobs go back to the queue once it lapses. */
-  lockMs: v('TWISTERLAB_QUEUE_LOCK_MS', int(500, 3_600_000).default(30_000)),
-  stalledIntervalMs: v('TWISTERLAB_QUEUE_STALLED_INTERVAL_MS', int(200, 3_600_000).default(15_000)),
-  /** Attempts of a job whose processing threw (the store down, the ticket busy elsewhere), with exponential backoff. */
-  attempts: v('TWISTERLAB_QUEUE_ATTEMPTS', int(1, 1000).default(10)),
-  backoffMs: v('TWISTERLAB_QUEUE_BACKOFF_MS', int(10, 3_600_000).default(1_000)),
-  /** Commands that run at once on one device, across every process. */
-  deviceConcurrency: v('TWISTERLAB_DEVICE_CONCURRENCY', int(1, 1024).default(4)),
-  /** A device lease lapses this long after its holder stopped renewing it (a dead worker). */
-  deviceLeaseMs: v('TWISTERLAB_DEVICE_LEASE_MS', int(500, 3_600_000).default(30_000)),
-  /** How long a model's answer stays in the shared cache. */
-  llmCacheTtlMs: v('TWISTERLAB_LLM_CACHE_TTL_MS', int(1_000, 30 * 24 * 3_600_000).default(3_600_000)),
-}).transform(({ url, ...rest }, ctx) => {
-  if (!url) return undefined;
-  if (rest.stalledIntervalMs > rest.lockMs) {
-    ctx.addIssue({ code: 'custom', path: ['stalledIntervalMs'], message: `must not exceed TWISTERLAB_QUEUE_LOCK_MS (${rest.lockMs})` });
-    return z.NEVER;
-  }
-  return { url, ...rest };
-});
+const redis = z
+  .object({
+    /** May carry a password: never log it (see describeRedisTarget). */
+    url: secret(
+      'REDIS_URL',
+      z
+        .string()
+        .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+        .optional(),
+    ),
+    /** Every Redis key TwisterLab writes starts with it, so several installations can share one Redis. */
+    prefix: v(
+      'TWISTERLAB_REDIS_PREFIX',
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1 to 64 letters, digits, "_", "." or "-"')
+        .default('twisterlab'),
+    ),
+    /** The API process also processes tickets (it only enqueues them otherwise). */
+    inlineWorker: v('TWISTERLAB_INLINE_WORKER', bool.default(false)),
+    /** Tickets one `twisterlab worker` process works on at once. */
+    workerConcurrency: v('TWISTERLAB_WORKER_CONCURRENCY', int(1, 256).default(8)),
+    /** Where a worker serves /metrics and /health (on HOST); undefined: it listens on no port. */
+    workerMetricsPort: v('TWISTERLAB_WORKER_METRICS_PORT', int(0, 65535).optional()),
+    /** How long a stopping worker lets tickets in flight finish before it leaves them to the others. */
+    shutdownTimeoutMs: v('TWISTERLAB_SHUTDOWN_TIMEOUT_MS', int(0, 3_600_000).default(30_000)),
+    /** How often (jittered) a process puts committed but unqueued tickets on the queue. */
+    reconcileIntervalMs: v('TWISTERLAB_RECONCILE_INTERVAL_MS', int(100, 24 * 3_600_000).default(30_000)),
+    /** A job's lock, renewed while it runs; a dead worker's jobs go back to the queue once it lapses. */
+    lockMs: v('TWISTERLAB_QUEUE_LOCK_MS', int(500, 3_600_000).default(30_000)),
+    stalledIntervalMs: v('TWISTERLAB_QUEUE_STALLED_INTERVAL_MS', int(200, 3_600_000).default(15_000)),
+    /** Attempts of a job whose processing threw (the store down, the ticket busy elsewhere), with exponential backoff. */
+    attempts: v('TWISTERLAB_QUEUE_ATTEMPTS', int(1, 1000).default(10)),
+    backoffMs: v('TWISTERLAB_QUEUE_BACKOFF_MS', int(10, 3_600_000).default(1_000)),
+    /** Commands that run at once on one device, across every process. */
+    deviceConcurrency: v('TWISTERLAB_DEVICE_CONCURRENCY', int(1, 1024).default(4)),
+    /** A device lease lapses this long after its holder stopped renewing it (a dead worker). */
+    deviceLeaseMs: v('TWISTERLAB_DEVICE_LEASE_MS', int(500, 3_600_000).default(30_000)),
+    /** How long a model's answer stays in the shared cache. */
+    llmCacheTtlMs: v('TWISTERLAB_LLM_CACHE_TTL_MS', int(1_000, 30 * 24 * 3_600_000).default(3_600_000)),
+  })
+  .transform(({ url, ...rest }, ctx) => {
+    if (!url) return undefined;
+    if (rest.stalledIntervalMs > rest.lockMs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['stalledIntervalMs'],
+        message: `must not exceed TWISTERLAB_QUEUE_LOCK_MS (${rest.lockMs})`,
+      });
+      return z.NEVER;
+    }
+    return { url, ...rest };
+  });
 
 // ── Notifications (outbox delivery and the channels file); helpdesk callbacks go out even without a file ────
 // With the defaults a notification is tried 12 times over about six hours (30 s doubling to an hour between
 // attempts): a receiver down for an hour loses nothing.
-const notify = z.object({
-  /** YAML or JSON: the channels and what each wants (read at start by the notify adapter); none: callbacks only. */
-  file: v('TWISTERLAB_NOTIFY_FILE', resolvedPath()),
-  /** Internal hosts and blocks webhooks may reach despite the outbound guard (`TWISTERLAB_NOTIFY_ALLOW`, e.g. 127.0.0.1). */
-  allow: v('TWISTERLAB_NOTIFY_ALLOW', allowList()),
-  pollMs: v('TWISTERLAB_NOTIFY_POLL_MS', int(50, 600_000).default(2_000)),
-  batch: v('TWISTERLAB_NOTIFY_BATCH', int(1, 1_000).default(20)),
-  timeoutMs: v('TWISTERLAB_NOTIFY_TIMEOUT_MS', int(100, 300_000).default(10_000)),
-  retryBaseMs: v('TWISTERLAB_NOTIFY_RETRY_BASE_MS', int(10, 3_600_000).default(30_000)),
-  retryMaxMs: v('TWISTERLAB_NOTIFY_RETRY_MAX_MS', int(10, 24 * 3_600_000).default(3_600_000)),
-  maxAttempts: v('TWISTERLAB_NOTIFY_MAX_ATTEMPTS', int(1, 1_000).default(12)),
-  /** An approval this close to its expiry gets a warning. */
-  expiryWarningMs: v('TWISTERLAB_NOTIFY_EXPIRY_WARNING_MS', int(1_000, 24 * 3_600_000).default(10 * 60_000)),
-  // E-mail intake: the mailbox polled (none without TWISTERLAB_IMAP_HOST). Bigger messages are not downloaded.
-  imapHost: v('TWISTERLAB_IMAP_HOST', z.string().min(1).optional()),
-  imapPort: v('TWISTERLAB_IMAP_PORT', int(1, 65535).default(993)),
-  imapSecure: v('TWISTERLAB_IMAP_SECURE', bool.default(true)),
-  imapUser: v('TWISTERLAB_IMAP_USER', z.string().min(1).optional()),
-  imapPassword: secret('TWISTERLAB_IMAP_PASSWORD', z.string().min(1).optional()),
-  imapMailbox: v('TWISTERLAB_IMAP_MAILBOX', z.string().min(1).default('INBOX')),
-  imapProcessedMailbox: v('TWISTERLAB_IMAP_PROCESSED_MAILBOX', z.string().min(1).optional()),
-  imapPollMs: v('TWISTERLAB_IMAP_POLL_MS', int(200, 3_600_000).default(30_000)),
-  imapMaxBytes: v('TWISTERLAB_IMAP_MAX_BYTES', int(1_024, 50 * 1024 * 1024).default(1024 * 1024)),
-  imapBodyChars: v('TWISTERLAB_IMAP_BODY_CHARS', int(100, 1_000_000).default(20_000)),
-}).transform(({ file, retryBaseMs, retryMaxMs, maxAttempts, imapHost, imapPort, imapSecure, imapUser, imapPassword, imapMailbox,
-  imapProcessedMailbox, imapPollMs, imapMaxBytes, imapBodyChars, ...rest }, ctx) => {
-  if (retryMaxMs < retryBaseMs) {
-    ctx.addIssue({ code: 'custom', path: ['retryMaxMs'], message: `must not be below TWISTERLAB_NOTIFY_RETRY_BASE_MS (${retryBaseMs})` });
-    return z.NEVER;
-  }
-  if (imapHost && (!imapUser || !imapPassword)) {
-    const missing = imapUser ? 'imapPassword' : 'imapUser';
-    ctx.addIssue({ code: 'custom', path: [missing], message: 'is required with TWISTERLAB_IMAP_HOST' });
-    return z.NEVER;
-  }
-  const imap = imapHost && imapUser && imapPassword ? {
-    host: imapHost, port: imapPort, secure: imapSecure, user: imapUser, password: imapPassword, mailbox: imapMailbox,
-    processedMailbox: imapProcessedMailbox, pollMs: imapPollMs, maxBytes: imapMaxBytes, bodyChars: imapBodyChars,
-  } : undefined;
-  return { file, ...rest, retry: { baseMs: retryBaseMs, maxMs: retryMaxMs, maxAttempts }, imap };
-});
+const notify = z
+  .object({
+    /** YAML or JSON: the channels and what each wants (read at start by the notify adapter); none: callbacks only. */
+    file: v('TWISTERLAB_NOTIFY_FILE', resolvedPath()),
+    /** Internal hosts and blocks webhooks may reach despite the outbound guard (`TWISTERLAB_NOTIFY_ALLOW`, e.g. 127.0.0.1). */
+    allow: v('TWISTERLAB_NOTIFY_ALLOW', allowList()),
+    pollMs: v('TWISTERLAB_NOTIFY_POLL_MS', int(50, 600_000).default(2_000)),
+    batch: v('TWISTERLAB_NOTIFY_BATCH', int(1, 1_000).default(20)),
+    timeoutMs: v('TWISTERLAB_NOTIFY_TIMEOUT_MS', int(100, 300_000).default(10_000)),
+    retryBaseMs: v('TWISTERLAB_NOTIFY_RETRY_BASE_MS', int(10, 3_600_000).default(30_000)),
+    retryMaxMs: v('TWISTERLAB_NOTIFY_RETRY_MAX_MS', int(10, 24 * 3_600_000).default(3_600_000)),
+    maxAttempts: v('TWISTERLAB_NOTIFY_MAX_ATTEMPTS', int(1, 1_000).default(12)),
+    /** An approval this close to its expiry gets a warning. */
+    expiryWarningMs: v('TWISTERLAB_NOTIFY_EXPIRY_WARNING_MS', int(1_000, 24 * 3_600_000).default(10 * 60_000)),
+    // E-mail intake: the mailbox polled (none without TWISTERLAB_IMAP_HOST). Bigger messages are not downloaded.
+    imapHost: v('TWISTERLAB_IMAP_HOST', z.string().min(1).optional()),
+    imapPort: v('TWISTERLAB_IMAP_PORT', int(1, 65535).default(993)),
+    imapSecure: v('TWISTERLAB_IMAP_SECURE', bool.default(true)),
+    imapUser: v('TWISTERLAB_IMAP_USER', z.string().min(1).optional()),
+    imapPassword: secret('TWISTERLAB_IMAP_PASSWORD', z.string().min(1).optional()),
+    imapMailbox: v('TWISTERLAB_IMAP_MAILBOX', z.string().min(1).default('INBOX')),
+    imapProcessedMailbox: v('TWISTERLAB_IMAP_PROCESSED_MAILBOX', z.string().min(1).optional()),
+    imapPollMs: v('TWISTERLAB_IMAP_POLL_MS', int(200, 3_600_000).default(30_000)),
+    imapMaxBytes: v('TWISTERLAB_IMAP_MAX_BYTES', int(1_024, 50 * 1024 * 1024).default(1024 * 1024)),
+    imapBodyChars: v('TWISTERLAB_IMAP_BODY_CHARS', int(100, 1_000_000).default(20_000)),
+  })
+  .transform(
+    (
+      {
+        file,
+        retryBaseMs,
+        retryMaxMs,
+        maxAttempts,
+        imapHost,
+        imapPort,
+        imapSecure,
+        imapUser,
+        imapPassword,
+        imapMailbox,
+        imapProcessedMailbox,
+        imapPollMs,
+        imapMaxBytes,
+        imapBodyChars,
+        ...rest
+      },
+      ctx,
+    ) => {
+      if (retryMaxMs < retryBaseMs) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['retryMaxMs'],
+          message: `must not be below TWISTERLAB_NOTIFY_RETRY_BASE_MS (${retryBaseMs})`,
+        });
+        return z.NEVER;
+      }
+      if (imapHost && (!imapUser || !imapPassword)) {
+        const missing = imapUser ? 'imapPassword' : 'imapUser';
+        ctx.addIssue({ code: 'custom', path: [missing], message: 'is required with TWISTERLAB_IMAP_HOST' });
+        return z.NEVER;
+      }
+      const imap =
+        imapHost && imapUser && imapPassword
+          ? {
+              host: imapHost,
+              port: imapPort,
+              secure: imapSecure,
+              user: imapUser,
+              password: imapPassword,
+              mailbox: imapMailbox,
+              processedMailbox: imapProcessedMailbox,
+              pollMs: imapPollMs,
+              maxBytes: imapMaxBytes,
+              bodyChars: imapBodyChars,
+            }
+          : undefined;
+      return { file, ...rest, retry: { baseMs: retryBaseMs, maxMs: retryMaxMs, maxAttempts }, imap };
+    },
+  );
 
 /** The whole configuration, as read from the environment (before API keys are hashed and HOST is joined in). */
-const configSchema = z.object({ ...server, ...store, ...access, ...client, ...tickets, ...targets, browser, llm, redis, notify });
+const configSchema = z.object({
+  ...server,
+  ...store,
+  ...access,
+  ...client,
+  ...tickets,
+  ...targets,
+  browser,
+  llm,
+  redis,
+  notify,
+});
 
 /** Every variable this module reads (with the `*_FILE` twin of each secret); the deployment files are checked against it. */
 export const ENV_VARIABLES: readonly string[] = variablesOf(configSchema);
@@ -285,7 +412,10 @@ export function parseApiKeys(text: string | undefined, hash: (key: string) => st
       throw configError('TWISTERLAB_API_KEYS', `entry ${index + 1} must be name:role:key or name:role:sha256:<hex>`);
     }
     if (!(ROLES as readonly string[]).includes(role)) {
-      throw configError('TWISTERLAB_API_KEYS', `entry ${index + 1} (${name}) has role "${role}"; roles are ${[...ROLES].reverse().join(', ')}`);
+      throw configError(
+        'TWISTERLAB_API_KEYS',
+        `entry ${index + 1} (${name}) has role "${role}"; roles are ${[...ROLES].reverse().join(', ')}`,
+      );
     }
     const hashed = /^sha256:[0-9a-f]{64}$/.exec(secretText) ? secretText.slice(7) : undefined;
     if (!hashed && secretText.length < 16) {
@@ -302,7 +432,10 @@ export function parseApiKeys(text: string | undefined, hash: (key: string) => st
 }
 
 function parseBackupRoots(text: string | undefined): string[] {
-  const roots = (text ?? '').split(':').map((r) => r.trim()).filter(Boolean);
+  const roots = (text ?? '')
+    .split(':')
+    .map((r) => r.trim())
+    .filter(Boolean);
   for (const root of roots) {
     if (!path.isAbsolute(root) || root.includes('\0')) throw new Error(`"${root}" is not an absolute path`);
   }
@@ -312,7 +445,10 @@ function parseBackupRoots(text: string | undefined): string[] {
 /** `service=/config/dir:/known-good/dir`, comma-separated. */
 function parseConfigBaselines(text: string | undefined): Record<string, { configDir: string; baselineDir: string }> {
   const baselines: Record<string, { configDir: string; baselineDir: string }> = {};
-  for (const entry of (text ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of (text ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const match = /^([A-Za-z0-9_.-]+)=(\/[^:]*):(\/[^:]*)$/.exec(entry);
     if (!match) throw new Error(`"${entry}" must be service=/config/dir:/known-good/dir`);
     baselines[match[1]!] = { configDir: path.resolve(match[2]!), baselineDir: path.resolve(match[3]!) };
@@ -323,7 +459,10 @@ function parseConfigBaselines(text: string | undefined): Record<string, { config
 /** `TWISTERLAB_ALLOWED_HOSTS`: host names or addresses, comma-separated. */
 function parseAllowedHosts(text: string | undefined): string[] {
   const names: string[] = [];
-  for (const entry of (text ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of (text ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const name = parseHostName(entry);
     if (!name) throw new Error(`"${entry}" is not a host name or an IP address (no scheme, port or path)`);
     names.push(name);
@@ -349,13 +488,18 @@ export function loadConfig(env: NodeJS.ProcessEnv, hash: (key: string) => string
   const bound = parseHostName(parsed.host);
   const config: Config = {
     ...parsed,
-    allowedHosts: [...new Set([...parsed.allowedHosts, ...(bound && bound !== '0.0.0.0' && bound !== '::' ? [bound] : [])])],
+    allowedHosts: [
+      ...new Set([...parsed.allowedHosts, ...(bound && bound !== '0.0.0.0' && bound !== '::' ? [bound] : [])]),
+    ],
     apiKeys: parseApiKeys(apiKeys, hash),
     apiUrl: apiUrl(url, parsed.host, parsed.port),
     secretEnv: secretLookup(env),
   };
   if (!isLoopbackHost(config.host) && config.apiKeys.length === 0) {
-    throw configError('HOST', `${config.host} is not a loopback address and TWISTERLAB_API_KEYS is empty: refusing to serve without keys`);
+    throw configError(
+      'HOST',
+      `${config.host} is not a loopback address and TWISTERLAB_API_KEYS is empty: refusing to serve without keys`,
+    );
   }
   return Object.freeze(config);
 }

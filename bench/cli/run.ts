@@ -29,12 +29,16 @@ console.log(`twisterlab start-up, ${runs} runs each (ms, median / slowest)`);
     spawnSync(process.execPath, ['-e', '']);
     return Number(process.hrtime.bigint() - start) / 1e6;
   }).sort((a, b) => a - b);
-  console.log(`${'node -e ""'.padEnd(24)} ${bare[Math.floor(runs / 2)]!.toFixed(0).padStart(5)} / ${bare.at(-1)!.toFixed(0)}`);
+  console.log(
+    `${'node -e ""'.padEnd(24)} ${bare[Math.floor(runs / 2)]!.toFixed(0).padStart(5)} / ${bare.at(-1)!.toFixed(0)}`,
+  );
 }
 for (const [name, file] of entries) {
   for (const args of [['--version'], ['--help'], ['serve', '--help']]) {
     time(file!, args); // warm the file cache (and tsx's)
     const samples = Array.from({ length: runs }, () => time(file!, args)).sort((a, b) => a - b);
-    console.log(`${name!.padEnd(10)} ${args.join(' ').padEnd(13)} ${samples[Math.floor(runs / 2)]!.toFixed(0).padStart(5)} / ${samples.at(-1)!.toFixed(0)}`);
+    console.log(
+      `${name!.padEnd(10)} ${args.join(' ').padEnd(13)} ${samples[Math.floor(runs / 2)]!.toFixed(0).padStart(5)} / ${samples.at(-1)!.toFixed(0)}`,
+    );
   }
 }

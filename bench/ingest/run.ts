@@ -28,7 +28,10 @@ const { values } = parseArgs({
 const ROOT = PACKAGE_ROOT;
 // The compiled server when `npm run bench:ingest` built it, so RSS is the production figure, not tsx's.
 const compiled = path.join(ROOT, 'dist/src/main/cli.js');
-const serverArgs = existsSync(compiled) && import.meta.url.includes('/dist/') ? [compiled, 'serve'] : ['--import', 'tsx', 'src/main/cli.ts', 'serve'];
+const serverArgs =
+  existsSync(compiled) && import.meta.url.includes('/dist/')
+    ? [compiled, 'serve']
+    : ['--import', 'tsx', 'src/main/cli.ts', 'serve'];
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -40,7 +43,9 @@ async function freePort(): Promise<number> {
   });
 }
 
-const body = JSON.stringify({ description: 'The VPN drops every few minutes since this morning, please help urgently' });
+const body = JSON.stringify({
+  description: 'The VPN drops every few minutes since this morning, please help urgently',
+});
 const RATE = Number(values.rate);
 const SECONDS = Number(values.seconds);
 const failures: string[] = [];
@@ -53,7 +58,11 @@ async function measure(backend: string): Promise<void> {
   const server = spawn(process.execPath, [...profile, ...serverArgs], {
     cwd: ROOT,
     env: {
-      ...process.env, PORT: String(port), TWISTERLAB_DATA_DIR: dataDir, LOG_LEVEL: 'warn', TWISTERLAB_BACKLOG_LIMIT: values.backlog,
+      ...process.env,
+      PORT: String(port),
+      TWISTERLAB_DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      TWISTERLAB_BACKLOG_LIMIT: values.backlog,
       ...(db ? { DATABASE_URL: db.url } : {}),
     },
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -63,25 +72,40 @@ async function measure(backend: string): Promise<void> {
     for (let i = 0; ; i += 1) {
       try {
         if ((await fetch(`${base}/health`)).ok) break;
-      } catch { /* starting */ }
+      } catch {
+        /* starting */
+      }
       if (i > 3_000) throw new Error('server did not start within 5 minutes');
       await new Promise((r) => setTimeout(r, 100));
     }
-    const run = (rate: number, seconds: number) => autocannon({
-      url: `${base}/api/v1/tickets`, method: 'POST', headers: { 'content-type': 'application/json' }, body,
-      connections: Number(values.connections), duration: seconds, overallRate: rate,
-    });
+    const run = (rate: number, seconds: number) =>
+      autocannon({
+        url: `${base}/api/v1/tickets`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        connections: Number(values.connections),
+        duration: seconds,
+        overallRate: rate,
+      });
     await run(100, 2); // warm-up: JIT, connection pool, prepared plans
     const result = await run(RATE, SECONDS);
     const rss = rssOf(server.pid!);
     const health = (await (await fetch(`${base}/health`)).json()) as { queueDepth: number };
     const stored = ((await (await fetch(`${base}/api/v1/tickets?limit=1`)).json()) as { total: number }).total;
     const answered = result['2xx'] / SECONDS;
-    console.log(`${backend.padEnd(8)} requests ${result.requests.total}  answered 2xx ${result['2xx']} (${fmt(answered, 0)} req/s of ${RATE} offered, ${fmt(answered / RATE, 3)})`);
-    console.log(`${''.padEnd(8)} latency  p50 ${result.latency.p50} ms  p90 ${result.latency.p90} ms  p99 ${result.latency.p99} ms  max ${result.latency.max} ms`);
+    console.log(
+      `${backend.padEnd(8)} requests ${result.requests.total}  answered 2xx ${result['2xx']} (${fmt(answered, 0)} req/s of ${RATE} offered, ${fmt(answered / RATE, 3)})`,
+    );
+    console.log(
+      `${''.padEnd(8)} latency  p50 ${result.latency.p50} ms  p90 ${result.latency.p90} ms  p99 ${result.latency.p99} ms  max ${result.latency.max} ms`,
+    );
     console.log(`${''.padEnd(8)} errors   ${result.errors}  timeouts ${result.timeouts}  non-2xx ${result.non2xx}`);
-    console.log(`${''.padEnd(8)} server   RSS ${fmt(rss.rssMiB, 1)} MiB  peak ${fmt(rss.peakMiB, 1)} MiB  | tickets stored ${stored}, processed meanwhile ${stored - health.queueDepth}, queue depth at end ${health.queueDepth}`);
-    if (result.errors > 0 || result.timeouts > 0 || result.non2xx > 0) failures.push(`${backend}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx`);
+    console.log(
+      `${''.padEnd(8)} server   RSS ${fmt(rss.rssMiB, 1)} MiB  peak ${fmt(rss.peakMiB, 1)} MiB  | tickets stored ${stored}, processed meanwhile ${stored - health.queueDepth}, queue depth at end ${health.queueDepth}`,
+    );
+    if (result.errors > 0 || result.timeouts > 0 || result.non2xx > 0)
+      failures.push(`${backend}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx`);
   } finally {
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));
@@ -91,7 +115,9 @@ async function measure(backend: string): Promise<void> {
 }
 
 const backends = values.backend === 'both' ? ['pglite', 'postgres'] : [values.backend!];
-console.log(`bench/ingest: POST /api/v1/tickets at ${RATE} req/s for ${SECONDS} s, ${values.connections} connections, while the tickets are processed (node ${process.version})`);
+console.log(
+  `bench/ingest: POST /api/v1/tickets at ${RATE} req/s for ${SECONDS} s, ${values.connections} connections, while the tickets are processed (node ${process.version})`,
+);
 for (const backend of backends) await measure(backend);
 if (failures.length > 0) {
   console.error(`bench/ingest: requests failed:\n  ${failures.join('\n  ')}`);

@@ -24,7 +24,11 @@ export async function scratchDatabase(): Promise<{ url: string; drop(): Promise<
   const admin = async (sql: string) => {
     const client = new pg.Client({ connectionString: `${SERVER}/postgres` });
     await client.connect();
-    try { await client.query(sql); } finally { await client.end(); }
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
   };
   await admin(`create database ${name}`);
   return { url: `${SERVER}/${name}`, drop: () => admin(`drop database if exists ${name} with (force)`) };
@@ -37,7 +41,13 @@ export async function scratchDatabase(): Promise<{ url: string; drop(): Promise<
  * mappings: V8's JIT and WebAssembly code), files mapped in (the node binary, shared libraries) and the other
  * anonymous memory (V8 heaps of all threads, malloc, buffers).
  */
-export interface MemoryMap { rss: number; wasmMemory: number; code: number; files: number; anonymous: number }
+export interface MemoryMap {
+  rss: number;
+  wasmMemory: number;
+  code: number;
+  files: number;
+  anonymous: number;
+}
 
 export function memoryMap(pid: number = process.pid): MemoryMap {
   const out: MemoryMap = { rss: 0, wasmMemory: 0, code: 0, files: 0, anonymous: 0 };
@@ -48,7 +58,13 @@ export function memoryMap(pid: number = process.pid): MemoryMap {
       const [start, end] = [BigInt(`0x${header[1]}`), BigInt(`0x${header[2]}`)];
       const [perms, inode] = [header[3]!, header[4]!];
       // A guard reservation right after an anonymous read-write mapping: that mapping was WebAssembly memory.
-      if (perms === '---p' && end - start >= 4n * 2n ** 30n && current && current.end === start && current.kind === 'anonymous') {
+      if (
+        perms === '---p' &&
+        end - start >= 4n * 2n ** 30n &&
+        current &&
+        current.end === start &&
+        current.kind === 'anonymous'
+      ) {
         out.anonymous -= current.rss;
         out.wasmMemory += current.rss;
       }

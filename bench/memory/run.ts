@@ -15,17 +15,26 @@ import { parseArgs } from 'node:util';
 import { PACKAGE_ROOT } from '../../src/adapters/package-root.ts';
 import { fmt, memoryMap, rssOf, scratchDatabase } from '../lib/stats.ts';
 
-const { values } = parseArgs({ options: {
-  tickets: { type: 'string', default: '300' }, posted: { type: 'string', default: '1000' }, concurrency: { type: 'string', default: '10' },
-  backend: { type: 'string', default: 'both' }, 'node-flags': { type: 'string', default: '' }, restart: { type: 'boolean', default: false },
-} });
+const { values } = parseArgs({
+  options: {
+    tickets: { type: 'string', default: '300' },
+    posted: { type: 'string', default: '1000' },
+    concurrency: { type: 'string', default: '10' },
+    backend: { type: 'string', default: 'both' },
+    'node-flags': { type: 'string', default: '' },
+    restart: { type: 'boolean', default: false },
+  },
+});
 const TICKETS = Number(values.tickets);
 const POSTED = Number(values.posted);
 const CONCURRENCY = Number(values.concurrency);
 const compiled = path.join(PACKAGE_ROOT, 'dist/src/main/cli.js');
 const fromDist = existsSync(compiled) && import.meta.url.includes('/dist/');
 const nodeFlags = values['node-flags'] ? values['node-flags'].split(/\s+/) : [];
-const serverArgs = [...nodeFlags, ...(fromDist ? [compiled, 'serve'] : ['--import', 'tsx', 'src/main/cli.ts', 'serve'])];
+const serverArgs = [
+  ...nodeFlags,
+  ...(fromDist ? [compiled, 'serve'] : ['--import', 'tsx', 'src/main/cli.ts', 'serve']),
+];
 
 const RUNBOOK = `id: bench-uptime
 title: Load averages of this host
@@ -41,7 +50,11 @@ verify:
     expect:
       - { path: memory.used_percent, op: lte, value: 100 }
 `;
-const TASKS = ['This server is very slow since this morning', 'Everything on the host is sluggish, high load?', 'The machine lags a lot today'];
+const TASKS = [
+  'This server is very slow since this morning',
+  'Everything on the host is sluggish, high load?',
+  'The machine lags a lot today',
+];
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -53,50 +66,79 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function startServer(env: Record<string, string>): Promise<{ base: string; server: ChildProcess; stop(): Promise<void> }> {
+async function startServer(
+  env: Record<string, string>,
+): Promise<{ base: string; server: ChildProcess; stop(): Promise<void> }> {
   const port = await freePort();
   const server = spawn(process.execPath, serverArgs, {
-    cwd: PACKAGE_ROOT, env: { ...process.env, PORT: String(port), LOG_LEVEL: 'warn', TWISTERLAB_BACKLOG_LIMIT: '100000', ...env }, stdio: ['ignore', 'inherit', 'inherit'],
+    cwd: PACKAGE_ROOT,
+    env: { ...process.env, PORT: String(port), LOG_LEVEL: 'warn', TWISTERLAB_BACKLOG_LIMIT: '100000', ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
   });
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i += 1) {
     try {
       if ((await fetch(`${base}/health`)).ok) break;
-    } catch { /* starting */ }
+    } catch {
+      /* starting */
+    }
     if (i > 3_000) {
       server.kill('SIGKILL');
       throw new Error('server did not start within 5 minutes');
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { base, server, async stop() { server.kill('SIGTERM'); await new Promise((r) => server.once('exit', r)); } };
+  return {
+    base,
+    server,
+    async stop() {
+      server.kill('SIGTERM');
+      await new Promise((r) => server.once('exit', r));
+    },
+  };
 }
 
-async function load(base: string): Promise<{ orchestratePerSecond: number; postedPerSecond: number; failures: number; states: Map<string, number> }> {
+async function load(
+  base: string,
+): Promise<{ orchestratePerSecond: number; postedPerSecond: number; failures: number; states: Map<string, number> }> {
   let failures = 0;
   const states = new Map<string, number>();
   let next = 0;
   let started = performance.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (next < TICKETS) {
-      const i = next++;
-      const response = await fetch(`${base}/orchestrate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ task: TASKS[i % TASKS.length] }) });
-      const body = (await response.json()) as { ticket?: { status: string } };
-      const state = body.ticket?.status ?? `HTTP ${response.status}`;
-      states.set(state, (states.get(state) ?? 0) + 1);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < TICKETS) {
+        const i = next++;
+        const response = await fetch(`${base}/orchestrate`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ task: TASKS[i % TASKS.length] }),
+        });
+        const body = (await response.json()) as { ticket?: { status: string } };
+        const state = body.ticket?.status ?? `HTTP ${response.status}`;
+        states.set(state, (states.get(state) ?? 0) + 1);
+      }
+    }),
+  );
   const orchestratePerSecond = TICKETS / ((performance.now() - started) / 1000);
   next = 0;
   started = performance.now();
-  await Promise.all(Array.from({ length: CONCURRENCY * 2 }, async () => {
-    while (next < POSTED) {
-      next += 1;
-      const response = await fetch(`${base}/api/v1/tickets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ description: 'The VPN drops every few minutes since this morning, please help urgently' }) });
-      await response.arrayBuffer();
-      if (response.status !== 201 && response.status !== 202) failures += 1;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY * 2 }, async () => {
+      while (next < POSTED) {
+        next += 1;
+        const response = await fetch(`${base}/api/v1/tickets`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            description: 'The VPN drops every few minutes since this morning, please help urgently',
+          }),
+        });
+        await response.arrayBuffer();
+        if (response.status !== 201 && response.status !== 202) failures += 1;
+      }
+    }),
+  );
   const postedPerSecond = POSTED / ((performance.now() - started) / 1000);
   // The posted tickets are processed meanwhile; the figures are read once the queue is empty.
   for (let i = 0; i < 6_000; i += 1) {
@@ -116,13 +158,23 @@ function childrenOf(pid: number): number[] {
   return out;
 }
 
-async function heaps(base: string): Promise<{ mainHeapUsed: number; mainHeapTotal: number; external: number; storeHeapUsed: number; storeHeapTotal: number; wasmSize: number }> {
+async function heaps(base: string): Promise<{
+  mainHeapUsed: number;
+  mainHeapTotal: number;
+  external: number;
+  storeHeapUsed: number;
+  storeHeapTotal: number;
+  wasmSize: number;
+}> {
   const text = await (await fetch(`${base}/metrics`)).text();
-  const metric = (name: string) => Number(new RegExp(`^${name.replace(/[{}"]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN) / 2 ** 20;
+  const metric = (name: string) =>
+    Number(new RegExp(`^${name.replace(/[{}"]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN) / 2 ** 20;
   return {
-    mainHeapUsed: metric('twisterlab_nodejs_heap_size_used_bytes'), mainHeapTotal: metric('twisterlab_nodejs_heap_size_total_bytes'),
+    mainHeapUsed: metric('twisterlab_nodejs_heap_size_used_bytes'),
+    mainHeapTotal: metric('twisterlab_nodejs_heap_size_total_bytes'),
     external: metric('twisterlab_nodejs_external_memory_bytes'),
-    storeHeapUsed: metric('twisterlab_store_thread_memory_bytes{kind="heap_used"}'), storeHeapTotal: metric('twisterlab_store_thread_memory_bytes{kind="heap_total"}'),
+    storeHeapUsed: metric('twisterlab_store_thread_memory_bytes{kind="heap_used"}'),
+    storeHeapTotal: metric('twisterlab_store_thread_memory_bytes{kind="heap_total"}'),
     wasmSize: metric('twisterlab_store_thread_memory_bytes{kind="wasm_memory"}'),
   };
 }
@@ -133,23 +185,41 @@ async function measure(label: string, base: string, server: ChildProcess): Promi
   const rss = rssOf(server.pid!);
   const map = memoryMap(server.pid!);
   const heap = await heaps(base);
-  const children = childrenOf(server.pid!).map((pid) => ({ pid, name: readFileSync(`/proc/${pid}/comm`, 'utf8').trim(), ...rssOf(pid) }));
+  const children = childrenOf(server.pid!).map((pid) => ({
+    pid,
+    name: readFileSync(`/proc/${pid}/comm`, 'utf8').trim(),
+    ...rssOf(pid),
+  }));
   const childSum = children.reduce((sum, c) => sum + c.rssMiB, 0);
-  console.log(`${label.padEnd(18)} RSS ${fmt(rss.rssMiB, 1)} MiB (idle before load ${fmt(idle.rssMiB, 1)}, peak ${fmt(rss.peakMiB, 1)})  | children ${children.map((c) => `${c.name} ${fmt(c.rssMiB, 1)}`).join(', ') || 'none'}  | sum ${fmt(rss.rssMiB + childSum, 1)} MiB`);
-  console.log(`${''.padEnd(18)} by kind: WebAssembly memory ${fmt(map.wasmMemory, 1)}, code ${fmt(map.code, 1)}, mapped files ${fmt(map.files, 1)}, other anonymous ${fmt(map.anonymous, 1)} MiB`);
-  console.log(`${''.padEnd(18)} V8 heaps: main used/total ${fmt(heap.mainHeapUsed, 1)}/${fmt(heap.mainHeapTotal, 1)}, store thread ${fmt(heap.storeHeapUsed, 1)}/${fmt(heap.storeHeapTotal, 1)} MiB; external ${fmt(heap.external, 1)} MiB; PGlite WebAssembly memory size ${fmt(heap.wasmSize, 0)} MiB`);
-  console.log(`${''.padEnd(18)} load: ${TICKETS} orchestrated ${fmt(run.orchestratePerSecond, 1)}/s (${[...run.states].map(([s, n]) => `${s} ${n}`).join(', ')}), ${POSTED} posted ${fmt(run.postedPerSecond, 0)}/s (refused or failed ${run.failures})`);
+  console.log(
+    `${label.padEnd(18)} RSS ${fmt(rss.rssMiB, 1)} MiB (idle before load ${fmt(idle.rssMiB, 1)}, peak ${fmt(rss.peakMiB, 1)})  | children ${children.map((c) => `${c.name} ${fmt(c.rssMiB, 1)}`).join(', ') || 'none'}  | sum ${fmt(rss.rssMiB + childSum, 1)} MiB`,
+  );
+  console.log(
+    `${''.padEnd(18)} by kind: WebAssembly memory ${fmt(map.wasmMemory, 1)}, code ${fmt(map.code, 1)}, mapped files ${fmt(map.files, 1)}, other anonymous ${fmt(map.anonymous, 1)} MiB`,
+  );
+  console.log(
+    `${''.padEnd(18)} V8 heaps: main used/total ${fmt(heap.mainHeapUsed, 1)}/${fmt(heap.mainHeapTotal, 1)}, store thread ${fmt(heap.storeHeapUsed, 1)}/${fmt(heap.storeHeapTotal, 1)} MiB; external ${fmt(heap.external, 1)} MiB; PGlite WebAssembly memory size ${fmt(heap.wasmSize, 0)} MiB`,
+  );
+  console.log(
+    `${''.padEnd(18)} load: ${TICKETS} orchestrated ${fmt(run.orchestratePerSecond, 1)}/s (${[...run.states].map(([s, n]) => `${s} ${n}`).join(', ')}), ${POSTED} posted ${fmt(run.postedPerSecond, 0)}/s (refused or failed ${run.failures})`,
+  );
 }
 
 const backends = values.backend === 'both' ? ['pglite', 'postgres'] : [values.backend!];
-console.log(`bench/memory: ${TICKETS} tickets through POST /orchestrate (uptime + metrics verify) at concurrency ${CONCURRENCY}, then ${POSTED} through POST /api/v1/tickets (node ${process.version}${nodeFlags.length ? `, ${nodeFlags.join(' ')}` : ''})`);
+console.log(
+  `bench/memory: ${TICKETS} tickets through POST /orchestrate (uptime + metrics verify) at concurrency ${CONCURRENCY}, then ${POSTED} through POST /api/v1/tickets (node ${process.version}${nodeFlags.length ? `, ${nodeFlags.join(' ')}` : ''})`,
+);
 for (const backend of backends) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'twisterlab-memory-'));
   const runbooks = path.join(dataDir, 'runbooks');
   mkdirSync(runbooks);
   writeFileSync(path.join(runbooks, 'bench-uptime.yaml'), RUNBOOK);
   const db = backend === 'postgres' ? await scratchDatabase() : undefined;
-  const env = { TWISTERLAB_DATA_DIR: dataDir, TWISTERLAB_RUNBOOKS_DIR: runbooks, ...(db ? { DATABASE_URL: db.url } : {}) };
+  const env = {
+    TWISTERLAB_DATA_DIR: dataDir,
+    TWISTERLAB_RUNBOOKS_DIR: runbooks,
+    ...(db ? { DATABASE_URL: db.url } : {}),
+  };
   try {
     const first = await startServer(env);
     await measure(`${backend}${backend === 'pglite' ? ', new dir' : ''}`, first.base, first.server);

@@ -36,18 +36,31 @@ const MODES = {
 async function measure(backend: 'pglite' | 'postgres', mode: keyof typeof MODES) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'twisterlab-bench-'));
   const db = backend === 'postgres' ? await scratchDatabase() : undefined;
-  const config = loadConfig({
-    LOG_LEVEL: 'silent', TWISTERLAB_DATA_DIR: dataDir, TWISTERLAB_SERVICES: `shop=http://127.0.0.1:${servicePort}/`,
-    DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE ?? '16', ...(db ? { DATABASE_URL: db.url } : {}),
-  }, hashApiKey);
+  const config = loadConfig(
+    {
+      LOG_LEVEL: 'silent',
+      TWISTERLAB_DATA_DIR: dataDir,
+      TWISTERLAB_SERVICES: `shop=http://127.0.0.1:${servicePort}/`,
+      DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE ?? '16',
+      ...(db ? { DATABASE_URL: db.url } : {}),
+    },
+    hashApiKey,
+  );
   const runtime = await createRuntime(config, createLogger(config));
   const { store } = runtime.opened;
   const { dryRun, text } = MODES[mode];
   const one = async () => {
     const started = performance.now();
-    const { ticket } = await store.create({ description: text, requester: 'bench', source: 'api', dryRun, context: {} });
+    const { ticket } = await store.create({
+      description: text,
+      requester: 'bench',
+      source: 'api',
+      dryRun,
+      context: {},
+    });
     const outcome = await runtime.orchestrator.process(ticket.id);
-    if (!dryRun && outcome.ticket.status !== 'resolved') throw new Error(`ticket ended ${outcome.ticket.status}: ${outcome.ticket.escalationReason}`);
+    if (!dryRun && outcome.ticket.status !== 'resolved')
+      throw new Error(`ticket ended ${outcome.ticket.status}: ${outcome.ticket.escalationReason}`);
     return performance.now() - started;
   };
   for (let i = 0; i < 20; i += 1) await one(); // warm-up
@@ -59,12 +72,14 @@ async function measure(backend: 'pglite' | 'postgres', mode: keyof typeof MODES)
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (next < TICKETS) {
-      next += 1;
-      latencies.push(await one());
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < TICKETS) {
+        next += 1;
+        latencies.push(await one());
+      }
+    }),
+  );
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   const rss = rssOf();
@@ -73,18 +88,28 @@ async function measure(backend: 'pglite' | 'postgres', mode: keyof typeof MODES)
   await db?.drop();
   rmSync(dataDir, { recursive: true, force: true });
   return {
-    backend, mode, perSecond: TICKETS / seconds, p50: percentile(sequential, 50), p99: percentile(sequential, 99),
-    loadedP50: percentile(latencies, 50), ...rss,
+    backend,
+    mode,
+    perSecond: TICKETS / seconds,
+    p50: percentile(sequential, 50),
+    p99: percentile(sequential, 99),
+    loadedP50: percentile(latencies, 50),
+    ...rss,
   };
 }
 
-const backends = values.backend === 'both' ? (['pglite', 'postgres'] as const) : [values.backend as 'pglite' | 'postgres'];
-console.log(`bench/orchestrate: ${TICKETS} tickets per run, ${CONCURRENCY} at a time, one process (node ${process.version})`);
+const backends =
+  values.backend === 'both' ? (['pglite', 'postgres'] as const) : [values.backend as 'pglite' | 'postgres'];
+console.log(
+  `bench/orchestrate: ${TICKETS} tickets per run, ${CONCURRENCY} at a time, one process (node ${process.version})`,
+);
 console.log('backend   mode              tickets/s   p50 ms   p99 ms   loaded p50 ms   RSS MiB  peak MiB');
 for (const backend of backends) {
   for (const mode of (values.mode === 'both' ? Object.keys(MODES) : [values.mode]) as Array<keyof typeof MODES>) {
     const r = await measure(backend, mode);
-    console.log(`${r.backend.padEnd(9)} ${r.mode.padEnd(17)} ${fmt(r.perSecond, 1).padStart(9)} ${fmt(r.p50).padStart(8)} ${fmt(r.p99).padStart(8)} ${fmt(r.loadedP50).padStart(15)} ${fmt(r.rssMiB, 1).padStart(9)} ${fmt(r.peakMiB, 1).padStart(9)}`);
+    console.log(
+      `${r.backend.padEnd(9)} ${r.mode.padEnd(17)} ${fmt(r.perSecond, 1).padStart(9)} ${fmt(r.p50).padStart(8)} ${fmt(r.p99).padStart(8)} ${fmt(r.loadedP50).padStart(15)} ${fmt(r.rssMiB, 1).padStart(9)} ${fmt(r.peakMiB, 1).padStart(9)}`,
+    );
   }
 }
 console.log('p50/p99: one ticket at a time on an idle process; tickets/s and loaded p50: with the concurrency above');

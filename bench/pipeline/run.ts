@@ -15,17 +15,24 @@ import autocannon from 'autocannon';
 import { PACKAGE_ROOT } from '../../src/adapters/package-root.ts';
 import { fmt, percentile, rssOf, scratchDatabase } from '../lib/stats.ts';
 
-const { values } = parseArgs({ options: {
-  tickets: { type: 'string', default: '300' }, concurrency: { type: 'string', default: '10' }, backend: { type: 'string', default: 'both' },
-  // A directory for the server's CPU profile (node --cpu-prof), written when it stops: where the time goes.
-  'cpu-prof': { type: 'string' },
-  // Seconds of classification alone after the pipeline (0: none, e.g. to profile the pipeline only).
-  'classify-seconds': { type: 'string', default: '5' },
-} });
+const { values } = parseArgs({
+  options: {
+    tickets: { type: 'string', default: '300' },
+    concurrency: { type: 'string', default: '10' },
+    backend: { type: 'string', default: 'both' },
+    // A directory for the server's CPU profile (node --cpu-prof), written when it stops: where the time goes.
+    'cpu-prof': { type: 'string' },
+    // Seconds of classification alone after the pipeline (0: none, e.g. to profile the pipeline only).
+    'classify-seconds': { type: 'string', default: '5' },
+  },
+});
 const TICKETS = Number(values.tickets);
 const CONCURRENCY = Number(values.concurrency);
 const compiled = path.join(PACKAGE_ROOT, 'dist/src/main/cli.js');
-const serverArgs = existsSync(compiled) && import.meta.url.includes('/dist/') ? [compiled, 'serve'] : ['--import', 'tsx', 'src/main/cli.ts', 'serve'];
+const serverArgs =
+  existsSync(compiled) && import.meta.url.includes('/dist/')
+    ? [compiled, 'serve']
+    : ['--import', 'tsx', 'src/main/cli.ts', 'serve'];
 
 // One read-only check on this host. Its category (application) and words (restarts, uptime) are ones no built-in
 // runbook without a target covers, so diagnosing a ticket that names the device `local` runs exactly this check:
@@ -50,10 +57,16 @@ Promise.all(Array.from({ length: c }, async () => { while (i++ < n) await one();
 
 function ceiling(): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', CEILING, String(TICKETS), String(CONCURRENCY)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['-e', CEILING, String(TICKETS), String(CONCURRENCY)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
-    child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });
-    child.on('close', (code) => (code === 0 ? resolve(Number(out.trim())) : reject(new Error(`ceiling exited ${code}`))));
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    child.on('close', (code) =>
+      code === 0 ? resolve(Number(out.trim())) : reject(new Error(`ceiling exited ${code}`)),
+    );
   });
 }
 
@@ -77,14 +90,23 @@ async function startServer(backend: string): Promise<{ base: string; server: Chi
   const profile = values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(values['cpu-prof'], backend)] : [];
   const server = spawn(process.execPath, [...profile, ...serverArgs], {
     cwd: PACKAGE_ROOT,
-    env: { ...process.env, PORT: String(port), TWISTERLAB_DATA_DIR: dataDir, TWISTERLAB_RUNBOOKS_DIR: runbooks, LOG_LEVEL: 'warn', ...(db ? { DATABASE_URL: db.url } : {}) },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      TWISTERLAB_DATA_DIR: dataDir,
+      TWISTERLAB_RUNBOOKS_DIR: runbooks,
+      LOG_LEVEL: 'warn',
+      ...(db ? { DATABASE_URL: db.url } : {}),
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i += 1) {
     try {
       if ((await fetch(`${base}/health`)).ok) break;
-    } catch { /* starting */ }
+    } catch {
+      /* starting */
+    }
     if (i > 3_000) {
       server.kill('SIGKILL');
       throw new Error('server did not start within 5 minutes');
@@ -92,7 +114,8 @@ async function startServer(backend: string): Promise<{ base: string; server: Chi
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
-    base, server,
+    base,
+    server,
     async stop() {
       server.kill('SIGTERM');
       await new Promise((r) => server.once('exit', r));
@@ -113,7 +136,14 @@ const TASKS = [
 /** Where every ticket must end: diagnosed (one uptime), nothing wrong, the requester told. */
 const EXPECTED = 'no_fault_found';
 
-interface PipelineRun { perSecond: number; p50: number; p99: number; states: Map<string, number>; steps: Map<string, number>; wrong: string[] }
+interface PipelineRun {
+  perSecond: number;
+  p50: number;
+  p99: number;
+  states: Map<string, number>;
+  steps: Map<string, number>;
+  wrong: string[];
+}
 
 async function pipeline(base: string, count: number): Promise<PipelineRun> {
   const latencies: number[] = [];
@@ -123,35 +153,52 @@ async function pipeline(base: string, count: number): Promise<PipelineRun> {
   const wrong: string[] = [];
   let next = 0;
   const started = performance.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (next < count) {
-      const i = next++;
-      const task = TASKS[i % TASKS.length]!;
-      const t = performance.now();
-      const response = await fetch(`${base}/orchestrate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ task }) });
-      const body = (await response.json()) as {
-        ticket?: { status: string; escalation_reason?: string | null };
-        execution_results?: Array<{ capability: string; success: boolean; output?: { argv?: string[] } | null }>;
-        error?: { code: string };
-      };
-      latencies.push(performance.now() - t);
-      const state = body.ticket?.status ?? `HTTP ${response.status} ${body.error?.code ?? ''}`;
-      states.set(state, (states.get(state) ?? 0) + 1);
-      const ran = body.execution_results ?? [];
-      for (const step of ran) steps.set(step.capability, (steps.get(step.capability) ?? 0) + 1);
-      const uptime = ran.length === 1 && ran[0]!.success && ran[0]!.output?.argv?.join(' ') === 'uptime';
-      if (state !== EXPECTED || !uptime) {
-        wrong.push(`"${task}" → ${state}${body.ticket?.escalation_reason ? ` (${body.ticket.escalation_reason})` : ''}; ran ${ran.map((s) => `${s.capability}${s.success ? '' : ' (failed)'}`).join(', ') || 'nothing'}`);
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < count) {
+        const i = next++;
+        const task = TASKS[i % TASKS.length]!;
+        const t = performance.now();
+        const response = await fetch(`${base}/orchestrate`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ task }),
+        });
+        const body = (await response.json()) as {
+          ticket?: { status: string; escalation_reason?: string | null };
+          execution_results?: Array<{ capability: string; success: boolean; output?: { argv?: string[] } | null }>;
+          error?: { code: string };
+        };
+        latencies.push(performance.now() - t);
+        const state = body.ticket?.status ?? `HTTP ${response.status} ${body.error?.code ?? ''}`;
+        states.set(state, (states.get(state) ?? 0) + 1);
+        const ran = body.execution_results ?? [];
+        for (const step of ran) steps.set(step.capability, (steps.get(step.capability) ?? 0) + 1);
+        const uptime = ran.length === 1 && ran[0]!.success && ran[0]!.output?.argv?.join(' ') === 'uptime';
+        if (state !== EXPECTED || !uptime) {
+          wrong.push(
+            `"${task}" → ${state}${body.ticket?.escalation_reason ? ` (${body.ticket.escalation_reason})` : ''}; ran ${ran.map((s) => `${s.capability}${s.success ? '' : ' (failed)'}`).join(', ') || 'nothing'}`,
+          );
+        }
       }
-    }
-  }));
+    }),
+  );
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  return { perSecond: count / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), states, steps, wrong };
+  return {
+    perSecond: count / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    states,
+    steps,
+    wrong,
+  };
 }
 
 const backends = values.backend === 'both' ? ['pglite', 'postgres'] : [values.backend!];
-console.log(`bench/pipeline: ${TICKETS} tickets through POST /orchestrate at concurrency ${CONCURRENCY}, beside ${TICKETS} bare uptime spawns (node ${process.version})`);
+console.log(
+  `bench/pipeline: ${TICKETS} tickets through POST /orchestrate at concurrency ${CONCURRENCY}, beside ${TICKETS} bare uptime spawns (node ${process.version})`,
+);
 const failures: string[] = [];
 for (const backend of backends) {
   const { base, server, stop } = await startServer(backend);
@@ -161,19 +208,35 @@ for (const backend of backends) {
   const ceilingAfter = await ceiling();
   const rss = rssOf(server.pid!);
   const classifySeconds = Number(values['classify-seconds']);
-  const classify = classifySeconds > 0 ? await autocannon({
-    url: `${base}/api/v1/mcp/classifier.classify_ticket`, method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ description: 'The VPN drops every few minutes since this morning' }), connections: 10, duration: classifySeconds,
-  }) : { requests: { average: Number.NaN }, non2xx: 0, errors: 0 };
+  const classify =
+    classifySeconds > 0
+      ? await autocannon({
+          url: `${base}/api/v1/mcp/classifier.classify_ticket`,
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ description: 'The VPN drops every few minutes since this morning' }),
+          connections: 10,
+          duration: classifySeconds,
+        })
+      : { requests: { average: Number.NaN }, non2xx: 0, errors: 0 };
   const raw = (ceilingFirst + ceilingAfter) / 2;
-  console.log(`${backend.padEnd(8)} pipeline ${fmt(run.perSecond, 1)} tickets/s  p50 ${fmt(run.p50, 0)} ms  p99 ${fmt(run.p99, 0)} ms  | raw uptime ceiling ${fmt(raw, 1)}/s (${fmt(ceilingFirst, 1)} before, ${fmt(ceilingAfter, 1)} after)  | ratio ${fmt(run.perSecond / raw, 2)}`);
-  console.log(`${''.padEnd(8)} server RSS ${fmt(rss.rssMiB, 1)} MiB, peak ${fmt(rss.peakMiB, 1)} MiB  | classification alone ${fmt(classify.requests.average, 0)} req/s (non-2xx ${classify.non2xx}, errors ${classify.errors})`);
-  console.log(`${''.padEnd(8)} final status ${[...run.states].map(([s, n]) => `${s} ${n}`).join(', ')}  | steps ${[...run.steps].map(([s, n]) => `${s} ${n}`).join(', ')}`);
+  console.log(
+    `${backend.padEnd(8)} pipeline ${fmt(run.perSecond, 1)} tickets/s  p50 ${fmt(run.p50, 0)} ms  p99 ${fmt(run.p99, 0)} ms  | raw uptime ceiling ${fmt(raw, 1)}/s (${fmt(ceilingFirst, 1)} before, ${fmt(ceilingAfter, 1)} after)  | ratio ${fmt(run.perSecond / raw, 2)}`,
+  );
+  console.log(
+    `${''.padEnd(8)} server RSS ${fmt(rss.rssMiB, 1)} MiB, peak ${fmt(rss.peakMiB, 1)} MiB  | classification alone ${fmt(classify.requests.average, 0)} req/s (non-2xx ${classify.non2xx}, errors ${classify.errors})`,
+  );
+  console.log(
+    `${''.padEnd(8)} final status ${[...run.states].map(([s, n]) => `${s} ${n}`).join(', ')}  | steps ${[...run.steps].map(([s, n]) => `${s} ${n}`).join(', ')}`,
+  );
   const wrong = [...warm.wrong, ...run.wrong];
   if (wrong.length > 0) {
-    failures.push(`${backend}: ${wrong.length} of ${TICKETS + 20} tickets did not run their uptime check and end ${EXPECTED}; first: ${wrong.slice(0, 3).join(' | ')}`);
+    failures.push(
+      `${backend}: ${wrong.length} of ${TICKETS + 20} tickets did not run their uptime check and end ${EXPECTED}; first: ${wrong.slice(0, 3).join(' | ')}`,
+    );
   }
-  if (classify.non2xx > 0 || classify.errors > 0) failures.push(`${backend}: classification answered ${classify.non2xx} non-2xx and ${classify.errors} errors`);
+  if (classify.non2xx > 0 || classify.errors > 0)
+    failures.push(`${backend}: classification answered ${classify.non2xx} non-2xx and ${classify.errors} errors`);
   await stop();
 }
 if (failures.length > 0) {

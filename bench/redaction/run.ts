@@ -17,8 +17,12 @@ const prose = [
 const fill = (text: string, size: number) => text.repeat(Math.ceil(size / text.length)).slice(0, size);
 const withSecrets = (size: number) => {
   const secrets = [
-    'password=Hunter2-Sup3r', `token ghp_${'a1B2'.repeat(9)}`, 'postgres://orders:pgPa55@db:5432/orders',
-    '{"api_key": "k3y-V4lue-9"}', 'mon mot de passe est Soleil2024', `AKIA${'ABCD2345'.repeat(2)}`,
+    'password=Hunter2-Sup3r',
+    `token ghp_${'a1B2'.repeat(9)}`,
+    'postgres://orders:pgPa55@db:5432/orders',
+    '{"api_key": "k3y-V4lue-9"}',
+    'mon mot de passe est Soleil2024',
+    `AKIA${'ABCD2345'.repeat(2)}`,
   ].join(' ');
   return fill(`${prose} ${secrets} `, size);
 };
@@ -28,7 +32,9 @@ function measure(label: string, text: string, count: number): number {
   const started = performance.now();
   for (let i = 0; i < count; i += 1) redactSecrets(text);
   const perCall = (performance.now() - started) / count;
-  console.log(`${label.padEnd(44)} ${(text.length / 1024).toFixed(0).padStart(4)} kB  ${perCall.toFixed(3).padStart(9)} ms/call`);
+  console.log(
+    `${label.padEnd(44)} ${(text.length / 1024).toFixed(0).padStart(4)} kB  ${perCall.toFixed(3).padStart(9)} ms/call`,
+  );
   return perCall;
 }
 
@@ -49,7 +55,11 @@ const hostile: Array<[string, string]> = [
   ['cookie headers', 'cookie:set-'.repeat(HOSTILE_SIZE / 11)],
   ['authorization: bearer', 'authorization: bearer '.repeat(HOSTILE_SIZE / 22)],
   ['json keys', '{"token": "'.repeat(HOSTILE_SIZE / 11)],
-  ...TOKEN_RULES.flatMap((rule) => rule.keywords.map((k) => [`rule ${rule.id} (${k})`, fill(`${k}${'Ab1-'.repeat(3)}`, HOSTILE_SIZE)] as [string, string])),
+  ...TOKEN_RULES.flatMap((rule) =>
+    rule.keywords.map(
+      (k) => [`rule ${rule.id} (${k})`, fill(`${k}${'Ab1-'.repeat(3)}`, HOSTILE_SIZE)] as [string, string],
+    ),
+  ),
 ];
 const timed = hostile.map(([label, text]) => [label, measure(`hostile: ${label}`.slice(0, 44), text, 3)] as const);
 const worst = [...timed].sort((a, b) => b[1] - a[1]).slice(0, 5);

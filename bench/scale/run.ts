@@ -42,7 +42,9 @@ const PREFIX = 'bench';
 
 // Compiled (dist/bench/scale/run.js next to dist/src/main/cli.js), or from the sources through tsx.
 const here = fileURLToPath(import.meta.url);
-const cli = here.endsWith('.ts') ? ['--import', 'tsx', path.resolve(path.dirname(here), '../../src/main/cli.ts')] : [path.resolve(path.dirname(here), '../../src/main/cli.js')];
+const cli = here.endsWith('.ts')
+  ? ['--import', 'tsx', path.resolve(path.dirname(here), '../../src/main/cli.ts')]
+  : [path.resolve(path.dirname(here), '../../src/main/cli.js')];
 
 const service = createServer((_req, res) => setTimeout(() => res.end('ok'), DELAY_MS));
 await new Promise<void>((r) => service.listen(0, '127.0.0.1', r));
@@ -52,7 +54,9 @@ const dir = mkdtempSync(path.join(tmpdir(), 'twisterlab-bench-scale-'));
 const check = (description: string) => `  - capability: monitoring.check_service_health
     params: { service_name: '{{params.service}}' }
     description: ${description}`;
-writeFileSync(path.join(dir, 'bench-io.yaml'), `id: bench-io
+writeFileSync(
+  path.join(dir, 'bench-io.yaml'),
+  `id: bench-io
 title: "Bench: four health checks of a slow service"
 categories: [database, network, security, application, hardware, access, storage, performance, other]
 keywords: [benchprobe]
@@ -68,42 +72,72 @@ verify:
 ${check('The service answers')}
     expect:
       - { path: healthy, op: eq, value: true }
-`);
+`,
+);
 
 const redis = await startTestRedis({ args: ['--maxmemory-policy', 'noeviction'] });
 const db = await scratchDatabase();
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
 const env: Record<string, string> = {
-  ...process.env as Record<string, string>,
-  DATABASE_URL: db.url, DATABASE_POOL_SIZE: '16', REDIS_URL: redis.url, TWISTERLAB_REDIS_PREFIX: PREFIX, LOG_LEVEL: 'warn',
-  TWISTERLAB_DATA_DIR: path.join(dir, 'data'), TWISTERLAB_RUNBOOKS_DIR: dir, TWISTERLAB_SERVICES: `slow=http://127.0.0.1:${servicePort}/`,
-  HOST: '127.0.0.1', PORT: String(port), NODE_OPTIONS: values['node-options'],
+  ...(process.env as Record<string, string>),
+  DATABASE_URL: db.url,
+  DATABASE_POOL_SIZE: '16',
+  REDIS_URL: redis.url,
+  TWISTERLAB_REDIS_PREFIX: PREFIX,
+  LOG_LEVEL: 'warn',
+  TWISTERLAB_DATA_DIR: path.join(dir, 'data'),
+  TWISTERLAB_RUNBOOKS_DIR: dir,
+  TWISTERLAB_SERVICES: `slow=http://127.0.0.1:${servicePort}/`,
+  HOST: '127.0.0.1',
+  PORT: String(port),
+  NODE_OPTIONS: values['node-options'],
 };
 
-interface Proc { child: ChildProcess; output: () => string; exited: Promise<number | null> }
+interface Proc {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
 
 function start(args: string[], ready: RegExp): Promise<Proc> {
-  const child = spawn(process.execPath, [...cli, ...args], { env: { ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...cli, ...args], {
+    env: { ...env, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
-  child.stdout!.on('data', (d) => { output = (output + d).slice(-20_000); });
-  child.stderr!.on('data', (d) => { output = (output + d).slice(-20_000); });
+  child.stdout!.on('data', (d) => {
+    output = (output + d).slice(-20_000);
+  });
+  child.stderr!.on('data', (d) => {
+    output = (output + d).slice(-20_000);
+  });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     const timer = setInterval(() => {
-      if (ready.test(output)) { clearInterval(timer); resolve({ child, output: () => output, exited }); }
-      if (child.exitCode !== null) { clearInterval(timer); reject(new Error(`${args[0]} exited: ${output}`)); }
+      if (ready.test(output)) {
+        clearInterval(timer);
+        resolve({ child, output: () => output, exited });
+      }
+      if (child.exitCode !== null) {
+        clearInterval(timer);
+        reject(new Error(`${args[0]} exited: ${output}`));
+      }
     }, 20);
   });
 }
 
-const stop = async (proc: Proc) => { proc.child.kill('SIGTERM'); await proc.exited; };
+const stop = async (proc: Proc) => {
+  proc.child.kill('SIGTERM');
+  await proc.exited;
+};
 
 const client = new pg.Client({ connectionString: db.url });
 
 async function submit(): Promise<string> {
   const response = await fetch(`${base}/api/v1/tickets`, {
-    method: 'POST', headers: { 'content-type': 'application/json' },
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ description: 'benchprobe: the slow service is slow', context: { serviceName: 'slow' } }),
   });
   if (response.status !== 202) throw new Error(`POST answered ${response.status}: ${await response.text()}`);
@@ -114,7 +148,9 @@ async function waitFinal(ids: string[]): Promise<void> {
   for (;;) {
     const { rows } = await client.query<{ open: number; bad: number }>(
       `select count(*) filter (where status not in ('resolved', 'escalated', 'failed'))::int as open,
-              count(*) filter (where status in ('escalated', 'failed'))::int as bad from tickets where id = any($1::uuid[])`, [ids]);
+              count(*) filter (where status in ('escalated', 'failed'))::int as bad from tickets where id = any($1::uuid[])`,
+      [ids],
+    );
     if (rows[0]!.bad > 0) throw new Error(`${rows[0]!.bad} tickets did not resolve`);
     if (rows[0]!.open === 0) return;
     await new Promise((r) => setTimeout(r, 50));
@@ -122,20 +158,26 @@ async function waitFinal(ids: string[]): Promise<void> {
 }
 
 /** Tickets per second with `workers` worker processes, from the first POST to the last ticket final. */
-async function throughput(workers: number): Promise<{ perSecond: number; rss: Array<{ rssMiB: number; peakMiB: number }> }> {
-  const procs = await Promise.all(Array.from({ length: workers }, () => start(['worker', '--concurrency', String(CONCURRENCY)], /taking tickets/)));
+async function throughput(
+  workers: number,
+): Promise<{ perSecond: number; rss: Array<{ rssMiB: number; peakMiB: number }> }> {
+  const procs = await Promise.all(
+    Array.from({ length: workers }, () => start(['worker', '--concurrency', String(CONCURRENCY)], /taking tickets/)),
+  );
   const warm: string[] = [];
   for (let i = 0; i < 10; i += 1) warm.push(await submit());
   await waitFinal(warm);
   const started = performance.now();
   const ids: string[] = [];
   let next = 0;
-  await Promise.all(Array.from({ length: 16 }, async () => {
-    while (next < TICKETS) {
-      next += 1;
-      ids.push(await submit());
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < TICKETS) {
+        next += 1;
+        ids.push(await submit());
+      }
+    }),
+  );
   await waitFinal(ids);
   const seconds = (performance.now() - started) / 1000;
   const rss = procs.map((p) => rssOf(p.child.pid!));
@@ -145,7 +187,9 @@ async function throughput(workers: number): Promise<{ perSecond: number; rss: Ar
 
 /** Enqueue-to-start latency of a paced load on two workers, read from the jobs' own timestamps. */
 async function dispatch(): Promise<{ waits: number[]; rss: Array<{ rssMiB: number; peakMiB: number }> }> {
-  const procs = await Promise.all([0, 1].map(() => start(['worker', '--concurrency', String(CONCURRENCY)], /taking tickets/)));
+  const procs = await Promise.all(
+    [0, 1].map(() => start(['worker', '--concurrency', String(CONCURRENCY)], /taking tickets/)),
+  );
   const ids: string[] = [];
   const started = performance.now();
   for (let i = 0; i < PACED; i += 1) {
@@ -169,19 +213,26 @@ async function dispatch(): Promise<{ waits: number[]; rss: Array<{ rssMiB: numbe
 try {
   const api = await start(['serve'], /TwisterLab is listening/);
   await client.connect();
-  console.log(`bench/scale: ${TICKETS} tickets per run, plans of 4 HTTP checks of a service answering in ${DELAY_MS} ms, worker concurrency ${CONCURRENCY} (node ${process.version}${values['node-options'] ? `, ${values['node-options']}` : ''})`);
+  console.log(
+    `bench/scale: ${TICKETS} tickets per run, plans of 4 HTTP checks of a service answering in ${DELAY_MS} ms, worker concurrency ${CONCURRENCY} (node ${process.version}${values['node-options'] ? `, ${values['node-options']}` : ''})`,
+  );
   const one = await throughput(1);
   const two = await throughput(2);
   const paced = await dispatch();
   const apiRss = rssOf(api.child.pid!);
   await stop(api);
   console.log('workers   tickets/s   worker RSS MiB (peak)');
-  const rssText = (r: Array<{ rssMiB: number; peakMiB: number }>) => r.map((x) => `${fmt(x.rssMiB, 1)} (${fmt(x.peakMiB, 1)})`).join(', ');
+  const rssText = (r: Array<{ rssMiB: number; peakMiB: number }>) =>
+    r.map((x) => `${fmt(x.rssMiB, 1)} (${fmt(x.peakMiB, 1)})`).join(', ');
   console.log(`1         ${fmt(one.perSecond, 1).padStart(9)}   ${rssText(one.rss)}`);
   console.log(`2         ${fmt(two.perSecond, 1).padStart(9)}   ${rssText(two.rss)}`);
   console.log(`ratio 2/1: ${fmt(two.perSecond / one.perSecond, 2)}   (target >= 1.7)`);
-  console.log(`dispatch latency, ${PACED} tickets at ${RATE}/s on 2 workers: p50 ${fmt(percentile(paced.waits, 50), 0)} ms, p99 ${fmt(percentile(paced.waits, 99), 0)} ms, max ${fmt(paced.waits.at(-1)!, 0)} ms   (target p99 < 10 ms; job timestamps are whole milliseconds)`);
-  console.log(`RSS MiB (peak): API ${fmt(apiRss.rssMiB, 1)} (${fmt(apiRss.peakMiB, 1)}), workers ${rssText(paced.rss)}   (target < 150)`);
+  console.log(
+    `dispatch latency, ${PACED} tickets at ${RATE}/s on 2 workers: p50 ${fmt(percentile(paced.waits, 50), 0)} ms, p99 ${fmt(percentile(paced.waits, 99), 0)} ms, max ${fmt(paced.waits.at(-1)!, 0)} ms   (target p99 < 10 ms; job timestamps are whole milliseconds)`,
+  );
+  console.log(
+    `RSS MiB (peak): API ${fmt(apiRss.rssMiB, 1)} (${fmt(apiRss.peakMiB, 1)}), workers ${rssText(paced.rss)}   (target < 150)`,
+  );
 } finally {
   await client.end().catch(() => undefined);
   await redis.close();

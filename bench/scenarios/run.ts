@@ -7,8 +7,13 @@ import { INCIDENTS } from '../../test/scenarios/incidents.ts';
 import { describeResult, runPhrasing, startLabRun, type PhrasingResult } from '../../test/scenarios/scenario-runner.ts';
 import { summarise, table } from './report.ts';
 
-const { values } = parseArgs({ options: { only: { type: 'string' }, 'first-only': { type: 'boolean', default: false } } });
-const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
+const { values } = parseArgs({
+  options: { only: { type: 'string' }, 'first-only': { type: 'boolean', default: false } },
+});
+const only = values.only
+  ?.split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
 const unknown = only?.filter((id) => !INCIDENTS.some((i) => i.id === id)) ?? [];
 if (unknown.length > 0) {
   console.error(`unknown incident(s): ${unknown.join(', ')}; known: ${INCIDENTS.map((i) => i.id).join(', ')}`);
@@ -29,14 +34,18 @@ try {
     for (let index = 0; index < count; index += 1) {
       const result = await runPhrasing(run.lab, run.app, incident, index);
       results.push(result);
-      console.error(`${result.problems.length === 0 ? 'ok  ' : 'FAIL'} ${incident.id} #${index + 1}: ${result.status}${result.problems.length ? ` — ${result.problems.join('; ')}` : ''}`);
+      console.error(
+        `${result.problems.length === 0 ? 'ok  ' : 'FAIL'} ${incident.id} #${index + 1}: ${result.status}${result.problems.length ? ` — ${result.problems.join('; ')}` : ''}`,
+      );
     }
   }
 } finally {
   await run.close();
 }
 
-console.log(`\nScenario bench: ${incidents.length} incidents, ${results.length} tickets, ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+console.log(
+  `\nScenario bench: ${incidents.length} incidents, ${results.length} tickets, ${((performance.now() - started) / 1000).toFixed(0)} s\n`,
+);
 console.log(summarise(incidents, results));
 console.log(`\n${table(incidents, results)}`);
 const failed = results.filter((r) => r.problems.length > 0);

@@ -7,9 +7,13 @@ import { parseArgs } from 'node:util';
 import { createLocalExecutor } from '../../src/adapters/devices/local-executor.ts';
 import { fmt } from '../lib/stats.ts';
 
-const { values } = parseArgs({ options: {
-  count: { type: 'string', default: '300' }, concurrency: { type: 'string', default: '10' }, ballast: { type: 'string', default: '450' },
-} });
+const { values } = parseArgs({
+  options: {
+    count: { type: 'string', default: '300' },
+    concurrency: { type: 'string', default: '10' },
+    ballast: { type: 'string', default: '450' },
+  },
+});
 const count = Number(values.count);
 const concurrency = Number(values.concurrency);
 const options = { timeoutMs: 10_000, outputCap: 64 * 1024 };
@@ -27,9 +31,11 @@ async function measure(executor: typeof direct): Promise<{ perSecond: number; ma
   }, 1);
   let next = 0;
   const started = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next++ < count) await executor.exec(['uptime'], options);
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next++ < count) await executor.exec(['uptime'], options);
+    }),
+  );
   clearInterval(ticker);
   return { perSecond: count / ((performance.now() - started) / 1000), maxLagMs };
 }
@@ -43,8 +49,10 @@ for (const extraMiB of [0, Number(values.ballast)]) {
     const a = await measure(direct);
     const b = await measure(helped);
     const rss = process.memoryUsage().rss / 2 ** 20;
-    console.log(`RSS ${fmt(rss, 0).padStart(4)} MiB  direct ${fmt(a.perSecond, 1).padStart(6)}/s (loop held up to ${fmt(a.maxLagMs, 0)} ms)  `
-      + `helper ${fmt(b.perSecond, 1).padStart(6)}/s (loop held up to ${fmt(b.maxLagMs, 0)} ms)  helper/direct ${fmt(b.perSecond / a.perSecond, 2)}x`);
+    console.log(
+      `RSS ${fmt(rss, 0).padStart(4)} MiB  direct ${fmt(a.perSecond, 1).padStart(6)}/s (loop held up to ${fmt(a.maxLagMs, 0)} ms)  ` +
+        `helper ${fmt(b.perSecond, 1).padStart(6)}/s (loop held up to ${fmt(b.maxLagMs, 0)} ms)  helper/direct ${fmt(b.perSecond / a.perSecond, 2)}x`,
+    );
   }
 }
 helped.close();

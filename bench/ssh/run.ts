@@ -9,9 +9,13 @@ import { silentLogger } from '../../src/core/logger.ts';
 import { startTestSshd } from '../../test/helpers/sshd.ts';
 import { fmt, percentile } from '../lib/stats.ts';
 
-const { values } = parseArgs({ options: {
-  commands: { type: 'string', default: '300' }, plain: { type: 'string', default: '30' }, concurrency: { type: 'string', default: '4' },
-} });
+const { values } = parseArgs({
+  options: {
+    commands: { type: 'string', default: '300' },
+    plain: { type: 'string', default: '30' },
+    concurrency: { type: 'string', default: '4' },
+  },
+});
 const COMMANDS = Number(values.commands);
 const PLAIN = Number(values.plain);
 const CONCURRENCY = Number(values.concurrency);
@@ -25,7 +29,9 @@ const argv = ['true'];
 
 function summary(label: string, latencies: number[], elapsedMs: number): void {
   const sorted = [...latencies].sort((a, b) => a - b);
-  console.log(`${label.padEnd(34)} ${fmt(latencies.length / (elapsedMs / 1000), 1).padStart(8)} cmd/s   p50 ${fmt(percentile(sorted, 50), 1)} ms   p95 ${fmt(percentile(sorted, 95), 1)} ms   (n=${latencies.length})`);
+  console.log(
+    `${label.padEnd(34)} ${fmt(latencies.length / (elapsedMs / 1000), 1).padStart(8)} cmd/s   p50 ${fmt(percentile(sorted, 50), 1)} ms   p95 ${fmt(percentile(sorted, 95), 1)} ms   (n=${latencies.length})`,
+  );
 }
 
 try {
@@ -43,18 +49,32 @@ try {
   const concurrent: number[] = [];
   let next = 0;
   started = performance.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (next < COMMANDS) {
-      next += 1;
-      const t = performance.now();
-      await executor.exec(argv, options);
-      concurrent.push(performance.now() - t);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < COMMANDS) {
+        next += 1;
+        const t = performance.now();
+        await executor.exec(argv, options);
+        concurrent.push(performance.now() - t);
+      }
+    }),
+  );
   const concurrentMs = performance.now() - started;
 
-  const sshArgs = ['-i', sshd.clientKeyFile, '-p', String(sshd.port), '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes',
-    '-o', `UserKnownHostsFile=${sshd.dir}/known_hosts`, `${sshd.user}@127.0.0.1`, 'true'];
+  const sshArgs = [
+    '-i',
+    sshd.clientKeyFile,
+    '-p',
+    String(sshd.port),
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    `UserKnownHostsFile=${sshd.dir}/known_hosts`,
+    `${sshd.user}@127.0.0.1`,
+    'true',
+  ];
   execFileSync('sh', ['-c', `echo "[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}" > ${sshd.dir}/known_hosts`]);
   const plain: number[] = [];
   started = performance.now();
@@ -71,8 +91,10 @@ try {
   summary('plain ssh, one at a time', plain, plainMs);
   const pooledPer = pooledMs / COMMANDS;
   const plainPer = plainMs / PLAIN;
-  console.log(`per command: pooled ${fmt(pooledPer, 1)} ms, plain ssh ${fmt(plainPer, 1)} ms: ` +
-    `the pool saves ${fmt(plainPer - pooledPer, 1)} ms per command (${fmt(plainPer / pooledPer, 1)}x faster)`);
+  console.log(
+    `per command: pooled ${fmt(pooledPer, 1)} ms, plain ssh ${fmt(plainPer, 1)} ms: ` +
+      `the pool saves ${fmt(plainPer - pooledPer, 1)} ms per command (${fmt(plainPer / pooledPer, 1)}x faster)`,
+  );
 } finally {
   await pool.close();
   await sshd.stop();

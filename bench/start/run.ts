@@ -18,7 +18,9 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, here.includes(`${path.sep}dist${path.sep}`) ? '../../..' : '../..');
 const cli = path.join(root, 'dist/src/main/cli.js');
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '7' }, 'mcp-runs': { type: 'string', default: '5' } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '7' }, 'mcp-runs': { type: 'string', default: '5' } },
+});
 const runs = Number(values.runs);
 const mcpRuns = Number(values['mcp-runs']);
 
@@ -33,7 +35,9 @@ function stats(samples: number[]): { min: number; median: number; max: number } 
 function line(name: string, samples: number[], target?: number): void {
   const { min, median, max } = stats(samples);
   const verdict = target === undefined ? '' : `  target ${target} ms: ${median <= target ? 'met' : 'missed'} (median)`;
-  console.log(`${name.padEnd(30)} ${min.toFixed(0).padStart(6)} ${median.toFixed(0).padStart(7)} ${max.toFixed(0).padStart(6)}${verdict}`);
+  console.log(
+    `${name.padEnd(30)} ${min.toFixed(0).padStart(6)} ${median.toFixed(0).padStart(7)} ${max.toFixed(0).padStart(6)}${verdict}`,
+  );
 }
 
 function timeProcess(args: string[]): number {
@@ -51,7 +55,11 @@ async function timeMcp(): Promise<{ answer: number; list: number; call: number; 
   const start = performance.now();
   try {
     const transport = new StdioClientTransport({
-      command: process.execPath, args: [cli, 'mcp'], cwd: root, stderr: 'ignore', env: { ...env, TWISTERLAB_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+      command: process.execPath,
+      args: [cli, 'mcp'],
+      cwd: root,
+      stderr: 'ignore',
+      env: { ...env, TWISTERLAB_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
     });
     await client.connect(transport);
     // The answer as it comes off the pipe, before the client's own parsing and schema compilation.
@@ -72,16 +80,35 @@ async function timeMcp(): Promise<{ answer: number; list: number; call: number; 
   }
 }
 
-console.log(`bench/start: compiled CLI (${path.relative(root, cli)}), ${runs} runs per command, ${mcpRuns} MCP starts (ms)`);
+console.log(
+  `bench/start: compiled CLI (${path.relative(root, cli)}), ${runs} runs per command, ${mcpRuns} MCP starts (ms)`,
+);
 console.log(`${''.padEnd(30)} ${'min'.padStart(6)} ${'median'.padStart(7)} ${'max'.padStart(6)}`);
 timeProcess(['-e', '']);
-line('node -e "" (any process)', Array.from({ length: runs }, () => timeProcess(['-e', ''])));
+line(
+  'node -e "" (any process)',
+  Array.from({ length: runs }, () => timeProcess(['-e', ''])),
+);
 for (const args of [['--version'], ['--help'], ['ticket', '--help']]) {
   timeProcess([cli, ...args]); // warm the file cache
-  line(`twisterlab ${args.join(' ')}`, Array.from({ length: runs }, () => timeProcess([cli, ...args])), CLI_TARGET_MS);
+  line(
+    `twisterlab ${args.join(' ')}`,
+    Array.from({ length: runs }, () => timeProcess([cli, ...args])),
+    CLI_TARGET_MS,
+  );
 }
 const mcp: Array<Awaited<ReturnType<typeof timeMcp>>> = [];
 for (let i = 0; i < mcpRuns; i += 1) mcp.push(await timeMcp());
-line(`mcp: tools/list answer (${mcp[0]?.tools} tools)`, mcp.map((m) => m.answer), MCP_TARGET_MS);
-line('mcp: listTools() resolved', mcp.map((m) => m.list));
-line('mcp: first tools/call answer', mcp.map((m) => m.call));
+line(
+  `mcp: tools/list answer (${mcp[0]?.tools} tools)`,
+  mcp.map((m) => m.answer),
+  MCP_TARGET_MS,
+);
+line(
+  'mcp: listTools() resolved',
+  mcp.map((m) => m.list),
+);
+line(
+  'mcp: first tools/call answer',
+  mcp.map((m) => m.call),
+);

@@ -9,11 +9,21 @@ import { parseCsv } from '../lib/csv.ts';
 /** `tune`: the half rules may be tuned on; `holdout`: the half only reported. Fixed by a hash of the text. */
 export type Split = 'tune' | 'holdout';
 export interface LabelledTicket {
-  text: string; category: Category | undefined; priority: Priority; tags: string[]; intent: Intent; split: Split;
+  text: string;
+  category: Category | undefined;
+  priority: Priority;
+  tags: string[];
+  intent: Intent;
+  split: Split;
   /** The data's own type (Incident, Problem, Request, Change) and queue, kept for the report. */
-  type: string; queue: string;
+  type: string;
+  queue: string;
 }
-export interface LabelledTweet { text: string; sentiment: Sentiment; confidence: number }
+export interface LabelledTweet {
+  text: string;
+  sentiment: Sentiment;
+  confidence: number;
+}
 
 /**
  * Tags of both ticket files mapped to our categories. A ticket's gold category is that of its first tag (in tag
@@ -23,35 +33,98 @@ export interface LabelledTweet { text: string; sentiment: Sentiment; confidence:
  */
 export const TAG_CATEGORIES: Readonly<Record<string, Category>> = {
   // 4-20k vocabulary
-  Security: 'security', Breach: 'security', Virus: 'security', Encryption: 'security',
+  Security: 'security',
+  Breach: 'security',
+  Virus: 'security',
+  Encryption: 'security',
   Database: 'database',
-  Network: 'network', VPN: 'network',
-  Hardware: 'hardware', Driver: 'hardware',
-  Login: 'access', Account: 'access', Access: 'access', AccessControl: 'access', AccessControls: 'access',
+  Network: 'network',
+  VPN: 'network',
+  Hardware: 'hardware',
+  Driver: 'hardware',
+  Login: 'access',
+  Account: 'access',
+  Access: 'access',
+  AccessControl: 'access',
+  AccessControls: 'access',
   Backup: 'storage',
   Performance: 'performance',
-  Bug: 'application', Crash: 'application', Outage: 'application', Software: 'application', Disruption: 'application',
-  API: 'application', Error: 'application', Website: 'application', Dashboard: 'application', Plugin: 'application',
-  Sync: 'application', Synchronization: 'application',
+  Bug: 'application',
+  Crash: 'application',
+  Outage: 'application',
+  Software: 'application',
+  Disruption: 'application',
+  API: 'application',
+  Error: 'application',
+  Website: 'application',
+  Dashboard: 'application',
+  Plugin: 'application',
+  Sync: 'application',
+  Synchronization: 'application',
   // 3-4k vocabulary
   'Security Improvement': 'security',
-  'Database Issue': 'database', 'Database Configuration': 'database', 'Database Support': 'database',
-  'Network Issue': 'network', 'Router Issue': 'network', 'Connectivity Issue': 'network', 'Wireless Connectivity': 'network',
-  'Hardware Failure': 'hardware', 'Printer Issue': 'hardware', 'Firmware Update': 'hardware',
-  'Login Issue': 'access', 'Account Assistance': 'access',
+  'Database Issue': 'database',
+  'Database Configuration': 'database',
+  'Database Support': 'database',
+  'Network Issue': 'network',
+  'Router Issue': 'network',
+  'Connectivity Issue': 'network',
+  'Wireless Connectivity': 'network',
+  'Hardware Failure': 'hardware',
+  'Printer Issue': 'hardware',
+  'Firmware Update': 'hardware',
+  'Login Issue': 'access',
+  'Account Assistance': 'access',
   'Backup Restore': 'storage',
   'Performance Tuning': 'performance',
-  'Software Bug': 'application', 'System Crash': 'application', 'Service Outage': 'application', 'Service Disruption': 'application',
+  'Software Bug': 'application',
+  'System Crash': 'application',
+  'Service Outage': 'application',
+  'Service Disruption': 'application',
 };
 
 /** Non-technical topics: a ticket tagged only with these (and generic tags) is `other` for us. */
 export const OTHER_TAGS: ReadonlySet<string> = new Set([
-  'Billing', 'Payment', 'Refund', 'Invoice', 'Sales', 'Pricing', 'Subscription', 'Discount', 'Marketing', 'Campaign',
-  'Brand', 'Lead', 'Strategy', 'Investment', 'Growth', 'HR', 'Employee', 'Onboarding', 'Medical', 'Documentation',
-  'Feedback', 'Feature', 'Training',
-  'Billing Issue', 'Payment Processing', 'Refund Request', 'Order Issue', 'Returns and Exchanges', 'Sales Inquiry',
-  'Shipment Delay', 'Invoice Request', 'Feature Request', 'Documentation Request', 'Shipping Inquiry', 'Shipping Options',
-  'Cost Management', 'Human Resources', 'Warranty Claim', 'Training Request', 'Return Policy',
+  'Billing',
+  'Payment',
+  'Refund',
+  'Invoice',
+  'Sales',
+  'Pricing',
+  'Subscription',
+  'Discount',
+  'Marketing',
+  'Campaign',
+  'Brand',
+  'Lead',
+  'Strategy',
+  'Investment',
+  'Growth',
+  'HR',
+  'Employee',
+  'Onboarding',
+  'Medical',
+  'Documentation',
+  'Feedback',
+  'Feature',
+  'Training',
+  'Billing Issue',
+  'Payment Processing',
+  'Refund Request',
+  'Order Issue',
+  'Returns and Exchanges',
+  'Sales Inquiry',
+  'Shipment Delay',
+  'Invoice Request',
+  'Feature Request',
+  'Documentation Request',
+  'Shipping Inquiry',
+  'Shipping Options',
+  'Cost Management',
+  'Human Resources',
+  'Warranty Claim',
+  'Training Request',
+  'Return Policy',
 ]);
 
 export function goldCategory(tags: readonly string[]): Category | undefined {
@@ -66,17 +139,87 @@ export function goldCategory(tags: readonly string[]): Category | undefined {
  * service_request. The data has no complaint label: complaints are scored only through what they also ask for.
  */
 export const INTENT_TAGS: ReadonlyArray<{ intent: Intent; tags: ReadonlySet<string>; types?: ReadonlySet<string> }> = [
-  { intent: 'billing', tags: new Set(['Billing', 'Payment', 'Refund', 'Invoice', 'Subscription', 'Pricing', 'Discount', 'Billing Issue',
-    'Payment Processing', 'Refund Request', 'Invoice Request', 'Cost Management']) },
-  { intent: 'order', tags: new Set(['Order Issue', 'Returns and Exchanges', 'Warranty Claim', 'Shipment Delay', 'Shipping Inquiry',
-    'Shipping Options', 'Product Replacement', 'Return Policy', 'Exchange Request']) },
-  { intent: 'access_request', tags: new Set(['Login', 'Account', 'Access', 'AccessControl', 'AccessControls', 'Login Issue', 'Account Assistance']),
-    types: new Set(['Request', 'Change']) },
-  { intent: 'feature_request', tags: new Set(['Feature', 'Feature Request', 'Enhancement']), types: new Set(['Request', 'Change']) },
-  { intent: 'sales', tags: new Set(['Sales', 'Marketing', 'Campaign', 'Brand', 'Lead', 'Strategy', 'Investment', 'Growth', 'Sales Inquiry',
-    'DigitalMarketing', 'SEO']) },
-  { intent: 'question', tags: new Set(['Documentation', 'Guidance', 'Training', 'Documentation Request', 'Training Request', 'General Inquiry',
-    'Technical Guidance', 'Information Request', 'Consultation Request', 'Inquiry']), types: new Set(['Request']) },
+  {
+    intent: 'billing',
+    tags: new Set([
+      'Billing',
+      'Payment',
+      'Refund',
+      'Invoice',
+      'Subscription',
+      'Pricing',
+      'Discount',
+      'Billing Issue',
+      'Payment Processing',
+      'Refund Request',
+      'Invoice Request',
+      'Cost Management',
+    ]),
+  },
+  {
+    intent: 'order',
+    tags: new Set([
+      'Order Issue',
+      'Returns and Exchanges',
+      'Warranty Claim',
+      'Shipment Delay',
+      'Shipping Inquiry',
+      'Shipping Options',
+      'Product Replacement',
+      'Return Policy',
+      'Exchange Request',
+    ]),
+  },
+  {
+    intent: 'access_request',
+    tags: new Set([
+      'Login',
+      'Account',
+      'Access',
+      'AccessControl',
+      'AccessControls',
+      'Login Issue',
+      'Account Assistance',
+    ]),
+    types: new Set(['Request', 'Change']),
+  },
+  {
+    intent: 'feature_request',
+    tags: new Set(['Feature', 'Feature Request', 'Enhancement']),
+    types: new Set(['Request', 'Change']),
+  },
+  {
+    intent: 'sales',
+    tags: new Set([
+      'Sales',
+      'Marketing',
+      'Campaign',
+      'Brand',
+      'Lead',
+      'Strategy',
+      'Investment',
+      'Growth',
+      'Sales Inquiry',
+      'DigitalMarketing',
+      'SEO',
+    ]),
+  },
+  {
+    intent: 'question',
+    tags: new Set([
+      'Documentation',
+      'Guidance',
+      'Training',
+      'Documentation Request',
+      'Training Request',
+      'General Inquiry',
+      'Technical Guidance',
+      'Information Request',
+      'Consultation Request',
+      'Inquiry',
+    ]),
+    types: new Set(['Request']),
+  },
 ];
 
 export function goldIntent(tags: readonly string[], type: string): Intent {
@@ -93,24 +236,38 @@ export function splitOf(text: string): Split {
 
 function read(path: string): Array<Record<string, string>> {
   if (!existsSync(path)) {
-    throw new Error(`evaluation data not found: ${path} (pass --data <dir> holding support-tickets/ and airline-tweets/)`);
+    throw new Error(
+      `evaluation data not found: ${path} (pass --data <dir> holding support-tickets/ and airline-tweets/)`,
+    );
   }
   return parseCsv(readFileSync(path, 'utf8'));
 }
 
-const TICKET_FILES = ['support-tickets/dataset-tickets-multi-lang-4-20k.csv', 'support-tickets/dataset-tickets-multi-lang3-4k.csv'];
+const TICKET_FILES = [
+  'support-tickets/dataset-tickets-multi-lang-4-20k.csv',
+  'support-tickets/dataset-tickets-multi-lang3-4k.csv',
+];
 
 /** English tickets of both files; subject and body together, as a submitter would write them. */
 export function loadTickets(dataDir: string): LabelledTicket[] {
   return TICKET_FILES.flatMap((file) => read(join(dataDir, file)))
     .filter((row) => row.language === 'en' && ['high', 'medium', 'low'].includes(row.priority ?? ''))
     .map((row) => {
-      const tags = Object.keys(row).filter((key) => key.startsWith('tag_')).map((key) => row[key]!.trim()).filter(Boolean);
+      const tags = Object.keys(row)
+        .filter((key) => key.startsWith('tag_'))
+        .map((key) => row[key]!.trim())
+        .filter(Boolean);
       const text = [row.subject, row.body].filter(Boolean).join('\n');
       const type = row.type ?? '';
       return {
-        text, category: goldCategory(tags), priority: row.priority as Priority, tags, intent: goldIntent(tags, type), split: splitOf(text),
-        type, queue: row.queue ?? '',
+        text,
+        category: goldCategory(tags),
+        priority: row.priority as Priority,
+        tags,
+        intent: goldIntent(tags, type),
+        split: splitOf(text),
+        type,
+        queue: row.queue ?? '',
       };
     });
 }

@@ -17,7 +17,15 @@ import { analyzeTicket } from '../../src/core/ticket-analyzer.ts';
 import type { LabelledTicket } from './datasets.ts';
 
 // The data's own labels for a ticket about equipment in the requester's hands (never this platform's host).
-const EQUIPMENT_TAGS = new Set(['Hardware', 'Driver', 'Hardware Failure', 'Printer Issue', 'Firmware Update', 'Product Replacement', 'Warranty Claim']);
+const EQUIPMENT_TAGS = new Set([
+  'Hardware',
+  'Driver',
+  'Hardware Failure',
+  'Printer Issue',
+  'Firmware Update',
+  'Product Replacement',
+  'Warranty Claim',
+]);
 const THIS_HOST = 'local';
 
 export interface FreshInstallReport {
@@ -41,10 +49,21 @@ export async function freshInstall(tickets: readonly LabelledTicket[]): Promise<
   // Every check counted as read-only: a step the real registry would refuse as a change is counted, not dropped.
   const lookup = (id: string) => ({ agent: id.split('.')[0]!, risk: 'read' as const });
   const report: FreshInstallReport = {
-    tickets: 0, diagnosed: 0, diagnosedHere: 0, equipment: 0, equipmentDiagnosed: 0, equipmentDiagnosedHere: 0, summaries: 0, summariesNamingRequestAndTeam: 0,
+    tickets: 0,
+    diagnosed: 0,
+    diagnosedHere: 0,
+    equipment: 0,
+    equipmentDiagnosed: 0,
+    equipmentDiagnosedHere: 0,
+    summaries: 0,
+    summariesNamingRequestAndTeam: 0,
   };
   for (const ticket of tickets) {
-    const analysis = await analyzeTicket({ registry, known: () => ({ devices: [THIS_HOST], services: [] }) }, ticket.text, {});
+    const analysis = await analyzeTicket(
+      { registry, known: () => ({ devices: [THIS_HOST], services: [] }) },
+      ticket.text,
+      {},
+    );
     const team = route(DEFAULT_ROUTING, analysis, ticket.text).team;
     analysis.team = team;
     const decided = planDiagnosis(analysis, ticket.text, runbooks, lookup, {});
@@ -58,9 +77,19 @@ export async function freshInstall(tickets: readonly LabelledTicket[]): Promise<
     if (equipment && checks > 0) report.equipmentDiagnosed += 1;
     if (equipment && here) report.equipmentDiagnosedHere += 1;
     const held = decided.handover;
-    const summary = handoffSummary({ analysis, team, outcome: checks > 0 ? 'no_fault_found' : 'handed_over', ...(held ? { notDiagnosed: held } : {}) });
+    const summary = handoffSummary({
+      analysis,
+      team,
+      outcome: checks > 0 ? 'no_fault_found' : 'handed_over',
+      ...(held ? { notDiagnosed: held } : {}),
+    });
     report.summaries += 1;
-    if (/^Request: the requester \w.+: "/.test(summary) && new RegExp(`\\nTeam: ${team}$`).test(summary) && team.length > 0) report.summariesNamingRequestAndTeam += 1;
+    if (
+      /^Request: the requester \w.+: "/.test(summary) &&
+      new RegExp(`\\nTeam: ${team}$`).test(summary) &&
+      team.length > 0
+    )
+      report.summariesNamingRequestAndTeam += 1;
   }
   return report;
 }

@@ -12,7 +12,11 @@ export interface Scores {
  * Macro-F1 is taken over the classes with at least `minSupport` gold items: a class with one or two labelled
  * tickets scores 0 or 1 by chance and would swing the mean (their F1 is still listed).
  */
-export function score(pairs: ReadonlyArray<{ gold: string; predicted: string }>, labels: readonly string[], minSupport = 1): Scores {
+export function score(
+  pairs: ReadonlyArray<{ gold: string; predicted: string }>,
+  labels: readonly string[],
+  minSupport = 1,
+): Scores {
   const n = pairs.length;
   const correct = pairs.filter((p) => p.gold === p.predicted).length;
   const recall: Record<string, number> = {};
@@ -29,20 +33,41 @@ export function score(pairs: ReadonlyArray<{ gold: string; predicted: string }>,
     f1[label] = precision + recall[label]! === 0 ? 0 : (2 * precision * recall[label]!) / (precision + recall[label]!);
     if (gold >= minSupport) f1s.push(f1[label]!);
   }
-  return { n, accuracy: n === 0 ? Number.NaN : correct / n, macroF1: f1s.reduce((a, b) => a + b, 0) / (f1s.length || 1), recall, f1 };
+  return {
+    n,
+    accuracy: n === 0 ? Number.NaN : correct / n,
+    macroF1: f1s.reduce((a, b) => a + b, 0) / (f1s.length || 1),
+    recall,
+    f1,
+  };
 }
 
 /** What always answering the most frequent gold label would score. */
-export function majorityBaseline(golds: readonly string[], labels: readonly string[]): { label: string; scores: Scores } {
+export function majorityBaseline(
+  golds: readonly string[],
+  labels: readonly string[],
+): { label: string; scores: Scores } {
   const counts = new Map<string, number>();
   for (const gold of golds) counts.set(gold, (counts.get(gold) ?? 0) + 1);
   const label = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? labels[0]!;
-  return { label, scores: score(golds.map((gold) => ({ gold, predicted: label })), labels) };
+  return {
+    label,
+    scores: score(
+      golds.map((gold) => ({ gold, predicted: label })),
+      labels,
+    ),
+  };
 }
 
 /** The most frequent gold → predicted mistakes, "gold→predicted n". */
 export function topConfusions(pairs: ReadonlyArray<{ gold: string; predicted: string }>, n = 6): string {
   const counts = new Map<string, number>();
-  for (const p of pairs) if (p.gold !== p.predicted) counts.set(`${p.gold}→${p.predicted}`, (counts.get(`${p.gold}→${p.predicted}`) ?? 0) + 1);
-  return [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `${k} ${v}`).join(', ');
+  for (const p of pairs)
+    if (p.gold !== p.predicted)
+      counts.set(`${p.gold}→${p.predicted}`, (counts.get(`${p.gold}→${p.predicted}`) ?? 0) + 1);
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
 }

@@ -18,7 +18,11 @@ export function rulesPath(): TriagePath {
     name: 'rules',
     ticket: async (text) => {
       const classified = classifyText(text);
-      return { category: classified.category, intent: classified.intent, priority: combinePriority(classified.priority, analyzeSentimentText(text).urgency) };
+      return {
+        category: classified.category,
+        intent: classified.intent,
+        priority: combinePriority(classified.priority, analyzeSentimentText(text).urgency),
+      };
     },
     sentiment: async (text) => analyzeSentimentText(text).sentiment,
   };
@@ -32,8 +36,13 @@ export function llmPath(): TriagePath | undefined {
   const baseUrl = process.env.OLLAMA_BASE_URL;
   if (!baseUrl) return undefined;
   const analyst = createLlmAnalyst({
-    api: 'ollama', baseUrl, model: process.env.OLLAMA_MODEL ?? 'mistral', apiKey: undefined,
-    timeoutMs: Number(process.env.TWISTERLAB_LLM_TIMEOUT_MS ?? 20_000), minConfidence: 0.6, inputTokens: 2_000,
+    api: 'ollama',
+    baseUrl,
+    model: process.env.OLLAMA_MODEL ?? 'mistral',
+    apiKey: undefined,
+    timeoutMs: Number(process.env.TWISTERLAB_LLM_TIMEOUT_MS ?? 20_000),
+    minConfidence: 0.6,
+    inputTokens: 2_000,
   });
   const rules = rulesPath();
   const fallbacks = new Map<string, number>();
@@ -42,13 +51,17 @@ export function llmPath(): TriagePath | undefined {
     if (!answer.ok) fallbacks.set(answer.reason, (fallbacks.get(answer.reason) ?? 0) + 1);
     return answer.ok ? answer.value : undefined;
   };
-  process.on('exit', () => { if (fallbacks.size > 0) console.log('LLM fallbacks:', Object.fromEntries(fallbacks)); });
+  process.on('exit', () => {
+    if (fallbacks.size > 0) console.log('LLM fallbacks:', Object.fromEntries(fallbacks));
+  });
   return {
     name: `llm (${analyst.llm.client.model})`,
     ticket: async (text) => {
       const answer = await ask(text);
       const fallback = await rules.ticket(text);
-      return answer ? { category: answer.category, priority: answer.priority, intent: answer.intent ?? fallback.intent } : fallback;
+      return answer
+        ? { category: answer.category, priority: answer.priority, intent: answer.intent ?? fallback.intent }
+        : fallback;
     },
     sentiment: async (text) => (await ask(text))?.sentiment ?? rules.sentiment(text),
   };

@@ -9,18 +9,24 @@ import { analyzeSentimentText } from '../../src/agents/sentiment/analyze-sentime
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '500' } } });
 const runs = Number(values.runs);
 
-const base = "Since this morning the VPN keeps dropping every 5 minutes and I can't log in to the portal. "
-  + 'This is the third time I report it. We have a demo before noon tomorrow, please fix this ASAP! ';
+const base =
+  "Since this morning the VPN keeps dropping every 5 minutes and I can't log in to the portal. " +
+  'This is the third time I report it. We have a demo before noon tomorrow, please fix this ASAP! ';
 const ticket = base.repeat(Math.ceil(1024 / base.length)).slice(0, 1024);
 
-const analysers: Array<[string, (text: string) => unknown]> = [['classifyText', classifyText], ['analyzeSentimentText', analyzeSentimentText]];
+const analysers: Array<[string, (text: string) => unknown]> = [
+  ['classifyText', classifyText],
+  ['analyzeSentimentText', analyzeSentimentText],
+];
 
 function measure(label: string, run: (text: string) => unknown, text: string, count: number): number {
   for (let i = 0; i < Math.min(count, 50); i += 1) run(text);
   const started = performance.now();
   for (let i = 0; i < count; i += 1) run(text);
   const perCall = (performance.now() - started) / count;
-  console.log(`${label.padEnd(52)} ${String(text.length).padStart(6)} chars  ${perCall.toFixed(3).padStart(9)} ms/call`);
+  console.log(
+    `${label.padEnd(52)} ${String(text.length).padStart(6)} chars  ${perCall.toFixed(3).padStart(9)} ms/call`,
+  );
   return perCall;
 }
 
@@ -41,7 +47,9 @@ const pathological: Array<[string, string]> = [
 ];
 const timed: Array<[string, number]> = [];
 for (const [name, run] of analysers) {
-  for (const [label, text] of pathological) timed.push([`${name}: ${label}`, measure(`${name}: ${label}`, run, text, 3)]);
+  for (const [label, text] of pathological)
+    timed.push([`${name}: ${label}`, measure(`${name}: ${label}`, run, text, 3)]);
 }
 console.log('\nslowest pathological inputs:');
-for (const [label, ms] of [...timed].sort((a, b) => b[1] - a[1]).slice(0, 5)) console.log(`  ${ms.toFixed(2).padStart(8)} ms  ${label}`);
+for (const [label, ms] of [...timed].sort((a, b) => b[1] - a[1]).slice(0, 5))
+  console.log(`  ${ms.toFixed(2).padStart(8)} ms  ${label}`);

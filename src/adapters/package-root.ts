@@ -8,7 +8,11 @@ function findRoot(start: string): string {
   let dir = start;
   for (;;) {
     const candidate = path.join(dir, 'package.json');
-    if (existsSync(candidate) && (JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string }).name === 'twisterlab') return dir;
+    if (
+      existsSync(candidate) &&
+      (JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string }).name === 'twisterlab'
+    )
+      return dir;
     const parent = path.dirname(dir);
     if (parent === dir) throw new Error(`no twisterlab package.json above ${start}`);
     dir = parent;
@@ -17,4 +21,6 @@ function findRoot(start: string): string {
 
 export const PACKAGE_ROOT = findRoot(path.dirname(fileURLToPath(import.meta.url)));
 
-export const PACKAGE_VERSION = (JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+export const PACKAGE_VERSION = (
+  JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }
+).version;

@@ -12,11 +12,17 @@ export function readSettingsFile(variable: string, file: string): { doc: unknown
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new TwisterError('CONFIG_INVALID', `${shown}: cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new TwisterError(
+      'CONFIG_INVALID',
+      `${shown}: cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
   try {
     return { doc: json ? JSON.parse(text) : parseYaml(text), shown };
   } catch (error) {
-    throw new TwisterError('CONFIG_INVALID', `${shown}: not valid ${json ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`);
+    throw new TwisterError(
+      'CONFIG_INVALID',
+      `${shown}: not valid ${json ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`,
+    );
   }
 }

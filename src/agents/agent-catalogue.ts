@@ -24,19 +24,33 @@ export interface AgentSpec {
 }
 
 export const AGENT_CATALOGUE: readonly AgentSpec[] = [
-  sentimentAgent, classifierAgent, commanderAgent, monitoringAgent, databaseAgent, backupAgent, syncAgent, filesAgent, securityAgent,
-  resolverAgent, maestroAgent, browserAgent,
+  sentimentAgent,
+  classifierAgent,
+  commanderAgent,
+  monitoringAgent,
+  databaseAgent,
+  backupAgent,
+  syncAgent,
+  filesAgent,
+  securityAgent,
+  resolverAgent,
+  maestroAgent,
+  browserAgent,
 ];
 
 /** The capabilities of every agent, described as the registry describes them (timeouts aside: they come from the config). */
 export function capabilityCatalogue(): CapabilityDescriptor[] {
-  return AGENT_CATALOGUE.flatMap((agent) => agent.capabilities.map((c) => describeCapability(agent.id, c as Capability, 0)));
+  return AGENT_CATALOGUE.flatMap((agent) =>
+    agent.capabilities.map((c) => describeCapability(agent.id, c as Capability, 0)),
+  );
 }
 
 /** Throws unless `registered` (capability ids, in order) is the catalogue: what MCP listed early is what the runtime serves. */
 export function assertCatalogueRegistered(registered: readonly string[]): void {
   const expected = AGENT_CATALOGUE.flatMap((agent) => agent.capabilities.map((c) => c.id));
   if (registered.join() !== expected.join()) {
-    throw new Error(`the registered capabilities differ from the agent catalogue: registered ${registered.join(', ')}; catalogue ${expected.join(', ')}`);
+    throw new Error(
+      `the registered capabilities differ from the agent catalogue: registered ${registered.join(', ')}; catalogue ${expected.join(', ')}`,
+    );
   }
 }

@@ -22,11 +22,19 @@ export class ApiClient {
       return await fetch(new URL(path, this.options.baseUrl), init);
     } catch (error) {
       if (init.signal?.aborted) throw error;
-      throw new Error(`cannot reach TwisterLab at ${this.options.baseUrl} (${(error as Error).cause ?? (error as Error).message}); start it with \`twisterlab serve\` or set TWISTERLAB_URL`, { cause: error });
+      throw new Error(
+        `cannot reach TwisterLab at ${this.options.baseUrl} (${(error as Error).cause ?? (error as Error).message}); start it with \`twisterlab serve\` or set TWISTERLAB_URL`,
+        { cause: error },
+      );
     }
   }
 
-  async request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+  async request<T>(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<T> {
     const response = await this.send(path, {
       method,
       headers: this.headers(body === undefined ? headers : { 'content-type': 'application/json', ...headers }),
@@ -44,7 +52,10 @@ export class ApiClient {
 
   /** Yields server-sent events until the server closes the stream. */
   async *events(path: string, signal?: AbortSignal): AsyncGenerator<SseMessage> {
-    const response = await this.send(path, { headers: this.headers({ accept: 'text/event-stream' }), ...(signal ? { signal } : {}) });
+    const response = await this.send(path, {
+      headers: this.headers({ accept: 'text/event-stream' }),
+      ...(signal ? { signal } : {}),
+    });
     if (!response.ok || !response.body) throw new Error(`${response.status}: cannot follow ${path}`);
     const decoder = new TextDecoder();
     let buffer = '';

@@ -12,8 +12,15 @@ export function formatApproval(a: Approval, out?: Output): string {
   return `${a.id}  ${status}  ticket ${a.ticketId}  step ${a.stepIndex}  requested by ${a.requestedBy}${decided}`;
 }
 
-export async function listApprovals(api: ApiClient, filter: { status?: string; ticket?: string; json: boolean }, out: Output): Promise<number> {
-  const query = new URLSearchParams({ ...(filter.status ? { status: filter.status } : {}), ...(filter.ticket ? { ticketId: filter.ticket } : {}) }).toString();
+export async function listApprovals(
+  api: ApiClient,
+  filter: { status?: string; ticket?: string; json: boolean },
+  out: Output,
+): Promise<number> {
+  const query = new URLSearchParams({
+    ...(filter.status ? { status: filter.status } : {}),
+    ...(filter.ticket ? { ticketId: filter.ticket } : {}),
+  }).toString();
   const { items } = await api.request<{ items: Approval[] }>('GET', `/api/v1/approvals${query ? `?${query}` : ''}`);
   if (filter.json) out.write(JSON.stringify({ items }));
   else {
@@ -31,7 +38,13 @@ export interface DecideArgs {
   timeoutMs?: number;
 }
 
-export async function decideApproval(api: ApiClient, decision: 'approve' | 'deny', id: string, args: DecideArgs, out: Output): Promise<number> {
+export async function decideApproval(
+  api: ApiClient,
+  decision: 'approve' | 'deny',
+  id: string,
+  args: DecideArgs,
+  out: Output,
+): Promise<number> {
   const body = decision === 'deny' ? { reason: args.reason } : undefined;
   const approval = await api.request<Approval>('POST', `/api/v1/approvals/${encodeURIComponent(id)}/${decision}`, body);
   if (!args.wait) {
@@ -40,7 +53,12 @@ export async function decideApproval(api: ApiClient, decision: 'approve' | 'deny
   }
   if (!args.json) out.write(formatApproval(approval, out));
   await leftApproval(api, approval.ticketId, args.timeoutMs);
-  return waitAndReport(api, approval.ticketId, { json: args.json, ...(args.timeoutMs === undefined ? {} : { timeoutMs: args.timeoutMs }) }, out);
+  return waitAndReport(
+    api,
+    approval.ticketId,
+    { json: args.json, ...(args.timeoutMs === undefined ? {} : { timeoutMs: args.timeoutMs }) },
+    out,
+  );
 }
 
 /**
@@ -53,7 +71,10 @@ async function leftApproval(api: ApiClient, ticketId: string, timeoutMs: number 
   while (Date.now() < deadline) {
     const { ticket } = await api.request<{ ticket: { status: string } }>('GET', `/api/v1/tickets/${id}`);
     if (ticket.status !== 'awaiting_approval') return;
-    const { items } = await api.request<{ items: Approval[] }>('GET', `/api/v1/approvals?status=pending&ticketId=${id}`);
+    const { items } = await api.request<{ items: Approval[] }>(
+      'GET',
+      `/api/v1/approvals?status=pending&ticketId=${id}`,
+    );
     if (items.length > 0) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

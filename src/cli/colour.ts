@@ -2,19 +2,31 @@
 // (unless it is "0" or "false"). The decision is made once per process by the entry point.
 import type { ColourSettings } from '../config/terminal.ts';
 
-export function colourEnabled(settings: ColourSettings, stream: { isTTY?: boolean; hasColors?: () => boolean }): boolean {
+export function colourEnabled(
+  settings: ColourSettings,
+  stream: { isTTY?: boolean; hasColors?: () => boolean },
+): boolean {
   if (settings.noColor) return false;
   if (settings.forceColor !== undefined) return settings.forceColor;
   return Boolean(stream.isTTY && (stream.hasColors?.() ?? true));
 }
 
-const CODES = { bold: [1, 22], dim: [2, 22], red: [31, 39], green: [32, 39], yellow: [33, 39], cyan: [36, 39] } as const;
+const CODES = {
+  bold: [1, 22],
+  dim: [2, 22],
+  red: [31, 39],
+  green: [32, 39],
+  yellow: [33, 39],
+  cyan: [36, 39],
+} as const;
 export type Style = keyof typeof CODES;
 
 export type Paint = (style: Style, text: string) => string;
 
 export function painter(enabled: boolean): Paint {
-  return enabled ? (style, text) => `\u001b[${CODES[style][0]}m${text}\u001b[${CODES[style][1]}m` : (_style, text) => text;
+  return enabled
+    ? (style, text) => `\u001b[${CODES[style][0]}m${text}\u001b[${CODES[style][1]}m`
+    : (_style, text) => text;
 }
 
 /** The colour of a ticket status: green when done, yellow when a person is asked, red when handed over. */

@@ -13,8 +13,19 @@ interface Level {
 
 function levels(command: Command, path: string[] = []): Level[] {
   const visible = command.commands.filter((c) => !(c as unknown as { _hidden?: boolean })._hidden);
-  const options = [...command.options, helpOption()].flatMap((o: Option | { long: string; description: string; required: false; optional: false; argChoices: undefined }) =>
-    o.long ? [{ flag: o.long, description: o.description, takesValue: o.required || o.optional, choices: o.argChoices ?? [] }] : []);
+  const options = [...command.options, helpOption()].flatMap(
+    (o: Option | { long: string; description: string; required: false; optional: false; argChoices: undefined }) =>
+      o.long
+        ? [
+            {
+              flag: o.long,
+              description: o.description,
+              takesValue: o.required || o.optional,
+              choices: o.argChoices ?? [],
+            },
+          ]
+        : [],
+  );
   const level: Level = {
     path: path.join(' '),
     commands: visible.map((c) => ({ name: c.name(), description: c.description() })),
@@ -24,14 +35,29 @@ function levels(command: Command, path: string[] = []): Level[] {
   return [level, ...visible.flatMap((c) => levels(c, [...path, c.name()]))];
 }
 
-const helpOption = () => ({ long: '--help', description: 'show help', required: false as const, optional: false as const, argChoices: undefined });
+const helpOption = () => ({
+  long: '--help',
+  description: 'show help',
+  required: false as const,
+  optional: false as const,
+  argChoices: undefined,
+});
 const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
 
 function bash(all: Level[], name: string): string {
   const cases = all.map((l) => {
     const words = [...l.commands.map((c) => c.name), ...l.options.map((o) => o.flag), ...l.arguments].join(' ');
-    const values = l.options.filter((o) => o.takesValue).map((o) => `        ${o.flag}) ${o.choices.length ? `COMPREPLY=($(compgen -W ${quote(o.choices.join(' '))} -- "$cur"))` : 'COMPREPLY=($(compgen -f -- "$cur"))'}; return ;;`);
-    return [`    ${quote(l.path)})`, ...(values.length ? ['      case "$prev" in', ...values, '      esac'] : []), `      COMPREPLY=($(compgen -W ${quote(words)} -- "$cur")) ;;`].join('\n');
+    const values = l.options
+      .filter((o) => o.takesValue)
+      .map(
+        (o) =>
+          `        ${o.flag}) ${o.choices.length ? `COMPREPLY=($(compgen -W ${quote(o.choices.join(' '))} -- "$cur"))` : 'COMPREPLY=($(compgen -f -- "$cur"))'}; return ;;`,
+      );
+    return [
+      `    ${quote(l.path)})`,
+      ...(values.length ? ['      case "$prev" in', ...values, '      esac'] : []),
+      `      COMPREPLY=($(compgen -W ${quote(words)} -- "$cur")) ;;`,
+    ].join('\n');
   });
   const known = all.map((l) => quote(l.path)).join(' ');
   return `# bash completion for ${name}: source it, or put it in ~/.local/share/bash-completion/completions/${name}
@@ -55,8 +81,12 @@ complete -o default -F _${name} ${name}
 function zsh(all: Level[], name: string): string {
   const item = (flag: string, text: string) => quote(`${flag.replace(/:/g, '\\:')}:${text}`);
   const cases = all.map((l) => {
-    const values = l.options.filter((o) => o.takesValue)
-      .map((o) => `        ${o.flag}) ${o.choices.length ? `compadd -- ${o.choices.map(quote).join(' ')}` : '_files'}; return ;;`);
+    const values = l.options
+      .filter((o) => o.takesValue)
+      .map(
+        (o) =>
+          `        ${o.flag}) ${o.choices.length ? `compadd -- ${o.choices.map(quote).join(' ')}` : '_files'}; return ;;`,
+      );
     return [
       `    ${quote(l.path)})`,
       ...(values.length ? ['      case "$prev" in', ...values, '      esac'] : []),

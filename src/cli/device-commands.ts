@@ -7,7 +7,14 @@ import type { ApiClient } from './api-client.ts';
 import type { Output } from './ticket-commands.ts';
 
 function formatDevice(view: DeviceView): string {
-  const d = view.definition as { host?: string; port?: number; user?: string; hostKey?: string | null; tags?: string[]; allow?: unknown[] };
+  const d = view.definition as {
+    host?: string;
+    port?: number;
+    user?: string;
+    hostKey?: string | null;
+    tags?: string[];
+    allow?: unknown[];
+  };
   const where = d.host ? `${d.user}@${d.host}:${d.port}` : 'this machine';
   const key = view.kind === 'local' ? '' : d.hostKey ? '  host key trusted' : '  HOST KEY NOT TRUSTED';
   return `${view.id.padEnd(20)} ${view.kind.padEnd(6)} ${view.source.padEnd(8)} ${where}  ${d.allow?.length ?? 0} rules${key}${d.tags?.length ? `  [${d.tags.join(', ')}]` : ''}`;
@@ -15,16 +22,17 @@ function formatDevice(view: DeviceView): string {
 
 function readDevices(file: string): unknown[] {
   const text = readFileSync(file, 'utf8');
-  const document = /\.json$/i.test(file) ? JSON.parse(text) as unknown : parseYaml(text) as unknown;
+  const document = /\.json$/i.test(file) ? (JSON.parse(text) as unknown) : (parseYaml(text) as unknown);
   if (Array.isArray(document)) return document;
   const listed = (document as { devices?: unknown }).devices;
   return Array.isArray(listed) ? listed : [document];
 }
 
 export async function runOnDevice(api: ApiClient, id: string, command: string, out: Output): Promise<number> {
-  const result = await api.request<{ ok: boolean; output?: { stdout: string; stderr: string; exit_code: number | null } }>(
-    'POST', '/api/v1/mcp/commander.execute_command', { device_id: id, command },
-  );
+  const result = await api.request<{
+    ok: boolean;
+    output?: { stdout: string; stderr: string; exit_code: number | null };
+  }>('POST', '/api/v1/mcp/commander.execute_command', { device_id: id, command });
   if (result.output?.stdout) process.stdout.write(result.output.stdout);
   if (result.output?.stderr) process.stderr.write(result.output.stderr);
   out.write(`exit ${result.output?.exit_code ?? 'none'}`);
@@ -48,7 +56,8 @@ export async function showDevice(api: ApiClient, id: string, json: boolean, out:
 }
 
 export async function addDevices(api: ApiClient, file: string, out: Output): Promise<number> {
-  for (const device of readDevices(file)) out.write(formatDevice(await api.request<DeviceView>('POST', '/api/v1/devices', device)));
+  for (const device of readDevices(file))
+    out.write(formatDevice(await api.request<DeviceView>('POST', '/api/v1/devices', device)));
   return 0;
 }
 
@@ -60,10 +69,24 @@ export async function removeDevice(api: ApiClient, id: string, out: Output): Pro
 
 export async function deviceHostKey(api: ApiClient, id: string, json: boolean, out: Output): Promise<number> {
   const key = await api.request<PresentedHostKey>('GET', `/api/v1/devices/${encodeURIComponent(id)}/host-key`);
-  out.write(json ? JSON.stringify(key) : `${id} presents ${key.fingerprint} (${key.type})\ncheck it on the device (ssh-keygen -lf /etc/ssh/ssh_host_${key.type.replace(/^ssh-/, '')}_key.pub), then:\n  twisterlab devices trust ${id} --fingerprint ${key.fingerprint}`);
+  out.write(
+    json
+      ? JSON.stringify(key)
+      : `${id} presents ${key.fingerprint} (${key.type})\ncheck it on the device (ssh-keygen -lf /etc/ssh/ssh_host_${key.type.replace(/^ssh-/, '')}_key.pub), then:\n  twisterlab devices trust ${id} --fingerprint ${key.fingerprint}`,
+  );
   return 0;
 }
 
-export async function trustDevice(api: ApiClient, id: string, fingerprint: string, json: boolean, out: Output): Promise<number> {
-  return show(await api.request<DeviceView>('POST', `/api/v1/devices/${encodeURIComponent(id)}/trust`, { fingerprint }), json, out);
+export async function trustDevice(
+  api: ApiClient,
+  id: string,
+  fingerprint: string,
+  json: boolean,
+  out: Output,
+): Promise<number> {
+  return show(
+    await api.request<DeviceView>('POST', `/api/v1/devices/${encodeURIComponent(id)}/trust`, { fingerprint }),
+    json,
+    out,
+  );
 }

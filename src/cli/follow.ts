@@ -22,13 +22,26 @@ export type FollowResult =
   | { kind: 'lost'; status: string; reason: string }
   | { kind: 'timeout'; status: string };
 
-const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((resolve) => {
-  const timer = setTimeout(resolve, ms);
-  signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
-});
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
 
 /** Prints the ticket's progress as it happens (when `out` is given); returns how the wait ended. */
-export async function followTicket(client: ApiClient, id: string, out: Output | undefined, options: FollowOptions = {}): Promise<FollowResult> {
+export async function followTicket(
+  client: ApiClient,
+  id: string,
+  out: Output | undefined,
+  options: FollowOptions = {},
+): Promise<FollowResult> {
   const deadline = options.timeoutMs === undefined ? undefined : AbortSignal.timeout(options.timeoutMs);
   const cancel = new AbortController();
   const signal = deadline ? AbortSignal.any([deadline, cancel.signal]) : cancel.signal;
@@ -71,7 +84,8 @@ export async function followTicket(client: ApiClient, id: string, out: Output | 
 }
 
 // A plan read back from the store may order its keys differently from the one in an event: key it by content.
-const planKey = (plan: Plan) => `plan:${plan.runbookId ?? ''}:${plan.title}:${plan.steps.map((s) => s.capability).join(',')}`;
+const planKey = (plan: Plan) =>
+  `plan:${plan.runbookId ?? ''}:${plan.title}:${plan.steps.map((s) => s.capability).join(',')}`;
 
 /** Prints analysis, plans and steps once each, however many snapshots arrive. */
 function progressPrinter(out: Output | undefined) {

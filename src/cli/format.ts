@@ -11,8 +11,13 @@ const paintStatus = (paint: Paint, status: string, text = status) => {
 };
 
 export function formatAnalysis(a: Analysis): string {
-  const where = [a.context.deviceId && `device ${a.context.deviceId}`, a.context.serviceName && `service ${a.context.serviceName}`, a.context.url]
-    .filter(Boolean).join(', ');
+  const where = [
+    a.context.deviceId && `device ${a.context.deviceId}`,
+    a.context.serviceName && `service ${a.context.serviceName}`,
+    a.context.url,
+  ]
+    .filter(Boolean)
+    .join(', ');
   return [
     `analysis  ${a.category} · ${a.priority} priority · ${a.sentiment} · urgency ${a.urgency} · confidence ${a.confidence} (${a.path})`,
     ...(where ? [`context   ${where}`] : []),
@@ -21,7 +26,10 @@ export function formatAnalysis(a: Analysis): string {
 
 export function formatPlan(plan: Plan, dryRun: boolean): string {
   const head = `plan      ${plan.runbookId ?? '(none)'}: ${plan.title}${dryRun ? '  [dry run: nothing will run]' : ''}`;
-  const steps = plan.steps.map((s) => `  ${String(s.index).padStart(2)}. [${s.phase}] ${s.capability} ${JSON.stringify(s.params)}  risk=${s.risk} → ${s.decision}`);
+  const steps = plan.steps.map(
+    (s) =>
+      `  ${String(s.index).padStart(2)}. [${s.phase}] ${s.capability} ${JSON.stringify(s.params)}  risk=${s.risk} → ${s.decision}`,
+  );
   const tail = plan.escalation ? [`  escalation: ${plan.escalation}`] : [];
   return [head, ...steps, ...tail].join('\n');
 }
@@ -36,14 +44,25 @@ function summariseOutput(output: unknown): string {
   if (output && typeof output === 'object') {
     const o = output as Record<string, unknown>;
     if ('healthy' in o) return `healthy=${String(o.healthy)} ${String(o.detail ?? '')}`;
-    if ('exit_code' in o) return `exit ${String(o.exit_code)}: ${String(o.stdout ?? '').trim().split('\n')[0]?.slice(0, 80) ?? ''}`;
+    if ('exit_code' in o)
+      return `exit ${String(o.exit_code)}: ${
+        String(o.stdout ?? '')
+          .trim()
+          .split('\n')[0]
+          ?.slice(0, 80) ?? ''
+      }`;
   }
   const text = JSON.stringify(output) ?? '';
   return text.length > 90 ? `${text.slice(0, 87)}...` : text;
 }
 
-export function formatFinal(ticket: Pick<Ticket, 'id' | 'status' | 'resolutionNote' | 'escalationReason'> & Partial<Pick<Ticket, 'findings' | 'outcome'>>, paint: Paint = plain): string {
-  const why = ticket.status === 'escalated' || ticket.status === 'failed' ? ticket.escalationReason : ticket.resolutionNote;
+export function formatFinal(
+  ticket: Pick<Ticket, 'id' | 'status' | 'resolutionNote' | 'escalationReason'> &
+    Partial<Pick<Ticket, 'findings' | 'outcome'>>,
+  paint: Paint = plain,
+): string {
+  const why =
+    ticket.status === 'escalated' || ticket.status === 'failed' ? ticket.escalationReason : ticket.resolutionNote;
   const findings = (ticket.findings ?? []).map((f) => `\nfinding   ${f.state.padEnd(9)} ${f.summary}`).join('');
   return `status    ${paintStatus(paint, ticket.status)}${ticket.outcome ? ` (${ticket.outcome})` : ''}${why ? `\n          ${why}` : ''}${findings}`;
 }
@@ -61,9 +80,18 @@ export function formatTicketDetail(detail: TicketDetail, paint: Paint = plain): 
     formatFinal(t, paint),
     // The plain-words handoff for the person who takes the ticket; the reason above is the technical detail.
     ...(t.handoffSummary ? ['handoff', ...t.handoffSummary.split('\n').map((line) => `  ${line}`)] : []),
-    ...((detail.comments ?? []).length ? ['comments', ...detail.comments.map((c) => `  ${c.createdAt}  ${c.author} (${c.source}): ${c.body.replace(/\s+/g, ' ').slice(0, 160)}`)] : []),
+    ...((detail.comments ?? []).length
+      ? [
+          'comments',
+          ...detail.comments.map(
+            (c) => `  ${c.createdAt}  ${c.author} (${c.source}): ${c.body.replace(/\s+/g, ' ').slice(0, 160)}`,
+          ),
+        ]
+      : []),
     'audit',
-    ...detail.audit.map((a) => `  ${a.at}  ${a.actor.padEnd(12)} ${a.action}${a.toStatus ? ` ${a.fromStatus ?? ''}→${a.toStatus}` : ''}`),
+    ...detail.audit.map(
+      (a) => `  ${a.at}  ${a.actor.padEnd(12)} ${a.action}${a.toStatus ? ` ${a.fromStatus ?? ''}→${a.toStatus}` : ''}`,
+    ),
   ].join('\n');
 }
 
@@ -71,7 +99,9 @@ export function formatTicketDetail(detail: TicketDetail, paint: Paint = plain): 
 function formatOrigin(t: Ticket): string[] {
   return [
     t.title ? `title     ${t.title}` : '',
-    t.externalId || t.reporter ? `from      ${[t.externalId && `external id ${t.externalId}`, t.reporter && `reported by ${t.reporter}`].filter(Boolean).join(', ')}` : '',
+    t.externalId || t.reporter
+      ? `from      ${[t.externalId && `external id ${t.externalId}`, t.reporter && `reported by ${t.reporter}`].filter(Boolean).join(', ')}`
+      : '',
     t.labels?.length ? `labels    ${t.labels.join(', ')}` : '',
     t.intent ? `intent    ${t.intent}` : '',
     t.team ? `team      ${t.team}` : '',
@@ -85,6 +115,15 @@ export function formatTicketRow(t: Ticket, paint: Paint = plain): string {
   return `${t.id}  ${paintStatus(paint, t.status, t.status.padEnd(17))} ${(t.category ?? '-').padEnd(11)} ${(t.priority ?? '-').padEnd(8)} ${t.description.replace(/\s+/g, ' ').slice(0, 60)}`;
 }
 
-export function formatAgents(agents: Array<{ id: string; description: string; capabilities: CapabilityDescriptor[] }>): string {
-  return agents.map((a) => [`${a.id} — ${a.description}`, ...a.capabilities.map((c) => `  ${c.id.padEnd(34)} ${c.risk.padEnd(11)} ${c.description}`)].join('\n')).join('\n');
+export function formatAgents(
+  agents: Array<{ id: string; description: string; capabilities: CapabilityDescriptor[] }>,
+): string {
+  return agents
+    .map((a) =>
+      [
+        `${a.id} — ${a.description}`,
+        ...a.capabilities.map((c) => `  ${c.id.padEnd(34)} ${c.risk.padEnd(11)} ${c.description}`),
+      ].join('\n'),
+    )
+    .join('\n');
 }

@@ -11,13 +11,25 @@ function formatComment(c: Comment): string {
 }
 
 /** `--to NAME` hands it to a person; `--nobody` hands it back. */
-export async function assignCommand(client: ApiClient, id: string, assignee: string | null, json: boolean, out: Output): Promise<number> {
+export async function assignCommand(
+  client: ApiClient,
+  id: string,
+  assignee: string | null,
+  json: boolean,
+  out: Output,
+): Promise<number> {
   const { ticket } = await client.request<{ ticket: Ticket }>('POST', path(id, 'assign'), { assignee });
   out.write(json ? JSON.stringify({ ticket }) : `ticket    ${ticket.id}  assigned to ${ticket.assignee ?? 'nobody'}`);
   return 0;
 }
 
-export async function commentCommand(client: ApiClient, id: string, body: string, json: boolean, out: Output): Promise<number> {
+export async function commentCommand(
+  client: ApiClient,
+  id: string,
+  body: string,
+  json: boolean,
+  out: Output,
+): Promise<number> {
   const { comment } = await client.request<{ comment: Comment }>('POST', path(id, 'comments'), { body });
   out.write(json ? JSON.stringify({ comment }) : formatComment(comment));
   return 0;
@@ -34,7 +46,14 @@ export async function commentsCommand(client: ApiClient, id: string, json: boole
 }
 
 /** `resolve` closes it with a note (a human resolution); `rerun` sends it through the loop again. */
-export async function humanMoveCommand(client: ApiClient, move: 'resolve' | 'rerun', id: string, text: string, json: boolean, out: Output): Promise<number> {
+export async function humanMoveCommand(
+  client: ApiClient,
+  move: 'resolve' | 'rerun',
+  id: string,
+  text: string,
+  json: boolean,
+  out: Output,
+): Promise<number> {
   const body = move === 'resolve' ? { note: text } : { reason: text };
   const { ticket } = await client.request<{ ticket: Ticket }>('POST', path(id, move), body);
   out.write(json ? JSON.stringify({ ticket }) : formatFinal(ticket));

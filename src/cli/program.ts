@@ -49,16 +49,24 @@ export function parseDuration(text: string): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
   const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[match?.[2] ?? 's'];
   const ms = match && unit ? Math.round(Number(match[1]) * unit) : NaN;
-  if (!Number.isFinite(ms) || ms <= 0) throw new InvalidArgumentError('expected a duration such as 90, 90s, 500ms, 5m or 1h');
+  if (!Number.isFinite(ms) || ms <= 0)
+    throw new InvalidArgumentError('expected a duration such as 90, 90s, 500ms, 5m or 1h');
   return ms;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
-const timeoutOption = () => new Option('--timeout <duration>', 'with --wait: stop waiting after this long (90, 90s, 5m); exit 7').argParser(parseDuration);
+const timeoutOption = () =>
+  new Option('--timeout <duration>', 'with --wait: stop waiting after this long (90, 90s, 5m); exit 7').argParser(
+    parseDuration,
+  );
 
 export function buildProgram(io: CliIo, done: (code: number) => void): Command {
   const paintOut = painter(io.colour.out);
-  const out: Output = { write: (line) => io.stdout(`${line}\n`), warn: (line) => io.stderr(`${line}\n`), paint: paintOut };
+  const out: Output = {
+    write: (line) => io.stdout(`${line}\n`),
+    warn: (line) => io.stderr(`${line}\n`),
+    paint: paintOut,
+  };
   const run = (action: (api: ApiClient) => Promise<number>) => async () => done(await action(await io.client()));
   const load = {
     tickets: () => import('./ticket-commands.ts'),
@@ -76,18 +84,28 @@ export function buildProgram(io: CliIo, done: (code: number) => void): Command {
     .addHelpText('after', `${EXAMPLES}\n\n${EXIT_CODES_HELP}`);
   configure(program, io, paintOut);
 
-  program.command('serve').description('start the API (embedded PostgreSQL in TWISTERLAB_DATA_DIR unless DATABASE_URL is set)')
+  program
+    .command('serve')
+    .description('start the API (embedded PostgreSQL in TWISTERLAB_DATA_DIR unless DATABASE_URL is set)')
     .action(async () => done(await (await io.server()).serve()));
-  program.command('worker').description('run tickets from the Redis queue (REDIS_URL and DATABASE_URL)')
+  program
+    .command('worker')
+    .description('run tickets from the Redis queue (REDIS_URL and DATABASE_URL)')
     .option('--concurrency <n>', 'tickets at once (as TWISTERLAB_WORKER_CONCURRENCY)')
     .action(async (options: { concurrency?: string }) => done(await (await io.server()).worker(options)));
-  program.command('migrate').description('apply database migrations and exit')
+  program
+    .command('migrate')
+    .description('apply database migrations and exit')
     .action(async () => done(await (await io.server()).migrate()));
-  program.command('mcp').description('MCP server on stdin/stdout (role: TWISTERLAB_MCP_STDIO_ROLE)')
+  program
+    .command('mcp')
+    .description('MCP server on stdin/stdout (role: TWISTERLAB_MCP_STDIO_ROLE)')
     .action(async () => done(await (await io.server()).mcp()));
 
   const ticket = program.command('ticket').description('submit, show and answer tickets');
-  ticket.command('submit').description('submit a ticket in plain words')
+  ticket
+    .command('submit')
+    .description('submit a ticket in plain words')
     .argument('<text>', 'what is wrong, as a user would say it')
     .option('--dry-run', 'plan only: nothing runs', false)
     .option('--wait', 'follow the ticket until it settles; the exit code says how it ended', false)
@@ -98,43 +116,93 @@ export function buildProgram(io: CliIo, done: (code: number) => void): Command {
     .option('--idempotency-key <key>', 'a retry with the same key returns the first ticket')
     .option('--json', 'print JSON', false)
     .addHelpText('after', `\n${EXIT_CODES_HELP}`)
-    .action(async (text: string, o: { dryRun: boolean; wait: boolean; timeout?: number; device?: string; service?: string; url?: string; idempotencyKey?: string; json: boolean }) => {
-      const { submitCommand } = await load.tickets();
-      const context = { ...(o.device ? { deviceId: o.device } : {}), ...(o.service ? { serviceName: o.service } : {}), ...(o.url ? { url: o.url } : {}) };
-      await run((api) => submitCommand(api, {
-        text, dryRun: o.dryRun, wait: o.wait, json: o.json, context,
-        ...(o.idempotencyKey ? { idempotencyKey: o.idempotencyKey } : {}), ...(o.timeout === undefined ? {} : { timeoutMs: o.timeout }),
-      }, out))();
-    });
-  ticket.command('show').description('a ticket with its analysis, plan, steps and audit trail')
-    .argument('<id>', 'ticket id').option('--json', 'print JSON', false)
+    .action(
+      async (
+        text: string,
+        o: {
+          dryRun: boolean;
+          wait: boolean;
+          timeout?: number;
+          device?: string;
+          service?: string;
+          url?: string;
+          idempotencyKey?: string;
+          json: boolean;
+        },
+      ) => {
+        const { submitCommand } = await load.tickets();
+        const context = {
+          ...(o.device ? { deviceId: o.device } : {}),
+          ...(o.service ? { serviceName: o.service } : {}),
+          ...(o.url ? { url: o.url } : {}),
+        };
+        await run((api) =>
+          submitCommand(
+            api,
+            {
+              text,
+              dryRun: o.dryRun,
+              wait: o.wait,
+              json: o.json,
+              context,
+              ...(o.idempotencyKey ? { idempotencyKey: o.idempotencyKey } : {}),
+              ...(o.timeout === undefined ? {} : { timeoutMs: o.timeout }),
+            },
+            out,
+          ),
+        )();
+      },
+    );
+  ticket
+    .command('show')
+    .description('a ticket with its analysis, plan, steps and audit trail')
+    .argument('<id>', 'ticket id')
+    .option('--json', 'print JSON', false)
     .action(async (id: string, o: { json: boolean }) => {
       const { showCommand } = await load.tickets();
       await run((api) => showCommand(api, id, o.json, out))();
     });
-  ticket.command('confirm').description('confirm a no-fault-found or resolved ticket: all is well')
-    .argument('<id>', 'ticket id').option('--note <text>', 'a note for the audit trail').option('--json', 'print JSON', false)
+  ticket
+    .command('confirm')
+    .description('confirm a no-fault-found or resolved ticket: all is well')
+    .argument('<id>', 'ticket id')
+    .option('--note <text>', 'a note for the audit trail')
+    .option('--json', 'print JSON', false)
     .action(async (id: string, o: { note?: string; json: boolean }) => {
       const { answerCommand } = await load.tickets();
       await run((api) => answerCommand(api, 'confirm', id, o.note, o.json, out))();
     });
-  ticket.command('reopen').description('reopen a no-fault-found or resolved ticket: still broken (to a human)')
-    .argument('<id>', 'ticket id').requiredOption('--reason <text>', 'what is still wrong').option('--json', 'print JSON', false)
+  ticket
+    .command('reopen')
+    .description('reopen a no-fault-found or resolved ticket: still broken (to a human)')
+    .argument('<id>', 'ticket id')
+    .requiredOption('--reason <text>', 'what is still wrong')
+    .option('--json', 'print JSON', false)
     .action(async (id: string, o: { reason: string; json: boolean }) => {
       const { answerCommand } = await load.tickets();
       await run((api) => answerCommand(api, 'reopen', id, o.reason, o.json, out))();
     });
   addHandoffCommands(ticket, () => import('./handoff-commands.ts'), run, out);
 
-  program.command('tickets').description('list tickets, newest first')
-    .option('--status <status>', 'only in this status').option('--category <category>', 'only of this category')
-    .option('--priority <priority>', 'only of this priority').option('--limit <n>', 'at most this many').option('--json', 'print JSON', false)
+  program
+    .command('tickets')
+    .description('list tickets, newest first')
+    .option('--status <status>', 'only in this status')
+    .option('--category <category>', 'only of this category')
+    .option('--priority <priority>', 'only of this priority')
+    .option('--limit <n>', 'at most this many')
+    .option('--json', 'print JSON', false)
     .action(async (o: { status?: string; category?: string; priority?: string; limit?: string; json: boolean }) => {
       const { listCommand } = await load.tickets();
-      const query = Object.fromEntries((['status', 'category', 'priority', 'limit'] as const).flatMap((k) => (o[k] ? [[k, o[k]!]] : [])));
+      const query = Object.fromEntries(
+        (['status', 'category', 'priority', 'limit'] as const).flatMap((k) => (o[k] ? [[k, o[k]!]] : [])),
+      );
       await run((api) => listCommand(api, query, o.json, out))();
     });
-  program.command('agents').description('the agents and the capabilities they offer').option('--json', 'print JSON', false)
+  program
+    .command('agents')
+    .description('the agents and the capabilities they offer')
+    .option('--json', 'print JSON', false)
     .action(async (o: { json: boolean }) => {
       const { agentsCommand } = await load.tickets();
       await run((api) => agentsCommand(api, o.json, out))();
@@ -144,7 +212,9 @@ export function buildProgram(io: CliIo, done: (code: number) => void): Command {
   addApprovalCommands(program, load.approvals, run, out);
   addRunbookCommands(program, load.runbooks, run, out, done);
 
-  program.command('completion').description('print a completion script: bash or zsh (see the README to install it)')
+  program
+    .command('completion')
+    .description('print a completion script: bash or zsh (see the README to install it)')
     .addArgument(new Argument('<shell>', 'the shell').choices(['bash', 'zsh']))
     .action(async (shell: 'bash' | 'zsh') => {
       const { completionScript } = await import('./completion.ts');
@@ -156,81 +226,242 @@ export function buildProgram(io: CliIo, done: (code: number) => void): Command {
 
 type Run = (action: (api: ApiClient) => Promise<number>) => () => Promise<void>;
 
-function addDeviceCommands(program: Command, load: () => Promise<typeof import('./device-commands.ts')>, run: Run, out: Output): void {
-  const devices = program.command('devices').description('the device inventory: list, show, add, remove, host keys, run a command');
-  devices.command('list', { isDefault: true }).description('the inventory (local, inventory file, API)').option('--json', 'print JSON', false)
-    .action(async (o: { json: boolean }) => { const m = await load(); await run((api) => m.listDevices(api, o.json, out))(); });
-  devices.command('show').description('one device').argument('<id>', 'device id').option('--json', 'print JSON', false)
-    .action(async (id: string, o: { json: boolean }) => { const m = await load(); await run((api) => m.showDevice(api, id, o.json, out))(); });
-  devices.command('add').description('register the device(s) of a YAML or JSON file through the API').argument('<file>', 'file.yaml or file.json')
-    .action(async (file: string) => { const m = await load(); await run((api) => m.addDevices(api, file, out))(); });
-  devices.command('remove').description('remove a device added through the API').argument('<id>', 'device id')
-    .action(async (id: string) => { const m = await load(); await run((api) => m.removeDevice(api, id, out))(); });
-  devices.command('host-key').description('the SSH host key the device presents now (nothing is trusted)').argument('<id>', 'device id').option('--json', 'print JSON', false)
-    .action(async (id: string, o: { json: boolean }) => { const m = await load(); await run((api) => m.deviceHostKey(api, id, o.json, out))(); });
-  devices.command('trust').description('trust the host key, if it is the one you checked').argument('<id>', 'device id')
-    .requiredOption('--fingerprint <SHA256:…>', 'the fingerprint you checked on the device').option('--json', 'print JSON', false)
-    .action(async (id: string, o: { fingerprint: string; json: boolean }) => { const m = await load(); await run((api) => m.trustDevice(api, id, o.fingerprint, o.json, out))(); });
-  devices.command('run').description("run a command through the allow-list; exits with the command's exit code")
-    .argument('<id>', 'device id').argument('<command>', 'the command, quoted as one argument')
-    .action(async (id: string, command: string) => { const m = await load(); await run((api) => m.runOnDevice(api, id, command, out))(); });
+function addDeviceCommands(
+  program: Command,
+  load: () => Promise<typeof import('./device-commands.ts')>,
+  run: Run,
+  out: Output,
+): void {
+  const devices = program
+    .command('devices')
+    .description('the device inventory: list, show, add, remove, host keys, run a command');
+  devices
+    .command('list', { isDefault: true })
+    .description('the inventory (local, inventory file, API)')
+    .option('--json', 'print JSON', false)
+    .action(async (o: { json: boolean }) => {
+      const m = await load();
+      await run((api) => m.listDevices(api, o.json, out))();
+    });
+  devices
+    .command('show')
+    .description('one device')
+    .argument('<id>', 'device id')
+    .option('--json', 'print JSON', false)
+    .action(async (id: string, o: { json: boolean }) => {
+      const m = await load();
+      await run((api) => m.showDevice(api, id, o.json, out))();
+    });
+  devices
+    .command('add')
+    .description('register the device(s) of a YAML or JSON file through the API')
+    .argument('<file>', 'file.yaml or file.json')
+    .action(async (file: string) => {
+      const m = await load();
+      await run((api) => m.addDevices(api, file, out))();
+    });
+  devices
+    .command('remove')
+    .description('remove a device added through the API')
+    .argument('<id>', 'device id')
+    .action(async (id: string) => {
+      const m = await load();
+      await run((api) => m.removeDevice(api, id, out))();
+    });
+  devices
+    .command('host-key')
+    .description('the SSH host key the device presents now (nothing is trusted)')
+    .argument('<id>', 'device id')
+    .option('--json', 'print JSON', false)
+    .action(async (id: string, o: { json: boolean }) => {
+      const m = await load();
+      await run((api) => m.deviceHostKey(api, id, o.json, out))();
+    });
+  devices
+    .command('trust')
+    .description('trust the host key, if it is the one you checked')
+    .argument('<id>', 'device id')
+    .requiredOption('--fingerprint <SHA256:…>', 'the fingerprint you checked on the device')
+    .option('--json', 'print JSON', false)
+    .action(async (id: string, o: { fingerprint: string; json: boolean }) => {
+      const m = await load();
+      await run((api) => m.trustDevice(api, id, o.fingerprint, o.json, out))();
+    });
+  devices
+    .command('run')
+    .description("run a command through the allow-list; exits with the command's exit code")
+    .argument('<id>', 'device id')
+    .argument('<command>', 'the command, quoted as one argument')
+    .action(async (id: string, command: string) => {
+      const m = await load();
+      await run((api) => m.runOnDevice(api, id, command, out))();
+    });
 }
 
-function addHandoffCommands(ticket: Command, load: () => Promise<typeof import('./handoff-commands.ts')>, run: Run, out: Output): void {
-  ticket.command('assign').description('hand a ticket to a person (operator)').argument('<id>', 'ticket id')
-    .option('--to <name>', 'the person').option('--nobody', 'hand it back to nobody', false).option('--json', 'print JSON', false)
+function addHandoffCommands(
+  ticket: Command,
+  load: () => Promise<typeof import('./handoff-commands.ts')>,
+  run: Run,
+  out: Output,
+): void {
+  ticket
+    .command('assign')
+    .description('hand a ticket to a person (operator)')
+    .argument('<id>', 'ticket id')
+    .option('--to <name>', 'the person')
+    .option('--nobody', 'hand it back to nobody', false)
+    .option('--json', 'print JSON', false)
     .action(async (id: string, o: { to?: string; nobody: boolean; json: boolean }) => {
       if (!o.to === !o.nobody) throw new InvalidArgumentError('give either --to <name> or --nobody');
       const m = await load();
       await run((api) => m.assignCommand(api, id, o.nobody ? null : o.to!, o.json, out))();
     });
-  ticket.command('comment').description('add a comment (the requester or an operator)').argument('<id>', 'ticket id')
-    .argument('<text>', 'the comment').option('--json', 'print JSON', false)
-    .action(async (id: string, text: string, o: { json: boolean }) => { const m = await load(); await run((api) => m.commentCommand(api, id, text, o.json, out))(); });
-  ticket.command('comments').description("a ticket's comments, oldest first").argument('<id>', 'ticket id').option('--json', 'print JSON', false)
-    .action(async (id: string, o: { json: boolean }) => { const m = await load(); await run((api) => m.commentsCommand(api, id, o.json, out))(); });
-  ticket.command('resolve').description('resolve a ticket with a note (a human resolution; not while it is being worked on)')
-    .argument('<id>', 'ticket id').requiredOption('--note <text>', 'what was done').option('--json', 'print JSON', false)
-    .action(async (id: string, o: { note: string; json: boolean }) => { const m = await load(); await run((api) => m.humanMoveCommand(api, 'resolve', id, o.note, o.json, out))(); });
-  ticket.command('rerun').description('run an escalated, no-fault-found or resolved ticket through the loop again')
-    .argument('<id>', 'ticket id').requiredOption('--reason <text>', 'what changed, e.g. the configuration was fixed').option('--json', 'print JSON', false)
-    .action(async (id: string, o: { reason: string; json: boolean }) => { const m = await load(); await run((api) => m.humanMoveCommand(api, 'rerun', id, o.reason, o.json, out))(); });
+  ticket
+    .command('comment')
+    .description('add a comment (the requester or an operator)')
+    .argument('<id>', 'ticket id')
+    .argument('<text>', 'the comment')
+    .option('--json', 'print JSON', false)
+    .action(async (id: string, text: string, o: { json: boolean }) => {
+      const m = await load();
+      await run((api) => m.commentCommand(api, id, text, o.json, out))();
+    });
+  ticket
+    .command('comments')
+    .description("a ticket's comments, oldest first")
+    .argument('<id>', 'ticket id')
+    .option('--json', 'print JSON', false)
+    .action(async (id: string, o: { json: boolean }) => {
+      const m = await load();
+      await run((api) => m.commentsCommand(api, id, o.json, out))();
+    });
+  ticket
+    .command('resolve')
+    .description('resolve a ticket with a note (a human resolution; not while it is being worked on)')
+    .argument('<id>', 'ticket id')
+    .requiredOption('--note <text>', 'what was done')
+    .option('--json', 'print JSON', false)
+    .action(async (id: string, o: { note: string; json: boolean }) => {
+      const m = await load();
+      await run((api) => m.humanMoveCommand(api, 'resolve', id, o.note, o.json, out))();
+    });
+  ticket
+    .command('rerun')
+    .description('run an escalated, no-fault-found or resolved ticket through the loop again')
+    .argument('<id>', 'ticket id')
+    .requiredOption('--reason <text>', 'what changed, e.g. the configuration was fixed')
+    .option('--json', 'print JSON', false)
+    .action(async (id: string, o: { reason: string; json: boolean }) => {
+      const m = await load();
+      await run((api) => m.humanMoveCommand(api, 'rerun', id, o.reason, o.json, out))();
+    });
 }
 
-function addApprovalCommands(program: Command, load: () => Promise<typeof import('./approval-commands.ts')>, run: Run, out: Output): void {
-  program.command('approvals').description('steps waiting for (or decided by) an approval')
-    .addOption(new Option('--status <status>', 'only in this status').choices(['pending', 'approved', 'denied', 'expired', 'consumed']))
-    .option('--ticket <id>', 'only of this ticket').option('--json', 'print JSON', false)
-    .action(async (o: { status?: string; ticket?: string; json: boolean }) => { const m = await load(); await run((api) => m.listApprovals(api, o, out))(); });
-  program.command('approve').description("approve one step (an admin key, not the requester's)").argument('<approval-id>', 'approval id')
+function addApprovalCommands(
+  program: Command,
+  load: () => Promise<typeof import('./approval-commands.ts')>,
+  run: Run,
+  out: Output,
+): void {
+  program
+    .command('approvals')
+    .description('steps waiting for (or decided by) an approval')
+    .addOption(
+      new Option('--status <status>', 'only in this status').choices([
+        'pending',
+        'approved',
+        'denied',
+        'expired',
+        'consumed',
+      ]),
+    )
+    .option('--ticket <id>', 'only of this ticket')
+    .option('--json', 'print JSON', false)
+    .action(async (o: { status?: string; ticket?: string; json: boolean }) => {
+      const m = await load();
+      await run((api) => m.listApprovals(api, o, out))();
+    });
+  program
+    .command('approve')
+    .description("approve one step (an admin key, not the requester's)")
+    .argument('<approval-id>', 'approval id')
     .option('--wait', 'then follow the ticket until it settles, with the exit codes of ticket submit --wait', false)
-    .addOption(timeoutOption()).option('--json', 'print JSON', false)
+    .addOption(timeoutOption())
+    .option('--json', 'print JSON', false)
     .addHelpText('after', `\n${EXIT_CODES_HELP}`)
     .action(async (id: string, o: { wait: boolean; timeout?: number; json: boolean }) => {
       const m = await load();
-      await run((api) => m.decideApproval(api, 'approve', id, { json: o.json, wait: o.wait, ...(o.timeout === undefined ? {} : { timeoutMs: o.timeout }) }, out))();
+      await run((api) =>
+        m.decideApproval(
+          api,
+          'approve',
+          id,
+          { json: o.json, wait: o.wait, ...(o.timeout === undefined ? {} : { timeoutMs: o.timeout }) },
+          out,
+        ),
+      )();
     });
-  program.command('deny').description('deny it: nothing runs and the ticket is escalated').argument('<approval-id>', 'approval id')
-    .requiredOption('--reason <text>', 'why, for the audit trail').option('--json', 'print JSON', false)
-    .action(async (id: string, o: { reason: string; json: boolean }) => { const m = await load(); await run((api) => m.decideApproval(api, 'deny', id, o, out))(); });
+  program
+    .command('deny')
+    .description('deny it: nothing runs and the ticket is escalated')
+    .argument('<approval-id>', 'approval id')
+    .requiredOption('--reason <text>', 'why, for the audit trail')
+    .option('--json', 'print JSON', false)
+    .action(async (id: string, o: { reason: string; json: boolean }) => {
+      const m = await load();
+      await run((api) => m.decideApproval(api, 'deny', id, o, out))();
+    });
 }
 
-function addRunbookCommands(program: Command, load: () => Promise<typeof import('./runbook-commands.ts')>, run: Run, out: Output, done: (code: number) => void): void {
+function addRunbookCommands(
+  program: Command,
+  load: () => Promise<typeof import('./runbook-commands.ts')>,
+  run: Run,
+  out: Output,
+  done: (code: number) => void,
+): void {
   const runbooks = program.command('runbooks').description('the runbook catalogue: list, show, dry-run, validate');
-  runbooks.command('list', { isDefault: true }).description('every runbook, with its highest risk and step counts')
-    .option('--category <category>', 'only of this category').option('--json', 'print JSON', false)
-    .action(async (o: { category?: string; json: boolean }) => { const m = await load(); await run((api) => m.listRunbooks(api, o, out))(); });
-  runbooks.command('show').description('one runbook as loaded').argument('<id>', 'runbook id').option('--json', 'print JSON', false)
-    .action(async (id: string, o: { json: boolean }) => { const m = await load(); await run((api) => m.showRunbook(api, id, o.json, out))(); });
-  runbooks.command('dry-run').description('the plan it would make, with a policy decision per step; runs nothing (exit 3: not plannable)')
-    .argument('<id>', 'runbook id').argument('[text]', 'ticket text to plan for')
-    .option('--service <name>', 'for this declared service').option('--device <id>', 'on this device').option('--url <url>', 'for this URL')
-    .option('--param <KEY=VALUE>', 'a parameter (repeatable)', collect).option('--json', 'print JSON', false)
-    .action(async (id: string, text: string | undefined, o: { service?: string; device?: string; url?: string; param?: string[]; json: boolean }) => {
+  runbooks
+    .command('list', { isDefault: true })
+    .description('every runbook, with its highest risk and step counts')
+    .option('--category <category>', 'only of this category')
+    .option('--json', 'print JSON', false)
+    .action(async (o: { category?: string; json: boolean }) => {
       const m = await load();
-      await run((api) => m.dryRunRunbook(api, id, { ...o, ...(text ? { text } : {}) }, out))();
+      await run((api) => m.listRunbooks(api, o, out))();
     });
-  runbooks.command('validate').description('check a directory of runbooks offline (schema, templates, ids); no server needed')
+  runbooks
+    .command('show')
+    .description('one runbook as loaded')
+    .argument('<id>', 'runbook id')
+    .option('--json', 'print JSON', false)
+    .action(async (id: string, o: { json: boolean }) => {
+      const m = await load();
+      await run((api) => m.showRunbook(api, id, o.json, out))();
+    });
+  runbooks
+    .command('dry-run')
+    .description('the plan it would make, with a policy decision per step; runs nothing (exit 3: not plannable)')
+    .argument('<id>', 'runbook id')
+    .argument('[text]', 'ticket text to plan for')
+    .option('--service <name>', 'for this declared service')
+    .option('--device <id>', 'on this device')
+    .option('--url <url>', 'for this URL')
+    .option('--param <KEY=VALUE>', 'a parameter (repeatable)', collect)
+    .option('--json', 'print JSON', false)
+    .action(
+      async (
+        id: string,
+        text: string | undefined,
+        o: { service?: string; device?: string; url?: string; param?: string[]; json: boolean },
+      ) => {
+        const m = await load();
+        await run((api) => m.dryRunRunbook(api, id, { ...o, ...(text ? { text } : {}) }, out))();
+      },
+    );
+  runbooks
+    .command('validate')
+    .description('check a directory of runbooks offline (schema, templates, ids); no server needed')
     .argument('<dir>', 'the directory')
     .action(async (dir: string) => {
       const { validateRunbooksCommand } = await import('./runbook-validate.ts');
@@ -266,7 +497,9 @@ function configure(program: Command, io: CliIo, paint: Paint): void {
  */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let code: number = EXIT.ok;
-  const program = buildProgram(io, (c) => { code = c; });
+  const program = buildProgram(io, (c) => {
+    code = c;
+  });
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;

@@ -7,6 +7,8 @@ export function validateRunbooksCommand(dir: string, out: Output): number {
   const catalogue = loadCatalogue(dir);
   const mine = catalogue.filter((r) => !r.source?.startsWith('builtin:'));
   mine.forEach((r) => out.write(`ok  ${r.id.padEnd(24)} ${r.source}`));
-  out.write(`${mine.length} runbooks valid (${catalogue.length} with the built-in ones); capabilities are checked when the server starts`);
+  out.write(
+    `${mine.length} runbooks valid (${catalogue.length} with the built-in ones); capabilities are checked when the server starts`,
+  );
   return 0;
 }

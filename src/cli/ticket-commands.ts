@@ -26,7 +26,11 @@ export interface SubmitArgs {
 }
 
 export async function submitCommand(client: ApiClient, args: SubmitArgs, out: Output): Promise<number> {
-  const body = { description: args.text, dryRun: args.dryRun, ...(Object.keys(args.context).length ? { context: args.context } : {}) };
+  const body = {
+    description: args.text,
+    dryRun: args.dryRun,
+    ...(Object.keys(args.context).length ? { context: args.context } : {}),
+  };
   const headers: Record<string, string> = args.idempotencyKey ? { 'idempotency-key': args.idempotencyKey } : {};
   const { ticket } = await client.request<{ ticket: Ticket }>('POST', '/api/v1/tickets', body, headers);
   if (!args.wait) {
@@ -38,22 +42,47 @@ export async function submitCommand(client: ApiClient, args: SubmitArgs, out: Ou
 }
 
 /** Follows a ticket until it settles, prints how it ended and returns the exit code (exit-codes.ts). */
-export async function waitAndReport(client: ApiClient, id: string, args: { json: boolean; dryRun?: boolean; timeoutMs?: number }, out: Output): Promise<number> {
-  const result = await followTicket(client, id, args.json ? undefined : out, args.timeoutMs === undefined ? {} : { timeoutMs: args.timeoutMs });
+export async function waitAndReport(
+  client: ApiClient,
+  id: string,
+  args: { json: boolean; dryRun?: boolean; timeoutMs?: number },
+  out: Output,
+): Promise<number> {
+  const result = await followTicket(
+    client,
+    id,
+    args.json ? undefined : out,
+    args.timeoutMs === undefined ? {} : { timeoutMs: args.timeoutMs },
+  );
   if (result.kind !== 'settled') {
-    const what = result.kind === 'lost' ? `lost the event stream (${result.reason})` : `gave up waiting after --timeout`;
-    if (args.json) out.write(JSON.stringify({ ticketId: id, status: result.status, wait: result.kind === 'lost' ? 'stream_lost' : 'timeout' }));
-    warn(out, `twisterlab: ${what} while ticket ${id} was ${result.status}; it goes on: see \`twisterlab ticket show ${id}\``);
+    const what =
+      result.kind === 'lost' ? `lost the event stream (${result.reason})` : `gave up waiting after --timeout`;
+    if (args.json)
+      out.write(
+        JSON.stringify({
+          ticketId: id,
+          status: result.status,
+          wait: result.kind === 'lost' ? 'stream_lost' : 'timeout',
+        }),
+      );
+    warn(
+      out,
+      `twisterlab: ${what} while ticket ${id} was ${result.status}; it goes on: see \`twisterlab ticket show ${id}\``,
+    );
     return waitExitCode(result);
   }
   const detail = await client.request<TicketDetail>('GET', `/api/v1/tickets/${encodeURIComponent(id)}`);
   if (args.json) out.write(JSON.stringify(detail));
   else out.write(formatFinal(detail.ticket, out.paint));
   if (!args.json && result.status === 'awaiting_approval') {
-    out.write(`          a step needs approval: see \`twisterlab approvals --ticket ${id}\`, then \`twisterlab approve <id>\` (another admin)`);
+    out.write(
+      `          a step needs approval: see \`twisterlab approvals --ticket ${id}\`, then \`twisterlab approve <id>\` (another admin)`,
+    );
   }
   if (!args.json && result.status === 'no_fault_found') {
-    out.write(`          nothing wrong was found: \`twisterlab ticket confirm ${id}\` if all is well, or \`twisterlab ticket reopen ${id} --reason "…"\``);
+    out.write(
+      `          nothing wrong was found: \`twisterlab ticket confirm ${id}\` if all is well, or \`twisterlab ticket reopen ${id} --reason "…"\``,
+    );
   }
   return waitExitCode(result, args.dryRun);
 }
@@ -69,7 +98,12 @@ export async function showCommand(client: ApiClient, id: string, json: boolean, 
   return 0;
 }
 
-export async function listCommand(client: ApiClient, query: Record<string, string>, json: boolean, out: Output): Promise<number> {
+export async function listCommand(
+  client: ApiClient,
+  query: Record<string, string>,
+  json: boolean,
+  out: Output,
+): Promise<number> {
   const qs = new URLSearchParams(query).toString();
   const page = await client.request<{ items: Ticket[]; total: number }>('GET', `/api/v1/tickets${qs ? `?${qs}` : ''}`);
   if (json) out.write(JSON.stringify(page));
@@ -81,15 +115,28 @@ export async function listCommand(client: ApiClient, query: Record<string, strin
 }
 
 export async function agentsCommand(client: ApiClient, json: boolean, out: Output): Promise<number> {
-  const { agents } = await client.request<{ agents: Array<{ id: string; description: string; capabilities: CapabilityDescriptor[] }> }>('GET', '/api/v1/agents');
+  const { agents } = await client.request<{
+    agents: Array<{ id: string; description: string; capabilities: CapabilityDescriptor[] }>;
+  }>('GET', '/api/v1/agents');
   out.write(json ? JSON.stringify({ agents }) : formatAgents(agents));
   return 0;
 }
 
 /** The requester's answer: confirm (no fault, all is well) or reopen (still broken, to a human). */
-export async function answerCommand(client: ApiClient, answer: 'confirm' | 'reopen', id: string, text: string | undefined, json: boolean, out: Output): Promise<number> {
+export async function answerCommand(
+  client: ApiClient,
+  answer: 'confirm' | 'reopen',
+  id: string,
+  text: string | undefined,
+  json: boolean,
+  out: Output,
+): Promise<number> {
   const body = answer === 'confirm' ? (text ? { note: text } : {}) : { reason: text };
-  const { ticket } = await client.request<{ ticket: Ticket }>('POST', `/api/v1/tickets/${encodeURIComponent(id)}/${answer}`, body);
+  const { ticket } = await client.request<{ ticket: Ticket }>(
+    'POST',
+    `/api/v1/tickets/${encodeURIComponent(id)}/${answer}`,
+    body,
+  );
   out.write(json ? JSON.stringify({ ticket }) : formatFinal(ticket, out.paint));
   return 0;
 }

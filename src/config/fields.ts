@@ -28,18 +28,23 @@ export function secret<T extends z.ZodType>(variable: string, schema: T): T {
 }
 
 export const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-export const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((value) => value === 'true' || value === '1' || value === 'yes');
+export const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
 /** A text field parsed by `parse`, whose Error message becomes the problem reported for the variable. */
 export function parsedBy<T>(parse: (text: string | undefined) => T) {
-  return z.string().optional().transform((text, ctx) => {
-    try {
-      return parse(text);
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', message: (error as Error).message });
-      return z.NEVER;
-    }
-  });
+  return z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      try {
+        return parse(text);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    });
 }
 
 export function configError(variable: string, problem: string): TwisterError {
@@ -53,7 +58,8 @@ function walk(schema: z.ZodType, path: string[] = []): Walked[] {
   const meta = fields.get(schema);
   if (meta) return [{ path, meta }];
   if (schema instanceof z.ZodPipe) return walk(schema.in as z.ZodType, path);
-  if (schema instanceof z.ZodObject) return Object.entries(schema.shape).flatMap(([key, field]) => walk(field as z.ZodType, [...path, key]));
+  if (schema instanceof z.ZodObject)
+    return Object.entries(schema.shape).flatMap(([key, field]) => walk(field as z.ZodType, [...path, key]));
   return [];
 }
 
@@ -71,7 +77,10 @@ export function readVariable(env: NodeJS.ProcessEnv, name: string, isSecret: boo
   try {
     return readFileSync(file, 'utf8').replace(/[\r\n]+$/, '');
   } catch (error) {
-    throw configError(`${name}_FILE`, `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw configError(
+      `${name}_FILE`,
+      `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
 }
 
@@ -88,6 +97,7 @@ export function readSection<T extends z.ZodType>(schema: T, env: NodeJS.ProcessE
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
   const at = issue.path.join('.');
-  const field = walked.find((w) => w.path.join('.') === at) ?? walked.find((w) => at.startsWith(`${w.path.join('.')}.`));
+  const field =
+    walked.find((w) => w.path.join('.') === at) ?? walked.find((w) => at.startsWith(`${w.path.join('.')}.`));
   throw configError(field?.meta.env ?? (at || 'environment'), issue.message);
 }

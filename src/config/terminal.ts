@@ -8,5 +8,8 @@ export interface ColourSettings {
 
 export function terminalSettings(env: NodeJS.ProcessEnv): ColourSettings {
   const force = env.FORCE_COLOR;
-  return { noColor: Boolean(env.NO_COLOR), forceColor: force === undefined ? undefined : !(force === '0' || force === 'false') };
+  return {
+    noColor: Boolean(env.NO_COLOR),
+    forceColor: force === undefined ? undefined : !(force === '0' || force === 'false'),
+  };
 }

@@ -93,15 +93,27 @@ describe('DEFAULT_LOCAL_ALLOWLIST', () => {
     expect(DEFAULT_LOCAL_ALLOWLIST.every((rule) => rule.risk === 'read')).toBe(true);
   });
 
-  it.each(['uptime', 'df -h', 'df -h /var/lib', 'free -m', 'ps aux', 'ss -tlnp', 'cat /proc/loadavg', 'ip -brief addr', 'du -sh /var/log'])(
-    'allows the read-only diagnostic %s',
-    (command) => expect(allowed(command, DEFAULT_LOCAL_ALLOWLIST)).toBe(true),
-  );
+  it.each([
+    'uptime',
+    'df -h',
+    'df -h /var/lib',
+    'free -m',
+    'ps aux',
+    'ss -tlnp',
+    'cat /proc/loadavg',
+    'ip -brief addr',
+    'du -sh /var/log',
+  ])('allows the read-only diagnostic %s', (command) => expect(allowed(command, DEFAULT_LOCAL_ALLOWLIST)).toBe(true));
 
-  it.each(['cat /etc/shadow', 'df -h --output=x', 'du -sh var', 'du -sh /var/log --exclude=x', 'hostname evil', 'date -s 2020-01-01', 'rm -rf /tmp/x'])(
-    'refuses %s',
-    (command) => expect(allowed(command, DEFAULT_LOCAL_ALLOWLIST)).toBe(false),
-  );
+  it.each([
+    'cat /etc/shadow',
+    'df -h --output=x',
+    'du -sh var',
+    'du -sh /var/log --exclude=x',
+    'hostname evil',
+    'date -s 2020-01-01',
+    'rm -rf /tmp/x',
+  ])('refuses %s', (command) => expect(allowed(command, DEFAULT_LOCAL_ALLOWLIST)).toBe(false));
 });
 
 describe('parseAllowRule', () => {
@@ -124,6 +136,8 @@ describe('parseAllowRule', () => {
     ['ls a;b', 'shell metacharacter'],
     [`ls "x"`, 'quote'],
   ])('refuses the rule %j with CONFIG_INVALID', (text, reason) => {
-    expect(() => parseAllowRule(text)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining(reason) }));
+    expect(() => parseAllowRule(text)).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining(reason) }),
+    );
   });
 });

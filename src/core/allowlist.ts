@@ -81,14 +81,19 @@ export function formatAllowRule(rule: AllowRule): string {
 export function assertAllowed(argv: readonly string[], rules: readonly AllowRule[]): AllowRule {
   const program = argv[0] ?? '';
   if (program.includes('/')) {
-    throw new TwisterError('COMMAND_NOT_ALLOWED', `program "${program}" must be a bare name (no "/"); it is resolved on a fixed safe PATH`, { program });
+    throw new TwisterError(
+      'COMMAND_NOT_ALLOWED',
+      `program "${program}" must be a bare name (no "/"); it is resolved on a fixed safe PATH`,
+      { program },
+    );
   }
   const rule = matchAllowList(argv, rules);
   if (rule) return rule;
   const forms = rules.filter((r) => r.program === program).map(formatAllowRule);
-  const message = forms.length === 0
-    ? `"${program}" is not on the device's allow-list`
-    : `"${program}" with these arguments is not on the device's allow-list (allowed: ${forms.join('; ')})`;
+  const message =
+    forms.length === 0
+      ? `"${program}" is not on the device's allow-list`
+      : `"${program}" with these arguments is not on the device's allow-list (allowed: ${forms.join('; ')})`;
   throw new TwisterError('COMMAND_NOT_ALLOWED', message, { program, allowed_forms: forms });
 }
 
@@ -102,8 +107,10 @@ function checkPattern(text: string, pattern: string): void {
     return;
   }
   const unsafe = findUnsafeCharacter(pattern);
-  if (unsafe) invalidRule(text, `literal argument "${pattern}" contains ${unsafe.reason}, so no command could ever match it`);
-  if (pattern.includes('"') || pattern.includes("'")) invalidRule(text, `literal argument "${pattern}" contains a quote`);
+  if (unsafe)
+    invalidRule(text, `literal argument "${pattern}" contains ${unsafe.reason}, so no command could ever match it`);
+  if (pattern.includes('"') || pattern.includes("'"))
+    invalidRule(text, `literal argument "${pattern}" contains a quote`);
 }
 
 /**
@@ -111,10 +118,14 @@ function checkPattern(text: string, pattern: string): void {
  * Words are separated by spaces or tabs; a word wrapped in slashes is a regex source.
  */
 export function parseAllowRule(text: string): AllowRule {
-  const words = text.trim().split(/[ \t]+/).filter((w) => w.length > 0);
+  const words = text
+    .trim()
+    .split(/[ \t]+/)
+    .filter((w) => w.length > 0);
   const [program, ...args] = words;
   if (program === undefined) invalidRule(text, 'it is empty');
-  if (!BARE_PROGRAM.test(program)) invalidRule(text, `program "${program}" must be a bare name such as "df" (letters, digits, "._+-", no "/")`);
+  if (!BARE_PROGRAM.test(program))
+    invalidRule(text, `program "${program}" must be a bare name such as "df" (letters, digits, "._+-", no "/")`);
   if (args.length > MAX_ARGS - 1) invalidRule(text, `it has more than ${MAX_ARGS - 1} arguments`);
   for (const pattern of args) checkPattern(text, pattern);
   return { program, args };

@@ -3,7 +3,9 @@ import { canonicalJson, stepHash } from './approval.ts';
 
 describe('stepHash', () => {
   it('is the same for the same step whatever the key order of its parameters', () => {
-    expect(stepHash('rb', 'cap.x', { a: 1, b: { d: [1, 2], c: 'x' } })).toBe(stepHash('rb', 'cap.x', { b: { c: 'x', d: [1, 2] }, a: 1 }));
+    expect(stepHash('rb', 'cap.x', { a: 1, b: { d: [1, 2], c: 'x' } })).toBe(
+      stepHash('rb', 'cap.x', { b: { c: 'x', d: [1, 2] }, a: 1 }),
+    );
     expect(canonicalJson({ b: 1, a: [{ z: 1, y: null }] })).toBe('{"a":[{"y":null,"z":1}],"b":1}');
   });
 

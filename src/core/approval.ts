@@ -40,14 +40,18 @@ export interface ApprovalFilter {
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value ?? null);
 }
 
 export function stepHash(runbookId: string | null, capability: string, params: Record<string, unknown>): string {
-  return createHash('sha256').update(`${runbookId ?? ''}\n${capability}\n${canonicalJson(params)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${runbookId ?? ''}\n${capability}\n${canonicalJson(params)}`)
+    .digest('hex');
 }
 
 export const DEFAULT_APPROVAL_TTL_MS = 60 * 60 * 1000;

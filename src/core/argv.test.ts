@@ -31,7 +31,11 @@ describe('splitCommand', () => {
 
   it('accepts ordinary punctuation found in options and paths', () => {
     expect(splitCommand('ls --color=never -l /var/log/app-1_2.log user@host:%,+^')).toEqual([
-      'ls', '--color=never', '-l', '/var/log/app-1_2.log', 'user@host:%,+^',
+      'ls',
+      '--color=never',
+      '-l',
+      '/var/log/app-1_2.log',
+      'user@host:%,+^',
     ]);
   });
 
@@ -83,7 +87,13 @@ describe('splitCommand', () => {
 
   it('refuses more than the maximum number of words and accepts exactly the maximum', () => {
     expect(splitCommand(Array(MAX_ARGS).fill('a').join(' '))).toHaveLength(MAX_ARGS);
-    expect(refusal(Array(MAX_ARGS + 1).fill('a').join(' ')).message).toContain(`at most ${MAX_ARGS}`);
+    expect(
+      refusal(
+        Array(MAX_ARGS + 1)
+          .fill('a')
+          .join(' '),
+      ).message,
+    ).toContain(`at most ${MAX_ARGS}`);
   });
 });
 

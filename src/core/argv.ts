@@ -5,7 +5,27 @@ import { TwisterError } from './errors.ts';
 export const MAX_COMMAND_LENGTH = 4096;
 export const MAX_ARGS = 64;
 
-const SHELL_METACHARACTERS = new Set([';', '&', '|', '<', '>', '$', '`', '(', ')', '{', '}', '*', '?', '[', ']', '~', '!', '#', '\\']);
+const SHELL_METACHARACTERS = new Set([
+  ';',
+  '&',
+  '|',
+  '<',
+  '>',
+  '$',
+  '`',
+  '(',
+  ')',
+  '{',
+  '}',
+  '*',
+  '?',
+  '[',
+  ']',
+  '~',
+  '!',
+  '#',
+  '\\',
+]);
 
 // Control characters (C0, DEL, C1), invisible format characters (zero-width, bidi overrides) and
 // line/paragraph separators: they either mean something to a shell or hide what a command really says.
@@ -60,11 +80,14 @@ export function splitCommand(command: string): string[] {
   }
   const unsafe = findUnsafeCharacter(command);
   if (unsafe) {
-    refuse(`command contains ${unsafe.reason} at position ${unsafe.index}; commands run without a shell as one program with plain arguments`, {
-      reason: 'unsafe_character',
-      character: describeCodePoint(unsafe.character),
-      position: unsafe.index,
-    });
+    refuse(
+      `command contains ${unsafe.reason} at position ${unsafe.index}; commands run without a shell as one program with plain arguments`,
+      {
+        reason: 'unsafe_character',
+        character: describeCodePoint(unsafe.character),
+        position: unsafe.index,
+      },
+    );
   }
   const argv: string[] = [];
   let current: string | undefined;
@@ -86,9 +109,17 @@ export function splitCommand(command: string): string[] {
       current = (current ?? '') + character;
     }
   }
-  if (quote) refuse(`command has an unbalanced ${quote} quote opened at position ${quoteStart}`, { reason: 'unbalanced_quote', position: quoteStart });
+  if (quote)
+    refuse(`command has an unbalanced ${quote} quote opened at position ${quoteStart}`, {
+      reason: 'unbalanced_quote',
+      position: quoteStart,
+    });
   if (current !== undefined) argv.push(current);
   if (argv.length === 0) refuse('command is empty', { reason: 'empty' });
-  if (argv.length > MAX_ARGS) refuse(`command has ${argv.length} words; at most ${MAX_ARGS} are allowed`, { reason: 'too_many_args', count: argv.length });
+  if (argv.length > MAX_ARGS)
+    refuse(`command has ${argv.length} words; at most ${MAX_ARGS} are allowed`, {
+      reason: 'too_many_args',
+      count: argv.length,
+    });
   return argv;
 }

@@ -20,7 +20,9 @@ export interface SentimentOutput {
   evidence?: Array<{ cue: string }>;
 }
 
-export const ANALYZE_SENTIMENT = contract<{ text: string; detailed?: boolean }, SentimentOutput>('sentiment.analyze_sentiment');
+export const ANALYZE_SENTIMENT = contract<{ text: string; detailed?: boolean }, SentimentOutput>(
+  'sentiment.analyze_sentiment',
+);
 
 export interface ClassifierOutput {
   category: Category;
@@ -39,9 +41,9 @@ export const CLASSIFY_TICKET = contract<{ description: string }, ClassifierOutpu
  */
 export function fulfils<I, O, C extends Pick<Capability, 'id' | 'input' | 'output'>>(
   wanted: CapabilityContract<I, O>,
-  capability: C
-    & (I extends z.input<C['input']> ? unknown : { 'input schema does not accept the contract input': never })
-    & (z.output<C['output']> extends O ? unknown : { 'output schema does not give the contract output': never }),
+  capability: C &
+    (I extends z.input<C['input']> ? unknown : { 'input schema does not accept the contract input': never }) &
+    (z.output<C['output']> extends O ? unknown : { 'output schema does not give the contract output': never }),
 ): C {
   if (capability.id !== wanted.id) throw new Error(`capability ${capability.id} is declared for contract ${wanted.id}`);
   return capability;

@@ -13,20 +13,30 @@ const agent = defineAgent({
   deps: {},
   capabilities: [
     defineCapability({
-      id: 'test.read', description: 'reads', risk: 'read',
-      input: z.strictObject({ fail: z.boolean().default(false) }), output: z.object({ value: z.number() }),
+      id: 'test.read',
+      description: 'reads',
+      risk: 'read',
+      input: z.strictObject({ fail: z.boolean().default(false) }),
+      output: z.object({ value: z.number() }),
       run: async (input) => {
         if (input.fail) throw new Error('boom');
         return { value: 1 };
       },
     }),
     defineCapability({
-      id: 'test.change', description: 'changes', risk: 'change',
-      input: z.strictObject({}), output: z.object({ changed: z.boolean() }), run: async () => ({ changed: true }),
+      id: 'test.change',
+      description: 'changes',
+      risk: 'change',
+      input: z.strictObject({}),
+      output: z.object({ changed: z.boolean() }),
+      run: async () => ({ changed: true }),
     }),
     defineCapability({
-      id: 'test.wipe', description: 'destroys', risk: 'destructive',
-      input: z.strictObject({}), output: z.object({}),
+      id: 'test.wipe',
+      description: 'destroys',
+      risk: 'destructive',
+      input: z.strictObject({}),
+      output: z.object({}),
       run: async () => {
         wipes += 1;
         return {};
@@ -60,16 +70,33 @@ describe('CapabilityGateway', () => {
     const failed = await gateway.call(operator, 'test.read', { fail: true }, 'rest');
     expect(failed).toMatchObject({ ok: false, error: { code: 'CAPABILITY_FAILED' } });
     expect(rows).toMatchObject([
-      { ticketId: null, actor: 'ops', action: 'capability.invoked', details: { capability: 'test.change', risk: 'change', via: 'mcp', ok: true } },
-      { actor: 'ops', action: 'capability.invoked', details: { capability: 'test.read', via: 'rest', ok: false, error: 'CAPABILITY_FAILED' } },
+      {
+        ticketId: null,
+        actor: 'ops',
+        action: 'capability.invoked',
+        details: { capability: 'test.change', risk: 'change', via: 'mcp', ok: true },
+      },
+      {
+        actor: 'ops',
+        action: 'capability.invoked',
+        details: { capability: 'test.read', via: 'rest', ok: false, error: 'CAPABILITY_FAILED' },
+      },
     ]);
   });
 
   it('refuses a destructive capability with APPROVAL_REQUIRED before running it, and audits the refusal', async () => {
     const { gateway, rows } = setup();
-    await expect(gateway.call({ name: 'root', role: 'admin' }, 'test.wipe', {}, 'mcp')).rejects.toMatchObject({ code: 'APPROVAL_REQUIRED' });
+    await expect(gateway.call({ name: 'root', role: 'admin' }, 'test.wipe', {}, 'mcp')).rejects.toMatchObject({
+      code: 'APPROVAL_REQUIRED',
+    });
     expect(wipes).toBe(0);
-    expect(rows).toMatchObject([{ actor: 'root', action: 'capability.refused', details: { capability: 'test.wipe', via: 'mcp', error: 'APPROVAL_REQUIRED' } }]);
+    expect(rows).toMatchObject([
+      {
+        actor: 'root',
+        action: 'capability.refused',
+        details: { capability: 'test.wipe', via: 'mcp', error: 'APPROVAL_REQUIRED' },
+      },
+    ]);
   });
 
   it('refuses a viewer with FORBIDDEN', async () => {
@@ -80,6 +107,8 @@ describe('CapabilityGateway', () => {
 
   it('answers CAPABILITY_NOT_FOUND for an unknown id', async () => {
     const { gateway } = setup();
-    await expect(gateway.call(operator, 'test.nothing', {}, 'rest')).rejects.toMatchObject({ code: 'CAPABILITY_NOT_FOUND' });
+    await expect(gateway.call(operator, 'test.nothing', {}, 'rest')).rejects.toMatchObject({
+      code: 'CAPABILITY_NOT_FOUND',
+    });
   });
 });

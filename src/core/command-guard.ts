@@ -33,17 +33,28 @@ const MAX_AUDITED_TEXT = 200;
 
 /** Refuses an argv that a shell (local or remote) could read as more than one plain program with plain arguments. */
 export function assertPlainArgv(argv: readonly string[]): string[] {
-  if (argv.length === 0 || !argv[0]) throw new TwisterError('COMMAND_NOT_ALLOWED', 'command is empty', { reason: 'empty' });
-  if (argv.length > MAX_ARGS) throw new TwisterError('COMMAND_NOT_ALLOWED', `command has more than ${MAX_ARGS} words`, { reason: 'too_many_args' });
+  if (argv.length === 0 || !argv[0])
+    throw new TwisterError('COMMAND_NOT_ALLOWED', 'command is empty', { reason: 'empty' });
+  if (argv.length > MAX_ARGS)
+    throw new TwisterError('COMMAND_NOT_ALLOWED', `command has more than ${MAX_ARGS} words`, {
+      reason: 'too_many_args',
+    });
   if (argv.reduce((n, a) => n + a.length + 1, 0) > MAX_COMMAND_LENGTH) {
-    throw new TwisterError('COMMAND_NOT_ALLOWED', `command is longer than ${MAX_COMMAND_LENGTH} characters`, { reason: 'too_long' });
+    throw new TwisterError('COMMAND_NOT_ALLOWED', `command is longer than ${MAX_COMMAND_LENGTH} characters`, {
+      reason: 'too_long',
+    });
   }
   argv.forEach((arg, index) => {
     const unsafe = findUnsafeCharacter(arg);
     if (unsafe || arg.includes('"') || arg.includes("'")) {
-      throw new TwisterError('COMMAND_NOT_ALLOWED', `argument ${index} contains ${unsafe?.reason ?? 'a quote'}; arguments are plain words`, {
-        reason: 'unsafe_character', argument: index,
-      });
+      throw new TwisterError(
+        'COMMAND_NOT_ALLOWED',
+        `argument ${index} contains ${unsafe?.reason ?? 'a quote'}; arguments are plain words`,
+        {
+          reason: 'unsafe_character',
+          argument: index,
+        },
+      );
     }
   });
   return [...argv];
@@ -75,12 +86,23 @@ function shortText(text: string): string {
   return cut.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`);
 }
 
-async function record(run: GuardedCommand, entry: Omit<CommandAuditRecord, 'deviceId' | 'actor' | 'ticketId'>): Promise<void> {
+async function record(
+  run: GuardedCommand,
+  entry: Omit<CommandAuditRecord, 'deviceId' | 'actor' | 'ticketId'>,
+): Promise<void> {
   if (!run.audit) return;
   try {
-    await run.audit({ deviceId: run.device.id, actor: run.actor, ...(run.ticketId ? { ticketId: run.ticketId } : {}), ...entry });
+    await run.audit({
+      deviceId: run.device.id,
+      actor: run.actor,
+      ...(run.ticketId ? { ticketId: run.ticketId } : {}),
+      ...entry,
+    });
   } catch (error) {
-    run.logger.error({ err: error, device: run.device.id, outcome: entry.outcome }, 'could not write the command audit record');
+    run.logger.error(
+      { err: error, device: run.device.id, outcome: entry.outcome },
+      'could not write the command audit record',
+    );
   }
 }
 
@@ -95,7 +117,13 @@ export async function runGuarded(run: GuardedCommand): Promise<GuardedResult> {
     const reason = isTwisterError(error) ? error.message : String(error);
     const shown = argv ?? (typeof run.command === 'string' ? null : run.command.map(shortText));
     const command = argv === null && typeof run.command === 'string' ? { command: shortText(run.command) } : {};
-    await record(run, { outcome: 'refused', argv: shown, ...command, error: 'COMMAND_NOT_ALLOWED', reason: shortText(reason) });
+    await record(run, {
+      outcome: 'refused',
+      argv: shown,
+      ...command,
+      error: 'COMMAND_NOT_ALLOWED',
+      reason: shortText(reason),
+    });
     throw error;
   }
   const started = performance.now();
@@ -108,7 +136,12 @@ export async function runGuarded(run: GuardedCommand): Promise<GuardedResult> {
     throw error;
   }
   await record(run, {
-    outcome: 'executed', argv, exitCode: result.exitCode, signal: result.signal, timedOut: result.timedOut, durationMs: Math.round(result.durationMs),
+    outcome: 'executed',
+    argv,
+    exitCode: result.exitCode,
+    signal: result.signal,
+    timedOut: result.timedOut,
+    durationMs: Math.round(result.durationMs),
   });
   return { argv, rule, result };
 }

@@ -26,7 +26,11 @@ describe('extractContext', () => {
     ['a full stop', 'Open https://example.com/a/b.', 'https://example.com/a/b'],
     ['a closing parenthesis', '(see https://example.com/page)', 'https://example.com/page'],
     ['a comma and quote', 'links: "https://example.com/x?y=1",', 'https://example.com/x?y=1'],
-    ['a balanced parenthesis it keeps', 'read https://en.wikipedia.org/wiki/Foo_(bar).', 'https://en.wikipedia.org/wiki/Foo_(bar)'],
+    [
+      'a balanced parenthesis it keeps',
+      'read https://en.wikipedia.org/wiki/Foo_(bar).',
+      'https://en.wikipedia.org/wiki/Foo_(bar)',
+    ],
   ])('strips trailing punctuation from a URL ending in %s', (_label, text, url) => {
     expect(extractContext(text, {}, known).url).toBe(url);
   });

@@ -2,9 +2,21 @@
 // it speaks of (by name, alias, near spelling, description or address; see entities/). Values the submitter gave
 // win over what the text suggests; a mention that fits two candidates equally chooses neither and is reported.
 import { findAddresses, urlPort, type Address } from './entities/addresses.ts';
-import { buildDeviceIndex, deviceMentions, type DeviceIndex, type DeviceProfileView } from './entities/device-resolver.ts';
+import {
+  buildDeviceIndex,
+  deviceMentions,
+  type DeviceIndex,
+  type DeviceProfileView,
+} from './entities/device-resolver.ts';
 import { decide, decideSingle, MATCH_ORDER, toAmbiguity, type Ambiguity, type Mention } from './entities/mentions.ts';
-import { addressMentions, buildServiceIndex, descriptionMentions, nameMentions, type ServiceIndex, type ServiceProfileView } from './entities/service-resolver.ts';
+import {
+  addressMentions,
+  buildServiceIndex,
+  descriptionMentions,
+  nameMentions,
+  type ServiceIndex,
+  type ServiceProfileView,
+} from './entities/service-resolver.ts';
 import { compounds } from './entities/words.ts';
 import type { ExtractedContext, TicketContext } from './ticket.ts';
 
@@ -32,7 +44,12 @@ const MAX_PER_KIND = 25;
 let cached: { fingerprint: string; services: ServiceIndex; devices: DeviceIndex } | undefined;
 
 function indexesFor(known: KnownNames): { services: ServiceIndex; devices: DeviceIndex } {
-  const fingerprint = JSON.stringify([known.services, known.serviceProfiles ?? [], known.devices, known.deviceProfiles ?? []]);
+  const fingerprint = JSON.stringify([
+    known.services,
+    known.serviceProfiles ?? [],
+    known.devices,
+    known.deviceProfiles ?? [],
+  ]);
   if (cached?.fingerprint !== fingerprint) {
     cached = {
       fingerprint,
@@ -60,7 +77,12 @@ function mergeFindings(given: Finding[], located: Located[]): Finding[] {
   const merged = [...given];
   for (const { at: _at, ...finding } of located.sort((a, b) => a.at - b.at)) {
     const count = perKind.get(finding.kind) ?? 0;
-    if (seen.has(`${finding.kind}\u0000${finding.value.toLowerCase()}`) || seen.has(findingKey(finding)) || count >= MAX_PER_KIND) continue;
+    if (
+      seen.has(`${finding.kind}\u0000${finding.value.toLowerCase()}`) ||
+      seen.has(findingKey(finding)) ||
+      count >= MAX_PER_KIND
+    )
+      continue;
     seen.add(findingKey(finding));
     perKind.set(finding.kind, count + 1);
     merged.push(finding);
@@ -69,14 +91,19 @@ function mergeFindings(given: Finding[], located: Located[]): Finding[] {
 }
 
 /** Each resolved name once, as surely as it was recognised; a description match only when nothing surer decided. */
-function resolvedFindings(kind: 'service' | 'device', mentions: readonly Mention[], keepDescriptions: boolean): Located[] {
+function resolvedFindings(
+  kind: 'service' | 'device',
+  mentions: readonly Mention[],
+  keepDescriptions: boolean,
+): Located[] {
   const best = new Map<string, Located>();
   for (const mention of mentions) {
     if (mention.best.length !== 1) continue;
     const { name, match } = mention.best[0]!;
     if (match === 'description' && !keepDescriptions) continue;
     const known = best.get(name);
-    if (!known || MATCH_ORDER.indexOf(match) < MATCH_ORDER.indexOf(known.match!)) best.set(name, { kind, value: name, source: 'text', match, at: mention.at });
+    if (!known || MATCH_ORDER.indexOf(match) < MATCH_ORDER.indexOf(known.match!))
+      best.set(name, { kind, value: name, source: 'text', match, at: mention.at });
   }
   return [...best.values()];
 }
@@ -85,13 +112,20 @@ export function extractContext(text: string, given: TicketContext, known: KnownN
   const indexes = indexesFor(known);
   const words = compounds(text);
   const addresses: Address[] = findAddresses(text);
-  const services = [...nameMentions(indexes.services, text, words), ...addressMentions(indexes.services, addresses), ...descriptionMentions(indexes.services, words)];
+  const services = [
+    ...nameMentions(indexes.services, text, words),
+    ...addressMentions(indexes.services, addresses),
+    ...descriptionMentions(indexes.services, words),
+  ];
   const devices = deviceMentions(indexes.devices, words, addresses);
   const serviceDecision = decide(services);
   const deviceDecision = decideSingle(devices);
   // Several services named alike: the first is the one the ticket is about. Several devices: none is chosen.
-  const serviceName = given.serviceName ?? (serviceDecision.ambiguous.length === 0 ? serviceDecision.names[0] : undefined);
-  const deviceId = given.deviceId ?? (deviceDecision.ambiguous.length === 0 && deviceDecision.names.length === 1 ? deviceDecision.names[0] : undefined);
+  const serviceName =
+    given.serviceName ?? (serviceDecision.ambiguous.length === 0 ? serviceDecision.names[0] : undefined);
+  const deviceId =
+    given.deviceId ??
+    (deviceDecision.ambiguous.length === 0 && deviceDecision.names.length === 1 ? deviceDecision.names[0] : undefined);
   const url = given.url ?? addresses.find((f) => f.kind === 'url')?.value;
   const ambiguous: Ambiguity[] = [
     ...(given.serviceName ? [] : serviceDecision.ambiguous.map((m) => toAmbiguity('service', m))),

@@ -10,12 +10,21 @@ export interface Endpoint {
 }
 
 const DEFAULT_PORTS: Record<string, number> = {
-  'http:': 80, 'https:': 443, 'postgres:': 5432, 'postgresql:': 5432, 'redis:': 6379, 'rediss:': 6379,
+  'http:': 80,
+  'https:': 443,
+  'postgres:': 5432,
+  'postgresql:': 5432,
+  'redis:': 6379,
+  'rediss:': 6379,
 };
 
 /** Lower case, without brackets or a trailing dot; an IP address in its usual form. */
 export function normaliseEndpointHost(raw: string): string {
-  const host = raw.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+  const host = raw
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '');
   const literal = parseIp(host);
   return literal ? formatIp(literal) : host;
 }
@@ -51,7 +60,8 @@ export function endpointAllowList(endpoints: Iterable<Endpoint>): NetworkAllowLi
     if (parseIp(host)) addAddress(host, port);
     else {
       entries.push({ host, port });
-      if (host === 'localhost' || host.endsWith('.localhost')) for (const address of LOOPBACK_ADDRESSES) addAddress(address, port);
+      if (host === 'localhost' || host.endsWith('.localhost'))
+        for (const address of LOOPBACK_ADDRESSES) addAddress(address, port);
     }
   }
   return { ...EMPTY_ALLOW_LIST, endpoints: entries };

@@ -12,18 +12,33 @@ export const MAX_DEVICE_CONCURRENCY = 8;
 
 const DEVICE_ID = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
 const TAG = /^[A-Za-z0-9][A-Za-z0-9_.:=-]{0,63}$/;
-const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[?[0-9A-Fa-f:.]+\]?)$/;
+const HOST =
+  /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[?[0-9A-Fa-f:.]+\]?)$/;
 const USER = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/;
 const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
-const KEY_TYPE = /^(?:ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(?:256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com)$/;
+const KEY_TYPE =
+  /^(?:ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(?:256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com)$/;
 const KEY_BLOB = /^[A-Za-z0-9+/]+={0,2}$/;
 
-const path = z.string().min(1).max(4096).refine((p) => !p.includes('\0'), 'must not contain a NUL byte');
+const path = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((p) => !p.includes('\0'), 'must not contain a NUL byte');
 
 const authSchema = z.discriminatedUnion('method', [
-  z.strictObject({ method: z.literal('key'), keyFile: path, passphrase: z.string().min(1).optional(), passphraseFile: path.optional() }),
+  z.strictObject({
+    method: z.literal('key'),
+    keyFile: path,
+    passphrase: z.string().min(1).optional(),
+    passphraseFile: path.optional(),
+  }),
   z.strictObject({ method: z.literal('agent'), socket: path.optional() }),
-  z.strictObject({ method: z.literal('password'), password: z.string().min(1).optional(), passwordFile: path.optional() }),
+  z.strictObject({
+    method: z.literal('password'),
+    password: z.string().min(1).optional(),
+    passwordFile: path.optional(),
+  }),
 ]);
 export type SshAuth = z.output<typeof authSchema>;
 
@@ -34,7 +49,12 @@ const allowEntry = z.union([
 
 /** What a client writes (file entry or API body). */
 export const deviceInputSchema = z.strictObject({
-  id: z.string().regex(DEVICE_ID, 'must be lower-case letters, digits, "_", "." or "-" (at most 64), starting with a letter or digit'),
+  id: z
+    .string()
+    .regex(
+      DEVICE_ID,
+      'must be lower-case letters, digits, "_", "." or "-" (at most 64), starting with a letter or digit',
+    ),
   description: z.string().max(500).default(''),
   host: z.string().min(1).max(253).regex(HOST, 'must be a host name or an IP address'),
   port: z.number().int().min(1).max(65535).default(22),
@@ -72,7 +92,10 @@ export interface SshDeviceSpec {
 export type DeviceOrigin = 'file' | 'api';
 
 function invalid(id: string | undefined, problem: string, details: Record<string, unknown> = {}): never {
-  throw new TwisterError('VALIDATION_FAILED', `device ${id ? `"${id}"` : '(no id)'}: ${problem}`, { ...(id ? { device_id: id } : {}), ...details });
+  throw new TwisterError('VALIDATION_FAILED', `device ${id ? `"${id}"` : '(no id)'}: ${problem}`, {
+    ...(id ? { device_id: id } : {}),
+    ...details,
+  });
 }
 
 /**
@@ -103,13 +126,21 @@ function parseRules(id: string, entries: z.output<typeof deviceInputSchema>['all
 function checkAuth(id: string, input: z.output<typeof deviceInputSchema>, origin: DeviceOrigin): void {
   const { auth } = input;
   if (auth.method === 'password' && !input.allowPassword) {
-    invalid(id, 'password authentication is off: use auth.method "key" or "agent", or set allowPassword: true if you must');
+    invalid(
+      id,
+      'password authentication is off: use auth.method "key" or "agent", or set allowPassword: true if you must',
+    );
   }
-  if (auth.method === 'password' && !auth.password === !auth.passwordFile) invalid(id, 'auth needs exactly one of password or passwordFile');
-  if (auth.method === 'key' && auth.passphrase && auth.passphraseFile) invalid(id, 'auth takes passphrase or passphraseFile, not both');
+  if (auth.method === 'password' && !auth.password === !auth.passwordFile)
+    invalid(id, 'auth needs exactly one of password or passwordFile');
+  if (auth.method === 'key' && auth.passphrase && auth.passphraseFile)
+    invalid(id, 'auth takes passphrase or passphraseFile, not both');
   const inline = (auth.method === 'password' && auth.password) || (auth.method === 'key' && auth.passphrase);
   if (inline && origin === 'api') {
-    invalid(id, 'secrets are not stored through the API: use passwordFile / passphraseFile (a path), or declare the device in the inventory file');
+    invalid(
+      id,
+      'secrets are not stored through the API: use passwordFile / passphraseFile (a path), or declare the device in the inventory file',
+    );
   }
 }
 
@@ -117,37 +148,72 @@ function checkAuth(id: string, input: z.output<typeof deviceInputSchema>, origin
 export function parseDeviceSpec(value: unknown, origin: DeviceOrigin): SshDeviceSpec {
   const guessedId = typeof (value as { id?: unknown })?.id === 'string' ? (value as { id: string }).id : undefined;
   const parsed = deviceInputSchema.safeParse(value);
-  if (!parsed.success) invalid(guessedId, describeIssues(parsed.error), { issues: parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })) });
+  if (!parsed.success)
+    invalid(guessedId, describeIssues(parsed.error), {
+      issues: parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
+    });
   const input = parsed.data;
-  if (input.id === LOCAL_DEVICE_ID) invalid(input.id, `"${LOCAL_DEVICE_ID}" is the machine TwisterLab runs on and cannot be redefined`);
+  if (input.id === LOCAL_DEVICE_ID)
+    invalid(input.id, `"${LOCAL_DEVICE_ID}" is the machine TwisterLab runs on and cannot be redefined`);
   checkAuth(input.id, input, origin);
   let hostKey: string | null = null;
   if (input.hostKey !== null) {
-    hostKey = normaliseHostKey(input.hostKey) ?? invalid(input.id, 'hostKey must be a SHA256:… fingerprint, a public key "<type> <base64>" or a known_hosts line');
+    hostKey =
+      normaliseHostKey(input.hostKey) ??
+      invalid(input.id, 'hostKey must be a SHA256:… fingerprint, a public key "<type> <base64>" or a known_hosts line');
   }
   for (const name of Object.keys(input.services)) {
-    if (!/^[a-z0-9][a-z0-9_.-]{0,63}$/i.test(name)) invalid(input.id, `service name "${name}" must be letters, digits, "_", "." or "-"`);
+    if (!/^[a-z0-9][a-z0-9_.-]{0,63}$/i.test(name))
+      invalid(input.id, `service name "${name}" must be letters, digits, "_", "." or "-"`);
   }
   return {
-    id: input.id, description: input.description, host: input.host.replace(/^\[|\]$/g, ''), port: input.port, user: input.user,
-    auth: input.auth, allowPassword: input.allowPassword, hostKey, tags: [...new Set(input.tags)], allow: parseRules(input.id, input.allow),
-    maxConcurrency: input.maxConcurrency, ...(input.connectTimeoutMs ? { connectTimeoutMs: input.connectTimeoutMs } : {}), services: input.services,
+    id: input.id,
+    description: input.description,
+    host: input.host.replace(/^\[|\]$/g, ''),
+    port: input.port,
+    user: input.user,
+    auth: input.auth,
+    allowPassword: input.allowPassword,
+    hostKey,
+    tags: [...new Set(input.tags)],
+    allow: parseRules(input.id, input.allow),
+    maxConcurrency: input.maxConcurrency,
+    ...(input.connectTimeoutMs ? { connectTimeoutMs: input.connectTimeoutMs } : {}),
+    services: input.services,
   };
 }
 
 /** The device as the API shows it: the same shape a client writes, with inline secrets replaced by a marker. */
 export function toDeviceView(spec: SshDeviceSpec): Record<string, unknown> {
   const { auth } = spec;
-  const safeAuth = auth.method === 'password'
-    ? { method: auth.method, ...(auth.passwordFile ? { passwordFile: auth.passwordFile } : { password: '[redacted]' }) }
-    : auth.method === 'key'
-      ? { method: auth.method, keyFile: auth.keyFile, ...(auth.passphraseFile ? { passphraseFile: auth.passphraseFile } : {}), ...(auth.passphrase ? { passphrase: '[redacted]' } : {}) }
-      : { ...auth };
+  const safeAuth =
+    auth.method === 'password'
+      ? {
+          method: auth.method,
+          ...(auth.passwordFile ? { passwordFile: auth.passwordFile } : { password: '[redacted]' }),
+        }
+      : auth.method === 'key'
+        ? {
+            method: auth.method,
+            keyFile: auth.keyFile,
+            ...(auth.passphraseFile ? { passphraseFile: auth.passphraseFile } : {}),
+            ...(auth.passphrase ? { passphrase: '[redacted]' } : {}),
+          }
+        : { ...auth };
   return {
-    id: spec.id, description: spec.description, host: spec.host, port: spec.port, user: spec.user, auth: safeAuth,
-    allowPassword: spec.allowPassword, hostKey: spec.hostKey, tags: spec.tags,
+    id: spec.id,
+    description: spec.description,
+    host: spec.host,
+    port: spec.port,
+    user: spec.user,
+    auth: safeAuth,
+    allowPassword: spec.allowPassword,
+    hostKey: spec.hostKey,
+    tags: spec.tags,
     allow: spec.allow.map((r) => ({ rule: [r.program, ...r.args].join(' '), ...(r.risk ? { risk: r.risk } : {}) })),
-    maxConcurrency: spec.maxConcurrency, ...(spec.connectTimeoutMs ? { connectTimeoutMs: spec.connectTimeoutMs } : {}), services: spec.services,
+    maxConcurrency: spec.maxConcurrency,
+    ...(spec.connectTimeoutMs ? { connectTimeoutMs: spec.connectTimeoutMs } : {}),
+    services: spec.services,
   };
 }
 

@@ -5,7 +5,16 @@ import type { Analysis, Plan, TicketOutcome, TicketStatus } from './ticket.ts';
 
 export type TicketEvent =
   /** `createdAt`: when the ticket was created, when the publisher has it at hand (the time to resolution needs it). */
-  | { type: 'status'; ticketId: string; from: TicketStatus; to: TicketStatus; at: string; reason?: string; outcome?: TicketOutcome; createdAt?: string }
+  | {
+      type: 'status';
+      ticketId: string;
+      from: TicketStatus;
+      to: TicketStatus;
+      at: string;
+      reason?: string;
+      outcome?: TicketOutcome;
+      createdAt?: string;
+    }
   | { type: 'analysis'; ticketId: string; analysis: Analysis }
   | { type: 'plan'; ticketId: string; plan: Plan; dryRun: boolean }
   | { type: 'step'; ticketId: string; step: StepRecord }

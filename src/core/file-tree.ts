@@ -75,7 +75,12 @@ export interface RootedTree {
    * Streams `data` into a new temp file beside `rel` (created exclusively) and returns its path (relative to the root)
    * and size; `rename` puts it in place. On failure or abort the temp file is removed.
    */
-  writeTemp(rel: string, data: AsyncIterable<Buffer>, mode: number, signal?: AbortSignal): Promise<{ path: string; bytes: number }>;
+  writeTemp(
+    rel: string,
+    data: AsyncIterable<Buffer>,
+    mode: number,
+    signal?: AbortSignal,
+  ): Promise<{ path: string; bytes: number }>;
   /** Renames an entry (never following links), atomically replacing whatever `to` names. */
   rename(from: string, to: string): Promise<void>;
   /**

@@ -12,7 +12,19 @@ const v6 = (text: string) => {
 
 describe('parseIPv4', () => {
   it('reads every inet_aton form of 127.0.0.1', () => {
-    for (const form of ['127.0.0.1', '2130706433', '0x7f000001', '0x7f.1', '0177.0.0.1', '0177.1', '127.1', '127.0.1', '0x7f.0.0.0x1', '017700000001', '127.0.0.1.']) {
+    for (const form of [
+      '127.0.0.1',
+      '2130706433',
+      '0x7f000001',
+      '0x7f.1',
+      '0177.0.0.1',
+      '0177.1',
+      '127.1',
+      '127.0.1',
+      '0x7f.0.0.0x1',
+      '017700000001',
+      '127.0.0.1.',
+    ]) {
       expect(v4(form), form).toBe('127.0.0.1');
     }
   });
@@ -26,7 +38,19 @@ describe('parseIPv4', () => {
   });
 
   it('refuses out-of-range parts, bad digits and names', () => {
-    for (const bad of ['4294967296', '256.0.0.1', '1.2.3.256', '1.2.3.4.5', '08.0.0.1', '1..2', '', 'example.com', '0x1g', '-1', '1.2.3.4..']) {
+    for (const bad of [
+      '4294967296',
+      '256.0.0.1',
+      '1.2.3.256',
+      '1.2.3.4.5',
+      '08.0.0.1',
+      '1..2',
+      '',
+      'example.com',
+      '0x1g',
+      '-1',
+      '1.2.3.4..',
+    ]) {
       expect(v4(bad), bad).toBeUndefined();
     }
   });
@@ -56,7 +80,16 @@ describe('parseIPv6', () => {
   });
 
   it('refuses malformed addresses', () => {
-    for (const bad of ['1::2::3', '12345::', '1:2:3:4:5:6:7:8:9', '1:2:3:4:5:6:7', '::ffff:0x7f.1', 'g::1', ':::', '1:2:3:4:5:6:7::8']) {
+    for (const bad of [
+      '1::2::3',
+      '12345::',
+      '1:2:3:4:5:6:7:8:9',
+      '1:2:3:4:5:6:7',
+      '::ffff:0x7f.1',
+      'g::1',
+      ':::',
+      '1:2:3:4:5:6:7::8',
+    ]) {
       expect(v6(bad), bad).toBeUndefined();
     }
   });
@@ -110,11 +143,16 @@ function ipv4Part(g: ReturnType<typeof generator>, max: number): string {
   const values = [0, 1, 7, 8, 127, 255, 256, max, max + 1, g.int(max + 1), g.int(0x100000000)];
   const value = g.pick(values);
   switch (g.int(5)) {
-    case 0: return `0x${value.toString(16)}`;
-    case 1: return `0X${value.toString(16).toUpperCase()}`;
-    case 2: return `0${value.toString(8)}`;
-    case 3: return g.pick(['0x', '08', '09', '0x0g', '00', '1e1', '+1', '-1', '']);
-    default: return String(value);
+    case 0:
+      return `0x${value.toString(16)}`;
+    case 1:
+      return `0X${value.toString(16).toUpperCase()}`;
+    case 2:
+      return `0${value.toString(8)}`;
+    case 3:
+      return g.pick(['0x', '08', '09', '0x0g', '00', '1e1', '+1', '-1', '']);
+    default:
+      return String(value);
   }
 }
 
@@ -125,11 +163,15 @@ describe('the parser against the WHATWG URL parser (what a browser connects to)'
     let addresses = 0;
     for (let i = 0; i < 6000; i++) {
       const parts = 1 + g.int(5);
-      const host = Array.from({ length: parts }, (_, k) => ipv4Part(g, k === parts - 1 ? [0xffffffff, 0xffffff, 0xffff, 0xff][Math.min(parts, 4) - 1]! : 0xff)).join('.') + (g.int(8) === 0 ? '.' : '');
+      const host =
+        Array.from({ length: parts }, (_, k) =>
+          ipv4Part(g, k === parts - 1 ? [0xffffffff, 0xffffff, 0xffff, 0xff][Math.min(parts, 4) - 1]! : 0xff),
+        ).join('.') + (g.int(8) === 0 ? '.' : '');
       const browser = whatwgHost(host);
       const ours = parseIPv4(host);
       if (browser.kind === 'address') addresses++;
-      if (browser.kind === 'address' && (!ours || formatIp(ours) !== browser.text)) disagreements.push(`${host}: browser ${browser.text}, ours ${ours ? formatIp(ours) : 'none'}`);
+      if (browser.kind === 'address' && (!ours || formatIp(ours) !== browser.text))
+        disagreements.push(`${host}: browser ${browser.text}, ours ${ours ? formatIp(ours) : 'none'}`);
       if (browser.kind === 'name' && ours) disagreements.push(`${host}: browser reads a name, ours ${formatIp(ours)}`);
     }
     expect(disagreements).toEqual([]);
@@ -139,21 +181,24 @@ describe('the parser against the WHATWG URL parser (what a browser connects to)'
 
   it('reads every IPv6 form the browser reads to that same address', () => {
     const g = generator(7);
-    const group = () => g.pick(['0', '1', 'ffff', 'FFFF', '7f00', '0000', 'a', g.int(0x10000).toString(16), '10000', 'g']);
+    const group = () =>
+      g.pick(['0', '1', 'ffff', 'FFFF', '7f00', '0000', 'a', g.int(0x10000).toString(16), '10000', 'g']);
     const disagreements: string[] = [];
     let addresses = 0;
     for (let i = 0; i < 4000; i++) {
       const count = 1 + g.int(9);
       const groups = Array.from({ length: count }, group);
       if (g.int(3) === 0) groups.splice(g.int(count + 1), 0, '');
-      if (g.int(4) === 0) groups[groups.length - 1] = g.pick(['127.0.0.1', '10.0.0.1', '1.2.3', '0x7f.0.0.1', '256.0.0.1']);
+      if (g.int(4) === 0)
+        groups[groups.length - 1] = g.pick(['127.0.0.1', '10.0.0.1', '1.2.3', '0x7f.0.0.1', '256.0.0.1']);
       let text = groups.join(':');
       if (text.startsWith(':') && !text.startsWith('::')) text = `:${text}`;
       if (text.endsWith(':') && !text.endsWith('::')) text = `${text}:`;
       const browser = whatwgHost(`[${text}]`);
       const ours = parseIPv6(text);
       if (browser.kind === 'address') addresses++;
-      if (browser.kind === 'address' && (!ours || formatIp(ours) !== browser.text)) disagreements.push(`${text}: browser ${browser.text}, ours ${ours ? formatIp(ours) : 'none'}`);
+      if (browser.kind === 'address' && (!ours || formatIp(ours) !== browser.text))
+        disagreements.push(`${text}: browser ${browser.text}, ours ${ours ? formatIp(ours) : 'none'}`);
       if (browser.kind === 'invalid' && ours) disagreements.push(`${text}: browser refuses it, ours ${formatIp(ours)}`);
     }
     expect(disagreements).toEqual([]);

@@ -60,13 +60,25 @@ export class LeasedWrites {
         return await write();
       } catch (error) {
         // The connection dropped after a try that may have committed: what is stored now decides, so read it again.
-        if (attempt > 1 && isTwisterError(error) && (error.code === 'INVALID_TRANSITION' || error.code === 'TICKET_BUSY')) {
-          throw new TwisterError('TICKET_BUSY', `a write of ticket ${ticketId} may have been applied before the store connection dropped; it is read again`, { ticketId }, { cause: error });
+        if (
+          attempt > 1 &&
+          isTwisterError(error) &&
+          (error.code === 'INVALID_TRANSITION' || error.code === 'TICKET_BUSY')
+        ) {
+          throw new TwisterError(
+            'TICKET_BUSY',
+            `a write of ticket ${ticketId} may have been applied before the store connection dropped; it is read again`,
+            { ticketId },
+            { cause: error },
+          );
         }
         const left = deadline - Date.now();
         if (!isTwisterError(error) || error.code !== 'STORE_UNAVAILABLE' || left <= 0) throw error;
         const delay = Math.min(left, 100 * 2 ** Math.min(attempt - 1, 5));
-        this.options.logger.warn({ ticketId, attempt, retryInMs: delay }, 'the store is unavailable; the write is tried again');
+        this.options.logger.warn(
+          { ticketId, attempt, retryInMs: delay },
+          'the store is unavailable; the write is tried again',
+        );
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }

@@ -21,8 +21,8 @@ export interface LlmAnalyst {
 const SYSTEM = [
   'You triage IT support tickets. Answer with one JSON object that follows the given schema and nothing else.',
   `category is one of ${CATEGORIES.join(', ')}; priority critical only for outages hitting many users, breaches or data loss.`,
-  `intent is what the writer wants, one of ${INTENTS.join(', ')}: incident when something they use is broken or failing;`
-  + ' billing, order (deliveries, returns, warranty), sales (marketing, partnerships) and feature_request are not faults.',
+  `intent is what the writer wants, one of ${INTENTS.join(', ')}: incident when something they use is broken or failing;` +
+    ' billing, order (deliveries, returns, warranty), sales (marketing, partnerships) and feature_request are not faults.',
   'sentiment is how the writer feels; urgency is how soon they need help. summary is one neutral sentence.',
   'confidence is how sure you are of the category, from 0 to 1.',
   DATA_NOTICE,
@@ -39,15 +39,25 @@ export function analysisPrompt(text: string, inputTokens: number): string {
   return `Analyse this ticket.\n${dataBlock('ticket', data, nonce)}`;
 }
 
-export async function analyzeWithLlm(analyst: LlmAnalyst, text: string, signal?: AbortSignal): Promise<Parsed<LlmAnalysis>> {
+export async function analyzeWithLlm(
+  analyst: LlmAnalyst,
+  text: string,
+  signal?: AbortSignal,
+): Promise<Parsed<LlmAnalysis>> {
   const watch = watchLlm(analyst, 'analysis');
   if (!(await analyst.llm.healthy())) return watch.unhealthy();
-  const answer = await analyst.llm.complete({ system: SYSTEM, user: analysisPrompt(text, analyst.inputTokens), schema: ANALYSIS_JSON_SCHEMA }, signal);
+  const answer = await analyst.llm.complete(
+    { system: SYSTEM, user: analysisPrompt(text, analyst.inputTokens), schema: ANALYSIS_JSON_SCHEMA },
+    signal,
+  );
   if (!answer.ok) return watch.failed(answer);
   const parsed = parseAnalysisAnswer(answer.text);
   if (!parsed.ok) return watch.answered('invalid', parsed);
   if (parsed.value.confidence < analyst.minConfidence) {
-    return watch.answered('low_confidence', { ok: false, reason: `confidence ${parsed.value.confidence} is below ${analyst.minConfidence}` });
+    return watch.answered('low_confidence', {
+      ok: false,
+      reason: `confidence ${parsed.value.confidence} is below ${analyst.minConfidence}`,
+    });
   }
   return watch.answered('ok', parsed);
 }

@@ -7,21 +7,29 @@ function scriptedClient() {
   const pending: Array<{ resolve: (text: string) => void; reject: (error: Error) => void }> = [];
   let calls = 0;
   const client: LlmClient = {
-    name: 'scripted', model: 'm',
+    name: 'scripted',
+    model: 'm',
     health: async () => true,
-    complete: (request: LlmRequest) => new Promise<string>((resolve, reject) => {
-      calls += 1;
-      const entry = { resolve, reject };
-      pending.push(entry);
-      request.signal?.addEventListener('abort', () => {
-        pending.splice(pending.indexOf(entry), 1);
-        reject(new Error('aborted'));
-      }, { once: true });
-    }),
+    complete: (request: LlmRequest) =>
+      new Promise<string>((resolve, reject) => {
+        calls += 1;
+        const entry = { resolve, reject };
+        pending.push(entry);
+        request.signal?.addEventListener(
+          'abort',
+          () => {
+            pending.splice(pending.indexOf(entry), 1);
+            reject(new Error('aborted'));
+          },
+          { once: true },
+        );
+      }),
   };
   return {
     client,
-    get calls() { return calls; },
+    get calls() {
+      return calls;
+    },
     answer: (text = '{}') => pending.shift()!.resolve(text),
     fail: () => pending.shift()!.reject(new Error('HTTP 500')),
   };
@@ -44,7 +52,12 @@ describe('the LLM circuit breaker', () => {
   it('opens after a run of failures and refuses calls without reaching the server while open', async () => {
     let now = 0;
     const script = scriptedClient();
-    const guard = new GuardedLlm(script.client, { timeoutMs: 60_000, failureThreshold: 3, openMs: 1_000, now: () => now });
+    const guard = new GuardedLlm(script.client, {
+      timeoutMs: 60_000,
+      failureThreshold: 3,
+      openMs: 1_000,
+      now: () => now,
+    });
     await openCircuit(guard, script);
     now = 999;
     expect(await guard.complete(request(10))).toMatchObject({ ok: false, kind: 'circuit_open' });
@@ -55,7 +68,12 @@ describe('the LLM circuit breaker', () => {
   it('lets exactly one trial call through after the open period, refusing the others while it runs', async () => {
     let now = 0;
     const script = scriptedClient();
-    const guard = new GuardedLlm(script.client, { timeoutMs: 60_000, failureThreshold: 3, openMs: 1_000, now: () => now });
+    const guard = new GuardedLlm(script.client, {
+      timeoutMs: 60_000,
+      failureThreshold: 3,
+      openMs: 1_000,
+      now: () => now,
+    });
     await openCircuit(guard, script);
     now = 1_000;
     const trial = guard.complete(request(20));
@@ -75,7 +93,12 @@ describe('the LLM circuit breaker', () => {
   it('opens again at once when the trial call fails, for another full period', async () => {
     let now = 0;
     const script = scriptedClient();
-    const guard = new GuardedLlm(script.client, { timeoutMs: 60_000, failureThreshold: 3, openMs: 1_000, now: () => now });
+    const guard = new GuardedLlm(script.client, {
+      timeoutMs: 60_000,
+      failureThreshold: 3,
+      openMs: 1_000,
+      now: () => now,
+    });
     await openCircuit(guard, script);
     now = 1_500;
     const trial = guard.complete(request(30));
@@ -95,7 +118,12 @@ describe('the LLM circuit breaker', () => {
   it('does not count a call the caller gave up on as a failure of the server, and frees the trial', async () => {
     let now = 0;
     const script = scriptedClient();
-    const guard = new GuardedLlm(script.client, { timeoutMs: 60_000, failureThreshold: 3, openMs: 1_000, now: () => now });
+    const guard = new GuardedLlm(script.client, {
+      timeoutMs: 60_000,
+      failureThreshold: 3,
+      openMs: 1_000,
+      now: () => now,
+    });
     await openCircuit(guard, script);
     now = 1_000;
     const controller = new AbortController();
@@ -112,7 +140,12 @@ describe('the LLM circuit breaker', () => {
   it('answers a repeated request from the cache even while the circuit is open', async () => {
     const now = 0;
     const script = scriptedClient();
-    const guard = new GuardedLlm(script.client, { timeoutMs: 60_000, failureThreshold: 3, openMs: 1_000, now: () => now });
+    const guard = new GuardedLlm(script.client, {
+      timeoutMs: 60_000,
+      failureThreshold: 3,
+      openMs: 1_000,
+      now: () => now,
+    });
     const first = guard.complete(request(50));
     await settle();
     script.answer('{"cached":1}');

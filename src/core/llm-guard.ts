@@ -35,7 +35,8 @@ export function memoryAnswerCache(size = 500): AnswerCache {
 }
 
 export type LlmFailureKind = 'timeout' | 'error' | 'circuit_open';
-export type LlmCallResult = { ok: true; text: string; cached: boolean } | { ok: false; reason: string; kind: LlmFailureKind };
+export type LlmCallResult =
+  { ok: true; text: string; cached: boolean } | { ok: false; reason: string; kind: LlmFailureKind };
 
 /**
  * closed: calls go through; open: refused until `openMs` has passed; then half-open: exactly one trial call goes
@@ -52,7 +53,10 @@ export class GuardedLlm {
   private readonly cache: AnswerCache;
   private readonly now: () => number;
 
-  constructor(readonly client: LlmClient, private readonly options: LlmGuardOptions) {
+  constructor(
+    readonly client: LlmClient,
+    private readonly options: LlmGuardOptions,
+  ) {
     this.now = options.now ?? Date.now;
     this.cache = options.cache ?? memoryAnswerCache();
   }
@@ -86,13 +90,18 @@ export class GuardedLlm {
   }
 
   async complete(request: Omit<LlmRequest, 'signal'>, signal?: AbortSignal): Promise<LlmCallResult> {
-    const key = createHash('sha256').update(JSON.stringify([this.client.name, this.client.model, request])).digest('hex');
+    const key = createHash('sha256')
+      .update(JSON.stringify([this.client.name, this.client.model, request]))
+      .digest('hex');
     const hit = await this.cache.get(key).catch(() => undefined);
     if (hit !== undefined) return { ok: true, text: hit, cached: true };
     if (!this.admit()) return { ok: false, reason: 'circuit open after repeated failures', kind: 'circuit_open' };
     const timeout = AbortSignal.timeout(this.options.timeoutMs);
     try {
-      const text = await this.client.complete({ ...request, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
+      const text = await this.client.complete({
+        ...request,
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      });
       this.recordSuccess();
       await this.cache.set(key, text).catch(() => undefined);
       return { ok: true, text, cached: false };
@@ -100,7 +109,8 @@ export class GuardedLlm {
       // A caller that gave up says nothing about the server: neither a failure nor a success.
       if (signal?.aborted && !timeout.aborted) this.releaseTrial();
       else this.recordFailure();
-      if (timeout.aborted) return { ok: false, reason: `no answer within ${this.options.timeoutMs} ms`, kind: 'timeout' };
+      if (timeout.aborted)
+        return { ok: false, reason: `no answer within ${this.options.timeoutMs} ms`, kind: 'timeout' };
       return { ok: false, reason: `request failed: ${(error as Error).message.slice(0, 120)}`, kind: 'error' };
     }
   }

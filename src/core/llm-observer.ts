@@ -6,8 +6,16 @@ export type LlmPurpose = 'analysis' | 'planning';
 export type LlmCallOutcome = 'ok' | 'invalid' | 'timeout' | 'error' | 'circuit_open' | 'low_confidence';
 export type LlmFallbackReason = LlmCallOutcome | 'unhealthy' | 'no_runbook' | 'unfit_runbook';
 
-export interface LlmCallEvent { provider: string; purpose: LlmPurpose; outcome: LlmCallOutcome; seconds: number }
-export interface LlmFallbackEvent { stage: LlmPurpose; reason: LlmFallbackReason }
+export interface LlmCallEvent {
+  provider: string;
+  purpose: LlmPurpose;
+  outcome: LlmCallOutcome;
+  seconds: number;
+}
+export interface LlmFallbackEvent {
+  stage: LlmPurpose;
+  reason: LlmFallbackReason;
+}
 
 export interface LlmObserver {
   onCall(event: LlmCallEvent): void;
@@ -17,9 +25,13 @@ export interface LlmObserver {
 /** One attempt on the LLM path: reports the call once it is decided and any fallback, and hands results through. */
 export function watchLlm(analyst: { llm: GuardedLlm; observer?: LlmObserver | undefined }, purpose: LlmPurpose) {
   const started = Date.now();
-  const call = (outcome: LlmCallOutcome) => analyst.observer?.onCall({
-    provider: analyst.llm.client.name, purpose, outcome, seconds: (Date.now() - started) / 1000,
-  });
+  const call = (outcome: LlmCallOutcome) =>
+    analyst.observer?.onCall({
+      provider: analyst.llm.client.name,
+      purpose,
+      outcome,
+      seconds: (Date.now() - started) / 1000,
+    });
   const fallback = (reason: LlmFallbackReason) => analyst.observer?.onFallback({ stage: purpose, reason });
   return {
     call,

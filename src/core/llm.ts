@@ -1,7 +1,18 @@
 // The LLM port and what we accept from a model: answers must fit a JSON schema whose enums are our own
 // categories, priorities, sentiments and runbook ids. Anything else is rejected, never repaired.
 import { z } from 'zod';
-import { CATEGORIES, INTENTS, PRIORITIES, SENTIMENTS, URGENCIES, type Category, type Intent, type Priority, type Sentiment, type Urgency } from './ticket.ts';
+import {
+  CATEGORIES,
+  INTENTS,
+  PRIORITIES,
+  SENTIMENTS,
+  URGENCIES,
+  type Category,
+  type Intent,
+  type Priority,
+  type Sentiment,
+  type Urgency,
+} from './ticket.ts';
 
 export interface LlmRequest {
   system: string;
@@ -70,7 +81,10 @@ function parseJson(raw: string): Parsed<unknown> {
 }
 
 function describeIssues(error: z.ZodError): string {
-  return error.issues.slice(0, 3).map((issue) => `${issue.path.join('.') || 'answer'}: ${issue.message}`).join('; ');
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.join('.') || 'answer'}: ${issue.message}`)
+    .join('; ');
 }
 
 /** The model's analysis, or why it was refused (not JSON, a field outside the allowed values, extra fields). */
@@ -78,7 +92,8 @@ export function parseAnalysisAnswer(raw: string): Parsed<LlmAnalysis> {
   const json = parseJson(raw);
   if (!json.ok) return json;
   const parsed = analysisAnswer.safeParse(json.value);
-  if (!parsed.success) return { ok: false, reason: `the answer does not fit the schema (${describeIssues(parsed.error)})` };
+  if (!parsed.success)
+    return { ok: false, reason: `the answer does not fit the schema (${describeIssues(parsed.error)})` };
   const { injection_suspected: injectionSuspected, ...rest } = parsed.data;
   return { ok: true, value: { ...rest, injectionSuspected } };
 }
@@ -103,7 +118,11 @@ export function runbookChoiceSchema(options: readonly RunbookChoiceOption[]): Re
     type: 'object',
     properties: {
       runbook_id: { anyOf: [{ type: 'string', enum: options.map((o) => o.id) }, { type: 'null' }] },
-      params: { type: 'object', properties: Object.fromEntries(names.map((n) => [n, { type: 'string', maxLength: 200 }])), additionalProperties: false },
+      params: {
+        type: 'object',
+        properties: Object.fromEntries(names.map((n) => [n, { type: 'string', maxLength: 200 }])),
+        additionalProperties: false,
+      },
       confidence: { type: 'number', minimum: 0, maximum: 1 },
     },
     required: ['runbook_id', 'params', 'confidence'],
@@ -112,18 +131,22 @@ export function runbookChoiceSchema(options: readonly RunbookChoiceOption[]): Re
 }
 
 // Shell metacharacters, whitespace-separated words or path traversal: a name never looks like this.
-const COMMAND_LIKE = /[;&|`$<>(){}\\\n\r]|\s-{1,2}\w|\.\.\/|^\s*(?:sudo|rm|curl|wget|sh|bash|nc|dd|chmod|shutdown|reboot)\b/i;
+const COMMAND_LIKE =
+  /[;&|`$<>(){}\\\n\r]|\s-{1,2}\w|\.\.\/|^\s*(?:sudo|rm|curl|wget|sh|bash|nc|dd|chmod|shutdown|reboot)\b/i;
 
 /** The model's runbook choice, accepted only when the id is in the catalogue and every parameter is allowed. */
 export function parseRunbookChoice(raw: string, options: readonly RunbookChoiceOption[]): Parsed<RunbookChoice> {
   const json = parseJson(raw);
   if (!json.ok) return json;
-  const shape = z.strictObject({
-    runbook_id: z.string().max(100).nullable(),
-    params: z.record(z.string().max(40), z.string().max(200)),
-    confidence: z.number().min(0).max(1),
-  }).safeParse(json.value);
-  if (!shape.success) return { ok: false, reason: `the answer does not fit the schema (${describeIssues(shape.error)})` };
+  const shape = z
+    .strictObject({
+      runbook_id: z.string().max(100).nullable(),
+      params: z.record(z.string().max(40), z.string().max(200)),
+      confidence: z.number().min(0).max(1),
+    })
+    .safeParse(json.value);
+  if (!shape.success)
+    return { ok: false, reason: `the answer does not fit the schema (${describeIssues(shape.error)})` };
   const { runbook_id: runbookId, params, confidence } = shape.data;
   if (runbookId === null) return { ok: true, value: { runbookId: null, params: {}, confidence } };
   const option = options.find((o) => o.id === runbookId);
@@ -132,7 +155,8 @@ export function parseRunbookChoice(raw: string, options: readonly RunbookChoiceO
     if (COMMAND_LIKE.test(value)) return { ok: false, reason: `parameter ${name.slice(0, 40)} looks like a command` };
     const allowed = option.params[name];
     if (!allowed) return { ok: false, reason: `runbook ${runbookId} takes no parameter "${name.slice(0, 40)}"` };
-    if (!allowed.includes(value)) return { ok: false, reason: `parameter ${name} of ${runbookId} is not one of the known values` };
+    if (!allowed.includes(value))
+      return { ok: false, reason: `parameter ${name} of ${runbookId} is not one of the known values` };
   }
   return { ok: true, value: { runbookId, params, confidence } };
 }

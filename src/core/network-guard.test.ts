@@ -1,35 +1,80 @@
 import { describe, it, expect } from 'vitest';
-import { classifyAddress, judgeAddresses, parseFetchTarget, parseNetworkAllowList, serialisedAuthority } from './network-guard.ts';
+import {
+  classifyAddress,
+  judgeAddresses,
+  parseFetchTarget,
+  parseNetworkAllowList,
+  serialisedAuthority,
+} from './network-guard.ts';
 
 describe('classifyAddress', () => {
   it('calls every internal IPv4 block internal, with its kind', () => {
     const cases: Array<[string, string]> = [
-      ['0.0.0.0', 'unspecified'], ['0.1.2.3', 'unspecified'], ['10.20.30.40', 'private'], ['100.64.0.1', 'shared'],
-      ['100.127.255.255', 'shared'], ['127.0.0.1', 'loopback'], ['127.255.0.9', 'loopback'], ['169.254.169.254', 'link-local'],
-      ['172.16.0.1', 'private'], ['172.31.0.1', 'private'], ['192.168.1.1', 'private'], ['192.0.0.170', 'reserved'],
-      ['198.18.0.1', 'benchmark'], ['224.0.0.251', 'multicast'], ['239.255.255.250', 'multicast'],
-      ['255.255.255.255', 'broadcast'], ['240.0.0.1', 'reserved'], ['192.0.2.1', 'documentation'],
+      ['0.0.0.0', 'unspecified'],
+      ['0.1.2.3', 'unspecified'],
+      ['10.20.30.40', 'private'],
+      ['100.64.0.1', 'shared'],
+      ['100.127.255.255', 'shared'],
+      ['127.0.0.1', 'loopback'],
+      ['127.255.0.9', 'loopback'],
+      ['169.254.169.254', 'link-local'],
+      ['172.16.0.1', 'private'],
+      ['172.31.0.1', 'private'],
+      ['192.168.1.1', 'private'],
+      ['192.0.0.170', 'reserved'],
+      ['198.18.0.1', 'benchmark'],
+      ['224.0.0.251', 'multicast'],
+      ['239.255.255.250', 'multicast'],
+      ['255.255.255.255', 'broadcast'],
+      ['240.0.0.1', 'reserved'],
+      ['192.0.2.1', 'documentation'],
     ];
-    for (const [address, kind] of cases) expect(classifyAddress(address), address).toMatchObject({ kind, internal: true });
+    for (const [address, kind] of cases)
+      expect(classifyAddress(address), address).toMatchObject({ kind, internal: true });
   });
 
   it('calls public addresses public, including those just outside the private blocks', () => {
-    for (const address of ['8.8.8.8', '1.1.1.1', '172.15.255.255', '172.32.0.0', '100.63.255.255', '100.128.0.0', '169.253.0.1', '11.0.0.1', '2606:4700::1111', '2a00:1450::1']) {
+    for (const address of [
+      '8.8.8.8',
+      '1.1.1.1',
+      '172.15.255.255',
+      '172.32.0.0',
+      '100.63.255.255',
+      '100.128.0.0',
+      '169.253.0.1',
+      '11.0.0.1',
+      '2606:4700::1111',
+      '2a00:1450::1',
+    ]) {
       expect(classifyAddress(address), address).toMatchObject({ kind: 'public', internal: false });
     }
   });
 
   it('sees through the obfuscated IPv4 forms', () => {
-    for (const form of ['2130706433', '0x7f.1', '0177.0.0.1', '127.1', '0x7f000001']) expect(classifyAddress(form)).toMatchObject({ address: '127.0.0.1', kind: 'loopback' });
+    for (const form of ['2130706433', '0x7f.1', '0177.0.0.1', '127.1', '0x7f000001'])
+      expect(classifyAddress(form)).toMatchObject({ address: '127.0.0.1', kind: 'loopback' });
     expect(classifyAddress('0xa9.0xfe.0xa9.0xfe')).toMatchObject({ address: '169.254.169.254', kind: 'link-local' });
     expect(classifyAddress('0')).toMatchObject({ kind: 'unspecified' });
   });
 
   it('classifies internal IPv6 blocks', () => {
     const cases: Array<[string, string]> = [
-      ['::', 'unspecified'], ['::1', 'loopback'], ['[::1]', 'loopback'], ['fd00::1', 'unique-local'], ['fc00::1', 'unique-local'],
-      ['fe80::1', 'link-local'], ['fe80::1%eth0', 'link-local'], ['febf::1', 'link-local'], ['fec0::1', 'private'], ['ff02::1', 'multicast'],
-      ['2001:db8::1', 'documentation'], ['2001::1', 'reserved'], ['100::1', 'reserved'], ['::7f00:1', 'reserved'], ['3fff::1', 'public'], ['4000::1', 'reserved'],
+      ['::', 'unspecified'],
+      ['::1', 'loopback'],
+      ['[::1]', 'loopback'],
+      ['fd00::1', 'unique-local'],
+      ['fc00::1', 'unique-local'],
+      ['fe80::1', 'link-local'],
+      ['fe80::1%eth0', 'link-local'],
+      ['febf::1', 'link-local'],
+      ['fec0::1', 'private'],
+      ['ff02::1', 'multicast'],
+      ['2001:db8::1', 'documentation'],
+      ['2001::1', 'reserved'],
+      ['100::1', 'reserved'],
+      ['::7f00:1', 'reserved'],
+      ['3fff::1', 'public'],
+      ['4000::1', 'reserved'],
       ['fd00:ec2::254', 'unique-local'],
     ];
     for (const [address, kind] of cases) expect(classifyAddress(address), address).toMatchObject({ kind });
@@ -66,11 +111,20 @@ describe('parseNetworkAllowList', () => {
   });
 
   it('binds an entry written with a port to that port: host:port, a.b.c.d:port, block:port, [IPv6]:port', () => {
-    const allow = parseNetworkAllowList('svc.internal:8443, 127.0.0.2:8080, 10.0.0.0/8:22, [::1]:9000, [fd00::/8]:443, Other.Example.:80');
+    const allow = parseNetworkAllowList(
+      'svc.internal:8443, 127.0.0.2:8080, 10.0.0.0/8:22, [::1]:9000, [fd00::/8]:443, Other.Example.:80',
+    );
     expect(allow.hosts).toEqual([]);
     expect(allow.cidrs).toEqual([]);
-    expect(allow.endpoints.map((e) => [e.host ?? `${e.cidr!.bytes.length === 4 ? 'v4' : 'v6'}/${e.cidr!.prefix}`, e.port])).toEqual([
-      ['svc.internal', 8443], ['v4/32', 8080], ['v4/8', 22], ['v6/128', 9000], ['v6/8', 443], ['other.example', 80],
+    expect(
+      allow.endpoints.map((e) => [e.host ?? `${e.cidr!.bytes.length === 4 ? 'v4' : 'v6'}/${e.cidr!.prefix}`, e.port]),
+    ).toEqual([
+      ['svc.internal', 8443],
+      ['v4/32', 8080],
+      ['v4/8', 22],
+      ['v6/128', 9000],
+      ['v6/8', 443],
+      ['other.example', 80],
     ]);
   });
 
@@ -82,9 +136,25 @@ describe('parseNetworkAllowList', () => {
 
   it('refuses ports that are not 1 to 65535 in plain digits, and entries with a port that are not a target, naming them', () => {
     for (const bad of ['svc:0', 'svc:65536', 'svc:080', '127.0.0.1:99999', '[::1]:0']) {
-      expect(() => parseNetworkAllowList(`ok.example, ${bad}`), bad).toThrow(new RegExp(`"${bad.replace(/[[\].]/g, '\\$&')}": the port must be 1 to 65535`));
+      expect(() => parseNetworkAllowList(`ok.example, ${bad}`), bad).toThrow(
+        new RegExp(`"${bad.replace(/[[\].]/g, '\\$&')}": the port must be 1 to 65535`),
+      );
     }
-    for (const bad of ['svc:', 'svc:http', 'svc:8080:1', '[127.0.0.1]:80', '[svc]:80', '0x7f.1:80', '2130706433:80', ':80', 'user@svc:80', 'svc:+80', 'svc: 80', '[::1]80', '[::1]:80x']) {
+    for (const bad of [
+      'svc:',
+      'svc:http',
+      'svc:8080:1',
+      '[127.0.0.1]:80',
+      '[svc]:80',
+      '0x7f.1:80',
+      '2130706433:80',
+      ':80',
+      'user@svc:80',
+      'svc:+80',
+      'svc: 80',
+      '[::1]80',
+      '[::1]:80x',
+    ]) {
       expect(() => parseNetworkAllowList(bad), bad).toThrow(/neither a host name/);
     }
   });
@@ -94,7 +164,10 @@ describe('judgeAddresses', () => {
   const allow = parseNetworkAllowList('127.0.0.2/32,intranet.example,fd00:1::/32');
 
   it('refuses a name when any one of its addresses is internal', () => {
-    expect(judgeAddresses('mixed.test', ['8.8.8.8', '10.0.0.1'], allow)).toMatchObject({ ok: false, reason: expect.stringContaining('10.0.0.1, a private address') });
+    expect(judgeAddresses('mixed.test', ['8.8.8.8', '10.0.0.1'], allow)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('10.0.0.1, a private address'),
+    });
     expect(judgeAddresses('empty.test', [], allow)).toMatchObject({ ok: false });
   });
 
@@ -122,7 +195,10 @@ describe('judgeAddresses', () => {
       expect(judgeAddresses('a', ['127.0.0.2'], ported, port), String(port)).toMatchObject({ ok: false });
     }
     expect(judgeAddresses('svc.internal', ['10.9.9.9'], ported, 22)).toEqual({ ok: true });
-    expect(judgeAddresses('svc.internal', ['192.168.0.1'], ported, 8444)).toMatchObject({ ok: false, reason: expect.stringContaining('on port 8444') });
+    expect(judgeAddresses('svc.internal', ['192.168.0.1'], ported, 8444)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('on port 8444'),
+    });
     expect(judgeAddresses('d', ['10.9.9.9', '127.0.0.2'], ported, 22)).toMatchObject({ ok: false });
   });
 
@@ -137,14 +213,30 @@ describe('judgeAddresses', () => {
   });
 
   it('names the carrier of an IPv4-mapped internal address', () => {
-    expect(judgeAddresses('x', ['::ffff:169.254.169.254'], allow)).toMatchObject({ ok: false, reason: expect.stringContaining('link-local address (ipv4-mapped)') });
+    expect(judgeAddresses('x', ['::ffff:169.254.169.254'], allow)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('link-local address (ipv4-mapped)'),
+    });
   });
 });
 
 describe('parseFetchTarget', () => {
   it('accepts http and https only', () => {
-    for (const raw of ['file:///etc/passwd', 'ftp://example.com/', 'gopher://127.0.0.1:6379/_INFO', 'javascript:alert(1)', 'data:text/html,hi', 'ws://example.com/', 'chrome://settings', 'view-source:http://example.com', 'about:blank']) {
-      expect(parseFetchTarget(raw), raw).toMatchObject({ ok: false, reason: expect.stringMatching(/scheme|not a valid/) });
+    for (const raw of [
+      'file:///etc/passwd',
+      'ftp://example.com/',
+      'gopher://127.0.0.1:6379/_INFO',
+      'javascript:alert(1)',
+      'data:text/html,hi',
+      'ws://example.com/',
+      'chrome://settings',
+      'view-source:http://example.com',
+      'about:blank',
+    ]) {
+      expect(parseFetchTarget(raw), raw).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(/scheme|not a valid/),
+      });
     }
     expect(parseFetchTarget('not a url')).toMatchObject({ ok: false });
     expect(parseFetchTarget('https://example.com/a')).toMatchObject({ ok: true, target: { hostname: 'example.com' } });
@@ -155,7 +247,14 @@ describe('parseFetchTarget', () => {
       const parsed = parseFetchTarget(raw);
       return parsed.ok ? parsed.target.fixedAddresses : parsed.reason;
     };
-    for (const raw of ['http://2130706433/', 'http://0x7f.1/', 'http://0177.0.0.1/', 'http://127.1/', 'http://127.0.0.1./', 'http://127.0.0.1:8080/x']) {
+    for (const raw of [
+      'http://2130706433/',
+      'http://0x7f.1/',
+      'http://0177.0.0.1/',
+      'http://127.1/',
+      'http://127.0.0.1./',
+      'http://127.0.0.1:8080/x',
+    ]) {
       expect(fixed(raw), raw).toEqual(['127.0.0.1']);
     }
     expect(fixed('http://[::ffff:127.0.0.1]/')).toEqual(['::ffff:7f00:1']);
@@ -163,8 +262,14 @@ describe('parseFetchTarget', () => {
   });
 
   it('treats localhost and *.localhost names as loopback without asking a resolver', () => {
-    expect(parseFetchTarget('http://LOCALHOST./')).toMatchObject({ ok: true, target: { fixedAddresses: ['127.0.0.1', '::1'] } });
-    expect(parseFetchTarget('http://app.localhost:3000/')).toMatchObject({ ok: true, target: { fixedAddresses: ['127.0.0.1', '::1'] } });
+    expect(parseFetchTarget('http://LOCALHOST./')).toMatchObject({
+      ok: true,
+      target: { fixedAddresses: ['127.0.0.1', '::1'] },
+    });
+    expect(parseFetchTarget('http://app.localhost:3000/')).toMatchObject({
+      ok: true,
+      target: { fixedAddresses: ['127.0.0.1', '::1'] },
+    });
   });
 });
 
@@ -183,8 +288,16 @@ describe('parseFetchTarget reads a URL as Chromium does', () => {
   });
 
   it('refuses user-info in every spelling', () => {
-    for (const raw of ['http://user@example.com/', 'http://user:pw@example.com/', 'http://:pw@example.com/', 'http://allowed.test@127.0.0.1/',
-      'http://a@b@127.0.0.1/', 'http://127.0.0.1:80\t@127.0.0.1:81/', 'http://allowed.test%40127.0.0.1@127.0.0.1/', 'http://127.0.0.1:8080%2f@x/']) {
+    for (const raw of [
+      'http://user@example.com/',
+      'http://user:pw@example.com/',
+      'http://:pw@example.com/',
+      'http://allowed.test@127.0.0.1/',
+      'http://a@b@127.0.0.1/',
+      'http://127.0.0.1:80\t@127.0.0.1:81/',
+      'http://allowed.test%40127.0.0.1@127.0.0.1/',
+      'http://127.0.0.1:8080%2f@x/',
+    ]) {
       expect(where(raw), JSON.stringify(raw)).toMatch(/^refused: URLs with user-info/);
     }
   });

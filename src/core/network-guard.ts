@@ -3,8 +3,18 @@
 import { cidr, formatIp, inCidr, parseCidr, parseIp, type Cidr, type IpBytes } from './ip-address.ts';
 
 export type AddressKind =
-  | 'public' | 'unspecified' | 'loopback' | 'private' | 'shared' | 'link-local' | 'unique-local'
-  | 'multicast' | 'broadcast' | 'documentation' | 'benchmark' | 'reserved';
+  | 'public'
+  | 'unspecified'
+  | 'loopback'
+  | 'private'
+  | 'shared'
+  | 'link-local'
+  | 'unique-local'
+  | 'multicast'
+  | 'broadcast'
+  | 'documentation'
+  | 'benchmark'
+  | 'reserved';
 
 export interface AddressClass {
   address: string;
@@ -16,27 +26,47 @@ export interface AddressClass {
 }
 
 const V4_BLOCKS: Array<[Cidr, AddressKind]> = [
-  [cidr('0.0.0.0/8'), 'unspecified'], [cidr('10.0.0.0/8'), 'private'], [cidr('100.64.0.0/10'), 'shared'],
-  [cidr('127.0.0.0/8'), 'loopback'], [cidr('169.254.0.0/16'), 'link-local'], [cidr('172.16.0.0/12'), 'private'],
-  [cidr('192.0.0.0/24'), 'reserved'], [cidr('192.0.2.0/24'), 'documentation'], [cidr('192.88.99.0/24'), 'reserved'],
-  [cidr('192.168.0.0/16'), 'private'], [cidr('198.18.0.0/15'), 'benchmark'], [cidr('198.51.100.0/24'), 'documentation'],
-  [cidr('203.0.113.0/24'), 'documentation'], [cidr('224.0.0.0/4'), 'multicast'], [cidr('255.255.255.255/32'), 'broadcast'],
+  [cidr('0.0.0.0/8'), 'unspecified'],
+  [cidr('10.0.0.0/8'), 'private'],
+  [cidr('100.64.0.0/10'), 'shared'],
+  [cidr('127.0.0.0/8'), 'loopback'],
+  [cidr('169.254.0.0/16'), 'link-local'],
+  [cidr('172.16.0.0/12'), 'private'],
+  [cidr('192.0.0.0/24'), 'reserved'],
+  [cidr('192.0.2.0/24'), 'documentation'],
+  [cidr('192.88.99.0/24'), 'reserved'],
+  [cidr('192.168.0.0/16'), 'private'],
+  [cidr('198.18.0.0/15'), 'benchmark'],
+  [cidr('198.51.100.0/24'), 'documentation'],
+  [cidr('203.0.113.0/24'), 'documentation'],
+  [cidr('224.0.0.0/4'), 'multicast'],
+  [cidr('255.255.255.255/32'), 'broadcast'],
   [cidr('240.0.0.0/4'), 'reserved'],
 ];
 
 /** IPv6 blocks that carry an IPv4 address: judged by that address. `offset` is where its 4 bytes start. */
 const V6_CARRIERS: Array<[Cidr, NonNullable<AddressClass['via']>, number]> = [
-  [cidr('::ffff:0:0/96'), 'ipv4-mapped', 12], [cidr('::ffff:0:0:0/96'), 'ipv4-translated', 12],
-  [cidr('64:ff9b::/96'), 'nat64', 12], [cidr('2002::/16'), '6to4', 2],
+  [cidr('::ffff:0:0/96'), 'ipv4-mapped', 12],
+  [cidr('::ffff:0:0:0/96'), 'ipv4-translated', 12],
+  [cidr('64:ff9b::/96'), 'nat64', 12],
+  [cidr('2002::/16'), '6to4', 2],
 ];
 
 const V6_BLOCKS: Array<[Cidr, AddressKind]> = [
-  [cidr('::/128'), 'unspecified'], [cidr('::1/128'), 'loopback'],
+  [cidr('::/128'), 'unspecified'],
+  [cidr('::1/128'), 'loopback'],
   // IPv4-compatible (deprecated), local-use NAT64, discard-only, Teredo (hides the real address), ORCHID.
-  [cidr('::/96'), 'reserved'], [cidr('64:ff9b:1::/48'), 'reserved'], [cidr('100::/64'), 'reserved'],
-  [cidr('2001::/32'), 'reserved'], [cidr('2001:10::/28'), 'reserved'], [cidr('2001:20::/28'), 'reserved'],
-  [cidr('2001:db8::/32'), 'documentation'], [cidr('fc00::/7'), 'unique-local'], [cidr('fe80::/10'), 'link-local'],
-  [cidr('fec0::/10'), 'private'], [cidr('ff00::/8'), 'multicast'],
+  [cidr('::/96'), 'reserved'],
+  [cidr('64:ff9b:1::/48'), 'reserved'],
+  [cidr('100::/64'), 'reserved'],
+  [cidr('2001::/32'), 'reserved'],
+  [cidr('2001:10::/28'), 'reserved'],
+  [cidr('2001:20::/28'), 'reserved'],
+  [cidr('2001:db8::/32'), 'documentation'],
+  [cidr('fc00::/7'), 'unique-local'],
+  [cidr('fe80::/10'), 'link-local'],
+  [cidr('fec0::/10'), 'private'],
+  [cidr('ff00::/8'), 'multicast'],
 ];
 
 const GLOBAL_UNICAST_V6 = cidr('2000::/3');
@@ -80,12 +110,15 @@ export interface NetworkAllowList {
   endpoints: AllowedEndpoint[];
 }
 
-export type AllowedEndpoint = { port: number } & ({ host: string; cidr?: undefined } | { cidr: Cidr; host?: undefined });
+export type AllowedEndpoint = { port: number } & (
+  { host: string; cidr?: undefined } | { cidr: Cidr; host?: undefined }
+);
 
 export const EMPTY_ALLOW_LIST: NetworkAllowList = { hosts: [], cidrs: [], endpoints: [] };
 
 /** A DNS name in lower case: labels of letters, digits, `_` and inner `-`, 253 characters at most. */
-export const HOST_NAME = /^(?=.{1,253}$)[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$/;
+export const HOST_NAME =
+  /^(?=.{1,253}$)[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$/;
 
 /** A port as configuration writes it: 1 to 65535, digits only, no leading zero. */
 export function parsePort(text: string): number | undefined {
@@ -108,7 +141,8 @@ function parseAllowTarget(text: string, bracketed: boolean): AllowEntry | undefi
 /** Splits `target:port`; bare IPv6 (more than one colon, no brackets) has no port. */
 function splitPort(entry: string): { target: string; port?: string; bracketed: boolean } {
   const bracket = /^\[([^\]]*)\](?::(.*))?$/.exec(entry);
-  if (bracket) return { target: bracket[1]!, bracketed: true, ...(bracket[2] !== undefined ? { port: bracket[2] } : {}) };
+  if (bracket)
+    return { target: bracket[1]!, bracketed: true, ...(bracket[2] !== undefined ? { port: bracket[2] } : {}) };
   const colons = entry.split(':').length - 1;
   if (colons !== 1) return { target: entry, bracketed: false };
   const at = entry.indexOf(':');
@@ -121,9 +155,12 @@ function addAllowEntry(allow: NetworkAllowList, raw: string): void {
   const parsed = parseAllowTarget(target, bracketed);
   const port = portText === undefined ? undefined : parsePort(portText);
   if (!parsed || (portText !== undefined && !/^[0-9]+$/.test(portText))) {
-    throw new Error(`"${shown}" is neither a host name nor an address or CIDR block, each optionally with :port (IPv4 as a dotted quad, IPv6 in brackets before a port)`);
+    throw new Error(
+      `"${shown}" is neither a host name nor an address or CIDR block, each optionally with :port (IPv4 as a dotted quad, IPv6 in brackets before a port)`,
+    );
   }
-  if (portText !== undefined && port === undefined) throw new Error(`"${shown}": the port must be 1 to 65535, written without leading zeros`);
+  if (portText !== undefined && port === undefined)
+    throw new Error(`"${shown}": the port must be 1 to 65535, written without leading zeros`);
   if (port === undefined) {
     if ('host' in parsed) allow.hosts.push(parsed.host);
     else allow.cidrs.push(parsed.cidr);
@@ -139,11 +176,18 @@ export function parseNetworkAllowList(text: string | undefined): NetworkAllowLis
 
 /** Both lists together: what the configuration opens and what the wiring trusts (declared endpoints). */
 export function mergeAllowLists(a: NetworkAllowList, b: NetworkAllowList): NetworkAllowList {
-  return { hosts: [...a.hosts, ...b.hosts], cidrs: [...a.cidrs, ...b.cidrs], endpoints: [...a.endpoints, ...b.endpoints] };
+  return {
+    hosts: [...a.hosts, ...b.hosts],
+    cidrs: [...a.cidrs, ...b.cidrs],
+    endpoints: [...a.endpoints, ...b.endpoints],
+  };
 }
 
 function normaliseHost(hostname: string): string {
-  return hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+  return hostname
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '');
 }
 
 /**
@@ -152,7 +196,10 @@ function normaliseHost(hostname: string): string {
  */
 export function isHostAllowed(hostname: string, allow: NetworkAllowList, port?: number): boolean {
   const host = normaliseHost(hostname);
-  return allow.hosts.includes(host) || (port !== undefined && allow.endpoints.some((e) => e.host === host && e.port === port));
+  return (
+    allow.hosts.includes(host) ||
+    (port !== undefined && allow.endpoints.some((e) => e.host === host && e.port === port))
+  );
 }
 
 /**
@@ -163,7 +210,10 @@ export function isAddressAllowed(bytes: IpBytes, allow: NetworkAllowList, port?:
   const carried = embeddedIPv4(bytes);
   const mapped = carried?.via === 'ipv4-mapped' ? carried.v4 : undefined;
   const within = (block: Cidr) => inCidr(bytes, block) || (mapped !== undefined && inCidr(mapped, block));
-  return allow.cidrs.some(within) || (port !== undefined && allow.endpoints.some((e) => e.cidr !== undefined && e.port === port && within(e.cidr)));
+  return (
+    allow.cidrs.some(within) ||
+    (port !== undefined && allow.endpoints.some((e) => e.cidr !== undefined && e.port === port && within(e.cidr)))
+  );
 }
 
 export type Verdict = { ok: true } | { ok: false; reason: string };
@@ -172,7 +222,12 @@ export type Verdict = { ok: true } | { ok: false; reason: string };
  * Every address a host resolved to must be public or allowed: one internal answer is enough to refuse. An entry
  * bound to a port opens only that port, so the port a connection goes to must be given for it to count.
  */
-export function judgeAddresses(hostname: string, addresses: readonly string[], allow: NetworkAllowList, port?: number): Verdict {
+export function judgeAddresses(
+  hostname: string,
+  addresses: readonly string[],
+  allow: NetworkAllowList,
+  port?: number,
+): Verdict {
   if (isHostAllowed(hostname, allow, port)) return { ok: true };
   if (addresses.length === 0) return { ok: false, reason: `${hostname} resolved to no address` };
   for (const text of addresses) {
@@ -182,7 +237,10 @@ export function judgeAddresses(hostname: string, addresses: readonly string[], a
     if (verdict.internal && !isAddressAllowed(bytes, allow, port)) {
       const via = verdict.via ? ` (${verdict.via})` : '';
       const where = port === undefined ? '' : ` on port ${port}`;
-      return { ok: false, reason: `${hostname} is ${verdict.address}, a ${verdict.kind} address${via}, not on the allow-list${where}` };
+      return {
+        ok: false,
+        reason: `${hostname} is ${verdict.address}, a ${verdict.kind} address${via}, not on the allow-list${where}`,
+      };
     }
   }
   return { ok: true };
@@ -214,13 +272,15 @@ export function parseFetchTarget(raw: string): { ok: true; target: FetchTarget }
   }
   const port = DEFAULT_PORTS[url.protocol];
   if (port === undefined) return { ok: false, reason: `the scheme ${url.protocol} is refused: only http and https` };
-  if (url.username !== '' || url.password !== '') return { ok: false, reason: 'URLs with user-info (user@host) are refused: the host is what follows the @' };
+  if (url.username !== '' || url.password !== '')
+    return { ok: false, reason: 'URLs with user-info (user@host) are refused: the host is what follows the @' };
   const hostname = normaliseHost(url.hostname);
   if (hostname === '') return { ok: false, reason: 'the URL has no host' };
   const base = { url, hostname, port: url.port === '' ? port : Number(url.port) };
   const literal = parseIp(hostname);
   if (literal) return { ok: true, target: { ...base, fixedAddresses: [formatIp(literal)] } };
-  if (hostname === 'localhost' || hostname.endsWith('.localhost')) return { ok: true, target: { ...base, fixedAddresses: ['127.0.0.1', '::1'] } };
+  if (hostname === 'localhost' || hostname.endsWith('.localhost'))
+    return { ok: true, target: { ...base, fixedAddresses: ['127.0.0.1', '::1'] } };
   return { ok: true, target: base };
 }
 

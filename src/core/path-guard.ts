@@ -25,7 +25,8 @@ export function checkPathSyntax(target: string): string {
     refuse(`"${target}" has a malformed percent escape`, target);
   }
   if (decoded !== target) refuse(`"${target}" contains percent-encoded characters`, target);
-  if (target.split('/').some((segment) => segment === '..' || segment === '.')) refuse(`"${target}" contains "." or ".." segments`, target);
+  if (target.split('/').some((segment) => segment === '..' || segment === '.'))
+    refuse(`"${target}" contains "." or ".." segments`, target);
   return path.posix.normalize(target);
 }
 
@@ -33,7 +34,11 @@ export function checkPathSyntax(target: string): string {
  * The canonical form of `target` (realpath) when it lies under a root; roots are canonicalised the same way.
  * `realpath` is the file system's own (local or SFTP), so a link that leaves the roots is caught there.
  */
-export async function canonicalisePath(target: string, roots: readonly string[], realpath: (p: string) => Promise<string>): Promise<string> {
+export async function canonicalisePath(
+  target: string,
+  roots: readonly string[],
+  realpath: (p: string) => Promise<string>,
+): Promise<string> {
   const normal = checkPathSyntax(target);
   if (roots.length === 0) refuse('no backup roots are configured (TWISTERLAB_BACKUP_ROOTS)', target);
   let real: string;
@@ -51,7 +56,12 @@ export async function canonicalisePath(target: string, roots: readonly string[],
 
 /** A manifest or walk entry path: relative, POSIX, no traversal. */
 export function isSafeRelative(rel: string): boolean {
-  return rel.length > 0 && !rel.includes('\0') && !rel.startsWith('/') && !rel.split('/').some((s) => s === '..' || s === '.' || s === '');
+  return (
+    rel.length > 0 &&
+    !rel.includes('\0') &&
+    !rel.startsWith('/') &&
+    !rel.split('/').some((s) => s === '..' || s === '.' || s === '')
+  );
 }
 
 /**

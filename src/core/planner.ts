@@ -22,7 +22,9 @@ export interface Planned {
 }
 
 /** A runbook that does not fit; `offTopic` when it is not about this kind of ticket at all (not worth telling). */
-export type Fit = { ok: true; runbook: Runbook; steps: Planned[]; score: number; parameters: Record<string, unknown> } | { ok: false; runbookId: string; reason: string; offTopic?: boolean };
+export type Fit =
+  | { ok: true; runbook: Runbook; steps: Planned[]; score: number; parameters: Record<string, unknown> }
+  | { ok: false; runbookId: string; reason: string; offTopic?: boolean };
 
 /** Facts about the named target that templates may use, e.g. `service.configDir` from the services file. */
 export type PlanningFacts = Record<string, unknown>;
@@ -56,10 +58,23 @@ export function scopeFor(analysis: Analysis, facts: PlanningFacts): Scope {
   const written = first('host') ?? first('ip');
   const service = facts.service as { host?: string; port?: number } | undefined;
   const host = written?.value ?? parsed?.hostname.replace(/^\[(.*)\]$/, '$1') ?? service?.host;
-  const port = written ? written.port : parsed ? Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80)) : service?.port;
+  const port = written
+    ? written.port
+    : parsed
+      ? Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80))
+      : service?.port;
   // Where TLS may be spoken: an https URL or declared service, or a written host on 443 (stated or by default).
-  const tls = parsed ? parsed.protocol === 'https:' : written ? (written.port ?? 443) === 443 : (facts.service as { scheme?: string } | undefined)?.scheme === 'https';
-  return { context: analysis.context, analysis, found: { host, ip: first('ip')?.value, url, port, ...(tls ? { tls } : {}) }, ...facts };
+  const tls = parsed
+    ? parsed.protocol === 'https:'
+    : written
+      ? (written.port ?? 443) === 443
+      : (facts.service as { scheme?: string } | undefined)?.scheme === 'https';
+  return {
+    context: analysis.context,
+    analysis,
+    found: { host, ip: first('ip')?.value, url, port, ...(tls ? { tls } : {}) },
+    ...facts,
+  };
 }
 
 function missingRequirement(runbook: Runbook, scope: Scope): string | undefined {
@@ -70,7 +85,11 @@ function missingRequirement(runbook: Runbook, scope: Scope): string | undefined 
   return missing ? `the ticket names no ${missing}` : undefined;
 }
 
-function fillParameters(runbook: Runbook, scope: Scope, overrides: Record<string, unknown>): { ok: true; values: Record<string, unknown> } | { ok: false; reason: string } {
+function fillParameters(
+  runbook: Runbook,
+  scope: Scope,
+  overrides: Record<string, unknown>,
+): { ok: true; values: Record<string, unknown> } | { ok: false; reason: string } {
   const values: Record<string, unknown> = {};
   for (const [name, declared] of Object.entries(runbook.parameters ?? {})) {
     let value: unknown = overrides[name];
@@ -89,10 +108,19 @@ function fillParameters(runbook: Runbook, scope: Scope, overrides: Record<string
   return { ok: true, values };
 }
 
-function planStep(phase: StepPhase, step: RunbookStep, scope: Scope, lookup: CatalogueLookup): { ok: true; planned: Planned } | { ok: false; reason: string } {
+function planStep(
+  phase: StepPhase,
+  step: RunbookStep,
+  scope: Scope,
+  lookup: CatalogueLookup,
+): { ok: true; planned: Planned } | { ok: false; reason: string } {
   // Outputs already known (diagnosis, bound into the scope) are filled now; later steps' outputs when they run.
   const bound = (scope[RUNTIME_ROOT] ?? {}) as Record<string, unknown>;
-  const filled = tryFill({ params: step.params, expect: step.expect }, scope, (path) => !(path.split('.')[1]! in bound));
+  const filled = tryFill(
+    { params: step.params, expect: step.expect },
+    scope,
+    (path) => !(path.split('.')[1]! in bound),
+  );
   if (!filled.ok) return filled;
   const found = lookup(step.capability, filled.value.params);
   if (!found) return { ok: false, reason: `${step.capability} is not registered` };
@@ -108,13 +136,21 @@ function planStep(phase: StepPhase, step: RunbookStep, scope: Scope, lookup: Cat
 function backupFor(step: RunbookStep, scope: Scope, lookup: CatalogueLookup): Planned | null | string {
   if (!step.backup) return null;
   const { target, type, deviceId, pattern } = step.backup;
-  const filled = tryFill({ target, backup_type: type, ...(deviceId ? { device_id: deviceId } : {}), ...(pattern ? { pattern } : {}) }, scope);
+  const filled = tryFill(
+    { target, backup_type: type, ...(deviceId ? { device_id: deviceId } : {}), ...(pattern ? { pattern } : {}) },
+    scope,
+  );
   if (!filled.ok) return `backup: ${filled.reason}`;
   const found = lookup(BACKUP_CAPABILITY, filled.value);
   if (!found) return `${BACKUP_CAPABILITY} is not registered`;
   const description = `Back up ${String(filled.value.target)} before: ${step.description}`;
   // A backup for a fix that may be skipped is skipped with it.
-  const backupStep = { capability: BACKUP_CAPABILITY, params: filled.value, description, ...(step.when ? { when: step.when } : {}) };
+  const backupStep = {
+    capability: BACKUP_CAPABILITY,
+    params: filled.value,
+    description,
+    ...(step.when ? { when: step.when } : {}),
+  };
   return { phase: 'backup', step: backupStep, params: filled.value, risk: found.risk, agent: found.agent };
 }
 
@@ -129,23 +165,43 @@ function fixAllowed(step: RunbookStep, confirmed: ReadonlySet<string>): boolean 
   return addressedBy(step).some((id) => confirmed.has(id)) && (!step.needs || step.needs.some((n) => confirmed.has(n)));
 }
 
-export function fitRunbook(runbook: Runbook, analysis: Analysis, text: string, lookup: CatalogueLookup, facts: PlanningFacts, options: PlanOptions): Fit {
+export function fitRunbook(
+  runbook: Runbook,
+  analysis: Analysis,
+  text: string,
+  lookup: CatalogueLookup,
+  facts: PlanningFacts,
+  options: PlanOptions,
+): Fit {
   const loose = options.force || options.onTarget;
-  if (!loose && !runbook.categories.includes(analysis.category)) return offTopic(runbook.id, `not a ${analysis.category} runbook`);
+  if (!loose && !runbook.categories.includes(analysis.category))
+    return offTopic(runbook.id, `not a ${analysis.category} runbook`);
   const hits = keywordHits(runbook, text);
-  if (runbook.requireKeyword && hits === 0 && !loose) return offTopic(runbook.id, `the ticket mentions none of its keywords (${runbook.keywords.slice(0, 5).join(', ')}…)`);
+  if (runbook.requireKeyword && hits === 0 && !loose)
+    return offTopic(
+      runbook.id,
+      `the ticket mentions none of its keywords (${runbook.keywords.slice(0, 5).join(', ')}…)`,
+    );
   const base: Scope = { ...scopeFor(analysis, facts), ...(options.bound ? { [RUNTIME_ROOT]: options.bound } : {}) };
   const missing = missingRequirement(runbook, base);
   if (missing) return no(runbook.id, missing);
   const kind = (base.service as { kind?: string } | undefined)?.kind;
   if (runbook.serviceKinds && !(kind && (runbook.serviceKinds as string[]).includes(kind))) {
-    return no(runbook.id, `it acts on ${runbook.serviceKinds.join(' or ')} services${kind ? `, not ${kind}` : ' and the ticket names none'}`);
+    return no(
+      runbook.id,
+      `it acts on ${runbook.serviceKinds.join(' or ')} services${kind ? `, not ${kind}` : ' and the ticket names none'}`,
+    );
   }
   const parameters = fillParameters(runbook, base, options.overrides ?? {});
   if (!parameters.ok) return no(runbook.id, parameters.reason);
   const scope = { ...base, params: parameters.values };
   const steps: Planned[] = [];
-  const phases: Array<[StepPhase, RunbookStep[]]> = [['diagnose', runbook.diagnose], ['fix', runbook.fix], ['verify', runbook.verify], ['rollback', runbook.rollback ?? []]];
+  const phases: Array<[StepPhase, RunbookStep[]]> = [
+    ['diagnose', runbook.diagnose],
+    ['fix', runbook.fix],
+    ['verify', runbook.verify],
+    ['rollback', runbook.rollback ?? []],
+  ];
   for (const [phase, list] of phases) {
     for (const step of list) {
       if (step.if) {
@@ -179,8 +235,16 @@ const specificity = new WeakMap<Runbook, number>();
 function specificityOf(runbook: Runbook): number {
   let score = specificity.get(runbook);
   if (score === undefined) {
-    const paths = templatePaths([runbook.diagnose, runbook.fix, runbook.verify, runbook.rollback ?? [], runbook.parameters ?? {}]);
-    const facts = new Set(paths.filter((p) => p.startsWith('service.') && !['service.name', 'service.kind', 'service.device'].includes(p))).size;
+    const paths = templatePaths([
+      runbook.diagnose,
+      runbook.fix,
+      runbook.verify,
+      runbook.rollback ?? [],
+      runbook.parameters ?? {},
+    ]);
+    const facts = new Set(
+      paths.filter((p) => p.startsWith('service.') && !['service.name', 'service.kind', 'service.device'].includes(p)),
+    ).size;
     score = ((runbook.requires?.length ?? 0) > 0 || paths.length > 0 ? 2 : 0) + facts;
     specificity.set(runbook, score);
   }
@@ -191,12 +255,20 @@ function specificityOf(runbook: Runbook): number {
 const invasiveness = (steps: readonly Planned[]) => steps.filter((s) => s.risk !== 'read').length;
 
 export function planTicket(
-  analysis: Analysis, text: string, runbooks: readonly Runbook[], lookup: CatalogueLookup, facts: PlanningFacts = {}, options: PlanOptions = {},
+  analysis: Analysis,
+  text: string,
+  runbooks: readonly Runbook[],
+  lookup: CatalogueLookup,
+  facts: PlanningFacts = {},
+  options: PlanOptions = {},
 ): Plan {
   const fits = runbooks.map((r) => fitRunbook(r, analysis, text, lookup, facts, options));
   const candidates = fits
     .filter((c): c is Extract<Fit, { ok: true }> => c.ok)
-    .sort((a, b) => b.score - a.score || invasiveness(a.steps) - invasiveness(b.steps) || a.runbook.id.localeCompare(b.runbook.id));
+    .sort(
+      (a, b) =>
+        b.score - a.score || invasiveness(a.steps) - invasiveness(b.steps) || a.runbook.id.localeCompare(b.runbook.id),
+    );
   const rejected = fits
     .filter((c): c is Extract<Fit, { ok: false }> => !c.ok && !c.offTopic)
     .map(({ runbookId, reason }) => ({ runbookId, reason }));
@@ -208,7 +280,10 @@ export function planTicket(
       runbookId: null,
       title: 'No runbook fits',
       steps: [],
-      escalation: options.force && rejected[0] ? `runbook ${rejected[0].runbookId} cannot be planned: ${rejected[0].reason}` : `no runbook fits a ${analysis.priority}-priority ${analysis.category} ticket${missing}${why}`,
+      escalation:
+        options.force && rejected[0]
+          ? `runbook ${rejected[0].runbookId} cannot be planned: ${rejected[0].reason}`
+          : `no runbook fits a ${analysis.priority}-priority ${analysis.category} ticket${missing}${why}`,
       ...(rejected.length > 0 ? { rejected } : {}),
     };
   }
@@ -222,28 +297,49 @@ export function planTicket(
 }
 
 /** Numbers the steps and asks policy about each one. */
-export function decideSteps(planned: readonly Planned[], analysis: Analysis, options: PlanOptions, firstIndex = 0): PlannedStep[] {
+export function decideSteps(
+  planned: readonly Planned[],
+  analysis: Analysis,
+  options: PlanOptions,
+  firstIndex = 0,
+): PlannedStep[] {
   const hasVerification = planned.some((s) => s.phase === 'verify');
   return planned.map(({ phase, step, params, risk, agent }, i) => {
     const index = firstIndex + i;
     const backupBefore = planned.slice(0, i).some((s) => s.step.capability === BACKUP_CAPABILITY);
     const decided = decideStep({
-      risk, priority: analysis.priority, backupBefore, verified: hasVerification,
-      ...(step.withoutBackup ? { withoutBackup: step.withoutBackup } : {}), ...(options.changePolicy ? { changePolicy: options.changePolicy } : {}),
+      risk,
+      priority: analysis.priority,
+      backupBefore,
+      verified: hasVerification,
+      ...(step.withoutBackup ? { withoutBackup: step.withoutBackup } : {}),
+      ...(options.changePolicy ? { changePolicy: options.changePolicy } : {}),
     });
     // An approval is given for exact parameters, before anything runs: a step whose values only an earlier step's
     // output will tell cannot be approved blind, so it is refused (the ticket goes to a human with the plan).
     const blind = decided.decision === 'needs_approval' && hasRuntimeTemplates(params);
     const { decision, reason } = blind
-      ? { decision: 'refuse' as const, reason: `${decided.reason}, but its parameters come from an earlier step's output and an approval must see them` }
+      ? {
+          decision: 'refuse' as const,
+          reason: `${decided.reason}, but its parameters come from an earlier step's output and an approval must see them`,
+        }
       : decided;
     return {
-      index, phase, capability: step.capability, agent, params, risk, description: step.description,
+      index,
+      phase,
+      capability: step.capability,
+      agent,
+      params,
+      risk,
+      description: step.description,
       ...(step.expect ? { expect: step.expect } : {}),
-      decision, decisionReason: reason,
+      decision,
+      decisionReason: reason,
       ...(step.id ? { ref: step.id } : {}),
       ...(step.when ? { when: step.when } : {}),
-      ...(step.addresses ? { addresses: addressedBy(step).filter((id) => !options.confirmed || options.confirmed.has(id)) } : {}),
+      ...(step.addresses
+        ? { addresses: addressedBy(step).filter((id) => !options.confirmed || options.confirmed.has(id)) }
+        : {}),
     };
   });
 }

@@ -28,12 +28,18 @@ export function decideStep(input: StepPolicyInput): { decision: PolicyDecision; 
     return { decision: 'needs_approval', reason: 'destructive steps wait for a human approval' };
   }
   const policy = input.changePolicy ?? 'backup-and-verify';
-  if (policy === 'approve') return { decision: 'needs_approval', reason: 'the change policy is "approve": every change waits for a human' };
+  if (policy === 'approve')
+    return { decision: 'needs_approval', reason: 'the change policy is "approve": every change waits for a human' };
   if (!input.verified) {
     return { decision: 'needs_approval', reason: 'a change with no verification after it needs a human' };
   }
   if (input.backupBefore) return { decision: 'run', reason: 'change, backed up and verified' };
-  if (policy === 'verify') return { decision: 'run', reason: 'change, verified (the change policy does not ask for a backup)' };
-  if (input.withoutBackup) return { decision: 'run', reason: `change, verified; nothing to back up: ${input.withoutBackup}` };
-  return { decision: 'needs_approval', reason: `a change needs a backup before it, or the runbook's reason why it needs none (${input.priority}-priority ticket)` };
+  if (policy === 'verify')
+    return { decision: 'run', reason: 'change, verified (the change policy does not ask for a backup)' };
+  if (input.withoutBackup)
+    return { decision: 'run', reason: `change, verified; nothing to back up: ${input.withoutBackup}` };
+  return {
+    decision: 'needs_approval',
+    reason: `a change needs a backup before it, or the runbook's reason why it needs none (${input.priority}-priority ticket)`,
+  };
 }

@@ -88,7 +88,15 @@ export interface ServiceCheckSpec {
 }
 
 export const HEALTH_FAILURES = [
-  'unreachable', 'timeout', 'auth', 'no_slots', 'write_refused', 'http_status', 'body_mismatch', 'query_failed', 'query_timeout',
+  'unreachable',
+  'timeout',
+  'auth',
+  'no_slots',
+  'write_refused',
+  'http_status',
+  'body_mismatch',
+  'query_failed',
+  'query_timeout',
 ] as const;
 export type HealthFailure = (typeof HEALTH_FAILURES)[number];
 
@@ -124,7 +132,6 @@ export interface SystemMetrics {
 export interface SystemMetricsSource {
   collect(signal?: AbortSignal): Promise<SystemMetrics>;
 }
-
 
 /** A request of a page that the network guard refused (an internal address, a scheme other than http(s)). */
 export interface BlockedRequest {
@@ -173,7 +180,12 @@ export interface ArtifactInfo {
 
 /** Files an agent produced (screenshots), kept by id. */
 export interface ArtifactStore {
-  save(artifact: { kind: ArtifactInfo['kind']; contentType: string; data: Uint8Array; source: Record<string, string> }): Promise<ArtifactInfo>;
+  save(artifact: {
+    kind: ArtifactInfo['kind'];
+    contentType: string;
+    data: Uint8Array;
+    source: Record<string, string>;
+  }): Promise<ArtifactInfo>;
   /** Undefined for an unknown id. */
   open(id: string): Promise<{ info: ArtifactInfo; data: Uint8Array } | undefined>;
 }

@@ -16,8 +16,31 @@ const TAG_TEXT = /[\u{E0020}-\u{E007E}]+/gu;
 const INVISIBLE = /[\p{Cf}\p{Mn}\p{Me}\u115F\u1160\u3164\uFFA0]/gu;
 // Cyrillic and Greek letters that look like Latin ones, replaced only inside words that also hold Latin letters.
 const CONFUSABLES: Record<string, string> = {
-  а: 'a', в: 'b', е: 'e', к: 'k', м: 'm', н: 'h', о: 'o', р: 'p', с: 'c', т: 't', у: 'y', х: 'x', і: 'i', ј: 'j', ѕ: 's',
-  ԁ: 'd', ο: 'o', α: 'a', ι: 'i', ν: 'v', ρ: 'p', κ: 'k', ε: 'e', τ: 't', υ: 'u',
+  а: 'a',
+  в: 'b',
+  е: 'e',
+  к: 'k',
+  м: 'm',
+  н: 'h',
+  о: 'o',
+  р: 'p',
+  с: 'c',
+  т: 't',
+  у: 'y',
+  х: 'x',
+  і: 'i',
+  ј: 'j',
+  ѕ: 's',
+  ԁ: 'd',
+  ο: 'o',
+  α: 'a',
+  ι: 'i',
+  ν: 'v',
+  ρ: 'p',
+  κ: 'k',
+  ε: 'e',
+  τ: 't',
+  υ: 'u',
 };
 const MIXED_WORD = /[\p{L}]+/gu;
 const LOOKALIKE = /[авекмнорстухіјѕԁοαινρκετυ]/giu;
@@ -32,7 +55,9 @@ export function normalizeForMatching(text: string): string {
     .normalize('NFD')
     .replace(INVISIBLE, '')
     .normalize('NFC')
-    .replace(MIXED_WORD, (word) => (/[a-z]/i.test(word) ? word.replace(LOOKALIKE, (c) => CONFUSABLES[c.toLowerCase()] ?? c) : word))
+    .replace(MIXED_WORD, (word) =>
+      /[a-z]/i.test(word) ? word.replace(LOOKALIKE, (c) => CONFUSABLES[c.toLowerCase()] ?? c) : word,
+    )
     .replace(/\r\n?|[\u2028\u2029\u0085]/g, '\n')
     .replace(/[^\S\n]+/g, ' ')
     .replace(/ ?\n[\s]*/g, '\n')
@@ -91,11 +116,14 @@ function asReadableText(bytes: Uint8Array | undefined): string | undefined {
 /** Readable texts hidden in base64 or hex blobs, at most MAX_BLOBS of them, each from at most MAX_BLOB_CHARS. */
 function decodedBlobs(text: string): string[] {
   const decoded: string[] = [];
-  const blobs = [...text.matchAll(HEX_BLOB)].map((m) => ({ raw: m[0], hex: true }))
+  const blobs = [...text.matchAll(HEX_BLOB)]
+    .map((m) => ({ raw: m[0], hex: true }))
     .concat([...text.matchAll(BASE64_BLOB)].map((m) => ({ raw: m[0], hex: false })));
   for (const { raw, hex } of blobs.slice(0, MAX_BLOBS)) {
     const blob = raw.slice(0, MAX_BLOB_CHARS);
-    const readable = asReadableText(hex ? decodeHex(blob.slice(0, blob.length - (blob.length % 2))) : decodeBase64(blob));
+    const readable = asReadableText(
+      hex ? decodeHex(blob.slice(0, blob.length - (blob.length % 2))) : decodeBase64(blob),
+    );
     if (readable !== undefined) decoded.push(readable);
   }
   return decoded;
@@ -105,7 +133,10 @@ function signalsAt(text: string, depth: number): string[] {
   const hidden = hiddenTagText(text);
   const own = patternSignals(normalizeForMatching(text));
   const tagged = hidden ? patternSignals(normalizeForMatching(hidden)).map((s) => `hidden text: ${s}`) : [];
-  const nested = depth >= MAX_DEPTH ? [] : decodedBlobs(text).flatMap((inner) => signalsAt(inner, depth + 1).map((s) => `encoded: ${s}`));
+  const nested =
+    depth >= MAX_DEPTH
+      ? []
+      : decodedBlobs(text).flatMap((inner) => signalsAt(inner, depth + 1).map((s) => `encoded: ${s}`));
   return [...own, ...tagged, ...nested];
 }
 

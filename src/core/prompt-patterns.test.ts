@@ -6,15 +6,26 @@ import { describe, expect, it } from 'vitest';
 import { INJECTION_PATTERNS } from './prompt-patterns.ts';
 
 const DETERMINISTIC = {
-  checker: 'fuzz', randomSeed: 20261205, timeout: null, attackTimeout: null, incubationTimeout: null, recallTimeout: null,
+  checker: 'fuzz',
+  randomSeed: 20261205,
+  timeout: null,
+  attackTimeout: null,
+  incubationTimeout: null,
+  recallTimeout: null,
   seedingTimeout: null,
 } as const;
 
-const patterns = INJECTION_PATTERNS.map(({ family, pattern }, i) => [`${family} pattern ${i}`, pattern] as [string, RegExp]);
+const patterns = INJECTION_PATTERNS.map(
+  ({ family, pattern }, i) => [`${family} pattern ${i}`, pattern] as [string, RegExp],
+);
 
 describe('the prompt-guard patterns', () => {
-  it.each(patterns)('%s cannot backtrack beyond linear time', (_name, pattern) => {
-    const result = checkSync(pattern.source, pattern.flags.replace(/[gy]/g, ''), DETERMINISTIC);
-    expect(result.status, JSON.stringify(result.status === 'vulnerable' ? result.attack : result)).toBe('safe');
-  }, 600_000);
+  it.each(patterns)(
+    '%s cannot backtrack beyond linear time',
+    (_name, pattern) => {
+      const result = checkSync(pattern.source, pattern.flags.replace(/[gy]/g, ''), DETERMINISTIC);
+      expect(result.status, JSON.stringify(result.status === 'vulnerable' ? result.attack : result)).toBe('safe');
+    },
+    600_000,
+  );
 });

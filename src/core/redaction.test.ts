@@ -37,8 +37,13 @@ describe('redactSecrets on ordinary ticket text', () => {
 
   it('keeps the words around a secret readable: labels, quotes and JSON shape stay', () => {
     expect(redactSecrets('my password is hunter22, please help')).toBe(`my password is ${REDACTED}, please help`);
-    expect(JSON.parse(redactSecrets('{"user": "svc", "password": "S3cr3t!x"}'))).toEqual({ user: 'svc', password: REDACTED });
-    expect(redactSecrets('Server=db;User Id=sa;Password=P@ssw0rd;Encrypt=true')).toBe(`Server=db;User Id=sa;Password=${REDACTED};Encrypt=true`);
+    expect(JSON.parse(redactSecrets('{"user": "svc", "password": "S3cr3t!x"}'))).toEqual({
+      user: 'svc',
+      password: REDACTED,
+    });
+    expect(redactSecrets('Server=db;User Id=sa;Password=P@ssw0rd;Encrypt=true')).toBe(
+      `Server=db;User Id=sa;Password=${REDACTED};Encrypt=true`,
+    );
     expect(redactSecrets('Authorization: Bearer abcdef123456ghijkl')).toBe(`Authorization: Bearer ${REDACTED}`);
   });
 
@@ -55,7 +60,10 @@ describe('the rule data', () => {
     for (const form of forms) {
       for (const rule of TOKEN_RULES) {
         for (const match of form.text.matchAll(rule.pattern)) {
-          expect(rule.keywords.some((k) => match[0].toLowerCase().includes(k)), `${rule.id} on ${form.name}`).toBe(true);
+          expect(
+            rule.keywords.some((k) => match[0].toLowerCase().includes(k)),
+            `${rule.id} on ${form.name}`,
+          ).toBe(true);
         }
       }
     }
@@ -64,22 +72,51 @@ describe('the rule data', () => {
 
 describe('redactValue', () => {
   it('hides a value kept under a secret name whole, and redacts strings everywhere else', () => {
-    const out = redactValue({ password: 'hunter2', nested: { api_key: 12345678, note: 'token ghp_' + 'a1'.repeat(18) }, count: 3, ok: true, list: ['DB_PASSWORD=x9!kQ'] });
-    expect(out).toEqual({ password: REDACTED, nested: { api_key: REDACTED, note: `token ${REDACTED}` }, count: 3, ok: true, list: [`DB_PASSWORD=${REDACTED}`] });
+    const out = redactValue({
+      password: 'hunter2',
+      nested: { api_key: 12345678, note: 'token ghp_' + 'a1'.repeat(18) },
+      count: 3,
+      ok: true,
+      list: ['DB_PASSWORD=x9!kQ'],
+    });
+    expect(out).toEqual({
+      password: REDACTED,
+      nested: { api_key: REDACTED, note: `token ${REDACTED}` },
+      count: 3,
+      ok: true,
+      list: [`DB_PASSWORD=${REDACTED}`],
+    });
   });
 
   it('leaves names that only look like secrets alone', () => {
-    expect(redactValue({ max_tokens: 4096, token_type: 'bearer', password_reset_url: 'https://x/reset', primary_key: 'id' }))
-      .toEqual({ max_tokens: 4096, token_type: 'bearer', password_reset_url: 'https://x/reset', primary_key: 'id' });
+    expect(
+      redactValue({ max_tokens: 4096, token_type: 'bearer', password_reset_url: 'https://x/reset', primary_key: 'id' }),
+    ).toEqual({ max_tokens: 4096, token_type: 'bearer', password_reset_url: 'https://x/reset', primary_key: 'id' });
   });
 });
 
 describe('redactArgv', () => {
   it('hides the argument after a flag that takes a secret, and secrets inside any argument', () => {
-    expect(redactArgv(['sshpass', '-p', 'Hunter2x', 'ssh', 'web01'])).toEqual(['sshpass', '-p', REDACTED, 'ssh', 'web01']);
-    expect(redactArgv(['pg_dump', '--password', 'S3cret!', 'orders'])).toEqual(['pg_dump', '--password', REDACTED, 'orders']);
+    expect(redactArgv(['sshpass', '-p', 'Hunter2x', 'ssh', 'web01'])).toEqual([
+      'sshpass',
+      '-p',
+      REDACTED,
+      'ssh',
+      'web01',
+    ]);
+    expect(redactArgv(['pg_dump', '--password', 'S3cret!', 'orders'])).toEqual([
+      'pg_dump',
+      '--password',
+      REDACTED,
+      'orders',
+    ]);
     expect(redactArgv(['curl', '-u', 'admin:S3cret', 'https://x'])).toEqual(['curl', '-u', REDACTED, 'https://x']);
-    expect(redactArgv(['psql', 'postgres://app:pw9@db/x', '-c', 'select 1'])).toEqual(['psql', 'postgres://***@db/x', '-c', 'select 1']);
+    expect(redactArgv(['psql', 'postgres://app:pw9@db/x', '-c', 'select 1'])).toEqual([
+      'psql',
+      'postgres://***@db/x',
+      '-c',
+      'select 1',
+    ]);
     expect(redactArgv(['ls', '-p', '/var/log'])).toEqual(['ls', '-p', '/var/log']);
   });
 });

@@ -77,7 +77,8 @@ export function redactField(key: string, item: unknown): unknown {
 }
 
 // Flags whose next argument is the secret (`--password X`, `sshpass -p X`, `curl -u user:pass`).
-const SECRET_NEXT = /^--?(?:[\w-]*(?:password|passwd|passphrase|secret|token|api-?key|access-?key|private-?key|credentials?)[\w-]*|pass|pwd)$/i;
+const SECRET_NEXT =
+  /^--?(?:[\w-]*(?:password|passwd|passphrase|secret|token|api-?key|access-?key|private-?key|credentials?)[\w-]*|pass|pwd)$/i;
 
 /**
  * A command's argument vector with each argument redacted, the argument after a secret-taking flag hidden, and
@@ -89,8 +90,10 @@ export function redactArgv(argv: readonly string[]): string[] {
   const line = redactSecrets(argv.join(' '));
   return argv.map((arg, index) => {
     const previous = index > 0 ? argv[index - 1]! : '';
-    const takesSecret = SECRET_NEXT.test(previous) || (program === 'sshpass' && previous === '-p')
-      || (/^(?:-u|--user)$/.test(previous) && arg.includes(':'));
+    const takesSecret =
+      SECRET_NEXT.test(previous) ||
+      (program === 'sshpass' && previous === '-p') ||
+      (/^(?:-u|--user)$/.test(previous) && arg.includes(':'));
     if (takesSecret && isAssignedSecret(arg)) return REDACTED;
     const shown = redactSecrets(arg);
     return shown.length >= 4 && !line.includes(shown) ? REDACTED : shown;

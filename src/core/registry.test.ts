@@ -52,7 +52,9 @@ const thrower = defineCapability({
 
 function registry() {
   const r = new CapabilityRegistry({ logger: silentLogger, defaultTimeoutMs: 1000 });
-  r.register(defineAgent({ id: 'test', description: 'test agent', deps: {}, capabilities: [echo, slow, liar, thrower] }));
+  r.register(
+    defineAgent({ id: 'test', description: 'test agent', deps: {}, capabilities: [echo, slow, liar, thrower] }),
+  );
   return r;
 }
 
@@ -84,17 +86,29 @@ describe('CapabilityRegistry', () => {
   });
 
   it('refuses output that does not match the output schema', async () => {
-    expect(await registry().invoke('test.liar', {}, { actor: 't' })).toMatchObject({ ok: false, error: { code: 'OUTPUT_INVALID' } });
+    expect(await registry().invoke('test.liar', {}, { actor: 't' })).toMatchObject({
+      ok: false,
+      error: { code: 'OUTPUT_INVALID' },
+    });
   });
 
   it('keeps the code of a TwisterError and turns any other error into CAPABILITY_FAILED', async () => {
     const r = registry();
-    expect(await r.invoke('test.thrower', { coded: true }, { actor: 't' })).toMatchObject({ ok: false, error: { code: 'DEVICE_NOT_FOUND' } });
-    expect(await r.invoke('test.thrower', { coded: false }, { actor: 't' })).toMatchObject({ ok: false, error: { code: 'CAPABILITY_FAILED', message: 'boom' } });
+    expect(await r.invoke('test.thrower', { coded: true }, { actor: 't' })).toMatchObject({
+      ok: false,
+      error: { code: 'DEVICE_NOT_FOUND' },
+    });
+    expect(await r.invoke('test.thrower', { coded: false }, { actor: 't' })).toMatchObject({
+      ok: false,
+      error: { code: 'CAPABILITY_FAILED', message: 'boom' },
+    });
   });
 
   it('answers CAPABILITY_NOT_FOUND for an unknown id', async () => {
-    expect(await registry().invoke('nope.nothing', {}, { actor: 't' })).toMatchObject({ ok: false, error: { code: 'CAPABILITY_NOT_FOUND' } });
+    expect(await registry().invoke('nope.nothing', {}, { actor: 't' })).toMatchObject({
+      ok: false,
+      error: { code: 'CAPABILITY_NOT_FOUND' },
+    });
   });
 
   it('never lets an assessed risk rise above the declared one', () => {
@@ -105,7 +119,11 @@ describe('CapabilityRegistry', () => {
 
   it('describes capabilities with JSON schemas generated from zod', () => {
     const descriptor = registry().get('test.echo')!;
-    expect(descriptor.inputSchema).toMatchObject({ type: 'object', properties: { text: { type: 'string', minLength: 1 } }, additionalProperties: false });
+    expect(descriptor.inputSchema).toMatchObject({
+      type: 'object',
+      properties: { text: { type: 'string', minLength: 1 } },
+      additionalProperties: false,
+    });
   });
 
   it('tells every listener about every call', async () => {
@@ -118,6 +136,8 @@ describe('CapabilityRegistry', () => {
   });
 
   it('refuses a capability whose id is not prefixed by its agent', () => {
-    expect(() => defineAgent({ id: 'other', description: '', deps: {}, capabilities: [echo] })).toThrow(/other\.<verb>/);
+    expect(() => defineAgent({ id: 'other', description: '', deps: {}, capabilities: [echo] })).toThrow(
+      /other\.<verb>/,
+    );
   });
 });

@@ -8,8 +8,7 @@ import type { Logger } from './logger.ts';
 import { parseOrThrow } from './validation.ts';
 
 export type InvocationResult<O = unknown> =
-  | { ok: true; output: O; durationMs: number }
-  | { ok: false; error: ErrorInfo; durationMs: number };
+  { ok: true; output: O; durationMs: number } | { ok: false; error: ErrorInfo; durationMs: number };
 
 export interface InvokeOptions {
   actor: string;
@@ -70,7 +69,11 @@ export class CapabilityRegistry {
     }
     this.agents.set(agent.id, agent);
     for (const capability of agent.capabilities) {
-      this.entries.set(capability.id, { agent, capability: capability as Capability, descriptor: describeCapability(agent.id, capability as Capability, this.defaultTimeoutMs) });
+      this.entries.set(capability.id, {
+        agent,
+        capability: capability as Capability,
+        descriptor: describeCapability(agent.id, capability as Capability, this.defaultTimeoutMs),
+      });
     }
   }
 
@@ -127,7 +130,11 @@ export class CapabilityRegistry {
     const entry = this.entries.get(id);
     let result: InvocationResult;
     if (!entry) {
-      result = { ok: false, error: toErrorInfo(new TwisterError('CAPABILITY_NOT_FOUND', `no capability named ${id}`)), durationMs: 0 };
+      result = {
+        ok: false,
+        error: toErrorInfo(new TwisterError('CAPABILITY_NOT_FOUND', `no capability named ${id}`)),
+        durationMs: 0,
+      };
     } else {
       try {
         const output = await this.run(entry, input, options);
@@ -140,7 +147,12 @@ export class CapabilityRegistry {
         result = { ok: false, error: info, durationMs: performance.now() - started };
       }
     }
-    const event: InvocationEvent = { capability: id, actor: options.actor, result, ...(options.ticketId ? { ticketId: options.ticketId } : {}) };
+    const event: InvocationEvent = {
+      capability: id,
+      actor: options.actor,
+      result,
+      ...(options.ticketId ? { ticketId: options.ticketId } : {}),
+    };
     for (const listener of this.listeners) listener(event);
     return result;
   }
@@ -154,7 +166,9 @@ export class CapabilityRegistry {
     let onAbort: (() => void) | undefined;
     const stop = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        const error = new TwisterError('CAPABILITY_TIMEOUT', `${capability.id} did not finish within ${timeoutMs} ms`, { timeoutMs });
+        const error = new TwisterError('CAPABILITY_TIMEOUT', `${capability.id} did not finish within ${timeoutMs} ms`, {
+          timeoutMs,
+        });
         controller.abort(error);
         reject(error);
       }, timeoutMs);
@@ -170,7 +184,10 @@ export class CapabilityRegistry {
     });
     const ctx = {
       signal: controller.signal,
-      logger: this.logger.child({ capability: capability.id, ...(options.ticketId ? { ticketId: options.ticketId } : {}) }),
+      logger: this.logger.child({
+        capability: capability.id,
+        ...(options.ticketId ? { ticketId: options.ticketId } : {}),
+      }),
       deps: agent.deps,
       actor: options.actor,
       ...(options.ticketId ? { ticketId: options.ticketId } : {}),
@@ -193,7 +210,11 @@ export class CapabilityRegistry {
 }
 
 /** What a capability looks like from outside (the API, MCP): its schemas as JSON Schema. */
-export function describeCapability(agentId: string, capability: Capability, defaultTimeoutMs: number): CapabilityDescriptor {
+export function describeCapability(
+  agentId: string,
+  capability: Capability,
+  defaultTimeoutMs: number,
+): CapabilityDescriptor {
   return {
     id: capability.id,
     agent: agentId,

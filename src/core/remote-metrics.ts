@@ -11,12 +11,30 @@ export const METRICS_COMMANDS = {
 } as const;
 
 /** The only rules the metrics commands are checked against: exactly those argv, read-only. */
-export const METRICS_RULES: AllowRule[] = Object.values(METRICS_COMMANDS).map(([program, ...args]) => ({ program, args: [...args], risk: 'read' }));
+export const METRICS_RULES: AllowRule[] = Object.values(METRICS_COMMANDS).map(([program, ...args]) => ({
+  program,
+  args: [...args],
+  risk: 'read',
+}));
 
 /** How long between the two /proc/stat samples that give the CPU usage. */
 export const CPU_SAMPLE_MS = 250;
 
-const PSEUDO_FS = new Set(['tmpfs', 'devtmpfs', 'ramfs', 'squashfs', 'proc', 'sysfs', 'cgroup', 'cgroup2', 'devpts', 'mqueue', 'overlay', 'nsfs', 'efivarfs']);
+const PSEUDO_FS = new Set([
+  'tmpfs',
+  'devtmpfs',
+  'ramfs',
+  'squashfs',
+  'proc',
+  'sysfs',
+  'cgroup',
+  'cgroup2',
+  'devpts',
+  'mqueue',
+  'overlay',
+  'nsfs',
+  'efivarfs',
+]);
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
 export interface CpuSample {
@@ -37,7 +55,9 @@ export function parseProcStat(text: string): CpuSample {
 
 export function cpuUsagePercent(first: CpuSample, second: CpuSample): number {
   const total = second.total - first.total;
-  return total > 0 ? round1(((second.busy - first.busy) / total) * 100) : round1((second.busy / Math.max(1, second.total)) * 100);
+  return total > 0
+    ? round1(((second.busy - first.busy) / total) * 100)
+    : round1((second.busy / Math.max(1, second.total)) * 100);
 }
 
 export function parseMeminfo(text: string): SystemMetrics['memory'] {
@@ -71,7 +91,11 @@ export function parseBasics(text: string): Pick<SystemMetrics, 'hostname' | 'loa
   const [hostname = '', loadavg = '', uptime = ''] = text.split('\n');
   const [one, five, fifteen] = loadavg.trim().split(/\s+/).map(Number);
   if (![one, five, fifteen].every(Number.isFinite)) throw new Error('/proc/loadavg is not three numbers');
-  return { hostname: hostname.trim(), load: { one: one!, five: five!, fifteen: fifteen! }, uptimeSeconds: Math.round(Number(uptime.trim().split(/\s+/)[0])) };
+  return {
+    hostname: hostname.trim(),
+    load: { one: one!, five: five!, fifteen: fifteen! },
+    uptimeSeconds: Math.round(Number(uptime.trim().split(/\s+/)[0])),
+  };
 }
 
 export function parseModel(text: string): string {

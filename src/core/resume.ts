@@ -19,7 +19,11 @@ export function planResume(
   self: string,
   canRepeat: (step: RunningStep) => boolean,
 ): ResumePlan {
-  if (!progress) return { kind: 'lost', reason: `interrupted while ${status} with no stored plan to resume; a human should check what ran` };
+  if (!progress)
+    return {
+      kind: 'lost',
+      reason: `interrupted while ${status} with no stored plan to resume; a human should check what ran`,
+    };
   const { lease } = progress;
   if (lease.live && lease.owner !== null && lease.owner !== self) return { kind: 'busy', holder: lease.owner };
   const replay = new Map(progress.steps.map((s) => [s.index, s]));
@@ -38,8 +42,12 @@ export function planResume(
 export function interruptedRecord(step: RunningStep, reason: string, now = new Date()): StepRecord {
   const { idempotencyKey: _key, attempts, ...claim } = step;
   return {
-    ...claim, status: 'failed', output: null, attempts,
+    ...claim,
+    status: 'failed',
+    output: null,
+    attempts,
     error: { code: 'STEP_INTERRUPTED', message: reason, retryable: false },
-    finishedAt: now.toISOString(), durationMs: Math.max(0, now.getTime() - Date.parse(step.startedAt)),
+    finishedAt: now.toISOString(),
+    durationMs: Math.max(0, now.getTime() - Date.parse(step.startedAt)),
   };
 }

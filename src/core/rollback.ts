@@ -5,7 +5,10 @@ import type { StepRecord } from './ticket-repository.ts';
 import type { PlannedStep, StepPhase } from './ticket.ts';
 
 /** A finished rollback, for metrics: whether every backup came back and whether the checks passed again. */
-export interface RollbackEvent { outcome: 'restored' | 'restore_failed'; reverification: 'passed' | 'failed' }
+export interface RollbackEvent {
+  outcome: 'restored' | 'restore_failed';
+  reverification: 'passed' | 'failed';
+}
 
 export const BACKUP_CAPABILITY = 'backup.create_backup';
 export const RESTORE_CAPABILITY = 'backup.restore_backup';
@@ -22,9 +25,15 @@ export function backupsTaken(steps: readonly StepRecord[]): string[] {
 /** One restore step per backup, numbered after the plan's own steps. */
 export function restoreSteps(backupIds: readonly string[], firstIndex: number): PlannedStep[] {
   return backupIds.map((backupId, i) => ({
-    index: firstIndex + i, phase: 'rollback', capability: RESTORE_CAPABILITY, agent: 'backup', params: { backup_id: backupId },
-    risk: 'change', description: `Restore backup ${backupId} taken before the fix`,
-    decision: 'run', decisionReason: 'rollback of this execution\'s own change, from the backup it took',
+    index: firstIndex + i,
+    phase: 'rollback',
+    capability: RESTORE_CAPABILITY,
+    agent: 'backup',
+    params: { backup_id: backupId },
+    risk: 'change',
+    description: `Restore backup ${backupId} taken before the fix`,
+    decision: 'run',
+    decisionReason: "rollback of this execution's own change, from the backup it took",
   }));
 }
 
@@ -38,6 +47,7 @@ export function judgeCheck(step: PlannedStep, record: StepRecord): { passed: boo
   if (record.error) return { passed: false, text: `${step.description}: ${record.error.code} ${record.error.message}` };
   const outcomes = evaluateConditions(record.output, step.expect ?? []);
   const failed = outcomes.filter((o) => !o.held);
-  if (failed.length > 0) return { passed: false, text: `${step.description}: ${failed.map(describeCondition).join(', ')}` };
+  if (failed.length > 0)
+    return { passed: false, text: `${step.description}: ${failed.map(describeCondition).join(', ')}` };
   return { passed: true, text: `${step.description}: ${outcomes.map(describeCondition).join(', ') || 'ok'}` };
 }

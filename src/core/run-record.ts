@@ -46,7 +46,10 @@ export interface RunRecorderDeps {
    * The plain-words handoff written with every escalation and no-fault-found (the summary stays the technical
    * detail), with the team when the ticket has none yet; `leftToDo` when the way the run ended decides it.
    */
-  handoff?: (ticket: Ticket, facts: { run?: Run; outcome: TicketOutcome; findings?: readonly Finding[] | undefined; leftToDo?: string }) => Pick<TicketPatch, 'handoffSummary' | 'team' | 'assignee'>;
+  handoff?: (
+    ticket: Ticket,
+    facts: { run?: Run; outcome: TicketOutcome; findings?: readonly Finding[] | undefined; leftToDo?: string },
+  ) => Pick<TicketPatch, 'handoffSummary' | 'team' | 'assignee'>;
 }
 
 export class RunRecorder {
@@ -65,13 +68,26 @@ export class RunRecorder {
   }
 
   async finish(
-    run: Run, to: 'resolved' | 'escalated' | 'no_fault_found', summary: string, record?: StepRecord, attached: Record<string, unknown> = {},
+    run: Run,
+    to: 'resolved' | 'escalated' | 'no_fault_found',
+    summary: string,
+    record?: StepRecord,
+    attached: Record<string, unknown> = {},
     result: { findings?: Finding[]; outcome?: TicketOutcome; leftToDo?: string } = {},
   ): Promise<ExecutionOutcome> {
     const successRate = rate(run.steps);
-    const outcome = result.outcome ?? (to === 'resolved' ? 'verified_fix' : to === 'no_fault_found' ? 'no_fault_found' : 'handed_over');
-    const handed = to === 'resolved' ? undefined
-      : this.deps.handoff?.(run.ticket, { run, outcome, findings: result.findings, ...(result.leftToDo ? { leftToDo: result.leftToDo } : {}) });
+    const outcome =
+      result.outcome ??
+      (to === 'resolved' ? 'verified_fix' : to === 'no_fault_found' ? 'no_fault_found' : 'handed_over');
+    const handed =
+      to === 'resolved'
+        ? undefined
+        : this.deps.handoff?.(run.ticket, {
+            run,
+            outcome,
+            findings: result.findings,
+            ...(result.leftToDo ? { leftToDo: result.leftToDo } : {}),
+          });
     const handoff = handed?.handoffSummary;
     const change = {
       patch: {
@@ -84,7 +100,19 @@ export class RunRecorder {
       },
       finishExecution: { id: run.executionId, success: to !== 'escalated', successRate, summary },
     };
-    const move: Move = { to, details: { [to]: { reason: summary, executionId: run.executionId, successRate, outcome, ...(handoff ? { handoff } : {}), ...attached } } };
+    const move: Move = {
+      to,
+      details: {
+        [to]: {
+          reason: summary,
+          executionId: run.executionId,
+          successRate,
+          outcome,
+          ...(handoff ? { handoff } : {}),
+          ...attached,
+        },
+      },
+    };
     run.ticket = record
       ? await this.step(run, record, move, change)
       : await this.write(run.ticket, move, { ...change, audit: [] });
@@ -94,9 +122,17 @@ export class RunRecorder {
   /** A ticket escalated outside a run's end (nothing to resume): the reason, the plain-words handoff, the team. */
   escalate(ticket: Ticket, reason: string, leftToDo: string): Promise<Ticket> {
     const handed = this.deps.handoff?.(ticket, { outcome: 'handed_over', leftToDo });
-    return this.write(ticket, { to: 'escalated', details: { escalated: { reason, ...(handed?.handoffSummary ? { handoff: handed.handoffSummary } : {}) } } }, {
-      patch: { escalationReason: reason, outcome: 'handed_over', ...handed }, audit: [],
-    });
+    return this.write(
+      ticket,
+      {
+        to: 'escalated',
+        details: { escalated: { reason, ...(handed?.handoffSummary ? { handoff: handed.handoffSummary } : {}) } },
+      },
+      {
+        patch: { escalationReason: reason, outcome: 'handed_over', ...handed },
+        audit: [],
+      },
+    );
   }
 
   outcome(run: Run, success: boolean): ExecutionOutcome {
@@ -110,32 +146,53 @@ export class RunRecorder {
   async write(ticket: Ticket, move: Move, change: TicketChange, before?: () => void): Promise<Ticket> {
     const hops = [ticket.status, ...(move.via ?? []), move.to];
     const audit: AuditEntry[] = hops.slice(1).map((to, i) => ({
-      ticketId: ticket.id, actor: ACTOR, action: 'ticket.status_changed', fromStatus: hops[i]!, toStatus: to, details: move.details?.[to] ?? {},
+      ticketId: ticket.id,
+      actor: ACTOR,
+      action: 'ticket.status_changed',
+      fromStatus: hops[i]!,
+      toStatus: to,
+      details: move.details?.[to] ?? {},
     }));
-    const next = await this.deps.writes.apply(ticket.id, {
-      ...change,
-      transition: { from: ticket.status, to: move.to, ...(move.via?.length ? { via: move.via } : {}) },
-      audit: [...change.audit, ...audit],
-    }, RELEASES_LEASE.has(move.to));
+    const next = await this.deps.writes.apply(
+      ticket.id,
+      {
+        ...change,
+        transition: { from: ticket.status, to: move.to, ...(move.via?.length ? { via: move.via } : {}) },
+        audit: [...change.audit, ...audit],
+      },
+      RELEASES_LEASE.has(move.to),
+    );
     before?.();
     for (const row of audit) {
       const reason = row.details?.reason;
       const outcome = row.details?.outcome as TicketOutcome | undefined;
       this.deps.events.publish({
-        type: 'status', ticketId: ticket.id, from: row.fromStatus!, to: row.toStatus!, at: next.updatedAt, createdAt: next.createdAt,
-        ...(typeof reason === 'string' ? { reason } : {}), ...(outcome ? { outcome } : {}),
+        type: 'status',
+        ticketId: ticket.id,
+        from: row.fromStatus!,
+        to: row.toStatus!,
+        at: next.updatedAt,
+        createdAt: next.createdAt,
+        ...(typeof reason === 'string' ? { reason } : {}),
+        ...(outcome ? { outcome } : {}),
       });
     }
     return next;
   }
-
 }
 
 /** The audit row of a step's result, written with it. */
 export function stepAudit(run: Run, record: StepRecord): AuditEntry {
   return {
-    ticketId: run.ticket.id, actor: ACTOR, action: record.error ? 'step.failed' : 'step.succeeded',
-    details: { executionId: run.executionId, index: record.index, capability: record.capability, ...(record.error ? { error: record.error.code } : {}) },
+    ticketId: run.ticket.id,
+    actor: ACTOR,
+    action: record.error ? 'step.failed' : 'step.succeeded',
+    details: {
+      executionId: run.executionId,
+      index: record.index,
+      capability: record.capability,
+      ...(record.error ? { error: record.error.code } : {}),
+    },
   };
 }
 
@@ -144,4 +201,3 @@ export function rate(steps: readonly StepRecord[]): number {
   const ran = steps.filter((s) => s.status !== 'skipped');
   return ran.length === 0 ? 0 : ran.filter((s) => s.status === 'succeeded').length / ran.length;
 }
-

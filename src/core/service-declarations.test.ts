@@ -3,7 +3,8 @@ import { parseServiceDeclarations, redactCredentials } from './service-declarati
 
 describe('parseServiceDeclarations', () => {
   it('takes the kind from the scheme and keeps the target', () => {
-    const text = 'web=http://127.0.0.1:8080/health,db=postgres://postgres@127.0.0.1:5432/test,cache=redis://127.0.0.1:6379,ssh=tcp://127.0.0.1:22';
+    const text =
+      'web=http://127.0.0.1:8080/health,db=postgres://postgres@127.0.0.1:5432/test,cache=redis://127.0.0.1:6379,ssh=tcp://127.0.0.1:22';
     expect(parseServiceDeclarations(text)).toEqual([
       { name: 'web', kind: 'http', target: 'http://127.0.0.1:8080/health' },
       { name: 'db', kind: 'postgres', target: 'postgres://postgres@127.0.0.1:5432/test' },
@@ -13,7 +14,9 @@ describe('parseServiceDeclarations', () => {
   });
 
   it('maps https, postgresql and rediss to their kinds and trims spaces around entries', () => {
-    const services = parseServiceDeclarations(' site = https://example.org , pg=postgresql://h/db , r=rediss://h:6380 ');
+    const services = parseServiceDeclarations(
+      ' site = https://example.org , pg=postgresql://h/db , r=rediss://h:6380 ',
+    );
     expect(services.map((s) => [s.name, s.kind, s.target])).toEqual([
       ['site', 'http', 'https://example.org'],
       ['pg', 'postgres', 'postgresql://h/db'],
@@ -40,7 +43,9 @@ describe('parseServiceDeclarations', () => {
     ['web=http://h,,db=redis://h', 'entry 2'],
     ['web=http://a,Web=http://b', 'declared twice'],
   ])('refuses %j with CONFIG_INVALID naming the entry', (text, why) => {
-    expect(() => parseServiceDeclarations(text)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining(why) }));
+    expect(() => parseServiceDeclarations(text)).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining(why) }),
+    );
   });
 
   it('does not repeat credentials when it names a bad entry', () => {

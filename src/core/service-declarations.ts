@@ -33,7 +33,11 @@ function parseUrl(index: number, entry: string, target: string): URL {
   try {
     return new URL(target);
   } catch {
-    return invalid(index, entry, 'the target is not a valid URL (expected e.g. http://host:port/path or tcp://host:port)');
+    return invalid(
+      index,
+      entry,
+      'the target is not a valid URL (expected e.g. http://host:port/path or tcp://host:port)',
+    );
   }
 }
 
@@ -43,7 +47,11 @@ function toDeclaration(index: number, entry: string): ServiceDeclaration {
   const name = entry.slice(0, equals).trim();
   const target = entry.slice(equals + 1).trim();
   if (!SERVICE_NAME.test(name) || name.length > MAX_NAME_LENGTH) {
-    invalid(index, entry, `name "${name}" must start with a letter or digit and use only letters, digits, "_", "." and "-" (at most ${MAX_NAME_LENGTH})`);
+    invalid(
+      index,
+      entry,
+      `name "${name}" must start with a letter or digit and use only letters, digits, "_", "." and "-" (at most ${MAX_NAME_LENGTH})`,
+    );
   }
   const url = parseUrl(index, entry, target);
   const kind = KIND_BY_SCHEME[url.protocol];
@@ -77,10 +85,19 @@ export function parseServiceDeclarations(text: string): ServiceDeclaration[] {
   return services;
 }
 
-const SCHEME_PORTS: Record<string, number> = { http: 80, https: 443, postgres: 5432, postgresql: 5432, redis: 6379, rediss: 6379 };
+const SCHEME_PORTS: Record<string, number> = {
+  http: 80,
+  https: 443,
+  postgres: 5432,
+  postgresql: 5432,
+  redis: 6379,
+  rediss: 6379,
+};
 
 /** Where a declared service listens (host, port, scheme), without the credentials its target may hold. */
-export function serviceEndpoint(service: ServiceDeclaration): { host: string; port: number; scheme: string } | undefined {
+export function serviceEndpoint(
+  service: ServiceDeclaration,
+): { host: string; port: number; scheme: string } | undefined {
   const target = service.kind === 'tcp' ? `tcp://${service.target}` : service.target;
   if (!URL.canParse(target)) return undefined;
   const url = new URL(target);

@@ -8,13 +8,20 @@ import type { ServiceDeclaration, ServiceKind } from './ports.ts';
 import { parseServiceDeclarations, redactCredentials, serviceEndpoint } from './service-declarations.ts';
 import { CATEGORIES, type Category } from './ticket.ts';
 
-const absolute = z.string().min(1).max(1024).refine((p) => p.startsWith('/'), 'must be an absolute path');
+const absolute = z
+  .string()
+  .min(1)
+  .max(1024)
+  .refine((p) => p.startsWith('/'), 'must be an absolute path');
 
 /** A secret is named (an environment variable or an absolute file), never written in the services file. */
-const secretReference = z.union([
-  z.strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be an environment variable name') }),
-  z.strictObject({ file: absolute }),
-], { error: 'must be { env: NAME } or { file: /absolute/path }: a password is never written here' });
+const secretReference = z.union(
+  [
+    z.strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be an environment variable name') }),
+    z.strictObject({ file: absolute }),
+  ],
+  { error: 'must be { env: NAME } or { file: /absolute/path }: a password is never written here' },
+);
 
 const appSchema = z.strictObject({
   user: z.string().min(1).max(128),
@@ -26,7 +33,13 @@ const appSchema = z.strictObject({
 const checkSchema = z.strictObject({
   status: z.number().int().min(100).max(599).optional(),
   body: z.string().min(1).max(1024).optional(),
-  query: z.string().trim().min(1).max(4096).refine((q) => !q.replace(/;\s*$/, '').includes(';'), 'must be a single statement (no ";")').optional(),
+  query: z
+    .string()
+    .trim()
+    .min(1)
+    .max(4096)
+    .refine((q) => !q.replace(/;\s*$/, '').includes(';'), 'must be a single statement (no ";")')
+    .optional(),
   timeoutMs: z.number().int().min(50).max(600_000).optional(),
 });
 
@@ -39,7 +52,11 @@ const profileSchema = z.strictObject({
   logDir: absolute.optional(),
   configDir: absolute.optional(),
   baselineDir: absolute.optional(),
-  page: z.url({ protocol: /^https?$/ }).max(2048).refine((u) => !new URL(u).username && !new URL(u).password, 'must not carry credentials').optional(),
+  page: z
+    .url({ protocol: /^https?$/ })
+    .max(2048)
+    .refine((u) => !new URL(u).username && !new URL(u).password, 'must not carry credentials')
+    .optional(),
   app: appSchema.optional(),
   check: checkSchema.optional(),
   /** Other names people use for it ("crm", "sales app"): a ticket naming one names the service. */
@@ -56,15 +73,36 @@ export interface ServiceProfile {
   aliases?: string[];
   description?: string;
   /** What runbook templates read as `{{service.…}}`: never the URL, which may hold credentials. */
-  facts: { name: string; kind: string; device: string; host?: string; port?: number; scheme?: string; restart?: string; logDir?: string; configDir?: string; baselineDir?: string; page?: string };
+  facts: {
+    name: string;
+    kind: string;
+    device: string;
+    host?: string;
+    port?: number;
+    scheme?: string;
+    restart?: string;
+    logDir?: string;
+    configDir?: string;
+    baselineDir?: string;
+    page?: string;
+  };
 }
 
 /** `app` and `check` go to the declaration (the checker reads them), never to the facts runbooks see. */
-function checkedAs(p: z.output<typeof profileSchema>, kind: ServiceKind, source: string): Pick<ServiceDeclaration, 'app' | 'check'> {
-  const misplaced = (kind !== 'http' && (p.check?.status !== undefined || p.check?.body !== undefined) && 'check.status/check.body are for http services')
-    || (kind !== 'postgres' && (p.check?.query !== undefined || p.check?.timeoutMs !== undefined) && 'check.query/check.timeoutMs are for postgres services')
-    || (kind === 'tcp' && p.app && 'app is not used by tcp services')
-    || (kind !== 'postgres' && p.app?.database !== undefined && 'app.database is for postgres services');
+function checkedAs(
+  p: z.output<typeof profileSchema>,
+  kind: ServiceKind,
+  source: string,
+): Pick<ServiceDeclaration, 'app' | 'check'> {
+  const misplaced =
+    (kind !== 'http' &&
+      (p.check?.status !== undefined || p.check?.body !== undefined) &&
+      'check.status/check.body are for http services') ||
+    (kind !== 'postgres' &&
+      (p.check?.query !== undefined || p.check?.timeoutMs !== undefined) &&
+      'check.query/check.timeoutMs are for postgres services') ||
+    (kind === 'tcp' && p.app && 'app is not used by tcp services') ||
+    (kind !== 'postgres' && p.app?.database !== undefined && 'app.database is for postgres services');
   if (misplaced) throw new TwisterError('CONFIG_INVALID', `${source}, service ${p.name}: ${misplaced}`);
   return { ...(p.app ? { app: p.app } : {}), ...(p.check ? { check: p.check } : {}) };
 }
@@ -74,17 +112,28 @@ export function parseServiceProfiles(doc: unknown, source: string): ServiceProfi
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const index = typeof issue.path[1] === 'number' ? issue.path[1] : undefined;
-    const name = index !== undefined ? (doc as { services?: Array<{ name?: unknown }> }).services?.[index]?.name : undefined;
-    const where = [source, index !== undefined ? `service ${index + 1}${typeof name === 'string' ? ` (${name})` : ''}` : undefined, issue.path.slice(2).join('.') || undefined]
-      .filter(Boolean).join(', ');
+    const name =
+      index !== undefined ? (doc as { services?: Array<{ name?: unknown }> }).services?.[index]?.name : undefined;
+    const where = [
+      source,
+      index !== undefined ? `service ${index + 1}${typeof name === 'string' ? ` (${name})` : ''}` : undefined,
+      issue.path.slice(2).join('.') || undefined,
+    ]
+      .filter(Boolean)
+      .join(', ');
     throw new TwisterError('CONFIG_INVALID', `${where}: ${redactCredentials(issue.message)}`);
   }
   const seen = new Set<string>();
   const names = new Set(parsed.data.services.map((p) => p.name.toLowerCase()));
   return parsed.data.services.map((p) => {
     const clash = p.aliases?.find((a) => names.has(a.toLowerCase()) && a.toLowerCase() !== p.name.toLowerCase());
-    if (clash) throw new TwisterError('CONFIG_INVALID', `${source}, service ${p.name}: alias "${clash}" is the name of another service`);
-    if (seen.has(p.name.toLowerCase())) throw new TwisterError('CONFIG_INVALID', `${source}: service "${p.name}" is declared twice`);
+    if (clash)
+      throw new TwisterError(
+        'CONFIG_INVALID',
+        `${source}, service ${p.name}: alias "${clash}" is the name of another service`,
+      );
+    if (seen.has(p.name.toLowerCase()))
+      throw new TwisterError('CONFIG_INVALID', `${source}: service "${p.name}" is declared twice`);
     seen.add(p.name.toLowerCase());
     if ((p.configDir === undefined) !== (p.baselineDir === undefined)) {
       throw new TwisterError('CONFIG_INVALID', `${source}, service ${p.name}: configDir and baselineDir go together`);
@@ -98,11 +147,25 @@ export function parseServiceProfiles(doc: unknown, source: string): ServiceProfi
     const device = p.device ?? 'local';
     const { name, restart, logDir, configDir, baselineDir, page, aliases, description } = p;
     return {
-      declaration: { ...declaration, ...(device !== 'local' ? { deviceId: device } : {}), ...checkedAs(p, declaration.kind, source) },
+      declaration: {
+        ...declaration,
+        ...(device !== 'local' ? { deviceId: device } : {}),
+        ...checkedAs(p, declaration.kind, source),
+      },
       ...(p.category ? { category: p.category } : {}),
       ...(aliases ? { aliases } : {}),
       ...(description ? { description } : {}),
-      facts: { name, kind: declaration.kind, device, ...serviceEndpoint(declaration), ...(restart ? { restart } : {}), ...(logDir ? { logDir } : {}), ...(configDir ? { configDir } : {}), ...(baselineDir ? { baselineDir } : {}), ...(page ? { page } : {}) },
+      facts: {
+        name,
+        kind: declaration.kind,
+        device,
+        ...serviceEndpoint(declaration),
+        ...(restart ? { restart } : {}),
+        ...(logDir ? { logDir } : {}),
+        ...(configDir ? { configDir } : {}),
+        ...(baselineDir ? { baselineDir } : {}),
+        ...(page ? { page } : {}),
+      },
     };
   });
 }

@@ -55,14 +55,28 @@ export class StepRunner {
   }
 
   /** Claims the step (or, with `retake`, its running row again), runs it with retries, and returns the last result. */
-  async run(target: StepTarget, step: PlannedStep, params: Record<string, unknown>, writes: StepWrites, retake?: RunningStep): Promise<StepOutcome> {
+  async run(
+    target: StepTarget,
+    step: PlannedStep,
+    params: Record<string, unknown>,
+    writes: StepWrites,
+    retake?: RunningStep,
+  ): Promise<StepOutcome> {
     const { registry, actor } = this.options;
     const key = stepKey(target.executionId, step.index);
     const about = { executionId: target.executionId, index: step.index, capability: step.capability };
     if (retake) {
       await writes.commit({
-        expectStatus: target.status, retakeStep: { executionId: target.executionId, index: step.index },
-        audit: [{ ticketId: target.ticketId, actor, action: 'step.rerun', details: { ...about, idempotencyKey: key, attempt: retake.attempts + 1 } }],
+        expectStatus: target.status,
+        retakeStep: { executionId: target.executionId, index: step.index },
+        audit: [
+          {
+            ticketId: target.ticketId,
+            actor,
+            action: 'step.rerun',
+            details: { ...about, idempotencyKey: key, attempt: retake.attempts + 1 },
+          },
+        ],
       });
     } else if (step.risk !== 'read') {
       // A read has no effect to protect: it is not claimed, its result is written once (and a resumed run simply
@@ -70,28 +84,57 @@ export class StepRunner {
       await writes.commit({
         expectStatus: target.status,
         claimStep: {
-          executionId: target.executionId, ticketId: target.ticketId, index: step.index, phase: step.phase, agent: step.agent,
-          capability: step.capability, params, risk: step.risk, startedAt: new Date().toISOString(),
+          executionId: target.executionId,
+          ticketId: target.ticketId,
+          index: step.index,
+          phase: step.phase,
+          agent: step.agent,
+          capability: step.capability,
+          params,
+          risk: step.risk,
+          startedAt: new Date().toISOString(),
         },
         audit: [],
       });
     }
     const first = retake ? retake.attempts + 1 : 1;
     const lost = new AbortController();
-    const heartbeat = setInterval(() => {
-      writes.renewLease().then((held) => { if (!held) lost.abort(); }, () => { /* the store is down: the next write says so */ });
-    }, Math.max(20, Math.floor(this.options.leaseMs / 3)));
+    const heartbeat = setInterval(
+      () => {
+        writes.renewLease().then(
+          (held) => {
+            if (!held) lost.abort();
+          },
+          () => {
+            /* the store is down: the next write says so */
+          },
+        );
+      },
+      Math.max(20, Math.floor(this.options.leaseMs / 3)),
+    );
     heartbeat.unref();
     const started = performance.now();
     try {
       for (let attempt = first; ; attempt += 1) {
-        const result = await registry.invoke(step.capability, params, { actor, ticketId: target.ticketId, idempotencyKey: key, signal: lost.signal });
+        const result = await registry.invoke(step.capability, params, {
+          actor,
+          ticketId: target.ticketId,
+          idempotencyKey: key,
+          signal: lost.signal,
+        });
         if (result.ok || lost.signal.aborted || !this.mayRetry(step, result.error, attempt - first)) {
           return { result, attempts: attempt, durationMs: performance.now() - started };
         }
         const delayMs = backoffMs(this.options.retry.baseMs, attempt - first + 1);
         await writes.commit({
-          audit: [{ ticketId: target.ticketId, actor, action: 'step.retrying', details: { ...about, attempt, error: result.error.code, delayMs } }],
+          audit: [
+            {
+              ticketId: target.ticketId,
+              actor,
+              action: 'step.retrying',
+              details: { ...about, attempt, error: result.error.code, delayMs },
+            },
+          ],
         });
         await sleep(delayMs, lost.signal);
       }

@@ -6,8 +6,21 @@ import { PROMPT_INJECTION_FLAG, injectionSignals } from './prompt-guard.ts';
 import { REDACTED, redactSecrets } from './redaction.ts';
 import { decideScope } from './routing/scope.ts';
 import type { CapabilityRegistry } from './registry.ts';
-import { ANALYZE_SENTIMENT, CLASSIFY_TICKET, type ClassifierOutput, type SentimentOutput } from './capability-contracts.ts';
-import { PRIORITIES, type Analysis, type Category, type Intent, type Priority, type TicketContext, type Urgency } from './ticket.ts';
+import {
+  ANALYZE_SENTIMENT,
+  CLASSIFY_TICKET,
+  type ClassifierOutput,
+  type SentimentOutput,
+} from './capability-contracts.ts';
+import {
+  PRIORITIES,
+  type Analysis,
+  type Category,
+  type Intent,
+  type Priority,
+  type TicketContext,
+  type Urgency,
+} from './ticket.ts';
 
 export interface AnalyzerDeps {
   registry: CapabilityRegistry;
@@ -36,20 +49,36 @@ export function combinePriority(classified: Priority, urgency: Urgency): Priorit
 }
 
 function summarise(text: string): string {
-  const first = redactSecrets(text).trim().split(/(?<=[.!?])\s|\n/)[0] ?? text;
+  const first =
+    redactSecrets(text)
+      .trim()
+      .split(/(?<=[.!?])\s|\n/)[0] ?? text;
   return first.length > 160 ? `${first.slice(0, 157)}...` : first;
 }
 
 /** The LLM's analysis over the rules' one when the model answered validly and surely; flags either way. */
-export async function analyzeTicket(deps: AnalyzerDeps, text: string, given: TicketContext, ticketId?: string): Promise<Analysis> {
+export async function analyzeTicket(
+  deps: AnalyzerDeps,
+  text: string,
+  given: TicketContext,
+  ticketId?: string,
+): Promise<Analysis> {
   const analysis = await analyzeFreely(deps, text, given, ticketId);
   // A priority the source stated (an alert's severity) stands over what the words suggest.
   if (!given.priority) return analysis;
-  const evidence = { ...analysis.evidence, priority: [`given by the source: ${given.priority}`, `analysis said ${analysis.priority}`] };
+  const evidence = {
+    ...analysis.evidence,
+    priority: [`given by the source: ${given.priority}`, `analysis said ${analysis.priority}`],
+  };
   return { ...analysis, priority: given.priority, evidence };
 }
 
-async function analyzeFreely(deps: AnalyzerDeps, text: string, given: TicketContext, ticketId?: string): Promise<Analysis> {
+async function analyzeFreely(
+  deps: AnalyzerDeps,
+  text: string,
+  given: TicketContext,
+  ticketId?: string,
+): Promise<Analysis> {
   const [rules, llm] = await Promise.all([
     analyzeWithRules(deps, text, given, ticketId),
     deps.llm ? analyzeWithLlm(deps.llm, text) : undefined,
@@ -57,20 +86,44 @@ async function analyzeFreely(deps: AnalyzerDeps, text: string, given: TicketCont
   const signals = injectionSignals(text);
   const suspected = signals.length > 0 || (llm?.ok === true && llm.value.injectionSuspected);
   // Intake replaced secrets with the marker: a human should know the ticket held some (and rotate them).
-  const raised = [...(suspected ? [PROMPT_INJECTION_FLAG] : []), ...(text.includes(REDACTED) || text.includes('://***@') ? [SECRETS_REDACTED_FLAG] : [])];
+  const raised = [
+    ...(suspected ? [PROMPT_INJECTION_FLAG] : []),
+    ...(text.includes(REDACTED) || text.includes('://***@') ? [SECRETS_REDACTED_FLAG] : []),
+  ];
   const flags = raised.length > 0 ? { flags: raised } : {};
   const flagEvidence = signals.map((signal) => `instruction-like text: "${signal}"`);
-  if (!llm) return { ...rules, ...flags, evidence: { ...rules.evidence, category: [...rules.evidence.category, ...flagEvidence] } };
+  if (!llm)
+    return {
+      ...rules,
+      ...flags,
+      evidence: { ...rules.evidence, category: [...rules.evidence.category, ...flagEvidence] },
+    };
   if (!llm.ok) {
-    return { ...rules, ...flags, fallbackReason: llm.reason, evidence: { ...rules.evidence, category: [...rules.evidence.category, ...flagEvidence] } };
+    return {
+      ...rules,
+      ...flags,
+      fallbackReason: llm.reason,
+      evidence: { ...rules.evidence, category: [...rules.evidence.category, ...flagEvidence] },
+    };
   }
   const { category, priority, sentiment, urgency, summary, confidence } = llm.value;
   const intent = llm.value.intent ?? rules.intent;
   const model = `${deps.llm!.llm.client.name}/${deps.llm!.llm.client.model}`;
   return {
-    ...rules, ...flags, category, ...(intent ? { intent } : {}), priority, sentiment, urgency, summary: redactSecrets(summary), confidence, path: 'llm',
+    ...rules,
+    ...flags,
+    category,
+    ...(intent ? { intent } : {}),
+    priority,
+    sentiment,
+    urgency,
+    summary: redactSecrets(summary),
+    confidence,
+    path: 'llm',
     evidence: {
-      ...(rules.evidence.intent ? { intent: llm.value.intent ? [`${model}: ${llm.value.intent}`] : rules.evidence.intent } : {}),
+      ...(rules.evidence.intent
+        ? { intent: llm.value.intent ? [`${model}: ${llm.value.intent}`] : rules.evidence.intent }
+        : {}),
       sentiment: [`${model}: ${sentiment}, urgency ${urgency}`],
       category: [`${model}: ${category} (confidence ${confidence})`, ...flagEvidence],
       priority: [`${model}: ${priority}`, `rules said ${rules.category}/${rules.priority}`],
@@ -78,7 +131,12 @@ async function analyzeFreely(deps: AnalyzerDeps, text: string, given: TicketCont
   };
 }
 
-async function analyzeWithRules(deps: AnalyzerDeps, text: string, given: TicketContext, ticketId?: string): Promise<Analysis> {
+async function analyzeWithRules(
+  deps: AnalyzerDeps,
+  text: string,
+  given: TicketContext,
+  ticketId?: string,
+): Promise<Analysis> {
   const options = { actor: 'orchestrator', ...(ticketId ? { ticketId } : {}) };
   const [sentimentResult, classifierResult] = await Promise.all([
     deps.registry.call(ANALYZE_SENTIMENT, { text, detailed: true }, options),
@@ -93,7 +151,8 @@ async function analyzeWithRules(deps: AnalyzerDeps, text: string, given: TicketC
   const priority = combinePriority(classified.priority, sentiment.urgency);
   const context = extractContext(text, given, deps.known());
   // The words did not say what kind of problem it is, but the ticket names a service we know the kind of.
-  const implied = classified.category === 'other' && context.serviceName ? deps.serviceCategory?.(context.serviceName) : undefined;
+  const implied =
+    classified.category === 'other' && context.serviceName ? deps.serviceCategory?.(context.serviceName) : undefined;
   const intent: Intent = classified.intent ?? 'incident';
   const scope = decideScope(text, context);
   return {

@@ -28,9 +28,17 @@ export class TicketHandoff {
     const ticket = await this.find(ticketId);
     const next = await this.deps.store.apply(ticketId, {
       patch: { assignee },
-      audit: [{ ticketId, actor: caller.name, action: 'ticket.assigned', details: { from: ticket.assignee, to: assignee } }],
+      audit: [
+        { ticketId, actor: caller.name, action: 'ticket.assigned', details: { from: ticket.assignee, to: assignee } },
+      ],
     });
-    this.deps.events.publish({ type: 'updated', ticketId, at: next.updatedAt, actor: caller.name, fields: { assignee } });
+    this.deps.events.publish({
+      type: 'updated',
+      ticketId,
+      at: next.updatedAt,
+      actor: caller.name,
+      fields: { assignee },
+    });
     return next;
   }
 
@@ -38,7 +46,10 @@ export class TicketHandoff {
   async comment(ticketId: string, caller: Caller, body: string, source: string): Promise<Comment> {
     const ticket = await this.find(ticketId);
     if (ticket.requester !== caller.name && !hasRole(caller, 'operator')) {
-      throw new TwisterError('FORBIDDEN', `only the requester (${ticket.requester}) or an operator may comment on ticket ${ticketId}; key ${caller.name} is ${caller.role}`);
+      throw new TwisterError(
+        'FORBIDDEN',
+        `only the requester (${ticket.requester}) or an operator may comment on ticket ${ticketId}; key ${caller.name} is ${caller.role}`,
+      );
     }
     const comment = await this.deps.store.addComment(ticketId, { author: caller.name, body, source });
     if (!comment) throw new TwisterError('INTERNAL', `the comment on ticket ${ticketId} was not stored`);
@@ -57,13 +68,27 @@ export class TicketHandoff {
     const ticket = await this.find(ticketId);
     if (!canTransition(ticket.status, 'resolved')) {
       const why = FINAL_WORDS[ticket.status] ?? 'it is being worked on; wait until it settles or is escalated';
-      throw new TwisterError('INVALID_TRANSITION', `ticket ${ticketId} is ${ticket.status}: ${why}`, { from: ticket.status, to: 'resolved' });
+      throw new TwisterError('INVALID_TRANSITION', `ticket ${ticketId} is ${ticket.status}: ${why}`, {
+        from: ticket.status,
+        to: 'resolved',
+      });
     }
     const resolutionNote = `Resolved by ${caller.name}: ${note.trim()}`;
-    const next = await this.move(ticket, 'resolved', caller, { resolutionNote, outcome: 'closed_by_human', resolvedBy: caller.name }, { note });
+    const next = await this.move(
+      ticket,
+      'resolved',
+      caller,
+      { resolutionNote, outcome: 'closed_by_human', resolvedBy: caller.name },
+      { note },
+    );
     if (ticket.status === 'awaiting_approval') {
       const progress = await this.deps.store.getProgress(ticketId);
-      if (progress) await this.deps.store.closeApprovals({ executionId: progress.execution.id, to: 'denied', reason: `ticket resolved by ${caller.name}` });
+      if (progress)
+        await this.deps.store.closeApprovals({
+          executionId: progress.execution.id,
+          to: 'denied',
+          reason: `ticket resolved by ${caller.name}`,
+        });
     }
     return next;
   }
@@ -73,7 +98,11 @@ export class TicketHandoff {
     assertRole(caller, 'operator', `running ticket ${ticketId} again`);
     const ticket = await this.find(ticketId);
     if (!RERUN_FROM.has(ticket.status)) {
-      throw new TwisterError('INVALID_TRANSITION', `ticket ${ticketId} is ${ticket.status}: only an escalated, no-fault-found or resolved ticket is run again`, { from: ticket.status, to: 'new' });
+      throw new TwisterError(
+        'INVALID_TRANSITION',
+        `ticket ${ticketId} is ${ticket.status}: only an escalated, no-fault-found or resolved ticket is run again`,
+        { from: ticket.status, to: 'new' },
+      );
     }
     const next = await this.move(ticket, 'new', caller, { outcome: null }, { reason, rerun: true });
     await this.deps.queue.enqueue(ticketId);
@@ -86,17 +115,43 @@ export class TicketHandoff {
     return ticket;
   }
 
-  private async move(ticket: Ticket, to: TicketStatus, caller: Caller, patch: Parameters<TicketRepository['apply']>[1]['patch'], details: Record<string, unknown>): Promise<Ticket> {
+  private async move(
+    ticket: Ticket,
+    to: TicketStatus,
+    caller: Caller,
+    patch: Parameters<TicketRepository['apply']>[1]['patch'],
+    details: Record<string, unknown>,
+  ): Promise<Ticket> {
     const reason = patch?.resolutionNote ?? String(details.reason ?? '');
     const next = await this.deps.store.apply(ticket.id, {
       transition: { from: ticket.status, to },
       ...(patch ? { patch } : {}),
-      audit: [{ ticketId: ticket.id, actor: caller.name, action: 'ticket.status_changed', fromStatus: ticket.status, toStatus: to, details: { ...details, by: caller.name, outcome: patch?.outcome ?? null } }],
+      audit: [
+        {
+          ticketId: ticket.id,
+          actor: caller.name,
+          action: 'ticket.status_changed',
+          fromStatus: ticket.status,
+          toStatus: to,
+          details: { ...details, by: caller.name, outcome: patch?.outcome ?? null },
+        },
+      ],
     });
     const outcome = patch?.outcome ?? undefined;
-    this.deps.events.publish({ type: 'status', ticketId: ticket.id, from: ticket.status, to, at: next.updatedAt, reason, ...(outcome ? { outcome } : {}) });
+    this.deps.events.publish({
+      type: 'status',
+      ticketId: ticket.id,
+      from: ticket.status,
+      to,
+      at: next.updatedAt,
+      reason,
+      ...(outcome ? { outcome } : {}),
+    });
     if (to === 'resolved') this.deps.events.publish({ type: 'done', ticketId: ticket.id, status: to, success: true });
-    this.deps.logger.info({ ticketId: ticket.id, from: ticket.status, to, actor: caller.name }, 'ticket handed over by a person');
+    this.deps.logger.info(
+      { ticketId: ticket.id, from: ticket.status, to, actor: caller.name },
+      'ticket handed over by a person',
+    );
     return next;
   }
 }

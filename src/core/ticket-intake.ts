@@ -75,9 +75,15 @@ export function createBacklog(options: BacklogOptions): Backlog {
     admit() {
       const now = size();
       if (now >= options.limit) {
-        throw new TwisterError('BACKLOG_FULL', `too many tickets waiting to be processed (${now}, limit ${options.limit}); try again in ${options.retryAfterSeconds} s`, {
-          backlog: now, limit: options.limit, retryAfterSeconds: options.retryAfterSeconds,
-        });
+        throw new TwisterError(
+          'BACKLOG_FULL',
+          `too many tickets waiting to be processed (${now}, limit ${options.limit}); try again in ${options.retryAfterSeconds} s`,
+          {
+            backlog: now,
+            limit: options.limit,
+            retryAfterSeconds: options.retryAfterSeconds,
+          },
+        );
       }
       held += 1;
       let released = false;
@@ -97,7 +103,12 @@ const NOTHING_HELD: BacklogSlot = { release: () => {} };
 function requestHash(input: SubmitInput): string {
   // The origin fields join the hash only when given, so keys stored before they existed still match their retries.
   const origin = ORIGIN_FIELDS.filter((f) => input[f] !== undefined).map((f) => [f, input[f]]);
-  const canonical = JSON.stringify([input.description, input.context ?? {}, input.dryRun ?? false, ...(origin.length ? [origin] : [])]);
+  const canonical = JSON.stringify([
+    input.description,
+    input.context ?? {},
+    input.dryRun ?? false,
+    ...(origin.length ? [origin] : []),
+  ]);
   return createHash('sha256').update(canonical).digest('hex');
 }
 
@@ -125,11 +136,20 @@ async function admitted(deps: IntakeDeps, input: SubmitInput, options: SubmitOpt
   const redacted = redactCounted(input.description);
   const given = input.context ?? {};
   const context = redactValue(given);
-  const hiddenInContext = Object.keys(given).filter((field) => given[field as keyof TicketContext] !== context[field as keyof TicketContext]).length;
+  const hiddenInContext = Object.keys(given).filter(
+    (field) => given[field as keyof TicketContext] !== context[field as keyof TicketContext],
+  ).length;
   const title = input.title === undefined ? undefined : redactCounted(input.title);
-  const origin = Object.fromEntries(ORIGIN_FIELDS.flatMap((f) => (input[f] === undefined ? [] : [[f, redactValue(input[f])]]))) as TicketOrigin;
+  const origin = Object.fromEntries(
+    ORIGIN_FIELDS.flatMap((f) => (input[f] === undefined ? [] : [[f, redactValue(input[f])]])),
+  ) as TicketOrigin;
   const hash = key ? requestHash({ ...input, ...origin, description: redacted.text, context }) : undefined;
-  const { ticket, created, requestHash: storedHash, heldBy } = await deps.store.create({
+  const {
+    ticket,
+    created,
+    requestHash: storedHash,
+    heldBy,
+  } = await deps.store.create({
     ...origin,
     description: redacted.text,
     context,
@@ -143,14 +163,20 @@ async function admitted(deps: IntakeDeps, input: SubmitInput, options: SubmitOpt
   if (!created && heldBy === 'external_id') return { ticket, created: false, settle };
   if (!created) {
     if (storedHash !== hash) {
-      throw new TwisterError('IDEMPOTENCY_CONFLICT', `Idempotency-Key ${key} was used for a different request (ticket ${ticket.id})`, { ticketId: ticket.id });
+      throw new TwisterError(
+        'IDEMPOTENCY_CONFLICT',
+        `Idempotency-Key ${key} was used for a different request (ticket ${ticket.id})`,
+        { ticketId: ticket.id },
+      );
     }
     return { ticket, created: false, settle };
   }
   const hidden = redacted.count + hiddenInContext + (title?.count ?? 0);
   if (hidden > 0) {
     const details = { redacted: hidden, ...(hiddenInContext > 0 ? { contextFields: hiddenInContext } : {}) };
-    await deps.store.apply(ticket.id, { audit: [{ ticketId: ticket.id, actor: options.requester, action: 'ticket.redacted', details }] });
+    await deps.store.apply(ticket.id, {
+      audit: [{ ticketId: ticket.id, actor: options.requester, action: 'ticket.redacted', details }],
+    });
   }
   if (!options.runByCaller) await deps.queue.enqueue(ticket.id);
   return { ticket, created: true, settle };

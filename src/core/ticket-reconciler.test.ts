@@ -20,8 +20,13 @@ describe('the ticket reconciler', () => {
     const logger = recordingLogger();
     const added: string[] = [];
     const reconciler = new TicketReconciler({
-      store, logger, intervalMs: 60_000,
-      add: async (id) => { added.push(id); return id === 'b' ? 'queued-already' : 'added'; },
+      store,
+      logger,
+      intervalMs: 60_000,
+      add: async (id) => {
+        added.push(id);
+        return id === 'b' ? 'queued-already' : 'added';
+      },
     });
     expect(await reconciler.run(0)).toEqual({ found: 3, queued: 2 });
     expect(added).toEqual(['a', 'b', 'c']);
@@ -31,7 +36,12 @@ describe('the ticket reconciler', () => {
 
   it('joins a run already in progress instead of starting a second one', async () => {
     const store = fakeStore(['a']);
-    const reconciler = new TicketReconciler({ store, logger: recordingLogger(), intervalMs: 60_000, add: async () => 'queued-already' });
+    const reconciler = new TicketReconciler({
+      store,
+      logger: recordingLogger(),
+      intervalMs: 60_000,
+      add: async () => 'queued-already',
+    });
     const [one, two] = await Promise.all([reconciler.run(), reconciler.run()]);
     expect(one).toEqual(two);
     expect(store.calls).toHaveLength(1);
@@ -42,8 +52,16 @@ describe('the ticket reconciler', () => {
     let runs = 0;
     const logger = recordingLogger();
     const reconciler = new TicketReconciler({
-      store: { listAwaitingWork: async () => { runs += 1; if (runs === 1) throw new Error('store down'); return []; } },
-      logger, intervalMs: 20, add: async () => 'added',
+      store: {
+        listAwaitingWork: async () => {
+          runs += 1;
+          if (runs === 1) throw new Error('store down');
+          return [];
+        },
+      },
+      logger,
+      intervalMs: 20,
+      add: async () => 'added',
     });
     reconciler.start();
     await new Promise((r) => setTimeout(r, 300));

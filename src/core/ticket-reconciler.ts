@@ -32,7 +32,9 @@ export class TicketReconciler {
 
   /** One pass; runs already in progress are joined, not doubled. `idleMs` 0 looks at every ticket. */
   run(idleMs = this.deps.idleMs ?? 2_000): Promise<ReconcileResult> {
-    this.running ??= this.pass(idleMs).finally(() => { this.running = undefined; });
+    this.running ??= this.pass(idleMs).finally(() => {
+      this.running = undefined;
+    });
     return this.running;
   }
 
@@ -51,7 +53,8 @@ export class TicketReconciler {
     if (this.stopped) return;
     const wait = Math.round(this.deps.intervalMs * (0.5 + Math.random()));
     this.timer = setTimeout(() => {
-      this.run().catch((err: unknown) => this.deps.logger.warn({ err }, 'reconciler run failed; the next one tries again'))
+      this.run()
+        .catch((err: unknown) => this.deps.logger.warn({ err }, 'reconciler run failed; the next one tries again'))
         .finally(() => this.schedule());
     }, wait);
     this.timer.unref();
@@ -63,7 +66,11 @@ export class TicketReconciler {
     for (const id of ids) {
       if ((await this.deps.add(id)) === 'added') queued += 1;
     }
-    if (queued > 0) this.deps.logger.warn({ queued, found: ids.length }, 'queued tickets that needed work but had no job (committed while the queue was unreachable, or their job was lost)');
+    if (queued > 0)
+      this.deps.logger.warn(
+        { queued, found: ids.length },
+        'queued tickets that needed work but had no job (committed while the queue was unreachable, or their job was lost)',
+      );
     return { found: ids.length, queued };
   }
 }

@@ -1,7 +1,20 @@
 // The store port for tickets, executions, steps and the audit trail. One `apply` call is one transaction:
 // the orchestrator batches the writes of a phase into it.
 import type { ErrorInfo } from './errors.ts';
-import { SETTLED_STATUSES, type Intent, type Analysis, type Finding, type Plan, type Priority, type Category, type TicketContext, type TicketOutcome, type TicketSource, type TicketStatus, type StepPhase } from './ticket.ts';
+import {
+  SETTLED_STATUSES,
+  type Intent,
+  type Analysis,
+  type Finding,
+  type Plan,
+  type Priority,
+  type Category,
+  type TicketContext,
+  type TicketOutcome,
+  type TicketSource,
+  type TicketStatus,
+  type StepPhase,
+} from './ticket.ts';
 import type { Risk } from './capability.ts';
 import type { Approval, ApprovalFilter, NewApproval } from './approval.ts';
 
@@ -262,7 +275,12 @@ export interface TicketRepository {
    * Inserts the ticket and its `ticket.created` audit row. With a known idempotency key, or an external id that
    * an open ticket of the same source holds, returns that ticket instead (`created: false`).
    */
-  create(input: NewTicket): Promise<{ ticket: Ticket; created: boolean; requestHash: string | null; heldBy?: 'idempotency_key' | 'external_id' }>;
+  create(input: NewTicket): Promise<{
+    ticket: Ticket;
+    created: boolean;
+    requestHash: string | null;
+    heldBy?: 'idempotency_key' | 'external_id';
+  }>;
   /** The open ticket (not resolved or failed) of this source with this external id; with `includeClosed`, the newest of any status. */
   findByExternalId(source: string, externalId: string, options?: { includeClosed?: boolean }): Promise<Ticket | null>;
   /** Adds a comment and its audit row; null when a comment with the same external id is there already. */
@@ -301,7 +319,10 @@ export interface TicketRepository {
   listApprovals(filter: ApprovalFilter): Promise<Approval[]>;
   getApproval(id: string): Promise<Approval | null>;
   /** Compare-and-swap pending (and not expired) → approved or denied; null when it was no longer pending. */
-  decideApproval(id: string, decision: { to: 'approved' | 'denied'; by: string; reason?: string }): Promise<Approval | null>;
+  decideApproval(
+    id: string,
+    decision: { to: 'approved' | 'denied'; by: string; reason?: string },
+  ): Promise<Approval | null>;
   /** Compare-and-swap approved → consumed, right before the step runs: false when it was already used. */
   consumeApproval(id: string): Promise<boolean>;
   /** Pending approvals past their expiry become expired (or, with an execution id, all its pending ones); returns them. */

@@ -4,8 +4,17 @@ import { RISKS } from './capability.ts';
 import { TwisterError } from './errors.ts';
 
 export const TICKET_STATUSES = [
-  'new', 'triaged', 'diagnosing', 'planned', 'awaiting_approval', 'executing', 'verifying', 'no_fault_found',
-  'resolved', 'escalated', 'failed',
+  'new',
+  'triaged',
+  'diagnosing',
+  'planned',
+  'awaiting_approval',
+  'executing',
+  'verifying',
+  'no_fault_found',
+  'resolved',
+  'escalated',
+  'failed',
 ] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
 export const FINAL_STATUSES: ReadonlySet<TicketStatus> = new Set(['resolved', 'escalated', 'failed']);
@@ -49,7 +58,15 @@ export function assertTransitionPath(from: TicketStatus, via: readonly TicketSta
 }
 
 export const CATEGORIES = [
-  'database', 'network', 'security', 'application', 'hardware', 'access', 'storage', 'performance', 'other',
+  'database',
+  'network',
+  'security',
+  'application',
+  'hardware',
+  'access',
+  'storage',
+  'performance',
+  'other',
 ] as const;
 export type Category = (typeof CATEGORIES)[number];
 
@@ -58,11 +75,27 @@ export type Category = (typeof CATEGORIES)[number];
  * leads to diagnostics without a named system; the rest go to a human with routing unless they name one of ours.
  */
 export const INTENTS = [
-  'incident', 'service_request', 'access_request', 'question', 'billing', 'order', 'feature_request', 'sales', 'complaint', 'other',
+  'incident',
+  'service_request',
+  'access_request',
+  'question',
+  'billing',
+  'order',
+  'feature_request',
+  'sales',
+  'complaint',
+  'other',
 ] as const;
 export type Intent = (typeof INTENTS)[number];
 /** Intents that are not about a technical fault: never diagnosed, handed to a human with their team. */
-export const NON_TECHNICAL_INTENTS: ReadonlySet<Intent> = new Set(['billing', 'order', 'feature_request', 'sales', 'complaint', 'other']);
+export const NON_TECHNICAL_INTENTS: ReadonlySet<Intent> = new Set([
+  'billing',
+  'order',
+  'feature_request',
+  'sales',
+  'complaint',
+  'other',
+]);
 
 /**
  * Whose system the ticket is about: ours (a declared service, device, host or URL, or this platform's servers),
@@ -89,7 +122,16 @@ export const WEBHOOK_SOURCE_NAME = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 export const CLOSED_STATUSES: ReadonlySet<TicketStatus> = new Set(['resolved', 'failed']);
 
 /** Bounds of the fields a ticket carries from where it came from (helpdesk, alert, mail). */
-export const TICKET_LIMITS = { title: 300, externalId: 200, reporter: 200, labels: 20, label: 100, assignee: 200, comment: 20_000, callbackUrl: 2048 } as const;
+export const TICKET_LIMITS = {
+  title: 300,
+  externalId: 200,
+  reporter: 200,
+  labels: 20,
+  label: 100,
+  assignee: 200,
+  comment: 20_000,
+  callbackUrl: 2048,
+} as const;
 const label = z.string().trim().min(1).max(TICKET_LIMITS.label);
 /** The fields a submitter may give besides the description; every door validates them with this. */
 export const ticketOriginSchema = z.strictObject({
@@ -98,7 +140,10 @@ export const ticketOriginSchema = z.strictObject({
   reporter: z.string().trim().min(1).max(TICKET_LIMITS.reporter).optional(),
   labels: z.array(label).max(TICKET_LIMITS.labels).optional(),
   // Only http(s); the notification sender passes it through the outbound URL guard before each call.
-  callbackUrl: z.url({ protocol: /^https?$/ }).max(TICKET_LIMITS.callbackUrl).optional(),
+  callbackUrl: z
+    .url({ protocol: /^https?$/ })
+    .max(TICKET_LIMITS.callbackUrl)
+    .optional(),
 });
 export type TicketOrigin = z.infer<typeof ticketOriginSchema>;
 
@@ -108,7 +153,10 @@ const name = z.string().trim().min(1).max(200);
 export const ticketContextSchema = z.strictObject({
   deviceId: name.optional(),
   serviceName: name.optional(),
-  url: z.url({ protocol: /^https?$/ }).max(2048).optional(),
+  url: z
+    .url({ protocol: /^https?$/ })
+    .max(2048)
+    .optional(),
   /** A priority the source states (an alert's severity): the analysis keeps it instead of deciding one. */
   priority: z.enum(PRIORITIES).optional(),
 });
@@ -123,7 +171,14 @@ export interface ExtractedContext extends TicketContext {
    * written (`portStated`) or, for a URL that states none, its scheme's (443, 80). Services and devices say how
    * they were recognised.
    */
-  found: Array<{ kind: 'device' | 'service' | 'url' | 'host' | 'ip'; value: string; source: 'given' | 'text'; port?: number; portStated?: boolean; match?: EntityMatch }>;
+  found: Array<{
+    kind: 'device' | 'service' | 'url' | 'host' | 'ip';
+    value: string;
+    source: 'given' | 'text';
+    port?: number;
+    portStated?: boolean;
+    match?: EntityMatch;
+  }>;
   /** Mentions that fit several services or devices equally well: none of them was chosen (never a guess). */
   ambiguous?: Array<{ kind: 'service' | 'device'; mention: string; candidates: string[] }>;
 }
@@ -143,7 +198,14 @@ export interface Analysis {
   confidence: number;
   summary: string;
   /** Why: the cues that fired, per analyser. */
-  evidence: { sentiment: string[]; category: string[]; priority: string[]; intent?: string[]; scope?: string[]; routing?: string[] };
+  evidence: {
+    sentiment: string[];
+    category: string[];
+    priority: string[];
+    intent?: string[];
+    scope?: string[];
+    routing?: string[];
+  };
   context: ExtractedContext;
   suggestedAgents: string[];
   /** Which path made the analysis: the LLM when configured, healthy and sure; the rules otherwise. */
@@ -228,7 +290,15 @@ export interface Plan {
  * `confirmed_no_fault`: nothing was found and the requester agreed; the rest went to a human.
  */
 export const TICKET_OUTCOMES = [
-  'verified_fix', 'assisted_fix', 'no_fault_found', 'confirmed_no_fault', 'partial_fix', 'fix_failed', 'handed_over', 'reopened', 'closed_by_human',
+  'verified_fix',
+  'assisted_fix',
+  'no_fault_found',
+  'confirmed_no_fault',
+  'partial_fix',
+  'fix_failed',
+  'handed_over',
+  'reopened',
+  'closed_by_human',
 ] as const;
 export type TicketOutcome = (typeof TICKET_OUTCOMES)[number];
 
@@ -236,8 +306,13 @@ export const FINDING_STATES = ['confirmed', 'fixed', 'remains'] as const;
 export type FindingState = (typeof FINDING_STATES)[number];
 
 export const findingSchema = z.object({
-  id: z.string(), target: z.string(), state: z.enum(FINDING_STATES), summary: z.string(),
-  evidence: z.record(z.string(), z.unknown()), runbookId: z.string(), check: z.string(),
+  id: z.string(),
+  target: z.string(),
+  state: z.enum(FINDING_STATES),
+  summary: z.string(),
+  evidence: z.record(z.string(), z.unknown()),
+  runbookId: z.string(),
+  check: z.string(),
 });
 
 /** A typed fact diagnosis established, with its figures: what a fix addresses and verification re-checks. */

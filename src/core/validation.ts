@@ -19,7 +19,11 @@ export function describeIssues(error: z.ZodError, limit = 5): string {
 export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
   const text = findTextProblem(value);
   if (text) {
-    throw new TwisterError('VALIDATION_FAILED', `invalid ${what}: ${describeTextProblem(text)}`, { issues: [{ path: text.path === '(root)' ? [] : text.path.split('.'), message: text.problem, code: 'invalid_text' }] });
+    throw new TwisterError('VALIDATION_FAILED', `invalid ${what}: ${describeTextProblem(text)}`, {
+      issues: [
+        { path: text.path === '(root)' ? [] : text.path.split('.'), message: text.problem, code: 'invalid_text' },
+      ],
+    });
   }
   const result = schema.safeParse(value);
   if (result.success) return result.data;

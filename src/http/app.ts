@@ -29,7 +29,16 @@ import { overviewRoutes } from './routes/overview-routes.ts';
 import { ticketFeedRoutes } from './routes/ticket-feed.ts';
 import { ticketRoutes, type TicketRouteDeps } from './routes/ticket-routes.ts';
 
-export interface AppDeps extends TicketRouteDeps, CapabilityRouteDeps, HealthRouteDeps, DeviceRouteDeps, ArtifactRouteDeps, ApprovalRouteDeps, RunbookRouteDeps, NotificationRouteDeps {
+export interface AppDeps
+  extends
+    TicketRouteDeps,
+    CapabilityRouteDeps,
+    HealthRouteDeps,
+    DeviceRouteDeps,
+    ArtifactRouteDeps,
+    ApprovalRouteDeps,
+    RunbookRouteDeps,
+    NotificationRouteDeps {
   serviceHealth?: ServiceRouteDeps['serviceHealth'];
   logger: FastifyBaseLogger;
   metrics: MetricsPort;
@@ -61,17 +70,26 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
-    deps.metrics.observeHttpRequest({ method: request.method, route, status: reply.statusCode, seconds: reply.elapsedTime / 1000 });
-    if (reply.statusCode >= 500) request.log.warn({ route, status: reply.statusCode }, 'request answered with a server error');
+    deps.metrics.observeHttpRequest({
+      method: request.method,
+      route,
+      status: reply.statusCode,
+      seconds: reply.elapsedTime / 1000,
+    });
+    if (reply.statusCode >= 500)
+      request.log.warn({ route, status: reply.statusCode }, 'request answered with a server error');
   });
 
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
       info: {
-        title: 'TwisterLab API', version: deps.version, license: { name: 'MIT', identifier: 'MIT' },
-        description: 'Autonomous technical support: tickets, agents, capabilities. Every error is the `Error` envelope; '
-          + `send the API key in the ${deps.apiKeyHeader} header (or as Authorization: Bearer).`,
+        title: 'TwisterLab API',
+        version: deps.version,
+        license: { name: 'MIT', identifier: 'MIT' },
+        description:
+          'Autonomous technical support: tickets, agents, capabilities. Every error is the `Error` envelope; ' +
+          `send the API key in the ${deps.apiKeyHeader} header (or as Authorization: Bearer).`,
       },
       servers: [{ url: '/', description: 'This instance' }],
       tags: TAGS.map((tag) => ({ ...tag })),
@@ -91,7 +109,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerHostCheck(app, { keysConfigured: deps.apiKeys.length > 0, allowedHosts: deps.allowedHosts });
   const sessions = createSessionStore();
   registerAuth(app, { keys: deps.apiKeys, header: deps.apiKeyHeader, sessions });
-  await app.register(sessionRoutes({ sessions, matchKey: createKeyMatcher(deps.apiKeys), keysConfigured: deps.apiKeys.length > 0 }));
+  await app.register(
+    sessionRoutes({ sessions, matchKey: createKeyMatcher(deps.apiKeys), keysConfigured: deps.apiKeys.length > 0 }),
+  );
   if (deps.consoleDir) await app.register(consolePlugin({ dir: deps.consoleDir }));
   await app.register(ticketRoutes(deps));
   await app.register(ticketFeedRoutes(deps));

@@ -26,7 +26,7 @@ export type Tag = (typeof TAGS)[number]['name'];
 const WHAT: Partial<Record<number, string>> = {
   400: 'Malformed JSON, an unknown field, a value out of range or refused text (the message names the field)',
   401: 'No API key, or an unknown one',
-  403: 'The key\'s role may not do this; or, on an instance without API keys, the Host or Origin is not one of its names',
+  403: "The key's role may not do this; or, on an instance without API keys, the Host or Origin is not one of its names",
   404: 'Not found',
   409: 'Conflicts with the current state (or an idempotency key reused with another body)',
   413: 'The body is over the size limit',
@@ -40,7 +40,10 @@ const WHAT: Partial<Record<number, string>> = {
 
 const EXAMPLES: Partial<Record<number, { code: ErrorCode; message: string }>> = {
   400: { code: 'VALIDATION_FAILED', message: 'invalid body: description: must not be empty' },
-  401: { code: 'UNAUTHORIZED', message: 'missing API key: send it in the X-API-Key header or as Authorization: Bearer <key>' },
+  401: {
+    code: 'UNAUTHORIZED',
+    message: 'missing API key: send it in the X-API-Key header or as Authorization: Bearer <key>',
+  },
   403: { code: 'FORBIDDEN', message: 'POST /api/v1/tickets needs the operator role; this key is a viewer' },
   404: { code: 'TICKET_NOT_FOUND', message: 'no ticket 0193c1f2-7d2a-7c4e-9b1a-3f0e2d1c4b5a' },
   409: { code: 'INVALID_TRANSITION', message: 'a ticket cannot move from resolved to resolved' },
@@ -49,10 +52,18 @@ const EXAMPLES: Partial<Record<number, { code: ErrorCode; message: string }>> = 
 const EXAMPLE_REQUEST_ID = '0193c1f2-7d2a-7c4e-9b1a-3f0e2d1c4b5a';
 
 function errorMedia(status: number, description?: string) {
-  const example = status >= 500 ? { code: 'INTERNAL', message: errorCatalogue.INTERNAL.when, requestId: EXAMPLE_REQUEST_ID } : EXAMPLES[status];
+  const example =
+    status >= 500
+      ? { code: 'INTERNAL', message: errorCatalogue.INTERNAL.when, requestId: EXAMPLE_REQUEST_ID }
+      : EXAMPLES[status];
   return {
     description: description ?? WHAT[status] ?? 'Error',
-    content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' }, ...(example ? { example: { error: example } } : {}) } },
+    content: {
+      'application/json': {
+        schema: { $ref: '#/components/schemas/Error' },
+        ...(example ? { example: { error: example } } : {}),
+      },
+    },
   };
 }
 
@@ -60,8 +71,15 @@ function errorMedia(status: number, description?: string) {
  * A route's own error statuses (those not added for every route), answered with the error envelope, e.g.
  * `response: { 200: ticketSchema, ...errorResponses(404, 409) }`. Fastify also validates the error body with it.
  */
-export function errorResponses<S extends number>(...statuses: S[]): Record<S, { description: string; content: { 'application/json': { schema: typeof errorResponse } } }> {
-  return Object.fromEntries(statuses.map((status) => [status, { description: WHAT[status] ?? 'Error', content: { 'application/json': { schema: errorResponse } } }])) as Record<S, never>;
+export function errorResponses<S extends number>(
+  ...statuses: S[]
+): Record<S, { description: string; content: { 'application/json': { schema: typeof errorResponse } } }> {
+  return Object.fromEntries(
+    statuses.map((status) => [
+      status,
+      { description: WHAT[status] ?? 'Error', content: { 'application/json': { schema: errorResponse } } },
+    ]),
+  ) as Record<S, never>;
 }
 
 const zodTransform = createJsonSchemaTransform({});
@@ -76,9 +94,11 @@ export function openApiTransform(isPublic: (url: string) => boolean): SwaggerTra
     if (!schema || schema.hide) return result;
     const responses: JsonObject = { ...(schema.response as JsonObject | undefined) };
     const add = (status: number) => {
-      if (!(String(status) in responses) && !(`${String(status)[0]}xx` in responses)) responses[status] = errorMedia(status);
+      if (!(String(status) in responses) && !(`${String(status)[0]}xx` in responses))
+        responses[status] = errorMedia(status);
     };
-    const publicRoute = (document.route as { config?: { publicRoute?: boolean } }).config?.publicRoute === true || isPublic(result.url);
+    const publicRoute =
+      (document.route as { config?: { publicRoute?: boolean } }).config?.publicRoute === true || isPublic(result.url);
     if (schema.body || schema.querystring || schema.params || schema.headers) add(400);
     if (!publicRoute) add(401);
     add(403);
@@ -88,7 +108,10 @@ export function openApiTransform(isPublic: (url: string) => boolean): SwaggerTra
       // Our own envelope entries get an example; the zod transform kept them as `content`.
       const media = (response as { content?: Record<string, JsonObject> }).content?.['application/json'];
       if (media && (media.schema as JsonObject | undefined)?.$ref === '#/components/schemas/Error' && !media.example) {
-        responses[status] = { ...(response as JsonObject), content: { 'application/json': errorMedia(Number(status)).content['application/json'] } };
+        responses[status] = {
+          ...(response as JsonObject),
+          content: { 'application/json': errorMedia(Number(status)).content['application/json'] },
+        };
       }
     }
     return { ...result, schema: { ...schema, response: responses, ...(publicRoute ? { security: [] } : {}) } };

@@ -14,9 +14,16 @@ runCli(process.argv.slice(2), {
   stderr: (text) => process.stderr.write(text),
   colour: { out: colourEnabled(colours, process.stdout), err: colourEnabled(colours, process.stderr) },
   async client() {
-    const [{ ApiClient }, { loadClientConfig }] = await Promise.all([import('../cli/api-client.ts'), import('../config/client.ts')]);
+    const [{ ApiClient }, { loadClientConfig }] = await Promise.all([
+      import('../cli/api-client.ts'),
+      import('../config/client.ts'),
+    ]);
     const config = loadClientConfig(env);
-    return new ApiClient({ baseUrl: config.apiUrl, apiKeyHeader: config.apiKeyHeader, ...(config.apiKey ? { apiKey: config.apiKey } : {}) });
+    return new ApiClient({
+      baseUrl: config.apiUrl,
+      apiKeyHeader: config.apiKeyHeader,
+      ...(config.apiKey ? { apiKey: config.apiKey } : {}),
+    });
   },
   async server() {
     const { serverCommands } = await import('./server-commands.ts');

@@ -28,11 +28,20 @@ export interface DeviceWiring {
 /** `command.executed` / `command.refused` / `command.failed` rows, tied to the ticket when there is one. */
 export function commandAudit(store: Pick<TicketRepository, 'appendAudit'>): CommandAudit {
   return async (record) => {
-    const { outcome, ticketId, actor, deviceId, exitCode, signal, timedOut, durationMs, error, reason, command, argv } = record;
+    const { outcome, ticketId, actor, deviceId, exitCode, signal, timedOut, durationMs, error, reason, command, argv } =
+      record;
     // The argument after `--password` or `sshpass -p` is a secret that no text rule can see on its own.
-    const shown = { argv: argv && redactArgv(argv), command: command && redactSecrets(command), error: error && redactSecrets(error), reason: reason && redactSecrets(reason) };
-    const details = Object.fromEntries(Object.entries({ device: deviceId, ...shown, exitCode, signal, timedOut, durationMs })
-      .filter(([, value]) => value !== undefined));
+    const shown = {
+      argv: argv && redactArgv(argv),
+      command: command && redactSecrets(command),
+      error: error && redactSecrets(error),
+      reason: reason && redactSecrets(reason),
+    };
+    const details = Object.fromEntries(
+      Object.entries({ device: deviceId, ...shown, exitCode, signal, timedOut, durationMs }).filter(
+        ([, value]) => value !== undefined,
+      ),
+    );
     await store.appendAudit([{ ticketId: ticketId ?? null, actor, action: `command.${outcome}`, details }]);
   };
 }
@@ -44,7 +53,11 @@ function deviceServices(catalog: DeviceCatalog, configured: ServiceDeclaration[]
     const spec = catalog.spec(device.id);
     for (const [name, url] of Object.entries(spec?.services ?? {})) {
       if (names.has(name.toLowerCase())) {
-        throw new TwisterError('CONFIG_INVALID', `service "${name}" of device ${device.id} is already declared (TWISTERLAB_SERVICES or another device)`, { service: name });
+        throw new TwisterError(
+          'CONFIG_INVALID',
+          `service "${name}" of device ${device.id} is already declared (TWISTERLAB_SERVICES or another device)`,
+          { service: name },
+        );
       }
       names.add(name.toLowerCase());
       const [service] = parseServiceDeclarations(`${name}=${url}`);
@@ -63,13 +76,26 @@ export async function wireDevices(options: {
 }): Promise<DeviceWiring> {
   const { config, opened, logger } = options;
   const fileDevices = config.devicesFile ? loadInventoryFile(config.devicesFile) : [];
-  const pool = new SshPool({ connectTimeoutMs: config.sshConnectTimeoutMs, logger, ...(config.sshAuthSock ? { agentSocket: config.sshAuthSock } : {}) });
+  const pool = new SshPool({
+    connectTimeoutMs: config.sshConnectTimeoutMs,
+    logger,
+    ...(config.sshAuthSock ? { agentSocket: config.sshAuthSock } : {}),
+  });
   const catalog = await DeviceCatalog.open({
-    localAllow: options.localAllow, fileDevices, repository: opened.devices, pool, connectTimeoutMs: config.sshConnectTimeoutMs,
+    localAllow: options.localAllow,
+    fileDevices,
+    repository: opened.devices,
+    pool,
+    connectTimeoutMs: config.sshConnectTimeoutMs,
     ...(config.localPath ? { localPath: config.localPath } : {}),
   });
-  if (fileDevices.length > 0) logger.info({ file: config.devicesFile, devices: fileDevices.map((d) => d.id) }, 'device inventory loaded');
+  if (fileDevices.length > 0)
+    logger.info({ file: config.devicesFile, devices: fileDevices.map((d) => d.id) }, 'device inventory loaded');
   const services = [...options.services, ...deviceServices(catalog, options.services)];
-  const checker = createDeviceServiceChecker({ base: createServiceChecker({ env: config.secretEnv }), pool, spec: (id) => catalog.spec(id) });
+  const checker = createDeviceServiceChecker({
+    base: createServiceChecker({ env: config.secretEnv }),
+    pool,
+    spec: (id) => catalog.spec(id),
+  });
   return { catalog, pool, services, checker, audit: commandAudit(opened.store), close: () => pool.close() };
 }

@@ -36,7 +36,9 @@ export function wireDiagnostics(options: {
     }
   };
   const probes = createNetworkProbes({
-    allow: config.probeAllow, declaredEndpoints, isLocal,
+    allow: config.probeAllow,
+    declaredEndpoints,
+    isLocal,
     fromDevice: createDeviceTcpProbe({ pool: devices.pool, spec }),
   });
   return { files, security, probes };

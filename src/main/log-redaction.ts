@@ -16,7 +16,12 @@ export function redactLogArgument(argument: unknown): unknown {
   if (typeof argument === 'string') return redactSecrets(argument);
   if (argument instanceof Error) return redactError(argument);
   if (argument !== null && typeof argument === 'object' && Object.getPrototypeOf(argument) === Object.prototype) {
-    return Object.fromEntries(Object.entries(argument).map(([key, value]) => [key, value instanceof Error ? redactError(value) : redactField(key, value)]));
+    return Object.fromEntries(
+      Object.entries(argument).map(([key, value]) => [
+        key,
+        value instanceof Error ? redactError(value) : redactField(key, value),
+      ]),
+    );
   }
   return argument;
 }

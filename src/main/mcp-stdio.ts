@@ -17,7 +17,14 @@ import { createMcpServer, type McpServerDeps } from '../mcp/mcp-server.ts';
 import { toolCatalogue } from '../mcp/tool-catalogue.ts';
 
 /** Methods the early server may answer: they need nothing from the runtime. */
-const EARLY = new Set(['initialize', 'notifications/initialized', 'ping', 'tools/list', 'prompts/list', 'resources/templates/list']);
+const EARLY = new Set([
+  'initialize',
+  'notifications/initialized',
+  'ping',
+  'tools/list',
+  'prompts/list',
+  'resources/templates/list',
+]);
 
 export async function serveMcpStdio(config: Readonly<Config>): Promise<number> {
   const stdio = new StdioServerTransport();
@@ -26,7 +33,10 @@ export async function serveMcpStdio(config: Readonly<Config>): Promise<number> {
   const loading = import('./runtime.ts').then(async ({ createLogger, createRuntime }) => {
     const logger = createLogger(config, 2);
     // Beside an API on PostgreSQL, the API recovers unfinished tickets; the embedded store is this process's alone.
-    const runtime = await createRuntime({ ...config, recoverOnStart: config.recoverOnStart && !config.databaseUrl }, logger);
+    const runtime = await createRuntime(
+      { ...config, recoverOnStart: config.recoverOnStart && !config.databaseUrl },
+      logger,
+    );
     return { logger, runtime };
   });
   const closed = new Promise<void>((resolve) => {
@@ -101,7 +111,12 @@ class GatedTransport implements Transport {
   }
 
   async send(message: JSONRPCMessage): Promise<void> {
-    if (this.dropAnswerTo !== undefined && 'id' in message && message.id === this.dropAnswerTo && !('method' in message)) {
+    if (
+      this.dropAnswerTo !== undefined &&
+      'id' in message &&
+      message.id === this.dropAnswerTo &&
+      !('method' in message)
+    ) {
       this.dropAnswerTo = undefined;
       return;
     }

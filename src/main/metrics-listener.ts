@@ -21,19 +21,29 @@ export async function listenForMetrics(options: {
   const server: Server = createServer((request, response) => {
     const url = request.url?.split('?')[0];
     if (request.method !== 'GET' || (url !== '/metrics' && url !== '/health')) {
-      response.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'NOT_FOUND' } }));
+      response
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { code: 'NOT_FOUND' } }));
       return;
     }
-    const answer = url === '/metrics'
-      ? options.metrics.exposition().then(({ contentType, body }) => ({ status: 200, type: contentType, body }))
-      : withTimeout(options.ping(), 2_000).then(
-        () => ({ status: 200, type: 'application/json', body: JSON.stringify({ status: 'ok', role: 'worker' }) }),
-        (error: Error) => ({ status: 503, type: 'application/json', body: JSON.stringify({ status: 'degraded', role: 'worker', store: { ok: false, error: error.message } }) }),
-      );
-    answer.then(({ status, type, body }) => response.writeHead(status, { 'content-type': type }).end(body), (error: Error) => {
-      options.logger.warn({ err: error.message }, 'could not answer a metrics request');
-      response.writeHead(500).end();
-    });
+    const answer =
+      url === '/metrics'
+        ? options.metrics.exposition().then(({ contentType, body }) => ({ status: 200, type: contentType, body }))
+        : withTimeout(options.ping(), 2_000).then(
+            () => ({ status: 200, type: 'application/json', body: JSON.stringify({ status: 'ok', role: 'worker' }) }),
+            (error: Error) => ({
+              status: 503,
+              type: 'application/json',
+              body: JSON.stringify({ status: 'degraded', role: 'worker', store: { ok: false, error: error.message } }),
+            }),
+          );
+    answer.then(
+      ({ status, type, body }) => response.writeHead(status, { 'content-type': type }).end(body),
+      (error: Error) => {
+        options.logger.warn({ err: error.message }, 'could not answer a metrics request');
+        response.writeHead(500).end();
+      },
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -48,6 +58,10 @@ export async function listenForMetrics(options: {
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  return Promise.race([promise, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`the store did not answer within ${ms} ms`)), ms); })])
-    .finally(() => clearTimeout(timer));
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the store did not answer within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }

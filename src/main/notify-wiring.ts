@@ -15,10 +15,21 @@ export function wireNotifications(config: Config, opened: OpenedStore, logger: L
   const channels = createChannels(settings, { allow: notify.allow, timeoutMs: notify.timeoutMs });
   const router = routerFor(settings.channels);
   opened.store.routeNotifications(router);
-  if (notify.file) logger.info({ channels: settings.channels.map((s) => ({ name: s.name, type: s.type })) }, 'notification channels loaded');
+  if (notify.file)
+    logger.info(
+      { channels: settings.channels.map((s) => ({ name: s.name, type: s.type })) },
+      'notification channels loaded',
+    );
   return createDispatcher({
-    outbox: opened.outbox, channels, logger, owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
-    pollMs: notify.pollMs, batch: notify.batch, leaseMs: notify.timeoutMs * 3 + 5_000, retry: notify.retry, pageBaseUrl: config.apiUrl,
+    outbox: opened.outbox,
+    channels,
+    logger,
+    owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    pollMs: notify.pollMs,
+    batch: notify.batch,
+    leaseMs: notify.timeoutMs * 3 + 5_000,
+    retry: notify.retry,
+    pageBaseUrl: config.apiUrl,
     expiring: { withinMs: notify.expiryWarningMs, targets: router.targets('approval.expiring') },
   });
 }

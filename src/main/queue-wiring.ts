@@ -36,7 +36,11 @@ export interface QueueWiringOptions {
 /** On Redis, several processes work on the same tickets: the store must be one they can all reach. */
 export function requireSharedStore(config: Pick<Config, 'redis' | 'databaseUrl'>): void {
   if (config.redis && !config.databaseUrl) {
-    throw new TwisterError('CONFIG_INVALID', 'REDIS_URL: workers and API processes share the store, so DATABASE_URL (PostgreSQL) is required; the embedded store (PGlite) serves one process only', { variable: 'REDIS_URL' });
+    throw new TwisterError(
+      'CONFIG_INVALID',
+      'REDIS_URL: workers and API processes share the store, so DATABASE_URL (PostgreSQL) is required; the embedded store (PGlite) serves one process only',
+      { variable: 'REDIS_URL' },
+    );
   }
 }
 
@@ -50,13 +54,18 @@ export async function wireQueue(options: QueueWiringOptions): Promise<QueueWirin
 function wireInProcess({ config, store, logger, onDispatch }: QueueWiringOptions): QueueWiring {
   const queue = createInProcessQueue({ concurrency: config.concurrency, logger, onDispatch });
   return {
-    kind: 'in-process', queue, events: createInProcessEventBus(logger), leases: undefined, answerCache: undefined,
+    kind: 'in-process',
+    queue,
+    events: createInProcessEventBus(logger),
+    leases: undefined,
+    answerCache: undefined,
     async recover({ startRun }) {
       if (!startRun) return;
       // Tickets left unfinished by a previous process go back on the queue; the orchestrator decides what is safe.
       const unfinished = (await store.listUnfinished(10_000)).filter((t) => !(t.dryRun && t.status === 'planned'));
       for (const ticket of unfinished) await queue.enqueue(ticket.id);
-      if (unfinished.length > 0) logger.warn({ count: unfinished.length }, 'recovered unfinished tickets from a previous run');
+      if (unfinished.length > 0)
+        logger.warn({ count: unfinished.length }, 'recovered unfinished tickets from a previous run');
     },
     async drain() {
       await queue.close();

@@ -61,7 +61,10 @@ export function createLogger(config: Pick<Config, 'logLevel'>, fd: 1 | 2 | pino.
   const options: pino.LoggerOptions = {
     level: config.logLevel,
     // Secrets never reach a log line: known fields are censored, and every string is redacted like a prompt.
-    redact: { paths: ['req.headers["x-api-key"]', 'req.headers.authorization', '*.password', '*.apiKey', '*.token'], censor: '[redacted]' },
+    redact: {
+      paths: ['req.headers["x-api-key"]', 'req.headers.authorization', '*.password', '*.apiKey', '*.token'],
+      censor: '[redacted]',
+    },
     hooks: redactingLogHooks,
   };
   if (typeof fd === 'object') return pino(options, fd);
@@ -70,7 +73,13 @@ export function createLogger(config: Pick<Config, 'logLevel'>, fd: 1 | 2 | pino.
 
 export async function openStore(config: Config, logger: Logger, migrate = true): Promise<OpenedStore> {
   return config.databaseUrl
-    ? openPostgresStore({ url: config.databaseUrl, logger, poolSize: config.databasePoolSize, connectTimeoutMs: config.databaseConnectTimeoutMs, migrate })
+    ? openPostgresStore({
+        url: config.databaseUrl,
+        logger,
+        poolSize: config.databasePoolSize,
+        connectTimeoutMs: config.databaseConnectTimeoutMs,
+        migrate,
+      })
     : openPgliteStore({ dataDir: config.dataDir, logger, migrate });
 }
 
@@ -127,10 +136,12 @@ export async function createCore(config: Config, logger: pino.Logger, options: R
   const configuredServices = profiles.declared;
   const localAllow = [...DEFAULT_LOCAL_ALLOWLIST, ...config.localAllow.map(parseAllowRule)];
   const opened = await openStore(config, logger);
-  const devices = await wireDevices({ config, opened, localAllow, services: configuredServices, logger }).catch(async (error: unknown) => {
-    await opened.close();
-    throw error;
-  });
+  const devices = await wireDevices({ config, opened, localAllow, services: configuredServices, logger }).catch(
+    async (error: unknown) => {
+      await opened.close();
+      throw error;
+    },
+  );
   const { services, catalog: inventory } = devices;
   const store = opened.store;
   let dispatcher;
@@ -146,7 +157,9 @@ export async function createCore(config: Config, logger: pino.Logger, options: R
   const backlog = createBacklog({ ...config.backlog, queued: () => queueing.queue.depth() });
   const events: TicketEventBus = {
     publish: (event) => {
-      metrics.observeTicketEvent(event).catch((err: unknown) => logger.warn({ err }, 'could not record ticket metrics'));
+      metrics
+        .observeTicketEvent(event)
+        .catch((err: unknown) => logger.warn({ err }, 'could not record ticket metrics'));
       queueing.events.publish(event);
     },
     subscribe: (id, listener) => queueing.events.subscribe(id, listener),
@@ -163,7 +176,9 @@ export async function createCore(config: Config, logger: pino.Logger, options: R
     return spec ? { id, host: spec.host, port: spec.port } : { id };
   };
   const known = () => ({
-    devices: inventory.list().map((d) => d.id), services: services.map((s) => s.name), serviceProfiles,
+    devices: inventory.list().map((d) => d.id),
+    services: services.map((s) => s.name),
+    serviceProfiles,
     deviceProfiles: inventory.list().map((d) => deviceProfile(d.id)),
   });
   const serviceCategory = (name: string) => profiles.category(name, services);
@@ -171,32 +186,66 @@ export async function createCore(config: Config, logger: pino.Logger, options: R
   const llm = config.llm ? { ...createLlmAnalyst(config.llm, queueing.answerCache), observer: llmObserver } : undefined;
   const serviceFacts = (name: string) => profiles.facts(name, services);
   const routing = config.routingFile ? loadRoutingFile(config.routingFile) : undefined;
-  const orchestrator = new Orchestrator({ store, registry, events, logger, runbooks: () => runbooks, known, serviceCategory, serviceFacts, approvalTtlMs: config.approvalTtlMs,
+  const orchestrator = new Orchestrator({
+    store,
+    registry,
+    events,
+    logger,
+    runbooks: () => runbooks,
+    known,
+    serviceCategory,
+    serviceFacts,
+    approvalTtlMs: config.approvalTtlMs,
     ...(routing ? { routing } : {}),
     changePolicy: config.changePolicy,
-    retry: { retries: config.stepRetries, baseMs: config.stepRetryBaseMs }, leaseMs: config.leaseMs, storeWaitMs: config.storeWaitMs,
+    retry: { retries: config.stepRetries, baseMs: config.stepRetryBaseMs },
+    leaseMs: config.leaseMs,
+    storeWaitMs: config.storeWaitMs,
     instanceId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
-    onRollback: metrics.observeRollback, ...(llm ? { llm } : {}) });
+    onRollback: metrics.observeRollback,
+    ...(llm ? { llm } : {}),
+  });
 
   registry.register(createSentimentAgent());
   registry.register(createClassifierAgent());
-  registry.register(createCommanderAgent({ inventory: commandInventory, timeoutMs: config.commandTimeoutMs, outputCap: config.outputCap, audit: devices.audit }));
+  registry.register(
+    createCommanderAgent({
+      inventory: commandInventory,
+      timeoutMs: config.commandTimeoutMs,
+      outputCap: config.outputCap,
+      audit: devices.audit,
+    }),
+  );
   const diagnostics = wireDiagnostics({ config, devices, services });
-  registry.register(createMonitoringAgent({
-    metrics: createSystemMetricsSource(), services, checker: devices.checker, checkTimeoutMs: config.checkTimeoutMs,
-    inventory: commandInventory, audit: devices.audit, commandTimeoutMs: config.commandTimeoutMs, probes: diagnostics.probes,
-  }));
+  registry.register(
+    createMonitoringAgent({
+      metrics: createSystemMetricsSource(),
+      services,
+      checker: devices.checker,
+      checkTimeoutMs: config.checkTimeoutMs,
+      inventory: commandInventory,
+      audit: devices.audit,
+      commandTimeoutMs: config.commandTimeoutMs,
+      probes: diagnostics.probes,
+    }),
+  );
   // The same services as monitoring; those on SSH devices are reached through a tunnel over the device.
-  registry.register(createDatabaseAgent({
-    services, timeoutMs: config.checkTimeoutMs, reach: createServiceReach({ pool: devices.pool, spec: (id) => inventory.spec(id) }),
-  }));
+  registry.register(
+    createDatabaseAgent({
+      services,
+      timeoutMs: config.checkTimeoutMs,
+      reach: createServiceReach({ pool: devices.pool, spec: (id) => inventory.spec(id) }),
+    }),
+  );
   const { backup, sync } = wireBackupAndSync({ config, opened, devices, services });
   registry.register(backup);
   registry.register(sync);
   registry.register(diagnostics.files);
   registry.register(diagnostics.security);
   registry.register(createResolverAgent({ store, events, ...(routing ? { routing } : {}) }));
-  registry.register(createMaestroAgent({ orchestrator, store, queue: queueing.queue, isAccepting: () => accepting, backlog }));
+  registry.register(
+    createMaestroAgent({ orchestrator, store, queue: queueing.queue, isAccepting: () => accepting, backlog }),
+  );
   // Launched on the first visit, not here: a runtime without Chromium still starts (visits answer BROWSER_UNAVAILABLE).
   const browser = createChromiumBrowser({ ...config.browser, logger });
   const artifacts = createFileArtifactStore({ dir: path.join(config.dataDir, 'artifacts') });
@@ -212,18 +261,37 @@ export async function createCore(config: Config, logger: pino.Logger, options: R
     await opened.close().catch(() => undefined);
     throw error;
   }
-  if (!options.runbooks) logger.info({ runbooks: runbooks.length, dir: config.runbooksDir }, 'runbook catalogue loaded');
-  await store.upsertAgents(registry.listAgents().map((a) => ({
-    id: a.id, description: a.description, capabilities: a.capabilities.map((c) => ({ id: c.id, risk: c.risk, description: c.description })),
-  })));
+  if (!options.runbooks)
+    logger.info({ runbooks: runbooks.length, dir: config.runbooksDir }, 'runbook catalogue loaded');
+  await store.upsertAgents(
+    registry.listAgents().map((a) => ({
+      id: a.id,
+      description: a.description,
+      capabilities: a.capabilities.map((c) => ({ id: c.id, risk: c.risk, description: c.description })),
+    })),
+  );
 
   return {
-    opened, devices, registry, orchestrator, metrics, events, queueing, backlog, artifacts, runbooks: () => runbooks,
-    serviceCategory, isAccepting: () => accepting, ...(routing ? { routing } : {}),
-    stopAccepting: () => { accepting = false; },
-    startProcessing: () => queueing.queue.start(async (id) => {
-      await orchestrator.process(id);
-    }),
+    opened,
+    devices,
+    registry,
+    orchestrator,
+    metrics,
+    events,
+    queueing,
+    backlog,
+    artifacts,
+    runbooks: () => runbooks,
+    serviceCategory,
+    isAccepting: () => accepting,
+    ...(routing ? { routing } : {}),
+    stopAccepting: () => {
+      accepting = false;
+    },
+    startProcessing: () =>
+      queueing.queue.start(async (id) => {
+        await orchestrator.process(id);
+      }),
     close: async () => {
       await queueing.close();
       await dispatcher.stop();
@@ -234,10 +302,18 @@ export async function createCore(config: Config, logger: pino.Logger, options: R
   };
 }
 
-export async function createRuntime(config: Config, logger: pino.Logger, options: RuntimeOptions = {}): Promise<Runtime> {
+export async function createRuntime(
+  config: Config,
+  logger: pino.Logger,
+  options: RuntimeOptions = {},
+): Promise<Runtime> {
   // Read before anything opens: a bad sources file stops the start.
-  const webhooks = config.webhookSourcesFile ? loadWebhookSourcesFile(config.webhookSourcesFile, config.secretEnv) : undefined;
-  const alertMapping = config.alertmanagerMappingFile ? loadAlertMappingFile(config.alertmanagerMappingFile) : undefined;
+  const webhooks = config.webhookSourcesFile
+    ? loadWebhookSourcesFile(config.webhookSourcesFile, config.secretEnv)
+    : undefined;
+  const alertMapping = config.alertmanagerMappingFile
+    ? loadAlertMappingFile(config.alertmanagerMappingFile)
+    : undefined;
   const core = await createCore(config, logger, options);
   const { opened, registry, orchestrator, metrics, events, runbooks, artifacts, backlog } = core;
   const { queue } = core.queueing;
@@ -246,49 +322,117 @@ export async function createRuntime(config: Config, logger: pino.Logger, options
   const isAccepting = core.isAccepting;
   const gateway = new CapabilityGateway({ registry, audit: (entries) => store.appendAudit(entries) });
   const routed = core.routing ? { routing: core.routing } : {};
-  const approvals = new ApprovalService({ store, queue, events, logger, onDecided: (a) => metrics.observeApprovalDecision(a), ...routed });
+  const approvals = new ApprovalService({
+    store,
+    queue,
+    events,
+    logger,
+    onDecided: (a) => metrics.observeApprovalDecision(a),
+    ...routed,
+  });
   const catalogue = new RunbookCatalogue({
-    runbooks, riskOf: (id, params) => registry.riskOf(id, params), planRunbook: (runbook, input) => orchestrator.planRunbook(runbook, input),
+    runbooks,
+    riskOf: (id, params) => registry.riskOf(id, params),
+    planRunbook: (runbook, input) => orchestrator.planRunbook(runbook, input),
   });
   const feedback = new TicketFeedback({ store, events, logger, noFaultTtlMs: config.noFaultTtlMs, ...routed });
   const handoff = new TicketHandoff({ store, events, queue, logger });
-  const mcp = createMcpService({ registry, gateway, store, queue, events, isAccepting, backlog, logger, runbooks, version: VERSION, approvals, catalogue, feedback, handoff,
+  const mcp = createMcpService({
+    registry,
+    gateway,
+    store,
+    queue,
+    events,
+    isAccepting,
+    backlog,
+    logger,
+    runbooks,
+    version: VERSION,
+    approvals,
+    catalogue,
+    feedback,
+    handoff,
     sessions: { perKey: config.mcpSessionsPerKey, maxSessions: config.mcpMaxSessions, idleMs: config.mcpSessionIdleMs },
   });
   metrics.setSources({
-    queueDepth: () => queue.depth(), ticketGroups: () => store.countByGroup(), mcpSessions: () => mcp.http.size,
+    queueDepth: () => queue.depth(),
+    ticketGroups: () => store.countByGroup(),
+    mcpSessions: () => mcp.http.size,
     approvalsPending: async () => (await store.listApprovals({ status: 'pending', limit: 10_000 })).length,
-    ticketCreatedAt: async (id) => (await store.get(id))?.createdAt, storePing: () => store.ping(),
+    ticketCreatedAt: async (id) => (await store.get(id))?.createdAt,
+    storePing: () => store.ping(),
     ...(opened.thread ? { storeMemory: opened.thread.memory.bind(opened.thread) } : {}),
   });
   // On Redis, API processes only enqueue unless told to work too; `twisterlab worker` processes do the rest.
   if (!config.redis || config.redis.inlineWorker) core.startProcessing();
 
   const app = await buildApp({
-    logger: logger as FastifyBaseLogger, metrics, store, events, queue, registry, gateway, isAccepting, backlog,
-    mcp: mcp.http, mcpStatus: () => mcp.status(),
-    devices: inventory, storeKind: opened.kind, version: VERSION, startedAt: new Date(), queueDepth: () => queue.depth(),
-    apiKeys: config.apiKeys, apiKeyHeader: config.apiKeyHeader, allowedHosts: config.allowedHosts, bodyLimit: config.bodyLimit,
-    artifacts, approvals, catalogue, feedback, handoff, alerts: { services: () => core.devices.services.map((s) => s.name), ...(alertMapping ? { mapping: alertMapping } : {}) },
-    ...(webhooks ? { webhooks } : {}), outbox: opened.outbox, consoleDir: path.join(PACKAGE_ROOT, 'dist', 'web'),
+    logger: logger as FastifyBaseLogger,
+    metrics,
+    store,
+    events,
+    queue,
+    registry,
+    gateway,
+    isAccepting,
+    backlog,
+    mcp: mcp.http,
+    mcpStatus: () => mcp.status(),
+    devices: inventory,
+    storeKind: opened.kind,
+    version: VERSION,
+    startedAt: new Date(),
+    queueDepth: () => queue.depth(),
+    apiKeys: config.apiKeys,
+    apiKeyHeader: config.apiKeyHeader,
+    allowedHosts: config.allowedHosts,
+    bodyLimit: config.bodyLimit,
+    artifacts,
+    approvals,
+    catalogue,
+    feedback,
+    handoff,
+    alerts: {
+      services: () => core.devices.services.map((s) => s.name),
+      ...(alertMapping ? { mapping: alertMapping } : {}),
+    },
+    ...(webhooks ? { webhooks } : {}),
+    outbox: opened.outbox,
+    consoleDir: path.join(PACKAGE_ROOT, 'dist', 'web'),
     overview: opened.store,
-    serviceHealth: { services: () => core.devices.services, checker: core.devices.checker, category: core.serviceCategory, timeoutMs: config.checkTimeoutMs },
+    serviceHealth: {
+      services: () => core.devices.services,
+      checker: core.devices.checker,
+      category: core.serviceCategory,
+      timeoutMs: config.checkTimeoutMs,
+    },
   });
   // Expired approvals escalate their tickets even when nobody comes back to decide.
   // So do tickets where no fault was found and the requester never answered.
-  const sweeper = setInterval(() => {
-    approvals.expireDue().catch((err: unknown) => logger.warn({ err }, 'could not expire approvals'));
-    feedback.expireDue().catch((err: unknown) => logger.warn({ err }, 'could not expire no-fault-found tickets'));
-  }, Math.min(30_000, Math.max(250, Math.floor(Math.min(config.approvalTtlMs, config.noFaultTtlMs) / 4))));
+  const sweeper = setInterval(
+    () => {
+      approvals.expireDue().catch((err: unknown) => logger.warn({ err }, 'could not expire approvals'));
+      feedback.expireDue().catch((err: unknown) => logger.warn({ err }, 'could not expire no-fault-found tickets'));
+    },
+    Math.min(30_000, Math.max(250, Math.floor(Math.min(config.approvalTtlMs, config.noFaultTtlMs) / 4))),
+  );
   sweeper.unref();
 
   await core.queueing.recover({ startRun: config.recoverOnStart });
   // E-mail intake: the API process polls the mailbox; every ticket goes through the same intake as REST.
-  const mail = config.notify.imap ? createImapIntake(config.notify.imap, { store, queue, isAccepting }, logger) : undefined;
+  const mail = config.notify.imap
+    ? createImapIntake(config.notify.imap, { store, queue, isAccepting }, logger)
+    : undefined;
   mail?.start();
 
   return {
-    app, registry, orchestrator, opened, mcp, devices: inventory, approvals,
+    app,
+    registry,
+    orchestrator,
+    opened,
+    mcp,
+    devices: inventory,
+    approvals,
     stopAccepting: core.stopAccepting,
     close: async () => {
       core.stopAccepting();

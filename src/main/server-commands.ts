@@ -31,7 +31,10 @@ export function serverCommands(env: NodeJS.ProcessEnv, write: (line: string) => 
     },
     async worker({ concurrency }) {
       // The flag goes through the same validation as TWISTERLAB_WORKER_CONCURRENCY.
-      const config = loadConfig(concurrency === undefined ? env : { ...env, TWISTERLAB_WORKER_CONCURRENCY: concurrency }, hashApiKey);
+      const config = loadConfig(
+        concurrency === undefined ? env : { ...env, TWISTERLAB_WORKER_CONCURRENCY: concurrency },
+        hashApiKey,
+      );
       const [{ runWorker }, { createLogger }] = await Promise.all([import('./worker.ts'), import('./runtime.ts')]);
       return runWorker(config, createLogger(config));
     },

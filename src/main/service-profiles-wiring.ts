@@ -23,21 +23,32 @@ export interface ServiceProfiles {
 
 /** A password named by an environment variable that is not set stops the start, naming both (files are read at check time). */
 function requireSecretVariables(profiles: readonly ServiceProfile[], env: Config['secretEnv']): void {
-  for (const { declaration: { name, app } } of profiles) {
+  for (const {
+    declaration: { name, app },
+  } of profiles) {
     const ref = app?.password;
     if (ref && 'env' in ref && env(ref.env) === undefined) {
-      throw new TwisterError('CONFIG_INVALID', `TWISTERLAB_SERVICES_FILE, service ${name}: app.password names the environment variable ${ref.env}, which is not set`);
+      throw new TwisterError(
+        'CONFIG_INVALID',
+        `TWISTERLAB_SERVICES_FILE, service ${name}: app.password names the environment variable ${ref.env}, which is not set`,
+      );
     }
   }
 }
 
-export function wireServiceProfiles(config: Pick<Config, 'services' | 'servicesFile' | 'configBaselines' | 'secretEnv'>): ServiceProfiles {
+export function wireServiceProfiles(
+  config: Pick<Config, 'services' | 'servicesFile' | 'configBaselines' | 'secretEnv'>,
+): ServiceProfiles {
   const fromEnv = config.services ? parseServiceDeclarations(config.services) : [];
   const profiles = config.servicesFile ? loadServicesFile(config.servicesFile) : [];
   requireSecretVariables(profiles, config.secretEnv);
   const envNames = new Set(fromEnv.map((s) => s.name.toLowerCase()));
   const twice = profiles.find((p) => envNames.has(p.declaration.name.toLowerCase()));
-  if (twice) throw new TwisterError('CONFIG_INVALID', `service "${twice.declaration.name}" is declared in both TWISTERLAB_SERVICES and TWISTERLAB_SERVICES_FILE`);
+  if (twice)
+    throw new TwisterError(
+      'CONFIG_INVALID',
+      `service "${twice.declaration.name}" is declared in both TWISTERLAB_SERVICES and TWISTERLAB_SERVICES_FILE`,
+    );
   const byName = new Map(profiles.map((p) => [p.declaration.name, p]));
   return {
     declared: [...fromEnv, ...profiles.map((p) => p.declaration)],
@@ -52,15 +63,20 @@ export function wireServiceProfiles(config: Pick<Config, 'services' | 'servicesF
       const profile = byName.get(name)?.facts;
       const baseline = config.configBaselines[name];
       if (!declared && !profile && !baseline) return undefined;
-      const base = declared ? { name, kind: declared.kind, device: declared.deviceId ?? 'local', ...serviceEndpoint(declared) } : {};
+      const base = declared
+        ? { name, kind: declared.kind, device: declared.deviceId ?? 'local', ...serviceEndpoint(declared) }
+        : {};
       return { ...base, ...baseline, ...profile };
     },
-    views: (all) => all.map((declared) => {
-      const profile = byName.get(declared.name);
-      return {
-        name: declared.name, ...serviceEndpoint(declared),
-        ...(profile?.aliases ? { aliases: profile.aliases } : {}), ...(profile?.description ? { description: profile.description } : {}),
-      };
-    }),
+    views: (all) =>
+      all.map((declared) => {
+        const profile = byName.get(declared.name);
+        return {
+          name: declared.name,
+          ...serviceEndpoint(declared),
+          ...(profile?.aliases ? { aliases: profile.aliases } : {}),
+          ...(profile?.description ? { description: profile.description } : {}),
+        };
+      }),
   };
 }

@@ -14,20 +14,38 @@ export interface WorkerProcess {
   stop(timeoutMs: number): Promise<number>;
 }
 
-export async function startWorker(config: Config, logger: pino.Logger, options: RuntimeOptions = {}): Promise<WorkerProcess> {
+export async function startWorker(
+  config: Config,
+  logger: pino.Logger,
+  options: RuntimeOptions = {},
+): Promise<WorkerProcess> {
   if (!config.redis) {
-    throw new TwisterError('CONFIG_INVALID', 'REDIS_URL: twisterlab worker takes tickets off the Redis queue; set REDIS_URL (and DATABASE_URL), or run `twisterlab serve` alone', { variable: 'REDIS_URL' });
+    throw new TwisterError(
+      'CONFIG_INVALID',
+      'REDIS_URL: twisterlab worker takes tickets off the Redis queue; set REDIS_URL (and DATABASE_URL), or run `twisterlab serve` alone',
+      { variable: 'REDIS_URL' },
+    );
   }
   const core = await createCore(config, logger, options);
   const { store } = core.opened;
   const { queue } = core.queueing;
   // Final transitions observe the time since the ticket was created; the store-wide gauges are the API's to report.
-  core.metrics.setSources({ queueDepth: () => queue.depth(), ticketGroups: async () => [], ticketCreatedAt: async (id) => (await store.get(id))?.createdAt,
-    storePing: () => store.ping() });
+  core.metrics.setSources({
+    queueDepth: () => queue.depth(),
+    ticketGroups: async () => [],
+    ticketCreatedAt: async (id) => (await store.get(id))?.createdAt,
+    storePing: () => store.ping(),
+  });
   let listener: MetricsListener | undefined;
   const port = config.redis.workerMetricsPort;
   if (port !== undefined) {
-    listener = await listenForMetrics({ host: config.host, port, metrics: core.metrics, ping: () => store.ping(), logger }).catch(async (error: unknown) => {
+    listener = await listenForMetrics({
+      host: config.host,
+      port,
+      metrics: core.metrics,
+      ping: () => store.ping(),
+      logger,
+    }).catch(async (error: unknown) => {
       await core.close();
       throw error;
     });
@@ -35,7 +53,10 @@ export async function startWorker(config: Config, logger: pino.Logger, options: 
   }
   core.startProcessing();
   await core.queueing.recover({ startRun: config.recoverOnStart });
-  logger.info({ concurrency: config.redis.workerConcurrency, store: core.opened.kind }, 'TwisterLab worker is taking tickets');
+  logger.info(
+    { concurrency: config.redis.workerConcurrency, store: core.opened.kind },
+    'TwisterLab worker is taking tickets',
+  );
   let stopping: Promise<number> | undefined;
   return {
     core,
@@ -58,14 +79,18 @@ export async function runWorker(config: Config, logger: pino.Logger): Promise<nu
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       logger.info({ signal, timeoutMs }, 'worker stopping: no new tickets, letting those in flight finish');
-      worker.stop(timeoutMs).then((released) => {
-        if (released > 0) logger.warn({ released }, 'tickets still running at the shutdown timeout went back to the queue');
-        logger.info('worker stopped');
-        resolve();
-      }, (err: unknown) => {
-        logger.error({ err }, 'worker shutdown failed');
-        resolve();
-      });
+      worker.stop(timeoutMs).then(
+        (released) => {
+          if (released > 0)
+            logger.warn({ released }, 'tickets still running at the shutdown timeout went back to the queue');
+          logger.info('worker stopped');
+          resolve();
+        },
+        (err: unknown) => {
+          logger.error({ err }, 'worker shutdown failed');
+          resolve();
+        },
+      );
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));

@@ -36,7 +36,9 @@ export interface McpHttpOptions extends McpSessionLimits {
 }
 
 function rpcError(res: ServerResponse, status: number, code: number, message: string): void {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
+  res
+    .writeHead(status, { 'content-type': 'application/json' })
+    .end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
 }
 
 export class McpHttpSessions {
@@ -81,7 +83,8 @@ export class McpHttpSessions {
     if (req.method !== 'POST' || !isInitializeRequest(body)) {
       return rpcError(res, 400, -32000, 'Bad Request: no mcp-session-id header; start with an initialize request');
     }
-    if (!(await this.makeRoom(caller.name))) return rpcError(res, 503, -32000, 'Too many MCP sessions busy; try again later');
+    if (!(await this.makeRoom(caller.name)))
+      return rpcError(res, 503, -32000, 'Too many MCP sessions busy; try again later');
     return (await this.open(caller)).handleRequest(req, res, body);
   }
 
@@ -147,11 +150,14 @@ export class McpHttpSessions {
     const session = this.sessions.get(id);
     if (!session) return;
     this.sessions.delete(id);
-    await session.server.close().catch((err: unknown) => this.options.logger.warn({ err, sessionId: id }, 'closing an MCP session failed'));
+    await session.server
+      .close()
+      .catch((err: unknown) => this.options.logger.warn({ err, sessionId: id }, 'closing an MCP session failed'));
   }
 
   private sweep(): void {
     const cutoff = Date.now() - this.idleMs;
-    for (const [id, session] of this.sessions) if (session.inFlight === 0 && session.lastSeen < cutoff) void this.close(id);
+    for (const [id, session] of this.sessions)
+      if (session.inFlight === 0 && session.lastSeen < cutoff) void this.close(id);
   }
 }

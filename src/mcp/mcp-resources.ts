@@ -1,7 +1,13 @@
 // MCP resources: tickets (`ticket://{id}`, the same detail as GET /api/v1/tickets/:id, checked against the same
 // output schema as ticket.show) and the runbook catalogue (`runbook://{id}`). Reading needs no more than the
 // viewer role, like REST reads.
-import { ErrorCode, McpError, type ReadResourceResult, type Resource, type ResourceTemplate } from '@modelcontextprotocol/sdk/types.js';
+import {
+  ErrorCode,
+  McpError,
+  type ReadResourceResult,
+  type Resource,
+  type ResourceTemplate,
+} from '@modelcontextprotocol/sdk/types.js';
 import { showTicketOperation } from '../core/operations/ticket-operations.ts';
 import type { Runbook } from '../core/runbooks/runbook.ts';
 import type { TicketRepository } from '../core/ticket-repository.ts';
@@ -18,24 +24,44 @@ const RECENT_TICKETS = 50;
 const JSON_TYPE = 'application/json';
 
 export const resourceTemplates: ResourceTemplate[] = [
-  { uriTemplate: 'ticket://{id}', name: 'ticket', title: 'A ticket', description: 'Ticket, analysis, plans, steps and audit trail', mimeType: JSON_TYPE },
-  { uriTemplate: 'runbook://{id}', name: 'runbook', title: 'A runbook', description: 'Diagnose, fix and verify steps of one runbook', mimeType: JSON_TYPE },
+  {
+    uriTemplate: 'ticket://{id}',
+    name: 'ticket',
+    title: 'A ticket',
+    description: 'Ticket, analysis, plans, steps and audit trail',
+    mimeType: JSON_TYPE,
+  },
+  {
+    uriTemplate: 'runbook://{id}',
+    name: 'runbook',
+    title: 'A runbook',
+    description: 'Diagnose, fix and verify steps of one runbook',
+    mimeType: JSON_TYPE,
+  },
 ];
 
 export async function listResources(deps: McpResourceDeps): Promise<Resource[]> {
   const runbooks = deps.runbooks().map((r) => ({
-    uri: `runbook://${r.id}`, name: r.id, title: r.title, description: `Runbook for ${r.categories.join(', ')} tickets`, mimeType: JSON_TYPE,
+    uri: `runbook://${r.id}`,
+    name: r.id,
+    title: r.title,
+    description: `Runbook for ${r.categories.join(', ')} tickets`,
+    mimeType: JSON_TYPE,
   }));
   const { items } = await deps.store.list({ limit: RECENT_TICKETS, offset: 0 });
   const tickets = items.map((t) => ({
-    uri: `ticket://${t.id}`, name: t.id, title: `${t.status}: ${t.description.slice(0, 80)}`, mimeType: JSON_TYPE,
+    uri: `ticket://${t.id}`,
+    name: t.id,
+    title: `${t.status}: ${t.description.slice(0, 80)}`,
+    mimeType: JSON_TYPE,
   }));
   return [...runbooks, ...tickets];
 }
 
 export async function readResource(deps: McpResourceDeps, uri: string): Promise<ReadResourceResult> {
   const match = /^(ticket|runbook):\/\/([^/?#]+)$/.exec(uri);
-  if (!match) throw new McpError(ErrorCode.InvalidParams, `unknown resource ${uri}; use ticket://{id} or runbook://{id}`);
+  if (!match)
+    throw new McpError(ErrorCode.InvalidParams, `unknown resource ${uri}; use ticket://{id} or runbook://{id}`);
   const [, kind, id] = match;
   const value = kind === 'runbook' ? deps.runbooks().find((r) => r.id === id) : await ticketDetail(deps.store, id!);
   if (!value) throw new McpError(RESOURCE_NOT_FOUND, `no ${kind} ${id}`, { uri });

@@ -4,7 +4,15 @@ import { randomUUID } from 'node:crypto';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import {
-  CallToolRequestSchema, ErrorCode, GetPromptRequestSchema, ListPromptsRequestSchema, McpError, ListResourcesRequestSchema, ListResourceTemplatesRequestSchema, ListToolsRequestSchema, ReadResourceRequestSchema,
+  CallToolRequestSchema,
+  ErrorCode,
+  GetPromptRequestSchema,
+  ListPromptsRequestSchema,
+  McpError,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
+  ListToolsRequestSchema,
+  ReadResourceRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { ROLES, type Caller, type Role } from '../core/access.ts';
 import { silentLogger, type Logger } from '../core/logger.ts';
@@ -20,8 +28,9 @@ export interface McpServerDeps {
   logger?: Logger;
 }
 
-const INSTRUCTIONS = 'TwisterLab resolves technical support tickets. Submit one with ticket.submit and follow it with ticket.show; '
-  + 'capability tools (agent.verb) act directly and are audited. Destructive capabilities are refused outside a ticket.';
+const INSTRUCTIONS =
+  'TwisterLab resolves technical support tickets. Submit one with ticket.submit and follow it with ticket.show; ' +
+  'capability tools (agent.verb) act directly and are audited. Destructive capabilities are refused outside a ticket.';
 
 /** How the HTTP transport hands a request's identity to the server (`req.auth`, read back as `extra.authInfo`). */
 export function authInfoFor(caller: Caller): AuthInfo {
@@ -39,22 +48,44 @@ export function callerFromAuthInfo(info: AuthInfo | undefined): Caller {
 export function createMcpServer(deps: McpServerDeps, callerOf: (authInfo: AuthInfo | undefined) => Caller): Server {
   const server = new Server(
     { name: 'twisterlab', title: 'TwisterLab', version: deps.version },
-    { capabilities: { tools: { listChanged: false }, resources: { listChanged: false }, prompts: { listChanged: false } }, instructions: INSTRUCTIONS },
+    {
+      capabilities: {
+        tools: { listChanged: false },
+        resources: { listChanged: false },
+        prompts: { listChanged: false },
+      },
+      instructions: INSTRUCTIONS,
+    },
   );
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: deps.tools.list() }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     // Progress only for a client that asked for it with a token (the MCP rule); the request's signal ends a wait it gave up on.
     const token = request.params._meta?.progressToken;
-    const progress = token === undefined ? undefined : (step: number, message: string) =>
-      extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: step, message } });
-    return deps.tools.call(callerOf(extra.authInfo), request.params.name, request.params.arguments, { signal: extra.signal, ...(progress ? { progress } : {}) });
+    const progress =
+      token === undefined
+        ? undefined
+        : (step: number, message: string) =>
+            extra.sendNotification({
+              method: 'notifications/progress',
+              params: { progressToken: token, progress: step, message },
+            });
+    return deps.tools.call(callerOf(extra.authInfo), request.params.name, request.params.arguments, {
+      signal: extra.signal,
+      ...(progress ? { progress } : {}),
+    });
   });
   const logger = deps.logger ?? silentLogger;
-  server.setRequestHandler(ListResourcesRequestSchema, async () => hidingInternals(logger, async () => ({ resources: await listResources(deps.resources) })));
+  server.setRequestHandler(ListResourcesRequestSchema, async () =>
+    hidingInternals(logger, async () => ({ resources: await listResources(deps.resources) })),
+  );
   server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({ resourceTemplates }));
-  server.setRequestHandler(ReadResourceRequestSchema, async (request) => hidingInternals(logger, () => readResource(deps.resources, request.params.uri)));
+  server.setRequestHandler(ReadResourceRequestSchema, async (request) =>
+    hidingInternals(logger, () => readResource(deps.resources, request.params.uri)),
+  );
   server.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts }));
-  server.setRequestHandler(GetPromptRequestSchema, async (request) => hidingInternals(logger, () => getPrompt(deps.resources.store, request.params.name, request.params.arguments)));
+  server.setRequestHandler(GetPromptRequestSchema, async (request) =>
+    hidingInternals(logger, () => getPrompt(deps.resources.store, request.params.name, request.params.arguments)),
+  );
   return server;
 }
 

@@ -23,8 +23,17 @@ export interface McpService {
 
 export function createMcpService(deps: McpServiceDeps): McpService {
   const tools = new McpTools(deps);
-  const serverDeps = { tools, resources: { store: deps.store, runbooks: deps.runbooks }, version: deps.version, logger: deps.logger };
-  const http = new McpHttpSessions({ createServer: () => createMcpServer(serverDeps, callerFromAuthInfo), logger: deps.logger, ...deps.sessions });
+  const serverDeps = {
+    tools,
+    resources: { store: deps.store, runbooks: deps.runbooks },
+    version: deps.version,
+    logger: deps.logger,
+  };
+  const http = new McpHttpSessions({
+    createServer: () => createMcpServer(serverDeps, callerFromAuthInfo),
+    logger: deps.logger,
+    ...deps.sessions,
+  });
   return {
     tools,
     http,

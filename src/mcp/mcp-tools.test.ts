@@ -19,8 +19,11 @@ const builtinRunbooks = loadBuiltinRunbooks();
 
 let ran = 0;
 const wipe = defineCapability({
-  id: 'disk.wipe', description: 'Erase a disk', risk: 'destructive',
-  input: z.strictObject({ device: z.string() }), output: z.object({ wiped: z.boolean() }),
+  id: 'disk.wipe',
+  description: 'Erase a disk',
+  risk: 'destructive',
+  input: z.strictObject({ device: z.string() }),
+  output: z.object({ wiped: z.boolean() }),
   run: async () => {
     ran += 1;
     return { wiped: true };
@@ -38,8 +41,18 @@ beforeAll(async () => {
   registry.register(defineAgent({ id: 'disk', description: 'disks', deps: {}, capabilities: [wipe] }));
   const gateway = new CapabilityGateway({ registry, audit: (entries) => t.store.appendAudit(entries) });
   const queue = createInProcessQueue({ concurrency: 1, logger: silentLogger });
-  const tools = new McpTools({ registry, gateway, store: t.store, queue, isAccepting: () => true, logger: silentLogger });
-  const server = createMcpServer({ tools, resources: { store: t.store, runbooks: () => builtinRunbooks }, version: 'test' }, () => ({ name: 'root', role: 'admin' }));
+  const tools = new McpTools({
+    registry,
+    gateway,
+    store: t.store,
+    queue,
+    isAccepting: () => true,
+    logger: silentLogger,
+  });
+  const server = createMcpServer(
+    { tools, resources: { store: t.store, runbooks: () => builtinRunbooks }, version: 'test' },
+    () => ({ name: 'root', role: 'admin' }),
+  );
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await server.connect(serverSide);
   client = new Client({ name: 'test', version: '1.0.0' });
@@ -55,12 +68,18 @@ afterAll(async () => {
 describe('destructive capabilities over MCP', () => {
   it('are listed with destructiveHint and refused with APPROVAL_REQUIRED, even for an admin, without running', async () => {
     const { tools } = await client.listTools();
-    expect(tools.find((tool) => tool.name === 'disk.wipe')?.annotations).toMatchObject({ destructiveHint: true, readOnlyHint: false });
-    const result = await client.callTool({ name: 'disk.wipe', arguments: { device: 'sda' } }) as CallToolResult;
+    expect(tools.find((tool) => tool.name === 'disk.wipe')?.annotations).toMatchObject({
+      destructiveHint: true,
+      readOnlyHint: false,
+    });
+    const result = (await client.callTool({ name: 'disk.wipe', arguments: { device: 'sda' } })) as CallToolResult;
     expect(result.isError).toBe(true);
     expect(JSON.parse((result.content[0] as { text: string }).text).error).toMatchObject({ code: 'APPROVAL_REQUIRED' });
     expect(ran).toBe(0);
     const audit = await t.store.listAudit({ action: 'capability.refused', limit: 1 });
-    expect(audit[0]).toMatchObject({ actor: 'root', details: { capability: 'disk.wipe', risk: 'destructive', via: 'mcp', error: 'APPROVAL_REQUIRED' } });
+    expect(audit[0]).toMatchObject({
+      actor: 'root',
+      details: { capability: 'disk.wipe', risk: 'destructive', via: 'mcp', error: 'APPROVAL_REQUIRED' },
+    });
   });
 });

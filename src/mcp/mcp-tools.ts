@@ -12,7 +12,14 @@ import type { CapabilityDescriptor, CapabilityRegistry } from '../core/registry.
 import type { RunbookCatalogue } from '../core/runbooks/runbook-catalogue.ts';
 import { runbookTools } from './runbook-tools.ts';
 import { ticketTools, type TicketToolDeps } from './ticket-tools.ts';
-import { forMcp, outputSchemaFor, toolError, toolOutput, type ToolCallContext, type ToolDefinition } from './tool-definition.ts';
+import {
+  forMcp,
+  outputSchemaFor,
+  toolError,
+  toolOutput,
+  type ToolCallContext,
+  type ToolDefinition,
+} from './tool-definition.ts';
 
 export interface McpToolDeps extends TicketToolDeps {
   registry: CapabilityRegistry;
@@ -27,7 +34,11 @@ export interface McpToolDeps extends TicketToolDeps {
  * TCP endpoints, a service's own URL) and those that write although their risk is `read` (a backup writes an
  * archive under the data directory; a screenshot stores an artifact).
  */
-const OPEN_WORLD = new Set(['monitoring.check_certificate', 'monitoring.check_reachability', 'monitoring.check_service_health']);
+const OPEN_WORLD = new Set([
+  'monitoring.check_certificate',
+  'monitoring.check_reachability',
+  'monitoring.check_service_health',
+]);
 const WRITES = new Set(['backup.create_backup', 'browser.screenshot']);
 
 /** `monitoring.check_service_health` → "Monitoring: check service health". */
@@ -71,8 +82,11 @@ export class McpTools {
   private readonly byName = new Map<string, ToolDefinition>();
 
   constructor(private readonly deps: McpToolDeps) {
-    for (const definition of [...deps.registry.list().map((d) => capabilityTool(deps, d)), ...ticketTools(deps),
-      ...(deps.catalogue ? runbookTools(deps.catalogue) : [])]) {
+    for (const definition of [
+      ...deps.registry.list().map((d) => capabilityTool(deps, d)),
+      ...ticketTools(deps),
+      ...(deps.catalogue ? runbookTools(deps.catalogue) : []),
+    ]) {
       if (this.byName.has(definition.tool.name)) throw new Error(`two MCP tools are named ${definition.tool.name}`);
       this.byName.set(definition.tool.name, definition);
     }
@@ -90,12 +104,23 @@ export class McpTools {
    * Every refusal and failure is a tool error with a catalogue code. A server-side failure (5xx class) shows only
    * its code, a fixed sentence and a request id; the real error is logged under that id.
    */
-  async call(caller: Caller, name: string, args: Record<string, unknown> | undefined, context?: ToolCallContext): Promise<CallToolResult> {
+  async call(
+    caller: Caller,
+    name: string,
+    args: Record<string, unknown> | undefined,
+    context?: ToolCallContext,
+  ): Promise<CallToolResult> {
     const definition = this.byName.get(name);
-    if (!definition) return toolError({ code: 'CAPABILITY_NOT_FOUND', message: `no tool named ${name}; tools/list lists them` });
+    if (!definition)
+      return toolError({ code: 'CAPABILITY_NOT_FOUND', message: `no tool named ${name}; tools/list lists them` });
     // The edge of MCP, like the HTTP text guard: bad text is refused before roles, risk or the call see it.
     const text = findTextProblem(args ?? {});
-    if (text) return toolError({ code: 'VALIDATION_FAILED', message: `invalid input for ${name}: ${describeTextProblem(text)}`, retryable: false });
+    if (text)
+      return toolError({
+        code: 'VALIDATION_FAILED',
+        message: `invalid input for ${name}: ${describeTextProblem(text)}`,
+        retryable: false,
+      });
     try {
       if (definition.role) assertRole(caller, definition.role, `calling ${name}`);
       return await definition.call(caller, args ?? {}, context);
@@ -103,7 +128,10 @@ export class McpTools {
       const info = toErrorInfo(error, 'INTERNAL');
       if (!isServerError(info.code)) return toolError(info);
       const requestId = randomUUID();
-      this.deps.logger.error({ err: error, code: info.code, tool: name, caller: caller.name, requestId }, 'MCP tool failed');
+      this.deps.logger.error(
+        { err: error, code: info.code, tool: name, caller: caller.name, requestId },
+        'MCP tool failed',
+      );
       return toolError(toPublicError(info, requestId));
     }
   }

@@ -25,7 +25,13 @@ export function statusWords(event: Extract<TicketEvent, { type: 'status' }>): st
   return event.reason ? `${words}: ${event.reason}` : words;
 }
 
-export function waitForTicket(deps: WaitDeps, ticketId: string, timeoutMs: number, report?: ProgressReporter, signal?: AbortSignal): Promise<Waited> {
+export function waitForTicket(
+  deps: WaitDeps,
+  ticketId: string,
+  timeoutMs: number,
+  report?: ProgressReporter,
+  signal?: AbortSignal,
+): Promise<Waited> {
   return new Promise<Waited>((resolve, reject) => {
     let step = 0;
     let done = false;
@@ -38,12 +44,22 @@ export function waitForTicket(deps: WaitDeps, ticketId: string, timeoutMs: numbe
       clearInterval(recheck);
       unsubscribe();
       signal?.removeEventListener('abort', aborted);
-      told.then(() => deps.store.get(ticketId)).then((ticket) => {
-        if (ticket) resolve({ ticket, settled }); else reject(new Error(`ticket ${ticketId} vanished while waited on`));
-      }, reject);
+      told
+        .then(() => deps.store.get(ticketId))
+        .then((ticket) => {
+          if (ticket) resolve({ ticket, settled });
+          else reject(new Error(`ticket ${ticketId} vanished while waited on`));
+        }, reject);
     };
     const check = () => {
-      deps.store.getDetail(ticketId).then((detail) => { if (detail && isSettled(detail)) finish(true); }, () => { /* the store is down: try again later */ });
+      deps.store.getDetail(ticketId).then(
+        (detail) => {
+          if (detail && isSettled(detail)) finish(true);
+        },
+        () => {
+          /* the store is down: try again later */
+        },
+      );
     };
     const unsubscribe = deps.events.subscribe(ticketId, (event) => {
       if (done) return;
@@ -52,7 +68,11 @@ export function waitForTicket(deps: WaitDeps, ticketId: string, timeoutMs: numbe
         if (report) {
           const progress = step;
           const message = statusWords(event);
-          told = told.then(() => report(progress, message)).catch(() => { /* a client that went away loses its progress only */ });
+          told = told
+            .then(() => report(progress, message))
+            .catch(() => {
+              /* a client that went away loses its progress only */
+            });
         }
         if (event.to === 'awaiting_approval') finish(true);
       } else if (event.type === 'done') {

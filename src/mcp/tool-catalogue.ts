@@ -13,7 +13,8 @@ let catalogue: Tool[] | undefined;
 export function toolCatalogue(): Tool[] {
   catalogue ??= [
     ...capabilityCatalogue().map(capabilityToolSpec),
-    ...ticketToolSpecs(), ...Object.values(runbookToolSpecs),
+    ...ticketToolSpecs(),
+    ...Object.values(runbookToolSpecs),
   ];
   return catalogue;
 }

@@ -61,10 +61,17 @@ export function toolOutput(output: unknown): CallToolResult {
 }
 
 /** The same `{ error: { code, message } }` envelope as REST, as an MCP tool error the model can read. */
-export function toolError(error: Pick<ErrorInfo, 'code' | 'message'> & Partial<ErrorInfo> & { requestId?: string }): CallToolResult {
-  const body = { error: {
-    code: error.code, message: error.message, ...(error.retryable !== undefined ? { retryable: error.retryable } : {}), ...(error.details ? { details: error.details } : {}),
-    ...(error.requestId ? { requestId: error.requestId } : {}),
-  } };
+export function toolError(
+  error: Pick<ErrorInfo, 'code' | 'message'> & Partial<ErrorInfo> & { requestId?: string },
+): CallToolResult {
+  const body = {
+    error: {
+      code: error.code,
+      message: error.message,
+      ...(error.retryable !== undefined ? { retryable: error.retryable } : {}),
+      ...(error.details ? { details: error.details } : {}),
+      ...(error.requestId ? { requestId: error.requestId } : {}),
+    },
+  };
   return { isError: true, content: [{ type: 'text', text: JSON.stringify(body) }] };
 }

@@ -8,7 +8,12 @@ import { createPoller } from '../../src/adapters/poller.ts';
 
 function capturingLogger() {
   const lines: Array<{ msg: string; err?: string }> = [];
-  const sink = new Writable({ write(chunk, _enc, done) { lines.push(JSON.parse(String(chunk))); done(); } });
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(JSON.parse(String(chunk)));
+      done();
+    },
+  });
   return { logger: pino({ level: 'info' }, sink), lines };
 }
 
@@ -26,13 +31,21 @@ describe('createPoller', () => {
     const delays: number[] = [];
     const poller = createPoller({
       async pass() {
-        active += 1; most = Math.max(most, active); passes += 1;
+        active += 1;
+        most = Math.max(most, active);
+        passes += 1;
         await new Promise((r) => setTimeout(r, 2));
         active -= 1;
         return passes;
       },
-      nextDelayMs: (n) => { const d = n < 3 ? 0 : 5; delays.push(d); return d; },
-      retryMs: 1, logger, failureMessage: 'pass failed',
+      nextDelayMs: (n) => {
+        const d = n < 3 ? 0 : 5;
+        delays.push(d);
+        return d;
+      },
+      retryMs: 1,
+      logger,
+      failureMessage: 'pass failed',
     });
     poller.start();
     poller.start(); // a second start while running adds no second loop
@@ -49,13 +62,22 @@ describe('createPoller', () => {
     const { logger, lines } = capturingLogger();
     let calls = 0;
     const poller = createPoller({
-      async pass() { calls += 1; if (calls === 1) throw new Error('mailbox refused the login'); return calls; },
-      nextDelayMs: () => 1, retryMs: 1, logger, failureMessage: 'mailbox poll failed; trying again',
+      async pass() {
+        calls += 1;
+        if (calls === 1) throw new Error('mailbox refused the login');
+        return calls;
+      },
+      nextDelayMs: () => 1,
+      retryMs: 1,
+      logger,
+      failureMessage: 'mailbox poll failed; trying again',
     });
     poller.start();
     await until(() => calls >= 2);
     await poller.stop();
-    expect(lines.filter((l) => l.msg === 'mailbox poll failed; trying again').map((l) => l.err)).toEqual(['mailbox refused the login']);
+    expect(lines.filter((l) => l.msg === 'mailbox poll failed; trying again').map((l) => l.err)).toEqual([
+      'mailbox refused the login',
+    ]);
   });
 
   it('waits for the pass in flight when stopped', async () => {
@@ -64,13 +86,24 @@ describe('createPoller', () => {
     let finished = false;
     let started = false;
     const poller = createPoller({
-      async pass() { started = true; await new Promise<void>((r) => { release = r; }); finished = true; },
-      nextDelayMs: () => 1, retryMs: 1, logger, failureMessage: 'pass failed',
+      async pass() {
+        started = true;
+        await new Promise<void>((r) => {
+          release = r;
+        });
+        finished = true;
+      },
+      nextDelayMs: () => 1,
+      retryMs: 1,
+      logger,
+      failureMessage: 'pass failed',
     });
     poller.start();
     await until(() => started);
     let stopped = false;
-    const stopping = poller.stop().then(() => { stopped = true; });
+    const stopping = poller.stop().then(() => {
+      stopped = true;
+    });
     await new Promise((r) => setTimeout(r, 5));
     expect(stopped).toBe(false);
     release();

@@ -26,7 +26,12 @@ describe.each(BACKENDS)('browser agent and artifacts on %s', (backend) => {
   afterAll(async () => t?.close());
 
   const call = (capability: string, body: unknown, key = OPERATOR_KEY) =>
-    t.app.inject({ method: 'POST', url: `/api/v1/mcp/${capability}`, payload: body as object, headers: { 'x-api-key': key } });
+    t.app.inject({
+      method: 'POST',
+      url: `/api/v1/mcp/${capability}`,
+      payload: body as object,
+      headers: { 'x-api-key': key },
+    });
   const get = (url: string, key = VIEWER_KEY) => t.app.inject({ method: 'GET', url, headers: { 'x-api-key': key } });
 
   it('lists the browser capabilities as read-only', async () => {
@@ -50,7 +55,9 @@ describe.each(BACKENDS)('browser agent and artifacts on %s', (backend) => {
   });
 
   it('answers 404 for an unknown artifact and 400 for a malformed id', async () => {
-    expect((await get('/api/v1/artifacts/00000000-0000-4000-8000-000000000000')).json()).toMatchObject({ error: { code: 'ARTIFACT_NOT_FOUND' } });
+    expect((await get('/api/v1/artifacts/00000000-0000-4000-8000-000000000000')).json()).toMatchObject({
+      error: { code: 'ARTIFACT_NOT_FOUND' },
+    });
     expect((await get('/api/v1/artifacts/00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
     for (const bad of ['not-an-id', '..%2F..%2Fetc%2Fpasswd', '00000000-0000-4000-8000-000000000000.json']) {
       const response = await get(`/api/v1/artifacts/${bad}`);

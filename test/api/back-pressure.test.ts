@@ -53,8 +53,12 @@ describe.each(BACKENDS)('back-pressure at intake (%s)', (backend) => {
     await new Promise<void>((resolve) => shop.server.listen(0, '127.0.0.1', resolve));
     const shopUrl = `http://127.0.0.1:${(shop.server.address() as AddressInfo).port}/health`;
     t = await startTestRuntime(backend, {
-      TWISTERLAB_SERVICES: `shop=${shopUrl}`, TWISTERLAB_CONCURRENCY: '1', TWISTERLAB_BACKLOG_LIMIT: String(LIMIT),
-      TWISTERLAB_BACKLOG_RETRY_AFTER_S: '3', TWISTERLAB_CHECK_TIMEOUT_MS: '120000', TWISTERLAB_CAPABILITY_TIMEOUT_MS: '120000',
+      TWISTERLAB_SERVICES: `shop=${shopUrl}`,
+      TWISTERLAB_CONCURRENCY: '1',
+      TWISTERLAB_BACKLOG_LIMIT: String(LIMIT),
+      TWISTERLAB_BACKLOG_RETRY_AFTER_S: '3',
+      TWISTERLAB_CHECK_TIMEOUT_MS: '120000',
+      TWISTERLAB_CAPABILITY_TIMEOUT_MS: '120000',
     });
     base = await t.app.listen({ host: '127.0.0.1', port: 0 });
   });
@@ -67,9 +71,15 @@ describe.each(BACKENDS)('back-pressure at intake (%s)', (backend) => {
   });
 
   it('refuses a burst past the limit with 429 and Retry-After, stores only what it accepted, and settles all of it', async () => {
-    const answers = await Promise.all(Array.from({ length: BURST }, (_, i) => fetch(`${base}/api/v1/tickets`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ description: `${phrasings[i % phrasings.length]} (#${i})` }),
-    })));
+    const answers = await Promise.all(
+      Array.from({ length: BURST }, (_, i) =>
+        fetch(`${base}/api/v1/tickets`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ description: `${phrasings[i % phrasings.length]} (#${i})` }),
+        }),
+      ),
+    );
     const accepted: string[] = [];
     const refused: Response[] = [];
     for (const answer of answers) {
@@ -94,7 +104,9 @@ describe.each(BACKENDS)('back-pressure at intake (%s)', (backend) => {
 
     // The whole loop in one call enters through the same intake, and is refused the same way.
     const orchestrate = await fetch(`${base}/orchestrate`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ task: 'customers say the shop will not take their payment' }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ task: 'customers say the shop will not take their payment' }),
     });
     expect(orchestrate.status).toBe(429);
     expect(orchestrate.headers.get('retry-after')).toBe('3');
@@ -108,9 +120,14 @@ describe.each(BACKENDS)('back-pressure at intake (%s)', (backend) => {
     for (const detail of finals) expect(['no_fault_found', 'resolved', 'escalated']).toContain(detail.ticket.status);
 
     // Settled: the backlog is empty again and intake takes tickets.
-    await waitUntil('the queue to empty', async () => (await t.app.inject({ method: 'GET', url: '/health' })).json().queueDepth === 0);
+    await waitUntil(
+      'the queue to empty',
+      async () => (await t.app.inject({ method: 'GET', url: '/health' })).json().queueDepth === 0,
+    );
     const again = await fetch(`${base}/api/v1/tickets`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ description: 'The shop is down again since lunch' }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ description: 'The shop is down again since lunch' }),
     });
     expect(again.status).toBe(202);
     await waitForTicket(t.app, ((await again.json()) as { ticket: { id: string } }).ticket.id, 240_000);

@@ -27,12 +27,21 @@ beforeAll(async () => {
   port = Number(new URL(await rt.app.listen({ host: '127.0.0.1', port: 0 })).port);
   const { chromium } = await import('playwright-core');
   browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium', headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
       '--host-resolver-rules=MAP evil.example 127.0.0.1',
       // Chromium's own Private/Local Network Access checks would stop the rebound requests before they are sent;
       // other browsers (and older Chromium) send them, so the server must refuse them itself: off here.
-      '--disable-features=BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessSendPreflights,PrivateNetworkAccessRespectPreflightResults,PrivateNetworkAccessForNavigations,PrivateNetworkAccessForWorkers,LocalNetworkAccessChecks'],
+      '--disable-features=BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessSendPreflights,PrivateNetworkAccessRespectPreflightResults,PrivateNetworkAccessForNavigations,PrivateNetworkAccessForWorkers,LocalNetworkAccessChecks',
+    ],
   });
 }, 60_000);
 
@@ -49,7 +58,11 @@ async function attack(origin: string, target: string): Promise<string[]> {
     await context.route('**/*', async (route) => {
       if (!served && route.request().url() === `${origin}/`) {
         served = true;
-        await route.fulfill({ status: 200, contentType: 'text/html', body: ATTACK.replace(/TARGET/g, JSON.stringify(target)) });
+        await route.fulfill({
+          status: 200,
+          contentType: 'text/html',
+          body: ATTACK.replace(/TARGET/g, JSON.stringify(target)),
+        });
       } else await route.continue();
     });
     const page = await context.newPage();
@@ -64,7 +77,9 @@ async function attack(origin: string, target: string): Promise<string[]> {
 
 async function ticketDescriptions(): Promise<string[]> {
   const list = await rt.app.inject({ method: 'GET', url: '/api/v1/tickets' });
-  return (list.json() as { items: Array<{ description: string }> }).items.map((t) => t.description).filter((d) => d === 'rebound ticket');
+  return (list.json() as { items: Array<{ description: string }> }).items
+    .map((t) => t.description)
+    .filter((d) => d === 'rebound ticket');
 }
 
 describe('DNS rebinding in a real browser', () => {
@@ -79,7 +94,10 @@ describe('DNS rebinding in a real browser', () => {
   it('refuses a page of another origin posting to the instance by its loopback name', async () => {
     const results = await attack(`http://evil.example:${port + 1}`, `http://127.0.0.1:${port}`);
     // The browser may hide the answer from the page (CORS); what matters is that nothing was created.
-    expect(results.slice(0, 2).every((r) => /^403 |^failed /.test(r)), JSON.stringify(results)).toBe(true);
+    expect(
+      results.slice(0, 2).every((r) => /^403 |^failed /.test(r)),
+      JSON.stringify(results),
+    ).toBe(true);
     expect(await ticketDescriptions()).toEqual([]);
   }, 120_000);
 

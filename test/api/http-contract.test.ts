@@ -10,8 +10,11 @@ describe('HTTP contract', () => {
   });
   afterAll(async () => t?.close());
 
-  const post = (url: string, payload: string, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
-    t.app.inject({ method: 'POST', url, payload, headers });
+  const post = (
+    url: string,
+    payload: string,
+    headers: Record<string, string> = { 'content-type': 'application/json' },
+  ) => t.app.inject({ method: 'POST', url, payload, headers });
 
   it('answers malformed JSON with 400 MALFORMED_JSON and no stack trace', async () => {
     const response = await post('/api/v1/tickets', '{"description": "broken');
@@ -23,12 +26,18 @@ describe('HTTP contract', () => {
   it('rejects unknown fields, naming them', async () => {
     const response = await post('/api/v1/tickets', JSON.stringify({ description: 'x', priority: 'critical' }));
     expect(response.statusCode).toBe(400);
-    expect(response.json().error).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringMatching(/priority/) });
+    expect(response.json().error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      message: expect.stringMatching(/priority/),
+    });
   });
 
   it('rejects an empty description and a context URL that is not http(s)', async () => {
     expect((await post('/api/v1/tickets', JSON.stringify({ description: '   ' }))).statusCode).toBe(400);
-    const bad = await post('/api/v1/tickets', JSON.stringify({ description: 'x', context: { url: 'file:///etc/passwd' } }));
+    const bad = await post(
+      '/api/v1/tickets',
+      JSON.stringify({ description: 'x', context: { url: 'file:///etc/passwd' } }),
+    );
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.message).toMatch(/context\.url/);
   });
@@ -42,7 +51,9 @@ describe('HTTP contract', () => {
   });
 
   it('answers 415 for a body that is not JSON', async () => {
-    const response = await post('/api/v1/tickets', 'description=x', { 'content-type': 'application/x-www-form-urlencoded' });
+    const response = await post('/api/v1/tickets', 'description=x', {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
     expect(response.statusCode).toBe(415);
   });
 
@@ -61,18 +72,26 @@ describe('HTTP contract', () => {
   });
 
   it('refuses a command that is not on the allow-list with 422 COMMAND_NOT_ALLOWED and an audit row', async () => {
-    const response = await post('/api/v1/mcp/commander.execute_command', JSON.stringify({ device_id: 'local', command: 'rm -rf /tmp/nothing' }));
+    const response = await post(
+      '/api/v1/mcp/commander.execute_command',
+      JSON.stringify({ device_id: 'local', command: 'rm -rf /tmp/nothing' }),
+    );
     expect(response.statusCode).toBe(422);
     expect(response.json()).toMatchObject({ ok: false, error: { code: 'COMMAND_NOT_ALLOWED' } });
     const audit = (await t.app.inject({ method: 'GET', url: '/api/v1/audit?action=capability.invoked' })).json();
     expect(audit.items[0]).toMatchObject({
-      ticketId: null, actor: 'local', action: 'capability.invoked',
+      ticketId: null,
+      actor: 'local',
+      action: 'capability.invoked',
       details: { capability: 'commander.execute_command', ok: false, error: 'COMMAND_NOT_ALLOWED' },
     });
   });
 
   it('runs an allowed read-only command through JSON dispatch', async () => {
-    const response = await post('/api/v1/mcp/commander.execute_command', JSON.stringify({ device_id: 'local', command: 'uptime' }));
+    const response = await post(
+      '/api/v1/mcp/commander.execute_command',
+      JSON.stringify({ device_id: 'local', command: 'uptime' }),
+    );
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({ ok: true, output: { exit_code: 0, argv: ['uptime'] } });
   });
@@ -80,8 +99,16 @@ describe('HTTP contract', () => {
   it('lists agents with their capabilities and JSON schemas', async () => {
     const { agents } = (await t.app.inject({ method: 'GET', url: '/api/v1/agents' })).json();
     const ids = agents.flatMap((a: { capabilities: Array<{ id: string }> }) => a.capabilities.map((c) => c.id));
-    for (const id of ['sentiment.analyze_sentiment', 'classifier.classify_ticket', 'monitoring.get_system_metrics', 'monitoring.check_service_health',
-      'commander.execute_command', 'resolver.resolve_ticket', 'maestro.analyze_task', 'maestro.orchestrate']) {
+    for (const id of [
+      'sentiment.analyze_sentiment',
+      'classifier.classify_ticket',
+      'monitoring.get_system_metrics',
+      'monitoring.check_service_health',
+      'commander.execute_command',
+      'resolver.resolve_ticket',
+      'maestro.analyze_task',
+      'maestro.orchestrate',
+    ]) {
       expect(ids).toContain(id);
     }
     expect(agents[0].capabilities[0].inputSchema.type).toBe('object');
@@ -93,9 +120,13 @@ describe('HTTP contract', () => {
     const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.headers['content-type']).toMatch(/text\/plain/);
     expect(metrics.body).toMatch(/twisterlab_http_request_duration_seconds_bucket/);
-    expect(metrics.body).toMatch(/twisterlab_step_duration_seconds_count\{capability="commander.execute_command",outcome="COMMAND_NOT_ALLOWED"\} 1/);
+    expect(metrics.body).toMatch(
+      /twisterlab_step_duration_seconds_count\{capability="commander.execute_command",outcome="COMMAND_NOT_ALLOWED"\} 1/,
+    );
     const docs = (await t.app.inject({ method: 'GET', url: '/docs/json' })).json();
-    expect(Object.keys(docs.paths)).toEqual(expect.arrayContaining(['/api/v1/tickets', '/api/v1/tickets/{id}', '/orchestrate']));
+    expect(Object.keys(docs.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/tickets', '/api/v1/tickets/{id}', '/orchestrate']),
+    );
   });
 
   it('reports the MCP status with the tool count', async () => {
@@ -114,9 +145,13 @@ describe('API keys and roles', () => {
   });
   afterAll(async () => t?.close());
 
-  const submit = (key?: string) => t.app.inject({
-    method: 'POST', url: '/api/v1/tickets', payload: { description: 'printer jam', dryRun: true }, headers: key ? { 'x-api-key': key } : {},
-  });
+  const submit = (key?: string) =>
+    t.app.inject({
+      method: 'POST',
+      url: '/api/v1/tickets',
+      payload: { description: 'printer jam', dryRun: true },
+      headers: key ? { 'x-api-key': key } : {},
+    });
 
   it('refuses requests without a key or with a wrong one, but keeps /health open', async () => {
     expect((await submit()).statusCode).toBe(401);
@@ -126,7 +161,9 @@ describe('API keys and roles', () => {
   });
 
   it('lets a viewer read but not submit, and records who submitted', async () => {
-    expect((await t.app.inject({ method: 'GET', url: '/api/v1/tickets', headers: { 'x-api-key': keys.viewer } })).statusCode).toBe(200);
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/api/v1/tickets', headers: { 'x-api-key': keys.viewer } })).statusCode,
+    ).toBe(200);
     const denied = await submit(keys.viewer);
     expect(denied.statusCode).toBe(403);
     expect(denied.json().error.message).toMatch(/operator/);
@@ -137,7 +174,10 @@ describe('API keys and roles', () => {
 
   it('refuses capability calls from a viewer', async () => {
     const response = await t.app.inject({
-      method: 'POST', url: '/api/v1/mcp/commander.execute_command', payload: { device_id: 'local', command: 'uptime' }, headers: { 'x-api-key': keys.viewer },
+      method: 'POST',
+      url: '/api/v1/mcp/commander.execute_command',
+      payload: { device_id: 'local', command: 'uptime' },
+      headers: { 'x-api-key': keys.viewer },
     });
     expect(response.statusCode).toBe(403);
   });

@@ -25,11 +25,27 @@ let dir: string;
 const sources = {
   sources: {
     zammad: {
-      fields: { description: 'article.body', title: 'ticket.title', externalId: 'ticket.number', reporter: 'ticket.customer.email', service: 'ticket.service', callbackUrl: 'callback' },
-      secret: { env: 'ZAMMAD_WEBHOOK_SECRET' }, algorithm: 'sha1', labels: ['helpdesk=zammad'],
+      fields: {
+        description: 'article.body',
+        title: 'ticket.title',
+        externalId: 'ticket.number',
+        reporter: 'ticket.customer.email',
+        service: 'ticket.service',
+        callbackUrl: 'callback',
+      },
+      secret: { env: 'ZAMMAD_WEBHOOK_SECRET' },
+      algorithm: 'sha1',
+      labels: ['helpdesk=zammad'],
     },
     glpi: {
-      fields: { description: 'item.content', title: 'item.name', externalId: 'item.id', reporter: 'author.email', service: 'item.category', callbackUrl: 'links.callback' },
+      fields: {
+        description: 'item.content',
+        title: 'item.name',
+        externalId: 'item.id',
+        reporter: 'author.email',
+        service: 'item.category',
+        callbackUrl: 'links.callback',
+      },
       secret: GLPI_SECRET,
     },
     jsm: { fields: { description: 'issue.fields.description', externalId: 'issue.key' } },
@@ -37,30 +53,44 @@ const sources = {
 };
 
 const zammadBody = (number: string, body: string) => ({
-  ticket: { id: 42, number, title: 'Shop checkout is slow', service: 'shop', customer: { email: 'emily@example.com', firstname: 'Emily' } },
+  ticket: {
+    id: 42,
+    number,
+    title: 'Shop checkout is slow',
+    service: 'shop',
+    customer: { email: 'emily@example.com', firstname: 'Emily' },
+  },
   article: { subject: 'Shop checkout is slow', body, from: 'Emily Adams <emily@example.com>' },
   callback: 'https://helpdesk.example.com/api/v1/tickets/42',
 });
 const glpiBody = (content: string) => ({
-  event: 'new', itemtype: 'Ticket',
+  event: 'new',
+  itemtype: 'Ticket',
   item: { id: 1337, name: 'Cannot pay on the shop', content, category: 'shop', status: 1 },
   author: { name: 'j.doe', email: 'john.doe@example.org' },
   links: { callback: 'https://glpi.example.org/apirest.php/Ticket/1337' },
 });
 
-const sign = (algorithm: 'sha1' | 'sha256', secret: string, raw: string) => `${algorithm}=${createHmac(algorithm, secret).update(raw).digest('hex')}`;
+const sign = (algorithm: 'sha1' | 'sha256', secret: string, raw: string) =>
+  `${algorithm}=${createHmac(algorithm, secret).update(raw).digest('hex')}`;
 
 async function post(source: string, raw: string, headers: Record<string, string> = {}) {
-  const response = await fetch(`${base}/api/v1/intake/webhook/${source}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: raw });
-  return { status: response.status, body: await response.json() as Record<string, any> };
+  const response = await fetch(`${base}/api/v1/intake/webhook/${source}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: raw,
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, any> };
 }
 async function tickets(source: string): Promise<Ticket[]> {
-  const response = await fetch(`${base}/api/v1/tickets?source=${encodeURIComponent(source)}`, { headers: { 'x-api-key': KEY } });
-  return (await response.json() as { items: Ticket[] }).items;
+  const response = await fetch(`${base}/api/v1/tickets?source=${encodeURIComponent(source)}`, {
+    headers: { 'x-api-key': KEY },
+  });
+  return ((await response.json()) as { items: Ticket[] }).items;
 }
 async function comments(id: string): Promise<Comment[]> {
   const response = await fetch(`${base}/api/v1/tickets/${id}/comments`, { headers: { 'x-api-key': KEY } });
-  return (await response.json() as { items: Comment[] }).items;
+  return ((await response.json()) as { items: Comment[] }).items;
 }
 
 beforeAll(async () => {
@@ -83,41 +113,68 @@ afterAll(async () => {
 });
 
 describe('helpdesk webhooks', () => {
-  it('turns a Zammad trigger signed with HMAC-SHA1 into a ticket; a repeat adds a comment, never a second ticket', { timeout: 60_000 }, async () => {
-    const raw = JSON.stringify(zammadBody('31001', 'Customers say the checkout on our shop takes ages and sometimes times out.'));
-    const created = await post('zammad', raw, { 'x-hub-signature': sign('sha1', ZAMMAD_SECRET, raw), 'x-zammad-trigger': 'to TwisterLab' });
-    expect(created.status).toBe(202);
-    expect(created.body.outcome).toBe('created');
-    expect(created.body.ticket).toMatchObject({
-      source: 'webhook:zammad', requester: 'webhook:zammad', title: 'Shop checkout is slow', externalId: '31001', reporter: 'emily@example.com',
-      callbackUrl: 'https://helpdesk.example.com/api/v1/tickets/42', context: { serviceName: 'shop' },
-      labels: expect.arrayContaining(['helpdesk=zammad', 'service=shop']),
-    });
-    const id = created.body.ticket.id as string;
+  it(
+    'turns a Zammad trigger signed with HMAC-SHA1 into a ticket; a repeat adds a comment, never a second ticket',
+    { timeout: 60_000 },
+    async () => {
+      const raw = JSON.stringify(
+        zammadBody('31001', 'Customers say the checkout on our shop takes ages and sometimes times out.'),
+      );
+      const created = await post('zammad', raw, {
+        'x-hub-signature': sign('sha1', ZAMMAD_SECRET, raw),
+        'x-zammad-trigger': 'to TwisterLab',
+      });
+      expect(created.status).toBe(202);
+      expect(created.body.outcome).toBe('created');
+      expect(created.body.ticket).toMatchObject({
+        source: 'webhook:zammad',
+        requester: 'webhook:zammad',
+        title: 'Shop checkout is slow',
+        externalId: '31001',
+        reporter: 'emily@example.com',
+        callbackUrl: 'https://helpdesk.example.com/api/v1/tickets/42',
+        context: { serviceName: 'shop' },
+        labels: expect.arrayContaining(['helpdesk=zammad', 'service=shop']),
+      });
+      const id = created.body.ticket.id as string;
 
-    // Zammad retries the same delivery: nothing new.
-    const again = await post('zammad', raw, { 'x-hub-signature': sign('sha1', ZAMMAD_SECRET, raw) });
-    expect(again).toMatchObject({ status: 200, body: { outcome: 'unchanged', ticket: { id } } });
+      // Zammad retries the same delivery: nothing new.
+      const again = await post('zammad', raw, { 'x-hub-signature': sign('sha1', ZAMMAD_SECRET, raw) });
+      expect(again).toMatchObject({ status: 200, body: { outcome: 'unchanged', ticket: { id } } });
 
-    // A follow-up article on the same helpdesk ticket: a comment on ours.
-    const followUp = JSON.stringify(zammadBody('31001', 'It is worse since this morning: nobody could pay for the last hour.'));
-    for (let i = 0; i < 2; i += 1) {
-      const reply = await post('zammad', followUp, { 'x-hub-signature': sign('sha1', ZAMMAD_SECRET, followUp) });
-      expect(reply).toMatchObject({ status: 200, body: { outcome: i === 0 ? 'commented' : 'unchanged', ticket: { id } } });
-    }
-    expect(await tickets('webhook:zammad')).toHaveLength(1);
-    const said = await comments(id);
-    expect(said).toHaveLength(1);
-    expect(said[0]).toMatchObject({ author: 'emily@example.com', source: 'webhook:zammad', body: 'It is worse since this morning: nobody could pay for the last hour.' });
-  });
+      // A follow-up article on the same helpdesk ticket: a comment on ours.
+      const followUp = JSON.stringify(
+        zammadBody('31001', 'It is worse since this morning: nobody could pay for the last hour.'),
+      );
+      for (let i = 0; i < 2; i += 1) {
+        const reply = await post('zammad', followUp, { 'x-hub-signature': sign('sha1', ZAMMAD_SECRET, followUp) });
+        expect(reply).toMatchObject({
+          status: 200,
+          body: { outcome: i === 0 ? 'commented' : 'unchanged', ticket: { id } },
+        });
+      }
+      expect(await tickets('webhook:zammad')).toHaveLength(1);
+      const said = await comments(id);
+      expect(said).toHaveLength(1);
+      expect(said[0]).toMatchObject({
+        author: 'emily@example.com',
+        source: 'webhook:zammad',
+        body: 'It is worse since this morning: nobody could pay for the last hour.',
+      });
+    },
+  );
 
   it('turns a GLPI-shaped body signed with HMAC-SHA256 into a ticket with every mapped field', async () => {
     const raw = JSON.stringify(glpiBody('Since the update I cannot pay on the web shop, the page just spins.'));
     const created = await post('glpi', raw, { 'x-hub-signature-256': sign('sha256', GLPI_SECRET, raw) });
     expect(created.status).toBe(202);
     expect(created.body.ticket).toMatchObject({
-      source: 'webhook:glpi', title: 'Cannot pay on the shop', externalId: '1337', reporter: 'john.doe@example.org',
-      callbackUrl: 'https://glpi.example.org/apirest.php/Ticket/1337', context: { serviceName: 'shop' },
+      source: 'webhook:glpi',
+      title: 'Cannot pay on the shop',
+      externalId: '1337',
+      reporter: 'john.doe@example.org',
+      callbackUrl: 'https://glpi.example.org/apirest.php/Ticket/1337',
+      context: { serviceName: 'shop' },
       description: 'Since the update I cannot pay on the web shop, the page just spins.',
     });
   });
@@ -139,29 +196,44 @@ describe('helpdesk webhooks', () => {
     for (const headers of attempts) {
       const reply = await post('glpi', raw, headers);
       expect(reply.status, JSON.stringify(headers)).toBe(401);
-      expect(reply.body).toMatchObject({ error: { code: 'UNAUTHORIZED', message: expect.stringContaining('x-hub-signature-256') } });
+      expect(reply.body).toMatchObject({
+        error: { code: 'UNAUTHORIZED', message: expect.stringContaining('x-hub-signature-256') },
+      });
     }
     expect(await tickets('webhook:glpi')).toHaveLength(before);
   });
 
   it('needs an operator key for a source without a secret, as header or Bearer', async () => {
-    const raw = JSON.stringify({ issue: { key: 'HELP-7', fields: { description: 'The VPN drops every few minutes for the sales team.' } } });
+    const raw = JSON.stringify({
+      issue: { key: 'HELP-7', fields: { description: 'The VPN drops every few minutes for the sales team.' } },
+    });
     expect((await post('jsm', raw)).status).toBe(401);
     expect((await post('jsm', raw, { authorization: `Bearer ${VIEWER}` })).status).toBe(403);
     expect(await tickets('webhook:jsm')).toHaveLength(0);
     const created = await post('jsm', raw, { authorization: `Bearer ${KEY}` });
-    expect(created).toMatchObject({ status: 202, body: { ticket: { source: 'webhook:jsm', requester: 'ops', externalId: 'HELP-7' } } });
+    expect(created).toMatchObject({
+      status: 202,
+      body: { ticket: { source: 'webhook:jsm', requester: 'ops', externalId: 'HELP-7' } },
+    });
   });
 
   it('answers 404 for an unknown source and 400 naming the missing description path', async () => {
     const unknown = await post('osticket', '{"message":"hello"}', { 'x-api-key': KEY });
-    expect(unknown).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND', message: expect.stringContaining('osticket') } } });
+    expect(unknown).toMatchObject({
+      status: 404,
+      body: { error: { code: 'NOT_FOUND', message: expect.stringContaining('osticket') } },
+    });
 
     const raw = JSON.stringify({ ticket: { number: '31002', title: 'No body' }, article: { subject: 'no text here' } });
     const missing = await post('zammad', raw, { 'x-hub-signature': sign('sha1', ZAMMAD_SECRET, raw) });
-    expect(missing).toMatchObject({ status: 400, body: { error: { code: 'VALIDATION_FAILED', message: expect.stringContaining('article.body') } } });
+    expect(missing).toMatchObject({
+      status: 400,
+      body: { error: { code: 'VALIDATION_FAILED', message: expect.stringContaining('article.body') } },
+    });
 
-    const notJson = await post('zammad', '{"ticket":', { 'x-hub-signature': sign('sha1', ZAMMAD_SECRET, '{"ticket":') });
+    const notJson = await post('zammad', '{"ticket":', {
+      'x-hub-signature': sign('sha1', ZAMMAD_SECRET, '{"ticket":'),
+    });
     expect(notJson.status).toBe(400);
 
     // The body limit holds on this route too (its own JSON parser keeps the raw bytes).
@@ -174,7 +246,12 @@ describe('helpdesk webhooks', () => {
 
 describe('the OpenAPI document', () => {
   it('names the webhook route and documents its answers', () => {
-    const spec = t.app.swagger() as unknown as { paths: Record<string, Record<string, { operationId: string; tags: string[]; responses: Record<string, unknown> }>> };
+    const spec = t.app.swagger() as unknown as {
+      paths: Record<
+        string,
+        Record<string, { operationId: string; tags: string[]; responses: Record<string, unknown> }>
+      >;
+    };
     const op = spec.paths['/api/v1/intake/webhook/{source}']!.post!;
     expect(op.operationId).toBe('receiveHelpdeskWebhook');
     expect(op.tags).toEqual(['tickets']);

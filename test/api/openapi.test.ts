@@ -25,7 +25,9 @@ let file: string;
 let spec: Json;
 
 function operations(): Array<{ path: string; method: string; op: Json }> {
-  return Object.entries(spec.paths as Json).flatMap(([p, item]) => METHODS.filter((m) => item[m]).map((m) => ({ path: p, method: m, op: item[m] as Json })));
+  return Object.entries(spec.paths as Json).flatMap(([p, item]) =>
+    METHODS.filter((m) => item[m]).map((m) => ({ path: p, method: m, op: item[m] as Json })),
+  );
 }
 
 beforeAll(async () => {
@@ -45,10 +47,19 @@ afterAll(async () => {
 
 describe('OpenAPI document', () => {
   it('passes Redocly lint with the recommended rules: 0 errors, 0 warnings', async () => {
-    const { stdout } = await run(path.join(ROOT, 'node_modules/.bin/redocly'), ['lint', file, '--config', path.join(ROOT, 'redocly.yaml'), '--format', 'json'], {
-      cwd: dir, env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' }, maxBuffer: 16 * 1024 * 1024,
-    }).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }));
-    const report = JSON.parse(stdout) as { totals: { errors: number; warnings: number }; problems: Array<{ ruleId: string; message: string; location: unknown }> };
+    const { stdout } = await run(
+      path.join(ROOT, 'node_modules/.bin/redocly'),
+      ['lint', file, '--config', path.join(ROOT, 'redocly.yaml'), '--format', 'json'],
+      {
+        cwd: dir,
+        env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    ).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }));
+    const report = JSON.parse(stdout) as {
+      totals: { errors: number; warnings: number };
+      problems: Array<{ ruleId: string; message: string; location: unknown }>;
+    };
     expect(report.problems.map((p) => `${p.ruleId}: ${p.message}`)).toEqual([]);
     expect(report.totals).toMatchObject({ errors: 0, warnings: 0 });
   });
@@ -72,25 +83,39 @@ describe('OpenAPI document', () => {
         expect(refs, `${where} ${status}`).toContain('#/components/schemas/Error');
       }
       // Every route can answer 500 with the envelope, and every keyed route 401.
-      expect(Object.keys(op.responses).some((s) => s === '500' || s === '5XX'), where).toBe(true);
-      if (!op.security) expect(Object.keys(op.responses).some((s) => s === '401' || s === '4XX'), where).toBe(true);
+      expect(
+        Object.keys(op.responses).some((s) => s === '500' || s === '5XX'),
+        where,
+      ).toBe(true);
+      if (!op.security)
+        expect(
+          Object.keys(op.responses).some((s) => s === '401' || s === '4XX'),
+          where,
+        ).toBe(true);
     }
     expect(spec.components.schemas.Error.properties.error.properties.code.enum).toContain('TICKET_NOT_FOUND');
-    expect(spec.paths['/api/v1/tickets'].post.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/SubmitTicketInput');
+    expect(spec.paths['/api/v1/tickets'].post.requestBody.content['application/json'].schema.$ref).toBe(
+      '#/components/schemas/SubmitTicketInput',
+    );
   });
 
   it('asks no key of /health, and declares the event stream as text/event-stream', async () => {
     expect(spec.paths['/health'].get.security).toEqual([]);
     expect(spec.paths['/api/v1/tickets'].get.security).toBeUndefined();
     expect(spec.security).toEqual([{ apiKey: [] }, { bearer: [] }]);
-    expect(Object.keys(spec.paths['/api/v1/tickets/{id}/events'].get.responses['200'].content)).toEqual(['text/event-stream']);
+    expect(Object.keys(spec.paths['/api/v1/tickets/{id}/events'].get.responses['200'].content)).toEqual([
+      'text/event-stream',
+    ]);
     expect((await t.app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
     expect((await t.app.inject({ method: 'GET', url: '/api/v1/tickets' })).statusCode).toBe(401);
     expect(JSON.stringify(spec)).not.toContain('"nullable"');
   });
 
   it('generates a TypeScript client with openapi-typescript that type-checks a call, and refuses a wrong one', async () => {
-    writeFileSync(path.join(dir, 'api.d.ts'), astToString(await openapiTS(spec as Parameters<typeof openapiTS>[0], { defaultNonNullable: false })));
+    writeFileSync(
+      path.join(dir, 'api.d.ts'),
+      astToString(await openapiTS(spec as Parameters<typeof openapiTS>[0], { defaultNonNullable: false })),
+    );
     const usage = (body: string, use: string) => `
 import type { components, paths } from './api';
 type Submit = paths['/api/v1/tickets']['post'];
@@ -108,14 +133,30 @@ export async function submit(): Promise<string> {
     const check = (name: string, source: string) => {
       writeFileSync(path.join(dir, name), source);
       const program = ts.createProgram([path.join(dir, name)], {
-        strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler,
-        lib: ['lib.es2022.d.ts'], types: [], skipLibCheck: false,
+        strict: true,
+        noEmit: true,
+        target: ts.ScriptTarget.ES2022,
+        module: ts.ModuleKind.ESNext,
+        moduleResolution: ts.ModuleResolutionKind.Bundler,
+        lib: ['lib.es2022.d.ts'],
+        types: [],
+        skipLibCheck: false,
       });
       return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
     };
-    expect(check('good.ts', usage(`{ description: 'The shop is down', context: { serviceName: 'shop' } }`,
-      `const status: 'new' | 'resolved' | 'escalated' | string = answer.ticket.status;\n  return answer.ticket.findings.map((f) => f.summary).join() + status;`))).toEqual([]);
-    const unknownField = check('bad-body.ts', usage(`{ description: 'x', priority: 'high' }`, 'return answer.ticket.id;'));
+    expect(
+      check(
+        'good.ts',
+        usage(
+          `{ description: 'The shop is down', context: { serviceName: 'shop' } }`,
+          `const status: 'new' | 'resolved' | 'escalated' | string = answer.ticket.status;\n  return answer.ticket.findings.map((f) => f.summary).join() + status;`,
+        ),
+      ),
+    ).toEqual([]);
+    const unknownField = check(
+      'bad-body.ts',
+      usage(`{ description: 'x', priority: 'high' }`, 'return answer.ticket.id;'),
+    );
     expect(unknownField.join('\n')).toMatch(/priority/);
     const unknownProperty = check('bad-use.ts', usage(`{ description: 'x' }`, 'return answer.ticket.ownerEmail;'));
     expect(unknownProperty.join('\n')).toMatch(/ownerEmail/);

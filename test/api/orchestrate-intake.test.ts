@@ -57,11 +57,21 @@ describe('tickets made by orchestrate', () => {
   });
 
   it('are stored with their secrets redacted through JSON dispatch and the MCP maestro.orchestrate tool', async () => {
-    const dispatched = await t.app.inject({ method: 'POST', url: '/api/v1/mcp/maestro.orchestrate', payload: { task, dry_run: true } });
+    const dispatched = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/mcp/maestro.orchestrate',
+      payload: { task, dry_run: true },
+    });
     expect(dispatched.statusCode).toBe(200);
-    const viaMcp = await client.callTool({ name: 'maestro.orchestrate', arguments: { task, dry_run: true } }) as CallToolResult;
+    const viaMcp = (await client.callTool({
+      name: 'maestro.orchestrate',
+      arguments: { task, dry_run: true },
+    })) as CallToolResult;
     expect(viaMcp.isError).toBeFalsy();
-    for (const id of [dispatched.json().output.ticket.id, (viaMcp.structuredContent as { ticket: { id: string } }).ticket.id]) {
+    for (const id of [
+      dispatched.json().output.ticket.id,
+      (viaMcp.structuredContent as { ticket: { id: string } }).ticket.id,
+    ]) {
       const ticket = await storedTicket(id);
       expect(ticket.description).not.toContain(secret);
       expect(ticket.description).toContain('password=[REDACTED]');
@@ -78,7 +88,10 @@ describe('tickets made by orchestrate', () => {
     const again = await t.app.inject({ method: 'POST', url: '/orchestrate', headers, payload });
     expect(again.statusCode).toBe(200);
     expect(again.headers['idempotent-replayed']).toBe('true');
-    expect(again.json()).toMatchObject({ replayed: true, ticket: { id: first.json().ticket.id, status: first.json().ticket.status } });
+    expect(again.json()).toMatchObject({
+      replayed: true,
+      ticket: { id: first.json().ticket.id, status: first.json().ticket.status },
+    });
     expect(again.json().plan).toEqual(first.json().plan);
     expect(await ticketCount()).toBe(before);
     const detail = await t.runtime.opened.store.getDetail(first.json().ticket.id);
@@ -87,18 +100,47 @@ describe('tickets made by orchestrate', () => {
 
   it('refuse an Idempotency-Key reused with a different task (409) and an empty key (400)', async () => {
     const headers = { 'idempotency-key': 'orchestrate-disk-2' };
-    expect((await t.app.inject({ method: 'POST', url: '/orchestrate', headers, payload: { task: 'The disk is full', dry_run: true } })).statusCode).toBe(200);
-    const conflict = await t.app.inject({ method: 'POST', url: '/orchestrate', headers, payload: { task: 'The printer is jammed', dry_run: true } });
+    expect(
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: '/orchestrate',
+          headers,
+          payload: { task: 'The disk is full', dry_run: true },
+        })
+      ).statusCode,
+    ).toBe(200);
+    const conflict = await t.app.inject({
+      method: 'POST',
+      url: '/orchestrate',
+      headers,
+      payload: { task: 'The printer is jammed', dry_run: true },
+    });
     expect(conflict.statusCode).toBe(409);
     expect(conflict.json().error.code).toBe('IDEMPOTENCY_CONFLICT');
-    const empty = await t.app.inject({ method: 'POST', url: '/orchestrate', headers: { 'idempotency-key': '' }, payload: { task: 'The disk is full', dry_run: true } });
+    const empty = await t.app.inject({
+      method: 'POST',
+      url: '/orchestrate',
+      headers: { 'idempotency-key': '' },
+      payload: { task: 'The disk is full', dry_run: true },
+    });
     expect(empty.statusCode).toBe(400);
   });
 
   it('replay through the MCP idempotency_key argument as well', async () => {
-    const args = { task: 'The disk on this host is full once more', dry_run: true, idempotency_key: 'mcp-orchestrate-1' };
-    const first = (await client.callTool({ name: 'maestro.orchestrate', arguments: args })).structuredContent as { ticket: { id: string }; replayed: boolean };
-    const again = (await client.callTool({ name: 'maestro.orchestrate', arguments: args })).structuredContent as { ticket: { id: string }; replayed: boolean };
+    const args = {
+      task: 'The disk on this host is full once more',
+      dry_run: true,
+      idempotency_key: 'mcp-orchestrate-1',
+    };
+    const first = (await client.callTool({ name: 'maestro.orchestrate', arguments: args })).structuredContent as {
+      ticket: { id: string };
+      replayed: boolean;
+    };
+    const again = (await client.callTool({ name: 'maestro.orchestrate', arguments: args })).structuredContent as {
+      ticket: { id: string };
+      replayed: boolean;
+    };
     expect(first.replayed).toBe(false);
     expect(again).toMatchObject({ replayed: true, ticket: { id: first.ticket.id } });
   });
@@ -119,8 +161,22 @@ describe('while shutting down', () => {
       expect(response.json().error.code, door.url).toBe('SHUTTING_DOWN');
       expect(response.headers['retry-after'], door.url).toBeDefined();
     }
-    expect(toolError(await client.callTool({ name: 'ticket.submit', arguments: { description: 'The disk is full' } }) as CallToolResult).code).toBe('SHUTTING_DOWN');
-    expect(toolError(await client.callTool({ name: 'maestro.orchestrate', arguments: { task: 'The disk is full' } }) as CallToolResult).code).toBe('SHUTTING_DOWN');
+    expect(
+      toolError(
+        (await client.callTool({
+          name: 'ticket.submit',
+          arguments: { description: 'The disk is full' },
+        })) as CallToolResult,
+      ).code,
+    ).toBe('SHUTTING_DOWN');
+    expect(
+      toolError(
+        (await client.callTool({
+          name: 'maestro.orchestrate',
+          arguments: { task: 'The disk is full' },
+        })) as CallToolResult,
+      ).code,
+    ).toBe('SHUTTING_DOWN');
     expect(await ticketCount()).toBe(before);
   });
 });

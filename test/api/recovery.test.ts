@@ -14,9 +14,22 @@ describe('recovery at start', () => {
 
   it('processes tickets left new and escalates tickets left executing', { timeout: 120_000 }, async () => {
     const opened = await openPgliteStore({ dataDir, logger: silentLogger });
-    const waiting = (await opened.store.create({ description: 'disk is full on this host', requester: 'r', source: 'api', dryRun: false, context: {} })).ticket;
-    const cut = (await opened.store.create({ description: 'shop down', requester: 'r', source: 'api', dryRun: false, context: {} })).ticket;
-    await opened.store.apply(cut.id, { transition: { from: 'new', to: 'executing', via: ['triaged', 'planned'] }, audit: [] });
+    const waiting = (
+      await opened.store.create({
+        description: 'disk is full on this host',
+        requester: 'r',
+        source: 'api',
+        dryRun: false,
+        context: {},
+      })
+    ).ticket;
+    const cut = (
+      await opened.store.create({ description: 'shop down', requester: 'r', source: 'api', dryRun: false, context: {} })
+    ).ticket;
+    await opened.store.apply(cut.id, {
+      transition: { from: 'new', to: 'executing', via: ['triaged', 'planned'] },
+      audit: [],
+    });
     await opened.close();
 
     const t = await startTestRuntime('pglite', { TWISTERLAB_DATA_DIR: dataDir });
@@ -32,8 +45,12 @@ describe('recovery at start', () => {
       expect(interrupted.ticket.escalationReason).toMatch(/interrupted while executing/);
       // Never analysed: described from its own words, to the default desk, with what is left in plain words.
       expect(interrupted.ticket.team).toBe('service desk');
-      expect(interrupted.ticket.handoffSummary).toMatch(/^Request: the requester wrote: "shop down" \(not analysed before it came to a person\)\n/);
-      expect(interrupted.ticket.handoffSummary).toMatch(/^Left to do: the work on it stopped \(executing\) and no stored plan is left to go on from: /m);
+      expect(interrupted.ticket.handoffSummary).toMatch(
+        /^Request: the requester wrote: "shop down" \(not analysed before it came to a person\)\n/,
+      );
+      expect(interrupted.ticket.handoffSummary).toMatch(
+        /^Left to do: the work on it stopped \(executing\) and no stored plan is left to go on from: /m,
+      );
       expect(interrupted.ticket.handoffSummary).toMatch(/\nTeam: service desk$/);
       expect(interrupted.steps).toHaveLength(0);
     } finally {

@@ -33,7 +33,11 @@ let ticketId: string;
 beforeAll(async () => {
   t = await startTestRuntime('pglite');
   base = await t.app.listen({ host: '127.0.0.1', port: 0 });
-  const response = await t.app.inject({ method: 'POST', url: '/api/v1/tickets', payload: { description, dryRun: true } });
+  const response = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/tickets',
+    payload: { description, dryRun: true },
+  });
   expect(response.statusCode).toBe(202);
   expectNoSecret(response.body);
   ticketId = response.json().ticket.id;
@@ -53,7 +57,9 @@ describe('secrets in a ticket', () => {
     expect(parsed.ticket.description).toContain('password=[REDACTED]');
     expect(parsed.ticket.description).toContain('postgres://***@db.internal:5432/orders');
     expect(parsed.ticket.analysis.flags).toContain('secrets_redacted');
-    const audit = (await t.app.inject({ method: 'GET', url: `/api/v1/audit?ticketId=${ticketId}&action=ticket.redacted` })).json();
+    const audit = (
+      await t.app.inject({ method: 'GET', url: `/api/v1/audit?ticketId=${ticketId}&action=ticket.redacted` })
+    ).json();
     expect(audit.items).toHaveLength(1);
     expect(audit.items[0].details.redacted).toBeGreaterThanOrEqual(4);
     expectNoSecret((await t.app.inject({ method: 'GET', url: '/api/v1/tickets' })).body);
@@ -78,7 +84,12 @@ describe('secrets in a ticket', () => {
 
 describe('step output redaction', () => {
   it('removes secrets from every string of a nested output and leaves other values alone', () => {
-    const output = { exit_code: 0, stdout: `DATABASE_URL=postgres://app:${secrets.postgres}@db/x\nTOKEN=${secrets.bearer}`, lines: [`password: ${secrets.password}`], ok: true };
+    const output = {
+      exit_code: 0,
+      stdout: `DATABASE_URL=postgres://app:${secrets.postgres}@db/x\nTOKEN=${secrets.bearer}`,
+      lines: [`password: ${secrets.password}`],
+      ok: true,
+    };
     const redacted = redactValue(output);
     expectNoSecret(JSON.stringify(redacted));
     expect(redacted).toMatchObject({ exit_code: 0, ok: true, lines: ['password: [REDACTED]'] });

@@ -20,12 +20,16 @@ import { adminQuery, POSTGRES_SERVER, randomDatabaseName } from '../store/backen
 
 const MARKER = 'marker-7f3a9c';
 /** What a failing query would leak: the statement, its parameters, the driver's words. */
-const INTERNALS = new RegExp(`insert into|select |Failed query|params|relation|tickets_gone|${MARKER}|\\bat .*\\.(ts|js):\\d+`, 'i');
+const INTERNALS = new RegExp(
+  `insert into|select |Failed query|params|relation|tickets_gone|${MARKER}|\\bat .*\\.(ts|js):\\d+`,
+  'i',
+);
 
 const logLines: Array<Record<string, unknown>> = [];
 const logStream = new Writable({
   write(chunk: Buffer, _encoding, done) {
-    for (const line of chunk.toString().split('\n').filter(Boolean)) logLines.push(JSON.parse(line) as Record<string, unknown>);
+    for (const line of chunk.toString().split('\n').filter(Boolean))
+      logLines.push(JSON.parse(line) as Record<string, unknown>);
     done();
   },
 });
@@ -45,7 +49,10 @@ beforeAll(async () => {
   database = randomDatabaseName('twisterlab_errors');
   await adminQuery(`create database ${database}`);
   dataDir = mkdtempSync(path.join(tmpdir(), 'twisterlab-errors-'));
-  const config = loadConfig({ LOG_LEVEL: 'info', TWISTERLAB_DATA_DIR: dataDir, DATABASE_URL: `${POSTGRES_SERVER}/${database}` }, hashApiKey);
+  const config = loadConfig(
+    { LOG_LEVEL: 'info', TWISTERLAB_DATA_DIR: dataDir, DATABASE_URL: `${POSTGRES_SERVER}/${database}` },
+    hashApiKey,
+  );
   runtime = await createRuntime(config, pino({ level: 'info' }, logStream));
   await runtime.app.ready();
   const base = await runtime.app.listen({ host: '127.0.0.1', port: 0 });
@@ -67,33 +74,58 @@ afterAll(async () => {
 
 describe('a server error', () => {
   it('on REST answers code, fixed sentence and request id, and the SQL and parameters are only in the log under that id', async () => {
-    const submitted = await runtime.app.inject({ method: 'POST', url: '/api/v1/tickets', payload: { description: `printer jam ${MARKER}` } });
+    const submitted = await runtime.app.inject({
+      method: 'POST',
+      url: '/api/v1/tickets',
+      payload: { description: `printer jam ${MARKER}` },
+    });
     const listed = await runtime.app.inject({ method: 'GET', url: '/api/v1/tickets?limit=5' });
     for (const response of [submitted, listed]) {
       expect(response.statusCode).toBe(500);
       expect(response.body).not.toMatch(INTERNALS);
-      const { error } = response.json() as { error: { code: 'INTERNAL'; message: string; requestId: string; details?: unknown } };
-      expect(error).toEqual({ code: 'INTERNAL', message: errorCatalogue.INTERNAL.when, requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+      const { error } = response.json() as {
+        error: { code: 'INTERNAL'; message: string; requestId: string; details?: unknown };
+      };
+      expect(error).toEqual({
+        code: 'INTERNAL',
+        message: errorCatalogue.INTERNAL.when,
+        requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      });
       expect(loggedUnder(error.requestId)).toMatch(/tickets/);
     }
     expect(loggedUnder(submitted.json().error.requestId)).toContain(MARKER);
   });
 
   it('on POST /orchestrate and JSON dispatch keeps the capability code but not the driver message', async () => {
-    const orchestrated = await runtime.app.inject({ method: 'POST', url: '/orchestrate', payload: { task: `disk full ${MARKER}`, dry_run: true } });
-    const dispatched = await runtime.app.inject({ method: 'POST', url: '/api/v1/mcp/maestro.orchestrate', payload: { task: `disk full ${MARKER}`, dry_run: true } });
+    const orchestrated = await runtime.app.inject({
+      method: 'POST',
+      url: '/orchestrate',
+      payload: { task: `disk full ${MARKER}`, dry_run: true },
+    });
+    const dispatched = await runtime.app.inject({
+      method: 'POST',
+      url: '/api/v1/mcp/maestro.orchestrate',
+      payload: { task: `disk full ${MARKER}`, dry_run: true },
+    });
     for (const response of [orchestrated, dispatched]) {
       expect(response.statusCode).toBe(500);
       expect(response.body).not.toMatch(INTERNALS);
       const { error } = response.json() as { error: { code: 'CAPABILITY_FAILED'; message: string; requestId: string } };
-      expect(error).toMatchObject({ code: 'CAPABILITY_FAILED', message: errorCatalogue.CAPABILITY_FAILED.when, requestId: expect.any(String) });
+      expect(error).toMatchObject({
+        code: 'CAPABILITY_FAILED',
+        message: errorCatalogue.CAPABILITY_FAILED.when,
+        requestId: expect.any(String),
+      });
       expect(loggedUnder(error.requestId)).toContain(MARKER);
     }
   });
 
   it('in an MCP tool or resource is an error with a request id, and the log has the real one under it', async () => {
-    for (const call of [{ name: 'maestro.orchestrate', arguments: { task: `disk full ${MARKER}` } }, { name: 'ticket.submit', arguments: { description: `disk full ${MARKER}` } }]) {
-      const result = await client.callTool(call) as CallToolResult;
+    for (const call of [
+      { name: 'maestro.orchestrate', arguments: { task: `disk full ${MARKER}` } },
+      { name: 'ticket.submit', arguments: { description: `disk full ${MARKER}` } },
+    ]) {
+      const result = (await client.callTool(call)) as CallToolResult;
       expect(result.isError).toBe(true);
       const text = (result.content[0] as { text: string }).text;
       expect(text).not.toMatch(INTERNALS);
@@ -101,7 +133,10 @@ describe('a server error', () => {
       expect(['CAPABILITY_FAILED', 'INTERNAL']).toContain(error.code);
       expect(loggedUnder(error.requestId)).toContain(MARKER);
     }
-    const read = await client.readResource({ uri: 'ticket://00000000-0000-7000-8000-000000000000' }).then(() => 'answered', (error: Error) => error.message);
+    const read = await client.readResource({ uri: 'ticket://00000000-0000-7000-8000-000000000000' }).then(
+      () => 'answered',
+      (error: Error) => error.message,
+    );
     expect(read).toMatch(/internal error \(request id [0-9a-f-]{36}\)/);
     expect(read).not.toMatch(INTERNALS);
     loggedUnder(/request id ([0-9a-f-]{36})/.exec(read)![1]!);

@@ -22,11 +22,21 @@ interface Bad {
 
 const CORPUS: Bad[] = [
   { name: 'NUL', value: 'disk\u0000full', says: /contains a NUL character at position 4/, inUrl: 'disk%00full' },
-  { name: 'escape', value: 'red\u001b[31m', says: /contains a control character U\+001B at position 3/, inUrl: 'red%1B%5B31m' },
+  {
+    name: 'escape',
+    value: 'red\u001b[31m',
+    says: /contains a control character U\+001B at position 3/,
+    inUrl: 'red%1B%5B31m',
+  },
   { name: 'bell', value: '\u0007', says: /contains a control character U\+0007 at position 0/, inUrl: '%07' },
   { name: 'C1 CSI', value: 'a\u009bb', says: /contains a control character U\+009B at position 1/, inUrl: 'a%C2%9Bb' },
   { name: 'lone surrogate', value: 'ab\ud800', says: /contains a lone surrogate U\+D800 at position 2/ },
-  { name: 'noncharacter', value: '\ufffe', says: /contains the noncharacter U\+FFFE at position 0/, inUrl: '%EF%BF%BE' },
+  {
+    name: 'noncharacter',
+    value: '\ufffe',
+    says: /contains the noncharacter U\+FFFE at position 0/,
+    inUrl: '%EF%BF%BE',
+  },
   { name: 'overlong', value: 'a'.repeat(MAX_TEXT_LENGTH + 1), says: /is \d+ characters long; at most \d+ are taken/ },
 ];
 const WRONG_TYPES: unknown[] = [42, { nested: true }, ['a']];
@@ -34,7 +44,13 @@ const WRONG_TYPES: unknown[] = [42, { nested: true }, ['a']];
 /** What no answer may carry: SQL, driver messages, stack frames, file paths. */
 const INTERNALS = /insert into|select .* from|Failed query|\\nparams:|\bat .*\.(ts|js):\d+|node_modules|\/src\//i;
 
-type JsonSchema = { type?: string | string[]; properties?: Record<string, JsonSchema>; items?: JsonSchema; anyOf?: JsonSchema[]; oneOf?: JsonSchema[] };
+type JsonSchema = {
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  items?: JsonSchema;
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+};
 
 function takesString(schema: JsonSchema): boolean {
   const types = Array.isArray(schema.type) ? schema.type : [schema.type];
@@ -45,7 +61,8 @@ function takesString(schema: JsonSchema): boolean {
 function stringPaths(schema: JsonSchema | undefined, prefix: string[] = []): string[][] {
   if (!schema) return [];
   const found: string[][] = takesString(schema) ? [prefix] : [];
-  for (const [key, child] of Object.entries(schema.properties ?? {})) found.push(...stringPaths(child, [...prefix, key]));
+  for (const [key, child] of Object.entries(schema.properties ?? {}))
+    found.push(...stringPaths(child, [...prefix, key]));
   if (schema.items) found.push(...stringPaths(schema.items, [...prefix, '0']));
   for (const option of [...(schema.anyOf ?? []), ...(schema.oneOf ?? [])]) {
     if (option.type === 'object' || option.type === 'array') found.push(...stringPaths(option, prefix));
@@ -66,7 +83,18 @@ function withValueAt(path: string[], value: unknown): Record<string, unknown> {
 let t: TestRuntime;
 let base: string;
 let client: Client;
-let openapi: { paths: Record<string, Record<string, { parameters?: Array<{ in: string; name: string; schema: JsonSchema }>; requestBody?: { content: Record<string, { schema: JsonSchema }> } }>> };
+let openapi: {
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        parameters?: Array<{ in: string; name: string; schema: JsonSchema }>;
+        requestBody?: { content: Record<string, { schema: JsonSchema }> };
+      }
+    >
+  >;
+};
 
 async function ticketCount(): Promise<number> {
   return (await t.runtime.opened.store.list({ limit: 1, offset: 0 })).total;
@@ -102,7 +130,11 @@ describe('text that may not enter, at every REST route', () => {
         for (const bad of CORPUS.filter((b) => b.inUrl)) {
           for (const param of params.filter((p) => p.in === 'path')) {
             const url = path.replace(/\{(\w+)\}/g, (_, name: string) => (name === param.name ? bad.inUrl! : 'x'));
-            expectRefused(await t.app.inject({ method: method.toUpperCase() as 'GET', url }), `${method} ${url}`, new RegExp(`${param.name}: ${bad.says.source}`));
+            expectRefused(
+              await t.app.inject({ method: method.toUpperCase() as 'GET', url }),
+              `${method} ${url}`,
+              new RegExp(`${param.name}: ${bad.says.source}`),
+            );
             checked += 1;
           }
           for (const param of params.filter((p) => p.in === 'query' && takesString(p.schema ?? {}))) {
@@ -111,7 +143,8 @@ describe('text that may not enter, at every REST route', () => {
             // A path parameter `x` may be refused first; what matters is that the query string is checked before anything runs.
             expect(response.statusCode, `${method} ${url}`).toBe(400);
             expect(response.body, url).not.toMatch(INTERNALS);
-            if (!path.includes('{')) expectRefused(response, `${method} ${url}`, new RegExp(`${param.name}: ${bad.says.source}`));
+            if (!path.includes('{'))
+              expectRefused(response, `${method} ${url}`, new RegExp(`${param.name}: ${bad.says.source}`));
             checked += 1;
           }
         }
@@ -126,16 +159,32 @@ describe('text that may not enter, at every REST route', () => {
     for (const [path, methods] of Object.entries(openapi.paths)) {
       for (const [method, operation] of Object.entries(methods)) {
         const schema = operation.requestBody?.content['application/json']?.schema;
-        const url = path.replace(/\{(\w+)\}/g, (_, name: string) => (name === 'capability' ? 'sentiment.analyze_sentiment' : '00000000-0000-7000-8000-000000000000'));
+        const url = path.replace(/\{(\w+)\}/g, (_, name: string) =>
+          name === 'capability' ? 'sentiment.analyze_sentiment' : '00000000-0000-7000-8000-000000000000',
+        );
         for (const field of stringPaths(schema)) {
           for (const bad of CORPUS) {
-            const response = await t.app.inject({ method: method.toUpperCase() as 'POST', url, payload: withValueAt(field, bad.value) });
-            expectRefused(response, `${method} ${url} ${field.join('.')} ${bad.name}`, new RegExp(`${field.join('\\.')}: ${bad.says.source}`));
+            const response = await t.app.inject({
+              method: method.toUpperCase() as 'POST',
+              url,
+              payload: withValueAt(field, bad.value),
+            });
+            expectRefused(
+              response,
+              `${method} ${url} ${field.join('.')} ${bad.name}`,
+              new RegExp(`${field.join('\\.')}: ${bad.says.source}`),
+            );
             checked += 1;
           }
           for (const wrong of WRONG_TYPES) {
-            const response = await t.app.inject({ method: method.toUpperCase() as 'POST', url, payload: withValueAt(field, wrong) });
-            expect([400, 404], `${method} ${url} ${field.join('.')} ${JSON.stringify(wrong)}`).toContain(response.statusCode);
+            const response = await t.app.inject({
+              method: method.toUpperCase() as 'POST',
+              url,
+              payload: withValueAt(field, wrong),
+            });
+            expect([400, 404], `${method} ${url} ${field.join('.')} ${JSON.stringify(wrong)}`).toContain(
+              response.statusCode,
+            );
             expect(response.body).not.toMatch(INTERNALS);
           }
         }
@@ -147,21 +196,43 @@ describe('text that may not enter, at every REST route', () => {
 
   it('is refused in the tasks of POST /orchestrate and the descriptions of tickets, answering 400 instead of 500', async () => {
     for (const bad of CORPUS) {
-      expectRefused(await t.app.inject({ method: 'POST', url: '/orchestrate', payload: { task: bad.value } }), `orchestrate ${bad.name}`, new RegExp(`task: ${bad.says.source}`));
-      expectRefused(await t.app.inject({ method: 'POST', url: '/api/v1/tickets', payload: { description: bad.value } }), `ticket ${bad.name}`, new RegExp(`description: ${bad.says.source}`));
+      expectRefused(
+        await t.app.inject({ method: 'POST', url: '/orchestrate', payload: { task: bad.value } }),
+        `orchestrate ${bad.name}`,
+        new RegExp(`task: ${bad.says.source}`),
+      );
+      expectRefused(
+        await t.app.inject({ method: 'POST', url: '/api/v1/tickets', payload: { description: bad.value } }),
+        `ticket ${bad.name}`,
+        new RegExp(`description: ${bad.says.source}`),
+      );
     }
-    const nul = await t.app.inject({ method: 'POST', url: '/api/v1/tickets', payload: { description: 'The disk on web-1 is full\u0000' } });
+    const nul = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/tickets',
+      payload: { description: 'The disk on web-1 is full\u0000' },
+    });
     expect(nul.json().error.message).toBe('invalid body: description: contains a NUL character at position 25');
   });
 
   it('is refused in every string input of every capability through JSON dispatch', async () => {
-    const { agents } = (await t.app.inject({ method: 'GET', url: '/api/v1/agents' })).json() as { agents: Array<{ capabilities: Array<{ id: string; inputSchema: JsonSchema }> }> };
+    const { agents } = (await t.app.inject({ method: 'GET', url: '/api/v1/agents' })).json() as {
+      agents: Array<{ capabilities: Array<{ id: string; inputSchema: JsonSchema }> }>;
+    };
     let checked = 0;
     for (const capability of agents.flatMap((a) => a.capabilities)) {
       for (const field of stringPaths(capability.inputSchema)) {
         for (const bad of CORPUS) {
-          const response = await t.app.inject({ method: 'POST', url: `/api/v1/mcp/${capability.id}`, payload: withValueAt(field, bad.value) });
-          expectRefused(response, `${capability.id} ${field.join('.')} ${bad.name}`, new RegExp(`${field.join('\\.')}: ${bad.says.source}`));
+          const response = await t.app.inject({
+            method: 'POST',
+            url: `/api/v1/mcp/${capability.id}`,
+            payload: withValueAt(field, bad.value),
+          });
+          expectRefused(
+            response,
+            `${capability.id} ${field.join('.')} ${bad.name}`,
+            new RegExp(`${field.join('\\.')}: ${bad.says.source}`),
+          );
           checked += 1;
         }
       }
@@ -180,33 +251,50 @@ describe('text that may not enter, through MCP and the CLI', () => {
   }
 
   // Several thousand tool calls: the budget is for a loaded machine, not a speed claim.
-  it('is a VALIDATION_FAILED tool error naming the field, for every string argument of every tool', { timeout: 600_000 }, async () => {
-    const before = await ticketCount();
-    const { tools } = await client.listTools();
-    let checked = 0;
-    for (const tool of tools) {
-      for (const field of stringPaths(tool.inputSchema as JsonSchema)) {
-        for (const bad of CORPUS) {
-          const error = toolError(await client.callTool({ name: tool.name, arguments: withValueAt(field, bad.value) }) as CallToolResult);
-          expect(error.code, `${tool.name} ${field.join('.')} ${bad.name}`).toBe('VALIDATION_FAILED');
-          expect(error.message, `${tool.name} ${field.join('.')} ${bad.name}`).toMatch(new RegExp(`${field.join('\\.')}: ${bad.says.source}`));
-          checked += 1;
-        }
-        for (const wrong of WRONG_TYPES) {
-          expect(toolError(await client.callTool({ name: tool.name, arguments: withValueAt(field, wrong) }) as CallToolResult).code, `${tool.name} ${field.join('.')}`)
-            .toMatch(/VALIDATION_FAILED|APPROVAL_REQUIRED|FORBIDDEN|NOT_FOUND/);
+  it(
+    'is a VALIDATION_FAILED tool error naming the field, for every string argument of every tool',
+    { timeout: 600_000 },
+    async () => {
+      const before = await ticketCount();
+      const { tools } = await client.listTools();
+      let checked = 0;
+      for (const tool of tools) {
+        for (const field of stringPaths(tool.inputSchema as JsonSchema)) {
+          for (const bad of CORPUS) {
+            const error = toolError(
+              (await client.callTool({ name: tool.name, arguments: withValueAt(field, bad.value) })) as CallToolResult,
+            );
+            expect(error.code, `${tool.name} ${field.join('.')} ${bad.name}`).toBe('VALIDATION_FAILED');
+            expect(error.message, `${tool.name} ${field.join('.')} ${bad.name}`).toMatch(
+              new RegExp(`${field.join('\\.')}: ${bad.says.source}`),
+            );
+            checked += 1;
+          }
+          for (const wrong of WRONG_TYPES) {
+            expect(
+              toolError(
+                (await client.callTool({ name: tool.name, arguments: withValueAt(field, wrong) })) as CallToolResult,
+              ).code,
+              `${tool.name} ${field.join('.')}`,
+            ).toMatch(/VALIDATION_FAILED|APPROVAL_REQUIRED|FORBIDDEN|NOT_FOUND/);
+          }
         }
       }
-    }
-    expect(checked).toBeGreaterThan(100);
-    expect(await ticketCount()).toBe(before);
-  });
+      expect(checked).toBeGreaterThan(100);
+      expect(await ticketCount()).toBe(before);
+    },
+  );
 
   it('reaches the CLI user as the API said it: status, code, field and problem', async () => {
     const api = new ApiClient({ baseUrl: base, apiKeyHeader: 'x-api-key' });
     const lines: string[] = [];
-    await expect(submitCommand(api, { text: 'printer \u0000 jam', dryRun: true, wait: false, json: false, context: {} }, { write: (l) => lines.push(l) }))
-      .rejects.toThrow('400 VALIDATION_FAILED: invalid body: description: contains a NUL character at position 8');
+    await expect(
+      submitCommand(
+        api,
+        { text: 'printer \u0000 jam', dryRun: true, wait: false, json: false, context: {} },
+        { write: (l) => lines.push(l) },
+      ),
+    ).rejects.toThrow('400 VALIDATION_FAILED: invalid body: description: contains a NUL character at position 8');
     expect(lines).toEqual([]);
   });
 });

@@ -12,7 +12,12 @@ import type { TicketDetail } from '../../src/core/ticket-repository.ts';
 import { freePort } from '../helpers/redis-server.ts';
 import { startTestRuntime, waitForTicket, type TestRuntime } from '../helpers/test-runtime.ts';
 
-const KEYS = { ann: 'ann-operator-key-000001', vic: 'vic-viewer-key-0000002', val: 'val-viewer-key-0000003', ops: 'ops-operator-key-00004' };
+const KEYS = {
+  ann: 'ann-operator-key-000001',
+  vic: 'vic-viewer-key-0000002',
+  val: 'val-viewer-key-0000003',
+  ops: 'ops-operator-key-00004',
+};
 const as = (key: string) => ({ 'x-api-key': key });
 
 let t: TestRuntime;
@@ -33,12 +38,16 @@ afterAll(async () => {
   await t?.close();
 });
 
-const post = (url: string, key: string, payload: object) => t.app.inject({ method: 'POST', url, headers: as(key), payload });
-const detailOf = async (id: string) => (await t.app.inject({ method: 'GET', url: `/api/v1/tickets/${id}`, headers: as(KEYS.vic) })).json() as TicketDetail;
+const post = (url: string, key: string, payload: object) =>
+  t.app.inject({ method: 'POST', url, headers: as(key), payload });
+const detailOf = async (id: string) =>
+  (await t.app.inject({ method: 'GET', url: `/api/v1/tickets/${id}`, headers: as(KEYS.vic) })).json() as TicketDetail;
 
 /** A ticket nothing in the catalogue fits: the loop hands it to a person (escalated). */
 async function escalatedTicket(key = KEYS.ann): Promise<string> {
-  const response = await post('/api/v1/tickets', key, { description: 'the coffee machine on the third floor makes a strange noise' });
+  const response = await post('/api/v1/tickets', key, {
+    description: 'the coffee machine on the third floor makes a strange noise',
+  });
   expect(response.statusCode).toBe(202);
   const detail = await waitForTicket(t.app, response.json().ticket.id, 30_000, as(key));
   expect(detail.ticket.status).toBe('escalated');
@@ -47,7 +56,9 @@ async function escalatedTicket(key = KEYS.ann): Promise<string> {
 
 /** A ticket about a service that answers: diagnosis finds nothing (no_fault_found). */
 async function fineTicket(): Promise<string> {
-  const response = await post('/api/v1/tickets', KEYS.ann, { description: 'the shop felt slow to me this morning, can someone look?' });
+  const response = await post('/api/v1/tickets', KEYS.ann, {
+    description: 'the shop felt slow to me this morning, can someone look?',
+  });
   const detail = await waitForTicket(t.app, response.json().ticket.id, 30_000, as(KEYS.ann));
   expect(detail.ticket.status).toBe('no_fault_found');
   return detail.ticket.id;
@@ -65,8 +76,13 @@ describe('human handoff over REST', () => {
     const back = await post(`/api/v1/tickets/${id}/assign`, KEYS.ann, { assignee: null });
     expect(back.json().ticket.assignee).toBeNull();
     const audit = (await detailOf(id)).audit.filter((a) => a.action === 'ticket.assigned');
-    expect(audit.map((a) => [a.actor, a.details])).toEqual([['ann', { from: null, to: 'sam.network' }], ['ann', { from: 'sam.network', to: null }]]);
-    const list = (await t.app.inject({ method: 'GET', url: '/api/v1/tickets?assignee=sam.network', headers: as(KEYS.vic) })).json();
+    expect(audit.map((a) => [a.actor, a.details])).toEqual([
+      ['ann', { from: null, to: 'sam.network' }],
+      ['ann', { from: 'sam.network', to: null }],
+    ]);
+    const list = (
+      await t.app.inject({ method: 'GET', url: '/api/v1/tickets?assignee=sam.network', headers: as(KEYS.vic) })
+    ).json();
     expect(list.total).toBe(0);
   });
 
@@ -76,17 +92,31 @@ describe('human handoff over REST', () => {
     expect(stranger.statusCode).toBe(403);
     expect(stranger.json().error.message).toMatch(/only the requester \(ann\) or an operator may comment/);
     expect((await post(`/api/v1/tickets/${id}/comments`, KEYS.ann, { body: '   ' })).statusCode).toBe(400);
-    const mine = await post(`/api/v1/tickets/${id}/comments`, KEYS.ann, { body: 'it started after the cleaning crew moved it' });
+    const mine = await post(`/api/v1/tickets/${id}/comments`, KEYS.ann, {
+      body: 'it started after the cleaning crew moved it',
+    });
     expect(mine.statusCode).toBe(201);
-    expect(mine.json().comment).toMatchObject({ author: 'ann', source: 'api', body: 'it started after the cleaning crew moved it' });
-    await post(`/api/v1/tickets/${id}/comments`, KEYS.ops, { body: 'facilities will look at it; the token was password=Hunter2-Sup3rSecret' });
-    const listed = (await t.app.inject({ method: 'GET', url: `/api/v1/tickets/${id}/comments`, headers: as(KEYS.val) })).json();
+    expect(mine.json().comment).toMatchObject({
+      author: 'ann',
+      source: 'api',
+      body: 'it started after the cleaning crew moved it',
+    });
+    await post(`/api/v1/tickets/${id}/comments`, KEYS.ops, {
+      body: 'facilities will look at it; the token was password=Hunter2-Sup3rSecret',
+    });
+    const listed = (
+      await t.app.inject({ method: 'GET', url: `/api/v1/tickets/${id}/comments`, headers: as(KEYS.val) })
+    ).json();
     expect(listed.items.map((c: { author: string }) => c.author)).toEqual(['ann', 'ops']);
     expect(JSON.stringify(listed)).not.toContain('Hunter2-Sup3rSecret');
     const detail = await detailOf(id);
     expect(detail.comments).toHaveLength(2);
     expect(detail.audit.filter((a) => a.action === 'ticket.commented').map((a) => a.actor)).toEqual(['ann', 'ops']);
-    const missing = await t.app.inject({ method: 'GET', url: '/api/v1/tickets/018f0000-0000-7000-8000-000000000000/comments', headers: as(KEYS.vic) });
+    const missing = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/tickets/018f0000-0000-7000-8000-000000000000/comments',
+      headers: as(KEYS.vic),
+    });
     expect(missing.statusCode).toBe(404);
   });
 
@@ -98,11 +128,21 @@ describe('human handoff over REST', () => {
     const resolved = await post(`/api/v1/tickets/${id}/resolve`, KEYS.ann, { note: 'facilities replaced the grinder' });
     expect(resolved.statusCode).toBe(200);
     const ticket = resolved.json().ticket;
-    expect(ticket).toMatchObject({ status: 'resolved', outcome: 'closed_by_human', resolvedBy: 'ann', resolutionNote: 'Resolved by ann: facilities replaced the grinder' });
+    expect(ticket).toMatchObject({
+      status: 'resolved',
+      outcome: 'closed_by_human',
+      resolvedBy: 'ann',
+      resolutionNote: 'Resolved by ann: facilities replaced the grinder',
+    });
     expect(Date.parse(ticket.resolvedAt)).toBeGreaterThanOrEqual(before - 1000);
     expect((await post(`/api/v1/tickets/${id}/resolve`, KEYS.ann, { note: 'again' })).statusCode).toBe(409);
     const last = (await detailOf(id)).audit.at(-1)!;
-    expect(last).toMatchObject({ actor: 'ann', action: 'ticket.status_changed', fromStatus: 'escalated', toStatus: 'resolved' });
+    expect(last).toMatchObject({
+      actor: 'ann',
+      action: 'ticket.status_changed',
+      fromStatus: 'escalated',
+      toStatus: 'resolved',
+    });
     const metrics = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toMatch(/twisterlab_ticket_outcomes_total\{outcome="resolved_by_human"\} [1-9]/);
   });
@@ -118,7 +158,15 @@ describe('human handoff over REST', () => {
     expect(again.ticket.status).toBe('no_fault_found');
     expect(again.executions.filter((e) => e.plan.stage === 'diagnosis')).toHaveLength(2);
     const moves = again.audit.filter((a) => a.action === 'ticket.status_changed').map((a) => a.toStatus);
-    expect(moves).toEqual(['triaged', 'diagnosing', 'no_fault_found', 'new', 'triaged', 'diagnosing', 'no_fault_found']);
+    expect(moves).toEqual([
+      'triaged',
+      'diagnosing',
+      'no_fault_found',
+      'new',
+      'triaged',
+      'diagnosing',
+      'no_fault_found',
+    ]);
     // A resolved ticket rerun is no longer resolved: when and by whom are cleared.
     await post(`/api/v1/tickets/${id}/confirm`, KEYS.ann, {});
     const rerunResolved = await post(`/api/v1/tickets/${id}/rerun`, KEYS.ann, { reason: 'it came back' });
@@ -127,16 +175,22 @@ describe('human handoff over REST', () => {
   });
 
   it('refuses to rerun a ticket that is still being planned, and reopens to a named person', async () => {
-    const dry = (await post('/api/v1/tickets', KEYS.ann, { description: 'the shop is slow', dryRun: true })).json().ticket.id as string;
+    const dry = (await post('/api/v1/tickets', KEYS.ann, { description: 'the shop is slow', dryRun: true })).json()
+      .ticket.id as string;
     const planned = await waitForTicket(t.app, dry, 30_000, as(KEYS.ann));
     const refused = await post(`/api/v1/tickets/${dry}/rerun`, KEYS.ann, { reason: 'try again' });
     expect(refused.statusCode).toBe(409);
-    expect(refused.json().error.message).toMatch(new RegExp(`is ${planned.ticket.status}: only an escalated, no-fault-found or resolved ticket is run again`));
+    expect(refused.json().error.message).toMatch(
+      new RegExp(`is ${planned.ticket.status}: only an escalated, no-fault-found or resolved ticket is run again`),
+    );
 
     const id = await fineTicket();
     const byViewer = await post(`/api/v1/tickets/${id}/reopen`, KEYS.vic, { reason: 'still slow', assignee: 'vic' });
     expect(byViewer.statusCode).toBe(403);
-    const reopened = await post(`/api/v1/tickets/${id}/reopen`, KEYS.ann, { reason: 'still slow for customers', assignee: 'sam.web' });
+    const reopened = await post(`/api/v1/tickets/${id}/reopen`, KEYS.ann, {
+      reason: 'still slow for customers',
+      assignee: 'sam.web',
+    });
     expect(reopened.json().ticket).toMatchObject({ status: 'escalated', outcome: 'reopened', assignee: 'sam.web' });
   });
 });
@@ -146,25 +200,56 @@ describe('human handoff over MCP and the CLI', () => {
     const first = await escalatedTicket();
     const second = await escalatedTicket();
     const client = new Client({ name: 'handoff-test', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers: as(KEYS.ann) } }));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers: as(KEYS.ann) } }),
+    );
     try {
       const tools = (await client.listTools()).tools.map((tool) => tool.name);
-      expect(tools).toEqual(expect.arrayContaining(['ticket.assign', 'ticket.comment', 'ticket.comments', 'ticket.resolve', 'ticket.rerun']));
-      const assigned = await client.callTool({ name: 'ticket.assign', arguments: { ticket_id: first, assignee: 'kim' } }) as CallToolResult;
+      expect(tools).toEqual(
+        expect.arrayContaining([
+          'ticket.assign',
+          'ticket.comment',
+          'ticket.comments',
+          'ticket.resolve',
+          'ticket.rerun',
+        ]),
+      );
+      const assigned = (await client.callTool({
+        name: 'ticket.assign',
+        arguments: { ticket_id: first, assignee: 'kim' },
+      })) as CallToolResult;
       expect(assigned.structuredContent).toMatchObject({ assignee: 'kim' });
-      const commented = await client.callTool({ name: 'ticket.comment', arguments: { ticket_id: first, body: 'looking into it' } }) as CallToolResult;
+      const commented = (await client.callTool({
+        name: 'ticket.comment',
+        arguments: { ticket_id: first, body: 'looking into it' },
+      })) as CallToolResult;
       expect(commented.structuredContent).toMatchObject({ author: 'ann', source: 'mcp' });
-      const resolved = await client.callTool({ name: 'ticket.resolve', arguments: { ticket_id: first, note: 'descaled the machine' } }) as CallToolResult;
-      expect(resolved.structuredContent).toMatchObject({ status: 'resolved', resolvedBy: 'ann', outcome: 'closed_by_human' });
-      const wrong = await client.callTool({ name: 'ticket.rerun', arguments: { ticket_id: first } }) as CallToolResult;
+      const resolved = (await client.callTool({
+        name: 'ticket.resolve',
+        arguments: { ticket_id: first, note: 'descaled the machine' },
+      })) as CallToolResult;
+      expect(resolved.structuredContent).toMatchObject({
+        status: 'resolved',
+        resolvedBy: 'ann',
+        outcome: 'closed_by_human',
+      });
+      const wrong = (await client.callTool({
+        name: 'ticket.rerun',
+        arguments: { ticket_id: first },
+      })) as CallToolResult;
       expect(wrong.isError).toBe(true);
     } finally {
       await client.close();
     }
     const viewerMcp = new Client({ name: 'handoff-viewer', version: '1.0.0' });
-    await viewerMcp.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers: as(KEYS.val) } }));
+    await viewerMcp.connect(
+      new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers: as(KEYS.val) } }),
+    );
     try {
-      const denied = await viewerMcp.callTool({ name: 'ticket.resolve', arguments: { ticket_id: second, note: 'x' } }) as CallToolResult;
+      const denied = (await viewerMcp.callTool({
+        name: 'ticket.resolve',
+        arguments: { ticket_id: second, note: 'x' },
+      })) as CallToolResult;
       expect(denied.isError).toBe(true);
     } finally {
       await viewerMcp.close();

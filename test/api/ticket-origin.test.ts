@@ -22,19 +22,31 @@ afterAll(async () => {
   await t?.close();
 });
 
-const submit = (payload: Record<string, unknown>) => t.app.inject({ method: 'POST', url: '/api/v1/tickets', payload: { dryRun: true, ...payload } });
+const submit = (payload: Record<string, unknown>) =>
+  t.app.inject({ method: 'POST', url: '/api/v1/tickets', payload: { dryRun: true, ...payload } });
 
 describe('ticket origin fields', () => {
   it('are stored as given and shown by REST, the list filters, MCP and the CLI', async () => {
     const created = await submit({
-      description: 'the payroll export has been stuck since this morning', title: 'Payroll export stuck',
-      externalId: 'ZAM-1001', reporter: 'maria@example.org', labels: ['payroll', 'finance'], callbackUrl: 'https://helpdesk.example.org/api/callback/1001',
+      description: 'the payroll export has been stuck since this morning',
+      title: 'Payroll export stuck',
+      externalId: 'ZAM-1001',
+      reporter: 'maria@example.org',
+      labels: ['payroll', 'finance'],
+      callbackUrl: 'https://helpdesk.example.org/api/callback/1001',
     });
     expect(created.statusCode).toBe(202);
     const ticket = (created.json() as { ticket: Ticket }).ticket;
     expect(ticket).toMatchObject({
-      source: 'api', title: 'Payroll export stuck', externalId: 'ZAM-1001', reporter: 'maria@example.org', labels: ['payroll', 'finance'],
-      assignee: null, resolvedAt: null, resolvedBy: null, callbackUrl: 'https://helpdesk.example.org/api/callback/1001',
+      source: 'api',
+      title: 'Payroll export stuck',
+      externalId: 'ZAM-1001',
+      reporter: 'maria@example.org',
+      labels: ['payroll', 'finance'],
+      assignee: null,
+      resolvedAt: null,
+      resolvedBy: null,
+      callbackUrl: 'https://helpdesk.example.org/api/callback/1001',
     });
     const read = (await t.app.inject({ method: 'GET', url: `/api/v1/tickets/${ticket.id}` })).json();
     expect(read.ticket).toMatchObject({ title: 'Payroll export stuck', labels: ['payroll', 'finance'] });
@@ -42,29 +54,52 @@ describe('ticket origin fields', () => {
 
     const byLabel = (await t.app.inject({ method: 'GET', url: '/api/v1/tickets?label=finance' })).json();
     expect(byLabel.items.map((i: Ticket) => i.id)).toEqual([ticket.id]);
-    const byExternal = (await t.app.inject({ method: 'GET', url: '/api/v1/tickets?externalId=ZAM-1001&source=api' })).json();
+    const byExternal = (
+      await t.app.inject({ method: 'GET', url: '/api/v1/tickets?externalId=ZAM-1001&source=api' })
+    ).json();
     expect(byExternal.total).toBe(1);
     expect((await t.app.inject({ method: 'GET', url: '/api/v1/tickets?label=nothing-has-this' })).json().total).toBe(0);
 
     const client = new Client({ name: 'origin-test', version: '1.0.0' });
     await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`)));
     try {
-      const shown = await client.callTool({ name: 'ticket.show', arguments: { ticket_id: ticket.id } }) as CallToolResult;
+      const shown = (await client.callTool({
+        name: 'ticket.show',
+        arguments: { ticket_id: ticket.id },
+      })) as CallToolResult;
       expect(shown.isError).toBeFalsy();
-      expect(shown.structuredContent).toMatchObject({ ticket: { externalId: 'ZAM-1001', reporter: 'maria@example.org' }, comments: [] });
-      const made = await client.callTool({ name: 'ticket.submit', arguments: {
-        description: 'the vpn drops every ten minutes', dry_run: true, title: 'VPN drops', labels: ['network'], external_id: 'GLPI-77',
-      } }) as CallToolResult;
+      expect(shown.structuredContent).toMatchObject({
+        ticket: { externalId: 'ZAM-1001', reporter: 'maria@example.org' },
+        comments: [],
+      });
+      const made = (await client.callTool({
+        name: 'ticket.submit',
+        arguments: {
+          description: 'the vpn drops every ten minutes',
+          dry_run: true,
+          title: 'VPN drops',
+          labels: ['network'],
+          external_id: 'GLPI-77',
+        },
+      })) as CallToolResult;
       expect(made.isError).toBeFalsy();
-      expect(made.structuredContent).toMatchObject({ created: true, ticket: { source: 'mcp', title: 'VPN drops', labels: ['network'], externalId: 'GLPI-77' } });
-      const listed = await client.callTool({ name: 'ticket.list', arguments: { label: 'network' } }) as CallToolResult;
+      expect(made.structuredContent).toMatchObject({
+        created: true,
+        ticket: { source: 'mcp', title: 'VPN drops', labels: ['network'], externalId: 'GLPI-77' },
+      });
+      const listed = (await client.callTool({
+        name: 'ticket.list',
+        arguments: { label: 'network' },
+      })) as CallToolResult;
       expect(listed.structuredContent).toMatchObject({ total: 1 });
     } finally {
       await client.close();
     }
 
     const lines: string[] = [];
-    await showCommand(new ApiClient({ baseUrl: base, apiKeyHeader: 'x-api-key' }), ticket.id, false, { write: (l) => lines.push(l) });
+    await showCommand(new ApiClient({ baseUrl: base, apiKeyHeader: 'x-api-key' }), ticket.id, false, {
+      write: (l) => lines.push(l),
+    });
     const shown = lines.join('\n');
     expect(shown).toContain('title     Payroll export stuck');
     expect(shown).toContain('from      external id ZAM-1001, reported by maria@example.org');
@@ -82,12 +117,17 @@ describe('ticket origin fields', () => {
 
   it('redacts a secret written in a title, and counts it', async () => {
     const secret = 'Hunter2-Sup3rSecret';
-    const response = await submit({ description: 'the login page loops', title: `login fails with password=${secret}` });
+    const response = await submit({
+      description: 'the login page loops',
+      title: `login fails with password=${secret}`,
+    });
     const ticket = response.json().ticket as Ticket;
     expect(ticket.title).not.toContain(secret);
     const detail = (await t.app.inject({ method: 'GET', url: `/api/v1/tickets/${ticket.id}` })).json();
     expect(JSON.stringify(detail)).not.toContain(secret);
-    expect(detail.audit.find((a: { action: string }) => a.action === 'ticket.redacted')).toMatchObject({ details: { redacted: 1 } });
+    expect(detail.audit.find((a: { action: string }) => a.action === 'ticket.redacted')).toMatchObject({
+      details: { redacted: 1 },
+    });
   });
 
   it('refuses a callback URL that is not http(s), an oversized title and too many labels, naming the field', async () => {

@@ -4,7 +4,8 @@ import type { TicketDetail } from '../../src/core/ticket-repository.ts';
 import { startServiceLab, type ServiceLab } from '../helpers/service-lab.ts';
 import { BACKENDS, startTestRuntime, waitForTicket, type TestRuntime } from '../helpers/test-runtime.ts';
 
-const statusTrail = (detail: TicketDetail) => detail.audit.filter((a) => a.action === 'ticket.status_changed').map((a) => a.toStatus);
+const statusTrail = (detail: TicketDetail) =>
+  detail.audit.filter((a) => a.action === 'ticket.status_changed').map((a) => a.toStatus);
 const findingStates = (detail: TicketDetail) => detail.ticket.findings.map((f) => [f.id, f.target, f.state]).sort();
 const restarted = (detail: TicketDetail, name: string) =>
   detail.audit.some((a) => a.action === 'command.executed' && JSON.stringify(a.details).includes(`restart-${name}`));
@@ -44,7 +45,10 @@ describe.each(BACKENDS)('tickets API on %s', (backend) => {
     expect(detail.executions[0]!.plan.stage).toBe('diagnosis');
     expect(detail.steps.length).toBeGreaterThan(0);
     expect(detail.steps.filter((s) => s.phase !== 'diagnose')).toEqual([]);
-    expect(detail.steps.find((s) => s.capability === 'monitoring.check_service_health')).toMatchObject({ status: 'succeeded', output: { healthy: true } });
+    expect(detail.steps.find((s) => s.capability === 'monitoring.check_service_health')).toMatchObject({
+      status: 'succeeded',
+      output: { healthy: true },
+    });
     expect(restarted(detail, 'web')).toBe(false);
     expect(web.pid()).toBe(running);
     expect(statusTrail(detail)).toEqual(['triaged', 'diagnosing', 'no_fault_found']);
@@ -55,19 +59,33 @@ describe.each(BACKENDS)('tickets API on %s', (backend) => {
     const web = lab.service('web');
     await web.kill();
     const before = web.pid();
-    const { ticket } = (await submit({ description: 'The web service is down, customers get errors on checkout!' })).json();
+    const { ticket } = (
+      await submit({ description: 'The web service is down, customers get errors on checkout!' })
+    ).json();
     const detail = await waitForTicket(t.app, ticket.id);
     expect(detail.ticket.status, detail.ticket.escalationReason ?? '').toBe('resolved');
     expect(detail.ticket.outcome).toBe('verified_fix');
     expect(detail.ticket.resolutionNote).toMatch(/healthy eq true/);
     // The probe and the port check both saw it down; the restart fixed both.
-    expect(findingStates(detail)).toEqual([['network.port_closed', 'web', 'fixed'], ['service.unreachable', 'web', 'fixed']]);
+    expect(findingStates(detail)).toEqual([
+      ['network.port_closed', 'web', 'fixed'],
+      ['service.unreachable', 'web', 'fixed'],
+    ]);
     expect(detail.executions.map((e) => e.plan.stage)).toEqual(['diagnosis', 'remedy']);
     const fix = detail.steps.filter((s) => s.phase === 'fix');
-    expect(fix).toEqual([expect.objectContaining({ capability: 'commander.execute_command', params: expect.objectContaining({ command: 'restart-web' }), status: 'succeeded' })]);
+    expect(fix).toEqual([
+      expect.objectContaining({
+        capability: 'commander.execute_command',
+        params: expect.objectContaining({ command: 'restart-web' }),
+        status: 'succeeded',
+      }),
+    ]);
     const verify = detail.steps.filter((s) => s.phase === 'verify');
     // The runbook's health check (also the re-check of service.unreachable), then the re-check of the port.
-    expect(verify.map((s) => [s.capability, s.status])).toEqual([['monitoring.check_service_health', 'succeeded'], ['monitoring.check_reachability', 'succeeded']]);
+    expect(verify.map((s) => [s.capability, s.status])).toEqual([
+      ['monitoring.check_service_health', 'succeeded'],
+      ['monitoring.check_reachability', 'succeeded'],
+    ]);
     expect(verify[0]!.output).toMatchObject({ healthy: true });
     expect(restarted(detail, 'web')).toBe(true);
     expect(await web.up()).toBe(true);
@@ -84,14 +102,19 @@ describe.each(BACKENDS)('tickets API on %s', (backend) => {
     expect(detail.ticket.status).toBe('escalated');
     expect(detail.ticket.outcome).toBe('fix_failed');
     expect(detail.ticket.escalationReason).toMatch(/verification failed: .*healthy eq true \(was false\)/);
-    expect(findingStates(detail)).toEqual([['network.port_closed', 'stuck', 'remains'], ['service.unreachable', 'stuck', 'remains']]);
+    expect(findingStates(detail)).toEqual([
+      ['network.port_closed', 'stuck', 'remains'],
+      ['service.unreachable', 'stuck', 'remains'],
+    ]);
     expect(restarted(detail, 'stuck')).toBe(true);
     expect(detail.executions.at(-1)!.success).toBe(false);
     expect(await stuck.up()).toBe(false);
   });
 
   it('hands an access request naming none of our systems to a person, with its analysis and a plain-words summary', async () => {
-    const { ticket } = (await submit({ description: 'Please reset my password, I am locked out of my account' })).json();
+    const { ticket } = (
+      await submit({ description: 'Please reset my password, I am locked out of my account' })
+    ).json();
     const detail = await waitForTicket(t.app, ticket.id);
     expect(detail.ticket.status).toBe('escalated');
     expect(detail.ticket.analysis).toMatchObject({ category: 'access', intent: 'access_request' });
@@ -109,9 +132,17 @@ describe.each(BACKENDS)('tickets API on %s', (backend) => {
     const plan = detail.executions[0]!.plan;
     // web declares a restart command: the plan is the restart runbook's, its fix and verification included.
     expect(plan.runbookId).toBe('service-restart');
-    expect(plan.steps[0]).toMatchObject({ phase: 'diagnose', capability: 'monitoring.check_service_health', params: { service_name: 'web' }, decision: 'run' });
+    expect(plan.steps[0]).toMatchObject({
+      phase: 'diagnose',
+      capability: 'monitoring.check_service_health',
+      params: { service_name: 'web' },
+      decision: 'run',
+    });
     expect(plan.steps.map((s) => s.phase)).toEqual(['diagnose', 'fix', 'verify']);
-    expect(plan.steps[1]).toMatchObject({ capability: 'commander.execute_command', params: { device_id: 'local', command: 'restart-web' } });
+    expect(plan.steps[1]).toMatchObject({
+      capability: 'commander.execute_command',
+      params: { device_id: 'local', command: 'restart-web' },
+    });
     expect(restarted(detail, 'web')).toBe(false);
     expect(detail.executions[0]!.summary).toMatch(/dry run/);
   });
@@ -144,21 +175,31 @@ describe.each(BACKENDS)('tickets API on %s', (backend) => {
 
   it('runs the whole loop synchronously through POST /orchestrate, fixing a service that is down', async () => {
     await lab.service('web').kill();
-    const response = await t.app.inject({ method: 'POST', url: '/orchestrate', payload: { task: 'web is not responding, please check' } });
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/orchestrate',
+      payload: { task: 'web is not responding, please check' },
+    });
     expect(response.statusCode).toBe(200);
     const body = response.json();
     expect(body.ticket.status).toBe('resolved');
     expect(body.success).toBe(true);
     expect(body.success_rate).toBe(1);
     expect(body.plan.runbook).toBe('service-restart');
-    expect(body.execution_results.map((r: { phase: string }) => r.phase)).toEqual(expect.arrayContaining(['fix', 'verify']));
+    expect(body.execution_results.map((r: { phase: string }) => r.phase)).toEqual(
+      expect.arrayContaining(['fix', 'verify']),
+    );
     expect(await lab.service('web').up()).toBe(true);
   });
 
   it('answers POST /orchestrate once diagnosis finds nothing: no fault found, nothing changed', async () => {
     const web = lab.service('web');
     const running = web.pid();
-    const response = await t.app.inject({ method: 'POST', url: '/orchestrate', payload: { task: 'web is not responding, please check' } });
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/orchestrate',
+      payload: { task: 'web is not responding, please check' },
+    });
     expect(response.statusCode).toBe(200);
     const body = response.json();
     expect(body.ticket.status).toBe('no_fault_found');
@@ -170,20 +211,34 @@ describe.each(BACKENDS)('tickets API on %s', (backend) => {
 
   it('plans with a given context and runs nothing when /orchestrate is a dry run', async () => {
     const response = await t.app.inject({
-      method: 'POST', url: '/orchestrate', payload: { task: 'it is broken again', context: { service_name: 'web' }, dry_run: true },
+      method: 'POST',
+      url: '/orchestrate',
+      payload: { task: 'it is broken again', context: { service_name: 'web' }, dry_run: true },
     });
     const body = response.json();
     expect(body.ticket.status).toBe('planned');
     expect(body.execution_results).toEqual([]);
     expect(body.plan.runbook).toBe('service-restart');
-    expect(body.plan.steps[0]).toMatchObject({ capability: 'monitoring.check_service_health', params: { service_name: 'web' }, decision: 'run' });
+    expect(body.plan.steps[0]).toMatchObject({
+      capability: 'monitoring.check_service_health',
+      params: { service_name: 'web' },
+      decision: 'run',
+    });
   });
 
   it('analyses a task through maestro.analyze_task without creating a ticket', async () => {
     const before = (await t.app.inject({ method: 'GET', url: '/api/v1/tickets' })).json().total;
-    const response = await t.app.inject({ method: 'POST', url: '/api/v1/mcp/maestro.analyze_task', payload: { task: 'URGENT: web is down for all customers!!' } });
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/mcp/maestro.analyze_task',
+      payload: { task: 'URGENT: web is down for all customers!!' },
+    });
     expect(response.json().output).toMatchObject({
-      priority: 'critical', sentiment: 'negative', urgency: 'high', runbook: 'service-restart', context: { service_name: 'web' },
+      priority: 'critical',
+      sentiment: 'negative',
+      urgency: 'high',
+      runbook: 'service-restart',
+      context: { service_name: 'web' },
       suggested_agents: expect.arrayContaining(['monitoring', 'commander']),
     });
     expect((await t.app.inject({ method: 'GET', url: '/api/v1/tickets' })).json().total).toBe(before);

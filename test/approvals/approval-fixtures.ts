@@ -47,11 +47,35 @@ export function createTestOpsAgent() {
 
 export function wipeRunbook(sideEffectFile: string): Runbook {
   return {
-    id: 'test-wipe-cache', title: 'Wipe the cache (test)', categories: [...CATEGORIES], keywords: ['cache'],
-    diagnose: [{ id: 'check', capability: 'testops.check_cache', params: { path: sideEffectFile }, description: 'Check the cache' }],
+    id: 'test-wipe-cache',
+    title: 'Wipe the cache (test)',
+    categories: [...CATEGORIES],
+    keywords: ['cache'],
+    diagnose: [
+      {
+        id: 'check',
+        capability: 'testops.check_cache',
+        params: { path: sideEffectFile },
+        description: 'Check the cache',
+      },
+    ],
     findings: [{ id: CACHE_FINDING, step: 'check', when: [{ path: 'corrupt', op: 'eq', value: true }] }],
-    fix: [{ capability: 'testops.wipe_cache', params: { path: sideEffectFile }, description: 'Wipe the cache', addresses: CACHE_FINDING }],
-    verify: [{ capability: 'testops.check_cache', params: { path: sideEffectFile }, description: 'Cache healthy', expect: [{ path: 'healthy', op: 'eq', value: true }] }],
+    fix: [
+      {
+        capability: 'testops.wipe_cache',
+        params: { path: sideEffectFile },
+        description: 'Wipe the cache',
+        addresses: CACHE_FINDING,
+      },
+    ],
+    verify: [
+      {
+        capability: 'testops.check_cache',
+        params: { path: sideEffectFile },
+        description: 'Cache healthy',
+        expect: [{ path: 'healthy', op: 'eq', value: true }],
+      },
+    ],
   };
 }
 

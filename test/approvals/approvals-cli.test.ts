@@ -35,9 +35,22 @@ async function waitFor(id: string, statuses: string[]): Promise<string> {
 async function submitAndList(): Promise<{ ticketId: string; approval: Approval; lines: string[]; code: number }> {
   corruptCache(file);
   const submitted = capture();
-  const code = await submitCommand(clientFor(KEYS.alice), { text: 'The application cache is corrupt, please wipe the cache', dryRun: false, wait: true, json: false, context: {} }, submitted.out);
+  const code = await submitCommand(
+    clientFor(KEYS.alice),
+    {
+      text: 'The application cache is corrupt, please wipe the cache',
+      dryRun: false,
+      wait: true,
+      json: false,
+      context: {},
+    },
+    submitted.out,
+  );
   const ticketId = submitted.lines[0]!.split(/\s+/)[1]!;
-  const listed = await runCliWith(['approvals', '--status', 'pending', '--ticket', ticketId, '--json'], clientFor(KEYS.carol));
+  const listed = await runCliWith(
+    ['approvals', '--status', 'pending', '--ticket', ticketId, '--json'],
+    clientFor(KEYS.carol),
+  );
   expect(listed.code).toBe(0);
   const { items } = JSON.parse(listed.lines[0]!) as { items: Approval[] };
   expect(items).toHaveLength(1);
@@ -46,7 +59,11 @@ async function submitAndList(): Promise<{ ticketId: string; approval: Approval; 
 
 beforeAll(async () => {
   file = path.join(mkdtempSync(path.join(tmpdir(), 'twisterlab-approval-')), 'wiped.log');
-  rt = await startTestRuntime('pglite', { TWISTERLAB_API_KEYS: `alice:admin:${KEYS.alice},carol:admin:${KEYS.carol}` }, { runbooks: [wipeRunbook(file)] });
+  rt = await startTestRuntime(
+    'pglite',
+    { TWISTERLAB_API_KEYS: `alice:admin:${KEYS.alice},carol:admin:${KEYS.carol}` },
+    { runbooks: [wipeRunbook(file)] },
+  );
   rt.runtime.registry.register(createTestOpsAgent());
   base = await rt.app.listen({ host: '127.0.0.1', port: 0 });
 });
@@ -58,7 +75,9 @@ describe('approvals from the CLI', () => {
     const { ticketId, approval, lines, code } = await submitAndList();
     expect(code).toBe(4);
     expect(lines.join('\n')).toMatch(/status {4}awaiting_approval[\s\S]*twisterlab approve <id>/);
-    await expect(runCliWith(['approve', approval.id], clientFor(KEYS.alice))).rejects.toThrow(/403 FORBIDDEN: key alice requested/);
+    await expect(runCliWith(['approve', approval.id], clientFor(KEYS.alice))).rejects.toThrow(
+      /403 FORBIDDEN: key alice requested/,
+    );
     const approved = await runCliWith(['approve', approval.id, '--wait'], clientFor(KEYS.carol));
     expect(approved.lines[0]).toMatch(/approved .* by carol/);
     expect(approved.stdout).toMatch(/status {4}resolved/);

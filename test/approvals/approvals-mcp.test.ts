@@ -26,10 +26,11 @@ async function clientAs(caller: Caller): Promise<Client> {
 }
 
 async function call(client: Client, name: string, args: Record<string, unknown>): Promise<CallToolResult> {
-  return await client.callTool({ name, arguments: args }) as CallToolResult;
+  return (await client.callTool({ name, arguments: args })) as CallToolResult;
 }
 
-const errorOf = (result: CallToolResult) => (JSON.parse((result.content[0] as { text: string }).text) as { error: { code: string; message: string } }).error;
+const errorOf = (result: CallToolResult) =>
+  (JSON.parse((result.content[0] as { text: string }).text) as { error: { code: string; message: string } }).error;
 
 async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
   const deadline = Date.now() + 20_000;
@@ -43,10 +44,17 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Pr
 
 async function submitAndWait(requester: Client): Promise<{ ticketId: string; approval: Approval }> {
   corruptCache(file);
-  const submitted = await call(requester, 'ticket.submit', { description: 'The application cache is corrupt, please wipe the cache' });
+  const submitted = await call(requester, 'ticket.submit', {
+    description: 'The application cache is corrupt, please wipe the cache',
+  });
   const ticketId = (submitted.structuredContent as { ticket: { id: string } }).ticket.id;
   const approvals = await until(
-    async () => ((await call(requester, 'ticket.approvals', { ticket_id: ticketId, status: 'pending' })).structuredContent as { items: Approval[] }).items,
+    async () =>
+      (
+        (await call(requester, 'ticket.approvals', { ticket_id: ticketId, status: 'pending' })).structuredContent as {
+          items: Approval[];
+        }
+      ).items,
     (items) => items.length > 0,
   );
   return { ticketId, approval: approvals[0]! };
@@ -76,7 +84,12 @@ describe('approvals over MCP', () => {
     const carol = await clientAs({ name: 'carol', role: 'admin' });
     const approved = await call(carol, 'ticket.approve', { approval_id: approval.id });
     expect(approved.structuredContent).toMatchObject({ status: 'approved', decidedBy: 'carol' });
-    expect(await until(() => statusOf(ticketId), (s) => s === 'resolved' || s === 'escalated')).toBe('resolved');
+    expect(
+      await until(
+        () => statusOf(ticketId),
+        (s) => s === 'resolved' || s === 'escalated',
+      ),
+    ).toBe('resolved');
     expect(sideEffectLines(file)).toBe(1);
   });
 
@@ -85,8 +98,15 @@ describe('approvals over MCP', () => {
     const { ticketId, approval } = await submitAndWait(alice);
     const carol = await clientAs({ name: 'carol', role: 'admin' });
     await call(carol, 'ticket.deny', { approval_id: approval.id, reason: 'change freeze' });
-    expect(await until(() => statusOf(ticketId), (s) => s === 'escalated')).toBe('escalated');
-    expect((await rt.runtime.opened.store.get(ticketId))!.escalationReason).toBe('step 0 was denied by carol: change freeze');
+    expect(
+      await until(
+        () => statusOf(ticketId),
+        (s) => s === 'escalated',
+      ),
+    ).toBe('escalated');
+    expect((await rt.runtime.opened.store.get(ticketId))!.escalationReason).toBe(
+      'step 0 was denied by carol: change freeze',
+    );
     expect(sideEffectLines(file)).toBe(1);
   });
 });

@@ -10,12 +10,21 @@ import type { TicketDetail } from '../../src/core/ticket-repository.ts';
 import { BACKENDS, startTestRuntime, type TestRuntime } from '../helpers/test-runtime.ts';
 import { CACHE_FINDING, corruptCache, createTestOpsAgent, sideEffectLines, wipeRunbook } from './approval-fixtures.ts';
 
-const KEYS = { alice: 'alice-admin-key-0001', carol: 'carol-admin-key-0002', dave: 'dave-admin-key-00003', bot: 'bot-operator-key-0004' };
+const KEYS = {
+  alice: 'alice-admin-key-0001',
+  carol: 'carol-admin-key-0002',
+  dave: 'dave-admin-key-00003',
+  bot: 'bot-operator-key-0004',
+};
 const API_KEYS = `alice:admin:${KEYS.alice},carol:admin:${KEYS.carol},dave:admin:${KEYS.dave},bot:operator:${KEYS.bot}`;
 
 async function startApprovalRuntime(backend: (typeof BACKENDS)[number], env: Record<string, string> = {}) {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'twisterlab-approval-')), 'wiped.log');
-  const rt = await startTestRuntime(backend, { TWISTERLAB_API_KEYS: API_KEYS, ...env }, { runbooks: [wipeRunbook(file)] });
+  const rt = await startTestRuntime(
+    backend,
+    { TWISTERLAB_API_KEYS: API_KEYS, ...env },
+    { runbooks: [wipeRunbook(file)] },
+  );
   rt.runtime.registry.register(createTestOpsAgent());
   return { rt, file };
 }
@@ -24,7 +33,9 @@ async function startApprovalRuntime(backend: (typeof BACKENDS)[number], env: Rec
 async function submit(rt: TestRuntime, file: string): Promise<string> {
   corruptCache(file);
   const response = await rt.app.inject({
-    method: 'POST', url: '/api/v1/tickets', headers: { 'x-api-key': KEYS.alice },
+    method: 'POST',
+    url: '/api/v1/tickets',
+    headers: { 'x-api-key': KEYS.alice },
     payload: { description: 'The application cache is corrupt, please wipe the cache' },
   });
   expect(response.statusCode).toBe(202);
@@ -34,7 +45,9 @@ async function submit(rt: TestRuntime, file: string): Promise<string> {
 async function waitForStatus(rt: TestRuntime, id: string, statuses: string[]): Promise<TicketDetail> {
   const deadline = Date.now() + 20_000;
   for (;;) {
-    const detail = (await rt.app.inject({ method: 'GET', url: `/api/v1/tickets/${id}`, headers: { 'x-api-key': KEYS.bot } })).json() as TicketDetail;
+    const detail = (
+      await rt.app.inject({ method: 'GET', url: `/api/v1/tickets/${id}`, headers: { 'x-api-key': KEYS.bot } })
+    ).json() as TicketDetail;
     if (statuses.includes(detail.ticket.status)) return detail;
     if (Date.now() > deadline) throw new Error(`ticket ${id} still ${detail.ticket.status}`);
     await new Promise((r) => setTimeout(r, 25));
@@ -43,16 +56,23 @@ async function waitForStatus(rt: TestRuntime, id: string, statuses: string[]): P
 
 async function pendingApproval(rt: TestRuntime, ticketId: string): Promise<Approval> {
   await waitForStatus(rt, ticketId, ['awaiting_approval']);
-  const list = await rt.app.inject({ method: 'GET', url: `/api/v1/approvals?status=pending&ticketId=${ticketId}`, headers: { 'x-api-key': KEYS.bot } });
+  const list = await rt.app.inject({
+    method: 'GET',
+    url: `/api/v1/approvals?status=pending&ticketId=${ticketId}`,
+    headers: { 'x-api-key': KEYS.bot },
+  });
   const items = (list.json() as { items: Approval[] }).items;
   expect(items).toHaveLength(1);
   return items[0]!;
 }
 
-const decide = (rt: TestRuntime, id: string, key: string, action: 'approve' | 'deny', reason?: string) => rt.app.inject({
-  method: 'POST', url: `/api/v1/approvals/${id}/${action}`, headers: { 'x-api-key': key },
-  ...(reason ? { payload: { reason } } : {}),
-});
+const decide = (rt: TestRuntime, id: string, key: string, action: 'approve' | 'deny', reason?: string) =>
+  rt.app.inject({
+    method: 'POST',
+    url: `/api/v1/approvals/${id}/${action}`,
+    headers: { 'x-api-key': key },
+    ...(reason ? { payload: { reason } } : {}),
+  });
 
 describe.each(BACKENDS)('approvals (%s)', (backend) => {
   let rt: TestRuntime;
@@ -74,11 +94,22 @@ describe.each(BACKENDS)('approvals (%s)', (backend) => {
     expect(waiting.executions[0]).toMatchObject({ success: true });
     const remedy = waiting.executions[1]!;
     expect(approval.executionId).toBe(remedy.id);
-    expect(remedy.plan.steps[0]).toMatchObject({ phase: 'fix', capability: 'testops.wipe_cache', decision: 'needs_approval', addresses: [CACHE_FINDING] });
-    expect(remedy.plan.findings).toEqual([expect.objectContaining({ id: CACHE_FINDING, state: 'confirmed', evidence: { corrupt: true } })]);
-    expect(waiting.steps.map((s) => [s.executionId, s.phase, s.status])).toEqual([[waiting.executions[0]!.id, 'diagnose', 'succeeded']]);
+    expect(remedy.plan.steps[0]).toMatchObject({
+      phase: 'fix',
+      capability: 'testops.wipe_cache',
+      decision: 'needs_approval',
+      addresses: [CACHE_FINDING],
+    });
+    expect(remedy.plan.findings).toEqual([
+      expect.objectContaining({ id: CACHE_FINDING, state: 'confirmed', evidence: { corrupt: true } }),
+    ]);
+    expect(waiting.steps.map((s) => [s.executionId, s.phase, s.status])).toEqual([
+      [waiting.executions[0]!.id, 'diagnose', 'succeeded'],
+    ]);
     // While it waits, the handoff names the change to decide on, in plain words, and the team.
-    expect(waiting.ticket.handoffSummary).toMatch(/^Left to do: approve or refuse the change TwisterLab would make: Wipe the cache \(destructive steps wait for a human approval\); /m);
+    expect(waiting.ticket.handoffSummary).toMatch(
+      /^Left to do: approve or refuse the change TwisterLab would make: Wipe the cache \(destructive steps wait for a human approval\); /m,
+    );
     expect(waiting.ticket.handoffSummary).toMatch(new RegExp(`\nTeam: ${waiting.ticket.team}$`));
 
     const own = await decide(rt, approval.id, KEYS.alice, 'approve');
@@ -92,7 +123,10 @@ describe.each(BACKENDS)('approvals (%s)', (backend) => {
     expect(ok.json()).toMatchObject({ status: 'approved', decidedBy: 'carol' });
     const detail = await waitForStatus(rt, id, ['resolved', 'escalated', 'failed']);
     expect(detail.ticket.status).toBe('resolved');
-    expect(detail.ticket).toMatchObject({ outcome: 'assisted_fix', findings: [expect.objectContaining({ id: CACHE_FINDING, state: 'fixed' })] });
+    expect(detail.ticket).toMatchObject({
+      outcome: 'assisted_fix',
+      findings: [expect.objectContaining({ id: CACHE_FINDING, state: 'fixed' })],
+    });
     // Fixed after all: nobody needs the handoff written while it waited.
     expect(detail.ticket.handoffSummary).toBeNull();
     expect(sideEffectLines(file)).toBe(1);
@@ -109,7 +143,10 @@ describe.each(BACKENDS)('approvals (%s)', (backend) => {
     const before = sideEffectLines(file);
     const id = await submit(rt, file);
     const approval = await pendingApproval(rt, id);
-    const results = await Promise.all([decide(rt, approval.id, KEYS.carol, 'approve'), decide(rt, approval.id, KEYS.dave, 'approve')]);
+    const results = await Promise.all([
+      decide(rt, approval.id, KEYS.carol, 'approve'),
+      decide(rt, approval.id, KEYS.dave, 'approve'),
+    ]);
     expect(results.map((r) => r.statusCode).sort()).toEqual([200, 409]);
     expect((await waitForStatus(rt, id, ['resolved', 'escalated', 'failed'])).ticket.status).toBe('resolved');
     await rt.runtime.orchestrator.process(id);
@@ -130,7 +167,9 @@ describe.each(BACKENDS)('approvals (%s)', (backend) => {
     const summary = detail.ticket.handoffSummary ?? '';
     expect(summary).toMatch(/^Request: the requester .*"The application cache is corrupt/);
     expect(summary).toMatch(/^Checked: found .*\(confirmed\)$/m);
-    expect(summary).toMatch(/^Left to do: carol refused the change \(Wipe the cache\), saying "not during business hours"; nothing ran/m);
+    expect(summary).toMatch(
+      /^Left to do: carol refused the change \(Wipe the cache\), saying "not during business hours"; nothing ran/m,
+    );
     expect(detail.ticket.team).toBeTruthy();
     expect(summary).toMatch(new RegExp(`\nTeam: ${detail.ticket.team}$`));
     expect(summary).not.toContain('test-wipe-cache');
@@ -153,7 +192,9 @@ describe('approval expiry (pglite)', () => {
     expect(detail.ticket.status).toBe('escalated');
     expect(detail.ticket.escalationReason).toMatch(/approval of step 0 expired/);
     expect(detail.ticket.handoffSummary).toMatch(/^Request: the requester .*"The application cache is corrupt/);
-    expect(detail.ticket.handoffSummary).toMatch(/^Left to do: nobody approved or refused the change \(Wipe the cache\) in time, so nothing ran/m);
+    expect(detail.ticket.handoffSummary).toMatch(
+      /^Left to do: nobody approved or refused the change \(Wipe the cache\) in time, so nothing ran/m,
+    );
     expect(detail.ticket.handoffSummary).toMatch(new RegExp(`\nTeam: ${detail.ticket.team}$`));
     const late = await decide(rt, approval.id, KEYS.carol, 'approve');
     expect(late.statusCode).toBe(409);

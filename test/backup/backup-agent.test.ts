@@ -2,7 +2,18 @@
 // with pg_dump/pg_restore, Redis keys with their TTLs. Each round trip changes data after the backup and checks
 // that restore brings back exactly the saved state.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+  existsSync,
+  readdirSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -19,7 +30,8 @@ const prefix = `tl-backup-${randomBytes(4).toString('hex')}:`;
 const redis = new Redis('redis://127.0.0.1:6379', { lazyConnect: true });
 
 type Result = { ok: true; output: Record<string, any> } | { ok: false; error: { code: string; message: string } };
-const invoke = (id: string, input: unknown) => rt.runtime.registry.invoke(id, input, { actor: 'test' }) as Promise<Result>;
+const invoke = (id: string, input: unknown) =>
+  rt.runtime.registry.invoke(id, input, { actor: 'test' }) as Promise<Result>;
 const output = async (id: string, input: unknown) => {
   const result = await invoke(id, input);
   if (!result.ok) throw new Error(`${id}: ${result.error.code} ${result.error.message}`);
@@ -85,7 +97,9 @@ describe('file backups on this machine', () => {
     const restored = await output('backup.restore_backup', { backup_id: taken.backup_id });
     expect(restored).toMatchObject({ verified: true, details: { files_restored: 3, files_removed: 1 } });
     expect(readFileSync(path.join(dir, 'app.conf'), 'utf8')).toBe('port=8080\n');
-    expect(readFileSync(path.join(dir, 'conf.d', 'deep', `${'long-name-'.repeat(12)}.conf`), 'utf8')).toBe('x'.repeat(5000));
+    expect(readFileSync(path.join(dir, 'conf.d', 'deep', `${'long-name-'.repeat(12)}.conf`), 'utf8')).toBe(
+      'x'.repeat(5000),
+    );
     expect(existsSync(path.join(dir, 'intruder.txt'))).toBe(false);
     expect(statSync(path.join(dir, 'secret.key')).mode & 0o777).toBe(0o600);
     expect(readdirSync(dir).some((n) => n.includes('.twisterlab-tmp-'))).toBe(false);
@@ -95,13 +109,22 @@ describe('file backups on this machine', () => {
     writeFileSync(path.join(outside, 'passwd'), 'root:x');
     symlinkSync(outside, path.join(root, 'escape'));
     const attempts = [
-      `${root}/../${path.basename(outside)}`, `${root}/%2e%2e/etc`, `${root}/%252e%252e/etc`, `${root}/a\u0000b`, 'etc/passwd',
-      outside, path.join(root, 'escape'), path.join(root, 'escape', 'passwd'), '/etc',
+      `${root}/../${path.basename(outside)}`,
+      `${root}/%2e%2e/etc`,
+      `${root}/%252e%252e/etc`,
+      `${root}/a\u0000b`,
+      'etc/passwd',
+      outside,
+      path.join(root, 'escape'),
+      path.join(root, 'escape', 'passwd'),
+      '/etc',
     ];
     for (const target of attempts) {
       const result = await invoke('backup.create_backup', { target, backup_type: 'files' });
       // A NUL byte is refused at the edge, before any path is looked at (text-guard); the rest by the path guard.
-      expect(result.ok ? 'accepted' : result.error.code, target).toBe(target.includes('\u0000') ? 'VALIDATION_FAILED' : 'PATH_NOT_ALLOWED');
+      expect(result.ok ? 'accepted' : result.error.code, target).toBe(
+        target.includes('\u0000') ? 'VALIDATION_FAILED' : 'PATH_NOT_ALLOWED',
+      );
     }
     const listed = await output('backup.list_backups', { backup_type: 'files' });
     expect(listed.backups.every((b: { target: string }) => b.target.startsWith(root))).toBe(true);
@@ -123,7 +146,10 @@ describe('file backups on this machine', () => {
     rmSync(taken.path);
     listed = await output('backup.list_backups', { target: dir });
     expect(listed.backups[0]).toMatchObject({ state: 'missing' });
-    expect(await invoke('backup.restore_backup', { backup_id: 'f0000000-0000-4000-8000-000000000000' })).toMatchObject({ ok: false, error: { code: 'BACKUP_NOT_FOUND' } });
+    expect(await invoke('backup.restore_backup', { backup_id: 'f0000000-0000-4000-8000-000000000000' })).toMatchObject({
+      ok: false,
+      error: { code: 'BACKUP_NOT_FOUND' },
+    });
   });
 
   it('keeps only the newest backups of a target (TWISTERLAB_BACKUP_KEEP) and deletes the files of the others', async () => {
@@ -154,12 +180,17 @@ describe('PostgreSQL backups (pg_dump custom format)', () => {
     const restored = await output('backup.restore_backup', { backup_id: taken.backup_id });
     expect(restored.verified).toBe(true);
     expect(await pg('select id, total::text from orders order by id')).toEqual([
-      { id: 1, total: '10.5' }, { id: 2, total: '20' }, { id: 3, total: '30' },
+      { id: 1, total: '10.5' },
+      { id: 2, total: '20' },
+      { id: 3, total: '30' },
     ]);
   });
 
   it('refuses a URL that carries a password, so no secret is ever recorded', async () => {
-    const result = await invoke('backup.create_backup', { target: `postgres://postgres:hunter2@127.0.0.1:5432/${database}`, backup_type: 'postgres' });
+    const result = await invoke('backup.create_backup', {
+      target: `postgres://postgres:hunter2@127.0.0.1:5432/${database}`,
+      backup_type: 'postgres',
+    });
     expect(result).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
     expect(JSON.stringify(result)).not.toContain('hunter2');
   });
@@ -171,7 +202,11 @@ describe('Redis backups (DUMP with TTLs)', () => {
     await redis.set(`${prefix}ttl`, 'expiring', 'PX', 600_000);
     await redis.hset(`${prefix}h`, { f1: 'v1', f2: 'v2' });
     await redis.set('tl-unrelated-key', 'untouched');
-    const taken = await output('backup.create_backup', { target: 'cache', backup_type: 'redis', pattern: `${prefix}*` });
+    const taken = await output('backup.create_backup', {
+      target: 'cache',
+      backup_type: 'redis',
+      pattern: `${prefix}*`,
+    });
     expect(taken.details).toMatchObject({ keys: 3, pattern: `${prefix}*` });
     await redis.set(`${prefix}a`, 'changed');
     await redis.del(`${prefix}h`);
@@ -195,11 +230,15 @@ describe.each(BACKENDS)('the backups table on %s', (backend) => {
     writeFileSync(path.join(dir, 'a'), 'a');
     const other = await startTestRuntime(backend, { TWISTERLAB_BACKUP_ROOTS: root });
     try {
-      const call = (id: string, input: unknown) => other.runtime.registry.invoke(id, input, { actor: 'test' }) as Promise<Result>;
+      const call = (id: string, input: unknown) =>
+        other.runtime.registry.invoke(id, input, { actor: 'test' }) as Promise<Result>;
       const taken = await call('backup.create_backup', { target: dir, backup_type: 'files' });
       expect(taken.ok).toBe(true);
       const listed = await call('backup.list_backups', {});
-      expect(listed).toMatchObject({ ok: true, output: { backups: [{ target: dir, state: 'ok', size: taken.ok ? taken.output.size : -1 }] } });
+      expect(listed).toMatchObject({
+        ok: true,
+        output: { backups: [{ target: dir, state: 'ok', size: taken.ok ? taken.output.size : -1 }] },
+      });
     } finally {
       await other.close();
     }

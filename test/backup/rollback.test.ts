@@ -26,7 +26,9 @@ beforeAll(async () => {
     let config = '';
     try {
       config = readFileSync(path.join(live(), 'shop.conf'), 'utf8');
-    } catch { /* missing config: unhealthy */ }
+    } catch {
+      /* missing config: unhealthy */
+    }
     const healthy = config.includes('mode=serve') && !config.includes('workers=0');
     res.statusCode = healthy ? 200 : 500;
     res.end(healthy ? 'ok' : 'bad config');
@@ -54,7 +56,11 @@ function remedySteps(detail: TicketDetail) {
 }
 
 async function submit(description: string) {
-  const response = await rt.app.inject({ method: 'POST', url: '/api/v1/tickets', payload: { description, context: { serviceName: 'shop' } } });
+  const response = await rt.app.inject({
+    method: 'POST',
+    url: '/api/v1/tickets',
+    payload: { description, context: { serviceName: 'shop' } },
+  });
   expect(response.statusCode).toBe(202);
   return waitForTicket(rt.app, (response.json() as { ticket: { id: string } }).ticket.id);
 }
@@ -66,11 +72,16 @@ describe('rollback when verification fails', () => {
     writeFileSync(path.join(baseline(), 'shop.conf'), 'mode=maintenance\n');
     writeFileSync(path.join(baseline(), 'extra.conf'), 'cache=on\n');
 
-    const detail = await submit('URGENT: the shop configuration drifted after a change, customers cannot pay, fix it now!');
+    const detail = await submit(
+      'URGENT: the shop configuration drifted after a change, customers cannot pay, fix it now!',
+    );
     expect(detail.ticket.status).toBe('escalated');
     expect(detail.ticket.outcome).toBe('fix_failed');
     expect(detail.executions.at(-1)?.plan.runbookId).toBe('config-drift');
-    expect(detail.ticket.findings.map((f) => f.id).sort()).toEqual(['config.differs_from_baseline', 'service.http_error']);
+    expect(detail.ticket.findings.map((f) => f.id).sort()).toEqual([
+      'config.differs_from_baseline',
+      'service.http_error',
+    ]);
     const steps = remedySteps(detail);
     expect(steps.map((s) => [s.phase, s.capability, s.status])).toEqual([
       ['backup', 'backup.create_backup', 'succeeded'],
@@ -89,7 +100,9 @@ describe('rollback when verification fails', () => {
     expect(readFileSync(path.join(live(), 'shop.conf'), 'utf8')).toBe('mode=serve\nworkers=0\n');
     expect(existsSync(path.join(live(), 'extra.conf'))).toBe(false);
 
-    expect(detail.ticket.escalationReason).toMatch(/^verification failed: .*rolled back: backup .* restored; re-verification failed/);
+    expect(detail.ticket.escalationReason).toMatch(
+      /^verification failed: .*rolled back: backup .* restored; re-verification failed/,
+    );
     const escalated = detail.audit.find((a) => a.action === 'ticket.status_changed' && a.toStatus === 'escalated');
     expect(escalated?.details).toMatchObject({
       verification: expect.stringContaining('verification failed'),

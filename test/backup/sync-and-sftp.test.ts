@@ -19,7 +19,10 @@ const output = async (id: string, input: unknown) => {
   if (!result.ok) throw new Error(`${id}: ${result.error.code} ${result.error.message}`);
   return result.output;
 };
-const tempFiles = (dir: string): string[] => readdirSync(dir, { recursive: true }).map(String).filter((n) => n.includes('.twisterlab-tmp-'));
+const tempFiles = (dir: string): string[] =>
+  readdirSync(dir, { recursive: true })
+    .map(String)
+    .filter((n) => n.includes('.twisterlab-tmp-'));
 
 function tree(dir: string, files: Record<string, string>) {
   for (const [name, content] of Object.entries(files)) {
@@ -34,10 +37,19 @@ beforeAll(async () => {
   root = path.join(sshd.dir, 'roots');
   mkdirSync(root);
   const inventory = path.join(sshd.dir, 'devices.yaml');
-  writeFileSync(inventory, [
-    'devices:', '  - id: edge', '    host: 127.0.0.1', `    port: ${sshd.port}`, `    user: ${sshd.user}`,
-    '    auth: { method: key, keyFile: client_key }', `    hostKey: "${sshd.hostPublicKey}"`, '    maxConcurrency: 1',
-  ].join('\n'));
+  writeFileSync(
+    inventory,
+    [
+      'devices:',
+      '  - id: edge',
+      '    host: 127.0.0.1',
+      `    port: ${sshd.port}`,
+      `    user: ${sshd.user}`,
+      '    auth: { method: key, keyFile: client_key }',
+      `    hostKey: "${sshd.hostPublicKey}"`,
+      '    maxConcurrency: 1',
+    ].join('\n'),
+  );
   rt = await startTestRuntime('pglite', { TWISTERLAB_DEVICES_FILE: inventory, TWISTERLAB_BACKUP_ROOTS: root });
 });
 
@@ -54,13 +66,20 @@ describe('sync.sync_data on this machine', () => {
     tree(dst, { 'same.txt': 'same', 'changed.txt': 'old content', 'stale.txt': 'stale' });
 
     const dry = await output('sync.sync_data', { source: src, destination: dst, dry_run: true, delete: true });
-    expect(dry).toMatchObject({ dry_run: true, files_copied: 2, files_unchanged: 1, files_deleted: 1, deleted: ['stale.txt'] });
+    expect(dry).toMatchObject({
+      dry_run: true,
+      files_copied: 2,
+      files_unchanged: 1,
+      files_deleted: 1,
+      deleted: ['stale.txt'],
+    });
     expect(readFileSync(path.join(dst, 'changed.txt'), 'utf8')).toBe('old content');
     expect(existsSync(path.join(dst, 'sub'))).toBe(false);
 
     const first = await output('sync.sync_data', { source: src, destination: dst });
     expect(first.copied).toEqual([
-      { path: 'changed.txt', bytes: 11, reason: 'changed' }, { path: 'sub/new.txt', bytes: 5, reason: 'new' },
+      { path: 'changed.txt', bytes: 11, reason: 'changed' },
+      { path: 'sub/new.txt', bytes: 5, reason: 'new' },
     ]);
     expect(first).toMatchObject({ files_unchanged: 1, bytes_copied: 16, files_deleted: 0, extraneous: ['stale.txt'] });
     expect(existsSync(path.join(dst, 'stale.txt'))).toBe(true);
@@ -72,7 +91,8 @@ describe('sync.sync_data on this machine', () => {
   });
 
   it('rates each call by what it does: dry run read, copy change, copy with deletions destructive', () => {
-    const risk = (input: object) => rt.runtime.registry.riskOf('sync.sync_data', { source: '/a', destination: '/b', ...input });
+    const risk = (input: object) =>
+      rt.runtime.registry.riskOf('sync.sync_data', { source: '/a', destination: '/b', ...input });
     expect([risk({ dry_run: true }), risk({}), risk({ delete: true })]).toEqual(['read', 'change', 'destructive']);
   });
 
@@ -117,7 +137,11 @@ describe('over SFTP on an SSH device', () => {
   });
 
   it('refuses a device path that leaves the roots, resolved on the device', async () => {
-    const result = await invoke('backup.create_backup', { target: `${root}/../`, backup_type: 'files', device_id: 'edge' });
+    const result = await invoke('backup.create_backup', {
+      target: `${root}/../`,
+      backup_type: 'files',
+      device_id: 'edge',
+    });
     expect(result).toMatchObject({ ok: false, error: { code: 'PATH_NOT_ALLOWED' } });
     const outside = await invoke('backup.create_backup', { target: sshd.dir, backup_type: 'files', device_id: 'edge' });
     expect(outside).toMatchObject({ ok: false, error: { code: 'PATH_NOT_ALLOWED' } });
@@ -131,7 +155,11 @@ describe('over SFTP on an SSH device', () => {
     expect(push).toMatchObject({ files_copied: 2, bytes_copied: 2 });
     writeFileSync(path.join(local, 'two.txt'), '22');
     const again = await output('sync.sync_data', { source: local, destination: remote, destination_device: 'edge' });
-    expect(again).toMatchObject({ files_copied: 1, files_unchanged: 1, copied: [{ path: 'two.txt', reason: 'changed' }] });
+    expect(again).toMatchObject({
+      files_copied: 1,
+      files_unchanged: 1,
+      copied: [{ path: 'two.txt', reason: 'changed' }],
+    });
     const back = path.join(root, 's-back');
     const pull = await output('sync.sync_data', { source: remote, destination: back, source_device: 'edge' });
     expect(pull.files_copied).toBe(2);

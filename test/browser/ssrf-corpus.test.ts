@@ -44,11 +44,20 @@ async function resolve(hostname: string): Promise<string[]> {
 }
 
 function makeRegistry(javaScript: boolean): CapabilityRegistry {
-  const browser = createChromiumBrowser({ executablePath: '/usr/bin/chromium', allow: parseNetworkAllowList('127.0.0.2/32'), javaScript, textCap: 65_536, logger: silentLogger, resolve });
+  const browser = createChromiumBrowser({
+    executablePath: '/usr/bin/chromium',
+    allow: parseNetworkAllowList('127.0.0.2/32'),
+    javaScript,
+    textCap: 65_536,
+    logger: silentLogger,
+    resolve,
+  });
   browsers.push(browser);
   const r = new CapabilityRegistry({ logger: silentLogger });
   // A generous visit timeout: the first visit also launches Chromium, slow on a loaded machine; no test here is about time.
-  r.register(createBrowserAgent({ browser, artifacts: createFileArtifactStore({ dir: artifactsDir }), timeoutMs: 20_000 }));
+  r.register(
+    createBrowserAgent({ browser, artifacts: createFileArtifactStore({ dir: artifactsDir }), timeoutMs: 20_000 }),
+  );
   return r;
 }
 
@@ -70,15 +79,49 @@ const browse = (url: string, r = registry) => r.invoke('browser.browse', { url }
 describe('URLs that point inside', () => {
   const p = () => web.port;
   const corpus = () => [
-    `http://127.0.0.1:${p()}/`, `http://2130706433:${p()}/`, `http://0x7f000001:${p()}/`, `http://0x7f.1:${p()}/`, `http://0177.0.0.1:${p()}/`,
-    `http://0177.1:${p()}/`, `http://127.1:${p()}/`, `http://127.0.1:${p()}/`, `http://127.0.0.1.:${p()}/`, `http://127.0.0.1%2e:${p()}/`,
-    `http://0x7f.0x0.0x0.0x1:${p()}/`, `http://017700000001:${p()}/`, `http://[::1]:${p()}/`, `http://[0:0:0:0:0:0:0:1]:${p()}/`,
-    `http://[::ffff:127.0.0.1]:${p()}/`, `http://[::ffff:7f00:1]:${p()}/`, `http://[64:ff9b::127.0.0.1]:${p()}/`, `http://[::127.0.0.1]:${p()}/`,
-    `http://localhost:${p()}/`, `http://LOCALHOST.:${p()}/`, `http://app.localhost:${p()}/`, `http://0.0.0.0:${p()}/`, `http://0:${p()}/`, `http://[::]:${p()}/`,
-    `http://user:pw@127.0.0.1:${p()}/`, `http://127.0.0.2@127.0.0.1:${p()}/`, `https://127.0.0.1:${p()}/`,
-    'http://169.254.169.254/latest/meta-data/', 'http://0xa9fea9fe/', 'http://[fd00:ec2::254]/', 'http://[fe80::1]/', 'http://[fc00::1]/',
-    'http://10.0.0.1/', 'http://172.16.0.1/', 'http://192.168.0.1/', 'http://100.64.0.1/', 'http://224.0.0.1/', 'http://255.255.255.255/',
-    `http://evil.test:${p()}/`, 'http://metadata.test/', `http://v6-loopback.test:${p()}/`, `http://mapped.test:${p()}/`, `http://nat64.test:${p()}/`,
+    `http://127.0.0.1:${p()}/`,
+    `http://2130706433:${p()}/`,
+    `http://0x7f000001:${p()}/`,
+    `http://0x7f.1:${p()}/`,
+    `http://0177.0.0.1:${p()}/`,
+    `http://0177.1:${p()}/`,
+    `http://127.1:${p()}/`,
+    `http://127.0.1:${p()}/`,
+    `http://127.0.0.1.:${p()}/`,
+    `http://127.0.0.1%2e:${p()}/`,
+    `http://0x7f.0x0.0x0.0x1:${p()}/`,
+    `http://017700000001:${p()}/`,
+    `http://[::1]:${p()}/`,
+    `http://[0:0:0:0:0:0:0:1]:${p()}/`,
+    `http://[::ffff:127.0.0.1]:${p()}/`,
+    `http://[::ffff:7f00:1]:${p()}/`,
+    `http://[64:ff9b::127.0.0.1]:${p()}/`,
+    `http://[::127.0.0.1]:${p()}/`,
+    `http://localhost:${p()}/`,
+    `http://LOCALHOST.:${p()}/`,
+    `http://app.localhost:${p()}/`,
+    `http://0.0.0.0:${p()}/`,
+    `http://0:${p()}/`,
+    `http://[::]:${p()}/`,
+    `http://user:pw@127.0.0.1:${p()}/`,
+    `http://127.0.0.2@127.0.0.1:${p()}/`,
+    `https://127.0.0.1:${p()}/`,
+    'http://169.254.169.254/latest/meta-data/',
+    'http://0xa9fea9fe/',
+    'http://[fd00:ec2::254]/',
+    'http://[fe80::1]/',
+    'http://[fc00::1]/',
+    'http://10.0.0.1/',
+    'http://172.16.0.1/',
+    'http://192.168.0.1/',
+    'http://100.64.0.1/',
+    'http://224.0.0.1/',
+    'http://255.255.255.255/',
+    `http://evil.test:${p()}/`,
+    'http://metadata.test/',
+    `http://v6-loopback.test:${p()}/`,
+    `http://mapped.test:${p()}/`,
+    `http://nat64.test:${p()}/`,
     `http://mixed.test:${p()}/`,
   ];
 
@@ -92,10 +135,24 @@ describe('URLs that point inside', () => {
   }, 120_000);
 
   it('refuses other schemes before anything is loaded', async () => {
-    for (const url of ['file:///etc/passwd', 'FILE:///etc/passwd', 'file://localhost/etc/passwd', 'ftp://127.0.0.2/', `gopher://127.0.0.1:${web.port}/_GET`,
-      'data:text/html,<title>x</title>', 'javascript:alert(1)', `view-source:http://127.0.0.1:${web.port}/`, 'chrome://version', 'about:blank',
-      `ws://127.0.0.2:${web.port}/`, 'blob:http://127.0.0.2/x']) {
-      expect(await browse(url), url).toMatchObject({ ok: false, error: { code: 'URL_NOT_ALLOWED', message: expect.stringContaining('scheme') } });
+    for (const url of [
+      'file:///etc/passwd',
+      'FILE:///etc/passwd',
+      'file://localhost/etc/passwd',
+      'ftp://127.0.0.2/',
+      `gopher://127.0.0.1:${web.port}/_GET`,
+      'data:text/html,<title>x</title>',
+      'javascript:alert(1)',
+      `view-source:http://127.0.0.1:${web.port}/`,
+      'chrome://version',
+      'about:blank',
+      `ws://127.0.0.2:${web.port}/`,
+      'blob:http://127.0.0.2/x',
+    ]) {
+      expect(await browse(url), url).toMatchObject({
+        ok: false,
+        error: { code: 'URL_NOT_ALLOWED', message: expect.stringContaining('scheme') },
+      });
     }
   });
 });
@@ -103,8 +160,14 @@ describe('URLs that point inside', () => {
 describe('redirects and page requests that lead inside', () => {
   it('refuses a redirect of the page to an internal address, whatever its spelling', async () => {
     const targets = [
-      `http://127.0.0.1:${web.port}/steal`, `http://2130706433:${web.port}/`, `http://[::1]:${web.port}/`, `http://[::ffff:127.0.0.1]:${web.port}/`,
-      'http://169.254.169.254/latest/meta-data/', `http://localhost:${web.port}/`, `http://evil.test:${web.port}/`, 'file:///etc/passwd',
+      `http://127.0.0.1:${web.port}/steal`,
+      `http://2130706433:${web.port}/`,
+      `http://[::1]:${web.port}/`,
+      `http://[::ffff:127.0.0.1]:${web.port}/`,
+      'http://169.254.169.254/latest/meta-data/',
+      `http://localhost:${web.port}/`,
+      `http://evil.test:${web.port}/`,
+      'file:///etc/passwd',
     ];
     for (const to of targets) {
       const result = await browse(`${web.site}/redirect?to=${encodeURIComponent(to)}`);
@@ -112,7 +175,10 @@ describe('redirects and page requests that lead inside', () => {
     }
     // Two allowed hops, then inside.
     const chain = `${web.site}/redirect?to=${encodeURIComponent(`${web.site}/redirect?to=${encodeURIComponent(`http://0x7f.1:${web.port}/`)}`)}`;
-    expect(await browse(chain)).toMatchObject({ ok: false, error: { code: 'URL_NOT_ALLOWED', details: { redirects: [expect.any(String), `http://127.0.0.1:${web.port}/`] } } });
+    expect(await browse(chain)).toMatchObject({
+      ok: false,
+      error: { code: 'URL_NOT_ALLOWED', details: { redirects: [expect.any(String), `http://127.0.0.1:${web.port}/`] } },
+    });
     expect(web.internalHits).toEqual([]);
   });
 
@@ -120,7 +186,13 @@ describe('redirects and page requests that lead inside', () => {
     const result = await browse(`${web.site}/page`);
     expect(result.ok).toBe(true);
     const blocked = (result as { output: { blocked: Array<{ url: string }> } }).output.blocked.map((b) => b.url);
-    expect(blocked).toEqual(expect.arrayContaining([`http://127.0.0.1:${web.port}/img`, `http://[::1]:${web.port}/frame`, 'http://169.254.169.254/latest/meta-data/']));
+    expect(blocked).toEqual(
+      expect.arrayContaining([
+        `http://127.0.0.1:${web.port}/img`,
+        `http://[::1]:${web.port}/frame`,
+        'http://169.254.169.254/latest/meta-data/',
+      ]),
+    );
     expect(web.internalHits).toEqual([]);
   });
 
@@ -129,10 +201,15 @@ describe('redirects and page requests that lead inside', () => {
     expect(result, JSON.stringify(result)).toMatchObject({ ok: true });
     const output = (result as { output: { title: string; blocked: Array<{ url: string }> } }).output;
     expect(output.title).toBe('Changed by script');
-    expect(output.blocked.map((b) => b.url)).toEqual(expect.arrayContaining([`http://127.0.0.1:${web.port}/fetch`, `http://127.0.0.1:${web.port}/beacon`]));
+    expect(output.blocked.map((b) => b.url)).toEqual(
+      expect.arrayContaining([`http://127.0.0.1:${web.port}/fetch`, `http://127.0.0.1:${web.port}/beacon`]),
+    );
     const navigated = await browse(`${web.site}/script-navigate`, scripted);
     expect(output.blocked.map((b) => b.url)).toContain(`ws://127.0.0.1:${web.port}/ws`);
-    expect(navigated).toMatchObject({ ok: true, output: { blocked: [{ url: `http://127.0.0.1:${web.port}/navigated` }] } });
+    expect(navigated).toMatchObject({
+      ok: true,
+      output: { blocked: [{ url: `http://127.0.0.1:${web.port}/navigated` }] },
+    });
     expect(JSON.stringify(navigated)).not.toContain('internal secret');
     expect(web.internalHits).toEqual([]);
   });
@@ -142,17 +219,31 @@ describe('redirects and page requests that lead inside', () => {
     const result = await browse(`http://rebind.test:${web.port}/rebind`);
     expect(result).toMatchObject({ ok: true, output: { title: 'Rebind', text: 'first answer' } });
     const blocked = (result as { output: { blocked: Array<{ url: string; reason: string }> } }).output.blocked;
-    expect(blocked).toEqual([{ url: `http://rebind.test:${web.port}/pixel.png`, reason: expect.stringContaining('127.0.0.1, a loopback address') }]);
+    expect(blocked).toEqual([
+      {
+        url: `http://rebind.test:${web.port}/pixel.png`,
+        reason: expect.stringContaining('127.0.0.1, a loopback address'),
+      },
+    ]);
     expect(lookups.get('rebind.test')).toBe(3);
-    expect(await browse(`http://rebind-early.test:${web.port}/rebind`)).toMatchObject({ ok: false, error: { code: 'URL_NOT_ALLOWED' } });
+    expect(await browse(`http://rebind-early.test:${web.port}/rebind`)).toMatchObject({
+      ok: false,
+      error: { code: 'URL_NOT_ALLOWED' },
+    });
     expect(web.internalHits).toEqual([]);
   });
 
   it('reaches a name whose every address is allowed, connecting to the address it checked', async () => {
-    expect(await browse(`http://site.test:${web.port}/page`)).toMatchObject({ ok: true, output: { title: 'Status page', final_url: `http://site.test:${web.port}/page` } });
+    expect(await browse(`http://site.test:${web.port}/page`)).toMatchObject({
+      ok: true,
+      output: { title: 'Status page', final_url: `http://site.test:${web.port}/page` },
+    });
   });
 
   it('reports a name that does not resolve as a load failure, not as refused', async () => {
-    expect(await browse('http://nowhere.test/')).toMatchObject({ ok: false, error: { code: 'PAGE_LOAD_FAILED', message: expect.stringContaining('ENOTFOUND') } });
+    expect(await browse('http://nowhere.test/')).toMatchObject({
+      ok: false,
+      error: { code: 'PAGE_LOAD_FAILED', message: expect.stringContaining('ENOTFOUND') },
+    });
   });
 });

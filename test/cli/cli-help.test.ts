@@ -17,12 +17,24 @@ const scratch = mkdtempSync(path.join(tmpdir(), 'twisterlab-cli-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 function cli(args: string[], env: Record<string, string> = {}, recordImports = false) {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !['NO_COLOR', 'FORCE_COLOR', 'CLICOLOR_FORCE'].includes(k)));
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !['NO_COLOR', 'FORCE_COLOR', 'CLICOLOR_FORCE'].includes(k)),
+  );
   const result = spawnSync(process.execPath, [...(recordImports ? ['--import', RECORDER] : []), CLI, ...args], {
-    cwd: ROOT, encoding: 'utf8', input: '', timeout: 60_000, env: { ...clean, ...env },
+    cwd: ROOT,
+    encoding: 'utf8',
+    input: '',
+    timeout: 60_000,
+    env: { ...clean, ...env },
   });
-  const imports = result.stderr.split('\n').filter((l) => l.startsWith('import ')).map((l) => l.slice(7));
-  const stderr = result.stderr.split('\n').filter((l) => !l.startsWith('import ')).join('\n');
+  const imports = result.stderr
+    .split('\n')
+    .filter((l) => l.startsWith('import '))
+    .map((l) => l.slice(7));
+  const stderr = result.stderr
+    .split('\n')
+    .filter((l) => !l.startsWith('import '))
+    .join('\n');
   return { code: result.status, stdout: result.stdout, stderr, imports };
 }
 
@@ -34,34 +46,66 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-const refusesConnections = (port: number) => new Promise<boolean>((resolve) => {
-  const socket = createConnection({ host: '127.0.0.1', port });
-  socket.once('connect', () => { socket.destroy(); resolve(false); });
-  socket.once('error', () => resolve(true));
-});
+const refusesConnections = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(true));
+  });
 
 describe('help runs nothing', { timeout: 120_000 }, () => {
   for (const command of ['serve', 'migrate', 'mcp', 'worker']) {
     it(`${command} --help prints the command's help, listens on no port and opens no store`, async () => {
       const port = await freePort();
       const dataDir = path.join(scratch, `${command}-data`);
-      const run = cli([command, '--help'], { PORT: String(port), TWISTERLAB_DATA_DIR: dataDir, HOST: '127.0.0.1' }, true);
+      const run = cli(
+        [command, '--help'],
+        { PORT: String(port), TWISTERLAB_DATA_DIR: dataDir, HOST: '127.0.0.1' },
+        true,
+      );
       expect(run.code).toBe(0);
       expect(run.stdout).toMatch(new RegExp(`^Usage: twisterlab ${command} `));
       expect(existsSync(dataDir), 'the data directory was created').toBe(false);
       expect(await refusesConnections(port)).toBe(true);
-      expect(run.imports.filter((url) => /\/src\/(main\/runtime|config\.ts|config\/(fields|client)|adapters\/store|mcp)|\/node_modules\/(fastify|@electric-sql|pg)\//.test(url))).toEqual([]);
+      expect(
+        run.imports.filter((url) =>
+          /\/src\/(main\/runtime|config\.ts|config\/(fields|client)|adapters\/store|mcp)|\/node_modules\/(fastify|@electric-sql|pg)\//.test(
+            url,
+          ),
+        ),
+      ).toEqual([]);
     });
   }
 
   it('every command and subcommand has its help, with the exit codes where they matter', async () => {
-    for (const args of [['ticket', 'submit'], ['ticket', 'show'], ['ticket', 'confirm'], ['ticket', 'reopen'], ['tickets'], ['agents'], ['devices'],
-      ['devices', 'trust'], ['devices', 'run'], ['approvals'], ['approve'], ['deny'], ['runbooks'], ['runbooks', 'dry-run'], ['runbooks', 'validate'], ['completion']]) {
+    for (const args of [
+      ['ticket', 'submit'],
+      ['ticket', 'show'],
+      ['ticket', 'confirm'],
+      ['ticket', 'reopen'],
+      ['tickets'],
+      ['agents'],
+      ['devices'],
+      ['devices', 'trust'],
+      ['devices', 'run'],
+      ['approvals'],
+      ['approve'],
+      ['deny'],
+      ['runbooks'],
+      ['runbooks', 'dry-run'],
+      ['runbooks', 'validate'],
+      ['completion'],
+    ]) {
       const run = await runCliWith([...args, '--help']);
       expect(run.code, args.join(' ')).toBe(0);
       expect(run.stdout, args.join(' ')).toMatch(new RegExp(`^Usage: twisterlab ${args.join(' ')} `));
     }
-    expect((await runCliWith(['ticket', 'submit', '--help'])).stdout).toMatch(/--timeout <duration>[\s\S]*Exit codes:[\s\S]*6 {2}the event stream was lost/);
+    expect((await runCliWith(['ticket', 'submit', '--help'])).stdout).toMatch(
+      /--timeout <duration>[\s\S]*Exit codes:[\s\S]*6 {2}the event stream was lost/,
+    );
     expect((await runCliWith(['help', 'approve'])).stdout).toMatch(/--wait[\s\S]*7 {2}--timeout expired/);
     expect((await runCliWith(['--help'])).stdout).toMatch(/Exit codes:\n {2}0 {2}done/);
   });
@@ -70,8 +114,17 @@ describe('help runs nothing', { timeout: 120_000 }, () => {
     const run = cli(['--version'], {}, true);
     expect(run.stdout.trim()).toBe(VERSION);
     expect(run.code).toBe(0);
-    const ours = [...new Set(run.imports.filter((url) => url.includes('/src/')).map((url) => url.slice(url.indexOf('/src/') + 1)))].sort();
-    expect(ours).toEqual(['src/adapters/package-root.ts', 'src/cli/colour.ts', 'src/cli/exit-codes.ts', 'src/cli/program.ts', 'src/config/terminal.ts', 'src/main/cli.ts']);
+    const ours = [
+      ...new Set(run.imports.filter((url) => url.includes('/src/')).map((url) => url.slice(url.indexOf('/src/') + 1))),
+    ].sort();
+    expect(ours).toEqual([
+      'src/adapters/package-root.ts',
+      'src/cli/colour.ts',
+      'src/cli/exit-codes.ts',
+      'src/cli/program.ts',
+      'src/config/terminal.ts',
+      'src/main/cli.ts',
+    ]);
   });
 });
 
@@ -93,10 +146,13 @@ describe('usage errors', () => {
   it('name the missing argument or option', async () => {
     expect((await runCliWith(['ticket', 'submit'])).stderr).toMatch(/missing required argument 'text'/);
     expect((await runCliWith(['ticket', 'show'])).stderr).toMatch(/missing required argument 'id'/);
-    expect((await runCliWith(['ticket', 'reopen', 't1'])).stderr).toMatch(/required option '--reason <text>' not specified/);
+    expect((await runCliWith(['ticket', 'reopen', 't1'])).stderr).toMatch(
+      /required option '--reason <text>' not specified/,
+    );
     expect((await runCliWith(['devices', 'run', 'web-1'])).stderr).toMatch(/missing required argument 'command'/);
     expect((await runCliWith(['runbooks', 'validate'])).stderr).toMatch(/missing required argument 'dir'/);
-    for (const argv of [['ticket', 'submit'], ['approve'], ['deny', 'a1']]) expect((await runCliWith(argv)).code).toBe(2);
+    for (const argv of [['ticket', 'submit'], ['approve'], ['deny', 'a1']])
+      expect((await runCliWith(argv)).code).toBe(2);
   });
 
   it('name a bad value', async () => {

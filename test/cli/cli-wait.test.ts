@@ -23,7 +23,9 @@ async function listen(server: Server): Promise<number> {
  */
 async function cuttingProxy(target: URL): Promise<{ url: string; cut: Promise<void> }> {
   let cut!: () => void;
-  const wasCut = new Promise<void>((resolve) => { cut = resolve; });
+  const wasCut = new Promise<void>((resolve) => {
+    cut = resolve;
+  });
   const open = new Set<Socket>();
   const proxy = createServer((client) => {
     const upstream = connect(Number(target.port), target.hostname);
@@ -67,34 +69,66 @@ afterAll(async () => {
   await rt?.close();
 });
 
-const unsettled = async (id: string) => !['resolved', 'escalated', 'failed', 'no_fault_found'].includes((await rt.runtime.opened.store.get(id))!.status);
+const unsettled = async (id: string) =>
+  !['resolved', 'escalated', 'failed', 'no_fault_found'].includes((await rt.runtime.opened.store.get(id))!.status);
 
 describe('ticket submit --wait on a ticket that cannot settle yet', () => {
   it('--timeout gives up with exit 7, says so, and leaves the ticket going on', async () => {
-    const run = await runCliWith(['ticket', 'submit', 'Customers say the shop pages never finish loading', '--service', 'shop', '--wait', '--timeout', '2s'],
-      new ApiClient({ baseUrl: base, apiKeyHeader: 'x-api-key' }));
+    const run = await runCliWith(
+      [
+        'ticket',
+        'submit',
+        'Customers say the shop pages never finish loading',
+        '--service',
+        'shop',
+        '--wait',
+        '--timeout',
+        '2s',
+      ],
+      new ApiClient({ baseUrl: base, apiKeyHeader: 'x-api-key' }),
+    );
     const id = run.lines[0]!.split(/\s+/)[1]!;
     expect(run.code).toBe(7);
-    expect(run.stderr).toMatch(new RegExp(`gave up waiting after --timeout while ticket ${id} was \\w+; it goes on: see \`twisterlab ticket show ${id}\``));
+    expect(run.stderr).toMatch(
+      new RegExp(
+        `gave up waiting after --timeout while ticket ${id} was \\w+; it goes on: see \`twisterlab ticket show ${id}\``,
+      ),
+    );
     expect(run.stdout).not.toMatch(/escalated/);
     expect(await unsettled(id)).toBe(true);
   });
 
   it('with --json, the timeout is a JSON line too', async () => {
-    const run = await runCliWith(['ticket', 'submit', 'our shop is stuck loading forever', '--service', 'shop', '--wait', '--timeout', '1500ms', '--json'],
-      new ApiClient({ baseUrl: base, apiKeyHeader: 'x-api-key' }));
+    const run = await runCliWith(
+      [
+        'ticket',
+        'submit',
+        'our shop is stuck loading forever',
+        '--service',
+        'shop',
+        '--wait',
+        '--timeout',
+        '1500ms',
+        '--json',
+      ],
+      new ApiClient({ baseUrl: base, apiKeyHeader: 'x-api-key' }),
+    );
     expect(run.code).toBe(7);
     expect(JSON.parse(run.lines.at(-1)!)).toMatchObject({ wait: 'timeout', ticketId: expect.any(String) });
   });
 
   it('a stream cut on the network, with the API out of reach after, exits 6 (not 3) once reconnecting fails', async () => {
     const proxy = await cuttingProxy(new URL(base));
-    const run = await runCliWith(['ticket', 'submit', 'The checkout of the shop hangs for everyone', '--service', 'shop', '--wait'],
-      new ApiClient({ baseUrl: proxy.url, apiKeyHeader: 'x-api-key' }));
+    const run = await runCliWith(
+      ['ticket', 'submit', 'The checkout of the shop hangs for everyone', '--service', 'shop', '--wait'],
+      new ApiClient({ baseUrl: proxy.url, apiKeyHeader: 'x-api-key' }),
+    );
     await proxy.cut;
     const id = run.lines[0]!.split(/\s+/)[1]!;
     expect(run.code).toBe(6);
-    expect(run.stderr).toMatch(new RegExp(`lost the event stream \\(cannot reach TwisterLab at ${proxy.url}.*\\) while ticket ${id} was`));
+    expect(run.stderr).toMatch(
+      new RegExp(`lost the event stream \\(cannot reach TwisterLab at ${proxy.url}.*\\) while ticket ${id} was`),
+    );
     expect(await unsettled(id)).toBe(true);
   });
 });

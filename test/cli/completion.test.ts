@@ -40,7 +40,13 @@ describe('completion', () => {
     expect(bashComplete(code, ['twisterlab', 'tic'])).toEqual(['ticket', 'tickets']);
     expect(bashComplete(code, ['twisterlab', 'ticket', 's'])).toEqual(['submit', 'show']);
     expect(bashComplete(code, ['twisterlab', 'ticket', 'submit', 'the shop is down', '--w'])).toEqual(['--wait']);
-    expect(bashComplete(code, ['twisterlab', 'approvals', '--status', ''])).toEqual(['pending', 'approved', 'denied', 'expired', 'consumed']);
+    expect(bashComplete(code, ['twisterlab', 'approvals', '--status', ''])).toEqual([
+      'pending',
+      'approved',
+      'denied',
+      'expired',
+      'consumed',
+    ]);
     expect(bashComplete(code, ['twisterlab', 'tickets', '--status', 'resolved', '--j'])).toEqual(['--json']);
     expect(bashComplete(code, ['twisterlab', 'completion', ''])).toEqual(expect.arrayContaining(['bash', 'zsh']));
     expect(bashComplete(code, ['twisterlab', '--v'])).toEqual(['--version']);
@@ -51,10 +57,28 @@ describe('completion', () => {
     expect(code).toMatch(/^#compdef twisterlab\n/);
     expect(spawnSync('zsh', ['-n'], { input: code, encoding: 'utf8' }).status).toBe(0);
     expect(code).toMatch(/'submit:submit a ticket in plain words'/);
-    expect(zshComplete(code, ['twisterlab', 'tic'])).toEqual(expect.arrayContaining(['ticket', 'tickets', 'serve', 'runbooks']));
-    expect(zshComplete(code, ['twisterlab', 'ticket', 's'])).toEqual(['submit', 'show', 'confirm', 'reopen', 'assign', 'comment', 'comments', 'resolve', 'rerun']);
+    expect(zshComplete(code, ['twisterlab', 'tic'])).toEqual(
+      expect.arrayContaining(['ticket', 'tickets', 'serve', 'runbooks']),
+    );
+    expect(zshComplete(code, ['twisterlab', 'ticket', 's'])).toEqual([
+      'submit',
+      'show',
+      'confirm',
+      'reopen',
+      'assign',
+      'comment',
+      'comments',
+      'resolve',
+      'rerun',
+    ]);
     expect(zshComplete(code, ['twisterlab', 'ticket', 'submit', 'the shop is down', '--w'])).toContain('--wait');
-    expect(zshComplete(code, ['twisterlab', 'approvals', '--status', ''])).toEqual(['pending', 'approved', 'denied', 'expired', 'consumed']);
+    expect(zshComplete(code, ['twisterlab', 'approvals', '--status', ''])).toEqual([
+      'pending',
+      'approved',
+      'denied',
+      'expired',
+      'consumed',
+    ]);
     expect(zshComplete(code, ['twisterlab', 'devices', 'add', ''])).toEqual(['<files>']);
   });
 });

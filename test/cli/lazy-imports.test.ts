@@ -8,14 +8,37 @@ import { describe, expect, it } from 'vitest';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const CLI = path.join(ROOT, 'bin/twisterlab.js');
 const RECORDER = path.join(import.meta.dirname, 'import-recorder.mjs');
-const HEAVY = ['ssh2', 'bullmq', 'ioredis', 'nodemailer', 'imapflow', 'mailparser', 'systeminformation', 'playwright-core', '@electric-sql/pglite', 'pg',
-  'drizzle-orm', 'fastify', 'prom-client', 'pino', 'tar-stream'];
+const HEAVY = [
+  'ssh2',
+  'bullmq',
+  'ioredis',
+  'nodemailer',
+  'imapflow',
+  'mailparser',
+  'systeminformation',
+  'playwright-core',
+  '@electric-sql/pglite',
+  'pg',
+  'drizzle-orm',
+  'fastify',
+  'prom-client',
+  'pino',
+  'tar-stream',
+];
 
 function packagesImported(args: string[]): { packages: string[]; stdout: string } {
-  const result = spawnSync(process.execPath, ['--import', RECORDER, ...args], { cwd: ROOT, encoding: 'utf8', input: '', timeout: 120_000 });
+  const result = spawnSync(process.execPath, ['--import', RECORDER, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    input: '',
+    timeout: 120_000,
+  });
   expect(result.status, result.stderr).toBe(0);
-  const packages = result.stderr.split('\n').filter((l) => l.startsWith('import '))
-    .map((l) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(l)?.[1]).filter((p): p is string => p !== undefined);
+  const packages = result.stderr
+    .split('\n')
+    .filter((l) => l.startsWith('import '))
+    .map((l) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(l)?.[1])
+    .filter((p): p is string => p !== undefined);
   return { packages: [...new Set(packages)], stdout: result.stdout };
 }
 
@@ -31,7 +54,8 @@ describe('heavy packages are loaded where they are first needed', { timeout: 240
   }
 
   it('the MCP tool catalogue is built without any of them', () => {
-    const script = "const { toolCatalogue } = await import('./src/mcp/tool-catalogue.ts'); console.log(toolCatalogue().length);";
+    const script =
+      "const { toolCatalogue } = await import('./src/mcp/tool-catalogue.ts'); console.log(toolCatalogue().length);";
     const { packages, stdout } = packagesImported(['--import', 'tsx', '--input-type=module', '-e', script]);
     expect(Number(stdout.trim())).toBeGreaterThan(30);
     expect(packages).toContain('zod');

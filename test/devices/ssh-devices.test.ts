@@ -12,7 +12,8 @@ let rt: TestRuntime;
 let web: Server;
 let sandbox: string;
 
-const call = (capability: string, body: unknown) => rt.app.inject({ method: 'POST', url: `/api/v1/mcp/${capability}`, payload: body as object });
+const call = (capability: string, body: unknown) =>
+  rt.app.inject({ method: 'POST', url: `/api/v1/mcp/${capability}`, payload: body as object });
 const run = (command: string) => call('commander.execute_command', { device_id: 'edge', command });
 
 beforeAll(async () => {
@@ -22,24 +23,27 @@ beforeAll(async () => {
   await new Promise<void>((r) => web.listen(0, '127.0.0.1', r));
   const webPort = (web.address() as { port: number }).port;
   const inventory = path.join(sshd.dir, 'devices.yaml');
-  writeFileSync(inventory, [
-    'devices:',
-    '  - id: edge',
-    '    host: 127.0.0.1',
-    `    port: ${sshd.port}`,
-    `    user: ${sshd.user}`,
-    '    auth: { method: key, keyFile: client_key, passphrase: "never-shown-passphrase" }',
-    `    hostKey: "${sshd.hostPublicKey}"`,
-    '    tags: [role:edge]',
-    '    allow:',
-    `      - "mkdir ${sandbox}"`,
-    `      - "touch /^${sandbox.replace(/\//g, '\\/')}\\/ok-[a-z]+$/"`,
-    '      - { rule: "echo /^[a-z0-9]+$/", risk: read }',
-    '      - "systemctl restart nginx"',
-    '      - "sleep 30"',
-    '    services:',
-    `      edge-web: http://127.0.0.1:${webPort}/`,
-  ].join('\n'));
+  writeFileSync(
+    inventory,
+    [
+      'devices:',
+      '  - id: edge',
+      '    host: 127.0.0.1',
+      `    port: ${sshd.port}`,
+      `    user: ${sshd.user}`,
+      '    auth: { method: key, keyFile: client_key, passphrase: "never-shown-passphrase" }',
+      `    hostKey: "${sshd.hostPublicKey}"`,
+      '    tags: [role:edge]',
+      '    allow:',
+      `      - "mkdir ${sandbox}"`,
+      `      - "touch /^${sandbox.replace(/\//g, '\\/')}\\/ok-[a-z]+$/"`,
+      '      - { rule: "echo /^[a-z0-9]+$/", risk: read }',
+      '      - "systemctl restart nginx"',
+      '      - "sleep 30"',
+      '    services:',
+      `      edge-web: http://127.0.0.1:${webPort}/`,
+    ].join('\n'),
+  );
   // 3 s: long enough for a remote login shell on a loaded 2-core machine, short enough for the timeout test below.
   rt = await startTestRuntime('pglite', { TWISTERLAB_DEVICES_FILE: inventory, TWISTERLAB_COMMAND_TIMEOUT_MS: '3000' });
 });
@@ -53,14 +57,20 @@ afterAll(async () => {
 describe('commander.execute_command on an SSH device', () => {
   it('runs an allowed command and reports its output and exit code', async () => {
     const response = await run('echo hello');
-    expect(response.json()).toMatchObject({ ok: true, output: { device_id: 'edge', argv: ['echo', 'hello'], stdout: 'hello\n', exit_code: 0 } });
+    expect(response.json()).toMatchObject({
+      ok: true,
+      output: { device_id: 'edge', argv: ['echo', 'hello'], stdout: 'hello\n', exit_code: 0 },
+    });
   });
 
   it('kills the remote command at the command timeout and says so', async () => {
     const response = await run('sleep 30');
     expect(response.statusCode).toBe(504);
     // A 5xx shows its code and a request id; the kill signal and the argv are in the log under that id.
-    expect(response.json()).toMatchObject({ ok: false, error: { code: 'COMMAND_TIMEOUT', requestId: expect.any(String) } });
+    expect(response.json()).toMatchObject({
+      ok: false,
+      error: { code: 'COMMAND_TIMEOUT', requestId: expect.any(String) },
+    });
     expect(response.json().error.details).toBeUndefined();
   });
 
@@ -69,23 +79,72 @@ describe('commander.execute_command on an SSH device', () => {
     const s = sandbox;
     const corpus = [
       // shell metacharacters and command chaining
-      `touch ${s}/ok-a; id`, `touch ${s}/ok-a && id`, `touch ${s}/ok-a || id`, `touch ${s}/ok-a | sh`, `touch ${s}/ok-a & id`,
-      `touch ${s}/ok-a > /etc/passwd`, `touch ${s}/ok-a < /etc/shadow`, `touch $(echo ${s}/pwned)`, `touch \`id\``, `touch ${s}/ok-$USER`,
-      `touch ${s}/ok-{a,b}`, `touch ${s}/ok-*`, `touch ${s}/ok-?`, `touch ${s}/ok-[ab]`, `touch ~/pwned`, `echo hi # comment`,
-      `echo hi\\; id`, `echo !!`, `echo ${'$'}{IFS}id`, `echo (id)`,
+      `touch ${s}/ok-a; id`,
+      `touch ${s}/ok-a && id`,
+      `touch ${s}/ok-a || id`,
+      `touch ${s}/ok-a | sh`,
+      `touch ${s}/ok-a & id`,
+      `touch ${s}/ok-a > /etc/passwd`,
+      `touch ${s}/ok-a < /etc/shadow`,
+      `touch $(echo ${s}/pwned)`,
+      `touch \`id\``,
+      `touch ${s}/ok-$USER`,
+      `touch ${s}/ok-{a,b}`,
+      `touch ${s}/ok-*`,
+      `touch ${s}/ok-?`,
+      `touch ${s}/ok-[ab]`,
+      `touch ~/pwned`,
+      `echo hi # comment`,
+      `echo hi\\; id`,
+      `echo !!`,
+      `echo ${'$'}{IFS}id`,
+      `echo (id)`,
       // newlines, NUL and other control or invisible characters
-      `echo hi\nid`, `echo hi\rid`, `echo hi\u0000id`, `echo hi\u000bid`, `echo hi\u001bid`, `echo hi\u2028id`, `echo hi\u202eid`,
-      `echo hi\u200bid`, `echo hi\u00a0id`, `echo hi\u0085id`,
+      `echo hi\nid`,
+      `echo hi\rid`,
+      `echo hi\u0000id`,
+      `echo hi\u000bid`,
+      `echo hi\u001bid`,
+      `echo hi\u2028id`,
+      `echo hi\u202eid`,
+      `echo hi\u200bid`,
+      `echo hi\u00a0id`,
+      `echo hi\u0085id`,
       // option injection
-      `touch -r /etc/shadow ${s}/ok-a`, `touch --reference=/etc/shadow ${s}/ok-a`, `touch ${s}/ok-a --no-create`, 'echo -e x',
-      'systemctl restart nginx --now', 'systemctl restart -H evil nginx', 'systemctl restart *', 'systemctl restart sshd',
-      'systemctl restart nginx sshd', 'systemctl --host=evil restart nginx', 'echo -oProxyCommand=id', `touch --output=/etc/x`,
+      `touch -r /etc/shadow ${s}/ok-a`,
+      `touch --reference=/etc/shadow ${s}/ok-a`,
+      `touch ${s}/ok-a --no-create`,
+      'echo -e x',
+      'systemctl restart nginx --now',
+      'systemctl restart -H evil nginx',
+      'systemctl restart *',
+      'systemctl restart sshd',
+      'systemctl restart nginx sshd',
+      'systemctl --host=evil restart nginx',
+      'echo -oProxyCommand=id',
+      `touch --output=/etc/x`,
       // paths, programs and quoting tricks
-      `touch ${s}/../pwned`, `touch ${s}/ok-a/../../pwned`, `touch /etc/cron.d/ok-a`, `/usr/bin/touch ${s}/ok-a`, `./touch ${s}/ok-a`,
-      `sh -c "touch ${s}/pwned"`, `env touch ${s}/ok-a`, `"touch ${s}/ok-a;id"`, `'echo' 'a b'`, `touch "${s}/ok-a" "${s}/ok-b"`,
-      `echo "unbalanced`, 'rm -rf /', 'bash -i', 'python3 -c 1', 'echo',
+      `touch ${s}/../pwned`,
+      `touch ${s}/ok-a/../../pwned`,
+      `touch /etc/cron.d/ok-a`,
+      `/usr/bin/touch ${s}/ok-a`,
+      `./touch ${s}/ok-a`,
+      `sh -c "touch ${s}/pwned"`,
+      `env touch ${s}/ok-a`,
+      `"touch ${s}/ok-a;id"`,
+      `'echo' 'a b'`,
+      `touch "${s}/ok-a" "${s}/ok-b"`,
+      `echo "unbalanced`,
+      'rm -rf /',
+      'bash -i',
+      'python3 -c 1',
+      'echo',
       // encodings
-      'echo %3Bid', 'echo \\x3bid', 'echo \\u003bid', 'echo hi\uff1bid', `echo ${'x'.repeat(5000)}`,
+      'echo %3Bid',
+      'echo \\x3bid',
+      'echo \\u003bid',
+      'echo hi\uff1bid',
+      `echo ${'x'.repeat(5000)}`,
     ];
     expect(corpus.length).toBeGreaterThanOrEqual(50);
     // Control characters do not even reach the commander: the edge refuses them (400 naming the field), unaudited like any bad request.
@@ -112,7 +171,10 @@ describe('commander.execute_command on an SSH device', () => {
   it('writes a command.executed audit row with device, argv, exit code and duration', async () => {
     await run('echo audited');
     const [row] = await rt.runtime.opened.store.listAudit({ action: 'command.executed', limit: 1 });
-    expect(row).toMatchObject({ actor: 'local', details: { device: 'edge', argv: ['echo', 'audited'], exitCode: 0, timedOut: false } });
+    expect(row).toMatchObject({
+      actor: 'local',
+      details: { device: 'edge', argv: ['echo', 'audited'], exitCode: 0, timedOut: false },
+    });
     expect(row!.details.durationMs).toEqual(expect.any(Number));
   });
 });
@@ -121,7 +183,10 @@ describe('monitoring on an SSH device', () => {
   it('reads cpu, memory, disk and load from /proc and df over SSH, through the guard', async () => {
     const response = await call('monitoring.get_system_metrics', { device_id: 'edge' });
     const body = response.json();
-    expect(body).toMatchObject({ ok: true, output: { cpu: { cores: expect.any(Number) }, memory: { total_bytes: expect.any(Number) } } });
+    expect(body).toMatchObject({
+      ok: true,
+      output: { cpu: { cores: expect.any(Number) }, memory: { total_bytes: expect.any(Number) } },
+    });
     expect(body.output.disk.length).toBeGreaterThan(0);
     expect(body.output.load.one).toBeGreaterThanOrEqual(0);
     expect(sshd.commands().some((c) => c.includes("'cat' '/proc/meminfo'"))).toBe(true);
@@ -129,39 +194,74 @@ describe('monitoring on an SSH device', () => {
 
   it('checks a service that lives on the device through the device', async () => {
     const response = await call('monitoring.check_service_health', { service_name: 'edge-web' });
-    expect(response.json()).toMatchObject({ ok: true, output: { service_name: 'edge-web', device_id: 'edge', healthy: true, detail: 'HTTP 200 (through edge)' } });
+    expect(response.json()).toMatchObject({
+      ok: true,
+      output: { service_name: 'edge-web', device_id: 'edge', healthy: true, detail: 'HTTP 200 (through edge)' },
+    });
   });
 });
 
 describe('the devices API', () => {
   it('lists local and file devices and never shows a secret', async () => {
     const response = await rt.app.inject({ method: 'GET', url: '/api/v1/devices' });
-    expect(response.json().items.map((d: { id: string; source: string }) => `${d.id}:${d.source}`)).toEqual(['local:builtin', 'edge:file']);
+    expect(response.json().items.map((d: { id: string; source: string }) => `${d.id}:${d.source}`)).toEqual([
+      'local:builtin',
+      'edge:file',
+    ]);
     expect(response.body).not.toContain('never-shown-passphrase');
   });
 
   it('registers a device, refuses to run on it until its host key is trusted, then trusts only the right fingerprint', async () => {
-    const device = { id: 'edge-api', host: '127.0.0.1', port: sshd.port, user: sshd.user, auth: { method: 'key', keyFile: sshd.clientKeyFile }, allow: ['echo /^[a-z]+$/'] };
+    const device = {
+      id: 'edge-api',
+      host: '127.0.0.1',
+      port: sshd.port,
+      user: sshd.user,
+      auth: { method: 'key', keyFile: sshd.clientKeyFile },
+      allow: ['echo /^[a-z]+$/'],
+    };
     expect((await rt.app.inject({ method: 'POST', url: '/api/v1/devices', payload: device })).statusCode).toBe(201);
     const refused = await call('commander.execute_command', { device_id: 'edge-api', command: 'echo hi' });
     expect(refused.json()).toMatchObject({ ok: false, error: { code: 'HOST_KEY_UNKNOWN' } });
     const scan = await rt.app.inject({ method: 'GET', url: '/api/v1/devices/edge-api/host-key' });
     expect(scan.json()).toMatchObject({ fingerprint: sshd.hostFingerprint });
-    const wrong = await rt.app.inject({ method: 'POST', url: '/api/v1/devices/edge-api/trust', payload: { fingerprint: `SHA256:${'A'.repeat(43)}` } });
+    const wrong = await rt.app.inject({
+      method: 'POST',
+      url: '/api/v1/devices/edge-api/trust',
+      payload: { fingerprint: `SHA256:${'A'.repeat(43)}` },
+    });
     expect(wrong.json()).toMatchObject({ error: { code: 'HOST_KEY_MISMATCH' } });
-    const trusted = await rt.app.inject({ method: 'POST', url: '/api/v1/devices/edge-api/trust', payload: { fingerprint: sshd.hostFingerprint } });
+    const trusted = await rt.app.inject({
+      method: 'POST',
+      url: '/api/v1/devices/edge-api/trust',
+      payload: { fingerprint: sshd.hostFingerprint },
+    });
     expect(trusted.json()).toMatchObject({ source: 'api', definition: { hostKey: sshd.hostPublicKey } });
-    expect((await call('commander.execute_command', { device_id: 'edge-api', command: 'echo hi' })).json()).toMatchObject({ ok: true, output: { stdout: 'hi\n' } });
+    expect(
+      (await call('commander.execute_command', { device_id: 'edge-api', command: 'echo hi' })).json(),
+    ).toMatchObject({ ok: true, output: { stdout: 'hi\n' } });
   });
 
   it('refuses inline secrets, changes to file devices and duplicate ids, with clear errors', async () => {
-    const base = { id: 'x1', host: '127.0.0.1', user: 'ops', allowPassword: true, auth: { method: 'password', password: 'pw-in-body' } };
+    const base = {
+      id: 'x1',
+      host: '127.0.0.1',
+      user: 'ops',
+      allowPassword: true,
+      auth: { method: 'password', password: 'pw-in-body' },
+    };
     const secret = await rt.app.inject({ method: 'POST', url: '/api/v1/devices', payload: base });
     expect(secret.statusCode).toBe(400);
     expect(secret.json().error.message).toMatch(/secrets are not stored through the API/);
     expect(secret.body).not.toContain('pw-in-body');
-    expect((await rt.app.inject({ method: 'DELETE', url: '/api/v1/devices/edge' })).json()).toMatchObject({ error: { code: 'DEVICE_READ_ONLY' } });
-    const duplicate = await rt.app.inject({ method: 'POST', url: '/api/v1/devices', payload: { ...base, id: 'edge', auth: { method: 'agent', socket: '/tmp/agent' } } });
+    expect((await rt.app.inject({ method: 'DELETE', url: '/api/v1/devices/edge' })).json()).toMatchObject({
+      error: { code: 'DEVICE_READ_ONLY' },
+    });
+    const duplicate = await rt.app.inject({
+      method: 'POST',
+      url: '/api/v1/devices',
+      payload: { ...base, id: 'edge', auth: { method: 'agent', socket: '/tmp/agent' } },
+    });
     expect(duplicate.json()).toMatchObject({ error: { code: 'DEVICE_EXISTS' } });
   });
 });

@@ -10,7 +10,15 @@ import type { Orchestrator } from '../../src/core/orchestrator.ts';
 import type { TicketChange } from '../../src/core/ticket-repository.ts';
 import { pgliteBackend, postgresBackend, type TestStore } from '../store/backends.ts';
 import {
-  countOf, createOrchestrator, durableRunbook, FINDING, killableStore, newTicket, newWorld, step, type World,
+  countOf,
+  createOrchestrator,
+  durableRunbook,
+  FINDING,
+  killableStore,
+  newTicket,
+  newWorld,
+  step,
+  type World,
 } from './durable-fixtures.ts';
 
 /** What the queue does: try again while the ticket is busy (another holder's lease has not run out yet). */
@@ -42,11 +50,13 @@ describe.each([pgliteBackend(), postgresBackend()])('durable execution on $name'
   afterEach(() => t.close());
 
   /** One execution's step rows, running ones included (what a kill leaves in the table). */
-  const stepRows = (ticketId: string, stage: 'diagnosis' | 'remedy') => t.query(
-    `select s.idx, s.status, s.attempts from steps s join executions e on e.id = s.execution_id
+  const stepRows = (ticketId: string, stage: 'diagnosis' | 'remedy') =>
+    t.query(
+      `select s.idx, s.status, s.attempts from steps s join executions e on e.id = s.execution_id
      where s.ticket_id = '${ticketId}' and e.plan->>'stage' = '${stage}' order by s.idx`,
-  );
-  const audit = async (ticketId: string, action: string) => (await t.store.getDetail(ticketId))!.audit.filter((a) => a.action === action);
+    );
+  const audit = async (ticketId: string, action: string) =>
+    (await t.store.getDetail(ticketId))!.audit.filter((a) => a.action === action);
   /** The ticket's execution of one stage and its stored steps. */
   const execution = async (ticketId: string, stage: 'diagnosis' | 'remedy') => {
     const detail = (await t.store.getDetail(ticketId))!;
@@ -58,7 +68,8 @@ describe.each([pgliteBackend(), postgresBackend()])('durable execution on $name'
 
   it('resumes after a crash between steps from the first unfinished step, feeding stored outputs to later templates', async () => {
     const runbook = durableRunbook([
-      step('testdur.touch', 'a'), step('testdur.touch', 'b'),
+      step('testdur.touch', 'a'),
+      step('testdur.touch', 'b'),
       step('testdur.touch', 'c', { params: { name: 'c', note: '{{steps.b.count}}' } }),
     ]);
     const { ticket } = await t.store.create(newTicket());
@@ -74,7 +85,12 @@ describe.each([pgliteBackend(), postgresBackend()])('durable execution on $name'
     expect(world.effects.map((e) => e.name)).toEqual(['check', 'a', 'b', 'c', 'check']);
     expect((await execution(ticket.id, 'diagnosis')).steps.map((s) => [s.index, s.status])).toEqual([[0, 'succeeded']]);
     const remedy = await execution(ticket.id, 'remedy');
-    expect(remedy.steps.map((s) => [s.index, s.phase, s.status])).toEqual([[0, 'fix', 'succeeded'], [1, 'fix', 'succeeded'], [2, 'fix', 'succeeded'], [3, 'verify', 'succeeded']]);
+    expect(remedy.steps.map((s) => [s.index, s.phase, s.status])).toEqual([
+      [0, 'fix', 'succeeded'],
+      [1, 'fix', 'succeeded'],
+      [2, 'fix', 'succeeded'],
+      [3, 'verify', 'succeeded'],
+    ]);
     expect(remedy.steps[2]?.params).toEqual({ name: 'c', note: 1 });
     expect(await audit(ticket.id, 'execution.resumed')).toEqual([
       expect.objectContaining({ details: expect.objectContaining({ executionId: remedy.id, finished: [0, 1] }) }),
@@ -82,30 +98,50 @@ describe.each([pgliteBackend(), postgresBackend()])('durable execution on $name'
   });
 
   it('escalates a step that was running when the process died, naming it, and does not run it or anything after it', async () => {
-    const runbook = durableRunbook([step('testdur.touch', 'a'), step('testdur.touch', 'b'), step('testdur.touch', 'c')]);
+    const runbook = durableRunbook([
+      step('testdur.touch', 'a'),
+      step('testdur.touch', 'b'),
+      step('testdur.touch', 'c'),
+    ]);
     const { ticket } = await t.store.create(newTicket());
     const dying = killableStore(t.store);
     world.hooks.set('b', () => dying.kill()); // dies while b runs: b had its effect, its result is never stored
     await expect(createOrchestrator(dying.store, world, runbook).process(ticket.id)).rejects.toThrow(/killed/);
     expect(await stepRows(ticket.id, 'diagnosis')).toEqual([{ idx: 0, status: 'succeeded', attempts: 1 }]);
-    expect(await stepRows(ticket.id, 'remedy')).toEqual([{ idx: 0, status: 'succeeded', attempts: 1 }, { idx: 1, status: 'running', attempts: 1 }]);
+    expect(await stepRows(ticket.id, 'remedy')).toEqual([
+      { idx: 0, status: 'succeeded', attempts: 1 },
+      { idx: 1, status: 'running', attempts: 1 },
+    ]);
 
     world.hooks.clear();
     const outcome = await processWhenFree(createOrchestrator(t.store, world, runbook), ticket.id);
     expect(outcome.ticket.status).toBe('escalated');
-    expect(outcome.ticket.escalationReason).toMatch(/^interrupted while executing, mid-step: step 1 \(testdur\.touch\) may have had effects, so it was not run again/);
-    expect(outcome.ticket.handoffSummary).toMatch(/^Left to do: the work stopped in the middle of a change \(.+\) that is not safe to repeat: check whether it took effect/m);
+    expect(outcome.ticket.escalationReason).toMatch(
+      /^interrupted while executing, mid-step: step 1 \(testdur\.touch\) may have had effects, so it was not run again/,
+    );
+    expect(outcome.ticket.handoffSummary).toMatch(
+      /^Left to do: the work stopped in the middle of a change \(.+\) that is not safe to repeat: check whether it took effect/m,
+    );
     expect(outcome.ticket.handoffSummary).toMatch(new RegExp(`\nTeam: ${outcome.ticket.team}$`));
     expect(outcome.ticket.team).toBeTruthy();
     expect(world.effects.map((e) => e.name)).toEqual(['check', 'a', 'b']);
     const remedy = await execution(ticket.id, 'remedy');
-    expect(remedy.steps.at(-1)).toMatchObject({ index: 1, phase: 'fix', status: 'failed', error: { code: 'STEP_INTERRUPTED' } });
+    expect(remedy.steps.at(-1)).toMatchObject({
+      index: 1,
+      phase: 'fix',
+      status: 'failed',
+      error: { code: 'STEP_INTERRUPTED' },
+    });
     expect(remedy).toMatchObject({ success: false });
     expect((await t.store.getProgress(ticket.id))?.running).toEqual([]);
   });
 
   it('runs an idempotent step that was cut off again with the same idempotency key, then finishes the plan', async () => {
-    const runbook = durableRunbook([step('testdur.touch', 'a'), step('testdur.touch_idempotent', 'b'), step('testdur.touch', 'c')]);
+    const runbook = durableRunbook([
+      step('testdur.touch', 'a'),
+      step('testdur.touch_idempotent', 'b'),
+      step('testdur.touch', 'c'),
+    ]);
     const { ticket } = await t.store.create(newTicket());
     const dying = killableStore(t.store);
     world.hooks.set('b', () => dying.kill());
@@ -127,7 +163,14 @@ describe.each([pgliteBackend(), postgresBackend()])('durable execution on $name'
     const { ticket } = await t.store.create(newTicket());
     let release!: () => void;
     const inside = new Promise<void>((entered) => {
-      world.hooks.set('a', () => new Promise<void>((resolve) => { release = resolve; entered(); }));
+      world.hooks.set(
+        'a',
+        () =>
+          new Promise<void>((resolve) => {
+            release = resolve;
+            entered();
+          }),
+      );
     });
     const first = createOrchestrator(t.store, world, runbook).process(ticket.id);
     await inside; // the first holds the lease and is in the middle of step a
@@ -156,8 +199,12 @@ describe.each([pgliteBackend(), postgresBackend()])('durable execution on $name'
     let entries = 0;
     let oneSettled!: () => void;
     let bothInside!: () => void;
-    const settled = new Promise<void>((resolve) => { oneSettled = resolve; });
-    const twice = new Promise<void>((resolve) => { bothInside = resolve; });
+    const settled = new Promise<void>((resolve) => {
+      oneSettled = resolve;
+    });
+    const twice = new Promise<void>((resolve) => {
+      bothInside = resolve;
+    });
     world.hooks.set('a', async () => {
       entries += 1;
       if (entries >= 2) bothInside();
@@ -186,27 +233,41 @@ describe.each([pgliteBackend(), postgresBackend()])('durable execution on $name'
     expect(countOf(world, 'check')).toBe(3);
     expect(countOf(world, 'b')).toBe(1);
     expect(outcome.ticket.status).toBe('escalated');
-    expect(outcome.ticket.escalationReason).toMatch(/fix step 1 \(testdur\.touch_idempotent\) failed: COMMAND_NOT_ALLOWED/);
+    expect(outcome.ticket.escalationReason).toMatch(
+      /fix step 1 \(testdur\.touch_idempotent\) failed: COMMAND_NOT_ALLOWED/,
+    );
     const { id: diagnosisId } = await execution(ticket.id, 'diagnosis');
     const retries = await audit(ticket.id, 'step.retrying');
     expect(retries.map((a) => [a.details.executionId, a.details.index, a.details.attempt, a.details.error])).toEqual([
-      [diagnosisId, 0, 1, 'SERVICE_CHECK_FAILED'], [diagnosisId, 0, 2, 'CAPABILITY_TIMEOUT'],
+      [diagnosisId, 0, 1, 'SERVICE_CHECK_FAILED'],
+      [diagnosisId, 0, 2, 'CAPABILITY_TIMEOUT'],
     ]);
     expect(retries.every((a) => typeof a.details.delayMs === 'number' && a.details.delayMs >= 2)).toBe(true);
     expect(await stepRows(ticket.id, 'diagnosis')).toEqual([{ idx: 0, status: 'succeeded', attempts: 3 }]);
-    expect(await stepRows(ticket.id, 'remedy')).toEqual([{ idx: 0, status: 'succeeded', attempts: 1 }, { idx: 1, status: 'failed', attempts: 1 }]);
+    expect(await stepRows(ticket.id, 'remedy')).toEqual([
+      { idx: 0, status: 'succeeded', attempts: 1 },
+      { idx: 1, status: 'failed', attempts: 1 },
+    ]);
   });
 
   it('retries a change only when its capability is idempotent, and gives up after the configured retries', async () => {
     const runbook = durableRunbook([step('testdur.touch', 'once'), step('testdur.touch_idempotent', 'again')]);
     world.failures.set('once', ['DEVICE_UNREACHABLE']);
-    const first = await createOrchestrator(t.store, world, runbook).process((await t.store.create(newTicket())).ticket.id);
+    const first = await createOrchestrator(t.store, world, runbook).process(
+      (await t.store.create(newTicket())).ticket.id,
+    );
     expect(first.ticket.escalationReason).toMatch(/step 0 \(testdur\.touch\) failed: DEVICE_UNREACHABLE/);
     expect(countOf(world, 'once')).toBe(1);
 
-    world.failures.set('again', ['DEVICE_UNREACHABLE', 'DEVICE_UNREACHABLE', 'DEVICE_UNREACHABLE', 'DEVICE_UNREACHABLE']);
-    const second = await createOrchestrator(t.store, world, runbook, { retry: { retries: 2, baseMs: 1 } })
-      .process((await t.store.create(newTicket())).ticket.id);
+    world.failures.set('again', [
+      'DEVICE_UNREACHABLE',
+      'DEVICE_UNREACHABLE',
+      'DEVICE_UNREACHABLE',
+      'DEVICE_UNREACHABLE',
+    ]);
+    const second = await createOrchestrator(t.store, world, runbook, { retry: { retries: 2, baseMs: 1 } }).process(
+      (await t.store.create(newTicket())).ticket.id,
+    );
     expect(second.ticket.escalationReason).toMatch(/step 1 \(testdur\.touch_idempotent\) failed: DEVICE_UNREACHABLE/);
     expect(countOf(world, 'again')).toBe(3);
   });
@@ -221,7 +282,9 @@ describe.each([pgliteBackend(), postgresBackend()])('durable execution on $name'
     const remedy = await execution(ticket.id, 'remedy');
     expect(approval).toMatchObject({ executionId: remedy.id, stepIndex: 0 });
     expect(remedy.plan.findings).toEqual([expect.objectContaining({ id: FINDING, state: 'confirmed' })]);
-    expect(await t.store.decideApproval(approval!.id, { to: 'approved', by: 'carol' })).toMatchObject({ status: 'approved' });
+    expect(await t.store.decideApproval(approval!.id, { to: 'approved', by: 'carol' })).toMatchObject({
+      status: 'approved',
+    });
 
     const dying = killableStore(t.store);
     dying.killAfter(stored('remedy', 0)); // dies right after the approved wipe's result is stored
@@ -236,7 +299,10 @@ describe.each([pgliteBackend(), postgresBackend()])('durable execution on $name'
   });
 
   it('resumes a diagnosis cut off after a stored check without running that check again, and goes on to the remedy', async () => {
-    const runbook = durableRunbook([step('testdur.touch', 'a'), step('testdur.touch', 'b')], [step('testdur.check', 'inspect')]);
+    const runbook = durableRunbook(
+      [step('testdur.touch', 'a'), step('testdur.touch', 'b')],
+      [step('testdur.check', 'inspect')],
+    );
     const { ticket } = await t.store.create(newTicket());
     const dying = killableStore(t.store);
     // Dies right after the first check's result is stored. A read is not claimed before it runs, so the second
@@ -253,9 +319,14 @@ describe.each([pgliteBackend(), postgresBackend()])('durable execution on $name'
     // The stored check stands in for itself; the unstored one reads again; then the remedy, and the check again.
     expect(world.effects.map((e) => e.name)).toEqual(['check', 'inspect', 'inspect', 'a', 'b', 'check']);
     const diagnosis = await execution(ticket.id, 'diagnosis');
-    expect(diagnosis.steps.map((s) => [s.index, s.status, s.attempts])).toEqual([[0, 'succeeded', 1], [1, 'succeeded', 1]]);
+    expect(diagnosis.steps.map((s) => [s.index, s.status, s.attempts])).toEqual([
+      [0, 'succeeded', 1],
+      [1, 'succeeded', 1],
+    ]);
     expect(await audit(ticket.id, 'execution.resumed')).toEqual([
-      expect.objectContaining({ details: expect.objectContaining({ executionId: diagnosis.id, status: 'diagnosing', finished: [0] }) }),
+      expect.objectContaining({
+        details: expect.objectContaining({ executionId: diagnosis.id, status: 'diagnosing', finished: [0] }),
+      }),
     ]);
     expect(outcome.ticket.findings).toEqual([expect.objectContaining({ id: FINDING, state: 'fixed' })]);
     expect(await trail(ticket.id)).toEqual(['triaged', 'diagnosing', 'executing', 'verifying', 'resolved']);
@@ -279,7 +350,9 @@ describe.each([pgliteBackend(), postgresBackend()])('durable execution on $name'
     expect(world.effects.slice(0, 2).map((e) => e.key)).toEqual([`${diagnosisId}:0`, `${diagnosisId}:0`]);
     expect(await stepRows(ticket.id, 'diagnosis')).toEqual([{ idx: 0, status: 'succeeded', attempts: 1 }]);
     expect(await audit(ticket.id, 'execution.resumed')).toEqual([
-      expect.objectContaining({ details: expect.objectContaining({ executionId: diagnosisId, status: 'diagnosing', finished: [] }) }),
+      expect.objectContaining({
+        details: expect.objectContaining({ executionId: diagnosisId, status: 'diagnosing', finished: [] }),
+      }),
     ]);
     expect(countOf(world, 'a')).toBe(1);
     expect(await trail(ticket.id)).toEqual(['triaged', 'diagnosing', 'executing', 'verifying', 'resolved']);

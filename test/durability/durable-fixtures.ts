@@ -35,8 +35,12 @@ const touchOutput = z.object({ name: z.string(), count: z.number() });
 
 function touch(world: World, id: string, idempotent: boolean) {
   return defineCapability({
-    id, description: `Test only: counts a ${idempotent ? 'repeatable' : 'one-off'} effect`, risk: 'change', idempotent,
-    input: touchInput, output: touchOutput,
+    id,
+    description: `Test only: counts a ${idempotent ? 'repeatable' : 'one-off'} effect`,
+    risk: 'change',
+    idempotent,
+    input: touchInput,
+    output: touchOutput,
     run: async (input, ctx) => {
       world.effects.push({ name: input.name, key: ctx.idempotencyKey });
       await world.hooks.get(input.name)?.();
@@ -50,8 +54,11 @@ function touch(world: World, id: string, idempotent: boolean) {
 
 export function createDurableTestAgent(world: World) {
   const check = defineCapability({
-    id: 'testdur.check', description: 'Test only: a read that fails on request', risk: 'read',
-    input: z.strictObject({ name: z.string() }), output: z.object({ healthy: z.boolean(), broken: z.boolean() }),
+    id: 'testdur.check',
+    description: 'Test only: a read that fails on request',
+    risk: 'read',
+    input: z.strictObject({ name: z.string() }),
+    output: z.object({ healthy: z.boolean(), broken: z.boolean() }),
     run: async (input, ctx) => {
       world.effects.push({ name: input.name, key: ctx.idempotencyKey });
       await world.hooks.get(input.name)?.();
@@ -61,8 +68,11 @@ export function createDurableTestAgent(world: World) {
     },
   });
   const wipe = defineCapability({
-    id: 'testdur.wipe', description: 'Test only: a destructive effect', risk: 'destructive',
-    input: touchInput, output: touchOutput,
+    id: 'testdur.wipe',
+    description: 'Test only: a destructive effect',
+    risk: 'destructive',
+    input: touchInput,
+    output: touchOutput,
     run: async (input) => {
       world.effects.push({ name: input.name, key: undefined });
       world.broken = false;
@@ -70,13 +80,20 @@ export function createDurableTestAgent(world: World) {
     },
   });
   return defineAgent({
-    id: 'testdur', description: 'Test-only effects', deps: {},
+    id: 'testdur',
+    description: 'Test-only effects',
+    deps: {},
     capabilities: [check, touch(world, 'testdur.touch', false), touch(world, 'testdur.touch_idempotent', true), wipe],
   });
 }
 
 export const step = (capability: string, name: string, extra: Partial<RunbookStep> = {}): RunbookStep => ({
-  id: name, capability, params: { name }, description: `step ${name}`, withoutBackup: 'a test effect', ...extra,
+  id: name,
+  capability,
+  params: { name },
+  description: `step ${name}`,
+  withoutBackup: 'a test effect',
+  ...extra,
 });
 
 export const FINDING = 'testdur.broken';
@@ -88,7 +105,10 @@ export const FINDING = 'testdur.broken';
  */
 export function durableRunbook(fix: RunbookStep[], moreDiagnose: RunbookStep[] = []): Runbook {
   return {
-    id: 'test-durable', title: 'Durable steps (test)', categories: [...CATEGORIES], keywords: ['durable'],
+    id: 'test-durable',
+    title: 'Durable steps (test)',
+    categories: [...CATEGORIES],
+    keywords: ['durable'],
     diagnose: [step('testdur.check', 'check'), ...moreDiagnose],
     findings: [{ id: FINDING, step: 'check', when: [{ path: 'broken', op: 'eq', value: true }] }],
     fix: fix.map((s) => ({ addresses: FINDING, ...s })),
@@ -96,13 +116,25 @@ export function durableRunbook(fix: RunbookStep[], moreDiagnose: RunbookStep[] =
   };
 }
 
-export function createOrchestrator(store: TicketRepository, world: World, runbook: Runbook, deps: Partial<OrchestratorDeps> = {}): Orchestrator {
+export function createOrchestrator(
+  store: TicketRepository,
+  world: World,
+  runbook: Runbook,
+  deps: Partial<OrchestratorDeps> = {},
+): Orchestrator {
   const registry = new CapabilityRegistry({ logger: silentLogger, defaultTimeoutMs: 10_000 });
   registry.register(createDurableTestAgent(world));
   return new Orchestrator({
-    store, registry, events: createInProcessEventBus(silentLogger), logger: silentLogger,
-    runbooks: () => [runbook], known: () => ({ devices: [], services: [] }),
-    leaseMs: 400, retry: { retries: 2, baseMs: 5 }, storeWaitMs: 0, ...deps,
+    store,
+    registry,
+    events: createInProcessEventBus(silentLogger),
+    logger: silentLogger,
+    runbooks: () => [runbook],
+    known: () => ({ devices: [], services: [] }),
+    leaseMs: 400,
+    retry: { retries: 2, baseMs: 5 },
+    storeWaitMs: 0,
+    ...deps,
   });
 }
 
@@ -110,7 +142,11 @@ export function createOrchestrator(store: TicketRepository, world: World, runboo
  * A store that dies like its process would: after `kill()`, or after a write matching `killAfter`, every call
  * fails. What was written before stays, exactly as a `kill -9` would leave it.
  */
-export function killableStore(inner: TicketRepository): { store: TicketRepository; kill(): void; killAfter(match: (change: TicketChange) => boolean): void } {
+export function killableStore(inner: TicketRepository): {
+  store: TicketRepository;
+  kill(): void;
+  killAfter(match: (change: TicketChange) => boolean): void;
+} {
   let dead = false;
   let after: ((change: TicketChange) => boolean) | undefined;
   const store = new Proxy(inner, {
@@ -125,9 +161,21 @@ export function killableStore(inner: TicketRepository): { store: TicketRepositor
       };
     },
   });
-  return { store, kill: () => { dead = true; }, killAfter: (match) => { after = match; } };
+  return {
+    store,
+    kill: () => {
+      dead = true;
+    },
+    killAfter: (match) => {
+      after = match;
+    },
+  };
 }
 
 export const newTicket = (description = 'durable test: please fix the widget') => ({
-  description, requester: 'alice', source: 'api' as const, dryRun: false, context: {},
+  description,
+  requester: 'alice',
+  source: 'api' as const,
+  dryRun: false,
+  context: {},
 });

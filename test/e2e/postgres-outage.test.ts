@@ -32,7 +32,10 @@ function freePort(): Promise<number> {
 }
 
 /** A request's status, body and Retry-After. A request that hangs is caught by the test's own timeout. */
-async function request(url: string, init?: RequestInit): Promise<{ status: number; body: any; retryAfter: string | null }> {
+async function request(
+  url: string,
+  init?: RequestInit,
+): Promise<{ status: number; body: any; retryAfter: string | null }> {
   const response = await fetch(url, init);
   const body = await response.json();
   return { status: response.status, body, retryAfter: response.headers.get('retry-after') };
@@ -63,10 +66,17 @@ describe('PostgreSQL outage under the real server process', () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     const env: Record<string, string | undefined> = {
-      ...process.env, PORT: String(port), HOST: '127.0.0.1', TWISTERLAB_DATA_DIR: dataDir, LOG_LEVEL: 'warn',
-      DATABASE_URL: cluster.url(), REDIS_URL: undefined,
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      TWISTERLAB_DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: cluster.url(),
+      REDIS_URL: undefined,
       TWISTERLAB_SERVICES: `shop=http://127.0.0.1:${(service.address() as AddressInfo).port}/`,
-      TWISTERLAB_CONCURRENCY: '6', TWISTERLAB_LEASE_MS: '1000', TWISTERLAB_STORE_WAIT_MS: '1000',
+      TWISTERLAB_CONCURRENCY: '6',
+      TWISTERLAB_LEASE_MS: '1000',
+      TWISTERLAB_STORE_WAIT_MS: '1000',
     };
     server = spawn(process.execPath, [CLI, 'serve'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     server.stdout!.on('data', (d) => (output += d));
@@ -82,14 +92,20 @@ describe('PostgreSQL outage under the real server process', () => {
   });
 
   it('answers 503 (not hanging) while PostgreSQL is down, recovers by itself, and loses no acknowledged ticket', async () => {
-    const submit = () => request(`${base}/api/v1/tickets`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ description: 'The shop is down, customers cannot pay!' }),
+    const submit = () =>
+      request(`${base}/api/v1/tickets`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ description: 'The shop is down, customers cannot pay!' }),
+      });
+    const acknowledged = (await Promise.all(Array.from({ length: TICKETS }, submit))).map((r) => {
+      expect(r.status).toBe(202);
+      return r.body.ticket.id as string;
     });
-    const acknowledged = (await Promise.all(Array.from({ length: TICKETS }, submit)))
-      .map((r) => { expect(r.status).toBe(202); return r.body.ticket.id as string; });
     await new Promise((r) => setTimeout(r, 300));
-    const before = await Promise.all(acknowledged.map(async (id) => (await request(`${base}/api/v1/tickets/${id}`)).body.ticket.status as string));
+    const before = await Promise.all(
+      acknowledged.map(async (id) => (await request(`${base}/api/v1/tickets/${id}`)).body.ticket.status as string),
+    );
     const unfinished = before.filter((s) => !FINAL.includes(s)).length;
     expect(unfinished).toBeGreaterThan(0); // the outage hits tickets in the middle of their plan
 
@@ -103,7 +119,10 @@ describe('PostgreSQL outage under the real server process', () => {
       expect(refused.retryAfter).toMatch(/^\d+$/);
       expect(refused.body.error.code).toBe('STORE_UNAVAILABLE');
       // A 5xx says which failure it is and names the request id its log line has; no host, port or driver words.
-      expect(refused.body.error).toMatchObject({ message: 'the database cannot be reached', requestId: expect.any(String) });
+      expect(refused.body.error).toMatchObject({
+        message: 'the database cannot be reached',
+        requestId: expect.any(String),
+      });
     }
     const health = await request(`${base}/health`);
     expect(health.status).toBe(503);
@@ -115,7 +134,9 @@ describe('PostgreSQL outage under the real server process', () => {
     await until(async () => ((await request(`${base}/health`)).status === 200 ? true : undefined));
 
     const after = await until(async () => {
-      const details = await Promise.all(acknowledged.map(async (id) => (await request(`${base}/api/v1/tickets/${id}`)).body));
+      const details = await Promise.all(
+        acknowledged.map(async (id) => (await request(`${base}/api/v1/tickets/${id}`)).body),
+      );
       return details.every((d) => FINAL.includes(d.ticket.status)) ? details : undefined;
     });
     expect(after.map((d) => d.ticket.status)).toEqual(acknowledged.map(() => 'no_fault_found'));
@@ -123,7 +144,11 @@ describe('PostgreSQL outage under the real server process', () => {
       const indexes = detail.steps.map((s: { executionId: string; index: number }) => `${s.executionId}:${s.index}`);
       expect(new Set(indexes).size).toBe(indexes.length);
       expect(detail.steps.length).toBeGreaterThan(0);
-      expect(detail.steps.every((s: { status: string; phase: string }) => s.status === 'succeeded' && s.phase === 'diagnose')).toBe(true);
+      expect(
+        detail.steps.every(
+          (s: { status: string; phase: string }) => s.status === 'succeeded' && s.phase === 'diagnose',
+        ),
+      ).toBe(true);
     }
     const later = await submit();
     expect(later.status).toBe(202);
@@ -140,8 +165,10 @@ describe('PostgreSQL outage under the real server process', () => {
         (select count(*)::int from audit_events where action = 'step.rerun') as reruns,
         (select count(*)::int from steps where status = 'running') as running`);
       expect(rows[0]!.running).toBe(0);
-      console.info(`postgres outage: ${TICKETS} tickets, ${unfinished} unfinished when it stopped; `
-        + `${rows[0]!.resumed} tickets resumed, ${rows[0]!.reruns} interrupted steps run again`);
+      console.info(
+        `postgres outage: ${TICKETS} tickets, ${unfinished} unfinished when it stopped; ` +
+          `${rows[0]!.resumed} tickets resumed, ${rows[0]!.reruns} interrupted steps run again`,
+      );
     } finally {
       await db.end();
     }

@@ -9,7 +9,6 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServiceLab, type ServiceLab } from '../helpers/service-lab.ts';
 
- 
 const json = async (r: Response | Promise<Response>): Promise<any> => (await r).json();
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -26,10 +25,18 @@ function freePort(): Promise<number> {
   });
 }
 
-interface Proc { child: ChildProcess; output: () => string; exited: Promise<number | null> }
+interface Proc {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
 
 function run(args: string[], env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
@@ -43,13 +50,18 @@ async function waitHealthy(base: string, proc: Proc): Promise<void> {
     if (proc.child.exitCode !== null) throw new Error(`server exited: ${proc.output()}`);
     try {
       if ((await fetch(`${base}/health`)).ok) return;
-    } catch { /* not listening yet */ }
+    } catch {
+      /* not listening yet */
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`server not healthy: ${proc.output()}`);
 }
 
-async function waitSettled(base: string, id: string): Promise<{ ticket: { status: string }; steps: unknown[]; audit: unknown[] }> {
+async function waitSettled(
+  base: string,
+  id: string,
+): Promise<{ ticket: { status: string }; steps: unknown[]; audit: unknown[] }> {
   const deadline = Date.now() + 20_000;
   for (;;) {
     const detail = await json(fetch(`${base}/api/v1/tickets/${id}`));
@@ -72,7 +84,11 @@ describe('the server process, end to end', () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     env = {
-      PORT: String(port), HOST: '127.0.0.1', TWISTERLAB_DATA_DIR: dataDir, LOG_LEVEL: 'warn', TWISTERLAB_URL: base,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      TWISTERLAB_DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      TWISTERLAB_URL: base,
       ...lab.env,
     };
     delete process.env.DATABASE_URL;
@@ -91,7 +107,8 @@ describe('the server process, end to end', () => {
   it('processes a ticket submitted over HTTP to a final state with its steps and audit rows', async () => {
     await lab.service('shop').kill();
     const response = await fetch(`${base}/api/v1/tickets`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ description: 'The shop is down, customers cannot pay!' }),
     });
     expect(response.status).toBe(202);

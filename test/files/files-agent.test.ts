@@ -2,7 +2,21 @@
 // archives exactly what the file held (gunzip gives it back), keeps N archives, truncates the live file while a
 // writer keeps appending to it, and leaves links and non-matching files alone; usage matches what df sees.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, statfsSync, symlinkSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statfsSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +29,8 @@ let root: string;
 let outside: string;
 
 type Result = { ok: true; output: Record<string, any> } | { ok: false; error: { code: string; message: string } };
-const invoke = (id: string, input: unknown) => rt.runtime.registry.invoke(id, input, { actor: 'test' }) as Promise<Result>;
+const invoke = (id: string, input: unknown) =>
+  rt.runtime.registry.invoke(id, input, { actor: 'test' }) as Promise<Result>;
 const output = async (id: string, input: unknown) => {
   const result = await invoke(id, input);
   if (!result.ok) throw new Error(`${id}: ${result.error.code} ${result.error.message}`);
@@ -41,10 +56,18 @@ beforeAll(async () => {
   mkdirSync(root);
   mkdirSync(outside);
   const inventory = path.join(sshd.dir, 'devices.yaml');
-  writeFileSync(inventory, [
-    'devices:', '  - id: edge', '    host: 127.0.0.1', `    port: ${sshd.port}`, `    user: ${sshd.user}`,
-    '    auth: { method: key, keyFile: client_key }', `    hostKey: "${sshd.hostPublicKey}"`,
-  ].join('\n'));
+  writeFileSync(
+    inventory,
+    [
+      'devices:',
+      '  - id: edge',
+      '    host: 127.0.0.1',
+      `    port: ${sshd.port}`,
+      `    user: ${sshd.user}`,
+      '    auth: { method: key, keyFile: client_key }',
+      `    hostKey: "${sshd.hostPublicKey}"`,
+    ].join('\n'),
+  );
   rt = await startTestRuntime('pglite', { TWISTERLAB_DEVICES_FILE: inventory, TWISTERLAB_BACKUP_ROOTS: root });
 });
 
@@ -65,7 +88,13 @@ function logDir(name: string) {
   const target = path.join(outside, `${name}-target.log`);
   writeFileSync(target, logText('victim', 2 * 1024 * 1024));
   symlinkSync(target, path.join(dir, 'link.log'));
-  return { dir, content, target, targetContent: readFileSync(target, 'utf8'), notes: readFileSync(path.join(dir, 'notes.txt'), 'utf8') };
+  return {
+    dir,
+    content,
+    target,
+    targetContent: readFileSync(target, 'utf8'),
+    notes: readFileSync(path.join(dir, 'notes.txt'), 'utf8'),
+  };
 }
 
 async function rotatesWithAWriterAttached(deviceId: string) {
@@ -79,10 +108,18 @@ async function rotatesWithAWriterAttached(deviceId: string) {
   writeSync(writer, 'after rotation\n');
   closeSync(writer);
 
-  expect(result.rotated).toEqual([{ file: live, bytes_before: fixture.content.length, archive: `${live}.1.gz`, archive_bytes: lstatSync(`${live}.1.gz`).size }]);
+  expect(result.rotated).toEqual([
+    {
+      file: live,
+      bytes_before: fixture.content.length,
+      archive: `${live}.1.gz`,
+      archive_bytes: lstatSync(`${live}.1.gz`).size,
+    },
+  ]);
   expect(gunzipSync(readFileSync(`${live}.1.gz`)).toString('utf8')).toBe(fixture.content);
   // Shifted up one, the fifth dropped (keep 5).
-  for (let n = 2; n <= 5; n += 1) expect(gunzipSync(readFileSync(`${live}.${n}.gz`)).toString('utf8')).toBe(`archive ${n - 1}\n`);
+  for (let n = 2; n <= 5; n += 1)
+    expect(gunzipSync(readFileSync(`${live}.${n}.gz`)).toString('utf8')).toBe(`archive ${n - 1}\n`);
   expect(existsSync(`${live}.6.gz`)).toBe(false);
   expect(result.removed).toEqual([`${live}.5.gz`]);
   expect(result.freed_bytes).toBe(fixture.content.length - result.rotated[0].archive_bytes + oldestSize);
@@ -135,9 +172,15 @@ describe('files.rotate_logs', () => {
     writeFileSync(path.join(outside, 'x.log'), logText('x', 2 * 1024 * 1024));
     symlinkSync(outside, path.join(root, 'escape'));
     for (const target of [outside, path.join(root, 'escape'), `${root}/../outside`]) {
-      expect(await invoke('files.rotate_logs', { path: target, min_bytes: 0 })).toMatchObject({ ok: false, error: { code: 'PATH_NOT_ALLOWED' } });
+      expect(await invoke('files.rotate_logs', { path: target, min_bytes: 0 })).toMatchObject({
+        ok: false,
+        error: { code: 'PATH_NOT_ALLOWED' },
+      });
     }
-    expect(await invoke('files.rotate_logs', { path: root, pattern: '../outside/*.log' })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    expect(await invoke('files.rotate_logs', { path: root, pattern: '../outside/*.log' })).toMatchObject({
+      ok: false,
+      error: { code: 'VALIDATION_FAILED' },
+    });
     expect(readdirSync(outside)).not.toContain('x.log.1.gz');
   });
 
@@ -177,7 +220,14 @@ describe('files.directory_usage', () => {
   for (const deviceId of ['local', 'edge']) {
     it(`sums the files under a directory without following links, largest first (${deviceId})`, async () => {
       const result = await output('files.directory_usage', { device_id: deviceId, path: dir, top: 2 });
-      expect(result).toMatchObject({ path: dir, bytes: 5400, files: 3, directories: 2, truncated: false, unreadable: [] });
+      expect(result).toMatchObject({
+        path: dir,
+        bytes: 5400,
+        files: 3,
+        directories: 2,
+        truncated: false,
+        unreadable: [],
+      });
       expect(result.largest).toEqual([
         { path: path.join(dir, 'a/b/two.bin'), bytes: 5000, modified_at: mtime.toISOString() },
         { path: path.join(dir, 'three.bin'), bytes: 300, modified_at: expect.any(String) },
@@ -191,8 +241,17 @@ describe('files.directory_usage', () => {
   }
 
   it('refuses a path outside the roots, and a file that is not a directory', async () => {
-    expect(await invoke('files.directory_usage', { path: '/etc' })).toMatchObject({ ok: false, error: { code: 'PATH_NOT_ALLOWED' } });
-    expect(await invoke('files.directory_usage', { path: path.join(dir, 'dir-link') })).toMatchObject({ ok: false, error: { code: 'PATH_NOT_ALLOWED' } });
-    expect(await invoke('files.directory_usage', { path: path.join(dir, 'three.bin') })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    expect(await invoke('files.directory_usage', { path: '/etc' })).toMatchObject({
+      ok: false,
+      error: { code: 'PATH_NOT_ALLOWED' },
+    });
+    expect(await invoke('files.directory_usage', { path: path.join(dir, 'dir-link') })).toMatchObject({
+      ok: false,
+      error: { code: 'PATH_NOT_ALLOWED' },
+    });
+    expect(await invoke('files.directory_usage', { path: path.join(dir, 'three.bin') })).toMatchObject({
+      ok: false,
+      error: { code: 'VALIDATION_FAILED' },
+    });
   });
 });

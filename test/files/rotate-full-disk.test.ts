@@ -35,7 +35,13 @@ async function output(id: string, input: Record<string, unknown>): Promise<any> 
   return result.output;
 }
 
-interface Rotated { files: Array<{ path: string; action: string; bytes_before: number; bytes_after: number; reason?: string }>; largest: { path: string; bytes_before: number; bytes_after: number } | null; skipped_count: number; rotated: Array<{ file: string; archive: string }>; skipped: Array<{ file: string }> }
+interface Rotated {
+  files: Array<{ path: string; action: string; bytes_before: number; bytes_after: number; reason?: string }>;
+  largest: { path: string; bytes_before: number; bytes_after: number } | null;
+  skipped_count: number;
+  rotated: Array<{ file: string; archive: string }>;
+  skipped: Array<{ file: string }>;
+}
 const fileOf = (result: Rotated, name: string) => result.files.find((f) => f.path === path.join(logs, name));
 
 describe.skipIf(!asRoot)('files.rotate_logs on a full disk (an 8 MiB tmpfs)', () => {
@@ -70,7 +76,12 @@ describe.skipIf(!asRoot)('files.rotate_logs on a full disk (an 8 MiB tmpfs)', ()
     const before = await output('files.directory_usage', { path: logs });
     expect(before.filesystem.use_percent).toBeGreaterThanOrEqual(90);
     const result: Rotated = await output('files.rotate_logs', { path: logs, min_bytes: 100_000 });
-    expect(fileOf(result, 'app.log')).toMatchObject({ action: 'skipped', bytes_before: 7 * MIB, bytes_after: 7 * MIB, reason: expect.stringMatching(/no space left to compress it .*ENOSPC.*on_full_disk: skip/) });
+    expect(fileOf(result, 'app.log')).toMatchObject({
+      action: 'skipped',
+      bytes_before: 7 * MIB,
+      bytes_after: 7 * MIB,
+      reason: expect.stringMatching(/no space left to compress it .*ENOSPC.*on_full_disk: skip/),
+    });
     expect(fileOf(result, 'worker.log')).toMatchObject({ action: 'rotated', bytes_after: 0 });
     expect(result.largest).toEqual({ path: path.join(logs, 'app.log'), bytes_before: 7 * MIB, bytes_after: 7 * MIB });
     expect(result.skipped_count).toBe(1);
@@ -85,8 +96,17 @@ describe.skipIf(!asRoot)('files.rotate_logs on a full disk (an 8 MiB tmpfs)', ()
   });
 
   it('truncates the culprit when the policy says so, says its content is lost, and the file system goes under its threshold', async () => {
-    const result: Rotated = await output('files.rotate_logs', { path: logs, min_bytes: 100_000, on_full_disk: 'truncate' });
-    expect(fileOf(result, 'app.log')).toMatchObject({ action: 'truncated', bytes_before: 7 * MIB, bytes_after: 0, reason: expect.stringContaining('its content is lost') });
+    const result: Rotated = await output('files.rotate_logs', {
+      path: logs,
+      min_bytes: 100_000,
+      on_full_disk: 'truncate',
+    });
+    expect(fileOf(result, 'app.log')).toMatchObject({
+      action: 'truncated',
+      bytes_before: 7 * MIB,
+      bytes_after: 0,
+      reason: expect.stringContaining('its content is lost'),
+    });
     expect(result.largest).toMatchObject({ path: path.join(logs, 'app.log'), bytes_after: 0 });
     expect(result.skipped_count).toBe(0);
     expect(result.rotated.map((r) => r.file)).toEqual([path.join(logs, 'worker.log')]);
@@ -94,16 +114,34 @@ describe.skipIf(!asRoot)('files.rotate_logs on a full disk (an 8 MiB tmpfs)', ()
   });
 
   it('compresses the culprit into an archive directory with room, whole, and truncates it in place', async () => {
-    const result: Rotated = await output('files.rotate_logs', { path: logs, min_bytes: 100_000, archive_dir: roomyArchive });
-    expect(fileOf(result, 'app.log')).toMatchObject({ action: 'rotated', bytes_after: 0, reason: expect.stringContaining(`compressed to ${roomyArchive} instead`) });
-    expect(result.rotated).toContainEqual(expect.objectContaining({ file: path.join(logs, 'app.log'), archive: path.join(roomyArchive, 'app.log.1.gz') }));
+    const result: Rotated = await output('files.rotate_logs', {
+      path: logs,
+      min_bytes: 100_000,
+      archive_dir: roomyArchive,
+    });
+    expect(fileOf(result, 'app.log')).toMatchObject({
+      action: 'rotated',
+      bytes_after: 0,
+      reason: expect.stringContaining(`compressed to ${roomyArchive} instead`),
+    });
+    expect(result.rotated).toContainEqual(
+      expect.objectContaining({ file: path.join(logs, 'app.log'), archive: path.join(roomyArchive, 'app.log.1.gz') }),
+    );
     expect(gunzipSync(readFileSync(path.join(roomyArchive, 'app.log.1.gz'))).equals(culprit)).toBe(true);
     expect(statSync(path.join(logs, 'app.log')).size).toBe(0);
   });
 
   it('falls back to the policy when the archive directory has no room either, and says both', async () => {
-    const result: Rotated = await output('files.rotate_logs', { path: logs, min_bytes: 100_000, archive_dir: tinyArchive });
-    expect(fileOf(result, 'app.log')).toMatchObject({ action: 'skipped', bytes_after: 7 * MIB, reason: expect.stringContaining(`${tinyArchive} has no room either`) });
+    const result: Rotated = await output('files.rotate_logs', {
+      path: logs,
+      min_bytes: 100_000,
+      archive_dir: tinyArchive,
+    });
+    expect(fileOf(result, 'app.log')).toMatchObject({
+      action: 'skipped',
+      bytes_after: 7 * MIB,
+      reason: expect.stringContaining(`${tinyArchive} has no room either`),
+    });
     expect(readdirSync(tinyArchive)).toEqual([]);
     expect(readFileSync(path.join(logs, 'app.log')).equals(culprit)).toBe(true);
   });
@@ -128,10 +166,18 @@ describe.skipIf(!asRoot)('files.rotate_logs on a full disk of an SSH device (SFT
     mkdirSync(sftpRoot);
     mountTmpfs(sftpLogs, '8m');
     const inventory = path.join(sshd.dir, 'devices.yaml');
-    writeFileSync(inventory, [
-      'devices:', '  - id: edge', '    host: 127.0.0.1', `    port: ${sshd.port}`, `    user: ${sshd.user}`,
-      '    auth: { method: key, keyFile: client_key }', `    hostKey: "${sshd.hostPublicKey}"`,
-    ].join('\n'));
+    writeFileSync(
+      inventory,
+      [
+        'devices:',
+        '  - id: edge',
+        '    host: 127.0.0.1',
+        `    port: ${sshd.port}`,
+        `    user: ${sshd.user}`,
+        '    auth: { method: key, keyFile: client_key }',
+        `    hostKey: "${sshd.hostPublicKey}"`,
+      ].join('\n'),
+    );
     rt = await startTestRuntime('pglite', { TWISTERLAB_DEVICES_FILE: inventory, TWISTERLAB_BACKUP_ROOTS: sftpRoot });
   }, 120_000);
 
@@ -144,18 +190,41 @@ describe.skipIf(!asRoot)('files.rotate_logs on a full disk of an SSH device (SFT
   it('skips the culprit it cannot compress over SFTP, where the server only says "Failure", and says why', async () => {
     const big = randomBytes(7 * MIB);
     writeFileSync(path.join(sftpLogs, 'app.log'), big);
-    const result = await rt.runtime.registry.invoke('files.rotate_logs', { device_id: 'edge', path: sftpLogs, min_bytes: 100_000 }, { actor: 'test' });
-    expect(result).toMatchObject({ ok: true, output: {
-      skipped_count: 1, rotated: [], largest: { bytes_before: 7 * MIB, bytes_after: 7 * MIB },
-      files: [{ action: 'skipped', reason: expect.stringMatching(/no space left to compress it .*"Failure" with \d+ bytes free.*on_full_disk: skip/) }],
-    } });
+    const result = await rt.runtime.registry.invoke(
+      'files.rotate_logs',
+      { device_id: 'edge', path: sftpLogs, min_bytes: 100_000 },
+      { actor: 'test' },
+    );
+    expect(result).toMatchObject({
+      ok: true,
+      output: {
+        skipped_count: 1,
+        rotated: [],
+        largest: { bytes_before: 7 * MIB, bytes_after: 7 * MIB },
+        files: [
+          {
+            action: 'skipped',
+            reason: expect.stringMatching(
+              /no space left to compress it .*"Failure" with \d+ bytes free.*on_full_disk: skip/,
+            ),
+          },
+        ],
+      },
+    });
     expect(readFileSync(path.join(sftpLogs, 'app.log')).equals(big)).toBe(true);
   });
 
   it('truncates the culprit over SFTP when the policy says so', async () => {
     writeFileSync(path.join(sftpLogs, 'app.log'), randomBytes(7 * MIB));
-    const result = await rt.runtime.registry.invoke('files.rotate_logs', { device_id: 'edge', path: sftpLogs, min_bytes: 100_000, on_full_disk: 'truncate' }, { actor: 'test' });
-    expect(result).toMatchObject({ ok: true, output: { skipped_count: 0, files: [{ action: 'truncated', bytes_after: 0 }], largest: { bytes_after: 0 } } });
+    const result = await rt.runtime.registry.invoke(
+      'files.rotate_logs',
+      { device_id: 'edge', path: sftpLogs, min_bytes: 100_000, on_full_disk: 'truncate' },
+      { actor: 'test' },
+    );
+    expect(result).toMatchObject({
+      ok: true,
+      output: { skipped_count: 0, files: [{ action: 'truncated', bytes_after: 0 }], largest: { bytes_after: 0 } },
+    });
     expect(statSync(path.join(sftpLogs, 'app.log')).size).toBe(0);
   });
 });

@@ -1,7 +1,18 @@
 // No agent writes outside its roots through a link: sync, restore, rotation and backup archives, on this machine
 // and on a device over SFTP (a real sshd). Links sit at every depth of the destination (its top, a middle
 // directory, the file itself), dangle, or point inside the roots; the real file system is checked afterwards.
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -14,7 +25,8 @@ let root: string;
 let outside: string;
 
 type Result = { ok: true; output: Record<string, any> } | { ok: false; error: { code: string; message: string } };
-const invoke = (id: string, input: unknown) => rt.runtime.registry.invoke(id, input, { actor: 'test' }) as Promise<Result>;
+const invoke = (id: string, input: unknown) =>
+  rt.runtime.registry.invoke(id, input, { actor: 'test' }) as Promise<Result>;
 const output = async (id: string, input: unknown) => {
   const result = await invoke(id, input);
   if (!result.ok) throw new Error(`${id}: ${result.error.code} ${result.error.message}`);
@@ -36,10 +48,18 @@ beforeAll(async () => {
   root = path.join(sshd.dir, 'roots');
   mkdirSync(root);
   const inventory = path.join(sshd.dir, 'devices.yaml');
-  writeFileSync(inventory, [
-    'devices:', '  - id: edge', '    host: 127.0.0.1', `    port: ${sshd.port}`, `    user: ${sshd.user}`,
-    '    auth: { method: key, keyFile: client_key }', `    hostKey: "${sshd.hostPublicKey}"`,
-  ].join('\n'));
+  writeFileSync(
+    inventory,
+    [
+      'devices:',
+      '  - id: edge',
+      '    host: 127.0.0.1',
+      `    port: ${sshd.port}`,
+      `    user: ${sshd.user}`,
+      '    auth: { method: key, keyFile: client_key }',
+      `    hostKey: "${sshd.hostPublicKey}"`,
+    ].join('\n'),
+  );
   rt = await startTestRuntime('pglite', { TWISTERLAB_DEVICES_FILE: inventory, TWISTERLAB_BACKUP_ROOTS: root });
 });
 
@@ -61,7 +81,12 @@ describe.each(['local', 'edge'])('sync.sync_data into a destination holding link
     const src = mkdtempSync(path.join(root, 'src-'));
     const dst = mkdtempSync(path.join(root, 'dst-'));
     tree(src, {
-      'target/evil.txt': 'evil', 'a/b/c/evil.txt': 'evil', 'victim.txt': 'evil', 'created.txt': 'evil', 'gone/evil.txt': 'evil', 'fine/ok.txt': 'ok',
+      'target/evil.txt': 'evil',
+      'a/b/c/evil.txt': 'evil',
+      'victim.txt': 'evil',
+      'created.txt': 'evil',
+      'gone/evil.txt': 'evil',
+      'fine/ok.txt': 'ok',
     });
     mkdirSync(path.join(dst, 'a'));
     symlinkSync(outside, path.join(dst, 'target'));
@@ -72,7 +97,13 @@ describe.each(['local', 'edge'])('sync.sync_data into a destination holding link
 
     const report = await sync(src, dst);
     expect(report.copied).toEqual([{ path: 'fine/ok.txt', bytes: 2, reason: 'new' }]);
-    expect(report.skipped.map((s: { path: string }) => s.path).sort()).toEqual(['a/b/c/evil.txt', 'created.txt', 'gone/evil.txt', 'target/evil.txt', 'victim.txt']);
+    expect(report.skipped.map((s: { path: string }) => s.path).sort()).toEqual([
+      'a/b/c/evil.txt',
+      'created.txt',
+      'gone/evil.txt',
+      'target/evil.txt',
+      'victim.txt',
+    ]);
     expect(outsideNow()).toEqual(['victim.txt']);
     expect(readFileSync(path.join(outside, 'victim.txt'), 'utf8')).toBe('untouched');
     expect(readFileSync(path.join(dst, 'fine/ok.txt'), 'utf8')).toBe('ok');
@@ -94,8 +125,16 @@ describe.each(['local', 'edge'])('sync.sync_data into a destination holding link
     tree(src, { 'one.txt': '1' });
     const escape = path.join(root, `escape-${device}`);
     symlinkSync(outside, escape);
-    expect(await invoke('sync.sync_data', { source: src, destination: escape, destination_device: device })).toMatchObject({ ok: false, error: { code: 'PATH_NOT_ALLOWED' } });
-    expect(await invoke('sync.sync_data', { source: src, destination: path.join(escape, 'new'), destination_device: device })).toMatchObject({ ok: false, error: { code: 'PATH_NOT_ALLOWED' } });
+    expect(
+      await invoke('sync.sync_data', { source: src, destination: escape, destination_device: device }),
+    ).toMatchObject({ ok: false, error: { code: 'PATH_NOT_ALLOWED' } });
+    expect(
+      await invoke('sync.sync_data', {
+        source: src,
+        destination: path.join(escape, 'new'),
+        destination_device: device,
+      }),
+    ).toMatchObject({ ok: false, error: { code: 'PATH_NOT_ALLOWED' } });
     const real = mkdtempSync(path.join(root, 'real-'));
     const alias = path.join(root, `alias-${device}`);
     symlinkSync(real, alias);
@@ -111,7 +150,9 @@ describe.each(['local', 'edge'])('sync.sync_data into a destination holding link
     tree(src, { 'inner/file.txt': 'x' });
     symlinkSync(elsewhere, path.join(dst, 'inner'));
     const report = await sync(src, dst);
-    expect(report.skipped).toEqual([{ path: 'inner/file.txt', reason: 'destination holds a symlink at inner: never written through' }]);
+    expect(report.skipped).toEqual([
+      { path: 'inner/file.txt', reason: 'destination holds a symlink at inner: never written through' },
+    ]);
     expect(readdirSync(elsewhere)).toEqual([]);
   });
 });
@@ -191,12 +232,17 @@ describe('backup archives in the data directory', () => {
     renameSync(backups, `${backups}.real`);
     symlinkSync(outside, backups);
     try {
-      expect(await invoke('backup.create_backup', { target: dir, backup_type: 'files' })).toMatchObject({ ok: false, error: { code: 'PATH_NOT_ALLOWED' } });
+      expect(await invoke('backup.create_backup', { target: dir, backup_type: 'files' })).toMatchObject({
+        ok: false,
+        error: { code: 'PATH_NOT_ALLOWED' },
+      });
       expect(outsideNow()).toEqual(['victim.txt']);
     } finally {
       rmSync(backups);
       renameSync(`${backups}.real`, backups);
     }
-    expect(await output('backup.create_backup', { target: dir, backup_type: 'files' })).toMatchObject({ details: { files: 1 } });
+    expect(await output('backup.create_backup', { target: dir, backup_type: 'files' })).toMatchObject({
+      details: { files: 1 },
+    });
   });
 });

@@ -24,8 +24,13 @@ async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
 }
 
 const superuser = (): ServiceDeclaration => ({ name: 'inventory-db', kind: 'postgres', target: cluster.url() });
-const asApp = (check?: ServiceDeclaration['check'], password = { env: 'INVENTORY_DB_PASSWORD' }): ServiceDeclaration => ({
-  ...superuser(), app: { user: 'inventory_app', password, database: 'postgres' }, ...(check ? { check } : {}),
+const asApp = (
+  check?: ServiceDeclaration['check'],
+  password = { env: 'INVENTORY_DB_PASSWORD' },
+): ServiceDeclaration => ({
+  ...superuser(),
+  app: { user: 'inventory_app', password, database: 'postgres' },
+  ...(check ? { check } : {}),
 });
 
 beforeAll(async () => {
@@ -33,7 +38,10 @@ beforeAll(async () => {
   await admin(async (c) => {
     // Passwords are checked for every role but the superuser, which keeps trust (the helper's own access).
     const { rows } = await c.query<{ hba_file: string }>('SHOW hba_file');
-    writeFileSync(rows[0]!.hba_file, 'local all all trust\nhost all postgres 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 scram-sha-256\n');
+    writeFileSync(
+      rows[0]!.hba_file,
+      'local all all trust\nhost all postgres 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 scram-sha-256\n',
+    );
     await c.query('SELECT pg_reload_conf()');
     await c.query(`CREATE ROLE inventory_app LOGIN PASSWORD '${APP_PASSWORD}'`);
     await c.query('CREATE TABLE inventory (id int PRIMARY KEY, qty int NOT NULL)');
@@ -49,7 +57,12 @@ afterAll(async () => {
 describe('PostgreSQL checked as the application', () => {
   it('connects as the app role with the password from its environment reference and runs the app query', async () => {
     const result = await checker.check(asApp({ query: 'select count(*) from inventory' }), { timeoutMs: 5_000 });
-    expect(result).toMatchObject({ healthy: true, reachable: true, asApp: true, detail: 'check query ok as role inventory_app (1 row)' });
+    expect(result).toMatchObject({
+      healthy: true,
+      reachable: true,
+      asApp: true,
+      detail: 'check query ok as role inventory_app (1 row)',
+    });
   });
 
   it('reports a wrong app password as an auth failure, never showing a password', async () => {
@@ -60,8 +73,9 @@ describe('PostgreSQL checked as the application', () => {
   });
 
   it('refuses to check when the password variable is not set, naming the variable and nothing else', async () => {
-    await expect(checker.check(asApp(undefined, { env: 'UNSET_DB_PASSWORD' }), { timeoutMs: 5_000 }))
-      .rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('UNSET_DB_PASSWORD') });
+    await expect(
+      checker.check(asApp(undefined, { env: 'UNSET_DB_PASSWORD' }), { timeoutMs: 5_000 }),
+    ).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('UNSET_DB_PASSWORD') });
   });
 
   it('reports the app query refused for lack of privilege as query_failed with its SQLSTATE', async () => {
@@ -77,7 +91,9 @@ describe('PostgreSQL checked as the application', () => {
   it('runs the query read-only: a query that writes is refused and changes nothing', async () => {
     const result = await checker.check(asApp({ query: 'update inventory set qty = 99' }), { timeoutMs: 5_000 });
     expect(result).toMatchObject({ healthy: false, failure: 'query_failed', errorCode: '25006' });
-    expect(await admin((c) => c.query('select count(*)::int AS n from inventory where qty = 99'))).toMatchObject({ rows: [{ n: 0 }] });
+    expect(await admin((c) => c.query('select count(*)::int AS n from inventory where qty = 99'))).toMatchObject({
+      rows: [{ n: 0 }],
+    });
   });
 
   it('reports a lock chain as the app query timing out, while the superuser SELECT 1 still passes', async () => {
@@ -92,19 +108,31 @@ describe('PostgreSQL checked as the application', () => {
       const altered = alter.query('ALTER TABLE inventory ADD COLUMN note text');
       await admin(async (c) => {
         for (let i = 0; i < 100; i += 1) {
-          const { rows } = await c.query<{ n: number }>("select count(*)::int AS n from pg_stat_activity where wait_event_type = 'Lock'");
+          const { rows } = await c.query<{ n: number }>(
+            "select count(*)::int AS n from pg_stat_activity where wait_event_type = 'Lock'",
+          );
           if (rows[0]!.n > 0) return;
           await new Promise((r) => setTimeout(r, 50));
         }
         throw new Error('the ALTER TABLE never queued');
       });
       const old = await checker.check(superuser(), { timeoutMs: 5_000 });
-      const app = await checker.check(asApp({ query: 'select count(*) from inventory', timeoutMs: 300 }), { timeoutMs: 5_000 });
+      const app = await checker.check(asApp({ query: 'select count(*) from inventory', timeoutMs: 300 }), {
+        timeoutMs: 5_000,
+      });
       expect(old).toMatchObject({ healthy: true, asApp: false });
-      expect(app).toMatchObject({ healthy: false, reachable: true, asApp: true, failure: 'query_timeout', errorCode: '55P03' });
+      expect(app).toMatchObject({
+        healthy: false,
+        reachable: true,
+        asApp: true,
+        failure: 'query_timeout',
+        errorCode: '55P03',
+      });
       await holder.query('ROLLBACK');
       await altered;
-      const after = await checker.check(asApp({ query: 'select count(*) from inventory', timeoutMs: 300 }), { timeoutMs: 5_000 });
+      const after = await checker.check(asApp({ query: 'select count(*) from inventory', timeoutMs: 300 }), {
+        timeoutMs: 5_000,
+      });
       expect(after).toMatchObject({ healthy: true });
     } finally {
       await holder.end();
@@ -119,13 +147,24 @@ describe('PostgreSQL checked as the application', () => {
     });
     await cluster.stop();
     await cluster.start();
-    const sessions = [1, 2].map(() => new pg.Client({ connectionString: `postgresql://inventory_app:${APP_PASSWORD}@127.0.0.1:${cluster.port}/postgres` }));
+    const sessions = [1, 2].map(
+      () =>
+        new pg.Client({
+          connectionString: `postgresql://inventory_app:${APP_PASSWORD}@127.0.0.1:${cluster.port}/postgres`,
+        }),
+    );
     try {
       for (const s of sessions) await s.connect();
       const old = await checker.check(superuser(), { timeoutMs: 5_000 });
       const app = await checker.check(asApp({ query: 'select count(*) from inventory' }), { timeoutMs: 5_000 });
       expect(old).toMatchObject({ healthy: true, asApp: false });
-      expect(app).toMatchObject({ healthy: false, reachable: true, asApp: true, failure: 'no_slots', errorCode: '53300' });
+      expect(app).toMatchObject({
+        healthy: false,
+        reachable: true,
+        asApp: true,
+        failure: 'no_slots',
+        errorCode: '53300',
+      });
       expect(app.detail).toContain('remaining connection slots are reserved');
       expect(JSON.stringify(app)).not.toContain(APP_PASSWORD);
     } finally {

@@ -38,7 +38,12 @@ export const FIXTURE_EXPECTED = {
     { ip: '2001:db8::5', count: 1, users: ['bob'] },
     { ip: '203.0.113.7', count: 1, users: ['admin'] },
   ],
-  users: [{ user: 'root', count: 9 }, { user: 'admin', count: 1 }, { user: 'bob', count: 1 }, { user: 'git', count: 1 }],
+  users: [
+    { user: 'root', count: 9 },
+    { user: 'admin', count: 1 },
+    { user: 'bob', count: 1 },
+    { user: 'git', count: 1 },
+  ],
   distinct_sources: 4,
   distinct_users: 4,
   first_seen: 'Mar  3 09:00:05',

@@ -22,7 +22,7 @@ export async function startDovecot(dir: string): Promise<Dovecot> {
   writeFileSync(path.join(dir, 'users'), `${user}:{PLAIN}${password}\n`, { mode: 0o644 });
   // Dovecot never delivers as root: mail belongs to an unprivileged user (nobody when the tests run as root).
   const uid = process.getuid?.() || 65534;
-  const gid = process.getuid?.() ? process.getgid?.() ?? 65534 : 65534;
+  const gid = process.getuid?.() ? (process.getgid?.() ?? 65534) : 65534;
   chownSync(path.join(dir, 'home'), uid, gid);
   const config = `protocols = imap
 listen = 127.0.0.1
@@ -73,10 +73,14 @@ service lmtp {
 }
 `;
   writeFileSync(path.join(dir, 'dovecot.conf'), config);
-  const child: ChildProcess = spawn('/usr/sbin/dovecot', ['-F', '-c', path.join(dir, 'dovecot.conf')], { stdio: ['ignore', 'ignore', openSync(path.join(dir, 'dovecot.log'), 'a')] });
+  const child: ChildProcess = spawn('/usr/sbin/dovecot', ['-F', '-c', path.join(dir, 'dovecot.conf')], {
+    stdio: ['ignore', 'ignore', openSync(path.join(dir, 'dovecot.log'), 'a')],
+  });
   await waitForPort(port, child, 'dovecot');
   return {
-    port, user, password,
+    port,
+    user,
+    password,
     async stop() {
       if (child.exitCode !== null) return;
       await new Promise<void>((resolve) => {

@@ -22,7 +22,9 @@ export interface PostgresCluster {
 
 function binDir(): string {
   const root = '/usr/lib/postgresql';
-  const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(path.join(root, v, 'bin', 'initdb'))) : [];
+  const versions = existsSync(root)
+    ? readdirSync(root).filter((v) => existsSync(path.join(root, v, 'bin', 'initdb')))
+    : [];
   const newest = versions.sort((a, b) => Number(a) - Number(b)).at(-1);
   if (!newest) throw new Error(`no PostgreSQL server binaries under ${root} (install Debian's postgresql package)`);
   return path.join(root, newest, 'bin');
@@ -52,12 +54,15 @@ export async function createPostgresCluster(settings: Record<string, string | nu
     const gid = Number((await run('id', ['-g', 'postgres'])).stdout.trim());
     chownSync(dir, uid, gid);
   }
-  const pg = (program: string, args: string[]) => (asRoot
-    ? run('runuser', ['-u', 'postgres', '--', path.join(bin, program), ...args], { cwd: dir })
-    : run(path.join(bin, program), args, { cwd: dir }));
+  const pg = (program: string, args: string[]) =>
+    asRoot
+      ? run('runuser', ['-u', 'postgres', '--', path.join(bin, program), ...args], { cwd: dir })
+      : run(path.join(bin, program), args, { cwd: dir });
   await pg('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
   const port = await freePort();
-  const extra = Object.entries(settings).map(([k, v]) => ` -c ${k}=${v}`).join('');
+  const extra = Object.entries(settings)
+    .map(([k, v]) => ` -c ${k}=${v}`)
+    .join('');
   const options = `-p ${port} -c listen_addresses=127.0.0.1 -k ${dir} -c fsync=off -c full_page_writes=off${extra}`;
   const cluster: PostgresCluster = {
     port,

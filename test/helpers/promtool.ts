@@ -14,7 +14,11 @@ export function promtool(args: string[], stdin?: string): Promise<PromtoolResult
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
     child.on('error', (error: NodeJS.ErrnoException) => {
-      reject(error.code === 'ENOENT' ? new Error('promtool is not installed: apt-get install prometheus (.ci/run does)') : error);
+      reject(
+        error.code === 'ENOENT'
+          ? new Error('promtool is not installed: apt-get install prometheus (.ci/run does)')
+          : error,
+      );
     });
     child.on('close', (code) => resolve({ code, output }));
     child.stdin.end(stdin ?? '');

@@ -40,7 +40,9 @@ async function waitForPing(url: string, child: ChildProcess, output: () => strin
     try {
       await client.connect();
       if ((await client.ping()) === 'PONG') return;
-    } catch { /* not up yet */ } finally {
+    } catch {
+      /* not up yet */
+    } finally {
       client.disconnect();
     }
     await new Promise((r) => setTimeout(r, 50));
@@ -55,11 +57,29 @@ export async function startTestRedis(options: { appendonly?: boolean; args?: str
   const url = `redis://127.0.0.1:${port}`;
   const persistence = options.appendonly ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
   let child: ChildProcess | undefined;
-  const ended = (c: ChildProcess) => new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : c.once('exit', () => resolve())));
+  const ended = (c: ChildProcess) =>
+    new Promise<void>((resolve) =>
+      c.exitCode !== null || c.signalCode !== null ? resolve() : c.once('exit', () => resolve()),
+    );
 
   const start = async () => {
     let output = '';
-    const c = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '', ...persistence, ...(options.args ?? [])], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const c = spawn(
+      'redis-server',
+      [
+        '--bind',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--dir',
+        dir,
+        '--save',
+        '',
+        ...persistence,
+        ...(options.args ?? []),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     c.stdout!.on('data', (d) => (output = (output + d).slice(-4000)));
     c.stderr!.on('data', (d) => (output = (output + d).slice(-4000)));
     child = c;
@@ -74,7 +94,9 @@ export async function startTestRedis(options: { appendonly?: boolean; args?: str
   };
   await start();
   return {
-    url, port, start,
+    url,
+    port,
+    start,
     stop: () => signal('SIGTERM'),
     kill: () => signal('SIGKILL'),
     close: async () => {

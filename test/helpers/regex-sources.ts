@@ -19,9 +19,11 @@ export interface RegexSources {
 
 /** The non-test .ts files directly in each directory (relative to the repository root). */
 export function sourceFiles(root: string, dirs: readonly string[]): string[] {
-  return dirs.flatMap((dir) => readdirSync(path.join(root, dir))
-    .filter((name) => name.endsWith('.ts') && !name.endsWith('.test.ts'))
-    .map((name) => path.join(dir, name)));
+  return dirs.flatMap((dir) =>
+    readdirSync(path.join(root, dir))
+      .filter((name) => name.endsWith('.ts') && !name.endsWith('.test.ts'))
+      .map((name) => path.join(dir, name)),
+  );
 }
 
 export function regexSources(root: string, files: readonly string[]): RegexSources {
@@ -35,7 +37,11 @@ export function regexSources(root: string, files: readonly string[]): RegexSourc
         const literal = node.text;
         const end = literal.lastIndexOf('/');
         out.literals.push({ where: where(node), pattern: new RegExp(literal.slice(1, end), literal.slice(end + 1)) });
-      } else if ((ts.isNewExpression(node) || ts.isCallExpression(node)) && ts.isIdentifier(node.expression) && node.expression.text === 'RegExp') {
+      } else if (
+        (ts.isNewExpression(node) || ts.isCallExpression(node)) &&
+        ts.isIdentifier(node.expression) &&
+        node.expression.text === 'RegExp'
+      ) {
         out.constructed.push(where(node));
       }
       ts.forEachChild(node, visit);

@@ -10,13 +10,21 @@ export interface CliRun {
   lines: string[];
 }
 
-export async function runCliWith(argv: string[], client?: ApiClient, options: { colour?: boolean } = {}): Promise<CliRun> {
+export async function runCliWith(
+  argv: string[],
+  client?: ApiClient,
+  options: { colour?: boolean } = {},
+): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const code = await runCli(argv, {
     version: '0.0.0-test',
-    stdout: (text) => { stdout += text; },
-    stderr: (text) => { stderr += text; },
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
     colour: { out: options.colour ?? false, err: options.colour ?? false },
     client: async () => {
       if (!client) throw new Error('this command needs no API client');

@@ -39,7 +39,11 @@ function pem(kind: string, body: string, end = true): string {
 }
 
 function tokenForms(r: ReturnType<typeof generator>): SecretForm[] {
-  const t = (name: string, secret: string, text = `the failing call used ${secret} this morning`): SecretForm => ({ name, secret, text });
+  const t = (name: string, secret: string, text = `the failing call used ${secret} this morning`): SecretForm => ({
+    name,
+    secret,
+    text,
+  });
   const jwt = `${b64url('{"alg":"HS256","typ":"JWT"}')}.${b64url(`{"sub":"${r(DIGITS, 8)}","name":"ops"}`)}.${r(URLSAFE, 43)}`;
   const awsSecret = r(B64, 40);
   const slackHook = `https://hooks.slack.com/services/T${r(UPPER + DIGITS, 8)}/B${r(UPPER + DIGITS, 10)}/${r(ALNUM, 24)}`;
@@ -108,10 +112,20 @@ function tokenForms(r: ReturnType<typeof generator>): SecretForm[] {
     t('shippo token', `shippo_live_${r(HEX, 40)}`),
     t('cloudflare origin ca key', `v1.0-${r(HEX, 24)}-${r(HEX, 146)}`),
     t('1password service account token', `ops_eyJ${r(ALNUM, 250)}`),
-    t('1password secret key', `A3-${r(UPPER + DIGITS, 6)}-${r(UPPER + DIGITS, 11)}-${r(UPPER + DIGITS, 5)}-${r(UPPER + DIGITS, 5)}-${r(UPPER + DIGITS, 5)}`),
+    t(
+      '1password secret key',
+      `A3-${r(UPPER + DIGITS, 6)}-${r(UPPER + DIGITS, 11)}-${r(UPPER + DIGITS, 5)}-${r(UPPER + DIGITS, 5)}-${r(UPPER + DIGITS, 5)}`,
+    ),
     t('azure ad client secret', `${r(ALNUM, 3)}8Q~${r(ALNUM, 34)}`),
     t('kubeadm bootstrap token', `${r(LOWER + DIGITS, 6)}.${r(LOWER + DIGITS, 16)}`, ''),
-  ].map((form) => (form.text === '' ? { ...form, text: `kubeadm join 10.0.0.1:6443 --token ${form.secret} --discovery-token-ca-cert-hash sha256:${'ab'.repeat(32)}` } : form));
+  ].map((form) =>
+    form.text === ''
+      ? {
+          ...form,
+          text: `kubeadm join 10.0.0.1:6443 --token ${form.secret} --discovery-token-ca-cert-hash sha256:${'ab'.repeat(32)}`,
+        }
+      : form,
+  );
 }
 
 function structuredForms(r: ReturnType<typeof generator>): SecretForm[] {
@@ -180,16 +194,36 @@ function structuredForms(r: ReturnType<typeof generator>): SecretForm[] {
     }),
     s('basic auth header', basic, `Authorization: Basic ${basic}`),
     s('proxy basic auth', basic, `Proxy-Authorization: Basic ${basic}`),
-    s('azure storage connection string', azureKey, `DefaultEndpointsProtocol=https;AccountName=orders;AccountKey=${azureKey};EndpointSuffix=core.windows.net`),
-    s('azure service bus', azureKey.slice(0, 44), `Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=root;SharedAccessKey=${azureKey.slice(0, 44)}`),
+    s(
+      'azure storage connection string',
+      azureKey,
+      `DefaultEndpointsProtocol=https;AccountName=orders;AccountKey=${azureKey};EndpointSuffix=core.windows.net`,
+    ),
+    s(
+      'azure service bus',
+      azureKey.slice(0, 44),
+      `Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=root;SharedAccessKey=${azureKey.slice(0, 44)}`,
+    ),
     s('azure sas', `${r(ALNUM, 43)}%3D`, ''),
     s('rsa private key', rsa.slice(0, 64), pem('RSA PRIVATE KEY', rsa)),
     s('openssh private key', rsa.slice(64, 128), pem('OPENSSH PRIVATE KEY', rsa.slice(64))),
     s('ec private key', rsa.slice(200, 264), pem('EC PRIVATE KEY', rsa.slice(200, 500))),
     s('pgp private key block', rsa.slice(300, 364), pem('PGP PRIVATE KEY BLOCK', rsa.slice(300))),
-    s('pkcs8 key in json', rsa.slice(400, 464), `{"type": "service_account", "private_key": "${pem('PRIVATE KEY', rsa.slice(400)).replace(/\n/g, '\\n')}"}`),
-    s('private key pasted without its end', rsa.slice(500, 564), `here is the key:\n${pem('RSA PRIVATE KEY', rsa.slice(500), false)}`),
-  ].map((form) => (form.name === 'azure sas' ? { ...form, text: `https://orders.blob.core.windows.net/c?sv=2022-11-02&sp=r&sig=${form.secret}` } : form));
+    s(
+      'pkcs8 key in json',
+      rsa.slice(400, 464),
+      `{"type": "service_account", "private_key": "${pem('PRIVATE KEY', rsa.slice(400)).replace(/\n/g, '\\n')}"}`,
+    ),
+    s(
+      'private key pasted without its end',
+      rsa.slice(500, 564),
+      `here is the key:\n${pem('RSA PRIVATE KEY', rsa.slice(500), false)}`,
+    ),
+  ].map((form) =>
+    form.name === 'azure sas'
+      ? { ...form, text: `https://orders.blob.core.windows.net/c?sv=2022-11-02&sp=r&sig=${form.secret}` }
+      : form,
+  );
 }
 
 export function secretForms(seed = 20261205): SecretForm[] {

@@ -72,7 +72,12 @@ function alive(pid: number): boolean {
   }
 }
 
-async function labService(dir: string, bin: string, start: string, spec: LabServiceSpec): Promise<{ service: LabService; entry: Record<string, unknown> }> {
+async function labService(
+  dir: string,
+  bin: string,
+  start: string,
+  spec: LabServiceSpec,
+): Promise<{ service: LabService; entry: Record<string, unknown> }> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/health`;
   const pidFile = path.join(dir, `${spec.name}.pid`);
@@ -82,15 +87,28 @@ async function labService(dir: string, bin: string, start: string, spec: LabServ
   const args = [script, String(port), pidFile];
   writeFileSync(path.join(bin, command), spec.restartWorks === false ? NO_OP_RESTART : RESTART(start, args));
   chmodSync(path.join(bin, command), 0o755);
-  const up = () => fetch(url).then((r) => r.ok, () => false);
-  const pid = () => { try { return Number(readFileSync(pidFile, 'utf8')); } catch { return 0; } };
+  const up = () =>
+    fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
+  const pid = () => {
+    try {
+      return Number(readFileSync(pidFile, 'utf8'));
+    } catch {
+      return 0;
+    }
+  };
   const service: LabService = {
-    name: spec.name, url, up, pid,
+    name: spec.name,
+    url,
+    up,
+    pid,
     start: () => void execFileSync(start, args),
     kill: async () => {
       const current = pid();
       if (alive(current)) process.kill(current, 'SIGKILL');
-      while (alive(current) || await up()) await sleep(20);
+      while (alive(current) || (await up())) await sleep(20);
     },
   };
   return { service, entry: { name: spec.name, url, restart: command, category: 'application' } };

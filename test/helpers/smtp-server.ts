@@ -49,9 +49,14 @@ export async function createSmtpServer(dir: string): Promise<SmtpServer> {
   for (const sub of ['new', 'cur', 'tmp']) mkdirSync(path.join(maildir, sub), { recursive: true });
   let child: ChildProcess | undefined;
   return {
-    port, maildir,
+    port,
+    maildir,
     async start() {
-      child = spawn(PYTHON, ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${port}`, '-c', 'aiosmtpd.handlers.Mailbox', maildir], { stdio: 'ignore' });
+      child = spawn(
+        PYTHON,
+        ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${port}`, '-c', 'aiosmtpd.handlers.Mailbox', maildir],
+        { stdio: 'ignore' },
+      );
       await waitForPort(port, child, 'aiosmtpd');
     },
     async stop() {
@@ -63,6 +68,9 @@ export async function createSmtpServer(dir: string): Promise<SmtpServer> {
         c.kill('SIGTERM');
       });
     },
-    messages: () => ['new', 'cur'].flatMap((sub) => readdirSync(path.join(maildir, sub)).map((f) => readFileSync(path.join(maildir, sub, f), 'utf8'))),
+    messages: () =>
+      ['new', 'cur'].flatMap((sub) =>
+        readdirSync(path.join(maildir, sub)).map((f) => readFileSync(path.join(maildir, sub, f), 'utf8')),
+      ),
   };
 }

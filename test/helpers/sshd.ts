@@ -44,10 +44,16 @@ async function freePort(): Promise<number> {
 async function waitForPort(port: number, child: ChildProcess, logFile: string): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`sshd exited with ${child.exitCode}: ${existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''}`);
+    if (child.exitCode !== null)
+      throw new Error(
+        `sshd exited with ${child.exitCode}: ${existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''}`,
+      );
     const open = await new Promise<boolean>((resolve) => {
       const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => { socket.destroy(); resolve(true); });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
       socket.once('error', () => resolve(false));
     });
     if (open) return;
@@ -61,7 +67,9 @@ function keygen(file: string): void {
 }
 
 /** `logCommands: false` leaves out the logging shell (for benchmarks: sshd runs commands with the user's shell). */
-export async function startTestSshd(options: { extraConfig?: string[]; logCommands?: boolean } = {}): Promise<TestSshd> {
+export async function startTestSshd(
+  options: { extraConfig?: string[]; logCommands?: boolean } = {},
+): Promise<TestSshd> {
   const dir = mkdtempSync(path.join(tmpdir(), 'twisterlab-sshd-'));
   chmodSync(dir, 0o755);
   const hostKey = path.join(dir, 'host_key');
@@ -70,33 +78,73 @@ export async function startTestSshd(options: { extraConfig?: string[]; logComman
   keygen(clientKey);
   const commandLog = path.join(dir, 'commands.log');
   const logShell = path.join(dir, 'log-shell');
-  writeFileSync(logShell, `#!/bin/sh\nprintf '%s' "$SSH_ORIGINAL_COMMAND" | base64 -w0 >> ${commandLog}\necho >> ${commandLog}\nexec /bin/sh -c "$SSH_ORIGINAL_COMMAND"\n`);
+  writeFileSync(
+    logShell,
+    `#!/bin/sh\nprintf '%s' "$SSH_ORIGINAL_COMMAND" | base64 -w0 >> ${commandLog}\necho >> ${commandLog}\nexec /bin/sh -c "$SSH_ORIGINAL_COMMAND"\n`,
+  );
   chmodSync(logShell, 0o755);
   const publicKey = readFileSync(`${clientKey}.pub`, 'utf8').trim();
   const keyOptions = options.logCommands === false ? '' : `command="${logShell}" `;
   writeFileSync(path.join(dir, 'authorized_keys'), `${keyOptions}${publicKey}\n`);
   const port = await freePort();
   const logFile = path.join(dir, 'sshd.log');
-  writeFileSync(path.join(dir, 'sshd_config'), [
-    `Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${hostKey}`, `AuthorizedKeysFile ${path.join(dir, 'authorized_keys')}`,
-    `PidFile ${path.join(dir, 'sshd.pid')}`, 'StrictModes no', 'UsePAM no', 'PasswordAuthentication no',
-    'KbdInteractiveAuthentication no', 'PermitRootLogin prohibit-password', 'LogLevel VERBOSE', 'MaxSessions 10',
-    'MaxStartups 100:30:200', ...(options.extraConfig ?? []),
-  ].join('\n'));
+  writeFileSync(
+    path.join(dir, 'sshd_config'),
+    [
+      `Port ${port}`,
+      'ListenAddress 127.0.0.1',
+      `HostKey ${hostKey}`,
+      `AuthorizedKeysFile ${path.join(dir, 'authorized_keys')}`,
+      `PidFile ${path.join(dir, 'sshd.pid')}`,
+      'StrictModes no',
+      'UsePAM no',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'PermitRootLogin prohibit-password',
+      'LogLevel VERBOSE',
+      'MaxSessions 10',
+      'MaxStartups 100:30:200',
+      ...(options.extraConfig ?? []),
+    ].join('\n'),
+  );
   // sshd's privilege separation directory; a system install creates it at boot, we are not booted.
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   const child = spawn(SSHD_BINARY, ['-D', '-f', path.join(dir, 'sshd_config'), '-E', logFile], { stdio: 'ignore' });
   await waitForPort(port, child, logFile);
   const hostPublicKey = readFileSync(`${hostKey}.pub`, 'utf8').trim().split(' ').slice(0, 2).join(' ');
-  const hostFingerprint = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', `${hostKey}.pub`], { encoding: 'utf8' }).split(' ')[1]!;
+  const hostFingerprint = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', `${hostKey}.pub`], {
+    encoding: 'utf8',
+  }).split(' ')[1]!;
   const user = userInfo().username;
   return {
-    host: '127.0.0.1', port, user, dir, clientKeyFile: clientKey, hostPublicKey, hostFingerprint,
-    commands: () => (existsSync(commandLog) ? readFileSync(commandLog, 'utf8').split('\n').filter(Boolean).map((l) => Buffer.from(l, 'base64').toString('utf8')) : []),
+    host: '127.0.0.1',
+    port,
+    user,
+    dir,
+    clientKeyFile: clientKey,
+    hostPublicKey,
+    hostFingerprint,
+    commands: () =>
+      existsSync(commandLog)
+        ? readFileSync(commandLog, 'utf8')
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => Buffer.from(l, 'base64').toString('utf8'))
+        : [],
     log: () => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : ''),
-    device: (overrides = {}) => parseDeviceSpec({
-      id: 'sshd-test', host: '127.0.0.1', port, user, auth: { method: 'key', keyFile: clientKey }, hostKey: hostPublicKey, ...overrides,
-    }, 'file'),
+    device: (overrides = {}) =>
+      parseDeviceSpec(
+        {
+          id: 'sshd-test',
+          host: '127.0.0.1',
+          port,
+          user,
+          auth: { method: 'key', keyFile: clientKey },
+          hostKey: hostPublicKey,
+          ...overrides,
+        },
+        'file',
+      ),
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));

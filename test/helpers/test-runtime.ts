@@ -23,23 +23,34 @@ export interface TestRuntime {
 }
 
 /** `logTo` receives the runtime's log lines (set LOG_LEVEL in `env`; it is silent otherwise). */
-export async function startTestRuntime(backend: BackendName, env: Record<string, string> = {}, options: RuntimeOptions = {}, logTo?: DestinationStream): Promise<TestRuntime> {
+export async function startTestRuntime(
+  backend: BackendName,
+  env: Record<string, string> = {},
+  options: RuntimeOptions = {},
+  logTo?: DestinationStream,
+): Promise<TestRuntime> {
   const dataDir = env.TWISTERLAB_DATA_DIR ?? mkdtempSync(path.join(tmpdir(), 'twisterlab-it-'));
   let database: string | undefined;
   if (backend === 'postgres') {
     database = randomDatabaseName('twisterlab_it');
     await adminQuery(`create database ${database}`);
   }
-  const config = loadConfig({
-    LOG_LEVEL: 'silent',
-    TWISTERLAB_DATA_DIR: dataDir,
-    ...(database ? { DATABASE_URL: `${POSTGRES_SERVER}/${database}` } : {}),
-    ...env,
-  }, hashApiKey);
+  const config = loadConfig(
+    {
+      LOG_LEVEL: 'silent',
+      TWISTERLAB_DATA_DIR: dataDir,
+      ...(database ? { DATABASE_URL: `${POSTGRES_SERVER}/${database}` } : {}),
+      ...env,
+    },
+    hashApiKey,
+  );
   const runtime = await createRuntime(config, createLogger(config, logTo ?? 1), options);
   await runtime.app.ready();
   return {
-    runtime, app: runtime.app, config, dataDir,
+    runtime,
+    app: runtime.app,
+    config,
+    dataDir,
     close: async () => {
       await runtime.close();
       if (database) await adminQuery(`drop database if exists ${database} with (force)`);
@@ -51,7 +62,12 @@ export async function startTestRuntime(backend: BackendName, env: Record<string,
 const SETTLED = new Set(['resolved', 'escalated', 'failed', 'no_fault_found']);
 
 /** Polls the ticket until processing stops (a final state, or a finished dry run). */
-export async function waitForTicket(app: FastifyInstance, id: string, timeoutMs = 20_000, headers: Record<string, string> = {}): Promise<TicketDetail> {
+export async function waitForTicket(
+  app: FastifyInstance,
+  id: string,
+  timeoutMs = 20_000,
+  headers: Record<string, string> = {},
+): Promise<TicketDetail> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const response = await app.inject({ method: 'GET', url: `/api/v1/tickets/${id}`, headers });

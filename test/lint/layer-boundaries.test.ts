@@ -20,14 +20,25 @@ describe('layer boundaries in the lint configuration', () => {
     ['src/core/example.ts', "import Fastify from 'fastify';"],
     ['src/core/example.ts', "import { sql } from 'drizzle-orm';"],
     ['src/core/findings/example.ts', "import { buildApp } from '../../http/app.ts';"],
-    ['src/agents/commander/example.ts', "import { createLocalInventory } from '../../adapters/devices/local-inventory.ts';"],
+    [
+      'src/agents/commander/example.ts',
+      "import { createLocalInventory } from '../../adapters/devices/local-inventory.ts';",
+    ],
     ['src/agents/commander/example.ts', "import { createRuntime } from '../../main/runtime.ts';"],
     ['src/adapters/store/example.ts', "import { buildApp } from '../../http/app.ts';"],
     ['src/http/routes/example.ts', "import { createRuntime } from '../../main/runtime.ts';"],
     ['src/http/routes/example.ts', "import { createMetrics } from '../../adapters/metrics/prometheus-metrics.ts';"],
     ['src/mcp/example.ts', "import { openStore } from '../adapters/store/open-store.ts';"],
   ])('refuses in %s: %s', async (file, source) => {
-    expect(await restrictedImports(file, `${source}\nexport const used = [${source.match(/\{ (\w+) \}|import (\w+)/)!.slice(1).find(Boolean)}];\n`)).toHaveLength(1);
+    expect(
+      await restrictedImports(
+        file,
+        `${source}\nexport const used = [${source
+          .match(/\{ (\w+) \}|import (\w+)/)!
+          .slice(1)
+          .find(Boolean)}];\n`,
+      ),
+    ).toHaveLength(1);
   });
 
   it.each([
@@ -36,6 +47,8 @@ describe('layer boundaries in the lint configuration', () => {
     ['src/http/routes/example.ts', "import type { TicketRepository } from '../../core/ticket-repository.ts';"],
     ['src/main/example.ts', "import { buildApp } from '../http/app.ts';"],
   ])('accepts in %s: %s', async (file, source) => {
-    expect(await restrictedImports(file, `${source}\nexport type Used = typeof ${source.match(/\{ (\w+) \}/)![1]};\n`)).toEqual([]);
+    expect(
+      await restrictedImports(file, `${source}\nexport type Used = typeof ${source.match(/\{ (\w+) \}/)![1]};\n`),
+    ).toEqual([]);
   });
 });

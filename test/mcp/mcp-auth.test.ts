@@ -16,24 +16,40 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'curl', version: '1' } } };
-const post = (headers: Record<string, string>) => fetch(`${base}/mcp`, {
-  method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers }, body: JSON.stringify(initialize),
-});
+const initialize = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'curl', version: '1' } },
+};
+const post = (headers: Record<string, string>) =>
+  fetch(`${base}/mcp`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+    body: JSON.stringify(initialize),
+  });
 
 describe('MCP authorization', () => {
   it('answers a request without a key with 401 and a WWW-Authenticate naming the Bearer scheme', async () => {
     const response = await post({});
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toBe('Bearer realm="twisterlab"');
-    expect(((await response.json()) as { error: unknown }).error).toMatchObject({ code: 'UNAUTHORIZED', message: expect.stringMatching(/x-api-key.*Bearer/i) });
+    expect(((await response.json()) as { error: unknown }).error).toMatchObject({
+      code: 'UNAUTHORIZED',
+      message: expect.stringMatching(/x-api-key.*Bearer/i),
+    });
     const wrong = await post({ authorization: 'Bearer not-a-key-0123456789' });
     expect(wrong.status).toBe(401);
     expect(wrong.headers.get('www-authenticate')).toBe('Bearer realm="twisterlab", error="invalid_token"');
   });
 
   it('answers the OAuth discovery documents 404 without a key, never 401', async () => {
-    for (const p of ['/.well-known/oauth-protected-resource', '/.well-known/oauth-protected-resource/mcp', '/.well-known/oauth-authorization-server', '/.well-known/openid-configuration']) {
+    for (const p of [
+      '/.well-known/oauth-protected-resource',
+      '/.well-known/oauth-protected-resource/mcp',
+      '/.well-known/oauth-authorization-server',
+      '/.well-known/openid-configuration',
+    ]) {
       const response = await fetch(`${base}${p}`);
       expect(response.status, p).toBe(404);
       expect(((await response.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');

@@ -13,14 +13,20 @@ let base: string;
 const clients: Client[] = [];
 
 async function connect(): Promise<Client> {
-  const transport = new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers: { 'x-api-key': key } } });
+  const transport = new StreamableHTTPClientTransport(new URL(`${base}/mcp`), {
+    requestInit: { headers: { 'x-api-key': key } },
+  });
   const client = new Client({ name: 'twisterlab-progress-test', version: '1.0.0' });
   await client.connect(transport);
   clients.push(client);
   return client;
 }
 
-interface Submitted { ticket: { id: string; status: string; dryRun: boolean }; created: boolean; settled?: boolean }
+interface Submitted {
+  ticket: { id: string; status: string; dryRun: boolean };
+  created: boolean;
+  settled?: boolean;
+}
 
 const STATUS_WORDS = TICKET_STATUSES.map((status) => status.replaceAll('_', ' '));
 
@@ -41,14 +47,21 @@ describe('ticket.submit with wait', () => {
   ])('tells each status change of "%s" as progress and answers with the settled ticket', async (description) => {
     const client = await connect();
     const seen: Progress[] = [];
-    const result = await client.callTool({ name: 'ticket.submit', arguments: { description, dry_run: true, wait: true, timeout_ms: 120_000 } },
-      CallToolResultSchema, { onprogress: (progress) => seen.push(progress) });
+    const result = await client.callTool(
+      { name: 'ticket.submit', arguments: { description, dry_run: true, wait: true, timeout_ms: 120_000 } },
+      CallToolResultSchema,
+      { onprogress: (progress) => seen.push(progress) },
+    );
     expect(result.isError).toBeFalsy();
     const submitted = result.structuredContent as unknown as Submitted;
     expect(submitted.settled).toBe(true);
     expect(submitted.ticket.dryRun).toBe(true);
     expect(seen.length).toBeGreaterThanOrEqual(1);
-    for (const progress of seen) expect(STATUS_WORDS.some((words) => progress.message?.startsWith(words)), progress.message).toBe(true);
+    for (const progress of seen)
+      expect(
+        STATUS_WORDS.some((words) => progress.message?.startsWith(words)),
+        progress.message,
+      ).toBe(true);
     // One step per status change, counted up, and the last one told is where the ticket stands.
     expect(seen.map((p) => p.progress)).toEqual(seen.map((_, i) => i + 1));
     expect(seen.at(-1)?.message?.startsWith(submitted.ticket.status.replaceAll('_', ' '))).toBe(true);
@@ -60,7 +73,10 @@ describe('ticket.submit with wait', () => {
 
   it('works the same without a progress token', async () => {
     const client = await connect();
-    const result = await client.callTool({ name: 'ticket.submit', arguments: { description: 'The disk on the build host is nearly full again', dry_run: true, wait: true } });
+    const result = await client.callTool({
+      name: 'ticket.submit',
+      arguments: { description: 'The disk on the build host is nearly full again', dry_run: true, wait: true },
+    });
     expect(result.isError).toBeFalsy();
     const submitted = result.structuredContent as unknown as Submitted;
     expect(submitted.settled).toBe(true);
@@ -69,9 +85,15 @@ describe('ticket.submit with wait', () => {
 
   it('answers at once without wait, and refuses a timeout out of range by name', async () => {
     const client = await connect();
-    const plain = await client.callTool({ name: 'ticket.submit', arguments: { description: 'Email to the sales team bounces', dry_run: true } });
+    const plain = await client.callTool({
+      name: 'ticket.submit',
+      arguments: { description: 'Email to the sales team bounces', dry_run: true },
+    });
     expect((plain.structuredContent as unknown as Submitted).settled).toBeUndefined();
-    const bad = await client.callTool({ name: 'ticket.submit', arguments: { description: 'Email to the sales team bounces', wait: true, timeout_ms: 0 } });
+    const bad = await client.callTool({
+      name: 'ticket.submit',
+      arguments: { description: 'Email to the sales team bounces', wait: true, timeout_ms: 0 },
+    });
     expect(bad.isError).toBe(true);
     expect(JSON.stringify(bad.content)).toContain('timeout_ms');
   });

@@ -9,7 +9,9 @@ const keys = { alice: 'alice-key-0123456789', bob: 'bob-key-0123456789', carol: 
 const API_KEYS = `alice:operator:${keys.alice},bob:operator:${keys.bob},carol:viewer:${keys.carol}`;
 
 async function connect(base: string, key: string, clients: Client[]): Promise<{ client: Client; sessionId: string }> {
-  const transport = new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers: { 'x-api-key': key } } });
+  const transport = new StreamableHTTPClientTransport(new URL(`${base}/mcp`), {
+    requestInit: { headers: { 'x-api-key': key } },
+  });
   const client = new Client({ name: 'twisterlab-sessions-test', version: '1.0.0' });
   await client.connect(transport);
   clients.push(client);
@@ -30,7 +32,11 @@ describe('MCP sessions: per-key limit, oldest idle evicted', () => {
   const clients: Client[] = [];
 
   beforeAll(async () => {
-    t = await startTestRuntime('pglite', { TWISTERLAB_API_KEYS: API_KEYS, TWISTERLAB_MCP_SESSIONS_PER_KEY: '2', TWISTERLAB_MCP_MAX_SESSIONS: '4' });
+    t = await startTestRuntime('pglite', {
+      TWISTERLAB_API_KEYS: API_KEYS,
+      TWISTERLAB_MCP_SESSIONS_PER_KEY: '2',
+      TWISTERLAB_MCP_MAX_SESSIONS: '4',
+    });
     base = await t.app.listen({ host: '127.0.0.1', port: 0 });
   });
   afterAll(async () => {
@@ -65,8 +71,12 @@ describe('MCP sessions: per-key limit, oldest idle evicted', () => {
   it('at the global cap, closes the least recently used session of any key instead of refusing', async () => {
     expect(t.runtime.mcp.http.size).toBe(4);
     const alive = clients.slice(-7);
-    const victim = alive.find((c) => t.runtime.mcp.http.has((c.transport as StreamableHTTPClientTransport).sessionId!))!;
-    for (const c of alive) if (c !== victim && t.runtime.mcp.http.has((c.transport as StreamableHTTPClientTransport).sessionId!)) await c.listTools();
+    const victim = alive.find((c) =>
+      t.runtime.mcp.http.has((c.transport as StreamableHTTPClientTransport).sessionId!),
+    )!;
+    for (const c of alive)
+      if (c !== victim && t.runtime.mcp.http.has((c.transport as StreamableHTTPClientTransport).sessionId!))
+        await c.listTools();
     const carol = await connect(base, keys.carol, clients);
     expect((await carol.client.listTools()).tools.length).toBeGreaterThan(0);
     expect(t.runtime.mcp.http.size).toBe(4);

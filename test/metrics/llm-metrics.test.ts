@@ -10,8 +10,13 @@ let t: TestRuntime;
 let stub: LlmStub;
 
 const valid = JSON.stringify({
-  category: 'database', priority: 'high', sentiment: 'negative', urgency: 'high',
-  summary: 'The orders database refuses connections.', confidence: 0.9, injection_suspected: false,
+  category: 'database',
+  priority: 'high',
+  sentiment: 'negative',
+  urgency: 'high',
+  summary: 'The orders database refuses connections.',
+  confidence: 0.9,
+  injection_suspected: false,
 });
 
 function sample(body: string, series: string): number | undefined {
@@ -20,7 +25,9 @@ function sample(body: string, series: string): number | undefined {
 }
 
 async function submit(description: string) {
-  const { ticket } = (await t.app.inject({ method: 'POST', url: '/api/v1/tickets', payload: { description, dryRun: true } })).json();
+  const { ticket } = (
+    await t.app.inject({ method: 'POST', url: '/api/v1/tickets', payload: { description, dryRun: true } })
+  ).json();
   return waitForTicket(t.app, ticket.id);
 }
 

@@ -61,29 +61,51 @@ describe('Prometheus metrics', () => {
     expect(sample(body, 'twisterlab_ticket_resolution_seconds_count{outcome="resolved"}')).toBe(1);
     expect(sample(body, 'twisterlab_ticket_analyses_total{path="rules"}')).toBe(3);
     expect(sample(body, 'twisterlab_queue_wait_seconds_count')).toBe(3);
-    expect(body).toMatch(/twisterlab_step_duration_seconds_count\{capability="monitoring.check_service_health",outcome="ok"\} [1-9]/);
+    expect(body).toMatch(
+      /twisterlab_step_duration_seconds_count\{capability="monitoring.check_service_health",outcome="ok"\} [1-9]/,
+    );
   });
 
   it('reports tickets by status, category and priority from the store', async () => {
-    await t.app.inject({ method: 'POST', url: '/api/v1/tickets', payload: { description: 'The disk is full', dryRun: true } });
+    await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/tickets',
+      payload: { description: 'The disk is full', dryRun: true },
+    });
     const body = await scrape();
-    expect(sample(body, 'twisterlab_tickets{status="resolved",category="application",priority="high"}')
-      ?? sample(body, 'twisterlab_tickets{status="resolved",category="application",priority="critical"}')).toBe(1);
-    expect(body).toMatch(/^twisterlab_tickets\{status="(new|triaged|planned)",category="(none|storage)",priority="[a-z]+"\} 1$/m);
+    expect(
+      sample(body, 'twisterlab_tickets{status="resolved",category="application",priority="high"}') ??
+        sample(body, 'twisterlab_tickets{status="resolved",category="application",priority="critical"}'),
+    ).toBe(1);
+    expect(body).toMatch(
+      /^twisterlab_tickets\{status="(new|triaged|planned)",category="(none|storage)",priority="[a-z]+"\} 1$/m,
+    );
   });
 
   it("reports the embedded store thread's heap and PGlite's WebAssembly memory", async () => {
     const body = await scrape();
-    expect(sample(body, 'twisterlab_store_thread_memory_bytes{kind="wasm_memory"}')).toBeGreaterThanOrEqual(128 * 2 ** 20);
+    expect(sample(body, 'twisterlab_store_thread_memory_bytes{kind="wasm_memory"}')).toBeGreaterThanOrEqual(
+      128 * 2 ** 20,
+    );
     const used = sample(body, 'twisterlab_store_thread_memory_bytes{kind="heap_used"}')!;
     expect(used).toBeGreaterThan(0);
     expect(sample(body, 'twisterlab_store_thread_memory_bytes{kind="heap_total"}')).toBeGreaterThanOrEqual(used);
   });
 
   it('counts an escalation by a human under its own reason', async () => {
-    const id = (await t.app.inject({ method: 'POST', url: '/api/v1/tickets', payload: { description: 'Please call me back about my invoice', dryRun: true } })).json().ticket.id;
+    const id = (
+      await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/tickets',
+        payload: { description: 'Please call me back about my invoice', dryRun: true },
+      })
+    ).json().ticket.id;
     await waitForTicket(t.app, id);
-    const escalated = await t.app.inject({ method: 'POST', url: '/api/v1/mcp/resolver.escalate', payload: { ticket_id: id, reason: 'the customer wants a call' } });
+    const escalated = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/mcp/resolver.escalate',
+      payload: { ticket_id: id, reason: 'the customer wants a call' },
+    });
     expect(escalated.statusCode).toBe(200);
     const body = await scrapeUntil('twisterlab_escalations_total{reason="other"}');
     expect(sample(body, 'twisterlab_escalations_total{reason="other"}')).toBe(1);

@@ -34,11 +34,22 @@ beforeAll(async () => {
   for (let i = 0; i < 5; i++) otherPorts.push(await listener());
   sshd = await startTestSshd({ logCommands: false });
   const inventory = path.join(sshd.dir, 'devices.yaml');
-  writeFileSync(inventory, [
-    'devices:', '  - id: edge', '    host: 127.0.0.1', `    port: ${sshd.port}`, `    user: ${sshd.user}`,
-    '    auth: { method: key, keyFile: client_key }', `    hostKey: "${sshd.hostPublicKey}"`,
-  ].join('\n'));
-  rt = await startTestRuntime('pglite', { TWISTERLAB_DEVICES_FILE: inventory, TWISTERLAB_SERVICES: `app=http://127.0.0.1:${declaredPort}/health` });
+  writeFileSync(
+    inventory,
+    [
+      'devices:',
+      '  - id: edge',
+      '    host: 127.0.0.1',
+      `    port: ${sshd.port}`,
+      `    user: ${sshd.user}`,
+      '    auth: { method: key, keyFile: client_key }',
+      `    hostKey: "${sshd.hostPublicKey}"`,
+    ].join('\n'),
+  );
+  rt = await startTestRuntime('pglite', {
+    TWISTERLAB_DEVICES_FILE: inventory,
+    TWISTERLAB_SERVICES: `app=http://127.0.0.1:${declaredPort}/health`,
+  });
 }, 180_000);
 
 afterAll(async () => {
@@ -47,10 +58,21 @@ afterAll(async () => {
   await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
 });
 
-const invoke = (id: string, input: unknown) => rt.runtime.registry.invoke(id, input, { actor: 'test' }) as Promise<Result>;
+const invoke = (id: string, input: unknown) =>
+  rt.runtime.registry.invoke(id, input, { actor: 'test' }) as Promise<Result>;
 
 // Every spelling of loopback a caller could try instead of the declared one.
-const SPELLINGS = ['127.0.0.1', 'localhost', '[::ffff:127.0.0.1]', '::ffff:7f00:1', '2130706433', '0x7f.1', '127.1', '0177.0.0.1', 'LOCALHOST.'];
+const SPELLINGS = [
+  '127.0.0.1',
+  'localhost',
+  '[::ffff:127.0.0.1]',
+  '::ffff:7f00:1',
+  '2130706433',
+  '0x7f.1',
+  '127.1',
+  '0177.0.0.1',
+  'LOCALHOST.',
+];
 
 describe('probes to other ports of a declared host', () => {
   it('refuses every other port with a listener, in every spelling of the host, from here and from the device, and none is connected to', async () => {
@@ -65,7 +87,8 @@ describe('probes to other ports of a declared host', () => {
         ];
         for (const [id, input] of probes) {
           const result = await invoke(id, input);
-          if (result.ok || result.error.code !== 'TARGET_NOT_ALLOWED') admitted.push(`${id} ${host}:${port} -> ${JSON.stringify(result)}`);
+          if (result.ok || result.error.code !== 'TARGET_NOT_ALLOWED')
+            admitted.push(`${id} ${host}:${port} -> ${JSON.stringify(result)}`);
         }
       }
     }
@@ -75,16 +98,33 @@ describe('probes to other ports of a declared host', () => {
 
   it('reaches the declared port of the service, from here and from the device', async () => {
     const before = accepted.get(declaredPort) ?? 0;
-    const result = await invoke('monitoring.check_reachability', { host: '127.0.0.1', port: declaredPort, device_id: 'edge' });
-    expect(result).toMatchObject({ ok: true, output: { from_platform: { reachable: true }, from_device: { device_id: 'edge', reachable: true } } });
+    const result = await invoke('monitoring.check_reachability', {
+      host: '127.0.0.1',
+      port: declaredPort,
+      device_id: 'edge',
+    });
+    expect(result).toMatchObject({
+      ok: true,
+      output: { from_platform: { reachable: true }, from_device: { device_id: 'edge', reachable: true } },
+    });
     // The listener learns of the device's connection a moment after the probe answers: wait for it, then count.
-    for (let i = 0; i < 200 && (accepted.get(declaredPort) ?? 0) < before + 2; i += 1) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 200 && (accepted.get(declaredPort) ?? 0) < before + 2; i += 1)
+      await new Promise((r) => setTimeout(r, 10));
     expect(accepted.get(declaredPort)).toBe(before + 2);
-    expect(await invoke('monitoring.check_reachability', { host: '0x7f.1', port: declaredPort })).toMatchObject({ ok: true, output: { host: '127.0.0.1', from_platform: { reachable: true } } });
+    expect(await invoke('monitoring.check_reachability', { host: '0x7f.1', port: declaredPort })).toMatchObject({
+      ok: true,
+      output: { host: '127.0.0.1', from_platform: { reachable: true } },
+    });
   });
 
   it('reaches the SSH port of the device and no other port of its host', async () => {
-    expect(await invoke('monitoring.check_reachability', { host: '127.0.0.1', port: sshd.port })).toMatchObject({ ok: true, output: { from_platform: { reachable: true } } });
-    expect(await invoke('monitoring.check_reachability', { host: '127.0.0.1', port: sshd.port + 1 })).toMatchObject({ ok: false, error: { code: 'TARGET_NOT_ALLOWED' } });
+    expect(await invoke('monitoring.check_reachability', { host: '127.0.0.1', port: sshd.port })).toMatchObject({
+      ok: true,
+      output: { from_platform: { reachable: true } },
+    });
+    expect(await invoke('monitoring.check_reachability', { host: '127.0.0.1', port: sshd.port + 1 })).toMatchObject({
+      ok: false,
+      error: { code: 'TARGET_NOT_ALLOWED' },
+    });
   });
 });

@@ -13,16 +13,35 @@ import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-r
 
 const ticketId = '0190a5a0-1111-7000-8000-00000000beef';
 const escalated: OutboxEntry = {
-  id: '0190a5a0-2222-7000-8000-000000000002', ticketId, channel: 'chat', event: 'ticket.escalated', idempotencyKey: '0190a5a0-2222-7000-8000-000000000002',
+  id: '0190a5a0-2222-7000-8000-000000000002',
+  ticketId,
+  channel: 'chat',
+  event: 'ticket.escalated',
+  idempotencyKey: '0190a5a0-2222-7000-8000-000000000002',
   payload: {
     ticket: {
-      id: ticketId, status: 'escalated', description: 'VPN <!channel> drops & reconnects', requester: 'dave', priority: 'high', team: 'network', assignee: 'erin',
-      handoff_summary: 'Request: the requester reports something not working: "VPN drops & reconnects"\nSystem: host vpn-gw\nUrgency: high\n'
-        + 'Checked: found packet loss on vpn-gw (remains)\nLeft to do: fix what was found: packet loss on vpn-gw\nTeam: network',
+      id: ticketId,
+      status: 'escalated',
+      description: 'VPN <!channel> drops & reconnects',
+      requester: 'dave',
+      priority: 'high',
+      team: 'network',
+      assignee: 'erin',
+      handoff_summary:
+        'Request: the requester reports something not working: "VPN drops & reconnects"\nSystem: host vpn-gw\nUrgency: high\n' +
+        'Checked: found packet loss on vpn-gw (remains)\nLeft to do: fix what was found: packet loss on vpn-gw\nTeam: network',
     },
-    details: { reason: 'the fix did not hold: packet loss remains', findings: [{ id: 'network.packet_loss', target: 'vpn-gw:443', evidence: { loss_percent: 18 } }] },
+    details: {
+      reason: 'the fix did not hold: packet loss remains',
+      findings: [{ id: 'network.packet_loss', target: 'vpn-gw:443', evidence: { loss_percent: 18 } }],
+    },
   },
-  status: 'pending', attempts: 1, nextAttemptAt: '2026-12-05T07:00:00.000Z', lastError: null, deliveredAt: null, createdAt: '2026-12-05T07:00:00.000Z',
+  status: 'pending',
+  attempts: 1,
+  nextAttemptAt: '2026-12-05T07:00:00.000Z',
+  lastError: null,
+  deliveredAt: null,
+  createdAt: '2026-12-05T07:00:00.000Z',
 };
 
 describe('chat channels', () => {
@@ -36,15 +55,22 @@ describe('chat channels', () => {
 
   it('posts Slack-compatible text and blocks, with ticket text unable to mention or link', async () => {
     await createChatChannel({ name: 'chat', type: 'slack', url: receiver.url('/slack'), post }).send(message, 1);
-    const body = JSON.parse(receiver.accepted.at(-1)!.body) as { text: string; blocks: Array<{ type: string; text?: { text: string } }> };
+    const body = JSON.parse(receiver.accepted.at(-1)!.body) as {
+      text: string;
+      blocks: Array<{ type: string; text?: { text: string } }>;
+    };
     expect(body.text).toContain('Ticket escalated');
     expect(body.text).toContain('&lt;!channel&gt; drops &amp; reconnects');
     expect(body.blocks.map((b) => b.type)).toEqual(['header', 'section', 'section', 'context']);
     const lines = body.blocks[1]!.text!.text;
     // The plain-words handoff first, then the technical detail.
     expect(lines.split('\n').slice(0, 6)).toEqual([
-      'Request: the requester reports something not working: "VPN drops &amp; reconnects"', 'System: host vpn-gw', 'Urgency: high',
-      'Checked: found packet loss on vpn-gw (remains)', 'Left to do: fix what was found: packet loss on vpn-gw', 'Team: network',
+      'Request: the requester reports something not working: "VPN drops &amp; reconnects"',
+      'System: host vpn-gw',
+      'Urgency: high',
+      'Checked: found packet loss on vpn-gw (remains)',
+      'Left to do: fix what was found: packet loss on vpn-gw',
+      'Team: network',
     ]);
     expect(lines).toContain('Technical detail: the fix did not hold');
     expect(lines).toContain('network.packet_loss on vpn-gw:443 (loss_percent=18)');
@@ -55,7 +81,18 @@ describe('chat channels', () => {
 
   it('posts a Teams workflow message with one Adaptive Card attachment and a link to the ticket', async () => {
     await createChatChannel({ name: 'chat', type: 'teams', url: receiver.url('/teams'), post }).send(message, 1);
-    const body = JSON.parse(receiver.accepted.at(-1)!.body) as { type: string; attachments: Array<{ contentType: string; content: { type: string; version: string; body: Array<{ type: string; text?: string }>; actions: Array<{ type: string; url: string }> } }> };
+    const body = JSON.parse(receiver.accepted.at(-1)!.body) as {
+      type: string;
+      attachments: Array<{
+        contentType: string;
+        content: {
+          type: string;
+          version: string;
+          body: Array<{ type: string; text?: string }>;
+          actions: Array<{ type: string; url: string }>;
+        };
+      }>;
+    };
     expect(body.type).toBe('message');
     expect(body.attachments).toHaveLength(1);
     const card = body.attachments[0]!;
@@ -65,15 +102,30 @@ describe('chat channels', () => {
     const texts = card.content.body.filter((b) => b.type === 'TextBlock').map((b) => b.text);
     expect(texts).toContain('Left to do: fix what was found: packet loss on vpn-gw');
     expect(texts).toContain('Team: network');
-    const facts = (card.content.body.find((b) => b.type === 'FactSet') as unknown as { facts: Array<{ title: string; value: string }> }).facts;
+    const facts = (
+      card.content.body.find((b) => b.type === 'FactSet') as unknown as {
+        facts: Array<{ title: string; value: string }>;
+      }
+    ).facts;
     expect(facts).toContainEqual({ title: 'Team', value: 'network' });
-    expect(card.content.actions).toEqual([{ type: 'Action.OpenUrl', title: 'Open ticket', url: `https://tl.example.org/tickets/${ticketId}` }]);
+    expect(card.content.actions).toEqual([
+      { type: 'Action.OpenUrl', title: 'Open ticket', url: `https://tl.example.org/tickets/${ticketId}` },
+    ]);
   });
 
   it('refuses an internal URL the allow-list does not open, for good, without sending anything', async () => {
     const before = receiver.accepted.length;
-    const error = await createChatChannel({ name: 'chat', type: 'slack', url: receiver.url('/slack'), post: { allow: EMPTY_ALLOW_LIST, timeoutMs: 2_000 } })
-      .send(message, 1).then(() => undefined, (e: unknown) => e);
+    const error = await createChatChannel({
+      name: 'chat',
+      type: 'slack',
+      url: receiver.url('/slack'),
+      post: { allow: EMPTY_ALLOW_LIST, timeoutMs: 2_000 },
+    })
+      .send(message, 1)
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(error).toBeInstanceOf(DeliveryError);
     expect(error).toMatchObject({ permanent: true });
     expect((error as Error).message).toMatch(/outbound guard: 127\.0\.0\.1 is 127\.0\.0\.1, a loopback address/);
@@ -97,7 +149,16 @@ describe('approval about to expire', () => {
       await db.store.apply(ticket.id, {
         transition: { from: 'new', to: 'awaiting_approval', via: ['triaged', 'planned'] },
         newExecution: { id: executionId, plan, dryRun: false },
-        newApprovals: [{ id: approvalId, executionId, stepIndex: 0, stepHash: 'h', requestedBy: 'orchestrator', expiresAt: new Date(Date.now() + minutes * 60_000).toISOString() }],
+        newApprovals: [
+          {
+            id: approvalId,
+            executionId,
+            stepIndex: 0,
+            stepHash: 'h',
+            requestedBy: 'orchestrator',
+            expiresAt: new Date(Date.now() + minutes * 60_000).toISOString(),
+          },
+        ],
         audit: [],
       });
       return { ticketId: ticket.id, approvalId };
@@ -109,7 +170,11 @@ describe('approval about to expire', () => {
     expect(await db.outbox.enqueueExpiringApprovals({ withinMs: 10 * 60_000, targets })).toBe(0);
     const rows = await db.outbox.listForTicket(near.ticketId);
     expect(rows.map((r) => [r.channel, r.event])).toEqual([['ops', 'approval.expiring']]);
-    expect(rows[0]!.payload.details.approval).toMatchObject({ id: near.approvalId, stepIndex: 0, capability: plan.steps[0]!.capability });
+    expect(rows[0]!.payload.details.approval).toMatchObject({
+      id: near.approvalId,
+      stepIndex: 0,
+      capability: plan.steps[0]!.capability,
+    });
     const text = buildMessage(rows[0]!, 'https://tl.example.org').lines.join('\n');
     expect(text).toContain(`twisterlab approve ${near.approvalId}`);
     expect(await db.outbox.listForTicket(far.ticketId)).toEqual([]);

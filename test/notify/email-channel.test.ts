@@ -16,7 +16,10 @@ function readable(raw: string): string {
   const split = raw.search(/\r?\n\r?\n/);
   const head = raw.slice(0, split).replace(/\r?\n[ \t]+/g, ' ');
   const body = raw.slice(split).replace(/=\r?\n/g, '');
-  const bytes = Buffer.from(body.replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1');
+  const bytes = Buffer.from(
+    body.replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+    'latin1',
+  );
   return `${head}${bytes.toString('utf8')}`;
 }
 
@@ -24,22 +27,53 @@ const ticketId = '0190a5a0-1111-7000-8000-00000000abcd';
 
 function entry(overrides: Partial<OutboxEntry> = {}): OutboxEntry {
   return {
-    id: '0190a5a0-2222-7000-8000-000000000001', ticketId, channel: 'mail', event: 'approval.requested',
+    id: '0190a5a0-2222-7000-8000-000000000001',
+    ticketId,
+    channel: 'mail',
+    event: 'approval.requested',
     idempotencyKey: '0190a5a0-2222-7000-8000-000000000001',
     payload: {
       ticket: {
-        id: ticketId, status: 'awaiting_approval', description: 'Orders stall at checkout; the DB password is Sup3rS3cret!', requester: 'carol', category: 'database', priority: 'high',
+        id: ticketId,
+        status: 'awaiting_approval',
+        description: 'Orders stall at checkout; the DB password is Sup3rS3cret!',
+        requester: 'carol',
+        category: 'database',
+        priority: 'high',
         team: 'database',
-        handoff_summary: 'Request: the requester reports something not working: "Orders stall at checkout; the DB password is Sup3rS3cret!"\n'
-          + 'System: our service shop-db\nUrgency: high ("stall")\nChecked: found sessions wait on locks (confirmed)\n'
-          + 'Left to do: approve or refuse the change TwisterLab would make: End the sessions holding locks on orders\nTeam: database',
+        handoff_summary:
+          'Request: the requester reports something not working: "Orders stall at checkout; the DB password is Sup3rS3cret!"\n' +
+          'System: our service shop-db\nUrgency: high ("stall")\nChecked: found sessions wait on locks (confirmed)\n' +
+          'Left to do: approve or refuse the change TwisterLab would make: End the sessions holding locks on orders\nTeam: database',
       },
       details: {
-        approvals: [{ id: '0190a5a0-3333-7000-8000-000000000009', stepIndex: 2, expiresAt: '2026-12-05T08:00:00.000Z', capability: 'database.terminate_blockers', description: 'End the sessions holding locks on orders', risk: 'destructive', why: 'destructive steps wait for a human' }],
-        findings: [{ id: 'postgres.lock_contention', target: 'shop-db', summary: 'sessions wait on locks', evidence: { waiting: 14, longest_wait_s: 312 } }],
+        approvals: [
+          {
+            id: '0190a5a0-3333-7000-8000-000000000009',
+            stepIndex: 2,
+            expiresAt: '2026-12-05T08:00:00.000Z',
+            capability: 'database.terminate_blockers',
+            description: 'End the sessions holding locks on orders',
+            risk: 'destructive',
+            why: 'destructive steps wait for a human',
+          },
+        ],
+        findings: [
+          {
+            id: 'postgres.lock_contention',
+            target: 'shop-db',
+            summary: 'sessions wait on locks',
+            evidence: { waiting: 14, longest_wait_s: 312 },
+          },
+        ],
       },
     },
-    status: 'pending', attempts: 1, nextAttemptAt: '2026-12-05T07:00:00.000Z', lastError: null, deliveredAt: null, createdAt: '2026-12-05T07:00:00.000Z',
+    status: 'pending',
+    attempts: 1,
+    nextAttemptAt: '2026-12-05T07:00:00.000Z',
+    lastError: null,
+    deliveredAt: null,
+    createdAt: '2026-12-05T07:00:00.000Z',
     ...overrides,
   };
 }
@@ -57,9 +91,18 @@ describe('e-mail notifications over SMTP', () => {
   });
 
   it('fails the attempt while the server is down, then delivers an approval request a human can act on', async () => {
-    const channel = createEmailChannel({ name: 'mail', smtp: { host: '127.0.0.1', port: smtp.port }, from: 'twisterlab@example.org', to: ['oncall@example.org'], timeoutMs: 5_000 });
+    const channel = createEmailChannel({
+      name: 'mail',
+      smtp: { host: '127.0.0.1', port: smtp.port },
+      from: 'twisterlab@example.org',
+      to: ['oncall@example.org'],
+      timeoutMs: 5_000,
+    });
     const message = buildMessage(entry(), 'https://twisterlab.example.org');
-    const down = await channel.send(message, 1).then(() => undefined, (e: unknown) => e);
+    const down = await channel.send(message, 1).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(down).toBeInstanceOf(DeliveryError);
     expect((down as DeliveryError).permanent).toBe(false);
 
@@ -76,8 +119,12 @@ describe('e-mail notifications over SMTP', () => {
     expect(mail).toContain('Expires: 2026-12-05T08:00:00.000Z');
     expect(mail).toMatch(/postgres\.lock_contention on shop-db.*waiting=14/);
     // Who should take it and what is asked, in plain words, before the approval's technical lines.
-    expect(mail).toMatch(/^Request: the requester reports something not working: "Orders stall at checkout; the DB password is /m);
-    expect(mail).toMatch(/^Left to do: approve or refuse the change TwisterLab would make: End the sessions holding locks on orders$/m);
+    expect(mail).toMatch(
+      /^Request: the requester reports something not working: "Orders stall at checkout; the DB password is /m,
+    );
+    expect(mail).toMatch(
+      /^Left to do: approve or refuse the change TwisterLab would make: End the sessions holding locks on orders$/m,
+    );
     expect(mail).toMatch(/^Team: database$/m);
     expect(mail.indexOf('Left to do:')).toBeLessThan(mail.indexOf('Step 2:'));
     expect(mail).not.toContain('Sup3rS3cret');

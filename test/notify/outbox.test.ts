@@ -18,7 +18,8 @@ const SECRET = 'shared-secret-for-signing';
 const allow = parseNetworkAllowList('127.0.0.1');
 
 const everyEventToHook: NotificationRouter = {
-  targets: (event) => (event === 'ticket.status_changed' ? [] : [{ channel: 'hook' }, { channel: 'db-team', categories: ['database'] }]),
+  targets: (event) =>
+    event === 'ticket.status_changed' ? [] : [{ channel: 'hook' }, { channel: 'db-team', categories: ['database'] }],
 };
 
 function hookChannels(receiver: WebhookReceiver): Map<string, NotifyChannel> {
@@ -31,7 +32,11 @@ function hookChannels(receiver: WebhookReceiver): Map<string, NotifyChannel> {
 
 async function escalate(store: TestStore['store'], description: string, reason: string) {
   const { ticket } = await store.create(newTicket({ description }));
-  return store.apply(ticket.id, { transition: { from: 'new', to: 'escalated' }, patch: escalationPatch(ticket, { reason }), audit: [] });
+  return store.apply(ticket.id, {
+    transition: { from: 'new', to: 'escalated' },
+    patch: escalationPatch(ticket, { reason }),
+    audit: [],
+  });
 }
 
 /** Runs dispatch passes until `done` holds; a pass makes progress or waits for the next attempt to fall due. */
@@ -64,13 +69,26 @@ describe.each([pgliteBackend(), postgresBackend()])('notifications outbox on $na
 
     // A database ticket reaches the database team too.
     const { ticket: dbTicket } = await db.store.create(newTicket());
-    await db.store.apply(dbTicket.id, { transition: { from: 'new', to: 'triaged' }, patch: { category: 'database', priority: 'high' }, audit: [] });
-    await db.store.apply(dbTicket.id, { transition: { from: 'triaged', to: 'escalated' }, patch: { escalationReason: 'disk' }, audit: [] });
+    await db.store.apply(dbTicket.id, {
+      transition: { from: 'new', to: 'triaged' },
+      patch: { category: 'database', priority: 'high' },
+      audit: [],
+    });
+    await db.store.apply(dbTicket.id, {
+      transition: { from: 'triaged', to: 'escalated' },
+      patch: { escalationReason: 'disk' },
+      audit: [],
+    });
     expect((await db.outbox.listForTicket(dbTicket.id)).map((r) => r.channel).sort()).toEqual(['db-team', 'hook']);
 
     // A swap that fails (the ticket is no longer new) writes neither the change nor a notification.
-    await expect(db.store.apply(ticket.id, { transition: { from: 'new', to: 'resolved' }, patch: { resolutionNote: 'x' }, audit: [] }))
-      .rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
+    await expect(
+      db.store.apply(ticket.id, {
+        transition: { from: 'new', to: 'resolved' },
+        patch: { resolutionNote: 'x' },
+        audit: [],
+      }),
+    ).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
     expect(await db.outbox.listForTicket(ticket.id)).toHaveLength(1);
   });
 
@@ -81,12 +99,28 @@ describe.each([pgliteBackend(), postgresBackend()])('notifications outbox on $na
     await receiver.stop();
     const ids: string[] = [];
     for (let i = 0; i < 5; i += 1) {
-      ids.push((await escalate(db.store, `Login broken for user ${i}, my password is Hunter2-secret${i}`, `escalated with token=ghp_${'a'.repeat(36)}`)).id);
+      ids.push(
+        (
+          await escalate(
+            db.store,
+            `Login broken for user ${i}, my password is Hunter2-secret${i}`,
+            `escalated with token=ghp_${'a'.repeat(36)}`,
+          )
+        ).id,
+      );
     }
     const outcomes: string[] = [];
     const dispatcher = createDispatcher({
-      outbox: db.outbox, channels: hookChannels(receiver), logger: silentLogger, owner: 'p1', pollMs: 10, leaseMs: 10_000, batch: 10,
-      retry: { baseMs: 20, maxMs: 80, maxAttempts: 50 }, pageBaseUrl: 'http://twisterlab.example', onResult: (_e, o) => outcomes.push(o),
+      outbox: db.outbox,
+      channels: hookChannels(receiver),
+      logger: silentLogger,
+      owner: 'p1',
+      pollMs: 10,
+      leaseMs: 10_000,
+      batch: 10,
+      retry: { baseMs: 20, maxMs: 80, maxAttempts: 50 },
+      pageBaseUrl: 'http://twisterlab.example',
+      onResult: (_e, o) => outcomes.push(o),
     });
     // Down: connections refused; then answering 503. Every attempt fails and is rescheduled, nothing is dropped.
     await dispatchUntil(dispatcher.runOnce, () => outcomes.filter((o) => o === 'retry').length >= 10);
@@ -109,7 +143,14 @@ describe.each([pgliteBackend(), postgresBackend()])('notifications outbox on $na
       const expected = `sha256=${createHmac('sha256', SECRET).update(`${timestamp}.${request.body}`).digest('hex')}`;
       expect(request.headers['x-twisterlab-signature']).toBe(expected);
       expect(request.body).not.toMatch(/Hunter2-secret|ghp_a{10}/);
-      const body = JSON.parse(request.body) as { event: string; ticketId: string; text: string; team: string | null; handoffSummary: string | null; ticket: Record<string, unknown> };
+      const body = JSON.parse(request.body) as {
+        event: string;
+        ticketId: string;
+        text: string;
+        team: string | null;
+        handoffSummary: string | null;
+        ticket: Record<string, unknown>;
+      };
       expect(body.event).toBe('ticket.escalated');
       expect(ids).toContain(body.ticketId);
       expect(body.text).toContain('Technical detail: escalated with');
@@ -129,8 +170,15 @@ describe.each([pgliteBackend(), postgresBackend()])('notifications outbox on $na
     receiver.failWith = 500;
     const ticket = await escalate(db.store, 'The VPN drops every few minutes', 'no runbook');
     const dispatcher = createDispatcher({
-      outbox: db.outbox, channels: hookChannels(receiver), logger: silentLogger, owner: 'p1', pollMs: 10, leaseMs: 10_000, batch: 10,
-      retry: { baseMs: 5, maxMs: 10, maxAttempts: 3 }, pageBaseUrl: 'http://twisterlab.example',
+      outbox: db.outbox,
+      channels: hookChannels(receiver),
+      logger: silentLogger,
+      owner: 'p1',
+      pollMs: 10,
+      leaseMs: 10_000,
+      batch: 10,
+      retry: { baseMs: 5, maxMs: 10, maxAttempts: 3 },
+      pageBaseUrl: 'http://twisterlab.example',
     });
     let row = (await db.outbox.listForTicket(ticket.id))[0]!;
     for (let i = 0; i < 400 && row.status === 'pending'; i += 1) {
@@ -147,12 +195,23 @@ describe.each([pgliteBackend(), postgresBackend()])('notifications outbox on $na
     receiver = await startWebhookReceiver();
     db.store.routeNotifications({ targets: (event) => (event === 'ticket.escalated' ? [{ channel: 'hook' }] : []) });
     for (let i = 0; i < 12; i += 1) await escalate(db.store, `Printer ${i} jams`, 'nothing fits');
-    const make = (owner: string) => createDispatcher({
-      outbox: db.outbox, channels: hookChannels(receiver), logger: silentLogger, owner, pollMs: 10, leaseMs: 10_000, batch: 3,
-      retry: { baseMs: 20, maxMs: 80, maxAttempts: 5 }, pageBaseUrl: 'http://twisterlab.example',
-    });
+    const make = (owner: string) =>
+      createDispatcher({
+        outbox: db.outbox,
+        channels: hookChannels(receiver),
+        logger: silentLogger,
+        owner,
+        pollMs: 10,
+        leaseMs: 10_000,
+        batch: 3,
+        retry: { baseMs: 20, maxMs: 80, maxAttempts: 5 },
+        pageBaseUrl: 'http://twisterlab.example',
+      });
     const [a, b, c] = [make('a'), make('b'), make('c')];
-    await dispatchUntil(() => Promise.all([a.runOnce(), b.runOnce(), c.runOnce()]).then((n) => n[0]! + n[1]! + n[2]!), () => receiver.byDelivery.size === 12);
+    await dispatchUntil(
+      () => Promise.all([a.runOnce(), b.runOnce(), c.runOnce()]).then((n) => n[0]! + n[1]! + n[2]!),
+      () => receiver.byDelivery.size === 12,
+    );
     expect(receiver.accepted).toHaveLength(12);
   });
 });

@@ -113,12 +113,20 @@ const FLAG = /^(.+\.scale\.localhost)\.fixed$/;
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/-]/g, (c) => `\\${c}`);
 
 function run(args: string[], env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
-  const keep = (d: Buffer) => { output += d.toString(); };
+  const keep = (d: Buffer) => {
+    output += d.toString();
+  };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   return { child, output: () => output, exited };
 }
 
@@ -157,7 +165,8 @@ async function waitForLine(proc: Proc, pattern: RegExp): Promise<void> {
   await untilProgressStops(
     () => {
       if (pattern.test(proc.output())) return true;
-      if (proc.child.exitCode !== null) throw new Error(`process exited with ${proc.child.exitCode}: ${proc.output().slice(-3000)}`);
+      if (proc.child.exitCode !== null)
+        throw new Error(`process exited with ${proc.child.exitCode}: ${proc.output().slice(-3000)}`);
       return undefined;
     },
     // Starting takes a while on a loaded machine; a process that still logs is still starting.
@@ -174,7 +183,10 @@ export async function startScaleEnv(options: ScaleOptions = {}): Promise<ScaleEn
   mkdirSync(effectsDir);
   mkdirSync(runbooksDir);
   writeFileSync(path.join(runbooksDir, 'scale-probe.yaml'), runbook(effectsDir, options.sleepSeconds));
-  const redis = await startTestRedis({ appendonly: options.appendonly ?? false, args: ['--maxmemory-policy', 'noeviction'] });
+  const redis = await startTestRedis({
+    appendonly: options.appendonly ?? false,
+    args: ['--maxmemory-policy', 'noeviction'],
+  });
   const database = randomDatabaseName('twisterlab_scale');
   await adminQuery(`create database ${database}`);
   const databaseUrl = `${POSTGRES_SERVER}/${database}`;
@@ -186,11 +198,20 @@ export async function startScaleEnv(options: ScaleOptions = {}): Promise<ScaleEn
     'sleep /^[0-9.]+$/',
   ].join(';');
   const common: Record<string, string> = {
-    DATABASE_URL: databaseUrl, DATABASE_POOL_SIZE: '8', REDIS_URL: redis.url, LOG_LEVEL: 'info',
-    TWISTERLAB_DATA_DIR: path.join(dir, 'data'), TWISTERLAB_RUNBOOKS_DIR: runbooksDir, TWISTERLAB_LOCAL_ALLOW: allow,
+    DATABASE_URL: databaseUrl,
+    DATABASE_POOL_SIZE: '8',
+    REDIS_URL: redis.url,
+    LOG_LEVEL: 'info',
+    TWISTERLAB_DATA_DIR: path.join(dir, 'data'),
+    TWISTERLAB_RUNBOOKS_DIR: runbooksDir,
+    TWISTERLAB_LOCAL_ALLOW: allow,
     // Failures are noticed within seconds, not the production half minute.
-    TWISTERLAB_QUEUE_LOCK_MS: '2000', TWISTERLAB_QUEUE_STALLED_INTERVAL_MS: '1000', TWISTERLAB_QUEUE_BACKOFF_MS: '200',
-    TWISTERLAB_LEASE_MS: '2000', TWISTERLAB_RECONCILE_INTERVAL_MS: '1000', TWISTERLAB_DEVICE_CONCURRENCY: '64',
+    TWISTERLAB_QUEUE_LOCK_MS: '2000',
+    TWISTERLAB_QUEUE_STALLED_INTERVAL_MS: '1000',
+    TWISTERLAB_QUEUE_BACKOFF_MS: '200',
+    TWISTERLAB_LEASE_MS: '2000',
+    TWISTERLAB_RECONCILE_INTERVAL_MS: '1000',
+    TWISTERLAB_DEVICE_CONCURRENCY: '64',
   };
   const procs: Proc[] = [];
   const pg = await import('pg');
@@ -199,7 +220,9 @@ export async function startScaleEnv(options: ScaleOptions = {}): Promise<ScaleEn
   let answered = 0;
 
   const env: ScaleEnv = {
-    redis, base, effectsDir,
+    redis,
+    base,
+    effectsDir,
     async startApi(extra = {}) {
       const proc = run(['serve'], { ...common, HOST: '127.0.0.1', PORT: String(port), ...extra });
       procs.push(proc);
@@ -219,24 +242,30 @@ export async function startScaleEnv(options: ScaleOptions = {}): Promise<ScaleEn
     async submit(prefix, n, parallel = 16) {
       const submitted: Submitted[] = [];
       let next = 0;
-      await Promise.all(Array.from({ length: parallel }, async () => {
-        while (next < n) {
-          const i = next++;
-          const tag = `${prefix}-${i}.scale.localhost`;
-          const response = await fetch(`${base}/api/v1/tickets`, {
-            method: 'POST', headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ description: `scaleprobe markerfile for ${tag}` }),
-          });
-          const body = await response.json() as { ticket?: { id: string } };
-          submitted.push({ id: body.ticket?.id ?? '', tag, status: response.status });
-          answered += 1;
-        }
-      }));
+      await Promise.all(
+        Array.from({ length: parallel }, async () => {
+          while (next < n) {
+            const i = next++;
+            const tag = `${prefix}-${i}.scale.localhost`;
+            const response = await fetch(`${base}/api/v1/tickets`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({ description: `scaleprobe markerfile for ${tag}` }),
+            });
+            const body = (await response.json()) as { ticket?: { id: string } };
+            submitted.push({ id: body.ticket?.id ?? '', tag, status: response.status });
+            answered += 1;
+          }
+        }),
+      );
       return submitted;
     },
     answered: () => answered,
     async statuses(ids) {
-      const rows = await client.query<{ id: string; status: string }>('select id, status from tickets where id = any($1::uuid[])', [ids]);
+      const rows = await client.query<{ id: string; status: string }>(
+        'select id, status from tickets where id = any($1::uuid[])',
+        [ids],
+      );
       return new Map(rows.rows.map((r) => [r.id, r.status]));
     },
     async waitAllFinal(ids, stallMs = STALL_MS) {
@@ -251,7 +280,8 @@ export async function startScaleEnv(options: ScaleOptions = {}): Promise<ScaleEn
         () => ids.map((id) => statuses.get(id) ?? 'missing').join(','),
         () => {
           const counts: Record<string, number> = {};
-          for (const id of open()) counts[statuses.get(id) ?? 'missing'] = (counts[statuses.get(id) ?? 'missing'] ?? 0) + 1;
+          for (const id of open())
+            counts[statuses.get(id) ?? 'missing'] = (counts[statuses.get(id) ?? 'missing'] ?? 0) + 1;
           return `${open().length} of ${ids.length} tickets not final: ${JSON.stringify(counts)}`;
         },
         { stallMs },
@@ -270,11 +300,16 @@ export async function startScaleEnv(options: ScaleOptions = {}): Promise<ScaleEn
       return runs;
     },
     flagged() {
-      return new Set(readdirSync(effectsDir).map((name) => FLAG.exec(name)?.[1]).filter((tag): tag is string => !!tag));
+      return new Set(
+        readdirSync(effectsDir)
+          .map((name) => FLAG.exec(name)?.[1])
+          .filter((tag): tag is string => !!tag),
+      );
     },
     query: async (sql) => (await client.query(sql)).rows as Array<Record<string, unknown>>,
     async close() {
-      for (const proc of procs) if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
+      for (const proc of procs)
+        if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
       await Promise.all(procs.map((p) => p.exited));
       if (connected) await client.end();
       await redis.close();

@@ -7,7 +7,15 @@ import { loadBuiltinRunbooks } from '../../src/adapters/runbooks/runbook-files.t
 import { waitForTicket } from '../helpers/test-runtime.ts';
 import { adminQuery, POSTGRES_SERVER, randomDatabaseName } from '../store/backends.ts';
 import { createPostgresCluster, type PostgresCluster } from '../helpers/postgres-cluster.ts';
-import { fileAndWait, fileTicket, phaseTrail, startScenario, statusTrail, stepOutput, type Scenario } from './scenario-kit.ts';
+import {
+  fileAndWait,
+  fileTicket,
+  phaseTrail,
+  startScenario,
+  statusTrail,
+  stepOutput,
+  type Scenario,
+} from './scenario-kit.ts';
 
 let database: string;
 let url: string;
@@ -33,7 +41,8 @@ async function rows(text: string, values: unknown[] = [], server = `${POSTGRES_S
   }
 }
 
-const alive = async (pid: number, server?: string) => (await rows('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid], server)).length > 0;
+const alive = async (pid: number, server?: string) =>
+  (await rows('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid], server)).length > 0;
 
 /** Polls until the check holds; `what` names the wait. Bounded only by the test's own timeout. */
 async function until(what: string, check: () => Promise<boolean>): Promise<void> {
@@ -46,7 +55,9 @@ beforeAll(async () => {
   url = `${POSTGRES_SERVER}/${database}`;
   const setup = new Client({ connectionString: url });
   await setup.connect();
-  await setup.query('CREATE TABLE orders (id serial PRIMARY KEY, total numeric NOT NULL); INSERT INTO orders (total) SELECT g FROM generate_series(1, 1000) g');
+  await setup.query(
+    'CREATE TABLE orders (id serial PRIMARY KEY, total numeric NOT NULL); INSERT INTO orders (total) SELECT g FROM generate_series(1, 1000) g',
+  );
   await setup.end();
 });
 
@@ -72,28 +83,47 @@ describe('scenario 1: a session holding a lock blocks the others', () => {
     await blocker.client.query('LOCK TABLE orders IN ACCESS EXCLUSIVE MODE');
     const reader = await session('shop');
     const waiting = reader.client.query<{ n: string }>('SELECT count(*) AS n FROM orders');
-    await until('the shop query to wait on the lock', async () => (await rows(
-      "SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'", [reader.pid],
-    )).length > 0);
+    await until(
+      'the shop query to wait on the lock',
+      async () =>
+        (await rows("SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'", [reader.pid]))
+          .length > 0,
+    );
 
-    const detail = await fileAndWait(s.rt.app, 'The orders-db database is extremely slow: every query from the shop hangs and times out since 10 minutes');
+    const detail = await fileAndWait(
+      s.rt.app,
+      'The orders-db database is extremely slow: every query from the shop hangs and times out since 10 minutes',
+    );
 
     expect(detail.ticket.status).toBe('resolved');
     expect(detail.ticket.outcome).toBe('verified_fix');
     expect(detail.executions.at(-1)!.plan.runbookId).toBe('slow-database');
     // Diagnosed broadly (every check of the runbooks on a PostgreSQL service), fixed narrowly.
-    expect(phaseTrail(detail, 'diagnose')).toEqual(expect.arrayContaining([
-      ['database.find_blocking_queries', 'succeeded'], ['database.connection_usage', 'succeeded'], ['monitoring.check_service_health', 'succeeded'],
-    ]));
+    expect(phaseTrail(detail, 'diagnose')).toEqual(
+      expect.arrayContaining([
+        ['database.find_blocking_queries', 'succeeded'],
+        ['database.connection_usage', 'succeeded'],
+        ['monitoring.check_service_health', 'succeeded'],
+      ]),
+    );
     expect(phaseTrail(detail, 'fix')).toEqual([['database.end_blocking_sessions', 'succeeded']]);
     expect(phaseTrail(detail, 'verify')).toEqual([
       ['database.find_blocking_queries', 'succeeded'],
       ['monitoring.check_service_health', 'succeeded'],
     ]);
-    expect(detail.ticket.findings).toEqual([expect.objectContaining({
-      id: 'postgres.lock_contention', target: 'orders-db', state: 'fixed', evidence: expect.objectContaining({ blocked: 1, blockers: [blocker.pid] }),
-    })]);
-    const found = stepOutput<{ blocked_count: number; blocker_pids: number[] }>(detail, 'database.find_blocking_queries', 'diagnose');
+    expect(detail.ticket.findings).toEqual([
+      expect.objectContaining({
+        id: 'postgres.lock_contention',
+        target: 'orders-db',
+        state: 'fixed',
+        evidence: expect.objectContaining({ blocked: 1, blockers: [blocker.pid] }),
+      }),
+    ]);
+    const found = stepOutput<{ blocked_count: number; blocker_pids: number[] }>(
+      detail,
+      'database.find_blocking_queries',
+      'diagnose',
+    );
     expect(found).toMatchObject({ blocked_count: 1, blocker_pids: [blocker.pid] });
     // The fix ran with the pid the diagnosis found (a template filled at run time), and terminated it: a cancel
     // does not end a transaction that is idle.
@@ -110,9 +140,17 @@ describe('scenario 1: a session holding a lock blocks the others', () => {
     expect((await reader.client.query('SELECT count(*) AS n FROM orders')).rows[0].n).toBe('1000');
     await reader.client.query('COMMIT');
 
-    expect(detail.ticket.resolutionNote).toMatch(/^Fixed and verified \(runbook slow-database\): .*lock.*: fixed.*blocked_count eq 0/);
+    expect(detail.ticket.resolutionNote).toMatch(
+      /^Fixed and verified \(runbook slow-database\): .*lock.*: fixed.*blocked_count eq 0/,
+    );
     expect(statusTrail(detail)).toEqual(['triaged', 'diagnosing', 'executing', 'verifying', 'resolved']);
-    expect(detail.audit.some((a) => a.action === 'step.succeeded' && (a.details as { capability?: string }).capability === 'database.end_blocking_sessions')).toBe(true);
+    expect(
+      detail.audit.some(
+        (a) =>
+          a.action === 'step.succeeded' &&
+          (a.details as { capability?: string }).capability === 'database.end_blocking_sessions',
+      ),
+    ).toBe(true);
   });
 
   it('ends nothing when nothing blocks: no fault found, said so, and the requester is asked', async () => {
@@ -121,7 +159,9 @@ describe('scenario 1: a session holding a lock blocks the others', () => {
     expect(detail.ticket.status).toBe('no_fault_found');
     expect(detail.ticket.outcome).toBe('no_fault_found');
     expect(detail.steps.filter((st) => st.phase !== 'diagnose')).toEqual([]);
-    expect(detail.ticket.resolutionNote).toMatch(/^No fault found\. Checked: .*wait on locks.*: not found \(database\.find_blocking_queries: blocked_count gt 0 \(was 0\)\)/);
+    expect(detail.ticket.resolutionNote).toMatch(
+      /^No fault found\. Checked: .*wait on locks.*: not found \(database\.find_blocking_queries: blocked_count gt 0 \(was 0\)\)/,
+    );
     expect(await alive(idle.pid)).toBe(true);
   });
 });
@@ -139,15 +179,24 @@ describe('scenario 5: connections exhausted; ending sessions is destructive and 
     server = cluster.url('postgres');
     const setup = new Client({ connectionString: server });
     await setup.connect();
-    await setup.query('CREATE TABLE orders (id serial PRIMARY KEY, total numeric NOT NULL); INSERT INTO orders (total) SELECT g FROM generate_series(1, 100) g');
+    await setup.query(
+      'CREATE TABLE orders (id serial PRIMARY KEY, total numeric NOT NULL); INSERT INTO orders (total) SELECT g FROM generate_series(1, 100) g',
+    );
     await setup.end();
     // The shipped runbook, with the idle threshold a test can wait for (10 minutes by default).
-    const runbooks = loadBuiltinRunbooks().map((r) => (r.id === 'database-connections'
-      ? { ...r, parameters: { ...r.parameters, idle_ms: { ...r.parameters!.idle_ms!, default: 1000 } } }
-      : r));
-    s = await startScenario([{ name: 'orders-db', url: server, category: 'database' }], {
-      TWISTERLAB_API_KEYS: `alice:operator:${KEYS.alice},bob:admin:${KEYS.bob}`, TWISTERLAB_APPROVAL_TTL_MS: '4000',
-    }, { runbooks });
+    const runbooks = loadBuiltinRunbooks().map((r) =>
+      r.id === 'database-connections'
+        ? { ...r, parameters: { ...r.parameters, idle_ms: { ...r.parameters!.idle_ms!, default: 1000 } } }
+        : r,
+    );
+    s = await startScenario(
+      [{ name: 'orders-db', url: server, category: 'database' }],
+      {
+        TWISTERLAB_API_KEYS: `alice:operator:${KEYS.alice},bob:admin:${KEYS.bob}`,
+        TWISTERLAB_APPROVAL_TTL_MS: '4000',
+      },
+      { runbooks },
+    );
   });
   afterAll(async () => {
     await s?.close();
@@ -167,9 +216,20 @@ describe('scenario 5: connections exhausted; ending sessions is destructive and 
   }
 
   async function fileAndAwaitApproval(): Promise<{ ticketId: string; approvalId: string }> {
-    const ticketId = await fileTicket(s.rt.app, 'orders-db: the shop gets "too many clients" errors, the connection pool is exhausted', { 'x-api-key': KEYS.alice });
-    await until('the ticket to wait for approval', async () => (await s.rt.runtime.opened.store.get(ticketId))!.status === 'awaiting_approval');
-    const list = await s.rt.app.inject({ method: 'GET', url: `/api/v1/approvals?status=pending&ticketId=${ticketId}`, headers: { 'x-api-key': KEYS.bob } });
+    const ticketId = await fileTicket(
+      s.rt.app,
+      'orders-db: the shop gets "too many clients" errors, the connection pool is exhausted',
+      { 'x-api-key': KEYS.alice },
+    );
+    await until(
+      'the ticket to wait for approval',
+      async () => (await s.rt.runtime.opened.store.get(ticketId))!.status === 'awaiting_approval',
+    );
+    const list = await s.rt.app.inject({
+      method: 'GET',
+      url: `/api/v1/approvals?status=pending&ticketId=${ticketId}`,
+      headers: { 'x-api-key': KEYS.bob },
+    });
     const items = (list.json() as { items: Array<{ id: string; stepIndex: number }> }).items;
     expect(items).toHaveLength(1);
     return { ticketId, approvalId: items[0]!.id };
@@ -181,17 +241,32 @@ describe('scenario 5: connections exhausted; ending sessions is destructive and 
     const detail0 = (await s.rt.runtime.opened.store.getDetail(ticketId))!;
     const plan = detail0.executions.at(-1)!.plan;
     expect(plan.runbookId).toBe('database-connections');
-    expect(plan.steps.find((st) => st.phase === 'fix')).toMatchObject({ risk: 'destructive', decision: 'needs_approval' });
+    expect(plan.steps.find((st) => st.phase === 'fix')).toMatchObject({
+      risk: 'destructive',
+      decision: 'needs_approval',
+    });
     // What the approver sees was measured before the question was asked.
-    expect(plan.findings).toEqual([expect.objectContaining({
-      id: 'postgres.connections_exhausted', state: 'confirmed', evidence: expect.objectContaining({ connections: SLOTS, max_connections: 10, reserved: 3 }),
-    })]);
+    expect(plan.findings).toEqual([
+      expect.objectContaining({
+        id: 'postgres.connections_exhausted',
+        state: 'confirmed',
+        evidence: expect.objectContaining({ connections: SLOTS, max_connections: 10, reserved: 3 }),
+      }),
+    ]);
     expect(detail0.steps.every((st) => st.phase === 'diagnose')).toBe(true);
     expect(await alive(held[0]!.pid, server)).toBe(true);
 
-    const byRequester = await s.rt.app.inject({ method: 'POST', url: `/api/v1/approvals/${approvalId}/approve`, headers: { 'x-api-key': KEYS.alice } });
+    const byRequester = await s.rt.app.inject({
+      method: 'POST',
+      url: `/api/v1/approvals/${approvalId}/approve`,
+      headers: { 'x-api-key': KEYS.alice },
+    });
     expect(byRequester.statusCode).toBe(403);
-    const approved = await s.rt.app.inject({ method: 'POST', url: `/api/v1/approvals/${approvalId}/approve`, headers: { 'x-api-key': KEYS.bob } });
+    const approved = await s.rt.app.inject({
+      method: 'POST',
+      url: `/api/v1/approvals/${approvalId}/approve`,
+      headers: { 'x-api-key': KEYS.bob },
+    });
     expect(approved.statusCode).toBe(200);
 
     const detail = await waitForTicket(s.rt.app, ticketId, 30_000, { 'x-api-key': KEYS.bob });
@@ -207,8 +282,17 @@ describe('scenario 5: connections exhausted; ending sessions is destructive and 
     await app.end();
     const executing = detail.audit.find((a) => a.action === 'ticket.status_changed' && a.toStatus === 'executing');
     expect(executing?.details).toMatchObject({ approvedBy: ['bob'] });
-    expect(statusTrail(detail)).toEqual(['triaged', 'diagnosing', 'awaiting_approval', 'executing', 'verifying', 'resolved']);
-    expect(detail.ticket.findings).toEqual([expect.objectContaining({ id: 'postgres.connections_exhausted', state: 'fixed' })]);
+    expect(statusTrail(detail)).toEqual([
+      'triaged',
+      'diagnosing',
+      'awaiting_approval',
+      'executing',
+      'verifying',
+      'resolved',
+    ]);
+    expect(detail.ticket.findings).toEqual([
+      expect.objectContaining({ id: 'postgres.connections_exhausted', state: 'fixed' }),
+    ]);
   });
 
   it('escalates when the approval expires, and nothing runs', async () => {
@@ -219,7 +303,11 @@ describe('scenario 5: connections exhausted; ending sessions is destructive and 
     expect(detail.ticket.escalationReason).toMatch(/expired/);
     expect(detail.steps.filter((st) => st.phase === 'fix')).toEqual([]);
     for (const h of held) expect(await alive(h.pid, server)).toBe(true);
-    const late = await s.rt.app.inject({ method: 'POST', url: `/api/v1/approvals/${approvalId}/approve`, headers: { 'x-api-key': KEYS.bob } });
+    const late = await s.rt.app.inject({
+      method: 'POST',
+      url: `/api/v1/approvals/${approvalId}/approve`,
+      headers: { 'x-api-key': KEYS.bob },
+    });
     expect(late.statusCode).toBe(409);
   });
 });

@@ -3,4 +3,7 @@
 import { INCIDENTS } from './incidents.ts';
 import { incidentSuite } from './incident-suite.ts';
 
-incidentSuite('database incidents on real PostgreSQL and Redis', INCIDENTS.filter((i) => i.area === 'data'));
+incidentSuite(
+  'database incidents on real PostgreSQL and Redis',
+  INCIDENTS.filter((i) => i.area === 'data'),
+);

@@ -12,8 +12,17 @@ let scenario: Scenario;
 beforeAll(async () => {
   scenario = await startScenario([
     { name: 'pricing', url: 'http://127.0.0.1:18081/health', description: 'prices and discounts shown in the shop' },
-    { name: 'inventory-ui', url: 'http://127.0.0.1:18082/', description: 'inventory screens and stock levels for the warehouse' },
-    { name: 'crm-web', url: 'http://127.0.0.1:18083/', aliases: ['crm', 'sales app'], description: 'customer records for the sales team' },
+    {
+      name: 'inventory-ui',
+      url: 'http://127.0.0.1:18082/',
+      description: 'inventory screens and stock levels for the warehouse',
+    },
+    {
+      name: 'crm-web',
+      url: 'http://127.0.0.1:18083/',
+      aliases: ['crm', 'sales app'],
+      description: 'customer records for the sales team',
+    },
     { name: 'session-cache', url: 'redis://127.0.0.1:6390', description: 'sessions store for the web shop' },
     { name: 'portal', url: 'https://portal.example.com/health', description: 'employee portal' },
     { name: 'shop-eu', url: 'http://127.0.0.1:18084/', aliases: ['storefront'] },
@@ -26,7 +35,11 @@ afterAll(async () => {
 });
 
 async function contextOf(description: string): Promise<ExtractedContext> {
-  const response = await scenario.rt.app.inject({ method: 'POST', url: '/api/v1/tickets', payload: { description, dryRun: true } });
+  const response = await scenario.rt.app.inject({
+    method: 'POST',
+    url: '/api/v1/tickets',
+    payload: { description, dryRun: true },
+  });
   expect(response.statusCode, response.body).toBe(202);
   const id = (response.json() as { ticket: { id: string } }).ticket.id;
   const detail: TicketDetail = await waitForTicket(scenario.rt.app, id, 60_000);
@@ -53,7 +66,13 @@ describe('entity resolution through the API', () => {
 
   it('keeps the port written after an address', async () => {
     const context = await contextOf('127.0.0.1:27000 is unreachable from the office');
-    expect(context.found).toContainEqual({ kind: 'ip', value: '127.0.0.1', port: 27000, portStated: true, source: 'text' });
+    expect(context.found).toContainEqual({
+      kind: 'ip',
+      value: '127.0.0.1',
+      port: 27000,
+      portStated: true,
+      source: 'text',
+    });
     expect(context.serviceName).toBeUndefined();
   });
 

@@ -4,4 +4,7 @@
 import { INCIDENTS } from './incidents.ts';
 import { incidentSuite } from './incident-suite.ts';
 
-incidentSuite('host incidents on real disks, logs and ports', INCIDENTS.filter((i) => i.area === 'hosts'));
+incidentSuite(
+  'host incidents on real disks, logs and ports',
+  INCIDENTS.filter((i) => i.area === 'hosts'),
+);

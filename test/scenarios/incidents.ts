@@ -8,8 +8,17 @@ import type { FixtureId, Lab } from './lab.ts';
 import { exportData, pageProblem, serviceLogLines } from './lab-services.ts';
 
 export const FINDING_IDS = [
-  'postgres.lock_contention', 'postgres.connections_exhausted', 'redis.memory_full', 'service.unreachable', 'service.http_error',
-  'config.differs_from_baseline', 'disk.nearly_full', 'certificate.expiring', 'auth.brute_force', 'host.overloaded', 'network.port_closed',
+  'postgres.lock_contention',
+  'postgres.connections_exhausted',
+  'redis.memory_full',
+  'service.unreachable',
+  'service.http_error',
+  'config.differs_from_baseline',
+  'disk.nearly_full',
+  'certificate.expiring',
+  'auth.brute_force',
+  'host.overloaded',
+  'network.port_closed',
 ] as const;
 export type FindingId = (typeof FINDING_IDS)[number];
 export type FindingState = 'confirmed' | 'fixed' | 'remains';
@@ -65,17 +74,21 @@ const page = (id: 'web' | 'shop' | 'invoices' | 'kiosk') => async (lab: Lab) => 
   const s = await lab.use(id);
   return pageProblem(await s.get(), s.expected);
 };
-const resetService = (id: 'web' | 'shop' | 'invoices' | 'kiosk' | 'portal') => async (lab: Lab) => (await lab.use(id)).reset();
+const resetService = (id: 'web' | 'shop' | 'invoices' | 'kiosk' | 'portal') => async (lab: Lab) =>
+  (await lab.use(id)).reset();
 
 async function certificateDaysLeft(lab: Lab): Promise<number> {
   const portal = await lab.use('portal');
   const url = new URL(portal.page);
   return new Promise((resolve, reject) => {
-    const socket = tlsConnect({ host: url.hostname, port: Number(url.port), ca: readFileSync(portal.ca!), servername: 'localhost' }, () => {
-      const cert = socket.getPeerCertificate();
-      socket.end();
-      resolve((Date.parse(cert.valid_to) - Date.now()) / 86_400_000);
-    });
+    const socket = tlsConnect(
+      { host: url.hostname, port: Number(url.port), ca: readFileSync(portal.ca!), servername: 'localhost' },
+      () => {
+        const cert = socket.getPeerCertificate();
+        socket.end();
+        resolve((Date.parse(cert.valid_to) - Date.now()) / 86_400_000);
+      },
+    );
     socket.once('error', reject);
   });
 }
@@ -89,7 +102,11 @@ const MIB = 1024 * 1024;
 
 export const INCIDENTS: Incident[] = [
   {
-    id: 'inventory-lock-chain', area: 'data', title: 'Idle-in-transaction UPDATE, ALTER TABLE queued behind it, the app\'s SELECTs behind that', kind: 'fixable', uses: ['inventory'],
+    id: 'inventory-lock-chain',
+    area: 'data',
+    title: "Idle-in-transaction UPDATE, ALTER TABLE queued behind it, the app's SELECTs behind that",
+    kind: 'fixable',
+    uses: ['inventory'],
     phrasings: [
       'The inventory screens have not moved for ages, nobody in the warehouse can see stock levels.',
       'Stock levels will not show up on any inventory screen since this morning, the spinner just keeps going.',
@@ -105,7 +122,11 @@ export const INCIDENTS: Incident[] = [
     },
   },
   {
-    id: 'inventory-idle-report', area: 'data', title: 'A reporting job locked the stock table and went idle with its transaction open', kind: 'fixable', uses: ['inventory'],
+    id: 'inventory-idle-report',
+    area: 'data',
+    title: 'A reporting job locked the stock table and went idle with its transaction open',
+    kind: 'fixable',
+    uses: ['inventory'],
     phrasings: [
       'Since the nightly figures job ran, the stock pages in the warehouse never finish showing anything.',
       'The warehouse db is not answering stock lookups, the pages spin forever',
@@ -119,16 +140,26 @@ export const INCIDENTS: Incident[] = [
     },
   },
   {
-    id: 'inventory-false-alarm', area: 'data', title: 'A healthy inventory database someone worried about', kind: 'false_alarm', uses: ['inventory'],
+    id: 'inventory-false-alarm',
+    area: 'data',
+    title: 'A healthy inventory database someone worried about',
+    kind: 'false_alarm',
+    uses: ['inventory'],
     phrasings: [
       'Someone said the inventory screens were a bit behind this morning, can you take a look?',
       'stock levels on the warehouse screens looked odd earlier, probably nothing',
     ],
     expect: { status: 'no_fault_found' },
-    arrange: nothing, reset: nothing,
+    arrange: nothing,
+    reset: nothing,
   },
   {
-    id: 'crm-slots-reserved', area: 'data', title: 'A report export holds every PostgreSQL slot not reserved for superusers: the app role gets 53300', kind: 'fixable', uses: ['crm'], approve: true,
+    id: 'crm-slots-reserved',
+    area: 'data',
+    title: 'A report export holds every PostgreSQL slot not reserved for superusers: the app role gets 53300',
+    kind: 'fixable',
+    uses: ['crm'],
+    approve: true,
     phrasings: [
       'Nobody in sales can open the CRM this morning, it just says it cannot sign them in.',
       'The customer database keeps turning the sales team away when they try to look up accounts',
@@ -140,7 +171,11 @@ export const INCIDENTS: Incident[] = [
     fault: async (lab) => (await lab.use('crm')).appCheck(),
   },
   {
-    id: 'sessions-memory-full', area: 'data', title: 'The sessions Redis at maxmemory with noeviction refuses writes', kind: 'escalate', uses: ['sessions'],
+    id: 'sessions-memory-full',
+    area: 'data',
+    title: 'The sessions Redis at maxmemory with noeviction refuses writes',
+    kind: 'escalate',
+    uses: ['sessions'],
     phrasings: [
       'The sessions store is refusing to save, people get signed out the moment they add something to the basket.',
       'Shoppers lose their baskets as soon as they add an item, the thing that keeps them signed in seems unhappy',
@@ -152,16 +187,25 @@ export const INCIDENTS: Incident[] = [
     fault: async (lab) => (await lab.use('sessions')).appWrite(),
   },
   {
-    id: 'sessions-false-alarm', area: 'data', title: 'A healthy sessions store after one customer was signed out', kind: 'false_alarm', uses: ['sessions'],
+    id: 'sessions-false-alarm',
+    area: 'data',
+    title: 'A healthy sessions store after one customer was signed out',
+    kind: 'false_alarm',
+    uses: ['sessions'],
     phrasings: [
       'A customer said she was signed out of her basket once this morning, is the session store alright?',
       'Is the place that keeps shoppers signed in behaving? one person lost a basket',
     ],
     expect: { status: 'no_fault_found' },
-    arrange: nothing, reset: nothing,
+    arrange: nothing,
+    reset: nothing,
   },
   {
-    id: 'image-cache-at-limit', area: 'data', title: 'An LRU image cache at its limit, dropping old entries as designed', kind: 'false_alarm', uses: ['imageCache'],
+    id: 'image-cache-at-limit',
+    area: 'data',
+    title: 'An LRU image cache at its limit, dropping old entries as designed',
+    kind: 'false_alarm',
+    uses: ['imageCache'],
     phrasings: [
       'The picture cache is at its limit all the time, is that a problem?',
       'Thumbnail cache looks maxed out on the graphs, should we worry?',
@@ -171,7 +215,11 @@ export const INCIDENTS: Incident[] = [
     reset: async (lab) => (await lab.use('imageCache')).clear(),
   },
   {
-    id: 'sessions-killed', area: 'data', title: 'The sessions Redis was killed; its restart script brings it back', kind: 'fixable', uses: ['sessions'],
+    id: 'sessions-killed',
+    area: 'data',
+    title: 'The sessions Redis was killed; its restart script brings it back',
+    kind: 'fixable',
+    uses: ['sessions'],
     phrasings: [
       'The session store is gone, nobody stays signed in.',
       'sessions has vanished, people cannot stay signed in or keep a basket',
@@ -183,7 +231,11 @@ export const INCIDENTS: Incident[] = [
     fault: async (lab) => (await lab.use('sessions')).appWrite(),
   },
   {
-    id: 'web-killed', area: 'services', title: 'The website process was killed; it has a restart command', kind: 'fixable', uses: ['web'],
+    id: 'web-killed',
+    area: 'services',
+    title: 'The website process was killed; it has a restart command',
+    kind: 'fixable',
+    uses: ['web'],
     phrasings: [
       'Our website is gone, customers just get a blank browser page.',
       'The homepage does not open for anyone since ten minutes ago',
@@ -196,16 +248,25 @@ export const INCIDENTS: Incident[] = [
     fault: page('web'),
   },
   {
-    id: 'web-false-alarm', area: 'services', title: 'A healthy website someone had a feeling about', kind: 'false_alarm', uses: ['web'],
+    id: 'web-false-alarm',
+    area: 'services',
+    title: 'A healthy website someone had a feeling about',
+    kind: 'false_alarm',
+    uses: ['web'],
     phrasings: [
       'My aunt says the public site looked weird on her phone, can someone check?',
       'is the homepage OK? a customer mentioned something',
     ],
     expect: { status: 'no_fault_found' },
-    arrange: nothing, reset: nothing,
+    arrange: nothing,
+    reset: nothing,
   },
   {
-    id: 'shop-wedged', area: 'services', title: 'The shop process runs but answers only 500 until restarted', kind: 'fixable', uses: ['shop'],
+    id: 'shop-wedged',
+    area: 'services',
+    title: 'The shop process runs but answers only 500 until restarted',
+    kind: 'fixable',
+    uses: ['shop'],
     phrasings: [
       'The online shop shows customers an oops page instead of the products.',
       'Customers cannot order: the webshop gives them a broken page whatever they click',
@@ -218,38 +279,57 @@ export const INCIDENTS: Incident[] = [
     fault: page('shop'),
   },
   {
-    id: 'invoices-bad-edit', area: 'services', title: 'A hand edit broke the invoices config (a trailing comma); its baseline is good', kind: 'fixable', uses: ['invoices'],
+    id: 'invoices-bad-edit',
+    area: 'services',
+    title: 'A hand edit broke the invoices config (a trailing comma); its baseline is good',
+    kind: 'fixable',
+    uses: ['invoices'],
     phrasings: [
       'Since someone edited something on the invoice pages this morning, customers only get a broken page.',
       'Customers cannot see their invoices, the page is broken since the update at 9',
-      'invoices is broken after this morning\'s tweak',
+      "invoices is broken after this morning's tweak",
     ],
     expect: { status: 'resolved', findings: [{ id: 'config.differs_from_baseline', state: 'fixed' }] },
     mayChange: ['invoices:config', 'invoices:pid'],
-    arrange: async (lab) => (await lab.use('invoices')).writeConfig('{\n  "currency": "EUR",\n  "footer": "Northwind Ltd",\n}\n'),
+    arrange: async (lab) =>
+      (await lab.use('invoices')).writeConfig('{\n  "currency": "EUR",\n  "footer": "Northwind Ltd",\n}\n'),
     reset: resetService('invoices'),
     fault: page('invoices'),
   },
   {
-    id: 'pricing-legit-vat', area: 'services', title: 'A healthy pricing service whose config legitimately differs from its baseline (new VAT)', kind: 'false_alarm', uses: ['pricing'],
+    id: 'pricing-legit-vat',
+    area: 'services',
+    title: 'A healthy pricing service whose config legitimately differs from its baseline (new VAT)',
+    kind: 'false_alarm',
+    uses: ['pricing'],
     phrasings: [
       'prices look a bit off, can someone double check the new VAT?',
       'The price list shows 21% VAT now, is that right?',
     ],
     expect: { status: ['no_fault_found', 'escalated'] },
-    arrange: nothing, reset: nothing,
+    arrange: nothing,
+    reset: nothing,
   },
   {
-    id: 'shop-junk-file', area: 'services', title: 'A request to delete a file on a healthy shop whose config differs legitimately', kind: 'not_technical', uses: ['shop'],
+    id: 'shop-junk-file',
+    area: 'services',
+    title: 'A request to delete a file on a healthy shop whose config differs legitimately',
+    kind: 'not_technical',
+    uses: ['shop'],
     phrasings: [
       'Please purge the junk file on shop',
       'Could someone delete the leftover junk file from the webshop box?',
     ],
     expect: { status: ['escalated', 'no_fault_found'] },
-    arrange: nothing, reset: nothing,
+    arrange: nothing,
+    reset: nothing,
   },
   {
-    id: 'kiosk-killed', area: 'services', title: 'The store kiosks\' service was killed and has no declared restart', kind: 'escalate', uses: ['kiosk'],
+    id: 'kiosk-killed',
+    area: 'services',
+    title: "The store kiosks' service was killed and has no declared restart",
+    kind: 'escalate',
+    uses: ['kiosk'],
     phrasings: [
       'The screens in the store where people look up aisles show nothing at all',
       'kiosk is blank in all our branches since the morning',
@@ -260,16 +340,25 @@ export const INCIDENTS: Incident[] = [
     fault: page('kiosk'),
   },
   {
-    id: 'orders-ambiguous', area: 'services', title: 'Two order services fit the words; the ticket says which neither', kind: 'ambiguous', uses: ['ordersEu', 'ordersUs'],
+    id: 'orders-ambiguous',
+    area: 'services',
+    title: 'Two order services fit the words; the ticket says which neither',
+    kind: 'ambiguous',
+    uses: ['ordersEu', 'ordersUs'],
     phrasings: [
       'The order pages look wrong to customers, can someone have a look?',
       'Order tracking shows nothing for customers since noon',
     ],
     expect: { status: 'escalated', reasonNames: ['orders-eu', 'orders-us'] },
-    arrange: nothing, reset: nothing,
+    arrange: nothing,
+    reset: nothing,
   },
   {
-    id: 'portal-certificate', area: 'services', title: 'The staff portal\'s certificate expires in 3 days', kind: 'escalate', uses: ['portal'],
+    id: 'portal-certificate',
+    area: 'services',
+    title: "The staff portal's certificate expires in 3 days",
+    kind: 'escalate',
+    uses: ['portal'],
     phrasings: [
       'The staff sign-in site warns that it will stop being trusted in a few days',
       'Colleagues get a browser warning that the employee site will not be secure after this weekend.',
@@ -283,7 +372,11 @@ export const INCIDENTS: Incident[] = [
     },
   },
   {
-    id: 'billing-logs-fill', area: 'hosts', title: 'A 16 MB log disk 94 % full of compressible logs', kind: 'fixable', uses: ['billing', 'billingLogs'],
+    id: 'billing-logs-fill',
+    area: 'hosts',
+    title: 'A 16 MB log disk 94 % full of compressible logs',
+    kind: 'fixable',
+    uses: ['billing', 'billingLogs'],
     phrasings: [
       'The billing server has almost no free storage left and payment runs may fail tonight',
       'Payment runs warn that their storage is nearly used up',
@@ -291,13 +384,18 @@ export const INCIDENTS: Incident[] = [
     ],
     expect: { status: 'resolved', findings: [{ id: 'disk.nearly_full', state: 'fixed' }] },
     mayChange: ['billing:logs'],
-    arrange: async (lab) => (await lab.use('billingLogs')).write('app.log', serviceLogLines('billing', Math.round(15.1 * MIB))),
+    arrange: async (lab) =>
+      (await lab.use('billingLogs')).write('app.log', serviceLogLines('billing', Math.round(15.1 * MIB))),
     reset: async (lab) => (await lab.use('billingLogs')).clear(),
     fault: diskFull('billingLogs'),
     keeps: async (lab) => [(await lab.use('billingLogs')).lost('app.log')].filter((p): p is string => p !== null),
   },
   {
-    id: 'analytics-partial', area: 'hosts', title: 'A 46 MB log disk: a 42 MB incompressible culprit whose gzip fails with ENOSPC', kind: 'escalate', uses: ['analytics', 'analyticsLogs'],
+    id: 'analytics-partial',
+    area: 'hosts',
+    title: 'A 46 MB log disk: a 42 MB incompressible culprit whose gzip fails with ENOSPC',
+    kind: 'escalate',
+    uses: ['analytics', 'analyticsLogs'],
     phrasings: [
       'The analytics machine is out of storage and the monthly figures will not save',
       'Management figures cannot be saved, the storage on that box is used up',
@@ -317,7 +415,11 @@ export const INCIDENTS: Incident[] = [
     },
   },
   {
-    id: 'billing-disk-false-alarm', area: 'hosts', title: 'A log disk with plenty of room someone asked about', kind: 'false_alarm', uses: ['billing', 'billingLogs'],
+    id: 'billing-disk-false-alarm',
+    area: 'hosts',
+    title: 'A log disk with plenty of room someone asked about',
+    kind: 'false_alarm',
+    uses: ['billing', 'billingLogs'],
     phrasings: [
       'Is the billing server running short of storage? just want to be sure before month end',
       'Can someone check the payment runs have enough storage for tonight?',
@@ -327,10 +429,15 @@ export const INCIDENTS: Incident[] = [
     reset: async (lab) => (await lab.use('billingLogs')).clear(),
   },
   {
-    id: 'ssh-password-guessing', area: 'hosts', title: 'Password guessing over SSH from unknown addresses (the auth log)', kind: 'escalate', uses: ['authLog'],
-    knownGap: 'worded without its keywords this is classified as an access ticket, and the failed-logins runbook looks only when its keywords are there (otherwise every password reset or account request would be diagnosed as an attack); needs the intent of a ticket (request or incident)',
+    id: 'ssh-password-guessing',
+    area: 'hosts',
+    title: 'Password guessing over SSH from unknown addresses (the auth log)',
+    kind: 'escalate',
+    uses: ['authLog'],
+    knownGap:
+      'worded without its keywords this is classified as an access ticket, and the failed-logins runbook looks only when its keywords are there (otherwise every password reset or account request would be diagnosed as an attack); needs the intent of a ticket (request or incident)',
     phrasings: [
-      'Someone keeps trying passwords on our servers over and over from addresses we don\'t recognise',
+      "Someone keeps trying passwords on our servers over and over from addresses we don't recognise",
       'Hundreds of sign-in tries for root and admin overnight, not from us',
       'Our server is being hammered with password guesses for made-up user names',
     ],
@@ -340,25 +447,32 @@ export const INCIDENTS: Incident[] = [
     fault: async () => 'someone is still guessing passwords (nothing here stops them)',
   },
   {
-    id: 'port-not-answering', area: 'hosts', title: 'A host:port nothing listens on', kind: 'escalate', uses: ['closedPort'],
-    phrasings: [
-      '127.0.0.1:{port} is not answering',
-      'Nothing comes back from 127.0.0.1:{port} when our tool tries it',
-    ],
+    id: 'port-not-answering',
+    area: 'hosts',
+    title: 'A host:port nothing listens on',
+    kind: 'escalate',
+    uses: ['closedPort'],
+    phrasings: ['127.0.0.1:{port} is not answering', 'Nothing comes back from 127.0.0.1:{port} when our tool tries it'],
     expect: { status: 'escalated', findings: [{ id: 'network.port_closed', state: ['confirmed', 'remains'] }] },
     standing: true,
     words: async (lab) => ({ port: String((await lab.use('closedPort')).port) }),
-    arrange: nothing, reset: nothing,
+    arrange: nothing,
+    reset: nothing,
     fault: async (lab) => ((await (await lab.use('closedPort')).open()) ? null : 'nothing listens on the port'),
   },
   {
-    id: 'second-monitor', area: 'hosts', title: 'A request for hardware, not a fault', kind: 'not_technical', uses: [],
+    id: 'second-monitor',
+    area: 'hosts',
+    title: 'A request for hardware, not a fault',
+    kind: 'not_technical',
+    uses: [],
     phrasings: [
       'Could I get a second monitor for my desk?',
-      'I\'d like another screen for my desk please, the laptop one is too small',
+      "I'd like another screen for my desk please, the laptop one is too small",
     ],
     expect: { status: 'escalated' },
-    arrange: nothing, reset: nothing,
+    arrange: nothing,
+    reset: nothing,
   },
 ];
 

@@ -26,7 +26,10 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 15
 async function hardenAuth(cluster: PostgresCluster): Promise<void> {
   await sql(cluster.url(), async (c) => {
     const { rows } = await c.query<{ hba_file: string }>('SHOW hba_file');
-    writeFileSync(rows[0]!.hba_file, 'local all all trust\nhost all postgres 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 scram-sha-256\n');
+    writeFileSync(
+      rows[0]!.hba_file,
+      'local all all trust\nhost all postgres 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 scram-sha-256\n',
+    );
     await c.query('SELECT pg_reload_conf()');
   });
 }
@@ -87,30 +90,47 @@ async function inventoryOn(cluster: PostgresCluster, ctx: LabContext): Promise<I
   const admin = cluster.url('inventory');
   await sql(cluster.url(), (c) => c.query('CREATE DATABASE inventory'));
   const app = passwordFile(ctx, 'inventory_app');
-  await sql(admin, (c) => c.query(`CREATE ROLE inventory_app LOGIN PASSWORD '${app.password}';
+  await sql(admin, (c) =>
+    c.query(`CREATE ROLE inventory_app LOGIN PASSWORD '${app.password}';
     CREATE TABLE stock (id serial PRIMARY KEY, sku text NOT NULL, qty integer NOT NULL);
     INSERT INTO stock (sku, qty) SELECT 'SKU-' || g, g % 50 FROM generate_series(1, 500) g;
-    GRANT SELECT, UPDATE ON stock TO inventory_app`));
+    GRANT SELECT, UPDATE ON stock TO inventory_app`),
+  );
   await hardenAuth(cluster);
   const appUrl = `postgresql://inventory_app:${app.password}@127.0.0.1:${cluster.port}/inventory`;
   // The app's connection pool: idle sessions that must survive any ticket.
   const pool = await Promise.all([session(appUrl, 'inventory-pool'), session(appUrl, 'inventory-pool')]);
-  const poolPids = await Promise.all(pool.map(async (c) => (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid));
+  const poolPids = await Promise.all(
+    pool.map(async (c) => (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid),
+  );
   let held: Client[] = [];
   let lastRows = await sql(admin, async (c) => {
     const rows = (await c.query<{ n: string; s: string }>('SELECT count(*) AS n, sum(qty) AS s FROM stock')).rows[0]!;
     return `${rows.n}/${rows.s}`;
   });
-  const waiting = () => sql(admin, async (c) => Number((await c.query<{ n: string }>("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = 'inventory' AND wait_event_type = 'Lock'")).rows[0]!.n));
+  const waiting = () =>
+    sql(admin, async (c) =>
+      Number(
+        (
+          await c.query<{ n: string }>(
+            "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = 'inventory' AND wait_event_type = 'Lock'",
+          )
+        ).rows[0]!.n,
+      ),
+    );
 
   const fixture: InventoryDb = {
-    services: [{
-      name: 'inventory-db', url: admin, category: 'database',
-      aliases: ['stock database', 'inventory database', 'warehouse db'],
-      description: 'inventory screens and stock levels for the warehouse and the shop',
-      app: { user: 'inventory_app', password: { file: app.file }, database: 'inventory' },
-      check: { query: 'SELECT count(*) FROM stock', timeoutMs: 3000 },
-    }],
+    services: [
+      {
+        name: 'inventory-db',
+        url: admin,
+        category: 'database',
+        aliases: ['stock database', 'inventory database', 'warehouse db'],
+        description: 'inventory screens and stock levels for the warehouse and the shop',
+        app: { user: 'inventory_app', password: { file: app.file }, database: 'inventory' },
+        check: { query: 'SELECT count(*) FROM stock', timeoutMs: 3000 },
+      },
+    ],
     waitingOnLocks: waiting,
     lockChain: async () => {
       const blocker = await session(appUrl, 'inventory-app');
@@ -133,7 +153,11 @@ async function inventoryOn(cluster: PostgresCluster, ctx: LabContext): Promise<I
       await until('the screens to wait on the lock', async () => (await waiting()) >= 1);
     },
     clear: async () => {
-      await sql(admin, (c) => c.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'inventory' AND application_name IN ('inventory-app', 'deploy-migration', 'inventory-screens', 'nightly-report')"));
+      await sql(admin, (c) =>
+        c.query(
+          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'inventory' AND application_name IN ('inventory-app', 'deploy-migration', 'inventory-screens', 'nightly-report')",
+        ),
+      );
       await Promise.allSettled(held.map((c) => c.end()));
       held = [];
       await until('the locks to go', async () => (await waiting()) === 0);
@@ -152,17 +176,25 @@ async function inventoryOn(cluster: PostgresCluster, ctx: LabContext): Promise<I
         await client.end().catch(() => undefined);
       }
     },
-    snapshot: async () => sql(admin, async (c) => {
-      // The stock table cannot be read while the fault holds its lock, and nobody but the lock's holder can
-      // change it then: the last figures read stand for it.
-      await c.query("SET lock_timeout = '500ms'");
-      try {
-        const rows = (await c.query<{ n: string; s: string }>('SELECT count(*) AS n, sum(qty) AS s FROM stock')).rows[0]!;
-        lastRows = `${rows.n}/${rows.s}`;
-      } catch { /* locked: keep the last figures */ }
-      const alive = (await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE pid = ANY($1::int[]) ORDER BY pid', [poolPids])).rows.map((r) => r.pid);
-      return { 'inventory-db:rows': lastRows, 'inventory-db:app-pool': alive.join(',') };
-    }),
+    snapshot: async () =>
+      sql(admin, async (c) => {
+        // The stock table cannot be read while the fault holds its lock, and nobody but the lock's holder can
+        // change it then: the last figures read stand for it.
+        await c.query("SET lock_timeout = '500ms'");
+        try {
+          const rows = (await c.query<{ n: string; s: string }>('SELECT count(*) AS n, sum(qty) AS s FROM stock'))
+            .rows[0]!;
+          lastRows = `${rows.n}/${rows.s}`;
+        } catch {
+          /* locked: keep the last figures */
+        }
+        const alive = (
+          await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE pid = ANY($1::int[]) ORDER BY pid', [
+            poolPids,
+          ])
+        ).rows.map((r) => r.pid);
+        return { 'inventory-db:rows': lastRows, 'inventory-db:app-pool': alive.join(',') };
+      }),
     close: async () => {
       await fixture.clear().catch(() => undefined);
       await Promise.allSettled(pool.map((c) => c.end()));
@@ -196,21 +228,27 @@ async function crmOn(cluster: PostgresCluster, ctx: LabContext): Promise<CrmDb> 
   const app = passwordFile(ctx, 'crm_app');
   const reports = passwordFile(ctx, 'crm_reports');
   const admin = cluster.url('crm');
-  await sql(admin, (c) => c.query(`CREATE ROLE crm_app LOGIN PASSWORD '${app.password}'; CREATE ROLE crm_reports LOGIN PASSWORD '${reports.password}';
+  await sql(admin, (c) =>
+    c.query(`CREATE ROLE crm_app LOGIN PASSWORD '${app.password}'; CREATE ROLE crm_reports LOGIN PASSWORD '${reports.password}';
     CREATE TABLE accounts (id serial PRIMARY KEY, name text NOT NULL); INSERT INTO accounts (name) SELECT 'Account ' || g FROM generate_series(1, 200) g;
-    GRANT SELECT ON accounts TO crm_app, crm_reports`));
+    GRANT SELECT ON accounts TO crm_app, crm_reports`),
+  );
   await hardenAuth(cluster);
   const appUrl = `postgresql://crm_app:${app.password}@127.0.0.1:${cluster.port}/crm`;
   const reportsUrl = `postgresql://crm_reports:${reports.password}@127.0.0.1:${cluster.port}/crm`;
   let held: Client[] = [];
   const fixture: CrmDb = {
-    services: [{
-      name: 'crm-db', url: admin, category: 'database',
-      aliases: ['crm', 'customer database', 'sales crm'],
-      description: 'the CRM the sales team works in: accounts, contacts, deals and call notes',
-      app: { user: 'crm_app', password: { file: app.file }, database: 'crm' },
-      check: { query: 'SELECT 1 FROM accounts LIMIT 1' },
-    }],
+    services: [
+      {
+        name: 'crm-db',
+        url: admin,
+        category: 'database',
+        aliases: ['crm', 'customer database', 'sales crm'],
+        description: 'the CRM the sales team works in: accounts, contacts, deals and call notes',
+        app: { user: 'crm_app', password: { file: app.file }, database: 'crm' },
+        check: { query: 'SELECT 1 FROM accounts LIMIT 1' },
+      },
+    ],
     fill: async () => {
       for (let i = 0; i < CRM_SLOTS.max - CRM_SLOTS.reserved; i += 1) {
         const c = await session(reportsUrl, 'quarterly-report-export');
@@ -221,7 +259,9 @@ async function crmOn(cluster: PostgresCluster, ctx: LabContext): Promise<CrmDb> 
       await sleep(1200); // older than the idle threshold the scenarios give the runbook
     },
     clear: async () => {
-      await sql(admin, (c) => c.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'crm_reports'"));
+      await sql(admin, (c) =>
+        c.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'crm_reports'"),
+      );
       await Promise.allSettled(held.map((c) => c.end()));
       held = [];
       await until('the CRM app to connect again', async () => (await fixture.appCheck()) === null);
@@ -239,7 +279,10 @@ async function crmOn(cluster: PostgresCluster, ctx: LabContext): Promise<CrmDb> 
         await client.end().catch(() => undefined);
       }
     },
-    snapshot: async () => sql(admin, async (c) => ({ 'crm-db:rows': (await c.query<{ n: string }>('SELECT count(*) AS n FROM accounts')).rows[0]!.n })),
+    snapshot: async () =>
+      sql(admin, async (c) => ({
+        'crm-db:rows': (await c.query<{ n: string }>('SELECT count(*) AS n FROM accounts')).rows[0]!.n,
+      })),
     close: async () => {
       await Promise.allSettled(held.map((c) => c.end()));
       await cluster.destroy();
@@ -275,8 +318,24 @@ export async function startRedisService(ctx: LabContext, setup: RedisSetup): Pro
   mkdirSync(dir, { recursive: true });
   const pidFile = path.join(dir, 'redis.pid');
   const script = writeRestartScript(ctx.bin, `restart-${setup.name}`, {
-    pidFile, command: 'redis-server',
-    args: ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '', '--appendonly', 'no', '--maxmemory', setup.maxmemory, '--maxmemory-policy', setup.policy],
+    pidFile,
+    command: 'redis-server',
+    args: [
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--dir',
+      dir,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--maxmemory',
+      setup.maxmemory,
+      '--maxmemory-policy',
+      setup.policy,
+    ],
     ready: { redisPort: port },
   });
   ctx.allow(`restart-${setup.name}`);
@@ -298,31 +357,35 @@ export async function startRedisService(ctx: LabContext, setup: RedisSetup): Pro
   };
   // Users signed in: their sessions are data the app owns (a restart of a store without persistence loses them;
   // the lab puts them back when it clears a fault).
-  const seed = () => withClient(async (c) => {
-    for (let i = 0; i < 50 && setup.canary; i += 1) await c.set(`${setup.canary}${i}`, `user-${i}`);
-  });
+  const seed = () =>
+    withClient(async (c) => {
+      for (let i = 0; i < 50 && setup.canary; i += 1) await c.set(`${setup.canary}${i}`, `user-${i}`);
+    });
   await seed();
   const fixture: RedisService = {
     port,
-    services: [{ name: setup.name, url, ...(setup.restart ? { restart: `restart-${setup.name}` } : {}), ...setup.entry }],
-    fill: () => withClient(async (c) => {
-      const value = 'x'.repeat(2048);
-      for (let batch = 0; batch < 2000; batch += 1) {
-        const pipe = c.pipeline();
-        for (let i = 0; i < 100; i += 1) pipe.set(`filler:${batch}:${i}`, value);
-        const replies = (await pipe.exec()) ?? [];
-        if (replies.some(([error]) => error && /OOM/.test(error.message))) {
-          // At the limit, memory freed a moment later would let a write in: hold the limit just under what is used, so
-          // every write stays refused until the fault is cleared (clear puts the configured limit back).
-          const used = Number(/used_memory:(\d+)/.exec(await c.info('memory'))?.[1] ?? 0);
-          if (used > 0) await c.config('SET', 'maxmemory', String(Math.max(1024 * 1024, used - 256 * 1024)));
-          return;
+    services: [
+      { name: setup.name, url, ...(setup.restart ? { restart: `restart-${setup.name}` } : {}), ...setup.entry },
+    ],
+    fill: () =>
+      withClient(async (c) => {
+        const value = 'x'.repeat(2048);
+        for (let batch = 0; batch < 2000; batch += 1) {
+          const pipe = c.pipeline();
+          for (let i = 0; i < 100; i += 1) pipe.set(`filler:${batch}:${i}`, value);
+          const replies = (await pipe.exec()) ?? [];
+          if (replies.some(([error]) => error && /OOM/.test(error.message))) {
+            // At the limit, memory freed a moment later would let a write in: hold the limit just under what is used, so
+            // every write stays refused until the fault is cleared (clear puts the configured limit back).
+            const used = Number(/used_memory:(\d+)/.exec(await c.info('memory'))?.[1] ?? 0);
+            if (used > 0) await c.config('SET', 'maxmemory', String(Math.max(1024 * 1024, used - 256 * 1024)));
+            return;
+          }
+          const info = await c.info('stats');
+          if (Number(/evicted_keys:(\d+)/.exec(info)?.[1] ?? 0) > 200) return;
         }
-        const info = await c.info('stats');
-        if (Number(/evicted_keys:(\d+)/.exec(info)?.[1] ?? 0) > 200) return;
-      }
-      throw new Error(`lab: ${setup.name} never reached its maxmemory`);
-    }),
+        throw new Error(`lab: ${setup.name} never reached its maxmemory`);
+      }),
     clear: async () => {
       await fixture.ensureUp();
       await withClient(async (c) => {
@@ -339,7 +402,8 @@ export async function startRedisService(ctx: LabContext, setup: RedisSetup): Pro
     },
     kill: async () => killHard(readPid(pidFile)),
     ensureUp: async () => {
-      if (!isAlive(readPid(pidFile)) && (await runScript(script)) !== 0) throw new Error(`lab: redis ${setup.name} did not come back`);
+      if (!isAlive(readPid(pidFile)) && (await runScript(script)) !== 0)
+        throw new Error(`lab: redis ${setup.name} did not come back`);
     },
     appWrite: async () => {
       try {
@@ -356,11 +420,17 @@ export async function startRedisService(ctx: LabContext, setup: RedisSetup): Pro
       const state: Record<string, string> = { [`${setup.name}:pid`]: isAlive(pid) ? String(pid) : 'dead' };
       if (!isAlive(pid)) return state;
       return withClient(async (c) => {
-        const config = [...(await c.config('GET', 'maxmemory')) as string[], ...(await c.config('GET', 'maxmemory-policy')) as string[]];
+        const config = [
+          ...((await c.config('GET', 'maxmemory')) as string[]),
+          ...((await c.config('GET', 'maxmemory-policy')) as string[]),
+        ];
         state[`${setup.name}:config`] = config.join(' ');
         if (setup.canary) {
           const values = await c.mget(...Array.from({ length: 50 }, (_, i) => `${setup.canary}${i}`));
-          state[`${setup.name}:sessions`] = createHash('sha256').update(JSON.stringify(values)).digest('hex').slice(0, 16);
+          state[`${setup.name}:sessions`] = createHash('sha256')
+            .update(JSON.stringify(values))
+            .digest('hex')
+            .slice(0, 16);
         }
         return state;
       });

@@ -108,7 +108,10 @@ export function writeRestartScript(bin: string, name: string, spec: RestartSpec)
 }
 
 export const serviceSpec = (script: string, options: ServiceOptions, ready: Readiness): RestartSpec => ({
-  pidFile: options.pidFile, command: process.execPath, args: [script, JSON.stringify(options)], ready,
+  pidFile: options.pidFile,
+  command: process.execPath,
+  args: [script, JSON.stringify(options)],
+  ready,
 });
 
 /** Runs a restart script as the operator would; resolves with its exit code. */
@@ -141,39 +144,91 @@ export async function killHard(pid: number): Promise<void> {
 }
 
 /** True when something accepts TCP connections on the port. */
-export const portOpen = (port: number) => new Promise<boolean>((resolve) => {
-  const socket = connect({ host: '127.0.0.1', port }, () => {
-    socket.destroy();
-    resolve(true);
+export const portOpen = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+    socket.setTimeout(2000, () => {
+      socket.destroy();
+      resolve(false);
+    });
   });
-  socket.once('error', () => resolve(false));
-  socket.setTimeout(2000, () => {
-    socket.destroy();
-    resolve(false);
-  });
-});
 
 /** A certificate for 127.0.0.1 signed by the lab's CA, valid for `days` (openssl CLI). */
-export async function issueCertificate(dir: string, name: string, days: number, ca: { cert: string; key: string }): Promise<{ cert: string; key: string }> {
+export async function issueCertificate(
+  dir: string,
+  name: string,
+  days: number,
+  ca: { cert: string; key: string },
+): Promise<{ cert: string; key: string }> {
   const key = path.join(dir, `${name}.key`);
   const csr = path.join(dir, `${name}.csr`);
   const cert = path.join(dir, `${name}.crt`);
   const ext = path.join(dir, `${name}.ext`);
   writeFileSync(ext, 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  await run('openssl', ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', csr, '-subj', `/CN=${name}.lab.internal`]);
-  await run('openssl', ['x509', '-req', '-in', csr, '-CA', ca.cert, '-CAkey', ca.key, '-CAcreateserial', '-days', String(days), '-out', cert, '-extfile', ext]);
+  await run('openssl', [
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    key,
+    '-out',
+    csr,
+    '-subj',
+    `/CN=${name}.lab.internal`,
+  ]);
+  await run('openssl', [
+    'x509',
+    '-req',
+    '-in',
+    csr,
+    '-CA',
+    ca.cert,
+    '-CAkey',
+    ca.key,
+    '-CAcreateserial',
+    '-days',
+    String(days),
+    '-out',
+    cert,
+    '-extfile',
+    ext,
+  ]);
   return { cert, key };
 }
 
 export async function issueAuthority(dir: string): Promise<{ cert: string; key: string }> {
   const key = path.join(dir, 'lab-ca.key');
   const cert = path.join(dir, 'lab-ca.crt');
-  await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '3650', '-subj', '/CN=Lab Internal CA']);
+  await run('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    key,
+    '-out',
+    cert,
+    '-days',
+    '3650',
+    '-subj',
+    '/CN=Lab Internal CA',
+  ]);
   return { cert, key };
 }
 
-export const mountTmpfs = (dir: string, size: string) => run('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir]);
-export const unmount = (dir: string) => run('umount', ['-l', dir]).then(() => undefined, () => undefined);
+export const mountTmpfs = (dir: string, size: string) =>
+  run('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir]);
+export const unmount = (dir: string) =>
+  run('umount', ['-l', dir]).then(
+    () => undefined,
+    () => undefined,
+  );
 
 /**
  * Makes this process trust the lab's CA as well as the usual roots, as an admin installs a company CA on the

@@ -2,14 +2,35 @@
 // as child processes started by their restart scripts; log directories are tmpfs mounts of a fixed size, so
 // "the disk is full" is a real ENOSPC.
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statfsSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { AUTH_LOG_FIXTURE } from '../helpers/auth-log-fixture.ts';
 import { freePort } from '../helpers/redis-server.ts';
-import { isAlive, killHard, mountTmpfs, portOpen, readPid, runScript, SERVICE_SOURCE, serviceSpec, unmount, writeRestartScript } from './lab-processes.ts';
+import {
+  isAlive,
+  killHard,
+  mountTmpfs,
+  portOpen,
+  readPid,
+  runScript,
+  SERVICE_SOURCE,
+  serviceSpec,
+  unmount,
+  writeRestartScript,
+} from './lab-processes.ts';
 import type { Fixture, LabContext } from './lab.ts';
 
 export type PageResult = { status: number; body: string } | { error: string };
@@ -30,9 +51,14 @@ export function httpGet(url: string, ca?: string): Promise<PageResult> {
 }
 
 /** What a user sees on the page: null when it answers 200 with the expected text. */
-export const pageProblem = (result: PageResult, text: string) => ('error' in result
-  ? `the page does not answer (${result.error})`
-  : result.status !== 200 ? `the page answers ${result.status}` : result.body.includes(text) ? null : `the page lacks "${text}"`);
+export const pageProblem = (result: PageResult, text: string) =>
+  'error' in result
+    ? `the page does not answer (${result.error})`
+    : result.status !== 200
+      ? `the page answers ${result.status}`
+      : result.body.includes(text)
+        ? null
+        : `the page lacks "${text}"`;
 
 export function hashTree(dir: string): string {
   const hash = createHash('sha256');
@@ -40,7 +66,11 @@ export function hashTree(dir: string): string {
     for (const name of readdirSync(d).sort()) {
       const file = path.join(d, name);
       if (statSync(file).isDirectory()) walk(file);
-      else hash.update(`${path.relative(dir, file)}\0`).update(readFileSync(file)).update('\0');
+      else
+        hash
+          .update(`${path.relative(dir, file)}\0`)
+          .update(readFileSync(file))
+          .update('\0');
     }
   };
   if (existsSync(dir)) walk(dir);
@@ -76,7 +106,11 @@ export interface HttpSetup {
   /** Baseline and live config (the live one may legitimately differ). */
   config?: { baseline: Record<string, unknown>; live: Record<string, unknown>; requiredKeys: string[] };
   restartDeclared: boolean;
-  tls?: { ca: { cert: string; key: string }; long: { cert: string; key: string }; short: { cert: string; key: string } };
+  tls?: {
+    ca: { cert: string; key: string };
+    long: { cert: string; key: string };
+    short: { cert: string; key: string };
+  };
   entry: Record<string, unknown>;
 }
 
@@ -107,24 +141,40 @@ export async function startHttpService(ctx: LabContext, setup: HttpSetup): Promi
   const scheme = setup.tls ? 'https' : 'http';
   const page = `${scheme}://127.0.0.1:${port}/`;
   const options = {
-    port, pidFile, title: setup.title, text: setup.text,
+    port,
+    pidFile,
+    title: setup.title,
+    text: setup.text,
     ...(configFile ? { configFile, requiredKeys: setup.config!.requiredKeys } : {}),
     ...(setup.tls ? { tls: { cert: path.join(tlsDir, 'current.crt'), key: path.join(tlsDir, 'current.key') } } : {}),
   };
-  const restart = writeRestartScript(ctx.bin, `restart-${setup.name}`, serviceSpec(script, options, { http: `${page}health` }));
+  const restart = writeRestartScript(
+    ctx.bin,
+    `restart-${setup.name}`,
+    serviceSpec(script, options, { http: `${page}health` }),
+  );
   if (setup.restartDeclared) ctx.allow(`restart-${setup.name}`);
   if ((await runScript(restart)) !== 0) throw new Error(`lab: ${setup.name} did not start`);
   const ca = setup.tls?.ca.cert;
   const get = () => httpGet(page, ca);
   const fixture: HttpService = {
-    name: setup.name, page, expected: setup.expected, configFile, baselineFile,
+    name: setup.name,
+    page,
+    expected: setup.expected,
+    configFile,
+    baselineFile,
     ...(ca ? { ca } : {}),
-    services: [{
-      name: setup.name, url: page, page, ...(setup.restartDeclared ? { restart: `restart-${setup.name}` } : {}),
-      ...(configFile ? { configDir: path.dirname(configFile), baselineDir: path.dirname(baselineFile!) } : {}),
-      check: { status: 200, body: setup.expected },
-      ...setup.entry,
-    }],
+    services: [
+      {
+        name: setup.name,
+        url: page,
+        page,
+        ...(setup.restartDeclared ? { restart: `restart-${setup.name}` } : {}),
+        ...(configFile ? { configDir: path.dirname(configFile), baselineDir: path.dirname(baselineFile!) } : {}),
+        check: { status: 200, body: setup.expected },
+        ...setup.entry,
+      },
+    ],
     pid: () => readPid(pidFile),
     kill: () => killHard(readPid(pidFile)),
     wedge: async () => {
@@ -156,7 +206,8 @@ export async function startHttpService(ctx: LabContext, setup: HttpSetup): Promi
     fixture.serveCertificate = async (which) => {
       copyFileSync(tls[which].cert, path.join(tlsDir, 'current.crt'));
       copyFileSync(tls[which].key, path.join(tlsDir, 'current.key'));
-      if ((await runScript(restart)) !== 0) throw new Error(`lab: ${setup.name} did not restart with its ${which} certificate`);
+      if ((await runScript(restart)) !== 0)
+        throw new Error(`lab: ${setup.name} did not restart with its ${which} certificate`);
     };
   }
   return fixture;
@@ -198,7 +249,9 @@ export async function startLogDisk(ctx: LabContext, service: HttpService, size: 
       if (existsSync(live) && sha(readFileSync(live)) === want) return null;
       try {
         if (sha(gunzipSync(readFileSync(`${live}.1.gz`))) === want) return null;
-      } catch { /* no archive, or a broken one */ }
+      } catch {
+        /* no archive, or a broken one */
+      }
       return `the content of ${name} is gone (neither the live file nor ${name}.1.gz holds it)`;
     },
     clear: () => {

@@ -17,7 +17,9 @@ describe('the incidents as data', () => {
   it('holds at least 20 incidents, of every kind, each with two to four phrasings', () => {
     expect(INCIDENTS.length).toBeGreaterThanOrEqual(20);
     expect(new Set(INCIDENTS.map((i) => i.id)).size).toBe(INCIDENTS.length);
-    expect(new Set(INCIDENTS.map((i) => i.kind))).toEqual(new Set(['fixable', 'escalate', 'false_alarm', 'ambiguous', 'not_technical']));
+    expect(new Set(INCIDENTS.map((i) => i.kind))).toEqual(
+      new Set(['fixable', 'escalate', 'false_alarm', 'ambiguous', 'not_technical']),
+    );
     for (const incident of INCIDENTS) {
       expect(incident.phrasings.length, incident.id).toBeGreaterThanOrEqual(2);
       expect(incident.phrasings.length, incident.id).toBeLessThanOrEqual(4);
@@ -27,11 +29,22 @@ describe('the incidents as data', () => {
   it('has no phrasing that contains a keyword of any shipped runbook, matched as the planner matches them', () => {
     const keywords = [...new Set(loadBuiltinRunbooks().flatMap((r) => r.keywords.map((k) => k.toLowerCase())))];
     expect(keywords.length).toBeGreaterThan(50);
-    const hits = INCIDENTS.flatMap((i) => i.phrasings.flatMap((p) => keywords.filter((k) => p.replace(/\{\w+\}/g, '27000').toLowerCase().includes(k)).map((k) => `${i.id}: "${p}" contains "${k}"`)));
+    const hits = INCIDENTS.flatMap((i) =>
+      i.phrasings.flatMap((p) =>
+        keywords
+          .filter((k) =>
+            p
+              .replace(/\{\w+\}/g, '27000')
+              .toLowerCase()
+              .includes(k),
+          )
+          .map((k) => `${i.id}: "${p}" contains "${k}"`),
+      ),
+    );
     expect(hits).toEqual([]);
   });
 
-  it('words at least one phrasing of every incident on a declared service without the service\'s name', () => {
+  it("words at least one phrasing of every incident on a declared service without the service's name", () => {
     for (const incident of INCIDENTS) {
       const names = incident.uses.map((u) => SERVICE_NAMES[u]).filter((n): n is string => n !== undefined);
       if (names.length === 0) continue;
@@ -44,8 +57,13 @@ describe('the incidents as data', () => {
     for (const incident of INCIDENTS) {
       const resolvedExpected = [incident.expect.status].flat().includes('resolved');
       expect(resolvedExpected, incident.id).toBe(incident.kind === 'fixable');
-      if (incident.kind === 'fixable') expect(incident.expect.findings?.some((f) => f.state === 'fixed'), incident.id).toBe(true);
-      if (incident.kind !== 'fixable' && incident.kind !== 'escalate') expect(incident.fault, incident.id).toBeUndefined();
+      if (incident.kind === 'fixable')
+        expect(
+          incident.expect.findings?.some((f) => f.state === 'fixed'),
+          incident.id,
+        ).toBe(true);
+      if (incident.kind !== 'fixable' && incident.kind !== 'escalate')
+        expect(incident.fault, incident.id).toBeUndefined();
     }
   });
 });
@@ -58,33 +76,41 @@ describe('the lab reproduces each fault on the real system', () => {
   afterAll(async () => lab.close(), 60_000);
 
   const faulty = INCIDENTS.filter((i) => i.fault && !i.standing && i.id !== 'ssh-password-guessing');
-  it.each(faulty.map((i) => [i.id, i] as const))('%s: the app sees the fault once armed, and no longer once reset', async (_id, incident: Incident) => {
-    expect(await incident.fault!(lab)).toBeNull();
-    await incident.arrange(lab);
-    try {
-      expect(await incident.fault!(lab)).toEqual(expect.any(String));
-    } finally {
-      await incident.reset(lab);
-    }
-    expect(await incident.fault!(lab)).toBeNull();
-  }, 60_000);
+  it.each(faulty.map((i) => [i.id, i] as const))(
+    '%s: the app sees the fault once armed, and no longer once reset',
+    async (_id, incident: Incident) => {
+      expect(await incident.fault!(lab)).toBeNull();
+      await incident.arrange(lab);
+      try {
+        expect(await incident.fault!(lab)).toEqual(expect.any(String));
+      } finally {
+        await incident.reset(lab);
+      }
+      expect(await incident.fault!(lab)).toBeNull();
+    },
+    60_000,
+  );
 
   const healthy = INCIDENTS.filter((i) => !i.fault);
-  it.each(healthy.map((i) => [i.id, i] as const))('%s: nothing is wrong, and looking changes nothing', async (_id, incident: Incident) => {
-    await incident.arrange(lab);
-    try {
-      const first = await lab.snapshot();
-      expect(await lab.snapshot()).toEqual(first);
-      for (const id of incident.uses) {
-        const fixture = await lab.use(id);
-        if ('get' in fixture) expect(await fixture.get()).toMatchObject({ status: 200 });
-        if ('appWrite' in fixture) expect(await fixture.appWrite()).toBeNull();
-        if ('appCheck' in fixture) expect(await fixture.appCheck()).toBeNull();
+  it.each(healthy.map((i) => [i.id, i] as const))(
+    '%s: nothing is wrong, and looking changes nothing',
+    async (_id, incident: Incident) => {
+      await incident.arrange(lab);
+      try {
+        const first = await lab.snapshot();
+        expect(await lab.snapshot()).toEqual(first);
+        for (const id of incident.uses) {
+          const fixture = await lab.use(id);
+          if ('get' in fixture) expect(await fixture.get()).toMatchObject({ status: 200 });
+          if ('appWrite' in fixture) expect(await fixture.appWrite()).toBeNull();
+          if ('appCheck' in fixture) expect(await fixture.appCheck()).toBeNull();
+        }
+      } finally {
+        await incident.reset(lab);
       }
-    } finally {
-      await incident.reset(lab);
-    }
-  }, 60_000);
+    },
+    60_000,
+  );
 
   it('refuses the CRM app role with SQLSTATE 53300 while superusers still get in', async () => {
     const crm = await lab.use('crm');
@@ -94,7 +120,10 @@ describe('the lab reproduces each fault on the real system', () => {
       const url = (crm.services[0] as { url: string }).url;
       const admin = new Client({ connectionString: url });
       await admin.connect();
-      expect((await admin.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'idle in transaction'")).rows[0].n).toBe(6);
+      expect(
+        (await admin.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'idle in transaction'"))
+          .rows[0].n,
+      ).toBe(6);
       await admin.end();
     } finally {
       await byId('crm-slots-reserved').reset(lab);
@@ -107,7 +136,11 @@ describe('the lab reproduces each fault on the real system', () => {
     try {
       const admin = new Client({ connectionString: (db.services[0] as { url: string }).url });
       await admin.connect();
-      const { rows } = await admin.query<{ application_name: string; state: string; blocked_by: number }>(`SELECT application_name, state, cardinality(pg_blocking_pids(pid)) AS blocked_by
+      const { rows } = await admin.query<{
+        application_name: string;
+        state: string;
+        blocked_by: number;
+      }>(`SELECT application_name, state, cardinality(pg_blocking_pids(pid)) AS blocked_by
         FROM pg_stat_activity WHERE datname = 'inventory' AND application_name IN ('inventory-app', 'deploy-migration', 'inventory-screens') ORDER BY application_name`);
       await admin.end();
       expect(rows).toEqual([
@@ -149,7 +182,9 @@ describe('the lab reproduces each fault on the real system', () => {
     try {
       expect(disk.usedPercent()).toBeGreaterThan(90);
       const culprit = path.join(disk.dir, 'export-debug.log');
-      await expect(run('gzip', ['-k', culprit])).rejects.toMatchObject({ stderr: expect.stringMatching(/No space left on device/) });
+      await expect(run('gzip', ['-k', culprit])).rejects.toMatchObject({
+        stderr: expect.stringMatching(/No space left on device/),
+      });
       expect(disk.lost('export-debug.log')).toBeNull();
     } finally {
       await byId('analytics-partial').reset(lab);
@@ -182,4 +217,3 @@ describe('the lab reproduces each fault on the real system', () => {
     expect(await (await lab.use('closedPort')).open()).toBe(false);
   });
 });
-

@@ -7,9 +7,25 @@ import path from 'node:path';
 import { SAFE_PATH } from '../../src/adapters/devices/local-executor.ts';
 import { loadBuiltinRunbooks } from '../../src/adapters/runbooks/runbook-files.ts';
 import type { Runbook } from '../../src/core/runbooks/runbook.ts';
-import { startCrmDb, startInventoryDb, startRedisService, type CrmDb, type InventoryDb, type RedisService } from './lab-databases.ts';
+import {
+  startCrmDb,
+  startInventoryDb,
+  startRedisService,
+  type CrmDb,
+  type InventoryDb,
+  type RedisService,
+} from './lab-databases.ts';
 import { issueAuthority, issueCertificate, trustAuthority } from './lab-processes.ts';
-import { startAuthLog, startClosedPort, startHttpService, startLogDisk, type AuthLog, type ClosedPort, type HttpService, type LogDisk } from './lab-services.ts';
+import {
+  startAuthLog,
+  startClosedPort,
+  startHttpService,
+  startLogDisk,
+  type AuthLog,
+  type ClosedPort,
+  type HttpService,
+  type LogDisk,
+} from './lab-services.ts';
 
 /** Something the lab runs: its services file entries, what it looks like now (for "what changed"), its end. */
 export interface Fixture {
@@ -56,68 +72,188 @@ type Starters = { [K in FixtureId]: (ctx: LabContext, lab: Lab) => Promise<Fixtu
 const STARTERS: Starters = {
   inventory: (ctx) => startInventoryDb(ctx),
   crm: (ctx) => startCrmDb(ctx),
-  sessions: (ctx) => startRedisService(ctx, {
-    name: 'sessions', maxmemory: '4mb', policy: 'noeviction', restart: true, canary: 'session:user:',
-    entry: { category: 'database', aliases: ['session store', 'login sessions'], description: 'keeps shoppers signed in and remembers their baskets between visits' },
-  }),
-  imageCache: (ctx) => startRedisService(ctx, {
-    name: 'image-cache', maxmemory: '4mb', policy: 'allkeys-lru',
-    entry: { category: 'performance', aliases: ['picture cache', 'thumbnail cache'], description: 'cache of product photos and thumbnails for the shop; old entries drop out by design' },
-  }),
-  web: (ctx) => startHttpService(ctx, {
-    name: 'web', title: 'Northwind', text: page('Welcome to Northwind', 'Opening hours: 9 to 18.'), expected: 'Welcome to Northwind', restartDeclared: true,
-    entry: { category: 'application', aliases: ['website', 'public site', 'homepage'], description: 'the public website customers see first: home page, opening hours, contact form' },
-  }),
-  shop: (ctx) => startHttpService(ctx, {
-    name: 'shop', title: 'Northwind Shop', text: page('Shop', 'Banner: {banner}'), expected: 'Banner:', restartDeclared: true,
-    // The live banner was edited on purpose last week; nobody copied it to the baseline yet.
-    config: { baseline: { banner: 'Autumn deals', currency: 'EUR' }, live: { banner: 'Winter sale: 20% off boots', currency: 'EUR' }, requiredKeys: ['currency'] },
-    entry: { category: 'application', aliases: ['online shop', 'webshop', 'store front'], description: 'the online shop where customers browse, order and pay' },
-  }),
-  pricing: (ctx) => startHttpService(ctx, {
-    name: 'pricing', title: 'Price list', text: page('Price list', 'Widget: {widget} EUR incl. {vat_percent}% VAT'), expected: 'Price list', restartDeclared: true,
-    // VAT went from 20 to 21 % on the 1st: a legitimate edit, the baseline still has the old rate.
-    config: { baseline: { vat_percent: 20, currency: 'EUR' }, live: { vat_percent: 21, currency: 'EUR' }, requiredKeys: ['vat_percent', 'currency'] },
-    entry: { category: 'application', aliases: ['prices', 'price list'], description: 'works out product prices and VAT for the shop and the invoices' },
-  }),
-  invoices: (ctx) => startHttpService(ctx, {
-    name: 'invoices', title: 'Invoices', text: page('Your invoices', 'Invoices are issued in {currency}.'), expected: 'Your invoices', restartDeclared: true,
-    config: { baseline: { currency: 'EUR', footer: 'Northwind Ltd' }, live: { currency: 'EUR', footer: 'Northwind Ltd' }, requiredKeys: ['currency'] },
-    entry: { category: 'application', aliases: ['invoice pages', 'customer invoices'], description: 'where customers see and save their invoices as PDF' },
-  }),
-  kiosk: (ctx) => startHttpService(ctx, {
-    name: 'kiosk', title: 'Kiosk', text: page('Find a product', 'Aisle finder'), expected: 'Find a product', restartDeclared: false,
-    entry: { category: 'application', aliases: ['in-store screens', 'kiosk app'], description: 'the touch screens in the stores where shoppers look up which aisle a product is in' },
-  }),
-  ordersEu: (ctx) => startHttpService(ctx, {
-    name: 'orders-eu', title: 'Orders', text: page('Your orders', 'Europe'), expected: 'Your orders', restartDeclared: true,
-    entry: { category: 'application', aliases: ['orders europe'], description: 'order history and order tracking pages for customers in Europe' },
-  }),
-  ordersUs: (ctx) => startHttpService(ctx, {
-    name: 'orders-us', title: 'Orders', text: page('Your orders', 'Americas'), expected: 'Your orders', restartDeclared: true,
-    entry: { category: 'application', aliases: ['orders america'], description: 'order history and order tracking pages for customers in the Americas' },
-  }),
+  sessions: (ctx) =>
+    startRedisService(ctx, {
+      name: 'sessions',
+      maxmemory: '4mb',
+      policy: 'noeviction',
+      restart: true,
+      canary: 'session:user:',
+      entry: {
+        category: 'database',
+        aliases: ['session store', 'login sessions'],
+        description: 'keeps shoppers signed in and remembers their baskets between visits',
+      },
+    }),
+  imageCache: (ctx) =>
+    startRedisService(ctx, {
+      name: 'image-cache',
+      maxmemory: '4mb',
+      policy: 'allkeys-lru',
+      entry: {
+        category: 'performance',
+        aliases: ['picture cache', 'thumbnail cache'],
+        description: 'cache of product photos and thumbnails for the shop; old entries drop out by design',
+      },
+    }),
+  web: (ctx) =>
+    startHttpService(ctx, {
+      name: 'web',
+      title: 'Northwind',
+      text: page('Welcome to Northwind', 'Opening hours: 9 to 18.'),
+      expected: 'Welcome to Northwind',
+      restartDeclared: true,
+      entry: {
+        category: 'application',
+        aliases: ['website', 'public site', 'homepage'],
+        description: 'the public website customers see first: home page, opening hours, contact form',
+      },
+    }),
+  shop: (ctx) =>
+    startHttpService(ctx, {
+      name: 'shop',
+      title: 'Northwind Shop',
+      text: page('Shop', 'Banner: {banner}'),
+      expected: 'Banner:',
+      restartDeclared: true,
+      // The live banner was edited on purpose last week; nobody copied it to the baseline yet.
+      config: {
+        baseline: { banner: 'Autumn deals', currency: 'EUR' },
+        live: { banner: 'Winter sale: 20% off boots', currency: 'EUR' },
+        requiredKeys: ['currency'],
+      },
+      entry: {
+        category: 'application',
+        aliases: ['online shop', 'webshop', 'store front'],
+        description: 'the online shop where customers browse, order and pay',
+      },
+    }),
+  pricing: (ctx) =>
+    startHttpService(ctx, {
+      name: 'pricing',
+      title: 'Price list',
+      text: page('Price list', 'Widget: {widget} EUR incl. {vat_percent}% VAT'),
+      expected: 'Price list',
+      restartDeclared: true,
+      // VAT went from 20 to 21 % on the 1st: a legitimate edit, the baseline still has the old rate.
+      config: {
+        baseline: { vat_percent: 20, currency: 'EUR' },
+        live: { vat_percent: 21, currency: 'EUR' },
+        requiredKeys: ['vat_percent', 'currency'],
+      },
+      entry: {
+        category: 'application',
+        aliases: ['prices', 'price list'],
+        description: 'works out product prices and VAT for the shop and the invoices',
+      },
+    }),
+  invoices: (ctx) =>
+    startHttpService(ctx, {
+      name: 'invoices',
+      title: 'Invoices',
+      text: page('Your invoices', 'Invoices are issued in {currency}.'),
+      expected: 'Your invoices',
+      restartDeclared: true,
+      config: {
+        baseline: { currency: 'EUR', footer: 'Northwind Ltd' },
+        live: { currency: 'EUR', footer: 'Northwind Ltd' },
+        requiredKeys: ['currency'],
+      },
+      entry: {
+        category: 'application',
+        aliases: ['invoice pages', 'customer invoices'],
+        description: 'where customers see and save their invoices as PDF',
+      },
+    }),
+  kiosk: (ctx) =>
+    startHttpService(ctx, {
+      name: 'kiosk',
+      title: 'Kiosk',
+      text: page('Find a product', 'Aisle finder'),
+      expected: 'Find a product',
+      restartDeclared: false,
+      entry: {
+        category: 'application',
+        aliases: ['in-store screens', 'kiosk app'],
+        description: 'the touch screens in the stores where shoppers look up which aisle a product is in',
+      },
+    }),
+  ordersEu: (ctx) =>
+    startHttpService(ctx, {
+      name: 'orders-eu',
+      title: 'Orders',
+      text: page('Your orders', 'Europe'),
+      expected: 'Your orders',
+      restartDeclared: true,
+      entry: {
+        category: 'application',
+        aliases: ['orders europe'],
+        description: 'order history and order tracking pages for customers in Europe',
+      },
+    }),
+  ordersUs: (ctx) =>
+    startHttpService(ctx, {
+      name: 'orders-us',
+      title: 'Orders',
+      text: page('Your orders', 'Americas'),
+      expected: 'Your orders',
+      restartDeclared: true,
+      entry: {
+        category: 'application',
+        aliases: ['orders america'],
+        description: 'order history and order tracking pages for customers in the Americas',
+      },
+    }),
   portal: async (ctx) => {
     const dir = path.join(ctx.dir, 'pki');
     mkdirSync(dir, { recursive: true });
     const ca = await issueAuthority(dir);
-    const [long, short] = await Promise.all([issueCertificate(dir, 'portal-long', 365, ca), issueCertificate(dir, 'portal-short', 3, ca)]);
+    const [long, short] = await Promise.all([
+      issueCertificate(dir, 'portal-long', 365, ca),
+      issueCertificate(dir, 'portal-short', 3, ca),
+    ]);
     if (!(await trustAuthority(ca.cert))) throw new Error('lab: cannot make this process trust the lab CA');
     return startHttpService(ctx, {
-      name: 'portal', title: 'Staff', text: page('Staff sign-in', 'Schedules and payslips'), expected: 'Staff sign-in', restartDeclared: false,
+      name: 'portal',
+      title: 'Staff',
+      text: page('Staff sign-in', 'Schedules and payslips'),
+      expected: 'Staff sign-in',
+      restartDeclared: false,
       tls: { ca, long, short },
-      entry: { category: 'application', aliases: ['staff site', 'intranet', 'employee site'], description: 'staff sign-in site for schedules, holidays and payslips' },
+      entry: {
+        category: 'application',
+        aliases: ['staff site', 'intranet', 'employee site'],
+        description: 'staff sign-in site for schedules, holidays and payslips',
+      },
     });
   },
-  billing: (ctx) => startHttpService(ctx, {
-    name: 'billing', title: 'Billing', text: page('Billing', 'Payment runs'), expected: 'Billing', restartDeclared: true,
-    entry: { category: 'application', aliases: ['payment runs', 'billing server'], description: 'runs the monthly payment collection and card charges' },
-  }),
+  billing: (ctx) =>
+    startHttpService(ctx, {
+      name: 'billing',
+      title: 'Billing',
+      text: page('Billing', 'Payment runs'),
+      expected: 'Billing',
+      restartDeclared: true,
+      entry: {
+        category: 'application',
+        aliases: ['payment runs', 'billing server'],
+        description: 'runs the monthly payment collection and card charges',
+      },
+    }),
   billingLogs: async (ctx, lab) => startLogDisk(ctx, await lab.use('billing'), '16m'),
-  analytics: (ctx) => startHttpService(ctx, {
-    name: 'analytics', title: 'Analytics', text: page('Analytics', 'Monthly figures'), expected: 'Monthly figures', restartDeclared: true,
-    entry: { category: 'application', aliases: ['management figures', 'sales dashboards'], description: 'monthly sales figures, dashboards and spreadsheets for management' },
-  }),
+  analytics: (ctx) =>
+    startHttpService(ctx, {
+      name: 'analytics',
+      title: 'Analytics',
+      text: page('Analytics', 'Monthly figures'),
+      expected: 'Monthly figures',
+      restartDeclared: true,
+      entry: {
+        category: 'application',
+        aliases: ['management figures', 'sales dashboards'],
+        description: 'monthly sales figures, dashboards and spreadsheets for management',
+      },
+    }),
   analyticsLogs: async (ctx, lab) => startLogDisk(ctx, await lab.use('analytics'), '46m'),
   authLog: async (ctx) => startAuthLog(ctx),
   closedPort: async () => startClosedPort(),
@@ -125,8 +261,20 @@ const STARTERS: Starters = {
 
 /** The service each fixture declares (the name an admin gave it), for the tests of the phrasings. */
 export const SERVICE_NAMES: Partial<Record<FixtureId, string>> = {
-  inventory: 'inventory-db', crm: 'crm-db', sessions: 'sessions', imageCache: 'image-cache', web: 'web', shop: 'shop', pricing: 'pricing',
-  invoices: 'invoices', kiosk: 'kiosk', ordersEu: 'orders-eu', ordersUs: 'orders-us', portal: 'portal', billing: 'billing', analytics: 'analytics',
+  inventory: 'inventory-db',
+  crm: 'crm-db',
+  sessions: 'sessions',
+  imageCache: 'image-cache',
+  web: 'web',
+  shop: 'shop',
+  pricing: 'pricing',
+  invoices: 'invoices',
+  kiosk: 'kiosk',
+  ordersEu: 'orders-eu',
+  ordersUs: 'orders-us',
+  portal: 'portal',
+  billing: 'billing',
+  analytics: 'analytics',
 };
 
 export class Lab {
@@ -200,7 +348,7 @@ export class Lab {
   }
 
   async close(): Promise<void> {
-    for (const f of (await Promise.allSettled([...this.started.values()]))) {
+    for (const f of await Promise.allSettled([...this.started.values()])) {
       if (f.status === 'fulfilled') await f.value.close().catch(() => undefined);
     }
     rmSync(this.dir, { recursive: true, force: true });

@@ -26,7 +26,12 @@ describe('the requester answers a ticket where no fault was found', () => {
   it('resolves the ticket when the requester confirms all is fine, and changes nothing', async () => {
     const before = await run.lab.snapshot();
     const id = await noFaultFound();
-    const answer = await run.app.inject({ method: 'POST', url: `/api/v1/tickets/${id}/confirm`, headers: requester, payload: {} });
+    const answer = await run.app.inject({
+      method: 'POST',
+      url: `/api/v1/tickets/${id}/confirm`,
+      headers: requester,
+      payload: {},
+    });
     expect(answer.statusCode).toBeLessThan(300);
     const detail = await waitForSettled(run.app, id, requester, 30_000, 'no_fault_found');
     expect(detail.ticket.status).toBe('resolved');
@@ -34,10 +39,15 @@ describe('the requester answers a ticket where no fault was found', () => {
     expect(await run.lab.snapshot()).toEqual(before);
   }, 120_000);
 
-  it('escalates with the requester\'s reason when they say it is still wrong', async () => {
+  it("escalates with the requester's reason when they say it is still wrong", async () => {
     const id = await noFaultFound();
-    const reason = 'Still blank on my phone, and on my colleague\'s too';
-    const answer = await run.app.inject({ method: 'POST', url: `/api/v1/tickets/${id}/reopen`, headers: requester, payload: { reason } });
+    const reason = "Still blank on my phone, and on my colleague's too";
+    const answer = await run.app.inject({
+      method: 'POST',
+      url: `/api/v1/tickets/${id}/reopen`,
+      headers: requester,
+      payload: { reason },
+    });
     expect(answer.statusCode).toBeLessThan(300);
     const detail = await waitForSettled(run.app, id, requester, 30_000, 'no_fault_found');
     expect(detail.ticket.status).toBe('escalated');
@@ -46,7 +56,12 @@ describe('the requester answers a ticket where no fault was found', () => {
 
   it('refuses a reopen without a reason, naming the field, and leaves the ticket waiting', async () => {
     const id = await noFaultFound();
-    const answer = await run.app.inject({ method: 'POST', url: `/api/v1/tickets/${id}/reopen`, headers: requester, payload: {} });
+    const answer = await run.app.inject({
+      method: 'POST',
+      url: `/api/v1/tickets/${id}/reopen`,
+      headers: requester,
+      payload: {},
+    });
     expect(answer.statusCode).toBe(400);
     expect(answer.body).toMatch(/reason/);
     const detail = await waitForSettled(run.app, id, requester);

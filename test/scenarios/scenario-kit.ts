@@ -20,12 +20,18 @@ export interface Scenario {
 export const scratchDir = () => mkdtempSync(path.join(tmpdir(), 'twisterlab-scenario-'));
 
 /** A runtime on the real PostgreSQL with the given services file entries and settings. */
-export async function startScenario(services: Array<Record<string, unknown>>, env: Record<string, string> = {}, options: RuntimeOptions = {}, dir = scratchDir()): Promise<Scenario> {
+export async function startScenario(
+  services: Array<Record<string, unknown>>,
+  env: Record<string, string> = {},
+  options: RuntimeOptions = {},
+  dir = scratchDir(),
+): Promise<Scenario> {
   const servicesFile = path.join(dir, 'services.yaml');
   writeFileSync(servicesFile, stringify({ services }));
   const rt = await startTestRuntime('postgres', { TWISTERLAB_SERVICES_FILE: servicesFile, ...env }, options);
   return {
-    rt, dir,
+    rt,
+    dir,
     close: async () => {
       await rt.close();
       rmSync(dir, { recursive: true, force: true });
@@ -34,7 +40,11 @@ export async function startScenario(services: Array<Record<string, unknown>>, en
 }
 
 /** Files a ticket by its text alone, as a user would, and returns its id. */
-export async function fileTicket(app: FastifyInstance, description: string, headers: Record<string, string> = {}): Promise<string> {
+export async function fileTicket(
+  app: FastifyInstance,
+  description: string,
+  headers: Record<string, string> = {},
+): Promise<string> {
   const response = await app.inject({ method: 'POST', url: '/api/v1/tickets', headers, payload: { description } });
   if (response.statusCode !== 202) throw new Error(`ticket not accepted: ${response.statusCode} ${response.body}`);
   return (response.json() as { ticket: { id: string } }).ticket.id;
@@ -45,20 +55,30 @@ export async function fileAndWait(app: FastifyInstance, description: string): Pr
 }
 
 /** Steps in order, as [phase, capability, status]. */
-export const stepTrail = (detail: TicketDetail) => [...detail.steps].sort((a, b) => a.index - b.index).map((s) => [s.phase, s.capability, s.status]);
+export const stepTrail = (detail: TicketDetail) =>
+  [...detail.steps].sort((a, b) => a.index - b.index).map((s) => [s.phase, s.capability, s.status]);
 
 /** The steps of one phase, as [capability, status]. */
-export const phaseTrail = (detail: TicketDetail, phase: string) => [...detail.steps].sort((a, b) => a.index - b.index)
-  .filter((s) => s.phase === phase).map((s) => [s.capability, s.status]);
+export const phaseTrail = (detail: TicketDetail, phase: string) =>
+  [...detail.steps]
+    .sort((a, b) => a.index - b.index)
+    .filter((s) => s.phase === phase)
+    .map((s) => [s.capability, s.status]);
 
 /** The statuses the ticket went through, from its audit rows. */
-export const statusTrail = (detail: TicketDetail) => detail.audit.filter((a) => a.action === 'ticket.status_changed').map((a) => a.toStatus);
+export const statusTrail = (detail: TicketDetail) =>
+  detail.audit.filter((a) => a.action === 'ticket.status_changed').map((a) => a.toStatus);
 
 export const stepOutput = <T>(detail: TicketDetail, capability: string, phase?: string): T =>
   detail.steps.find((s) => s.capability === capability && (!phase || s.phase === phase))!.output as T;
 
 /** What to print when a scenario ends elsewhere than expected: the plan chosen, the reason, the step trail. */
-export const why = (detail: TicketDetail) => JSON.stringify({
-  runbook: detail.executions.at(-1)?.plan.runbookId, category: detail.ticket.analysis?.category, context: detail.ticket.analysis?.context,
-  reason: detail.ticket.escalationReason, steps: stepTrail(detail), errors: detail.steps.filter((s) => s.error).map((s) => s.error),
-});
+export const why = (detail: TicketDetail) =>
+  JSON.stringify({
+    runbook: detail.executions.at(-1)?.plan.runbookId,
+    category: detail.ticket.analysis?.category,
+    context: detail.ticket.analysis?.context,
+    reason: detail.ticket.escalationReason,
+    steps: stepTrail(detail),
+    errors: detail.steps.filter((s) => s.error).map((s) => s.error),
+  });

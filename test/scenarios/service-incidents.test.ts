@@ -11,7 +11,16 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAFE_PATH } from '../../src/adapters/devices/local-executor.ts';
 import { freePort } from '../helpers/redis-server.ts';
-import { fileAndWait, phaseTrail, scratchDir, startScenario, statusTrail, stepOutput, why, type Scenario } from './scenario-kit.ts';
+import {
+  fileAndWait,
+  phaseTrail,
+  scratchDir,
+  startScenario,
+  statusTrail,
+  stepOutput,
+  why,
+  type Scenario,
+} from './scenario-kit.ts';
 
 // The service: answers / and /health, writes its pid where the restart script and the test can find it.
 const WEB = `import { createServer } from 'node:http';
@@ -44,7 +53,11 @@ describe('scenario 2: a web service was killed', () => {
   let pidFile: string;
   let bin: string;
   const pid = () => Number(readFileSync(pidFile, 'utf8'));
-  const up = () => fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false);
+  const up = () =>
+    fetch(`http://127.0.0.1:${port}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
 
   beforeAll(async () => {
     port = await freePort();
@@ -57,9 +70,22 @@ describe('scenario 2: a web service was killed', () => {
     writeFileSync(path.join(bin, 'restart-web'), RESTART(process.execPath, web, port, pidFile));
     chmodSync(path.join(bin, 'restart-web'), 0o755);
     s = await startScenario(
-      [{ name: 'web', url: `http://127.0.0.1:${port}/health`, restart: 'restart-web', page: `http://127.0.0.1:${port}/`, category: 'application' }],
-      { TWISTERLAB_LOCAL_PATH: `${bin}:${SAFE_PATH}`, TWISTERLAB_LOCAL_ALLOW: 'restart-web', TWISTERLAB_BROWSER_ALLOW: '127.0.0.1/32' },
-      {}, dir,
+      [
+        {
+          name: 'web',
+          url: `http://127.0.0.1:${port}/health`,
+          restart: 'restart-web',
+          page: `http://127.0.0.1:${port}/`,
+          category: 'application',
+        },
+      ],
+      {
+        TWISTERLAB_LOCAL_PATH: `${bin}:${SAFE_PATH}`,
+        TWISTERLAB_LOCAL_ALLOW: 'restart-web',
+        TWISTERLAB_BROWSER_ALLOW: '127.0.0.1/32',
+      },
+      {},
+      dir,
     );
     execFileSync(path.join(bin, 'restart-web'));
     expect(await up()).toBe(true);
@@ -67,17 +93,22 @@ describe('scenario 2: a web service was killed', () => {
   afterAll(async () => {
     try {
       process.kill(pid(), 'SIGKILL');
-    } catch { /* already gone */ }
+    } catch {
+      /* already gone */
+    }
     await s?.close();
   });
 
   it('restarts it through its allow-listed restart command, verifies health and the page in the browser, and resolves', async () => {
     const before = pid();
     process.kill(before, 'SIGKILL');
-    for (let i = 0; i < 50 && await up(); i += 1) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 50 && (await up()); i += 1) await new Promise((r) => setTimeout(r, 20));
     expect(await up()).toBe(false);
 
-    const detail = await fileAndWait(s.rt.app, 'Our web service is down! Customers get connection refused on the shop since a few minutes');
+    const detail = await fileAndWait(
+      s.rt.app,
+      'Our web service is down! Customers get connection refused on the shop since a few minutes',
+    );
 
     expect(detail.ticket.status, why(detail)).toBe('resolved');
     expect(detail.ticket.outcome).toBe('verified_fix');
@@ -90,7 +121,9 @@ describe('scenario 2: a web service was killed', () => {
       ['browser.browse', 'succeeded'],
       ['monitoring.check_reachability', 'succeeded'],
     ]);
-    expect(detail.ticket.findings).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'service.unreachable', target: 'web', state: 'fixed' })]));
+    expect(detail.ticket.findings).toEqual(
+      expect.arrayContaining([expect.objectContaining({ id: 'service.unreachable', target: 'web', state: 'fixed' })]),
+    );
     expect(detail.ticket.findings.every((f) => f.state === 'fixed')).toBe(true);
     expect(stepOutput<{ healthy: boolean }>(detail, 'monitoring.check_service_health', 'diagnose').healthy).toBe(false);
     expect(stepOutput(detail, 'commander.execute_command')).toMatchObject({ exit_code: 0 });
@@ -98,7 +131,9 @@ describe('scenario 2: a web service was killed', () => {
     expect(await up()).toBe(true);
     expect(pid()).not.toBe(before);
     // Who ran what: the restart is in the audit trail as a command on the local device.
-    expect(detail.audit.some((a) => a.action === 'command.executed' && JSON.stringify(a.details).includes('restart-web'))).toBe(true);
+    expect(
+      detail.audit.some((a) => a.action === 'command.executed' && JSON.stringify(a.details).includes('restart-web')),
+    ).toBe(true);
     expect(statusTrail(detail)).toEqual(['triaged', 'diagnosing', 'executing', 'verifying', 'resolved']);
   });
 
@@ -109,14 +144,17 @@ describe('scenario 2: a web service was killed', () => {
     expect(detail.steps.filter((st) => st.phase !== 'diagnose')).toEqual([]);
     expect(detail.ticket.resolutionNote).toMatch(/^No fault found\. Checked: the service does not answer: not found/);
     expect(pid()).toBe(running);
-    expect(detail.audit.some((a) => a.action === 'command.executed' && JSON.stringify(a.details).includes('restart-web'))).toBe(false);
+    expect(
+      detail.audit.some((a) => a.action === 'command.executed' && JSON.stringify(a.details).includes('restart-web')),
+    ).toBe(false);
   });
 });
 
 describe('scenario 3: logs fill the disk', () => {
   let s: Scenario;
   let logs: string;
-  const line = (i: number) => `2026-11-24T10:00:${String(i % 60).padStart(2, '0')}Z INFO billing request ${i} served in ${i % 97} ms\n`;
+  const line = (i: number) =>
+    `2026-11-24T10:00:${String(i % 60).padStart(2, '0')}Z INFO billing request ${i} served in ${i % 97} ms\n`;
 
   let port: number;
   let server: Server;
@@ -130,7 +168,9 @@ describe('scenario 3: logs fill the disk', () => {
     server = createServer((_req, res) => res.end('ok')).listen(port, '127.0.0.1');
     s = await startScenario(
       [{ name: 'billing', url: `http://127.0.0.1:${port}/health`, logDir: logs, category: 'application' }],
-      { TWISTERLAB_BACKUP_ROOTS: dir }, {}, dir,
+      { TWISTERLAB_BACKUP_ROOTS: dir },
+      {},
+      dir,
     );
   });
   afterAll(async () => {
@@ -147,7 +187,10 @@ describe('scenario 3: logs fill the disk', () => {
     const before = statSync(path.join(logs, 'app.log')).size;
     expect(before).toBeGreaterThan(1024 * 1024);
 
-    const detail = await fileAndWait(s.rt.app, 'The billing logs are filling up the disk, there is almost no space left on the billing server');
+    const detail = await fileAndWait(
+      s.rt.app,
+      'The billing logs are filling up the disk, there is almost no space left on the billing server',
+    );
 
     expect(detail.ticket.status, why(detail)).toBe('resolved');
     expect(detail.executions.at(-1)!.plan.runbookId).toBe('log-rotation');
@@ -170,7 +213,9 @@ describe('scenario 3: logs fill the disk', () => {
     const backupId = stepOutput<{ backup_id: string }>(detail, 'backup.create_backup').backup_id;
     const backups = await s.rt.runtime.registry.invoke('backup.list_backups', {}, { actor: 'test' });
     expect(JSON.stringify(backups)).toContain(backupId);
-    expect(detail.ticket.resolutionNote).toMatch(/^Fixed and verified \(runbook log-rotation\): .*nearly full.*: fixed.*bytes lt.*use_percent lt 90/);
+    expect(detail.ticket.resolutionNote).toMatch(
+      /^Fixed and verified \(runbook log-rotation\): .*nearly full.*: fixed.*bytes lt.*use_percent lt 90/,
+    );
   });
 });
 
@@ -182,11 +227,20 @@ describe('scenario 6: a request for a person, not a fault', () => {
   afterAll(async () => s?.close());
 
   it('hands it to a person with the analysis and a plain-words summary, and runs nothing', async () => {
-    const detail = await fileAndWait(s.rt.app, 'Please create an account for our new colleague Maria in accounting, she starts on Monday');
+    const detail = await fileAndWait(
+      s.rt.app,
+      'Please create an account for our new colleague Maria in accounting, she starts on Monday',
+    );
     expect(detail.ticket.status, why(detail)).toBe('escalated');
     expect(detail.steps).toEqual([]);
-    expect(detail.ticket.analysis).toMatchObject({ category: expect.any(String), priority: expect.any(String), sentiment: expect.any(String) });
-    expect(detail.ticket.escalationReason).toMatch(/^not diagnosed: an? (access|service) request that names no system of ours/);
+    expect(detail.ticket.analysis).toMatchObject({
+      category: expect.any(String),
+      priority: expect.any(String),
+      sentiment: expect.any(String),
+    });
+    expect(detail.ticket.escalationReason).toMatch(
+      /^not diagnosed: an? (access|service) request that names no system of ours/,
+    );
     expect(detail.ticket.handoffSummary).toMatch(/request/i);
     expect(detail.executions.at(-1)!.plan).toMatchObject({ runbookId: null, title: 'Handed to a person' });
     expect(statusTrail(detail)).toEqual(['triaged', 'escalated']);

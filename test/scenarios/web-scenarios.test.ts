@@ -4,4 +4,7 @@
 import { INCIDENTS } from './incidents.ts';
 import { incidentSuite } from './incident-suite.ts';
 
-incidentSuite('service incidents on real HTTP(S) services', INCIDENTS.filter((i) => i.area === 'services'));
+incidentSuite(
+  'service incidents on real HTTP(S) services',
+  INCIDENTS.filter((i) => i.area === 'services'),
+);

@@ -12,20 +12,33 @@ let rt: TestRuntime;
 let logs: string;
 
 type Result = { ok: true; output: Record<string, any> } | { ok: false; error: { code: string; message: string } };
-const invoke = (input: unknown) => rt.runtime.registry.invoke('security.failed_logins', input, { actor: 'test' }) as Promise<Result>;
+const invoke = (input: unknown) =>
+  rt.runtime.registry.invoke('security.failed_logins', input, { actor: 'test' }) as Promise<Result>;
 
 beforeAll(async () => {
   sshd = await startTestSshd({ extraConfig: ['Subsystem sftp internal-sftp'], logCommands: false });
   logs = path.join(sshd.dir, 'logs');
   mkdirSync(logs);
   const inventory = path.join(sshd.dir, 'devices.yaml');
-  writeFileSync(inventory, [
-    'devices:', '  - id: edge', '    host: 127.0.0.1', `    port: ${sshd.port}`, `    user: ${sshd.user}`,
-    '    auth: { method: key, keyFile: client_key }', `    hostKey: "${sshd.hostPublicKey}"`,
-  ].join('\n'));
+  writeFileSync(
+    inventory,
+    [
+      'devices:',
+      '  - id: edge',
+      '    host: 127.0.0.1',
+      `    port: ${sshd.port}`,
+      `    user: ${sshd.user}`,
+      '    auth: { method: key, keyFile: client_key }',
+      `    hostKey: "${sshd.hostPublicKey}"`,
+    ].join('\n'),
+  );
   rt = await startTestRuntime('pglite', { TWISTERLAB_DEVICES_FILE: inventory, TWISTERLAB_BACKUP_ROOTS: logs });
   // Thousands of ordinary lines first, so the failures sit in the tail of a log larger than one read.
-  const noise = Array.from({ length: 20_000 }, (_, i) => `Mar  3 08:${String(Math.floor(i / 400)).padStart(2, '0')}:00 web-01 CRON[${i}]: pam_unix(cron:session): session closed for user root`);
+  const noise = Array.from(
+    { length: 20_000 },
+    (_, i) =>
+      `Mar  3 08:${String(Math.floor(i / 400)).padStart(2, '0')}:00 web-01 CRON[${i}]: pam_unix(cron:session): session closed for user root`,
+  );
   writeFileSync(path.join(logs, 'auth.log'), `${[...noise, AUTH_LOG_FIXTURE].join('\n')}\n`);
 });
 
@@ -40,7 +53,10 @@ describe('security.failed_logins', () => {
       const lines = AUTH_LOG_FIXTURE.split('\n').length;
       const result = await invoke({ device_id: deviceId, log_path: path.join(logs, 'auth.log'), max_lines: lines });
       expect(result.ok).toBe(true);
-      expect((result as { output: unknown }).output).toEqual({ log_path: path.join(logs, 'auth.log'), ...FIXTURE_EXPECTED });
+      expect((result as { output: unknown }).output).toEqual({
+        log_path: path.join(logs, 'auth.log'),
+        ...FIXTURE_EXPECTED,
+      });
       // Counts only: no line of the log comes back.
       expect(JSON.stringify(result)).not.toMatch(/pam_unix|Failed password|preauth/);
     });
@@ -51,7 +67,16 @@ describe('security.failed_logins', () => {
     const result = await invoke({ log_path: path.join(logs, 'auth.log'), max_lines: 7 });
     expect(result).toMatchObject({
       ok: true,
-      output: { lines_read: 7, failed_count: 3, distinct_sources: 2, users: [{ user: 'bob', count: 1 }, { user: 'git', count: 1 }, { user: 'root', count: 1 }] },
+      output: {
+        lines_read: 7,
+        failed_count: 3,
+        distinct_sources: 2,
+        users: [
+          { user: 'bob', count: 1 },
+          { user: 'git', count: 1 },
+          { user: 'root', count: 1 },
+        ],
+      },
     });
   });
 

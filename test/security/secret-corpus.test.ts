@@ -12,7 +12,12 @@ import { startTestRuntime, waitForTicket, type TestRuntime } from '../helpers/te
 
 const forms = secretForms(7_205);
 const logLines: string[] = [];
-const logSink = new Writable({ write(chunk, _encoding, done) { logLines.push(String(chunk)); done(); } });
+const logSink = new Writable({
+  write(chunk, _encoding, done) {
+    logLines.push(String(chunk));
+    done();
+  },
+});
 const commandSecret = 'Cmd-S3cret-x9q';
 
 let t: TestRuntime;
@@ -20,12 +25,21 @@ let stub: LlmStub;
 const ticketIds = new Map<string, string>();
 
 const analysis = JSON.stringify({
-  category: 'access', priority: 'medium', sentiment: 'negative', urgency: 'normal',
-  summary: 'A user cannot sign in.', confidence: 0.9, injection_suspected: false,
+  category: 'access',
+  priority: 'medium',
+  sentiment: 'negative',
+  urgency: 'normal',
+  summary: 'A user cannot sign in.',
+  confidence: 0.9,
+  injection_suspected: false,
 });
 
 async function submit(description: string): Promise<string> {
-  const response = await t.app.inject({ method: 'POST', url: '/api/v1/tickets', payload: { description, dryRun: true } });
+  const response = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/tickets',
+    payload: { description, dryRun: true },
+  });
   expect(response.statusCode, response.body).toBe(202);
   return response.json().ticket.id as string;
 }
@@ -34,7 +48,10 @@ async function allAudit(): Promise<string> {
   const pages: string[] = [];
   let before: number | null = null;
   do {
-    const response: { body: string; json(): { nextBeforeId: number | null } } = await t.app.inject({ method: 'GET', url: `/api/v1/audit?limit=500${before ? `&beforeId=${before}` : ''}` });
+    const response: { body: string; json(): { nextBeforeId: number | null } } = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/audit?limit=500${before ? `&beforeId=${before}` : ''}`,
+    });
     pages.push(response.body);
     before = response.json().nextBeforeId;
   } while (before !== null);
@@ -44,9 +61,17 @@ async function allAudit(): Promise<string> {
 beforeAll(async () => {
   stub = await startLlmStub(['mistral:latest']);
   stub.answers = [{ content: analysis }];
-  t = await startTestRuntime('pglite', {
-    LOG_LEVEL: 'debug', OLLAMA_BASE_URL: stub.url, OLLAMA_MODEL: 'mistral', TWISTERLAB_LOCAL_ALLOW: 'echo --password /^.+$/',
-  }, {}, logSink);
+  t = await startTestRuntime(
+    'pglite',
+    {
+      LOG_LEVEL: 'debug',
+      OLLAMA_BASE_URL: stub.url,
+      OLLAMA_MODEL: 'mistral',
+      TWISTERLAB_LOCAL_ALLOW: 'echo --password /^.+$/',
+    },
+    {},
+    logSink,
+  );
   const submitted = await Promise.all(forms.map(async (form) => [form.name, await submit(form.text)] as const));
   for (const [name, id] of submitted) ticketIds.set(name, id);
   for (const id of ticketIds.values()) await waitForTicket(t.app, id, 60_000);
@@ -58,16 +83,19 @@ afterAll(async () => {
 });
 
 describe('a secret submitted in a ticket', () => {
-  it.each(forms.map((f) => [f.name, f] as const))('%s: not in the ticket, its audit trail or the ticket list', async (_name, form) => {
-    const id = ticketIds.get(form.name)!;
-    const detail = await t.app.inject({ method: 'GET', url: `/api/v1/tickets/${id}` });
-    expect(detail.statusCode).toBe(200);
-    expect(detail.body).not.toContain(form.secret);
-    expect(detail.json().ticket.analysis.flags ?? []).toContain('secrets_redacted');
-    const audit = await t.app.inject({ method: 'GET', url: `/api/v1/audit?ticketId=${id}&limit=500` });
-    expect(audit.json().items.length).toBeGreaterThan(0);
-    expect(audit.body).not.toContain(form.secret);
-  });
+  it.each(forms.map((f) => [f.name, f] as const))(
+    '%s: not in the ticket, its audit trail or the ticket list',
+    async (_name, form) => {
+      const id = ticketIds.get(form.name)!;
+      const detail = await t.app.inject({ method: 'GET', url: `/api/v1/tickets/${id}` });
+      expect(detail.statusCode).toBe(200);
+      expect(detail.body).not.toContain(form.secret);
+      expect(detail.json().ticket.analysis.flags ?? []).toContain('secrets_redacted');
+      const audit = await t.app.inject({ method: 'GET', url: `/api/v1/audit?ticketId=${id}&limit=500` });
+      expect(audit.json().items.length).toBeGreaterThan(0);
+      expect(audit.body).not.toContain(form.secret);
+    },
+  );
 
   it('reaches neither the whole audit trail, nor a log line, nor a request to the model', async () => {
     // The runtime logs little about a ticket, so each text is also logged the ways code does (message, field,
@@ -94,8 +122,13 @@ describe('a secret submitted in a ticket', () => {
 
   it('given as credentials in context.url, is not stored and the redaction is audited', async () => {
     const response = await t.app.inject({
-      method: 'POST', url: '/api/v1/tickets',
-      payload: { description: 'The intranet status page answers 500.', context: { url: 'https://ops:Url-S3cret9@intranet.example.org/status' }, dryRun: true },
+      method: 'POST',
+      url: '/api/v1/tickets',
+      payload: {
+        description: 'The intranet status page answers 500.',
+        context: { url: 'https://ops:Url-S3cret9@intranet.example.org/status' },
+        dryRun: true,
+      },
     });
     expect(response.statusCode).toBe(202);
     expect(response.body).not.toContain('Url-S3cret9');
@@ -103,7 +136,9 @@ describe('a secret submitted in a ticket', () => {
     const detail = await waitForTicket(t.app, id, 60_000);
     expect(detail.ticket.context.url).toBe('https://***@intranet.example.org/status');
     expect(JSON.stringify(detail)).not.toContain('Url-S3cret9');
-    const audit = (await t.app.inject({ method: 'GET', url: `/api/v1/audit?ticketId=${id}&action=ticket.redacted` })).json();
+    const audit = (
+      await t.app.inject({ method: 'GET', url: `/api/v1/audit?ticketId=${id}&action=ticket.redacted` })
+    ).json();
     expect(audit.items[0].details).toMatchObject({ redacted: 1, contextFields: 1 });
   });
 });
@@ -119,7 +154,9 @@ describe('ordinary tickets about passwords and tokens', () => {
       expect(ticket.analysis?.path).toBe('rules');
       expect(ticket.category).not.toBeNull();
     }
-    const categories = new Set((await Promise.all(ids.map((id) => waitForTicket(t.app, id)))).map((d) => d.ticket.category));
+    const categories = new Set(
+      (await Promise.all(ids.map((id) => waitForTicket(t.app, id)))).map((d) => d.ticket.category),
+    );
     expect(categories.size).toBeGreaterThan(2);
   });
 });
@@ -127,7 +164,9 @@ describe('ordinary tickets about passwords and tokens', () => {
 describe('a command whose argv holds a secret', () => {
   it('runs, and neither its answer, its audit row nor the logs keep the secret', async () => {
     const response = await t.app.inject({
-      method: 'POST', url: '/api/v1/mcp/commander.execute_command', payload: { device_id: 'local', command: `echo --password ${commandSecret}` },
+      method: 'POST',
+      url: '/api/v1/mcp/commander.execute_command',
+      payload: { device_id: 'local', command: `echo --password ${commandSecret}` },
     });
     expect(response.statusCode, response.body).toBe(200);
     expect(response.body).not.toContain(commandSecret);
@@ -139,7 +178,9 @@ describe('a command whose argv holds a secret', () => {
 
   it('is refused, and the refusal row does not keep the secret either', async () => {
     const response = await t.app.inject({
-      method: 'POST', url: '/api/v1/mcp/commander.execute_command', payload: { device_id: 'local', command: `sshpass -p ${commandSecret} ssh web01` },
+      method: 'POST',
+      url: '/api/v1/mcp/commander.execute_command',
+      payload: { device_id: 'local', command: `sshpass -p ${commandSecret} ssh web01` },
     });
     expect(response.statusCode).toBe(422);
     expect(response.body).not.toContain(commandSecret);

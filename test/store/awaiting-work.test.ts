@@ -10,11 +10,16 @@ describe.each([pgliteBackend(), postgresBackend()])('tickets awaiting work on $n
   let t: TestStore;
   beforeAll(() => backend.setup());
   afterAll(() => backend.teardown());
-  beforeEach(async () => { t = await backend.fresh(); });
+  beforeEach(async () => {
+    t = await backend.fresh();
+  });
   afterEach(() => t.close());
 
   /** A ticket put straight into a state, last changed `agoMs` ago. */
-  async function ticketIn(status: string, options: { agoMs?: number; dryRun?: boolean; leaseMs?: number } = {}): Promise<string> {
+  async function ticketIn(
+    status: string,
+    options: { agoMs?: number; dryRun?: boolean; leaseMs?: number } = {},
+  ): Promise<string> {
     const { ticket } = await t.store.create(newTicket({ dryRun: options.dryRun ?? false }));
     const lease = options.leaseMs === undefined ? 'null' : `now() + interval '${options.leaseMs} milliseconds'`;
     await t.query(`update tickets set status = '${status}', lease_owner = ${options.leaseMs === undefined ? 'null' : "'w1'"}, lease_until = ${lease},
@@ -24,7 +29,9 @@ describe.each([pgliteBackend(), postgresBackend()])('tickets awaiting work on $n
 
   async function withApprovals(ticketId: string, statuses: string[]): Promise<void> {
     const executionId = randomUUID();
-    await t.query(`insert into executions (id, ticket_id, dry_run, plan) values ('${executionId}', '${ticketId}', false, '${JSON.stringify(plan)}')`);
+    await t.query(
+      `insert into executions (id, ticket_id, dry_run, plan) values ('${executionId}', '${ticketId}', false, '${JSON.stringify(plan)}')`,
+    );
     for (const [i, status] of statuses.entries()) {
       await t.query(`insert into approvals (id, ticket_id, execution_id, step_index, step_hash, status, requested_by, expires_at)
         values ('${randomUUID()}', '${ticketId}', '${executionId}', ${i}, 'h', '${status}', 'alice', now() + interval '1 hour')`);
@@ -51,7 +58,15 @@ describe.each([pgliteBackend(), postgresBackend()])('tickets awaiting work on $n
     const denied = await ticketIn('awaiting_approval');
     await withApprovals(denied, ['denied']);
 
-    expect(await t.store.listAwaitingWork({ limit: 100, idleMs: 0 })).toEqual([oldest, fresh, triaged, planned, orphaned, verifying, approved]);
+    expect(await t.store.listAwaitingWork({ limit: 100, idleMs: 0 })).toEqual([
+      oldest,
+      fresh,
+      triaged,
+      planned,
+      orphaned,
+      verifying,
+      approved,
+    ]);
     expect(await t.store.listAwaitingWork({ limit: 2, idleMs: 0 })).toEqual([oldest, fresh]);
   });
 

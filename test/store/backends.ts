@@ -57,7 +57,14 @@ export function pgliteBackend(): TestBackend {
       if (!template) throw new Error('setup() was not called');
       const client = (await template.clone()) as PGlite;
       let statements = 0;
-      const db: StoreDatabase = drizzlePglite({ client, logger: { logQuery: () => { statements += 1; } } });
+      const db: StoreDatabase = drizzlePglite({
+        client,
+        logger: {
+          logQuery: () => {
+            statements += 1;
+          },
+        },
+      });
       return {
         store: new DrizzleTicketStore(db),
         outbox: new DrizzleNotificationOutbox(db),

@@ -32,20 +32,27 @@ export function analysis(overrides: Partial<Analysis> = {}): Analysis {
 export const plan: Plan = {
   runbookId: 'service-restart',
   title: 'Restart the database service',
-  steps: [{
-    index: 0,
-    phase: 'diagnose',
-    capability: 'monitoring.check_service_health',
-    agent: 'monitoring',
-    params: { service_name: 'postgres' },
-    risk: 'read',
-    description: 'Check the service',
-    decision: 'run',
-    decisionReason: 'read-only',
-  }],
+  steps: [
+    {
+      index: 0,
+      phase: 'diagnose',
+      capability: 'monitoring.check_service_health',
+      agent: 'monitoring',
+      params: { service_name: 'postgres' },
+      risk: 'read',
+      description: 'Check the service',
+      decision: 'run',
+      decisionReason: 'read-only',
+    },
+  ],
 };
 
-export function step(executionId: string, ticketId: string, index: number, overrides: Partial<StepRecord> = {}): StepRecord {
+export function step(
+  executionId: string,
+  ticketId: string,
+  index: number,
+  overrides: Partial<StepRecord> = {},
+): StepRecord {
   return {
     executionId,
     ticketId,

@@ -77,7 +77,11 @@ describe.each(BACKENDS)('statements per ticket on %s', { timeout: 180_000 }, (ba
     const { opened, orchestrator } = rt.runtime;
     const tag = `one-${backend}.cost.localhost`;
     const { ticket } = await opened.store.create({
-      description: `costprobe markerfile missing on ${tag}, please look`, requester: 'alice', source: 'api', dryRun: false, context: {},
+      description: `costprobe markerfile missing on ${tag}, please look`,
+      requester: 'alice',
+      source: 'api',
+      dryRun: false,
+      context: {},
     });
     const before = opened.statements();
     const outcome = await orchestrator.process(ticket.id);
@@ -86,17 +90,28 @@ describe.each(BACKENDS)('statements per ticket on %s', { timeout: 180_000 }, (ba
     expect(outcome.ticket.status).toBe('resolved');
 
     // The real system: each marker made once, the flag there.
-    expect(readdirSync(effects).filter((f) => f.startsWith(tag)).map((f) => f.replace(/\.[A-Za-z0-9]{6}$/, '')).sort())
-      .toEqual([`${tag}.fixed`, `${tag}.s0`, `${tag}.s1`]);
+    expect(
+      readdirSync(effects)
+        .filter((f) => f.startsWith(tag))
+        .map((f) => f.replace(/\.[A-Za-z0-9]{6}$/, ''))
+        .sort(),
+    ).toEqual([`${tag}.fixed`, `${tag}.s0`, `${tag}.s1`]);
     const detail = (await opened.store.getDetail(ticket.id))!;
     const remedy = detail.steps.filter((s) => s.phase !== 'diagnose');
-    expect(remedy.map((s) => [s.phase, s.status])).toEqual([['fix', 'succeeded'], ['fix', 'succeeded'], ['fix', 'succeeded'], ['verify', 'succeeded']]);
+    expect(remedy.map((s) => [s.phase, s.status])).toEqual([
+      ['fix', 'succeeded'],
+      ['fix', 'succeeded'],
+      ['fix', 'succeeded'],
+      ['verify', 'succeeded'],
+    ]);
     const keys = detail.steps.map((s) => `${s.executionId}:${s.index}`);
     expect(new Set(keys).size).toBe(keys.length);
     const moves = detail.audit.filter((a) => a.action === 'ticket.status_changed').map((a) => a.toStatus);
     expect(moves).toEqual(['triaged', 'diagnosing', 'executing', 'verifying', 'resolved']);
     expect(detail.audit.filter((a) => a.action === 'command.executed')).toHaveLength(5);
-    expect(detail.audit.filter((a) => a.action === 'step.succeeded').length).toBe(detail.steps.filter((s) => s.status === 'succeeded').length);
+    expect(detail.audit.filter((a) => a.action === 'step.succeeded').length).toBe(
+      detail.steps.filter((s) => s.status === 'succeeded').length,
+    );
     // Measured before the writes were folded: 31 on PGlite. A handful of statements per step that ran.
     expect(statements).toBeLessThanOrEqual(detail.steps.length * 2 + 6);
   });
@@ -107,7 +122,11 @@ describe.each(BACKENDS)('statements per ticket on %s', { timeout: 180_000 }, (ba
     // The flag is there already: the check finds nothing wrong.
     writeFileSync(path.join(effects, `${tag}.fixed`), '');
     const { ticket } = await opened.store.create({
-      description: `costprobe markerfile missing on ${tag}, please look`, requester: 'alice', source: 'api', dryRun: false, context: {},
+      description: `costprobe markerfile missing on ${tag}, please look`,
+      requester: 'alice',
+      source: 'api',
+      dryRun: false,
+      context: {},
     });
     const before = opened.statements();
     const outcome = await orchestrator.process(ticket.id);
@@ -119,9 +138,17 @@ describe.each(BACKENDS)('statements per ticket on %s', { timeout: 180_000 }, (ba
     expect(checks.length).toBeGreaterThan(0);
     expect(checks.every((s) => s.phase === 'diagnose' && !!s.finishedAt)).toBe(true);
     expect(new Set(checks.map((s) => s.index)).size).toBe(checks.length);
-    expect(detail.audit.filter((a) => a.action === 'ticket.status_changed').map((a) => a.toStatus)).toEqual(['triaged', 'diagnosing', 'no_fault_found']);
-    expect(detail.audit.filter((a) => a.action.startsWith('step.')).map((a) => (a.details as { index: number }).index).sort())
-      .toEqual(checks.map((s) => s.index).sort());
+    expect(detail.audit.filter((a) => a.action === 'ticket.status_changed').map((a) => a.toStatus)).toEqual([
+      'triaged',
+      'diagnosing',
+      'no_fault_found',
+    ]);
+    expect(
+      detail.audit
+        .filter((a) => a.action.startsWith('step.'))
+        .map((a) => (a.details as { index: number }).index)
+        .sort(),
+    ).toEqual(checks.map((s) => s.index).sort());
     const commands = detail.audit.filter((a) => a.action === 'command.executed').length;
     expect(commands).toBe(checks.filter((s) => s.capability === 'commander.execute_command').length);
     // Reading the ticket, the move to diagnosing, a write per check but the last, the last with the move, and at

@@ -11,11 +11,16 @@ describe.each([pgliteBackend(), postgresBackend()])('store reads on $name', (bac
   let t: TestStore;
   beforeAll(() => backend.setup());
   afterAll(() => backend.teardown());
-  beforeEach(async () => { t = await backend.fresh(); });
+  beforeEach(async () => {
+    t = await backend.fresh();
+  });
   afterEach(() => t.close());
 
   const pathTo: Record<'new' | 'triaged' | 'escalated' | 'resolved', TicketStatus[]> = {
-    new: [], triaged: ['triaged'], escalated: ['escalated'], resolved: ['triaged', 'resolved'],
+    new: [],
+    triaged: ['triaged'],
+    escalated: ['escalated'],
+    resolved: ['triaged', 'resolved'],
   };
 
   async function ticketIn(status: keyof typeof pathTo, patch: Parameters<typeof analysis>[0] = {}): Promise<Ticket> {
@@ -80,11 +85,13 @@ describe.each([pgliteBackend(), postgresBackend()])('store reads on $name', (bac
     await ticketIn('resolved', { category: 'database', priority: 'high' });
     const groups = await t.store.countByGroup();
     expect(groups).toHaveLength(3);
-    expect(groups).toEqual(expect.arrayContaining([
-      { status: 'new', category: null, priority: null, count: 1 },
-      { status: 'triaged', category: 'network', priority: 'low', count: 2 },
-      { status: 'resolved', category: 'database', priority: 'high', count: 1 },
-    ]));
+    expect(groups).toEqual(
+      expect.arrayContaining([
+        { status: 'new', category: null, priority: null, count: 1 },
+        { status: 'triaged', category: 'network', priority: 'low', count: 2 },
+        { status: 'resolved', category: 'database', priority: 'high', count: 1 },
+      ]),
+    );
   });
 
   it('returns null for a ticket that does not exist', async () => {
@@ -94,13 +101,23 @@ describe.each([pgliteBackend(), postgresBackend()])('store reads on $name', (bac
 
   it('appends audit rows that belong to no ticket, in one call', async () => {
     await t.store.appendAudit([
-      { ticketId: null, actor: 'ops-key', action: 'capability.invoked', details: { capability: 'monitoring.get_system_metrics' } },
+      {
+        ticketId: null,
+        actor: 'ops-key',
+        action: 'capability.invoked',
+        details: { capability: 'monitoring.get_system_metrics' },
+      },
       { ticketId: null, actor: 'ops-key', action: 'capability.invoked' },
     ]);
     await t.store.appendAudit([]);
     const rows = await t.query(`select actor, action, ticket_id, details from audit_events order by id`);
     expect(rows).toEqual([
-      { actor: 'ops-key', action: 'capability.invoked', ticket_id: null, details: { capability: 'monitoring.get_system_metrics' } },
+      {
+        actor: 'ops-key',
+        action: 'capability.invoked',
+        ticket_id: null,
+        details: { capability: 'monitoring.get_system_metrics' },
+      },
       { actor: 'ops-key', action: 'capability.invoked', ticket_id: null, details: {} },
     ]);
   });
@@ -111,13 +128,16 @@ describe.each([pgliteBackend(), postgresBackend()])('store reads on $name', (bac
     await t.store.appendAudit([{ ticketId: null, actor: 'ops-key', action: 'capability.invoked' }]);
     const all = await t.store.listAudit({ limit: 10 });
     expect(all.map((a) => [a.ticketId, a.action])).toEqual([
-      [null, 'capability.invoked'], [two.id, 'ticket.created'], [one.id, 'ticket.created'],
+      [null, 'capability.invoked'],
+      [two.id, 'ticket.created'],
+      [one.id, 'ticket.created'],
     ]);
     expect(all.map((a) => a.id)).toEqual([...all.map((a) => a.id)].sort((x, y) => y - x));
     expect((await t.store.listAudit({ ticketId: null, limit: 10 })).map((a) => a.actor)).toEqual(['ops-key']);
     expect((await t.store.listAudit({ ticketId: one.id, limit: 10 })).map((a) => a.ticketId)).toEqual([one.id]);
-    expect((await t.store.listAudit({ actor: 'alice', action: 'ticket.created', limit: 10 })).map((a) => a.ticketId))
-      .toEqual([two.id, one.id]);
+    expect(
+      (await t.store.listAudit({ actor: 'alice', action: 'ticket.created', limit: 10 })).map((a) => a.ticketId),
+    ).toEqual([two.id, one.id]);
     const page = await t.store.listAudit({ beforeId: all[0]!.id, limit: 1 });
     expect(page).toEqual([all[1]]);
   });
@@ -125,13 +145,31 @@ describe.each([pgliteBackend(), postgresBackend()])('store reads on $name', (bac
   it('inserts agents and then updates them in place', async () => {
     await t.store.upsertAgents([
       { id: 'monitoring', description: 'old', capabilities: [] },
-      { id: 'backup', description: 'Backups', capabilities: [{ id: 'backup.create_backup', risk: 'change', description: 'Take a backup' }] },
+      {
+        id: 'backup',
+        description: 'Backups',
+        capabilities: [{ id: 'backup.create_backup', risk: 'change', description: 'Take a backup' }],
+      },
     ]);
-    await t.store.upsertAgents([{ id: 'monitoring', description: 'Health', capabilities: [{ id: 'monitoring.get_system_metrics', risk: 'read', description: 'Metrics' }] }]);
+    await t.store.upsertAgents([
+      {
+        id: 'monitoring',
+        description: 'Health',
+        capabilities: [{ id: 'monitoring.get_system_metrics', risk: 'read', description: 'Metrics' }],
+      },
+    ]);
     const rows = await t.query(`select id, description, capabilities from agents order by id`);
     expect(rows).toEqual([
-      { id: 'backup', description: 'Backups', capabilities: [{ id: 'backup.create_backup', risk: 'change', description: 'Take a backup' }] },
-      { id: 'monitoring', description: 'Health', capabilities: [{ id: 'monitoring.get_system_metrics', risk: 'read', description: 'Metrics' }] },
+      {
+        id: 'backup',
+        description: 'Backups',
+        capabilities: [{ id: 'backup.create_backup', risk: 'change', description: 'Take a backup' }],
+      },
+      {
+        id: 'monitoring',
+        description: 'Health',
+        capabilities: [{ id: 'monitoring.get_system_metrics', risk: 'read', description: 'Metrics' }],
+      },
     ]);
   });
 

@@ -10,21 +10,36 @@ describe.each([pgliteBackend(), postgresBackend()])('store writes on $name', (ba
   let t: TestStore;
   beforeAll(() => backend.setup());
   afterAll(() => backend.teardown());
-  beforeEach(async () => { t = await backend.fresh(); });
+  beforeEach(async () => {
+    t = await backend.fresh();
+  });
   afterEach(() => t.close());
 
   it('creates a ticket in state new with its ticket.created audit row, and reads it back', async () => {
     const { ticket, created, requestHash } = await t.store.create(newTicket({ requestHash: 'h1' }));
     expect(created).toBe(true);
     expect(requestHash).toBe('h1');
-    expect(ticket).toMatchObject({ status: 'new', requester: 'alice', source: 'api', dryRun: false, context: { deviceId: 'db-01' } });
+    expect(ticket).toMatchObject({
+      status: 'new',
+      requester: 'alice',
+      source: 'api',
+      dryRun: false,
+      context: { deviceId: 'db-01' },
+    });
     expect(ticket.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(await t.store.get(ticket.id)).toEqual(ticket);
     const detail = await t.store.getDetail(ticket.id);
     expect(detail?.ticket).toEqual(ticket);
-    expect(detail?.audit).toEqual([expect.objectContaining({
-      ticketId: ticket.id, actor: 'alice', action: 'ticket.created', fromStatus: null, toStatus: 'new', details: {},
-    })]);
+    expect(detail?.audit).toEqual([
+      expect.objectContaining({
+        ticketId: ticket.id,
+        actor: 'alice',
+        action: 'ticket.created',
+        fromStatus: null,
+        toStatus: 'new',
+        details: {},
+      }),
+    ]);
     expect(typeof detail?.audit[0]?.id).toBe('number');
   });
 
@@ -43,7 +58,16 @@ describe.each([pgliteBackend(), postgresBackend()])('store writes on $name', (ba
     const after = await t.store.apply(ticket.id, {
       transition: { from: 'new', to: 'triaged' },
       patch: { analysis: analysis() },
-      audit: [{ ticketId: ticket.id, actor: 'orchestrator', action: 'ticket.status_changed', fromStatus: 'new', toStatus: 'triaged', details: { why: 'analysed' } }],
+      audit: [
+        {
+          ticketId: ticket.id,
+          actor: 'orchestrator',
+          action: 'ticket.status_changed',
+          fromStatus: 'new',
+          toStatus: 'triaged',
+          details: { why: 'analysed' },
+        },
+      ],
     });
     expect(after).toMatchObject({ status: 'triaged', category: 'database', priority: 'high', analysis: analysis() });
     expect(after.updatedAt > ticket.updatedAt).toBe(true);
@@ -63,9 +87,20 @@ describe.each([pgliteBackend(), postgresBackend()])('store writes on $name', (ba
       patch: { escalationReason: 'should not stick' },
       newExecution: { id: executionId, plan, dryRun: false },
       steps: [step(executionId, ticket.id, 0)],
-      audit: [{ ticketId: ticket.id, actor: 'orchestrator', action: 'ticket.status_changed', fromStatus: 'new', toStatus: 'escalated' }],
+      audit: [
+        {
+          ticketId: ticket.id,
+          actor: 'orchestrator',
+          action: 'ticket.status_changed',
+          fromStatus: 'new',
+          toStatus: 'escalated',
+        },
+      ],
     });
-    await expect(stale).rejects.toMatchObject({ code: 'INVALID_TRANSITION', details: { current: 'triaged', from: 'new', to: 'escalated' } });
+    await expect(stale).rejects.toMatchObject({
+      code: 'INVALID_TRANSITION',
+      details: { current: 'triaged', from: 'new', to: 'escalated' },
+    });
     const detail = await t.store.getDetail(ticket.id);
     expect(detail?.ticket).toMatchObject({ status: 'triaged', escalationReason: null });
     expect(detail?.executions).toEqual([]);
@@ -97,13 +132,16 @@ describe.each([pgliteBackend(), postgresBackend()])('store writes on $name', (ba
   });
 
   it('answers TICKET_NOT_FOUND for an unknown id, and refuses an impossible transition before writing', async () => {
-    await expect(t.store.apply(crypto.randomUUID(), { transition: { from: 'new', to: 'triaged' }, audit: [] }))
-      .rejects.toMatchObject({ code: 'TICKET_NOT_FOUND' });
-    await expect(t.store.apply(crypto.randomUUID(), { patch: { resolutionNote: 'x' }, audit: [] }))
-      .rejects.toMatchObject({ code: 'TICKET_NOT_FOUND' });
+    await expect(
+      t.store.apply(crypto.randomUUID(), { transition: { from: 'new', to: 'triaged' }, audit: [] }),
+    ).rejects.toMatchObject({ code: 'TICKET_NOT_FOUND' });
+    await expect(
+      t.store.apply(crypto.randomUUID(), { patch: { resolutionNote: 'x' }, audit: [] }),
+    ).rejects.toMatchObject({ code: 'TICKET_NOT_FOUND' });
     const { ticket } = await t.store.create(newTicket());
-    await expect(t.store.apply(ticket.id, { transition: { from: 'resolved', to: 'new' }, audit: [] }))
-      .rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
+    await expect(
+      t.store.apply(ticket.id, { transition: { from: 'resolved', to: 'new' }, audit: [] }),
+    ).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
     expect((await t.store.get(ticket.id))?.status).toBe('new');
   });
 
@@ -116,7 +154,10 @@ describe.each([pgliteBackend(), postgresBackend()])('store writes on $name', (ba
       audit: [],
     });
     await t.store.apply(ticket.id, {
-      steps: [step(executionId, ticket.id, 1, { status: 'failed', output: null }), step(executionId, ticket.id, 2, { output: undefined })],
+      steps: [
+        step(executionId, ticket.id, 1, { status: 'failed', output: null }),
+        step(executionId, ticket.id, 2, { output: undefined }),
+      ],
       finishExecution: { id: executionId, success: true, successRate: 0.75, summary: 'all good' },
       audit: [],
     });
@@ -127,9 +168,17 @@ describe.each([pgliteBackend(), postgresBackend()])('store writes on $name', (ba
       [2, 'diagnose', 'succeeded', null],
     ]);
     expect(detail?.steps[0]).toEqual(step(executionId, ticket.id, 0));
-    expect(detail?.executions).toEqual([expect.objectContaining({
-      id: executionId, ticketId: ticket.id, dryRun: true, plan, success: true, successRate: 0.75, summary: 'all good',
-    })]);
+    expect(detail?.executions).toEqual([
+      expect.objectContaining({
+        id: executionId,
+        ticketId: ticket.id,
+        dryRun: true,
+        plan,
+        success: true,
+        successRate: 0.75,
+        summary: 'all good',
+      }),
+    ]);
     expect(detail?.executions[0]?.finishedAt).toMatch(/Z$/);
   });
 
@@ -138,22 +187,42 @@ describe.each([pgliteBackend(), postgresBackend()])('store writes on $name', (ba
     const executionId = crypto.randomUUID();
     const after = await t.store.apply(ticket.id, {
       transition: { from: 'new', to: 'escalated' },
-      patch: { escalationReason: 'nothing safe to do', resolutionNote: 'handed over', context: { serviceName: 'nginx' } },
+      patch: {
+        escalationReason: 'nothing safe to do',
+        resolutionNote: 'handed over',
+        context: { serviceName: 'nginx' },
+      },
       newExecution: { id: executionId, plan, dryRun: false },
       finishExecution: { id: executionId, success: false, successRate: 0, summary: 'not run' },
       audit: [
         { ticketId: ticket.id, actor: 'orchestrator', action: 'execution.finished', details: { executionId } },
-        { ticketId: ticket.id, actor: 'orchestrator', action: 'ticket.status_changed', fromStatus: 'new', toStatus: 'escalated' },
+        {
+          ticketId: ticket.id,
+          actor: 'orchestrator',
+          action: 'ticket.status_changed',
+          fromStatus: 'new',
+          toStatus: 'escalated',
+        },
       ],
     });
     expect(after).toMatchObject({
-      status: 'escalated', escalationReason: 'nothing safe to do', resolutionNote: 'handed over', context: { serviceName: 'nginx' },
-      category: null, analysis: null,
+      status: 'escalated',
+      escalationReason: 'nothing safe to do',
+      resolutionNote: 'handed over',
+      context: { serviceName: 'nginx' },
+      category: null,
+      analysis: null,
     });
     const detail = await t.store.getDetail(ticket.id);
-    expect(detail?.executions).toEqual([expect.objectContaining({ id: executionId, success: false, successRate: 0, summary: 'not run' })]);
+    expect(detail?.executions).toEqual([
+      expect.objectContaining({ id: executionId, success: false, successRate: 0, summary: 'not run' }),
+    ]);
     expect(detail?.executions[0]?.finishedAt).not.toBeNull();
-    expect(detail?.audit.map((a) => a.action)).toEqual(['ticket.created', 'execution.finished', 'ticket.status_changed']);
+    expect(detail?.audit.map((a) => a.action)).toEqual([
+      'ticket.created',
+      'execution.finished',
+      'ticket.status_changed',
+    ]);
   });
 
   it('refuses to update, delete or truncate audit rows', async () => {

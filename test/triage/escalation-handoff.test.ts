@@ -14,10 +14,13 @@ import { parseRouting } from '../../src/core/routing/routing.ts';
 import { pgliteBackend, postgresBackend, type TestStore } from '../store/backends.ts';
 import { analysis, newTicket } from '../store/fixtures.ts';
 
-const routing = parseRouting({
-  rules: [{ name: 'databases', category: ['database'], team: 'dba on call' }],
-  default: { team: 'front desk', assignee: 'fran' },
-}, 'routing');
+const routing = parseRouting(
+  {
+    rules: [{ name: 'databases', category: ['database'], team: 'dba on call' }],
+    default: { team: 'front desk', assignee: 'fran' },
+  },
+  'routing',
+);
 
 describe.each([pgliteBackend(), postgresBackend()])('escalations outside the loop on $name', (backend) => {
   let db: TestStore;
@@ -25,19 +28,35 @@ describe.each([pgliteBackend(), postgresBackend()])('escalations outside the loo
   afterAll(() => backend.teardown());
   afterEach(() => db?.close());
 
-  const escalate = (ticketId: string, reason: string) => escalateTicket.run(
-    { ticket_id: ticketId, reason },
-    { deps: { store: db.store, events: createInProcessEventBus(silentLogger), routing }, actor: 'maestro', signal: new AbortController().signal, logger: silentLogger },
-  );
+  const escalate = (ticketId: string, reason: string) =>
+    escalateTicket.run(
+      { ticket_id: ticketId, reason },
+      {
+        deps: { store: db.store, events: createInProcessEventBus(silentLogger), routing },
+        actor: 'maestro',
+        signal: new AbortController().signal,
+        logger: silentLogger,
+      },
+    );
 
   it('describes a ticket never analysed from its own words, routes it to the default desk and its person, and notifies with both', async () => {
     db = await backend.fresh();
     db.store.routeNotifications({ targets: (event) => (event === 'ticket.escalated' ? [{ channel: 'desk' }] : []) });
-    const { ticket } = await db.store.create(newTicket({ description: 'Payroll export shows last month twice\nmore text here', context: { serviceName: 'payroll' } }));
+    const { ticket } = await db.store.create(
+      newTicket({
+        description: 'Payroll export shows last month twice\nmore text here',
+        context: { serviceName: 'payroll' },
+      }),
+    );
     await escalate(ticket.id, 'maestro: runbook payroll-export has no step for this (rule R12)');
 
     const stored = (await db.store.get(ticket.id))!;
-    expect(stored).toMatchObject({ status: 'escalated', team: 'front desk', assignee: 'fran', escalationReason: 'maestro: runbook payroll-export has no step for this (rule R12)' });
+    expect(stored).toMatchObject({
+      status: 'escalated',
+      team: 'front desk',
+      assignee: 'fran',
+      escalationReason: 'maestro: runbook payroll-export has no step for this (rule R12)',
+    });
     expect(stored.handoffSummary!.split('\n')).toEqual([
       'Request: the requester wrote: "Payroll export shows last month twice" (not analysed before it came to a person)',
       'System: our service payroll',
@@ -49,21 +68,37 @@ describe.each([pgliteBackend(), postgresBackend()])('escalations outside the loo
 
     const [row] = await db.outbox.listForTicket(ticket.id);
     expect(row).toMatchObject({ event: 'ticket.escalated', channel: 'desk' });
-    expect(row!.payload.ticket).toMatchObject({ team: 'front desk', assignee: 'fran', handoff_summary: stored.handoffSummary });
+    expect(row!.payload.ticket).toMatchObject({
+      team: 'front desk',
+      assignee: 'fran',
+      handoff_summary: stored.handoffSummary,
+    });
     const message = buildMessage(row!, 'https://tl.example.org');
     expect(message).toMatchObject({ team: 'front desk', handoffSummary: stored.handoffSummary });
-    expect(message.facts).toEqual(expect.arrayContaining([{ label: 'Team', value: 'front desk' }, { label: 'Assignee', value: 'fran' }]));
+    expect(message.facts).toEqual(
+      expect.arrayContaining([
+        { label: 'Team', value: 'front desk' },
+        { label: 'Assignee', value: 'fran' },
+      ]),
+    );
 
     // Each channel's format: the webhook's fields, the mail text, the Slack section, the Teams card.
     const hook = JSON.parse(webhookBody(message)) as { team: string; handoffSummary: string; text: string };
     expect(hook).toMatchObject({ team: 'front desk', handoffSummary: stored.handoffSummary });
-    expect(hook.text.split('\n').slice(0, 7)).toEqual([...stored.handoffSummary!.split('\n'), 'Technical detail: maestro: runbook payroll-export has no step for this (rule R12)']);
+    expect(hook.text.split('\n').slice(0, 7)).toEqual([
+      ...stored.handoffSummary!.split('\n'),
+      'Technical detail: maestro: runbook payroll-export has no step for this (rule R12)',
+    ]);
     expect(emailText(message)).toContain(`${stored.handoffSummary}\nTechnical detail: `);
     expect(emailText(message)).toMatch(/^Team: front desk$/m);
-    const slack = slackPayload(message) as { blocks: Array<{ text?: { text: string }; fields?: Array<{ text: string }> }> };
+    const slack = slackPayload(message) as {
+      blocks: Array<{ text?: { text: string }; fields?: Array<{ text: string }> }>;
+    };
     expect(slack.blocks[1]!.text!.text).toContain('Left to do: maestro handed it to a person');
     expect(slack.blocks[2]!.fields!.map((f) => f.text)).toContain('*Team*\nfront desk');
-    const teams = teamsPayload(message) as { attachments: Array<{ content: { body: Array<{ type: string; text?: string }> } }> };
+    const teams = teamsPayload(message) as {
+      attachments: Array<{ content: { body: Array<{ type: string; text?: string }> } }>;
+    };
     expect(teams.attachments[0]!.content.body.map((b) => b.text)).toContain('Team: front desk');
   });
 
@@ -71,7 +106,13 @@ describe.each([pgliteBackend(), postgresBackend()])('escalations outside the loo
     db = await backend.fresh();
     const { ticket } = await db.store.create(newTicket());
     await db.store.apply(ticket.id, {
-      transition: { from: 'new', to: 'triaged' }, patch: { analysis: analysis({ intent: 'incident', team: 'dba on call' }), team: 'dba on call', intent: 'incident' }, audit: [],
+      transition: { from: 'new', to: 'triaged' },
+      patch: {
+        analysis: analysis({ intent: 'incident', team: 'dba on call' }),
+        team: 'dba on call',
+        intent: 'incident',
+      },
+      audit: [],
     });
     await escalate(ticket.id, 'needs a DBA');
     const stored = (await db.store.get(ticket.id))!;

@@ -33,7 +33,10 @@ beforeAll(async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'twisterlab-routing-'));
   const file = path.join(dir, 'routing.yaml');
   writeFileSync(file, ROUTING);
-  t = await startTestRuntime('pglite', { TWISTERLAB_SERVICES: `shop=http://127.0.0.1:${port}/health`, TWISTERLAB_ROUTING_FILE: file });
+  t = await startTestRuntime('pglite', {
+    TWISTERLAB_SERVICES: `shop=http://127.0.0.1:${port}/health`,
+    TWISTERLAB_ROUTING_FILE: file,
+  });
 }, 240_000);
 afterAll(async () => {
   server?.close();
@@ -46,7 +49,7 @@ async function submit(description: string) {
   return waitForTicket(t.app, (response.json() as { ticket: { id: string } }).ticket.id, 60_000);
 }
 
-describe('the requester\'s own equipment', () => {
+describe("the requester's own equipment", () => {
   it.each([
     ['My printer at home prints blank pages since yesterday', 'workplace'],
     ['The headset I use for calls crackles and cuts out every few minutes', 'workplace'],
@@ -70,10 +73,20 @@ describe('the requester\'s own equipment', () => {
 
 describe('not a technical fault', () => {
   it.each([
-    ['I was charged twice for my subscription this month, please refund one of the payments', 'billing', 'finance desk', 'dana'],
+    [
+      'I was charged twice for my subscription this month, please refund one of the payments',
+      'billing',
+      'finance desk',
+      'dana',
+    ],
     ['Where is the invoice for March? The amount on my bill looks wrong', 'billing', 'finance desk', 'dana'],
     ['The jacket I ordered arrived damaged, I would like a replacement under warranty', 'order', 'first line', null],
-    ['We would like to talk about a partnership to grow our brand with a joint marketing campaign', 'sales', 'first line', null],
+    [
+      'We would like to talk about a partnership to grow our brand with a joint marketing campaign',
+      'sales',
+      'first line',
+      null,
+    ],
   ])('%j is %s, routed to %s, and nothing runs', { timeout: 90_000 }, async (text, intent, team, assignee) => {
     const detail = await submit(text);
     expect(detail.ticket.status).toBe('escalated');

@@ -39,7 +39,9 @@ describe('web console in Chromium', () => {
     await page.getByRole('heading', { name: 'Inbox' }).waitFor();
     expect(await page.getByTestId('who').textContent()).toBe('bot (operator)');
     const cookies = await context.cookies();
-    expect(cookies).toEqual([expect.objectContaining({ name: 'twisterlab_session', httpOnly: true, sameSite: 'Strict' })]);
+    expect(cookies).toEqual([
+      expect.objectContaining({ name: 'twisterlab_session', httpOnly: true, sameSite: 'Strict' }),
+    ]);
     // The cookie is out of the page's reach.
     expect(await page.evaluate(() => document.cookie)).toBe('');
     await page.getByRole('button', { name: 'Sign out' }).click();
@@ -88,12 +90,20 @@ describe('web console in Chromium', () => {
     expect(sideEffectLines(lab.sideEffectFile)).toBe(before + 1);
     await expect.poll(() => alice.page.getByText('approved by carol').count()).toBeGreaterThan(0);
     // The overview counts it, from the store, as a fix that needed an approval.
-    const overview = (await lab.rt.app.inject({ method: 'GET', url: '/api/v1/overview', headers: { 'x-api-key': KEYS.bot } })).json() as { byOutcome: Record<string, number>; approvalsPending: number; resolution: { count: number; medianMs: number } };
+    const overview = (
+      await lab.rt.app.inject({ method: 'GET', url: '/api/v1/overview', headers: { 'x-api-key': KEYS.bot } })
+    ).json() as {
+      byOutcome: Record<string, number>;
+      approvalsPending: number;
+      resolution: { count: number; medianMs: number };
+    };
     expect(overview.byOutcome.assisted_fix).toBeGreaterThanOrEqual(1);
     expect(overview.resolution.count).toBeGreaterThanOrEqual(1);
     expect(overview.resolution.medianMs).toBeGreaterThan(0);
     await alice.page.getByRole('navigation').getByRole('link', { name: 'Overview' }).click();
-    await expect.poll(() => alice.page.getByTestId('assisted-fixes').textContent()).toBe(String(overview.byOutcome.assisted_fix));
+    await expect
+      .poll(() => alice.page.getByTestId('assisted-fixes').textContent())
+      .toBe(String(overview.byOutcome.assisted_fix));
     expect(await alice.page.getByTestId('approvals-waiting').textContent()).toBe(String(overview.approvalsPending));
     await alice.context.close();
     await carol.context.close();
@@ -103,7 +113,10 @@ describe('web console in Chromium', () => {
     lab.corrupt();
     const before = sideEffectLines(lab.sideEffectFile);
     const alice = await signedIn(lab, KEYS.alice);
-    const id = await submitFromInbox(alice.page, 'The application cache is broken again, every page it serves is wrong');
+    const id = await submitFromInbox(
+      alice.page,
+      'The application cache is broken again, every page it serves is wrong',
+    );
     await expect.poll(() => statusOf(alice.page).textContent(), { timeout: 20_000 }).toBe('awaiting approval');
     const carol = await signedIn(lab, KEYS.carol);
     await carol.page.goto(`${lab.base}/tickets/${id}`);
@@ -119,10 +132,13 @@ describe('web console in Chromium', () => {
 
   it('shows a script tag and markup in a ticket as text and never runs them', async () => {
     const { context, page } = await signedIn(lab, KEYS.bot);
-    const hostile = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> the <b>login</b> page is blank';
+    const hostile =
+      '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> the <b>login</b> page is blank';
     const id = await submitFromInbox(page, hostile);
     await expect.poll(() => page.getByTestId('ticket-description').textContent()).toBe(hostile);
-    expect(await page.locator('.ticket .description img, .ticket .description b, .ticket .description script').count()).toBe(0);
+    expect(
+      await page.locator('.ticket .description img, .ticket .description b, .ticket .description script').count(),
+    ).toBe(0);
     await page.getByRole('navigation').getByRole('link', { name: 'Inbox' }).click();
     await page.locator(`tr[data-ticket="${id}"]`).waitFor();
     expect(await page.locator(`tr[data-ticket="${id}"] .desc`).textContent()).toBe(hostile);
@@ -142,10 +158,15 @@ describe('web console in Chromium', () => {
     expect(await vera.page.getByRole('button', { name: 'Approve' }).count()).toBe(0);
     expect(await vera.page.getByRole('button', { name: 'Deny' }).count()).toBe(0);
     const forced = await vera.page.evaluate(async () => {
-      const session = await (await fetch('/api/v1/session')).json() as { csrfToken: string };
-      const list = await (await fetch(`/api/v1/approvals?status=pending&ticketId=${location.pathname.split('/').pop()}`)).json() as { items: Array<{ id: string }> };
-      const response = await fetch(`/api/v1/approvals/${list.items[0]!.id}/approve`, { method: 'POST', headers: { 'x-csrf-token': session.csrfToken } });
-      return { status: response.status, body: await response.json() as { error: { code: string } } };
+      const session = (await (await fetch('/api/v1/session')).json()) as { csrfToken: string };
+      const list = (await (
+        await fetch(`/api/v1/approvals?status=pending&ticketId=${location.pathname.split('/').pop()}`)
+      ).json()) as { items: Array<{ id: string }> };
+      const response = await fetch(`/api/v1/approvals/${list.items[0]!.id}/approve`, {
+        method: 'POST',
+        headers: { 'x-csrf-token': session.csrfToken },
+      });
+      return { status: response.status, body: (await response.json()) as { error: { code: string } } };
     });
     expect(forced).toEqual({ status: 403, body: { error: expect.objectContaining({ code: 'FORBIDDEN' }) } });
     await alice.context.close();
@@ -159,15 +180,31 @@ describe('web console in Chromium', () => {
     await page.getByLabel('API key').waitFor();
     await expectNoSeriousViolations(page);
     await signin.close();
-    const { items } = (await lab.rt.app.inject({ method: 'GET', url: '/api/v1/tickets?limit=1', headers: { 'x-api-key': KEYS.bot } })).json() as { items: Array<{ id: string }> };
-    for (const viewport of [{ width: 1280, height: 900 }, { width: 375, height: 740 }]) {
+    const { items } = (
+      await lab.rt.app.inject({ method: 'GET', url: '/api/v1/tickets?limit=1', headers: { 'x-api-key': KEYS.bot } })
+    ).json() as { items: Array<{ id: string }> };
+    for (const viewport of [
+      { width: 1280, height: 900 },
+      { width: 375, height: 740 },
+    ]) {
       const { context, page: p } = await signedIn(lab, KEYS.alice, viewport);
-      for (const [url, heading] of [['/', 'Inbox'], [`/tickets/${items[0]!.id}`, 'Audit trail'], ['/approvals', 'Approvals'], ['/runbooks', 'Runbooks'], ['/runbooks/test-wipe-cache', 'Dry run'], ['/devices', 'Devices'], ['/overview', 'Overview']] as const) {
+      for (const [url, heading] of [
+        ['/', 'Inbox'],
+        [`/tickets/${items[0]!.id}`, 'Audit trail'],
+        ['/approvals', 'Approvals'],
+        ['/runbooks', 'Runbooks'],
+        ['/runbooks/test-wipe-cache', 'Dry run'],
+        ['/devices', 'Devices'],
+        ['/overview', 'Overview'],
+      ] as const) {
         await p.goto(`${lab.base}${url}`);
         await p.getByRole('heading', { name: heading }).first().waitFor();
         await expectNoSeriousViolations(p);
         // Nothing wider than the screen: no sideways scrolling of the page itself.
-        expect(await p.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `${url} at ${viewport.width}px`).toBe(true);
+        expect(
+          await p.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
+          `${url} at ${viewport.width}px`,
+        ).toBe(true);
       }
       await context.close();
     }

@@ -41,7 +41,10 @@ export async function ensureConsoleBuilt(): Promise<void> {
   try {
     if (!fresh()) {
       const vite = path.join(REPO, 'node_modules', 'vite', 'bin', 'vite.js');
-      execFileSync(process.execPath, [vite, 'build', '--config', path.join(SOURCES, 'vite.config.ts')], { cwd: REPO, stdio: 'pipe' });
+      execFileSync(process.execPath, [vite, 'build', '--config', path.join(SOURCES, 'vite.config.ts')], {
+        cwd: REPO,
+        stdio: 'pipe',
+      });
     }
   } finally {
     rmSync(LOCK, { recursive: true, force: true });

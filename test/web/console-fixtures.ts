@@ -12,10 +12,21 @@ import { corruptCache, createTestOpsAgent, wipeRunbook } from '../approvals/appr
 import { ensureConsoleBuilt } from './console-build.ts';
 
 export const KEYS = {
-  alice: 'alice-admin-key-0001', carol: 'carol-admin-key-0002', bot: 'bot-operator-key-0003', vera: 'vera-viewer-key-0004',
+  alice: 'alice-admin-key-0001',
+  carol: 'carol-admin-key-0002',
+  bot: 'bot-operator-key-0003',
+  vera: 'vera-viewer-key-0004',
 };
 const API_KEYS = `alice:admin:${KEYS.alice},carol:admin:${KEYS.carol},bot:operator:${KEYS.bot},vera:viewer:${KEYS.vera}`;
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export interface ConsoleLab {
   rt: TestRuntime;
@@ -31,12 +42,19 @@ export interface ConsoleLab {
 export async function startConsoleLab(env: Record<string, string> = {}): Promise<ConsoleLab> {
   await ensureConsoleBuilt();
   const sideEffectFile = path.join(mkdtempSync(path.join(tmpdir(), 'twisterlab-console-')), 'wiped.log');
-  const rt = await startTestRuntime('pglite', { TWISTERLAB_API_KEYS: API_KEYS, ...env }, { runbooks: [wipeRunbook(sideEffectFile)] });
+  const rt = await startTestRuntime(
+    'pglite',
+    { TWISTERLAB_API_KEYS: API_KEYS, ...env },
+    { runbooks: [wipeRunbook(sideEffectFile)] },
+  );
   rt.runtime.registry.register(createTestOpsAgent());
   const address = await rt.app.listen({ host: '127.0.0.1', port: 0 });
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
   return {
-    rt, base: address, browser, sideEffectFile,
+    rt,
+    base: address,
+    browser,
+    sideEffectFile,
     corrupt: () => corruptCache(sideEffectFile),
     close: async () => {
       await browser.close();
@@ -46,7 +64,11 @@ export async function startConsoleLab(env: Record<string, string> = {}): Promise
 }
 
 /** A fresh browser context (its own cookies) signed in with the key, on the inbox. */
-export async function signedIn(lab: ConsoleLab, key: string, viewport = { width: 1280, height: 900 }): Promise<{ context: BrowserContext; page: Page }> {
+export async function signedIn(
+  lab: ConsoleLab,
+  key: string,
+  viewport = { width: 1280, height: 900 },
+): Promise<{ context: BrowserContext; page: Page }> {
   const context = await lab.browser.newContext({ viewport });
   const page = await context.newPage();
   await page.goto(`${lab.base}/`);
@@ -58,15 +80,24 @@ export async function signedIn(lab: ConsoleLab, key: string, viewport = { width:
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-interface AxeViolation { id: string; impact: string | null; help: string; nodes: Array<{ target: string[] }> }
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: Array<{ target: string[] }>;
+}
 
 /** Runs axe-core on the page as it is; returns the serious and critical violations, described. */
 export async function seriousViolations(page: Page): Promise<string[]> {
   // Evaluated through the debugging protocol: the console's CSP (rightly) refuses an inline script tag.
   await page.evaluate(AXE);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: unknown) => Promise<{ violations: unknown[] }> } }).axe;
+  const violations = (await page.evaluate(async () => {
+    const axe = (
+      window as unknown as { axe: { run: (ctx: Document, opts: unknown) => Promise<{ violations: unknown[] }> } }
+    ).axe;
     return (await axe.run(document, { resultTypes: ['violations'] })).violations;
-  }) as AxeViolation[];
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  })) as AxeViolation[];
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }

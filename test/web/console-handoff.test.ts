@@ -12,24 +12,54 @@ beforeAll(async () => {
 }, 240_000);
 afterAll(async () => lab?.close());
 
-interface ApiTicket { id: string; status: string; assignee: string | null; resolvedBy: string | null; resolutionNote: string | null; handoffSummary?: string | null; outcome: string | null }
-interface ApiComment { author: string; body: string }
+interface ApiTicket {
+  id: string;
+  status: string;
+  assignee: string | null;
+  resolvedBy: string | null;
+  resolutionNote: string | null;
+  handoffSummary?: string | null;
+  outcome: string | null;
+}
+interface ApiComment {
+  author: string;
+  body: string;
+}
 
-const call = async <T>(method: 'GET' | 'POST', url: string, key: string, payload?: unknown): Promise<{ status: number; body: T }> => {
-  const response = await lab.rt.app.inject({ method, url, headers: { 'x-api-key': key }, ...(payload !== undefined ? { payload: payload as object } : {}) });
+const call = async <T>(
+  method: 'GET' | 'POST',
+  url: string,
+  key: string,
+  payload?: unknown,
+): Promise<{ status: number; body: T }> => {
+  const response = await lab.rt.app.inject({
+    method,
+    url,
+    headers: { 'x-api-key': key },
+    ...(payload !== undefined ? { payload: payload as object } : {}),
+  });
   return { status: response.statusCode, body: response.json() as T };
 };
-const ticketOf = async (id: string) => (await call<{ ticket: ApiTicket }>('GET', `/api/v1/tickets/${id}`, KEYS.bot)).body.ticket;
+const ticketOf = async (id: string) =>
+  (await call<{ ticket: ApiTicket }>('GET', `/api/v1/tickets/${id}`, KEYS.bot)).body.ticket;
 
 /** A ticket whose fix was denied by a second admin, so the loop escalated it to a person. */
 async function escalatedTicket(text: string): Promise<string> {
   lab.corrupt();
-  const submitted = await call<{ ticket: { id: string } }>('POST', '/api/v1/tickets', KEYS.alice, { description: text });
+  const submitted = await call<{ ticket: { id: string } }>('POST', '/api/v1/tickets', KEYS.alice, {
+    description: text,
+  });
   expect(submitted.status).toBe(202);
   const id = submitted.body.ticket.id;
   await expect.poll(async () => (await ticketOf(id)).status, { timeout: 20_000 }).toBe('awaiting_approval');
-  const { body } = await call<{ items: Array<{ id: string }> }>('GET', `/api/v1/approvals?status=pending&ticketId=${id}`, KEYS.carol);
-  const denied = await call('POST', `/api/v1/approvals/${body.items[0]!.id}/deny`, KEYS.carol, { reason: 'Not now: someone should look at the cache by hand first' });
+  const { body } = await call<{ items: Array<{ id: string }> }>(
+    'GET',
+    `/api/v1/approvals?status=pending&ticketId=${id}`,
+    KEYS.carol,
+  );
+  const denied = await call('POST', `/api/v1/approvals/${body.items[0]!.id}/deny`, KEYS.carol, {
+    reason: 'Not now: someone should look at the cache by hand first',
+  });
   expect(denied.status).toBe(200);
   await expect.poll(async () => (await ticketOf(id)).status, { timeout: 20_000 }).toBe('escalated');
   return id;
@@ -46,7 +76,8 @@ describe('ticket handoff in the console', () => {
     await expect.poll(() => statusOf(page).textContent()).toBe('escalated');
     expect(await page.getByTestId('ticket-assignee').textContent()).toBe('nobody');
     expect(await page.getByTestId('handoff-summary').count()).toBe(before.handoffSummary ? 1 : 0);
-    if (before.handoffSummary) expect(await page.getByTestId('handoff-summary').textContent()).toContain(before.handoffSummary);
+    if (before.handoffSummary)
+      expect(await page.getByTestId('handoff-summary').textContent()).toContain(before.handoffSummary);
     expect(await page.getByRole('button', { name: 'Re-run' }).count()).toBe(1);
 
     await page.getByLabel('Assign to (empty: nobody)').fill('dana');
@@ -69,9 +100,15 @@ describe('ticket handoff in the console', () => {
 
     // The API, not the page, says what happened.
     const after = await ticketOf(id);
-    expect(after).toMatchObject({ status: 'resolved', assignee: 'dana', resolvedBy: 'bot', outcome: 'closed_by_human' });
+    expect(after).toMatchObject({
+      status: 'resolved',
+      assignee: 'dana',
+      resolvedBy: 'bot',
+      outcome: 'closed_by_human',
+    });
     expect(after.resolutionNote).toContain('pages are fresh again');
-    const comments = (await call<{ items: ApiComment[] }>('GET', `/api/v1/tickets/${id}/comments`, KEYS.vera)).body.items;
+    const comments = (await call<{ items: ApiComment[] }>('GET', `/api/v1/tickets/${id}/comments`, KEYS.vera)).body
+      .items;
     expect(comments).toEqual([expect.objectContaining({ author: 'bot', body: comment })]);
 
     // The inbox lists who has it.
@@ -96,7 +133,9 @@ describe('ticket handoff in the console', () => {
     await bot.page.getByRole('button', { name: 'Add comment' }).waitFor();
     // Another operator (through the API) assigns and comments; both pages follow without a reload.
     expect((await call('POST', `/api/v1/tickets/${id}/assign`, KEYS.carol, { assignee: 'erin' })).status).toBe(200);
-    expect((await call('POST', `/api/v1/tickets/${id}/comments`, KEYS.carol, { body: 'On it from the data centre' })).status).toBe(201);
+    expect(
+      (await call('POST', `/api/v1/tickets/${id}/comments`, KEYS.carol, { body: 'On it from the data centre' })).status,
+    ).toBe(201);
     for (const page of [bot.page, vera.page]) {
       await expect.poll(() => page.getByTestId('ticket-assignee').textContent()).toBe('erin');
       await expect.poll(() => page.locator('.comment-body').last().textContent()).toBe('On it from the data centre');

@@ -75,7 +75,9 @@ describe('services on the Devices page', () => {
     await button.focus();
     await page.keyboard.press('Enter');
     await expect.poll(() => hits).toBeGreaterThan(before);
-    await expect.poll(() => page.locator('tr[data-service="shop"]').getByTestId('service-health').textContent()).toMatch(/^ok · /);
+    await expect
+      .poll(() => page.locator('tr[data-service="shop"]').getByTestId('service-health').textContent())
+      .toMatch(/^ok · /);
     await close();
   });
 
@@ -84,16 +86,23 @@ describe('services on the Devices page', () => {
     expect(await page.locator('tr[data-service="shop"]').getAttribute('data-healthy')).toBe('true');
     expect(await page.getByRole('button', { name: /^Check now/ }).count()).toBe(0);
     const forced = await page.evaluate(async () => {
-      const session = await (await fetch('/api/v1/session')).json() as { csrfToken: string };
-      const response = await fetch('/api/v1/services/shop/check', { method: 'POST', headers: { 'x-csrf-token': session.csrfToken } });
-      return { status: response.status, body: await response.json() as { error: { code: string } } };
+      const session = (await (await fetch('/api/v1/session')).json()) as { csrfToken: string };
+      const response = await fetch('/api/v1/services/shop/check', {
+        method: 'POST',
+        headers: { 'x-csrf-token': session.csrfToken },
+      });
+      return { status: response.status, body: (await response.json()) as { error: { code: string } } };
     });
     expect(forced).toEqual({ status: 403, body: { error: expect.objectContaining({ code: 'FORBIDDEN' }) } });
     await close();
   });
 
   it('answers 404 naming an undeclared service', async () => {
-    const res = await lab.rt.app.inject({ method: 'POST', url: '/api/v1/services/nope/check', headers: { 'x-api-key': KEYS.bot } });
+    const res = await lab.rt.app.inject({
+      method: 'POST',
+      url: '/api/v1/services/nope/check',
+      headers: { 'x-api-key': KEYS.bot },
+    });
     expect(res.statusCode).toBe(404);
     expect(res.json().error.message).toContain('"nope"');
   });

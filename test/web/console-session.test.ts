@@ -13,7 +13,11 @@ async function signIn(rt: TestRuntime, apiKey: string) {
   expect(response.statusCode).toBe(200);
   const cookie = String(response.headers['set-cookie']);
   const value = /twisterlab_session=([^;]+)/.exec(cookie)![1]!;
-  return { cookie, header: `twisterlab_session=${value}`, body: response.json() as { name: string; role: string; csrfToken: string; expiresAt: string } };
+  return {
+    cookie,
+    header: `twisterlab_session=${value}`,
+    body: response.json() as { name: string; role: string; csrfToken: string; expiresAt: string },
+  };
 }
 
 describe('web console over HTTP', () => {
@@ -25,7 +29,14 @@ describe('web console over HTTP', () => {
   afterAll(async () => rt?.close());
 
   it('answers / and its pages with the built index.html under a strict Content-Security-Policy, without a key', async () => {
-    for (const url of ['/', '/tickets/0198c2d4-0000-7000-8000-000000000000', '/approvals', '/runbooks', '/runbooks/slow-database', '/devices']) {
+    for (const url of [
+      '/',
+      '/tickets/0198c2d4-0000-7000-8000-000000000000',
+      '/approvals',
+      '/runbooks',
+      '/runbooks/slow-database',
+      '/devices',
+    ]) {
       const response = await rt.app.inject({ method: 'GET', url });
       expect(response.statusCode, url).toBe(200);
       expect(response.headers['content-type']).toMatch(/^text\/html/);
@@ -48,15 +59,24 @@ describe('web console over HTTP', () => {
 
   it('leaves the API, docs, health and metrics as they were, and refuses unknown or crafted asset names', async () => {
     expect((await rt.app.inject({ method: 'GET', url: '/api/v1/tickets' })).statusCode).toBe(401);
-    expect((await rt.app.inject({ method: 'GET', url: '/api/v1/nothing-here', headers: { 'x-api-key': KEYS.bot } })).json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    expect(
+      (await rt.app.inject({ method: 'GET', url: '/api/v1/nothing-here', headers: { 'x-api-key': KEYS.bot } })).json(),
+    ).toMatchObject({ error: { code: 'NOT_FOUND' } });
     expect((await rt.app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
     expect((await rt.app.inject({ method: 'GET', url: '/docs/json' })).statusCode).toBe(200);
     expect((await rt.app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(200);
-    for (const url of ['/assets/nothing.js', '/assets/..%2Fpackage.json', '/assets/%2e%2e%2findex.html', '/assets/index.html']) {
+    for (const url of [
+      '/assets/nothing.js',
+      '/assets/..%2Fpackage.json',
+      '/assets/%2e%2e%2findex.html',
+      '/assets/index.html',
+    ]) {
       const response = await rt.app.inject({ method: 'GET', url });
       expect(response.statusCode, url).toBe(404);
     }
-    expect((await rt.app.inject({ method: 'GET', url: '/tickets', headers: { 'x-api-key': KEYS.bot } })).statusCode).toBe(404);
+    expect(
+      (await rt.app.inject({ method: 'GET', url: '/tickets', headers: { 'x-api-key': KEYS.bot } })).statusCode,
+    ).toBe(404);
   });
 
   it('exchanges a key for an HttpOnly, SameSite=Strict session cookie that reads like the key, and never echoes the key', async () => {
@@ -71,16 +91,28 @@ describe('web console over HTTP', () => {
     expect(Date.parse(body.expiresAt)).toBeGreaterThan(Date.now());
     const me = await rt.app.inject({ method: 'GET', url: '/api/v1/session', headers: { cookie: header } });
     expect(me.json()).toMatchObject({ name: 'bot', role: 'operator', csrfToken: body.csrfToken });
-    expect((await rt.app.inject({ method: 'GET', url: '/api/v1/tickets', headers: { cookie: header } })).statusCode).toBe(200);
+    expect(
+      (await rt.app.inject({ method: 'GET', url: '/api/v1/tickets', headers: { cookie: header } })).statusCode,
+    ).toBe(200);
   });
 
   it('does not believe a client that only claims TLS in X-Forwarded-Proto (no trusted proxy)', async () => {
-    const response = await rt.app.inject({ method: 'POST', url: '/api/v1/session', payload: { apiKey: KEYS.bot }, remoteAddress: '127.0.0.1', headers: { 'x-forwarded-proto': 'https' } });
+    const response = await rt.app.inject({
+      method: 'POST',
+      url: '/api/v1/session',
+      payload: { apiKey: KEYS.bot },
+      remoteAddress: '127.0.0.1',
+      headers: { 'x-forwarded-proto': 'https' },
+    });
     expect(String(response.headers['set-cookie'])).not.toMatch(/Secure/);
   });
 
   it('refuses a wrong key with 401 and sets no cookie', async () => {
-    const response = await rt.app.inject({ method: 'POST', url: '/api/v1/session', payload: { apiKey: 'not-a-key-of-ours' } });
+    const response = await rt.app.inject({
+      method: 'POST',
+      url: '/api/v1/session',
+      payload: { apiKey: 'not-a-key-of-ours' },
+    });
     expect(response.statusCode).toBe(401);
     expect(response.headers['set-cookie']).toBeUndefined();
     expect(response.json()).toMatchObject({ error: { code: 'UNAUTHORIZED', message: 'invalid API key' } });
@@ -89,19 +121,43 @@ describe('web console over HTTP', () => {
   it('refuses a cookie write without the CSRF token, with a wrong one, or from another origin; accepts it with the token', async () => {
     const { header, body } = await signIn(rt, KEYS.bot);
     const payload = { description: 'The printer on floor two does not answer' };
-    const without = await rt.app.inject({ method: 'POST', url: '/api/v1/tickets', headers: { cookie: header }, payload });
+    const without = await rt.app.inject({
+      method: 'POST',
+      url: '/api/v1/tickets',
+      headers: { cookie: header },
+      payload,
+    });
     expect(without.statusCode).toBe(403);
     expect(without.json().error.message).toContain('x-csrf-token');
-    const wrong = await rt.app.inject({ method: 'POST', url: '/api/v1/tickets', headers: { cookie: header, 'x-csrf-token': 'x'.repeat(32) }, payload });
+    const wrong = await rt.app.inject({
+      method: 'POST',
+      url: '/api/v1/tickets',
+      headers: { cookie: header, 'x-csrf-token': 'x'.repeat(32) },
+      payload,
+    });
     expect(wrong.statusCode).toBe(403);
     const foreign = await rt.app.inject({
-      method: 'POST', url: '/api/v1/tickets', payload,
-      headers: { cookie: header, 'x-csrf-token': body.csrfToken, origin: 'http://evil.example', host: 'localhost:8000' },
+      method: 'POST',
+      url: '/api/v1/tickets',
+      payload,
+      headers: {
+        cookie: header,
+        'x-csrf-token': body.csrfToken,
+        origin: 'http://evil.example',
+        host: 'localhost:8000',
+      },
     });
     expect(foreign.statusCode).toBe(403);
     const ok = await rt.app.inject({
-      method: 'POST', url: '/api/v1/tickets', payload,
-      headers: { cookie: header, 'x-csrf-token': body.csrfToken, origin: 'http://localhost:8000', host: 'localhost:8000' },
+      method: 'POST',
+      url: '/api/v1/tickets',
+      payload,
+      headers: {
+        cookie: header,
+        'x-csrf-token': body.csrfToken,
+        origin: 'http://localhost:8000',
+        host: 'localhost:8000',
+      },
     });
     expect(ok.statusCode).toBe(202);
     expect(ok.json().ticket.requester).toBe('bot');
@@ -110,7 +166,10 @@ describe('web console over HTTP', () => {
   it('keeps roles with the cookie: a viewer session cannot submit', async () => {
     const { header, body } = await signIn(rt, KEYS.vera);
     const response = await rt.app.inject({
-      method: 'POST', url: '/api/v1/tickets', headers: { cookie: header, 'x-csrf-token': body.csrfToken }, payload: { description: 'The VPN drops every hour' },
+      method: 'POST',
+      url: '/api/v1/tickets',
+      headers: { cookie: header, 'x-csrf-token': body.csrfToken },
+      payload: { description: 'The VPN drops every hour' },
     });
     expect(response.statusCode).toBe(403);
     expect(response.json().error.code).toBe('FORBIDDEN');
@@ -120,7 +179,11 @@ describe('web console over HTTP', () => {
     const { header, body } = await signIn(rt, KEYS.alice);
     const forged = await rt.app.inject({ method: 'DELETE', url: '/api/v1/session', headers: { cookie: header } });
     expect(forged.statusCode).toBe(403); // a sign-out without the token (a cross-site request) is refused too
-    const out = await rt.app.inject({ method: 'DELETE', url: '/api/v1/session', headers: { cookie: header, 'x-csrf-token': body.csrfToken } });
+    const out = await rt.app.inject({
+      method: 'DELETE',
+      url: '/api/v1/session',
+      headers: { cookie: header, 'x-csrf-token': body.csrfToken },
+    });
     expect(out.statusCode).toBe(204);
     expect(String(out.headers['set-cookie'])).toMatch(/twisterlab_session=;.*Max-Age=0/);
     const after = await rt.app.inject({ method: 'GET', url: '/api/v1/session', headers: { cookie: header } });

@@ -7,16 +7,25 @@ import { KEYS, signedIn, startConsoleLab } from './console-fixtures.ts';
 
 const OUT = path.join(REPO, 'docs', 'screenshots');
 
-async function submit(base: string, key: string, description: string, context?: Record<string, string>): Promise<string> {
+async function submit(
+  base: string,
+  key: string,
+  description: string,
+  context?: Record<string, string>,
+): Promise<string> {
   const response = await fetch(`${base}/api/v1/tickets`, {
-    method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key }, body: JSON.stringify({ description, ...(context ? { context } : {}) }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': key },
+    body: JSON.stringify({ description, ...(context ? { context } : {}) }),
   });
   return ((await response.json()) as { ticket: { id: string } }).ticket.id;
 }
 
 async function waitFor(base: string, id: string, statuses: string[]): Promise<void> {
   for (;;) {
-    const detail = (await (await fetch(`${base}/api/v1/tickets/${id}`, { headers: { 'x-api-key': KEYS.bot } })).json()) as { ticket: { status: string } };
+    const detail = (await (
+      await fetch(`${base}/api/v1/tickets/${id}`, { headers: { 'x-api-key': KEYS.bot } })
+    ).json()) as { ticket: { status: string } };
     if (statuses.includes(detail.ticket.status)) return;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -30,11 +39,24 @@ try {
   lab.corrupt();
   const fixed = await submit(lab.base, KEYS.alice, 'The shop shows stale prices, the application cache looks corrupt');
   await waitFor(lab.base, fixed, ['awaiting_approval']);
-  const approval = ((await (await fetch(`${lab.base}/api/v1/approvals?status=pending&ticketId=${fixed}`, { headers: { 'x-api-key': KEYS.bot } })).json()) as { items: Array<{ id: string }> }).items[0]!;
-  await fetch(`${lab.base}/api/v1/approvals/${approval.id}/approve`, { method: 'POST', headers: { 'x-api-key': KEYS.carol } });
+  const approval = (
+    (await (
+      await fetch(`${lab.base}/api/v1/approvals?status=pending&ticketId=${fixed}`, {
+        headers: { 'x-api-key': KEYS.bot },
+      })
+    ).json()) as { items: Array<{ id: string }> }
+  ).items[0]!;
+  await fetch(`${lab.base}/api/v1/approvals/${approval.id}/approve`, {
+    method: 'POST',
+    headers: { 'x-api-key': KEYS.carol },
+  });
   await waitFor(lab.base, fixed, ['resolved', 'escalated']);
   lab.corrupt();
-  const waiting = await submit(lab.base, KEYS.alice, 'Customers see yesterday’s cached stock levels on every product page');
+  const waiting = await submit(
+    lab.base,
+    KEYS.alice,
+    'Customers see yesterday’s cached stock levels on every product page',
+  );
   await waitFor(lab.base, waiting, ['awaiting_approval']);
 
   const { context, page } = await signedIn(lab, KEYS.carol, { width: 1280, height: 860 });

@@ -10,7 +10,12 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(base, { recursive: true, force: true }));
 
-const screenshot = { kind: 'screenshot', contentType: 'image/png', data: new Uint8Array([137, 80, 78, 71]), source: { url: 'https://example.org/' } };
+const screenshot = {
+  kind: 'screenshot',
+  contentType: 'image/png',
+  data: new Uint8Array([137, 80, 78, 71]),
+  source: { url: 'https://example.org/' },
+};
 
 describe('the file artifact store', () => {
   it('saves an artifact and opens it back', async () => {

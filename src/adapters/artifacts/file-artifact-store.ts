@@ -32,8 +32,13 @@ export function createFileArtifactStore(options: { dir: string }): ArtifactStore
       if (!extension) throw new Error(`no artifact extension for ${contentType}`);
       await mkdir(path.dirname(dir), { recursive: true });
       const info: ArtifactInfo = {
-        id: randomUUID(), kind, contentType, bytes: data.byteLength, sha256: createHash('sha256').update(data).digest('hex'),
-        createdAt: new Date().toISOString(), source,
+        id: randomUUID(),
+        kind,
+        contentType,
+        bytes: data.byteLength,
+        sha256: createHash('sha256').update(data).digest('hex'),
+        createdAt: new Date().toISOString(),
+        source,
       };
       await writeAtomic(info.id, extension, data);
       // The sidecar comes last: an artifact exists once its description does.

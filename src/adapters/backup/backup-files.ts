@@ -32,13 +32,26 @@ export function createBackupFiles(dataDir: string): BackupFiles & { dir: string 
  * resolved once (an administrator may have made it a link); below it nothing is followed, so a link planted in
  * place of `backups` or of the archive cannot carry the write anywhere else.
  */
-export async function writeArchive(file: string, data: Buffer | AsyncIterable<Buffer>, options: { signal?: AbortSignal; complete?: Promise<void> } = {}): Promise<void> {
+export async function writeArchive(
+  file: string,
+  data: Buffer | AsyncIterable<Buffer>,
+  options: { signal?: AbortSignal; complete?: Promise<void> } = {},
+): Promise<void> {
   const dataDir = path.dirname(path.dirname(file));
   await fs.mkdir(dataDir, { recursive: true });
   const store = localTree.under(await fs.realpath(dataDir));
   const rel = `${BACKUPS}/${path.basename(file)}`;
   await store.mkdir(BACKUPS, 0o700);
-  const temp = await store.writeTemp(rel, Buffer.isBuffer(data) ? (async function* () { yield data; })() : data, 0o600, options.signal);
+  const temp = await store.writeTemp(
+    rel,
+    Buffer.isBuffer(data)
+      ? (async function* () {
+          yield data;
+        })()
+      : data,
+    0o600,
+    options.signal,
+  );
   try {
     // A stream's producer (pg_dump) says only when it exits whether what it wrote is whole.
     await options.complete;

@@ -2,7 +2,17 @@
 // anything is written, and older archives (manifest first, as GNU tar writes them) restore the same.
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -32,8 +42,16 @@ async function backUp(target: string) {
   const file = path.join(dataDir, 'backups', 'b1.tar.gz');
   const facts = await engine.dump(resolved, file, signal());
   const record: BackupRecord = {
-    id: 'b1', type: 'files', target: resolved.target, deviceId: 'local', path: file, sizeBytes: statSync(file).size, sha256: digest(file),
-    details: resolved.details, ticketId: null, createdAt: new Date().toISOString(),
+    id: 'b1',
+    type: 'files',
+    target: resolved.target,
+    deviceId: 'local',
+    path: file,
+    sizeBytes: statSync(file).size,
+    sha256: digest(file),
+    details: resolved.details,
+    ticketId: null,
+    createdAt: new Date().toISOString(),
   };
   return { engine, file, facts, record };
 }
@@ -46,7 +64,10 @@ describe('file backups as a stream', () => {
     writeFileSync(path.join(dir, 'logs', 'big.log'), big);
     for (let i = 0; i < 150; i++) writeFileSync(path.join(dir, 'logs', 'old', `app-${i}.log`), `line ${i}\n`.repeat(i));
     const { engine, facts, record } = await backUp(dir);
-    expect(facts).toMatchObject({ files: 151, bytes: big.length + Array.from({ length: 150 }, (_, i) => `line ${i}\n`.length * i).reduce((a, b) => a + b) });
+    expect(facts).toMatchObject({
+      files: 151,
+      bytes: big.length + Array.from({ length: 150 }, (_, i) => `line ${i}\n`.length * i).reduce((a, b) => a + b),
+    });
 
     writeFileSync(path.join(dir, 'logs', 'big.log'), 'overwritten');
     rmSync(path.join(dir, 'logs', 'old', 'app-7.log'));
@@ -91,7 +112,10 @@ describe('file backups as a stream', () => {
       rmSync(unpacked, { recursive: true, force: true });
     }
     writeFileSync(path.join(dir, 'a.conf'), 'a=changed\n');
-    await expect(engine.restore(record, file, signal())).rejects.toMatchObject({ code: 'BACKUP_CORRUPT', message: expect.stringMatching(/b\.conf/) });
+    await expect(engine.restore(record, file, signal())).rejects.toMatchObject({
+      code: 'BACKUP_CORRUPT',
+      message: expect.stringMatching(/b\.conf/),
+    });
     expect(readFileSync(path.join(dir, 'a.conf'), 'utf8')).toBe('a=changed\n');
   });
 

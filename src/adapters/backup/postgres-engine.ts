@@ -7,10 +7,23 @@ import { TwisterError } from '../../core/errors.ts';
 import { writeArchive } from './backup-files.ts';
 import { splitPassword, type ServiceTargets } from './service-target.ts';
 
-const envFor = (password: string | undefined): NodeJS.ProcessEnv => ({ PATH: '/usr/local/bin:/usr/bin:/bin', PGCONNECT_TIMEOUT: '10', ...(password ? { PGPASSWORD: password } : {}) });
-const failure = (program: string, stderr: string, password: string | undefined, fallback: string) => new TwisterError(
-  'BACKUP_FAILED', `${program} failed: ${stderr.split(password || '\u0000').join('***').trim().slice(0, 500) || fallback}`, { program },
-);
+const envFor = (password: string | undefined): NodeJS.ProcessEnv => ({
+  PATH: '/usr/local/bin:/usr/bin:/bin',
+  PGCONNECT_TIMEOUT: '10',
+  ...(password ? { PGPASSWORD: password } : {}),
+});
+const failure = (program: string, stderr: string, password: string | undefined, fallback: string) =>
+  new TwisterError(
+    'BACKUP_FAILED',
+    `${program} failed: ${
+      stderr
+        .split(password || '\u0000')
+        .join('***')
+        .trim()
+        .slice(0, 500) || fallback
+    }`,
+    { program },
+  );
 
 function run(program: string, args: string[], password: string | undefined, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -22,13 +35,22 @@ function run(program: string, args: string[], password: string | undefined, sign
 }
 
 /** Runs pg_dump with its output going into the archive; the archive is put in place only when pg_dump succeeded. */
-async function dumpInto(file: string, args: string[], password: string | undefined, signal: AbortSignal): Promise<void> {
+async function dumpInto(
+  file: string,
+  args: string[],
+  password: string | undefined,
+  signal: AbortSignal,
+): Promise<void> {
   const child = spawn('pg_dump', args, { env: envFor(password), signal, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => { if (stderr.length < 4096) stderr += chunk.toString('utf8'); });
+  child.stderr.on('data', (chunk: Buffer) => {
+    if (stderr.length < 4096) stderr += chunk.toString('utf8');
+  });
   const exited = new Promise<void>((resolve, reject) => {
     child.once('error', (error) => reject(failure('pg_dump', stderr, password, error.message)));
-    child.once('close', (code) => (code === 0 ? resolve() : reject(failure('pg_dump', stderr, password, `exit code ${code}`))));
+    child.once('close', (code) =>
+      code === 0 ? resolve() : reject(failure('pg_dump', stderr, password, `exit code ${code}`)),
+    );
   });
   exited.catch(() => undefined);
   try {
@@ -51,7 +73,21 @@ export function createPostgresEngine(targets: ServiceTargets): BackupEngine {
     restore: async (record, file, signal) => {
       const { url, password } = splitPassword(targets.url(record.target, record.details.source, 'postgres'));
       // --clean drops each saved object before recreating it; one transaction: all of it or none.
-      await run('pg_restore', ['--clean', '--if-exists', '--single-transaction', '--exit-on-error', '--no-owner', '--no-password', `--dbname=${url}`, file], password, signal);
+      await run(
+        'pg_restore',
+        [
+          '--clean',
+          '--if-exists',
+          '--single-transaction',
+          '--exit-on-error',
+          '--no-owner',
+          '--no-password',
+          `--dbname=${url}`,
+          file,
+        ],
+        password,
+        signal,
+      );
       return { restored: 'database objects in the dump, with their data' };
     },
   };

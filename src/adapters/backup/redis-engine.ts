@@ -15,12 +15,26 @@ const gzip = promisify(gzipCb);
 const gunzip = promisify(gunzipCb);
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
-interface SavedKey { key: string; ttl: number; value: string; sha256: string }
-interface Snapshot { version: 1; pattern: string; keys: SavedKey[] }
+interface SavedKey {
+  key: string;
+  ttl: number;
+  value: string;
+  sha256: string;
+}
+interface Snapshot {
+  version: 1;
+  pattern: string;
+  keys: SavedKey[];
+}
 
 async function withRedis<T>(url: string, signal: AbortSignal, use: (redis: Redis) => Promise<T>): Promise<T> {
   const { Redis } = await import('ioredis');
-  const redis: Redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5_000, retryStrategy: () => null });
+  const redis: Redis = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 5_000,
+    retryStrategy: () => null,
+  });
   redis.on('error', () => undefined);
   const abort = () => redis.disconnect();
   signal.addEventListener('abort', abort, { once: true });
@@ -58,7 +72,12 @@ async function snapshot(redis: Redis, pattern: string): Promise<Snapshot> {
     const ttl = replies[2 * i + 1]?.[1] as number;
     // Gone between SCAN and DUMP: it is not part of the state any more.
     if (!value || ttl === -2) return;
-    saved.push({ key: key.toString('base64'), ttl: ttl > 0 ? ttl : 0, value: value.toString('base64'), sha256: sha256(value) });
+    saved.push({
+      key: key.toString('base64'),
+      ttl: ttl > 0 ? ttl : 0,
+      value: value.toString('base64'),
+      sha256: sha256(value),
+    });
   });
   return { version: 1, pattern, keys: saved };
 }
@@ -71,7 +90,8 @@ async function readSnapshot(file: string): Promise<Snapshot> {
     throw new TwisterError('BACKUP_CORRUPT', 'the Redis snapshot cannot be read', undefined, { cause: error });
   }
   for (const key of parsed.keys) {
-    if (sha256(Buffer.from(key.value, 'base64')) !== key.sha256) throw new TwisterError('BACKUP_CORRUPT', 'a saved Redis value does not match its sha256');
+    if (sha256(Buffer.from(key.value, 'base64')) !== key.sha256)
+      throw new TwisterError('BACKUP_CORRUPT', 'a saved Redis value does not match its sha256');
   }
   return parsed;
 }
@@ -96,7 +116,8 @@ export function createRedisEngine(targets: ServiceTargets): BackupEngine {
         const stale = (await matchingKeys(redis, saved.pattern)).filter((k) => !keep.has(k.toString('base64')));
         const multi = redis.multi();
         if (stale.length > 0) multi.del(...stale);
-        for (const key of saved.keys) multi.restore(Buffer.from(key.key, 'base64'), key.ttl, Buffer.from(key.value, 'base64'), 'REPLACE');
+        for (const key of saved.keys)
+          multi.restore(Buffer.from(key.key, 'base64'), key.ttl, Buffer.from(key.value, 'base64'), 'REPLACE');
         const results = (await multi.exec()) ?? [];
         const failed = results.find(([error]) => error);
         if (failed) throw new TwisterError('BACKUP_FAILED', `redis restore failed: ${failed[0]!.message}`);

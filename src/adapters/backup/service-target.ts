@@ -16,10 +16,16 @@ export interface ServiceTargets {
 export function createServiceTargets(services: () => readonly ServiceDeclaration[]): ServiceTargets {
   const find = (name: string, kind: ServiceKind) => {
     const service = services().find((s) => s.name.toLowerCase() === name.toLowerCase());
-    if (!service) throw new TwisterError('SERVICE_NOT_FOUND', `no service "${name}" is declared`, { service_name: name });
-    if (service.kind !== kind) throw new TwisterError('VALIDATION_FAILED', `service "${name}" is ${service.kind}, not ${kind}`);
+    if (!service)
+      throw new TwisterError('SERVICE_NOT_FOUND', `no service "${name}" is declared`, { service_name: name });
+    if (service.kind !== kind)
+      throw new TwisterError('VALIDATION_FAILED', `service "${name}" is ${service.kind}, not ${kind}`);
     // Checked through a device tunnel; dumping through one is not supported.
-    if (service.deviceId) throw new TwisterError('VALIDATION_FAILED', `service "${name}" lives on device ${service.deviceId}; back it up from there`);
+    if (service.deviceId)
+      throw new TwisterError(
+        'VALIDATION_FAILED',
+        `service "${name}" lives on device ${service.deviceId}; back it up from there`,
+      );
     return service;
   };
   return {
@@ -35,7 +41,10 @@ export function createServiceTargets(services: () => readonly ServiceDeclaration
         throw new TwisterError('VALIDATION_FAILED', `${kind} target is not a valid URL`);
       }
       if (url.password) {
-        throw new TwisterError('VALIDATION_FAILED', `a ${kind} URL with a password is refused (it would be recorded): declare it in TWISTERLAB_SERVICES and name the service`);
+        throw new TwisterError(
+          'VALIDATION_FAILED',
+          `a ${kind} URL with a password is refused (it would be recorded): declare it in TWISTERLAB_SERVICES and name the service`,
+        );
       }
       return { target: url.toString(), deviceId: 'local', details: { source: 'url' } };
     },

@@ -35,13 +35,17 @@ export function archiveWriter(): ArchiveWriter {
     output: gzip,
     async dir(name, mode) {
       await new Promise<void>((resolve, reject) => {
-        pack.entry({ name, type: 'directory', mode, mtime: new Date(0) }, (error) => (error ? reject(error) : resolve()));
+        pack.entry({ name, type: 'directory', mode, mtime: new Date(0) }, (error) =>
+          error ? reject(error) : resolve(),
+        );
       });
     },
     async file(name, mode, size, data) {
       let sink: ReturnType<typeof pack.entry> | undefined;
       const written = new Promise<void>((resolve, reject) => {
-        sink = pack.entry({ name, type: 'file', mode, size, mtime: new Date(0) }, (error) => (error ? reject(error) : resolve()));
+        sink = pack.entry({ name, type: 'file', mode, size, mtime: new Date(0) }, (error) =>
+          error ? reject(error) : resolve(),
+        );
       });
       for await (const chunk of Buffer.isBuffer(data) ? [data] : data) {
         if (!sink!.write(chunk)) await once(sink as unknown as NodeJS.EventEmitter, 'drain');
@@ -54,7 +58,8 @@ export function archiveWriter(): ArchiveWriter {
   };
 }
 
-const corrupt = (message: string, cause?: unknown) => new TwisterError('BACKUP_CORRUPT', `archive unreadable: ${message}`, undefined, { cause });
+const corrupt = (message: string, cause?: unknown) =>
+  new TwisterError('BACKUP_CORRUPT', `archive unreadable: ${message}`, undefined, { cause });
 
 /** A damaged archive shows while an entry's bytes are read: that is BACKUP_CORRUPT too. */
 async function* corruptOnError(data: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
@@ -69,15 +74,26 @@ async function* corruptOnError(data: AsyncIterable<Buffer>): AsyncGenerator<Buff
 export async function* readArchive(file: string, signal?: AbortSignal): AsyncGenerator<ArchiveEntry> {
   const extract = tar.extract();
   // A failure anywhere in the chain (unreadable file, damaged gzip) ends the entries with that error.
-  const reading = pipeline(createReadStream(file), createGunzip(), extract as unknown as NodeJS.WritableStream, { signal })
-    .then(() => undefined, (error: unknown) => { extract.destroy(error as Error); return error as Error; });
+  const reading = pipeline(createReadStream(file), createGunzip(), extract as unknown as NodeJS.WritableStream, {
+    signal,
+  }).then(
+    () => undefined,
+    (error: unknown) => {
+      extract.destroy(error as Error);
+      return error as Error;
+    },
+  );
   let whole = false;
   try {
     for await (const entry of extract) {
       const { header } = entry;
-      if (header.type !== 'file' && header.type !== 'directory') throw corrupt(`unexpected ${header.type} entry ${header.name}`);
+      if (header.type !== 'file' && header.type !== 'directory')
+        throw corrupt(`unexpected ${header.type} entry ${header.name}`);
       yield {
-        name: header.name.replace(/\/$/, ''), kind: header.type === 'file' ? 'file' : 'dir', mode: header.mode, size: header.size,
+        name: header.name.replace(/\/$/, ''),
+        kind: header.type === 'file' ? 'file' : 'dir',
+        mode: header.mode,
+        size: header.size,
         data: corruptOnError(entry as AsyncIterable<Buffer>),
       };
       entry.resume();

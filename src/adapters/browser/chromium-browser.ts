@@ -26,19 +26,34 @@ export interface ChromiumBrowserOptions {
 
 // Names never resolve inside Chromium (every request is answered from Node); WebRTC may not leak addresses.
 export const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--host-resolver-rules=MAP * ~NOTFOUND', '--dns-prefetch-disable',
-  '--force-webrtc-ip-handling-policy=disable_non_proxied_udp', '--webrtc-ip-handling-policy=disable_non_proxied_udp',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--host-resolver-rules=MAP * ~NOTFOUND',
+  '--dns-prefetch-disable',
+  '--force-webrtc-ip-handling-policy=disable_non_proxied_udp',
+  '--webrtc-ip-handling-policy=disable_non_proxied_udp',
 ];
 
 // Evaluated in the page (a string: this project has no DOM types); innerText is what a person would see.
-const VISIBLE_TEXT = "document.body ? document.body.innerText : (document.documentElement ? document.documentElement.textContent || '' : '')";
+const VISIBLE_TEXT =
+  "document.body ? document.body.innerText : (document.documentElement ? document.documentElement.textContent || '' : '')";
 
 function capText(text: string, cap: number): { text: string; truncated: boolean } {
   const bytes = Buffer.from(text, 'utf8');
   if (bytes.length <= cap) return { text, truncated: false };
   // A cut inside a multi-byte character leaves a replacement character: drop it.
-  return { text: bytes.subarray(0, cap).toString('utf8').replace(/\uFFFD$/, ''), truncated: true };
+  return {
+    text: bytes
+      .subarray(0, cap)
+      .toString('utf8')
+      .replace(/\uFFFD$/, ''),
+    truncated: true,
+  };
 }
 
 export function createChromiumBrowser(options: ChromiumBrowserOptions): WebBrowser & { launched(): boolean } {
@@ -50,12 +65,20 @@ export function createChromiumBrowser(options: ChromiumBrowserOptions): WebBrows
     try {
       await access(options.executablePath, constants.X_OK);
     } catch {
-      throw new TwisterError('BROWSER_UNAVAILABLE', `no Chromium at ${options.executablePath} (install Debian's chromium package, or set TWISTERLAB_BROWSER_EXECUTABLE)`);
+      throw new TwisterError(
+        'BROWSER_UNAVAILABLE',
+        `no Chromium at ${options.executablePath} (install Debian's chromium package, or set TWISTERLAB_BROWSER_EXECUTABLE)`,
+      );
     }
     const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({ executablePath: options.executablePath, headless: true, args: CHROMIUM_ARGS, timeout: 30_000 }).catch((error: unknown) => {
-      throw new TwisterError('BROWSER_UNAVAILABLE', `Chromium did not start: ${(error as Error).message.split('\n')[0]}`);
-    });
+    const browser = await chromium
+      .launch({ executablePath: options.executablePath, headless: true, args: CHROMIUM_ARGS, timeout: 30_000 })
+      .catch((error: unknown) => {
+        throw new TwisterError(
+          'BROWSER_UNAVAILABLE',
+          `Chromium did not start: ${(error as Error).message.split('\n')[0]}`,
+        );
+      });
     browser.on('disconnected', () => {
       if (!closed) options.logger.warn('the browser went away; the next visit starts a new one');
       launching = undefined;
@@ -77,11 +100,17 @@ export function createChromiumBrowser(options: ChromiumBrowserOptions): WebBrows
 
   async function visit(url: string, visitOptions: VisitOptions): Promise<PageVisit> {
     const first = await guard.check(url);
-    if (!first.ok) throw new TwisterError(first.unresolved ? 'PAGE_LOAD_FAILED' : 'URL_NOT_ALLOWED', first.reason, { url });
+    if (!first.ok)
+      throw new TwisterError(first.unresolved ? 'PAGE_LOAD_FAILED' : 'URL_NOT_ALLOWED', first.reason, { url });
     const started = Date.now();
     const deadline = started + visitOptions.timeoutMs;
-    const context = await (await browser()).newContext({
-      javaScriptEnabled: options.javaScript, serviceWorkers: 'block', acceptDownloads: false, viewport: options.viewport ?? { width: 1280, height: 800 },
+    const context = await (
+      await browser()
+    ).newContext({
+      javaScriptEnabled: options.javaScript,
+      serviceWorkers: 'block',
+      acceptDownloads: false,
+      viewport: options.viewport ?? { width: 1280, height: 800 },
     });
     // Fetches still in flight when the visit ends (a timeout, a page that never answers) are cut with it.
     const visitEnded = new AbortController();
@@ -91,7 +120,10 @@ export function createChromiumBrowser(options: ChromiumBrowserOptions): WebBrows
     try {
       const state: PageRouteState = { blocked: [] };
       const router = createPageRouter(state, {
-        guard, requestTimeoutMs: visitOptions.timeoutMs, maxResponseBytes: options.maxResponseBytes ?? 16 * 1024 * 1024, signal,
+        guard,
+        requestTimeoutMs: visitOptions.timeoutMs,
+        maxResponseBytes: options.maxResponseBytes ?? 16 * 1024 * 1024,
+        signal,
       });
       await context.route('**/*', router.route);
       await context.routeWebSocket(/.*/, router.webSocket);
@@ -101,13 +133,25 @@ export function createChromiumBrowser(options: ChromiumBrowserOptions): WebBrows
       const navigationMs = Date.now() - started;
       const title = await page.title();
       const visible = capText(String(await page.evaluate(VISIBLE_TEXT)), options.textCap);
-      const png = visitOptions.screenshot ? await takeScreenshot(page, visitOptions.screenshot.fullPage, deadline) : undefined;
+      const png = visitOptions.screenshot
+        ? await takeScreenshot(page, visitOptions.screenshot.fullPage, deadline)
+        : undefined;
       return {
-        url, finalUrl, redirects, status, title, text: visible.text, textTruncated: visible.truncated, blocked: state.blocked, navigationMs,
+        url,
+        finalUrl,
+        redirects,
+        status,
+        title,
+        text: visible.text,
+        textTruncated: visible.truncated,
+        blocked: state.blocked,
+        navigationMs,
         ...(png ? { png: new Uint8Array(png) } : {}),
       };
     } catch (error) {
-      throw visitOptions.signal?.aborted ? new TwisterError('CAPABILITY_ABORTED', 'the visit was cancelled') : toVisitError(error, url, visitOptions.timeoutMs);
+      throw visitOptions.signal?.aborted
+        ? new TwisterError('CAPABILITY_ABORTED', 'the visit was cancelled')
+        : toVisitError(error, url, visitOptions.timeoutMs);
     } finally {
       visitOptions.signal?.removeEventListener('abort', onAbort);
       visitEnded.abort();
@@ -128,7 +172,8 @@ export function createChromiumBrowser(options: ChromiumBrowserOptions): WebBrows
 }
 
 const MAX_SCREENSHOT_HEIGHT = 16_384;
-const PAGE_HEIGHT = 'Math.max(document.documentElement ? document.documentElement.scrollHeight : 0, document.body ? document.body.scrollHeight : 0)';
+const PAGE_HEIGHT =
+  'Math.max(document.documentElement ? document.documentElement.scrollHeight : 0, document.body ? document.body.scrollHeight : 0)';
 
 /** The viewport, or the page down to a height limit (a page can be made arbitrarily tall), at the viewport's width. */
 async function takeScreenshot(page: Page, fullPage: boolean, deadline: number): Promise<Buffer> {
@@ -140,7 +185,12 @@ async function takeScreenshot(page: Page, fullPage: boolean, deadline: number): 
 }
 
 /** Loads the URL, following main-document redirects one checked hop at a time. */
-async function navigate(page: Page, url: string, state: PageRouteState, deadline: number): Promise<{ status: number; finalUrl: string; redirects: string[] }> {
+async function navigate(
+  page: Page,
+  url: string,
+  state: PageRouteState,
+  deadline: number,
+): Promise<{ status: number; finalUrl: string; redirects: string[] }> {
   const redirects: string[] = [];
   let target = url;
   for (;;) {
@@ -157,7 +207,8 @@ async function navigate(page: Page, url: string, state: PageRouteState, deadline
     if (state.mainRefused) throw new TwisterError('URL_NOT_ALLOWED', state.mainRefused, { url: target, redirects });
     if (state.mainFailed) throw new TwisterError('PAGE_LOAD_FAILED', state.mainFailed, { url: target, redirects });
     if (!state.redirectTo) return { status: response?.status() ?? 0, finalUrl: page.url(), redirects };
-    if (redirects.length >= MAX_REDIRECTS) throw new TwisterError('PAGE_LOAD_FAILED', `more than ${MAX_REDIRECTS} redirects`, { url, redirects });
+    if (redirects.length >= MAX_REDIRECTS)
+      throw new TwisterError('PAGE_LOAD_FAILED', `more than ${MAX_REDIRECTS} redirects`, { url, redirects });
     target = state.redirectTo;
     redirects.push(target);
   }
@@ -166,7 +217,8 @@ async function navigate(page: Page, url: string, state: PageRouteState, deadline
 function toVisitError(error: unknown, url: string, timeoutMs: number): TwisterError {
   if (error instanceof TwisterError) return error;
   // playwright's TimeoutError, recognised by name so the module need not be loaded to classify errors.
-  if (error instanceof Error && error.name === 'TimeoutError') return new TwisterError('PAGE_TIMEOUT', `${url} did not load within ${timeoutMs} ms`, { url });
+  if (error instanceof Error && error.name === 'TimeoutError')
+    return new TwisterError('PAGE_TIMEOUT', `${url} did not load within ${timeoutMs} ms`, { url });
   const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
   return new TwisterError('PAGE_LOAD_FAILED', message.slice(0, 300), { url });
 }

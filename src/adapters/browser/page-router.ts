@@ -38,23 +38,40 @@ function isRedirect(response: PinnedResponse): boolean {
 
 type Hop = { ok: true; response: PinnedResponse; url: string } | { ok: false; refused?: string; failed?: string };
 
-async function fetchChecked(url: string, init: { method: string; headers: Record<string, string>; body: Buffer | null }, options: PageRouterOptions): Promise<Hop> {
+async function fetchChecked(
+  url: string,
+  init: { method: string; headers: Record<string, string>; body: Buffer | null },
+  options: PageRouterOptions,
+): Promise<Hop> {
   const verdict = await options.guard.checkRequest(url);
-  if (!verdict.ok) return verdict.unresolved ? { ok: false, failed: verdict.reason } : { ok: false, refused: verdict.reason };
+  if (!verdict.ok)
+    return verdict.unresolved ? { ok: false, failed: verdict.reason } : { ok: false, refused: verdict.reason };
   try {
     const response = await pinnedFetch({
-      url: verdict.url, address: verdict.addresses[0]!, ...init, timeoutMs: options.requestTimeoutMs, maxBytes: options.maxResponseBytes,
+      url: verdict.url,
+      address: verdict.addresses[0]!,
+      ...init,
+      timeoutMs: options.requestTimeoutMs,
+      maxBytes: options.maxResponseBytes,
       ...(options.signal ? { signal: options.signal } : {}),
     });
     return { ok: true, response, url };
   } catch (error) {
     const code = (error as { code?: string }).code;
-    return { ok: false, failed: `${verdict.url.host}: ${code ? `${code} ` : ''}${(error as Error).message}`.slice(0, 300) };
+    return {
+      ok: false,
+      failed: `${verdict.url.host}: ${code ? `${code} ` : ''}${(error as Error).message}`.slice(0, 300),
+    };
   }
 }
 
 /** A subresource or frame: redirects followed here, each hop checked; 303 (and 301/302 after POST) turn into GET. */
-async function fetchFollowing(url: string, init: { method: string; headers: Record<string, string>; body: Buffer | null }, options: PageRouterOptions, state: PageRouteState): Promise<Hop> {
+async function fetchFollowing(
+  url: string,
+  init: { method: string; headers: Record<string, string>; body: Buffer | null },
+  options: PageRouterOptions,
+  state: PageRouteState,
+): Promise<Hop> {
   let current = { url, ...init };
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
     const result = await fetchChecked(current.url, current, options);
@@ -64,18 +81,29 @@ async function fetchFollowing(url: string, init: { method: string; headers: Reco
     }
     if (!isRedirect(result.response)) return result;
     const next = new URL(result.response.headers.location!, current.url).href;
-    const keepsMethod = result.response.status === 307 || result.response.status === 308 || current.method === 'GET' || current.method === 'HEAD';
-    current = keepsMethod ? { ...current, url: next } : { url: next, method: 'GET', headers: current.headers, body: null };
+    const keepsMethod =
+      result.response.status === 307 ||
+      result.response.status === 308 ||
+      current.method === 'GET' ||
+      current.method === 'HEAD';
+    current = keepsMethod
+      ? { ...current, url: next }
+      : { url: next, method: 'GET', headers: current.headers, body: null };
   }
   return { ok: false, failed: `more than ${MAX_REDIRECTS} redirects` };
 }
 
 async function handle(route: Route, state: PageRouteState, options: PageRouterOptions): Promise<void> {
   const request = route.request();
-  const isMain = request.isNavigationRequest() && request.frame().parentFrame() === null && request.url() === state.expectedNavigation;
+  const isMain =
+    request.isNavigationRequest() &&
+    request.frame().parentFrame() === null &&
+    request.url() === state.expectedNavigation;
   if (isMain) state.expectedNavigation = undefined;
   const init = { method: request.method(), headers: await request.allHeaders(), body: request.postDataBuffer() };
-  const result = isMain ? await fetchChecked(request.url(), init, options) : await fetchFollowing(request.url(), init, options, state);
+  const result = isMain
+    ? await fetchChecked(request.url(), init, options)
+    : await fetchFollowing(request.url(), init, options, state);
   if (!result.ok) {
     if (isMain && result.refused) {
       state.mainRefused = result.refused;
@@ -95,10 +123,11 @@ async function handle(route: Route, state: PageRouteState, options: PageRouterOp
 
 export function createPageRouter(state: PageRouteState, options: PageRouterOptions) {
   return {
-    route: (route: Route): Promise<void> => handle(route, state, options).catch(async () => {
-      // The page or context may be closing (timeout, cancel): nothing is left to answer.
-      await route.abort('failed').catch(() => undefined);
-    }),
+    route: (route: Route): Promise<void> =>
+      handle(route, state, options).catch(async () => {
+        // The page or context may be closing (timeout, cancel): nothing is left to answer.
+        await route.abort('failed').catch(() => undefined);
+      }),
     /** WebSockets are not part of reading a page: refused, whatever their address. */
     webSocket: (ws: WebSocketRoute): void => {
       block(state, ws.url(), 'WebSockets are not opened by the browser agent');

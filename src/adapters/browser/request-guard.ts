@@ -2,16 +2,21 @@
 // its host resolves to, on the port the request goes to. The addresses that passed are handed on, so the fetch
 // connects to exactly those; the URL that passed is the one fetched.
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { judgeAddresses, parseFetchTarget, serialisedAuthority, type NetworkAllowList } from '../../core/network-guard.ts';
+import {
+  judgeAddresses,
+  parseFetchTarget,
+  serialisedAuthority,
+  type NetworkAllowList,
+} from '../../core/network-guard.ts';
 
 /** Resolves a host name to its addresses (every family). */
 export type Resolve = (hostname: string) => Promise<string[]>;
 
-export const systemResolve: Resolve = async (hostname) => (await dnsLookup(hostname, { all: true, verbatim: true })).map((a) => a.address);
+export const systemResolve: Resolve = async (hostname) =>
+  (await dnsLookup(hostname, { all: true, verbatim: true })).map((a) => a.address);
 
 export type GuardVerdict =
-  | { ok: true; url: URL; hostname: string; addresses: string[] }
-  | { ok: false; reason: string; unresolved?: boolean };
+  { ok: true; url: URL; hostname: string; addresses: string[] } | { ok: false; reason: string; unresolved?: boolean };
 
 export interface RequestGuard {
   /** A URL given by a caller, read by the WHATWG parser as the browser will read it. */
@@ -31,7 +36,10 @@ export function createRequestGuard(options: { allow: NetworkAllowList; resolve?:
       if (!parsed.ok) return parsed;
       const authority = serialisedAuthority(href);
       if (authority !== parsed.target.url.host) {
-        return { ok: false, reason: `the browser asked for ${JSON.stringify(authority ?? href)}, which does not read back as ${parsed.target.url.host}` };
+        return {
+          ok: false,
+          reason: `the browser asked for ${JSON.stringify(authority ?? href)}, which does not read back as ${parsed.target.url.host}`,
+        };
       }
       return guard.check(href);
     },

@@ -23,7 +23,9 @@ afterAll(async () => {
 
 function countingModel(): LlmClient & { calls: number } {
   const model = {
-    name: 'stub', model: 'm1', calls: 0,
+    name: 'stub',
+    model: 'm1',
+    calls: 0,
     health: async () => true,
     complete: async () => {
       model.calls += 1;
@@ -42,8 +44,16 @@ describe('the Redis answer cache', () => {
     const [modelA, modelB] = [countingModel(), countingModel()];
     const workerA = new GuardedLlm(modelA, { timeoutMs: 1_000, cache });
     const workerB = new GuardedLlm(modelB, { timeoutMs: 1_000, cache });
-    expect(await workerA.complete(request('the shop is down'))).toEqual({ ok: true, text: '{"answer":1}', cached: false });
-    expect(await workerB.complete(request('the shop is down'))).toEqual({ ok: true, text: '{"answer":1}', cached: true });
+    expect(await workerA.complete(request('the shop is down'))).toEqual({
+      ok: true,
+      text: '{"answer":1}',
+      cached: false,
+    });
+    expect(await workerB.complete(request('the shop is down'))).toEqual({
+      ok: true,
+      text: '{"answer":1}',
+      cached: true,
+    });
     expect(modelB.calls).toBe(0);
     // Another text is another question.
     expect(await workerB.complete(request('the disk is full'))).toMatchObject({ cached: false });

@@ -2,8 +2,15 @@
 // (kept in the database). It serves the commander (DeviceInventory) and the API (DeviceAdmin); changes to
 // API devices go to the database first, then to the in-memory view the agents read.
 import {
-  LOCAL_DEVICE_ID, parseDeviceSpec, toDeviceView, type DeviceAdmin, type DeviceRepository, type DeviceSource, type DeviceView,
-  type PresentedHostKey, type SshDeviceSpec,
+  LOCAL_DEVICE_ID,
+  parseDeviceSpec,
+  toDeviceView,
+  type DeviceAdmin,
+  type DeviceRepository,
+  type DeviceSource,
+  type DeviceView,
+  type PresentedHostKey,
+  type SshDeviceSpec,
 } from '../../core/device-spec.ts';
 import { TwisterError } from '../../core/errors.ts';
 import type { AllowRule, CommandExecutor, Device, DeviceInventory } from '../../core/ports.ts';
@@ -31,7 +38,11 @@ interface Entry {
 
 function toDevice(spec: SshDeviceSpec): Device {
   return {
-    id: spec.id, kind: 'ssh', description: spec.description || `${spec.user}@${spec.host}`, allow: spec.allow, tags: spec.tags,
+    id: spec.id,
+    kind: 'ssh',
+    description: spec.description || `${spec.user}@${spec.host}`,
+    allow: spec.allow,
+    tags: spec.tags,
     address: `${spec.user}@${spec.host}:${spec.port}`,
   };
 }
@@ -41,10 +52,17 @@ export class DeviceCatalog implements DeviceInventory, DeviceAdmin {
 
   private constructor(private readonly options: DeviceCatalogOptions) {
     const local: Device = {
-      id: LOCAL_DEVICE_ID, kind: 'local', description: 'The machine TwisterLab runs on', tags: [],
+      id: LOCAL_DEVICE_ID,
+      kind: 'local',
+      description: 'The machine TwisterLab runs on',
+      tags: [],
       allow: options.localAllow.map((rule) => ({ ...rule, args: [...rule.args] })),
     };
-    this.entries.set(LOCAL_DEVICE_ID, { device: local, source: 'builtin', executor: createLocalExecutor(options.localPath) });
+    this.entries.set(LOCAL_DEVICE_ID, {
+      device: local,
+      source: 'builtin',
+      executor: createLocalExecutor(options.localPath),
+    });
     for (const spec of options.fileDevices) this.put(spec, 'file');
   }
 
@@ -53,7 +71,11 @@ export class DeviceCatalog implements DeviceInventory, DeviceAdmin {
     const catalog = new DeviceCatalog(options);
     for (const spec of await options.repository.listDevices()) {
       if (catalog.entries.has(spec.id)) {
-        throw new TwisterError('CONFIG_INVALID', `device "${spec.id}" is declared in TWISTERLAB_DEVICES_FILE and registered through the API; remove one`, { device_id: spec.id });
+        throw new TwisterError(
+          'CONFIG_INVALID',
+          `device "${spec.id}" is declared in TWISTERLAB_DEVICES_FILE and registered through the API; remove one`,
+          { device_id: spec.id },
+        );
       }
       catalog.put(spec, 'api');
     }
@@ -88,7 +110,8 @@ export class DeviceCatalog implements DeviceInventory, DeviceAdmin {
 
   async add(input: unknown): Promise<DeviceView> {
     const spec = parseDeviceSpec(input, 'api');
-    if (this.entries.has(spec.id)) throw new TwisterError('DEVICE_EXISTS', `a device with id "${spec.id}" already exists`, { device_id: spec.id });
+    if (this.entries.has(spec.id))
+      throw new TwisterError('DEVICE_EXISTS', `a device with id "${spec.id}" already exists`, { device_id: spec.id });
     await this.options.repository.insertDevice(spec);
     return this.toView(this.put(spec, 'api'));
   }
@@ -116,9 +139,15 @@ export class DeviceCatalog implements DeviceInventory, DeviceAdmin {
     const spec = this.editable(id);
     const presented = await this.scanHostKey(id);
     if (presented.fingerprint !== expectedFingerprint.trim()) {
-      throw new TwisterError('HOST_KEY_MISMATCH', `device ${id} presents ${presented.fingerprint}, not the ${expectedFingerprint.trim()} you expect: nothing was trusted`, {
-        device_id: id, presented_fingerprint: presented.fingerprint, expected_fingerprint: expectedFingerprint.trim(),
-      });
+      throw new TwisterError(
+        'HOST_KEY_MISMATCH',
+        `device ${id} presents ${presented.fingerprint}, not the ${expectedFingerprint.trim()} you expect: nothing was trusted`,
+        {
+          device_id: id,
+          presented_fingerprint: presented.fingerprint,
+          expected_fingerprint: expectedFingerprint.trim(),
+        },
+      );
     }
     // The public key, not only its fingerprint, so the key type is pinned too.
     const trusted = { ...spec, hostKey: presented.publicKey };
@@ -127,7 +156,12 @@ export class DeviceCatalog implements DeviceInventory, DeviceAdmin {
   }
 
   private put(spec: SshDeviceSpec, source: DeviceSource): Entry {
-    const entry: Entry = { device: toDevice(spec), source, spec, executor: createSshExecutor(() => entry.spec!, this.options.pool) };
+    const entry: Entry = {
+      device: toDevice(spec),
+      source,
+      spec,
+      executor: createSshExecutor(() => entry.spec!, this.options.pool),
+    };
     this.entries.set(spec.id, entry);
     this.options.pool.forget(spec.id);
     return entry;
@@ -136,7 +170,12 @@ export class DeviceCatalog implements DeviceInventory, DeviceAdmin {
   private sshSpec(id: string): SshDeviceSpec {
     const entry = this.entries.get(id);
     if (!entry) throw this.notFound(id);
-    if (!entry.spec) throw new TwisterError('DEVICE_READ_ONLY', `device ${id} is the machine TwisterLab runs on; it has no SSH definition`, { device_id: id });
+    if (!entry.spec)
+      throw new TwisterError(
+        'DEVICE_READ_ONLY',
+        `device ${id} is the machine TwisterLab runs on; it has no SSH definition`,
+        { device_id: id },
+      );
     return entry.spec;
   }
 
@@ -144,19 +183,33 @@ export class DeviceCatalog implements DeviceInventory, DeviceAdmin {
     const spec = this.sshSpec(id);
     const source = this.entries.get(id)!.source;
     if (source !== 'api') {
-      throw new TwisterError('DEVICE_READ_ONLY', `device ${id} is declared in TWISTERLAB_DEVICES_FILE: change it there and restart`, { device_id: id, source });
+      throw new TwisterError(
+        'DEVICE_READ_ONLY',
+        `device ${id} is declared in TWISTERLAB_DEVICES_FILE: change it there and restart`,
+        { device_id: id, source },
+      );
     }
     return spec;
   }
 
   private notFound(id: string): TwisterError {
-    return new TwisterError('DEVICE_NOT_FOUND', `no device "${id}" in the inventory`, { device_id: id, known: [...this.entries.keys()] });
+    return new TwisterError('DEVICE_NOT_FOUND', `no device "${id}" in the inventory`, {
+      device_id: id,
+      known: [...this.entries.keys()],
+    });
   }
 
   private toView(entry: Entry): DeviceView {
     const definition = entry.spec
       ? toDeviceView(entry.spec)
-      : { id: entry.device.id, description: entry.device.description, allow: entry.device.allow.map((r) => ({ rule: [r.program, ...r.args].join(' '), ...(r.risk ? { risk: r.risk } : {}) })) };
+      : {
+          id: entry.device.id,
+          description: entry.device.description,
+          allow: entry.device.allow.map((r) => ({
+            rule: [r.program, ...r.args].join(' '),
+            ...(r.risk ? { risk: r.risk } : {}),
+          })),
+        };
     return { id: entry.device.id, kind: entry.device.kind, source: entry.source, definition };
   }
 }

@@ -5,8 +5,16 @@ const entry = { id: 'db-01', host: 'db.internal', user: 'ops', auth: { method: '
 
 describe('the inventory file', () => {
   it('reads YAML with a devices list and resolves key paths against the file folder', () => {
-    const [spec] = parseInventory('/etc/twisterlab/devices.yaml', 'devices:\n  - id: db-01\n    host: db.internal\n    user: ops\n    auth: { method: key, keyFile: keys/db }\n    allow: ["df -h"]\n');
-    expect(spec).toMatchObject({ id: 'db-01', port: 22, auth: { method: 'key', keyFile: '/etc/twisterlab/keys/db' }, allow: [{ program: 'df', args: ['-h'] }] });
+    const [spec] = parseInventory(
+      '/etc/twisterlab/devices.yaml',
+      'devices:\n  - id: db-01\n    host: db.internal\n    user: ops\n    auth: { method: key, keyFile: keys/db }\n    allow: ["df -h"]\n',
+    );
+    expect(spec).toMatchObject({
+      id: 'db-01',
+      port: 22,
+      auth: { method: 'key', keyFile: '/etc/twisterlab/keys/db' },
+      allow: [{ program: 'df', args: ['-h'] }],
+    });
   });
 
   it('reads JSON, as a bare list too', () => {
@@ -19,11 +27,17 @@ describe('the inventory file', () => {
     [JSON.stringify({ devices: [entry, entry] }), /devices\[1\]: the id "db-01" is used twice/],
     [JSON.stringify({ devices: [{ ...entry, port: 'ssh' }] }), /devices\[0\]: device "db-01": port:/],
   ])('stops the start on %j naming the variable, the file and the entry', (text, message) => {
-    expect(() => parseInventory('/srv/devices.yaml', text)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringMatching(message) }));
-    expect(() => parseInventory('/srv/devices.yaml', text)).toThrow(/^TWISTERLAB_DEVICES_FILE \(\/srv\/devices\.yaml\)/);
+    expect(() => parseInventory('/srv/devices.yaml', text)).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringMatching(message) }),
+    );
+    expect(() => parseInventory('/srv/devices.yaml', text)).toThrow(
+      /^TWISTERLAB_DEVICES_FILE \(\/srv\/devices\.yaml\)/,
+    );
   });
 
   it('names a file it cannot read', () => {
-    expect(() => loadInventoryFile('/nonexistent/devices.yaml')).toThrow(/TWISTERLAB_DEVICES_FILE \(\/nonexistent\/devices\.yaml\): cannot read it \(ENOENT\)/);
+    expect(() => loadInventoryFile('/nonexistent/devices.yaml')).toThrow(
+      /TWISTERLAB_DEVICES_FILE \(\/nonexistent\/devices\.yaml\): cannot read it \(ENOENT\)/,
+    );
   });
 });

@@ -16,7 +16,10 @@ function parseText(file: string, text: string): unknown {
   try {
     return /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
-    return fail(file, `not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`);
+    return fail(
+      file,
+      `not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`,
+    );
   }
 }
 
@@ -24,8 +27,17 @@ function parseText(file: string, text: string): unknown {
 function resolvePaths(spec: SshDeviceSpec, baseDir: string): SshDeviceSpec {
   const resolve = (p: string | undefined) => (p === undefined ? undefined : path.resolve(baseDir, p));
   const { auth } = spec;
-  if (auth.method === 'key') return { ...spec, auth: { ...auth, keyFile: resolve(auth.keyFile)!, ...(auth.passphraseFile ? { passphraseFile: resolve(auth.passphraseFile)! } : {}) } };
-  if (auth.method === 'password' && auth.passwordFile) return { ...spec, auth: { ...auth, passwordFile: resolve(auth.passwordFile)! } };
+  if (auth.method === 'key')
+    return {
+      ...spec,
+      auth: {
+        ...auth,
+        keyFile: resolve(auth.keyFile)!,
+        ...(auth.passphraseFile ? { passphraseFile: resolve(auth.passphraseFile)! } : {}),
+      },
+    };
+  if (auth.method === 'password' && auth.passwordFile)
+    return { ...spec, auth: { ...auth, passwordFile: resolve(auth.passwordFile)! } };
   if (auth.method === 'agent' && auth.socket) return { ...spec, auth: { ...auth, socket: resolve(auth.socket)! } };
   return spec;
 }

@@ -32,10 +32,20 @@ async function waitUntil(condition: () => boolean): Promise<true> {
   return true;
 }
 
-describe.each([['through the spawn helper', helped], ['directly', direct]] as Array<[string, LocalExecutor]>)('the local executor %s', (_, executor) => {
+describe.each([
+  ['through the spawn helper', helped],
+  ['directly', direct],
+] as Array<[string, LocalExecutor]>)('the local executor %s', (_, executor) => {
   it('returns stdout, stderr and the exit code apart', async () => {
     const result = await executor.exec(['sh', '-c', 'echo out; echo err >&2; exit 3'], options);
-    expect(result).toMatchObject({ stdout: 'out\n', stderr: 'err\n', exitCode: 3, signal: null, truncated: false, timedOut: false });
+    expect(result).toMatchObject({
+      stdout: 'out\n',
+      stderr: 'err\n',
+      exitCode: 3,
+      signal: null,
+      truncated: false,
+      timedOut: false,
+    });
     expect(result.durationMs).toBeGreaterThan(0);
   });
 
@@ -50,7 +60,10 @@ describe.each([['through the spawn helper', helped], ['directly', direct]] as Ar
   });
 
   it('keeps at most the cap of each stream, flags the truncation and still drains the pipe', async () => {
-    const result = await executor.exec(['sh', '-c', 'head -c 1000000 /dev/zero | tr "\\0" a; echo done >&2'], { ...options, outputCap: 1000 });
+    const result = await executor.exec(['sh', '-c', 'head -c 1000000 /dev/zero | tr "\\0" a; echo done >&2'], {
+      ...options,
+      outputCap: 1000,
+    });
     expect(result.stdout).toBe('a'.repeat(1000));
     expect(result.stderr).toBe('done\n');
     expect(result.truncated).toBe(true);
@@ -59,7 +72,10 @@ describe.each([['through the spawn helper', helped], ['directly', direct]] as Ar
 
   // The sleeps outlast the test's own timeout: only the 300 ms command timeout can end them in time.
   it('kills the whole process tree on timeout, grandchildren included', async () => {
-    const result = await executor.exec(['sh', '-c', 'sleep 3600 & echo $!; sleep 3600'], { ...options, timeoutMs: 300 });
+    const result = await executor.exec(['sh', '-c', 'sleep 3600 & echo $!; sleep 3600'], {
+      ...options,
+      timeoutMs: 300,
+    });
     expect(result.timedOut).toBe(true);
     expect(result.signal).toBe('SIGKILL');
     expect(result.exitCode).toBeNull();
@@ -74,7 +90,11 @@ describe.each([['through the spawn helper', helped], ['directly', direct]] as Ar
     const dir = mkdtempSync(path.join(tmpdir(), 'exec-abort-'));
     const pidFile = path.join(dir, 'pid');
     try {
-      const running = executor.exec(['sh', '-c', `echo $$ > ${pidFile}; exec sleep 3600`], { ...options, timeoutMs: 3_600_000, signal: controller.signal });
+      const running = executor.exec(['sh', '-c', `echo $$ > ${pidFile}; exec sleep 3600`], {
+        ...options,
+        timeoutMs: 3_600_000,
+        signal: controller.signal,
+      });
       await waitUntil(() => readPid(pidFile) !== undefined);
       const pid = readPid(pidFile)!;
       expect(isRunning(pid)).toBe(true);
@@ -105,7 +125,9 @@ describe.each([['through the spawn helper', helped], ['directly', direct]] as Ar
   it('does not start anything when the signal is already aborted', async () => {
     const controller = new AbortController();
     controller.abort();
-    await expect(executor.exec(['true'], { ...options, signal: controller.signal })).rejects.toMatchObject({ code: 'CAPABILITY_ABORTED' });
+    await expect(executor.exec(['true'], { ...options, signal: controller.signal })).rejects.toMatchObject({
+      code: 'CAPABILITY_ABORTED',
+    });
   });
 });
 
@@ -123,16 +145,28 @@ describe('the spawn helper', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('answers many commands at once, each with its own output', async () => {
-    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => helped.exec(['sh', '-c', `echo ${i}; echo e${i} >&2; exit ${i % 7}`], options)));
-    results.forEach((result, i) => expect(result).toMatchObject({ stdout: `${i}\n`, stderr: `e${i}\n`, exitCode: i % 7, timedOut: false }));
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        helped.exec(['sh', '-c', `echo ${i}; echo e${i} >&2; exit ${i % 7}`], options),
+      ),
+    );
+    results.forEach((result, i) =>
+      expect(result).toMatchObject({ stdout: `${i}\n`, stderr: `e${i}\n`, exitCode: i % 7, timedOut: false }),
+    );
   });
 
   it('brings back a large output whole, and caps a huge one at the cap', async () => {
     const eightMiB = 8 * 1024 * 1024;
-    const whole = await helped.exec(['head', '-c', String(eightMiB), '/dev/zero'], { ...options, outputCap: 16 * 1024 * 1024 });
+    const whole = await helped.exec(['head', '-c', String(eightMiB), '/dev/zero'], {
+      ...options,
+      outputCap: 16 * 1024 * 1024,
+    });
     expect(whole.stdout.length).toBe(eightMiB);
     expect(whole.truncated).toBe(false);
-    const capped = await helped.exec(['sh', '-c', 'head -c 20000000 /dev/zero; echo tail >&2'], { ...options, outputCap: 1024 * 1024 });
+    const capped = await helped.exec(['sh', '-c', 'head -c 20000000 /dev/zero; echo tail >&2'], {
+      ...options,
+      outputCap: 1024 * 1024,
+    });
     expect(capped.stdout.length).toBe(1024 * 1024);
     expect(capped.stderr).toBe('tail\n');
     expect(capped.truncated).toBe(true);
@@ -144,13 +178,23 @@ describe('the spawn helper', () => {
     await helped.exec(['true'], options);
     const first = helped.helperPid()!;
     expect(first).toBeGreaterThan(1);
-    const calls = files.map((file) => helped.exec(['sh', '-c', `echo $$ > ${file}; sleep 3600`], { ...options, timeoutMs: 60_000 }));
-    const failures = calls.map((call) => call.then(() => undefined, (error: unknown) => error));
+    const calls = files.map((file) =>
+      helped.exec(['sh', '-c', `echo $$ > ${file}; sleep 3600`], { ...options, timeoutMs: 60_000 }),
+    );
+    const failures = calls.map((call) =>
+      call.then(
+        () => undefined,
+        (error: unknown) => error,
+      ),
+    );
     expect(await waitUntil(() => files.every((file) => readPid(file) !== undefined))).toBe(true);
     const commands = files.map((file) => readPid(file)!);
     process.kill(first, 'SIGKILL');
     for (const error of await Promise.all(failures)) {
-      expect(error).toMatchObject({ code: 'COMMAND_FAILED', message: expect.stringMatching(/"sh" did not complete: the process that ran it stopped/) });
+      expect(error).toMatchObject({
+        code: 'COMMAND_FAILED',
+        message: expect.stringMatching(/"sh" did not complete: the process that ran it stopped/),
+      });
     }
     for (const pid of commands) expect(await waitUntil(() => !isRunning(pid))).toBe(true);
     const after = await helped.exec(['echo', 'again'], options);
@@ -161,7 +205,9 @@ describe('the spawn helper', () => {
   it('close() stops the helper and kills what runs in it', async () => {
     const own = createLocalExecutor(SAFE_PATH, { ownHelper: true });
     const file = path.join(dir, 'pid-closed');
-    const call = own.exec(['sh', '-c', `echo $$ > ${file}; sleep 3600`], { ...options, timeoutMs: 60_000 }).catch((error: unknown) => error);
+    const call = own
+      .exec(['sh', '-c', `echo $$ > ${file}; sleep 3600`], { ...options, timeoutMs: 60_000 })
+      .catch((error: unknown) => error);
     expect(await waitUntil(() => readPid(file) !== undefined)).toBe(true);
     const helperPid = own.helperPid()!;
     own.close();
@@ -173,16 +219,24 @@ describe('the spawn helper', () => {
     const file = path.join(dir, 'pid-orphan');
     const script = path.join(dir, 'platform.mts');
     const executorModule = path.resolve(import.meta.dirname, 'local-executor.ts');
-    writeFileSync(script, [
-      `import { createLocalExecutor } from ${JSON.stringify(executorModule)};`,
-      'const executor = createLocalExecutor();',
-      `const call = executor.exec(['sh', '-c', 'echo $$ > ${file}; sleep 3600'], { timeoutMs: 60000, outputCap: 1024 });`,
-      'console.log(JSON.stringify({ helper: (await new Promise((r) => setTimeout(r, 50)), executor.helperPid()) }));',
-      'await call;',
-    ].join('\n'));
-    const platform = spawn(process.execPath, ['--import', 'tsx', script], { cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    writeFileSync(
+      script,
+      [
+        `import { createLocalExecutor } from ${JSON.stringify(executorModule)};`,
+        'const executor = createLocalExecutor();',
+        `const call = executor.exec(['sh', '-c', 'echo $$ > ${file}; sleep 3600'], { timeoutMs: 60000, outputCap: 1024 });`,
+        'console.log(JSON.stringify({ helper: (await new Promise((r) => setTimeout(r, 50)), executor.helperPid()) }));',
+        'await call;',
+      ].join('\n'),
+    );
+    const platform = spawn(process.execPath, ['--import', 'tsx', script], {
+      cwd: PACKAGE_ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let printed = '';
-    platform.stdout.on('data', (chunk: Buffer) => { printed += chunk.toString(); });
+    platform.stdout.on('data', (chunk: Buffer) => {
+      printed += chunk.toString();
+    });
     expect(await waitUntil(() => readPid(file) !== undefined && printed.includes('}'))).toBe(true);
     const helperPid = (JSON.parse(printed) as { helper: number }).helper;
     expect(isRunning(helperPid)).toBe(true);

@@ -25,7 +25,11 @@ export interface LocalExecutorOptions {
 /** `searchPath`: where programs are looked up (absolute directories, `:`-separated); SAFE_PATH by default. */
 export function createLocalExecutor(searchPath: string = SAFE_PATH, options: LocalExecutorOptions = {}): LocalExecutor {
   if (options.direct) {
-    return { exec: (argv, execOptions) => runArgv(argv, execOptions, searchPath), helperPid: () => undefined, close: () => {} };
+    return {
+      exec: (argv, execOptions) => runArgv(argv, execOptions, searchPath),
+      helperPid: () => undefined,
+      close: () => {},
+    };
   }
   const helper: SpawnHelper = options.ownHelper ? createSpawnHelper() : sharedSpawnHelper();
   return {

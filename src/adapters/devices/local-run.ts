@@ -53,10 +53,18 @@ export function killProcessGroup(pid: number): void {
 }
 
 function spawnError(program: string, error: NodeJS.ErrnoException, searchPath: string): TwisterError {
-  const why = error.code === 'ENOENT'
-    ? `was not found on the safe PATH (${searchPath})`
-    : error.code === 'EACCES' ? 'is not executable' : `could not be started (${error.code ?? error.message})`;
-  return new TwisterError('COMMAND_FAILED', `program "${program}" ${why}`, { program, errno: error.code }, { cause: error });
+  const why =
+    error.code === 'ENOENT'
+      ? `was not found on the safe PATH (${searchPath})`
+      : error.code === 'EACCES'
+        ? 'is not executable'
+        : `could not be started (${error.code ?? error.message})`;
+  return new TwisterError(
+    'COMMAND_FAILED',
+    `program "${program}" ${why}`,
+    { program, errno: error.code },
+    { cause: error },
+  );
 }
 
 export function abortedBeforeStart(signal: AbortSignal): TwisterError {
@@ -71,7 +79,13 @@ interface Outcome {
 }
 
 /** Settles once the pipes close, or shortly after the exit when a leftover process holds them. */
-function waitForEnd(child: ChildProcess, program: string, searchPath: string, outcome: Outcome, cleanup: () => void): Promise<void> {
+function waitForEnd(
+  child: ChildProcess,
+  program: string,
+  searchPath: string,
+  outcome: Outcome,
+  cleanup: () => void,
+): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let settled = false;
     let drainTimer: NodeJS.Timeout | undefined;
@@ -105,13 +119,24 @@ function waitForEnd(child: ChildProcess, program: string, searchPath: string, ou
 }
 
 /** Runs the argv here; `onStart` is told the pid (its process group's id) once it runs. */
-export async function runArgv(argv: readonly string[], options: ExecOptions, searchPath: string, onStart?: (pid: number) => void): Promise<ExecResult> {
+export async function runArgv(
+  argv: readonly string[],
+  options: ExecOptions,
+  searchPath: string,
+  onStart?: (pid: number) => void,
+): Promise<ExecResult> {
   if (argv.length === 0 || !argv[0]) throw new TwisterError('COMMAND_FAILED', 'no program to run (empty argv)');
   if (options.signal?.aborted) throw abortedBeforeStart(options.signal);
   const [program, ...args] = argv as [string, ...string[]];
   const started = performance.now();
   const env = { PATH: searchPath, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' };
-  const child = spawn(program, args, { shell: false, detached: true, cwd: '/', env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(program, args, {
+    shell: false,
+    detached: true,
+    cwd: '/',
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   if (child.pid !== undefined) onStart?.(child.pid);
   const stdout = capture(child.stdout!, options.outputCap);
   const stderr = capture(child.stderr!, options.outputCap);

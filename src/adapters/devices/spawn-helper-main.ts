@@ -20,15 +20,19 @@ function start(request: Extract<HelperRequest, { type: 'run' }>): void {
   runArgv(request.argv, options, request.searchPath, (pid) => {
     entry.pid = pid;
     reply({ type: 'started', id: request.id, pid });
-  }).then(
-    (result) => reply({ type: 'done', id: request.id, result }),
-    (error: unknown) => reply({
-      type: 'failed', id: request.id,
-      error: isTwisterError(error)
-        ? { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) }
-        : { code: 'COMMAND_FAILED', message: error instanceof Error ? error.message : String(error) },
-    }),
-  ).finally(() => running.delete(request.id));
+  })
+    .then(
+      (result) => reply({ type: 'done', id: request.id, result }),
+      (error: unknown) =>
+        reply({
+          type: 'failed',
+          id: request.id,
+          error: isTwisterError(error)
+            ? { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) }
+            : { code: 'COMMAND_FAILED', message: error instanceof Error ? error.message : String(error) },
+        }),
+    )
+    .finally(() => running.delete(request.id));
 }
 
 process.on('message', (message: HelperRequest) => {

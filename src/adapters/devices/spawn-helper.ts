@@ -68,7 +68,13 @@ export function createSpawnHelper(): SpawnHelper {
       if (call.helper !== child) continue;
       if (call.pid !== undefined) killProcessGroup(call.pid);
       settle(id);
-      call.reject(new TwisterError('COMMAND_FAILED', `program "${call.program}" did not complete: the process that ran it stopped (${why}); it was killed`, { program: call.program }));
+      call.reject(
+        new TwisterError(
+          'COMMAND_FAILED',
+          `program "${call.program}" did not complete: the process that ran it stopped (${why}); it was killed`,
+          { program: call.program },
+        ),
+      );
     }
   };
 
@@ -86,7 +92,11 @@ export function createSpawnHelper(): SpawnHelper {
 
   const ensure = (): ChildProcess => {
     if (helper && helper.connected) return helper;
-    const child = spawn(process.execPath, helperCommand(), { cwd: PACKAGE_ROOT, env: {}, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const child = spawn(process.execPath, helperCommand(), {
+      cwd: PACKAGE_ROOT,
+      env: {},
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
     child.on('message', onReply);
     child.once('disconnect', () => lost(child, 'its channel closed'));
     child.once('exit', (code, signal) => lost(child, signal ? `killed by ${signal}` : `exit code ${code}`));
@@ -100,7 +110,8 @@ export function createSpawnHelper(): SpawnHelper {
   ensure();
   return {
     run(argv, options, searchPath) {
-      if (argv.length === 0 || !argv[0]) return Promise.reject(new TwisterError('COMMAND_FAILED', 'no program to run (empty argv)'));
+      if (argv.length === 0 || !argv[0])
+        return Promise.reject(new TwisterError('COMMAND_FAILED', 'no program to run (empty argv)'));
       if (options.signal?.aborted) return Promise.reject(abortedBeforeStart(options.signal));
       const child = ensure();
       const id = nextId++;
@@ -114,13 +125,27 @@ export function createSpawnHelper(): SpawnHelper {
           options.signal?.removeEventListener('abort', onAbort);
         };
         pending.set(id, {
-          helper: child, program: argv[0]!,
-          resolve: (result) => { done(); resolve(result); },
-          reject: (error) => { done(); reject(error); },
+          helper: child,
+          program: argv[0]!,
+          resolve: (result) => {
+            done();
+            resolve(result);
+          },
+          reject: (error) => {
+            done();
+            reject(error);
+          },
         });
         holdOpen(child, true);
         options.signal?.addEventListener('abort', onAbort, { once: true });
-        const request: HelperRequest = { type: 'run', id, argv: [...argv], timeoutMs: options.timeoutMs, outputCap: options.outputCap, searchPath };
+        const request: HelperRequest = {
+          type: 'run',
+          id,
+          argv: [...argv],
+          timeoutMs: options.timeoutMs,
+          outputCap: options.outputCap,
+          searchPath,
+        };
         child.send(request, (error) => {
           if (error) lost(child, `could not be reached: ${error.message}`);
         });

@@ -86,7 +86,9 @@ describe('the Redis ticket event bus', () => {
       await until(() => logger.messages('warn').some((m) => m.includes('Redis connection lost')));
       expect(() => worker.publish(done(ticket))).not.toThrow();
       expect(atWorker).toHaveLength(1);
-      expect(logger.messages('warn')).toContainEqual(expect.stringContaining('ticket events are not reaching other processes'));
+      expect(logger.messages('warn')).toContainEqual(
+        expect.stringContaining('ticket events are not reaching other processes'),
+      );
       await redis.start();
       // Both connections come back, the subscriber subscribed again.
       await until(() => {

@@ -32,7 +32,12 @@ export function createRedisEventBus(options: RedisEventBusOptions): RedisEventBu
   const origin = randomUUID();
   const local = createInProcessEventBus(logger);
   const publisher = createRedisConnection({ url: options.url, name: `${options.prefix}:events-pub`, logger });
-  const subscriber = createRedisConnection({ url: options.url, name: `${options.prefix}:events-sub`, logger, waitForever: true });
+  const subscriber = createRedisConnection({
+    url: options.url,
+    name: `${options.prefix}:events-sub`,
+    logger,
+    waitForever: true,
+  });
   let dropped = 0;
   // ioredis subscribes again by itself after a reconnection.
   const subscribed = subscriber.subscribe(channel).then(() => undefined);
@@ -54,11 +59,18 @@ export function createRedisEventBus(options: RedisEventBusOptions): RedisEventBu
       local.publish(event);
       if (publisher.status !== 'ready') {
         // Events are progress notices; the ticket's state is in the store, which streams read first.
-        if (dropped++ % 100 === 0) logger.warn({ ticketId: event.ticketId, dropped }, 'Redis is unreachable: ticket events are not reaching other processes');
+        if (dropped++ % 100 === 0)
+          logger.warn(
+            { ticketId: event.ticketId, dropped },
+            'Redis is unreachable: ticket events are not reaching other processes',
+          );
         return;
       }
-      publisher.publish(channel, JSON.stringify({ origin, event } satisfies Envelope))
-        .catch((err: Error) => logger.debug({ err: err.message, ticketId: event.ticketId }, 'could not publish a ticket event'));
+      publisher
+        .publish(channel, JSON.stringify({ origin, event } satisfies Envelope))
+        .catch((err: Error) =>
+          logger.debug({ err: err.message, ticketId: event.ticketId }, 'could not publish a ticket event'),
+        );
     },
     subscribe: (ticketId, listener) => local.subscribe(ticketId, listener),
     ready: () => subscribed,

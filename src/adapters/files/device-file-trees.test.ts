@@ -38,7 +38,8 @@ describe.each([
   it('answers each failed start with a clear error and leaves the device usable for commands after many of them', async () => {
     for (let i = 0; i < attempts; i += 1) {
       await expect(setup.trees.withTree('edge', undefined, async () => 'never')).rejects.toMatchObject({
-        code: 'COMMAND_FAILED', message: expect.stringContaining('could not start SFTP on edge'),
+        code: 'COMMAND_FAILED',
+        message: expect.stringContaining('could not start SFTP on edge'),
       });
     }
     // sshd allows 10 sessions per connection: leaked ones would make this channel fail to open.
@@ -48,7 +49,9 @@ describe.each([
 
   it('lets a command already running on the connection finish when an SFTP start fails beside it', async () => {
     const running = setup.executor.exec(['sh', '-c', 'sleep 1; echo finished'], run);
-    await expect(setup.trees.withTree('edge', undefined, async () => 'never')).rejects.toMatchObject({ code: 'COMMAND_FAILED' });
+    await expect(setup.trees.withTree('edge', undefined, async () => 'never')).rejects.toMatchObject({
+      code: 'COMMAND_FAILED',
+    });
     expect(await running).toMatchObject({ exitCode: 0, stdout: 'finished\n' });
     expect(await setup.executor.exec(['echo', 'next'], run)).toMatchObject({ exitCode: 0, stdout: 'next\n' });
   });

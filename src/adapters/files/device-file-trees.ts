@@ -14,7 +14,12 @@ import { createSftpTree } from './sftp-tree.ts';
  * lock every command out of the device. Only closing the connection frees it: the connection is retired.
  * A session that arrives after an abort is ended at once.
  */
-function startSftp(client: Client, lease: ConnectionLease, deviceId: string, signal: AbortSignal | undefined): Promise<SFTPWrapper> {
+function startSftp(
+  client: Client,
+  lease: ConnectionLease,
+  deviceId: string,
+  signal: AbortSignal | undefined,
+): Promise<SFTPWrapper> {
   return new Promise<SFTPWrapper>((resolve, reject) => {
     let settled = false;
     const fail = (error: TwisterError) => {
@@ -32,14 +37,23 @@ function startSftp(client: Client, lease: ConnectionLease, deviceId: string, sig
           sftp?.end();
           return;
         }
-        if (error) return fail(new TwisterError('COMMAND_FAILED', `could not start SFTP on ${deviceId}: ${error.message}`, { device_id: deviceId }));
+        if (error)
+          return fail(
+            new TwisterError('COMMAND_FAILED', `could not start SFTP on ${deviceId}: ${error.message}`, {
+              device_id: deviceId,
+            }),
+          );
         settled = true;
         signal?.removeEventListener('abort', onAbort);
         resolve(sftp);
       });
     } catch (error) {
       // ssh2 throws at once when the connection is no longer writable.
-      fail(new TwisterError('COMMAND_FAILED', `could not start SFTP on ${deviceId}: ${(error as Error).message}`, { device_id: deviceId }));
+      fail(
+        new TwisterError('COMMAND_FAILED', `could not start SFTP on ${deviceId}: ${(error as Error).message}`, {
+          device_id: deviceId,
+        }),
+      );
     }
   });
 }
@@ -54,7 +68,8 @@ export function createDeviceFileTrees(options: {
     withTree: async (deviceId, signal, use) => {
       if (options.isLocal(deviceId)) return use(local);
       const spec = options.spec(deviceId);
-      if (!spec) throw new TwisterError('DEVICE_NOT_FOUND', `no device "${deviceId}" in the inventory`, { device_id: deviceId });
+      if (!spec)
+        throw new TwisterError('DEVICE_NOT_FOUND', `no device "${deviceId}" in the inventory`, { device_id: deviceId });
       return options.pool.withConnection(spec, signal, async (client, lease) => {
         const sftp = await startSftp(client, lease, deviceId, signal);
         try {

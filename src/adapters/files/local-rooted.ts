@@ -39,12 +39,17 @@ async function openChild(parent: HeldDir, name: string, create: number | undefin
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && create !== undefined) {
       // mkdir never follows a link at its last component: one planted meanwhile makes it fail with EEXIST.
-      await fs.mkdir(parent.at(name), create).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'EEXIST') throw e; });
+      await fs.mkdir(parent.at(name), create).catch((e: NodeJS.ErrnoException) => {
+        if (e.code !== 'EEXIST') throw e;
+      });
       return openChild(parent, name, undefined);
     }
     if (code === 'ELOOP' || code === 'ENOTDIR') {
       const stat = await fs.lstat(parent.at(name)).catch(() => undefined);
-      return refuse(shown, stat?.isSymbolicLink() ? 'is a symbolic link, which is never followed' : 'is not a directory');
+      return refuse(
+        shown,
+        stat?.isSymbolicLink() ? 'is a symbolic link, which is never followed' : 'is not a directory',
+      );
     }
     throw error;
   }
@@ -66,7 +71,12 @@ async function openDir(root: string[], dirs: string[], create: number | undefine
   }
 }
 
-async function inDir<T>(root: string[], dirs: string[], create: number | undefined, use: (dir: HeldDir) => Promise<T>): Promise<T> {
+async function inDir<T>(
+  root: string[],
+  dirs: string[],
+  create: number | undefined,
+  use: (dir: HeldDir) => Promise<T>,
+): Promise<T> {
   const dir = await openDir(root, dirs, create);
   try {
     return await use(dir);
@@ -76,7 +86,13 @@ async function inDir<T>(root: string[], dirs: string[], create: number | undefin
 }
 
 /** Writes `data` into a new file `name` of `dir` (exclusive, no link followed); removes it again on failure. */
-async function writeNew(dir: HeldDir, name: string, data: AsyncIterable<Buffer>, mode: number, signal?: AbortSignal): Promise<number> {
+async function writeNew(
+  dir: HeldDir,
+  name: string,
+  data: AsyncIterable<Buffer>,
+  mode: number,
+  signal?: AbortSignal,
+): Promise<number> {
   const handle = await fs.open(dir.at(name), NEW_FILE, mode);
   let bytes = 0;
   try {
@@ -98,13 +114,22 @@ async function writeNew(dir: HeldDir, name: string, data: AsyncIterable<Buffer>,
 
 /** In chunks, so an abort stops a large write part way. */
 async function* chunksOf(data: Buffer): AsyncIterable<Buffer> {
-  for (let offset = 0; offset < data.length; offset += CHUNK) yield data.subarray(offset, Math.min(offset + CHUNK, data.length));
+  for (let offset = 0; offset < data.length; offset += CHUNK)
+    yield data.subarray(offset, Math.min(offset + CHUNK, data.length));
 }
 
-export function createLocalRootedTree(rootPath: string, openFile: (p: string, shown: string) => Promise<OpenFile>): RootedTree {
+export function createLocalRootedTree(
+  rootPath: string,
+  openFile: (p: string, shown: string) => Promise<OpenFile>,
+): RootedTree {
   const split = (rel: string) => {
     const parts = rootedSegments(rootPath, rel);
-    return { root: parts.root, dirs: parts.rel.slice(0, -1), name: parts.rel.at(-1)!, parent: parts.rel.slice(0, -1).join('/') };
+    return {
+      root: parts.root,
+      dirs: parts.rel.slice(0, -1),
+      name: parts.rel.at(-1)!,
+      parent: parts.rel.slice(0, -1).join('/'),
+    };
   };
   const joinRel = (dirs: string, name: string) => (dirs ? `${dirs}/${name}` : name);
   return {
@@ -122,7 +147,9 @@ export function createLocalRootedTree(rootPath: string, openFile: (p: string, sh
     rename: async (fromRel, toRel) => {
       const from = split(fromRel);
       const to = split(toRel);
-      await inDir(from.root, from.dirs, undefined, (a) => inDir(to.root, to.dirs, undefined, (b) => fs.rename(a.at(from.name), b.at(to.name))));
+      await inDir(from.root, from.dirs, undefined, (a) =>
+        inDir(to.root, to.dirs, undefined, (b) => fs.rename(a.at(from.name), b.at(to.name))),
+      );
     },
     writeAtomic: async (rel, data, mode, signal) => {
       const p = split(rel);

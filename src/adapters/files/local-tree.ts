@@ -14,14 +14,23 @@ function kindOf(stat: { isFile(): boolean; isDirectory(): boolean; isSymbolicLin
   return stat.isDirectory() ? 'dir' : 'other';
 }
 
-const toStat = (stat: Stats): FileStat => ({ kind: kindOf(stat), size: stat.size, mode: stat.mode & 0o7777, mtimeMs: Math.floor(stat.mtimeMs) });
+const toStat = (stat: Stats): FileStat => ({
+  kind: kindOf(stat),
+  size: stat.size,
+  mode: stat.mode & 0o7777,
+  mtimeMs: Math.floor(stat.mtimeMs),
+});
 
 /** `shown` names the file in errors when `p` is a handle-relative path. */
 async function openNoFollow(p: string, mode: 'read' | 'write', shown = p): Promise<OpenFile> {
   // O_NONBLOCK: a FIFO swapped in for the file must not hang the open; fstat below refuses it.
-  const flags = (mode === 'write' ? fsConstants.O_RDWR : fsConstants.O_RDONLY) | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK;
+  const flags =
+    (mode === 'write' ? fsConstants.O_RDWR : fsConstants.O_RDONLY) | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK;
   const handle = await fs.open(p, flags).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ELOOP') throw new TwisterError('PATH_NOT_ALLOWED', `${shown} is a symbolic link, which is never followed`, { path: shown });
+    if (error.code === 'ELOOP')
+      throw new TwisterError('PATH_NOT_ALLOWED', `${shown} is a symbolic link, which is never followed`, {
+        path: shown,
+      });
     throw error;
   });
   const stat = await handle.stat();

@@ -1,6 +1,17 @@
 // The one place each tree kind keeps writes under their root: links at every depth, dangling links, a link swapped
 // in while a write is under way; local and over SFTP on a real sshd. Each case checks the file system afterwards.
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -43,7 +54,11 @@ const refused = { code: 'PATH_NOT_ALLOWED' };
 describe.each(['local', 'sftp'])('writes under a root (%s tree)', (kind) => {
   const spec = () => sshd.device({ id: 'edge' });
   const withTree = <T>(use: (tree: FileTree) => Promise<T>) =>
-    createDeviceFileTrees({ pool, spec, isLocal: (id) => id === 'local' }).withTree(kind === 'local' ? 'local' : 'edge', undefined, use);
+    createDeviceFileTrees({ pool, spec, isLocal: (id) => id === 'local' }).withTree(
+      kind === 'local' ? 'local' : 'edge',
+      undefined,
+      use,
+    );
 
   it('writes, creates parents, renames and removes inside the root', async () => {
     await withTree(async (tree) => {
@@ -70,7 +85,16 @@ describe.each(['local', 'sftp'])('writes under a root (%s tree)', (kind) => {
         await expect(out.writeAtomic(rel, Buffer.from('evil'), 0o644), rel).rejects.toMatchObject(refused);
         await expect(out.mkdir(`${path.posix.dirname(rel)}/made`), rel).rejects.toMatchObject(refused);
         await expect(out.remove(`${path.posix.dirname(rel)}/victim.txt`), rel).rejects.toMatchObject(refused);
-        await expect(out.writeTemp(rel, (async function* () { yield Buffer.from('evil'); })(), 0o644), rel).rejects.toMatchObject(refused);
+        await expect(
+          out.writeTemp(
+            rel,
+            (async function* () {
+              yield Buffer.from('evil');
+            })(),
+            0o644,
+          ),
+          rel,
+        ).rejects.toMatchObject(refused);
         await expect(out.rename(rel, 'moved.txt'), rel).rejects.toMatchObject(refused);
         await expect(out.open(`${path.posix.dirname(rel)}/victim.txt`), rel).rejects.toMatchObject(refused);
       }
@@ -84,8 +108,12 @@ describe.each(['local', 'sftp'])('writes under a root (%s tree)', (kind) => {
     symlinkSync(path.join(root, 'real'), path.join(root, 'alias'));
     symlinkSync(outside, path.join(base, 'root-link'));
     await withTree(async (tree) => {
-      await expect(tree.under(path.join(root, 'alias')).writeAtomic('x.txt', Buffer.from('x'), 0o644)).rejects.toMatchObject(refused);
-      await expect(tree.under(path.join(base, 'root-link')).writeAtomic('x.txt', Buffer.from('x'), 0o644)).rejects.toMatchObject(refused);
+      await expect(
+        tree.under(path.join(root, 'alias')).writeAtomic('x.txt', Buffer.from('x'), 0o644),
+      ).rejects.toMatchObject(refused);
+      await expect(
+        tree.under(path.join(base, 'root-link')).writeAtomic('x.txt', Buffer.from('x'), 0o644),
+      ).rejects.toMatchObject(refused);
     });
     expect(readdirSync(path.join(root, 'real'))).toEqual([]);
     expect(outsideNames()).toEqual(['victim.txt']);
@@ -123,7 +151,9 @@ describe.each(['local', 'sftp'])('writes under a root (%s tree)', (kind) => {
     };
     await withTree(async (tree) => {
       const out = tree.under(root);
-      const written = out.writeTemp('sub/file.txt', data(), 0o644).then(async (temp) => out.rename(temp.path, 'sub/file.txt'));
+      const written = out
+        .writeTemp('sub/file.txt', data(), 0o644)
+        .then(async (temp) => out.rename(temp.path, 'sub/file.txt'));
       await expect(written).rejects.toMatchObject(refused);
     });
     expect(outsideNames()).toEqual(['victim.txt']);
@@ -137,7 +167,10 @@ describe('paths given to a rooted tree', () => {
       await expect(out.writeAtomic(rel, Buffer.from('x'), 0o644), JSON.stringify(rel)).rejects.toMatchObject(refused);
     }
     for (const bad of ['relative/root', `${root}/../outside`, `${root}/./x`]) {
-      await expect(createLocalTree().under(bad).writeAtomic('x.txt', Buffer.from('x'), 0o644), bad).rejects.toMatchObject(refused);
+      await expect(
+        createLocalTree().under(bad).writeAtomic('x.txt', Buffer.from('x'), 0o644),
+        bad,
+      ).rejects.toMatchObject(refused);
     }
     expect(outsideNames()).toEqual(['victim.txt']);
     expect(readdirSync(root)).toEqual([]);
@@ -148,7 +181,9 @@ describe('the SFTP tree when a link is swapped in exactly before its rename (the
   it('notices the link after the rename, removes what the rename put outside, and refuses', async () => {
     const spec = sshd.device({ id: 'edge' });
     await pool.withConnection(spec, undefined, async (client) => {
-      const sftp = await new Promise<SFTPWrapper>((resolve, reject) => client.sftp((e, s) => (e ? reject(e) : resolve(s))));
+      const sftp = await new Promise<SFTPWrapper>((resolve, reject) =>
+        client.sftp((e, s) => (e ? reject(e) : resolve(s))),
+      );
       try {
         mkdirSync(path.join(root, 'sub'));
         // The attacker's move, as the rename is sent: the directory becomes a link out, the temp file goes along.
@@ -159,7 +194,9 @@ describe('the SFTP tree when a link is swapped in exactly before its rename (the
           symlinkSync(outside, path.join(root, 'sub'));
           return rename(from, to, done);
         }) as typeof sftp.ext_openssh_rename;
-        const out = createSftpRootedTree(sftp, root, async () => { throw new Error('not used'); });
+        const out = createSftpRootedTree(sftp, root, async () => {
+          throw new Error('not used');
+        });
         await expect(out.writeAtomic('sub/target.txt', Buffer.from('evil'), 0o644)).rejects.toMatchObject(refused);
       } finally {
         sftp.end();

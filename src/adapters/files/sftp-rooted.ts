@@ -28,11 +28,16 @@ const refuse = (shown: string, why: string): never => {
 
 const join = (dir: string, name: string) => (dir === '/' ? `/${name}` : `${dir}/${name}`);
 
-export function createSftpRootedTree(sftp: SFTPWrapper, rootPath: string, openFile: (p: string) => Promise<OpenFile>): RootedTree {
-  const lstat = (p: string) => call<Stats>((done) => sftp.lstat(p, done)).catch((error: unknown) => {
-    if (missing(error)) return undefined;
-    throw error;
-  });
+export function createSftpRootedTree(
+  sftp: SFTPWrapper,
+  rootPath: string,
+  openFile: (p: string) => Promise<OpenFile>,
+): RootedTree {
+  const lstat = (p: string) =>
+    call<Stats>((done) => sftp.lstat(p, done)).catch((error: unknown) => {
+      if (missing(error)) return undefined;
+      throw error;
+    });
   /** The directory `root/dirs…` after checking each component; missing `dirs` are made when `create` gives a mode. */
   const checkChain = async (root: string[], dirs: string[], create?: number): Promise<string> => {
     let at = '/';
@@ -57,7 +62,13 @@ export function createSftpRootedTree(sftp: SFTPWrapper, rootPath: string, openFi
   const unlink = (p: string) => call((done) => sftp.unlink(p, done)).catch(() => undefined);
 
   /** A new file `name` in the checked `dir`, filled with `data`; removed on failure or if the chain changed meanwhile. */
-  const writeNew = async (p: ReturnType<typeof split>, dir: string, data: AsyncIterable<Buffer>, mode: number, signal?: AbortSignal) => {
+  const writeNew = async (
+    p: ReturnType<typeof split>,
+    dir: string,
+    data: AsyncIterable<Buffer>,
+    mode: number,
+    signal?: AbortSignal,
+  ) => {
     const temp = join(dir, tempNameFor(p.name));
     const handle = await call<Buffer>((done) => sftp.open(temp, 'wx', { mode }, done));
     let bytes = 0;
@@ -80,7 +91,8 @@ export function createSftpRootedTree(sftp: SFTPWrapper, rootPath: string, openFi
       throw error;
     }
   };
-  const rename = (from: string, to: string) => call((done) => sftp.ext_openssh_rename(from, to, done)).then(() => undefined);
+  const rename = (from: string, to: string) =>
+    call((done) => sftp.ext_openssh_rename(from, to, done)).then(() => undefined);
 
   return {
     root: rootPath,
@@ -116,9 +128,16 @@ export function createSftpRootedTree(sftp: SFTPWrapper, rootPath: string, openFi
     writeAtomic: async (rel, data, mode, signal) => {
       const p = split(rel);
       const dir = await checkChain(p.root, p.dirs, 0o755);
-      const { temp } = await writeNew(p, dir, (async function* () {
-        for (let offset = 0; offset < data.length; offset += 4 * CHUNK) yield data.subarray(offset, offset + 4 * CHUNK);
-      })(), mode, signal);
+      const { temp } = await writeNew(
+        p,
+        dir,
+        (async function* () {
+          for (let offset = 0; offset < data.length; offset += 4 * CHUNK)
+            yield data.subarray(offset, offset + 4 * CHUNK);
+        })(),
+        mode,
+        signal,
+      );
       const target = join(dir, p.name);
       try {
         signal?.throwIfAborted();

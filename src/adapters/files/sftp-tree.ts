@@ -13,11 +13,21 @@ function kindOf(stats: Stats): FileKind {
   return stats.isDirectory() ? 'dir' : 'other';
 }
 
-const toStat = (stats: Stats): FileStat => ({ kind: kindOf(stats), size: stats.size, mode: stats.mode & 0o7777, mtimeMs: stats.mtime * 1000 });
+const toStat = (stats: Stats): FileStat => ({
+  kind: kindOf(stats),
+  size: stats.size,
+  mode: stats.mode & 0o7777,
+  mtimeMs: stats.mtime * 1000,
+});
 
 /** The handle is the file lstat saw: SFTP v3 cannot open without following links, so compare what it can see. */
 function sameFile(seen: Stats, opened: Stats): boolean {
-  return opened.isFile() && seen.uid === opened.uid && seen.gid === opened.gid && (seen.mode & 0o7777) === (opened.mode & 0o7777);
+  return (
+    opened.isFile() &&
+    seen.uid === opened.uid &&
+    seen.gid === opened.gid &&
+    (seen.mode & 0o7777) === (opened.mode & 0o7777)
+  );
 }
 
 async function openVerified(sftp: SFTPWrapper, p: string, mode: 'read' | 'write'): Promise<OpenFile> {
@@ -42,7 +52,9 @@ async function openVerified(sftp: SFTPWrapper, p: string, mode: 'read' | 'write'
     let filled = 0;
     while (filled < length) {
       const got = await new Promise<number>((resolve, reject) => {
-        sftp.read(handle, buffer, filled, Math.min(CHUNK, length - filled), position + filled, (err, bytesRead) => (err ? reject(err) : resolve(bytesRead)));
+        sftp.read(handle, buffer, filled, Math.min(CHUNK, length - filled), position + filled, (err, bytesRead) =>
+          err ? reject(err) : resolve(bytesRead),
+        );
       });
       if (got === 0) break;
       filled += got;
@@ -105,8 +117,14 @@ export function createSftpTree(sftp: SFTPWrapper): FileTree {
     },
     open: (p) => openVerified(sftp, p, 'read'),
     statfs: async (p) => {
-      const s = await call<{ f_frsize: number; f_blocks: number; f_bfree: number; f_bavail: number }>((done) => sftp.ext_openssh_statvfs(p, done));
-      return { sizeBytes: s.f_blocks * s.f_frsize, availableBytes: s.f_bavail * s.f_frsize, freeBytes: s.f_bfree * s.f_frsize };
+      const s = await call<{ f_frsize: number; f_blocks: number; f_bfree: number; f_bavail: number }>((done) =>
+        sftp.ext_openssh_statvfs(p, done),
+      );
+      return {
+        sizeBytes: s.f_blocks * s.f_frsize,
+        availableBytes: s.f_bavail * s.f_frsize,
+        freeBytes: s.f_bfree * s.f_frsize,
+      };
     },
     read: (p) => call<Buffer>((done) => sftp.readFile(p, done)),
     under: (root) => createSftpRootedTree(sftp, root, (p) => openVerified(sftp, p, 'write')),

@@ -43,7 +43,8 @@ export const probeHttp: Probe = async (target, { signal, app, check, progress })
   const headers: Record<string, string> = {};
   // fetch refuses URLs with user-info: send it as Basic auth instead; the app's credentials win.
   if (app) headers.authorization = basic(app.user, app.password ?? '');
-  else if (url.username || url.password) headers.authorization = basic(decodeURIComponent(url.username), decodeURIComponent(url.password));
+  else if (url.username || url.password)
+    headers.authorization = basic(decodeURIComponent(url.username), decodeURIComponent(url.password));
   url.username = '';
   url.password = '';
   const response = await fetch(url, { method: 'GET', redirect: 'manual', headers, signal });
@@ -60,5 +61,10 @@ export const probeHttp: Probe = async (target, { signal, app, check, progress })
   const text = await readBody(response.body);
   return text.includes(check.body)
     ? { healthy: true, detail: `HTTP ${status}, body contains the expected text`, statusCode: status }
-    : { healthy: false, failure: 'body_mismatch', statusCode: status, detail: `HTTP ${status} but the body does not contain ${JSON.stringify(check.body)}` };
+    : {
+        healthy: false,
+        failure: 'body_mismatch',
+        statusCode: status,
+        detail: `HTTP ${status} but the body does not contain ${JSON.stringify(check.body)}`,
+      };
 };

@@ -48,7 +48,13 @@ async function runReadOnly(client: pg.Client, query: string, timeoutMs: number, 
   await untilAborted(client.query('BEGIN READ ONLY'), signal);
   // The lock timeout is the shorter: a query queued behind a lock then says so (55P03), a slow one says 57014.
   const lockTimeoutMs = Math.max(1, Math.floor(timeoutMs * 0.8));
-  await untilAborted(client.query("SELECT set_config('statement_timeout', $1, true), set_config('lock_timeout', $2, true)", [String(timeoutMs), String(lockTimeoutMs)]), signal);
+  await untilAborted(
+    client.query("SELECT set_config('statement_timeout', $1, true), set_config('lock_timeout', $2, true)", [
+      String(timeoutMs),
+      String(lockTimeoutMs),
+    ]),
+    signal,
+  );
   // The extended protocol takes exactly one statement: the query cannot end the transaction and go on.
   // (`queryMode` is pg's option for it; its type definitions do not list it yet.)
   const extended: pg.QueryConfig = Object.assign({ text: query }, { queryMode: 'extended' });
@@ -59,8 +65,14 @@ async function runReadOnly(client: pg.Client, query: string, timeoutMs: number, 
 
 export const probePostgres: Probe = async (target, { timeoutMs, signal, app, check, progress }) => {
   const who = app ? `role ${app.user}` : `role ${decodeURIComponent(new URL(target).username) || '(default)'}`;
-  const { default: { Client } } = await import('pg');
-  const client = new Client({ connectionString: connectionString(target, app), connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs });
+  const {
+    default: { Client },
+  } = await import('pg');
+  const client = new Client({
+    connectionString: connectionString(target, app),
+    connectionTimeoutMillis: timeoutMs,
+    query_timeout: timeoutMs,
+  });
   client.on('error', () => undefined);
   try {
     try {
@@ -76,7 +88,9 @@ export const probePostgres: Probe = async (target, { timeoutMs, signal, app, che
     if (!check?.query) {
       const result = await untilAborted(client.query<{ ok: number }>('SELECT 1 AS ok'), signal);
       const ok = result.rows[0]?.ok === 1;
-      return ok ? { healthy: true, detail: `SELECT 1 ok as ${who}` } : { healthy: false, failure: 'query_failed', detail: 'SELECT 1 returned an unexpected result' };
+      return ok
+        ? { healthy: true, detail: `SELECT 1 ok as ${who}` }
+        : { healthy: false, failure: 'query_failed', detail: 'SELECT 1 returned an unexpected result' };
     }
     const queryTimeoutMs = Math.max(1, Math.min(check.timeoutMs ?? Infinity, Math.floor(timeoutMs * QUERY_SHARE)));
     try {

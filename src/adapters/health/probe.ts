@@ -50,13 +50,22 @@ export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promi
 async function readSecret(ref: SecretReference, service: string, env: EnvLookup): Promise<string> {
   if ('env' in ref) {
     const value = env(ref.env);
-    if (value === undefined) throw new TwisterError('CONFIG_INVALID', `service ${service}: app.password names the environment variable ${ref.env}, which is not set`, { service });
+    if (value === undefined)
+      throw new TwisterError(
+        'CONFIG_INVALID',
+        `service ${service}: app.password names the environment variable ${ref.env}, which is not set`,
+        { service },
+      );
     return value;
   }
   try {
     return (await readFile(ref.file, 'utf8')).replace(/\r?\n$/, '');
   } catch (error) {
-    throw new TwisterError('CONFIG_INVALID', `service ${service}: cannot read the app.password file ${ref.file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { service });
+    throw new TwisterError(
+      'CONFIG_INVALID',
+      `service ${service}: cannot read the app.password file ${ref.file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      { service },
+    );
   }
 }
 
@@ -64,5 +73,9 @@ async function readSecret(ref: SecretReference, service: string, env: EnvLookup)
 export async function resolveApp(service: ServiceDeclaration, env: EnvLookup): Promise<AppCredentials | undefined> {
   if (!service.app) return undefined;
   const { user, password, database } = service.app;
-  return { user, ...(password ? { password: await readSecret(password, service.name, env) } : {}), ...(database ? { database } : {}) };
+  return {
+    user,
+    ...(password ? { password: await readSecret(password, service.name, env) } : {}),
+    ...(database ? { database } : {}),
+  };
 }

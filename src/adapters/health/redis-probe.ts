@@ -46,7 +46,7 @@ export const probeRedis: Probe = async (target, { timeoutMs, signal, app, progre
     enableReadyCheck: false,
     ...(app ? { username: app.user, password: app.password ?? '' } : {}),
   });
-  const who = app ? `user ${app.user}` : 'the URL\'s user';
+  const who = app ? `user ${app.user}` : "the URL's user";
   // ioredis rejects with a bare "Connection is closed."; the socket error it emitted says why.
   let socketError: unknown;
   client.on('error', (error: unknown) => {
@@ -57,7 +57,7 @@ export const probeRedis: Probe = async (target, { timeoutMs, signal, app, progre
     try {
       await untilAborted(client.connect(), signal);
     } catch (error) {
-      const cause = replyCode(error) ? error : socketError ?? error;
+      const cause = replyCode(error) ? error : (socketError ?? error);
       const result = refused(cause, `logging in as ${who}`);
       if (result) return result;
       throw cause;

@@ -27,7 +27,8 @@ beforeAll(async () => {
     lastAuthorization = req.headers.authorization;
     if (req.url === '/ok') res.writeHead(200).end('fine');
     else if (req.url === '/moved') res.writeHead(302, { location: '/ok' }).end();
-    else if (req.url === '/slow') return; // never answers
+    else if (req.url === '/slow')
+      return; // never answers
     else if (req.url === '/error-page') res.writeHead(200).end('<h1>Something went wrong</h1>');
     else if (req.url === '/app') res.writeHead(200).end('<h1>Inventory</h1>');
     else res.writeHead(500).end('broken');
@@ -51,7 +52,12 @@ describe('createServiceChecker — http', () => {
   });
 
   it('reports a 500 answer as unhealthy', async () => {
-    expect(await check('http', `${base}/fail`)).toMatchObject({ healthy: false, detail: 'HTTP 500 (expected below 400)', failure: 'http_status', statusCode: 500 });
+    expect(await check('http', `${base}/fail`)).toMatchObject({
+      healthy: false,
+      detail: 'HTTP 500 (expected below 400)',
+      failure: 'http_status',
+      statusCode: 500,
+    });
   });
 
   it('does not follow redirects and counts a 3xx as healthy', async () => {
@@ -66,23 +72,39 @@ describe('createServiceChecker — http', () => {
 
   it('reports a server that does not answer in time as unhealthy, at the deadline', async () => {
     const result = await check('http', `${base}/slow`, 300);
-    expect(result).toMatchObject({ healthy: false, detail: 'no answer within 300 ms', failure: 'timeout', reachable: false });
+    expect(result).toMatchObject({
+      healthy: false,
+      detail: 'no answer within 300 ms',
+      failure: 'timeout',
+      reachable: false,
+    });
     expect(result.latencyMs).toBeLessThan(1_500);
   });
 
   it('reports a closed port as unhealthy with connection refused', async () => {
-    expect(await check('http', `http://127.0.0.1:${closedPort}/`)).toMatchObject({ healthy: false, detail: 'connection refused', failure: 'unreachable', reachable: false });
+    expect(await check('http', `http://127.0.0.1:${closedPort}/`)).toMatchObject({
+      healthy: false,
+      detail: 'connection refused',
+      failure: 'unreachable',
+      reachable: false,
+    });
   });
 });
 
 describe('createServiceChecker — http expectations', () => {
   const expecting = (path: string, check: ServiceDeclaration['check'], app?: ServiceDeclaration['app']) =>
-    createServiceChecker({ env: (name) => (name === 'WEB_PASSWORD' ? 'web-pw-31kz9' : undefined) })
-      .check({ name: 'web', kind: 'http', target: `${base}${path}`, ...(check ? { check } : {}), ...(app ? { app } : {}) }, { timeoutMs: 2_000 });
+    createServiceChecker({ env: (name) => (name === 'WEB_PASSWORD' ? 'web-pw-31kz9' : undefined) }).check(
+      { name: 'web', kind: 'http', target: `${base}${path}`, ...(check ? { check } : {}), ...(app ? { app } : {}) },
+      { timeoutMs: 2_000 },
+    );
 
   it('reports a 200 carrying an error page as body_mismatch when the body must contain a text', async () => {
     expect(await expecting('/error-page', { body: 'Inventory' })).toMatchObject({
-      healthy: false, reachable: true, failure: 'body_mismatch', statusCode: 200, detail: 'HTTP 200 but the body does not contain "Inventory"',
+      healthy: false,
+      reachable: true,
+      failure: 'body_mismatch',
+      statusCode: 200,
+      detail: 'HTTP 200 but the body does not contain "Inventory"',
     });
   });
 
@@ -91,7 +113,11 @@ describe('createServiceChecker — http expectations', () => {
   });
 
   it('reports a status other than the expected one as http_status, even a 2xx', async () => {
-    expect(await expecting('/app', { status: 204 })).toMatchObject({ healthy: false, failure: 'http_status', statusCode: 200 });
+    expect(await expecting('/app', { status: 204 })).toMatchObject({
+      healthy: false,
+      failure: 'http_status',
+      statusCode: 200,
+    });
     expect(await expecting('/moved', { status: 302 })).toMatchObject({ healthy: true, statusCode: 302 });
   });
 
@@ -103,8 +129,12 @@ describe('createServiceChecker — http expectations', () => {
   });
 
   it('fails with CONFIG_INVALID naming the file when the password file cannot be read', async () => {
-    await expect(expecting('/app', undefined, { user: 'shop', password: { file: '/nonexistent/twisterlab-secret' } }))
-      .rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('/nonexistent/twisterlab-secret (ENOENT)') });
+    await expect(
+      expecting('/app', undefined, { user: 'shop', password: { file: '/nonexistent/twisterlab-secret' } }),
+    ).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringContaining('/nonexistent/twisterlab-secret (ENOENT)'),
+    });
   });
 });
 
@@ -114,7 +144,10 @@ describe('createServiceChecker — tcp', () => {
   });
 
   it('is unhealthy when the port is closed', async () => {
-    expect(await check('tcp', `127.0.0.1:${closedPort}`)).toMatchObject({ healthy: false, detail: 'connection refused' });
+    expect(await check('tcp', `127.0.0.1:${closedPort}`)).toMatchObject({
+      healthy: false,
+      detail: 'connection refused',
+    });
   });
 
   it('fails with SERVICE_CHECK_FAILED when the target is not host:port', async () => {
@@ -123,8 +156,13 @@ describe('createServiceChecker — tcp', () => {
 });
 
 describe('createServiceChecker — postgres', () => {
-  it('is healthy when SELECT 1 answers as the URL\'s role, which is not the app\'s', async () => {
-    expect(await check('postgres', 'postgres://postgres@127.0.0.1:5432/test')).toMatchObject({ healthy: true, detail: 'SELECT 1 ok as role postgres', reachable: true, asApp: false });
+  it("is healthy when SELECT 1 answers as the URL's role, which is not the app's", async () => {
+    expect(await check('postgres', 'postgres://postgres@127.0.0.1:5432/test')).toMatchObject({
+      healthy: true,
+      detail: 'SELECT 1 ok as role postgres',
+      reachable: true,
+      asApp: false,
+    });
   });
 
   it('is unhealthy, fast, when nothing listens on the port', async () => {
@@ -143,7 +181,12 @@ describe('createServiceChecker — postgres', () => {
 
 describe('createServiceChecker — redis', () => {
   it('is healthy when a probe key can be written and deleted', async () => {
-    expect(await check('redis', 'redis://127.0.0.1:6379')).toMatchObject({ healthy: true, detail: "write and delete of a probe key ok as the URL's user", reachable: true, asApp: false });
+    expect(await check('redis', 'redis://127.0.0.1:6379')).toMatchObject({
+      healthy: true,
+      detail: "write and delete of a probe key ok as the URL's user",
+      reachable: true,
+      asApp: false,
+    });
   });
 
   it('is unhealthy, fast, when nothing listens on the port', async () => {
@@ -158,7 +201,10 @@ describe('createServiceChecker — cancellation', () => {
   it('fails with CAPABILITY_ABORTED when the caller cancels', async () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
-    const pending = checker.check({ name: 'slow', kind: 'http', target: `${base}/slow` }, { timeoutMs: 5_000, signal: controller.signal });
+    const pending = checker.check(
+      { name: 'slow', kind: 'http', target: `${base}/slow` },
+      { timeoutMs: 5_000, signal: controller.signal },
+    );
     await expect(pending).rejects.toMatchObject({ code: 'CAPABILITY_ABORTED' });
   });
 });

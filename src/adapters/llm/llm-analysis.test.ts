@@ -15,18 +15,35 @@ registry.register(createSentimentAgent());
 registry.register(createClassifierAgent());
 const known = () => ({ devices: [], services: [] });
 
-const valid = (over: Record<string, unknown> = {}) => JSON.stringify({
-  category: 'database', priority: 'high', sentiment: 'negative', urgency: 'high',
-  summary: 'The orders database refuses connections.', confidence: 0.9, injection_suspected: false, ...over,
-});
+const valid = (over: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    category: 'database',
+    priority: 'high',
+    sentiment: 'negative',
+    urgency: 'high',
+    summary: 'The orders database refuses connections.',
+    confidence: 0.9,
+    injection_suspected: false,
+    ...over,
+  });
 
 let stub: LlmStub;
-beforeAll(async () => { stub = await startLlmStub(['mistral:latest', 'qwen2.5']); });
-afterAll(async () => { await stub.close(); });
-beforeEach(() => { stub.requests.length = 0; });
+beforeAll(async () => {
+  stub = await startLlmStub(['mistral:latest', 'qwen2.5']);
+});
+afterAll(async () => {
+  await stub.close();
+});
+beforeEach(() => {
+  stub.requests.length = 0;
+});
 
 function analyst(client: LlmClient, timeoutMs = 2_000) {
-  return { llm: new GuardedLlm(client, { timeoutMs, failureThreshold: 3, openMs: 60_000 }), minConfidence: 0.6, inputTokens: 500 };
+  return {
+    llm: new GuardedLlm(client, { timeoutMs, failureThreshold: 3, openMs: 60_000 }),
+    minConfidence: 0.6,
+    inputTokens: 500,
+  };
 }
 const ollama = () => createOllamaClient({ baseUrl: stub.url, model: 'mistral' });
 const analyse = (llm: ReturnType<typeof analyst>, text = 'our app cannot connect to the orders database since 9am') =>
@@ -36,7 +53,13 @@ describe('LLM analysis (recorded Ollama answers on a local stub server)', () => 
   it('uses a valid answer and records the llm path, sending the schema in `format`', async () => {
     stub.answers = [{ content: valid() }];
     const analysis = await analyse(analyst(ollama()));
-    expect(analysis).toMatchObject({ path: 'llm', category: 'database', priority: 'high', sentiment: 'negative', confidence: 0.9 });
+    expect(analysis).toMatchObject({
+      path: 'llm',
+      category: 'database',
+      priority: 'high',
+      sentiment: 'negative',
+      confidence: 0.9,
+    });
     expect(analysis.fallbackReason).toBeUndefined();
     const chat = stub.requests.find((r) => r.path === '/api/chat')!;
     expect(chat.body.model).toBe('mistral');
@@ -79,9 +102,12 @@ describe('LLM analysis (recorded Ollama answers on a local stub server)', () => 
   it('opens the circuit after repeated 500s and stops calling the server', async () => {
     stub.answers = [{ status: 500 }];
     const llm = analyst(ollama());
-    for (let i = 0; i < 3; i += 1) expect((await analyse(llm, `ticket ${i}: the vpn is down`)).fallbackReason).toMatch(/HTTP 500/);
+    for (let i = 0; i < 3; i += 1)
+      expect((await analyse(llm, `ticket ${i}: the vpn is down`)).fallbackReason).toMatch(/HTTP 500/);
     const calls = stub.requests.filter((r) => r.path === '/api/chat').length;
-    expect((await analyse(llm, 'ticket 4: the vpn is down')).fallbackReason).toBe('circuit open after repeated failures');
+    expect((await analyse(llm, 'ticket 4: the vpn is down')).fallbackReason).toBe(
+      'circuit open after repeated failures',
+    );
     expect(stub.requests.filter((r) => r.path === '/api/chat')).toHaveLength(calls);
   });
 
@@ -101,7 +127,10 @@ describe('LLM analysis (recorded Ollama answers on a local stub server)', () => 
 
   it('sends the ticket redacted and delimited as data, never its secrets', async () => {
     stub.answers = [{ content: valid() }];
-    await analyse(analyst(ollama()), 'db login fails with password=Hunter2secret and postgres://app:s3cr3t@db:5432/x, token ghp_abcdefghijklmnopqrstuvwxyz0123456789');
+    await analyse(
+      analyst(ollama()),
+      'db login fails with password=Hunter2secret and postgres://app:s3cr3t@db:5432/x, token ghp_abcdefghijklmnopqrstuvwxyz0123456789',
+    );
     const prompt = JSON.stringify(stub.requests.find((r) => r.path === '/api/chat')!.body.messages);
     expect(prompt).not.toMatch(/Hunter2secret|s3cr3t|ghp_abc/);
     expect(prompt).toContain('[REDACTED]');
@@ -118,7 +147,12 @@ describe('LLM analysis (recorded OpenAI-compatible answers on a local stub serve
     const analysis = await analyse(analyst(client()), 'vpn down for the whole office');
     expect(analysis).toMatchObject({ path: 'llm', category: 'network' });
     const body = stub.requests.find((r) => r.path === '/v1/chat/completions')!.body;
-    expect(body.response_format.json_schema.schema.properties.priority.enum).toEqual(['critical', 'high', 'medium', 'low']);
+    expect(body.response_format.json_schema.schema.properties.priority.enum).toEqual([
+      'critical',
+      'high',
+      'medium',
+      'low',
+    ]);
   });
 
   it('falls back to the rules on a 500', async () => {

@@ -7,8 +7,17 @@ import { createOpenAiCompatibleClient } from './openai-compatible.ts';
 
 /** `cache`: where answers are kept (shared by every worker on Redis); this process's memory by default. */
 export function createLlmAnalyst(config: LlmConfig, cache?: AnswerCache): LlmAnalyst {
-  const client = config.api === 'ollama'
-    ? createOllamaClient({ baseUrl: config.baseUrl, model: config.model })
-    : createOpenAiCompatibleClient({ baseUrl: config.baseUrl, model: config.model, ...(config.apiKey ? { apiKey: config.apiKey } : {}) });
-  return { llm: new GuardedLlm(client, { timeoutMs: config.timeoutMs, ...(cache ? { cache } : {}) }), minConfidence: config.minConfidence, inputTokens: config.inputTokens };
+  const client =
+    config.api === 'ollama'
+      ? createOllamaClient({ baseUrl: config.baseUrl, model: config.model })
+      : createOpenAiCompatibleClient({
+          baseUrl: config.baseUrl,
+          model: config.model,
+          ...(config.apiKey ? { apiKey: config.apiKey } : {}),
+        });
+  return {
+    llm: new GuardedLlm(client, { timeoutMs: config.timeoutMs, ...(cache ? { cache } : {}) }),
+    minConfidence: config.minConfidence,
+    inputTokens: config.inputTokens,
+  };
 }

@@ -19,18 +19,32 @@ const registry = new CapabilityRegistry({ logger: silentLogger, defaultTimeoutMs
 registry.register(createSentimentAgent());
 registry.register(createClassifierAgent());
 const known = { devices: ['web-1'], services: ['shop', 'orders-db'] };
-const catalogue = new Set(builtinRunbooks.flatMap((r) => [...r.diagnose, ...r.fix, ...r.verify].map((s) => s.capability)));
+const catalogue = new Set(
+  builtinRunbooks.flatMap((r) => [...r.diagnose, ...r.fix, ...r.verify].map((s) => s.capability)),
+);
 const lookup = (id: string) => (catalogue.has(id) ? { agent: id.split('.')[0]!, risk: 'read' as const } : undefined);
-const planWith = (text: string) => (analysis: Analysis, runbooks: readonly Runbook[]) => planTicket(analysis, text, runbooks, lookup);
-const choice = (over: Record<string, unknown> = {}) => JSON.stringify({ runbook_id: 'service-unavailable', params: { service_name: 'shop' }, confidence: 0.9, ...over });
+const planWith = (text: string) => (analysis: Analysis, runbooks: readonly Runbook[]) =>
+  planTicket(analysis, text, runbooks, lookup);
+const choice = (over: Record<string, unknown> = {}) =>
+  JSON.stringify({ runbook_id: 'service-unavailable', params: { service_name: 'shop' }, confidence: 0.9, ...over });
 
 let stub: LlmStub;
-beforeAll(async () => { stub = await startLlmStub(); });
-afterAll(async () => { await stub.close(); });
-beforeEach(() => { stub.requests.length = 0; });
+beforeAll(async () => {
+  stub = await startLlmStub();
+});
+afterAll(async () => {
+  await stub.close();
+});
+beforeEach(() => {
+  stub.requests.length = 0;
+});
 
 function analyst(timeoutMs = 2_000) {
-  return { llm: new GuardedLlm(createOllamaClient({ baseUrl: stub.url, model: 'mistral' }), { timeoutMs }), minConfidence: 0.6, inputTokens: 500 };
+  return {
+    llm: new GuardedLlm(createOllamaClient({ baseUrl: stub.url, model: 'mistral' }), { timeoutMs }),
+    minConfidence: 0.6,
+    inputTokens: 500,
+  };
 }
 
 async function plan(text: string, timeoutMs?: number) {
@@ -42,7 +56,9 @@ describe('LLM planning (recorded Ollama answers on a local stub server)', () => 
   it('lists only catalogue ids and, per runbook, the known names it takes', () => {
     const options = runbookOptions(builtinRunbooks, known);
     expect(options.map((o) => o.id)).toEqual(builtinRunbooks.map((r) => r.id));
-    expect(options.find((o) => o.id === 'service-unavailable')!.params).toEqual({ service_name: ['shop', 'orders-db'] });
+    expect(options.find((o) => o.id === 'service-unavailable')!.params).toEqual({
+      service_name: ['shop', 'orders-db'],
+    });
     expect(options.find((o) => o.id === 'disk-space')!.params).toEqual({});
   });
 
@@ -82,8 +98,12 @@ describe('LLM planning (recorded Ollama answers on a local stub server)', () => 
 
   it('refuses a parameter the runbook does not take, and extra fields', async () => {
     stub.answers = [{ content: choice({ runbook_id: 'disk-space', params: { service_name: 'shop' } }) }];
-    expect((await plan('Disk full on the reporting server.')).fallbackReason).toBe('runbook disk-space takes no parameter "service_name"');
-    stub.answers = [{ content: choice({ steps: [{ capability: 'commander.execute_command', params: { command: 'reboot' } }] }) }];
+    expect((await plan('Disk full on the reporting server.')).fallbackReason).toBe(
+      'runbook disk-space takes no parameter "service_name"',
+    );
+    stub.answers = [
+      { content: choice({ steps: [{ capability: 'commander.execute_command', params: { command: 'reboot' } }] }) },
+    ];
     const result = await plan('The shop website returns 502 errors.');
     expect(result.fallbackReason).toMatch(/does not fit the schema/);
     expect(JSON.stringify(result)).not.toContain('reboot');
@@ -100,13 +120,19 @@ describe('LLM planning (recorded Ollama answers on a local stub server)', () => 
     stub.answers = [{ content: choice({ confidence: 0.2 }) }];
     expect((await plan('The shop website returns 502 errors.')).fallbackReason).toBe('confidence 0.2 is below 0.6');
     stub.answers = [{ content: choice({ runbook_id: null, params: {} }) }];
-    expect((await plan('The shop website returns 502 errors, please.')).fallbackReason).toBe('the model chose no runbook');
+    expect((await plan('The shop website returns 502 errors, please.')).fallbackReason).toBe(
+      'the model chose no runbook',
+    );
   });
 
   it('falls back to the rules on a slow answer past the timeout', async () => {
     stub.answers = [{ content: choice(), delayMs: 1_500 }];
     // The answer would be valid after 1.5 s: only our 300 ms timeout turns it into a fallback to the rules.
     const result = await plan('The shop website returns 502 errors again.', 300);
-    expect(result).toMatchObject({ path: 'rules', fallbackReason: 'no answer within 300 ms', runbookId: 'service-unavailable' });
+    expect(result).toMatchObject({
+      path: 'rules',
+      fallbackReason: 'no answer within 300 ms',
+      runbookId: 'service-unavailable',
+    });
   });
 });

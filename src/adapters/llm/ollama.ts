@@ -8,8 +8,12 @@ export interface OllamaOptions {
   model: string;
 }
 
-interface ChatAnswer { message?: { content?: unknown } }
-interface TagsAnswer { models?: Array<{ name?: string; model?: string }> }
+interface ChatAnswer {
+  message?: { content?: unknown };
+}
+interface TagsAnswer {
+  models?: Array<{ name?: string; model?: string }>;
+}
 
 export function createOllamaClient(options: OllamaOptions): LlmClient {
   const base = trimSlash(options.baseUrl);
@@ -29,7 +33,10 @@ export function createOllamaClient(options: OllamaOptions): LlmClient {
           stream: false,
           format: request.schema,
           options: { temperature: 0 },
-          messages: [{ role: 'system', content: request.system }, { role: 'user', content: request.user }],
+          messages: [
+            { role: 'system', content: request.system },
+            { role: 'user', content: request.user },
+          ],
         },
         ...(request.signal ? { signal: request.signal } : {}),
       })) as ChatAnswer;

@@ -10,8 +10,12 @@ export interface OpenAiCompatibleOptions {
   apiKey?: string;
 }
 
-interface CompletionAnswer { choices?: Array<{ message?: { content?: unknown } }> }
-interface ModelsAnswer { data?: Array<{ id?: string }> }
+interface CompletionAnswer {
+  choices?: Array<{ message?: { content?: unknown } }>;
+}
+interface ModelsAnswer {
+  data?: Array<{ id?: string }>;
+}
 
 export function createOpenAiCompatibleClient(options: OpenAiCompatibleOptions): LlmClient {
   const root = trimSlash(options.baseUrl);
@@ -31,8 +35,14 @@ export function createOpenAiCompatibleClient(options: OpenAiCompatibleOptions): 
         body: {
           model,
           temperature: 0,
-          response_format: { type: 'json_schema', json_schema: { name: 'answer', strict: true, schema: request.schema } },
-          messages: [{ role: 'system', content: request.system }, { role: 'user', content: request.user }],
+          response_format: {
+            type: 'json_schema',
+            json_schema: { name: 'answer', strict: true, schema: request.schema },
+          },
+          messages: [
+            { role: 'system', content: request.system },
+            { role: 'user', content: request.user },
+          ],
         },
         ...(request.signal ? { signal: request.signal } : {}),
       })) as CompletionAnswer;

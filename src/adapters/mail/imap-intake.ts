@@ -33,8 +33,12 @@ export function createImapIntake(options: ImapIntakeOptions, deps: IntakeDeps, l
     // imapflow and mailparser are loaded on the first poll: only the process that polls a mailbox needs them.
     const { ImapFlow } = await import('imapflow');
     const client = new ImapFlow({
-      host: options.host, port: options.port, secure: options.secure, auth: { user: options.user, pass: options.password },
-      logger: false, disableAutoIdle: true,
+      host: options.host,
+      port: options.port,
+      secure: options.secure,
+      auth: { user: options.user, pass: options.password },
+      logger: false,
+      disableAutoIdle: true,
     });
     await client.connect();
     const outcomes: MailOutcome[] = [];
@@ -71,7 +75,10 @@ export function createImapIntake(options: ImapIntakeOptions, deps: IntakeDeps, l
   }
 
   const poller = createPoller({
-    pass: pollOnce, nextDelayMs: () => options.pollMs, retryMs: options.pollMs, logger,
+    pass: pollOnce,
+    nextDelayMs: () => options.pollMs,
+    retryMs: options.pollMs,
+    logger,
     failureMessage: 'mailbox poll failed; trying again',
   });
   return { pollOnce, start: poller.start, stop: poller.stop };

@@ -13,10 +13,13 @@ export interface MailLimits {
   bodyChars: number;
 }
 
-export type MailOutcome = { kind: 'ticket'; ticketId: string; created: boolean } | { kind: 'comment'; ticketId: string; added: boolean } | { kind: 'ignored'; reason: string };
+export type MailOutcome =
+  | { kind: 'ticket'; ticketId: string; created: boolean }
+  | { kind: 'comment'; ticketId: string; added: boolean }
+  | { kind: 'ignored'; reason: string };
 
 function references(mail: ParsedMail): string[] {
-  const refs = typeof mail.references === 'string' ? [mail.references] : mail.references ?? [];
+  const refs = typeof mail.references === 'string' ? [mail.references] : (mail.references ?? []);
   return [...(mail.inReplyTo ? [mail.inReplyTo] : []), ...refs].map((r) => r.trim()).filter(Boolean);
 }
 
@@ -35,15 +38,27 @@ function bodyText(mail: ParsedMail, limits: MailLimits): string {
   const text = (mail.text ?? '').trim();
   const fromHtml = !text && typeof mail.html === 'string' ? htmlToPlain(mail.html) : '';
   const body = (text || fromHtml || '(no text)').replace(/\r\n/g, '\n');
-  const cut = body.length > limits.bodyChars ? `${body.slice(0, limits.bodyChars)}\n[… cut at ${limits.bodyChars} characters]` : body;
+  const cut =
+    body.length > limits.bodyChars
+      ? `${body.slice(0, limits.bodyChars)}\n[… cut at ${limits.bodyChars} characters]`
+      : body;
   const attachments = mail.attachments.map((a) => `${a.filename ?? 'unnamed'} (${a.contentType}, ${a.size} bytes)`);
   return attachments.length > 0 ? `${cut}\n\n[attachments not kept: ${attachments.join('; ')}]` : cut;
 }
 
 function htmlToPlain(html: string): string {
-  return html.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<br\s*\/?>|<\/p>|<\/div>/gi, '\n').replace(/<[^>]+>/g, ' ')
-    .replace(/&nbsp;/g, ' ').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&')
-    .replace(/[ \t]+/g, ' ').replace(/\n\s*\n+/g, '\n\n').trim();
+  return html
+    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
+    .replace(/<br\s*\/?>|<\/p>|<\/div>/gi, '\n')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&')
+    .replace(/[ \t]+/g, ' ')
+    .replace(/\n\s*\n+/g, '\n\n')
+    .trim();
 }
 
 export async function mailToTicket(deps: IntakeDeps, mail: ParsedMail, limits: MailLimits): Promise<MailOutcome> {
@@ -53,12 +68,27 @@ export async function mailToTicket(deps: IntakeDeps, mail: ParsedMail, limits: M
   const body = bodyText(mail, limits);
   const threadId = await findThread(deps.store, mail);
   if (threadId) {
-    const comment = await deps.store.addComment(threadId, { author: from, body, source: 'email', ...(messageId ? { externalId: messageId } : {}) });
+    const comment = await deps.store.addComment(threadId, {
+      author: from,
+      body,
+      source: 'email',
+      ...(messageId ? { externalId: messageId } : {}),
+    });
     return { kind: 'comment', ticketId: threadId, added: comment !== null };
   }
-  const title = (mail.subject ?? '').replace(/[\r\n]+/g, ' ').trim().slice(0, 300);
-  const submitted = await submitTicket(deps, {
-    description: body, reporter: from, ...(title ? { title } : {}), ...(messageId ? { externalId: messageId } : {}),
-  }, { requester: from, source: 'email' });
+  const title = (mail.subject ?? '')
+    .replace(/[\r\n]+/g, ' ')
+    .trim()
+    .slice(0, 300);
+  const submitted = await submitTicket(
+    deps,
+    {
+      description: body,
+      reporter: from,
+      ...(title ? { title } : {}),
+      ...(messageId ? { externalId: messageId } : {}),
+    },
+    { requester: from, source: 'email' },
+  );
   return { kind: 'ticket', ticketId: submitted.ticket.id, created: submitted.created };
 }

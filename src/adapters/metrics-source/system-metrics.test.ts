@@ -41,8 +41,16 @@ describe('createSystemMetricsSource', () => {
 });
 
 describe('selectDisks', () => {
-  const entry = (fs: string, type: string, mount: string, size = 1000, used = 250) =>
-    ({ fs, type, mount, size, used, available: size - used, use: (used / size) * 100, rw: true });
+  const entry = (fs: string, type: string, mount: string, size = 1000, used = 250) => ({
+    fs,
+    type,
+    mount,
+    size,
+    used,
+    available: size - used,
+    use: (used / size) * 100,
+    rw: true,
+  });
 
   it('keeps real mounts, drops memory and kernel filesystems, and reports each mount once', () => {
     const disks = selectDisks([

@@ -7,8 +7,27 @@ import type { SystemMetrics, SystemMetricsSource } from '../../core/ports.ts';
 
 // Memory-backed and kernel filesystems: they say nothing about disk space.
 const PSEUDO_FS_TYPES = new Set([
-  'tmpfs', 'devtmpfs', 'ramfs', 'squashfs', 'proc', 'sysfs', 'cgroup', 'cgroup2', 'devpts', 'mqueue',
-  'debugfs', 'tracefs', 'securityfs', 'pstore', 'bpf', 'configfs', 'fusectl', 'hugetlbfs', 'autofs', 'nsfs', 'efivarfs',
+  'tmpfs',
+  'devtmpfs',
+  'ramfs',
+  'squashfs',
+  'proc',
+  'sysfs',
+  'cgroup',
+  'cgroup2',
+  'devpts',
+  'mqueue',
+  'debugfs',
+  'tracefs',
+  'securityfs',
+  'pstore',
+  'bpf',
+  'configfs',
+  'fusectl',
+  'hugetlbfs',
+  'autofs',
+  'nsfs',
+  'efivarfs',
 ]);
 
 type DiskEntry = SystemMetrics['disk'][number];
@@ -40,8 +59,17 @@ async function collectNow(): Promise<SystemMetrics> {
   const usedBytes = mem.total - mem.available;
   return {
     hostname: hostname(),
-    cpu: { cores: load.cpus.length || cpus().length, usagePercent: round1(load.currentLoad), model: cpus()[0]?.model.trim() ?? 'unknown' },
-    memory: { totalBytes: mem.total, usedBytes, availableBytes: mem.available, usedPercent: round1((usedBytes / mem.total) * 100) },
+    cpu: {
+      cores: load.cpus.length || cpus().length,
+      usagePercent: round1(load.currentLoad),
+      model: cpus()[0]?.model.trim() ?? 'unknown',
+    },
+    memory: {
+      totalBytes: mem.total,
+      usedBytes,
+      availableBytes: mem.available,
+      usedPercent: round1((usedBytes / mem.total) * 100),
+    },
     disk: selectDisks(disks),
     load: { one, five, fifteen },
     uptimeSeconds: Math.round(si.time().uptime),

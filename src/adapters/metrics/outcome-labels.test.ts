@@ -18,9 +18,17 @@ describe('outcome labels under evidence before action', () => {
   });
 
   it('names the escalations of the new loop', () => {
-    expect(escalationKind('partly fixed: the file system is nearly full (billing): remains; verification failed: …')).toBe('partial_fix');
-    expect(escalationKind('Found, with no safe automatic fix: Redis is at its memory limit …')).toBe('finding_without_fix');
-    expect(escalationKind('the ticket does not say which system it means: "orders" could be the service orders-eu or orders-us')).toBe('ambiguous_target');
+    expect(
+      escalationKind('partly fixed: the file system is nearly full (billing): remains; verification failed: …'),
+    ).toBe('partial_fix');
+    expect(escalationKind('Found, with no safe automatic fix: Redis is at its memory limit …')).toBe(
+      'finding_without_fix',
+    );
+    expect(
+      escalationKind(
+        'the ticket does not say which system it means: "orders" could be the service orders-eu or orders-us',
+      ),
+    ).toBe('ambiguous_target');
     expect(escalationKind('Reopened by ann: still broken.')).toBe('reopened');
     expect(escalationKind('No fault was found and ann did not confirm or reopen within 72 h')).toBe('no_answer');
   });

@@ -12,8 +12,12 @@ describe('ticket outcomes for metrics', () => {
   });
 
   it('sorts the orchestrator escalation reasons into a fixed set of label values', () => {
-    expect(escalationKind('verification failed: Check that the service answers: healthy eq true')).toBe('verification_failed');
-    expect(escalationKind('fix step 3 (commander.execute_command) failed: COMMAND_TIMEOUT took too long')).toBe('fix_failed');
+    expect(escalationKind('verification failed: Check that the service answers: healthy eq true')).toBe(
+      'verification_failed',
+    );
+    expect(escalationKind('fix step 3 (commander.execute_command) failed: COMMAND_TIMEOUT took too long')).toBe(
+      'fix_failed',
+    );
     expect(escalationKind('step 2 (commander.execute_command) needs approval: destructive')).toBe('approval_required');
     expect(escalationKind('step 2 (commander.execute_command) is refused: no backup')).toBe('policy_refused');
     expect(escalationKind('no runbook fits a high-priority network ticket')).toBe('no_runbook');

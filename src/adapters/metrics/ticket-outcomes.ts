@@ -5,9 +5,20 @@
 import type { TicketOutcome as RecordedOutcome, TicketStatus } from '../../core/ticket.ts';
 
 export type TicketOutcome =
-  | 'resolved_autonomously' | 'assisted_fix' | 'resolved_by_human' | 'no_fault_found' | 'confirmed_no_fault' | 'reopened' | 'escalated' | 'failed';
+  | 'resolved_autonomously'
+  | 'assisted_fix'
+  | 'resolved_by_human'
+  | 'no_fault_found'
+  | 'confirmed_no_fault'
+  | 'reopened'
+  | 'escalated'
+  | 'failed';
 
-export function ticketOutcome(from: TicketStatus, to: TicketStatus, recorded?: RecordedOutcome): TicketOutcome | undefined {
+export function ticketOutcome(
+  from: TicketStatus,
+  to: TicketStatus,
+  recorded?: RecordedOutcome,
+): TicketOutcome | undefined {
   if (to === 'resolved') {
     if (recorded === 'assisted_fix') return 'assisted_fix';
     if (recorded === 'confirmed_no_fault') return 'confirmed_no_fault';

@@ -6,7 +6,12 @@ import { createProbeTargets, type Resolve } from './probe-target.ts';
 import { tcpConnect } from './tcp-probe.ts';
 import { fetchCertificate } from './tls-probe.ts';
 
-export type DeviceTcpProbe = (deviceId: string, host: string, port: number, options: Parameters<NetworkProbes['tcp']>[1]) => ReturnType<NetworkProbes['tcp']>;
+export type DeviceTcpProbe = (
+  deviceId: string,
+  host: string,
+  port: number,
+  options: Parameters<NetworkProbes['tcp']>[1],
+) => ReturnType<NetworkProbes['tcp']>;
 
 export function createNetworkProbes(options: {
   allow: NetworkAllowList;
@@ -16,11 +21,18 @@ export function createNetworkProbes(options: {
   fromDevice: DeviceTcpProbe;
   resolve?: Resolve;
 }): NetworkProbes {
-  const target = createProbeTargets({ allow: options.allow, declaredEndpoints: options.declaredEndpoints, ...(options.resolve ? { resolve: options.resolve } : {}) });
+  const target = createProbeTargets({
+    allow: options.allow,
+    declaredEndpoints: options.declaredEndpoints,
+    ...(options.resolve ? { resolve: options.resolve } : {}),
+  });
   return {
     target,
     tcp: (t, probe) => tcpConnect(t.connectTo, t.port, probe),
-    tcpFrom: (deviceId, t, probe) => (options.isLocal(deviceId) ? tcpConnect(t.connectTo, t.port, probe) : options.fromDevice(deviceId, t.connectTo, t.port, probe)),
+    tcpFrom: (deviceId, t, probe) =>
+      options.isLocal(deviceId)
+        ? tcpConnect(t.connectTo, t.port, probe)
+        : options.fromDevice(deviceId, t.connectTo, t.port, probe),
     certificate: (t, servername, probe) => fetchCertificate(t.connectTo, t.port, servername, probe),
   };
 }

@@ -6,12 +6,19 @@
 import { lookup } from 'node:dns/promises';
 import { endpointAllowList, normaliseEndpointHost, type Endpoint } from '../../core/declared-endpoints.ts';
 import { parseIp } from '../../core/ip-address.ts';
-import { HOST_NAME, isHostAllowed, judgeAddresses, mergeAllowLists, type NetworkAllowList } from '../../core/network-guard.ts';
+import {
+  HOST_NAME,
+  isHostAllowed,
+  judgeAddresses,
+  mergeAllowLists,
+  type NetworkAllowList,
+} from '../../core/network-guard.ts';
 import type { TargetVerdict } from '../../core/network-probes.ts';
 
 export type Resolve = (hostname: string) => Promise<string[]>;
 
-const systemResolve: Resolve = async (hostname) => (await lookup(hostname, { all: true, verbatim: true })).map((a) => a.address);
+const systemResolve: Resolve = async (hostname) =>
+  (await lookup(hostname, { all: true, verbatim: true })).map((a) => a.address);
 
 /** Lower case, without brackets or a trailing dot; an IP address in its usual form. */
 export const normaliseHost = normaliseEndpointHost;
@@ -26,20 +33,33 @@ async function addressesOf(host: string, literal: boolean, resolve: Resolve): Pr
   }
 }
 
-export function createProbeTargets(options: { allow: NetworkAllowList; declaredEndpoints: () => Iterable<Endpoint>; resolve?: Resolve }) {
+export function createProbeTargets(options: {
+  allow: NetworkAllowList;
+  declaredEndpoints: () => Iterable<Endpoint>;
+  resolve?: Resolve;
+}) {
   const resolve = options.resolve ?? systemResolve;
   return async (raw: string, port: number): Promise<TargetVerdict> => {
     const host = normaliseHost(raw);
     const literal = parseIp(host) !== undefined;
-    if (!literal && !HOST_NAME.test(host)) return { ok: false, reason: `"${raw}" is neither a host name nor an IP address`, unresolved: false };
-    if (!Number.isInteger(port) || port < 1 || port > 65535) return { ok: false, reason: `port ${port} is not 1 to 65535`, unresolved: false };
+    if (!literal && !HOST_NAME.test(host))
+      return { ok: false, reason: `"${raw}" is neither a host name nor an IP address`, unresolved: false };
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      return { ok: false, reason: `port ${port} is not 1 to 65535`, unresolved: false };
     const servername = literal ? {} : { servername: host };
     const allow = mergeAllowLists(options.allow, endpointAllowList(options.declaredEndpoints()));
-    if (!literal && isHostAllowed(host, allow, port)) return { ok: true, target: { host, port, connectTo: host, ...servername } };
+    if (!literal && isHostAllowed(host, allow, port))
+      return { ok: true, target: { host, port, connectTo: host, ...servername } };
     const addresses = await addressesOf(host, literal, resolve);
-    if ('error' in addresses) return { ok: false, reason: `${host} could not be resolved (${addresses.error})`, unresolved: true };
+    if ('error' in addresses)
+      return { ok: false, reason: `${host} could not be resolved (${addresses.error})`, unresolved: true };
     const verdict = judgeAddresses(host, addresses, allow, port);
-    if (!verdict.ok) return { ok: false, reason: `${verdict.reason} (TWISTERLAB_PROBE_ALLOW, or a declared service or device endpoint)`, unresolved: false };
+    if (!verdict.ok)
+      return {
+        ok: false,
+        reason: `${verdict.reason} (TWISTERLAB_PROBE_ALLOW, or a declared service or device endpoint)`,
+        unresolved: false,
+      };
     return { ok: true, target: { host, port, connectTo: addresses[0]!, ...servername } };
   };
 }

@@ -18,9 +18,15 @@ export function tcpConnect(host: string, port: number, { timeoutMs, signal }: Pr
     };
     const elapsed = () => roundMs(performance.now() - started);
     const onAbort = () => settle(() => reject(new TwisterError('CAPABILITY_ABORTED', 'the check was cancelled')));
-    const timer = setTimeout(() => settle(() => resolve({ reachable: false, latencyMs: elapsed(), error: `no answer within ${timeoutMs} ms` })), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        settle(() => resolve({ reachable: false, latencyMs: elapsed(), error: `no answer within ${timeoutMs} ms` })),
+      timeoutMs,
+    );
     signal.addEventListener('abort', onAbort, { once: true });
     socket.once('connect', () => settle(() => resolve({ reachable: true, latencyMs: elapsed() })));
-    socket.once('error', (error) => settle(() => resolve({ reachable: false, latencyMs: elapsed(), error: error.message })));
+    socket.once('error', (error) =>
+      settle(() => resolve({ reachable: false, latencyMs: elapsed(), error: error.message })),
+    );
   });
 }

@@ -6,11 +6,20 @@ import type { PeerCertificateInfo, ProbeOptions } from '../../core/network-probe
 
 /** `CN=example.com, O=Example`: the fields in the certificate's order, repeated fields each shown. */
 function distinguishedName(name: Record<string, string | string[]> | undefined): string {
-  return Object.entries(name ?? {}).flatMap(([key, value]) => (Array.isArray(value) ? value : [value]).map((v) => `${key}=${v}`)).join(', ');
+  return Object.entries(name ?? {})
+    .flatMap(([key, value]) => (Array.isArray(value) ? value : [value]).map((v) => `${key}=${v}`))
+    .join(', ');
 }
 
-function describe(cert: PeerCertificate, authorized: boolean, authorizationError: Error | string | undefined): PeerCertificateInfo {
-  const error = authorizationError === undefined ? undefined : String((authorizationError as { code?: string }).code ?? authorizationError);
+function describe(
+  cert: PeerCertificate,
+  authorized: boolean,
+  authorizationError: Error | string | undefined,
+): PeerCertificateInfo {
+  const error =
+    authorizationError === undefined
+      ? undefined
+      : String((authorizationError as { code?: string }).code ?? authorizationError);
   return {
     subject: distinguishedName(cert.subject as unknown as Record<string, string | string[]>),
     issuer: distinguishedName(cert.issuer as unknown as Record<string, string | string[]>),
@@ -23,7 +32,12 @@ function describe(cert: PeerCertificate, authorized: boolean, authorizationError
   };
 }
 
-export function fetchCertificate(host: string, port: number, servername: string | undefined, { timeoutMs, signal }: ProbeOptions): Promise<PeerCertificateInfo> {
+export function fetchCertificate(
+  host: string,
+  port: number,
+  servername: string | undefined,
+  { timeoutMs, signal }: ProbeOptions,
+): Promise<PeerCertificateInfo> {
   if (signal.aborted) return Promise.reject(new TwisterError('CAPABILITY_ABORTED', 'the check was cancelled'));
   const where = `${host}:${port}`;
   return new Promise<PeerCertificateInfo>((resolve, reject) => {
@@ -35,14 +49,31 @@ export function fetchCertificate(host: string, port: number, servername: string 
       done();
     };
     const onAbort = () => settle(() => reject(new TwisterError('CAPABILITY_ABORTED', 'the check was cancelled')));
-    const timer = setTimeout(() => settle(() => reject(new TwisterError('SERVICE_CHECK_FAILED', `no TLS handshake with ${where} within ${timeoutMs} ms`, { host, port }))), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        settle(() =>
+          reject(
+            new TwisterError('SERVICE_CHECK_FAILED', `no TLS handshake with ${where} within ${timeoutMs} ms`, {
+              host,
+              port,
+            }),
+          ),
+        ),
+      timeoutMs,
+    );
     signal.addEventListener('abort', onAbort, { once: true });
     socket.once('secureConnect', () => {
       const cert = socket.getPeerCertificate();
-      settle(() => (cert && cert.raw
-        ? resolve(describe(cert, socket.authorized, socket.authorizationError))
-        : reject(new TwisterError('SERVICE_CHECK_FAILED', `${where} presented no certificate`, { host, port }))));
+      settle(() =>
+        cert && cert.raw
+          ? resolve(describe(cert, socket.authorized, socket.authorizationError))
+          : reject(new TwisterError('SERVICE_CHECK_FAILED', `${where} presented no certificate`, { host, port })),
+      );
     });
-    socket.once('error', (error) => settle(() => reject(new TwisterError('SERVICE_CHECK_FAILED', `TLS with ${where} failed: ${error.message}`, { host, port }))));
+    socket.once('error', (error) =>
+      settle(() =>
+        reject(new TwisterError('SERVICE_CHECK_FAILED', `TLS with ${where} failed: ${error.message}`, { host, port })),
+      ),
+    );
   });
 }

@@ -10,7 +10,10 @@ export interface NotifyChannel {
 
 /** A delivery that failed; `permanent` when trying again cannot help (a refused URL, a 4xx other than 408/429). */
 export class DeliveryError extends Error {
-  constructor(message: string, readonly permanent = false) {
+  constructor(
+    message: string,
+    readonly permanent = false,
+  ) {
     super(message);
     this.name = 'DeliveryError';
   }

@@ -15,8 +15,21 @@ export function slackPayload(message: NotificationMessage): Record<string, unkno
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: message.title.slice(0, 150) } },
       { type: 'section', text: { type: 'mrkdwn', text: mrkdwn(message.lines.join('\n')).slice(0, 3_000) || ' ' } },
-      { type: 'section', fields: message.facts.slice(0, 10).map((f) => ({ type: 'mrkdwn', text: `*${mrkdwn(f.label)}*\n${mrkdwn(f.value)}` })) },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: `<${message.url}|Open ticket ${message.ticketId}> · ${message.event} · delivery ${message.deliveryId}` }] },
+      {
+        type: 'section',
+        fields: message.facts
+          .slice(0, 10)
+          .map((f) => ({ type: 'mrkdwn', text: `*${mrkdwn(f.label)}*\n${mrkdwn(f.value)}` })),
+      },
+      {
+        type: 'context',
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: `<${message.url}|Open ticket ${message.ticketId}> · ${message.event} · delivery ${message.deliveryId}`,
+          },
+        ],
+      },
     ],
   };
 }
@@ -24,32 +37,44 @@ export function slackPayload(message: NotificationMessage): Record<string, unkno
 export function teamsPayload(message: NotificationMessage): Record<string, unknown> {
   return {
     type: 'message',
-    attachments: [{
-      contentType: 'application/vnd.microsoft.card.adaptive',
-      contentUrl: null,
-      content: {
-        $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
-        type: 'AdaptiveCard',
-        version: '1.4',
-        body: [
-          { type: 'TextBlock', text: message.title, weight: 'Bolder', size: 'Medium', wrap: true },
-          ...message.lines.map((line) => ({ type: 'TextBlock', text: line, wrap: true, spacing: 'Small' })),
-          { type: 'FactSet', facts: message.facts.map((f) => ({ title: f.label, value: f.value })) },
-        ],
-        actions: [{ type: 'Action.OpenUrl', title: 'Open ticket', url: message.url }],
-        msteams: { width: 'Full' },
+    attachments: [
+      {
+        contentType: 'application/vnd.microsoft.card.adaptive',
+        contentUrl: null,
+        content: {
+          $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+          type: 'AdaptiveCard',
+          version: '1.4',
+          body: [
+            { type: 'TextBlock', text: message.title, weight: 'Bolder', size: 'Medium', wrap: true },
+            ...message.lines.map((line) => ({ type: 'TextBlock', text: line, wrap: true, spacing: 'Small' })),
+            { type: 'FactSet', facts: message.facts.map((f) => ({ title: f.label, value: f.value })) },
+          ],
+          actions: [{ type: 'Action.OpenUrl', title: 'Open ticket', url: message.url }],
+          msteams: { width: 'Full' },
+        },
       },
-    }],
+    ],
   };
 }
 
-export function createChatChannel(options: { name: string; type: 'slack' | 'teams'; url: string; post: PostOptions }): NotifyChannel {
+export function createChatChannel(options: {
+  name: string;
+  type: 'slack' | 'teams';
+  url: string;
+  post: PostOptions;
+}): NotifyChannel {
   const render = options.type === 'slack' ? slackPayload : teamsPayload;
   return {
     name: options.name,
     type: options.type,
     async send(message) {
-      const result = await guardedPost(options.url, JSON.stringify(render(message)), { 'idempotency-key': message.deliveryId }, options.post);
+      const result = await guardedPost(
+        options.url,
+        JSON.stringify(render(message)),
+        { 'idempotency-key': message.deliveryId },
+        options.post,
+      );
       expectSuccess(result, `${options.type} webhook ${options.name}`);
     },
   };

@@ -4,7 +4,12 @@
 // the same delivery id, once its lease lapses.
 import type { Logger } from '../../core/logger.ts';
 import { buildMessage } from '../../core/notifications/notification-message.ts';
-import { retryDelayMs, type NotificationOutbox, type OutboxEntry, type OutboxTarget } from '../../core/notifications/outbox.ts';
+import {
+  retryDelayMs,
+  type NotificationOutbox,
+  type OutboxEntry,
+  type OutboxTarget,
+} from '../../core/notifications/outbox.ts';
 import { createPoller } from '../poller.ts';
 import { DeliveryError, type NotifyChannel } from './channel.ts';
 
@@ -46,23 +51,38 @@ export function createDispatcher(options: DispatcherOptions): NotificationDispat
       const permanent = error instanceof DeliveryError && error.permanent;
       const delay = permanent ? null : retryDelayMs(entry.attempts, options.retry);
       const reason = error instanceof Error ? error.message : String(error);
-      await options.outbox.failed(entry.id, options.owner, reason, delay === null ? null : new Date(Date.now() + delay));
+      await options.outbox.failed(
+        entry.id,
+        options.owner,
+        reason,
+        delay === null ? null : new Date(Date.now() + delay),
+      );
       outcome = delay === null ? 'failed' : 'retry';
-      options.logger[delay === null ? 'warn' : 'info']({ notification: entry.id, channel: entry.channel, attempt: entry.attempts, err: reason }, delay === null ? 'notification given up' : 'notification will be retried');
+      options.logger[delay === null ? 'warn' : 'info'](
+        { notification: entry.id, channel: entry.channel, attempt: entry.attempts, err: reason },
+        delay === null ? 'notification given up' : 'notification will be retried',
+      );
     }
     options.onResult?.(entry, outcome);
   }
 
   async function runOnce(): Promise<number> {
     if (options.expiring) await options.outbox.enqueueExpiringApprovals(options.expiring);
-    const claimed = await options.outbox.claim({ owner: options.owner, limit: options.batch, leaseMs: options.leaseMs });
+    const claimed = await options.outbox.claim({
+      owner: options.owner,
+      limit: options.batch,
+      leaseMs: options.leaseMs,
+    });
     await Promise.all(claimed.map(deliver));
     return claimed.length;
   }
 
   const poller = createPoller({
-    pass: runOnce, nextDelayMs: (tried) => (tried === options.batch ? 0 : options.pollMs), retryMs: options.pollMs,
-    logger: options.logger, failureMessage: 'notification dispatch failed; trying again',
+    pass: runOnce,
+    nextDelayMs: (tried) => (tried === options.batch ? 0 : options.pollMs),
+    retryMs: options.pollMs,
+    logger: options.logger,
+    failureMessage: 'notification dispatch failed; trying again',
   });
   return { runOnce, start: poller.start, stop: poller.stop };
 }

@@ -16,9 +16,17 @@ export function signBody(secret: string, timestamp: string, body: string): strin
 
 export function webhookBody(message: NotificationMessage): string {
   return JSON.stringify({
-    deliveryId: message.deliveryId, event: message.event, ticketId: message.ticketId, title: message.title,
-    text: message.lines.join('\n'), url: message.url, facts: message.facts, team: message.team, handoffSummary: message.handoffSummary,
-    ticket: message.ticket, details: message.details,
+    deliveryId: message.deliveryId,
+    event: message.event,
+    ticketId: message.ticketId,
+    title: message.title,
+    text: message.lines.join('\n'),
+    url: message.url,
+    facts: message.facts,
+    team: message.team,
+    handoffSummary: message.handoffSummary,
+    ticket: message.ticket,
+    details: message.details,
   });
 }
 
@@ -29,7 +37,10 @@ export function createWebhookChannel(options: {
   name: string;
   /** A fixed URL, or (the helpdesk callback) the one the ticket carries. */
   url: string | ((message: NotificationMessage) => string | null);
-  secret?: string; headers?: Record<string, string>; post: PostOptions; now?: () => number;
+  secret?: string;
+  headers?: Record<string, string>;
+  post: PostOptions;
+  now?: () => number;
   type?: 'webhook' | 'callback';
 }): NotifyChannel {
   const now = options.now ?? Date.now;
@@ -43,7 +54,10 @@ export function createWebhookChannel(options: {
       const timestamp = String(Math.floor(now() / 1000));
       const headers: Record<string, string> = {
         ...options.headers,
-        [DELIVERY_HEADER]: message.deliveryId, 'idempotency-key': message.deliveryId, [TIMESTAMP_HEADER]: timestamp, [EVENT_HEADER]: message.event,
+        [DELIVERY_HEADER]: message.deliveryId,
+        'idempotency-key': message.deliveryId,
+        [TIMESTAMP_HEADER]: timestamp,
+        [EVENT_HEADER]: message.event,
         ...(options.secret ? { [SIGNATURE_HEADER]: signBody(options.secret, timestamp, body) } : {}),
       };
       expectSuccess(await guardedPost(url, body, headers, options.post), `webhook ${options.name}`);

@@ -13,8 +13,15 @@ const opened: BullmqTicketQueue[] = [];
 
 function queue(overrides: Partial<BullmqQueueOptions> = {}): BullmqTicketQueue {
   const q = createBullmqQueue({
-    url: redis.url, prefix: `t${randomUUID().slice(0, 8)}`, logger: silentLogger, concurrency: 4,
-    lockMs: 2_000, stalledIntervalMs: 1_000, attempts: 3, backoffMs: 20, ...overrides,
+    url: redis.url,
+    prefix: `t${randomUUID().slice(0, 8)}`,
+    logger: silentLogger,
+    concurrency: 4,
+    lockMs: 2_000,
+    stalledIntervalMs: 1_000,
+    attempts: 3,
+    backoffMs: 20,
+    ...overrides,
   });
   opened.push(q);
   return q;
@@ -47,7 +54,9 @@ describe('the BullMQ ticket queue', () => {
     expect(await q.add(id)).toBe('added');
     expect(await q.add(id)).toBe('queued-already');
     const handled: string[] = [];
-    q.start(async (ticketId) => { handled.push(ticketId); });
+    q.start(async (ticketId) => {
+      handled.push(ticketId);
+    });
     await until(() => handled.length === 1);
     // An approved ticket comes back to the queue after its first job completed.
     await until(() => q.depth() === 0);
@@ -75,7 +84,8 @@ describe('the BullMQ ticket queue', () => {
       const times = calls.get(id) ?? [];
       times.push(Date.now());
       calls.set(id, times);
-      if (id === flaky && times.length < 3) throw new TwisterError('STORE_UNAVAILABLE', 'the database cannot be reached');
+      if (id === flaky && times.length < 3)
+        throw new TwisterError('STORE_UNAVAILABLE', 'the database cannot be reached');
       if (id === broken) throw new TwisterError('TICKET_NOT_FOUND', 'no such ticket');
     });
     await q.enqueue(flaky);
@@ -98,7 +108,9 @@ describe('the BullMQ ticket queue', () => {
     try {
       // Redis comes back only after this returns: an enqueue that waited for it would never return.
       await q.enqueue(randomUUID());
-      expect(logger.messages('warn')).toContainEqual(expect.stringContaining('the reconciler will queue it once Redis is back'));
+      expect(logger.messages('warn')).toContainEqual(
+        expect.stringContaining('the reconciler will queue it once Redis is back'),
+      );
     } finally {
       await redis.start();
     }
@@ -122,7 +134,9 @@ describe('the BullMQ ticket queue', () => {
     await expect(first.enqueue(randomUUID())).rejects.toMatchObject({ code: 'SHUTTING_DOWN' });
     const second = queue({ prefix });
     const taken: string[] = [];
-    second.start(async (ticketId) => { taken.push(ticketId); });
+    second.start(async (ticketId) => {
+      taken.push(ticketId);
+    });
     await until(() => taken.length === 1);
     expect(taken).toEqual([id]);
   });

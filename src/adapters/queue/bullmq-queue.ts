@@ -61,10 +61,13 @@ export function createBullmqQueue(options: BullmqQueueOptions): BullmqTicketQueu
   const { logger, prefix } = options;
   const redis = createRedisConnection({ url: options.url, name: `${prefix}:queue`, logger });
   const queue = new Queue<TicketJob>(TICKET_QUEUE_NAME, {
-    connection: redis, prefix,
+    connection: redis,
+    prefix,
     defaultJobOptions: {
-      attempts: options.attempts, backoff: { type: 'exponential', delay: options.backoffMs },
-      removeOnComplete: KEEP_COMPLETED, removeOnFail: KEEP_FAILED,
+      attempts: options.attempts,
+      backoff: { type: 'exponential', delay: options.backoffMs },
+      removeOnComplete: KEEP_COMPLETED,
+      removeOnFail: KEEP_FAILED,
     },
   });
   queue.on('error', (err) => logger.debug({ err: err.message }, 'ticket queue error'));
@@ -96,9 +99,19 @@ export function createBullmqQueue(options: BullmqQueueOptions): BullmqTicketQueu
     if (depth.refreshing || redis.status !== 'ready') return;
     depth.refreshing = true;
     const addedBefore = added;
-    queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized')
-      .then((counts) => { depth = { value: Object.values(counts).reduce((a, b) => a + b, 0), at: Date.now(), refreshing: false, addedBefore }; })
-      .catch(() => { depth.refreshing = false; });
+    queue
+      .getJobCounts('waiting', 'active', 'delayed', 'prioritized')
+      .then((counts) => {
+        depth = {
+          value: Object.values(counts).reduce((a, b) => a + b, 0),
+          at: Date.now(),
+          refreshing: false,
+          addedBefore,
+        };
+      })
+      .catch(() => {
+        depth.refreshing = false;
+      });
   };
 
   return {
@@ -112,36 +125,57 @@ export function createBullmqQueue(options: BullmqQueueOptions): BullmqTicketQueu
         await withTimeout(add(ticketId), options.enqueueTimeoutMs ?? 2_000);
       } catch (error) {
         // The ticket is committed: it is not lost, only late. The reconciler queues it when Redis answers again.
-        logger.warn({ ticketId, err: (error as Error).message }, 'could not queue the ticket on Redis; the reconciler will queue it once Redis is back');
+        logger.warn(
+          { ticketId, err: (error as Error).message },
+          'could not queue the ticket on Redis; the reconciler will queue it once Redis is back',
+        );
       }
     },
     start(handler) {
       workerRedis = createRedisConnection({ url: options.url, name: `${prefix}:worker`, logger, waitForever: true });
-      worker = new Worker<TicketJob>(TICKET_QUEUE_NAME, async (job, token) => {
-        if (job.attemptsStarted <= 1) options.onDispatch?.(Math.max(0, Date.now() - job.timestamp));
-        inFlight.set(job.id!, { job, token });
-        try {
-          await handler(job.data.ticketId);
-        } catch (error) {
-          // Only errors that may pass are worth another attempt; the orchestrator settles the ticket for the rest.
-          if (isTwisterError(error) && !error.retryable) throw new UnrecoverableError(`${error.code}: ${error.message}`);
-          throw error;
-        } finally {
-          inFlight.delete(job.id!);
-        }
-      }, {
-        connection: workerRedis, prefix, concurrency: options.concurrency,
-        lockDuration: options.lockMs, stalledInterval: options.stalledIntervalMs, maxStalledCount: 3,
-        removeOnComplete: KEEP_COMPLETED, removeOnFail: KEEP_FAILED,
-      });
+      worker = new Worker<TicketJob>(
+        TICKET_QUEUE_NAME,
+        async (job, token) => {
+          if (job.attemptsStarted <= 1) options.onDispatch?.(Math.max(0, Date.now() - job.timestamp));
+          inFlight.set(job.id!, { job, token });
+          try {
+            await handler(job.data.ticketId);
+          } catch (error) {
+            // Only errors that may pass are worth another attempt; the orchestrator settles the ticket for the rest.
+            if (isTwisterError(error) && !error.retryable)
+              throw new UnrecoverableError(`${error.code}: ${error.message}`);
+            throw error;
+          } finally {
+            inFlight.delete(job.id!);
+          }
+        },
+        {
+          connection: workerRedis,
+          prefix,
+          concurrency: options.concurrency,
+          lockDuration: options.lockMs,
+          stalledInterval: options.stalledIntervalMs,
+          maxStalledCount: 3,
+          removeOnComplete: KEEP_COMPLETED,
+          removeOnFail: KEEP_FAILED,
+        },
+      );
       worker.on('error', (err) => logger.debug({ err: err.message }, 'ticket worker error'));
       worker.on('failed', (job, err) => {
         const final = !job || job.attemptsMade >= (job.opts.attempts ?? 1) || err instanceof UnrecoverableError;
-        logger.warn({ ticketId: job?.data.ticketId, attempt: job?.attemptsMade, final, err: err.message }, final
-          ? 'ticket job gave up; the reconciler queues the ticket again if it is not finished'
-          : 'ticket job failed; it is tried again after a backoff');
+        logger.warn(
+          { ticketId: job?.data.ticketId, attempt: job?.attemptsMade, final, err: err.message },
+          final
+            ? 'ticket job gave up; the reconciler queues the ticket again if it is not finished'
+            : 'ticket job failed; it is tried again after a backoff',
+        );
       });
-      worker.on('stalled', (jobId) => logger.warn({ ticketId: jobId }, 'a worker stopped renewing its lock on a ticket; the ticket is back on the queue'));
+      worker.on('stalled', (jobId) =>
+        logger.warn(
+          { ticketId: jobId },
+          'a worker stopped renewing its lock on a ticket; the ticket is back on the queue',
+        ),
+      );
     },
     async drain(timeoutMs) {
       closing = true;
@@ -160,7 +194,10 @@ export function createBullmqQueue(options: BullmqQueueOptions): BullmqTicketQueu
           await Job.fromJSON(queue, job.asJSON(), job.id).moveToWait(token);
           released += 1;
         } catch (err) {
-          logger.warn({ ticketId: job.data.ticketId, err: (err as Error).message }, 'could not hand the ticket back; it returns to the queue when its lock lapses');
+          logger.warn(
+            { ticketId: job.data.ticketId, err: (err as Error).message },
+            'could not hand the ticket back; it returns to the queue when its lock lapses',
+          );
         }
       }
       return { released };

@@ -45,7 +45,10 @@ export function createInProcessQueue(options: InProcessQueueOptions): TicketQueu
     attempts.set(id, attempt);
     const ceiling = Math.min(30_000, (options.retryBaseMs ?? 500) * 2 ** (attempt - 1));
     const delayMs = Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
-    options.logger.warn({ ticketId: id, attempt, delayMs, code: (err as TwisterError).code }, 'ticket handler failed with a retryable error; trying again later');
+    options.logger.warn(
+      { ticketId: id, attempt, delayMs, code: (err as TwisterError).code },
+      'ticket handler failed with a retryable error; trying again later',
+    );
     const timer = setTimeout(() => {
       retries.delete(timer);
       if (closing) return;
@@ -68,7 +71,12 @@ export function createInProcessQueue(options: InProcessQueueOptions): TicketQueu
       options.onDispatch?.(performance.now() - at);
       let failure: unknown;
       handler(id)
-        .then(() => attempts.delete(id), (err: unknown) => { failure = err; })
+        .then(
+          () => attempts.delete(id),
+          (err: unknown) => {
+            failure = err;
+          },
+        )
         .finally(() => {
           running -= 1;
           queued.delete(id);

@@ -26,7 +26,14 @@ afterAll(async () => {
 });
 
 const leases = (prefix: string, limit: number, overrides: { leaseMs?: number; waitMs?: number } = {}) =>
-  createRedisDeviceLeases({ redis, prefix, limit, leaseMs: overrides.leaseMs ?? 5_000, waitMs: overrides.waitMs ?? 5_000, logger: silentLogger });
+  createRedisDeviceLeases({
+    redis,
+    prefix,
+    limit,
+    leaseMs: overrides.leaseMs ?? 5_000,
+    waitMs: overrides.waitMs ?? 5_000,
+    logger: silentLogger,
+  });
 
 describe('device leases on Redis', () => {
   it('lets `limit` holders in, across workers, and the next one in when a lease is released', async () => {
@@ -38,7 +45,10 @@ describe('device leases on Redis', () => {
     // Another device has leases of its own.
     const elsewhere = await workerA.acquire('web-2');
     let third = false;
-    const waiting = workerB.acquire('web-1').then((lease) => { third = true; return lease; });
+    const waiting = workerB.acquire('web-1').then((lease) => {
+      third = true;
+      return lease;
+    });
     await new Promise((r) => setTimeout(r, 150));
     expect(third).toBe(false);
     await one.release();
@@ -48,7 +58,7 @@ describe('device leases on Redis', () => {
     expect(await redis.zcard(`${prefix}:device-leases:web-1`)).toBe(0);
   });
 
-  it("frees the lease of a worker that died holding it once the lease lapses", async () => {
+  it('frees the lease of a worker that died holding it once the lease lapses', async () => {
     const prefix = `d${randomUUID().slice(0, 8)}`;
     // What a killed worker leaves: a token nobody renews, lapsing in 300 ms.
     const now = Date.now();
@@ -63,7 +73,10 @@ describe('device leases on Redis', () => {
     const prefix = `d${randomUUID().slice(0, 8)}`;
     const held = await leases(prefix, 1, { leaseMs: 600 }).acquire('slow');
     await new Promise((r) => setTimeout(r, 1_500));
-    await expect(leases(prefix, 1, { waitMs: 100 }).acquire('slow')).rejects.toMatchObject({ code: 'DEVICE_BUSY', retryable: true });
+    await expect(leases(prefix, 1, { waitMs: 100 }).acquire('slow')).rejects.toMatchObject({
+      code: 'DEVICE_BUSY',
+      retryable: true,
+    });
     await held.release();
   });
 
@@ -100,8 +113,11 @@ describe('device leases on Redis', () => {
     const workerA = limitDeviceConcurrency(inventory, leases(prefix, 2));
     const workerB = limitDeviceConcurrency(inventory, leases(prefix, 2));
     const started = Date.now();
-    const results = await Promise.all([workerA, workerB, workerA, workerB, workerA, workerB].map((inv) =>
-      inv.executor('local')!.exec(['sleep', '0.2'], { timeoutMs: 5_000, outputCap: 1024 })));
+    const results = await Promise.all(
+      [workerA, workerB, workerA, workerB, workerA, workerB].map((inv) =>
+        inv.executor('local')!.exec(['sleep', '0.2'], { timeoutMs: 5_000, outputCap: 1024 }),
+      ),
+    );
     expect(results.every((r) => r.exitCode === 0)).toBe(true);
     expect(most).toBe(2);
     // Six commands of 200 ms, two at a time: three rounds.
@@ -116,7 +132,14 @@ describe('device leases on Redis', () => {
     const logger = recordingLogger();
     try {
       // The wait for a free slot is longer than the test may run: a call that waited for the held lease cannot pass.
-      const limited = createRedisDeviceLeases({ redis: client, prefix: 'x', limit: 1, leaseMs: 5_000, waitMs: 3_600_000, logger });
+      const limited = createRedisDeviceLeases({
+        redis: client,
+        prefix: 'x',
+        limit: 1,
+        leaseMs: 5_000,
+        waitMs: 3_600_000,
+        logger,
+      });
       const held = await limited.acquire('d');
       await own.kill();
       const lease = await limited.acquire('d');

@@ -55,7 +55,10 @@ export function createRedisDeviceLeases(options: RedisDeviceLeasesOptions): Devi
       return (await redis.eval(ACQUIRE, 1, key, limit, leaseMs, token)) === 1;
     } catch (error) {
       if (unreachable++ % 100 === 0) {
-        options.logger.warn({ err: (error as Error).message }, 'device leases cannot be reached on Redis: commands run without the per-device limit until it answers');
+        options.logger.warn(
+          { err: (error as Error).message },
+          'device leases cannot be reached on Redis: commands run without the per-device limit until it answers',
+        );
       }
       return undefined;
     }
@@ -74,15 +77,22 @@ export function createRedisDeviceLeases(options: RedisDeviceLeasesOptions): Devi
         if (taken) break;
         signal?.throwIfAborted();
         if (Date.now() >= deadline) {
-          throw new TwisterError('DEVICE_BUSY', `device ${deviceId} already runs ${limit} commands (TWISTERLAB_DEVICE_CONCURRENCY) and none finished within ${options.waitMs} ms`, { device_id: deviceId, limit });
+          throw new TwisterError(
+            'DEVICE_BUSY',
+            `device ${deviceId} already runs ${limit} commands (TWISTERLAB_DEVICE_CONCURRENCY) and none finished within ${options.waitMs} ms`,
+            { device_id: deviceId, limit },
+          );
         }
         // Jittered, growing pauses: waiters spread out instead of all polling at the same moment.
         await sleep(Math.min(pause, Math.max(1, deadline - Date.now())) * (0.5 + Math.random()));
         pause = Math.min(pause * 2, 200);
       }
-      const renewal = setInterval(() => {
-        redis.eval(RENEW, 1, key, leaseMs, token).catch(() => undefined);
-      }, Math.max(50, Math.floor(leaseMs / 3)));
+      const renewal = setInterval(
+        () => {
+          redis.eval(RENEW, 1, key, leaseMs, token).catch(() => undefined);
+        },
+        Math.max(50, Math.floor(leaseMs / 3)),
+      );
       renewal.unref();
       let released = false;
       const lease: DeviceLease = {

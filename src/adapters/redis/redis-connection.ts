@@ -38,7 +38,10 @@ export function createRedisConnection(options: RedisConnectionOptions): Redis {
   redis.on('error', (error: Error) => {
     if (lost) return;
     lost = true;
-    options.logger.warn({ redis: target, connection: options.name, err: error.message }, 'Redis connection lost; retrying');
+    options.logger.warn(
+      { redis: target, connection: options.name, err: error.message },
+      'Redis connection lost; retrying',
+    );
   });
   redis.on('ready', () => {
     if (lost) options.logger.info({ redis: target, connection: options.name }, 'Redis connection restored');

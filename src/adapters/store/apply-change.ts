@@ -15,8 +15,21 @@ import type { StoreDatabase } from './ticket-store.ts';
 
 type Prepared = PgPreparedQuery<PreparedQueryConfig & { execute: TicketRow[] }>;
 const SET_FIELDS = [
-  'status', 'analysis', 'category', 'priority', 'context', 'resolutionNote', 'escalationReason', 'findings', 'outcome', 'title', 'labels', 'assignee',
-  'intent', 'team', 'handoffSummary',
+  'status',
+  'analysis',
+  'category',
+  'priority',
+  'context',
+  'resolutionNote',
+  'escalationReason',
+  'findings',
+  'outcome',
+  'title',
+  'labels',
+  'assignee',
+  'intent',
+  'team',
+  'handoffSummary',
 ] as const;
 type SetValues = Partial<Record<(typeof SET_FIELDS)[number], unknown>>;
 
@@ -59,7 +72,11 @@ export class ChangeWriter {
   constructor(private readonly db: StoreDatabase) {}
 
   /** The ticket after the change, or undefined when the swap matched no row (nothing was written). */
-  async apply(ticketId: string, change: TicketChange, notes: readonly OutboxNote[] = []): Promise<TicketRow | undefined> {
+  async apply(
+    ticketId: string,
+    change: TicketChange,
+    notes: readonly OutboxNote[] = [],
+  ): Promise<TicketRow | undefined> {
     const values = setValues(change);
     const finish = change.finishExecution;
     const finishesNew = finish !== undefined && finish.id === change.newExecution?.id;
@@ -96,9 +113,16 @@ export class ChangeWriter {
       finRate: finish?.successRate ?? null,
       finSummary: finish?.summary ?? null,
       steps: jsonText((change.steps ?? []).map(stepRecord)),
-      approvals: jsonText((change.newApprovals ?? []).map((a) => ({
-        id: a.id, execution_id: a.executionId, step_index: a.stepIndex, step_hash: a.stepHash, requested_by: a.requestedBy, expires_at: a.expiresAt,
-      }))),
+      approvals: jsonText(
+        (change.newApprovals ?? []).map((a) => ({
+          id: a.id,
+          execution_id: a.executionId,
+          step_index: a.stepIndex,
+          step_hash: a.stepHash,
+          requested_by: a.requestedBy,
+          expires_at: a.expiresAt,
+        })),
+      ),
       audit: jsonText(change.audit.map(auditRecord)),
       notes: jsonText(notes),
     });
@@ -106,9 +130,22 @@ export class ChangeWriter {
   }
 
   private statement(shape: Shape): Prepared {
-    const flags = [shape.transition, ...SET_FIELDS.map((f) => shape.fields.includes(f)), shape.newExecution,
-      shape.finishesNew, shape.finishesExisting, shape.steps, shape.audit, shape.approvals,
-      shape.guardsStatus, shape.lease !== 'none', shape.lease === 'release', shape.claim, shape.retake, shape.notes];
+    const flags = [
+      shape.transition,
+      ...SET_FIELDS.map((f) => shape.fields.includes(f)),
+      shape.newExecution,
+      shape.finishesNew,
+      shape.finishesExisting,
+      shape.steps,
+      shape.audit,
+      shape.approvals,
+      shape.guardsStatus,
+      shape.lease !== 'none',
+      shape.lease === 'release',
+      shape.claim,
+      shape.retake,
+      shape.notes,
+    ];
     const name = `tl_apply_${parseInt(flags.map((f) => (f ? '1' : '0')).join(''), 2).toString(36)}`;
     let statement = this.prepared.get(name);
     if (!statement) {
@@ -123,7 +160,12 @@ function setValues(change: TicketChange): SetValues {
   const patch = change.patch ?? {};
   const values: SetValues = {};
   if (change.transition) values.status = change.transition.to;
-  if (patch.analysis) Object.assign(values, { analysis: patch.analysis, category: patch.analysis.category, priority: patch.analysis.priority });
+  if (patch.analysis)
+    Object.assign(values, {
+      analysis: patch.analysis,
+      category: patch.analysis.category,
+      priority: patch.analysis.priority,
+    });
   if (patch.category) values.category = patch.category;
   if (patch.priority) values.priority = patch.priority;
   if (patch.context) values.context = patch.context;
@@ -145,10 +187,14 @@ function build(db: StoreDatabase, shape: Shape) {
   if (shape.transition || shape.guardsStatus) conditions.push(sql`${tickets.status} = ${p('from')}`);
   // Nobody else may hold a live lease: a second process stops here instead of running the ticket's steps too.
   if (shape.lease !== 'none') {
-    conditions.push(sql`(${tickets.leaseOwner} is null or ${tickets.leaseOwner} = ${p('leaseOwner')} or ${tickets.leaseUntil} < now())`);
+    conditions.push(
+      sql`(${tickets.leaseOwner} is null or ${tickets.leaseOwner} = ${p('leaseOwner')} or ${tickets.leaseUntil} < now())`,
+    );
   }
   if (shape.finishesExisting) {
-    conditions.push(sql`exists (select 1 from executions where id = ${p('finId')}::uuid and ticket_id = ${p('ticketId')}::uuid)`);
+    conditions.push(
+      sql`exists (select 1 from executions where id = ${p('finId')}::uuid and ticket_id = ${p('ticketId')}::uuid)`,
+    );
   }
   const set: PgUpdateSetSource<typeof tickets> = { updatedAt: sql`now()` };
   for (const field of shape.fields) Object.assign(set, { [field]: p(field) });
@@ -159,9 +205,19 @@ function build(db: StoreDatabase, shape: Shape) {
       resolvedBy: sql`case when ${p('status')}::text = 'resolved' then ${p('resolvedBy')}::text end`,
     });
   }
-  if (shape.lease === 'hold') Object.assign(set, { leaseOwner: p('leaseOwner'), leaseUntil: sql`now() + ${p('leaseMs')}::integer * interval '1 millisecond'` });
+  if (shape.lease === 'hold')
+    Object.assign(set, {
+      leaseOwner: p('leaseOwner'),
+      leaseUntil: sql`now() + ${p('leaseMs')}::integer * interval '1 millisecond'`,
+    });
   if (shape.lease === 'release') Object.assign(set, { leaseOwner: null, leaseUntil: null });
-  const upd = db.$with('upd').as(db.update(tickets).set(set).where(and(...conditions)).returning());
+  const upd = db.$with('upd').as(
+    db
+      .update(tickets)
+      .set(set)
+      .where(and(...conditions))
+      .returning(),
+  );
   const writes = [
     shape.newExecution ? insertExecution(shape.finishesNew) : undefined,
     shape.steps ? insertSteps : undefined,
@@ -172,7 +228,10 @@ function build(db: StoreDatabase, shape: Shape) {
     shape.retake ? retakeStep : undefined,
     shape.notes ? insertNotes : undefined,
   ].flatMap((body, i) => (body ? [db.$with(`w${i}`, { n: sql<number>`1` }).as(body)] : []));
-  return db.with(upd, ...writes).select().from(upd);
+  return db
+    .with(upd, ...writes)
+    .select()
+    .from(upd);
 }
 
 function insertExecution(finished: boolean): SQL {
@@ -235,17 +294,32 @@ const insertNotes = sql`insert into notifications (id, ticket_id, channel, event
 
 function stepRecord(s: StepClaim & Omit<Partial<StepRecord>, 'status'> & { status: string }): Record<string, unknown> {
   return {
-    execution_id: s.executionId, ticket_id: s.ticketId, idx: s.index, phase: s.phase, agent: s.agent,
-    capability: s.capability, params: s.params, risk: s.risk, status: s.status, output: s.output ?? null,
-    error: s.error ?? null, started_at: s.startedAt, finished_at: s.finishedAt ?? null, duration_ms: s.durationMs ?? null,
+    execution_id: s.executionId,
+    ticket_id: s.ticketId,
+    idx: s.index,
+    phase: s.phase,
+    agent: s.agent,
+    capability: s.capability,
+    params: s.params,
+    risk: s.risk,
+    status: s.status,
+    output: s.output ?? null,
+    error: s.error ?? null,
+    started_at: s.startedAt,
+    finished_at: s.finishedAt ?? null,
+    duration_ms: s.durationMs ?? null,
     attempts: s.attempts ?? 1,
   };
 }
 
 function auditRecord(entry: AuditEntry): Record<string, unknown> {
   return {
-    ticket_id: entry.ticketId, actor: entry.actor, action: entry.action, from_status: entry.fromStatus ?? null,
-    to_status: entry.toStatus ?? null, details: entry.details ?? {},
+    ticket_id: entry.ticketId,
+    actor: entry.actor,
+    action: entry.action,
+    from_status: entry.fromStatus ?? null,
+    to_status: entry.toStatus ?? null,
+    details: entry.details ?? {},
   };
 }
 
@@ -253,11 +327,14 @@ function auditRecord(entry: AuditEntry): Record<string, unknown> {
 export async function explainMiss(db: StoreDatabase, ticketId: string, change: TicketChange): Promise<TwisterError> {
   const finishId = change.finishExecution?.id ?? null;
   const owner = change.lease?.owner ?? null;
-  const [current] = await db.select({
-    status: tickets.status,
-    hasExecution: sql<boolean>`exists (select 1 from executions where id = ${finishId}::uuid and ticket_id = ${tickets.id})`,
-    heldBy: sql<string | null>`case when ${tickets.leaseUntil} >= now() then ${tickets.leaseOwner} end`,
-  }).from(tickets).where(eq(tickets.id, ticketId));
+  const [current] = await db
+    .select({
+      status: tickets.status,
+      hasExecution: sql<boolean>`exists (select 1 from executions where id = ${finishId}::uuid and ticket_id = ${tickets.id})`,
+      heldBy: sql<string | null>`case when ${tickets.leaseUntil} >= now() then ${tickets.leaseOwner} end`,
+    })
+    .from(tickets)
+    .where(eq(tickets.id, ticketId));
   if (!current) return new TwisterError('TICKET_NOT_FOUND', `no ticket has id ${ticketId}`, { ticketId });
   const { transition } = change;
   const status = current.status as TicketStatus;
@@ -269,13 +346,27 @@ export async function explainMiss(db: StoreDatabase, ticketId: string, change: T
     );
   }
   if (!transition && change.expectStatus && status !== change.expectStatus) {
-    return new TwisterError('INVALID_TRANSITION', `ticket ${ticketId} is ${status}, no longer ${change.expectStatus}`, { ticketId, from: change.expectStatus, current: status });
+    return new TwisterError('INVALID_TRANSITION', `ticket ${ticketId} is ${status}, no longer ${change.expectStatus}`, {
+      ticketId,
+      from: change.expectStatus,
+      current: status,
+    });
   }
   if (owner !== null && current.heldBy !== null && current.heldBy !== owner) {
-    return new TwisterError('TICKET_BUSY', `ticket ${ticketId} is being worked on by another process`, { ticketId, holder: current.heldBy });
+    return new TwisterError('TICKET_BUSY', `ticket ${ticketId} is being worked on by another process`, {
+      ticketId,
+      holder: current.heldBy,
+    });
   }
   if (finishId && !current.hasExecution) {
-    return new TwisterError('INTERNAL', `execution ${finishId} of ticket ${ticketId} does not exist`, { ticketId, executionId: finishId });
+    return new TwisterError('INTERNAL', `execution ${finishId} of ticket ${ticketId} does not exist`, {
+      ticketId,
+      executionId: finishId,
+    });
   }
-  return new TwisterError('INVALID_TRANSITION', `ticket ${ticketId} changed while this change was applied; read it again`, { ticketId, current: status });
+  return new TwisterError(
+    'INVALID_TRANSITION',
+    `ticket ${ticketId} changed while this change was applied; read it again`,
+    { ticketId, current: status },
+  );
 }

@@ -29,7 +29,9 @@ export class AuditBatcher {
   }
 
   private insert(rows: AuditValues[]): Promise<void> {
-    return guardStoreErrors(async () => { await this.db.insert(auditEvents).values(rows); });
+    return guardStoreErrors(async () => {
+      await this.db.insert(auditEvents).values(rows);
+    });
   }
 
   private async flush(): Promise<void> {

@@ -11,8 +11,16 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function toRecord(row: BackupRow): BackupRecord {
   return {
-    id: row.id, type: row.type as BackupType, target: row.target, deviceId: row.deviceId, path: row.path, sizeBytes: row.sizeBytes,
-    sha256: row.sha256, details: row.details, ticketId: row.ticketId, createdAt: row.createdAt.toISOString(),
+    id: row.id,
+    type: row.type as BackupType,
+    target: row.target,
+    deviceId: row.deviceId,
+    path: row.path,
+    sizeBytes: row.sizeBytes,
+    sha256: row.sha256,
+    details: row.details,
+    ticketId: row.ticketId,
+    createdAt: row.createdAt.toISOString(),
   };
 }
 
@@ -35,13 +43,23 @@ export class DrizzleBackupStore implements BackupRepository {
 
   listBackups(filter: { type?: BackupType; target?: string; limit: number }): Promise<BackupRecord[]> {
     return guardStoreErrors(async () => {
-      const where = and(filter.type ? eq(backups.type, filter.type) : undefined, filter.target ? eq(backups.target, filter.target) : undefined);
-      const rows = await this.db.select().from(backups).where(where).orderBy(desc(backups.createdAt), desc(backups.id)).limit(filter.limit);
+      const where = and(
+        filter.type ? eq(backups.type, filter.type) : undefined,
+        filter.target ? eq(backups.target, filter.target) : undefined,
+      );
+      const rows = await this.db
+        .select()
+        .from(backups)
+        .where(where)
+        .orderBy(desc(backups.createdAt), desc(backups.id))
+        .limit(filter.limit);
       return rows.map(toRecord);
     });
   }
 
   deleteBackup(id: string): Promise<boolean> {
-    return guardStoreErrors(async () => (await this.db.delete(backups).where(eq(backups.id, id)).returning({ id: backups.id })).length > 0);
+    return guardStoreErrors(
+      async () => (await this.db.delete(backups).where(eq(backups.id, id)).returning({ id: backups.id })).length > 0,
+    );
   }
 }

@@ -10,12 +10,25 @@ import type { StoreDatabase } from './ticket-store.ts';
 export async function addComment(db: StoreDatabase, ticketId: string, given: NewComment): Promise<Comment | null> {
   const comment = redactComment(given);
   return db.transaction(async (tx) => {
-    const [row] = await tx.insert(comments).values({
-      ticketId, author: comment.author, body: comment.body, source: comment.source, externalId: comment.externalId ?? null,
-    }).onConflictDoNothing({ target: [comments.ticketId, comments.externalId] }).returning();
+    const [row] = await tx
+      .insert(comments)
+      .values({
+        ticketId,
+        author: comment.author,
+        body: comment.body,
+        source: comment.source,
+        externalId: comment.externalId ?? null,
+      })
+      .onConflictDoNothing({ target: [comments.ticketId, comments.externalId] })
+      .returning();
     if (!row) return null;
     const audit: AuditEntry[] = [
-      { ticketId, actor: comment.author, action: 'ticket.commented', details: { commentId: row.id, source: comment.source } },
+      {
+        ticketId,
+        actor: comment.author,
+        action: 'ticket.commented',
+        details: { commentId: row.id, source: comment.source },
+      },
       ...(comment.audit ?? []),
     ];
     await tx.insert(auditEvents).values(redactAuditEntries(audit).map(auditValues));

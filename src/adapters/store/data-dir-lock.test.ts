@@ -10,7 +10,13 @@ import { acquireDataDirLock, LOCK_FILE_NAME } from './data-dir-lock.ts';
 
 function recordingLogger(): Logger & { warnings: string[] } {
   const warnings: string[] = [];
-  const logger = { ...silentLogger, warnings, warn: (obj: object | string, msg?: string) => { warnings.push(msg ?? String(obj)); } };
+  const logger = {
+    ...silentLogger,
+    warnings,
+    warn: (obj: object | string, msg?: string) => {
+      warnings.push(msg ?? String(obj));
+    },
+  };
   return logger as Logger & { warnings: string[] };
 }
 
@@ -34,7 +40,8 @@ describe('acquireDataDirLock', () => {
   });
 
   const writeLock = (owner: object) => fs.writeFileSync(lockPath, JSON.stringify(owner));
-  const readLock = () => JSON.parse(fs.readFileSync(lockPath, 'utf8')) as { pid: number; hostname: string; startedAt: string };
+  const readLock = () =>
+    JSON.parse(fs.readFileSync(lockPath, 'utf8')) as { pid: number; hostname: string; startedAt: string };
 
   it('writes our pid, host and start time into the lock file and removes it on release, once', () => {
     const lock = acquireDataDirLock(path.join(dir, 'nested'), silentLogger);
@@ -49,7 +56,10 @@ describe('acquireDataDirLock', () => {
     const lock = acquireDataDirLock(dir, silentLogger);
     try {
       expect(() => acquireDataDirLock(dir, silentLogger)).toThrow(
-        expect.objectContaining({ code: 'STORE_LOCKED', message: expect.stringContaining(`is in use by process ${process.pid} (started `) }),
+        expect.objectContaining({
+          code: 'STORE_LOCKED',
+          message: expect.stringContaining(`is in use by process ${process.pid} (started `),
+        }),
       );
     } finally {
       lock.release();
@@ -62,7 +72,7 @@ describe('acquireDataDirLock', () => {
     writeLock({ pid: child.pid, hostname: os.hostname(), startedAt: '2026-01-01T00:00:00.000Z' });
     expect(() => acquireDataDirLock(dir, silentLogger)).toThrow(
       `data directory ${dir} is in use by process ${child.pid} (started 2026-01-01T00:00:00.000Z); ` +
-      'stop it or set TWISTERLAB_DATA_DIR to another directory',
+        'stop it or set TWISTERLAB_DATA_DIR to another directory',
     );
     expect(readLock().pid).toBe(child.pid);
   });
@@ -86,7 +96,9 @@ describe('acquireDataDirLock', () => {
 
   it('treats a lock from another host as held and says how to clear it', () => {
     writeLock({ pid: 1, hostname: 'some-other-host', startedAt: '2026-01-01T00:00:00.000Z' });
-    expect(() => acquireDataDirLock(dir, silentLogger)).toThrow(/process 1 on host some-other-host .*delete .*twisterlab\.lock/);
+    expect(() => acquireDataDirLock(dir, silentLogger)).toThrow(
+      /process 1 on host some-other-host .*delete .*twisterlab\.lock/,
+    );
   });
 
   it('treats an unreadable lock as held while it is fresh and as stale once it is old', () => {

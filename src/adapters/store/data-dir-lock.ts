@@ -105,9 +105,7 @@ function lockedError(dataDir: string, lockPath: string, owner: LockOwner | null)
   const who = owner
     ? `process ${owner.pid}${owner.hostname === os.hostname() ? '' : ` on host ${owner.hostname}`} (started ${owner.startedAt})`
     : 'another process (its lock file is being written)';
-  const hint = owner && owner.hostname !== os.hostname()
-    ? `; if that host no longer runs it, delete ${lockPath}`
-    : '';
+  const hint = owner && owner.hostname !== os.hostname() ? `; if that host no longer runs it, delete ${lockPath}` : '';
   return new TwisterError(
     'STORE_LOCKED',
     `data directory ${dataDir} is in use by ${who}; stop it or set TWISTERLAB_DATA_DIR to another directory${hint}`,
@@ -120,5 +118,6 @@ function release(lockPath: string, owner: LockOwner): void {
   heldHere.delete(lockPath);
   const current = readOwner(lockPath);
   // Only remove a lock that is still ours: never another process's.
-  if (current && current.pid === owner.pid && current.startedAt === owner.startedAt) fs.rmSync(lockPath, { force: true });
+  if (current && current.pid === owner.pid && current.startedAt === owner.startedAt)
+    fs.rmSync(lockPath, { force: true });
 }

@@ -15,10 +15,18 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 function toEntry(row: Row): OutboxEntry {
   return {
-    id: row.id, ticketId: row.ticketId, channel: row.channel, event: row.event as NotificationEvent,
-    idempotencyKey: row.idempotencyKey, payload: row.payload as OutboxEntry['payload'], status: row.status as DeliveryStatus,
-    attempts: row.attempts, nextAttemptAt: row.nextAttemptAt.toISOString(), lastError: row.lastError,
-    deliveredAt: iso(row.deliveredAt), createdAt: row.createdAt.toISOString(),
+    id: row.id,
+    ticketId: row.ticketId,
+    channel: row.channel,
+    event: row.event as NotificationEvent,
+    idempotencyKey: row.idempotencyKey,
+    payload: row.payload as OutboxEntry['payload'],
+    status: row.status as DeliveryStatus,
+    attempts: row.attempts,
+    nextAttemptAt: row.nextAttemptAt.toISOString(),
+    lastError: row.lastError,
+    deliveredAt: iso(row.deliveredAt),
+    createdAt: row.createdAt.toISOString(),
   };
 }
 
@@ -27,23 +35,38 @@ export class DrizzleNotificationOutbox implements NotificationOutbox {
 
   claim(options: { owner: string; limit: number; leaseMs: number }): Promise<OutboxEntry[]> {
     return guardStoreErrors(async () => {
-      const due = this.db.select({ id: notifications.id }).from(notifications).where(and(
-        eq(notifications.status, 'pending'),
-        lte(notifications.nextAttemptAt, sql`now()`),
-        or(isNull(notifications.leaseUntil), lt(notifications.leaseUntil, sql`now()`)),
-      )).orderBy(asc(notifications.nextAttemptAt), asc(notifications.id)).limit(options.limit).for('update', { skipLocked: true });
-      const rows = await this.db.update(notifications).set({
-        attempts: sql`${notifications.attempts} + 1`,
-        leaseOwner: options.owner,
-        leaseUntil: sql`now() + ${options.leaseMs}::integer * interval '1 millisecond'`,
-      }).where(and(inArray(notifications.id, due), eq(notifications.status, 'pending'))).returning();
-      return rows.sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || a.id.localeCompare(b.id)).map(toEntry);
+      const due = this.db
+        .select({ id: notifications.id })
+        .from(notifications)
+        .where(
+          and(
+            eq(notifications.status, 'pending'),
+            lte(notifications.nextAttemptAt, sql`now()`),
+            or(isNull(notifications.leaseUntil), lt(notifications.leaseUntil, sql`now()`)),
+          ),
+        )
+        .orderBy(asc(notifications.nextAttemptAt), asc(notifications.id))
+        .limit(options.limit)
+        .for('update', { skipLocked: true });
+      const rows = await this.db
+        .update(notifications)
+        .set({
+          attempts: sql`${notifications.attempts} + 1`,
+          leaseOwner: options.owner,
+          leaseUntil: sql`now() + ${options.leaseMs}::integer * interval '1 millisecond'`,
+        })
+        .where(and(inArray(notifications.id, due), eq(notifications.status, 'pending')))
+        .returning();
+      return rows
+        .sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || a.id.localeCompare(b.id))
+        .map(toEntry);
     });
   }
 
   delivered(id: string, owner: string): Promise<boolean> {
     return guardStoreErrors(async () => {
-      const rows = await this.db.update(notifications)
+      const rows = await this.db
+        .update(notifications)
         .set({ status: 'delivered', deliveredAt: sql`now()`, leaseOwner: null, leaseUntil: null, lastError: null })
         .where(and(eq(notifications.id, id), eq(notifications.leaseOwner, owner), eq(notifications.status, 'pending')))
         .returning({ id: notifications.id });
@@ -53,13 +76,16 @@ export class DrizzleNotificationOutbox implements NotificationOutbox {
 
   failed(id: string, owner: string, error: string, retryAt: Date | null): Promise<boolean> {
     return guardStoreErrors(async () => {
-      const rows = await this.db.update(notifications).set({
-        status: retryAt ? 'pending' : 'failed',
-        ...(retryAt ? { nextAttemptAt: retryAt } : {}),
-        lastError: redactSecrets(error).slice(0, 1_000),
-        leaseOwner: null,
-        leaseUntil: null,
-      }).where(and(eq(notifications.id, id), eq(notifications.leaseOwner, owner), eq(notifications.status, 'pending')))
+      const rows = await this.db
+        .update(notifications)
+        .set({
+          status: retryAt ? 'pending' : 'failed',
+          ...(retryAt ? { nextAttemptAt: retryAt } : {}),
+          lastError: redactSecrets(error).slice(0, 1_000),
+          leaseOwner: null,
+          leaseUntil: null,
+        })
+        .where(and(eq(notifications.id, id), eq(notifications.leaseOwner, owner), eq(notifications.status, 'pending')))
         .returning({ id: notifications.id });
       return rows.length > 0;
     });
@@ -67,7 +93,10 @@ export class DrizzleNotificationOutbox implements NotificationOutbox {
 
   listForTicket(ticketId: string): Promise<OutboxEntry[]> {
     return guardStoreErrors(async () => {
-      const rows = await this.db.select().from(notifications).where(eq(notifications.ticketId, ticketId))
+      const rows = await this.db
+        .select()
+        .from(notifications)
+        .where(eq(notifications.ticketId, ticketId))
         .orderBy(asc(notifications.createdAt), asc(notifications.id));
       return rows.map(toEntry);
     });
@@ -76,11 +105,13 @@ export class DrizzleNotificationOutbox implements NotificationOutbox {
   // One row per approval and channel, ever: the key names both, and a second pass finds it taken.
   enqueueExpiringApprovals(options: { withinMs: number; targets: readonly OutboxTarget[] }): Promise<number> {
     if (options.targets.length === 0) return Promise.resolve(0);
-    const targets = JSON.stringify(options.targets.map((t) => ({
-      channel: t.channel,
-      categories: t.categories && t.categories.length > 0 ? t.categories : null,
-      priorities: t.priorities && t.priorities.length > 0 ? t.priorities : null,
-    })));
+    const targets = JSON.stringify(
+      options.targets.map((t) => ({
+        channel: t.channel,
+        categories: t.categories && t.categories.length > 0 ? t.categories : null,
+        priorities: t.priorities && t.priorities.length > 0 ? t.priorities : null,
+      })),
+    );
     return guardStoreErrors(async () => {
       const result = await this.db.execute(sql`
         insert into notifications (id, ticket_id, channel, event, idempotency_key, payload)

@@ -21,7 +21,9 @@ describe('normaliseDatabaseUrl', () => {
 // Opening PGlite compiles its WASM and may run initdb: tens of seconds on a loaded machine.
 describe('openPgliteStore', { timeout: 180_000 }, () => {
   let root: string;
-  beforeAll(() => { root = fs.mkdtempSync(path.join(os.tmpdir(), 'twisterlab-store-')); });
+  beforeAll(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'twisterlab-store-'));
+  });
   afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
   it('keeps data across close and reopen, and refuses a second open while the first is open', async () => {
@@ -49,7 +51,7 @@ describe('openPgliteStore', { timeout: 180_000 }, () => {
     }
   });
 
-  it('creates a new cluster before the store thread opens it, and reports that thread\'s heap and WebAssembly memory', async () => {
+  it("creates a new cluster before the store thread opens it, and reports that thread's heap and WebAssembly memory", async () => {
     const dataDir = path.join(root, 'fresh');
     const opened = await openPgliteStore({ dataDir, logger: silentLogger });
     try {
@@ -65,16 +67,28 @@ describe('openPgliteStore', { timeout: 180_000 }, () => {
 
   it('refuses a data directory that another running process has open, naming that process', async () => {
     const dataDir = path.join(root, 'shared');
-    const holder = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `
+    const holder = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        `
       const { openPgliteStore } = await import(${JSON.stringify(new URL('./open-store.ts', import.meta.url).href)});
       const { silentLogger } = await import(${JSON.stringify(new URL('../../core/logger.ts', import.meta.url).href)});
       const opened = await openPgliteStore({ dataDir: ${JSON.stringify(dataDir)}, logger: silentLogger });
       process.stdout.write('open\\n');
       process.stdin.on('data', async () => { await opened.close(); process.exit(0); });
-    `], { stdio: ['pipe', 'pipe', 'inherit'] });
+    `,
+      ],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
     try {
       await new Promise<void>((resolve, reject) => {
-        holder.stdout.on('data', (chunk: Buffer) => { if (chunk.toString().includes('open')) resolve(); });
+        holder.stdout.on('data', (chunk: Buffer) => {
+          if (chunk.toString().includes('open')) resolve();
+        });
         holder.on('exit', (code) => reject(new Error(`the holder exited with ${code}`)));
       });
       await expect(openPgliteStore({ dataDir, logger: silentLogger })).rejects.toMatchObject({
@@ -94,8 +108,12 @@ describe('openPgliteStore', { timeout: 180_000 }, () => {
     const opened = await openPgliteStore({ dataDir: path.join(root, 'thread'), logger: silentLogger });
     try {
       let ticks = 0;
-      const timer = setInterval(() => { ticks += 1; }, 1);
-      const inFlight = opened.thread!.query('select count(*)::int as n, sum(i)::text as total from generate_series(1, 2000000) as i');
+      const timer = setInterval(() => {
+        ticks += 1;
+      }, 1);
+      const inFlight = opened.thread!.query(
+        'select count(*)::int as n, sum(i)::text as total from generate_series(1, 2000000) as i',
+      );
       const result = await inFlight;
       clearInterval(timer);
       expect(result.rows).toEqual([{ n: 2_000_000, total: '2000001000000' }]);
@@ -111,10 +129,12 @@ describe('openPgliteStore', { timeout: 180_000 }, () => {
     const thread = opened.thread!;
     try {
       await thread.query('create table t (k text primary key)');
-      await expect(thread.transaction(async (tx) => {
-        await tx.query('insert into t values ($1)', ['a']);
-        await tx.query('insert into t values ($1)', ['a']);
-      })).rejects.toMatchObject({ code: '23505', constraint: 't_pkey' });
+      await expect(
+        thread.transaction(async (tx) => {
+          await tx.query('insert into t values ($1)', ['a']);
+          await tx.query('insert into t values ($1)', ['a']);
+        }),
+      ).rejects.toMatchObject({ code: '23505', constraint: 't_pkey' });
       await thread.transaction(async (tx) => {
         await tx.query('insert into t values ($1)', ['b']);
         // Other statements wait until the transaction ends, then see its rows.
@@ -136,7 +156,9 @@ describe('openPgliteStore', { timeout: 180_000 }, () => {
       await opened.close();
     }
     // Closed: a statement fails as a store that cannot be reached, never hangs.
-    await expect(opened.store.get('0190b7d8-0000-7000-8000-000000000000')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    await expect(opened.store.get('0190b7d8-0000-7000-8000-000000000000')).rejects.toMatchObject({
+      code: 'STORE_UNAVAILABLE',
+    });
   });
 });
 
@@ -147,7 +169,9 @@ describe('openPostgresStore', () => {
 
   it('accepts the asyncpg URL form, and migrates once when several processes start together', async () => {
     const url = `${POSTGRES_SERVER}/${name}`.replace('postgresql://', 'postgresql+asyncpg://');
-    const opened = await Promise.all([1, 2, 3].map(() => openPostgresStore({ url, logger: silentLogger, poolSize: 2 })));
+    const opened = await Promise.all(
+      [1, 2, 3].map(() => openPostgresStore({ url, logger: silentLogger, poolSize: 2 })),
+    );
     try {
       expect(opened.map((o) => o.kind)).toEqual(['postgres', 'postgres', 'postgres']);
       const [a, b] = opened;
@@ -155,7 +179,9 @@ describe('openPostgresStore', () => {
       expect(await b!.store.get(ticket.id)).toEqual(ticket);
       const raw = new Client({ connectionString: `${POSTGRES_SERVER}/${name}` });
       await raw.connect();
-      const { rows } = await raw.query<{ n: number }>('select count(*)::int as n from drizzle.__drizzle_migrations').finally(() => raw.end());
+      const { rows } = await raw
+        .query<{ n: number }>('select count(*)::int as n from drizzle.__drizzle_migrations')
+        .finally(() => raw.end());
       const migrationFiles = fs.readdirSync(MIGRATIONS_FOLDER).filter((f) => f.endsWith('.sql'));
       expect(rows[0]?.n).toBe(migrationFiles.length);
     } finally {
@@ -164,8 +190,14 @@ describe('openPostgresStore', () => {
   });
 
   it('reports an unreachable server as STORE_UNAVAILABLE naming the host but never the password', async () => {
-    const attempt = openPostgresStore({ url: 'postgresql://twister:s3cret-pw@127.0.0.1:1/twister', logger: silentLogger });
-    await expect(attempt).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', message: expect.stringContaining('127.0.0.1:1/twister') });
+    const attempt = openPostgresStore({
+      url: 'postgresql://twister:s3cret-pw@127.0.0.1:1/twister',
+      logger: silentLogger,
+    });
+    await expect(attempt).rejects.toMatchObject({
+      code: 'STORE_UNAVAILABLE',
+      message: expect.stringContaining('127.0.0.1:1/twister'),
+    });
     await expect(attempt).rejects.not.toMatchObject({ message: expect.stringContaining('s3cret-pw') });
   });
 });

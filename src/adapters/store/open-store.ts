@@ -44,7 +44,12 @@ export interface PgliteStoreOptions {
 
 // The embedded Postgres's memory, bounded: its buffer cache and per-sort memory are small, since one process
 // with a few hundred tickets a minute needs little of either (PGlite's defaults are a server's).
-export const PGLITE_SETTINGS = ['shared_buffers = 16MB', 'work_mem = 2MB', 'maintenance_work_mem = 16MB', 'temp_buffers = 2MB'];
+export const PGLITE_SETTINGS = [
+  'shared_buffers = 16MB',
+  'work_mem = 2MB',
+  'maintenance_work_mem = 16MB',
+  'temp_buffers = 2MB',
+];
 
 // PGlite runs in a worker thread (pglite-thread.ts): the main thread only sends statements and reads rows.
 // The data directory lock is this process's, taken before the thread starts and released after it closed.
@@ -57,7 +62,10 @@ export async function openPgliteStore(options: PgliteStoreOptions): Promise<Open
     fs.mkdirSync(pgdata, { recursive: true });
     thread = await PgliteThread.start({ dataDir: pgdata, settings: PGLITE_SETTINGS });
     // Each store loads its own driver: a process on PostgreSQL never loads PGlite's, nor one on PGlite pg.
-    const [{ drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([import('drizzle-orm/pglite'), import('drizzle-orm/pglite/migrator')]);
+    const [{ drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
+      import('drizzle-orm/pglite'),
+      import('drizzle-orm/pglite/migrator'),
+    ]);
     const counter = new StatementCounter();
     const db = drizzlePglite({ client: thread.asPglite(), logger: counter });
     if (options.migrate !== false) await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER });
@@ -110,7 +118,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   // While PostgreSQL is down, requests must fail fast (503) rather than hang: a refused connection fails at once,
   // an unanswered one after connectTimeoutMs, a server that stops answering mid-query after query_timeout, and
   // keepalives notice a dead peer on an idle connection. Nothing to reset when it is back: the pool reconnects.
-  const { default: { Pool } } = await import('pg');
+  const {
+    default: { Pool },
+  } = await import('pg');
   const pool = new Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
@@ -124,7 +134,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   });
   // An idle client losing its connection (a restart, an admin shutdown) emits here; without a listener the
   // process would crash.
-  pool.on('error', (error) => options.logger.warn({ err: error.message, code: (error as { code?: string }).code, target }, 'idle PostgreSQL connection lost'));
+  pool.on('error', (error) =>
+    options.logger.warn(
+      { err: error.message, code: (error as { code?: string }).code, target },
+      'idle PostgreSQL connection lost',
+    ),
+  );
   try {
     const client = await connect(pool, url, target);
     try {
@@ -165,7 +180,10 @@ async function connect(pool: Pool, url: string, target: string): Promise<PoolCli
 async function migrateWithLock(client: PoolClient, logger: Logger): Promise<void> {
   await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
   try {
-    const [{ drizzle: drizzlePg }, { migrate: migratePg }] = await Promise.all([import('drizzle-orm/node-postgres'), import('drizzle-orm/node-postgres/migrator')]);
+    const [{ drizzle: drizzlePg }, { migrate: migratePg }] = await Promise.all([
+      import('drizzle-orm/node-postgres'),
+      import('drizzle-orm/node-postgres/migrator'),
+    ]);
     await migratePg(drizzlePg({ client }), { migrationsFolder: MIGRATIONS_FOLDER });
     logger.debug('migrations applied');
   } finally {

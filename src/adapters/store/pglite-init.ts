@@ -6,7 +6,10 @@ import type { WorkerStart } from './pglite-thread.ts';
 
 const start = JSON.parse(process.argv[2] ?? '{}') as WorkerStart;
 try {
-  const db = await PGlite.create(start.dataDir, { postgresqlconf: start.settings, ...(start.initialMemory ? { initialMemory: start.initialMemory } : {}) });
+  const db = await PGlite.create(start.dataDir, {
+    postgresqlconf: start.settings,
+    ...(start.initialMemory ? { initialMemory: start.initialMemory } : {}),
+  });
   await db.close();
 } catch (error) {
   process.stderr.write(`PGLITE_INIT_ERROR ${error instanceof Error ? error.message : String(error)}\n`);

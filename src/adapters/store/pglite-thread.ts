@@ -27,7 +27,8 @@ export type WorkerRequest =
   | { id: number; op: 'memory' }
   | { id: number; op: 'close' };
 
-export type WorkerReply = { id: number; result: unknown; error?: undefined } | { id: number; error: Record<string, unknown> };
+export type WorkerReply =
+  { id: number; result: unknown; error?: undefined } | { id: number; error: Record<string, unknown> };
 
 type Request = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
@@ -53,13 +54,15 @@ interface ThreadTransaction {
 class EmbeddedDatabaseError extends Error {
   constructor(data: Record<string, unknown>) {
     super(String(data.message ?? 'the embedded database failed'));
-    for (const [key, value] of Object.entries(data)) if (key !== 'message' && key !== 'stack') (this as Record<string, unknown>)[key] = value;
+    for (const [key, value] of Object.entries(data))
+      if (key !== 'message' && key !== 'stack') (this as Record<string, unknown>)[key] = value;
     this.name = 'EmbeddedDatabaseError';
   }
 }
 
 // SQLSTATE 08006 (connection failure): callers see the store as unavailable, as with a lost PostgreSQL.
-const gone = (why: string) => new EmbeddedDatabaseError({ message: `the embedded database is not running: ${why}`, code: '08006' });
+const gone = (why: string) =>
+  new EmbeddedDatabaseError({ message: `the embedded database is not running: ${why}`, code: '08006' });
 
 export class PgliteThread {
   private readonly pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
@@ -105,11 +108,17 @@ export class PgliteThread {
   private static async initialise(start: WorkerStart): Promise<void> {
     const fromSource = import.meta.url.endsWith('.ts');
     const script = fileURLToPath(new URL(`./pglite-init.${fromSource ? 'ts' : 'js'}`, import.meta.url));
-    const child = spawn(process.execPath, ['--liftoff-only', ...(fromSource ? ['--import', tsxEsmEntry()] : []), script, JSON.stringify(start)], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--liftoff-only', ...(fromSource ? ['--import', tsxEsmEntry()] : []), script, JSON.stringify(start)],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr = (stderr + chunk).slice(-4000); });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr = (stderr + chunk).slice(-4000);
+    });
     const code = await new Promise<number | null>((resolve, reject) => {
       child.once('error', reject);
       child.once('exit', (exitCode) => resolve(exitCode));
@@ -138,15 +147,24 @@ export class PgliteThread {
     let closed = false;
     const tx: ThreadTransaction = {
       query: (sql, params = [], options = {}) => {
-        if (closed) return Promise.reject(new EmbeddedDatabaseError({ message: 'the transaction has ended', code: '25P01' }));
-            return this.send({ op: 'query', sql, params, rowMode: options.rowMode ?? 'object', tx: id }) as Promise<Results>;
+        if (closed)
+          return Promise.reject(new EmbeddedDatabaseError({ message: 'the transaction has ended', code: '25P01' }));
+        return this.send({
+          op: 'query',
+          sql,
+          params,
+          rowMode: options.rowMode ?? 'object',
+          tx: id,
+        }) as Promise<Results>;
       },
       exec: (sql) => tx.query(sql).then((r) => [r]),
       rollback: async () => {
         closed = true;
         await this.send({ op: 'end', tx: id, commit: false });
       },
-      get closed() { return closed; },
+      get closed() {
+        return closed;
+      },
     };
     let result: T;
     try {
@@ -220,6 +238,8 @@ function tsxEsmEntry(): string {
 function tsxEsmApi(): string {
   const require = createRequire(import.meta.url);
   const manifestPath = require.resolve('tsx/package.json');
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
+    exports: Record<string, { import: { default: string } }>;
+  };
   return pathToFileURL(path.join(path.dirname(manifestPath), manifest.exports['./esm/api']!.import.default)).href;
 }

@@ -10,7 +10,12 @@ import type { WorkerReply, WorkerRequest, WorkerStart } from './pglite-thread.ts
 
 // Dates and intervals stay text, as drizzle's PGlite driver asks for them: drizzle maps them itself.
 const asText = (value: string) => value;
-const PARSERS = Object.fromEntries([types.TIMESTAMP, types.TIMESTAMPTZ, types.INTERVAL, types.DATE, 1231, 1115, 1185, 1187, 1182].map((t) => [t, asText]));
+const PARSERS = Object.fromEntries(
+  [types.TIMESTAMP, types.TIMESTAMPTZ, types.INTERVAL, types.DATE, 1231, 1115, 1185, 1187, 1182].map((t) => [
+    t,
+    asText,
+  ]),
+);
 
 interface OpenTransaction {
   tx: Transaction;
@@ -45,7 +50,10 @@ function errorData(error: unknown): Record<string, unknown> {
 async function main(): Promise<void> {
   let db: PGlite;
   try {
-    db = await PGlite.create(start.dataDir, { postgresqlconf: start.settings, ...(start.initialMemory ? { initialMemory: start.initialMemory } : {}) });
+    db = await PGlite.create(start.dataDir, {
+      postgresqlconf: start.settings,
+      ...(start.initialMemory ? { initialMemory: start.initialMemory } : {}),
+    });
   } catch (error) {
     reply({ id: 0, error: errorData(error) });
     return;
@@ -81,10 +89,16 @@ async function main(): Promise<void> {
   };
 
   port.on('message', (request: WorkerRequest) => {
-    handle(request).then(
-      (result) => { if (request.op !== 'end') reply({ id: request.id, result }); },
-      (error: unknown) => reply({ id: request.id, error: errorData(error) }),
-    ).finally(() => { if (request.op === 'close') port.close(); });
+    handle(request)
+      .then(
+        (result) => {
+          if (request.op !== 'end') reply({ id: request.id, result });
+        },
+        (error: unknown) => reply({ id: request.id, error: errorData(error) }),
+      )
+      .finally(() => {
+        if (request.op === 'close') port.close();
+      });
   });
 }
 
@@ -100,18 +114,28 @@ function begin(db: PGlite): Promise<number> {
     let endRequest: number | undefined;
     db.transaction(async (tx) => {
       const commit = await new Promise<boolean>((resolve) => {
-        transactions.set(id, { tx, end: (c, requestId) => { endRequest = requestId; resolve(c); } });
+        transactions.set(id, {
+          tx,
+          end: (c, requestId) => {
+            endRequest = requestId;
+            resolve(c);
+          },
+        });
         opened(id);
       });
       // Not committing: PGlite rolls back and skips its COMMIT.
       if (!commit) await tx.rollback();
-    }).then(
-      () => { if (endRequest !== undefined) reply({ id: endRequest, result: null }); },
-      (error: unknown) => {
-        if (endRequest === undefined) failedToOpen(error);
-        else reply({ id: endRequest, error: errorData(error) });
-      },
-    ).finally(() => transactions.delete(id));
+    })
+      .then(
+        () => {
+          if (endRequest !== undefined) reply({ id: endRequest, result: null });
+        },
+        (error: unknown) => {
+          if (endRequest === undefined) failedToOpen(error);
+          else reply({ id: endRequest, error: errorData(error) });
+        },
+      )
+      .finally(() => transactions.delete(id));
   });
 }
 

@@ -2,8 +2,24 @@
 // for status-like text columns, and the row values for inserts.
 import type { InferInsertModel, InferSelectModel } from 'drizzle-orm';
 import type { Risk } from '../../core/capability.ts';
-import type { AuditEntry, AuditEvent, Comment, Execution, RunningStep, StepRecord, Ticket } from '../../core/ticket-repository.ts';
-import type { Category, Intent, Priority, StepPhase, TicketOutcome, TicketSource, TicketStatus } from '../../core/ticket.ts';
+import type {
+  AuditEntry,
+  AuditEvent,
+  Comment,
+  Execution,
+  RunningStep,
+  StepRecord,
+  Ticket,
+} from '../../core/ticket-repository.ts';
+import type {
+  Category,
+  Intent,
+  Priority,
+  StepPhase,
+  TicketOutcome,
+  TicketSource,
+  TicketStatus,
+} from '../../core/ticket.ts';
 import type { auditEvents, comments, executions, steps, tickets } from './schema.ts';
 
 export type TicketRow = InferSelectModel<typeof tickets>;
@@ -50,8 +66,13 @@ export function toTicket(row: TicketRow): Ticket {
 
 export function toComment(row: CommentRow): Comment {
   return {
-    id: row.id, ticketId: row.ticketId, author: row.author, body: row.body, source: row.source,
-    externalId: row.externalId, createdAt: iso(row.createdAt),
+    id: row.id,
+    ticketId: row.ticketId,
+    author: row.author,
+    body: row.body,
+    source: row.source,
+    externalId: row.externalId,
+    createdAt: iso(row.createdAt),
   };
 }
 

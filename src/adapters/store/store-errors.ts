@@ -10,7 +10,12 @@ export function isConnectionError(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth += 1) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && (unavailableStates.test(code) || unavailableErrnos.has(code))) return true;
-    if (/Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect|Query read timeout|Client was closed and is not queryable/i.test(e.message)) return true;
+    if (
+      /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect|Query read timeout|Client was closed and is not queryable/i.test(
+        e.message,
+      )
+    )
+      return true;
   }
   return false;
 }
@@ -30,7 +35,12 @@ export async function guardStoreErrors<T>(run: () => Promise<T>): Promise<T> {
   } catch (error) {
     if (error instanceof TwisterError || !isConnectionError(error)) throw error;
     const code = connectionErrorCode(error);
-    throw new TwisterError('STORE_UNAVAILABLE', `the store's database (PostgreSQL) cannot be reached${code ? ` (${code})` : ''}; try again shortly`, code ? { reason: code } : undefined, { cause: error });
+    throw new TwisterError(
+      'STORE_UNAVAILABLE',
+      `the store's database (PostgreSQL) cannot be reached${code ? ` (${code})` : ''}; try again shortly`,
+      code ? { reason: code } : undefined,
+      { cause: error },
+    );
   }
 }
 

@@ -19,10 +19,18 @@ let artifactsDir: string;
 beforeAll(async () => {
   web = await startWebFixtures();
   artifactsDir = mkdtempSync(path.join(tmpdir(), 'twisterlab-artifacts-'));
-  browser = createChromiumBrowser({ executablePath: '/usr/bin/chromium', allow: parseNetworkAllowList('127.0.0.2/32'), javaScript: false, textCap: 65_536, logger: silentLogger });
+  browser = createChromiumBrowser({
+    executablePath: '/usr/bin/chromium',
+    allow: parseNetworkAllowList('127.0.0.2/32'),
+    javaScript: false,
+    textCap: 65_536,
+    logger: silentLogger,
+  });
   registry = new CapabilityRegistry({ logger: silentLogger });
   // The visit timeout is not what these tests are about (PAGE_TIMEOUT has its own): room for a loaded machine.
-  registry.register(createBrowserAgent({ browser, artifacts: createFileArtifactStore({ dir: artifactsDir }), timeoutMs: 25_000 }));
+  registry.register(
+    createBrowserAgent({ browser, artifacts: createFileArtifactStore({ dir: artifactsDir }), timeoutMs: 25_000 }),
+  );
 });
 
 afterAll(async () => {
@@ -32,7 +40,7 @@ afterAll(async () => {
 });
 
 const call = (id: string, input: unknown) => registry.invoke(id, input, { actor: 'test' });
- 
+
 const output = (result: Awaited<ReturnType<typeof call>>): any => {
   if (!result.ok) throw new Error(`expected success, got ${JSON.stringify(result.error)}`);
   return result.output;
@@ -41,7 +49,14 @@ const output = (result: Awaited<ReturnType<typeof call>>): any => {
 describe('browser.browse', () => {
   it('returns status, title, visible text (not hidden text), final URL and timing', async () => {
     const page = output(await call('browser.browse', { url: `${web.site}/page` }));
-    expect(page).toMatchObject({ url: `${web.site}/page`, final_url: `${web.site}/page`, status: 200, title: 'Status page', redirects: [], text_truncated: false });
+    expect(page).toMatchObject({
+      url: `${web.site}/page`,
+      final_url: `${web.site}/page`,
+      status: 200,
+      title: 'Status page',
+      redirects: [],
+      text_truncated: false,
+    });
     expect(page.text).toContain('All systems operational');
     expect(page.text).toContain('Shop: up');
     expect(page.text).not.toContain('hidden secret words');
@@ -58,7 +73,10 @@ describe('browser.browse', () => {
   });
 
   it('reports an error status as a finding, not a failure', async () => {
-    expect(output(await call('browser.browse', { url: `${web.site}/missing` }))).toMatchObject({ status: 404, title: 'Not here' });
+    expect(output(await call('browser.browse', { url: `${web.site}/missing` }))).toMatchObject({
+      status: 404,
+      title: 'Not here',
+    });
   });
 
   it('caps visible text at the byte limit without splitting a character', async () => {
@@ -70,7 +88,10 @@ describe('browser.browse', () => {
   });
 
   it('reads compressed responses', async () => {
-    expect(output(await call('browser.browse', { url: `${web.site}/gzip` }))).toMatchObject({ title: 'Zipped', text: 'compressed body' });
+    expect(output(await call('browser.browse', { url: `${web.site}/gzip` }))).toMatchObject({
+      title: 'Zipped',
+      text: 'compressed body',
+    });
   });
 
   it('does not run page scripts by default: the page is data', async () => {
@@ -83,32 +104,63 @@ describe('browser.browse', () => {
   // The page never answers. The browser's own navigation timeout (30 s) is longer than this test may run,
   // so only the agent's 800 ms can end the visit with PAGE_TIMEOUT before the test times out.
   it('stops a page that does not answer with PAGE_TIMEOUT', async () => {
-    const slow = createBrowserAgent({ browser, artifacts: createFileArtifactStore({ dir: artifactsDir }), timeoutMs: 800 });
-    await expect(slow.capabilities[0]!.run({ url: `${web.site}/slow` }, { signal: new AbortController().signal, logger: silentLogger, deps: slow.deps, actor: 'test' }))
+    const slow = createBrowserAgent({
+      browser,
+      artifacts: createFileArtifactStore({ dir: artifactsDir }),
+      timeoutMs: 800,
+    });
+    await expect(
+      slow.capabilities[0]!.run(
+        { url: `${web.site}/slow` },
+        { signal: new AbortController().signal, logger: silentLogger, deps: slow.deps, actor: 'test' },
+      ),
+    )
       // Either message is the agent's deadline: spent before the navigation began, or during it.
-      .rejects.toMatchObject({ code: 'PAGE_TIMEOUT', message: expect.stringMatching(/did not load (in time|within 800 ms)$/) });
+      .rejects.toMatchObject({
+        code: 'PAGE_TIMEOUT',
+        message: expect.stringMatching(/did not load (in time|within 800 ms)$/),
+      });
   }, 25_000);
 
   it('fails with PAGE_LOAD_FAILED on a redirect loop and on a refused connection', async () => {
-    expect(await call('browser.browse', { url: `${web.site}/loop` })).toMatchObject({ ok: false, error: { code: 'PAGE_LOAD_FAILED', message: expect.stringContaining('redirects') } });
-    expect(await call('browser.browse', { url: 'http://127.0.0.2:1/' })).toMatchObject({ ok: false, error: { code: 'PAGE_LOAD_FAILED', message: expect.stringContaining('ECONNREFUSED') } });
+    expect(await call('browser.browse', { url: `${web.site}/loop` })).toMatchObject({
+      ok: false,
+      error: { code: 'PAGE_LOAD_FAILED', message: expect.stringContaining('redirects') },
+    });
+    expect(await call('browser.browse', { url: 'http://127.0.0.2:1/' })).toMatchObject({
+      ok: false,
+      error: { code: 'PAGE_LOAD_FAILED', message: expect.stringContaining('ECONNREFUSED') },
+    });
   });
 
   it('rejects unknown input fields', async () => {
-    expect(await call('browser.browse', { url: `${web.site}/page`, wait: true })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    expect(await call('browser.browse', { url: `${web.site}/page`, wait: true })).toMatchObject({
+      ok: false,
+      error: { code: 'VALIDATION_FAILED' },
+    });
   });
 });
 
 describe('browser.screenshot', () => {
   it('stores a PNG artifact with a sidecar description and returns its id', async () => {
     const shot = output(await call('browser.screenshot', { url: `${web.site}/page` }));
-    expect(shot).toMatchObject({ content_type: 'image/png', href: `/api/v1/artifacts/${shot.artifact_id}`, status: 200, title: 'Status page' });
+    expect(shot).toMatchObject({
+      content_type: 'image/png',
+      href: `/api/v1/artifacts/${shot.artifact_id}`,
+      status: 200,
+      title: 'Status page',
+    });
     const png = readFileSync(path.join(artifactsDir, `${shot.artifact_id}.png`));
     expect([...png.subarray(0, 8)]).toEqual(PNG_SIGNATURE);
     expect(png.length).toBe(shot.bytes);
     expect(png.readUInt32BE(16)).toBe(1280);
     const sidecar = JSON.parse(readFileSync(path.join(artifactsDir, `${shot.artifact_id}.json`), 'utf8'));
-    expect(sidecar).toMatchObject({ id: shot.artifact_id, kind: 'screenshot', sha256: shot.sha256, source: { url: `${web.site}/page`, actor: 'test' } });
+    expect(sidecar).toMatchObject({
+      id: shot.artifact_id,
+      kind: 'screenshot',
+      sha256: shot.sha256,
+      source: { url: `${web.site}/page`, actor: 'test' },
+    });
   });
 
   it('takes the whole page when asked', async () => {
@@ -131,7 +183,10 @@ describe('the shared browser', () => {
     expect(browser.launched()).toBe(true);
     // Kill our own Chromium child as a crash would.
     const children = execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(process.pid)], { encoding: 'utf8' });
-    const pids = children.split('\n').filter((line) => /chrom/i.test(line)).map((line) => Number(line.trim().split(/\s+/)[0]));
+    const pids = children
+      .split('\n')
+      .filter((line) => /chrom/i.test(line))
+      .map((line) => Number(line.trim().split(/\s+/)[0]));
     expect(pids.length).toBeGreaterThan(0);
     for (const pid of pids) process.kill(pid, 'SIGKILL');
     await expect.poll(() => browser.launched(), { timeout: 5_000 }).toBe(false);
@@ -139,12 +194,23 @@ describe('the shared browser', () => {
   });
 
   it('answers BROWSER_UNAVAILABLE when Chromium is not installed', async () => {
-    const missing = createChromiumBrowser({ executablePath: '/nonexistent/chromium', allow: parseNetworkAllowList('127.0.0.2/32'), javaScript: false, textCap: 1024, logger: silentLogger });
-    const agent = createBrowserAgent({ browser: missing, artifacts: createFileArtifactStore({ dir: artifactsDir }), timeoutMs: 2_000 });
+    const missing = createChromiumBrowser({
+      executablePath: '/nonexistent/chromium',
+      allow: parseNetworkAllowList('127.0.0.2/32'),
+      javaScript: false,
+      textCap: 1024,
+      logger: silentLogger,
+    });
+    const agent = createBrowserAgent({
+      browser: missing,
+      artifacts: createFileArtifactStore({ dir: artifactsDir }),
+      timeoutMs: 2_000,
+    });
     const local = new CapabilityRegistry({ logger: silentLogger });
     local.register(agent);
     expect(await local.invoke('browser.browse', { url: `${web.site}/page` }, { actor: 'test' })).toMatchObject({
-      ok: false, error: { code: 'BROWSER_UNAVAILABLE', message: expect.stringContaining('/nonexistent/chromium') },
+      ok: false,
+      error: { code: 'BROWSER_UNAVAILABLE', message: expect.stringContaining('/nonexistent/chromium') },
     });
   });
 });

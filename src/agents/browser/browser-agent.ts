@@ -15,7 +15,13 @@ export interface BrowserDeps {
 // Launching the browser (first use, or after a crash) is on top of the visit itself.
 const LAUNCH_MARGIN_MS = 15_000;
 
-const urlField = z.string().min(1).max(2048).describe('http or https URL without user-info; internal addresses are refused unless their host (and port, when the entry names one) is on TWISTERLAB_BROWSER_ALLOW');
+const urlField = z
+  .string()
+  .min(1)
+  .max(2048)
+  .describe(
+    'http or https URL without user-info; internal addresses are refused unless their host (and port, when the entry names one) is on TWISTERLAB_BROWSER_ALLOW',
+  );
 
 const pageFields = {
   url: z.string(),
@@ -23,13 +29,20 @@ const pageFields = {
   redirects: z.array(z.string()),
   status: z.number().int().nonnegative(),
   title: z.string().describe('Untrusted page content'),
-  blocked: z.array(z.object({ url: z.string(), reason: z.string() })).describe('Requests of the page that were refused'),
+  blocked: z
+    .array(z.object({ url: z.string(), reason: z.string() }))
+    .describe('Requests of the page that were refused'),
   timing: z.object({ navigation_ms: z.number().nonnegative(), total_ms: z.number().nonnegative() }),
 };
 
 function pageOutput(visit: PageVisit, started: number) {
   return {
-    url: visit.url, final_url: visit.finalUrl, redirects: visit.redirects, status: visit.status, title: visit.title, blocked: visit.blocked,
+    url: visit.url,
+    final_url: visit.finalUrl,
+    redirects: visit.redirects,
+    status: visit.status,
+    title: visit.title,
+    blocked: visit.blocked,
     timing: { navigation_ms: visit.navigationMs, total_ms: Date.now() - started },
   };
 }
@@ -50,7 +63,10 @@ export const browse = defineCapability<typeof browseInput, typeof browseOutput, 
   run: async (input, ctx) => {
     const started = Date.now();
     const visit = await ctx.deps.browser.visit(input.url, { timeoutMs: ctx.deps.timeoutMs, signal: ctx.signal });
-    ctx.logger.info({ url: visit.url, final_url: visit.finalUrl, status: visit.status, blocked: visit.blocked.length }, 'page browsed');
+    ctx.logger.info(
+      { url: visit.url, final_url: visit.finalUrl, status: visit.status, blocked: visit.blocked.length },
+      'page browsed',
+    );
     return { ...pageOutput(visit, started), text: visit.text, text_truncated: visit.textTruncated };
   },
 });
@@ -76,14 +92,33 @@ export const screenshot = defineCapability<typeof screenshotInput, typeof screen
   output: screenshotOutput,
   run: async (input, ctx) => {
     const started = Date.now();
-    const visit = await ctx.deps.browser.visit(input.url, { timeoutMs: ctx.deps.timeoutMs, signal: ctx.signal, screenshot: { fullPage: input.full_page } });
-    if (!visit.png) throw new TwisterError('PAGE_LOAD_FAILED', 'the browser returned no screenshot', { url: input.url });
-    const source = { url: visit.url, final_url: visit.finalUrl, actor: ctx.actor, ...(ctx.ticketId ? { ticket_id: ctx.ticketId } : {}) };
-    const artifact = await ctx.deps.artifacts.save({ kind: 'screenshot', contentType: 'image/png', data: visit.png, source });
+    const visit = await ctx.deps.browser.visit(input.url, {
+      timeoutMs: ctx.deps.timeoutMs,
+      signal: ctx.signal,
+      screenshot: { fullPage: input.full_page },
+    });
+    if (!visit.png)
+      throw new TwisterError('PAGE_LOAD_FAILED', 'the browser returned no screenshot', { url: input.url });
+    const source = {
+      url: visit.url,
+      final_url: visit.finalUrl,
+      actor: ctx.actor,
+      ...(ctx.ticketId ? { ticket_id: ctx.ticketId } : {}),
+    };
+    const artifact = await ctx.deps.artifacts.save({
+      kind: 'screenshot',
+      contentType: 'image/png',
+      data: visit.png,
+      source,
+    });
     ctx.logger.info({ url: visit.url, artifact_id: artifact.id, bytes: artifact.bytes }, 'screenshot stored');
     return {
-      ...pageOutput(visit, started), artifact_id: artifact.id, href: `/api/v1/artifacts/${artifact.id}`, content_type: 'image/png' as const,
-      bytes: artifact.bytes, sha256: artifact.sha256,
+      ...pageOutput(visit, started),
+      artifact_id: artifact.id,
+      href: `/api/v1/artifacts/${artifact.id}`,
+      content_type: 'image/png' as const,
+      bytes: artifact.bytes,
+      sha256: artifact.sha256,
     };
   },
 });
@@ -97,5 +132,9 @@ export const browserAgent = {
 
 export function createBrowserAgent(deps: BrowserDeps) {
   const timeoutMs = deps.timeoutMs + LAUNCH_MARGIN_MS;
-  return defineAgent({ ...browserAgent, deps, capabilities: browserAgent.capabilities.map((c) => ({ ...c, timeoutMs })) });
+  return defineAgent({
+    ...browserAgent,
+    deps,
+    capabilities: browserAgent.capabilities.map((c) => ({ ...c, timeoutMs })),
+  });
 }

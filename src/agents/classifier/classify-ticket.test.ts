@@ -28,7 +28,7 @@ const cases: Case[] = [
   ['The reporting screen hangs for a minute every time I filter', 'performance', 'medium'],
   ['The checkout page returns a 500 error after the last deploy', 'application', 'medium'],
   ['The app keeps crashing with a NullPointerException in the stack trace', 'application', 'medium'],
-  ['Production is down for everyone, customers can\'t pay', 'application', 'critical'],
+  ["Production is down for everyone, customers can't pay", 'application', 'critical'],
   ['Website down, urgent!!', 'application', 'high'],
   ['My laptop battery is overheating and the fan is loud', 'hardware', 'medium'],
   ['RAID disk failure reported on the file server', 'hardware', 'medium'],
@@ -143,8 +143,12 @@ describe('intent', () => {
   });
 
   it('puts a ticket about money or orders in other even when it names a page', () => {
-    expect(classifyText('The invoice I received shows a wrong amount, I was overcharged and need a refund').category).toBe('other');
-    expect(classifyText('My order has not been delivered and the tracking number does not work').category).toBe('other');
+    expect(
+      classifyText('The invoice I received shows a wrong amount, I was overcharged and need a refund').category,
+    ).toBe('other');
+    expect(classifyText('My order has not been delivered and the tracking number does not work').category).toBe(
+      'other',
+    );
   });
 });
 
@@ -236,7 +240,9 @@ describe('slowness as users tell it', () => {
   });
 
   it('does not count restarting my own laptop as a hardware problem when the app is what crashes', () => {
-    expect(classifyText('The planning app crashes on start; restarting my laptop did not change anything').category).toBe('application');
+    expect(
+      classifyText('The planning app crashes on start; restarting my laptop did not change anything').category,
+    ).toBe('application');
   });
 });
 

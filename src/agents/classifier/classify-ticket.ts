@@ -27,7 +27,9 @@ export interface Classification {
 
 type Scored = RuleCategory | 'other';
 const categoryMatchers = [
-  ...CATEGORIES.filter((c): c is RuleCategory => c !== 'other').map((category) => compileTerms<Scored>(CATEGORY_RULES.filter((rule) => rule.label === category))),
+  ...CATEGORIES.filter((c): c is RuleCategory => c !== 'other').map((category) =>
+    compileTerms<Scored>(CATEGORY_RULES.filter((rule) => rule.label === category)),
+  ),
   compileTerms<Scored>(TOPIC_RULES),
 ];
 const businessMatcher = compileTerms<Scored>(BUSINESS_RULES);
@@ -35,7 +37,9 @@ const faultMatcher = compileTerms<Scored>(FAULT_RULES);
 const intentMatcher = compileTerms(INTENT_RULES);
 const priorityMatcher = compileTerms(PRIORITY_RULES);
 /** Every pattern the classifier matches terms with, as compiled (for the linear-time check of its tests). */
-export const TERM_PATTERNS: readonly RegExp[] = [...categoryMatchers, intentMatcher, priorityMatcher].map((matcher) => matcher.pattern);
+export const TERM_PATTERNS: readonly RegExp[] = [...categoryMatchers, intentMatcher, priorityMatcher].map(
+  (matcher) => matcher.pattern,
+);
 // A raising phrase right after a negator does not count: "no data loss", "not blocked".
 const NEGATED_BEFORE = /(?:\b(?:no|not|never|without)|n't)\s+$/;
 const NOTHING_MATCHED_CONFIDENCE = 0.2;
@@ -51,7 +55,11 @@ function categoryEvidence(hits: ReadonlyArray<TermHit<Scored>>): ClassifierEvide
     if (seen) seen.count += 1;
     else byText.set(key, { category: hit.label, term: hit.text, weight: hit.weight, count: 1 });
   }
-  return [...byText.values()].map(({ category, term, weight, count }) => ({ category, term, weight: round(weight * repeatFactor(count)) }));
+  return [...byText.values()].map(({ category, term, weight, count }) => ({
+    category,
+    term,
+    weight: round(weight * repeatFactor(count)),
+  }));
 }
 
 // Topic words (money, orders, sales) say what a ticket is about less surely than a technical term says there is a
@@ -84,11 +92,15 @@ interface Weighing {
 
 function factorOf(item: ClassifierEvidence, weighing: Weighing): number {
   const faulty = weighing.fault >= FAULT_MIN;
-  if (item.category === 'other') return weighing.business.has(item.term) && faulty ? OTHER_FACTOR * BUSINESS_FACTOR_WITH_FAULT : OTHER_FACTOR;
+  if (item.category === 'other')
+    return weighing.business.has(item.term) && faulty ? OTHER_FACTOR * BUSINESS_FACTOR_WITH_FAULT : OTHER_FACTOR;
   return 1;
 }
 
-function rankCategories(evidence: readonly ClassifierEvidence[], weighing: Weighing): { scores: Record<Category, number>; ranked: Category[] } {
+function rankCategories(
+  evidence: readonly ClassifierEvidence[],
+  weighing: Weighing,
+): { scores: Record<Category, number>; ranked: Category[] } {
   const scores = Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Record<Category, number>;
   const strongest = new Map<Category, number>();
   for (const item of evidence) {
@@ -98,8 +110,12 @@ function rankCategories(evidence: readonly ClassifierEvidence[], weighing: Weigh
   }
   if (weighing.asks && weighing.fault < FAULT_MIN) scores.other = round(scores.other + weighing.ask * ASK_SHARE);
   // Ties go to the category with the heavier single term, then to the catalogue order.
-  const ranked = [...CATEGORIES].sort((a, b) =>
-    scores[b] - scores[a] || (strongest.get(b) ?? 0) - (strongest.get(a) ?? 0) || CATEGORIES.indexOf(a) - CATEGORIES.indexOf(b));
+  const ranked = [...CATEGORIES].sort(
+    (a, b) =>
+      scores[b] - scores[a] ||
+      (strongest.get(b) ?? 0) - (strongest.get(a) ?? 0) ||
+      CATEGORIES.indexOf(a) - CATEGORIES.indexOf(b),
+  );
   return { scores, ranked };
 }
 
@@ -119,8 +135,13 @@ function decidePriority(levels: ReadonlySet<PriorityLevel>): Priority {
 }
 
 function priorityHits(text: string): Array<TermHit<PriorityLevel>> {
-  return matchTerms(text, [priorityMatcher]).filter((hit) =>
-    !((hit.label === 'critical' || hit.label === 'high') && NEGATED_BEFORE.test(text.slice(Math.max(0, hit.start - 12), hit.start))));
+  return matchTerms(text, [priorityMatcher]).filter(
+    (hit) =>
+      !(
+        (hit.label === 'critical' || hit.label === 'high') &&
+        NEGATED_BEFORE.test(text.slice(Math.max(0, hit.start - 12), hit.start))
+      ),
+  );
 }
 
 // A question mark counts a little towards a question; several count once.
@@ -132,7 +153,11 @@ const INTENT_TEXT_CHARS = 2_000;
  * The intent: the heaviest intent by its phrases (repeats with diminishing returns). A ticket whose words ask for
  * nothing in particular is an incident when it is about something technical, `other` when it is not.
  */
-function weighIntents(text: string): { evidence: Classification['intentEvidence']; scores: Map<Intent, number>; ranked: Intent[] } {
+function weighIntents(text: string): {
+  evidence: Classification['intentEvidence'];
+  scores: Map<Intent, number>;
+  ranked: Intent[];
+} {
   const evidence: Classification['intentEvidence'] = [];
   const counts = new Map<string, { intent: Intent; term: string; weight: number; count: number }>();
   const head = text.slice(0, INTENT_TEXT_CHARS);
@@ -142,22 +167,36 @@ function weighIntents(text: string): { evidence: Classification['intentEvidence'
     if (seen) seen.count += 1;
     else counts.set(key, { intent: hit.label, term: hit.text, weight: hit.weight, count: 1 });
   }
-  for (const { intent, term, weight, count } of counts.values()) evidence.push({ intent, term, weight: round(weight * repeatFactor(count)) });
+  for (const { intent, term, weight, count } of counts.values())
+    evidence.push({ intent, term, weight: round(weight * repeatFactor(count)) });
   if (head.includes('?')) evidence.push({ intent: 'question', term: '?', weight: QUESTION_MARK_WEIGHT });
   const scores = new Map<Intent, number>(INTENTS.map((i) => [i, 0]));
   for (const item of evidence) scores.set(item.intent, round(scores.get(item.intent)! + item.weight));
-  const ranked = [...INTENTS].sort((a, b) => scores.get(b)! - scores.get(a)! || INTENTS.indexOf(a) - INTENTS.indexOf(b));
+  const ranked = [...INTENTS].sort(
+    (a, b) => scores.get(b)! - scores.get(a)! || INTENTS.indexOf(a) - INTENTS.indexOf(b),
+  );
   return { evidence, scores, ranked };
 }
 
-function decideIntent(weighed: ReturnType<typeof weighIntents>, category: Category): Pick<Classification, 'intent' | 'intentConfidence' | 'intentEvidence'> {
+function decideIntent(
+  weighed: ReturnType<typeof weighIntents>,
+  category: Category,
+): Pick<Classification, 'intent' | 'intentConfidence' | 'intentEvidence'> {
   const { evidence } = weighed;
   // Beside a described fault, business-topic words (the sales intent's) say what the requester's work is, not the ask.
   const scores = new Map(weighed.scores);
-  if (scores.get('incident')! >= FAULT_MIN) scores.set('sales', round(scores.get('sales')! * BUSINESS_FACTOR_WITH_FAULT));
-  const ranked = [...INTENTS].sort((a, b) => scores.get(b)! - scores.get(a)! || INTENTS.indexOf(a) - INTENTS.indexOf(b));
+  if (scores.get('incident')! >= FAULT_MIN)
+    scores.set('sales', round(scores.get('sales')! * BUSINESS_FACTOR_WITH_FAULT));
+  const ranked = [...INTENTS].sort(
+    (a, b) => scores.get(b)! - scores.get(a)! || INTENTS.indexOf(a) - INTENTS.indexOf(b),
+  );
   const [best, second] = ranked.map((i) => scores.get(i)!);
-  if (!best) return { intent: category === 'other' ? 'other' : 'incident', intentConfidence: NOTHING_MATCHED_CONFIDENCE, intentEvidence: [] };
+  if (!best)
+    return {
+      intent: category === 'other' ? 'other' : 'incident',
+      intentConfidence: NOTHING_MATCHED_CONFIDENCE,
+      intentEvidence: [],
+    };
   return { intent: ranked[0]!, intentConfidence: confidenceOf(best, second ?? 0), intentEvidence: evidence };
 }
 
@@ -175,7 +214,10 @@ export function classifyText(description: string): Classification {
   // The fault words go to the technical category the specific terms lead with, or to software when none does.
   const bySpecific = rankCategories(specific, weighing);
   const leader = bySpecific.ranked.find((c) => c !== 'other' && bySpecific.scores[c] >= LEADS) ?? 'application';
-  const evidence = [...specific, ...categoryEvidence(matchTerms(text, [faultMatcher])).map((e) => ({ ...e, category: leader }))];
+  const evidence = [
+    ...specific,
+    ...categoryEvidence(matchTerms(text, [faultMatcher])).map((e) => ({ ...e, category: leader })),
+  ];
   const { scores, ranked } = rankCategories(evidence, weighing);
   const [first, second] = ranked.map((category) => scores[category]);
   // `other` wins on its own topic words too (billing, orders, sales), not only when nothing technical was said.

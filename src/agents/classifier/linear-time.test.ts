@@ -11,24 +11,39 @@ import { TERM_PATTERNS } from './classify-ticket.ts';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const DETERMINISTIC = {
-  randomSeed: 20261205, timeout: null, attackTimeout: null, incubationTimeout: null, recallTimeout: null, seedingTimeout: null,
+  randomSeed: 20261205,
+  timeout: null,
+  attackTimeout: null,
+  incubationTimeout: null,
+  recallTimeout: null,
+  seedingTimeout: null,
 } as const;
 
 const found = regexSources(ROOT, sourceFiles(ROOT, ['src/agents/classifier']));
 const patterns: Array<[string, RegExp]> = [
-  ...found.literals.map(({ where, pattern }) => [`${where} /${pattern.source.slice(0, 40)}/`, pattern] as [string, RegExp]),
-  ...TERM_PATTERNS.map((pattern, i) => [`term list ${i} (${pattern.source.length} characters)`, pattern] as [string, RegExp]),
+  ...found.literals.map(
+    ({ where, pattern }) => [`${where} /${pattern.source.slice(0, 40)}/`, pattern] as [string, RegExp],
+  ),
+  ...TERM_PATTERNS.map(
+    (pattern, i) => [`term list ${i} (${pattern.source.length} characters)`, pattern] as [string, RegExp],
+  ),
 ];
 
 describe('the classifier patterns', () => {
   it('are all here: the literals of its source, and the term lists it builds at run time (the only RegExp it constructs)', () => {
     expect(found.literals.length).toBeGreaterThanOrEqual(5);
-    expect(found.constructed.map((where) => where.replace(/:\d+$/, ''))).toEqual(['src/agents/classifier/term-matcher.ts']);
+    expect(found.constructed.map((where) => where.replace(/:\d+$/, ''))).toEqual([
+      'src/agents/classifier/term-matcher.ts',
+    ]);
     expect(TERM_PATTERNS.length).toBeGreaterThanOrEqual(3);
   });
 
-  it.each(patterns)('%s cannot backtrack beyond linear time', (_name, pattern) => {
-    const result = checkSync(pattern.source, pattern.flags.replace(/[gy]/g, ''), DETERMINISTIC);
-    expect(result.status, JSON.stringify(result.status === 'vulnerable' ? result.attack : result)).toBe('safe');
-  }, 600_000);
+  it.each(patterns)(
+    '%s cannot backtrack beyond linear time',
+    (_name, pattern) => {
+      const result = checkSync(pattern.source, pattern.flags.replace(/[gy]/g, ''), DETERMINISTIC);
+      expect(result.status, JSON.stringify(result.status === 'vulnerable' ? result.attack : result)).toBe('safe');
+    },
+    600_000,
+  );
 });

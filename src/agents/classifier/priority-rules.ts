@@ -10,18 +10,18 @@ export const LEVEL_WEIGHT: Readonly<Record<PriorityLevel, number>> = { critical:
 const table: Record<PriorityLevel, readonly string[]> = {
   critical: [
     '{down for everyone|down for everybody|down for all users|down for all customers|everyone is affected|all users are affected|all users affected|all customers affected|nobody can work|no one can work|nobody can log in|no one can log in}',
-    '{entire|whole} {company|office|organisation|organization|site|building} {is down|is offline|is affected|can\'t work|cannot work}',
+    "{entire|whole} {company|office|organisation|organization|site|building} {is down|is offline|is affected|can't work|cannot work}",
     '{company-wide|site-wide|sitewide|all users|every user|all customers}',
     '{production|prod} {is down|down|outage|is offline|offline|is unavailable|unavailable|is broken|broken}',
     '{data loss|lost data|lost all data|data was lost|data is lost|data corruption|corrupted data|data deleted|deleted data|database corrupted|corrupt database|corrupted database}',
     '{security breach|data breach|breach|breached|ransomware|compromised|hacked|data leak|leaked credentials|leaked passwords}',
     '{major outage|complete outage|total outage|full outage|sev1|sev 1|severity 1|p1|p0}',
-    '{customers|clients|users} {can\'t|cannot|are unable to} {pay|order|check out|checkout|log in|login|buy}',
+    "{customers|clients|users} {can't|cannot|are unable to} {pay|order|check out|checkout|log in|login|buy}",
     '{payments|payment|checkout} {are down|is down|failing|are failing|is failing}',
   ],
   high: [
     '{urgent|urgently|asap|as soon as possible|immediately|emergency|critical|high priority|top priority|right away}',
-    '{blocked|blocking|blocker|can\'t work|cannot work|unable to work|can\'t do my job|locked out}',
+    "{blocked|blocking|blocker|can't work|cannot work|unable to work|can't do my job|locked out}",
     'by {today|tonight|tomorrow|eod|end of day|noon|this afternoon}',
     'before the {demo|meeting|release|launch|presentation|audit}',
     '{deadline|escalate|escalated|escalating}',
@@ -41,4 +41,5 @@ const table: Record<PriorityLevel, readonly string[]> = {
 };
 
 export const PRIORITY_RULES: ReadonlyArray<TermRule<PriorityLevel>> = Object.entries(table).flatMap(([label, terms]) =>
-  terms.map((term) => ({ label: label as PriorityLevel, term, weight: LEVEL_WEIGHT[label as PriorityLevel] })));
+  terms.map((term) => ({ label: label as PriorityLevel, term, weight: LEVEL_WEIGHT[label as PriorityLevel] })),
+);

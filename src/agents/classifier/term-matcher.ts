@@ -64,7 +64,14 @@ function findAll<L extends string>(text: string, compiled: Compiled<L>): Array<T
     const rule = compiled.rules[index - 1];
     if (!rule || match[0] === '') continue;
     const start = match.index;
-    hits.push({ label: rule.label, term: rule.term, text: match[0].replace(/[\s_-]+/g, ' '), weight: rule.weight, start, end: start + match[0].length });
+    hits.push({
+      label: rule.label,
+      term: rule.term,
+      text: match[0].replace(/[\s_-]+/g, ' '),
+      weight: rule.weight,
+      start,
+      end: start + match[0].length,
+    });
   }
   return hits;
 }
@@ -72,7 +79,7 @@ function findAll<L extends string>(text: string, compiled: Compiled<L>): Array<T
 /** Every hit from every list, keeping the longest where hits overlap (then the heavier, then the earlier). */
 export function matchTerms<L extends string>(text: string, lists: ReadonlyArray<Compiled<L>>): Array<TermHit<L>> {
   const candidates = lists.flatMap((compiled) => findAll(text, compiled));
-  candidates.sort((a, b) => (b.end - b.start) - (a.end - a.start) || b.weight - a.weight || a.start - b.start);
+  candidates.sort((a, b) => b.end - b.start - (a.end - a.start) || b.weight - a.weight || a.start - b.start);
   const claimed = new Uint8Array(text.length);
   const kept: Array<TermHit<L>> = [];
   for (const hit of candidates) {

@@ -17,13 +17,19 @@ afterAll(() => rmSync(sandbox, { recursive: true, force: true }));
 /** Pids of the live (not zombie) processes whose command line is exactly argv. */
 function processesRunning(argv: string[]): number[] {
   const wanted = `${argv.join('\0')}\0`;
-  return readdirSync('/proc').filter((name) => /^\d+$/.test(name)).filter((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8') === wanted && !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    } catch {
-      return false; // gone while looking
-    }
-  }).map(Number);
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        return (
+          readFileSync(`/proc/${pid}/cmdline`, 'utf8') === wanted &&
+          !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'))
+        );
+      } catch {
+        return false; // gone while looking
+      }
+    })
+    .map(Number);
 }
 
 const testRules: AllowRule[] = [
@@ -34,13 +40,17 @@ const testRules: AllowRule[] = [
   { program: 'false', args: [] },
 ];
 
-function registryWith(options: { allow?: AllowRule[]; timeoutMs?: number; outputCap?: number } = {}): CapabilityRegistry {
+function registryWith(
+  options: { allow?: AllowRule[]; timeoutMs?: number; outputCap?: number } = {},
+): CapabilityRegistry {
   const registry = new CapabilityRegistry({ logger: silentLogger });
-  registry.register(createCommanderAgent({
-    inventory: createLocalInventory({ allow: options.allow ?? testRules }),
-    timeoutMs: options.timeoutMs ?? 5_000,
-    outputCap: options.outputCap ?? 64 * 1024,
-  }));
+  registry.register(
+    createCommanderAgent({
+      inventory: createLocalInventory({ allow: options.allow ?? testRules }),
+      timeoutMs: options.timeoutMs ?? 5_000,
+      outputCap: options.outputCap ?? 64 * 1024,
+    }),
+  );
   return registry;
 }
 
@@ -51,7 +61,10 @@ const run = (command: string, deviceId = 'local') =>
 describe('commander.execute_command', () => {
   it('runs an allowed command and returns its output with exit code 0', async () => {
     const result = await run('uptime');
-    expect(result).toMatchObject({ ok: true, output: { device_id: 'local', argv: ['uptime'], exit_code: 0, signal: null, truncated: false } });
+    expect(result).toMatchObject({
+      ok: true,
+      output: { device_id: 'local', argv: ['uptime'], exit_code: 0, signal: null, truncated: false },
+    });
     if (result.ok) expect((result.output as { stdout: string }).stdout).toMatch(/load average/);
   });
 
@@ -66,11 +79,15 @@ describe('commander.execute_command', () => {
   });
 
   it('is a change-risk capability whose timeout sits above the command timeout', () => {
-    expect(registryWith({ timeoutMs: 3_000 }).get('commander.execute_command')).toMatchObject({ risk: 'change', timeoutMs: 5_000 });
+    expect(registryWith({ timeoutMs: 3_000 }).get('commander.execute_command')).toMatchObject({
+      risk: 'change',
+      timeoutMs: 5_000,
+    });
   });
 
   it('assesses a call as read when a read-only rule allows it, and as change otherwise', () => {
-    const risk = (command: string, device_id = 'local') => registry.riskOf('commander.execute_command', { device_id, command });
+    const risk = (command: string, device_id = 'local') =>
+      registry.riskOf('commander.execute_command', { device_id, command });
     expect(risk('df -h')).toBe('read');
     expect(risk(`touch ${allowedFile}`)).toBe('change');
     expect(risk('rm -rf /tmp/x')).toBe('change');
@@ -79,7 +96,11 @@ describe('commander.execute_command', () => {
   });
 
   it('keeps at most the output cap and flags the truncation', async () => {
-    const result = await registryWith({ outputCap: 16 }).invoke('commander.execute_command', { device_id: 'local', command: 'cat /proc/meminfo' }, { actor: 'test' });
+    const result = await registryWith({ outputCap: 16 }).invoke(
+      'commander.execute_command',
+      { device_id: 'local', command: 'cat /proc/meminfo' },
+      { actor: 'test' },
+    );
     expect(result).toMatchObject({ ok: true, output: { truncated: true, exit_code: 0 } });
     if (result.ok) expect((result.output as { stdout: string }).stdout).toHaveLength(16);
   });
@@ -141,24 +162,42 @@ describe('commander.execute_command', () => {
   });
 
   it('names the refused program in the error', async () => {
-    expect(await run('rm -rf /tmp/x')).toMatchObject({ ok: false, error: { message: `"rm" is not on the device's allow-list` } });
+    expect(await run('rm -rf /tmp/x')).toMatchObject({
+      ok: false,
+      error: { message: `"rm" is not on the device's allow-list` },
+    });
   });
 
   it('refuses an unknown device with DEVICE_NOT_FOUND', async () => {
-    expect(await run('uptime', 'db-01')).toMatchObject({ ok: false, error: { code: 'DEVICE_NOT_FOUND', details: { known: ['local'] } } });
+    expect(await run('uptime', 'db-01')).toMatchObject({
+      ok: false,
+      error: { code: 'DEVICE_NOT_FOUND', details: { known: ['local'] } },
+    });
   });
 
   it('rejects unknown input fields', async () => {
-    const result = await registry.invoke('commander.execute_command', { device_id: 'local', command: 'uptime', shell: true }, { actor: 'test' });
+    const result = await registry.invoke(
+      'commander.execute_command',
+      { device_id: 'local', command: 'uptime', shell: true },
+      { actor: 'test' },
+    );
     expect(result).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
   });
 
   // The command would sleep for an hour: only the 200 ms timeout can end it before this test times out.
   it('kills a command that runs past its timeout and fails with COMMAND_TIMEOUT', async () => {
-    const result = await registryWith({ timeoutMs: 200 }).invoke('commander.execute_command', { device_id: 'local', command: 'sleep 3517' }, { actor: 'test' });
+    const result = await registryWith({ timeoutMs: 200 }).invoke(
+      'commander.execute_command',
+      { device_id: 'local', command: 'sleep 3517' },
+      { actor: 'test' },
+    );
     expect(result).toMatchObject({
       ok: false,
-      error: { code: 'COMMAND_TIMEOUT', message: expect.stringContaining('ran past 200 ms'), details: { argv: ['sleep', '3517'], signal: 'SIGKILL', exit_code: null } },
+      error: {
+        code: 'COMMAND_TIMEOUT',
+        message: expect.stringContaining('ran past 200 ms'),
+        details: { argv: ['sleep', '3517'], signal: 'SIGKILL', exit_code: null },
+      },
     });
     // Killed, not just left behind: no such process remains.
     expect(processesRunning(['sleep', '3517'])).toEqual([]);

@@ -39,7 +39,8 @@ const executeCommandOutput = z.object({
 
 export const executeCommand = defineCapability<typeof executeCommandInput, typeof executeCommandOutput, CommanderDeps>({
   id: 'commander.execute_command',
-  description: "Run an allow-listed command on a registered device (argv, no shell); a non-zero exit code is reported, not raised",
+  description:
+    'Run an allow-listed command on a registered device (argv, no shell); a non-zero exit code is reported, not raised',
   // A command may change things; the device's allow-list is what narrows it.
   risk: 'change',
   // One call is as risky as the rule that allows it (a rule without a risk counts as a change).
@@ -58,7 +59,16 @@ export const executeCommand = defineCapability<typeof executeCommandInput, typeo
     const device = inventory.get(input.device_id);
     const executor = inventory.executor(input.device_id);
     if (!device || !executor) {
-      await ctx.deps.audit?.({ outcome: 'refused', deviceId: input.device_id, argv: null, actor: ctx.actor, error: 'DEVICE_NOT_FOUND', ...(ctx.ticketId ? { ticketId: ctx.ticketId } : {}) }).catch(() => undefined);
+      await ctx.deps
+        .audit?.({
+          outcome: 'refused',
+          deviceId: input.device_id,
+          argv: null,
+          actor: ctx.actor,
+          error: 'DEVICE_NOT_FOUND',
+          ...(ctx.ticketId ? { ticketId: ctx.ticketId } : {}),
+        })
+        .catch(() => undefined);
       throw new TwisterError('DEVICE_NOT_FOUND', `no device "${input.device_id}" in the inventory`, {
         device_id: input.device_id,
         known: inventory.list().map((d) => d.id),
@@ -66,8 +76,14 @@ export const executeCommand = defineCapability<typeof executeCommandInput, typeo
     }
     ctx.logger.info({ device: device.id, actor: ctx.actor }, 'running command');
     const { argv, result } = await runGuarded({
-      device, executor, command: input.command, options: { timeoutMs, outputCap, signal: ctx.signal },
-      actor: ctx.actor, logger: ctx.logger, ...(ctx.ticketId ? { ticketId: ctx.ticketId } : {}), ...(ctx.deps.audit ? { audit: ctx.deps.audit } : {}),
+      device,
+      executor,
+      command: input.command,
+      options: { timeoutMs, outputCap, signal: ctx.signal },
+      actor: ctx.actor,
+      logger: ctx.logger,
+      ...(ctx.ticketId ? { ticketId: ctx.ticketId } : {}),
+      ...(ctx.deps.audit ? { audit: ctx.deps.audit } : {}),
     });
     const output = {
       device_id: device.id,
@@ -80,7 +96,11 @@ export const executeCommand = defineCapability<typeof executeCommandInput, typeo
       truncated: result.truncated,
     };
     if (result.timedOut) {
-      throw new TwisterError('COMMAND_TIMEOUT', `"${argv[0]}" ran past ${timeoutMs} ms on ${device.id}; its process tree was killed`, output);
+      throw new TwisterError(
+        'COMMAND_TIMEOUT',
+        `"${argv[0]}" ran past ${timeoutMs} ms on ${device.id}; its process tree was killed`,
+        output,
+      );
     }
     return output;
   },
@@ -94,5 +114,9 @@ export const commanderAgent = {
 };
 
 export function createCommanderAgent(deps: CommanderDeps) {
-  return defineAgent({ ...commanderAgent, deps, capabilities: [{ ...executeCommand, timeoutMs: deps.timeoutMs + CAPABILITY_TIMEOUT_MARGIN_MS }] });
+  return defineAgent({
+    ...commanderAgent,
+    deps,
+    capabilities: [{ ...executeCommand, timeoutMs: deps.timeoutMs + CAPABILITY_TIMEOUT_MARGIN_MS }],
+  });
 }

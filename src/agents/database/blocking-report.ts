@@ -19,7 +19,16 @@ export interface ActivityRow {
 export interface BlockingReport {
   blocked_count: number;
   blocker_pids: number[];
-  blockers: Array<{ pid: number; user: string; application_name: string; state: string; xact_age_ms: number; query_age_ms: number; query: string; blocking_count: number }>;
+  blockers: Array<{
+    pid: number;
+    user: string;
+    application_name: string;
+    state: string;
+    xact_age_ms: number;
+    query_age_ms: number;
+    query: string;
+    blocking_count: number;
+  }>;
   blocked: Array<{ pid: number; waiting_ms: number; blocked_by: number[]; query: string }>;
   long_running: Array<{ pid: number; state: string; query_age_ms: number; query: string }>;
   max_wait_ms: number;
@@ -44,15 +53,33 @@ export function buildBlockingReport(rows: readonly ActivityRow[], longRunningMs:
     .map(([pid, count]) => {
       const r = byPid.get(pid)!;
       return {
-        pid, user: shownText(r.user), application_name: shownText(r.application_name), state: r.state ?? 'unknown',
-        xact_age_ms: ms(r.xact_age_ms), query_age_ms: ms(r.query_age_ms), query: shownText(r.query), blocking_count: count,
+        pid,
+        user: shownText(r.user),
+        application_name: shownText(r.application_name),
+        state: r.state ?? 'unknown',
+        xact_age_ms: ms(r.xact_age_ms),
+        query_age_ms: ms(r.query_age_ms),
+        query: shownText(r.query),
+        blocking_count: count,
       };
     });
   const blocked = blockedRows
-    .map((r) => ({ pid: r.pid, waiting_ms: ms(r.lock_wait_ms ?? r.query_age_ms), blocked_by: [...new Set(r.blocked_by)].sort((a, b) => a - b), query: shownText(r.query) }))
+    .map((r) => ({
+      pid: r.pid,
+      waiting_ms: ms(r.lock_wait_ms ?? r.query_age_ms),
+      blocked_by: [...new Set(r.blocked_by)].sort((a, b) => a - b),
+      query: shownText(r.query),
+    }))
     .sort((a, b) => b.waiting_ms - a.waiting_ms || a.pid - b.pid);
   const longRunning = rows
-    .filter((r) => r.this_database && r.backend_type === 'client backend' && r.state !== null && r.state !== 'idle' && ms(r.query_age_ms) >= longRunningMs)
+    .filter(
+      (r) =>
+        r.this_database &&
+        r.backend_type === 'client backend' &&
+        r.state !== null &&
+        r.state !== 'idle' &&
+        ms(r.query_age_ms) >= longRunningMs,
+    )
     .map((r) => ({ pid: r.pid, state: r.state!, query_age_ms: ms(r.query_age_ms), query: shownText(r.query) }))
     .sort((a, b) => b.query_age_ms - a.query_age_ms || a.pid - b.pid);
   return {

@@ -15,7 +15,8 @@ const MARGIN_MS = 2_000;
 /** What the agent offers, without its dependencies: the MCP catalogue is read from it before anything is wired. */
 export const databaseAgent = {
   id: 'database',
-  description: 'Finds and ends PostgreSQL lock contention and idle sessions, reads connection usage and Redis memory pressure of declared services',
+  description:
+    'Finds and ends PostgreSQL lock contention and idle sessions, reads connection usage and Redis memory pressure of declared services',
   capabilities: [findBlockingQueries, endBlockingSessions, connectionUsage, terminateIdleSessions, redisMemoryUsage],
 };
 

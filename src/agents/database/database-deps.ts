@@ -23,7 +23,11 @@ export const directReach: ServiceReach = {
 };
 
 /** The declared service of that name and kind: SERVICE_NOT_FOUND, or VALIDATION_FAILED for another kind. */
-export function findService(services: readonly ServiceDeclaration[], name: string, kind: DatabaseKind): ServiceDeclaration {
+export function findService(
+  services: readonly ServiceDeclaration[],
+  name: string,
+  kind: DatabaseKind,
+): ServiceDeclaration {
   const service = services.find((s) => s.name.toLowerCase() === name.toLowerCase());
   if (!service) {
     throw new TwisterError('SERVICE_NOT_FOUND', `no service named "${name}" is declared`, {
@@ -33,17 +37,29 @@ export function findService(services: readonly ServiceDeclaration[], name: strin
   }
   if (service.kind !== kind) {
     throw new TwisterError('VALIDATION_FAILED', `service "${service.name}" is a ${service.kind} service, not ${kind}`, {
-      service_name: service.name, kind: service.kind, expected: kind,
+      service_name: service.name,
+      kind: service.kind,
+      expected: kind,
     });
   }
   return service;
 }
 
 /** Runs `use` with a target for the named service of that kind, reached as the deps say. */
-export function withService<T>(deps: DatabaseDeps, name: string, kind: DatabaseKind, signal: AbortSignal, use: (target: string, service: ServiceDeclaration) => Promise<T>): Promise<T> {
+export function withService<T>(
+  deps: DatabaseDeps,
+  name: string,
+  kind: DatabaseKind,
+  signal: AbortSignal,
+  use: (target: string, service: ServiceDeclaration) => Promise<T>,
+): Promise<T> {
   const service = findService(deps.services, name, kind);
   if (service.deviceId && !deps.reach) {
-    throw new TwisterError('VALIDATION_FAILED', `service "${service.name}" lives on device ${service.deviceId}, which this process cannot reach`, { service_name: service.name });
+    throw new TwisterError(
+      'VALIDATION_FAILED',
+      `service "${service.name}" lives on device ${service.deviceId}, which this process cannot reach`,
+      { service_name: service.name },
+    );
   }
   return (deps.reach ?? directReach).withTarget(service, signal, (target) => use(target, service));
 }

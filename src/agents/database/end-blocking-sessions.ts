@@ -7,7 +7,12 @@ import { z } from 'zod';
 import { defineCapability } from '../../core/capability.ts';
 import { isTwisterError } from '../../core/errors.ts';
 import {
-  BLOCKED_COUNT_SQL, CANCEL_IF_BLOCKING_SQL, CHECK_PIDS_SQL, STILL_ALIVE_SQL, STILL_BLOCKING_SQL, TERMINATE_IF_BLOCKING_SQL,
+  BLOCKED_COUNT_SQL,
+  CANCEL_IF_BLOCKING_SQL,
+  CHECK_PIDS_SQL,
+  STILL_ALIVE_SQL,
+  STILL_BLOCKING_SQL,
+  TERMINATE_IF_BLOCKING_SQL,
 } from './activity-sql.ts';
 import { withService, type DatabaseDeps } from './database-deps.ts';
 import { serviceName } from './find-blocking-queries.ts';
@@ -20,9 +25,20 @@ const POLL_MS = 100;
 
 const input = z.strictObject({
   service_name: serviceName.describe('A declared postgres service'),
-  pids: z.array(z.number().int().positive()).max(50).describe('Backend pids, e.g. blocker_pids of database.find_blocking_queries; none: nothing to end (still_blocked is reported)'),
+  pids: z
+    .array(z.number().int().positive())
+    .max(50)
+    .describe(
+      'Backend pids, e.g. blocker_pids of database.find_blocking_queries; none: nothing to end (still_blocked is reported)',
+    ),
   mode: z.enum(['cancel_then_terminate', 'cancel', 'terminate']).default('cancel_then_terminate'),
-  grace_ms: z.number().int().min(0).max(MAX_GRACE_MS).default(2_000).describe('How long a cancelled session may take to stop blocking before it is terminated'),
+  grace_ms: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_GRACE_MS)
+    .default(2_000)
+    .describe('How long a cancelled session may take to stop blocking before it is terminated'),
 });
 
 const output = z.object({
@@ -36,7 +52,12 @@ type Args = z.output<typeof input>;
 type Mode = Args['mode'];
 
 interface CheckRow extends Record<string, unknown> {
-  pid: number; found: boolean; own: boolean; backend_type: string | null; state: string | null; blocking: boolean;
+  pid: number;
+  found: boolean;
+  own: boolean;
+  backend_type: string | null;
+  state: string | null;
+  blocking: boolean;
 }
 
 const isIdleInTransaction = (state: string | null) => state?.startsWith('idle in transaction') ?? false;
@@ -57,14 +78,25 @@ function triage(rows: CheckRow[], mode: Mode, out: Output): { cancel: number[]; 
     if (reason) out.skipped.push({ pid: row.pid, reason });
     else if (mode === 'terminate') plan.terminate.push(row.pid);
     else if (!isIdleInTransaction(row.state)) plan.cancel.push(row.pid);
-    else if (mode === 'cancel') out.skipped.push({ pid: row.pid, reason: 'idle in transaction: a cancel does not end its transaction (use mode cancel_then_terminate or terminate)' });
+    else if (mode === 'cancel')
+      out.skipped.push({
+        pid: row.pid,
+        reason:
+          'idle in transaction: a cancel does not end its transaction (use mode cancel_then_terminate or terminate)',
+      });
     else plan.terminate.push(row.pid);
   }
   return plan;
 }
 
 /** Sends the signal to each pid that still blocks; returns those signalled. Refusals are skips, not failures. */
-async function signalEach(pg: PgSession, sql: string, pids: number[], out: Output, onGone: (pid: number) => void): Promise<number[]> {
+async function signalEach(
+  pg: PgSession,
+  sql: string,
+  pids: number[],
+  out: Output,
+  onGone: (pid: number) => void,
+): Promise<number[]> {
   const signalled: number[] = [];
   for (const pid of pids) {
     try {
@@ -81,7 +113,13 @@ async function signalEach(pg: PgSession, sql: string, pids: number[], out: Outpu
 }
 
 /** Polls until none of the pids is in the answer of `sql` or the wait is over; returns those still in it. */
-async function waitUntilNone(pg: PgSession, sql: string, pids: number[], waitMs: number, signal: AbortSignal): Promise<number[]> {
+async function waitUntilNone(
+  pg: PgSession,
+  sql: string,
+  pids: number[],
+  waitMs: number,
+  signal: AbortSignal,
+): Promise<number[]> {
   const deadline = Date.now() + waitMs;
   let remaining = pids;
   while (remaining.length > 0) {
@@ -101,11 +139,19 @@ async function endBlocking(pg: PgSession, args: Args, signal: AbortSignal): Prom
   const stillBlocking = await waitUntilNone(pg, STILL_BLOCKING_SQL, cancelled, args.grace_ms, signal);
   for (const pid of cancelled) if (!stillBlocking.includes(pid)) out.ended.push({ pid, how: 'cancelled' });
   if (args.mode === 'cancel') {
-    for (const pid of stillBlocking) out.skipped.push({ pid, reason: `still blocking ${args.grace_ms} ms after the cancel` });
+    for (const pid of stillBlocking)
+      out.skipped.push({ pid, reason: `still blocking ${args.grace_ms} ms after the cancel` });
   } else {
     // A cancelled session that stops blocking right before its terminate was ended by the cancel.
-    const gone = (pid: number) => (cancelled.includes(pid) ? out.ended.push({ pid, how: 'cancelled' }) : stoppedBlocking(pid));
-    const terminated = await signalEach(pg, TERMINATE_IF_BLOCKING_SQL, [...stillBlocking, ...plan.terminate], out, gone);
+    const gone = (pid: number) =>
+      cancelled.includes(pid) ? out.ended.push({ pid, how: 'cancelled' }) : stoppedBlocking(pid);
+    const terminated = await signalEach(
+      pg,
+      TERMINATE_IF_BLOCKING_SQL,
+      [...stillBlocking, ...plan.terminate],
+      out,
+      gone,
+    );
     for (const pid of terminated) out.ended.push({ pid, how: 'terminated' });
     await waitUntilNone(pg, STILL_ALIVE_SQL, terminated, EXIT_WAIT_MS, signal);
   }
@@ -116,10 +162,15 @@ async function endBlocking(pg: PgSession, args: Args, signal: AbortSignal): Prom
 
 export const endBlockingSessions = defineCapability<typeof input, typeof output, DatabaseDeps>({
   id: 'database.end_blocking_sessions',
-  description: 'Ends PostgreSQL sessions that block others: each pid must be a client backend still blocking someone now (else it is skipped with a reason); cancel, wait grace_ms, then terminate what still blocks (idle-in-transaction blockers are terminated directly)',
+  description:
+    'Ends PostgreSQL sessions that block others: each pid must be a client backend still blocking someone now (else it is skipped with a reason); cancel, wait grace_ms, then terminate what still blocks (idle-in-transaction blockers are terminated directly)',
   risk: 'change',
   input,
   output,
-  run: (args, ctx) => withService(ctx.deps, args.service_name, 'postgres', ctx.signal, (target) =>
-    withPostgres(target, { timeoutMs: ctx.deps.timeoutMs, signal: ctx.signal }, (pg) => endBlocking(pg, args, ctx.signal))),
+  run: (args, ctx) =>
+    withService(ctx.deps, args.service_name, 'postgres', ctx.signal, (target) =>
+      withPostgres(target, { timeoutMs: ctx.deps.timeoutMs, signal: ctx.signal }, (pg) =>
+        endBlocking(pg, args, ctx.signal),
+      ),
+    ),
 });

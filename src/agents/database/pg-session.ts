@@ -9,11 +9,19 @@ export interface PgSession {
 const APPLICATION_NAME = 'twisterlab-database-agent';
 const CONNECTION_CHECK_MS = 1_000;
 
-export async function withPostgres<T>(target: string, options: { timeoutMs: number; signal: AbortSignal }, use: (session: PgSession) => Promise<T>): Promise<T> {
+export async function withPostgres<T>(
+  target: string,
+  options: { timeoutMs: number; signal: AbortSignal },
+  use: (session: PgSession) => Promise<T>,
+): Promise<T> {
   const { timeoutMs, signal } = options;
   // Loaded on the first call: listing the catalogue must not load the PostgreSQL client.
   const { default: pg } = await import('pg');
-  const client = new pg.Client({ connectionString: target, connectionTimeoutMillis: timeoutMs, application_name: APPLICATION_NAME });
+  const client = new pg.Client({
+    connectionString: target,
+    connectionTimeoutMillis: timeoutMs,
+    application_name: APPLICATION_NAME,
+  });
   client.on('error', () => undefined);
   // A query in flight when the call is abandoned: ending the connection makes the server drop it.
   let ended: Promise<void> | undefined;
@@ -37,8 +45,10 @@ export async function withPostgres<T>(target: string, options: { timeoutMs: numb
     }
     const ms = Math.max(1, Math.floor(timeoutMs));
     // client_connection_check_interval (PostgreSQL 14+): a query of a connection closed on abort stops within a second.
-    await session.query(`SET statement_timeout = ${ms}; SET lock_timeout = ${ms}; `
-      + `SELECT set_config('client_connection_check_interval', '${CONNECTION_CHECK_MS}', false) WHERE current_setting('server_version_num')::int >= 140000`);
+    await session.query(
+      `SET statement_timeout = ${ms}; SET lock_timeout = ${ms}; ` +
+        `SELECT set_config('client_connection_check_interval', '${CONNECTION_CHECK_MS}', false) WHERE current_setting('server_version_num')::int >= 140000`,
+    );
     return await use(session);
   } finally {
     signal.removeEventListener('abort', close);

@@ -18,8 +18,13 @@ let ownServer: ChildProcess;
 let ownPort: number;
 let registry: CapabilityRegistry;
 
-interface Result { ok: boolean; output?: any; error?: { code: string; message: string } }
-const memory = async (service: string): Promise<Result> => (await registry.invoke('database.redis_memory_usage', { service_name: service }, { actor: 'test' })) as Result;
+interface Result {
+  ok: boolean;
+  output?: any;
+  error?: { code: string; message: string };
+}
+const memory = async (service: string): Promise<Result> =>
+  (await registry.invoke('database.redis_memory_usage', { service_name: service }, { actor: 'test' })) as Result;
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -31,16 +36,41 @@ async function freePort(): Promise<number> {
 
 async function startOwnRedis(): Promise<void> {
   ownPort = await freePort();
-  ownServer = spawn('redis-server', [
-    '--port', String(ownPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-    '--maxmemory', '8mb', '--maxmemory-policy', 'allkeys-lru', '--requirepass', PASSWORD, '--rename-command', 'CONFIG', '',
-  ], { stdio: 'ignore' });
+  ownServer = spawn(
+    'redis-server',
+    [
+      '--port',
+      String(ownPort),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--maxmemory',
+      '8mb',
+      '--maxmemory-policy',
+      'allkeys-lru',
+      '--requirepass',
+      PASSWORD,
+      '--rename-command',
+      'CONFIG',
+      '',
+    ],
+    { stdio: 'ignore' },
+  );
   ownServer.once('error', (error) => {
     throw error;
   });
   const deadline = Date.now() + 10_000;
   for (;;) {
-    own = new Redis({ port: ownPort, host: '127.0.0.1', password: PASSWORD, lazyConnect: true, retryStrategy: () => null });
+    own = new Redis({
+      port: ownPort,
+      host: '127.0.0.1',
+      password: PASSWORD,
+      lazyConnect: true,
+      retryStrategy: () => null,
+    });
     own.on('error', () => undefined);
     try {
       await own.connect();
@@ -58,14 +88,18 @@ beforeAll(async () => {
   await shared.connect();
   await startOwnRedis();
   registry = new CapabilityRegistry({ logger: silentLogger });
-  registry.register(createDatabaseAgent({
-    services: parseServiceDeclarations([
-      'cache=redis://127.0.0.1:6379',
-      `limited=redis://:${PASSWORD}@127.0.0.1:${ownPort}`,
-      `wrong-pw=redis://:not-${PASSWORD}@127.0.0.1:${ownPort}`,
-    ].join(',')),
-    timeoutMs: 3_000,
-  }));
+  registry.register(
+    createDatabaseAgent({
+      services: parseServiceDeclarations(
+        [
+          'cache=redis://127.0.0.1:6379',
+          `limited=redis://:${PASSWORD}@127.0.0.1:${ownPort}`,
+          `wrong-pw=redis://:not-${PASSWORD}@127.0.0.1:${ownPort}`,
+        ].join(','),
+      ),
+      timeoutMs: 3_000,
+    }),
+  );
 });
 
 afterAll(async () => {
@@ -103,7 +137,10 @@ describe('database.redis_memory_usage', () => {
     for (let i = 0; i < 20; i++) await own.set(`big:${i}`, value);
     const keysNow = await own.dbsize();
     const result = await memory('limited');
-    expect(result).toMatchObject({ ok: true, output: { maxmemory_bytes: 8 * 1024 * 1024, maxmemory_policy: 'allkeys-lru', keys: keysNow } });
+    expect(result).toMatchObject({
+      ok: true,
+      output: { maxmemory_bytes: 8 * 1024 * 1024, maxmemory_policy: 'allkeys-lru', keys: keysNow },
+    });
     const out = result.output;
     expect(keysNow).toBeLessThan(20);
     expect(out.evicted_keys).toBe(20 - keysNow);

@@ -34,7 +34,12 @@ async function readMemory(target: string, timeoutMs: number, signal: AbortSignal
   // Loaded on the first call: listing the catalogue must not load the Redis client.
   const { Redis } = await import('ioredis');
   const redis = new Redis(target, {
-    lazyConnect: true, connectTimeout: timeoutMs, commandTimeout: timeoutMs, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null,
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    commandTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
   });
   // ioredis rejects with a bare "Connection is closed."; the socket error it emitted says why.
   let socketError: unknown;
@@ -47,7 +52,10 @@ async function readMemory(target: string, timeoutMs: number, signal: AbortSignal
     await untilAborted(redis.connect(), signal).catch((error: unknown) => {
       throw signal.aborted ? error : serviceError(socketError ?? error, 'could not connect', target, timeoutMs);
     });
-    const infos = await untilAborted(Promise.all(['memory', 'stats', 'keyspace'].map((section) => redis.info(section))), signal).catch((error: unknown) => {
+    const infos = await untilAborted(
+      Promise.all(['memory', 'stats', 'keyspace'].map((section) => redis.info(section))),
+      signal,
+    ).catch((error: unknown) => {
       throw signal.aborted ? error : serviceError(error, 'INFO failed', target, timeoutMs);
     });
     return memoryReport(parseInfo(...infos), await configPolicy(redis, signal));
@@ -59,9 +67,13 @@ async function readMemory(target: string, timeoutMs: number, signal: AbortSignal
 
 export const redisMemoryUsage = defineCapability<typeof input, typeof output, DatabaseDeps>({
   id: 'database.redis_memory_usage',
-  description: 'Memory pressure of a Redis service: used memory against maxmemory, eviction policy, evicted keys, fragmentation and key count',
+  description:
+    'Memory pressure of a Redis service: used memory against maxmemory, eviction policy, evicted keys, fragmentation and key count',
   risk: 'read',
   input,
   output,
-  run: (args, ctx) => withService(ctx.deps, args.service_name, 'redis', ctx.signal, (target) => readMemory(target, ctx.deps.timeoutMs, ctx.signal)),
+  run: (args, ctx) =>
+    withService(ctx.deps, args.service_name, 'redis', ctx.signal, (target) =>
+      readMemory(target, ctx.deps.timeoutMs, ctx.signal),
+    ),
 });

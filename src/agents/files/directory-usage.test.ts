@@ -18,7 +18,9 @@ beforeAll(() => {
   }
   const local = createLocalTree();
   registry = new CapabilityRegistry({ logger: silentLogger });
-  registry.register(createFilesAgent({ trees: { withTree: (_id, _signal, use) => use(local) }, roots: [root], maxEntries: 20 }));
+  registry.register(
+    createFilesAgent({ trees: { withTree: (_id, _signal, use) => use(local) }, roots: [root], maxEntries: 20 }),
+  );
 });
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -24,7 +24,10 @@ const usageOutput = z.object({
   unreadable: z.array(z.string()).describe('Directories that could not be listed (at most 20 named)'),
   largest: z.array(z.object({ path: z.string(), bytes: z.number().int().nonnegative(), modified_at: z.string() })),
   filesystem: z.object({
-    mount: z.string().nullable().describe('Mount point holding the directory; null when the device has no /proc/self/mountinfo'),
+    mount: z
+      .string()
+      .nullable()
+      .describe('Mount point holding the directory; null when the device has no /proc/self/mountinfo'),
     size_bytes: z.number().nonnegative(),
     available_bytes: z.number().nonnegative(),
     use_percent: z.number().min(0).max(100).describe("Used / (used + available), rounded up, as df's Use%"),
@@ -57,7 +60,10 @@ async function walk(tree: FileTree, root: string, top: number, maxEntries: numbe
       continue;
     }
     for (const entry of entries) {
-      if (seen >= maxEntries) { totals.truncated = true; break; }
+      if (seen >= maxEntries) {
+        totals.truncated = true;
+        break;
+      }
       seen += 1;
       const full = path.posix.join(dir, entry.path);
       if (entry.kind === 'dir') {
@@ -66,7 +72,11 @@ async function walk(tree: FileTree, root: string, top: number, maxEntries: numbe
       } else if (entry.kind === 'file') {
         totals.files += 1;
         totals.bytes += entry.size;
-        keepLargest(largest, { path: full, bytes: entry.size, modified_at: new Date(entry.mtimeMs).toISOString() }, top);
+        keepLargest(
+          largest,
+          { path: full, bytes: entry.size, modified_at: new Date(entry.mtimeMs).toISOString() },
+          top,
+        );
       }
     }
   }
@@ -77,23 +87,39 @@ async function filesystem(tree: FileTree, dir: string, signal: AbortSignal): Pro
   const space = await tree.statfs(dir);
   const used = Math.max(0, space.sizeBytes - space.freeBytes);
   const usePercent = used + space.availableBytes === 0 ? 0 : Math.ceil((used / (used + space.availableBytes)) * 100);
-  return { mount: (await findMount(tree, dir, signal)) ?? null, size_bytes: space.sizeBytes, available_bytes: space.availableBytes, use_percent: Math.min(100, usePercent) };
+  return {
+    mount: (await findMount(tree, dir, signal)) ?? null,
+    size_bytes: space.sizeBytes,
+    available_bytes: space.availableBytes,
+    use_percent: Math.min(100, usePercent),
+  };
 }
 
 export const directoryUsage = defineCapability<typeof usageInput, typeof usageOutput, FilesDeps>({
   id: 'files.directory_usage',
-  description: 'Bytes and files under a directory, its largest files and the space left on its file system (local or over SFTP); links are not followed',
+  description:
+    'Bytes and files under a directory, its largest files and the space left on its file system (local or over SFTP); links are not followed',
   risk: 'read',
   timeoutMs: 120_000,
   input: usageInput,
   output: usageOutput,
-  run: async (input, ctx) => ctx.deps.trees.withTree(input.device_id, ctx.signal, async (tree) => {
-    const dir = await rootedDirectory(tree, input.path, ctx.deps.roots);
-    const walked = await walk(tree, dir, input.top, ctx.deps.maxEntries ?? DEFAULT_MAX_ENTRIES, ctx.signal);
-    ctx.logger.info({ device: input.device_id, path: dir, files: walked.files, truncated: walked.truncated }, 'directory usage measured');
-    return {
-      path: dir, bytes: walked.bytes, files: walked.files, directories: walked.directories, truncated: walked.truncated,
-      unreadable: walked.unreadable, largest: walked.largest, filesystem: await filesystem(tree, dir, ctx.signal),
-    };
-  }),
+  run: async (input, ctx) =>
+    ctx.deps.trees.withTree(input.device_id, ctx.signal, async (tree) => {
+      const dir = await rootedDirectory(tree, input.path, ctx.deps.roots);
+      const walked = await walk(tree, dir, input.top, ctx.deps.maxEntries ?? DEFAULT_MAX_ENTRIES, ctx.signal);
+      ctx.logger.info(
+        { device: input.device_id, path: dir, files: walked.files, truncated: walked.truncated },
+        'directory usage measured',
+      );
+      return {
+        path: dir,
+        bytes: walked.bytes,
+        files: walked.files,
+        directories: walked.directories,
+        truncated: walked.truncated,
+        unreadable: walked.unreadable,
+        largest: walked.largest,
+        filesystem: await filesystem(tree, dir, ctx.signal),
+      };
+    }),
 });

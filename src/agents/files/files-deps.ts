@@ -16,6 +16,7 @@ export const DEFAULT_MAX_ENTRIES = 200_000;
 /** The directory a capability works on: canonical (links resolved), under the roots, and a directory. */
 export async function rootedDirectory(tree: FileTree, requested: string, roots: readonly string[]): Promise<string> {
   const dir = await canonicalisePath(requested, roots, (p) => tree.realpath(p));
-  if ((await tree.lstat(dir))?.kind !== 'dir') throw new TwisterError('VALIDATION_FAILED', `${dir} is not a directory`, { path: dir });
+  if ((await tree.lstat(dir))?.kind !== 'dir')
+    throw new TwisterError('VALIDATION_FAILED', `${dir} is not a directory`, { path: dir });
   return dir;
 }

@@ -11,7 +11,8 @@ export function parseMountPoints(mountinfo: string): string[] {
   const points: string[] = [];
   for (const line of mountinfo.split('\n')) {
     const point = line.split(' ')[4];
-    if (point?.startsWith('/')) points.push(point.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8))));
+    if (point?.startsWith('/'))
+      points.push(point.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8))));
   }
   return points;
 }

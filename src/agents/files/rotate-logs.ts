@@ -20,17 +20,41 @@ const ARCHIVE = /\.([1-9][0-9]{0,2})\.gz$/;
 
 const rotateInput = z.strictObject({
   device_id: deviceIdInput,
-  path: z.string().min(1).max(4096).describe('An absolute directory under the backup roots; its files are rotated, not those of subdirectories'),
-  pattern: z.string().default('*.log').superRefine((glob, issue) => {
-    const problem = globProblem(glob);
-    if (problem) issue.addIssue({ code: 'custom', message: problem });
-  }).describe('Glob on file names (`*`, `?`, `[...]`)'),
+  path: z
+    .string()
+    .min(1)
+    .max(4096)
+    .describe('An absolute directory under the backup roots; its files are rotated, not those of subdirectories'),
+  pattern: z
+    .string()
+    .default('*.log')
+    .superRefine((glob, issue) => {
+      const problem = globProblem(glob);
+      if (problem) issue.addIssue({ code: 'custom', message: problem });
+    })
+    .describe('Glob on file names (`*`, `?`, `[...]`)'),
   min_bytes: z.number().int().nonnegative().default(MIB).describe('Files smaller than this are left alone'),
-  keep: z.number().int().min(1).max(50).default(5).describe('Archives kept per file: <name>.1.gz (newest) to <name>.<keep>.gz'),
-  archive_dir: z.string().min(1).max(4096).optional()
-    .describe('A directory under the backup roots, on another file system, to compress into when the log directory has no room'),
-  on_full_disk: z.enum(['skip', 'truncate']).default('skip')
-    .describe('When a file cannot be compressed for lack of space (and archive_dir cannot take it): skip (report it) or truncate (its content is lost)'),
+  keep: z
+    .number()
+    .int()
+    .min(1)
+    .max(50)
+    .default(5)
+    .describe('Archives kept per file: <name>.1.gz (newest) to <name>.<keep>.gz'),
+  archive_dir: z
+    .string()
+    .min(1)
+    .max(4096)
+    .optional()
+    .describe(
+      'A directory under the backup roots, on another file system, to compress into when the log directory has no room',
+    ),
+  on_full_disk: z
+    .enum(['skip', 'truncate'])
+    .default('skip')
+    .describe(
+      'When a file cannot be compressed for lack of space (and archive_dir cannot take it): skip (report it) or truncate (its content is lost)',
+    ),
 });
 
 const fileOutcome = z.object({
@@ -43,20 +67,39 @@ const fileOutcome = z.object({
 
 const rotateOutput = z.object({
   path: z.string(),
-  rotated: z.array(z.object({
-    file: z.string(), bytes_before: z.number().int().nonnegative(), archive: z.string(), archive_bytes: z.number().int().nonnegative(),
-  })),
+  rotated: z.array(
+    z.object({
+      file: z.string(),
+      bytes_before: z.number().int().nonnegative(),
+      archive: z.string(),
+      archive_bytes: z.number().int().nonnegative(),
+    }),
+  ),
   removed: z.array(z.string()).describe('Archives deleted because they were beyond `keep`'),
   skipped: z.array(z.object({ file: z.string(), reason: z.string() })).describe('Matching entries left alone, and why'),
-  freed_bytes: z.number().int().describe('Bytes truncated, less the new archives written beside them, plus the archives removed beside them'),
+  freed_bytes: z
+    .number()
+    .int()
+    .describe('Bytes truncated, less the new archives written beside them, plus the archives removed beside them'),
   files: z.array(fileOutcome).describe('What happened to each matching file'),
-  largest: z.object({ path: z.string(), bytes_before: z.number().int().nonnegative(), bytes_after: z.number().int().nonnegative() }).nullable()
-    .describe('The largest regular file of the directory (archives aside, matching or not), before and after: did the culprit shrink?'),
+  largest: z
+    .object({
+      path: z.string(),
+      bytes_before: z.number().int().nonnegative(),
+      bytes_after: z.number().int().nonnegative(),
+    })
+    .nullable()
+    .describe(
+      'The largest regular file of the directory (archives aside, matching or not), before and after: did the culprit shrink?',
+    ),
   skipped_count: z.number().int().nonnegative().describe('Files left as they were (their reason in `files`)'),
 });
 type Report = z.input<typeof rotateOutput>;
 
-interface Archive { n: number; entry: TreeEntry }
+interface Archive {
+  n: number;
+  entry: TreeEntry;
+}
 
 /** The existing `<name>.N.gz` of each file name in the directory. */
 function archivesOf(name: string, entries: readonly TreeEntry[]): Archive[] {
@@ -78,7 +121,13 @@ function gzipped(file: OpenFile, signal: AbortSignal, copied: { bytes: number })
   return pipeline(Readable.from(counted()), createGzip(), () => undefined);
 }
 
-interface Rotation { dir: string; entry: TreeEntry; archiveDir: string; archives: Archive[]; keep: number }
+interface Rotation {
+  dir: string;
+  entry: TreeEntry;
+  archiveDir: string;
+  archives: Archive[];
+  keep: number;
+}
 
 /** Archive first (nothing changes if that fails), then shift and drop old archives, then truncate. */
 async function rotateOne(tree: FileTree, r: Rotation, report: Report, signal: AbortSignal): Promise<void> {
@@ -128,7 +177,10 @@ async function noSpaceCause(tree: FileTree, dir: string, size: number, error: un
   const message = (error as Error | undefined)?.message ?? '';
   if (/no space left|quota exceeded/i.test(message)) return message.slice(0, 120);
   if (isTwisterError(error)) return undefined;
-  const free = await tree.statfs(dir).then((s) => s.availableBytes, () => undefined);
+  const free = await tree.statfs(dir).then(
+    (s) => s.availableBytes,
+    () => undefined,
+  );
   return free !== undefined && free < size ? `"${message.slice(0, 120)}" with ${free} bytes free` : undefined;
 }
 
@@ -136,7 +188,12 @@ function failureText(error: unknown): string {
   return isTwisterError(error) ? error.message : `failed: ${(error as Error).message}`;
 }
 
-interface FileJob { dir: string; entry: TreeEntry; entries: readonly TreeEntry[]; archiveDir: string | undefined }
+interface FileJob {
+  dir: string;
+  entry: TreeEntry;
+  entries: readonly TreeEntry[];
+  archiveDir: string | undefined;
+}
 type Settings = Pick<z.output<typeof rotateInput>, 'keep' | 'on_full_disk'>;
 type Action = Report['files'][number]['action'];
 
@@ -153,35 +210,68 @@ async function truncateInPlace(tree: FileTree, dir: string, name: string, report
 }
 
 /** The disk is full: compress into archive_dir if it can take it, else truncate or skip as the policy says. */
-async function onFullDisk(tree: FileTree, job: FileJob, cause: string, settings: Settings, report: Report, signal: AbortSignal): Promise<{ action: Action; reason: string }> {
+async function onFullDisk(
+  tree: FileTree,
+  job: FileJob,
+  cause: string,
+  settings: Settings,
+  report: Report,
+  signal: AbortSignal,
+): Promise<{ action: Action; reason: string }> {
   const why = `no space left to compress it in ${job.dir} (${cause})`;
   let archiveNote = '';
   if (job.archiveDir) {
     const archives = archivesOf(job.entry.path, await tree.list(job.archiveDir));
     try {
-      if (archives.some((a) => a.entry.kind !== 'file')) throw new TwisterError('VALIDATION_FAILED', `an archive of ${job.entry.path} in ${job.archiveDir} is not a regular file`);
-      await rotateOne(tree, { dir: job.dir, entry: job.entry, archiveDir: job.archiveDir, archives, keep: settings.keep }, report, signal);
+      if (archives.some((a) => a.entry.kind !== 'file'))
+        throw new TwisterError(
+          'VALIDATION_FAILED',
+          `an archive of ${job.entry.path} in ${job.archiveDir} is not a regular file`,
+        );
+      await rotateOne(
+        tree,
+        { dir: job.dir, entry: job.entry, archiveDir: job.archiveDir, archives, keep: settings.keep },
+        report,
+        signal,
+      );
       return { action: 'rotated', reason: `${why}: compressed to ${job.archiveDir} instead` };
     } catch (error) {
       if (signal.aborted) throw error;
       const full = await noSpaceCause(tree, job.archiveDir, job.entry.size, error);
-      archiveNote = full ? `; ${job.archiveDir} has no room either (${full})` : `; compressing to ${job.archiveDir} ${failureText(error)}`;
+      archiveNote = full
+        ? `; ${job.archiveDir} has no room either (${full})`
+        : `; compressing to ${job.archiveDir} ${failureText(error)}`;
     }
   }
   if (settings.on_full_disk === 'truncate') {
     await truncateInPlace(tree, job.dir, job.entry.path, report);
-    return { action: 'truncated', reason: `${why}${archiveNote}: truncated without an archive (on_full_disk: truncate), its content is lost` };
+    return {
+      action: 'truncated',
+      reason: `${why}${archiveNote}: truncated without an archive (on_full_disk: truncate), its content is lost`,
+    };
   }
   return { action: 'skipped', reason: `${why}${archiveNote}: left as it was (on_full_disk: skip)` };
 }
 
 /** Rotates one file and says what happened to it; only a cancellation throws. */
-async function handleFile(tree: FileTree, job: FileJob, settings: Settings, report: Report, signal: AbortSignal): Promise<{ action: Action; reason?: string }> {
+async function handleFile(
+  tree: FileTree,
+  job: FileJob,
+  settings: Settings,
+  report: Report,
+  signal: AbortSignal,
+): Promise<{ action: Action; reason?: string }> {
   const archives = archivesOf(job.entry.path, job.entries);
   const odd = archives.find((a) => a.entry.kind !== 'file');
-  if (odd) return { action: 'skipped', reason: `${odd.entry.path} is a ${odd.entry.kind}: archives must be regular files` };
+  if (odd)
+    return { action: 'skipped', reason: `${odd.entry.path} is a ${odd.entry.kind}: archives must be regular files` };
   try {
-    await rotateOne(tree, { dir: job.dir, entry: job.entry, archiveDir: job.dir, archives, keep: settings.keep }, report, signal);
+    await rotateOne(
+      tree,
+      { dir: job.dir, entry: job.entry, archiveDir: job.dir, archives, keep: settings.keep },
+      report,
+      signal,
+    );
     return { action: 'rotated' };
   } catch (error) {
     if (signal.aborted) throw error;
@@ -195,14 +285,21 @@ async function handleFile(tree: FileTree, job: FileJob, settings: Settings, repo
 }
 
 /** Matching entries: regular files of at least min_bytes are rotated; links and other kinds are reported and left. */
-function candidates(entries: readonly TreeEntry[], input: z.output<typeof rotateInput>, report: Report, dir: string): TreeEntry[] {
+function candidates(
+  entries: readonly TreeEntry[],
+  input: z.output<typeof rotateInput>,
+  report: Report,
+  dir: string,
+): TreeEntry[] {
   const glob = globToRegExp(input.pattern);
   const out: TreeEntry[] = [];
   for (const entry of entries) {
-    if (entry.path.includes(TEMP_MARKER) || ARCHIVE.test(entry.path) || !matchesGlob(entry.path, glob, input.pattern)) continue;
+    if (entry.path.includes(TEMP_MARKER) || ARCHIVE.test(entry.path) || !matchesGlob(entry.path, glob, input.pattern))
+      continue;
     const file = path.posix.join(dir, entry.path);
     if (entry.kind !== 'file') {
-      const reason = entry.kind === 'symlink' ? 'a symbolic link: never followed' : `a ${entry.kind}, not a regular file`;
+      const reason =
+        entry.kind === 'symlink' ? 'a symbolic link: never followed' : `a ${entry.kind}, not a regular file`;
       report.skipped.push({ file, reason });
       report.files.push({ path: file, bytes_before: entry.size, bytes_after: entry.size, action: 'skipped', reason });
     } else if (entry.size >= input.min_bytes) out.push(entry);
@@ -212,7 +309,8 @@ function candidates(entries: readonly TreeEntry[], input: z.output<typeof rotate
 
 /** The largest regular file directly in the directory, our archives and temp files aside. */
 function largestOf(entries: readonly TreeEntry[]): TreeEntry | undefined {
-  return entries.filter((e) => e.kind === 'file' && !ARCHIVE.test(e.path) && !e.path.includes(TEMP_MARKER))
+  return entries
+    .filter((e) => e.kind === 'file' && !ARCHIVE.test(e.path) && !e.path.includes(TEMP_MARKER))
     .reduce<TreeEntry | undefined>((max, e) => (!max || e.size > max.size ? e : max), undefined);
 }
 
@@ -220,36 +318,65 @@ const sizeNow = async (tree: FileTree, file: string) => (await tree.lstat(file))
 
 export const rotateLogs = defineCapability<typeof rotateInput, typeof rotateOutput, FilesDeps>({
   id: 'files.rotate_logs',
-  description: 'Copy-truncate rotation of the log files of one directory (local or over SFTP): gzip to <name>.1.gz, shift older archives, keep N, truncate the live file; on a full disk compress to archive_dir, or truncate / skip per on_full_disk, each file reported',
+  description:
+    'Copy-truncate rotation of the log files of one directory (local or over SFTP): gzip to <name>.1.gz, shift older archives, keep N, truncate the live file; on a full disk compress to archive_dir, or truncate / skip per on_full_disk, each file reported',
   risk: 'change',
   timeoutMs: 300_000,
   input: rotateInput,
   output: rotateOutput,
-  run: async (input, ctx) => ctx.deps.trees.withTree(input.device_id, ctx.signal, async (tree) => {
-    const dir = await rootedDirectory(tree, input.path, ctx.deps.roots);
-    const archiveDir = input.archive_dir === undefined ? undefined : await rootedDirectory(tree, input.archive_dir, ctx.deps.roots);
-    if (archiveDir === dir) throw new TwisterError('VALIDATION_FAILED', 'archive_dir is the log directory itself: name a directory on another file system', { path: dir });
-    const report: Report = { path: dir, rotated: [], removed: [], skipped: [], freed_bytes: 0, files: [], largest: null, skipped_count: 0 };
-    const entries = await tree.list(dir);
-    for (const entry of candidates(entries, input, report, dir)) {
-      const file = path.posix.join(dir, entry.path);
-      let outcome: { action: Action; reason?: string };
-      try {
-        outcome = await handleFile(tree, { dir, entry, entries, archiveDir }, input, report, ctx.signal);
-      } catch (error) {
-        if (ctx.signal.aborted) throw new TwisterError('CAPABILITY_ABORTED', `rotation cancelled after ${report.rotated.length} file(s)`, { rotated: report.rotated.map((r) => r.file) });
-        throw error;
+  run: async (input, ctx) =>
+    ctx.deps.trees.withTree(input.device_id, ctx.signal, async (tree) => {
+      const dir = await rootedDirectory(tree, input.path, ctx.deps.roots);
+      const archiveDir =
+        input.archive_dir === undefined ? undefined : await rootedDirectory(tree, input.archive_dir, ctx.deps.roots);
+      if (archiveDir === dir)
+        throw new TwisterError(
+          'VALIDATION_FAILED',
+          'archive_dir is the log directory itself: name a directory on another file system',
+          { path: dir },
+        );
+      const report: Report = {
+        path: dir,
+        rotated: [],
+        removed: [],
+        skipped: [],
+        freed_bytes: 0,
+        files: [],
+        largest: null,
+        skipped_count: 0,
+      };
+      const entries = await tree.list(dir);
+      for (const entry of candidates(entries, input, report, dir)) {
+        const file = path.posix.join(dir, entry.path);
+        let outcome: { action: Action; reason?: string };
+        try {
+          outcome = await handleFile(tree, { dir, entry, entries, archiveDir }, input, report, ctx.signal);
+        } catch (error) {
+          if (ctx.signal.aborted)
+            throw new TwisterError('CAPABILITY_ABORTED', `rotation cancelled after ${report.rotated.length} file(s)`, {
+              rotated: report.rotated.map((r) => r.file),
+            });
+          throw error;
+        }
+        if (outcome.action === 'skipped') report.skipped.push({ file, reason: outcome.reason ?? 'skipped' });
+        report.files.push({ path: file, bytes_before: entry.size, bytes_after: await sizeNow(tree, file), ...outcome });
       }
-      if (outcome.action === 'skipped') report.skipped.push({ file, reason: outcome.reason ?? 'skipped' });
-      report.files.push({ path: file, bytes_before: entry.size, bytes_after: await sizeNow(tree, file), ...outcome });
-    }
-    const largest = largestOf(entries);
-    if (largest) {
-      const file = path.posix.join(dir, largest.path);
-      report.largest = { path: file, bytes_before: largest.size, bytes_after: await sizeNow(tree, file) };
-    }
-    report.skipped_count = report.files.filter((f) => f.action === 'skipped').length;
-    ctx.logger.info({ device: input.device_id, path: dir, rotated: report.rotated.length, skipped: report.skipped_count, freed: report.freed_bytes }, 'logs rotated');
-    return report;
-  }),
+      const largest = largestOf(entries);
+      if (largest) {
+        const file = path.posix.join(dir, largest.path);
+        report.largest = { path: file, bytes_before: largest.size, bytes_after: await sizeNow(tree, file) };
+      }
+      report.skipped_count = report.files.filter((f) => f.action === 'skipped').length;
+      ctx.logger.info(
+        {
+          device: input.device_id,
+          path: dir,
+          rotated: report.rotated.length,
+          skipped: report.skipped_count,
+          freed: report.freed_bytes,
+        },
+        'logs rotated',
+      );
+      return report;
+    }),
 });

@@ -22,22 +22,26 @@ beforeAll(async () => {
   const spare = createServer();
   const closedPort = await listen(spare);
   await new Promise((resolve) => spare.close(resolve));
-  const services = parseServiceDeclarations([
-    `web=http://127.0.0.1:${port}/health`,
-    `web-broken=http://127.0.0.1:${port}/boom`,
-    'db=postgres://postgres@127.0.0.1:5432/test',
-    `db-down=postgres://postgres:pw-never-shown@127.0.0.1:${closedPort}/test`,
-    'cache=redis://127.0.0.1:6379',
-    `web-port=tcp://127.0.0.1:${port}`,
-    `nothing=tcp://127.0.0.1:${closedPort}`,
-  ].join(','));
+  const services = parseServiceDeclarations(
+    [
+      `web=http://127.0.0.1:${port}/health`,
+      `web-broken=http://127.0.0.1:${port}/boom`,
+      'db=postgres://postgres@127.0.0.1:5432/test',
+      `db-down=postgres://postgres:pw-never-shown@127.0.0.1:${closedPort}/test`,
+      'cache=redis://127.0.0.1:6379',
+      `web-port=tcp://127.0.0.1:${port}`,
+      `nothing=tcp://127.0.0.1:${closedPort}`,
+    ].join(','),
+  );
   registry = new CapabilityRegistry({ logger: silentLogger });
-  registry.register(createMonitoringAgent({
-    metrics: createSystemMetricsSource({ cacheMs: 2_000 }),
-    services,
-    checker: createServiceChecker(),
-    checkTimeoutMs: 2_000,
-  }));
+  registry.register(
+    createMonitoringAgent({
+      metrics: createSystemMetricsSource({ cacheMs: 2_000 }),
+      services,
+      checker: createServiceChecker(),
+      checkTimeoutMs: 2_000,
+    }),
+  );
 });
 
 afterAll(async () => {
@@ -63,13 +67,32 @@ describe('monitoring.get_system_metrics', () => {
     expect(output.memory.total_bytes).toBeGreaterThan(0);
     expect(output.memory.used_percent).toBeGreaterThan(0);
     expect(output.disk.length).toBeGreaterThanOrEqual(1);
-    expect(output.disk[0]).toEqual({ mount: expect.any(String), fs: expect.any(String), size_bytes: expect.any(Number), used_bytes: expect.any(Number), use_percent: expect.any(Number) });
-    expect(Object.keys(output).sort()).toEqual(['collected_at', 'cpu', 'disk', 'disk_max_use_percent', 'hostname', 'load', 'memory', 'uptime_seconds']);
+    expect(output.disk[0]).toEqual({
+      mount: expect.any(String),
+      fs: expect.any(String),
+      size_bytes: expect.any(Number),
+      used_bytes: expect.any(Number),
+      use_percent: expect.any(Number),
+    });
+    expect(Object.keys(output).sort()).toEqual([
+      'collected_at',
+      'cpu',
+      'disk',
+      'disk_max_use_percent',
+      'hostname',
+      'load',
+      'memory',
+      'uptime_seconds',
+    ]);
   });
 
   it('accepts the local device id and refuses any other with DEVICE_NOT_FOUND', async () => {
-    expect(await registry.invoke('monitoring.get_system_metrics', { device_id: 'local' }, { actor: 'test' })).toMatchObject({ ok: true });
-    expect(await registry.invoke('monitoring.get_system_metrics', { device_id: 'db-01' }, { actor: 'test' })).toMatchObject({
+    expect(
+      await registry.invoke('monitoring.get_system_metrics', { device_id: 'local' }, { actor: 'test' }),
+    ).toMatchObject({ ok: true });
+    expect(
+      await registry.invoke('monitoring.get_system_metrics', { device_id: 'db-01' }, { actor: 'test' }),
+    ).toMatchObject({
       ok: false,
       error: { code: 'DEVICE_NOT_FOUND' },
     });
@@ -105,7 +128,10 @@ describe('monitoring.check_service_health', () => {
     ['db-down', 'connection refused', { failure: 'unreachable', reachable: false }],
     ['nothing', 'connection refused', { failure: 'unreachable', reachable: false }],
   ])('reports %s as unhealthy data with why, not as an error', async (name, detail, why) => {
-    expect(await health(name)).toMatchObject({ ok: true, output: { service_name: name, healthy: false, detail, as_app: false, ...why } });
+    expect(await health(name)).toMatchObject({
+      ok: true,
+      output: { service_name: name, healthy: false, detail, as_app: false, ...why },
+    });
   });
 
   it('never shows the credentials of a target', async () => {
@@ -115,7 +141,10 @@ describe('monitoring.check_service_health', () => {
   it('refuses an undeclared service with SERVICE_NOT_FOUND listing the known ones', async () => {
     expect(await health('mail')).toMatchObject({
       ok: false,
-      error: { code: 'SERVICE_NOT_FOUND', details: { service_name: 'mail', known: expect.arrayContaining(['web', 'db', 'cache']) } },
+      error: {
+        code: 'SERVICE_NOT_FOUND',
+        details: { service_name: 'mail', known: expect.arrayContaining(['web', 'db', 'cache']) },
+      },
     });
   });
 });

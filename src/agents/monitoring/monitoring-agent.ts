@@ -6,10 +6,26 @@ import { runGuarded, type CommandAudit } from '../../core/command-guard.ts';
 import { TwisterError } from '../../core/errors.ts';
 import { HEALTH_FAILURES, SERVICE_KINDS, type HealthResult } from '../../core/ports.ts';
 import type { NetworkProbes } from '../../core/network-probes.ts';
-import type { CommandExecutor, Device, DeviceInventory, ServiceChecker, ServiceDeclaration, SystemMetrics, SystemMetricsSource } from '../../core/ports.ts';
+import type {
+  CommandExecutor,
+  Device,
+  DeviceInventory,
+  ServiceChecker,
+  ServiceDeclaration,
+  SystemMetrics,
+  SystemMetricsSource,
+} from '../../core/ports.ts';
 import { checkCertificate, checkReachability } from './network-checks.ts';
 import {
-  CPU_SAMPLE_MS, cpuUsagePercent, METRICS_COMMANDS, METRICS_RULES, parseBasics, parseDf, parseMeminfo, parseModel, parseProcStat,
+  CPU_SAMPLE_MS,
+  cpuUsagePercent,
+  METRICS_COMMANDS,
+  METRICS_RULES,
+  parseBasics,
+  parseDf,
+  parseMeminfo,
+  parseModel,
+  parseProcStat,
 } from '../../core/remote-metrics.ts';
 
 export interface MonitoringDeps {
@@ -32,15 +48,33 @@ const METRICS_OUTPUT_CAP = 256 * 1024;
 const CAPABILITY_TIMEOUT_MARGIN_MS = 2_000;
 
 const metricsInput = z.strictObject({
-  device_id: z.string().min(1).max(128).optional().describe('A device of the inventory; "local" (the default) is the machine TwisterLab runs on'),
+  device_id: z
+    .string()
+    .min(1)
+    .max(128)
+    .optional()
+    .describe('A device of the inventory; "local" (the default) is the machine TwisterLab runs on'),
 });
 
 const metricsOutput = z.object({
   hostname: z.string(),
   cpu: z.object({ cores: z.number().int().positive(), usage_percent: z.number(), model: z.string() }),
-  memory: z.object({ total_bytes: z.number(), used_bytes: z.number(), available_bytes: z.number(), used_percent: z.number() }),
-  disk: z.array(z.object({ mount: z.string(), fs: z.string(), size_bytes: z.number(), used_bytes: z.number(), use_percent: z.number() })),
-  disk_max_use_percent: z.number().describe('The fullest file system\'s use percent (0 with none listed)'),
+  memory: z.object({
+    total_bytes: z.number(),
+    used_bytes: z.number(),
+    available_bytes: z.number(),
+    used_percent: z.number(),
+  }),
+  disk: z.array(
+    z.object({
+      mount: z.string(),
+      fs: z.string(),
+      size_bytes: z.number(),
+      used_bytes: z.number(),
+      use_percent: z.number(),
+    }),
+  ),
+  disk_max_use_percent: z.number().describe("The fullest file system's use percent (0 with none listed)"),
   load: z.object({ one: z.number(), five: z.number(), fifteen: z.number() }),
   uptime_seconds: z.number(),
   collected_at: z.string(),
@@ -56,7 +90,13 @@ function toOutput(m: SystemMetrics): z.input<typeof metricsOutput> {
       available_bytes: m.memory.availableBytes,
       used_percent: m.memory.usedPercent,
     },
-    disk: m.disk.map((d) => ({ mount: d.mount, fs: d.fs, size_bytes: d.sizeBytes, used_bytes: d.usedBytes, use_percent: d.usePercent })),
+    disk: m.disk.map((d) => ({
+      mount: d.mount,
+      fs: d.fs,
+      size_bytes: d.sizeBytes,
+      used_bytes: d.usedBytes,
+      use_percent: d.usePercent,
+    })),
     disk_max_use_percent: Math.max(0, ...m.disk.map((d) => d.usePercent)),
     load: { ...m.load },
     uptime_seconds: m.uptimeSeconds,
@@ -64,20 +104,39 @@ function toOutput(m: SystemMetrics): z.input<typeof metricsOutput> {
   };
 }
 
-async function collectRemote(device: Device, executor: CommandExecutor, ctx: CapabilityContext<MonitoringDeps>): Promise<SystemMetrics> {
+async function collectRemote(
+  device: Device,
+  executor: CommandExecutor,
+  ctx: CapabilityContext<MonitoringDeps>,
+): Promise<SystemMetrics> {
   const { audit, commandTimeoutMs = 10_000 } = ctx.deps;
   const run = async (argv: readonly string[], mustSucceed = true) => {
     const { result } = await runGuarded({
-      device, executor, command: argv, rules: METRICS_RULES, options: { timeoutMs: commandTimeoutMs, outputCap: METRICS_OUTPUT_CAP, signal: ctx.signal },
-      actor: ctx.actor, logger: ctx.logger, ...(ctx.ticketId ? { ticketId: ctx.ticketId } : {}), ...(audit ? { audit } : {}),
+      device,
+      executor,
+      command: argv,
+      rules: METRICS_RULES,
+      options: { timeoutMs: commandTimeoutMs, outputCap: METRICS_OUTPUT_CAP, signal: ctx.signal },
+      actor: ctx.actor,
+      logger: ctx.logger,
+      ...(ctx.ticketId ? { ticketId: ctx.ticketId } : {}),
+      ...(audit ? { audit } : {}),
     });
     if (mustSucceed && (result.timedOut || (result.exitCode !== 0 && result.stdout === ''))) {
-      throw new TwisterError('COMMAND_FAILED', `"${argv.join(' ')}" failed on ${device.id} (exit ${result.exitCode}): ${result.stderr.slice(0, 200)}`, { device_id: device.id });
+      throw new TwisterError(
+        'COMMAND_FAILED',
+        `"${argv.join(' ')}" failed on ${device.id} (exit ${result.exitCode}): ${result.stderr.slice(0, 200)}`,
+        { device_id: device.id },
+      );
     }
     return result.stdout;
   };
   const [basics, memory, firstCpu, model, disk] = await Promise.all([
-    run(METRICS_COMMANDS.basics), run(METRICS_COMMANDS.memory), run(METRICS_COMMANDS.cpu), run(METRICS_COMMANDS.model, false), run(METRICS_COMMANDS.disk),
+    run(METRICS_COMMANDS.basics),
+    run(METRICS_COMMANDS.memory),
+    run(METRICS_COMMANDS.cpu),
+    run(METRICS_COMMANDS.model, false),
+    run(METRICS_COMMANDS.disk),
   ]);
   await new Promise((resolve) => setTimeout(resolve, CPU_SAMPLE_MS));
   const first = parseProcStat(firstCpu);
@@ -93,7 +152,8 @@ async function collectRemote(device: Device, executor: CommandExecutor, ctx: Cap
 
 export const getSystemMetrics = defineCapability<typeof metricsInput, typeof metricsOutput, MonitoringDeps>({
   id: 'monitoring.get_system_metrics',
-  description: 'CPU, memory, disk, load and uptime of a device: this machine by default, or an SSH device (from /proc and df)',
+  description:
+    'CPU, memory, disk, load and uptime of a device: this machine by default, or an SSH device (from /proc and df)',
   risk: 'read',
   input: metricsInput,
   output: metricsOutput,
@@ -126,21 +186,33 @@ const healthOutput = z.object({
   reachable: z.boolean().describe('Something answered on the endpoint, even a refusal'),
   as_app: z.boolean().describe("Checked with the application's own credentials (the service's `app`), not an admin's"),
   failure: z.enum(HEALTH_FAILURES).optional().describe('Why it is unhealthy, as the application would see it'),
-  error_code: z.string().optional().describe('SQLSTATE (53300, 57014, 55P03, …) or the Redis error word (OOM, NOPERM, READONLY)'),
+  error_code: z
+    .string()
+    .optional()
+    .describe('SQLSTATE (53300, 57014, 55P03, …) or the Redis error word (OOM, NOPERM, READONLY)'),
   status_code: z.number().int().optional().describe('HTTP status answered'),
 });
 
 function healthOutputOf(service: ServiceDeclaration, r: HealthResult): z.input<typeof healthOutput> {
   return {
-    service_name: service.name, ...(service.deviceId ? { device_id: service.deviceId } : {}), kind: service.kind,
-    healthy: r.healthy, latency_ms: r.latencyMs, detail: r.detail, reachable: r.reachable, as_app: r.asApp,
-    ...(r.failure ? { failure: r.failure } : {}), ...(r.errorCode ? { error_code: r.errorCode } : {}), ...(r.statusCode !== undefined ? { status_code: r.statusCode } : {}),
+    service_name: service.name,
+    ...(service.deviceId ? { device_id: service.deviceId } : {}),
+    kind: service.kind,
+    healthy: r.healthy,
+    latency_ms: r.latencyMs,
+    detail: r.detail,
+    reachable: r.reachable,
+    as_app: r.asApp,
+    ...(r.failure ? { failure: r.failure } : {}),
+    ...(r.errorCode ? { error_code: r.errorCode } : {}),
+    ...(r.statusCode !== undefined ? { status_code: r.statusCode } : {}),
   };
 }
 
 export const checkServiceHealth = defineCapability<typeof healthInput, typeof healthOutput, MonitoringDeps>({
   id: 'monitoring.check_service_health',
-  description: 'Check one declared service as its users see it: HTTP status and body, PostgreSQL as the app role with its query, Redis with a write; an unhealthy service is reported (with why), not raised',
+  description:
+    'Check one declared service as its users see it: HTTP status and body, PostgreSQL as the app role with its query, Redis with a write; an unhealthy service is reported (with why), not raised',
   risk: 'read',
   input: healthInput,
   output: healthOutput,
@@ -170,8 +242,11 @@ export function createMonitoringAgent(deps: MonitoringDeps) {
     ...monitoringAgent,
     deps,
     capabilities: [
-      getSystemMetrics, { ...checkServiceHealth, timeoutMs: deps.checkTimeoutMs + CAPABILITY_TIMEOUT_MARGIN_MS },
-      ...(deps.probes ? [{ ...checkCertificate, timeoutMs: deps.checkTimeoutMs + CAPABILITY_TIMEOUT_MARGIN_MS }, checkReachability] : []),
+      getSystemMetrics,
+      { ...checkServiceHealth, timeoutMs: deps.checkTimeoutMs + CAPABILITY_TIMEOUT_MARGIN_MS },
+      ...(deps.probes
+        ? [{ ...checkCertificate, timeoutMs: deps.checkTimeoutMs + CAPABILITY_TIMEOUT_MARGIN_MS }, checkReachability]
+        : []),
     ],
   });
 }

@@ -32,7 +32,11 @@ async function targetOf(probes: NetworkProbes, raw: string, port: number) {
 const certificateInput = z.strictObject({
   host,
   port: port.default(443),
-  servername: z.string().regex(/^[A-Za-z0-9_]([A-Za-z0-9_.-]{0,252})$/, 'must be a host name').optional().describe('TLS SNI name; the host when it is a name'),
+  servername: z
+    .string()
+    .regex(/^[A-Za-z0-9_]([A-Za-z0-9_.-]{0,252})$/, 'must be a host name')
+    .optional()
+    .describe('TLS SNI name; the host when it is a name'),
   warn_days: z.number().min(0).max(3650).default(14).describe('expires_soon when fewer days than this are left'),
 });
 
@@ -54,7 +58,8 @@ const certificateOutput = z.object({
 
 export const checkCertificate = defineCapability<typeof certificateInput, typeof certificateOutput, MonitoringDeps>({
   id: 'monitoring.check_certificate',
-  description: 'The certificate a TLS endpoint presents: subject, issuer, validity, days left, names, and whether it verifies (reported, not required)',
+  description:
+    'The certificate a TLS endpoint presents: subject, issuer, validity, days left, names, and whether it verifies (reported, not required)',
   risk: 'read',
   input: certificateInput,
   output: certificateOutput,
@@ -63,13 +68,24 @@ export const checkCertificate = defineCapability<typeof certificateInput, typeof
     const verdict = await targetOf(probes, input.host, input.port);
     if (!verdict.ok) throw new TwisterError('SERVICE_CHECK_FAILED', verdict.reason, { host: input.host });
     const { target } = verdict;
-    const cert = await probes.certificate(target, input.servername ?? target.servername, { timeoutMs: ctx.deps.checkTimeoutMs, signal: ctx.signal });
+    const cert = await probes.certificate(target, input.servername ?? target.servername, {
+      timeoutMs: ctx.deps.checkTimeoutMs,
+      signal: ctx.signal,
+    });
     const msLeft = cert.validTo.getTime() - Date.now();
     return {
-      host: target.host, port: input.port, subject: cert.subject, issuer: cert.issuer,
-      valid_from: cert.validFrom.toISOString(), valid_to: cert.validTo.toISOString(),
-      days_left: Math.floor(msLeft / DAY_MS), expires_soon: msLeft < input.warn_days * DAY_MS, expired: msLeft <= 0,
-      fingerprint256: cert.fingerprint256, subject_alt_names: cert.subjectAltNames, authorized: cert.authorized,
+      host: target.host,
+      port: input.port,
+      subject: cert.subject,
+      issuer: cert.issuer,
+      valid_from: cert.validFrom.toISOString(),
+      valid_to: cert.validTo.toISOString(),
+      days_left: Math.floor(msLeft / DAY_MS),
+      expires_soon: msLeft < input.warn_days * DAY_MS,
+      expired: msLeft <= 0,
+      fingerprint256: cert.fingerprint256,
+      subject_alt_names: cert.subjectAltNames,
+      authorized: cert.authorized,
       ...(cert.authorizationError ? { authorization_error: cert.authorizationError } : {}),
     };
   },
@@ -78,11 +94,20 @@ export const checkCertificate = defineCapability<typeof certificateInput, typeof
 const reachabilityInput = z.strictObject({
   host,
   port,
-  device_id: z.string().min(1).max(128).optional().describe('Also try from this device of the inventory (SSH: the device opens the connection)'),
+  device_id: z
+    .string()
+    .min(1)
+    .max(128)
+    .optional()
+    .describe('Also try from this device of the inventory (SSH: the device opens the connection)'),
   timeout_ms: z.number().int().min(100).max(MAX_REACH_TIMEOUT_MS).default(3_000),
 });
 
-const probeOutput = z.object({ reachable: z.boolean(), latency_ms: z.number().nonnegative(), error: z.string().optional() });
+const probeOutput = z.object({
+  reachable: z.boolean(),
+  latency_ms: z.number().nonnegative(),
+  error: z.string().optional(),
+});
 
 const reachabilityOutput = z.object({
   host: z.string(),
@@ -91,11 +116,16 @@ const reachabilityOutput = z.object({
   from_device: probeOutput.extend({ device_id: z.string() }).optional(),
 });
 
-const toOutput = (r: TcpProbeResult) => ({ reachable: r.reachable, latency_ms: r.latencyMs, ...(r.error ? { error: r.error } : {}) });
+const toOutput = (r: TcpProbeResult) => ({
+  reachable: r.reachable,
+  latency_ms: r.latencyMs,
+  ...(r.error ? { error: r.error } : {}),
+});
 
 export const checkReachability = defineCapability<typeof reachabilityInput, typeof reachabilityOutput, MonitoringDeps>({
   id: 'monitoring.check_reachability',
-  description: 'Whether a TCP port answers, from this machine and, given device_id, from that device (over its SSH connection, no command run)',
+  description:
+    'Whether a TCP port answers, from this machine and, given device_id, from that device (over its SSH connection, no command run)',
   risk: 'read',
   timeoutMs: REACHABILITY_TIMEOUT_MS,
   input: reachabilityInput,
@@ -109,18 +139,24 @@ export const checkReachability = defineCapability<typeof reachabilityInput, type
     const verdict = await targetOf(probes, input.host, input.port);
     const options = { timeoutMs: input.timeout_ms, signal: ctx.signal };
     const unresolved = (why: string): TcpProbeResult => ({ reachable: false, latencyMs: 0, error: why });
-    const probe = (from: (t: ProbeTarget) => Promise<TcpProbeResult>, otherwise: string) => (verdict.ok ? from(verdict.target) : Promise.resolve(unresolved(otherwise)));
+    const probe = (from: (t: ProbeTarget) => Promise<TcpProbeResult>, otherwise: string) =>
+      verdict.ok ? from(verdict.target) : Promise.resolve(unresolved(otherwise));
     const reason = verdict.ok ? '' : verdict.reason;
     const [platform, device] = await Promise.all([
       probe((t) => probes.tcp(t, options), reason),
       deviceId && deviceId !== LOCAL_DEVICE_ID
-        // A name only the device knows cannot be checked against the egress rule here: it is not tried.
-        ? probe((t) => probes.tcpFrom(deviceId, t, options), `not tried from the device: ${reason}; the rule is applied here, so a name must resolve here or be trusted by name`)
+        ? // A name only the device knows cannot be checked against the egress rule here: it is not tried.
+          probe(
+            (t) => probes.tcpFrom(deviceId, t, options),
+            `not tried from the device: ${reason}; the rule is applied here, so a name must resolve here or be trusted by name`,
+          )
         : Promise.resolve(undefined),
     ]);
     const fromDevice = deviceId === LOCAL_DEVICE_ID ? platform : device;
     return {
-      host: verdict.ok ? verdict.target.host : input.host, port: input.port, from_platform: toOutput(platform),
+      host: verdict.ok ? verdict.target.host : input.host,
+      port: input.port,
+      from_platform: toOutput(platform),
       ...(deviceId && fromDevice ? { from_device: { device_id: deviceId, ...toOutput(fromDevice) } } : {}),
     };
   },

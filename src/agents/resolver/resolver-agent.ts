@@ -29,13 +29,31 @@ async function close(deps: ResolverDeps, ticketId: string, to: TicketStatus, tex
   if (!canTransition(from, to)) {
     throw new TwisterError('INVALID_TRANSITION', `ticket ${ticketId} is ${from} and cannot be ${to}`, { from, to });
   }
-  const patch = to === 'resolved' ? { resolutionNote: text } : escalationPatch(ticket, {
-    reason: text, outcome: 'handed_over', leftToDo: `${actor} handed it to a person, saying "${text}": take it from there`,
-  }, deps.routing);
+  const patch =
+    to === 'resolved'
+      ? { resolutionNote: text }
+      : escalationPatch(
+          ticket,
+          {
+            reason: text,
+            outcome: 'handed_over',
+            leftToDo: `${actor} handed it to a person, saying "${text}": take it from there`,
+          },
+          deps.routing,
+        );
   const next = await deps.store.apply(ticketId, {
     transition: { from, to },
     patch,
-    audit: [{ ticketId, actor, action: 'ticket.status_changed', fromStatus: from, toStatus: to, details: { reason: text, by: 'resolver' } }],
+    audit: [
+      {
+        ticketId,
+        actor,
+        action: 'ticket.status_changed',
+        fromStatus: from,
+        toStatus: to,
+        details: { reason: text, by: 'resolver' },
+      },
+    ],
   });
   deps.events.publish({ type: 'status', ticketId, from, to, at: next.updatedAt, reason: text });
   return { ticket_id: ticketId, status: next.status, previous_status: from };
@@ -47,7 +65,8 @@ export const resolveTicket = defineCapability({
   risk: 'change',
   input: z.strictObject({ ticket_id: z.uuid(), resolution_note: z.string().trim().min(1).max(10_000) }),
   output,
-  run: (input, ctx: { deps: ResolverDeps; actor: string }) => close(ctx.deps, input.ticket_id, 'resolved', input.resolution_note, ctx.actor),
+  run: (input, ctx: { deps: ResolverDeps; actor: string }) =>
+    close(ctx.deps, input.ticket_id, 'resolved', input.resolution_note, ctx.actor),
 });
 
 export const escalateTicket = defineCapability({
@@ -56,7 +75,8 @@ export const escalateTicket = defineCapability({
   risk: 'change',
   input: z.strictObject({ ticket_id: z.uuid(), reason: z.string().trim().min(1).max(10_000) }),
   output,
-  run: (input, ctx: { deps: ResolverDeps; actor: string }) => close(ctx.deps, input.ticket_id, 'escalated', input.reason, ctx.actor),
+  run: (input, ctx: { deps: ResolverDeps; actor: string }) =>
+    close(ctx.deps, input.ticket_id, 'escalated', input.reason, ctx.actor),
 });
 
 /** What the agent offers, without its dependencies: the MCP catalogue is read from it before anything is wired. */

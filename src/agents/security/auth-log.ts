@@ -4,7 +4,11 @@
 // kind of failure line — each password refused, or one for a connection that failed without a password.
 import { isIP } from 'node:net';
 
-export interface FailureSource { ip: string; count: number; users: string[] }
+export interface FailureSource {
+  ip: string;
+  count: number;
+  users: string[];
+}
 export interface FailedLogins {
   failed_count: number;
   sources: FailureSource[];
@@ -17,7 +21,11 @@ export interface FailedLogins {
 }
 
 type Kind = 'password' | 'pam' | 'invalid' | 'closed';
-interface Failure { kind: Kind; user?: string; ip?: string }
+interface Failure {
+  kind: Kind;
+  user?: string;
+  ip?: string;
+}
 
 interface Attempts {
   ip?: string;
@@ -35,11 +43,13 @@ export const MAX_LISTED = 100;
 const MAX_USERS_PER_SOURCE = 20;
 
 const SYSLOG = /^([A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}) (\S+) ([^\s[:]+)(?:\[(\d+)\])?: (.*)$/;
-const RFC3339 = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?) (\S+) ([^\s[:]+)(?:\[(\d+)\])?: (.*)$/;
+const RFC3339 =
+  /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?) (\S+) ([^\s[:]+)(?:\[(\d+)\])?: (.*)$/;
 const REPEATED = /^message repeated (\d+) times: \[ ?(.*)\]$/;
 const FAILED = /^Failed (?:password|keyboard-interactive\/pam) for (?:invalid user )?(\S*) from (\S+) port \d+/;
 const INVALID = /^Invalid user (\S*) from (\S+)/;
-const CLOSED = /^(?:Connection closed by|Disconnected from) (?:authenticating|invalid) user (\S*) (\S+) port \d+ \[preauth\]/;
+const CLOSED =
+  /^(?:Connection closed by|Disconnected from) (?:authenticating|invalid) user (\S*) (\S+) port \d+ \[preauth\]/;
 const PAM = /authentication failure;/;
 
 /** User names and hosts come from whoever tried to log in: bounded and stripped of control characters. */
@@ -62,7 +72,8 @@ export function parseFailure(message: string): Failure | undefined {
   m = CLOSED.exec(message);
   if (m) return { kind: 'closed', user: clean(m[1]), ip: cleanIp(m[2]) };
   if (PAM.test(message)) {
-    const field = (name: string) => new RegExp(`(?:^|\\s)${name}=(\\S*)`).exec(message.slice(message.indexOf(';')))?.[1];
+    const field = (name: string) =>
+      new RegExp(`(?:^|\\s)${name}=(\\S*)`).exec(message.slice(message.indexOf(';')))?.[1];
     return { kind: 'pam', user: clean(field('user')), ip: cleanIp(field('rhost')) };
   }
   return undefined;
@@ -102,12 +113,20 @@ function summarise(groups: Attempts[], linesRead: number): FailedLogins {
     }
     group.users.forEach((u) => users.set(u, (users.get(u) ?? 0) + count));
   }
-  const byCount = <T extends { count: number }>(a: T & { key: string }, b: T & { key: string }) => b.count - a.count || (a.key < b.key ? -1 : 1);
+  const byCount = <T extends { count: number }>(a: T & { key: string }, b: T & { key: string }) =>
+    b.count - a.count || (a.key < b.key ? -1 : 1);
   return {
     failed_count: failed,
-    sources: [...sources].map(([key, s]) => ({ key, ...s })).sort(byCount).slice(0, MAX_LISTED)
+    sources: [...sources]
+      .map(([key, s]) => ({ key, ...s }))
+      .sort(byCount)
+      .slice(0, MAX_LISTED)
       .map((s) => ({ ip: s.key, count: s.count, users: [...s.users].sort().slice(0, MAX_USERS_PER_SOURCE) })),
-    users: [...users].map(([key, count]) => ({ key, count })).sort(byCount).slice(0, MAX_LISTED).map((u) => ({ user: u.key, count: u.count })),
+    users: [...users]
+      .map(([key, count]) => ({ key, count }))
+      .sort(byCount)
+      .slice(0, MAX_LISTED)
+      .map((u) => ({ user: u.key, count: u.count })),
     distinct_sources: sources.size,
     distinct_users: users.size,
     ...(first ? { first_seen: first } : {}),
@@ -123,7 +142,14 @@ export function summariseFailedLogins(lines: readonly string[]): FailedLogins {
   lines.forEach((line, index) => {
     const m = RFC3339.exec(line) ?? SYSLOG.exec(line);
     if (!m) return;
-    const [, at, host, program, pid, body] = m as unknown as [string, string, string, string, string | undefined, string];
+    const [, at, host, program, pid, body] = m as unknown as [
+      string,
+      string,
+      string,
+      string,
+      string | undefined,
+      string,
+    ];
     const repeated = REPEATED.exec(body);
     const failure = parseFailure(repeated ? repeated[2]! : body);
     if (!failure) return;

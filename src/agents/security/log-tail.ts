@@ -4,7 +4,12 @@ import type { OpenFile } from '../../core/file-tree.ts';
 const CHUNK = 64 * 1024;
 const NEWLINE = 0x0a;
 
-export async function readLastLines(file: OpenFile, maxLines: number, maxBytes: number, signal?: AbortSignal): Promise<string[]> {
+export async function readLastLines(
+  file: OpenFile,
+  maxLines: number,
+  maxBytes: number,
+  signal?: AbortSignal,
+): Promise<string[]> {
   const { size } = await file.stat();
   const parts: Buffer[] = [];
   let position = size;

@@ -15,8 +15,8 @@ const complaints: Case[] = [
   ['Flight 212 delayed again, sitting at the gate for an hour now', 'negative', 'normal'],
   ['Third time I contact you about this. Still no answer.', 'negative', 'normal'],
   ['Charged twice for the same order, I want my money back', 'negative', 'normal'],
-  ['Still haven\'t received my refund after 3 weeks', 'negative', 'normal'],
-  ['my suitcase didn\'t make it to Lisbon', 'negative', 'normal'],
+  ["Still haven't received my refund after 3 weeks", 'negative', 'normal'],
+  ["my suitcase didn't make it to Lisbon", 'negative', 'normal'],
   ['you moved my seat without telling me', 'negative', 'normal'],
   ['This is the 4th email I have sent about the same invoice', 'negative', 'normal'],
   ['been trying to reach someone for two days', 'negative', 'normal'],
@@ -28,9 +28,9 @@ const complaints: Case[] = [
   ['I do not like the new dashboard at all', 'negative', 'normal'],
   ['The export is not good', 'negative', 'normal'],
   // Broken expectations, unanswered contact and hold times: facts again, no sentiment word.
-  ['I shouldn\'t have to call three different numbers to change a booking', 'negative', 'normal'],
+  ["I shouldn't have to call three different numbers to change a booking", 'negative', 'normal'],
   ['This is the last time I use your service', 'negative', 'normal'],
-  ['Your support line doesn\'t even pick up', 'negative', 'normal'],
+  ["Your support line doesn't even pick up", 'negative', 'normal'],
   ['45 minute hold time and counting', 'negative', 'normal'],
   ['Sent email after email about the invoice', 'negative', 'normal'],
   ['great service... not!', 'negative', 'normal'],
@@ -116,7 +116,9 @@ describe('analyzeSentimentText', () => {
 
   it('is more confident when several strong cues agree than with a single weak one', () => {
     const weak = analyzeSentimentText('the invoice was late');
-    const strong = analyzeSentimentText('Third time asking: the portal is down, I was charged twice and nobody answered');
+    const strong = analyzeSentimentText(
+      'Third time asking: the portal is down, I was charged twice and nobody answered',
+    );
     expect(weak.sentiment).toBe('negative');
     expect(strong.confidence).toBeGreaterThan(weak.confidence);
     for (const result of [weak, strong]) {
@@ -133,8 +135,9 @@ describe('analyzeSentimentText', () => {
   });
 
   it('rates a 1 KB ticket in well under a millisecond', () => {
-    const base = "Since this morning the VPN keeps dropping every 5 minutes and I can't log in to the portal. "
-      + 'This is the third time I report it. We have a demo before noon tomorrow, please fix this ASAP! ';
+    const base =
+      "Since this morning the VPN keeps dropping every 5 minutes and I can't log in to the portal. " +
+      'This is the third time I report it. We have a demo before noon tomorrow, please fix this ASAP! ';
     const ticket = base.repeat(Math.ceil(1024 / base.length)).slice(0, 1024);
     for (let i = 0; i < 50; i += 1) analyzeSentimentText(ticket);
     const runs = 500;

@@ -33,13 +33,51 @@ const MAX_HITS_PER_CUE = 2;
 const ADDRESSES = /https?:\/\/\S+|(?<![\w@])@\w+/g;
 const NEGATED_BEFORE = /(?:\b(?:not|never|without|no)|n't)\s+$/;
 // A cue right after a negator does not apply ("no outage", "wasn't delayed", "not fixed").
-const NEGATABLE = new Set<CueKind>(['outage', 'blocked', 'deadline', 'urgent', 'waiting', 'complaint', 'resolved', 'praise', 'impact']);
+const NEGATABLE = new Set<CueKind>([
+  'outage',
+  'blocked',
+  'deadline',
+  'urgent',
+  'waiting',
+  'complaint',
+  'resolved',
+  'praise',
+  'impact',
+]);
 // Four capital letters or more, so airport codes and most acronyms are not read as shouting.
 const SHOUTED = /\b[A-Z][A-Z']{3,}\b/g;
 const ACRONYMS = new Set([
-  'HTTP', 'HTTPS', 'RAID', 'JSON', 'HTML', 'LDAP', 'SMTP', 'IMAP', 'NTFS', 'UEFI', 'BIOS', 'DHCP', 'SAML',
-  'OAUTH', 'CORS', 'YAML', 'DDOS', 'BSOD', 'SFTP', 'NGINX', 'MYSQL', 'REST', 'GDPR', 'SSID', 'WIFI', 'VLAN',
-  'NULL', 'TODO', 'IMHO', 'NASA', 'ASAP',
+  'HTTP',
+  'HTTPS',
+  'RAID',
+  'JSON',
+  'HTML',
+  'LDAP',
+  'SMTP',
+  'IMAP',
+  'NTFS',
+  'UEFI',
+  'BIOS',
+  'DHCP',
+  'SAML',
+  'OAUTH',
+  'CORS',
+  'YAML',
+  'DDOS',
+  'BSOD',
+  'SFTP',
+  'NGINX',
+  'MYSQL',
+  'REST',
+  'GDPR',
+  'SSID',
+  'WIFI',
+  'VLAN',
+  'NULL',
+  'TODO',
+  'IMHO',
+  'NASA',
+  'ASAP',
 ]);
 // Politeness and sarcasm ride along with complaints ("thanks, but my bag is still lost"): once the facts
 // clearly complain, positive words count for less.
@@ -88,7 +126,13 @@ function intensityEvidence(original: string, score: number): { evidence: Sentime
   return { evidence, intense: shouting || exclamations >= 2 };
 }
 
-function decideUrgency(hits: readonly CueHit[], sentiment: Sentiment, score: number, intense: boolean, text: string): Urgency {
+function decideUrgency(
+  hits: readonly CueHit[],
+  sentiment: Sentiment,
+  score: number,
+  intense: boolean,
+  text: string,
+): Urgency {
   const fired = new Set(hits.map((hit) => KIND_URGENCY[hit.kind]));
   const pressing = hits.some((hit) => hit.kind === 'deadline' || hit.kind === 'urgent');
   const negative = sentiment === 'negative';
@@ -118,10 +162,15 @@ export function analyzeSentimentText(text: string): SentimentAnalysis {
   const words = scoreWords(lowered, claimedMask(lowered.length, hits));
   const complaintMass = -hits.reduce((total, hit) => total + Math.min(0, hit.weight), 0);
   const wordEvidence = words.evidence.map((item) =>
-    complaintMass >= COMPLAINT_MASS && item.weight > 0 ? { ...item, weight: item.weight * POLITENESS_DISCOUNT } : item);
+    complaintMass >= COMPLAINT_MASS && item.weight > 0 ? { ...item, weight: item.weight * POLITENESS_DISCOUNT } : item,
+  );
   const ordered = [...hits, ...wordEvidence].sort((a, b) => a.start - b.start);
   const intensity = intensityEvidence(original, sum(ordered));
-  const evidence = [...ordered, ...intensity.evidence].map(({ cue, kind, weight }) => ({ cue, kind, weight: round(weight) }));
+  const evidence = [...ordered, ...intensity.evidence].map(({ cue, kind, weight }) => ({
+    cue,
+    kind,
+    weight: round(weight),
+  }));
   const score = round(sum(evidence));
   const sentiment: Sentiment = score <= NEGATIVE_AT ? 'negative' : score >= POSITIVE_AT ? 'positive' : 'neutral';
   const intense = intensity.intense || words.intensified;

@@ -11,7 +11,11 @@ function registry(): CapabilityRegistry {
 
 describe('sentiment agent', () => {
   it('runs the capability through the registry', async () => {
-    const result = await registry().invoke('sentiment.analyze_sentiment', { text: 'The website is down again!' }, { actor: 'test' });
+    const result = await registry().invoke(
+      'sentiment.analyze_sentiment',
+      { text: 'The website is down again!' },
+      { actor: 'test' },
+    );
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(analyzeSentiment.output.safeParse(result.output).success).toBe(true);

@@ -21,18 +21,22 @@ const outputSchema = z.strictObject({
   evidence: z.array(z.strictObject({ cue: z.string(), kind: z.string(), weight: z.number() })).optional(),
 });
 
-export const analyzeSentiment = fulfils(ANALYZE_SENTIMENT, defineCapability<typeof inputSchema, typeof outputSchema, SentimentDeps>({
-  id: ANALYZE_SENTIMENT.id,
-  description: 'Rate the sentiment (negative, neutral, positive) and urgency of a support message; `detailed` lists the cues that fired',
-  risk: 'read',
-  input: inputSchema,
-  output: outputSchema,
-  timeoutMs: 2_000,
-  run: async ({ text, detailed }) => {
-    const { evidence, ...rating } = analyzeSentimentText(text);
-    return detailed ? { ...rating, evidence } : rating;
-  },
-}));
+export const analyzeSentiment = fulfils(
+  ANALYZE_SENTIMENT,
+  defineCapability<typeof inputSchema, typeof outputSchema, SentimentDeps>({
+    id: ANALYZE_SENTIMENT.id,
+    description:
+      'Rate the sentiment (negative, neutral, positive) and urgency of a support message; `detailed` lists the cues that fired',
+    risk: 'read',
+    input: inputSchema,
+    output: outputSchema,
+    timeoutMs: 2_000,
+    run: async ({ text, detailed }) => {
+      const { evidence, ...rating } = analyzeSentimentText(text);
+      return detailed ? { ...rating, evidence } : rating;
+    },
+  }),
+);
 
 /** What the agent offers, without its dependencies: the MCP catalogue is read from it before anything is wired. */
 export const sentimentAgent = {

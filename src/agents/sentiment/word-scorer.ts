@@ -36,7 +36,12 @@ function tokenize(lowered: string): Token[] {
   let last = 0;
   for (const match of lowered.matchAll(TOKEN)) {
     const gap = lowered.slice(last, match.index);
-    tokens.push({ text: match[0], start: match.index, clauseBreak: CLAUSE_BREAK.test(gap), sentenceBreak: SENTENCE_BREAK.test(gap) });
+    tokens.push({
+      text: match[0],
+      start: match.index,
+      clauseBreak: CLAUSE_BREAK.test(gap),
+      sentenceBreak: SENTENCE_BREAK.test(gap),
+    });
     last = match.index + match[0].length;
   }
   return tokens;
@@ -48,8 +53,11 @@ function matchPhrase(tokens: Token[], at: number, claimed: Uint8Array): Phrase |
   return candidates.find((phrase) =>
     phrase.tokens.every((word, k) => {
       const token = tokens[at + k];
-      return token !== undefined && !claimed[token.start] && (k === 0 || !token.clauseBreak) && bare(token.text) === word;
-    }));
+      return (
+        token !== undefined && !claimed[token.start] && (k === 0 || !token.clauseBreak) && bare(token.text) === word
+      );
+    }),
+  );
 }
 
 class Walk {
@@ -98,7 +106,12 @@ class Walk {
     const base = negated ? (valence > 0 ? -0.75 * valence : -0.4 * valence) : valence;
     const weight = base * scale * this.clauseFactor;
     if (scale > 1 && weight < 0) this.intensified = true;
-    this.evidence.push({ cue: negated ? `${this.negator} ${cue}` : cue, kind: negated ? 'negated' : 'word', weight, start });
+    this.evidence.push({
+      cue: negated ? `${this.negator} ${cue}` : cue,
+      kind: negated ? 'negated' : 'word',
+      weight,
+      start,
+    });
     this.negationLeft = this.modifierLeft = 0;
   }
 }
@@ -116,7 +129,10 @@ export function scoreWords(lowered: string, claimed: Uint8Array): WordScore {
     }
     const phrase = matchPhrase(tokens, i, claimed);
     if (phrase) {
-      const cue = tokens.slice(i, i + phrase.tokens.length).map((t) => t.text).join(' ');
+      const cue = tokens
+        .slice(i, i + phrase.tokens.length)
+        .map((t) => t.text)
+        .join(' ');
       if (phrase.valence !== 0) walk.valence(cue, phrase.valence, token.start);
       i += phrase.tokens.length - 1;
     } else if (token.text === 'but' || token.text === 'however') walk.but();

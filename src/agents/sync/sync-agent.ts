@@ -17,7 +17,11 @@ export interface SyncDeps {
 
 const syncInput = z.strictObject({
   source: z.string().min(1).max(4096).describe('An absolute directory under the backup roots'),
-  destination: z.string().min(1).max(4096).describe('An absolute directory under the backup roots (created when missing)'),
+  destination: z
+    .string()
+    .min(1)
+    .max(4096)
+    .describe('An absolute directory under the backup roots (created when missing)'),
   source_device: z.string().min(1).max(128).default('local'),
   destination_device: z.string().min(1).max(128).default('local'),
   dry_run: z.boolean().default(false).describe('List what would change; change nothing'),
@@ -28,7 +32,9 @@ const syncOutput = z.object({
   dry_run: z.boolean(),
   source: z.string(),
   destination: z.string(),
-  copied: z.array(z.object({ path: z.string(), bytes: z.number().int().nonnegative(), reason: z.enum(['new', 'changed']) })),
+  copied: z.array(
+    z.object({ path: z.string(), bytes: z.number().int().nonnegative(), reason: z.enum(['new', 'changed']) }),
+  ),
   deleted: z.array(z.string()),
   /** Destination files absent from the source, left alone because `delete` was not asked for. */
   extraneous: z.array(z.string()),
@@ -61,13 +67,20 @@ async function resolveDestination(tree: FileTree, destination: string, roots: re
   return path.posix.join(parent, path.posix.basename(normal));
 }
 
-interface Sides { src: FileTree; dst: FileTree; source: string; destination: string }
+interface Sides {
+  src: FileTree;
+  dst: FileTree;
+  source: string;
+  destination: string;
+}
 
 async function plan(sides: Sides, input: z.output<typeof syncInput>, signal: AbortSignal) {
   const sourceStat = await sides.src.lstat(sides.source);
-  if (sourceStat?.kind !== 'dir') throw new TwisterError('VALIDATION_FAILED', `source ${sides.source} is not a directory`, { source: sides.source });
+  if (sourceStat?.kind !== 'dir')
+    throw new TwisterError('VALIDATION_FAILED', `source ${sides.source} is not a directory`, { source: sides.source });
   const destStat = await sides.dst.lstat(sides.destination);
-  if (destStat && destStat.kind !== 'dir') throw new TwisterError('VALIDATION_FAILED', `destination ${sides.destination} is not a directory`);
+  if (destStat && destStat.kind !== 'dir')
+    throw new TwisterError('VALIDATION_FAILED', `destination ${sides.destination} is not a directory`);
   const srcEntries = (await sides.src.walk(sides.source)).filter((e) => !isTemp(e));
   const dstEntries = destStat ? (await sides.dst.walk(sides.destination)).filter((e) => !isTemp(e)) : [];
   const existing = new Map(dstEntries.map((e) => [e.path, e]));
@@ -77,24 +90,49 @@ async function plan(sides: Sides, input: z.output<typeof syncInput>, signal: Abo
   for (const entry of srcEntries) {
     if (signal.aborted) throw new TwisterError('CAPABILITY_ABORTED', 'sync cancelled while comparing');
     if (entry.kind === 'dir') continue;
-    if (entry.kind !== 'file') { skipped.push({ path: entry.path, reason: `${entry.kind}: not copied` }); continue; }
+    if (entry.kind !== 'file') {
+      skipped.push({ path: entry.path, reason: `${entry.kind}: not copied` });
+      continue;
+    }
     const blocker = blockedBy(entry.path, existing);
-    if (blocker) { skipped.push({ path: entry.path, reason: `destination holds a ${blocker.kind} at ${blocker.path}: never written through` }); continue; }
+    if (blocker) {
+      skipped.push({
+        path: entry.path,
+        reason: `destination holds a ${blocker.kind} at ${blocker.path}: never written through`,
+      });
+      continue;
+    }
     const there = existing.get(entry.path);
-    if (!there) { copies.push({ entry, reason: 'new' }); continue; }
-    if (there.kind !== 'file') { skipped.push({ path: entry.path, reason: `destination holds a ${there.kind}` }); continue; }
-    const same = there.size === entry.size
-      && sha256(await sides.src.read(path.posix.join(sides.source, entry.path))) === sha256(await sides.dst.read(path.posix.join(sides.destination, entry.path)));
+    if (!there) {
+      copies.push({ entry, reason: 'new' });
+      continue;
+    }
+    if (there.kind !== 'file') {
+      skipped.push({ path: entry.path, reason: `destination holds a ${there.kind}` });
+      continue;
+    }
+    const same =
+      there.size === entry.size &&
+      sha256(await sides.src.read(path.posix.join(sides.source, entry.path))) ===
+        sha256(await sides.dst.read(path.posix.join(sides.destination, entry.path)));
     if (same) unchanged += 1;
     else copies.push({ entry, reason: 'changed' });
   }
   const wanted = new Set(srcEntries.map((e) => e.path));
   // Deepest first, so a directory is empty by the time its turn comes.
-  const extra = dstEntries.filter((e) => !wanted.has(e.path)).map((e) => e.path).sort((a, b) => b.length - a.length);
+  const extra = dstEntries
+    .filter((e) => !wanted.has(e.path))
+    .map((e) => e.path)
+    .sort((a, b) => b.length - a.length);
   return { copies, skipped, unchanged, extra, destExists: destStat !== undefined };
 }
 
-async function apply(sides: Sides, planned: Awaited<ReturnType<typeof plan>>, input: z.output<typeof syncInput>, signal: AbortSignal): Promise<SyncReport> {
+async function apply(
+  sides: Sides,
+  planned: Awaited<ReturnType<typeof plan>>,
+  input: z.output<typeof syncInput>,
+  signal: AbortSignal,
+): Promise<SyncReport> {
   const copied: SyncReport['copied'] = [];
   const deleted: string[] = [];
   // Every write and deletion goes through the destination itself: none can leave it, whatever links it holds.
@@ -103,7 +141,10 @@ async function apply(sides: Sides, planned: Awaited<ReturnType<typeof plan>>, in
     await sides.dst.under(path.posix.dirname(sides.destination)).mkdir(path.posix.basename(sides.destination), 0o755);
   }
   for (const { entry, reason } of planned.copies) {
-    if (signal.aborted) throw new TwisterError('CAPABILITY_ABORTED', `sync cancelled after ${copied.length} file(s)`, { copied: copied.map((c) => c.path) });
+    if (signal.aborted)
+      throw new TwisterError('CAPABILITY_ABORTED', `sync cancelled after ${copied.length} file(s)`, {
+        copied: copied.map((c) => c.path),
+      });
     if (!input.dry_run) {
       const data = await sides.src.read(path.posix.join(sides.source, entry.path));
       await out.writeAtomic(entry.path, data, entry.mode, signal);
@@ -117,16 +158,24 @@ async function apply(sides: Sides, planned: Awaited<ReturnType<typeof plan>>, in
     }
   }
   return {
-    dry_run: input.dry_run, source: sides.source, destination: sides.destination, copied, deleted,
-    extraneous: input.delete ? [] : planned.extra, skipped: planned.skipped,
-    files_copied: copied.length, bytes_copied: copied.reduce((sum, c) => sum + c.bytes, 0),
-    files_unchanged: planned.unchanged, files_deleted: deleted.length,
+    dry_run: input.dry_run,
+    source: sides.source,
+    destination: sides.destination,
+    copied,
+    deleted,
+    extraneous: input.delete ? [] : planned.extra,
+    skipped: planned.skipped,
+    files_copied: copied.length,
+    bytes_copied: copied.reduce((sum, c) => sum + c.bytes, 0),
+    files_unchanged: planned.unchanged,
+    files_deleted: deleted.length,
   };
 }
 
 export const syncData = defineCapability<typeof syncInput, typeof syncOutput, SyncDeps>({
   id: 'sync.sync_data',
-  description: 'Make a destination directory match a source (local or over SFTP): checksum-based, atomic writes, dry run, deletions only on request',
+  description:
+    'Make a destination directory match a source (local or over SFTP): checksum-based, atomic writes, dry run, deletions only on request',
   risk: 'destructive',
   // Listing is a read; copying over files is a change; deleting what the source lacks is destructive.
   assessRisk: (input) => (input.dry_run ? 'read' : input.delete ? 'destructive' : 'change'),
@@ -138,15 +187,19 @@ export const syncData = defineCapability<typeof syncInput, typeof syncOutput, Sy
   run: async (input, ctx) => {
     const { trees, roots } = ctx.deps;
     return trees.withTree(input.source_device, ctx.signal, async (src) => {
-      const withDst = <T>(use: (dst: FileTree) => Promise<T>) => (input.destination_device === input.source_device
-        ? use(src)
-        : trees.withTree(input.destination_device, ctx.signal, use));
+      const withDst = <T>(use: (dst: FileTree) => Promise<T>) =>
+        input.destination_device === input.source_device
+          ? use(src)
+          : trees.withTree(input.destination_device, ctx.signal, use);
       return withDst(async (dst) => {
         const source = await canonicalisePath(input.source, roots, (p) => src.realpath(p));
         const destination = await resolveDestination(dst, input.destination, roots);
         const sides = { src, dst, source, destination };
         const report = await apply(sides, await plan(sides, input, ctx.signal), input, ctx.signal);
-        ctx.logger.info({ source, destination, copied: report.files_copied, deleted: report.files_deleted, dryRun: input.dry_run }, 'sync done');
+        ctx.logger.info(
+          { source, destination, copied: report.files_copied, deleted: report.files_deleted, dryRun: input.dry_run },
+          'sync done',
+        );
         return report;
       });
     });

@@ -18,13 +18,22 @@ export interface Hypotheses {
 /** Whether the ticket names where to look: a service, a host or a URL. */
 export function namesTarget(analysis: Analysis): boolean {
   const { context } = analysis;
-  return !!context.serviceName || !!context.url || context.found.some((f) => f.kind === 'host' || f.kind === 'ip' || f.kind === 'url');
+  return (
+    !!context.serviceName ||
+    !!context.url ||
+    context.found.some((f) => f.kind === 'host' || f.kind === 'ip' || f.kind === 'url')
+  );
 }
 
 const onTarget = (runbook: Runbook) => (runbook.requires?.length ?? 0) > 0;
 
 export function findHypotheses(
-  analysis: Analysis, text: string, runbooks: readonly Runbook[], lookup: CatalogueLookup, facts: PlanningFacts, preferred?: string,
+  analysis: Analysis,
+  text: string,
+  runbooks: readonly Runbook[],
+  lookup: CatalogueLookup,
+  facts: PlanningFacts,
+  preferred?: string,
 ): Hypotheses {
   const targeted = namesTarget(analysis);
   const fits: Fitting[] = [];
@@ -41,7 +50,12 @@ export function findHypotheses(
     if (fit.ok && fit.steps.some((s) => s.phase === 'diagnose')) fits.push(fit);
     else if (!fit.ok && !fit.offTopic) rejected.push({ runbookId: fit.runbookId, reason: fit.reason });
   }
-  fits.sort((a, b) => Number(b.runbook.id === preferred) - Number(a.runbook.id === preferred) || b.score - a.score || a.runbook.id.localeCompare(b.runbook.id));
+  fits.sort(
+    (a, b) =>
+      Number(b.runbook.id === preferred) - Number(a.runbook.id === preferred) ||
+      b.score - a.score ||
+      a.runbook.id.localeCompare(b.runbook.id),
+  );
   return { fits, rejected };
 }
 
@@ -52,7 +66,9 @@ function kindMatches(runbook: Runbook, facts: PlanningFacts): boolean {
 }
 
 const callKey = (capability: string, params: Record<string, unknown>) =>
-  createHash('sha256').update(`${capability}\u0000${canonicalJson(params)}`).digest('hex');
+  createHash('sha256')
+    .update(`${capability}\u0000${canonicalJson(params)}`)
+    .digest('hex');
 
 /** One read-only step per distinct check of the hypotheses' diagnose phases, most likely hypothesis first. */
 export function diagnosisPlan(hypotheses: Hypotheses): Plan {
@@ -68,8 +84,14 @@ export function diagnosisPlan(hypotheses: Hypotheses): Plan {
         continue;
       }
       const step: PlannedStep = {
-        index: steps.length, phase: 'diagnose', capability: planned.step.capability, agent: planned.agent, params: planned.params,
-        risk: planned.risk, description: planned.step.description, sources: [source],
+        index: steps.length,
+        phase: 'diagnose',
+        capability: planned.step.capability,
+        agent: planned.agent,
+        params: planned.params,
+        risk: planned.risk,
+        description: planned.step.description,
+        sources: [source],
         decision: planned.risk === 'read' ? 'run' : 'refuse',
         decisionReason: planned.risk === 'read' ? 'read-only' : 'diagnosis runs read-only checks only',
       };

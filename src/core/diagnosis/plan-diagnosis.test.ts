@@ -44,7 +44,7 @@ describe('planDiagnosis: only our estate is checked', () => {
     expect(decided.plan.steps.length).toBeGreaterThan(0);
   });
 
-  it('diagnoses a declared service named from the requester\'s own laptop, on that service', async () => {
+  it("diagnoses a declared service named from the requester's own laptop, on that service", async () => {
     const decided = await decide('From my laptop the inventory site answers with 502 errors', ['inventory']);
     expect(decided.handover).toBeUndefined();
     expect(decided.target).toBe('inventory');

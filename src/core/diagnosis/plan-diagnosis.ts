@@ -19,14 +19,28 @@ export interface DiagnosisDecision {
 }
 
 export function planDiagnosis(
-  analysis: Analysis, text: string, runbooks: readonly Runbook[], lookup: CatalogueLookup, facts: PlanningFacts, preferred?: string,
+  analysis: Analysis,
+  text: string,
+  runbooks: readonly Runbook[],
+  lookup: CatalogueLookup,
+  facts: PlanningFacts,
+  preferred?: string,
 ): DiagnosisDecision {
   const ambiguous = ambiguity(analysis);
   const handover = ambiguous ? undefined : notForDiagnosis(analysis);
-  const hypotheses: Hypotheses = ambiguous || handover ? { fits: [], rejected: [] } : findHypotheses(analysis, text, runbooks, lookup, facts, preferred);
-  const plan: Plan = hypotheses.fits.length > 0
-    ? diagnosisPlan(hypotheses)
-    : { runbookId: null, title: handover ? 'Handed to a person' : 'No runbook fits', steps: [], escalation: ambiguous ?? (handover ? `not diagnosed: ${handover}` : nothingFits(analysis, hypotheses)),
-      ...(hypotheses.rejected.length > 0 ? { rejected: hypotheses.rejected } : {}) };
+  const hypotheses: Hypotheses =
+    ambiguous || handover
+      ? { fits: [], rejected: [] }
+      : findHypotheses(analysis, text, runbooks, lookup, facts, preferred);
+  const plan: Plan =
+    hypotheses.fits.length > 0
+      ? diagnosisPlan(hypotheses)
+      : {
+          runbookId: null,
+          title: handover ? 'Handed to a person' : 'No runbook fits',
+          steps: [],
+          escalation: ambiguous ?? (handover ? `not diagnosed: ${handover}` : nothingFits(analysis, hypotheses)),
+          ...(hypotheses.rejected.length > 0 ? { rejected: hypotheses.rejected } : {}),
+        };
   return { plan, hypotheses, ...(handover ? { handover } : {}), target: targetOf(analysis) };
 }

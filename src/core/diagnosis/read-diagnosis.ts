@@ -24,7 +24,12 @@ export function targetOf(analysis: Analysis): string {
   return context.url ?? context.deviceId ?? 'local';
 }
 
-export function readDiagnosis(plan: Plan, records: readonly StepRecord[], runbooks: readonly Runbook[], target: string): DiagnosisResult {
+export function readDiagnosis(
+  plan: Plan,
+  records: readonly StepRecord[],
+  runbooks: readonly Runbook[],
+  target: string,
+): DiagnosisResult {
   const outputs = new Map<string, Map<string, unknown>>();
   const stepIndex = new Map<string, number>();
   const capabilities = new Map<string, string>();
@@ -45,9 +50,15 @@ export function readDiagnosis(plan: Plan, records: readonly StepRecord[], runboo
   for (const { runbookId } of plan.hypotheses ?? []) {
     const runbook = runbooks.find((r) => r.id === runbookId);
     if (!runbook) continue;
-    const result = confirmFindings(runbook, outputs.get(runbookId) ?? new Map(), target, (stepId) => capabilities.get(`${runbookId}/${stepId}`) ?? 'unknown');
+    const result = confirmFindings(
+      runbook,
+      outputs.get(runbookId) ?? new Map(),
+      target,
+      (stepId) => capabilities.get(`${runbookId}/${stepId}`) ?? 'unknown',
+    );
     checked.push(...result.checked);
-    for (const finding of result.findings) if (!findings.some((f) => f.id === finding.id && f.target === finding.target)) findings.push(finding);
+    for (const finding of result.findings)
+      if (!findings.some((f) => f.id === finding.id && f.target === finding.target)) findings.push(finding);
   }
   return { findings, checked, outputs, stepIndex };
 }

@@ -16,23 +16,117 @@ export interface Address {
 // Every pattern is anchored by a lookbehind that refuses to start inside a word or a dotted name, and its
 // repetitions are separated by literal dots, so a match attempt cannot backtrack more than a label's length.
 const URL_PATTERN = /(?<![a-z0-9])https?:\/\/[^\s<>"'`]+/gi;
-const IPV4_PATTERN = /(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?::(\d{1,5}))?(?!\w|:\d|\.\d)/g;
+const IPV4_PATTERN =
+  /(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?::(\d{1,5}))?(?!\w|:\d|\.\d)/g;
 const IPV6_PATTERN = /(?<![\w:[\]])\[([0-9a-f:.]{2,45})\](?::(\d{1,5}))?(?!\w|:\d)/gi;
-const FQDN_PATTERN = /(?<![\w.@/-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24})(?::(\d{1,5}))?(?![\w@-]|:\d|\.[a-z0-9])/gi;
+const FQDN_PATTERN =
+  /(?<![\w.@/-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24})(?::(\d{1,5}))?(?![\w@-]|:\d|\.[a-z0-9])/gi;
 const HOST_PORT_PATTERN = /(?<![\w.@/:-])([a-z][a-z0-9-]{0,62}):(\d{1,5})(?!\w|:\d|\.\d)/gi;
 const URL_AUTHORITY_PORT = /^[a-z]+:\/\/[^/?#]*:(\d{1,5})(?=$|[/?#])/i;
 const TRAILING = new Set(['.', ',', ';', ':', '!', '?', "'", '"', ']', '}', '>']);
 // A two-label name is a host only under a TLD people use for hosts; "node.js" and "notes.txt" are not.
 const HOST_TLDS = new Set([
-  'com', 'net', 'org', 'io', 'dev', 'app', 'cloud', 'local', 'internal', 'lan', 'corp', 'home', 'intranet',
-  'co', 'uk', 'de', 'fr', 'eu', 'us', 'ca', 'nl', 'be', 'ch', 'es', 'it', 'se', 'no', 'fi', 'dk', 'pl', 'jp',
-  'au', 'info', 'biz', 'ai', 'tech', 'test', 'example', 'localhost',
+  'com',
+  'net',
+  'org',
+  'io',
+  'dev',
+  'app',
+  'cloud',
+  'local',
+  'internal',
+  'lan',
+  'corp',
+  'home',
+  'intranet',
+  'co',
+  'uk',
+  'de',
+  'fr',
+  'eu',
+  'us',
+  'ca',
+  'nl',
+  'be',
+  'ch',
+  'es',
+  'it',
+  'se',
+  'no',
+  'fi',
+  'dk',
+  'pl',
+  'jp',
+  'au',
+  'info',
+  'biz',
+  'ai',
+  'tech',
+  'test',
+  'example',
+  'localhost',
 ]);
 const FILE_EXTENSIONS = new Set([
-  'txt', 'log', 'json', 'yaml', 'yml', 'md', 'js', 'ts', 'mjs', 'cjs', 'py', 'sh', 'conf', 'cfg', 'ini', 'xml',
-  'csv', 'html', 'htm', 'php', 'exe', 'dll', 'zip', 'gz', 'tar', 'tgz', 'pdf', 'doc', 'docx', 'xls', 'xlsx',
-  'png', 'jpg', 'jpeg', 'gif', 'svg', 'sql', 'bak', 'service', 'socket', 'sock', 'pid', 'lock', 'tmp', 'old',
-  'java', 'go', 'rs', 'rb', 'cpp', 'hpp', 'cs', 'jar', 'war', 'env', 'toml', 'properties', 'pem', 'crt', 'key',
+  'txt',
+  'log',
+  'json',
+  'yaml',
+  'yml',
+  'md',
+  'js',
+  'ts',
+  'mjs',
+  'cjs',
+  'py',
+  'sh',
+  'conf',
+  'cfg',
+  'ini',
+  'xml',
+  'csv',
+  'html',
+  'htm',
+  'php',
+  'exe',
+  'dll',
+  'zip',
+  'gz',
+  'tar',
+  'tgz',
+  'pdf',
+  'doc',
+  'docx',
+  'xls',
+  'xlsx',
+  'png',
+  'jpg',
+  'jpeg',
+  'gif',
+  'svg',
+  'sql',
+  'bak',
+  'service',
+  'socket',
+  'sock',
+  'pid',
+  'lock',
+  'tmp',
+  'old',
+  'java',
+  'go',
+  'rs',
+  'rb',
+  'cpp',
+  'hpp',
+  'cs',
+  'jar',
+  'war',
+  'env',
+  'toml',
+  'properties',
+  'pem',
+  'crt',
+  'key',
 ]);
 const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443 };
 
@@ -81,7 +175,8 @@ export function findAddresses(text: string): Address[] {
   for (const match of text.matchAll(URL_PATTERN)) {
     const url = trimUrl(match[0]);
     inUrl.fill(1, match.index, match.index + match[0].length);
-    if (ticketContextSchema.shape.url.safeParse(url).success) found.push({ kind: 'url', value: url, ...urlPort(url), at: match.index });
+    if (ticketContextSchema.shape.url.safeParse(url).success)
+      found.push({ kind: 'url', value: url, ...urlPort(url), at: match.index });
   }
   const add = (kind: 'host' | 'ip', pattern: RegExp, keep: (host: string) => boolean): void => {
     for (const match of text.matchAll(pattern)) {

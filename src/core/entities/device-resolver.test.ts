@@ -19,7 +19,10 @@ const known: KnownNames = {
 
 const device = (text: string) => {
   const context = extractContext(text, {}, known);
-  return { id: context.deviceId, match: context.found.find((f) => f.kind === 'device' && f.value === context.deviceId)?.match };
+  return {
+    id: context.deviceId,
+    match: context.found.find((f) => f.kind === 'device' && f.value === context.deviceId)?.match,
+  };
 };
 
 describe('device resolution', () => {

@@ -4,8 +4,14 @@ import { stem } from './words.ts';
 
 describe('near spellings', () => {
   it.each([
-    ['prices', 'pricing'], ['invoices', 'invoicing'], ['bills', 'billing'], ['reports', 'reporting'], ['orders', 'ordering'],
-    ['caches', 'cache'], ['policies', 'policy'], ['shipped', 'shipping'],
+    ['prices', 'pricing'],
+    ['invoices', 'invoicing'],
+    ['bills', 'billing'],
+    ['reports', 'reporting'],
+    ['orders', 'ordering'],
+    ['caches', 'cache'],
+    ['policies', 'policy'],
+    ['shipped', 'shipping'],
   ])('gives %s and %s one stem', (a, b) => {
     expect(stem(a)).toBe(stem(b));
   });
@@ -25,7 +31,10 @@ describe('near spellings', () => {
     expect(index.near('rediss')).toEqual([{ word: 'redis', distance: 1 }]);
     expect(index.near('web02')).toEqual([]);
     expect(index.near('server')).toEqual([]);
-    expect(index.near('bills')).toEqual([{ word: 'bill', distance: 1 }, { word: 'billing', distance: 1 }]);
+    expect(index.near('bills')).toEqual([
+      { word: 'bill', distance: 1 },
+      { word: 'billing', distance: 1 },
+    ]);
     expect(index.near('bell')).toEqual([]);
     expect(index.near('filling')).toEqual([]);
     expect(index.near('lnventory')).toEqual([]);

@@ -45,7 +45,13 @@ function deletions(word: string, depth: number, into: Set<string>): Set<string> 
 
 /** A word a ticket may spell loosely: letters only (web01 is not web02 misspelt), not a stop or everyday word. */
 export function mayBeLoose(word: string): boolean {
-  return word.length >= 4 && word.length <= MAX_FUZZY_LENGTH && isAlphabetic(word) && !STOP_WORDS.has(word) && !GENERIC_WORDS.has(word);
+  return (
+    word.length >= 4 &&
+    word.length <= MAX_FUZZY_LENGTH &&
+    isAlphabetic(word) &&
+    !STOP_WORDS.has(word) &&
+    !GENERIC_WORDS.has(word)
+  );
 }
 
 export interface NearWord {

@@ -21,7 +21,13 @@ export type Ambiguity = NonNullable<ExtractedContext['ambiguous']>[number];
 
 /** From surest to loosest; the order in which a kind of match decides. */
 export const MATCH_ORDER: readonly EntityMatch[] = ['exact', 'address', 'alias', 'fuzzy', 'description'];
-export const MATCH_RANK: Record<EntityMatch, number> = { exact: 0, address: 100, alias: 200, fuzzy: 300, description: 400 };
+export const MATCH_RANK: Record<EntityMatch, number> = {
+  exact: 0,
+  address: 100,
+  alias: 200,
+  fuzzy: 300,
+  description: 400,
+};
 
 /** A mention of the candidates that share its best rank (several services with one alias, one stem, ...). */
 export function mentionOf(text: string, at: number, candidates: Candidate[]): Mention | undefined {

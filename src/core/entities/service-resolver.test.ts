@@ -5,10 +5,28 @@ const known: KnownNames = {
   devices: [],
   services: ['redis', 'billing'],
   serviceProfiles: [
-    { name: 'pricing', description: 'prices and discounts shown in the shop', host: 'pricing.internal', port: 8443, scheme: 'https' },
-    { name: 'inventory-ui', description: 'inventory screens and stock levels for the warehouse', host: '10.0.0.20', port: 8080, scheme: 'http' },
+    {
+      name: 'pricing',
+      description: 'prices and discounts shown in the shop',
+      host: 'pricing.internal',
+      port: 8443,
+      scheme: 'https',
+    },
+    {
+      name: 'inventory-ui',
+      description: 'inventory screens and stock levels for the warehouse',
+      host: '10.0.0.20',
+      port: 8080,
+      scheme: 'http',
+    },
     { name: 'crm-web', aliases: ['crm', 'sales app'], description: 'customer records for the sales team' },
-    { name: 'session-cache', description: 'sessions store for the web shop', host: '127.0.0.1', port: 6390, scheme: 'redis' },
+    {
+      name: 'session-cache',
+      description: 'sessions store for the web shop',
+      host: '127.0.0.1',
+      port: 6390,
+      scheme: 'redis',
+    },
     { name: 'portal', description: 'employee portal', host: 'portal.example.com', scheme: 'https' },
     { name: 'order-api', host: '::1', port: 8081, scheme: 'http' },
     { name: 'webshop' },
@@ -18,7 +36,10 @@ const known: KnownNames = {
 const resolve = (text: string, names: KnownNames = known) => extractContext(text, {}, names);
 const service = (text: string, names: KnownNames = known) => {
   const context = resolve(text, names);
-  return { name: context.serviceName, match: context.found.find((f) => f.kind === 'service' && f.value === context.serviceName)?.match };
+  return {
+    name: context.serviceName,
+    match: context.found.find((f) => f.kind === 'service' && f.value === context.serviceName)?.match,
+  };
 };
 
 describe('service resolution', () => {
@@ -96,15 +117,36 @@ describe('service resolution', () => {
 
   it('chooses neither of two services sharing an alias, an address or as many description words', () => {
     const names: KnownNames = {
-      devices: [], services: [],
+      devices: [],
+      services: [],
       serviceProfiles: [
-        { name: 'crm-eu', aliases: ['crm'], description: 'stock levels in Europe', host: '10.0.0.9', port: 80, scheme: 'http' },
-        { name: 'crm-us', aliases: ['crm'], description: 'stock levels in America', host: '10.0.0.9', port: 80, scheme: 'http' },
+        {
+          name: 'crm-eu',
+          aliases: ['crm'],
+          description: 'stock levels in Europe',
+          host: '10.0.0.9',
+          port: 80,
+          scheme: 'http',
+        },
+        {
+          name: 'crm-us',
+          aliases: ['crm'],
+          description: 'stock levels in America',
+          host: '10.0.0.9',
+          port: 80,
+          scheme: 'http',
+        },
       ],
     };
-    expect(resolve('the CRM is down', names)).toMatchObject({ ambiguous: [{ kind: 'service', mention: 'CRM', candidates: ['crm-eu', 'crm-us'] }] });
-    expect(resolve('http://10.0.0.9/ is down', names)).toMatchObject({ ambiguous: [{ kind: 'service', mention: 'http://10.0.0.9/', candidates: ['crm-eu', 'crm-us'] }] });
-    expect(resolve('stock levels are wrong', names)).toMatchObject({ ambiguous: [{ kind: 'service', mention: 'stock levels', candidates: ['crm-eu', 'crm-us'] }] });
+    expect(resolve('the CRM is down', names)).toMatchObject({
+      ambiguous: [{ kind: 'service', mention: 'CRM', candidates: ['crm-eu', 'crm-us'] }],
+    });
+    expect(resolve('http://10.0.0.9/ is down', names)).toMatchObject({
+      ambiguous: [{ kind: 'service', mention: 'http://10.0.0.9/', candidates: ['crm-eu', 'crm-us'] }],
+    });
+    expect(resolve('stock levels are wrong', names)).toMatchObject({
+      ambiguous: [{ kind: 'service', mention: 'stock levels', candidates: ['crm-eu', 'crm-us'] }],
+    });
     expect(resolve('the CRM is down', names).serviceName).toBeUndefined();
     expect(resolve('stock levels are wrong in Europe', names).serviceName).toBe('crm-eu');
   });
@@ -125,14 +167,21 @@ describe('service resolution', () => {
 
   it('lets everyday words ("screens", "look") shared with another description not tie with a distinctive one', () => {
     const names: KnownNames = {
-      devices: [], services: [],
+      devices: [],
+      services: [],
       serviceProfiles: [
         { name: 'inventory-db', description: 'inventory screens and stock levels for the warehouse' },
         { name: 'kiosk', description: 'the touch screens in the stores where shoppers look up aisles' },
       ],
     };
-    expect(service('someone said the inventory screens look behind', names)).toEqual({ name: 'inventory-db', match: 'description' });
-    expect(service('the screens in the store where people look up aisles are blank', names)).toEqual({ name: 'kiosk', match: 'description' });
+    expect(service('someone said the inventory screens look behind', names)).toEqual({
+      name: 'inventory-db',
+      match: 'description',
+    });
+    expect(service('the screens in the store where people look up aisles are blank', names)).toEqual({
+      name: 'kiosk',
+      match: 'description',
+    });
   });
 
   it('resolves an address only with its port: a bare host could be any of its services', () => {
@@ -143,6 +192,7 @@ describe('service resolution', () => {
 
   it('builds its indexes once per list of names, whatever the number of tickets', () => {
     const many: KnownNames = { devices: [], services: Array.from({ length: 1000 }, (_, i) => `service-${i}`) };
-    for (let i = 0; i < 50; i += 1) expect(resolve(`service-${i * 7} is down`, many).serviceName).toBe(`service-${i * 7}`);
+    for (let i = 0; i < 50; i += 1)
+      expect(resolve(`service-${i * 7} is down`, many).serviceName).toBe(`service-${i * 7}`);
   });
 });

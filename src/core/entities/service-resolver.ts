@@ -15,7 +15,10 @@ export interface ServiceProfileView {
   scheme?: string;
 }
 
-interface Key { service: string; how: 'exact' | 'alias' }
+interface Key {
+  service: string;
+  how: 'exact' | 'alias';
+}
 
 export interface ServiceIndex {
   /** Name and alias keys ("order api", and "orderapi" for a name of several words). */
@@ -32,7 +35,14 @@ export interface ServiceIndex {
 const MAX_PARTS = 4;
 /** Near spellings tried per window: keeps a window of many loose words from multiplying out. */
 const MAX_COMBINATIONS = 32;
-const SCHEME_PORTS: Record<string, number> = { http: 80, https: 443, postgres: 5432, postgresql: 5432, redis: 6379, rediss: 6379 };
+const SCHEME_PORTS: Record<string, number> = {
+  http: 80,
+  https: 443,
+  postgres: 5432,
+  postgresql: 5432,
+  redis: 6379,
+  rediss: 6379,
+};
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
@@ -54,7 +64,10 @@ export function buildServiceIndex(names: readonly string[], profiles: readonly S
     push(keys, parts.join(' '), key);
     if (parts.length > 1) push(keys, parts.join(''), key);
   };
-  const all = [...profiles, ...names.filter((n) => !profiles.some((p) => p.name === n)).map((name) => ({ name }) as ServiceProfileView)];
+  const all = [
+    ...profiles,
+    ...names.filter((n) => !profiles.some((p) => p.name === n)).map((name) => ({ name }) as ServiceProfileView),
+  ];
   for (const profile of all) {
     addKey(profile.name, { service: profile.name, how: 'exact' });
     for (const alias of profile.aliases ?? []) addKey(alias, { service: profile.name, how: 'alias' });
@@ -68,15 +81,27 @@ export function buildServiceIndex(names: readonly string[], profiles: readonly S
     if (profile.host && port) push(endpoints, endpointKey(profile.host, port), profile.name);
   }
   // Parts only: a name written as one word ("orderapi") is matched exactly, never loosely ("inventory" ≠ "inventory-ui").
-  const vocabulary = new Set(all.flatMap((p) => [p.name, ...(p.aliases ?? [])]).flatMap((n) => nameKey(n).split(' ')).filter(Boolean));
+  const vocabulary = new Set(
+    all
+      .flatMap((p) => [p.name, ...(p.aliases ?? [])])
+      .flatMap((n) => nameKey(n).split(' '))
+      .filter(Boolean),
+  );
   const maxParts = Math.min(MAX_PARTS, Math.max(1, ...[...keys.keys()].map((k) => k.split(' ').length)));
   return { keys, maxParts, fuzzy: new FuzzyIndex(vocabulary), described, endpoints };
 }
 
-interface Word { word: string; compound: number; first: boolean; last: boolean }
+interface Word {
+  word: string;
+  compound: number;
+  first: boolean;
+  last: boolean;
+}
 
 function flatten(list: readonly Compound[]): Word[] {
-  return list.flatMap((c, compound) => c.parts.map((word, i) => ({ word, compound, first: i === 0, last: i === c.parts.length - 1 })));
+  return list.flatMap((c, compound) =>
+    c.parts.map((word, i) => ({ word, compound, first: i === 0, last: i === c.parts.length - 1 })),
+  );
 }
 
 /** Keys spelt by these words: apart ("order api"), or run together when there are several ("web shop" → "webshop"). */
@@ -90,26 +115,40 @@ function lookupWindow(index: ServiceIndex, run: readonly Word[], near: (word: st
   const loose = run.map(({ word }) => near(word));
   // Most windows have no near spellings at all: one look-up of the words as written.
   if (loose.every((l) => l.length === 0)) {
-    return keysSpelt(index, run.map((w) => w.word)).map((key) => ({ name: key.service, match: key.how, rank: MATCH_RANK[key.how] }));
+    return keysSpelt(
+      index,
+      run.map((w) => w.word),
+    ).map((key) => ({ name: key.service, match: key.how, rank: MATCH_RANK[key.how] }));
   }
   let combos: Array<{ words: string[]; distance: number }> = [{ words: [], distance: 0 }];
   for (const [i, { word }] of run.entries()) {
     const options = [{ word, distance: 0 }, ...loose[i]!];
-    combos = combos.flatMap((c) => options.map((o) => ({ words: [...c.words, o.word], distance: c.distance + o.distance }))).slice(0, MAX_COMBINATIONS);
+    combos = combos
+      .flatMap((c) => options.map((o) => ({ words: [...c.words, o.word], distance: c.distance + o.distance })))
+      .slice(0, MAX_COMBINATIONS);
   }
-  return combos.flatMap(({ words: spelt, distance }) => keysSpelt(index, spelt).map((key) => ({
-    name: key.service,
-    match: distance > 0 ? 'fuzzy' as const : key.how,
-    rank: distance > 0 ? MATCH_RANK.fuzzy + distance : MATCH_RANK[key.how],
-  })));
+  return combos.flatMap(({ words: spelt, distance }) =>
+    keysSpelt(index, spelt).map((key) => ({
+      name: key.service,
+      match: distance > 0 ? ('fuzzy' as const) : key.how,
+      rank: distance > 0 ? MATCH_RANK.fuzzy + distance : MATCH_RANK[key.how],
+    })),
+  );
 }
 
 /** The longest run of whole compounds, separated by spaces only, from `start` that spells a known name. */
-function longestAt(index: ServiceIndex, list: readonly Compound[], flat: readonly Word[], start: number, near: (w: string) => NearWord[]): { end: number; candidates: Candidate[] } | undefined {
+function longestAt(
+  index: ServiceIndex,
+  list: readonly Compound[],
+  flat: readonly Word[],
+  start: number,
+  near: (w: string) => NearWord[],
+): { end: number; candidates: Candidate[] } | undefined {
   for (let end = Math.min(flat.length, start + index.maxParts) - 1; end >= start; end -= 1) {
     if (!flat[end]!.last) continue;
     let joined = true;
-    for (let k = start + 1; k <= end; k += 1) if (flat[k]!.first && !list[flat[k]!.compound]!.joinsPrevious) joined = false;
+    for (let k = start + 1; k <= end; k += 1)
+      if (flat[k]!.first && !list[flat[k]!.compound]!.joinsPrevious) joined = false;
     if (!joined) continue;
     const candidates = lookupWindow(index, flat.slice(start, end + 1), near);
     if (candidates.length > 0) return { end, candidates };
@@ -148,8 +187,15 @@ export function addressMentions(index: ServiceIndex, addresses: readonly Address
     if (address.port === undefined || (address.kind !== 'url' && !address.portStated)) continue;
     const host = address.kind === 'url' ? new URL(address.value).hostname : address.value;
     const services = index.endpoints.get(endpointKey(host, address.port)) ?? [];
-    const written = address.kind === 'url' ? address.value : `${address.value.includes(':') ? `[${address.value}]` : address.value}:${address.port}`;
-    const mention = mentionOf(written, address.at, services.map((name) => ({ name, match: 'address', rank: MATCH_RANK.address })));
+    const written =
+      address.kind === 'url'
+        ? address.value
+        : `${address.value.includes(':') ? `[${address.value}]` : address.value}:${address.port}`;
+    const mention = mentionOf(
+      written,
+      address.at,
+      services.map((name) => ({ name, match: 'address', rank: MATCH_RANK.address })),
+    );
     if (mention) mentions.push(mention);
   }
   return mentions;
@@ -178,10 +224,17 @@ export function descriptionMentions(index: ServiceIndex, list: readonly Compound
   const fitting = [...shared].filter(([, stems]) => stems.size >= 2 && [...stems.values()].some((w) => !w.generic));
   if (fitting.length === 0) return [];
   // A distinctive word counts twice an everyday one: "inventory screens" is inventory's before it is any screen's.
-  const score = (stems: Map<string, { generic: boolean }>) => [...stems.values()].reduce((sum, w) => sum + (w.generic ? 1 : 2), 0);
+  const score = (stems: Map<string, { generic: boolean }>) =>
+    [...stems.values()].reduce((sum, w) => sum + (w.generic ? 1 : 2), 0);
   const most = Math.max(...fitting.map(([, stems]) => score(stems)));
   const best = fitting.filter(([, stems]) => score(stems) === most);
-  const used = [...new Map(best.flatMap(([, stems]) => [...stems.values()]).map((w) => [w.word, w])).values()].sort((a, b) => a.at - b.at);
-  const mention = mentionOf(used.map((w) => w.word).join(' '), used[0]!.at, best.map(([name]) => ({ name, match: 'description', rank: MATCH_RANK.description })));
+  const used = [...new Map(best.flatMap(([, stems]) => [...stems.values()]).map((w) => [w.word, w])).values()].sort(
+    (a, b) => a.at - b.at,
+  );
+  const mention = mentionOf(
+    used.map((w) => w.word).join(' '),
+    used[0]!.at,
+    best.map(([name]) => ({ name, match: 'description', rank: MATCH_RANK.description })),
+  );
   return mention ? [mention] : [];
 }

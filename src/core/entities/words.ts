@@ -35,7 +35,12 @@ export function compounds(text: string): Compound[] {
       continue;
     }
     const start = i;
-    while (i < text.length && (isWordChar(text[i]!) || (SEPARATORS.has(text[i]!) && i + 1 < text.length && isWordChar(text[i + 1]!) && isWordChar(text[i - 1]!)))) i += 1;
+    while (
+      i < text.length &&
+      (isWordChar(text[i]!) ||
+        (SEPARATORS.has(text[i]!) && i + 1 < text.length && isWordChar(text[i + 1]!) && isWordChar(text[i - 1]!)))
+    )
+      i += 1;
     const written = text.slice(start, i);
     if (written.length <= MAX_COMPOUND) {
       const parts = written.toLowerCase().split(/[-_.]/);
@@ -79,7 +84,8 @@ export function stem(word: string): string {
  * Words that never name anything by themselves, matched neither loosely nor from a description; people words
  * among them say who is affected, not what is broken ("the sales team cannot print" is no CRM ticket).
  */
-export const STOP_WORDS = new Set(`
+export const STOP_WORDS = new Set(
+  `
 a about above after again against all also am an and any are as at be because been before being below between
 both but by can cannot could did do does doing done down during each few for from further had has have having he
 her here hers him his how i if in into is it its itself just me more most my no nobody nor not now of off on once
@@ -90,13 +96,17 @@ please thanks thank hello hi help need needs needed want wants get gets got gett
 today yesterday tomorrow morning afternoon evening night week weeks day days hour hours minute minutes time
 times ago again already always never sometimes soon now still really quite since
 team teams staff people person customer customers user users colleague colleagues everybody somebody anybody
-`.split(/\s+/).filter(Boolean));
+`
+    .split(/\s+/)
+    .filter(Boolean),
+);
 
 /**
  * Everyday support words: a description may use them, but they never name a service alone, nor by a near
  * spelling ("server" is not the service "servers-api" misspelt).
  */
-export const GENERIC_WORDS = new Set(`
+export const GENERIC_WORDS = new Set(
+  `
 app apps application applications screen screens site sites page pages web website portal service services
 server servers system systems tool tools data database user users login account accounts error errors issue
 issues problem problems ticket tickets work works working worked broken down slow slowly fast open opens opened
@@ -107,4 +117,7 @@ look looks looked looking see sees saw seen seeing show shows showed shown showi
 takes took taken go goes went gone going come comes came coming say says said tell tells told try tries tried
 trying seem seems seemed find finds found use uses used using give gives gave given put puts wrong right ok okay
 odd weird thing things way place part bit lot first last
-`.split(/\s+/).filter(Boolean));
+`
+    .split(/\s+/)
+    .filter(Boolean),
+);

@@ -16,15 +16,40 @@ export interface FindingKind {
 }
 
 const kinds: FindingKind[] = [
-  { id: 'postgres.lock_contention', title: 'sessions of the database wait on locks another session holds', team: 'database', fault: true },
-  { id: 'postgres.connections_exhausted', title: 'the database has no connection slot left for the application', team: 'database', fault: true },
+  {
+    id: 'postgres.lock_contention',
+    title: 'sessions of the database wait on locks another session holds',
+    team: 'database',
+    fault: true,
+  },
+  {
+    id: 'postgres.connections_exhausted',
+    title: 'the database has no connection slot left for the application',
+    team: 'database',
+    fault: true,
+  },
   { id: 'redis.memory_full', title: 'Redis is at its memory limit and refuses writes', team: 'database', fault: true },
   { id: 'service.unreachable', title: 'the service does not answer', team: 'operations', fault: true },
   { id: 'service.http_error', title: 'the service answers with an error', team: 'application', fault: true },
-  { id: 'config.differs_from_baseline', title: "the service's configuration differs from its known-good copy", team: 'application', fault: false },
+  {
+    id: 'config.differs_from_baseline',
+    title: "the service's configuration differs from its known-good copy",
+    team: 'application',
+    fault: false,
+  },
   { id: 'disk.nearly_full', title: 'the file system is nearly full', team: 'operations', fault: true },
-  { id: 'certificate.expiring', title: 'the TLS certificate expires soon or has expired', team: 'security', fault: true },
-  { id: 'auth.brute_force', title: 'many failed logins: someone may be guessing passwords', team: 'security', fault: true },
+  {
+    id: 'certificate.expiring',
+    title: 'the TLS certificate expires soon or has expired',
+    team: 'security',
+    fault: true,
+  },
+  {
+    id: 'auth.brute_force',
+    title: 'many failed logins: someone may be guessing passwords',
+    team: 'security',
+    fault: true,
+  },
   { id: 'host.overloaded', title: 'the machine is out of memory or CPU', team: 'operations', fault: true },
   { id: 'network.port_closed', title: 'the port does not accept connections', team: 'network', fault: true },
 ];

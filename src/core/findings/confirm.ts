@@ -27,7 +27,9 @@ export function judgeRule(rule: FindingRule, output: unknown): RuleVerdict {
 }
 
 function summary(id: string, target: string, evidence: Record<string, unknown>): string {
-  const figures = Object.entries(evidence).map(([k, v]) => `${k} ${shortJson(v)}`).join(', ');
+  const figures = Object.entries(evidence)
+    .map(([k, v]) => `${k} ${shortJson(v)}`)
+    .join(', ');
   return `${findingKind(id).title} (${target})${figures ? `: ${figures}` : ''}`;
 }
 
@@ -50,22 +52,42 @@ export interface CheckedRule {
  * read. `capabilityOf` names the check behind a step id.
  */
 export function confirmFindings(
-  runbook: Runbook, outputs: ReadonlyMap<string, unknown>, target: string, capabilityOf: (stepId: string) => string,
+  runbook: Runbook,
+  outputs: ReadonlyMap<string, unknown>,
+  target: string,
+  capabilityOf: (stepId: string) => string,
 ): { findings: Finding[]; checked: CheckedRule[] } {
   const findings: Finding[] = [];
   const checked: CheckedRule[] = [];
   for (const rule of runbook.findings ?? []) {
     const check = capabilityOf(rule.step);
     if (!outputs.has(rule.step)) {
-      checked.push({ runbookId: runbook.id, findingId: rule.id, check, result: 'unchecked', reading: 'the check did not succeed' });
+      checked.push({
+        runbookId: runbook.id,
+        findingId: rule.id,
+        check,
+        result: 'unchecked',
+        reading: 'the check did not succeed',
+      });
       continue;
     }
     const verdict = judgeRule(rule, outputs.get(rule.step));
-    checked.push({ runbookId: runbook.id, findingId: rule.id, check, result: verdict.held ? 'held' : 'clear', reading: verdict.reading });
+    checked.push({
+      runbookId: runbook.id,
+      findingId: rule.id,
+      check,
+      result: verdict.held ? 'held' : 'clear',
+      reading: verdict.reading,
+    });
     if (!verdict.held || findings.some((f) => f.id === rule.id)) continue;
     findings.push({
-      id: rule.id, target, state: 'confirmed', summary: summary(rule.id, target, verdict.evidence),
-      evidence: verdict.evidence, runbookId: runbook.id, check,
+      id: rule.id,
+      target,
+      state: 'confirmed',
+      summary: summary(rule.id, target, verdict.evidence),
+      evidence: verdict.evidence,
+      runbookId: runbook.id,
+      check,
     });
   }
   return { findings, checked };

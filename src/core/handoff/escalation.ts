@@ -24,9 +24,13 @@ export interface Escalation {
 }
 
 /** The team (and person) a ticket goes to: the one stored at triage, else routed now. */
-export function teamFor(ticket: Pick<Ticket, 'team' | 'analysis' | 'description'>, routing: Routing = DEFAULT_ROUTING): { team: string; assignee?: string } {
+export function teamFor(
+  ticket: Pick<Ticket, 'team' | 'analysis' | 'description'>,
+  routing: Routing = DEFAULT_ROUTING,
+): { team: string; assignee?: string } {
   if (ticket.team) return { team: ticket.team };
-  if (ticket.analysis?.team) return { team: ticket.analysis.team, ...(ticket.analysis.assignee ? { assignee: ticket.analysis.assignee } : {}) };
+  if (ticket.analysis?.team)
+    return { team: ticket.analysis.team, ...(ticket.analysis.assignee ? { assignee: ticket.analysis.assignee } : {}) };
   if (ticket.analysis) {
     const routed = route(routing, ticket.analysis, ticket.description);
     return { team: routed.team, ...(routed.assignee ? { assignee: routed.assignee } : {}) };
@@ -36,15 +40,24 @@ export function teamFor(ticket: Pick<Ticket, 'team' | 'analysis' | 'description'
 }
 
 /** The handoff fields of a ticket that goes to a person: the summary, and the team (and assignee) when not set yet. */
-export function handoffPatch(ticket: Ticket, facts: Omit<Escalation, 'reason'>, routing?: Routing): { handoffSummary: string } & Pick<TicketPatch, 'team' | 'assignee'> {
+export function handoffPatch(
+  ticket: Ticket,
+  facts: Omit<Escalation, 'reason'>,
+  routing?: Routing,
+): { handoffSummary: string } & Pick<TicketPatch, 'team' | 'assignee'> {
   const { team, assignee } = teamFor(ticket, routing);
   // What the loop checked, as the handoff written when it stopped said it (a no-fault-found ticket reopened later).
   const checkedBefore = ticket.handoffSummary?.match(/^Checked: (.+)$/m)?.[1];
-  const checked = facts.checked ?? (checkedBefore && !checkedBefore.startsWith('no automatic check') ? checkedBefore : undefined);
+  const checked =
+    facts.checked ?? (checkedBefore && !checkedBefore.startsWith('no automatic check') ? checkedBefore : undefined);
   const handoffSummaryText = handoffSummary({
-    analysis: ticket.analysis, ticket, team, outcome: facts.outcome ?? ticket.outcome ?? 'handed_over',
+    analysis: ticket.analysis,
+    ticket,
+    team,
+    outcome: facts.outcome ?? ticket.outcome ?? 'handed_over',
     findings: facts.findings ?? ticket.findings,
-    ...(checked ? { checked } : {}), ...(facts.notDiagnosed ? { notDiagnosed: facts.notDiagnosed } : {}),
+    ...(checked ? { checked } : {}),
+    ...(facts.notDiagnosed ? { notDiagnosed: facts.notDiagnosed } : {}),
     ...(facts.leftToDo ? { leftToDo: facts.leftToDo } : {}),
   });
   return {
@@ -55,7 +68,11 @@ export function handoffPatch(ticket: Ticket, facts: Omit<Escalation, 'reason'>, 
 }
 
 /** The patch of an escalation: the reason as technical detail, the plain-words handoff, the team. */
-export function escalationPatch(ticket: Ticket, escalation: Escalation, routing?: Routing): TicketPatch & { escalationReason: string; handoffSummary: string } {
+export function escalationPatch(
+  ticket: Ticket,
+  escalation: Escalation,
+  routing?: Routing,
+): TicketPatch & { escalationReason: string; handoffSummary: string } {
   return {
     escalationReason: escalation.reason,
     ...handoffPatch(ticket, escalation, routing),

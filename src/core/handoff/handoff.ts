@@ -4,7 +4,15 @@
 // analysed (a resolver call on a new ticket, a lost run) is described from what it says and what it was given.
 import { isFault } from '../diagnosis/read-diagnosis.ts';
 import { namesDeclared, namesEstate } from '../routing/scope.ts';
-import { NON_TECHNICAL_INTENTS, type Analysis, type Finding, type Intent, type Priority, type TicketContext, type TicketOutcome } from '../ticket.ts';
+import {
+  NON_TECHNICAL_INTENTS,
+  type Analysis,
+  type Finding,
+  type Intent,
+  type Priority,
+  type TicketContext,
+  type TicketOutcome,
+} from '../ticket.ts';
 
 const ASKS: Record<Intent, string> = {
   incident: 'reports something not working',
@@ -19,7 +27,8 @@ const ASKS: Record<Intent, string> = {
   other: 'wrote something that is not a technical request',
 };
 
-const equipmentOf = (analysis: Analysis) => analysis.evidence.scope?.[0]?.replace("the requester's ", '') ?? 'equipment';
+const equipmentOf = (analysis: Analysis) =>
+  analysis.evidence.scope?.[0]?.replace("the requester's ", '') ?? 'equipment';
 
 const withArticle = (noun: string) => `${/^[aeiou]/.test(noun) ? 'an' : 'a'} ${noun}`;
 
@@ -35,8 +44,10 @@ export function notForDiagnosis(analysis: Analysis): string | undefined {
   if (namesDeclared(context) || (scope === 'estate' && namesEstate(context))) return undefined;
   const intent = analysis.intent ?? 'incident';
   if (NON_TECHNICAL_INTENTS.has(intent)) return `not a technical fault (${intent.replace('_', ' ')})`;
-  if (intent !== 'incident') return `${withArticle(intent.replace('_', ' '))} that names no system of ours: a person answers it`;
-  if (scope === 'customer_equipment') return `about the requester's own ${equipmentOf(analysis)}, not a system this platform runs`;
+  if (intent !== 'incident')
+    return `${withArticle(intent.replace('_', ' '))} that names no system of ours: a person answers it`;
+  if (scope === 'customer_equipment')
+    return `about the requester's own ${equipmentOf(analysis)}, not a system this platform runs`;
   if (scope !== 'estate') {
     // Hardware is physical: a hardware complaint that names no machine of ours is about a machine in someone's hands.
     if (analysis.category === 'hardware') return 'a hardware complaint that names no machine of ours';
@@ -62,8 +73,15 @@ function urgency(analysis: Analysis | null, ticket: HandoffTicket): string {
     if (stated) return `${stated} (as the source stated it)`;
     return ticket.priority ?? 'not assessed: the ticket was not analysed before it came to a person';
   }
-  const cues = analysis.evidence.priority.filter((c) => !c.startsWith('classified ') && !c.includes(' failed: ') && !c.includes(': ')).slice(0, 3);
-  const felt = analysis.urgency === 'high' ? 'the requester sounds pressed' : analysis.urgency === 'low' ? 'the requester says it can wait' : '';
+  const cues = analysis.evidence.priority
+    .filter((c) => !c.startsWith('classified ') && !c.includes(' failed: ') && !c.includes(': '))
+    .slice(0, 3);
+  const felt =
+    analysis.urgency === 'high'
+      ? 'the requester sounds pressed'
+      : analysis.urgency === 'low'
+        ? 'the requester says it can wait'
+        : '';
   const why = [...cues.map((c) => `"${c}"`), felt].filter(Boolean).join(', ');
   return `${analysis.priority}${why ? ` (${why})` : ''}`;
 }
@@ -106,8 +124,10 @@ function leftToDo(facts: HandoffFacts, open: readonly Finding[]): string {
       ? 'help the requester with their own equipment; nothing was run on any system of ours'
       : 'answer the requester; nothing was run on any system';
   }
-  if (outcome === 'no_fault_found') return 'the requester confirms all is well, or reopens the ticket saying what they see';
-  if (open.length > 0) return `${outcome === 'partial_fix' ? 'finish the fix' : 'fix what was found'}: ${open.map((f) => f.summary).join('; ')}`;
+  if (outcome === 'no_fault_found')
+    return 'the requester confirms all is well, or reopens the ticket saying what they see';
+  if (open.length > 0)
+    return `${outcome === 'partial_fix' ? 'finish the fix' : 'fix what was found'}: ${open.map((f) => f.summary).join('; ')}`;
   if (outcome === 'fix_failed') return 'the automatic fix did not hold: look at the system and decide the next step';
   return 'look into it: no automatic check fits this ticket';
 }
@@ -119,7 +139,9 @@ export function handoffSummary(facts: HandoffFacts): string {
   const open = faults.filter((f) => f.state !== 'fixed');
   const checked = facts.notDiagnosed
     ? `nothing, on purpose: ${facts.notDiagnosed}`
-    : faults.length > 0 ? `found ${faults.map((f) => `${f.summary} (${f.state})`).join('; ')}` : facts.checked ?? 'no automatic check could be run';
+    : faults.length > 0
+      ? `found ${faults.map((f) => `${f.summary} (${f.state})`).join('; ')}`
+      : (facts.checked ?? 'no automatic check could be run');
   return [
     `Request: ${request(analysis, ticket)}`,
     `System: ${system(analysis, ticket.context ?? {})}`,

@@ -10,7 +10,8 @@ import { submitTicket, type IntakeDeps } from '../ticket-intake.ts';
 import type { Ticket } from '../ticket-repository.ts';
 import { PRIORITIES, TICKET_LIMITS, type Priority, type TicketContext, type TicketStatus } from '../ticket.ts';
 
-const first = (labels: Record<string, string>, names: readonly string[]) => names.map((n) => labels[n]).find((v) => v !== undefined && v !== '');
+const first = (labels: Record<string, string>, names: readonly string[]) =>
+  names.map((n) => labels[n]).find((v) => v !== undefined && v !== '');
 
 const labelMap = z.record(z.string().max(200), z.string().max(1000));
 const alertSchema = z.object({
@@ -43,9 +44,17 @@ export const alertMappingSchema = z.strictObject({
   host: z.array(z.string()).default(['instance']),
   severity: z.array(z.string()).default(['severity']),
   /** Severity label values → the ticket's priority, which the analysis keeps (a value not listed: the analysis decides). */
-  priority: z.record(z.string(), z.enum(PRIORITIES)).default({ critical: 'high', page: 'high', error: 'high', warning: 'medium', info: 'low', none: 'low' }),
+  priority: z
+    .record(z.string(), z.enum(PRIORITIES))
+    .default({ critical: 'high', page: 'high', error: 'high', warning: 'medium', info: 'low', none: 'low' }),
   /** Severity label values → the words put in the ticket's text. */
-  severityWords: z.record(z.string(), z.string()).default({ critical: 'critical, urgent', page: 'urgent', error: 'high priority', warning: 'medium priority', info: 'low priority' }),
+  severityWords: z.record(z.string(), z.string()).default({
+    critical: 'critical, urgent',
+    page: 'urgent',
+    error: 'high priority',
+    warning: 'medium priority',
+    info: 'low priority',
+  }),
   /** Labels kept as ticket labels (`name=value`). */
   keep: z.array(z.string()).default(['alertname', 'severity', 'service', 'job', 'instance']),
 });
@@ -85,14 +94,17 @@ export interface AlertResult {
 const WAITING: ReadonlySet<TicketStatus> = new Set(['new', 'no_fault_found']);
 const SOURCE = 'alertmanager';
 
-export async function receiveAlerts(deps: AlertIntakeDeps, payload: AlertmanagerPayload, caller: Caller): Promise<AlertResult[]> {
+export async function receiveAlerts(
+  deps: AlertIntakeDeps,
+  payload: AlertmanagerPayload,
+  caller: Caller,
+): Promise<AlertResult[]> {
   const results: AlertResult[] = [];
   for (const alert of payload.alerts) {
     results.push(alert.status === 'firing' ? await fired(deps, alert, caller) : await resolved(deps, alert, caller));
   }
   return results;
 }
-
 
 function describe(alert: Alert, mapping: AlertMapping): { title: string; description: string } {
   const name = alert.labels.alertname ?? 'alert';
@@ -103,10 +115,15 @@ function describe(alert: Alert, mapping: AlertMapping): { title: string; descrip
   const lines = [
     `Alert ${name} is firing${service ? ` for ${service}` : ''}${host ? ` on ${host}` : ''}.`,
     words,
-    severity ? `Severity: ${severity}${mapping.severityWords[severity] ? ` (${mapping.severityWords[severity]})` : ''}.` : '',
+    severity
+      ? `Severity: ${severity}${mapping.severityWords[severity] ? ` (${mapping.severityWords[severity]})` : ''}.`
+      : '',
     alert.startsAt ? `Since ${alert.startsAt}.` : '',
   ];
-  return { title: `${name}${service ? ` · ${service}` : ''}`.slice(0, TICKET_LIMITS.title), description: lines.filter(Boolean).join('\n').slice(0, 20_000) };
+  return {
+    title: `${name}${service ? ` · ${service}` : ''}`.slice(0, TICKET_LIMITS.title),
+    description: lines.filter(Boolean).join('\n').slice(0, 20_000),
+  };
 }
 
 async function fired(deps: AlertIntakeDeps, alert: Alert, caller: Caller): Promise<AlertResult> {
@@ -116,12 +133,25 @@ async function fired(deps: AlertIntakeDeps, alert: Alert, caller: Caller): Promi
   const declared = service !== undefined && (deps.services?.() ?? []).includes(service);
   const priority = alertPriority(alert.labels, mapping);
   const context: TicketContext = { ...(declared ? { serviceName: service } : {}), ...(priority ? { priority } : {}) };
-  const labels = mapping.keep.flatMap((k) => (alert.labels[k] ? [`${k}=${alert.labels[k]}`.slice(0, TICKET_LIMITS.label)] : [])).slice(0, TICKET_LIMITS.labels);
-  const { ticket, created } = await submitTicket(deps, {
-    description, title, externalId: alert.fingerprint, labels, ...(Object.keys(context).length > 0 ? { context } : {}),
-  }, { requester: caller.name, source: SOURCE });
+  const labels = mapping.keep
+    .flatMap((k) => (alert.labels[k] ? [`${k}=${alert.labels[k]}`.slice(0, TICKET_LIMITS.label)] : []))
+    .slice(0, TICKET_LIMITS.labels);
+  const { ticket, created } = await submitTicket(
+    deps,
+    {
+      description,
+      title,
+      externalId: alert.fingerprint,
+      labels,
+      ...(Object.keys(context).length > 0 ? { context } : {}),
+    },
+    { requester: caller.name, source: SOURCE },
+  );
   if (created) return { fingerprint: alert.fingerprint, ticketId: ticket.id, outcome: 'created' };
-  await record(deps, ticket, caller, 'alert.fired_again', { fingerprint: alert.fingerprint, startsAt: alert.startsAt ?? null });
+  await record(deps, ticket, caller, 'alert.fired_again', {
+    fingerprint: alert.fingerprint,
+    startsAt: alert.startsAt ?? null,
+  });
   return { fingerprint: alert.fingerprint, ticketId: ticket.id, outcome: 'fired_again' };
 }
 
@@ -133,25 +163,59 @@ async function resolved(deps: AlertIntakeDeps, alert: Alert, caller: Caller): Pr
     await record(deps, ticket, caller, 'alert.resolved', details);
     return { fingerprint: alert.fingerprint, ticketId: ticket.id, outcome: 'resolved_recorded' };
   }
-  const resolutionNote = `The alert resolved itself (Alertmanager${alert.endsAt ? `, ended ${alert.endsAt}` : ''}); nothing was changed. ${ticket.resolutionNote ?? ''}`.trim();
+  const resolutionNote =
+    `The alert resolved itself (Alertmanager${alert.endsAt ? `, ended ${alert.endsAt}` : ''}); nothing was changed. ${ticket.resolutionNote ?? ''}`.trim();
   try {
     const next = await deps.store.apply(ticket.id, {
       transition: { from: ticket.status, to: 'resolved' },
       patch: { resolutionNote, outcome: 'confirmed_no_fault', resolvedBy: caller.name },
-      audit: [{ ticketId: ticket.id, actor: caller.name, action: 'ticket.status_changed', fromStatus: ticket.status, toStatus: 'resolved', details: { ...details, reason: 'alert resolved' } }],
+      audit: [
+        {
+          ticketId: ticket.id,
+          actor: caller.name,
+          action: 'ticket.status_changed',
+          fromStatus: ticket.status,
+          toStatus: 'resolved',
+          details: { ...details, reason: 'alert resolved' },
+        },
+      ],
     });
-    deps.events.publish({ type: 'status', ticketId: ticket.id, from: ticket.status, to: 'resolved', at: next.updatedAt, reason: resolutionNote, outcome: 'confirmed_no_fault' });
+    deps.events.publish({
+      type: 'status',
+      ticketId: ticket.id,
+      from: ticket.status,
+      to: 'resolved',
+      at: next.updatedAt,
+      reason: resolutionNote,
+      outcome: 'confirmed_no_fault',
+    });
     deps.events.publish({ type: 'done', ticketId: ticket.id, status: 'resolved', success: true });
     return { fingerprint: alert.fingerprint, ticketId: ticket.id, outcome: 'resolved_closed' };
   } catch (error) {
     // The loop took it up meanwhile: it is being worked on, so the alert's end is only recorded.
-    if (!(error instanceof TwisterError && (error.code === 'INVALID_TRANSITION' || error.code === 'TICKET_BUSY'))) throw error;
+    if (!(error instanceof TwisterError && (error.code === 'INVALID_TRANSITION' || error.code === 'TICKET_BUSY')))
+      throw error;
     await record(deps, ticket, caller, 'alert.resolved', details);
     return { fingerprint: alert.fingerprint, ticketId: ticket.id, outcome: 'resolved_recorded' };
   }
 }
 
-async function record(deps: AlertIntakeDeps, ticket: Ticket, caller: Caller, action: string, details: Record<string, unknown>): Promise<void> {
-  const next = await deps.store.apply(ticket.id, { audit: [{ ticketId: ticket.id, actor: caller.name, action, details }] });
-  deps.events.publish({ type: 'external', ticketId: ticket.id, at: next.updatedAt, source: SOURCE, what: action, details });
+async function record(
+  deps: AlertIntakeDeps,
+  ticket: Ticket,
+  caller: Caller,
+  action: string,
+  details: Record<string, unknown>,
+): Promise<void> {
+  const next = await deps.store.apply(ticket.id, {
+    audit: [{ ticketId: ticket.id, actor: caller.name, action, details }],
+  });
+  deps.events.publish({
+    type: 'external',
+    ticketId: ticket.id,
+    at: next.updatedAt,
+    source: SOURCE,
+    what: action,
+    details,
+  });
 }

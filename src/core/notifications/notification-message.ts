@@ -26,10 +26,24 @@ export interface NotificationMessage {
 const MAX_TEXT = 1_500;
 
 const clip = (text: string, max = MAX_TEXT) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
-const str = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() !== '' ? value : undefined);
+const str = (value: unknown): string | undefined =>
+  typeof value === 'string' && value.trim() !== '' ? value : undefined;
 
-interface ApprovalShown { id: string; stepIndex: number; expiresAt: string; capability?: string; description?: string; why?: string; risk?: string }
-interface FindingShown { id: string; target: string; summary?: string; evidence?: Record<string, unknown> }
+interface ApprovalShown {
+  id: string;
+  stepIndex: number;
+  expiresAt: string;
+  capability?: string;
+  description?: string;
+  why?: string;
+  risk?: string;
+}
+interface FindingShown {
+  id: string;
+  target: string;
+  summary?: string;
+  evidence?: Record<string, unknown>;
+}
 
 export function buildMessage(entry: OutboxEntry, pageBaseUrl: string): NotificationMessage {
   const ticket = redactValue(entry.payload.ticket);
@@ -38,7 +52,8 @@ export function buildMessage(entry: OutboxEntry, pageBaseUrl: string): Notificat
   const name = str(ticket.title) ?? clip(String(ticket.description ?? '').split('\n')[0] ?? '', 120);
   const url = `${pageBaseUrl.replace(/\/+$/, '')}/tickets/${id}`;
   const facts = [
-    { label: 'Ticket', value: id }, { label: 'Status', value: String(ticket.status) },
+    { label: 'Ticket', value: id },
+    { label: 'Status', value: String(ticket.status) },
     ...(str(ticket.category) ? [{ label: 'Category', value: String(ticket.category) }] : []),
     ...(str(ticket.priority) ? [{ label: 'Priority', value: String(ticket.priority) }] : []),
     ...(str(ticket.team) ? [{ label: 'Team', value: String(ticket.team) }] : []),
@@ -48,40 +63,77 @@ export function buildMessage(entry: OutboxEntry, pageBaseUrl: string): Notificat
   const { title, lines } = describe(entry.event, ticket, details, id, url);
   const summary = str(ticket.handoff_summary);
   return {
-    team: str(ticket.team) ?? null, handoffSummary: summary ? redactSecrets(summary) : null,
+    team: str(ticket.team) ?? null,
+    handoffSummary: summary ? redactSecrets(summary) : null,
     callbackUrl: typeof entry.payload.ticket.callback_url === 'string' ? entry.payload.ticket.callback_url : null,
-    event: entry.event, ticketId: id, deliveryId: entry.idempotencyKey, url, ticket, details, facts,
-    title: redactSecrets(`${title}: ${name}`), lines: lines.map((l) => redactSecrets(clip(l))),
+    event: entry.event,
+    ticketId: id,
+    deliveryId: entry.idempotencyKey,
+    url,
+    ticket,
+    details,
+    facts,
+    title: redactSecrets(`${title}: ${name}`),
+    lines: lines.map((l) => redactSecrets(clip(l))),
   };
 }
 
-function describe(event: OutboxEntry['event'], ticket: Record<string, unknown>, details: Record<string, unknown>, id: string, url: string): { title: string; lines: string[] } {
+function describe(
+  event: OutboxEntry['event'],
+  ticket: Record<string, unknown>,
+  details: Record<string, unknown>,
+  id: string,
+  url: string,
+): { title: string; lines: string[] } {
   const findings = findingLines((details.findings ?? ticket.findings) as FindingShown[] | undefined);
   // The plain-words handoff first (what is asked, which system, how urgent, what was found, what is left, which
   // team); ids and rule texts after it, as technical detail.
   const handoff = (str(ticket.handoff_summary) ?? '').split('\n').filter((l) => l.trim() !== '');
   switch (event) {
     case 'ticket.escalated':
-      return { title: 'Ticket escalated', lines: [
-        ...handoff, `Technical detail: ${str(details.reason) ?? str(ticket.escalation_reason) ?? 'not given'}`, ...findings, `Open: ${url}`,
-      ] };
+      return {
+        title: 'Ticket escalated',
+        lines: [
+          ...handoff,
+          `Technical detail: ${str(details.reason) ?? str(ticket.escalation_reason) ?? 'not given'}`,
+          ...findings,
+          `Open: ${url}`,
+        ],
+      };
     case 'ticket.resolved':
-      return { title: 'Ticket resolved', lines: [`Note: ${str(details.note) ?? str(ticket.resolution_note) ?? 'none'}`, `Open: ${url}`] };
+      return {
+        title: 'Ticket resolved',
+        lines: [`Note: ${str(details.note) ?? str(ticket.resolution_note) ?? 'none'}`, `Open: ${url}`],
+      };
     case 'ticket.no_fault_found':
-      return { title: 'No fault found', lines: [
-        'Diagnosis found nothing wrong. Is the problem still there? Please tell us, or confirm it is solved.', ...findings, `Answer on: ${url}`,
-      ] };
+      return {
+        title: 'No fault found',
+        lines: [
+          'Diagnosis found nothing wrong. Is the problem still there? Please tell us, or confirm it is solved.',
+          ...findings,
+          `Answer on: ${url}`,
+        ],
+      };
     case 'approval.requested':
-      return { title: 'Approval requested', lines: [...handoff, ...approvalLines((details.approvals ?? []) as ApprovalShown[], id, url), ...findings] };
+      return {
+        title: 'Approval requested',
+        lines: [...handoff, ...approvalLines((details.approvals ?? []) as ApprovalShown[], id, url), ...findings],
+      };
     case 'approval.expiring': {
       const approval = details.approval as ApprovalShown | undefined;
-      return { title: 'Approval about to expire', lines: [
-        `Approval ${approval?.id ?? ''} expires at ${approval?.expiresAt ?? 'soon'}; without it the ticket goes to a human.`,
-        ...approvalLines(approval ? [approval] : [], id, url),
-      ] };
+      return {
+        title: 'Approval about to expire',
+        lines: [
+          `Approval ${approval?.id ?? ''} expires at ${approval?.expiresAt ?? 'soon'}; without it the ticket goes to a human.`,
+          ...approvalLines(approval ? [approval] : [], id, url),
+        ],
+      };
     }
     default:
-      return { title: `Ticket ${String(details.from ?? '?')} → ${String(details.to ?? ticket.status)}`, lines: [`Open: ${url}`] };
+      return {
+        title: `Ticket ${String(details.from ?? '?')} → ${String(details.to ?? ticket.status)}`,
+        lines: [`Open: ${url}`],
+      };
   }
 }
 
@@ -97,8 +149,14 @@ function approvalLines(approvals: ApprovalShown[], id: string, url: string): str
 
 function findingLines(findings: FindingShown[] | undefined): string[] {
   if (!Array.isArray(findings) || findings.length === 0) return [];
-  return ['Findings:', ...findings.slice(0, 10).map((f) => {
-    const figures = Object.entries(f.evidence ?? {}).slice(0, 6).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(', ');
-    return `- ${f.id} on ${f.target}${f.summary ? `: ${f.summary}` : ''}${figures ? ` (${figures})` : ''}`;
-  })];
+  return [
+    'Findings:',
+    ...findings.slice(0, 10).map((f) => {
+      const figures = Object.entries(f.evidence ?? {})
+        .slice(0, 6)
+        .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+        .join(', ');
+      return `- ${f.id} on ${f.target}${f.summary ? `: ${f.summary}` : ''}${figures ? ` (${figures})` : ''}`;
+    }),
+  ];
 }

@@ -52,7 +52,10 @@ export interface NotificationOutbox {
 }
 
 /** The wait before attempt `attempts + 1`: doubling from `baseMs`, capped at `maxMs`; null once `maxAttempts` were made. */
-export function retryDelayMs(attempts: number, policy: { baseMs: number; maxMs: number; maxAttempts: number }): number | null {
+export function retryDelayMs(
+  attempts: number,
+  policy: { baseMs: number; maxMs: number; maxAttempts: number },
+): number | null {
   if (attempts >= policy.maxAttempts) return null;
   return Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, attempts - 1));
 }

@@ -8,7 +8,8 @@ import { words } from './handoff-operations.ts';
 import { approvalId, approvalSchema } from './ticket-schemas.ts';
 
 export const listApprovalsOperation = defineOperation({
-  name: 'ticket.approvals', title: 'List approvals',
+  name: 'ticket.approvals',
+  title: 'List approvals',
   description: 'Approvals of plan steps that wait for a human (filter by status, e.g. pending, and ticket)',
   role: 'viewer',
   input: z.strictObject({
@@ -17,12 +18,16 @@ export const listApprovalsOperation = defineOperation({
     limit: z.coerce.number().int().min(1).max(500).default(100),
   }),
   output: z.object({ items: z.array(approvalSchema) }),
-  run: async (approvals: ApprovalService, _caller, { ticketId, ...rest }) => ({ items: await approvals.list({ ...rest, ...(ticketId ? { ticketId } : {}) }) }),
+  run: async (approvals: ApprovalService, _caller, { ticketId, ...rest }) => ({
+    items: await approvals.list({ ...rest, ...(ticketId ? { ticketId } : {}) }),
+  }),
 });
 
 export const approveStepOperation = defineOperation({
-  name: 'ticket.approve', title: 'Approve a step',
-  description: 'Approve one waiting step (admin; not the requester of the ticket). When every step is approved the plan runs.',
+  name: 'ticket.approve',
+  title: 'Approve a step',
+  description:
+    'Approve one waiting step (admin; not the requester of the ticket). When every step is approved the plan runs.',
   role: 'admin',
   input: z.strictObject({ approvalId }),
   output: approvalSchema,
@@ -30,8 +35,10 @@ export const approveStepOperation = defineOperation({
 });
 
 export const denyStepOperation = defineOperation({
-  name: 'ticket.deny', title: 'Deny a step',
-  description: 'Deny one waiting step with a reason (admin; not the requester): nothing runs and the ticket is escalated',
+  name: 'ticket.deny',
+  title: 'Deny a step',
+  description:
+    'Deny one waiting step with a reason (admin; not the requester): nothing runs and the ticket is escalated',
   role: 'admin',
   input: z.strictObject({ approvalId, reason: words(2000) }),
   output: approvalSchema,

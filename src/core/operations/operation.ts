@@ -31,6 +31,8 @@ export interface Operation<I extends z.ZodObject = z.ZodObject, O extends z.ZodT
 }
 
 /** Only gives types: the operation is the object you pass. */
-export function defineOperation<I extends z.ZodObject, O extends z.ZodType, S>(operation: Operation<I, O, S>): Operation<I, O, S> {
+export function defineOperation<I extends z.ZodObject, O extends z.ZodType, S>(
+  operation: Operation<I, O, S>,
+): Operation<I, O, S> {
   return operation;
 }

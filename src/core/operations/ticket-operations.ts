@@ -13,13 +13,21 @@ export interface TicketOperationDeps extends IntakeDeps {
 export const submitTicketOperation = defineOperation({
   name: 'ticket.submit',
   title: 'Submit a support ticket',
-  description: 'Submit a ticket; TwisterLab analyses, plans, runs, verifies and resolves or escalates it. Follow it with ticket.show, or pass wait to answer once it settles.',
+  description:
+    'Submit a ticket; TwisterLab analyses, plans, runs, verifies and resolves or escalates it. Follow it with ticket.show, or pass wait to answer once it settles.',
   role: 'operator',
   input: submitTicketBody,
-  output: z.object({ ticket: ticketSchema, created: z.boolean().describe('False when an earlier ticket with the same idempotency key or open external id is returned') }),
+  output: z.object({
+    ticket: ticketSchema,
+    created: z
+      .boolean()
+      .describe('False when an earlier ticket with the same idempotency key or open external id is returned'),
+  }),
   run: async (deps: TicketOperationDeps, caller, input, context) => {
     const { ticket, created } = await submitTicket(deps, withoutUndefined(input), {
-      requester: caller.name, source: context.source, ...(context.idempotencyKey !== undefined ? { idempotencyKey: context.idempotencyKey } : {}),
+      requester: caller.name,
+      source: context.source,
+      ...(context.idempotencyKey !== undefined ? { idempotencyKey: context.idempotencyKey } : {}),
     });
     return { ticket, created };
   },

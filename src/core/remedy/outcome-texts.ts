@@ -16,7 +16,10 @@ export function ambiguity(analysis: Analysis): string | undefined {
 
 export function nothingFits(analysis: Analysis, hypotheses: Hypotheses): string {
   const missing = analysis.context.serviceName ? '' : ' and no known service or device was named';
-  const why = hypotheses.rejected.length > 0 ? ` (${hypotheses.rejected.map((r) => `${r.runbookId}: ${r.reason}`).join('; ')})` : '';
+  const why =
+    hypotheses.rejected.length > 0
+      ? ` (${hypotheses.rejected.map((r) => `${r.runbookId}: ${r.reason}`).join('; ')})`
+      : '';
   return `no runbook fits a ${analysis.priority}-priority ${analysis.category} ticket${missing}${why}`;
 }
 
@@ -31,5 +34,10 @@ export function handoff(faults: readonly Finding[], runbooks: readonly Runbook[]
 
 /** "postgres.lock_contention on inventory: fixed; disk.nearly_full on inventory: remains". */
 export function describeFindings(findings: readonly Finding[]): string {
-  return findings.filter(isFault).map((f) => `${f.summary}: ${f.state}`).join('; ') || 'no finding';
+  return (
+    findings
+      .filter(isFault)
+      .map((f) => `${f.summary}: ${f.state}`)
+      .join('; ') || 'no finding'
+  );
 }

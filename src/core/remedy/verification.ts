@@ -9,11 +9,21 @@ import type { Finding, Plan, PlannedStep } from '../ticket.ts';
 
 type Recheck = NonNullable<PlannedStep['rechecks']>[number];
 
-export function judgeRecheck(runbooks: readonly Runbook[], recheck: Recheck, record: StepRecord): { gone: boolean; text: string } {
+export function judgeRecheck(
+  runbooks: readonly Runbook[],
+  recheck: Recheck,
+  record: StepRecord,
+): { gone: boolean; text: string } {
   const title = findingKind(recheck.findingId).title;
-  if (record.error) return { gone: false, text: `${title} (${recheck.target}): could not be checked again: ${record.error.code} ${record.error.message}` };
+  if (record.error)
+    return {
+      gone: false,
+      text: `${title} (${recheck.target}): could not be checked again: ${record.error.code} ${record.error.message}`,
+    };
   const runbook = runbooks.find((r) => r.id === recheck.runbookId);
-  const held = (runbook ? rulesFor(runbook, recheck.findingId) : []).map((rule) => judgeRule(rule, record.output)).find((v) => v.held);
+  const held = (runbook ? rulesFor(runbook, recheck.findingId) : [])
+    .map((rule) => judgeRule(rule, record.output))
+    .find((v) => v.held);
   return held
     ? { gone: false, text: `${title} (${recheck.target}) is still there: ${held.reading}` }
     : { gone: true, text: `${title} (${recheck.target}): gone` };
@@ -23,7 +33,12 @@ export function judgeRecheck(runbooks: readonly Runbook[], recheck: Recheck, rec
  * The findings of a remedy as verification left them: each fault rechecked gone is fixed, or it remains; an
  * observation a fix addressed (a configuration put back) is fixed when every check passed.
  */
-export function findingsAfter(plan: Plan, steps: readonly StepRecord[], remains: ReadonlySet<string>, allPassed = false): Finding[] {
+export function findingsAfter(
+  plan: Plan,
+  steps: readonly StepRecord[],
+  remains: ReadonlySet<string>,
+  allPassed = false,
+): Finding[] {
   const rechecked = new Set(plan.steps.flatMap((s) => s.rechecks ?? []).map((r) => r.findingId));
   const verified = steps.some((s) => s.phase === 'verify');
   const addressed = new Set(addressedFindings(plan, steps));

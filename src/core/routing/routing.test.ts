@@ -2,26 +2,43 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_ROUTING, parseRouting, route } from './routing.ts';
 import type { Analysis } from '../ticket.ts';
 
-const ticket = (over: Partial<Pick<Analysis, 'category' | 'intent'>> & { service?: string } = {}) => ({
-  category: over.category ?? 'other', intent: over.intent ?? 'incident',
-  context: { found: [], ...(over.service ? { serviceName: over.service } : {}) },
-}) as Pick<Analysis, 'category' | 'intent' | 'context'>;
+const ticket = (over: Partial<Pick<Analysis, 'category' | 'intent'>> & { service?: string } = {}) =>
+  ({
+    category: over.category ?? 'other',
+    intent: over.intent ?? 'incident',
+    context: { found: [], ...(over.service ? { serviceName: over.service } : {}) },
+  }) as Pick<Analysis, 'category' | 'intent' | 'context'>;
 
 describe('routing', () => {
-  const routing = parseRouting({
-    rules: [
-      { name: 'money', intent: ['billing'], team: 'finance', assignee: 'dana' },
-      { category: ['database'], service: ['orders-db'], team: 'dba' },
-      { keywords: ['payroll run'], team: 'hr systems' },
-    ],
-    default: { team: 'first line' },
-  }, 'test');
+  const routing = parseRouting(
+    {
+      rules: [
+        { name: 'money', intent: ['billing'], team: 'finance', assignee: 'dana' },
+        { category: ['database'], service: ['orders-db'], team: 'dba' },
+        { keywords: ['payroll run'], team: 'hr systems' },
+      ],
+      default: { team: 'first line' },
+    },
+    'test',
+  );
 
   it('takes the first rule whose every condition holds, and says which', () => {
-    expect(route(routing, ticket({ intent: 'billing' }), 'refund please')).toEqual({ team: 'finance', assignee: 'dana', reason: 'rule money (intent billing)' });
-    expect(route(routing, ticket({ category: 'database', service: 'orders-db' }), 'slow')).toMatchObject({ team: 'dba' });
-    expect(route(routing, ticket({ category: 'database' }), 'slow')).toMatchObject({ team: 'first line', reason: 'default' });
-    expect(route(routing, ticket(), 'The Payroll  run failed')).toMatchObject({ team: 'hr systems', reason: 'rule 3 ("payroll run")' });
+    expect(route(routing, ticket({ intent: 'billing' }), 'refund please')).toEqual({
+      team: 'finance',
+      assignee: 'dana',
+      reason: 'rule money (intent billing)',
+    });
+    expect(route(routing, ticket({ category: 'database', service: 'orders-db' }), 'slow')).toMatchObject({
+      team: 'dba',
+    });
+    expect(route(routing, ticket({ category: 'database' }), 'slow')).toMatchObject({
+      team: 'first line',
+      reason: 'default',
+    });
+    expect(route(routing, ticket(), 'The Payroll  run failed')).toMatchObject({
+      team: 'hr systems',
+      reason: 'rule 3 ("payroll run")',
+    });
     expect(route(routing, ticket(), 'payroll running late')).toMatchObject({ team: 'first line' });
   });
 

@@ -8,18 +8,22 @@ import { CATEGORIES, INTENTS, type Analysis } from '../ticket.ts';
 const name = z.string().trim().min(1).max(100);
 const list = <T extends z.ZodType>(item: T) => z.array(item).min(1).max(100);
 
-const ruleSchema = z.strictObject({
-  /** Shown in the ticket's routing evidence; defaults to the rule's position. */
-  name: name.optional(),
-  category: list(z.enum(CATEGORIES)).optional(),
-  intent: list(z.enum(INTENTS)).optional(),
-  /** Declared service names (as the analysis resolved them). */
-  service: list(name).optional(),
-  /** Words or phrases, any of which in the ticket's text (whole words, case-insensitive). */
-  keywords: list(z.string().trim().min(2).max(100)).optional(),
-  team: name,
-  assignee: name.optional(),
-}).refine((r) => r.category || r.intent || r.service || r.keywords, { message: 'a rule needs at least one of category, intent, service, keywords' });
+const ruleSchema = z
+  .strictObject({
+    /** Shown in the ticket's routing evidence; defaults to the rule's position. */
+    name: name.optional(),
+    category: list(z.enum(CATEGORIES)).optional(),
+    intent: list(z.enum(INTENTS)).optional(),
+    /** Declared service names (as the analysis resolved them). */
+    service: list(name).optional(),
+    /** Words or phrases, any of which in the ticket's text (whole words, case-insensitive). */
+    keywords: list(z.string().trim().min(2).max(100)).optional(),
+    team: name,
+    assignee: name.optional(),
+  })
+  .refine((r) => r.category || r.intent || r.service || r.keywords, {
+    message: 'a rule needs at least one of category, intent, service, keywords',
+  });
 
 export const routingSchema = z.strictObject({
   rules: z.array(ruleSchema).max(500).default([]),
@@ -29,7 +33,11 @@ export type Routing = z.infer<typeof routingSchema>;
 export type RoutingRule = z.infer<typeof ruleSchema>;
 
 /** Where a ticket goes, and why. */
-export interface Route { team: string; assignee?: string; reason: string }
+export interface Route {
+  team: string;
+  assignee?: string;
+  reason: string;
+}
 
 /** The routing used with no routing file: non-technical asks to their desks, faults to the team of their kind. */
 export const DEFAULT_ROUTING: Routing = {
@@ -60,10 +68,19 @@ export function parseRouting(doc: unknown, shown: string): Routing {
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, String.raw`\$&`);
 
 function keywordHit(text: string, keywords: readonly string[]): string | undefined {
-  return keywords.find((k) => new RegExp(String.raw`(?<![\p{L}\p{N}])${escape(k.toLowerCase()).replace(/\s+/g, String.raw`\s+`)}(?![\p{L}\p{N}])`, 'u').test(text));
+  return keywords.find((k) =>
+    new RegExp(
+      String.raw`(?<![\p{L}\p{N}])${escape(k.toLowerCase()).replace(/\s+/g, String.raw`\s+`)}(?![\p{L}\p{N}])`,
+      'u',
+    ).test(text),
+  );
 }
 
-export function route(routing: Routing, analysis: Pick<Analysis, 'category' | 'intent' | 'context'>, text: string): Route {
+export function route(
+  routing: Routing,
+  analysis: Pick<Analysis, 'category' | 'intent' | 'context'>,
+  text: string,
+): Route {
   const lower = text.toLowerCase();
   const service = analysis.context.serviceName;
   for (const [i, rule] of routing.rules.entries()) {
@@ -73,10 +90,22 @@ export function route(routing: Routing, analysis: Pick<Analysis, 'category' | 'i
     const word = rule.keywords ? keywordHit(lower, rule.keywords) : undefined;
     if (rule.keywords && !word) continue;
     const why = [
-      rule.category ? `category ${analysis.category}` : '', rule.intent ? `intent ${analysis.intent}` : '',
-      rule.service ? `service ${service}` : '', word ? `"${word}"` : '',
-    ].filter(Boolean).join(', ');
-    return { team: rule.team, ...(rule.assignee ? { assignee: rule.assignee } : {}), reason: `rule ${rule.name ?? i + 1} (${why})` };
+      rule.category ? `category ${analysis.category}` : '',
+      rule.intent ? `intent ${analysis.intent}` : '',
+      rule.service ? `service ${service}` : '',
+      word ? `"${word}"` : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
+    return {
+      team: rule.team,
+      ...(rule.assignee ? { assignee: rule.assignee } : {}),
+      reason: `rule ${rule.name ?? i + 1} (${why})`,
+    };
   }
-  return { team: routing.default.team, ...(routing.default.assignee ? { assignee: routing.default.assignee } : {}), reason: 'default' };
+  return {
+    team: routing.default.team,
+    ...(routing.default.assignee ? { assignee: routing.default.assignee } : {}),
+    reason: 'default',
+  };
 }

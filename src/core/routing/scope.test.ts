@@ -19,18 +19,18 @@ describe('scope', () => {
     'I purchased the sound bar from your store last week and it hums',
     'We bought this unit through your web shop and it will not start',
     'One of your products stopped working after two days',
-  ])("reads %j as a product the requester bought", (text) => {
+  ])('reads %j as a product the requester bought', (text) => {
     expect(scopeOf(text)).toBe('customer_equipment');
   });
 
-  it.each([
-    'Should I take it to a local repair shop or send it back?',
-    'The main office cannot print since Monday',
-  ])('does not take an everyday word in %j for the device of that name', (text) => {
-    const context = extractContext(text, {}, { devices: ['local', 'main'], services: [] });
-    expect(context.deviceId).toBeUndefined();
-    expect(context.found.some((f) => f.kind === 'device')).toBe(false);
-  });
+  it.each(['Should I take it to a local repair shop or send it back?', 'The main office cannot print since Monday'])(
+    'does not take an everyday word in %j for the device of that name',
+    (text) => {
+      const context = extractContext(text, {}, { devices: ['local', 'main'], services: [] });
+      expect(context.deviceId).toBeUndefined();
+      expect(context.found.some((f) => f.kind === 'device')).toBe(false);
+    },
+  );
 
   it('still names the device when the ticket calls it one', () => {
     expect(extractContext('The disk of device local is full', {}, known).deviceId).toBe('local');
@@ -54,12 +54,12 @@ describe('scope', () => {
     expect(scopeOf(text)).toBe('customer_equipment');
   });
 
-  it.each([
-    'The AWS console is slow to open',
-    'Our business units need a new report',
-  ])('does not read %j as equipment in the requester\'s hands', (text) => {
-    expect(scopeOf(text)).not.toBe('customer_equipment');
-  });
+  it.each(['The AWS console is slow to open', 'Our business units need a new report'])(
+    "does not read %j as equipment in the requester's hands",
+    (text) => {
+      expect(scopeOf(text)).not.toBe('customer_equipment');
+    },
+  );
 
   it.each([
     'localhost is out of memory since noon',
@@ -69,7 +69,7 @@ describe('scope', () => {
     expect(scopeOf(text)).toBe('estate');
   });
 
-  it('takes an address given beside the requester\'s equipment for where that equipment is, not a machine of ours', () => {
+  it("takes an address given beside the requester's equipment for where that equipment is, not a machine of ours", () => {
     expect(scopeOf('My printer at 192.168.1.40 prints only half a page')).toBe('customer_equipment');
     expect(scopeOf('Our smart TV cannot open https://video.example.com any more')).toBe('customer_equipment');
   });

@@ -2,10 +2,21 @@
 // JSON `"key": "value"`, HTTP auth headers, command-line flags, private-key blocks and ticket prose
 // ("my password is …", "le mot de passe est …"). Every pattern is bounded and starts only at a word boundary
 // it cannot overlap, so scanning stays linear on hostile text.
-import { CONNECTORS, isAssignedSecret, isBareSecret, isSecretKey, isStatedSecret, LABEL_PHRASES } from './secret-words.ts';
+import {
+  CONNECTORS,
+  isAssignedSecret,
+  isBareSecret,
+  isSecretKey,
+  isStatedSecret,
+  LABEL_PHRASES,
+} from './secret-words.ts';
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '[ \\t]{1,3}');
-const alternation = (words: readonly string[]) => [...words].sort((a, b) => b.length - a.length).map(escape).join('|');
+const alternation = (words: readonly string[]) =>
+  [...words]
+    .sort((a, b) => b.length - a.length)
+    .map(escape)
+    .join('|');
 
 // A value: quoted (escapes allowed) or a run up to whitespace, a quote or a separator. Read after the match (a
 // look-ahead or a sticky read), so a value that is not a secret is scanned again as the start of the next `key=value`.
@@ -14,23 +25,46 @@ const KEYED_VALUE = new RegExp(String.raw`${QUOTED}|[^\s"'\x60,;&<>]{1,1024}`, '
 // In prose a password may hold `&` or `;`: the value runs to the next space (closing punctuation is trimmed).
 const PROSE_VALUE = String.raw`(?=(?<value>${QUOTED}|[^\s"'\x60<>]{1,1024}))`;
 
-const ASSIGNMENT = new RegExp(String.raw`(?<![\p{L}\p{N}_.\-])["']?(?<key>-{0,2}[\p{L}_][\p{L}\p{N}_.\-]{0,63})["']?[ \t]{0,8}(?::=|=>|[:=])[ \t]{0,8}`, 'gu');
+const ASSIGNMENT = new RegExp(
+  String.raw`(?<![\p{L}\p{N}_.\-])["']?(?<key>-{0,2}[\p{L}_][\p{L}\p{N}_.\-]{0,63})["']?[ \t]{0,8}(?::=|=>|[:=])[ \t]{0,8}`,
+  'gu',
+);
 const XML_ELEMENT = /<(?<key>[A-Za-z_][\w.-]{0,63})>/g;
 // `Authorization: Bearer …` keeps its scheme; a header without one is an ordinary `key: value` (ASSIGNMENT).
-const AUTH_HEADER = /(?<![\w-])(?:proxy-)?authorization["']?[ \t]{0,4}[:=][ \t]{0,4}["']?(?:bearer|basic|token|apikey|sso-key)[ \t]{1,4}(?=(?<value>[^\s"']{1,4096}))/gi;
-const AUTH_HEADER_PARAMS = /(?<![\w-])(?:proxy-)?authorization["']?[ \t]{0,4}[:=][ \t]{0,4}["']?(?:digest|negotiate|ntlm|aws4-hmac-sha256)[ \t]{1,4}(?=(?<value>[^\r\n]{1,4096}))/gi;
+const AUTH_HEADER =
+  /(?<![\w-])(?:proxy-)?authorization["']?[ \t]{0,4}[:=][ \t]{0,4}["']?(?:bearer|basic|token|apikey|sso-key)[ \t]{1,4}(?=(?<value>[^\s"']{1,4096}))/gi;
+const AUTH_HEADER_PARAMS =
+  /(?<![\w-])(?:proxy-)?authorization["']?[ \t]{0,4}[:=][ \t]{0,4}["']?(?:digest|negotiate|ntlm|aws4-hmac-sha256)[ \t]{1,4}(?=(?<value>[^\r\n]{1,4096}))/gi;
 const COOKIE_HEADER = /(?<![\w-])(?:set-)?cookie[ \t]{0,4}:[ \t]{0,4}(?=(?<value>[^\s=;:]{1,256}=[^\r\n]{0,4096}))/gi;
 const FLAG = new RegExp(String.raw`(?<![\w\-])(?<key>--[A-Za-z][\w\-]{1,40}|-[A-Za-z])[ \t]{1,4}`, 'g');
 // `mysql -pSECRET` (no space: `-p X` would prompt; the line must name mysql) and `sshpass -p SECRET`.
 const INLINE_PASSWORD = /(?<=[ \t])-p(?=(?<value>[^\s"'`-][^\s"'`]{0,1023}))/g;
 const SSHPASS = /(?<![\w-])sshpass[ \t]{1,4}-p[ \t]{1,4}(?=(?<value>[^\s"'`-][^\s"'`]{0,1023}))/g;
-const PHRASE = new RegExp(String.raw`(?<![\p{L}\p{N}_'\-])(?<label>${alternation(LABEL_PHRASES)})(?<link>(?:[ \t]{1,4}(?:${alternation(CONNECTORS)}))?(?:[ \t]{0,4}[:=])?[ \t]{0,4})` + PROSE_VALUE, 'giu');
+const PHRASE = new RegExp(
+  String.raw`(?<![\p{L}\p{N}_'\-])(?<label>${alternation(LABEL_PHRASES)})(?<link>(?:[ \t]{1,4}(?:${alternation(CONNECTORS)}))?(?:[ \t]{0,4}[:=])?[ \t]{0,4})` +
+    PROSE_VALUE,
+  'giu',
+);
 const SCHEME_CREDENTIAL = /(?<![\w-])(?<scheme>bearer|basic)[ \t]{1,4}(?=(?<value>[A-Za-z0-9._~+/=-]{8,4096}))/gi;
 const PEM_BEGIN = /-----BEGIN (?<kind>[A-Z0-9 ]{0,40})PRIVATE KEY(?<block> BLOCK)?-----/g;
 const PEM_TRUNCATED_BODY = /(?:(?:\s|\\[rn]){1,8}[A-Za-z0-9+/=]{16,128})+/y;
 
 /** For the linear-time check: every pattern this module scans with. */
-export const LABEL_PATTERNS: readonly RegExp[] = [KEYED_VALUE, ASSIGNMENT, XML_ELEMENT, AUTH_HEADER, AUTH_HEADER_PARAMS, COOKIE_HEADER, FLAG, INLINE_PASSWORD, SSHPASS, PHRASE, SCHEME_CREDENTIAL, PEM_BEGIN, PEM_TRUNCATED_BODY];
+export const LABEL_PATTERNS: readonly RegExp[] = [
+  KEYED_VALUE,
+  ASSIGNMENT,
+  XML_ELEMENT,
+  AUTH_HEADER,
+  AUTH_HEADER_PARAMS,
+  COOKIE_HEADER,
+  FLAG,
+  INLINE_PASSWORD,
+  SSHPASS,
+  PHRASE,
+  SCHEME_CREDENTIAL,
+  PEM_BEGIN,
+  PEM_TRUNCATED_BODY,
+];
 
 type Decide = (match: RegExpExecArray, value: string, text: string) => boolean;
 
@@ -39,7 +73,9 @@ function readValue(text: string, at: number): string {
   return KEYED_VALUE.exec(text)?.[0] ?? '';
 }
 const secretKeyed = (match: RegExpExecArray) => isSecretKey(match.groups!.key!);
-const flagKeyed = (match: RegExpExecArray) => /^--?(?:u|user)$/.test(match.groups!.key!) || (match.groups!.key!.startsWith('--') && isSecretKey(match.groups!.key!));
+const flagKeyed = (match: RegExpExecArray) =>
+  /^--?(?:u|user)$/.test(match.groups!.key!) ||
+  (match.groups!.key!.startsWith('--') && isSecretKey(match.groups!.key!));
 
 function quoted(value: string): boolean {
   return value.length >= 2 && /^["'`]/.test(value) && value.endsWith(value[0]!);
@@ -57,7 +93,13 @@ function secretSpan(value: string): { start: number; end: number } {
  * accepts. With `keyed`, the pattern stops at the separator and the value is read (by a sticky pattern) only
  * after the key passed: text full of ordinary `name: value` pairs is not scanned twice.
  */
-function redactValues(text: string, pattern: RegExp, marker: string, decide: Decide, keyed?: (m: RegExpExecArray) => boolean): string {
+function redactValues(
+  text: string,
+  pattern: RegExp,
+  marker: string,
+  decide: Decide,
+  keyed?: (m: RegExpExecArray) => boolean,
+): string {
   let out = '';
   let from = 0;
   pattern.lastIndex = 0;
@@ -105,13 +147,17 @@ const decidePhrase: Decide = (match, value) => {
   if (link.trim().length > 0) return isStatedSecret(shown, quoted(value));
   return isBareSecret(shown);
 };
-const decideScheme: Decide = (match, value) => match.groups!.scheme!.toLowerCase() === 'basic'
-  ? decodesToCredentials(value) || isBareSecret(value)
-  : value.length >= 20 || isBareSecret(value);
+const decideScheme: Decide = (match, value) =>
+  match.groups!.scheme!.toLowerCase() === 'basic'
+    ? decodesToCredentials(value) || isBareSecret(value)
+    : value.length >= 20 || isBareSecret(value);
 
 const decideInlinePassword: Decide = (match, _value, text) => {
   // Only the 256 characters before the flag, on its line: bounded work for each `-p`.
-  const line = text.slice(Math.max(0, match.index - 256), match.index).split('\n').at(-1)!;
+  const line = text
+    .slice(Math.max(0, match.index - 256), match.index)
+    .split('\n')
+    .at(-1)!;
   return /(?:^|[\s/])mysql\w{0,10}[ \t]/.test(line);
 };
 

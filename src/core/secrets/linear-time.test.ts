@@ -10,7 +10,12 @@ import { LABEL_PATTERNS } from './labelled-values.ts';
 import { TOKEN_RULES } from './token-rules.ts';
 
 const DETERMINISTIC = {
-  randomSeed: 20261205, timeout: null, attackTimeout: null, incubationTimeout: null, recallTimeout: null, seedingTimeout: null,
+  randomSeed: 20261205,
+  timeout: null,
+  attackTimeout: null,
+  incubationTimeout: null,
+  recallTimeout: null,
+  seedingTimeout: null,
 } as const;
 
 const patterns: Array<[string, RegExp]> = [
@@ -20,14 +25,29 @@ const patterns: Array<[string, RegExp]> = [
 ];
 
 describe('the redaction patterns', () => {
-  it.each(patterns)('%s cannot backtrack beyond linear time', (_name, pattern) => {
-    const result = checkSync(pattern.source, pattern.flags.replace(/[gy]/g, ''), DETERMINISTIC);
-    expect(result.status, JSON.stringify(result.status === 'vulnerable' ? result.attack : result)).toBe('safe');
-  }, 600_000);
+  it.each(patterns)(
+    '%s cannot backtrack beyond linear time',
+    (_name, pattern) => {
+      const result = checkSync(pattern.source, pattern.flags.replace(/[gy]/g, ''), DETERMINISTIC);
+      expect(result.status, JSON.stringify(result.status === 'vulnerable' ? result.attack : result)).toBe('safe');
+    },
+    600_000,
+  );
 
-  const words = [...TOKEN_RULES.flatMap((rule) => rule.keywords), 'password=', 'my password is ', 'mot de passe ', 'authorization: bearer ',
-    '-----BEGIN RSA PRIVATE KEY-----\n', 'mysql -u x -p', 'cookie:set-', '{"token": "', 'a://'];
-  const hostile = (word: string, glue: string, size: number) => `${word}Ab1${glue}`.repeat(Math.ceil(size / (word.length + 4)));
+  const words = [
+    ...TOKEN_RULES.flatMap((rule) => rule.keywords),
+    'password=',
+    'my password is ',
+    'mot de passe ',
+    'authorization: bearer ',
+    '-----BEGIN RSA PRIVATE KEY-----\n',
+    'mysql -u x -p',
+    'cookie:set-',
+    '{"token": "',
+    'a://',
+  ];
+  const hostile = (word: string, glue: string, size: number) =>
+    `${word}Ab1${glue}`.repeat(Math.ceil(size / (word.length + 4)));
 
   it('reach a fixed point on 100 kB of hostile text built from every keyword and label', () => {
     for (const word of words) {

@@ -6,7 +6,8 @@
 import { redactSecrets, redactValue } from '../redaction.ts';
 import type { AuditEntry, NewTicket, StepClaim, StepRecord, TicketChange, TicketPatch } from '../ticket-repository.ts';
 
-const redactText = <T extends string | null | undefined>(text: T): T => (typeof text === 'string' ? (redactSecrets(text) as T) : text);
+const redactText = <T extends string | null | undefined>(text: T): T =>
+  typeof text === 'string' ? (redactSecrets(text) as T) : text;
 
 export function redactAuditEntries(entries: AuditEntry[]): AuditEntry[] {
   return entries.map((entry) => (entry.details ? { ...entry, details: redactValue(entry.details) } : entry));
@@ -36,12 +37,17 @@ export function redactTicketChange(change: TicketChange): TicketChange {
   if (change.patch) out.patch = redactPatch(change.patch);
   if (change.steps) out.steps = change.steps.map(redactStep);
   if (change.claimStep) out.claimStep = redactStep(change.claimStep);
-  if (change.finishExecution) out.finishExecution = { ...change.finishExecution, summary: redactSecrets(change.finishExecution.summary) };
+  if (change.finishExecution)
+    out.finishExecution = { ...change.finishExecution, summary: redactSecrets(change.finishExecution.summary) };
   return out;
 }
 
 export function redactNewTicket(input: NewTicket): NewTicket {
-  const out: NewTicket = { ...input, description: redactSecrets(input.description), context: redactValue(input.context) };
+  const out: NewTicket = {
+    ...input,
+    description: redactSecrets(input.description),
+    context: redactValue(input.context),
+  };
   if (input.title !== undefined) out.title = redactSecrets(input.title);
   if (input.reporter !== undefined) out.reporter = redactSecrets(input.reporter);
   if (input.labels !== undefined) out.labels = redactValue(input.labels);

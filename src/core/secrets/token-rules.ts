@@ -22,7 +22,12 @@ function compile(rule: RuleData): TokenRule {
     throw new Error(`secret rule ${rule.id || '(no id)'}: needs an id and lower-case keywords`);
   }
   if (/[gy]/.test(rule.flags ?? '')) throw new Error(`secret rule ${rule.id}: flags g and y are set by the loader`);
-  return { id: rule.id, description: rule.description, keywords: rule.keywords, pattern: new RegExp(rule.regex, `g${rule.flags ?? ''}`) };
+  return {
+    id: rule.id,
+    description: rule.description,
+    keywords: rule.keywords,
+    pattern: new RegExp(rule.regex, `g${rule.flags ?? ''}`),
+  };
 }
 
 export const TOKEN_RULES: readonly TokenRule[] = Object.freeze((data.rules as RuleData[]).map(compile));
@@ -34,7 +39,8 @@ export const TOKEN_RULES: readonly TokenRule[] = Object.freeze((data.rules as Ru
 function replaceMatches(text: string, rule: TokenRule, marker: string): string {
   return text.replace(rule.pattern, (match: string, ...rest: unknown[]) => {
     const groups = rest.at(-1);
-    const secret = typeof groups === 'object' && groups !== null ? (groups as Record<string, string | undefined>).secret : undefined;
+    const secret =
+      typeof groups === 'object' && groups !== null ? (groups as Record<string, string | undefined>).secret : undefined;
     return secret && match.endsWith(secret) ? match.slice(0, match.length - secret.length) + marker : marker;
   });
 }

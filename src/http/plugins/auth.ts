@@ -94,8 +94,12 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
       }
       if (isPublic) return;
       reply.header('www-authenticate', CHALLENGE);
-      if (cookie !== undefined) throw new TwisterError('UNAUTHORIZED', 'the console session has expired or was closed: sign in again');
-      throw new TwisterError('UNAUTHORIZED', `missing API key: send it in the ${options.header} header or as Authorization: Bearer <key>`);
+      if (cookie !== undefined)
+        throw new TwisterError('UNAUTHORIZED', 'the console session has expired or was closed: sign in again');
+      throw new TwisterError(
+        'UNAUTHORIZED',
+        `missing API key: send it in the ${options.header} header or as Authorization: Bearer <key>`,
+      );
     }
     const identity = match(presented);
     if (!identity) {
@@ -107,6 +111,7 @@ export function registerAuth(app: FastifyInstance, options: AuthOptions): void {
   app.addHook('preHandler', async (request) => {
     // Reads are open to every role; anything else needs at least an operator.
     if (request.routeOptions.config.rolesCheckedByHandler || request.routeOptions.config.publicRoute) return;
-    if (request.identity && request.method !== 'GET' && request.method !== 'HEAD') requireRole(request, 'operator', `${request.method} ${request.routeOptions.url}`);
+    if (request.identity && request.method !== 'GET' && request.method !== 'HEAD')
+      requireRole(request, 'operator', `${request.method} ${request.routeOptions.url}`);
   });
 }

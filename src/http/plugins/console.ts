@@ -14,16 +14,38 @@ export interface ConsoleOptions {
 }
 
 /** The client-side pages: each answers the console's index.html, the page is chosen in the browser. */
-export const CONSOLE_PAGES = ['/', '/tickets/:id', '/approvals', '/runbooks', '/runbooks/:id', '/devices', '/overview', '/signin'];
+export const CONSOLE_PAGES = [
+  '/',
+  '/tickets/:id',
+  '/approvals',
+  '/runbooks',
+  '/runbooks/:id',
+  '/devices',
+  '/overview',
+  '/signin',
+];
 
 export const CONSOLE_CSP = [
-  "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "font-src 'self'",
-  "connect-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
 ].join('; ');
 
 const TYPES: Record<string, string> = {
-  '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml',
-  '.png': 'image/png', '.ico': 'image/x-icon', '.woff2': 'font/woff2', '.json': 'application/json',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json',
 };
 const ASSET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/;
 
@@ -40,7 +62,8 @@ async function readOrNull(file: string): Promise<Buffer | null> {
   try {
     return await readFile(file);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'EISDIR') return null;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'EISDIR')
+      return null;
     throw err;
   }
 }
@@ -55,13 +78,20 @@ export function consolePlugin(options: ConsoleOptions): FastifyPluginAsync {
         return secureHeaders(reply).header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(html);
       });
     }
-    app.get<{ Params: { name: string } }>('/assets/:name', { config: { publicRoute: true }, schema: { hide: true } }, async (request, reply) => {
-      const { name } = request.params;
-      const type = TYPES[path.extname(name)];
-      const body = ASSET_NAME.test(name) && type ? await readOrNull(path.join(options.dir, 'assets', name)) : null;
-      if (!body) throw new TwisterError('NOT_FOUND', `no console asset ${name.slice(0, 200)}`);
-      // Built assets carry a content hash in their names: a new build gets new names.
-      return secureHeaders(reply).header('cache-control', 'public, max-age=31536000, immutable').type(type!).send(body);
-    });
+    app.get<{ Params: { name: string } }>(
+      '/assets/:name',
+      { config: { publicRoute: true }, schema: { hide: true } },
+      async (request, reply) => {
+        const { name } = request.params;
+        const type = TYPES[path.extname(name)];
+        const body = ASSET_NAME.test(name) && type ? await readOrNull(path.join(options.dir, 'assets', name)) : null;
+        if (!body) throw new TwisterError('NOT_FOUND', `no console asset ${name.slice(0, 200)}`);
+        // Built assets carry a content hash in their names: a new build gets new names.
+        return secureHeaders(reply)
+          .header('cache-control', 'public, max-age=31536000, immutable')
+          .type(type!)
+          .send(body);
+      },
+    );
   };
 }

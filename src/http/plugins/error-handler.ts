@@ -26,12 +26,22 @@ export function toErrorBody(error: FastifyError | Error, requestId: string): { s
 
 function describeError(error: FastifyError | Error): { status: number; body: ErrorBody } {
   if (isTwisterError(error)) {
-    return { status: error.httpStatus, body: { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } } };
+    return {
+      status: error.httpStatus,
+      body: {
+        error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) },
+      },
+    };
   }
   if (hasZodFastifySchemaValidationErrors(error)) {
-    const issues = error.validation.map((v) => `${v.instancePath ? v.instancePath.slice(1).replaceAll('/', '.') : '(root)'}: ${v.message}`);
+    const issues = error.validation.map(
+      (v) => `${v.instancePath ? v.instancePath.slice(1).replaceAll('/', '.') : '(root)'}: ${v.message}`,
+    );
     const where = (error as FastifyError).validationContext ?? 'request';
-    return { status: 400, body: { error: { code: 'VALIDATION_FAILED', message: `invalid ${where}: ${issues.join('; ')}` } } };
+    return {
+      status: 400,
+      body: { error: { code: 'VALIDATION_FAILED', message: `invalid ${where}: ${issues.join('; ')}` } },
+    };
   }
   const fastifyCode = (error as FastifyError).code;
   const mapped = fastifyCode ? frameworkCodes[fastifyCode] : undefined;
@@ -41,7 +51,10 @@ function describeError(error: FastifyError | Error): { status: number; body: Err
   }
   const status = (error as FastifyError).statusCode;
   if (status && status >= 400 && status < 500) {
-    return { status, body: { error: { code: status === 404 ? 'NOT_FOUND' : 'VALIDATION_FAILED', message: error.message } } };
+    return {
+      status,
+      body: { error: { code: status === 404 ? 'NOT_FOUND' : 'VALIDATION_FAILED', message: error.message } },
+    };
   }
   return { status: 500, body: { error: { code: 'INTERNAL', message: error.message } } };
 }
@@ -53,7 +66,11 @@ export const RETRY_AFTER_SECONDS = 2;
  * The Retry-After of a refusal that may pass (a full backlog: 429; shutting down, store down: 503), from the error's
  * own `retryAfterSeconds` when it says; undefined for a refusal that will not pass by waiting.
  */
-export function retryAfterOf(status: number, code: ErrorCode, details: Record<string, unknown> | undefined): number | undefined {
+export function retryAfterOf(
+  status: number,
+  code: ErrorCode,
+  details: Record<string, unknown> | undefined,
+): number | undefined {
   if ((status !== 503 && status !== 429) || !errorCatalogue[code].retryable) return undefined;
   const given = details?.retryAfterSeconds;
   return typeof given === 'number' && given > 0 ? given : RETRY_AFTER_SECONDS;
@@ -67,12 +84,15 @@ export function registerErrorHandling(app: FastifyInstance): void {
     // The request id is in the fields too: the answer names it, so the log line can be found from it.
     // An outage is logged once per request as a warning, not as a stack trace per request.
     if (passing) request.log.warn({ code: body.error.code, requestId: request.id }, error.message);
-    else if (status >= 500) request.log.error({ err: error, code: body.error.code, requestId: request.id }, 'request failed');
+    else if (status >= 500)
+      request.log.error({ err: error, code: body.error.code, requestId: request.id }, 'request failed');
     else request.log.info({ code: body.error.code }, body.error.message);
     if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
     return reply.status(status).send(body);
   });
   app.setNotFoundHandler((request, reply) => {
-    return reply.status(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } });
+    return reply
+      .status(404)
+      .send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } });
   });
 }

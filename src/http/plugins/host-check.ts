@@ -23,19 +23,27 @@ function originHost(origin: string): string | undefined {
 
 export function registerHostCheck(app: FastifyInstance, options: HostCheckOptions): void {
   if (options.keysConfigured) return;
-  const hint = 'add the name to TWISTERLAB_ALLOWED_HOSTS, or configure TWISTERLAB_API_KEYS to serve beyond this machine';
+  const hint =
+    'add the name to TWISTERLAB_ALLOWED_HOSTS, or configure TWISTERLAB_API_KEYS to serve beyond this machine';
   app.addHook('onRequest', async (request) => {
     const header = request.headers.host;
     const host = hostOfHeader(header);
     if (!host || !isOwnHost(host, options.allowedHosts)) {
-      const shown = header === undefined || header === '' ? 'no Host header' : `Host ${JSON.stringify(header.slice(0, 300))}`;
-      throw new TwisterError('HOST_NOT_ALLOWED', `${shown}: this instance has no API keys and answers only to its own names; ${hint}`);
+      const shown =
+        header === undefined || header === '' ? 'no Host header' : `Host ${JSON.stringify(header.slice(0, 300))}`;
+      throw new TwisterError(
+        'HOST_NOT_ALLOWED',
+        `${shown}: this instance has no API keys and answers only to its own names; ${hint}`,
+      );
     }
     const origin = request.headers.origin;
     if (origin === undefined) return;
     const from = originHost(origin);
     if (!from || !isOwnHost(from, options.allowedHosts)) {
-      throw new TwisterError('ORIGIN_NOT_ALLOWED', `Origin ${JSON.stringify(origin.slice(0, 300))}: this instance has no API keys and takes requests only from pages of its own names; ${hint}`);
+      throw new TwisterError(
+        'ORIGIN_NOT_ALLOWED',
+        `Origin ${JSON.stringify(origin.slice(0, 300))}: this instance has no API keys and takes requests only from pages of its own names; ${hint}`,
+      );
     }
   });
 }

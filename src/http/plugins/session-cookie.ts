@@ -24,9 +24,17 @@ export function readSessionCookie(request: FastifyRequest): string | undefined {
   return undefined;
 }
 
-export function writeSessionCookie(request: FastifyRequest, reply: FastifyReply, value: string, maxAgeSeconds: number): void {
+export function writeSessionCookie(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  value: string,
+  maxAgeSeconds: number,
+): void {
   const secure = request.protocol === 'https' ? '; Secure' : '';
-  reply.header('set-cookie', `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure}`);
+  reply.header(
+    'set-cookie',
+    `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure}`,
+  );
 }
 
 export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply): void {
@@ -44,7 +52,10 @@ export function checkCookieWrite(request: FastifyRequest, session: Session): voi
   if (SAFE_METHODS.has(request.method)) return;
   const token = request.headers[CSRF_HEADER];
   if (typeof token !== 'string' || !sameToken(token, session.csrfToken)) {
-    throw new TwisterError('FORBIDDEN', `a change made with the console's session cookie needs its ${CSRF_HEADER} header`);
+    throw new TwisterError(
+      'FORBIDDEN',
+      `a change made with the console's session cookie needs its ${CSRF_HEADER} header`,
+    );
   }
   const origin = request.headers.origin;
   if (origin === undefined) return;
@@ -55,6 +66,9 @@ export function checkCookieWrite(request: FastifyRequest, session: Session): voi
     from = undefined;
   }
   if (!from || from !== request.headers.host?.toLowerCase()) {
-    throw new TwisterError('FORBIDDEN', `a change made with the console's session cookie must come from this console, not from ${JSON.stringify(origin.slice(0, 200))}`);
+    throw new TwisterError(
+      'FORBIDDEN',
+      `a change made with the console's session cookie must come from this console, not from ${JSON.stringify(origin.slice(0, 200))}`,
+    );
   }
 }

@@ -26,48 +26,74 @@ const sessionSchema = z.object({
 
 export function sessionRoutes(deps: SessionRouteDeps): FastifyPluginAsyncZod {
   return async (app) => {
-    app.post('/api/v1/session', {
-      config: { publicRoute: true },
-      schema: {
-        operationId: 'signIn', tags: ['console'],
-        summary: 'Sign in to the console: an API key is exchanged for a session cookie (HttpOnly, SameSite=Strict)',
-        body: z.strictObject({ apiKey: z.string().min(1).max(500) }),
-        response: { 200: sessionSchema.describe('Signed in; the cookie is set'), ...errorResponses(401) },
+    app.post(
+      '/api/v1/session',
+      {
+        config: { publicRoute: true },
+        schema: {
+          operationId: 'signIn',
+          tags: ['console'],
+          summary: 'Sign in to the console: an API key is exchanged for a session cookie (HttpOnly, SameSite=Strict)',
+          body: z.strictObject({ apiKey: z.string().min(1).max(500) }),
+          response: { 200: sessionSchema.describe('Signed in; the cookie is set'), ...errorResponses(401) },
+        },
       },
-    }, async (request, reply) => {
-      if (!deps.keysConfigured) return { ...request.identity, csrfToken: null, expiresAt: null, keysConfigured: false };
-      const identity = deps.matchKey(request.body.apiKey);
-      if (!identity) throw new TwisterError('UNAUTHORIZED', 'invalid API key');
-      if (request.consoleSession) deps.sessions.delete(request.consoleSession.id);
-      const { id, session } = deps.sessions.create(identity);
-      writeSessionCookie(request, reply, id, Math.floor((session.expiresAt - Date.now()) / 1000));
-      request.log.info({ name: identity.name, role: identity.role }, 'console session opened');
-      return { ...identity, csrfToken: session.csrfToken, expiresAt: new Date(session.expiresAt).toISOString(), keysConfigured: true };
-    });
+      async (request, reply) => {
+        if (!deps.keysConfigured)
+          return { ...request.identity, csrfToken: null, expiresAt: null, keysConfigured: false };
+        const identity = deps.matchKey(request.body.apiKey);
+        if (!identity) throw new TwisterError('UNAUTHORIZED', 'invalid API key');
+        if (request.consoleSession) deps.sessions.delete(request.consoleSession.id);
+        const { id, session } = deps.sessions.create(identity);
+        writeSessionCookie(request, reply, id, Math.floor((session.expiresAt - Date.now()) / 1000));
+        request.log.info({ name: identity.name, role: identity.role }, 'console session opened');
+        return {
+          ...identity,
+          csrfToken: session.csrfToken,
+          expiresAt: new Date(session.expiresAt).toISOString(),
+          keysConfigured: true,
+        };
+      },
+    );
 
-    app.get('/api/v1/session', {
-      schema: {
-        operationId: 'getSession', tags: ['console'],
-        summary: 'Who the console is signed in as', response: { 200: sessionSchema.describe('The identity and its session'), ...errorResponses(401) },
+    app.get(
+      '/api/v1/session',
+      {
+        schema: {
+          operationId: 'getSession',
+          tags: ['console'],
+          summary: 'Who the console is signed in as',
+          response: { 200: sessionSchema.describe('The identity and its session'), ...errorResponses(401) },
+        },
       },
-    }, async (request) => {
-      const s = request.consoleSession?.session;
-      return {
-        name: request.identity.name, role: request.identity.role, csrfToken: s?.csrfToken ?? null,
-        expiresAt: s ? new Date(s.expiresAt).toISOString() : null, keysConfigured: deps.keysConfigured,
-      };
-    });
+      async (request) => {
+        const s = request.consoleSession?.session;
+        return {
+          name: request.identity.name,
+          role: request.identity.role,
+          csrfToken: s?.csrfToken ?? null,
+          expiresAt: s ? new Date(s.expiresAt).toISOString() : null,
+          keysConfigured: deps.keysConfigured,
+        };
+      },
+    );
 
-    app.delete('/api/v1/session', {
-      config: { publicRoute: true },
-      schema: {
-        operationId: 'signOut', tags: ['console'],
-        summary: 'Sign out: the session is closed on the server and its cookie cleared', response: { 204: z.null().describe('Signed out') },
+    app.delete(
+      '/api/v1/session',
+      {
+        config: { publicRoute: true },
+        schema: {
+          operationId: 'signOut',
+          tags: ['console'],
+          summary: 'Sign out: the session is closed on the server and its cookie cleared',
+          response: { 204: z.null().describe('Signed out') },
+        },
       },
-    }, async (request, reply) => {
-      if (request.consoleSession) deps.sessions.delete(request.consoleSession.id);
-      clearSessionCookie(request, reply);
-      return reply.status(204).send(null);
-    });
+      async (request, reply) => {
+        if (request.consoleSession) deps.sessions.delete(request.consoleSession.id);
+        clearSessionCookie(request, reply);
+        return reply.status(204).send(null);
+      },
+    );
   };
 }

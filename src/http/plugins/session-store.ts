@@ -41,7 +41,11 @@ export function createSessionStore(options: { ttlMs?: number; now?: () => number
     create(identity) {
       sweep();
       const id = randomBytes(32).toString('base64url');
-      const session: Session = { identity: { name: identity.name, role: identity.role }, csrfToken: randomBytes(24).toString('base64url'), expiresAt: now() + ttlMs };
+      const session: Session = {
+        identity: { name: identity.name, role: identity.role },
+        csrfToken: randomBytes(24).toString('base64url'),
+        expiresAt: now() + ttlMs,
+      };
       sessions.set(digest(id), session);
       return { id, session };
     },

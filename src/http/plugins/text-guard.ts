@@ -15,11 +15,18 @@ declare module 'fastify' {
 export function registerTextGuard(app: FastifyInstance): void {
   app.addHook('preValidation', async (request) => {
     if (request.routeOptions.config?.textCheckedByHandler) return;
-    const parts = [['params', request.params], ['querystring', request.query], ['body', request.body]] as const;
+    const parts = [
+      ['params', request.params],
+      ['querystring', request.query],
+      ['body', request.body],
+    ] as const;
     for (const [where, value] of parts) {
       const found = findTextProblem(value);
       if (found) {
-        throw new TwisterError('VALIDATION_FAILED', `invalid ${where}: ${describeTextProblem(found)}`, { in: where, field: found.path });
+        throw new TwisterError('VALIDATION_FAILED', `invalid ${where}: ${describeTextProblem(found)}`, {
+          in: where,
+          field: found.path,
+        });
       }
     }
   });

@@ -7,15 +7,26 @@ import { alertmanagerPayload, receiveAlerts, type AlertIntakeDeps } from '../../
 import { errorResponses } from '../openapi.ts';
 
 export function registerAlertmanagerIntake(app: FastifyInstance, deps: AlertIntakeDeps): void {
-  app.withTypeProvider<ZodTypeProvider>().post('/api/v1/intake/alertmanager', {
-    schema: {
-      operationId: 'receiveAlertmanagerAlerts', tags: ['tickets'],
-      summary: 'Alertmanager webhook (payload version 4): one ticket per alert fingerprint while it is open',
-      body: alertmanagerPayload,
-      response: {
-        200: z.object({ results: z.array(z.object({ fingerprint: z.string(), ticketId: z.string().nullable(), outcome: z.string() })) }).describe('What became of each alert'),
-        ...errorResponses(400, 401, 403),
+  app.withTypeProvider<ZodTypeProvider>().post(
+    '/api/v1/intake/alertmanager',
+    {
+      schema: {
+        operationId: 'receiveAlertmanagerAlerts',
+        tags: ['tickets'],
+        summary: 'Alertmanager webhook (payload version 4): one ticket per alert fingerprint while it is open',
+        body: alertmanagerPayload,
+        response: {
+          200: z
+            .object({
+              results: z.array(
+                z.object({ fingerprint: z.string(), ticketId: z.string().nullable(), outcome: z.string() }),
+              ),
+            })
+            .describe('What became of each alert'),
+          ...errorResponses(400, 401, 403),
+        },
       },
     },
-  }, async (request) => ({ results: await receiveAlerts(deps, request.body, request.identity) }));
+    async (request) => ({ results: await receiveAlerts(deps, request.body, request.identity) }),
+  );
 }

@@ -33,13 +33,18 @@ export interface RestBinding<O> {
 type Fields = Record<string, unknown>;
 
 export function registerOperationRoute<I extends z.ZodObject, O extends z.ZodType, S>(
-  app: FastifyInstance, operation: Operation<I, O, S>, binding: RestBinding<z.output<O>>, service: () => S,
+  app: FastifyInstance,
+  operation: Operation<I, O, S>,
+  binding: RestBinding<z.output<O>>,
+  service: () => S,
 ): void {
   const { idField } = binding;
   const fields = idField ? operation.input.omit({ [idField]: true } as never) : operation.input;
   const takesFields = Object.keys(fields.shape).length > 0;
   // A body whose every field may be left out may itself be left out.
-  const allOptional = Object.values(fields.shape as Record<string, z.ZodType>).every((field) => field.safeParse(undefined).success);
+  const allOptional = Object.values(fields.shape as Record<string, z.ZodType>).every(
+    (field) => field.safeParse(undefined).success,
+  );
   const input = binding.method === 'GET' ? 'querystring' : 'body';
   const answer = binding.wrapIn ? z.object({ [binding.wrapIn]: operation.output }) : operation.output;
   const status = binding.status ?? 200;
@@ -48,11 +53,16 @@ export function registerOperationRoute<I extends z.ZodObject, O extends z.ZodTyp
     url: binding.url,
     config: { rolesCheckedByHandler: true },
     schema: {
-      operationId: binding.operationId, tags: [binding.tag], summary: binding.summary,
+      operationId: binding.operationId,
+      tags: [binding.tag],
+      summary: binding.summary,
       ...(binding.headers ? { headers: binding.headers.schema } : {}),
       ...(idField ? { params: z.strictObject({ id: operation.input.shape[idField] as z.ZodType }) } : {}),
       ...(takesFields ? { [input]: input === 'body' && allOptional ? fields.default({}) : fields } : {}),
-      response: { ...(binding.reply?.responses ?? { [status]: answer.describe(binding.answer) }), ...errorResponses(...binding.errors) },
+      response: {
+        ...(binding.reply?.responses ?? { [status]: answer.describe(binding.answer) }),
+        ...errorResponses(...binding.errors),
+      },
     },
     handler: async (request: FastifyRequest, reply: FastifyReply) => {
       requireRole(request, operation.role, `${request.method} ${request.routeOptions.url}`);
@@ -60,7 +70,10 @@ export function registerOperationRoute<I extends z.ZodObject, O extends z.ZodTyp
       const params = request.params as { id?: string };
       const value = { ...given, ...(idField ? { [idField]: params.id } : {}) } as z.output<I>;
       const context = binding.headers?.context(request.headers as Fields) ?? {};
-      const output = await operation.run(service(), request.identity, value, { source: 'api', ...context }) as z.output<O>;
+      const output = (await operation.run(service(), request.identity, value, {
+        source: 'api',
+        ...context,
+      })) as z.output<O>;
       if (binding.reply) return binding.reply.send(output, reply);
       return reply.status(status).send(binding.wrapIn ? { [binding.wrapIn]: output } : output);
     },

@@ -21,27 +21,56 @@ export function runbookRoutes(deps: RunbookRouteDeps): FastifyPluginAsyncZod {
   const service = () => catalogue;
   return async (rawApp) => {
     const app = rawApp as unknown as FastifyInstance;
-    registerOperationRoute(app, listRunbooksOperation, {
-      method: 'GET', url: '/api/v1/runbooks', operationId: 'listRunbooks', tag: 'runbooks',
-      summary: 'The runbook catalogue (built-in and from TWISTERLAB_RUNBOOKS_DIR), optionally for one category', answer: 'The runbooks', errors: [],
-    }, service);
-
-    rawApp.get('/api/v1/runbooks/:id', {
-      schema: {
-        operationId: 'getRunbook', tags: ['runbooks'],
-        summary: 'One runbook as data: parameters, steps with their risk, verification and rollback',
-        params: z.strictObject({ id: runbookId }),
-        response: { 200: z.object({ summary: summarySchema, runbook: json }).describe('The runbook'), ...errorResponses(404) },
+    registerOperationRoute(
+      app,
+      listRunbooksOperation,
+      {
+        method: 'GET',
+        url: '/api/v1/runbooks',
+        operationId: 'listRunbooks',
+        tag: 'runbooks',
+        summary: 'The runbook catalogue (built-in and from TWISTERLAB_RUNBOOKS_DIR), optionally for one category',
+        answer: 'The runbooks',
+        errors: [],
       },
-    }, async (request) => {
-      const runbook = catalogue.get(request.params.id);
-      return { summary: catalogue.summary(runbook), runbook: runbook as unknown as Record<string, unknown> };
-    });
+      service,
+    );
 
-    registerOperationRoute(app, dryRunRunbookOperation, {
-      method: 'POST', url: '/api/v1/runbooks/:id/dry-run', idField: 'runbookId', operationId: 'dryRunRunbook', tag: 'runbooks',
-      summary: 'The plan this runbook would make: parameters filled, a policy decision per step, what would be backed up. Runs nothing.',
-      answer: 'The plan, or why it cannot be made', errors: [404],
-    }, service);
+    rawApp.get(
+      '/api/v1/runbooks/:id',
+      {
+        schema: {
+          operationId: 'getRunbook',
+          tags: ['runbooks'],
+          summary: 'One runbook as data: parameters, steps with their risk, verification and rollback',
+          params: z.strictObject({ id: runbookId }),
+          response: {
+            200: z.object({ summary: summarySchema, runbook: json }).describe('The runbook'),
+            ...errorResponses(404),
+          },
+        },
+      },
+      async (request) => {
+        const runbook = catalogue.get(request.params.id);
+        return { summary: catalogue.summary(runbook), runbook: runbook as unknown as Record<string, unknown> };
+      },
+    );
+
+    registerOperationRoute(
+      app,
+      dryRunRunbookOperation,
+      {
+        method: 'POST',
+        url: '/api/v1/runbooks/:id/dry-run',
+        idField: 'runbookId',
+        operationId: 'dryRunRunbook',
+        tag: 'runbooks',
+        summary:
+          'The plan this runbook would make: parameters filled, a policy decision per step, what would be backed up. Runs nothing.',
+        answer: 'The plan, or why it cannot be made',
+        errors: [404],
+      },
+      service,
+    );
   };
 }

@@ -38,22 +38,42 @@ export async function streamTicketEvents(
   const heartbeat = setInterval(() => {
     if (closed) return;
     res.write(': keep-alive\n\n');
-    deps.store.getDetail(ticketId).then((current) => {
-      if (current && live && isSettled(current)) {
-        write('done', { type: 'done', ticketId, status: current.ticket.status, success: current.ticket.status === 'resolved' });
-        finish();
-      }
-    }, () => { /* the store is down: the next heartbeat tries again */ });
+    deps.store.getDetail(ticketId).then(
+      (current) => {
+        if (current && live && isSettled(current)) {
+          write('done', {
+            type: 'done',
+            ticketId,
+            status: current.ticket.status,
+            success: current.ticket.status === 'resolved',
+          });
+          finish();
+        }
+      },
+      () => {
+        /* the store is down: the next heartbeat tries again */
+      },
+    );
   }, heartbeatMs);
   request.raw.on('close', finish);
 
   reply.hijack();
-  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
   const detail = await deps.store.getDetail(ticketId);
   if (!detail) return finish();
   write('snapshot', detail);
   if (isSettled(detail)) {
-    write('done', { type: 'done', ticketId, status: detail.ticket.status, success: detail.ticket.status === 'resolved' });
+    write('done', {
+      type: 'done',
+      ticketId,
+      status: detail.ticket.status,
+      success: detail.ticket.status === 'resolved',
+    });
     return finish();
   }
   live = true;

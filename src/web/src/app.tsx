@@ -43,11 +43,19 @@ export function App() {
   }, [signedIn]);
 
   useEffect(() => {
-    const name = path === '/' ? 'Inbox' : NAV.find((n) => n.href === path)?.label ?? (path.startsWith('/tickets/') ? 'Ticket' : 'Console');
+    const name =
+      path === '/'
+        ? 'Inbox'
+        : (NAV.find((n) => n.href === path)?.label ?? (path.startsWith('/tickets/') ? 'Ticket' : 'Console'));
     document.title = `${name} · TwisterLab`;
   }, [path]);
 
-  if (session === null) return <main id="main" className="loading" aria-busy="true">Loading…</main>;
+  if (session === null)
+    return (
+      <main id="main" className="loading" aria-busy="true">
+        Loading…
+      </main>
+    );
   if (session === false) return <SignInPage onSignedIn={signedIn} />;
 
   const signOut = async () => {
@@ -56,25 +64,40 @@ export function App() {
     setSession(false);
     navigate('/');
   };
-  const current = (href: string) => (href === '/' ? path === '/' || path.startsWith('/tickets/') : path.startsWith(href));
+  const current = (href: string) =>
+    href === '/' ? path === '/' || path.startsWith('/tickets/') : path.startsWith(href);
   return (
     <SessionContext.Provider value={session}>
-      <a className="skip" href="#main">Skip to content</a>
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
       <header className="top">
         <span className="brand">TwisterLab</span>
         <nav aria-label="Console">
           <ul>
             {NAV.map((n) => (
-              <li key={n.href}><Link href={n.href} aria-current={current(n.href) ? 'page' : undefined}>{n.label}</Link></li>
+              <li key={n.href}>
+                <Link href={n.href} aria-current={current(n.href) ? 'page' : undefined}>
+                  {n.label}
+                </Link>
+              </li>
             ))}
           </ul>
         </nav>
         <div className="who">
-          <span data-testid="who">{session.name} ({session.role})</span>
-          {session.keysConfigured && <button type="button" className="link" onClick={() => void signOut()}>Sign out</button>}
+          <span data-testid="who">
+            {session.name} ({session.role})
+          </span>
+          {session.keysConfigured && (
+            <button type="button" className="link" onClick={() => void signOut()}>
+              Sign out
+            </button>
+          )}
         </div>
       </header>
-      <main id="main" tabIndex={-1}><Page path={path} /></main>
+      <main id="main" tabIndex={-1}>
+        <Page path={path} />
+      </main>
     </SessionContext.Provider>
   );
 }

@@ -22,5 +22,7 @@ export function json(value: unknown): string {
 }
 
 export function figures(evidence: Record<string, unknown>): string {
-  return Object.entries(evidence).map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`).join(', ');
+  return Object.entries(evidence)
+    .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(', ');
 }

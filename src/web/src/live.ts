@@ -38,9 +38,12 @@ export function useThrottled(fn: () => void, ms: number): () => void {
   const ref = useRef(fn);
   ref.current = fn;
   const timer = useRef<number | null>(null);
-  useEffect(() => () => {
-    if (timer.current !== null) clearTimeout(timer.current);
-  }, []);
+  useEffect(
+    () => () => {
+      if (timer.current !== null) clearTimeout(timer.current);
+    },
+    [],
+  );
   return useRef(() => {
     if (timer.current !== null) return;
     timer.current = window.setTimeout(() => {

@@ -8,7 +8,14 @@ import { TwisterError } from '../../../core/errors.ts';
 import type { ServiceChecker, ServiceDeclaration } from '../../../core/ports.ts';
 import type { SshPool } from './ssh-pool.ts';
 
-const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443, 'postgres:': 5432, 'postgresql:': 5432, 'redis:': 6379, 'rediss:': 6379 };
+const DEFAULT_PORTS: Record<string, number> = {
+  'http:': 80,
+  'https:': 443,
+  'postgres:': 5432,
+  'postgresql:': 5432,
+  'redis:': 6379,
+  'rediss:': 6379,
+};
 
 export interface Target {
   host: string;
@@ -26,7 +33,7 @@ export function parseTarget(service: ServiceDeclaration): Target {
   const url = new URL(service.target);
   return {
     host: url.hostname.replace(/^\[|\]$/g, ''),
-    port: url.port ? Number(url.port) : DEFAULT_PORTS[url.protocol] ?? 80,
+    port: url.port ? Number(url.port) : (DEFAULT_PORTS[url.protocol] ?? 80),
     through: (p) => {
       const local = new URL(service.target);
       local.hostname = '127.0.0.1';
@@ -37,7 +44,11 @@ export function parseTarget(service: ServiceDeclaration): Target {
 }
 
 /** A loopback listener whose every connection is forwarded through the SSH client to host:port on the device. */
-export async function openTunnel(client: Client, host: string, port: number): Promise<{ server: Server; port: number }> {
+export async function openTunnel(
+  client: Client,
+  host: string,
+  port: number,
+): Promise<{ server: Server; port: number }> {
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
     sockets.add(socket);

@@ -11,7 +11,9 @@ export function fingerprintOf(keyBlob: Buffer): string {
 export function keyTypeOf(keyBlob: Buffer): string | undefined {
   if (keyBlob.length < 4) return undefined;
   const length = keyBlob.readUInt32BE(0);
-  return length > 0 && length < 64 && keyBlob.length >= 4 + length ? keyBlob.subarray(4, 4 + length).toString('latin1') : undefined;
+  return length > 0 && length < 64 && keyBlob.length >= 4 + length
+    ? keyBlob.subarray(4, 4 + length).toString('latin1')
+    : undefined;
 }
 
 export interface TrustedHostKey {

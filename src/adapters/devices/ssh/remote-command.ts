@@ -21,9 +21,12 @@ export function quoteArg(arg: string): string {
 export function buildRemoteCommand(argv: readonly string[]): string {
   const [program] = argv;
   if (!program || program.startsWith('-') || program.includes('=')) {
-    throw new TwisterError('COMMAND_NOT_ALLOWED', `"${program ?? ''}" cannot be a program name`, { reason: 'bad_program' });
+    throw new TwisterError('COMMAND_NOT_ALLOWED', `"${program ?? ''}" cannot be a program name`, {
+      reason: 'bad_program',
+    });
   }
-  if (argv.some((arg) => arg.includes('\0'))) throw new TwisterError('COMMAND_NOT_ALLOWED', 'an argument contains a NUL byte', { reason: 'unsafe_character' });
+  if (argv.some((arg) => arg.includes('\0')))
+    throw new TwisterError('COMMAND_NOT_ALLOWED', 'an argument contains a NUL byte', { reason: 'unsafe_character' });
   const env = [`PATH=${SAFE_PATH}`, 'LANG=C.UTF-8', 'LC_ALL=C.UTF-8'].map(quoteArg).join(' ');
   // Field 5 of /proc/<pid>/stat is the process group; `$$` is the fallback where there is no /proc.
   const group = `read -r _ _ _ _ g _ < /proc/$$/stat 2>/dev/null || g=$$`;
@@ -41,9 +44,13 @@ export function buildKillCommand(pgid: number): string {
  * Reads the marker line off the start of stdout. Returns the pgid and the bytes after the line once the
  * line is complete, `pending` while it is not, or `absent` when the output does not start with it.
  */
-export function readPreamble(buffered: Buffer): { state: 'found'; pgid: number; rest: Buffer } | { state: 'pending' } | { state: 'absent' } {
+export function readPreamble(
+  buffered: Buffer,
+): { state: 'found'; pgid: number; rest: Buffer } | { state: 'pending' } | { state: 'absent' } {
   const newline = buffered.indexOf(0x0a);
-  const head = buffered.subarray(0, newline < 0 ? Math.min(buffered.length, PREAMBLE_LIMIT) : newline).toString('latin1');
+  const head = buffered
+    .subarray(0, newline < 0 ? Math.min(buffered.length, PREAMBLE_LIMIT) : newline)
+    .toString('latin1');
   if (!PGID_MARKER.startsWith(head.slice(0, PGID_MARKER.length))) return { state: 'absent' };
   if (newline < 0) return buffered.length > PREAMBLE_LIMIT ? { state: 'absent' } : { state: 'pending' };
   const match = /^twisterlab-pgid=(\d{1,10})$/.exec(head);

@@ -12,7 +12,11 @@ export function createServiceReach(options: {
   spec: (deviceId: string) => SshDeviceSpec | undefined;
 }) {
   return {
-    async withTarget<T>(service: ServiceDeclaration, signal: AbortSignal, use: (target: string) => Promise<T>): Promise<T> {
+    async withTarget<T>(
+      service: ServiceDeclaration,
+      signal: AbortSignal,
+      use: (target: string) => Promise<T>,
+    ): Promise<T> {
       const spec = service.deviceId ? options.spec(service.deviceId) : undefined;
       if (!spec) return use(service.target);
       const target = parseTarget(service);

@@ -26,7 +26,11 @@ async function readSecret(path: string, what: string, deviceId: string): Promise
   try {
     return (await readFile(path, 'utf8')).replace(/\r?\n$/, '');
   } catch (error) {
-    throw new TwisterError('AUTH_FAILED', `device ${deviceId}: cannot read the ${what} file ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { device_id: deviceId });
+    throw new TwisterError(
+      'AUTH_FAILED',
+      `device ${deviceId}: cannot read the ${what} file ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      { device_id: deviceId },
+    );
   }
 }
 
@@ -34,16 +38,29 @@ async function credentials(spec: SshDeviceSpec, agentSocket: string | undefined)
   const { auth } = spec;
   if (auth.method === 'agent') {
     const agent = auth.socket ?? agentSocket;
-    if (!agent) throw new TwisterError('AUTH_FAILED', `device ${spec.id} uses ssh-agent but no agent socket is known (set auth.socket or SSH_AUTH_SOCK)`, { device_id: spec.id });
+    if (!agent)
+      throw new TwisterError(
+        'AUTH_FAILED',
+        `device ${spec.id} uses ssh-agent but no agent socket is known (set auth.socket or SSH_AUTH_SOCK)`,
+        { device_id: spec.id },
+      );
     return { agent };
   }
   if (auth.method === 'password') {
-    return { password: auth.password ?? await readSecret(auth.passwordFile!, 'password', spec.id), tryKeyboard: false };
+    return {
+      password: auth.password ?? (await readSecret(auth.passwordFile!, 'password', spec.id)),
+      tryKeyboard: false,
+    };
   }
   const privateKey = await readFile(auth.keyFile).catch((error: NodeJS.ErrnoException) => {
-    throw new TwisterError('AUTH_FAILED', `device ${spec.id}: cannot read the key file ${auth.keyFile} (${error.code ?? 'error'})`, { device_id: spec.id });
+    throw new TwisterError(
+      'AUTH_FAILED',
+      `device ${spec.id}: cannot read the key file ${auth.keyFile} (${error.code ?? 'error'})`,
+      { device_id: spec.id },
+    );
   });
-  const passphrase = auth.passphrase ?? (auth.passphraseFile ? await readSecret(auth.passphraseFile, 'passphrase', spec.id) : undefined);
+  const passphrase =
+    auth.passphrase ?? (auth.passphraseFile ? await readSecret(auth.passphraseFile, 'passphrase', spec.id) : undefined);
   return { privateKey, ...(passphrase ? { passphrase } : {}) };
 }
 
@@ -54,24 +71,47 @@ function presentedKey(blob: Buffer): PresentedKey {
 
 function refusalError(spec: SshDeviceSpec, refusal: NonNullable<Refusal>): TwisterError {
   const { presented } = refusal;
-  const details = { device_id: spec.id, presented_fingerprint: presented.fingerprint, presented_key_type: presented.type };
+  const details = {
+    device_id: spec.id,
+    presented_fingerprint: presented.fingerprint,
+    presented_key_type: presented.type,
+  };
   if (refusal.kind === 'unknown') {
-    return new TwisterError('HOST_KEY_UNKNOWN', `device ${spec.id} (${spec.host}:${spec.port}) presented host key ${presented.fingerprint} (${presented.type}), which is not trusted yet; ` +
-      `check it out of band, then trust it (twisterlab devices trust ${spec.id} --fingerprint ${presented.fingerprint})`, details);
+    return new TwisterError(
+      'HOST_KEY_UNKNOWN',
+      `device ${spec.id} (${spec.host}:${spec.port}) presented host key ${presented.fingerprint} (${presented.type}), which is not trusted yet; ` +
+        `check it out of band, then trust it (twisterlab devices trust ${spec.id} --fingerprint ${presented.fingerprint})`,
+      details,
+    );
   }
-  return new TwisterError('HOST_KEY_MISMATCH', `device ${spec.id} (${spec.host}:${spec.port}) presented host key ${presented.fingerprint} (${presented.type}), ` +
-    `not the trusted ${trustedHostKey(spec.hostKey!).fingerprint}: refusing to connect (the host was reinstalled, or someone is in the middle)`,
-  { ...details, expected_fingerprint: trustedHostKey(spec.hostKey!).fingerprint });
+  return new TwisterError(
+    'HOST_KEY_MISMATCH',
+    `device ${spec.id} (${spec.host}:${spec.port}) presented host key ${presented.fingerprint} (${presented.type}), ` +
+      `not the trusted ${trustedHostKey(spec.hostKey!).fingerprint}: refusing to connect (the host was reinstalled, or someone is in the middle)`,
+    { ...details, expected_fingerprint: trustedHostKey(spec.hostKey!).fingerprint },
+  );
 }
 
-function connectError(spec: SshDeviceSpec, error: Error & { level?: string; code?: string }, timeoutMs: number): TwisterError {
+function connectError(
+  spec: SshDeviceSpec,
+  error: Error & { level?: string; code?: string },
+  timeoutMs: number,
+): TwisterError {
   const where = `${spec.host}:${spec.port}`;
   const details = { device_id: spec.id, target: where };
   if (error.level === 'client-authentication') {
-    return new TwisterError('AUTH_FAILED', `device ${spec.id}: ${spec.user}@${where} refused authentication (${spec.auth.method})`, details);
+    return new TwisterError(
+      'AUTH_FAILED',
+      `device ${spec.id}: ${spec.user}@${where} refused authentication (${spec.auth.method})`,
+      details,
+    );
   }
   if (error.level === 'client-timeout') {
-    return new TwisterError('DEVICE_UNREACHABLE', `device ${spec.id}: no SSH handshake with ${where} within ${timeoutMs} ms`, details);
+    return new TwisterError(
+      'DEVICE_UNREACHABLE',
+      `device ${spec.id}: no SSH handshake with ${where} within ${timeoutMs} ms`,
+      details,
+    );
   }
   const reason = error.code ?? error.message;
   return new TwisterError('DEVICE_UNREACHABLE', `device ${spec.id}: cannot connect to ${where} (${reason})`, details);
@@ -91,9 +131,20 @@ export async function openSshConnection(spec: SshDeviceSpec, options: ConnectOpt
   let refusal: Refusal;
   const client = await newClient();
   const config: ConnectConfig = {
-    host: spec.host, port: spec.port, username: spec.user, readyTimeout: options.connectTimeoutMs,
-    keepaliveInterval: 15_000, keepaliveCountMax: 3, ...auth,
-    ...(trusted?.algorithms ? { algorithms: { serverHostKey: trusted.algorithms as NonNullable<ConnectConfig['algorithms']>['serverHostKey'] } } : {}),
+    host: spec.host,
+    port: spec.port,
+    username: spec.user,
+    readyTimeout: options.connectTimeoutMs,
+    keepaliveInterval: 15_000,
+    keepaliveCountMax: 3,
+    ...auth,
+    ...(trusted?.algorithms
+      ? {
+          algorithms: {
+            serverHostKey: trusted.algorithms as NonNullable<ConnectConfig['algorithms']>['serverHostKey'],
+          },
+        }
+      : {}),
     hostVerifier: (blob: Buffer) => {
       const presented = presentedKey(blob);
       if (!trusted) refusal = { kind: 'unknown', presented };
@@ -123,7 +174,13 @@ export async function openSshConnection(spec: SshDeviceSpec, options: ConnectOpt
     } catch (error) {
       done();
       // ssh2 throws synchronously on a key it cannot parse (or decrypt): never echo the passphrase.
-      reject(new TwisterError('AUTH_FAILED', `device ${spec.id}: the private key cannot be used (${(error as Error).message.slice(0, 200)})`, { device_id: spec.id }));
+      reject(
+        new TwisterError(
+          'AUTH_FAILED',
+          `device ${spec.id}: the private key cannot be used (${(error as Error).message.slice(0, 200)})`,
+          { device_id: spec.id },
+        ),
+      );
     }
   });
 }
@@ -141,7 +198,10 @@ export async function scanHostKey(host: string, port: number, timeoutMs: number)
     client.on('error', finish);
     client.once('ready', () => finish());
     client.connect({
-      host, port, username: 'twisterlab-scan', readyTimeout: timeoutMs,
+      host,
+      port,
+      username: 'twisterlab-scan',
+      readyTimeout: timeoutMs,
       hostVerifier: (blob: Buffer) => {
         presented = presentedKey(blob);
         return false;

@@ -21,7 +21,10 @@ function executorFor(spec: SshDeviceSpec, connectTimeoutMs = 5_000) {
 /** Processes on the server (this machine) whose command line contains the marker. */
 function serverProcesses(marker: string): string[] {
   try {
-    return execFileSync('pgrep', ['-af', marker], { encoding: 'utf8' }).trim().split('\n').filter((l) => !l.includes('pgrep'));
+    return execFileSync('pgrep', ['-af', marker], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .filter((l) => !l.includes('pgrep'));
   } catch {
     return [];
   }
@@ -47,7 +50,14 @@ describe('the SSH executor against a real sshd', () => {
   it('runs a command and returns stdout, stderr and the exit code apart', async () => {
     const { executor } = executorFor(sshd.device());
     const result = await executor.exec(['sh', '-c', 'echo out; echo err >&2; exit 3'], options);
-    expect(result).toMatchObject({ stdout: 'out\n', stderr: 'err\n', exitCode: 3, signal: null, truncated: false, timedOut: false });
+    expect(result).toMatchObject({
+      stdout: 'out\n',
+      stderr: 'err\n',
+      exitCode: 3,
+      signal: null,
+      truncated: false,
+      timedOut: false,
+    });
     expect(await executor.exec(['true'], options)).toMatchObject({ exitCode: 0, stdout: '' });
   });
 
@@ -62,12 +72,19 @@ describe('the SSH executor against a real sshd', () => {
   it('gives the program only a fixed PATH and a C.UTF-8 locale', async () => {
     const { executor } = executorFor(sshd.device());
     const result = await executor.exec(['env'], options);
-    expect(result.stdout.trim().split('\n').sort()).toEqual(['LANG=C.UTF-8', 'LC_ALL=C.UTF-8', expect.stringMatching(/^PATH=\/usr\/local\/sbin:/)]);
+    expect(result.stdout.trim().split('\n').sort()).toEqual([
+      'LANG=C.UTF-8',
+      'LC_ALL=C.UTF-8',
+      expect.stringMatching(/^PATH=\/usr\/local\/sbin:/),
+    ]);
   });
 
   it('keeps at most the output cap of each stream and flags the truncation', async () => {
     const { executor } = executorFor(sshd.device());
-    const result = await executor.exec(['sh', '-c', 'head -c 300000 /dev/zero | tr "\\0" a; echo done >&2'], { ...options, outputCap: 1000 });
+    const result = await executor.exec(['sh', '-c', 'head -c 300000 /dev/zero | tr "\\0" a; echo done >&2'], {
+      ...options,
+      outputCap: 1000,
+    });
     expect(result).toMatchObject({ stdout: 'a'.repeat(1000), stderr: 'done\n', truncated: true, exitCode: 0 });
   });
 
@@ -95,7 +112,10 @@ describe('the SSH executor against a real sshd', () => {
     await executor.exec(['true'], options);
     const marker = `4713.${process.pid}2`;
     const controller = new AbortController();
-    const running = executor.exec(['sh', '-c', `sleep ${marker} & sleep ${marker}`], { ...options, signal: controller.signal });
+    const running = executor.exec(['sh', '-c', `sleep ${marker} & sleep ${marker}`], {
+      ...options,
+      signal: controller.signal,
+    });
     setTimeout(() => controller.abort(), 5);
     expect(await running).toMatchObject({ timedOut: false, signal: 'SIGKILL' });
     // A pause to give a program that escaped the kill time to show up (it can only make the test pass less often).
@@ -138,9 +158,12 @@ describe('connecting to an SSH device', () => {
     const other = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl';
     const { executor } = executorFor(sshd.device({ hostKey: other }));
     await expect(executor.exec(['true'], options)).rejects.toMatchObject({
-      code: 'HOST_KEY_MISMATCH', details: { presented_fingerprint: sshd.hostFingerprint, expected_fingerprint: expect.stringMatching(/^SHA256:/) },
+      code: 'HOST_KEY_MISMATCH',
+      details: { presented_fingerprint: sshd.hostFingerprint, expected_fingerprint: expect.stringMatching(/^SHA256:/) },
     });
-    const { executor: byFingerprint } = executorFor(sshd.device({ hostKey: 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }));
+    const { executor: byFingerprint } = executorFor(
+      sshd.device({ hostKey: 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }),
+    );
     await expect(byFingerprint.exec(['true'], options)).rejects.toMatchObject({ code: 'HOST_KEY_MISMATCH' });
     expect(sshd.commands()).toHaveLength(ran);
   });
@@ -148,7 +171,8 @@ describe('connecting to an SSH device', () => {
   it('refuses a device whose host key was never trusted with HOST_KEY_UNKNOWN, naming the key to check', async () => {
     const { executor } = executorFor(sshd.device({ hostKey: null }));
     await expect(executor.exec(['true'], options)).rejects.toMatchObject({
-      code: 'HOST_KEY_UNKNOWN', message: expect.stringContaining(sshd.hostFingerprint),
+      code: 'HOST_KEY_UNKNOWN',
+      message: expect.stringContaining(sshd.hostFingerprint),
     });
   });
 
@@ -159,7 +183,9 @@ describe('connecting to an SSH device', () => {
 
   it('reports the presented host key without logging in, for the user to check and trust', async () => {
     expect(await scanHostKey('127.0.0.1', sshd.port, 3_000)).toEqual({
-      fingerprint: sshd.hostFingerprint, type: 'ssh-ed25519', publicKey: sshd.hostPublicKey,
+      fingerprint: sshd.hostFingerprint,
+      type: 'ssh-ed25519',
+      publicKey: sshd.hostPublicKey,
     });
   });
 
@@ -170,7 +196,10 @@ describe('connecting to an SSH device', () => {
     await new Promise((r) => server.close(r));
     const { executor } = executorFor(sshd.device({ port }));
     // The refusal itself, not a timeout: nothing is retried until some deadline.
-    await expect(executor.exec(['true'], options)).rejects.toMatchObject({ code: 'DEVICE_UNREACHABLE', message: expect.stringContaining('ECONNREFUSED') });
+    await expect(executor.exec(['true'], options)).rejects.toMatchObject({
+      code: 'DEVICE_UNREACHABLE',
+      message: expect.stringContaining('ECONNREFUSED'),
+    });
   });
 
   it('gives up on a server that accepts the connection but never speaks SSH, after the connect timeout', async () => {
@@ -180,7 +209,10 @@ describe('connecting to an SSH device', () => {
     try {
       const { executor } = executorFor(sshd.device({ port }), 300);
       // Our connect timeout (its message names the 300 ms), not the SSH library's own 20 s default.
-      await expect(executor.exec(['true'], options)).rejects.toMatchObject({ code: 'DEVICE_UNREACHABLE', message: expect.stringContaining('300 ms') });
+      await expect(executor.exec(['true'], options)).rejects.toMatchObject({
+        code: 'DEVICE_UNREACHABLE',
+        message: expect.stringContaining('300 ms'),
+      });
     } finally {
       silent.close();
     }
@@ -190,6 +222,9 @@ describe('connecting to an SSH device', () => {
     const { executor } = executorFor(sshd.device({ auth: { method: 'key', keyFile: `${sshd.dir}/host_key` } }));
     await expect(executor.exec(['true'], options)).rejects.toMatchObject({ code: 'AUTH_FAILED' });
     const { executor: missing } = executorFor(sshd.device({ auth: { method: 'key', keyFile: `${sshd.dir}/nope` } }));
-    await expect(missing.exec(['true'], options)).rejects.toMatchObject({ code: 'AUTH_FAILED', message: expect.stringContaining('ENOENT') });
+    await expect(missing.exec(['true'], options)).rejects.toMatchObject({
+      code: 'AUTH_FAILED',
+      message: expect.stringContaining('ENOENT'),
+    });
   });
 });

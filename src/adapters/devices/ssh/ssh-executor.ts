@@ -38,18 +38,22 @@ class CappedBuffer {
 
 function openChannel(client: Client, command: string): Promise<ClientChannel> {
   return new Promise((resolve, reject) => {
-    client.exec(command, (error, channel) => (error
-      ? reject(new TwisterError('COMMAND_FAILED', `could not open an SSH channel: ${error.message}`))
-      : resolve(channel)));
+    client.exec(command, (error, channel) =>
+      error
+        ? reject(new TwisterError('COMMAND_FAILED', `could not open an SSH channel: ${error.message}`))
+        : resolve(channel),
+    );
   });
 }
 
 /** Kills the remote process group through a second channel; the caller then closes the first. */
 async function killRemote(client: Client, state: RunState, channel: ClientChannel): Promise<void> {
   // A kill asked for before the group id line arrived waits for it briefly: killing blind would leave children.
-  if (state.preamble !== undefined) await Promise.race([state.preambleRead, new Promise((r) => setTimeout(r, KILL_GRACE_MS))]);
+  if (state.preamble !== undefined)
+    await Promise.race([state.preambleRead, new Promise((r) => setTimeout(r, KILL_GRACE_MS))]);
   const { pgid } = state;
-  const killer = pgid === undefined ? undefined : await openChannel(client, buildKillCommand(pgid)).catch(() => undefined);
+  const killer =
+    pgid === undefined ? undefined : await openChannel(client, buildKillCommand(pgid)).catch(() => undefined);
   if (!killer) {
     // No pid was read (the preamble never came) or no channel could open: ask sshd to signal the session.
     channel.signal('KILL');
@@ -101,7 +105,10 @@ function waitForClose(channel: ClientChannel, state: RunState, options: ExecOpti
     let drain: NodeJS.Timeout | undefined;
     const giveUp = setTimeout(resolve, options.timeoutMs + KILL_GRACE_MS + 1_000);
     channel.on('exit', (code: number | null, signal?: string) => {
-      state.exit = { code: typeof code === 'number' ? code : null, signal: signal ? (signal.startsWith('SIG') ? signal : `SIG${signal}`) : null };
+      state.exit = {
+        code: typeof code === 'number' ? code : null,
+        signal: signal ? (signal.startsWith('SIG') ? signal : `SIG${signal}`) : null,
+      };
       drain = setTimeout(kill, DRAIN_GRACE_MS);
     });
     channel.once('close', () => {
@@ -118,7 +125,9 @@ async function runOnChannel(client: Client, argv: readonly string[], options: Ex
   const stdout = new CappedBuffer(options.outputCap);
   const stderr = new CappedBuffer(options.outputCap);
   let markPreambleRead = () => {};
-  const preambleRead = new Promise<void>((resolve) => { markPreambleRead = resolve; });
+  const preambleRead = new Promise<void>((resolve) => {
+    markPreambleRead = resolve;
+  });
   const state: RunState = { preamble: Buffer.alloc(0), preambleRead, markPreambleRead, timedOut: false };
   watchStdout(channel, stdout, state);
   channel.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
@@ -152,7 +161,8 @@ async function runOnChannel(client: Client, argv: readonly string[], options: Ex
 export function createSshExecutor(spec: () => SshDeviceSpec, pool: SshPool): CommandExecutor {
   return {
     async exec(argv, options) {
-      if (options.signal?.aborted) throw new TwisterError('CAPABILITY_ABORTED', 'the command was cancelled before it started');
+      if (options.signal?.aborted)
+        throw new TwisterError('CAPABILITY_ABORTED', 'the command was cancelled before it started');
       // Refused before any connection is made: the pool never sees an argv that is not plain.
       buildRemoteCommand(argv);
       return pool.withConnection(spec(), options.signal, (client) => runOnChannel(client, argv, options));

@@ -43,7 +43,11 @@ export class SshPool {
   constructor(private readonly options: SshPoolOptions) {}
 
   /** Runs `use` with the device's connection once a slot is free; the slot is released when it settles. */
-  async withConnection<T>(spec: SshDeviceSpec, signal: AbortSignal | undefined, use: (client: Client, lease: ConnectionLease) => Promise<T>): Promise<T> {
+  async withConnection<T>(
+    spec: SshDeviceSpec,
+    signal: AbortSignal | undefined,
+    use: (client: Client, lease: ConnectionLease) => Promise<T>,
+  ): Promise<T> {
     if (this.closed) throw new TwisterError('SHUTTING_DOWN', 'the SSH pool is closed');
     const slot = this.slotFor(spec);
     await this.acquire(slot, signal);
@@ -165,12 +169,16 @@ export class SshPool {
 }
 
 function endConnection(connection: Connection): void {
-  connection.client.then((client) => client.end(), () => undefined);
+  connection.client.then(
+    (client) => client.end(),
+    () => undefined,
+  );
 }
 
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(new TwisterError('CAPABILITY_ABORTED', 'the command was cancelled before it started'));
+  if (signal.aborted)
+    return Promise.reject(new TwisterError('CAPABILITY_ABORTED', 'the command was cancelled before it started'));
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(new TwisterError('CAPABILITY_ABORTED', 'the command was cancelled before it started'));
     signal.addEventListener('abort', onAbort, { once: true });

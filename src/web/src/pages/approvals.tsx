@@ -11,13 +11,19 @@ export function ApprovalsPage() {
   const [details, setDetails] = useState<Record<string, TicketDetail>>({});
   const [error, setError] = useState<string | null>(null);
   const load = useCallback(() => {
-    api<{ items: Approval[] }>('GET', '/api/v1/approvals?status=pending').then(async ({ items: pending }) => {
-      const ids = [...new Set(pending.map((a) => a.ticketId))];
-      const loaded = await Promise.all(ids.map((id) => api<TicketDetail>('GET', `/api/v1/tickets/${id}`).catch(() => null)));
-      setDetails(Object.fromEntries(loaded.filter((d): d is TicketDetail => d !== null).map((d) => [d.ticket.id, d])));
-      setItems(pending);
-      setError(null);
-    }).catch((err: unknown) => setError(errorText(err)));
+    api<{ items: Approval[] }>('GET', '/api/v1/approvals?status=pending')
+      .then(async ({ items: pending }) => {
+        const ids = [...new Set(pending.map((a) => a.ticketId))];
+        const loaded = await Promise.all(
+          ids.map((id) => api<TicketDetail>('GET', `/api/v1/tickets/${id}`).catch(() => null)),
+        );
+        setDetails(
+          Object.fromEntries(loaded.filter((d): d is TicketDetail => d !== null).map((d) => [d.ticket.id, d])),
+        );
+        setItems(pending);
+        setError(null);
+      })
+      .catch((err: unknown) => setError(errorText(err)));
   }, []);
   useEffect(load, [load]);
   useEventStream('/api/v1/events', { status: useThrottled(load, 500) });
@@ -30,9 +36,15 @@ export function ApprovalsPage() {
   return (
     <>
       <h1>Approvals</h1>
-      {error && <p role="alert" className="error">{error}</p>}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
       {items && items.length === 0 && <p className="muted">Nothing waits for an approval.</p>}
-      {items?.map((a) => <ApprovalCard key={a.id} approval={a} detail={details[a.ticketId] ?? null} onDecided={load} showTicket />)}
+      {items?.map((a) => (
+        <ApprovalCard key={a.id} approval={a} detail={details[a.ticketId] ?? null} onDecided={load} showTicket />
+      ))}
     </>
   );
 }

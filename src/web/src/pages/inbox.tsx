@@ -18,11 +18,16 @@ const FILTERS = [
 
 const SEARCH_DEPTH = 200;
 
-interface TicketPage { items: Ticket[]; total: number }
+interface TicketPage {
+  items: Ticket[];
+  total: number;
+}
 
 function matches(t: Ticket, q: string): boolean {
   const service = t.context.serviceName ?? t.analysis?.context?.serviceName ?? '';
-  return [t.description, service, t.context.deviceId ?? '', t.id, t.requester, t.team ?? '', t.assignee ?? ''].some((v) => v.toLowerCase().includes(q));
+  return [t.description, service, t.context.deviceId ?? '', t.id, t.requester, t.team ?? '', t.assignee ?? ''].some(
+    (v) => v.toLowerCase().includes(q),
+  );
 }
 
 export function InboxPage() {
@@ -40,13 +45,16 @@ export function InboxPage() {
     // The list API filters by fields; words are searched here among the newest SEARCH_DEPTH that match them.
     params.set('limit', String(q ? SEARCH_DEPTH : PAGE));
     params.set('offset', String(q ? 0 : offset));
-    api<TicketPage>('GET', `/api/v1/tickets?${params}`).then((p) => {
-      if (q) {
-        const hits = p.items.filter((t) => matches(t, q));
-        setPage({ items: hits.slice(offset, offset + PAGE), total: hits.length });
-      } else setPage(p);
-      setError(null);
-    }, (err: unknown) => setError(errorText(err)));
+    api<TicketPage>('GET', `/api/v1/tickets?${params}`).then(
+      (p) => {
+        if (q) {
+          const hits = p.items.filter((t) => matches(t, q));
+          setPage({ items: hits.slice(offset, offset + PAGE), total: hits.length });
+        } else setPage(p);
+        setError(null);
+      },
+      (err: unknown) => setError(errorText(err)),
+    );
   }, [query]);
   useEffect(load, [load]);
   const reload = useThrottled(load, 500);
@@ -64,28 +72,64 @@ export function InboxPage() {
     <>
       <h1>Inbox</h1>
       {hasRole(session, 'operator') && <NewTicketForm />}
-      <form className="filters" role="search" onSubmit={(e) => {
-        e.preventDefault();
-        setParam('q', String(new FormData(e.currentTarget).get('q') ?? '').trim());
-      }}>
+      <form
+        className="filters"
+        role="search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setParam('q', String(new FormData(e.currentTarget).get('q') ?? '').trim());
+        }}
+      >
         {FILTERS.map((f) => (
-          <label key={f.name}>{f.label}
+          <label key={f.name}>
+            {f.label}
             <select name={f.name} value={search.get(f.name) ?? ''} onChange={(e) => setParam(f.name, e.target.value)}>
               <option value="">any</option>
-              {f.values.map((v) => <option key={v} value={v}>{words(v)}</option>)}
+              {f.values.map((v) => (
+                <option key={v} value={v}>
+                  {words(v)}
+                </option>
+              ))}
             </select>
           </label>
         ))}
-        <label>Search<input type="search" name="q" defaultValue={search.get('q') ?? ''} key={search.get('q') ?? ''} placeholder="words, service, assignee, id" /></label>
+        <label>
+          Search
+          <input
+            type="search"
+            name="q"
+            defaultValue={search.get('q') ?? ''}
+            key={search.get('q') ?? ''}
+            placeholder="words, service, assignee, id"
+          />
+        </label>
         <button type="submit">Search</button>
       </form>
-      {error && <p role="alert" className="error">{error}</p>}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
       {page && <TicketTable tickets={page.items} />}
       {page && (
         <nav className="pages" aria-label="Pages">
-          <span aria-live="polite">{page.total === 0 ? 'No tickets' : `${offset + 1}–${Math.min(offset + PAGE, page.total)} of ${page.total}`}</span>
-          <button type="button" disabled={offset === 0} onClick={() => setParam('offset', String(Math.max(0, offset - PAGE)))}>Newer</button>
-          <button type="button" disabled={offset + PAGE >= page.total} onClick={() => setParam('offset', String(offset + PAGE))}>Older</button>
+          <span aria-live="polite">
+            {page.total === 0 ? 'No tickets' : `${offset + 1}–${Math.min(offset + PAGE, page.total)} of ${page.total}`}
+          </span>
+          <button
+            type="button"
+            disabled={offset === 0}
+            onClick={() => setParam('offset', String(Math.max(0, offset - PAGE)))}
+          >
+            Newer
+          </button>
+          <button
+            type="button"
+            disabled={offset + PAGE >= page.total}
+            onClick={() => setParam('offset', String(offset + PAGE))}
+          >
+            Older
+          </button>
         </nav>
       )}
     </>
@@ -97,18 +141,41 @@ function TicketTable({ tickets }: { tickets: Ticket[] }) {
     <div className="table-wrap">
       <table className="tickets">
         <caption className="sr-only">Tickets, newest first</caption>
-        <thead><tr><th scope="col">Ticket</th><th scope="col">Status</th><th scope="col">Category</th><th scope="col">Priority</th><th scope="col">Service</th><th scope="col">Team</th><th scope="col">Assignee</th><th scope="col">Age</th></tr></thead>
+        <thead>
+          <tr>
+            <th scope="col">Ticket</th>
+            <th scope="col">Status</th>
+            <th scope="col">Category</th>
+            <th scope="col">Priority</th>
+            <th scope="col">Service</th>
+            <th scope="col">Team</th>
+            <th scope="col">Assignee</th>
+            <th scope="col">Age</th>
+          </tr>
+        </thead>
         <tbody>
           {tickets.map((t) => (
             <tr key={t.id} data-ticket={t.id}>
-              <td className="desc"><Link href={`/tickets/${t.id}`}>{t.description.length > 140 ? `${t.description.slice(0, 140)}…` : t.description}</Link></td>
-              <td><span className={`badge s-${t.status}`}>{words(t.status)}</span></td>
+              <td className="desc">
+                <Link href={`/tickets/${t.id}`}>
+                  {t.description.length > 140 ? `${t.description.slice(0, 140)}…` : t.description}
+                </Link>
+              </td>
+              <td>
+                <span className={`badge s-${t.status}`}>{words(t.status)}</span>
+              </td>
               <td>{words(t.category)}</td>
-              <td><span className={`prio p-${t.priority ?? 'none'}`}>{words(t.priority)}</span></td>
+              <td>
+                <span className={`prio p-${t.priority ?? 'none'}`}>{words(t.priority)}</span>
+              </td>
               <td>{t.context.serviceName ?? t.analysis?.context?.serviceName ?? '—'}</td>
               <td>{t.team ?? '—'}</td>
               <td className="assignee">{t.assignee ?? '—'}</td>
-              <td><time dateTime={t.createdAt} title={new Date(t.createdAt).toLocaleString()}>{age(t.createdAt)}</time></td>
+              <td>
+                <time dateTime={t.createdAt} title={new Date(t.createdAt).toLocaleString()}>
+                  {age(t.createdAt)}
+                </time>
+              </td>
             </tr>
           ))}
         </tbody>

@@ -18,7 +18,9 @@ export function NewTicketForm() {
     setError(null);
     try {
       const { ticket } = await api<{ ticket: Ticket }>('POST', '/api/v1/tickets', {
-        description, ...(Object.keys(context).length ? { context } : {}), dryRun: form.get('dryRun') === 'on',
+        description,
+        ...(Object.keys(context).length ? { context } : {}),
+        dryRun: form.get('dryRun') === 'on',
       });
       navigate(`/tickets/${ticket.id}`);
     } catch (err) {
@@ -33,12 +35,24 @@ export function NewTicketForm() {
         <label htmlFor="nt-description">What is wrong?</label>
         <textarea id="nt-description" name="description" required rows={3} maxLength={20000} />
         <div className="row">
-          <label>Service <input name="service" autoComplete="off" /></label>
-          <label>Device <input name="device" autoComplete="off" /></label>
-          <label className="check"><input type="checkbox" name="dryRun" /> Dry run (plan only)</label>
+          <label>
+            Service <input name="service" autoComplete="off" />
+          </label>
+          <label>
+            Device <input name="device" autoComplete="off" />
+          </label>
+          <label className="check">
+            <input type="checkbox" name="dryRun" /> Dry run (plan only)
+          </label>
         </div>
-        <button type="submit" disabled={busy}>Submit ticket</button>
-        {error && <p role="alert" className="error">{error}</p>}
+        <button type="submit" disabled={busy}>
+          Submit ticket
+        </button>
+        {error && (
+          <p role="alert" className="error">
+            {error}
+          </p>
+        )}
       </form>
     </details>
   );

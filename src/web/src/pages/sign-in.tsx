@@ -26,10 +26,24 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (session: SessionInfo) 
       <h1>TwisterLab console</h1>
       <form onSubmit={(e) => void submit(e)} className="card">
         <label htmlFor="api-key">API key</label>
-        <input id="api-key" name="api-key" type="password" autoComplete="current-password" required value={key}
-          onChange={(e) => setKey(e.target.value)} aria-describedby={error ? 'signin-error' : undefined} />
-        <button type="submit" disabled={busy || key.length === 0}>Sign in</button>
-        {error && <p id="signin-error" role="alert" className="error">{error}</p>}
+        <input
+          id="api-key"
+          name="api-key"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={key}
+          onChange={(e) => setKey(e.target.value)}
+          aria-describedby={error ? 'signin-error' : undefined}
+        />
+        <button type="submit" disabled={busy || key.length === 0}>
+          Sign in
+        </button>
+        {error && (
+          <p id="signin-error" role="alert" className="error">
+            {error}
+          </p>
+        )}
         <p className="hint">Your key is exchanged for a session cookie that ends when you sign out or after 8 hours.</p>
       </form>
     </main>

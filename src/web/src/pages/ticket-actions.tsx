@@ -30,7 +30,11 @@ export function TicketActions({ detail, onChanged }: { detail: TicketDetail; onC
   return (
     <section aria-labelledby="t-actions" className="card actions">
       <h2 id="t-actions">Actions</h2>
-      {canConfirm && <button type="button" onClick={() => void post('confirm', {})}>All is well: resolve</button>}
+      {canConfirm && (
+        <button type="button" onClick={() => void post('confirm', {})}>
+          All is well: resolve
+        </button>
+      )}
       {canReopen && (
         <form onSubmit={reopen} className="inline">
           <label htmlFor="reopen-reason">Still broken? Why</label>
@@ -38,7 +42,11 @@ export function TicketActions({ detail, onChanged }: { detail: TicketDetail; onC
           <button type="submit">Reopen</button>
         </form>
       )}
-      {error && <p role="alert" className="error">{error}</p>}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
     </section>
   );
 }
