@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, watch } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestSshd, type TestSshd } from '../helpers/sshd.ts';
+import { startTestSshd, type TestSshd, writeEdgeInventory } from '../helpers/sshd.ts';
 import { startTestRuntime, type TestRuntime } from '../helpers/test-runtime.ts';
 
 let sshd: TestSshd;
@@ -37,19 +37,7 @@ beforeAll(async () => {
   root = path.join(sshd.dir, 'roots');
   mkdirSync(root);
   const inventory = path.join(sshd.dir, 'devices.yaml');
-  writeFileSync(
-    inventory,
-    [
-      'devices:',
-      '  - id: edge',
-      '    host: 127.0.0.1',
-      `    port: ${sshd.port}`,
-      `    user: ${sshd.user}`,
-      '    auth: { method: key, keyFile: client_key }',
-      `    hostKey: "${sshd.hostPublicKey}"`,
-      '    maxConcurrency: 1',
-    ].join('\n'),
-  );
+  writeEdgeInventory(inventory, sshd, ['    maxConcurrency: 1']);
   rt = await startTestRuntime('pglite', { TWISTERLAB_DEVICES_FILE: inventory, TWISTERLAB_BACKUP_ROOTS: root });
 });
 

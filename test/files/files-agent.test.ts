@@ -20,7 +20,7 @@ import {
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestSshd, type TestSshd } from '../helpers/sshd.ts';
+import { startTestSshd, type TestSshd, writeEdgeInventory } from '../helpers/sshd.ts';
 import { startTestRuntime, type TestRuntime } from '../helpers/test-runtime.ts';
 
 let sshd: TestSshd;
@@ -56,18 +56,7 @@ beforeAll(async () => {
   mkdirSync(root);
   mkdirSync(outside);
   const inventory = path.join(sshd.dir, 'devices.yaml');
-  writeFileSync(
-    inventory,
-    [
-      'devices:',
-      '  - id: edge',
-      '    host: 127.0.0.1',
-      `    port: ${sshd.port}`,
-      `    user: ${sshd.user}`,
-      '    auth: { method: key, keyFile: client_key }',
-      `    hostKey: "${sshd.hostPublicKey}"`,
-    ].join('\n'),
-  );
+  writeEdgeInventory(inventory, sshd);
   rt = await startTestRuntime('pglite', { TWISTERLAB_DEVICES_FILE: inventory, TWISTERLAB_BACKUP_ROOTS: root });
 });
 

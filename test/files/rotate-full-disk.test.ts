@@ -12,7 +12,7 @@ import { createLocalTree } from '../../src/adapters/files/local-tree.ts';
 import { createFilesAgent } from '../../src/agents/files/files-agent.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { CapabilityRegistry } from '../../src/core/registry.ts';
-import { startTestSshd, type TestSshd } from '../helpers/sshd.ts';
+import { startTestSshd, type TestSshd, writeEdgeInventory } from '../helpers/sshd.ts';
 import { startTestRuntime, type TestRuntime } from '../helpers/test-runtime.ts';
 
 const MIB = 1024 * 1024;
@@ -166,18 +166,7 @@ describe.skipIf(!asRoot)('files.rotate_logs on a full disk of an SSH device (SFT
     mkdirSync(sftpRoot);
     mountTmpfs(sftpLogs, '8m');
     const inventory = path.join(sshd.dir, 'devices.yaml');
-    writeFileSync(
-      inventory,
-      [
-        'devices:',
-        '  - id: edge',
-        '    host: 127.0.0.1',
-        `    port: ${sshd.port}`,
-        `    user: ${sshd.user}`,
-        '    auth: { method: key, keyFile: client_key }',
-        `    hostKey: "${sshd.hostPublicKey}"`,
-      ].join('\n'),
-    );
+    writeEdgeInventory(inventory, sshd);
     rt = await startTestRuntime('pglite', { TWISTERLAB_DEVICES_FILE: inventory, TWISTERLAB_BACKUP_ROOTS: sftpRoot });
   }, 120_000);
 

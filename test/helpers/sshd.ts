@@ -29,6 +29,26 @@ export interface TestSshd {
   stop(): Promise<void>;
 }
 
+/**
+ * Writes a devices file with one device, `edge`, reaching this server with the test key (`client_key`, next to
+ * the file) and its trusted host key; `extra` lines are appended to the device's entry.
+ */
+export function writeEdgeInventory(file: string, sshd: TestSshd, extra: string[] = []): void {
+  writeFileSync(
+    file,
+    [
+      'devices:',
+      '  - id: edge',
+      '    host: 127.0.0.1',
+      `    port: ${sshd.port}`,
+      `    user: ${sshd.user}`,
+      '    auth: { method: key, keyFile: client_key }',
+      `    hostKey: "${sshd.hostPublicKey}"`,
+      ...extra,
+    ].join('\n'),
+  );
+}
+
 export function sshdAvailable(): boolean {
   return existsSync(SSHD_BINARY);
 }

@@ -3,13 +3,13 @@
 // device (a real sshd opening the connection itself). Loopback is reached only on the port of a declared
 // service or device, or on TWISTERLAB_PROBE_ALLOW; anything else internal is refused.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestSshd, type TestSshd } from '../helpers/sshd.ts';
+import { startTestSshd, type TestSshd, writeEdgeInventory } from '../helpers/sshd.ts';
 import { startTestRuntime, type TestRuntime } from '../helpers/test-runtime.ts';
 
 type Result = { ok: true; output: Record<string, any> } | { ok: false; error: { code: string; message: string } };
@@ -87,18 +87,7 @@ beforeAll(async () => {
   sshd = await startTestSshd({ logCommands: false });
   const inventory = path.join(sshd.dir, 'devices.yaml');
   // The device's host is 127.0.0.1, and the services' are localhost and 127.0.0.1: each trusted on its own port.
-  writeFileSync(
-    inventory,
-    [
-      'devices:',
-      '  - id: edge',
-      '    host: 127.0.0.1',
-      `    port: ${sshd.port}`,
-      `    user: ${sshd.user}`,
-      '    auth: { method: key, keyFile: client_key }',
-      `    hostKey: "${sshd.hostPublicKey}"`,
-    ].join('\n'),
-  );
+  writeEdgeInventory(inventory, sshd);
   rt = await startTestRuntime('pglite', {
     TWISTERLAB_DEVICES_FILE: inventory,
     TWISTERLAB_SERVICES: [

@@ -1,11 +1,10 @@
 // A declared service or device is trusted on its own port only: the probes of the monitoring agent may not turn
 // it into a loopback port scanner. A runtime declares a service on 127.0.0.1:A and an SSH device on
 // 127.0.0.1:D (a real sshd); real listeners on other loopback ports count every connection that reaches them.
-import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestSshd, type TestSshd } from '../helpers/sshd.ts';
+import { startTestSshd, type TestSshd, writeEdgeInventory } from '../helpers/sshd.ts';
 import { startTestRuntime, type TestRuntime } from '../helpers/test-runtime.ts';
 
 type Result = { ok: true; output: Record<string, any> } | { ok: false; error: { code: string; message: string } };
@@ -34,18 +33,7 @@ beforeAll(async () => {
   for (let i = 0; i < 5; i++) otherPorts.push(await listener());
   sshd = await startTestSshd({ logCommands: false });
   const inventory = path.join(sshd.dir, 'devices.yaml');
-  writeFileSync(
-    inventory,
-    [
-      'devices:',
-      '  - id: edge',
-      '    host: 127.0.0.1',
-      `    port: ${sshd.port}`,
-      `    user: ${sshd.user}`,
-      '    auth: { method: key, keyFile: client_key }',
-      `    hostKey: "${sshd.hostPublicKey}"`,
-    ].join('\n'),
-  );
+  writeEdgeInventory(inventory, sshd);
   rt = await startTestRuntime('pglite', {
     TWISTERLAB_DEVICES_FILE: inventory,
     TWISTERLAB_SERVICES: `app=http://127.0.0.1:${declaredPort}/health`,

@@ -4,7 +4,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUTH_LOG_FIXTURE, FIXTURE_EXPECTED } from '../helpers/auth-log-fixture.ts';
-import { startTestSshd, type TestSshd } from '../helpers/sshd.ts';
+import { startTestSshd, type TestSshd, writeEdgeInventory } from '../helpers/sshd.ts';
 import { startTestRuntime, type TestRuntime } from '../helpers/test-runtime.ts';
 
 let sshd: TestSshd;
@@ -20,18 +20,7 @@ beforeAll(async () => {
   logs = path.join(sshd.dir, 'logs');
   mkdirSync(logs);
   const inventory = path.join(sshd.dir, 'devices.yaml');
-  writeFileSync(
-    inventory,
-    [
-      'devices:',
-      '  - id: edge',
-      '    host: 127.0.0.1',
-      `    port: ${sshd.port}`,
-      `    user: ${sshd.user}`,
-      '    auth: { method: key, keyFile: client_key }',
-      `    hostKey: "${sshd.hostPublicKey}"`,
-    ].join('\n'),
-  );
+  writeEdgeInventory(inventory, sshd);
   rt = await startTestRuntime('pglite', { TWISTERLAB_DEVICES_FILE: inventory, TWISTERLAB_BACKUP_ROOTS: logs });
   // Thousands of ordinary lines first, so the failures sit in the tail of a log larger than one read.
   const noise = Array.from(
