@@ -3,15 +3,13 @@
 // Prints answered req/s, p50/p99 latency, errors and refusals (429 past the backlog limit), the server's peak RSS
 // and how many tickets were processed meanwhile.
 //   node --import tsx bench/ingest/run.ts [--rate 500] [--seconds 10] [--backend pglite|postgres|both] [--backlog 100000] [--cpu-prof dir]
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { PACKAGE_ROOT } from '../../src/adapters/package-root.ts';
 import { fmt, rssOf, scratchDatabase } from '../lib/stats.ts';
+import { startBenchServer } from '../lib/server.ts';
 
 const { values } = parseArgs({
   options: {
@@ -25,23 +23,6 @@ const { values } = parseArgs({
     'cpu-prof': { type: 'string' },
   },
 });
-const ROOT = PACKAGE_ROOT;
-// The compiled server when `npm run bench:ingest` built it, so RSS is the production figure, not tsx's.
-const compiled = path.join(ROOT, 'dist/src/main/cli.js');
-const serverArgs =
-  existsSync(compiled) && import.meta.url.includes('/dist/')
-    ? [compiled, 'serve']
-    : ['--import', 'tsx', 'src/main/cli.ts', 'serve'];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 const body = JSON.stringify({
   description: 'The VPN drops every few minutes since this morning, please help urgently',
@@ -51,33 +32,20 @@ const SECONDS = Number(values.seconds);
 const failures: string[] = [];
 
 async function measure(backend: string): Promise<void> {
-  const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'twisterlab-ingest-'));
   const db = backend === 'postgres' ? await scratchDatabase() : undefined;
   const profile = values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(values['cpu-prof'], backend)] : [];
-  const server = spawn(process.execPath, [...profile, ...serverArgs], {
-    cwd: ROOT,
+  const { base, server, stop } = await startBenchServer({
+    moduleUrl: import.meta.url,
+    nodeArgs: profile,
     env: {
-      ...process.env,
-      PORT: String(port),
       TWISTERLAB_DATA_DIR: dataDir,
       LOG_LEVEL: 'warn',
       TWISTERLAB_BACKLOG_LIMIT: values.backlog,
       ...(db ? { DATABASE_URL: db.url } : {}),
     },
-    stdio: ['ignore', 'inherit', 'inherit'],
   });
-  const base = `http://127.0.0.1:${port}`;
   try {
-    for (let i = 0; ; i += 1) {
-      try {
-        if ((await fetch(`${base}/health`)).ok) break;
-      } catch {
-        /* starting */
-      }
-      if (i > 3_000) throw new Error('server did not start within 5 minutes');
-      await new Promise((r) => setTimeout(r, 100));
-    }
     const run = (rate: number, seconds: number) =>
       autocannon({
         url: `${base}/api/v1/tickets`,
@@ -107,8 +75,7 @@ async function measure(backend: string): Promise<void> {
     if (result.errors > 0 || result.timeouts > 0 || result.non2xx > 0)
       failures.push(`${backend}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx`);
   } finally {
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
+    await stop();
     await db?.drop();
     rmSync(dataDir, { recursive: true, force: true });
   }

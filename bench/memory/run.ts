@@ -6,14 +6,13 @@
 // thread, from /metrics). With --restart the embedded store is opened a second time on the same data directory
 // and the load repeated: the state of a long-lived install.
 //   node --import tsx bench/memory/run.ts [--tickets 300] [--posted 1000] [--backend pglite|postgres|both] [--node-flags "..."]
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { PACKAGE_ROOT } from '../../src/adapters/package-root.ts';
 import { fmt, memoryMap, rssOf, scratchDatabase } from '../lib/stats.ts';
+import { startBenchServer, type BenchServer } from '../lib/server.ts';
 
 const { values } = parseArgs({
   options: {
@@ -28,13 +27,7 @@ const { values } = parseArgs({
 const TICKETS = Number(values.tickets);
 const POSTED = Number(values.posted);
 const CONCURRENCY = Number(values.concurrency);
-const compiled = path.join(PACKAGE_ROOT, 'dist/src/main/cli.js');
-const fromDist = existsSync(compiled) && import.meta.url.includes('/dist/');
 const nodeFlags = values['node-flags'] ? values['node-flags'].split(/\s+/) : [];
-const serverArgs = [
-  ...nodeFlags,
-  ...(fromDist ? [compiled, 'serve'] : ['--import', 'tsx', 'src/main/cli.ts', 'serve']),
-];
 
 const RUNBOOK = `id: bench-uptime
 title: Load averages of this host
@@ -56,46 +49,12 @@ const TASKS = [
   'The machine lags a lot today',
 ];
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
+function startServer(env: Record<string, string>): Promise<BenchServer> {
+  return startBenchServer({
+    moduleUrl: import.meta.url,
+    nodeArgs: nodeFlags,
+    env: { TWISTERLAB_BACKLOG_LIMIT: '100000', ...env },
   });
-}
-
-async function startServer(
-  env: Record<string, string>,
-): Promise<{ base: string; server: ChildProcess; stop(): Promise<void> }> {
-  const port = await freePort();
-  const server = spawn(process.execPath, serverArgs, {
-    cwd: PACKAGE_ROOT,
-    env: { ...process.env, PORT: String(port), LOG_LEVEL: 'warn', TWISTERLAB_BACKLOG_LIMIT: '100000', ...env },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i += 1) {
-    try {
-      if ((await fetch(`${base}/health`)).ok) break;
-    } catch {
-      /* starting */
-    }
-    if (i > 3_000) {
-      server.kill('SIGKILL');
-      throw new Error('server did not start within 5 minutes');
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    base,
-    server,
-    async stop() {
-      server.kill('SIGTERM');
-      await new Promise((r) => server.once('exit', r));
-    },
-  };
 }
 
 async function load(

@@ -6,14 +6,13 @@
 // Every ticket must run its one uptime check and end no_fault_found, or the bench fails (exit code 1) saying which.
 //   node --import tsx bench/pipeline/run.ts [--tickets 300] [--concurrency 10] [--backend pglite|postgres|both] [--cpu-prof dir]
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { PACKAGE_ROOT } from '../../src/adapters/package-root.ts';
 import { fmt, percentile, rssOf, scratchDatabase } from '../lib/stats.ts';
+import { startBenchServer } from '../lib/server.ts';
 
 const { values } = parseArgs({
   options: {
@@ -28,11 +27,6 @@ const { values } = parseArgs({
 });
 const TICKETS = Number(values.tickets);
 const CONCURRENCY = Number(values.concurrency);
-const compiled = path.join(PACKAGE_ROOT, 'dist/src/main/cli.js');
-const serverArgs =
-  existsSync(compiled) && import.meta.url.includes('/dist/')
-    ? [compiled, 'serve']
-    : ['--import', 'tsx', 'src/main/cli.ts', 'serve'];
 
 // One read-only check on this host. Its category (application) and words (restarts, uptime) are ones no built-in
 // runbook without a target covers, so diagnosing a ticket that names the device `local` runs exactly this check:
@@ -70,55 +64,32 @@ function ceiling(): Promise<number> {
   });
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
 async function startServer(backend: string): Promise<{ base: string; server: ChildProcess; stop(): Promise<void> }> {
-  const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'twisterlab-pipeline-'));
   const runbooks = path.join(dataDir, 'runbooks');
   mkdirSync(runbooks);
   writeFileSync(path.join(runbooks, 'bench-uptime.yaml'), RUNBOOK);
   const db = backend === 'postgres' ? await scratchDatabase() : undefined;
   const profile = values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(values['cpu-prof'], backend)] : [];
-  const server = spawn(process.execPath, [...profile, ...serverArgs], {
-    cwd: PACKAGE_ROOT,
+  const {
+    base,
+    server,
+    stop: stopServer,
+  } = await startBenchServer({
+    moduleUrl: import.meta.url,
+    nodeArgs: profile,
     env: {
-      ...process.env,
-      PORT: String(port),
       TWISTERLAB_DATA_DIR: dataDir,
       TWISTERLAB_RUNBOOKS_DIR: runbooks,
       LOG_LEVEL: 'warn',
       ...(db ? { DATABASE_URL: db.url } : {}),
     },
-    stdio: ['ignore', 'inherit', 'inherit'],
   });
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i += 1) {
-    try {
-      if ((await fetch(`${base}/health`)).ok) break;
-    } catch {
-      /* starting */
-    }
-    if (i > 3_000) {
-      server.kill('SIGKILL');
-      throw new Error('server did not start within 5 minutes');
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
   return {
     base,
     server,
     async stop() {
-      server.kill('SIGTERM');
-      await new Promise((r) => server.once('exit', r));
+      await stopServer();
       await db?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
