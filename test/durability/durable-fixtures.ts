@@ -172,7 +172,7 @@ export function killableStore(inner: TicketRepository): {
   };
 }
 
-export const newTicket = (description = 'durable test: please fix the widget') => ({
+export const newTicket = (description = 'durable test: please fix the widget on this server') => ({
   description,
   requester: 'alice',
   source: 'api' as const,
