@@ -45,8 +45,8 @@ verify:
 `;
 const TASKS = [
   'This server is very slow since this morning',
-  'Everything on the host is sluggish, high load?',
-  'The machine lags a lot today',
+  'Everything on this host has been sluggish since noon, the load looks high',
+  'This machine is slow and lags a lot today',
 ];
 
 function startServer(env: Record<string, string>): Promise<BenchServer> {
