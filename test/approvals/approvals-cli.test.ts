@@ -38,7 +38,7 @@ async function submitAndList(): Promise<{ ticketId: string; approval: Approval; 
   const code = await submitCommand(
     clientFor(KEYS.alice),
     {
-      text: 'The application cache is corrupt, please wipe the cache',
+      text: 'The application cache on this server is corrupt, please wipe the cache',
       dryRun: false,
       wait: true,
       json: false,

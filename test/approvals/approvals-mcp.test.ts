@@ -45,7 +45,7 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Pr
 async function submitAndWait(requester: Client): Promise<{ ticketId: string; approval: Approval }> {
   corruptCache(file);
   const submitted = await call(requester, 'ticket.submit', {
-    description: 'The application cache is corrupt, please wipe the cache',
+    description: 'The application cache on this server is corrupt, please wipe the cache',
   });
   const ticketId = (submitted.structuredContent as { ticket: { id: string } }).ticket.id;
   const approvals = await until(

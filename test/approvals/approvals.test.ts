@@ -36,7 +36,7 @@ async function submit(rt: TestRuntime, file: string): Promise<string> {
     method: 'POST',
     url: '/api/v1/tickets',
     headers: { 'x-api-key': KEYS.alice },
-    payload: { description: 'The application cache is corrupt, please wipe the cache' },
+    payload: { description: 'The application cache on this server is corrupt, please wipe the cache' },
   });
   expect(response.statusCode).toBe(202);
   return (response.json() as { ticket: { id: string } }).ticket.id;
@@ -165,7 +165,7 @@ describe.each(BACKENDS)('approvals (%s)', (backend) => {
     expect(detail.ticket.escalationReason).toBe('step 0 was denied by carol: not during business hours');
     // The person who takes it reads plain words: the request, what was found, the refused change, the team.
     const summary = detail.ticket.handoffSummary ?? '';
-    expect(summary).toMatch(/^Request: the requester .*"The application cache is corrupt/);
+    expect(summary).toMatch(/^Request: the requester .*"The application cache on this server is corrupt/);
     expect(summary).toMatch(/^Checked: found .*\(confirmed\)$/m);
     expect(summary).toMatch(
       /^Left to do: carol refused the change \(Wipe the cache\), saying "not during business hours"; nothing ran/m,
@@ -191,7 +191,7 @@ describe('approval expiry (pglite)', () => {
     const detail = await waitForStatus(rt, id, ['resolved', 'escalated', 'failed']);
     expect(detail.ticket.status).toBe('escalated');
     expect(detail.ticket.escalationReason).toMatch(/approval of step 0 expired/);
-    expect(detail.ticket.handoffSummary).toMatch(/^Request: the requester .*"The application cache is corrupt/);
+    expect(detail.ticket.handoffSummary).toMatch(/^Request: the requester .*"The application cache on this server is corrupt/);
     expect(detail.ticket.handoffSummary).toMatch(
       /^Left to do: nobody approved or refused the change \(Wipe the cache\) in time, so nothing ran/m,
     );

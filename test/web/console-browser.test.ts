@@ -54,7 +54,10 @@ describe('web console in Chromium', () => {
   it('submits a ticket from the inbox and shows its diagnosis step appear, then the approval it waits for', async () => {
     lab.corrupt();
     const { context, page } = await signedIn(lab, KEYS.alice);
-    const id = await submitFromInbox(page, 'The app cache is corrupt and serving stale pages to everyone');
+    const id = await submitFromInbox(
+      page,
+      'The app cache on this server is corrupt and serving stale pages to everyone',
+    );
     await page.locator('[data-step="testops.check_cache"][data-status="succeeded"]').waitFor();
     await expect.poll(() => statusOf(page).textContent()).toBe('awaiting approval');
     expect(await page.locator('[data-step="testops.check_cache"] .output').textContent()).toContain('"corrupt": true');
@@ -71,7 +74,10 @@ describe('web console in Chromium', () => {
     lab.corrupt();
     const before = sideEffectLines(lab.sideEffectFile);
     const alice = await signedIn(lab, KEYS.alice);
-    const id = await submitFromInbox(alice.page, 'The app cache is serving garbage to everyone, please sort it out');
+    const id = await submitFromInbox(
+      alice.page,
+      'The app cache on this server is serving garbage to everyone, please sort it out',
+    );
     await expect.poll(() => statusOf(alice.page).textContent(), { timeout: 20_000 }).toBe('awaiting approval');
 
     const carol = await signedIn(lab, KEYS.carol);
@@ -115,7 +121,7 @@ describe('web console in Chromium', () => {
     const alice = await signedIn(lab, KEYS.alice);
     const id = await submitFromInbox(
       alice.page,
-      'The application cache is broken again, every page it serves is wrong',
+      'The application cache on this server is broken again, every page it serves is wrong',
     );
     await expect.poll(() => statusOf(alice.page).textContent(), { timeout: 20_000 }).toBe('awaiting approval');
     const carol = await signedIn(lab, KEYS.carol);
@@ -149,7 +155,10 @@ describe('web console in Chromium', () => {
   it('shows a viewer no approve button, and the API refuses the viewer when the request is forced', async () => {
     lab.corrupt();
     const alice = await signedIn(lab, KEYS.alice);
-    const id = await submitFromInbox(alice.page, 'Our app cache is full of garbage, customers see nonsense');
+    const id = await submitFromInbox(
+      alice.page,
+      'The app cache on this server is full of garbage, customers see nonsense',
+    );
     await expect.poll(() => statusOf(alice.page).textContent(), { timeout: 20_000 }).toBe('awaiting approval');
     const vera = await signedIn(lab, KEYS.vera);
     expect(await vera.page.getByText('New ticket').count()).toBe(0);

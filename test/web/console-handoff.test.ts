@@ -69,7 +69,7 @@ const statusOf = (page: Page) => page.getByTestId('ticket-status');
 
 describe('ticket handoff in the console', () => {
   it('lets an operator assign, comment (markup shown as text) and resolve an escalated ticket; the API has it all', async () => {
-    const id = await escalatedTicket('The app cache keeps handing out yesterday pages to our customers');
+    const id = await escalatedTicket('The app cache on this server keeps handing out yesterday pages to our customers');
     const before = await ticketOf(id);
     const { context, page } = await signedIn(lab, KEYS.bot);
     await page.goto(`${lab.base}/tickets/${id}`);
@@ -118,7 +118,9 @@ describe('ticket handoff in the console', () => {
   });
 
   it('shows a viewer none of the handoff actions, and an operator watching sees a comment made elsewhere', async () => {
-    const id = await escalatedTicket('The application cache is broken again, every page it serves is wrong');
+    const id = await escalatedTicket(
+      'The application cache on this server is broken again, every page it serves is wrong',
+    );
     const vera = await signedIn(lab, KEYS.vera);
     await vera.page.goto(`${lab.base}/tickets/${id}`);
     await expect.poll(() => statusOf(vera.page).textContent()).toBe('escalated');

@@ -37,7 +37,11 @@ try {
   await submit(lab.base, KEYS.bot, 'The VPN keeps dropping every few minutes for the whole sales team');
   await submit(lab.base, KEYS.bot, 'Printer on the second floor is out of toner again');
   lab.corrupt();
-  const fixed = await submit(lab.base, KEYS.alice, 'The shop shows stale prices, the application cache looks corrupt');
+  const fixed = await submit(
+    lab.base,
+    KEYS.alice,
+    'The shop shows stale prices, the application cache on this server looks corrupt',
+  );
   await waitFor(lab.base, fixed, ['awaiting_approval']);
   const approval = (
     (await (
@@ -55,7 +59,7 @@ try {
   const waiting = await submit(
     lab.base,
     KEYS.alice,
-    'Customers see yesterday’s cached stock levels on every product page',
+    'Customers see yesterday’s cached stock levels on every product page served by this server',
   );
   await waitFor(lab.base, waiting, ['awaiting_approval']);
 
