@@ -191,7 +191,9 @@ describe('approval expiry (pglite)', () => {
     const detail = await waitForStatus(rt, id, ['resolved', 'escalated', 'failed']);
     expect(detail.ticket.status).toBe('escalated');
     expect(detail.ticket.escalationReason).toMatch(/approval of step 0 expired/);
-    expect(detail.ticket.handoffSummary).toMatch(/^Request: the requester .*"The application cache on this server is corrupt/);
+    expect(detail.ticket.handoffSummary).toMatch(
+      /^Request: the requester .*"The application cache on this server is corrupt/,
+    );
     expect(detail.ticket.handoffSummary).toMatch(
       /^Left to do: nobody approved or refused the change \(Wipe the cache\) in time, so nothing ran/m,
     );
