@@ -31,12 +31,16 @@ interface Pending {
   reject(error: TwisterError): void;
 }
 
+// The helper holds a few commands' output at a time: a 1 MiB young generation (V8's default lets it grow to 16
+// MiB per semi-space, RSS the process never gives back).
+const HELPER_FLAGS = ['--max-semi-space-size=1'];
+
 /** The helper's entry: the compiled .js beside this module, or the .ts source run through tsx (development, tests). */
 function helperCommand(): string[] {
   const here = fileURLToPath(import.meta.url);
   const ext = path.extname(here);
   const entry = path.join(path.dirname(here), `spawn-helper-main${ext}`);
-  return ext === '.ts' ? ['--import', 'tsx', entry] : [entry];
+  return [...HELPER_FLAGS, ...(ext === '.ts' ? ['--import', 'tsx', entry] : [entry])];
 }
 
 export function createSpawnHelper(): SpawnHelper {
