@@ -1,15 +1,28 @@
-// bench/ingest: POST /api/v1/tickets at a fixed offered rate (autocannon's overallRate) against the real server
-// process, which processes the tickets meanwhile, on the embedded store and on PostgreSQL (--backend to pick one).
-// Prints answered req/s, p50/p99 latency, errors and refusals (429 past the backlog limit), the server's peak RSS
-// and how many tickets were processed meanwhile.
-//   node --import tsx bench/ingest/run.ts [--rate 500] [--seconds 10] [--backend pglite|postgres|both] [--backlog 100000] [--cpu-prof dir]
+// bench/ingest: POST /api/v1/tickets at a fixed offered rate — paced, open loop: one request every 1/rate s, latency
+// from when it was due (bench/lib/paced-load.ts) — against the real server process, which processes the tickets
+// meanwhile, on the embedded store and on PostgreSQL (--backend to pick one). Prints answered req/s, p50/p99
+// latency, errors and refusals (429 past the backlog limit), the server's peak RSS and how many tickets were
+// processed meanwhile. `--generator autocannon` uses autocannon's overallRate instead (bursts; for comparison).
+//   node --import tsx bench/ingest/run.ts [--rate 500] [--seconds 10] [--backend pglite|postgres|both] [--backlog 100000] [--generator paced|autocannon] [--cpu-prof dir]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { fmt, rssOf, scratchDatabase } from '../lib/stats.ts';
+import { pacedLoad } from '../lib/paced-load.ts';
 import { startBenchServer } from '../lib/server.ts';
+
+interface Outcome {
+  sent: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  latency: { p50: number; p90: number; p99: number; max: number };
+  answeredPerSecond: number;
+  sendLag: string;
+}
 
 const { values } = parseArgs({
   options: {
@@ -21,8 +34,12 @@ const { values } = parseArgs({
     backlog: { type: 'string', default: '100000' },
     // A directory for the server's CPU profile (node --cpu-prof), written when it stops.
     'cpu-prof': { type: 'string' },
+    // paced: one request every 1/rate s, open loop (the offered rate); autocannon: its overallRate, which sends each
+    // second's share back to back at the start of the second (a burst at full concurrency; see bench/lib/paced-load.ts).
+    generator: { type: 'string', default: 'paced' },
   },
 });
+if (!['paced', 'autocannon'].includes(values.generator!)) throw new Error('--generator is paced or autocannon');
 
 const body = JSON.stringify({
   description: 'The VPN drops every few minutes since this morning, please help urgently',
@@ -46,27 +63,42 @@ async function measure(backend: string): Promise<void> {
     },
   });
   try {
-    const run = (rate: number, seconds: number) =>
-      autocannon({
+    const run = async (rate: number, seconds: number): Promise<Outcome> => {
+      const request = {
         url: `${base}/api/v1/tickets`,
-        method: 'POST',
+        method: 'POST' as const,
         headers: { 'content-type': 'application/json' },
         body,
-        connections: Number(values.connections),
-        duration: seconds,
-        overallRate: rate,
-      });
+      };
+      const connections = Number(values.connections);
+      if (values.generator === 'paced') {
+        const r = await pacedLoad({ ...request, rate, seconds, connections });
+        const non2xx = Object.values(r.statuses).reduce((a, b) => a + b, 0);
+        return { ...r, non2xx, sendLag: `, generator's own send lag p99 ${fmt(r.sendLagP99, 1)} ms` };
+      }
+      const r = await autocannon({ ...request, connections, duration: seconds, overallRate: rate });
+      return {
+        sent: r.requests.total,
+        ok: r['2xx'],
+        non2xx: r.non2xx,
+        errors: r.errors,
+        timeouts: r.timeouts,
+        latency: { p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max },
+        answeredPerSecond: r['2xx'] / seconds,
+        sendLag: '',
+      };
+    };
     await run(100, 2); // warm-up: JIT, connection pool, prepared plans
     const result = await run(RATE, SECONDS);
     const rss = rssOf(server.pid!);
     const health = (await (await fetch(`${base}/health`)).json()) as { queueDepth: number };
     const stored = ((await (await fetch(`${base}/api/v1/tickets?limit=1`)).json()) as { total: number }).total;
-    const answered = result['2xx'] / SECONDS;
+    const answered = result.answeredPerSecond;
     console.log(
-      `${backend.padEnd(8)} requests ${result.requests.total}  answered 2xx ${result['2xx']} (${fmt(answered, 0)} req/s of ${RATE} offered, ${fmt(answered / RATE, 3)})`,
+      `${backend.padEnd(8)} requests ${result.sent}  answered 2xx ${result.ok} (${fmt(answered, 0)} req/s of ${RATE} offered, ${fmt(answered / RATE, 3)})`,
     );
     console.log(
-      `${''.padEnd(8)} latency  p50 ${result.latency.p50} ms  p90 ${result.latency.p90} ms  p99 ${result.latency.p99} ms  max ${result.latency.max} ms`,
+      `${''.padEnd(8)} latency  p50 ${fmt(result.latency.p50, 1)} ms  p90 ${fmt(result.latency.p90, 1)} ms  p99 ${fmt(result.latency.p99, 1)} ms  max ${fmt(result.latency.max, 1)} ms${result.sendLag}`,
     );
     console.log(`${''.padEnd(8)} errors   ${result.errors}  timeouts ${result.timeouts}  non-2xx ${result.non2xx}`);
     console.log(
@@ -83,7 +115,7 @@ async function measure(backend: string): Promise<void> {
 
 const backends = values.backend === 'both' ? ['pglite', 'postgres'] : [values.backend!];
 console.log(
-  `bench/ingest: POST /api/v1/tickets at ${RATE} req/s for ${SECONDS} s, ${values.connections} connections, while the tickets are processed (node ${process.version})`,
+  `bench/ingest: POST /api/v1/tickets at ${RATE} req/s for ${SECONDS} s (${values.generator === 'paced' ? 'paced, open loop' : "autocannon's overallRate"}), ${values.connections} connections at most, while the tickets are processed (node ${process.version})`,
 );
 for (const backend of backends) await measure(backend);
 if (failures.length > 0) {
