@@ -104,6 +104,11 @@ const tickets = {
   /** Tickets this process works on at once (its processing budget, apart from intake). */
   concurrency: v('TWISTERLAB_CONCURRENCY', int(1, 256).default(8)),
   /**
+   * Admission time (ms, 90th percentile over 100 ms) above which fewer tickets are processed at once, down to one,
+   * so that intake stays fast while tickets pour in; 0 keeps `concurrency` whatever intake does (in-process queue).
+   */
+  intakeTargetMs: v('TWISTERLAB_INTAKE_TARGET_MS', int(0, 60_000).default(5)),
+  /**
    * Tickets queued or running (not yet settled) past which intake answers BACKLOG_FULL (429) with Retry-After
    * `retryAfterSeconds`, storing nothing; it bounds the work held in memory.
    */

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isTwisterError } from './errors.ts';
-import { createBacklog } from './ticket-intake.ts';
+import type { TicketQueue } from './events.ts';
+import { createBacklog, submitTicket, type IntakeDeps } from './ticket-intake.ts';
+import type { TicketRepository } from './ticket-repository.ts';
 
 function refusal(fn: () => unknown) {
   try {
@@ -35,5 +37,43 @@ describe('the intake backlog', () => {
     backlog.admit();
     expect(backlog.size()).toBe(4);
     expect(refusal(() => backlog.admit()).code).toBe('BACKLOG_FULL');
+  });
+});
+
+describe('admission time', () => {
+  it('is told once a ticket is stored and queued, and not for one that could not be stored', async () => {
+    const told: number[] = [];
+    const backlog = createBacklog({
+      limit: 10,
+      queued: () => 0,
+      retryAfterSeconds: 1,
+      onAdmitted: (ms) => told.push(ms),
+    });
+    const order: string[] = [];
+    let fail = false;
+    const store = {
+      async create() {
+        if (fail) throw new Error('the store is down');
+        order.push('stored');
+        return { ticket: { id: 't1' }, created: true };
+      },
+      async apply() {},
+    } as unknown as TicketRepository;
+    const queue = {
+      async enqueue() {
+        order.push(`queued, told ${told.length}`);
+      },
+    } as unknown as TicketQueue;
+    const deps: IntakeDeps = { store, queue, isAccepting: () => true, backlog };
+    await submitTicket(deps, { description: 'the printer jams' }, { requester: 'ana', source: 'api' });
+    expect(order).toEqual(['stored', 'queued, told 0']);
+    expect(told).toHaveLength(1);
+    expect(told[0]).toBeGreaterThanOrEqual(0);
+    fail = true;
+    await expect(
+      submitTicket(deps, { description: 'the printer jams' }, { requester: 'ana', source: 'api' }),
+    ).rejects.toThrow('the store is down');
+    expect(told).toHaveLength(1);
+    expect(backlog.size()).toBe(0);
   });
 });

@@ -49,6 +49,8 @@ export interface Submitted {
 /** A place in the backlog, taken at admission and given back once the queue (or the caller) counts the ticket. */
 export interface BacklogSlot {
   release(): void;
+  /** The ticket is stored and queued (or handed to its caller): how long admission took goes to `onAdmitted`. */
+  admitted(): void;
 }
 
 export interface Backlog {
@@ -64,6 +66,8 @@ export interface BacklogOptions {
   queued: () => number;
   /** Told to clients refused for a full backlog (the Retry-After header). */
   retryAfterSeconds: number;
+  /** Told how long each admission took, in ms, from `admit` to the ticket stored and queued. */
+  onAdmitted?: (ms: number) => void;
 }
 
 /** Counts the queue plus the tickets between admission and enqueue, and those run by their caller. */
@@ -87,18 +91,22 @@ export function createBacklog(options: BacklogOptions): Backlog {
       }
       held += 1;
       let released = false;
+      const started = performance.now();
       return {
         release() {
           if (released) return;
           released = true;
           held -= 1;
         },
+        admitted() {
+          options.onAdmitted?.(performance.now() - started);
+        },
       };
     },
   };
 }
 
-const NOTHING_HELD: BacklogSlot = { release: () => {} };
+const NOTHING_HELD: BacklogSlot = { release: () => {}, admitted: () => {} };
 
 function requestHash(input: SubmitInput): string {
   // The origin fields join the hash only when given, so keys stored before they existed still match their retries.
@@ -121,6 +129,7 @@ export async function submitTicket(deps: IntakeDeps, input: SubmitInput, options
   const slot = deps.backlog?.admit() ?? NOTHING_HELD;
   try {
     const submitted = await admitted(deps, input, options);
+    slot.admitted();
     // Queued: the queue counts it now. Run by the caller: it holds its place until its run is over.
     if (options.runByCaller && submitted.created) return { ...submitted, settle: () => slot.release() };
     slot.release();

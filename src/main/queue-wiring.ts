@@ -8,6 +8,7 @@ import { TwisterError } from '../core/errors.ts';
 import type { TicketEventBus, TicketQueue } from '../core/events.ts';
 import type { AnswerCache } from '../core/llm-guard.ts';
 import type { Logger } from '../core/logger.ts';
+import { createProcessingGovernor } from '../core/processing-governor.ts';
 import type { TicketRepository } from '../core/ticket-repository.ts';
 
 export interface QueueWiring {
@@ -18,6 +19,8 @@ export interface QueueWiring {
   leases: DeviceLeases | undefined;
   /** Model answers shared by every process (Redis only; each process keeps its own otherwise). */
   answerCache: AnswerCache | undefined;
+  /** Told how long each admission took: processing in this process gives way while intake is slow (in-process). */
+  recordIntake: (ms: number) => void;
   /** Queues what a previous run left unfinished (`startRun`), and on Redis keeps reconciling store and queue. */
   recover(options: { startRun: boolean }): Promise<void>;
   /** Stops taking tickets; those in flight get `timeoutMs`, then go back to the queue (Redis) or are awaited. */
@@ -26,7 +29,7 @@ export interface QueueWiring {
 }
 
 export interface QueueWiringOptions {
-  config: Pick<Config, 'concurrency' | 'redis' | 'commandTimeoutMs'>;
+  config: Pick<Config, 'concurrency' | 'redis' | 'commandTimeoutMs' | 'intakeTargetMs'>;
   store: Pick<TicketRepository, 'listUnfinished' | 'listAwaitingWork'>;
   logger: Logger;
   /** Told how long each ticket waited on the queue before its processing started. */
@@ -52,10 +55,12 @@ export async function wireQueue(options: QueueWiringOptions): Promise<QueueWirin
 }
 
 function wireInProcess({ config, store, logger, onDispatch }: QueueWiringOptions): QueueWiring {
-  const queue = createInProcessQueue({ concurrency: config.concurrency, logger, onDispatch });
+  const governor = createProcessingGovernor({ max: config.concurrency, targetMs: config.intakeTargetMs });
+  const queue = createInProcessQueue({ concurrency: config.concurrency, logger, onDispatch, governor });
   return {
     kind: 'in-process',
     queue,
+    recordIntake: governor.recordIntake,
     events: createInProcessEventBus(logger),
     leases: undefined,
     answerCache: undefined,

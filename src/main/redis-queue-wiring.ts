@@ -65,6 +65,8 @@ export function wireRedis({ config, store, logger, onDispatch }: QueueWiringOpti
     events,
     leases,
     answerCache: createRedisAnswerCache({ redis: commands, prefix, ttlMs: redis.llmCacheTtlMs }),
+    // Workers on other machines process the tickets; an API process's intake does not hold them back.
+    recordIntake: () => {},
     async recover({ startRun }) {
       reconciling = true;
       reconciler.start();

@@ -154,7 +154,11 @@ export async function createCore(config: Config, logger: pino.Logger, options: R
   dispatcher.start();
   const metrics = createMetrics();
   const queueing = await wireQueue({ config, store, logger, onDispatch: (ms) => metrics.observeQueueWait(ms / 1000) });
-  const backlog = createBacklog({ ...config.backlog, queued: () => queueing.queue.depth() });
+  const backlog = createBacklog({
+    ...config.backlog,
+    queued: () => queueing.queue.depth(),
+    onAdmitted: queueing.recordIntake,
+  });
   const events: TicketEventBus = {
     publish: (event) => {
       metrics

@@ -12,6 +12,38 @@ const until = async (check: () => boolean, timeoutMs = 5_000) => {
 };
 
 describe('in-process queue', () => {
+  it('starts no more tickets than the governor allows now, and the rest once it allows more', async () => {
+    let limit = 1;
+    let raise = () => {};
+    const governor = { limit: () => limit, onRaise: (fn: () => void) => void (raise = fn), stop: () => {} };
+    const queue = createInProcessQueue({ concurrency: 4, logger: silentLogger, governor });
+    const gates: Array<() => void> = [];
+    let running = 0;
+    let most = 0;
+    queue.start(async () => {
+      running += 1;
+      most = Math.max(most, running);
+      await new Promise<void>((resolve) => gates.push(resolve));
+      running -= 1;
+    });
+    for (const id of ['t1', 't2', 't3', 't4', 't5']) await queue.enqueue(id);
+    await until(() => running === 1);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(running).toBe(1);
+    limit = 3;
+    raise();
+    await until(() => running === 3);
+    limit = 10; // above the configured concurrency: 4 at most
+    raise();
+    await until(() => running === 4);
+    while (queue.depth() > 0) {
+      gates.shift()?.();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(most).toBe(4);
+    await queue.close();
+  });
+
   it('gives a ticket whose handler failed with a retryable error back to the handler later, until it succeeds', async () => {
     const queue = createInProcessQueue({ concurrency: 2, logger: silentLogger, retryBaseMs: 10 });
     const calls: number[] = [];

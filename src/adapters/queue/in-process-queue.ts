@@ -5,6 +5,7 @@
 import { TwisterError, isTwisterError } from '../../core/errors.ts';
 import type { TicketQueue } from '../../core/events.ts';
 import type { Logger } from '../../core/logger.ts';
+import type { ProcessingGovernor } from '../../core/processing-governor.ts';
 
 export interface InProcessQueueOptions {
   concurrency: number;
@@ -15,6 +16,8 @@ export interface InProcessQueueOptions {
   retryBaseMs?: number;
   /** Tries of one ticket before it is left to recovery at the next start; default 50. */
   maxAttempts?: number;
+  /** Lowers the tickets processed at once below `concurrency` while intake is slow (see processing-governor.ts). */
+  governor?: Pick<ProcessingGovernor, 'limit' | 'onRaise' | 'stop'>;
 }
 
 export function createInProcessQueue(options: InProcessQueueOptions): TicketQueue {
@@ -64,7 +67,8 @@ export function createInProcessQueue(options: InProcessQueueOptions): TicketQueu
   };
 
   const pump = () => {
-    while (handler && !closing && running < options.concurrency && waiting.size > 0) {
+    const limit = Math.min(options.concurrency, options.governor?.limit() ?? options.concurrency);
+    while (handler && !closing && running < limit && waiting.size > 0) {
       const [id, at] = waiting.entries().next().value!;
       waiting.delete(id);
       running += 1;
@@ -90,6 +94,8 @@ export function createInProcessQueue(options: InProcessQueueOptions): TicketQueu
     }
   };
 
+  options.governor?.onRaise(() => setImmediate(pump));
+
   return {
     async enqueue(id) {
       if (closing) throw new TwisterError('SHUTTING_DOWN', 'the queue is closing and takes no new tickets');
@@ -103,6 +109,7 @@ export function createInProcessQueue(options: InProcessQueueOptions): TicketQueu
     },
     async close() {
       closing = true;
+      options.governor?.stop();
       for (const timer of retries) clearTimeout(timer);
       retries.clear();
       if (running > 0) await new Promise<void>((resolve) => idle.push(resolve));
