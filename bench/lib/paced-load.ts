@@ -111,7 +111,7 @@ export async function pacedLoad(options: PacedLoadOptions): Promise<PacedLoadRes
       p99: percentile(latencies, 99),
       max: latencies.at(-1) ?? Number.NaN,
     },
-    answeredPerSecond: latencies.length / ((lastAnswer - start) / 1000),
+    answeredPerSecond: latencies.length === 0 ? 0 : latencies.length / ((lastAnswer - start) / 1000),
     sendLagP99: percentile(sendLags, 99),
   };
 }
