@@ -19,6 +19,16 @@ interface Prepared {
 /** Statements prepared at most; past it, new ones run unnamed (a bound on what the backend keeps). */
 const MAX_PREPARED = 256;
 
+const concat = (parts: Uint8Array[]): Uint8Array => {
+  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+};
+
 // `_runExclusiveTransaction`, `_runExclusiveQuery`, `serializers` and `parsers` are declared by PGlite's base class;
 // `query` itself uses them, and so must a statement run beside it.
 interface PGliteInternals {
@@ -62,7 +72,7 @@ export class PreparedStatements {
           return serialize ? serialize(value) : String(value);
         });
         const { messages } = await this.db.execProtocol(
-          Buffer.concat([
+          concat([
             protocol.serialize.bind({ statement: statement.name, values }),
             protocol.serialize.execute({}),
             protocol.serialize.sync(),
@@ -80,7 +90,7 @@ export class PreparedStatements {
   private async prepare(sql: string): Promise<Prepared> {
     const name = `twisterlab_${this.prepared.size + 1}`;
     const { messages } = await this.db.execProtocol(
-      Buffer.concat([
+      concat([
         protocol.serialize.parse({ name, text: sql }),
         protocol.serialize.describe({ type: 'S', name }),
         protocol.serialize.sync(),
