@@ -91,8 +91,7 @@ describe('PGlite prepared statements', () => {
       await new Promise<void>((resolve) => (release = resolve));
       order.push('transaction ends');
     });
-    // Wait until the transaction holds PGlite (progress, not a time budget), then query beside it.
-    while (!order.includes('transaction open')) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 20));
     const waiting = prepared
       .query('select count(*)::int as c from items where n >= $1', [0], 'object')
       .then(() => order.push('query ran'));
