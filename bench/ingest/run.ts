@@ -3,7 +3,9 @@
 // meanwhile, on the embedded store and on PostgreSQL (--backend to pick one). Prints answered req/s, p50/p99
 // latency, errors and refusals (429 past the backlog limit), the server's peak RSS and how many tickets were
 // processed meanwhile. `--generator autocannon` uses autocannon's overallRate instead (bursts; for comparison).
-//   node --import tsx bench/ingest/run.ts [--rate 500] [--seconds 10] [--backend pglite|postgres|both] [--backlog 100000] [--generator paced|autocannon] [--cpu-prof dir]
+//   node --import tsx bench/ingest/run.ts [--rate 500] [--seconds 10] [--backend pglite|postgres|both] [--backlog 100000]
+//     [--generator paced|autocannon] [--cpu-prof dir] [--warmup-rate N] [--workers N]
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,7 +13,8 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { fmt, rssOf, scratchDatabase } from '../lib/stats.ts';
 import { pacedLoad } from '../lib/paced-load.ts';
-import { startBenchServer } from '../lib/server.ts';
+import { serveArgs, startBenchServer } from '../lib/server.ts';
+import { startTestRedis, type TestRedis } from '../../test/helpers/redis-server.ts';
 
 interface Outcome {
   sent: number;
@@ -37,8 +40,17 @@ const { values } = parseArgs({
     // paced: one request every 1/rate s, open loop (the offered rate); autocannon: its overallRate, which sends each
     // second's share back to back at the start of the second (a burst at full concurrency; see bench/lib/paced-load.ts).
     generator: { type: 'string', default: 'paced' },
+    // On PostgreSQL: 0 processes the tickets in the server (the default); N > 0 puts them on a Redis queue of the
+    // bench's own and starts N `twisterlab worker` processes, so the server only takes tickets in.
+    workers: { type: 'string', default: '0' },
+    // The warm-up's rate (2 s) before the measured run: the offered rate by default, so that the measured run sees
+    // the server in its steady state (the store's connections open, their first statements planned, the code
+    // compiled); a lower one shows what the first burst after a quiet start costs.
+    'warmup-rate': { type: 'string' },
   },
 });
+const WORKERS = Number(values.workers);
+if (!Number.isInteger(WORKERS) || WORKERS < 0) throw new Error('--workers is a whole number, 0 or more');
 if (!['paced', 'autocannon'].includes(values.generator!)) throw new Error('--generator is paced or autocannon');
 
 const body = JSON.stringify({
@@ -46,22 +58,63 @@ const body = JSON.stringify({
 });
 const RATE = Number(values.rate);
 const SECONDS = Number(values.seconds);
+const WARMUP_RATE = Number(values['warmup-rate'] ?? RATE);
 const failures: string[] = [];
+
+/** The server's event-loop delay since the last read (prom-client's histogram starts again on every scrape), ms. */
+async function eventLoopLag(base: string): Promise<{ p50: number; p99: number; max: number }> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const read = (name: string) => {
+    const line = text.split('\n').find((l) => l.startsWith(`twisterlab_nodejs_eventloop_lag_${name}_seconds `));
+    return line ? Number(line.split(' ')[1]) * 1000 : Number.NaN;
+  };
+  return { p50: read('p50'), p99: read('p99'), max: read('max') };
+}
+
+/** A `twisterlab worker` process taking tickets off the bench's Redis, once it says so. */
+async function startWorker(env: Record<string, string>): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
+  const args = serveArgs(import.meta.url);
+  const child = spawn(process.execPath, [...args.slice(0, -1), 'worker'], {
+    env: { ...process.env, ...env, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  await new Promise<void>((resolve, reject) => {
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-10_000);
+      if (/taking tickets/.test(output)) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`a worker exited (${code}) while starting: ${output}`)));
+  });
+  child.stdout!.resume();
+  return {
+    child,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
 
 async function measure(backend: string): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'twisterlab-ingest-'));
   const db = backend === 'postgres' ? await scratchDatabase() : undefined;
+  const redis: TestRedis | undefined = db && WORKERS > 0 ? await startTestRedis() : undefined;
+  const env = {
+    TWISTERLAB_DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    TWISTERLAB_BACKLOG_LIMIT: values.backlog!,
+    ...(db ? { DATABASE_URL: db.url } : {}),
+    ...(redis ? { REDIS_URL: redis.url } : {}),
+  };
   const profile = values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(values['cpu-prof'], backend)] : [];
   const { base, server, stop } = await startBenchServer({
     moduleUrl: import.meta.url,
     nodeArgs: profile,
-    env: {
-      TWISTERLAB_DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-      TWISTERLAB_BACKLOG_LIMIT: values.backlog,
-      ...(db ? { DATABASE_URL: db.url } : {}),
-    },
+    env,
   });
+  const workers = redis ? await Promise.all(Array.from({ length: WORKERS }, () => startWorker(env))) : [];
   try {
     const run = async (rate: number, seconds: number): Promise<Outcome> => {
       const request = {
@@ -88,8 +141,10 @@ async function measure(backend: string): Promise<void> {
         sendLag: '',
       };
     };
-    await run(100, 2); // warm-up: JIT, connection pool, prepared plans
+    await run(WARMUP_RATE, 2);
+    await eventLoopLag(base); // reading the metric starts its histogram again: from here, the measured run only
     const result = await run(RATE, SECONDS);
+    const lag = await eventLoopLag(base);
     const rss = rssOf(server.pid!);
     const health = (await (await fetch(`${base}/health`)).json()) as { queueDepth: number };
     const stored = ((await (await fetch(`${base}/api/v1/tickets?limit=1`)).json()) as { total: number }).total;
@@ -100,6 +155,9 @@ async function measure(backend: string): Promise<void> {
     console.log(
       `${''.padEnd(8)} latency  p50 ${fmt(result.latency.p50, 1)} ms  p90 ${fmt(result.latency.p90, 1)} ms  p99 ${fmt(result.latency.p99, 1)} ms  max ${fmt(result.latency.max, 1)} ms${result.sendLag}`,
     );
+    console.log(
+      `${''.padEnd(8)} server's event loop delay  p50 ${fmt(lag.p50, 1)} ms  p99 ${fmt(lag.p99, 1)} ms  max ${fmt(lag.max, 1)} ms`,
+    );
     console.log(`${''.padEnd(8)} errors   ${result.errors}  timeouts ${result.timeouts}  non-2xx ${result.non2xx}`);
     console.log(
       `${''.padEnd(8)} server   RSS ${fmt(rss.rssMiB, 1)} MiB  peak ${fmt(rss.peakMiB, 1)} MiB  | tickets stored ${stored}, processed meanwhile ${stored - health.queueDepth}, queue depth at end ${health.queueDepth}`,
@@ -107,7 +165,9 @@ async function measure(backend: string): Promise<void> {
     if (result.errors > 0 || result.timeouts > 0 || result.non2xx > 0)
       failures.push(`${backend}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx`);
   } finally {
+    await Promise.all(workers.map((w) => w.stop()));
     await stop();
+    await redis?.close();
     await db?.drop();
     rmSync(dataDir, { recursive: true, force: true });
   }
@@ -115,7 +175,7 @@ async function measure(backend: string): Promise<void> {
 
 const backends = values.backend === 'both' ? ['pglite', 'postgres'] : [values.backend!];
 console.log(
-  `bench/ingest: POST /api/v1/tickets at ${RATE} req/s for ${SECONDS} s (${values.generator === 'paced' ? 'paced, open loop' : "autocannon's overallRate"}), ${values.connections} connections at most, while the tickets are processed (node ${process.version})`,
+  `bench/ingest: POST /api/v1/tickets at ${RATE} req/s for ${SECONDS} s (${values.generator === 'paced' ? 'paced, open loop' : "autocannon's overallRate"}) after 2 s at ${WARMUP_RATE} req/s, ${values.connections} connections at most, while the tickets are processed (node ${process.version})`,
 );
 for (const backend of backends) await measure(backend);
 if (failures.length > 0) {
