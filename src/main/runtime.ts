@@ -128,6 +128,18 @@ export interface Core {
   close(): Promise<void>;
 }
 
+/** Opens the store's connections before the first request needs them; a failure only delays that to first use. */
+export async function warmStore(opened: Pick<OpenedStore, 'warm'>, logger: Logger): Promise<void> {
+  await opened
+    .warm?.()
+    .catch((error: unknown) =>
+      logger.warn(
+        { err: error instanceof Error ? error.message : String(error) },
+        'could not open the store connections ahead',
+      ),
+    );
+}
+
 export async function createCore(config: Config, logger: pino.Logger, options: RuntimeOptions = {}): Promise<Core> {
   requireSharedStore(config);
   // Loaded once the agents are registered, so every step's capability is checked at start.

@@ -8,9 +8,10 @@ export function serverCommands(env: NodeJS.ProcessEnv, write: (line: string) => 
   return {
     async serve() {
       const config = loadConfig(env, hashApiKey);
-      const { createLogger, createRuntime } = await import('./runtime.ts');
+      const { createLogger, createRuntime, warmStore } = await import('./runtime.ts');
       const logger = createLogger(config);
       const runtime = await createRuntime(config, logger);
+      await warmStore(runtime.opened, logger);
       const address = await runtime.app.listen({ host: config.host, port: config.port });
       logger.info({ address, store: runtime.opened.kind, docs: `${address}/docs` }, 'TwisterLab is listening');
       await new Promise<void>((resolve) => {

@@ -6,7 +6,7 @@ import type pino from 'pino';
 import type { Config } from '../config.ts';
 import { TwisterError } from '../core/errors.ts';
 import { listenForMetrics, type MetricsListener } from './metrics-listener.ts';
-import { createCore, type Core, type RuntimeOptions } from './runtime.ts';
+import { createCore, warmStore, type Core, type RuntimeOptions } from './runtime.ts';
 
 export interface WorkerProcess {
   core: Core;
@@ -75,6 +75,7 @@ export async function startWorker(
 /** Runs a worker until SIGTERM or SIGINT, then shuts it down gracefully. Exit code 0 once it is down. */
 export async function runWorker(config: Config, logger: pino.Logger): Promise<number> {
   const worker = await startWorker(config, logger);
+  await warmStore(worker.core.opened, logger);
   const timeoutMs = config.redis!.shutdownTimeoutMs;
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {

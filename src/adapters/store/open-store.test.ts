@@ -189,6 +189,40 @@ describe('openPostgresStore', () => {
     }
   });
 
+  it('opens its connections ahead when warmed and keeps them while idle, where a store not warmed lets them go', async () => {
+    const url = `${POSTGRES_SERVER}/${name}`;
+    const connections = async (applicationName: string) => {
+      const raw = new Client({ connectionString: `${POSTGRES_SERVER}/postgres` });
+      await raw.connect();
+      const { rows } = await raw
+        .query<{ n: number }>(
+          'select count(*)::int as n from pg_stat_activity where datname = $1 and application_name = $2',
+          [name, applicationName],
+        )
+        .finally(() => raw.end());
+      return rows[0]!.n;
+    };
+    const open = (applicationName: string) =>
+      openPostgresStore({
+        url: `${url}?application_name=${applicationName}`,
+        logger: silentLogger,
+        poolSize: 3,
+        idleTimeoutMs: 200,
+      });
+    const [warmed, cold] = await Promise.all([open('warmed'), open('cold')]);
+    try {
+      await warmed.warm!();
+      expect(await connections('warmed')).toBe(3);
+      // Both pools open three connections at once; idle, the cold one closes them and the warmed one keeps them.
+      await Promise.all([1, 2, 3].map(() => cold.store.list({ limit: 1, offset: 0 })));
+      await Promise.all([1, 2, 3].map(() => warmed.store.list({ limit: 1, offset: 0 })));
+      while ((await connections('cold')) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await connections('warmed')).toBe(3);
+    } finally {
+      await Promise.all([warmed.close(), cold.close()]);
+    }
+  });
+
   it('reports an unreachable server as STORE_UNAVAILABLE naming the host but never the password', async () => {
     const attempt = openPostgresStore({
       url: 'postgresql://twister:s3cret-pw@127.0.0.1:1/twister',

@@ -33,6 +33,12 @@ export interface OpenedStore {
   statements(): number;
   /** The embedded database's thread, for its memory figures (PGlite only). */
   thread?: PgliteThread;
+  /**
+   * PostgreSQL only: opens the pool's connections now and keeps them open from then on (a long-running server's
+   * choice, not every short-lived store's): without it, the first burst after a start or a quiet half-minute pays
+   * a backend's start-up per connection while requests queue for it.
+   */
+  warm?(): Promise<void>;
 }
 
 export interface PgliteStoreOptions {
@@ -103,6 +109,8 @@ export interface PostgresStoreOptions {
   statementTimeoutMs?: number;
   /** Opening a connection, or waiting for a free one, fails with STORE_UNAVAILABLE after this; default 3 s. */
   connectTimeoutMs?: number;
+  /** An idle connection is closed after this (unless `warm` made the pool keep it); default 30 s. */
+  idleTimeoutMs?: number;
   migrate?: boolean;
 }
 
@@ -121,11 +129,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const {
     default: { Pool },
   } = await import('pg');
+  const poolSize = options.poolSize ?? 10;
   const pool = new Pool({
     connectionString: url,
-    max: options.poolSize ?? 10,
+    max: poolSize,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 3_000,
-    idleTimeoutMillis: 30_000,
+    idleTimeoutMillis: options.idleTimeoutMs ?? 30_000,
     statement_timeout: statementTimeoutMs,
     query_timeout: statementTimeoutMs + 5_000,
     keepAlive: true,
@@ -163,6 +172,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     kind: 'postgres',
     statements: () => counter.count,
     close: once(() => pool.end()),
+    async warm() {
+      // Connections up to `min` are never closed for being idle (a lost one is replaced on the next demand).
+      pool.options.min = poolSize;
+      const clients = await Promise.all(Array.from({ length: poolSize }, () => connect(pool, url, target)));
+      for (const client of clients) client.release();
+    },
   };
 }
 
