@@ -258,6 +258,11 @@ const redis = z
     inlineWorker: v('TWISTERLAB_INLINE_WORKER', bool.default(false)),
     /** Tickets one `twisterlab worker` process works on at once. */
     workerConcurrency: v('TWISTERLAB_WORKER_CONCURRENCY', int(1, 256).default(8)),
+    /**
+     * The CPU priority a worker gives itself (nice, 0 to 19, what it runs inherits it): on a host shared with an API
+     * process, intake gets the cores first and the worker takes what is left; alone on a host it changes nothing.
+     */
+    workerNice: v('TWISTERLAB_WORKER_NICE', int(0, 19).default(10)),
     /** Where a worker serves /metrics and /health (on HOST); undefined: it listens on no port. */
     workerMetricsPort: v('TWISTERLAB_WORKER_METRICS_PORT', int(0, 65535).optional()),
     /** How long a stopping worker lets tickets in flight finish before it leaves them to the others. */

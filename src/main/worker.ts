@@ -2,6 +2,8 @@
 // orchestrator as the API (createCore). Any number of workers may run, on any machine that reaches PostgreSQL and
 // Redis. SIGTERM or SIGINT: no new tickets, those in flight get TWISTERLAB_SHUTDOWN_TIMEOUT_MS to finish, what is
 // still running then goes back to the queue for another worker, and the process exits 0.
+import { existsSync, readdirSync } from 'node:fs';
+import os from 'node:os';
 import type pino from 'pino';
 import type { Config } from '../config.ts';
 import { TwisterError } from '../core/errors.ts';
@@ -72,8 +74,35 @@ export async function startWorker(
   };
 }
 
+/**
+ * Intake first across processes: a worker lowers its own CPU priority (raising its nice value needs no privilege),
+ * so that an API process on the same host answers new tickets while the worker is busy. Never raises it.
+ */
+function lowerPriority(nice: number, logger: pino.Logger): void {
+  try {
+    if (os.getPriority() >= nice) return;
+    // On Linux a nice value is a thread's: the threads Node started already (its thread pool, the garbage
+    // collector's helpers) are lowered one by one; threads and processes started from now on inherit it.
+    const threads = existsSync('/proc/self/task') ? readdirSync('/proc/self/task').map(Number) : [0];
+    for (const thread of threads) {
+      try {
+        os.setPriority(thread, nice);
+      } catch (error) {
+        // A thread that ended since the listing.
+        if ((error as { info?: { code?: string } }).info?.code !== 'ESRCH') throw error;
+      }
+    }
+  } catch (error) {
+    logger.warn(
+      { err: error instanceof Error ? error.message : String(error), nice },
+      "could not lower the worker's CPU priority",
+    );
+  }
+}
+
 /** Runs a worker until SIGTERM or SIGINT, then shuts it down gracefully. Exit code 0 once it is down. */
 export async function runWorker(config: Config, logger: pino.Logger): Promise<number> {
+  if (config.redis) lowerPriority(config.redis.workerNice, logger);
   const worker = await startWorker(config, logger);
   await warmStore(worker.core.opened, logger);
   const timeoutMs = config.redis!.shutdownTimeoutMs;
