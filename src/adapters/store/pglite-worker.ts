@@ -6,6 +6,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, types, type Transaction } from '@electric-sql/pglite';
+import { PreparedStatements } from './pglite-prepared.ts';
 import type { WorkerReply, WorkerRequest, WorkerStart } from './pglite-thread.ts';
 
 // Dates and intervals stay text, as drizzle's PGlite driver asks for them: drizzle maps them itself.
@@ -59,13 +60,17 @@ async function main(): Promise<void> {
     return;
   }
   reply({ id: 0, result: null });
+  const prepared = new PreparedStatements(db, PARSERS);
 
   const handle = async (request: WorkerRequest): Promise<unknown> => {
     switch (request.op) {
       case 'query': {
-        const target = request.tx === undefined ? db : transactions.get(request.tx)?.tx;
-        if (!target) throw Object.assign(new Error('the transaction has ended'), { code: '25P01' });
-        const result = await target.query(request.sql, request.params, { rowMode: request.rowMode, parsers: PARSERS });
+        const tx = request.tx === undefined ? undefined : transactions.get(request.tx)?.tx;
+        if (request.tx !== undefined && !tx)
+          throw Object.assign(new Error('the transaction has ended'), { code: '25P01' });
+        const result = tx
+          ? await tx.query(request.sql, request.params, { rowMode: request.rowMode, parsers: PARSERS })
+          : await prepared.query(request.sql, request.params, request.rowMode);
         return { rows: result.rows, fields: result.fields, affectedRows: result.affectedRows };
       }
       case 'exec': {
