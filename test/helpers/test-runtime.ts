@@ -61,20 +61,53 @@ export async function startTestRuntime(
 
 const SETTLED = new Set(['resolved', 'escalated', 'failed', 'no_fault_found']);
 
-/** Polls the ticket until processing stops (a final state, or a finished dry run). */
-export async function waitForTicket(
+/** Polls the ticket until processing stops (a final state, or a finished dry run); see waitForTicketUntil. */
+export function waitForTicket(
   app: FastifyInstance,
   id: string,
-  timeoutMs = 20_000,
+  stallMs = 20_000,
   headers: Record<string, string> = {},
 ): Promise<TicketDetail> {
-  const deadline = Date.now() + timeoutMs;
+  return waitForTicketUntil(
+    app,
+    id,
+    (detail) =>
+      SETTLED.has(detail.ticket.status) || Boolean(detail.ticket.dryRun && detail.executions.at(-1)?.finishedAt),
+    { stallMs, headers },
+  );
+}
+
+/**
+ * Polls the ticket until `done` holds for it. Fails only when nothing moved for `stallMs`: neither this ticket (its
+ * status, its runs) nor the runtime's audit trail, which grows while tickets ahead of it are processed; a busy
+ * machine makes it slower, never wrong.
+ */
+export async function waitForTicketUntil(
+  app: FastifyInstance,
+  id: string,
+  done: (detail: TicketDetail) => boolean,
+  options: { stallMs: number; headers?: Record<string, string>; pollMs?: number },
+): Promise<TicketDetail> {
+  const headers = options.headers ?? {};
+  let seen = '';
+  let movedAt = Date.now();
   for (;;) {
-    const response = await app.inject({ method: 'GET', url: `/api/v1/tickets/${id}`, headers });
-    const detail = response.json() as TicketDetail;
-    const dryRunDone = detail.ticket.dryRun && detail.executions.at(-1)?.finishedAt;
-    if (SETTLED.has(detail.ticket.status) || dryRunDone) return detail;
-    if (Date.now() > deadline) throw new Error(`ticket ${id} still ${detail.ticket.status} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 25));
+    const detail = (await app.inject({ method: 'GET', url: `/api/v1/tickets/${id}`, headers })).json() as TicketDetail;
+    if (done(detail)) return detail;
+    const audit = await app.inject({ method: 'GET', url: '/api/v1/audit?limit=1', headers });
+    const latestAudit = audit.statusCode === 200 ? (audit.json() as { items: Array<{ id: number }> }).items[0]?.id : 0;
+    const state = JSON.stringify([
+      detail.ticket.status,
+      detail.ticket.updatedAt,
+      detail.executions.length,
+      latestAudit,
+    ]);
+    if (state !== seen) {
+      seen = state;
+      movedAt = Date.now();
+    } else if (Date.now() - movedAt > options.stallMs) {
+      throw new Error(`ticket ${id} still ${detail.ticket.status}: nothing moved for ${options.stallMs} ms`);
+    }
+    await new Promise((r) => setTimeout(r, options.pollMs ?? 25));
   }
 }

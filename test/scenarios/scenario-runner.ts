@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TicketDetail } from '../../src/core/ticket-repository.ts';
 import { phrasingText, fixturesOf, type Incident, type FindingState, type Outcome } from './incidents.ts';
+import { waitForTicketUntil } from '../helpers/test-runtime.ts';
 import { Lab } from './lab.ts';
 import { fileTicket, scratchDir, startScenario, type Scenario } from './scenario-kit.ts';
 
@@ -22,20 +23,19 @@ export interface Finding {
 /** Where the loop stops on its own: a final state, or one that waits for a person. */
 const SETTLED = new Set(['resolved', 'escalated', 'failed', 'no_fault_found', 'awaiting_approval']);
 
-export async function waitForSettled(
+export function waitForSettled(
   app: FastifyInstance,
   id: string,
   headers: Record<string, string>,
-  timeoutMs = 90_000,
+  stallMs = 90_000,
   leaving?: string,
 ): Promise<TicketDetail> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const detail = (await app.inject({ method: 'GET', url: `/api/v1/tickets/${id}`, headers })).json() as TicketDetail;
-    if (SETTLED.has(detail.ticket.status) && detail.ticket.status !== leaving) return detail;
-    if (Date.now() > deadline) throw new Error(`ticket ${id} still ${detail.ticket.status} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  return waitForTicketUntil(
+    app,
+    id,
+    (detail) => SETTLED.has(detail.ticket.status) && detail.ticket.status !== leaving,
+    { stallMs, headers, pollMs: 50 },
+  );
 }
 
 export const findingsOf = (detail: TicketDetail) =>
