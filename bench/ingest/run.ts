@@ -9,12 +9,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { fmt, rssOf, scratchDatabase } from '../lib/stats.ts';
 import { pacedLoad } from '../lib/paced-load.ts';
 import { serveArgs, startBenchServer } from '../lib/server.ts';
 import { startTestRedis, type TestRedis } from '../../test/helpers/redis-server.ts';
+import { benchArgs } from '../lib/args.ts';
 
 interface Outcome {
   sent: number;
@@ -27,7 +27,7 @@ interface Outcome {
   sendLag: string;
 }
 
-const { values } = parseArgs({
+const { values } = benchArgs({
   options: {
     rate: { type: 'string', default: '500' },
     seconds: { type: 'string', default: '10' },

@@ -10,11 +10,11 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { fmt, memoryMap, rssOf, scratchDatabase } from '../lib/stats.ts';
 import { startBenchServer, type BenchServer } from '../lib/server.ts';
+import { benchArgs } from '../lib/args.ts';
 
-const { values } = parseArgs({
+const { values } = benchArgs({
   options: {
     tickets: { type: 'string', default: '300' },
     posted: { type: 'string', default: '1000' },

@@ -6,13 +6,13 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../../src/config.ts';
 import { hashApiKey } from '../../src/http/plugins/auth.ts';
 import { createLogger, createRuntime } from '../../src/main/runtime.ts';
 import { fmt, percentile, rssOf, scratchDatabase } from '../lib/stats.ts';
+import { benchArgs } from '../lib/args.ts';
 
-const { values } = parseArgs({
+const { values } = benchArgs({
   options: {
     tickets: { type: 'string', default: '1000' },
     concurrency: { type: 'string', default: '32' },

@@ -9,12 +9,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { fmt, percentile, rssOf, scratchDatabase } from '../lib/stats.ts';
 import { startBenchServer } from '../lib/server.ts';
+import { benchArgs } from '../lib/args.ts';
 
-const { values } = parseArgs({
+const { values } = benchArgs({
   options: {
     tickets: { type: 'string', default: '300' },
     concurrency: { type: 'string', default: '10' },

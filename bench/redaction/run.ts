@@ -1,11 +1,11 @@
 // bench/redaction: how long redactSecrets takes on a 10 kB ticket (ordinary prose, and prose with secrets in
 // it), and on 100 kB of hostile text built from every rule's keywords, to show that no pattern goes quadratic.
 //   node --import tsx bench/redaction/run.ts [--runs 200]
-import { parseArgs } from 'node:util';
 import { redactSecrets } from '../../src/core/redaction.ts';
 import { TOKEN_RULES } from '../../src/core/secrets/token-rules.ts';
+import { benchArgs } from '../lib/args.ts';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '200' } } });
+const { values } = benchArgs({ options: { runs: { type: 'string', default: '200' } } });
 const runs = Number(values.runs);
 
 const prose = [

@@ -15,15 +15,15 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { TICKET_QUEUE_NAME } from '../../src/adapters/queue/bullmq-queue.ts';
 import { freePort, startTestRedis } from '../../test/helpers/redis-server.ts';
 import { fmt, percentile, rssOf, scratchDatabase } from '../lib/stats.ts';
+import { benchArgs } from '../lib/args.ts';
 
-const { values } = parseArgs({
+const { values } = benchArgs({
   options: {
     tickets: { type: 'string', default: '400' },
     concurrency: { type: 'string', default: '8' },

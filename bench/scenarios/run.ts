@@ -2,12 +2,12 @@
 // runtime on the real PostgreSQL, judged against the real systems afterwards. Prints the figures the platform
 // is judged by and a table per incident.
 //   npm run bench:scenarios [-- --only inventory-lock-chain,web-killed] [-- --first-only]
-import { parseArgs } from 'node:util';
 import { INCIDENTS } from '../../test/scenarios/incidents.ts';
 import { describeResult, runPhrasing, startLabRun, type PhrasingResult } from '../../test/scenarios/scenario-runner.ts';
 import { summarise, table } from './report.ts';
+import { benchArgs } from '../lib/args.ts';
 
-const { values } = parseArgs({
+const { values } = benchArgs({
   options: { only: { type: 'string' }, 'first-only': { type: 'boolean', default: false } },
 });
 const only = values.only

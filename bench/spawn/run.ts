@@ -3,11 +3,11 @@
 // the caller's page tables and blocks its event loop meanwhile, so a big parent pays for every command.
 //   node --import tsx bench/spawn/run.ts [--count 300] [--concurrency 10] [--ballast 450]
 import { randomFillSync } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { createLocalExecutor } from '../../src/adapters/devices/local-executor.ts';
 import { fmt } from '../lib/stats.ts';
+import { benchArgs } from '../lib/args.ts';
 
-const { values } = parseArgs({
+const { values } = benchArgs({
   options: {
     count: { type: 'string', default: '300' },
     concurrency: { type: 'string', default: '10' },

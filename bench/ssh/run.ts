@@ -2,14 +2,14 @@
 // `ssh` (a new process, connection, key exchange and login each time) to the same local sshd.
 //   node --import tsx bench/ssh/run.ts [--commands 300] [--plain 30] [--concurrency 4]
 import { execFileSync } from 'node:child_process';
-import { parseArgs } from 'node:util';
 import { SshPool } from '../../src/adapters/devices/ssh/ssh-pool.ts';
 import { createSshExecutor } from '../../src/adapters/devices/ssh/ssh-executor.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { startTestSshd } from '../../test/helpers/sshd.ts';
 import { fmt, percentile } from '../lib/stats.ts';
+import { benchArgs } from '../lib/args.ts';
 
-const { values } = parseArgs({
+const { values } = benchArgs({
   options: {
     commands: { type: 'string', default: '300' },
     plain: { type: 'string', default: '30' },

@@ -11,14 +11,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { benchArgs } from '../lib/args.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, here.includes(`${path.sep}dist${path.sep}`) ? '../../..' : '../..');
 const cli = path.join(root, 'dist/src/main/cli.js');
-const { values } = parseArgs({
+const { values } = benchArgs({
   options: { runs: { type: 'string', default: '7' }, 'mcp-runs': { type: 'string', default: '5' } },
 });
 const runs = Number(values.runs);

@@ -2,7 +2,6 @@
 // for the rules path and, when OLLAMA_BASE_URL is set, the LLM path, next to the majority-class baseline.
 //   node --import tsx bench/triage-eval/run.ts [--data ../shared/data] [--limit N] [--llm-limit 200]
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   CATEGORIES,
   INTENTS,
@@ -19,8 +18,9 @@ import { loadTickets, loadTweets, type LabelledTicket, type LabelledTweet } from
 import { majorityBaseline, score, topConfusions, type Scores } from './metrics.ts';
 import { freshInstall } from './fresh-install.ts';
 import { llmPath, rulesPath, type TriagePath } from './paths.ts';
+import { benchArgs } from '../lib/args.ts';
 
-const { values } = parseArgs({
+const { values } = benchArgs({
   options: {
     data: { type: 'string', default: resolve(PACKAGE_ROOT, '../shared/data') },
     limit: { type: 'string' },

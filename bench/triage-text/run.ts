@@ -2,11 +2,11 @@
 // 20 000 characters of pathological input (long runs, repeated negators and cue words), to show that no
 // pattern goes quadratic. The tests prove the patterns linear with the recheck analyser; this prints the time.
 //   node --import tsx bench/triage-text/run.ts [--runs 500]
-import { parseArgs } from 'node:util';
 import { classifyText } from '../../src/agents/classifier/classify-ticket.ts';
 import { analyzeSentimentText } from '../../src/agents/sentiment/analyze-sentiment.ts';
+import { benchArgs } from '../lib/args.ts';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '500' } } });
+const { values } = benchArgs({ options: { runs: { type: 'string', default: '500' } } });
 const runs = Number(values.runs);
 
 const base =
