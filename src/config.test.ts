@@ -181,6 +181,7 @@ describe('the schema', () => {
       ['TWISTERLAB_NOTIFY_BATCH', '0'],
       ['TWISTERLAB_CONFIG_BASELINES', 'web'],
       ['TWISTERLAB_LOCAL_PATH', 'bin'],
+      ['TWISTERLAB_SPAWN_HELPER', 'fast'],
     ] as const) {
       expect(() => loadConfig({ [variable]: value, TWISTERLAB_NOTIFY_FILE: 'n.yaml' }, hash), variable).toThrow(
         new RegExp(`^${variable}: `),

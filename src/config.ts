@@ -171,6 +171,8 @@ const targets = {
       .refine((p) => p.split(':').every((d) => d.startsWith('/')), 'must be absolute directories separated by ":"')
       .optional(),
   ),
+  /** Which process starts the local device's commands: `native` (posix_spawn), `node`, or `auto` (native when built). */
+  spawnHelper: v('TWISTERLAB_SPAWN_HELPER', z.enum(['auto', 'native', 'node']).default('auto')),
   sshConnectTimeoutMs: v('TWISTERLAB_SSH_CONNECT_TIMEOUT_MS', int(100, 120_000).default(5_000)),
   /** ssh-agent socket for devices with `auth.method: agent` that name none. */
   sshAuthSock: v('SSH_AUTH_SOCK', z.string().min(1).optional()),

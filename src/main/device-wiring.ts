@@ -1,6 +1,7 @@
 // Wiring of the device inventory: the inventory file, API devices from the store, the SSH pool, the
 // service checker that reaches services through their device, and the command audit hook.
 import { DeviceCatalog } from '../adapters/devices/device-catalog.ts';
+import { chooseSpawnHelper } from '../adapters/devices/spawn-helper.ts';
 import { loadInventoryFile } from '../adapters/devices/inventory-file.ts';
 import { createDeviceServiceChecker } from '../adapters/devices/ssh/device-service-checker.ts';
 import { SshPool } from '../adapters/devices/ssh/ssh-pool.ts';
@@ -68,7 +69,10 @@ function deviceServices(catalog: DeviceCatalog, configured: ServiceDeclaration[]
 }
 
 export async function wireDevices(options: {
-  config: Pick<Config, 'devicesFile' | 'sshConnectTimeoutMs' | 'sshAuthSock' | 'localPath' | 'secretEnv'>;
+  config: Pick<
+    Config,
+    'devicesFile' | 'sshConnectTimeoutMs' | 'sshAuthSock' | 'localPath' | 'spawnHelper' | 'secretEnv'
+  >;
   opened: Pick<OpenedStore, 'store' | 'devices'>;
   localAllow: AllowRule[];
   services: ServiceDeclaration[];
@@ -81,6 +85,8 @@ export async function wireDevices(options: {
     logger,
     ...(config.sshAuthSock ? { agentSocket: config.sshAuthSock } : {}),
   });
+  const spawnHelper = chooseSpawnHelper(config.spawnHelper);
+  logger.info({ spawnHelper }, `local commands start through the ${spawnHelper} spawn helper`);
   const catalog = await DeviceCatalog.open({
     localAllow: options.localAllow,
     fileDevices,
@@ -88,6 +94,7 @@ export async function wireDevices(options: {
     pool,
     connectTimeoutMs: config.sshConnectTimeoutMs,
     ...(config.localPath ? { localPath: config.localPath } : {}),
+    spawnHelper,
   });
   if (fileDevices.length > 0)
     logger.info({ file: config.devicesFile, devices: fileDevices.map((d) => d.id) }, 'device inventory loaded');

@@ -15,6 +15,7 @@ import {
 import { TwisterError } from '../../core/errors.ts';
 import type { AllowRule, CommandExecutor, Device, DeviceInventory } from '../../core/ports.ts';
 import { createLocalExecutor } from './local-executor.ts';
+import type { SpawnHelperKind } from './spawn-helper.ts';
 import { scanHostKey } from './ssh/ssh-connect.ts';
 import { createSshExecutor } from './ssh/ssh-executor.ts';
 import type { SshPool } from './ssh/ssh-pool.ts';
@@ -27,6 +28,8 @@ export interface DeviceCatalogOptions {
   connectTimeoutMs: number;
   /** Where the local device looks programs up (TWISTERLAB_LOCAL_PATH); the safe default PATH when unset. */
   localPath?: string;
+  /** Which spawn helper starts the local device's commands (TWISTERLAB_SPAWN_HELPER, resolved). */
+  spawnHelper?: SpawnHelperKind;
 }
 
 interface Entry {
@@ -61,7 +64,7 @@ export class DeviceCatalog implements DeviceInventory, DeviceAdmin {
     this.entries.set(LOCAL_DEVICE_ID, {
       device: local,
       source: 'builtin',
-      executor: createLocalExecutor(options.localPath),
+      executor: createLocalExecutor(options.localPath, options.spawnHelper ? { helper: options.spawnHelper } : {}),
     });
     for (const spec of options.fileDevices) this.put(spec, 'file');
   }

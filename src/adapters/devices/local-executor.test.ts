@@ -4,11 +4,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, it, expect } from 'vitest';
 import { PACKAGE_ROOT } from '../package-root.ts';
-import { createLocalExecutor, SAFE_PATH, type LocalExecutor } from './local-executor.ts';
+import { createLocalExecutor, SAFE_PATH, type LocalExecutor, type LocalExecutorOptions } from './local-executor.ts';
+import { chooseSpawnHelper, NATIVE_HELPER_PATH, nativeHelperBuilt, type SpawnHelperKind } from './spawn-helper.ts';
 
-const helped = createLocalExecutor(SAFE_PATH, { ownHelper: true });
+const helped: Record<SpawnHelperKind, LocalExecutor> = {
+  native: createLocalExecutor(SAFE_PATH, { ownHelper: true, helper: 'native' }),
+  node: createLocalExecutor(SAFE_PATH, { ownHelper: true, helper: 'node' }),
+};
 const direct = createLocalExecutor(SAFE_PATH, { direct: true });
-afterAll(() => helped.close());
+afterAll(() => Object.values(helped).forEach((executor) => executor.close()));
 const options = { timeoutMs: 5_000, outputCap: 64 * 1024 };
 
 /** Gone, or a zombie waiting for a reaper: either way it no longer runs. */
@@ -32,10 +36,15 @@ async function waitUntil(condition: () => boolean): Promise<true> {
   return true;
 }
 
-describe.each([
-  ['through the spawn helper', helped],
-  ['directly', direct],
-] as Array<[string, LocalExecutor]>)('the local executor %s', (_, executor) => {
+const ways: Array<[string, LocalExecutorOptions]> = [
+  ['through the native spawn helper', { helper: 'native' }],
+  ['through the Node spawn helper', { helper: 'node' }],
+  ['directly', { direct: true }],
+];
+
+describe.each(ways)('the local executor %s', (_, way) => {
+  const executor = way.direct ? direct : helped[way.helper!];
+
   it('returns stdout, stderr and the exit code apart', async () => {
     const result = await executor.exec(['sh', '-c', 'echo out; echo err >&2; exit 3'], options);
     expect(result).toMatchObject({
@@ -115,6 +124,43 @@ describe.each([
     expect(await waitUntil(() => !isRunning(Number(result.stdout.trim())))).toBe(true);
   });
 
+  // The process group is the session: a timeout's kill reaches everything the command started, and no terminal
+  // signal of the platform's reaches the command.
+  it('starts the program as the leader of a new session, in /, with no signal blocked and none of the standard ones ignored', async () => {
+    const stat = await executor.exec(['cat', '/proc/self/stat'], options);
+    const pid = stat.stdout.slice(0, stat.stdout.indexOf(' '));
+    const [, , pgrp, session] = stat.stdout.slice(stat.stdout.lastIndexOf(')') + 2).split(' ');
+    expect(Number(pid)).toBeGreaterThan(1);
+    expect([pgrp, session]).toEqual([pid, pid]);
+    // Signals 32 and 33 are the C library's own (glibc's posix_spawn sets them ignored; they are not SIGRTMIN..).
+    const status = await executor.exec(['grep', '-E', '^Sig(Ign|Blk):', '/proc/self/status'], options);
+    const masks = Object.fromEntries(
+      status.stdout
+        .trim()
+        .split('\n')
+        .map((line) => line.split(':\t')),
+    );
+    expect(BigInt(`0x${masks.SigBlk}`)).toBe(0n);
+    expect(BigInt(`0x${masks.SigIgn}`) & ~(3n << 31n)).toBe(0n);
+    expect((await executor.exec(['pwd'], options)).stdout).toBe('/\n');
+    // SIGPIPE at its default: `yes` dies quietly once `head` has its line, instead of complaining of EPIPE.
+    const piped = await executor.exec(['sh', '-c', 'yes | head -n 1'], options);
+    expect(piped).toMatchObject({ stdout: 'y\n', stderr: '', exitCode: 0 });
+  });
+
+  it('fails with COMMAND_FAILED when the program is not executable', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'exec-noexec-'));
+    try {
+      writeFileSync(path.join(dir, 'plain'), 'echo never\n', { mode: 0o644 });
+      await expect(createLocalExecutor(dir, way).exec(['plain'], options)).rejects.toMatchObject({
+        code: 'COMMAND_FAILED',
+        message: 'program "plain" is not executable',
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('fails with COMMAND_FAILED when the program does not exist', async () => {
     await expect(executor.exec(['no-such-program-xyz'], options)).rejects.toMatchObject({
       code: 'COMMAND_FAILED',
@@ -140,14 +186,15 @@ function readPid(file: string): number | undefined {
   }
 }
 
-describe('the spawn helper', () => {
+describe.each(['native', 'node'] as SpawnHelperKind[])('the %s spawn helper', (kind) => {
+  const helper = helped[kind];
   const dir = mkdtempSync(path.join(tmpdir(), 'twisterlab-helper-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('answers many commands at once, each with its own output', async () => {
     const results = await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
-        helped.exec(['sh', '-c', `echo ${i}; echo e${i} >&2; exit ${i % 7}`], options),
+        helper.exec(['sh', '-c', `echo ${i}; echo e${i} >&2; exit ${i % 7}`], options),
       ),
     );
     results.forEach((result, i) =>
@@ -157,13 +204,13 @@ describe('the spawn helper', () => {
 
   it('brings back a large output whole, and caps a huge one at the cap', async () => {
     const eightMiB = 8 * 1024 * 1024;
-    const whole = await helped.exec(['head', '-c', String(eightMiB), '/dev/zero'], {
+    const whole = await helper.exec(['head', '-c', String(eightMiB), '/dev/zero'], {
       ...options,
       outputCap: 16 * 1024 * 1024,
     });
     expect(whole.stdout.length).toBe(eightMiB);
     expect(whole.truncated).toBe(false);
-    const capped = await helped.exec(['sh', '-c', 'head -c 20000000 /dev/zero; echo tail >&2'], {
+    const capped = await helper.exec(['sh', '-c', 'head -c 20000000 /dev/zero; echo tail >&2'], {
       ...options,
       outputCap: 1024 * 1024,
     });
@@ -175,11 +222,11 @@ describe('the spawn helper', () => {
 
   it('fails the commands running in a helper that dies, kills them, and starts a new helper for the next', async () => {
     const files = [0, 1, 2].map((i) => path.join(dir, `pid-${i}`));
-    await helped.exec(['true'], options);
-    const first = helped.helperPid()!;
+    await helper.exec(['true'], options);
+    const first = helper.helperPid()!;
     expect(first).toBeGreaterThan(1);
     const calls = files.map((file) =>
-      helped.exec(['sh', '-c', `echo $$ > ${file}; sleep 3600`], { ...options, timeoutMs: 60_000 }),
+      helper.exec(['sh', '-c', `echo $$ > ${file}; sleep 3600`], { ...options, timeoutMs: 60_000 }),
     );
     const failures = calls.map((call) =>
       call.then(
@@ -197,13 +244,13 @@ describe('the spawn helper', () => {
       });
     }
     for (const pid of commands) expect(await waitUntil(() => !isRunning(pid))).toBe(true);
-    const after = await helped.exec(['echo', 'again'], options);
+    const after = await helper.exec(['echo', 'again'], options);
     expect(after.stdout).toBe('again\n');
-    expect(helped.helperPid()).not.toBe(first);
+    expect(helper.helperPid()).not.toBe(first);
   });
 
   it('close() stops the helper and kills what runs in it', async () => {
-    const own = createLocalExecutor(SAFE_PATH, { ownHelper: true });
+    const own = createLocalExecutor(SAFE_PATH, { ownHelper: true, helper: kind });
     const file = path.join(dir, 'pid-closed');
     const call = own
       .exec(['sh', '-c', `echo $$ > ${file}; sleep 3600`], { ...options, timeoutMs: 60_000 })
@@ -223,7 +270,7 @@ describe('the spawn helper', () => {
       script,
       [
         `import { createLocalExecutor } from ${JSON.stringify(executorModule)};`,
-        'const executor = createLocalExecutor();',
+        `const executor = createLocalExecutor(undefined, { helper: ${JSON.stringify(kind)} });`,
         `const call = executor.exec(['sh', '-c', 'echo $$ > ${file}; sleep 3600'], { timeoutMs: 60000, outputCap: 1024 });`,
         'console.log(JSON.stringify({ helper: (await new Promise((r) => setTimeout(r, 50)), executor.helperPid()) }));',
         'await call;',
@@ -242,5 +289,56 @@ describe('the spawn helper', () => {
     expect(isRunning(helperPid)).toBe(true);
     platform.kill('SIGKILL');
     expect(await waitUntil(() => !isRunning(readPid(file)!) && !isRunning(helperPid))).toBe(true);
+  });
+});
+
+describe('the native spawn helper itself', () => {
+  it('is built (npm install and npm run build build it with the C compiler), and chosen when the setting is auto', () => {
+    expect(nativeHelperBuilt()).toBe(true);
+    expect(chooseSpawnHelper('auto')).toBe('native');
+    expect(chooseSpawnHelper('node')).toBe('node');
+  });
+
+  it('refuses an argument holding a NUL byte before anything starts', async () => {
+    await expect(helped.native.exec(['echo', 'a\0b'], options)).rejects.toMatchObject({
+      code: 'COMMAND_FAILED',
+      message: 'program "echo" was not started: an argument holds a NUL byte',
+    });
+  });
+
+  /** Runs the helper binary on a raw input and returns its exit code and what it said on stderr. */
+  function raw(input: Buffer): Promise<{ code: number | null; stderr: string }> {
+    return new Promise((resolve) => {
+      const child = spawn(NATIVE_HELPER_PATH, [], { stdio: ['pipe', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      child.on('close', (code) => resolve({ code, stderr }));
+      child.stdin.end(input);
+    });
+  }
+
+  const frame = (payload: Buffer) => Buffer.concat([Buffer.from(Uint32Array.of(payload.length).buffer), payload]);
+  const run = (argc: number, strings: string) =>
+    frame(
+      Buffer.concat([Buffer.from([1]), Buffer.from(Uint32Array.of(1, 1000, 1024, argc).buffer), Buffer.from(strings)]),
+    );
+
+  // The platform is the only writer: a frame it did not mean is a bug there, so the helper stops rather than guess.
+  it.each([
+    ['an unknown type', frame(Buffer.from([9, 1, 0, 0, 0])), 'unknown type'],
+    ['a frame longer than 4 MiB', Buffer.from(Uint32Array.of(5 * 1024 * 1024).buffer), 'frame too long'],
+    ['no argv', run(0, `${SAFE_PATH}\0`), 'argc'],
+    ['fewer strings than argc', run(3, `${SAFE_PATH}\0echo\0`), 'fewer strings than argc'],
+    ['more strings than argc', run(1, `${SAFE_PATH}\0echo\0hi\0`), 'more strings than argc'],
+    ['an unterminated string', run(1, `${SAFE_PATH}\0echo`), 'unterminated string'],
+    ['an empty program', run(1, `${SAFE_PATH}\0\0`), 'empty program'],
+  ])('exits with code 2 on %s, saying what was wrong', async (_, input, why) => {
+    expect(await raw(input)).toEqual({ code: 2, stderr: `twisterlab spawn helper: malformed request (${why})\n` });
+  });
+
+  it('exits quietly when its input closes with nothing running', async () => {
+    expect(await raw(Buffer.alloc(0))).toEqual({ code: 0, stderr: '' });
   });
 });

@@ -1,10 +1,17 @@
 // The local device's executor: argv only, no shell, its own process group, timeout, output cap (local-run.ts).
-// By default every command is forked by the spawn helper, a small long-lived process, rather than by the
+// By default every command is started by a spawn helper, a small long-lived process, rather than by the
 // platform itself: measured at concurrency 10, a 500 MiB parent spawned `uptime` 4x slower than through the
-// helper and blocked its event loop for each fork (see bench/spawn). `direct` runs the commands in this process.
+// Node helper and blocked its event loop for each fork, and the native helper's posix_spawn is about twice as
+// fast again (see bench/spawn). `direct` runs the commands in this process.
 import type { CommandExecutor } from '../../core/ports.ts';
 import { runArgv, SAFE_PATH } from './local-run.ts';
-import { createSpawnHelper, sharedSpawnHelper, type SpawnHelper } from './spawn-helper.ts';
+import {
+  chooseSpawnHelper,
+  createSpawnHelper,
+  sharedSpawnHelper,
+  type SpawnHelper,
+  type SpawnHelperKind,
+} from './spawn-helper.ts';
 
 export { SAFE_PATH };
 
@@ -20,6 +27,8 @@ export interface LocalExecutorOptions {
   direct?: boolean;
   /** A spawn helper for this executor alone rather than the process's shared one. */
   ownHelper?: boolean;
+  /** Which helper: the native one when it is built, else the Node one, unless said (TWISTERLAB_SPAWN_HELPER). */
+  helper?: SpawnHelperKind;
 }
 
 /** `searchPath`: where programs are looked up (absolute directories, `:`-separated); SAFE_PATH by default. */
@@ -31,7 +40,8 @@ export function createLocalExecutor(searchPath: string = SAFE_PATH, options: Loc
       close: () => {},
     };
   }
-  const helper: SpawnHelper = options.ownHelper ? createSpawnHelper() : sharedSpawnHelper();
+  const kind = options.helper ?? chooseSpawnHelper('auto');
+  const helper: SpawnHelper = options.ownHelper ? createSpawnHelper(kind) : sharedSpawnHelper(kind);
   return {
     exec: (argv, execOptions) => helper.run(argv, execOptions, searchPath),
     helperPid: () => helper.pid(),

@@ -52,19 +52,19 @@ export function killProcessGroup(pid: number): void {
   }
 }
 
-function spawnError(program: string, error: NodeJS.ErrnoException, searchPath: string): TwisterError {
+/** A program that could not be started, by the errno name of why (ENOENT, EACCES...). */
+export function notStartedError(program: string, errno: string, searchPath: string, cause?: Error): TwisterError {
   const why =
-    error.code === 'ENOENT'
+    errno === 'ENOENT'
       ? `was not found on the safe PATH (${searchPath})`
-      : error.code === 'EACCES'
+      : errno === 'EACCES'
         ? 'is not executable'
-        : `could not be started (${error.code ?? error.message})`;
-  return new TwisterError(
-    'COMMAND_FAILED',
-    `program "${program}" ${why}`,
-    { program, errno: error.code },
-    { cause: error },
-  );
+        : `could not be started (${errno})`;
+  return new TwisterError('COMMAND_FAILED', `program "${program}" ${why}`, { program, errno }, cause ? { cause } : {});
+}
+
+function spawnError(program: string, error: NodeJS.ErrnoException, searchPath: string): TwisterError {
+  return notStartedError(program, error.code ?? error.message, searchPath, error);
 }
 
 export function abortedBeforeStart(signal: AbortSignal): TwisterError {
