@@ -256,6 +256,16 @@ describe('Dockerfile', () => {
     expect(runtime).toMatch(/TWISTERLAB_BROWSER_EXECUTABLE=\/usr\/bin\/chromium/);
   });
 
+  // npm ci's postinstall compiles native/spawn-helper.c into dist/native/: the source must be there first, and an
+  // image without the helper would start every local command the slow way, so a failed build fails the image.
+  it('builds the native spawn helper during npm ci, and a failed build fails the image', () => {
+    const build = stages[0]!;
+    expect(build.indexOf('COPY native ./native')).toBeGreaterThan(-1);
+    expect(build.indexOf('COPY native ./native')).toBeLessThan(build.search(/^RUN .*npm ci /m));
+    expect(build).toMatch(/^RUN TWISTERLAB_NATIVE_REQUIRED=1 npm ci /m);
+    expect(build).toMatch(/apt-get install[^\n]* g\+\+/);
+  });
+
   it('copies only paths that exist in the build context', () => {
     for (const match of dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)) {
       for (const source of match[1]!.split(/\s+/)) expect(existsSync(path.join(ROOT, source)), `${source} is missing`).toBe(true);
