@@ -1,8 +1,9 @@
 // bench/pipeline: the like-for-like pipeline "ticket → classify → diagnose with `uptime` on the local device → read
 // the result → respond" through POST /orchestrate against the real server process (a one-check runbook),
 // at a fixed concurrency; beside it, in the same run and interleaved, the raw ceiling: the same number of
-// `uptime` spawns from a bare Node process at the same concurrency. Prints tickets/s, p50/p99, the server's RSS,
-// and the ratio to the ceiling; classification alone (POST /api/v1/mcp/classifier.classify_ticket) too.
+// `uptime` spawns from a bare Node process at the same concurrency, and the same spawns through the server's spawn
+// helper with no platform around them. Prints tickets/s, p50/p99, the server's RSS, and the ratios;
+// classification alone (POST /api/v1/mcp/classifier.classify_ticket) too.
 // Every ticket must run its one uptime check and end no_fault_found, or the bench fails (exit code 1) saying which.
 //   node --import tsx bench/pipeline/run.ts [--tickets 300] [--concurrency 10] [--backend pglite|postgres|both] [--cpu-prof dir]
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -14,6 +15,8 @@ import autocannon from 'autocannon';
 import { fmt, percentile, rssOf, scratchDatabase } from '../lib/stats.ts';
 import { startBenchServer } from '../lib/server.ts';
 import { benchArgs } from '../lib/args.ts';
+import { createLocalExecutor } from '../../src/adapters/devices/local-executor.ts';
+import { chooseSpawnHelper } from '../../src/adapters/devices/spawn-helper.ts';
 
 const { values } = benchArgs({
   options: {
@@ -63,6 +66,21 @@ function ceiling(): Promise<number> {
       code === 0 ? resolve(Number(out.trim())) : reject(new Error(`ceiling exited ${code}`)),
     );
   });
+}
+
+// Beside the ceiling, for reading the ratio: the same spawns through the spawn helper the server uses, from this
+// process, with no platform around them (what the platform's own work costs is the gap between this and the pipeline).
+const helperKind = chooseSpawnHelper('auto');
+const helperAlone = createLocalExecutor(undefined, { ownHelper: true, helper: helperKind });
+async function throughHelper(): Promise<number> {
+  let i = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (i++ < TICKETS) await helperAlone.exec(['uptime'], { timeoutMs: 10_000, outputCap: 64 * 1024 });
+    }),
+  );
+  return TICKETS / ((performance.now() - t0) / 1000);
 }
 
 async function startServer(backend: string): Promise<{ base: string; server: ChildProcess; stop(): Promise<void> }> {
@@ -202,6 +220,7 @@ for (const backend of backends) {
   const ceilingFirst = await ceiling();
   const run = await pipeline(base, TICKETS);
   const ceilingAfter = await ceiling();
+  const helperRate = await throughHelper();
   const rss = rssOf(server.pid!);
   const classifySeconds = Number(values['classify-seconds']);
   const classify =
@@ -220,6 +239,9 @@ for (const backend of backends) {
     `${backend.padEnd(8)} pipeline ${fmt(run.perSecond, 1)} tickets/s  p50 ${fmt(run.p50, 0)} ms  p99 ${fmt(run.p99, 0)} ms  | raw uptime ceiling ${fmt(raw, 1)}/s (${fmt(ceilingFirst, 1)} before, ${fmt(ceilingAfter, 1)} after)  | ratio ${fmt(run.perSecond / raw, 2)}`,
   );
   console.log(
+    `${''.padEnd(8)} the same uptime spawns through the ${helperKind} spawn helper alone ${fmt(helperRate, 1)}/s  | pipeline / that ${fmt(run.perSecond / helperRate, 2)}`,
+  );
+  console.log(
     `${''.padEnd(8)} server RSS ${fmt(rss.rssMiB, 1)} MiB, peak ${fmt(rss.peakMiB, 1)} MiB  | classification alone ${fmt(classify.requests.average, 0)} req/s (non-2xx ${classify.non2xx}, errors ${classify.errors})`,
   );
   console.log(
@@ -236,6 +258,7 @@ for (const backend of backends) {
   await stop();
 }
 agent.destroy();
+helperAlone.close();
 if (failures.length > 0) {
   // The figures above are not the pipeline's unless every ticket went the whole way.
   console.error(`bench/pipeline FAILED:\n  ${failures.join('\n  ')}`);

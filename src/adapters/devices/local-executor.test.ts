@@ -306,6 +306,15 @@ describe('the native spawn helper itself', () => {
     });
   });
 
+  it('refuses arguments longer than a request may be, and what runs in it goes on', async () => {
+    const running = helped.native.exec(['sh', '-c', 'sleep 0.2; echo still here'], options);
+    await expect(helped.native.exec(['echo', 'x'.repeat(5 * 1024 * 1024)], options)).rejects.toMatchObject({
+      code: 'COMMAND_FAILED',
+      message: expect.stringMatching(/^program "echo" was not started: its arguments exceed \d+ bytes$/),
+    });
+    expect(await running).toMatchObject({ stdout: 'still here\n', exitCode: 0 });
+  });
+
   /** Runs the helper binary on a raw input and returns its exit code and what it said on stderr. */
   function raw(input: Buffer): Promise<{ code: number | null; stderr: string }> {
     return new Promise((resolve) => {

@@ -94,11 +94,6 @@ function helperCommand(): string[] {
   return [...HELPER_FLAGS, ...(ext === '.ts' ? ['--import', 'tsx', entry] : [entry])];
 }
 
-function watch(child: ChildProcess, events: ChannelEvents): void {
-  child.once('exit', (code, signal) => events.lost(child, signal ? `killed by ${signal}` : `exit code ${code}`));
-  child.once('error', (error) => events.lost(child, error.message));
-}
-
 /** The Node helper, over Node's IPC channel (JSON messages). */
 function nodeChannel(events: ChannelEvents): Channel {
   const child = spawn(process.execPath, helperCommand(), {
@@ -107,8 +102,14 @@ function nodeChannel(events: ChannelEvents): Channel {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   child.on('message', (message: HelperReply) => events.reply(message, child));
-  child.once('disconnect', () => events.lost(child, 'its channel closed'));
-  watch(child, events);
+  // Lost when the channel closes, which comes after every message the helper sent has been read, not at its exit,
+  // which can come first: a `started` still unread then would leave that command's pid unknown, and it unkilled.
+  let exited: string | undefined;
+  child.once('exit', (code, signal) => {
+    exited = signal ? `killed by ${signal}` : `exit code ${code}`;
+  });
+  child.once('disconnect', () => events.lost(child, exited ?? 'its channel closed'));
+  child.once('error', (error) => events.lost(child, error.message));
   return {
     child,
     connected: () => child.connected,
@@ -131,6 +132,13 @@ function nodeChannel(events: ChannelEvents): Channel {
 
 const signalNames = new Map(Object.entries(osConstants.signals).map(([name, number]) => [number, name]));
 const errnoNames = new Map(Object.entries(osConstants.errno).map(([name, number]) => [number, name]));
+
+/**
+ * The native helper takes requests of up to 4 MiB (native/spawn-helper.c, MAX_REQUEST) and stops on a larger one,
+ * which would fail every command running in it: a longer argv is refused here (the kernel refuses anything over
+ * its own limit, usually 2 MiB, anyway).
+ */
+const MAX_ARGV_BYTES = 4 * 1024 * 1024 - 64;
 
 /** A run request in the native helper's framing (native/spawn-helper.c). */
 function encodeRun(request: Extract<HelperRequest, { type: 'run' }>): Buffer {
@@ -162,10 +170,14 @@ function frameReader(onFrame: (payload: Buffer) => void): (chunk: Buffer) => voi
     chunks.push(chunk);
     size += chunk.length;
     for (;;) {
-      if (size < 4) return;
-      if (chunks[0]!.length < 4) chunks = [Buffer.concat(chunks)];
-      const length = chunks[0]!.readUInt32LE(0);
-      if (size < 4 + length) return;
+      if (size >= 4 && chunks[0]!.length < 4) chunks = [Buffer.concat(chunks)];
+      const length = size >= 4 ? chunks[0]!.readUInt32LE(0) : 0;
+      if (size < 4 || size < 4 + length) {
+        // A short rest of a big frame's buffer is copied, so that buffer is not kept for its sake.
+        if (chunks.length === 1 && chunks[0]!.length < 65_536 && chunks[0]!.buffer.byteLength > 65_536)
+          chunks = [Buffer.from(chunks[0]!)];
+        return;
+      }
       const all = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
       onFrame(all.subarray(4, 4 + length));
       const rest = all.subarray(4 + length);
@@ -216,6 +228,7 @@ function nativeChannel(
 ): Channel {
   const child = spawn(NATIVE_HELPER_PATH, [], { cwd: '/', env: {}, stdio: ['pipe', 'pipe', 'inherit'] });
   let open = true;
+  let exited: string | undefined;
   const close = (why: string) => {
     open = false;
     events.lost(child, why);
@@ -224,19 +237,37 @@ function nativeChannel(
   const stdout = child.stdout as Socket;
   stdout.on(
     'data',
-    frameReader((payload) => events.reply(decodeReply(payload, describe), child)),
+    frameReader((payload) => {
+      let reply: HelperReply;
+      try {
+        reply = decodeReply(payload, describe);
+      } catch (error) {
+        // Cannot happen with the helper built from this tree; if it does, no later frame can be trusted either.
+        child.kill('SIGKILL');
+        return close(`its reply could not be read: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      events.reply(reply, child);
+    }),
   );
-  stdout.once('close', () => close('its channel closed'));
-  stdin.on('error', (error) => close(`could not be reached: ${error.message}`));
-  watch(child, events);
-  child.once('exit', () => {
+  // The helper's stdout closes only when it has exited (its commands have pipes of their own), after every reply it
+  // wrote has been read: what finished before it died is answered, the rest fails.
+  stdout.once('close', () => close(exited ?? 'its channel closed'));
+  stdin.on('error', (error) => {
     open = false;
+    child.kill('SIGKILL');
+    exited ??= `could not be reached: ${error.message}`;
   });
+  child.once('exit', (code, signal) => {
+    open = false;
+    exited ??= signal ? `killed by ${signal}` : `exit code ${code}`;
+  });
+  child.once('error', (error) => close(error.message));
   return {
     child,
     connected: () => open && !stdin.destroyed,
     send(request) {
-      stdin.write(request.type === 'run' ? encodeRun(request) : encodeCancel(request.id));
+      if (request.type === 'cancel') stdin.write(encodeCancel(request.id));
+      else stdin.write(encodeRun(request));
     },
     hold(hold) {
       for (const handle of [child, stdin, stdout]) {
@@ -313,6 +344,14 @@ export function createSpawnHelper(kind: SpawnHelperKind = 'node'): SpawnHelper {
       if (argv.length === 0 || !argv[0])
         return Promise.reject(new TwisterError('COMMAND_FAILED', 'no program to run (empty argv)'));
       if (options.signal?.aborted) return Promise.reject(abortedBeforeStart(options.signal));
+      if (kind === 'native' && [searchPath, ...argv].reduce((n, s) => n + Buffer.byteLength(s) + 1, 0) > MAX_ARGV_BYTES)
+        return Promise.reject(
+          new TwisterError(
+            'COMMAND_FAILED',
+            `program "${argv[0]}" was not started: its arguments exceed ${MAX_ARGV_BYTES} bytes`,
+            { program: argv[0] },
+          ),
+        );
       if ([searchPath, ...argv].some((s) => s.includes('\0')))
         return Promise.reject(
           new TwisterError('COMMAND_FAILED', `program "${argv[0]}" was not started: an argument holds a NUL byte`, {
