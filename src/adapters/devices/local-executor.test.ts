@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, it, expect } from 'vitest';
@@ -293,8 +293,13 @@ describe.each(['native', 'node'] as SpawnHelperKind[])('the %s spawn helper', (k
 });
 
 describe('the native spawn helper itself', () => {
-  it('is built (npm install and npm run build build it with the C compiler), and chosen when the setting is auto', () => {
+  it('is built from the current source (npm install and npm run build build it with cc), and chosen when the setting is auto', () => {
     expect(nativeHelperBuilt()).toBe(true);
+    const source = path.join(PACKAGE_ROOT, 'native', 'spawn-helper.c');
+    expect(
+      statSync(NATIVE_HELPER_PATH).mtimeMs,
+      `${NATIVE_HELPER_PATH} is older than ${source}: run npm run build:native`,
+    ).toBeGreaterThanOrEqual(statSync(source).mtimeMs);
     expect(chooseSpawnHelper('auto')).toBe('native');
     expect(chooseSpawnHelper('node')).toBe('node');
   });
