@@ -5,7 +5,15 @@ import path from 'node:path';
 import { afterAll, describe, it, expect } from 'vitest';
 import { PACKAGE_ROOT } from '../package-root.ts';
 import { createLocalExecutor, SAFE_PATH, type LocalExecutor, type LocalExecutorOptions } from './local-executor.ts';
-import { chooseSpawnHelper, NATIVE_HELPER_PATH, nativeHelperBuilt, type SpawnHelperKind } from './spawn-helper.ts';
+import {
+  chooseSpawnHelper,
+  decodeReply,
+  encodeRun,
+  frameReader,
+  NATIVE_HELPER_PATH,
+  nativeHelperBuilt,
+  type SpawnHelperKind,
+} from './spawn-helper.ts';
 
 const helped: Record<SpawnHelperKind, LocalExecutor> = {
   native: createLocalExecutor(SAFE_PATH, { ownHelper: true, helper: 'native' }),
@@ -350,6 +358,54 @@ describe('the native spawn helper itself', () => {
     ['an empty program', run(1, `${SAFE_PATH}\0\0`), 'empty program'],
   ])('exits with code 2 on %s, saying what was wrong', async (_, input, why) => {
     expect(await raw(input)).toEqual({ code: 2, stderr: `twisterlab spawn helper: malformed request (${why})\n` });
+  });
+
+  // Pipes deliver what they like: a request the helper reads a byte at a time, and replies cut anywhere, still
+  // make the same frames.
+  it('reads a request that arrives a byte at a time, and its replies read the same however they are cut', async () => {
+    const child = spawn(NATIVE_HELPER_PATH, [], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const request = encodeRun({
+      type: 'run',
+      id: 7,
+      argv: ['sh', '-c', 'echo hi; echo there >&2; exit 4'],
+      timeoutMs: 5_000,
+      outputCap: 1024,
+      searchPath: SAFE_PATH,
+    });
+    const output: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => output.push(chunk));
+    const closed = new Promise((resolve) => child.on('close', resolve));
+    for (const byte of request) {
+      child.stdin.write(Buffer.from([byte]));
+      await new Promise((r) => setImmediate(r));
+    }
+    const describe = () => ({ program: 'sh', searchPath: SAFE_PATH });
+    // Once the answer is in, closing the input ends the helper.
+    while (!Buffer.concat(output).includes('there\n')) await new Promise((r) => setTimeout(r, 10));
+    child.stdin.end();
+    await closed;
+    const bytes = Buffer.concat(output);
+    for (const size of [1, 2, 3, 5, 7, 13, bytes.length]) {
+      const replies: unknown[] = [];
+      const read = frameReader((payload) => replies.push(decodeReply(payload, describe)));
+      for (let at = 0; at < bytes.length; at += size) read(bytes.subarray(at, at + size));
+      expect(replies, `cut every ${size} bytes`).toEqual([
+        { type: 'started', id: 7, pid: expect.any(Number) },
+        {
+          type: 'done',
+          id: 7,
+          result: {
+            stdout: 'hi\n',
+            stderr: 'there\n',
+            exitCode: 4,
+            signal: null,
+            durationMs: expect.any(Number),
+            truncated: false,
+            timedOut: false,
+          },
+        },
+      ]);
+    }
   });
 
   it('exits quietly when its input closes with nothing running', async () => {

@@ -141,7 +141,7 @@ const errnoNames = new Map(Object.entries(osConstants.errno).map(([name, number]
 const MAX_ARGV_BYTES = 4 * 1024 * 1024 - 64;
 
 /** A run request in the native helper's framing (native/spawn-helper.c). */
-function encodeRun(request: Extract<HelperRequest, { type: 'run' }>): Buffer {
+export function encodeRun(request: Extract<HelperRequest, { type: 'run' }>): Buffer {
   const strings = Buffer.from([request.searchPath, ...request.argv].map((s) => `${s}\0`).join(''), 'utf8');
   const frame = Buffer.allocUnsafe(4 + 17 + strings.length);
   frame.writeUInt32LE(17 + strings.length, 0);
@@ -163,7 +163,7 @@ function encodeCancel(id: number): Buffer {
 }
 
 /** Cuts the native helper's output into frames (a u32 length, then the payload), whatever the chunks. */
-function frameReader(onFrame: (payload: Buffer) => void): (chunk: Buffer) => void {
+export function frameReader(onFrame: (payload: Buffer) => void): (chunk: Buffer) => void {
   let chunks: Buffer[] = [];
   let size = 0;
   return (chunk) => {
@@ -188,7 +188,10 @@ function frameReader(onFrame: (payload: Buffer) => void): (chunk: Buffer) => voi
 }
 
 /** A native helper's reply as the Node helper would have sent it. */
-function decodeReply(payload: Buffer, describe: (id: number) => { program: string; searchPath: string }): HelperReply {
+export function decodeReply(
+  payload: Buffer,
+  describe: (id: number) => { program: string; searchPath: string },
+): HelperReply {
   const type = payload.readUInt8(0);
   const id = payload.readUInt32LE(1);
   if (type === 1) return { type: 'started', id, pid: payload.readInt32LE(5) };
