@@ -108,6 +108,7 @@ struct frame {
 };
 
 static void put(struct frame *f, const void *data, size_t length) {
+  if (length == 0) return; /* an empty capture has no buffer at all */
   if (f->length + length > f->room) {
     while (f->length + length > f->room) f->room = f->room ? f->room * 2 : 64;
     f->data = must(realloc(f->data, f->room));

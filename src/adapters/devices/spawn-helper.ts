@@ -154,7 +154,7 @@ export function encodeRun(request: Extract<HelperRequest, { type: 'run' }>): Buf
   return frame;
 }
 
-function encodeCancel(id: number): Buffer {
+export function encodeCancel(id: number): Buffer {
   const frame = Buffer.allocUnsafe(9);
   frame.writeUInt32LE(5, 0);
   frame.writeUInt8(2, 4);
