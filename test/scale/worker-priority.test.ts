@@ -34,6 +34,15 @@ function childrenOf(pid: number): number[] {
     });
 }
 
+/** A process's command line, or that it is gone: said when an assertion about it fails. */
+function describeProcess(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return 'gone';
+  }
+}
+
 describe.skipIf(process.platform !== 'linux')('worker CPU priority', () => {
   let env: ScaleEnv;
   let api: Proc;
@@ -53,8 +62,10 @@ describe.skipIf(process.platform !== 'linux')('worker CPU priority', () => {
   it('a worker runs at nice 10 by default, all its threads and its spawn helper; the API stays at 0', () => {
     expect(new Set(threadNice(lowered.child.pid!))).toEqual(new Set([10]));
     const helpers = childrenOf(lowered.child.pid!);
-    expect(helpers.length).toBeGreaterThan(0);
-    for (const helper of helpers) expect(new Set(threadNice(helper))).toEqual(new Set([10]));
+    expect(helpers.length, 'the worker has no child process (its spawn helper)').toBeGreaterThan(0);
+    for (const helper of helpers) {
+      expect(new Set(threadNice(helper)), `child ${helper}: ${describeProcess(helper)}`).toEqual(new Set([10]));
+    }
     expect(new Set(threadNice(api.child.pid!))).toEqual(new Set([0]));
   });
 
