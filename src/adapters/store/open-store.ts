@@ -77,8 +77,10 @@ export async function openPgliteStore(options: PgliteStoreOptions): Promise<Open
     if (options.migrate !== false) await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER });
     logger.info({ dataDir }, 'embedded store open');
     const opened = thread;
+    const store = new DrizzleTicketStore(db);
+    opened.putFirst(store.intakeSql);
     return {
-      store: new DrizzleTicketStore(db),
+      store,
       devices: new DrizzleDeviceStore(db),
       backups: new DrizzleBackupStore(db),
       outbox: new DrizzleNotificationOutbox(db),

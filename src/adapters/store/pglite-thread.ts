@@ -20,7 +20,16 @@ export interface WorkerStart {
 }
 
 export type WorkerRequest =
-  | { id: number; op: 'query'; sql: string; params: unknown[]; rowMode: 'array' | 'object'; tx?: number }
+  | {
+      id: number;
+      op: 'query';
+      sql: string;
+      params: unknown[];
+      rowMode: 'array' | 'object';
+      tx?: number;
+      /** Ahead of every statement waiting for PGlite that is not: intake's (see putFirst). */
+      first?: true;
+    }
   | { id: number; op: 'exec'; sql: string }
   | { id: number; op: 'begin' }
   | { id: number; op: 'end'; tx: number; commit: boolean }
@@ -68,6 +77,7 @@ export class PgliteThread {
   private readonly pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   private nextId = 1;
   private stopped: string | undefined;
+  private readonly firstSql = new Set<string>();
 
   private constructor(private readonly worker: Worker) {
     worker.on('message', (reply: WorkerReply) => {
@@ -134,8 +144,17 @@ export class PgliteThread {
     return this as unknown as PGlite;
   }
 
+  /**
+   * Runs this statement (outside transactions) ahead of the others waiting for PGlite: one PGlite runs one
+   * statement at a time, and intake's insert must not queue behind those of tickets being processed.
+   */
+  putFirst(sql: string): void {
+    this.firstSql.add(sql);
+  }
+
   query(sql: string, params: unknown[] = [], options: QueryOptions = {}): Promise<Results> {
-    return this.send({ op: 'query', sql, params, rowMode: options.rowMode ?? 'object' }) as Promise<Results>;
+    const first = this.firstSql.has(sql) ? { first: true as const } : {};
+    return this.send({ op: 'query', sql, params, rowMode: options.rowMode ?? 'object', ...first }) as Promise<Results>;
   }
 
   exec(sql: string): Promise<Results[]> {

@@ -29,6 +29,40 @@ interface OpenTransaction {
 // (README, "Where the memory goes"). V8 flags are the process's; set before PGlite compiles its module.
 setFlagsFromString('--liftoff-only');
 
+/**
+ * Where requests wait for PGlite: one at a time, those marked `first` (intake's insert) before the rest, each lane
+ * in arrival order. A transaction holds its turn from `begin` until it has ended; the statements inside it and its
+ * end do not wait (they run in the turn it holds), as on PGlite itself.
+ * PGlite runs a statement synchronously, so requests that arrive meanwhile wait in this thread's message port, not
+ * here: the next turn is given a tick later (setImmediate), once the port has handed over what it holds, so that a
+ * marked request that arrived during the last statement is seen before the unmarked ones that arrived earlier.
+ */
+function createTurns(): (first: boolean) => Promise<() => void> {
+  const lanes: [Array<() => void>, Array<() => void>] = [[], []];
+  let busy = false;
+  const pick = () => {
+    const admit = lanes[0].shift() ?? lanes[1].shift();
+    if (admit) admit();
+    else busy = false;
+  };
+  return (first) =>
+    new Promise((admitted) => {
+      lanes[first ? 0 : 1].push(() => {
+        let released = false;
+        admitted(() => {
+          if (released) return;
+          released = true;
+          setImmediate(pick);
+        });
+      });
+      if (!busy) {
+        busy = true;
+        setImmediate(pick);
+      }
+    });
+}
+
+const turn = createTurns();
 const port = parentPort!;
 const start = workerData as WorkerStart;
 const transactions = new Map<number, OpenTransaction>();
@@ -65,20 +99,31 @@ async function main(): Promise<void> {
   const handle = async (request: WorkerRequest): Promise<unknown> => {
     switch (request.op) {
       case 'query': {
-        const tx = request.tx === undefined ? undefined : transactions.get(request.tx)?.tx;
-        if (request.tx !== undefined && !tx)
-          throw Object.assign(new Error('the transaction has ended'), { code: '25P01' });
-        const result = tx
-          ? await tx.query(request.sql, request.params, { rowMode: request.rowMode, parsers: PARSERS })
-          : await prepared.query(request.sql, request.params, request.rowMode);
-        return { rows: result.rows, fields: result.fields, affectedRows: result.affectedRows };
+        if (request.tx !== undefined) {
+          const tx = transactions.get(request.tx)?.tx;
+          if (!tx) throw Object.assign(new Error('the transaction has ended'), { code: '25P01' });
+          const result = await tx.query(request.sql, request.params, { rowMode: request.rowMode, parsers: PARSERS });
+          return { rows: result.rows, fields: result.fields, affectedRows: result.affectedRows };
+        }
+        const release = await turn(request.first === true);
+        try {
+          const result = await prepared.query(request.sql, request.params, request.rowMode);
+          return { rows: result.rows, fields: result.fields, affectedRows: result.affectedRows };
+        } finally {
+          release();
+        }
       }
       case 'exec': {
-        const results = await db.exec(request.sql);
-        return results.map((r) => ({ rows: r.rows, fields: r.fields, affectedRows: r.affectedRows }));
+        const release = await turn(false);
+        try {
+          const results = await db.exec(request.sql);
+          return results.map((r) => ({ rows: r.rows, fields: r.fields, affectedRows: r.affectedRows }));
+        } finally {
+          release();
+        }
       }
       case 'begin':
-        return await begin(db);
+        return await begin(db, await turn(false));
       case 'end': {
         const open = transactions.get(request.tx);
         if (!open) throw Object.assign(new Error('the transaction has ended'), { code: '25P01' });
@@ -87,9 +132,15 @@ async function main(): Promise<void> {
       }
       case 'memory':
         return { ...process.memoryUsage(), wasmMemory: wasmMemoryBytes(db) };
-      case 'close':
-        await db.close();
+      case 'close': {
+        const release = await turn(false);
+        try {
+          await db.close();
+        } finally {
+          release();
+        }
         return null;
+      }
     }
   };
 
@@ -112,8 +163,8 @@ function wasmMemoryBytes(db: PGlite): number {
   return (db as unknown as { mod?: { HEAPU8?: Uint8Array } }).mod?.HEAPU8?.byteLength ?? 0;
 }
 
-/** Opens a transaction that stays open (holding PGlite) until the main thread ends it. */
-function begin(db: PGlite): Promise<number> {
+/** Opens a transaction that stays open (holding PGlite and its turn) until the main thread ends it. */
+function begin(db: PGlite, release: () => void): Promise<number> {
   const id = nextTransaction++;
   return new Promise<number>((opened, failedToOpen) => {
     let endRequest: number | undefined;
@@ -140,7 +191,10 @@ function begin(db: PGlite): Promise<number> {
           else reply({ id: endRequest, error: errorData(error) });
         },
       )
-      .finally(() => transactions.delete(id));
+      .finally(() => {
+        transactions.delete(id);
+        release();
+      });
   });
 }
 

@@ -51,11 +51,18 @@ export class DrizzleTicketStore implements TicketRepository, AgentCatalogStore {
   private readonly ticketByKey;
   private readonly audit;
   private router: NotificationRouter | undefined;
+  /**
+   * The SQL of intake's statement (a new ticket and its `ticket.created` row): the embedded store runs it ahead of
+   * the statements of tickets being processed, so a burst of processing never makes intake wait.
+   */
+  readonly intakeSql: string;
 
   constructor(private readonly db: StoreDatabase) {
     this.changes = new ChangeWriter(db);
     this.audit = new AuditBatcher(db);
-    this.insertTicket = prepareInsertTicket(db);
+    const insert = insertTicketQuery(db);
+    this.insertTicket = insert.prepare('tl_create_ticket');
+    this.intakeSql = insert.toSQL().sql;
     this.ticketById = db
       .select()
       .from(tickets)
@@ -457,7 +464,7 @@ export class DrizzleTicketStore implements TicketRepository, AgentCatalogStore {
 
 // One statement: the ticket and its `ticket.created` audit row are written together or not at all, and
 // a known idempotency key inserts neither (the CTE returns no row).
-function prepareInsertTicket(db: StoreDatabase) {
+function insertTicketQuery(db: StoreDatabase) {
   const p = (name: string) => sql.placeholder(name);
   const ins = db.$with('ins').as(
     db
@@ -485,5 +492,5 @@ function prepareInsertTicket(db: StoreDatabase) {
   const audit = db.$with('audit', { id: sql<number>`id` }).as(sql`
     insert into audit_events (ticket_id, actor, action, to_status)
     select id, requester, 'ticket.created', status from ins returning id`);
-  return db.with(ins, audit).select().from(ins).prepare('tl_create_ticket');
+  return db.with(ins, audit).select().from(ins);
 }
