@@ -48,6 +48,16 @@ describe('planTicket', () => {
     expect(plan.escalation).toMatch(/no runbook fits a medium-priority application ticket and no known service/);
   });
 
+  // Said as it is: a ticket that named a device is not told that it named none.
+  it('says which device the ticket named when no runbook fits it', () => {
+    const named = analysis({}, { found: [], deviceId: 'local' });
+    const plan = planTicket(named, 'our app server rebooted', builtinRunbooks, readOnly);
+    expect(plan.runbookId).toBeNull();
+    expect(plan.escalation).toMatch(
+      /^no runbook fits a medium-priority application ticket on device local, and no known service was named \(/,
+    );
+  });
+
   it('escalates categories with no runbook, such as security', () => {
     const plan = planTicket(analysis({ category: 'security' }), 'phishing mail', builtinRunbooks, readOnly);
     expect(plan.runbookId).toBeNull();

@@ -251,6 +251,17 @@ function specificityOf(runbook: Runbook): number {
   return score;
 }
 
+/**
+ * The end of "no runbook fits ..." by what the ticket named: nothing, since the runbooks act on named systems; a
+ * device but no service on it; or a service (then the runbooks' own reasons say why).
+ */
+export function whatWasNamed(analysis: Analysis): string {
+  const { serviceName, deviceId } = analysis.context;
+  if (serviceName) return '';
+  if (deviceId) return ` on device ${deviceId}, and no known service was named`;
+  return ' and no known service or device was named';
+}
+
 /** Steps that change something: on a tie, the least invasive plan wins. */
 const invasiveness = (steps: readonly Planned[]) => steps.filter((s) => s.risk !== 'read').length;
 
@@ -274,7 +285,7 @@ export function planTicket(
     .map(({ runbookId, reason }) => ({ runbookId, reason }));
   const best = candidates[0];
   if (!best) {
-    const missing = analysis.context.serviceName ? '' : ' and no known service or device was named';
+    const missing = whatWasNamed(analysis);
     const why = rejected.length > 0 ? ` (${rejected.map((r) => `${r.runbookId}: ${r.reason}`).join('; ')})` : '';
     return {
       runbookId: null,

@@ -3,6 +3,7 @@
 import { findingKind } from '../findings/catalogue.ts';
 import { isFault } from '../diagnosis/read-diagnosis.ts';
 import type { Hypotheses } from '../diagnosis/diagnosis-plan.ts';
+import { whatWasNamed } from '../planner.ts';
 import type { Runbook } from '../runbooks/runbook.ts';
 import type { Analysis, Finding } from '../ticket.ts';
 
@@ -15,7 +16,7 @@ export function ambiguity(analysis: Analysis): string | undefined {
 }
 
 export function nothingFits(analysis: Analysis, hypotheses: Hypotheses): string {
-  const missing = analysis.context.serviceName ? '' : ' and no known service or device was named';
+  const missing = whatWasNamed(analysis);
   const why =
     hypotheses.rejected.length > 0
       ? ` (${hypotheses.rejected.map((r) => `${r.runbookId}: ${r.reason}`).join('; ')})`
