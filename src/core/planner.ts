@@ -252,14 +252,21 @@ function specificityOf(runbook: Runbook): number {
 }
 
 /**
- * The end of "no runbook fits ..." by what the ticket named: nothing, since the runbooks act on named systems; a
- * device but no service on it; or a service (then the runbooks' own reasons say why).
+ * Why no runbook fits, for the escalation: the ticket's kind, what it named (nothing, since the runbooks act on named
+ * systems; a device but no service on it; or a service) and each runbook's own reason for not fitting.
  */
-export function whatWasNamed(analysis: Analysis): string {
+export function noRunbookFits(
+  analysis: Analysis,
+  rejected: ReadonlyArray<{ runbookId: string; reason: string }>,
+): string {
   const { serviceName, deviceId } = analysis.context;
-  if (serviceName) return '';
-  if (deviceId) return ` on device ${deviceId}, and no known service was named`;
-  return ' and no known service or device was named';
+  const named = serviceName
+    ? ''
+    : deviceId
+      ? ` on device ${deviceId}, and no known service was named`
+      : ' and no known service or device was named';
+  const why = rejected.length > 0 ? ` (${rejected.map((r) => `${r.runbookId}: ${r.reason}`).join('; ')})` : '';
+  return `no runbook fits a ${analysis.priority}-priority ${analysis.category} ticket${named}${why}`;
 }
 
 /** Steps that change something: on a tie, the least invasive plan wins. */
@@ -285,8 +292,6 @@ export function planTicket(
     .map(({ runbookId, reason }) => ({ runbookId, reason }));
   const best = candidates[0];
   if (!best) {
-    const missing = whatWasNamed(analysis);
-    const why = rejected.length > 0 ? ` (${rejected.map((r) => `${r.runbookId}: ${r.reason}`).join('; ')})` : '';
     return {
       runbookId: null,
       title: 'No runbook fits',
@@ -294,7 +299,7 @@ export function planTicket(
       escalation:
         options.force && rejected[0]
           ? `runbook ${rejected[0].runbookId} cannot be planned: ${rejected[0].reason}`
-          : `no runbook fits a ${analysis.priority}-priority ${analysis.category} ticket${missing}${why}`,
+          : noRunbookFits(analysis, rejected),
       ...(rejected.length > 0 ? { rejected } : {}),
     };
   }

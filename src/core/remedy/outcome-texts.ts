@@ -3,7 +3,7 @@
 import { findingKind } from '../findings/catalogue.ts';
 import { isFault } from '../diagnosis/read-diagnosis.ts';
 import type { Hypotheses } from '../diagnosis/diagnosis-plan.ts';
-import { whatWasNamed } from '../planner.ts';
+import { noRunbookFits } from '../planner.ts';
 import type { Runbook } from '../runbooks/runbook.ts';
 import type { Analysis, Finding } from '../ticket.ts';
 
@@ -16,12 +16,7 @@ export function ambiguity(analysis: Analysis): string | undefined {
 }
 
 export function nothingFits(analysis: Analysis, hypotheses: Hypotheses): string {
-  const missing = whatWasNamed(analysis);
-  const why =
-    hypotheses.rejected.length > 0
-      ? ` (${hypotheses.rejected.map((r) => `${r.runbookId}: ${r.reason}`).join('; ')})`
-      : '';
-  return `no runbook fits a ${analysis.priority}-priority ${analysis.category} ticket${missing}${why}`;
+  return noRunbookFits(analysis, hypotheses.rejected);
 }
 
 /** The handoff when faults were found and no runbook may fix them: what, where, the figures, and which team. */
