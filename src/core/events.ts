@@ -37,6 +37,7 @@ export interface TicketEventBus {
 
 /** The queue port: tickets waiting to be processed. */
 export interface TicketQueue {
+  /** Queues the ticket; `depth()` counts it from the moment this is called, before the promise settles. */
   enqueue(ticketId: string): Promise<void>;
   /** Starts handing queued ids to the handler. */
   start(handler: (ticketId: string) => Promise<void>): void;

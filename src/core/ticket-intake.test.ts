@@ -38,6 +38,37 @@ describe('the intake backlog', () => {
     expect(backlog.size()).toBe(4);
     expect(refusal(() => backlog.admit()).code).toBe('BACKLOG_FULL');
   });
+
+  it('hands a ticket over to the queue in one step: while the queue takes it, it is never counted twice', async () => {
+    let queued = 0;
+    const seen: number[] = [];
+    const backlog = createBacklog({ limit: 10, queued: () => queued, retryAfterSeconds: 1 });
+    const store = {
+      async create() {
+        return { ticket: { id: 't1' }, created: true };
+      },
+    } as unknown as TicketRepository;
+    // The queue counts the ticket from the call on (the port's contract) and answers a few turns later: whatever
+    // else runs in between (another request's admission) sees it once.
+    const look = () => seen.push(backlog.size());
+    const queue = {
+      enqueue() {
+        queued += 1;
+        return Promise.resolve()
+          .then(look)
+          .then(look)
+          .then(() => new Promise((r) => setImmediate(r)))
+          .then(look);
+      },
+    } as unknown as TicketQueue;
+    await submitTicket(
+      { store, queue, isAccepting: () => true, backlog },
+      { description: 'the printer jams' },
+      { requester: 'ana', source: 'api' },
+    );
+    look();
+    expect(seen).toEqual([1, 1, 1, 1]);
+  });
 });
 
 describe('admission time', () => {

@@ -128,7 +128,7 @@ export async function submitTicket(deps: IntakeDeps, input: SubmitInput, options
   }
   const slot = deps.backlog?.admit() ?? NOTHING_HELD;
   try {
-    const submitted = await admitted(deps, input, options);
+    const submitted = await admitted(deps, input, options, slot);
     slot.admitted();
     // Queued: the queue counts it now. Run by the caller: it holds its place until its run is over.
     if (options.runByCaller && submitted.created) return { ...submitted, settle: () => slot.release() };
@@ -140,7 +140,12 @@ export async function submitTicket(deps: IntakeDeps, input: SubmitInput, options
   }
 }
 
-async function admitted(deps: IntakeDeps, input: SubmitInput, options: SubmitOptions): Promise<Submitted> {
+async function admitted(
+  deps: IntakeDeps,
+  input: SubmitInput,
+  options: SubmitOptions,
+  slot: BacklogSlot,
+): Promise<Submitted> {
   const key = options.idempotencyKey;
   const redacted = redactCounted(input.description);
   const given = input.context ?? {};
@@ -187,6 +192,12 @@ async function admitted(deps: IntakeDeps, input: SubmitInput, options: SubmitOpt
       audit: [{ ticketId: ticket.id, actor: options.requester, action: 'ticket.redacted', details }],
     });
   }
-  if (!options.runByCaller) await deps.queue.enqueue(ticket.id);
+  if (!options.runByCaller) {
+    // The queue counts the ticket from the call on: its place here is given up in the same tick, so it is never
+    // counted twice (which would refuse a client below the limit) nor dropped from the count.
+    const queued = deps.queue.enqueue(ticket.id);
+    slot.release();
+    await queued;
+  }
   return { ticket, created: true, settle };
 }

@@ -65,6 +65,38 @@ describe('the BullMQ ticket queue', () => {
     expect(handled).toEqual([id, id]);
   });
 
+  it('counts each ticket once in depth(), from the call to enqueue on, while the counts are read again and again', async () => {
+    // Reading the counts on every call puts a read in flight while adds land: an add Redis counted in the read
+    // must not also count as added since it (intake refuses clients on this figure).
+    const q = queue({ depthRefreshMs: 0 });
+    await q.add(randomUUID());
+    await until(() => q.depth() === 1);
+    const over: number[] = [];
+    const steps = new Set<number>();
+    let called = 1;
+    const pending: Promise<void>[] = [];
+    for (let round = 0; round < 20; round += 1) {
+      for (let i = 0; i < 20; i += 1) {
+        const before = q.depth();
+        pending.push(q.enqueue(randomUUID()));
+        called += 1;
+        // Counted at once, in the same tick, before the add reaches Redis.
+        steps.add(q.depth() - before);
+        if (q.depth() > called) over.push(q.depth() - called);
+      }
+      await new Promise((r) => setImmediate(r));
+      if (q.depth() > called) over.push(q.depth() - called);
+    }
+    await Promise.all(pending);
+    for (let i = 0; i < 50; i += 1) {
+      if (q.depth() > called) over.push(q.depth() - called);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    expect([...steps]).toEqual([1]);
+    expect(over).toEqual([]);
+    await until(() => q.depth() === called);
+  });
+
   it('tells each ticket how long it waited between enqueue and the start of its processing', async () => {
     const waits: number[] = [];
     const q = queue({ onDispatch: (ms) => waits.push(ms) });

@@ -27,6 +27,8 @@ export interface BullmqQueueOptions {
   enqueueTimeoutMs?: number;
   /** Called as each job starts its first attempt, with the time since it was enqueued. */
   onDispatch?: (waitedMs: number) => void;
+  /** How old the job counts behind `depth()` may get before they are read again (ms, default 1,000). */
+  depthRefreshMs?: number;
 }
 
 export interface TicketJob {
@@ -80,37 +82,46 @@ export function createBullmqQueue(options: BullmqQueueOptions): BullmqTicketQueu
   const inFlight = new Map<string, { job: Job<TicketJob>; token: string | undefined }>();
   let closing = false;
   let drained = false;
-  // The counts are read at most once a second; tickets added since a read are counted on top of it, so a burst
-  // sees its own adds at once (intake's backlog limit reads this).
-  let depth = { value: 0, at: 0, refreshing: false, addedBefore: 0 };
-  let added = 0;
+  // depth() is the job counts as last read from Redis (at most once a second: intake's backlog limit reads it on
+  // every request), plus the tickets added since that read came back, each counted from the call to enqueue on,
+  // so intake hands over a ticket's place in its backlog in the same tick. An add under way while a read is in
+  // flight may or may not be in it: it is taken as counted there, so nothing counts twice (intake would refuse
+  // clients below its limit); at worst the few under way then are missed until the next read.
+  const refreshMs = options.depthRefreshMs ?? DEPTH_REFRESH_MS;
+  let counts = { value: 0, at: 0, reading: false };
+  let readsBack = 0;
+  let sinceRead = 0;
 
   const add = async (ticketId: string): Promise<AddOutcome> => {
-    const state = await queue.getJobState(ticketId);
-    // A finished job keeps its id for a while; a ticket queued again (approved, or its job gave up) needs a new one.
-    if (state === 'completed' || state === 'failed') await queue.remove(ticketId);
-    else if (state !== 'unknown') return 'queued-already';
-    await queue.add('ticket', { ticketId }, { jobId: ticketId });
-    added += 1;
-    return 'added';
+    // Synchronous up to the first await: counted from the call.
+    const startedAfter = readsBack;
+    sinceRead += 1;
+    let outcome: AddOutcome | undefined;
+    try {
+      const state = await queue.getJobState(ticketId);
+      // A finished job keeps its id for a while; a ticket queued again (approved, or its job gave up) needs a new one.
+      if (state === 'completed' || state === 'failed') await queue.remove(ticketId);
+      else if (state !== 'unknown') return (outcome = 'queued-already');
+      await queue.add('ticket', { ticketId }, { jobId: ticketId });
+      return (outcome = 'added');
+    } finally {
+      // Already waiting (counted where it was first added), or not added at all: it stops counting here.
+      if (outcome !== 'added' && startedAfter === readsBack) sinceRead -= 1;
+    }
   };
 
   const refreshDepth = () => {
-    if (depth.refreshing || redis.status !== 'ready') return;
-    depth.refreshing = true;
-    const addedBefore = added;
+    if (counts.reading || redis.status !== 'ready') return;
+    counts.reading = true;
     queue
       .getJobCounts('waiting', 'active', 'delayed', 'prioritized')
-      .then((counts) => {
-        depth = {
-          value: Object.values(counts).reduce((a, b) => a + b, 0),
-          at: Date.now(),
-          refreshing: false,
-          addedBefore,
-        };
+      .then((read) => {
+        counts = { value: Object.values(read).reduce((a, b) => a + b, 0), at: Date.now(), reading: false };
+        readsBack += 1;
+        sinceRead = 0;
       })
       .catch(() => {
-        depth.refreshing = false;
+        counts.reading = false;
       });
   };
 
@@ -210,8 +221,8 @@ export function createBullmqQueue(options: BullmqQueueOptions): BullmqTicketQueu
       await Promise.all([closeRedisConnection(redis), workerRedis ? closeRedisConnection(workerRedis) : undefined]);
     },
     depth() {
-      if (Date.now() - depth.at > DEPTH_REFRESH_MS) refreshDepth();
-      return depth.value + (added - depth.addedBefore);
+      if (Date.now() - counts.at > refreshMs) refreshDepth();
+      return counts.value + sinceRead;
     },
     onReady(listener) {
       readyListeners.push(listener);
