@@ -18,6 +18,8 @@ export { SAFE_PATH };
 export interface LocalExecutor extends CommandExecutor {
   /** The spawn helper's pid while it runs; undefined when direct or not started yet. */
   helperPid(): number | undefined;
+  /** The pids of the commands running in the spawn helper that the platform knows of (none when direct). */
+  commandPids(): number[];
   /** Stops a helper of its own (`ownHelper`), killing what runs in it; the shared helper lives on. */
   close(): void;
 }
@@ -37,6 +39,7 @@ export function createLocalExecutor(searchPath: string = SAFE_PATH, options: Loc
     return {
       exec: (argv, execOptions) => runArgv(argv, execOptions, searchPath),
       helperPid: () => undefined,
+      commandPids: () => [],
       close: () => {},
     };
   }
@@ -45,6 +48,7 @@ export function createLocalExecutor(searchPath: string = SAFE_PATH, options: Loc
   return {
     exec: (argv, execOptions) => helper.run(argv, execOptions, searchPath),
     helperPid: () => helper.pid(),
+    commandPids: () => helper.commandPids(),
     close: () => {
       if (options.ownHelper) helper.close();
     },

@@ -10,7 +10,17 @@ import type { HelperReply, HelperRequest } from './spawn-helper-protocol.ts';
 const running = new Map<number, { controller: AbortController; pid?: number }>();
 
 function reply(message: HelperReply): void {
-  if (process.connected) process.send!(message);
+  // A write the platform can no longer read (it closed the channel, EPIPE) means the same as the channel closing.
+  if (process.connected) process.send!(message, undefined, undefined, (error) => error && stopAll());
+}
+
+/** The platform is gone or closed the channel: every command still running is killed with its group, then exit. */
+function stopAll(): never {
+  for (const { controller, pid } of running.values()) {
+    controller.abort();
+    if (pid !== undefined) killProcessGroup(pid);
+  }
+  process.exit(0);
 }
 
 function start(request: Extract<HelperRequest, { type: 'run' }>): void {
@@ -40,10 +50,4 @@ process.on('message', (message: HelperRequest) => {
   else if (message.type === 'cancel') running.get(message.id)?.controller.abort();
 });
 
-process.on('disconnect', () => {
-  for (const { controller, pid } of running.values()) {
-    controller.abort();
-    if (pid !== undefined) killProcessGroup(pid);
-  }
-  process.exit(0);
-});
+process.on('disconnect', stopAll);

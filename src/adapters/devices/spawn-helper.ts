@@ -5,8 +5,11 @@
 //   vfork-style clone that copies nothing, about twice as fast as Node's fork + exec on a 2-core machine;
 // - `node` (spawn-helper-main.ts): a Node process of a few tens of MiB that runs runArgv.
 // Started with the executor and again (on the next command) after it dies; a command running in a helper that dies
-// is killed (its process group) and fails with COMMAND_FAILED, never left pending. The helper does not keep the
-// platform alive when nothing runs.
+// is killed (its process group) and fails with COMMAND_FAILED, never left pending. One exception is left: a helper
+// killed outright between starting a command and telling of it (a millisecond or so) leaves that command unknown,
+// and it runs on until its own end. close() does not kill the helper outright: it closes the channel, and the
+// helper, which knows every pid as soon as it has one, kills them all. The helper does not keep the platform
+// alive when nothing runs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants as fsConstants } from 'node:fs';
 import type { Socket } from 'node:net';
@@ -21,11 +24,26 @@ import type { HelperReply, HelperRequest } from './spawn-helper-protocol.ts';
 
 // Past the command's own timeout (enforced by the helper), how long before a silent helper is deemed stuck.
 const HELPER_GRACE_MS = 10_000;
+// How long a helper told to stop has to kill its commands and exit before it is killed.
+const SHUTDOWN_GRACE_MS = 5_000;
+
+/** Kills the helper unless it has exited within the grace; the timer does not keep the platform alive. */
+function killIfStillThere(child: ChildProcess): void {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const timer = setTimeout(() => child.kill('SIGKILL'), SHUTDOWN_GRACE_MS);
+  timer.unref();
+  child.once('exit', () => clearTimeout(timer));
+}
 
 export interface SpawnHelper {
   run(argv: readonly string[], options: ExecOptions, searchPath: string): Promise<ExecResult>;
   /** The helper's pid while it runs (tests kill it). */
   pid(): number | undefined;
+  /**
+   * The pids of the commands running in the helper that the platform has heard started: those it kills itself
+   * when the helper dies. One the helper started but had not told of when it was killed outright is not among them.
+   */
+  commandPids(): number[];
   /** Stops the helper; commands still running are killed and fail. */
   close(): void;
 }
@@ -75,6 +93,12 @@ interface Channel {
   send(request: HelperRequest): void;
   /** Whether the helper keeps the platform's event loop alive (only while a command runs in it). */
   hold(hold: boolean): void;
+  /**
+   * Closes the way requests reach the helper: it kills what it started and exits (killed after a grace if not).
+   * The helper knows each command's pid from the moment it is started, before its `started` message leaves:
+   * killing the helper outright could orphan a command whose message had not.
+   */
+  shutdown(): void;
 }
 
 interface ChannelEvents {
@@ -126,6 +150,10 @@ function nodeChannel(events: ChannelEvents): Channel {
         child.unref();
         child.channel?.unref();
       }
+    },
+    shutdown() {
+      if (child.connected) child.disconnect();
+      killIfStillThere(child);
     },
   };
 }
@@ -278,6 +306,11 @@ function nativeChannel(
         else handle.unref();
       }
     },
+    shutdown() {
+      open = false;
+      stdin.end();
+      killIfStillThere(child);
+    },
   };
 }
 
@@ -401,8 +434,9 @@ export function createSpawnHelper(kind: SpawnHelperKind = 'node'): SpawnHelper {
       });
     },
     pid: () => channel?.child.pid,
+    commandPids: () => [...pending.values()].flatMap((call) => (call.pid === undefined ? [] : [call.pid])),
     close() {
-      channel?.child.kill('SIGKILL');
+      channel?.shutdown();
     },
   };
 }
