@@ -5,8 +5,10 @@
  *
  * Same contract as the Node helper (src/adapters/devices/local-run.ts): no shell; the program looked up on the
  * search path the platform sends, never on the helper's own; a fixed environment (PATH, LANG, LC_ALL); cwd "/";
- * stdin from /dev/null; a new session (so a timeout or a cancel kills the whole process group); every signal back
- * to its default and none blocked; each output stream kept up to a cap and drained past it; after the program
+ * stdin from /dev/null; a process group of its own (so a timeout or a cancel kills the whole group) in the
+ * helper's session, which the helper leads and which has no terminal: a command the helper had not yet told the
+ * platform of when it died can still be found, and the platform kills the session (killSession in local-run.ts);
+ * every signal back to its default and none blocked; each output stream kept up to a cap and drained past it; after the program
  * exits, leftovers of its group may hold the pipes for DRAIN_GRACE_MS, then they are killed.
  *
  * Protocol on stdin (requests) and stdout (replies). A frame is a little-endian u32 payload length, then the payload,
@@ -282,7 +284,8 @@ static int start(uint32_t id, uint32_t timeout_ms, uint32_t cap, const char *sea
   sigfillset(&all);
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setsigdefault(&attr, &all);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setpgroup(&attr, 0);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 
   size_t path_length = strlen(search_path);
   char *path_var = must(malloc(path_length + 6));
@@ -422,6 +425,11 @@ static void reap(void) {
 }
 
 int main(void) {
+  /* A session of its own, without a terminal: everything it starts is in it, and the platform sweeps it after it. */
+  if (setsid() < 0) {
+    fprintf(stderr, "twisterlab-spawn-helper: cannot start a session of its own (%s)\n", strerror(errno));
+    return 1;
+  }
   signal(SIGPIPE, SIG_IGN);
   if (pipe2(sigchld_pipe, O_CLOEXEC | O_NONBLOCK) != 0) return 1;
   struct sigaction action;

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, it, expect } from 'vitest';
 import { PACKAGE_ROOT } from '../package-root.ts';
 import { createLocalExecutor, SAFE_PATH, type LocalExecutor, type LocalExecutorOptions } from './local-executor.ts';
+import { killSession } from './local-run.ts';
 import {
   chooseSpawnHelper,
   decodeReply,
@@ -132,14 +133,17 @@ describe.each(ways)('the local executor %s', (_, way) => {
     expect(await waitUntil(() => !isRunning(Number(result.stdout.trim())))).toBe(true);
   });
 
-  // The process group is the session: a timeout's kill reaches everything the command started, and no terminal
-  // signal of the platform's reaches the command.
-  it('starts the program as the leader of a new session, in /, with no signal blocked and none of the standard ones ignored', async () => {
+  // A process group of its own: a timeout's kill reaches everything the command started. A session without a
+  // terminal: no terminal signal of the platform's reaches the command, and it cannot read one. Directly and
+  // through the Node helper the session is the command's own; the native helper's commands share the helper's,
+  // so that what it started can be found after it dies.
+  it('starts the program in a process group of its own, with no terminal, in /, with no signal blocked and none of the standard ones ignored', async () => {
     const stat = await executor.exec(['cat', '/proc/self/stat'], options);
     const pid = stat.stdout.slice(0, stat.stdout.indexOf(' '));
-    const [, , pgrp, session] = stat.stdout.slice(stat.stdout.lastIndexOf(')') + 2).split(' ');
+    const [, , pgrp, session, tty] = stat.stdout.slice(stat.stdout.lastIndexOf(')') + 2).split(' ');
     expect(Number(pid)).toBeGreaterThan(1);
-    expect([pgrp, session]).toEqual([pid, pid]);
+    const leader = way.helper === 'native' ? String(executor.helperPid()) : pid;
+    expect([pgrp, session, tty]).toEqual([pid, leader, '0']);
     // Signals 32 and 33 are the C library's own (glibc's posix_spawn sets them ignored; they are not SIGRTMIN..).
     const status = await executor.exec(['grep', '-E', '^Sig(Ign|Blk):', '/proc/self/status'], options);
     const masks = Object.fromEntries(
@@ -184,6 +188,19 @@ describe.each(ways)('the local executor %s', (_, way) => {
     });
   });
 });
+
+/** The pids of the processes of a session, from /proc. */
+function sessionMembers(sid: number): number[] {
+  return readdirSync('/proc').flatMap((name) => {
+    if (!/^[0-9]+$/.test(name)) return [];
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]) === sid ? [Number(name)] : [];
+    } catch {
+      return [];
+    }
+  });
+}
 
 function sameSet(a: number[], b: number[]): boolean {
   return a.length === b.length && b.every((x) => a.includes(x));
@@ -248,9 +265,10 @@ describe.each(['native', 'node'] as SpawnHelperKind[])('the %s spawn helper', (k
     );
     expect(await waitUntil(() => files.every((file) => readPid(file) !== undefined))).toBe(true);
     const commands = files.map((file) => readPid(file)!);
-    // Killed outright, a helper cannot kill what it started; the platform kills what it heard started. A command
-    // runs (and writes its file) a moment before its helper tells of it: wait for that, the window is real.
-    expect(await waitUntil(() => sameSet(helper.commandPids(), commands))).toBe(true);
+    // Killed outright, a helper cannot kill what it started; the platform kills what it heard started, and the
+    // native helper's session besides. A command runs (and writes its file) a moment before its helper tells of
+    // it: for the Node helper wait for that, the window is real (and left open).
+    if (kind === 'node') expect(await waitUntil(() => sameSet(helper.commandPids(), commands))).toBe(true);
     process.kill(first, 'SIGKILL');
     for (const error of await Promise.all(failures)) {
       expect(error).toMatchObject({
@@ -311,7 +329,67 @@ describe.each(['native', 'node'] as SpawnHelperKind[])('the %s spawn helper', (k
   });
 });
 
+describe('killSession', () => {
+  it('kills every process group of a session, and never the platform’s own', async () => {
+    // A session leader, a child of it in a group of its own, and a grandchild in that group.
+    const script = [
+      'import os, sys, time',
+      'os.setsid()',
+      'if os.fork() == 0:',
+      '    os.setpgid(0, 0)',
+      '    os.fork()',
+      '    time.sleep(3600)',
+      'print(os.getpid(), flush=True)',
+      'time.sleep(3600)',
+    ].join('\n');
+    const child = spawn('python3', ['-c', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let printed = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      printed += chunk.toString();
+    });
+    const members = () => sessionMembers(child.pid!);
+    expect(await waitUntil(() => printed.includes('\n') && members().length === 3)).toBe(true);
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const ownSession = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]);
+    expect(killSession(ownSession)).toBe(0);
+    expect(killSession(child.pid!)).toBe(2);
+    expect(await waitUntil(() => members().every((pid) => !isRunning(pid)))).toBe(true);
+  });
+});
+
 describe('the native spawn helper itself', () => {
+  it('keeps what it starts in its own session, so that a command the platform never heard of is killed after it', async () => {
+    // The platform's side played by hand: a run request, and no reply read, as when the helper is killed between
+    // starting a command and telling of it.
+    const dir = mkdtempSync(path.join(tmpdir(), 'twisterlab-helper-'));
+    const file = path.join(dir, 'pid');
+    const helper = spawn(NATIVE_HELPER_PATH, [], { cwd: '/', env: {}, stdio: ['pipe', 'ignore', 'inherit'] });
+    try {
+      helper.stdin.write(
+        encodeRun({
+          type: 'run',
+          id: 1,
+          argv: ['sh', '-c', `echo $$ > ${file}; sleep 3600`],
+          timeoutMs: 60_000,
+          outputCap: 1024,
+          searchPath: SAFE_PATH,
+        }),
+      );
+      expect(await waitUntil(() => readPid(file) !== undefined)).toBe(true);
+      const command = readPid(file)!;
+      expect(sessionMembers(helper.pid!)).toContain(command);
+      process.kill(helper.pid!, 'SIGKILL');
+      await new Promise((resolve) => helper.once('exit', resolve));
+      // Killed outright, the helper could not kill it: the command runs on, still in the helper's session.
+      expect(isRunning(command)).toBe(true);
+      expect(killSession(helper.pid!)).toBe(1);
+      expect(await waitUntil(() => !isRunning(command))).toBe(true);
+    } finally {
+      helper.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('is built from the current source (npm install and npm run build build it with cc), and chosen when the setting is auto', () => {
     expect(nativeHelperBuilt()).toBe(true);
     const source = path.join(PACKAGE_ROOT, 'native', 'spawn-helper.c');

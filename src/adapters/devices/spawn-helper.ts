@@ -5,11 +5,12 @@
 //   vfork-style clone that copies nothing, about twice as fast as Node's fork + exec on a 2-core machine;
 // - `node` (spawn-helper-main.ts): a Node process of a few tens of MiB that runs runArgv.
 // Started with the executor and again (on the next command) after it dies; a command running in a helper that dies
-// is killed (its process group) and fails with COMMAND_FAILED, never left pending. One exception is left: a helper
-// killed outright between starting a command and telling of it (a millisecond or so) leaves that command unknown,
-// and it runs on until its own end. close() does not kill the helper outright: it closes the channel, and the
-// helper, which knows every pid as soon as it has one, kills them all. The helper does not keep the platform
-// alive when nothing runs.
+// is killed (its process group) and fails with COMMAND_FAILED, never left pending. A helper killed outright between
+// starting a command and telling of it (a millisecond or so) leaves that command's pid unknown to the platform: the
+// native helper leads a session that holds all it started, which the platform kills after it; a command of the
+// Node helper (Node cannot start a process in a group of its own without a session of its own) runs on until its
+// own end. close() does not kill the helper outright: it closes the channel, and the helper, which knows every pid
+// as soon as it has one, kills them all. The helper does not keep the platform alive when nothing runs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants as fsConstants } from 'node:fs';
 import type { Socket } from 'node:net';
@@ -19,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { TwisterError } from '../../core/errors.ts';
 import type { ExecOptions, ExecResult } from '../../core/ports.ts';
 import { PACKAGE_ROOT } from '../package-root.ts';
-import { abortedBeforeStart, killProcessGroup, notStartedError } from './local-run.ts';
+import { abortedBeforeStart, killProcessGroup, killSession, notStartedError } from './local-run.ts';
 import type { HelperReply, HelperRequest } from './spawn-helper-protocol.ts';
 
 // Past the command's own timeout (enforced by the helper), how long before a silent helper is deemed stuck.
@@ -262,6 +263,8 @@ function nativeChannel(
   let exited: string | undefined;
   const close = (why: string) => {
     open = false;
+    // The helper leads a session holding all it started: a command it had not told of yet is killed too.
+    if (child.pid !== undefined) killSession(child.pid);
     events.lost(child, why);
   };
   const stdin = child.stdin as Socket;
