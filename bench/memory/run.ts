@@ -6,6 +6,7 @@
 // thread, from /metrics). With --restart the embedded store is opened a second time on the same data directory
 // and the load repeated: the state of a long-lived install.
 //   node --import tsx bench/memory/run.ts [--tickets 300] [--posted 1000] [--backend pglite|postgres|both] [--node-flags "..."]
+//     [--production] [--restart]
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,13 +22,23 @@ const { values } = benchArgs({
     concurrency: { type: 'string', default: '10' },
     backend: { type: 'string', default: 'both' },
     'node-flags': { type: 'string', default: '' },
+    // What `npm start` and the image run with: the heap flags (unless --node-flags says otherwise) and glibc's
+    // allocator settings.
+    production: { type: 'boolean', default: false },
     restart: { type: 'boolean', default: false },
   },
 });
+const PRODUCTION_NODE_FLAGS = ['--max-semi-space-size=2', '--max-old-space-size=160'];
+const PRODUCTION_MALLOC = { MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '131072', MALLOC_MMAP_THRESHOLD_: '131072' };
 const TICKETS = Number(values.tickets);
 const POSTED = Number(values.posted);
 const CONCURRENCY = Number(values.concurrency);
-const nodeFlags = values['node-flags'] ? values['node-flags'].split(/\s+/) : [];
+const nodeFlags = values['node-flags']
+  ? values['node-flags'].split(/\s+/)
+  : values.production
+    ? PRODUCTION_NODE_FLAGS
+    : [];
+if (values.production) Object.assign(process.env, PRODUCTION_MALLOC);
 
 const RUNBOOK = `id: bench-uptime
 title: Load averages of this host
@@ -165,8 +176,13 @@ async function measure(label: string, base: string, server: ChildProcess): Promi
 }
 
 const backends = values.backend === 'both' ? ['pglite', 'postgres'] : [values.backend!];
+// glibc's allocator settings reach the server from this process's environment (npm start and the image set them).
+const malloc = Object.entries(process.env)
+  .filter(([name]) => name.startsWith('MALLOC_'))
+  .map(([name, value]) => `${name}=${value}`)
+  .sort();
 console.log(
-  `bench/memory: ${TICKETS} tickets through POST /orchestrate (uptime + metrics verify) at concurrency ${CONCURRENCY}, then ${POSTED} through POST /api/v1/tickets (node ${process.version}${nodeFlags.length ? `, ${nodeFlags.join(' ')}` : ''})`,
+  `bench/memory: ${TICKETS} tickets through POST /orchestrate (uptime + metrics verify) at concurrency ${CONCURRENCY}, then ${POSTED} through POST /api/v1/tickets (node ${process.version}${nodeFlags.length ? `, ${nodeFlags.join(' ')}` : ''}; malloc ${malloc.length ? malloc.join(' ') : "glibc's defaults"})`,
 );
 for (const backend of backends) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'twisterlab-memory-'));
