@@ -8,8 +8,8 @@
  * stdin from /dev/null; a process group of its own (so a timeout or a cancel kills the whole group) in the
  * helper's session, which the helper leads and which has no terminal: a command the helper had not yet told the
  * platform of when it died can still be found, and the platform kills the session (killSession in local-run.ts);
- * every signal back to its default and none blocked; each output stream kept up to a cap and drained past it; after the program
- * exits, leftovers of its group may hold the pipes for DRAIN_GRACE_MS, then they are killed.
+ * every signal back to its default and none blocked; each output stream kept up to a cap and drained past it;
+ * after the program exits, leftovers of its group may hold the pipes for DRAIN_GRACE_MS, then they are killed.
  *
  * Protocol on stdin (requests) and stdout (replies). A frame is a little-endian u32 payload length, then the payload,
  * whose first byte is its type.

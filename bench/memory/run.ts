@@ -14,6 +14,7 @@ import path from 'node:path';
 import { fmt, memoryMap, rssOf, scratchDatabase } from '../lib/stats.ts';
 import { startBenchServer, type BenchServer } from '../lib/server.ts';
 import { benchArgs } from '../lib/args.ts';
+import { PACKAGE_ROOT } from '../../src/adapters/package-root.ts';
 
 const { values } = benchArgs({
   options: {
@@ -28,8 +29,16 @@ const { values } = benchArgs({
     restart: { type: 'boolean', default: false },
   },
 });
-const PRODUCTION_NODE_FLAGS = ['--max-semi-space-size=2', '--max-old-space-size=160'];
-const PRODUCTION_MALLOC = { MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '131072', MALLOC_MMAP_THRESHOLD_: '131072' };
+// Read from `npm start` itself, so that the bench cannot drift from it (a deploy test keeps the image in step).
+const startScript = (
+  JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
+).scripts.start;
+const PRODUCTION_NODE_FLAGS = [...startScript.matchAll(/ (--max-[a-z-]+=\S+)/g)].map((m) => m[1]!);
+const PRODUCTION_MALLOC = Object.fromEntries(
+  [...startScript.matchAll(/\b(MALLOC_[A-Z_]+)=(\S+)/g)].map((m) => [m[1]!, m[2]!]),
+);
+if (values.production && (PRODUCTION_NODE_FLAGS.length === 0 || Object.keys(PRODUCTION_MALLOC).length === 0))
+  throw new Error(`--production: no heap flags or allocator settings found in npm start (${startScript})`);
 const TICKETS = Number(values.tickets);
 const POSTED = Number(values.posted);
 const CONCURRENCY = Number(values.concurrency);

@@ -189,17 +189,21 @@ describe.each(ways)('the local executor %s', (_, way) => {
   });
 });
 
+/** The session a process belongs to, read from /proc (undefined once it is gone). */
+function sessionOf(pid: number | 'self'): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The pids of the processes of a session, from /proc. */
 function sessionMembers(sid: number): number[] {
-  return readdirSync('/proc').flatMap((name) => {
-    if (!/^[0-9]+$/.test(name)) return [];
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]) === sid ? [Number(name)] : [];
-    } catch {
-      return [];
-    }
-  });
+  return readdirSync('/proc').flatMap((name) =>
+    /^[0-9]+$/.test(name) && sessionOf(Number(name)) === sid ? [Number(name)] : [],
+  );
 }
 
 function sameSet(a: number[], b: number[]): boolean {
@@ -349,9 +353,7 @@ describe('killSession', () => {
     });
     const members = () => sessionMembers(child.pid!);
     expect(await waitUntil(() => printed.includes('\n') && members().length === 3)).toBe(true);
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    const ownSession = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]);
-    expect(killSession(ownSession)).toBe(0);
+    expect(killSession(sessionOf('self')!)).toBe(0);
     expect(killSession(child.pid!)).toBe(2);
     expect(await waitUntil(() => members().every((pid) => !isRunning(pid)))).toBe(true);
   });
