@@ -4,7 +4,7 @@
 // latency, errors and refusals (429 past the backlog limit), the server's peak RSS and how many tickets were
 // processed meanwhile. `--generator autocannon` uses autocannon's overallRate instead (bursts; for comparison).
 //   node --import tsx bench/ingest/run.ts [--rate 500] [--seconds 10] [--backend pglite|postgres|both] [--backlog 100000]
-//     [--generator paced|autocannon] [--cpu-prof dir] [--warmup-rate N] [--workers N]
+//     [--generator paced|autocannon] [--cpu-prof dir] [--warmup-rate N] [--workers N | --intake-only]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,12 +37,17 @@ const { values } = benchArgs({
     backlog: { type: 'string', default: '100000' },
     // A directory for the server's CPU profile (node --cpu-prof), written when it stops.
     'cpu-prof': { type: 'string' },
+    // Node and V8 flags for the server, before its script (e.g. "--max-semi-space-size=2 --optimize-for-size").
+    'node-flags': { type: 'string', default: '' },
     // paced: one request every 1/rate s, open loop (the offered rate); autocannon: its overallRate, which sends each
     // second's share back to back at the start of the second (a burst at full concurrency; see bench/lib/paced-load.ts).
     generator: { type: 'string', default: 'paced' },
     // On PostgreSQL: 0 processes the tickets in the server (the default); N > 0 puts them on a Redis queue of the
     // bench's own and starts N `twisterlab worker` processes, so the server only takes tickets in.
     workers: { type: 'string', default: '0' },
+    // On PostgreSQL: the tickets go onto a Redis queue of the bench's own that nothing takes them off: intake alone,
+    // the floor of its latency on this machine with no processing beside it.
+    'intake-only': { type: 'boolean', default: false },
     // The warm-up's rate (2 s) before the measured run: the offered rate by default, so that the measured run sees
     // the server in its steady state (the store's connections open, their first statements planned, the code
     // compiled); a lower one shows what the first burst after a quiet start costs.
@@ -51,6 +56,8 @@ const { values } = benchArgs({
 });
 const WORKERS = Number(values.workers);
 if (!Number.isInteger(WORKERS) || WORKERS < 0) throw new Error('--workers is a whole number, 0 or more');
+if (values['intake-only'] && (WORKERS > 0 || values.backend !== 'postgres'))
+  throw new Error('--intake-only is for --backend postgres, with no --workers');
 if (!['paced', 'autocannon'].includes(values.generator!)) throw new Error('--generator is paced or autocannon');
 
 const body = JSON.stringify({
@@ -100,7 +107,8 @@ async function startWorker(env: Record<string, string>): Promise<{ child: ChildP
 async function measure(backend: string): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'twisterlab-ingest-'));
   const db = backend === 'postgres' ? await scratchDatabase() : undefined;
-  const redis: TestRedis | undefined = db && WORKERS > 0 ? await startTestRedis() : undefined;
+  const redis: TestRedis | undefined =
+    db && (WORKERS > 0 || values['intake-only']) ? await startTestRedis() : undefined;
   const env = {
     TWISTERLAB_DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',
@@ -111,7 +119,7 @@ async function measure(backend: string): Promise<void> {
   const profile = values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(values['cpu-prof'], backend)] : [];
   const { base, server, stop } = await startBenchServer({
     moduleUrl: import.meta.url,
-    nodeArgs: profile,
+    nodeArgs: [...values['node-flags'].split(/\s+/).filter(Boolean), ...profile],
     env,
   });
   const workers = redis ? await Promise.all(Array.from({ length: WORKERS }, () => startWorker(env))) : [];
@@ -175,7 +183,7 @@ async function measure(backend: string): Promise<void> {
 
 const backends = values.backend === 'both' ? ['pglite', 'postgres'] : [values.backend!];
 console.log(
-  `bench/ingest: POST /api/v1/tickets at ${RATE} req/s for ${SECONDS} s (${values.generator === 'paced' ? 'paced, open loop' : "autocannon's overallRate"}) after 2 s at ${WARMUP_RATE} req/s, ${values.connections} connections at most, while the tickets are processed (node ${process.version})`,
+  `bench/ingest: POST /api/v1/tickets at ${RATE} req/s for ${SECONDS} s (${values.generator === 'paced' ? 'paced, open loop' : "autocannon's overallRate"}) after 2 s at ${WARMUP_RATE} req/s, ${values.connections} connections at most, ${values['intake-only'] ? 'intake only (queued, nothing processes them)' : WORKERS > 0 ? `while ${WORKERS} worker(s) process the tickets` : 'while the tickets are processed'} (node ${process.version})`,
 );
 for (const backend of backends) await measure(backend);
 if (failures.length > 0) {

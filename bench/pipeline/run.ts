@@ -25,6 +25,8 @@ const { values } = benchArgs({
     backend: { type: 'string', default: 'both' },
     // A directory for the server's CPU profile (node --cpu-prof), written when it stops: where the time goes.
     'cpu-prof': { type: 'string' },
+    // Node and V8 flags for the server, before its script (e.g. "--max-semi-space-size=2 --optimize-for-size").
+    'node-flags': { type: 'string', default: '' },
     // Seconds of classification alone after the pipeline (0: none, e.g. to profile the pipeline only).
     'classify-seconds': { type: 'string', default: '5' },
   },
@@ -96,7 +98,7 @@ async function startServer(backend: string): Promise<{ base: string; server: Chi
     stop: stopServer,
   } = await startBenchServer({
     moduleUrl: import.meta.url,
-    nodeArgs: profile,
+    nodeArgs: [...values['node-flags'].split(/\s+/).filter(Boolean), ...profile],
     env: {
       TWISTERLAB_DATA_DIR: dataDir,
       TWISTERLAB_RUNBOOKS_DIR: runbooks,

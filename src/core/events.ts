@@ -37,8 +37,12 @@ export interface TicketEventBus {
 
 /** The queue port: tickets waiting to be processed. */
 export interface TicketQueue {
-  /** Queues the ticket; `depth()` counts it from the moment this is called, before the promise settles. */
-  enqueue(ticketId: string): Promise<void>;
+  /**
+   * Queues the ticket; `depth()` counts it from the moment this is called, before the promise settles. A ticket
+   * already waiting or in flight is not queued twice. `created`: the caller created the ticket a moment ago, so no
+   * job can hold its id yet and the queue need not look for one.
+   */
+  enqueue(ticketId: string, options?: { created?: boolean }): Promise<void>;
   /** Starts handing queued ids to the handler. */
   start(handler: (ticketId: string) => Promise<void>): void;
   /** Stops taking new work and waits for what is in flight. */

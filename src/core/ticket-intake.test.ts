@@ -90,14 +90,18 @@ describe('admission time', () => {
       },
       async apply() {},
     } as unknown as TicketRepository;
+    const how: unknown[] = [];
     const queue = {
-      async enqueue() {
+      async enqueue(_id: string, options: unknown) {
         order.push(`queued, told ${told.length}`);
+        how.push(options);
       },
     } as unknown as TicketQueue;
     const deps: IntakeDeps = { store, queue, isAccepting: () => true, backlog };
     await submitTicket(deps, { description: 'the printer jams' }, { requester: 'ana', source: 'api' });
     expect(order).toEqual(['stored', 'queued, told 0']);
+    // Created by this call: the queue need not look for a job already holding its id.
+    expect(how).toEqual([{ created: true }]);
     expect(told).toHaveLength(1);
     expect(told[0]).toBeGreaterThanOrEqual(0);
     fail = true;

@@ -195,7 +195,7 @@ async function admitted(
   if (!options.runByCaller) {
     // The queue counts the ticket from the call on: its place here is given up in the same tick, so it is never
     // counted twice (which would refuse a client below the limit) nor dropped from the count.
-    const queued = deps.queue.enqueue(ticket.id);
+    const queued = deps.queue.enqueue(ticket.id, { created: true });
     slot.release();
     await queued;
   }

@@ -1,7 +1,7 @@
 // The BullMQ ticket queue on a redis-server of this file's own: one job per ticket, retries only for errors that
 // may pass, enqueue that answers while Redis is down, and a drain that hands running tickets to another worker.
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TwisterError } from '../../core/errors.ts';
 import { silentLogger } from '../../core/logger.ts';
 import { recordingLogger } from '../../../test/helpers/recording-logger.ts';
@@ -63,6 +63,42 @@ describe('the BullMQ ticket queue', () => {
     expect(await q.add(id)).toBe('added');
     await until(() => handled.length === 2);
     expect(handled).toEqual([id, id]);
+  });
+
+  it("finds a ticket's job without scanning the backlog, and does not look for one of a ticket just created", async () => {
+    const q = queue({ attempts: 1 });
+    for (let i = 0; i < 20; i += 1) await q.add(randomUUID(), true);
+    const lookups = vi.spyOn(q.redis, 'pipeline');
+    const scans = async () => Number(/cmdstat_lpos:calls=(\d+)/.exec(await q.redis.info('commandstats'))?.[1] ?? 0);
+    const scansBefore = await scans();
+    const waiting = randomUUID();
+    expect(await q.add(waiting)).toBe('added');
+    expect(await q.add(waiting)).toBe('queued-already');
+    expect(lookups).toHaveBeenCalledTimes(2);
+    // Created a moment ago: queued without a look-up.
+    const created = randomUUID();
+    expect(await q.add(created, true)).toBe('added');
+    await q.enqueue(randomUUID(), { created: true });
+    expect(lookups).toHaveBeenCalledTimes(2);
+    // Finished, for good or not: queued again. Still waiting or running: not.
+    const failing = randomUUID();
+    const handled: string[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    q.start(async (id) => {
+      handled.push(id);
+      if (id === failing) throw new TwisterError('TICKET_NOT_FOUND', 'no such ticket');
+      if (id === created) await held;
+    });
+    expect(await q.add(failing)).toBe('added');
+    await until(() => handled.includes(failing) && handled.includes(created));
+    expect(await q.add(created)).toBe('queued-already');
+    release();
+    await until(() => q.depth() === 0);
+    expect(await q.add(failing)).toBe('added');
+    expect(await q.add(created)).toBe('added');
+    await until(() => handled.filter((id) => id === failing || id === created).length === 4);
+    expect(await scans()).toBe(scansBefore);
   });
 
   it('counts each ticket once in depth(), from the call to enqueue on, while the counts are read again and again', async () => {

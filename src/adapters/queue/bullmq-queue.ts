@@ -39,8 +39,11 @@ export interface TicketJob {
 export type AddOutcome = 'added' | 'queued-already';
 
 export interface BullmqTicketQueue extends TicketQueue {
-  /** Queues the ticket unless it is waiting or in flight; throws when Redis cannot be reached. */
-  add(ticketId: string): Promise<AddOutcome>;
+  /**
+   * Queues the ticket unless it is waiting or in flight; throws when Redis cannot be reached. `created`: the ticket
+   * was created a moment ago, so no job can hold its id and none is looked for.
+   */
+  add(ticketId: string, created?: boolean): Promise<AddOutcome>;
   /** Called whenever the connection becomes ready, the first time and after each reconnection. */
   onReady(listener: () => void): void;
   isReady(): boolean;
@@ -92,16 +95,36 @@ export function createBullmqQueue(options: BullmqQueueOptions): BullmqTicketQueu
   let readsBack = 0;
   let sinceRead = 0;
 
-  const add = async (ticketId: string): Promise<AddOutcome> => {
+  // Whether a job holds the ticket's id, in one round trip whatever the backlog: its hash exists while the job does
+  // (waiting, active, delayed...), and a finished one is in the completed or failed set. BullMQ's getJobState would
+  // answer the same by scanning the wait and active lists (LPOS) for an id that is in neither: 1.9 ms of Redis's
+  // one thread per call with 50,000 tickets waiting, against 0.13 ms for this.
+  const jobOf = async (ticketId: string): Promise<'none' | 'queued' | 'finished'> => {
+    const replies = await redis
+      .pipeline()
+      .exists(queue.toKey(ticketId))
+      .zscore(queue.keys.completed!, ticketId)
+      .zscore(queue.keys.failed!, ticketId)
+      .exec();
+    const [exists, completed, failed] = (replies ?? []).map(([error, value]) => {
+      if (error) throw error;
+      return value;
+    });
+    if (completed !== null || failed !== null) return 'finished';
+    return exists === 1 ? 'queued' : 'none';
+  };
+
+  const add = async (ticketId: string, created = false): Promise<AddOutcome> => {
     // Synchronous up to the first await: counted from the call.
     const startedAfter = readsBack;
     sinceRead += 1;
     let outcome: AddOutcome | undefined;
     try {
-      const state = await queue.getJobState(ticketId);
+      // A ticket created a moment ago has an id no job can hold yet: nothing to look up.
+      const job = created ? 'none' : await jobOf(ticketId);
       // A finished job keeps its id for a while; a ticket queued again (approved, or its job gave up) needs a new one.
-      if (state === 'completed' || state === 'failed') await queue.remove(ticketId);
-      else if (state !== 'unknown') return (outcome = 'queued-already');
+      if (job === 'finished') await queue.remove(ticketId);
+      else if (job === 'queued') return (outcome = 'queued-already');
       await queue.add('ticket', { ticketId }, { jobId: ticketId });
       return (outcome = 'added');
     } finally {
@@ -128,12 +151,12 @@ export function createBullmqQueue(options: BullmqQueueOptions): BullmqTicketQueu
   return {
     redis,
     add,
-    async enqueue(ticketId) {
+    async enqueue(ticketId, how) {
       if (closing) throw new TwisterError('SHUTTING_DOWN', 'the queue is closing and takes no new tickets');
       try {
         // Known to be down: no need to wait out the timeout. (While first connecting, commands wait for the connection.)
         if (DOWN.has(redis.status)) throw new Error(`Redis connection is ${redis.status}`);
-        await withTimeout(add(ticketId), options.enqueueTimeoutMs ?? 2_000);
+        await withTimeout(add(ticketId, how?.created === true), options.enqueueTimeoutMs ?? 2_000);
       } catch (error) {
         // The ticket is committed: it is not lost, only late. The reconciler queues it when Redis answers again.
         logger.warn(
