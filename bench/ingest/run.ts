@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { fmt, rssOf, scratchDatabase } from '../lib/stats.ts';
+import { cpuSecondsOf, fmt, rssOf, scratchDatabase } from '../lib/stats.ts';
 import { pacedLoad } from '../lib/paced-load.ts';
 import { serveArgs, startBenchServer } from '../lib/server.ts';
 import { startTestRedis, type TestRedis } from '../../test/helpers/redis-server.ts';
@@ -151,7 +151,9 @@ async function measure(backend: string): Promise<void> {
     };
     await run(WARMUP_RATE, 2);
     await eventLoopLag(base); // reading the metric starts its histogram again: from here, the measured run only
+    const cpuBefore = cpuSecondsOf(server.pid!);
     const result = await run(RATE, SECONDS);
+    const cpuAfter = cpuSecondsOf(server.pid!);
     const lag = await eventLoopLag(base);
     const rss = rssOf(server.pid!);
     const health = (await (await fetch(`${base}/health`)).json()) as { queueDepth: number };
@@ -165,6 +167,11 @@ async function measure(backend: string): Promise<void> {
     );
     console.log(
       `${''.padEnd(8)} server's event loop delay  p50 ${fmt(lag.p50, 1)} ms  p99 ${fmt(lag.p99, 1)} ms  max ${fmt(lag.max, 1)} ms`,
+    );
+    // What the server spent on the run, per request answered: the whole process, and its event loop alone.
+    const perRequest = (seconds: number) => fmt((seconds * 1000) / Math.max(1, result.ok), 2);
+    console.log(
+      `${''.padEnd(8)} server's CPU per request  ${perRequest(cpuAfter.process - cpuBefore.process)} ms in all, main thread ${perRequest(cpuAfter.mainThread - cpuBefore.mainThread)} ms`,
     );
     console.log(`${''.padEnd(8)} errors   ${result.errors}  timeouts ${result.timeouts}  non-2xx ${result.non2xx}`);
     console.log(

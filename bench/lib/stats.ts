@@ -15,6 +15,20 @@ export function rssOf(pid: number = process.pid): { rssMiB: number; peakMiB: num
   return { rssMiB: kib('VmRSS') / 1024, peakMiB: kib('VmHWM') / 1024 };
 }
 
+/**
+ * CPU time a process has used, user and system, in seconds: all its threads, and its main thread (the event loop)
+ * alone. Read twice around a run, the difference is what the run cost it. Linux reports it in USER_HZ (100/s).
+ */
+export function cpuSecondsOf(pid: number): { process: number; mainThread: number } {
+  const seconds = (path: string) => {
+    const stat = readFileSync(path, 'utf8');
+    // The fields after the command name (which may hold spaces), from the state on: utime and stime are 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  };
+  return { process: seconds(`/proc/${pid}/stat`), mainThread: seconds(`/proc/${pid}/task/${pid}/stat`) };
+}
+
 export const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 
 const SERVER = process.env.BENCH_POSTGRES ?? 'postgresql://postgres@127.0.0.1:5432';

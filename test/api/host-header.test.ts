@@ -136,6 +136,24 @@ describe('a keyless instance', () => {
     expect(ticket.statusCode).toBeLessThan(300);
   });
 
+  it('decides each Host alike however many it has already answered to', async () => {
+    // More own names than it remembers, each followed by a foreign one: the remembered ones never admit a foreign one.
+    const answers: string[] = [];
+    for (let i = 1; i <= 150; i += 1) {
+      for (const host of [`localhost:${i}`, `evil.example:${i}`, `LOCALHOST:${i}`, `localhost:${i}`]) {
+        const response = await keyless.app.inject({ method: 'GET', url: '/health', headers: { host } });
+        answers.push(`${host} ${response.statusCode}`);
+      }
+    }
+    const expected = Array.from({ length: 150 }, (_, n) => [
+      `localhost:${n + 1} 200`,
+      `evil.example:${n + 1} 403`,
+      `LOCALHOST:${n + 1} 200`,
+      `localhost:${n + 1} 200`,
+    ]).flat();
+    expect(answers).toEqual(expected);
+  });
+
   it('refuses a browser request from a page of another origin, and takes one from its own', async () => {
     for (const origin of [
       'http://evil.example',

@@ -5,6 +5,13 @@ import { randomFillSync } from 'node:crypto';
 let lastMs = -1;
 let counter = 0;
 
+// Random bytes drawn from the CSPRNG for 256 ids at a time, as Node's randomUUID does: one call per id cost ~3 % of
+// intake's main-thread time. Each id takes bytes no other id has taken.
+const POOL_IDS = 256;
+const pool = new Uint8Array(16 * POOL_IDS);
+let poolNext = POOL_IDS;
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
 /** A v7 UUID; within one process each id sorts after the previous one (a 12-bit counter per millisecond). */
 export function uuidV7(now: number = Date.now()): string {
   let ms = now;
@@ -20,14 +27,23 @@ export function uuidV7(now: number = Date.now()): string {
     counter = 0;
   }
   lastMs = ms;
-  const bytes = randomFillSync(new Uint8Array(16));
+  if (poolNext === POOL_IDS) {
+    randomFillSync(pool);
+    poolNext = 0;
+  }
+  const bytes = pool.subarray(poolNext * 16, poolNext * 16 + 16);
+  poolNext += 1;
   for (let i = 5; i >= 0; i -= 1) {
     bytes[i] = ms % 256;
     ms = Math.floor(ms / 256);
   }
   bytes[6] = 0x70 | (counter >> 8);
   bytes[7] = counter & 0xff;
-  bytes[8] = 0x80 | ((bytes[8] ?? 0) & 0x3f);
-  const hex = Buffer.from(bytes).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  bytes[8] = 0x80 | (bytes[8]! & 0x3f);
+  let id = '';
+  for (let i = 0; i < 16; i += 1) {
+    id += HEX[bytes[i]!]!;
+    if (i === 3 || i === 5 || i === 7 || i === 9) id += '-';
+  }
+  return id;
 }
