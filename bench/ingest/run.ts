@@ -2,13 +2,17 @@
 // from when it was due (bench/lib/paced-load.ts) — against the real server process, which processes the tickets
 // meanwhile, on the embedded store and on PostgreSQL (--backend to pick one). Prints answered req/s, p50/p99
 // latency, errors and refusals (429 past the backlog limit), the server's peak RSS and how many tickets were
-// processed meanwhile. `--generator autocannon` uses autocannon's overallRate instead (bursts; for comparison).
+// processed meanwhile, and the server's CPU per request. `--generator autocannon` uses autocannon's overallRate
+// instead (bursts; for comparison). `--intake-only` (PostgreSQL) queues the tickets on a Redis queue that nothing
+// takes from, then offers the same load to a bare node:http server doing the same insert and queue push
+// (floor-server.ts): the floor this machine sets for intake, measured in the same run.
 //   node --import tsx bench/ingest/run.ts [--rate 500] [--seconds 10] [--backend pglite|postgres|both] [--backlog 100000]
-//     [--generator paced|autocannon] [--cpu-prof dir] [--warmup-rate N] [--workers N | --intake-only]
+//     [--generator paced|autocannon] [--cpu-prof dir] [--warmup-rate N] [--workers N | --intake-only] [--node-flags "..."]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { cpuSecondsOf, fmt, rssOf, scratchDatabase } from '../lib/stats.ts';
 import { pacedLoad } from '../lib/paced-load.ts';
@@ -78,6 +82,36 @@ async function eventLoopLag(base: string): Promise<{ p50: number; p99: number; m
   return { p50: read('p50'), p99: read('p99'), max: read('max') };
 }
 
+/** bench/ingest/floor-server.ts in a process of its own, like the real server (compiled when the bench is). */
+async function startFloorServer(
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; port: number; stop(): Promise<void> }> {
+  const compiled = import.meta.url.endsWith('.js');
+  const script = fileURLToPath(new URL(`./floor-server.${compiled ? 'js' : 'ts'}`, import.meta.url));
+  const child = spawn(process.execPath, [...(compiled ? [] : ['--import', 'tsx']), script], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const port = await new Promise<number>((resolve, reject) => {
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening (\d+)/.exec(output);
+      if (match) resolve(Number(match[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`the floor server exited (${code}) while starting`)));
+  });
+  return {
+    child,
+    port,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
 /** A `twisterlab worker` process taking tickets off the bench's Redis, once it says so. */
 async function startWorker(env: Record<string, string>): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
   const args = serveArgs(import.meta.url);
@@ -124,9 +158,9 @@ async function measure(backend: string): Promise<void> {
   });
   const workers = redis ? await Promise.all(Array.from({ length: WORKERS }, () => startWorker(env))) : [];
   try {
-    const run = async (rate: number, seconds: number): Promise<Outcome> => {
+    const run = async (rate: number, seconds: number, url = `${base}/api/v1/tickets`): Promise<Outcome> => {
       const request = {
-        url: `${base}/api/v1/tickets`,
+        url,
         method: 'POST' as const,
         headers: { 'content-type': 'application/json' },
         body,
@@ -179,6 +213,27 @@ async function measure(backend: string): Promise<void> {
     );
     if (result.errors > 0 || result.timeouts > 0 || result.non2xx > 0)
       failures.push(`${backend}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx`);
+    if (values['intake-only']) {
+      // The same load, warm-up included, against the bare server beside it: the floor this machine sets.
+      const floor = await startFloorServer({ DATABASE_URL: db!.url, REDIS_URL: redis!.url });
+      try {
+        const url = `http://127.0.0.1:${floor.port}/`;
+        await run(WARMUP_RATE, 2, url);
+        const before = cpuSecondsOf(floor.child.pid!);
+        const bare = await run(RATE, SECONDS, url);
+        const after = cpuSecondsOf(floor.child.pid!);
+        console.log(
+          `floor    a bare node:http server doing the same insert and queue push: latency p50 ${fmt(bare.latency.p50, 1)} ms  p90 ${fmt(bare.latency.p90, 1)} ms  p99 ${fmt(bare.latency.p99, 1)} ms  max ${fmt(bare.latency.max, 1)} ms${bare.sendLag}`,
+        );
+        console.log(
+          `${''.padEnd(8)} its CPU per request ${fmt(((after.process - before.process) * 1000) / Math.max(1, bare.ok), 2)} ms  | TwisterLab / floor: p50 ${fmt(result.latency.p50 / bare.latency.p50, 2)}x  p99 ${fmt(result.latency.p99 / bare.latency.p99, 2)}x`,
+        );
+        if (bare.errors > 0 || bare.timeouts > 0 || bare.non2xx > 0)
+          failures.push(`floor: ${bare.errors} errors, ${bare.timeouts} timeouts, ${bare.non2xx} non-2xx`);
+      } finally {
+        await floor.stop();
+      }
+    }
   } finally {
     await Promise.all(workers.map((w) => w.stop()));
     await stop();
