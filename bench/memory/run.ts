@@ -7,7 +7,7 @@
 // and the load repeated: the state of a long-lived install.
 //   node --import tsx bench/memory/run.ts [--tickets 300] [--posted 1000] [--backend pglite|postgres|both] [--node-flags "..."]
 //     [--production] [--restart]
-import type { ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,6 +15,7 @@ import { fmt, memoryMap, rssOf, scratchDatabase } from '../lib/stats.ts';
 import { startBenchServer, type BenchServer } from '../lib/server.ts';
 import { benchArgs } from '../lib/args.ts';
 import { PACKAGE_ROOT } from '../../src/adapters/package-root.ts';
+import { PGLITE_SETTINGS } from '../../src/adapters/store/open-store.ts';
 
 const { values } = benchArgs({
   options: {
@@ -184,6 +185,40 @@ async function measure(label: string, base: string, server: ChildProcess): Promi
   );
 }
 
+// What embedding Postgres costs before the platform adds anything: PGlite opened on the server's data directory, with
+// the server's settings and the store thread's --liftoff-only, in a bare node process with the same flags, after as
+// many ticket-sized inserts as the load made; and a bare node process beside it.
+const PGLITE_ALONE = `
+const { PGlite } = await import('@electric-sql/pglite');
+const db = await PGlite.create(process.argv[1], { postgresqlconf: JSON.parse(process.argv[2]) });
+await db.query('create table bench_alone (id serial primary key, description text, created_at timestamptz default now())');
+for (let i = 0; i < Number(process.argv[3]); i++)
+  await db.query('insert into bench_alone (description) values ($1)', ['The VPN drops every few minutes since this morning']);
+await db.query('select count(*) from tickets');
+const { readFileSync } = await import('node:fs');
+console.log(/VmRSS:\\s+(\\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))[1]);
+await db.query('drop table bench_alone');
+await db.close();`;
+const BARE_NODE = `setTimeout(() => console.log(/VmRSS:\\s+(\\d+)/.exec(require('node:fs').readFileSync('/proc/self/status', 'utf8'))[1]), 200)`;
+
+function floors(pgdata: string): void {
+  const rssMiB = (args: string[]) =>
+    Number(execFileSync(process.execPath, [...nodeFlags, ...args], { cwd: PACKAGE_ROOT, encoding: 'utf8' })) / 1024;
+  const alone = rssMiB([
+    '--liftoff-only',
+    '--input-type=module',
+    '-e',
+    PGLITE_ALONE,
+    pgdata,
+    JSON.stringify(PGLITE_SETTINGS),
+    String(TICKETS + POSTED),
+  ]);
+  const bare = rssMiB(['-e', BARE_NODE]);
+  console.log(
+    `${'floors'.padEnd(18)} PGlite alone in a bare node process (the same flags and settings, ${TICKETS + POSTED} inserts) ${fmt(alone, 1)} MiB; a bare node process ${fmt(bare, 1)} MiB: PGlite itself ${fmt(alone - bare, 1)} MiB`,
+  );
+}
+
 const backends = values.backend === 'both' ? ['pglite', 'postgres'] : [values.backend!];
 // glibc's allocator settings reach the server from this process's environment (npm start and the image set them).
 const malloc = Object.entries(process.env)
@@ -213,6 +248,7 @@ for (const backend of backends) {
       await measure('pglite, reopened', again.base, again.server);
       await again.stop();
     }
+    if (backend === 'pglite') floors(path.join(dataDir, 'pgdata'));
   } finally {
     await db?.drop();
     rmSync(dataDir, { recursive: true, force: true });
