@@ -28,7 +28,23 @@ export function registerHostCheck(app: FastifyInstance, options: HostCheckOption
   // Host headers already found to name this instance: a client sends the same one on every request. Bounded, and
   // only accepted headers are kept, so a stream of foreign names costs the full check each time and no memory.
   const accepted = new Set<string>();
-  const checkOrigin = (origin: string) => {
+  app.addHook('onRequest', async (request) => {
+    const header = request.headers.host;
+    if (header === undefined || !accepted.has(header)) {
+      const host = hostOfHeader(header);
+      if (header === undefined || !host || !isOwnHost(host, options.allowedHosts)) {
+        const shown =
+          header === undefined || header === '' ? 'no Host header' : `Host ${JSON.stringify(header.slice(0, 300))}`;
+        throw new TwisterError(
+          'HOST_NOT_ALLOWED',
+          `${shown}: this instance has no API keys and answers only to its own names; ${hint}`,
+        );
+      }
+      if (accepted.size >= 64) accepted.clear();
+      accepted.add(header);
+    }
+    const origin = request.headers.origin;
+    if (origin === undefined) return;
     const from = originHost(origin);
     if (!from || !isOwnHost(from, options.allowedHosts)) {
       throw new TwisterError(
@@ -36,24 +52,5 @@ export function registerHostCheck(app: FastifyInstance, options: HostCheckOption
         `Origin ${JSON.stringify(origin.slice(0, 300))}: this instance has no API keys and takes requests only from pages of its own names; ${hint}`,
       );
     }
-  };
-  app.addHook('onRequest', async (request) => {
-    const header = request.headers.host;
-    if (header !== undefined && accepted.has(header)) {
-      if (request.headers.origin !== undefined) checkOrigin(request.headers.origin);
-      return;
-    }
-    const host = hostOfHeader(header);
-    if (!host || !isOwnHost(host, options.allowedHosts)) {
-      const shown =
-        header === undefined || header === '' ? 'no Host header' : `Host ${JSON.stringify(header.slice(0, 300))}`;
-      throw new TwisterError(
-        'HOST_NOT_ALLOWED',
-        `${shown}: this instance has no API keys and answers only to its own names; ${hint}`,
-      );
-    }
-    if (accepted.size >= 64) accepted.clear();
-    accepted.add(header as string);
-    if (request.headers.origin !== undefined) checkOrigin(request.headers.origin);
   });
 }
