@@ -1,6 +1,7 @@
 // Small helpers shared by the benchmarks: percentiles, RSS, a scratch PostgreSQL database.
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
+import { readProcStat, type ProcStat } from '../../src/adapters/proc-stat.ts';
 
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -20,13 +21,8 @@ export function rssOf(pid: number = process.pid): { rssMiB: number; peakMiB: num
  * alone. Read twice around a run, the difference is what the run cost it. Linux reports it in USER_HZ (100/s).
  */
 export function cpuSecondsOf(pid: number): { process: number; mainThread: number } {
-  const seconds = (path: string) => {
-    const stat = readFileSync(path, 'utf8');
-    // The fields after the command name (which may hold spaces), from the state on: utime and stime are 12th and 13th.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  };
-  return { process: seconds(`/proc/${pid}/stat`), mainThread: seconds(`/proc/${pid}/task/${pid}/stat`) };
+  const seconds = (stat: ProcStat | undefined) => (stat ? (stat.utimeTicks + stat.stimeTicks) / 100 : Number.NaN);
+  return { process: seconds(readProcStat(pid)), mainThread: seconds(readProcStat(pid, pid)) };
 }
 
 export const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : '-');

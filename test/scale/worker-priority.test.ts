@@ -3,35 +3,42 @@
 // kernel (/proc), not from the worker's word.
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readProcStat } from '../../src/adapters/proc-stat.ts';
 import { NO_TOTAL_BUDGET, startScaleEnv, type Proc, type ScaleEnv } from './scale-kit.ts';
 
 /** The nice value of each thread of a process (a thread that ends while they are read is left out). */
 function threadNice(pid: number): number[] {
   return readdirSync(`/proc/${pid}/task`).flatMap((tid) => {
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-    } catch {
-      return [];
-    }
-    // Fields after the command name (which may hold spaces) start at the process state, field 3; nice is field 19.
-    return [Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])];
+    const stat = readProcStat(pid, Number(tid));
+    return stat ? [stat.nice] : [];
   });
+}
+
+/** Each thread of a process as `tid name nice`, for a failure's message. */
+function describeThreads(pid: number): string {
+  return readdirSync(`/proc/${pid}/task`)
+    .map((tid) => {
+      const stat = readProcStat(pid, Number(tid));
+      let name = '?';
+      try {
+        name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      } catch {
+        /* ended meanwhile */
+      }
+      return `${tid} ${name} ${stat?.nice ?? 'gone'}`;
+    })
+    .join(', ');
 }
 
 /** The processes whose parent is `pid`. */
 function childrenOf(pid: number): number[] {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .map(Number)
-    .filter((child) => {
-      try {
-        const stat = readFileSync(`/proc/${child}/stat`, 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
-      } catch {
-        return false; // ended meanwhile
-      }
-    });
+  return (
+    readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry))
+      .map(Number)
+      // One that ended meanwhile has no stat any more.
+      .filter((child) => readProcStat(child)?.ppid === pid)
+  );
 }
 
 /** A process's command line, or that it is gone: said when an assertion about it fails. */
@@ -60,13 +67,16 @@ describe.skipIf(process.platform !== 'linux')('worker CPU priority', () => {
   });
 
   it('a worker runs at nice 10 by default, all its threads and its spawn helper; the API stays at 0', () => {
-    expect(new Set(threadNice(lowered.child.pid!))).toEqual(new Set([10]));
+    expect(new Set(threadNice(lowered.child.pid!)), describeThreads(lowered.child.pid!)).toEqual(new Set([10]));
     const helpers = childrenOf(lowered.child.pid!);
     expect(helpers.length, 'the worker has no child process (its spawn helper)').toBeGreaterThan(0);
     for (const helper of helpers) {
-      expect(new Set(threadNice(helper)), `child ${helper}: ${describeProcess(helper)}`).toEqual(new Set([10]));
+      expect(
+        new Set(threadNice(helper)),
+        `child ${helper}: ${describeProcess(helper)}; threads ${describeThreads(helper)}`,
+      ).toEqual(new Set([10]));
     }
-    expect(new Set(threadNice(api.child.pid!))).toEqual(new Set([0]));
+    expect(new Set(threadNice(api.child.pid!)), describeThreads(api.child.pid!)).toEqual(new Set([0]));
   });
 
   it('TWISTERLAB_WORKER_NICE=0 leaves a worker at the normal priority', () => {

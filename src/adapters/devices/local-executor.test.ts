@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, it, expect } from 'vitest';
 import { PACKAGE_ROOT } from '../package-root.ts';
 import { createLocalExecutor, SAFE_PATH, type LocalExecutor, type LocalExecutorOptions } from './local-executor.ts';
+import { parseProcStat, readProcStat } from '../proc-stat.ts';
 import { killSession } from './local-run.ts';
 import {
   chooseSpawnHelper,
@@ -31,12 +32,8 @@ function isRunning(pid: number): boolean {
   } catch {
     return false;
   }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
+  const stat = readProcStat(pid);
+  return stat !== undefined && stat.state !== 'Z';
 }
 
 /** Polls until the condition holds: bounded only by the test's own timeout, never by a guess of how long it takes. */
@@ -140,10 +137,10 @@ describe.each(ways)('the local executor %s', (_, way) => {
   it('starts the program in a process group of its own, with no terminal, in /, with no signal blocked and none of the standard ones ignored', async () => {
     const stat = await executor.exec(['cat', '/proc/self/stat'], options);
     const pid = stat.stdout.slice(0, stat.stdout.indexOf(' '));
-    const [, , pgrp, session, tty] = stat.stdout.slice(stat.stdout.lastIndexOf(')') + 2).split(' ');
+    const { group, session, tty } = parseProcStat(stat.stdout);
     expect(Number(pid)).toBeGreaterThan(1);
-    const leader = way.helper === 'native' ? String(executor.helperPid()) : pid;
-    expect([pgrp, session, tty]).toEqual([pid, leader, '0']);
+    const leader = way.helper === 'native' ? executor.helperPid() : Number(pid);
+    expect([group, session, tty]).toEqual([Number(pid), leader, 0]);
     // Signals 32 and 33 are the C library's own (glibc's posix_spawn sets them ignored; they are not SIGRTMIN..).
     const status = await executor.exec(['grep', '-E', '^Sig(Ign|Blk):', '/proc/self/status'], options);
     const masks = Object.fromEntries(
@@ -191,12 +188,7 @@ describe.each(ways)('the local executor %s', (_, way) => {
 
 /** The session a process belongs to, read from /proc (undefined once it is gone). */
 function sessionOf(pid: number | 'self'): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]);
-  } catch {
-    return undefined;
-  }
+  return readProcStat(pid)?.session;
 }
 
 /** The pids of the processes of a session, from /proc. */

@@ -2,10 +2,11 @@
 // or a cancel kills the whole tree, and a byte cap per output stream. The platform calls it through the spawn
 // helper (spawn-helper.ts), a small process that pays the fork instead of the big one; it runs here too directly.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { TwisterError } from '../../core/errors.ts';
 import type { ExecOptions, ExecResult } from '../../core/ports.ts';
+import { readProcStat } from '../proc-stat.ts';
 
 /**
  * Programs resolve on this PATH only (or the one configured in TWISTERLAB_LOCAL_PATH); nothing from the
@@ -53,25 +54,13 @@ export function killProcessGroup(pid: number): void {
   }
 }
 
-/** The process group and session of a process, from /proc (Linux); undefined when it is gone or there is no /proc. */
-function groupAndSession(pid: number | 'self'): { group: number; session: number } | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // After the command name (in parentheses, which may hold anything): state, ppid, pgrp, session.
-    const [, , group, session] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { group: Number(group), session: Number(session) };
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * SIGKILL to every process group of the session `sid` (read from /proc; Linux only, elsewhere nothing): what a
  * native spawn helper that died had started, whether it had told the platform or not. Never the platform's own
  * session or group. Returns how many groups were killed.
  */
 export function killSession(sid: number): number {
-  const own = groupAndSession('self');
+  const own = readProcStat('self');
   if (sid <= 1 || !own || own.session === sid) return 0;
   let entries: string[];
   try {
@@ -82,7 +71,7 @@ export function killSession(sid: number): number {
   const groups = new Set<number>();
   for (const name of entries) {
     if (name.charCodeAt(0) < 48 || name.charCodeAt(0) > 57) continue;
-    const found = groupAndSession(Number(name));
+    const found = readProcStat(Number(name));
     if (found?.session === sid && found.group > 1 && found.group !== own.group) groups.add(found.group);
   }
   for (const group of groups) killProcessGroup(group);
