@@ -18,7 +18,7 @@ import { cpuSecondsOf, fmt, rssOf, scratchDatabase } from '../lib/stats.ts';
 import { pacedLoad } from '../lib/paced-load.ts';
 import { serveArgs, startBenchServer } from '../lib/server.ts';
 import { startTestRedis, type TestRedis } from '../../test/helpers/redis-server.ts';
-import { benchArgs } from '../lib/args.ts';
+import { benchArgs, splitNodeFlags } from '../lib/args.ts';
 
 interface Outcome {
   sent: number;
@@ -153,7 +153,7 @@ async function measure(backend: string): Promise<void> {
   const profile = values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(values['cpu-prof'], backend)] : [];
   const { base, server, stop } = await startBenchServer({
     moduleUrl: import.meta.url,
-    nodeArgs: [...values['node-flags'].split(/\s+/).filter(Boolean), ...profile],
+    nodeArgs: [...splitNodeFlags(values['node-flags']), ...profile],
     env,
   });
   const workers = redis ? await Promise.all(Array.from({ length: WORKERS }, () => startWorker(env))) : [];

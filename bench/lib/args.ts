@@ -25,3 +25,8 @@ export function benchArgs<T extends ParseArgsConfig>(config: T): ReturnType<type
     process.exit(2);
   }
 }
+
+/** `--node-flags "..."`: the Node and V8 flags for a bench's server, one per word (spaces around them ignored). */
+export function splitNodeFlags(value: string | undefined): string[] {
+  return (value ?? '').split(/\s+/).filter(Boolean);
+}

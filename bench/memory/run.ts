@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fmt, memoryMap, rssOf, scratchDatabase } from '../lib/stats.ts';
 import { startBenchServer, type BenchServer } from '../lib/server.ts';
-import { benchArgs } from '../lib/args.ts';
+import { benchArgs, splitNodeFlags } from '../lib/args.ts';
 import { PACKAGE_ROOT } from '../../src/adapters/package-root.ts';
 import { PGLITE_SETTINGS } from '../../src/adapters/store/open-store.ts';
 
@@ -44,7 +44,7 @@ const TICKETS = Number(values.tickets);
 const POSTED = Number(values.posted);
 const CONCURRENCY = Number(values.concurrency);
 const nodeFlags = values['node-flags']
-  ? values['node-flags'].split(/\s+/)
+  ? splitNodeFlags(values['node-flags'])
   : values.production
     ? PRODUCTION_NODE_FLAGS
     : [];

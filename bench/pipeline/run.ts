@@ -14,7 +14,7 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import { fmt, percentile, rssOf, scratchDatabase } from '../lib/stats.ts';
 import { startBenchServer } from '../lib/server.ts';
-import { benchArgs } from '../lib/args.ts';
+import { benchArgs, splitNodeFlags } from '../lib/args.ts';
 import { createLocalExecutor } from '../../src/adapters/devices/local-executor.ts';
 import { chooseSpawnHelper } from '../../src/adapters/devices/spawn-helper.ts';
 
@@ -98,7 +98,7 @@ async function startServer(backend: string): Promise<{ base: string; server: Chi
     stop: stopServer,
   } = await startBenchServer({
     moduleUrl: import.meta.url,
-    nodeArgs: [...values['node-flags'].split(/\s+/).filter(Boolean), ...profile],
+    nodeArgs: [...splitNodeFlags(values['node-flags']), ...profile],
     env: {
       TWISTERLAB_DATA_DIR: dataDir,
       TWISTERLAB_RUNBOOKS_DIR: runbooks,
