@@ -7,7 +7,7 @@
 // takes from, then offers the same load to a bare node:http server doing the same insert and queue push
 // (floor-server.ts): the floor this machine sets for intake, measured in the same run.
 //   node --import tsx bench/ingest/run.ts [--rate 500] [--seconds 10] [--backend pglite|postgres|both] [--backlog 100000]
-//     [--generator paced|autocannon] [--cpu-prof dir] [--warmup-rate N] [--workers N | --intake-only] [--node-flags "..."]
+//     [--generator paced|autocannon] [--cpu-prof dir] [--warmup-rate N] [--workers N | --intake-only] [--node-flags="..."]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -26,7 +26,7 @@ export function benchArgs<T extends ParseArgsConfig>(config: T): ReturnType<type
   }
 }
 
-/** `--node-flags "..."`: the Node and V8 flags for a bench's server, one per word (spaces around them ignored). */
+/** `--node-flags="..."` (with `=`: the flags start with a dash): a bench server's Node and V8 flags, one per word. */
 export function splitNodeFlags(value: string | undefined): string[] {
   return (value ?? '').split(/\s+/).filter(Boolean);
 }

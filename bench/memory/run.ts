@@ -5,7 +5,7 @@
 // memory, code, mapped files, other anonymous memory) and its V8 heaps (main thread, and the embedded store's
 // thread, from /metrics). With --restart the embedded store is opened a second time on the same data directory
 // and the load repeated: the state of a long-lived install.
-//   node --import tsx bench/memory/run.ts [--tickets 300] [--posted 1000] [--backend pglite|postgres|both] [--node-flags "..."]
+//   node --import tsx bench/memory/run.ts [--tickets 300] [--posted 1000] [--backend pglite|postgres|both] [--node-flags="..."]
 //     [--production] [--restart]
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
