@@ -2,6 +2,7 @@
 // on every request, so a bad edit breaks it at once), and the operator's restart script that stops the old
 // process and starts a new one detached, returning only once it answers (like `systemctl restart`).
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import path from 'node:path';
@@ -190,7 +191,10 @@ export async function issueCertificate(
     ca.cert,
     '-CAkey',
     ca.key,
-    '-CAcreateserial',
+    // A serial of its own, at random: certificates issued at once with -CAcreateserial share one serial file, and
+    // one of them may read it half written ("unable to load number").
+    '-set_serial',
+    `0x${randomBytes(16).toString('hex')}`,
     '-days',
     String(days),
     '-out',
